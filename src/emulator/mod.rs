@@ -1,0 +1,1 @@
+//! A local stand-in for the COS and OSS inventory APIs, for demos and tests.

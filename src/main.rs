@@ -1,0 +1,5 @@
+//! The `invsync` command.
+
+fn main() {
+    println!("invsync");
+}

@@ -1,0 +1,152 @@
+//! Model → manifest form, for `import`, plan output and diffs.
+//!
+//! The output is canonical: fields in schema order, empty and default values omitted, so two
+//! equal models always serialize to the same text.
+
+use super::schema::{
+    API_VERSION, BucketSpec, BucketSpecBody, CosDestinationSpec, CosEncryptionSpec, CosFilterSpec,
+    CosInventorySpec, CosScheduleSpec, KIND, ManifestDocument, Metadata, OssDestinationSpec,
+    OssEncryptionSpec, OssFilterSpec, OssInventorySpec, OssScheduleSpec, PeriodSpec, TagSpec,
+};
+use crate::model::{CosInventory, DesiredBucket, Inventory, OssEncryption, OssInventory};
+
+impl From<&CosInventory> for CosInventorySpec {
+    fn from(c: &CosInventory) -> Self {
+        let f = &c.filter;
+        CosInventorySpec {
+            id: c.id.clone(),
+            enabled: c.enabled,
+            included_object_versions: c.included_object_versions,
+            schedule: CosScheduleSpec {
+                frequency: c.schedule.frequency,
+                monthly_date: c.schedule.monthly_date.map(u32::from),
+            },
+            filter: (!f.is_empty()).then(|| CosFilterSpec {
+                prefix: f.prefix.clone(),
+                tags: f
+                    .tags
+                    .iter()
+                    .map(|t| TagSpec {
+                        key: t.key.clone(),
+                        value: t.value.clone(),
+                    })
+                    .collect(),
+                storage_class: f.storage_class.clone(),
+                period: f.period.map(|p| PeriodSpec {
+                    start_time: p.start_time,
+                    end_time: p.end_time,
+                }),
+            }),
+            optional_fields: c.optional_fields.clone(),
+            destination: CosDestinationSpec {
+                bucket: c.destination.bucket.clone(),
+                account_id: c.destination.account_id.clone(),
+                prefix: c.destination.prefix.clone(),
+                format: c.destination.format,
+                encryption: c.destination.sse_cos.then_some(CosEncryptionSpec::SseCos),
+            },
+        }
+    }
+}
+
+impl From<&OssInventory> for OssInventorySpec {
+    fn from(o: &OssInventory) -> Self {
+        let f = &o.filter;
+        OssInventorySpec {
+            id: o.id.clone(),
+            enabled: o.enabled,
+            included_object_versions: o.included_object_versions,
+            schedule: OssScheduleSpec {
+                frequency: o.frequency,
+            },
+            filter: (!f.is_empty()).then(|| OssFilterSpec {
+                prefix: f.prefix.clone(),
+                last_modify_begin_time_stamp: f.last_modify_begin_time_stamp,
+                last_modify_end_time_stamp: f.last_modify_end_time_stamp,
+                lower_size_bound: f.lower_size_bound,
+                upper_size_bound: f.upper_size_bound,
+                storage_class: f.storage_classes.clone(),
+            }),
+            optional_fields: o.optional_fields.clone(),
+            destination: OssDestinationSpec {
+                bucket: o.destination.bucket.clone(),
+                account_id: o.destination.account_id.clone(),
+                role_arn: o.destination.role_arn.clone(),
+                prefix: o.destination.prefix.clone(),
+                format: o.destination.format,
+                encryption: o.destination.encryption.as_ref().map(|e| match e {
+                    OssEncryption::SseOss => OssEncryptionSpec::SseOss,
+                    OssEncryption::SseKms { key_id } => OssEncryptionSpec::SseKms {
+                        key_id: key_id.clone(),
+                    },
+                }),
+            },
+        }
+    }
+}
+
+/// One inventory in manifest form, as a JSON value (the `before`/`after` of JSON plans).
+pub fn inventory_value(inventory: &Inventory) -> serde_json::Value {
+    let value = match inventory {
+        Inventory::Cos(c) => serde_json::to_value(CosInventorySpec::from(c)),
+        Inventory::Oss(o) => serde_json::to_value(OssInventorySpec::from(o)),
+    };
+    value.expect("manifest types always serialize")
+}
+
+/// One inventory in manifest form, as YAML text (what plan diffs compare line by line).
+pub fn inventory_yaml(inventory: &Inventory) -> String {
+    let text = match inventory {
+        Inventory::Cos(c) => serde_saphyr::to_string(&CosInventorySpec::from(c)),
+        Inventory::Oss(o) => serde_saphyr::to_string(&OssInventorySpec::from(o)),
+    };
+    text.expect("manifest types always serialize")
+}
+
+/// A whole bucket as a manifest document with the given inventories (in the order given).
+pub fn bucket_document(bucket: &DesiredBucket) -> ManifestDocument {
+    let spec = match bucket.key.provider {
+        crate::model::Provider::Cos => BucketSpec::Cos(BucketSpecBody {
+            bucket: bucket.key.bucket.clone(),
+            region: bucket.key.region.clone(),
+            prune: bucket.prune,
+            endpoint: bucket.endpoint.clone(),
+            inventories: bucket
+                .inventories
+                .iter()
+                .filter_map(|i| match i {
+                    Inventory::Cos(c) => Some(CosInventorySpec::from(c)),
+                    Inventory::Oss(_) => None,
+                })
+                .collect(),
+        }),
+        crate::model::Provider::Oss => BucketSpec::Oss(BucketSpecBody {
+            bucket: bucket.key.bucket.clone(),
+            region: bucket.key.region.clone(),
+            prune: bucket.prune,
+            endpoint: bucket.endpoint.clone(),
+            inventories: bucket
+                .inventories
+                .iter()
+                .filter_map(|i| match i {
+                    Inventory::Oss(o) => Some(OssInventorySpec::from(o)),
+                    Inventory::Cos(_) => None,
+                })
+                .collect(),
+        }),
+    };
+    ManifestDocument {
+        api_version: API_VERSION.to_string(),
+        kind: KIND.to_string(),
+        metadata: Metadata {
+            name: bucket.name.clone(),
+            labels: Default::default(),
+        },
+        spec,
+    }
+}
+
+/// A whole bucket as manifest YAML text.
+pub fn bucket_yaml(bucket: &DesiredBucket) -> String {
+    serde_saphyr::to_string(&bucket_document(bucket)).expect("manifest types always serialize")
+}

@@ -1,0 +1,201 @@
+//! Provider-neutral domain types: what a bucket's inventory configurations are, desired or live.
+//!
+//! Everything here is plain data, already validated. Manifests are turned into these types by
+//! [`crate::manifest`]; provider clients turn wire XML into them at the provider boundary. The
+//! plan engine compares them without knowing where they came from.
+
+pub mod cos;
+pub mod oss;
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::PathBuf;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+pub use cos::{CosDestination, CosFilter, CosInventory, CosPeriod, CosSchedule, CosTag};
+pub use oss::{OssDestination, OssEncryption, OssFilter, OssInventory};
+
+/// The cloud whose inventory API a bucket lives behind.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Provider {
+    /// Tencent Cloud Object Storage.
+    Cos,
+    /// Alibaba Cloud Object Storage Service.
+    Oss,
+}
+
+impl Provider {
+    /// The lowercase name used in manifests, logs, metrics and JSON output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Provider::Cos => "cos",
+            Provider::Oss => "oss",
+        }
+    }
+}
+
+impl fmt::Display for Provider {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Identifies one bucket: the unit of ownership, planning and reconciliation.
+///
+/// Ordered by provider, then bucket, then region, which is the order plans are printed in.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct BucketKey {
+    pub provider: Provider,
+    pub bucket: String,
+    pub region: String,
+}
+
+impl fmt::Display for BucketKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}://{} ({})", self.provider, self.bucket, self.region)
+    }
+}
+
+/// Whether an inventory report lists every object version or only the current one.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
+pub enum IncludedObjectVersions {
+    All,
+    Current,
+}
+
+impl IncludedObjectVersions {
+    /// The API's spelling, identical in COS and OSS.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IncludedObjectVersions::All => "All",
+            IncludedObjectVersions::Current => "Current",
+        }
+    }
+}
+
+/// How often an inventory report is produced.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
+pub enum Frequency {
+    Daily,
+    Weekly,
+    /// COS only; comes with a day of the month.
+    Monthly,
+}
+
+impl Frequency {
+    /// The API's spelling, identical in COS and OSS.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Frequency::Daily => "Daily",
+            Frequency::Weekly => "Weekly",
+            Frequency::Monthly => "Monthly",
+        }
+    }
+}
+
+/// The file format of inventory reports.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
+pub enum ReportFormat {
+    #[serde(rename = "CSV")]
+    Csv,
+    /// COS only.
+    #[serde(rename = "ORC")]
+    Orc,
+}
+
+impl ReportFormat {
+    /// The API's spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReportFormat::Csv => "CSV",
+            ReportFormat::Orc => "ORC",
+        }
+    }
+}
+
+/// One inventory configuration of one bucket, in the shape of its provider.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Inventory {
+    Cos(CosInventory),
+    Oss(OssInventory),
+}
+
+impl Inventory {
+    /// The configuration id, unique within its bucket.
+    pub fn id(&self) -> &str {
+        match self {
+            Inventory::Cos(c) => &c.id,
+            Inventory::Oss(c) => &c.id,
+        }
+    }
+
+    /// The provider this configuration belongs to.
+    pub fn provider(&self) -> Provider {
+        match self {
+            Inventory::Cos(_) => Provider::Cos,
+            Inventory::Oss(_) => Provider::Oss,
+        }
+    }
+}
+
+/// Where a declaration came from, for messages that point the user at it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Origin {
+    /// The manifest file, relative to the manifests directory when it is below it.
+    pub file: PathBuf,
+    /// Zero-based index of the YAML document within the file.
+    pub document: usize,
+    /// One-based line of the document's start, when known.
+    pub line: Option<usize>,
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file.display())?;
+        if let Some(line) = self.line {
+            write!(f, ":{line}")?;
+        }
+        write!(f, " (document {})", self.document + 1)
+    }
+}
+
+/// The complete desired inventory configurations of one managed bucket.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DesiredBucket {
+    pub key: BucketKey,
+    /// `metadata.name` of the manifest document.
+    pub name: String,
+    /// Delete live configurations that are not declared.
+    pub prune: bool,
+    /// Where requests for this bucket go instead of the provider's public endpoint.
+    pub endpoint: Option<String>,
+    pub origin: Origin,
+    /// Declared configurations, in manifest order; ids are unique.
+    pub inventories: Vec<Inventory>,
+}
+
+/// The desired state of every managed bucket at one revision of the manifests directory.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct DesiredState {
+    /// The git commit of the directory when it has one, otherwise a digest of the manifest files.
+    pub revision: String,
+    pub buckets: BTreeMap<BucketKey, DesiredBucket>,
+}
+
+/// The live inventory configurations of one bucket, as its provider reported them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LiveBucket {
+    pub key: BucketKey,
+    pub inventories: Vec<Inventory>,
+}

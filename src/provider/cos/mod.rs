@@ -1,0 +1,1 @@
+//! Tencent Cloud COS: signer, wire types and client of the bucket inventory API.

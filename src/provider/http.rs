@@ -1,0 +1,1 @@
+//! Signed HTTP send with retries, shared by every provider client.

@@ -1,0 +1,1 @@
+//! Alibaba Cloud OSS: V1 and V4 signers, wire types and client of the bucket inventory API.
