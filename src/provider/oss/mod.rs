@@ -1,1 +1,5 @@
 //! Alibaba Cloud OSS: V1 and V4 signers, wire types and client of the bucket inventory API.
+
+pub mod date;
+pub mod encoding;
+pub mod signer_v1;
