@@ -3,3 +3,4 @@
 pub mod date;
 pub mod encoding;
 pub mod signer_v1;
+pub mod signer_v4;
