@@ -4,3 +4,4 @@ pub mod date;
 pub mod encoding;
 pub mod signer_v1;
 pub mod signer_v4;
+pub mod xml;
