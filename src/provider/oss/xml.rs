@@ -347,4 +347,4 @@ fn presence<'de, D: Deserializer<'de>>(d: D) -> Result<Option<SseOss>, D::Error>
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
