@@ -1,5 +1,6 @@
 //! Alibaba Cloud OSS: V1 and V4 signers, wire types and client of the bucket inventory API.
 
+pub mod addressing;
 pub mod convert;
 pub mod date;
 pub mod encoding;
