@@ -4,6 +4,7 @@ pub mod addressing;
 pub mod convert;
 pub mod date;
 pub mod encoding;
+pub mod request;
 pub mod signer_v1;
 pub mod signer_v4;
 pub mod xml;
