@@ -5,6 +5,7 @@ pub mod convert;
 pub mod date;
 pub mod encoding;
 pub mod request;
+pub mod response;
 pub mod signer_v1;
 pub mod signer_v4;
 pub mod xml;
