@@ -2,5 +2,8 @@
 //!
 //! `schema` holds the serde types of the format; `from_model` serializes the model back to it.
 
+pub mod collect;
+pub mod diagnostic;
 pub mod from_model;
+pub mod lines;
 pub mod schema;

@@ -1,0 +1,171 @@
+//! Diagnostics: one problem in one manifest, located well enough for the user to fix it.
+
+use std::fmt;
+use std::path::PathBuf;
+
+use super::lines::FieldPath;
+
+/// One problem found while loading or validating manifests.
+///
+/// Displayed as
+/// `manifests/logs.yaml:14 (document 2) spec.inventories[2].schedule.monthlyDate: 31 is out of
+/// range 1..=28 (hint: COS delivers monthly inventories on days 1-28)`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Diagnostic {
+    /// The file, as the directory was given plus the path below it (`manifests/logs.yaml`).
+    pub file: PathBuf,
+    /// One-based line, when the parser knows it.
+    pub line: Option<usize>,
+    /// Zero-based index of the document within the file (displayed one-based); `None` for
+    /// problems of the whole file or directory.
+    pub document: Option<usize>,
+    /// Field path such as `spec.inventories[2].schedule`; empty for the document itself.
+    pub path: String,
+    pub message: String,
+    /// How to fix it.
+    pub hint: Option<String>,
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file.display())?;
+        if let Some(line) = self.line {
+            write!(f, ":{line}")?;
+        }
+        if let Some(document) = self.document {
+            write!(f, " (document {})", document + 1)?;
+        }
+        if !self.path.is_empty() {
+            write!(f, " {}", self.path)?;
+        }
+        write!(f, ": {}", self.message)?;
+        if let Some(hint) = &self.hint {
+            write!(f, " (hint: {hint})")?;
+        }
+        Ok(())
+    }
+}
+
+/// Every problem found in a manifests directory; loading fails whole when there is any.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ManifestErrors {
+    /// Sorted by file, line and document, so output is stable across runs.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl fmt::Display for ManifestErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, diagnostic) in self.diagnostics.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{diagnostic}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ManifestErrors {}
+
+/// A problem at a field of one document, before the file and line are attached.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    pub path: FieldPath,
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+impl FieldError {
+    /// A problem without a hint.
+    pub fn new(path: FieldPath, message: impl Into<String>) -> Self {
+        FieldError {
+            path,
+            message: message.into(),
+            hint: None,
+        }
+    }
+
+    /// The same problem with a hint on how to fix it.
+    pub fn hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+}
+
+/// `did you mean `x`?` when `word` is a likely misspelling of one of `candidates`.
+pub fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<String> {
+    let lower = word.to_ascii_lowercase();
+    candidates
+        .into_iter()
+        .map(|c| (edit_distance(&lower, &c.to_ascii_lowercase()), c))
+        .filter(|(d, c)| *d <= (c.len() / 3).clamp(1, 3))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| format!("did you mean `{c}`?"))
+}
+
+/// Levenshtein distance over chars.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut current = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let substitution = previous[j] + usize::from(ca != *cb);
+            current.push(substitution.min(previous[j + 1] + 1).min(current[j] + 1));
+        }
+        previous = current;
+    }
+    previous[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_diagnostic_displays_file_line_document_path_message_and_hint() {
+        let d = Diagnostic {
+            file: PathBuf::from("manifests/logs.yaml"),
+            line: Some(14),
+            document: Some(1),
+            path: "spec.inventories[2].schedule.monthlyDate".into(),
+            message: "31 is out of range 1..=28".into(),
+            hint: Some("COS delivers monthly inventories on days 1-28".into()),
+        };
+        assert_eq!(
+            d.to_string(),
+            "manifests/logs.yaml:14 (document 2) spec.inventories[2].schedule.monthlyDate: \
+             31 is out of range 1..=28 (hint: COS delivers monthly inventories on days 1-28)"
+        );
+    }
+
+    #[test]
+    fn a_file_level_diagnostic_omits_what_it_does_not_know() {
+        let d = Diagnostic {
+            file: PathBuf::from("manifests"),
+            line: None,
+            document: None,
+            path: String::new(),
+            message: "no manifests found".into(),
+            hint: None,
+        };
+        assert_eq!(d.to_string(), "manifests: no manifests found");
+    }
+
+    #[test]
+    fn close_misspellings_get_a_suggestion_and_far_ones_do_not() {
+        let fields = ["prefix", "tags", "storageClass", "period"];
+        assert_eq!(
+            did_you_mean("prefx", fields).as_deref(),
+            Some("did you mean `prefix`?")
+        );
+        assert_eq!(
+            did_you_mean("storageclass", fields).as_deref(),
+            Some("did you mean `storageClass`?")
+        );
+        assert_eq!(did_you_mean("bananas", fields), None);
+    }
+}
