@@ -87,8 +87,15 @@ fn read_spec(
         Ok(body) => body,
         Err(found) => {
             errors.extend(found.into_iter().map(|e| without_provider_hint(e, &path)));
-            let bucket = map.get("bucket").and_then(Value::as_str);
-            return (provider.zip(bucket.map(str::to_string)), None);
+            // The rest of `spec` is unreadable, but what can be read is still checked.
+            let text = |key| map.get(key).and_then(Value::as_str);
+            if let (Some(provider), Some(bucket), Some(region)) =
+                (provider, text("bucket"), text("region"))
+            {
+                bucket::check_location(provider, bucket, region, text("endpoint"), errors);
+            }
+            let bucket = text("bucket").map(str::to_string);
+            return (provider.zip(bucket), None);
         }
     };
     let Some(provider) = provider else {

@@ -20,6 +20,19 @@ pub const OPTIONAL_FIELDS: &[&str] = &[
     "Crc64",
 ];
 
+/// [`OPTIONAL_FIELDS`] plus the metadata form, as hints list them.
+const HINT_FIELDS: &[&str] = &[
+    "Size",
+    "LastModifiedDate",
+    "StorageClass",
+    "ETag",
+    "IsMultipartUploaded",
+    "ReplicationStatus",
+    "Tag",
+    "Crc64",
+    "x-cos-meta-<name>",
+];
+
 /// Prefix of user-metadata columns.
 const META_PREFIX: &str = "x-cos-meta-";
 
@@ -40,7 +53,7 @@ pub fn inventory(
         &spec.optional_fields,
         &path.key("optionalFields"),
         is_optional_field,
-        OPTIONAL_FIELDS,
+        HINT_FIELDS,
         &mut errors,
     );
     let destination = destination(region, spec, &path.key("destination"), &mut errors);
