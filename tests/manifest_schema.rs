@@ -112,7 +112,7 @@ fn the_schema_rejects_a_misspelled_key_at_every_level() {
 }
 
 #[test]
-fn the_schema_rejects_values_outside_the_enums() {
+fn the_schema_rejects_values_outside_the_enums_and_ranges() {
     let validator = Validator::new();
     let base = full_cos_example();
     let set = |pointer: &str, value: Value| {

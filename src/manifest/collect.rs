@@ -95,6 +95,8 @@ fn classify(path: &FieldPath, message: &str) -> Classified {
             Some(hint) => error.hint(hint),
             None => error,
         }
+    } else if message.starts_with("invalid type: null") {
+        FieldError::new(path.clone(), message).hint("give it a value, or remove the key")
     } else if message.contains("invalid type: integer") && message.contains("expected a string") {
         FieldError::new(path.clone(), message)
             .hint("quote it (e.g. \"18\") so that YAML reads it as a string")
