@@ -32,6 +32,8 @@ const EXPECTED: &[&str] = &[
     "cos-inventories.yaml:66 (document 1) spec.inventories[8].destination.format: `XML` is not one of `CSV`, `ORC`",
     "cos-inventories.yaml:72 (document 1) spec.inventories[9].destination.accountId: invalid type: integer `100000000001`, expected a string",
     "cos-inventories.yaml:74 (document 1) spec.inventories[10].destination: missing required field `destination`",
+    "cos-inventories.yaml:81 (document 1) spec.inventories[11].filter.tags[0].key: tag key is empty",
+    "cos-inventories.yaml:82 (document 1) spec.inventories[11].filter.period.startTime: -1 is before 1970",
     "header.yaml:2 (document 1) apiVersion: unsupported apiVersion `invsync/v2`",
     "header.yaml:3 (document 1) kind: unsupported kind `BucketInventry`",
     "header.yaml:5 (document 1) metadata.name: metadata.name is empty",

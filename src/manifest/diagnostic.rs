@@ -16,8 +16,9 @@ pub struct Diagnostic {
     pub file: PathBuf,
     /// One-based line, when the parser knows it.
     pub line: Option<usize>,
-    /// Zero-based index of the document within the file (displayed one-based); `None` for
-    /// problems of the whole file or directory.
+    /// Zero-based index of the document among the file's non-empty documents (displayed
+    /// one-based, as in [`crate::model::Origin`]); `None` for problems of a whole file or of the
+    /// directory.
     pub document: Option<usize>,
     /// Field path such as `spec.inventories[2].schedule`; empty for the document itself.
     pub path: String,
