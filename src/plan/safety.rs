@@ -33,7 +33,8 @@ pub struct Refusal {
     pub deletes: usize,
     /// Live configurations of the bucket.
     pub live: usize,
-    /// One sentence naming the limit exceeded and how to lift it.
+    /// Names the limit exceeded, e.g. `would delete 3 of 4 configurations, more than the limit
+    /// of 50% of them`.
     pub reason: String,
 }
 
@@ -49,16 +50,14 @@ impl PlanOptions {
         }
         let reason = if deletes > self.max_deletes {
             format!(
-                "would delete {deletes} of {live} configurations, more than the limit of {}; \
-                 allow mass deletes to proceed",
+                "would delete {deletes} of {live} configurations, more than the limit of {}",
                 self.max_deletes
             )
         } else if live >= PERCENT_LIMIT_MIN_LIVE
             && deletes * 100 > usize::from(self.max_delete_percent) * live
         {
             format!(
-                "would delete {deletes} of {live} configurations, more than {}% of them; \
-                 allow mass deletes to proceed",
+                "would delete {deletes} of {live} configurations, more than the limit of {}% of them",
                 self.max_delete_percent
             )
         } else {

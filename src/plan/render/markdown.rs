@@ -112,7 +112,7 @@ fn bucket_heading(bucket: &BucketPlan) -> String {
     if let Some(refusal) = &bucket.refusal {
         let _ = writeln!(
             out,
-            "> **Refused:** {}; none of the changes below will be made.\n",
+            "> **Refused:** {}; none of the changes below will be made unless mass deletes are allowed.\n",
             escape_html(&refusal.reason)
         );
     }

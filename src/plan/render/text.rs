@@ -61,7 +61,7 @@ fn bucket_section(out: &mut String, bucket: &BucketPlan, paint: &dyn Fn(&str, &s
     if let Some(refusal) = &bucket.refusal {
         let _ = writeln!(
             out,
-            "  {} refused: {}; none of the changes below will be made",
+            "  {} refused: {}; none of the changes below will be made unless mass deletes are allowed",
             paint(RED, "!"),
             refusal.reason
         );
