@@ -1,1 +1,3 @@
 //! Tencent Cloud COS: signer, wire types and client of the bucket inventory API.
+
+pub mod signer;
