@@ -1,3 +1,4 @@
 //! Tencent Cloud COS: signer, wire types and client of the bucket inventory API.
 
 pub mod signer;
+pub mod xml;
