@@ -25,7 +25,7 @@ use invsync::model::{
     ReportFormat,
 };
 use invsync::provider::cos::CosClient;
-use invsync::provider::cos::signer::{self, Authorization, SignInput};
+use invsync::provider::cos::signer::{self, Authorization};
 use invsync::provider::http::{HttpSettings, Transport};
 use invsync::provider::{
     CredentialSource, Credentials, InventoryApi, ProviderError, StaticCredentials,
@@ -119,50 +119,17 @@ fn check(method: &Method, uri: &Uri, headers: &HeaderMap, body: &[u8]) -> Vec<St
             auth.param_list
         ));
     }
-    let header_values: Vec<(String, String)> = auth
-        .header_list
-        .iter()
-        .map(|name| {
-            let value = headers
-                .get(name.as_str())
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or_default();
-            (name.clone(), value.to_string())
-        })
-        .collect();
-    let param_values: Vec<(String, String)> = auth
-        .param_list
-        .iter()
-        .map(|name| {
-            let value = params
-                .iter()
-                .find(|(k, _)| k.to_lowercase() == *name)
-                .map(|(_, v)| v.clone())
-                .unwrap_or_default();
-            (name.clone(), value)
-        })
-        .collect();
-    let hv: Vec<(&str, &str)> = header_values
+    let pv: Vec<(&str, &str)> = params
         .iter()
         .map(|(k, v)| (k.as_str(), v.as_str()))
         .collect();
-    let pv: Vec<(&str, &str)> = param_values
+    let hv: Vec<(&str, &str)> = headers
         .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .filter_map(|(k, v)| Some((k.as_str(), v.to_str().ok()?)))
         .collect();
     let path = decode(uri.path());
-    let recomputed = signer::sign_with_key(
-        &SignInput {
-            method: method.as_str(),
-            path: &path,
-            params: &pv,
-            headers: &hv,
-            key_time: auth.key_time,
-        },
-        &auth.secret_id,
-        SK,
-    );
-    if auth.secret_id != AK || recomputed.signature != auth.signature {
+    let recomputed = signer::recompute(&auth, method.as_str(), &path, &pv, &hv, SK);
+    if auth.secret_id != AK || !recomputed.matches(&auth.signature) {
         problems.push("signature does not match".into());
     }
     problems

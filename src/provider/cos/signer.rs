@@ -157,6 +157,73 @@ pub fn sign_with_key(input: &SignInput<'_>, secret_id: &str, secret_key: &str) -
     }
 }
 
+/// Recomputes the signature `auth` claims, from a received request's decoded query
+/// parameters and headers, using only the ones its lists name (matched by canonical name,
+/// `lower(encode(name))`) and its `q-key-time`. A listed name the request lacks counts as an
+/// empty value, so the signature then fails to match rather than this function failing.
+///
+/// Compare with [`Signed::matches`]. Checking the time window and the key id is the caller's.
+pub fn recompute(
+    auth: &Authorization,
+    method: &str,
+    path: &str,
+    params: &[(&str, &str)],
+    headers: &[(&str, &str)],
+    secret_key: &str,
+) -> Signed {
+    let select = |listed: &[String], available: &[(&str, &str)], all_values: bool| {
+        let mut chosen: Vec<(String, String)> = Vec::new();
+        for name in listed {
+            // The request's own spelling of the name is kept: the signer encodes it again.
+            let mut found = available
+                .iter()
+                .filter(|(k, _)| encode(k).eq_ignore_ascii_case(name));
+            let pairs: Vec<&(&str, &str)> = if all_values {
+                found.collect()
+            } else {
+                found.next().into_iter().collect()
+            };
+            if pairs.is_empty() {
+                chosen.push((name.clone(), String::new()));
+            }
+            chosen.extend(
+                pairs
+                    .into_iter()
+                    .map(|(k, v)| (k.to_string(), v.to_string())),
+            );
+        }
+        chosen
+    };
+    let params = select(&auth.param_list, params, true);
+    let headers = select(&auth.header_list, headers, false);
+    let params: Vec<(&str, &str)> = params
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let headers: Vec<(&str, &str)> = headers
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    sign_with_key(
+        &SignInput {
+            method,
+            path,
+            params: &params,
+            headers: &headers,
+            key_time: auth.key_time,
+        },
+        &auth.secret_id,
+        secret_key,
+    )
+}
+
+impl Signed {
+    /// True when `signature` equals this one, ignoring hex case (as COS does).
+    pub fn matches(&self, signature: &str) -> bool {
+        self.signature.eq_ignore_ascii_case(signature.trim())
+    }
+}
+
 /// Percent-encodes every byte except `A-Z a-z 0-9 - _ . ~`, with uppercase hex.
 pub fn encode(text: &str) -> String {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";

@@ -426,3 +426,72 @@ proptest! {
         prop_assert!(parsed.is_ok());
     }
 }
+
+#[test]
+fn recompute_uses_only_what_the_authorization_lists() {
+    let signed = inv_sign(
+        "PUT",
+        &[("inventory", ""), ("id", "list1")],
+        &PUT_HEADERS,
+        GO_TIME,
+    );
+    let auth = Authorization::parse(&signed.authorization).unwrap();
+    // What a server receives: the signed headers plus unsigned ones, in any order and case.
+    let received_headers = [
+        ("user-agent", "invsync/0.1.0"),
+        ("host", INV_HOST),
+        ("content-type", "application/xml"),
+        ("content-md5", "0D2hKeStTdgbBUwiPr1Ntw=="),
+        ("content-length", "351"),
+        ("date", "Thu, 16 May 2019 06:45:51 GMT"),
+    ];
+    let received_params = [("id", "list1"), ("inventory", "")];
+    let again = recompute(
+        &auth,
+        "PUT",
+        "/",
+        &received_params,
+        &received_headers,
+        INV_SK,
+    );
+    assert!(again.matches(&auth.signature));
+    assert!(again.matches(&auth.signature.to_uppercase()));
+    let wrong_key = recompute(
+        &auth,
+        "PUT",
+        "/",
+        &received_params,
+        &received_headers,
+        "nope",
+    );
+    assert!(!wrong_key.matches(&auth.signature));
+    let tampered = [("id", "list2"), ("inventory", "")];
+    let tampered = recompute(&auth, "PUT", "/", &tampered, &received_headers, INV_SK);
+    assert!(!tampered.matches(&auth.signature));
+}
+
+#[test]
+fn recompute_accepts_a_subset_signed_by_another_client() {
+    // DOC-SIGN style: only host and inventory signed, though id and Date were sent too.
+    let subset = inv_sign("GET", &[("inventory", "")], &[("host", INV_HOST)], GO_TIME);
+    let auth = Authorization::parse(&subset.authorization).unwrap();
+    let again = recompute(
+        &auth,
+        "GET",
+        "/",
+        &[("inventory", ""), ("id", "list1")],
+        &[("host", INV_HOST), ("date", "x")],
+        INV_SK,
+    );
+    assert!(again.matches(&auth.signature));
+}
+
+#[test]
+fn recompute_matches_names_that_need_encoding() {
+    let params = [("a/b", "1"), ("inventory", "")];
+    let signed = inv_sign("GET", &params, &[("host", INV_HOST)], GO_TIME);
+    assert_eq!(signed.param_list, "a%2fb;inventory");
+    let auth = Authorization::parse(&signed.authorization).unwrap();
+    let again = recompute(&auth, "GET", "/", &params, &[("Host", INV_HOST)], INV_SK);
+    assert!(again.matches(&auth.signature));
+}
