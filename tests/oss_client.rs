@@ -1,4 +1,4 @@
-//! The OSS client against a small local mock of the inventory API on 127.0.0.1: addressing,
+//! The OSS client against a small local mock of the inventory API on 127.0.0.1: path style,
 //! signatures (recomputed with the crate's signers), pagination and error handling.
 
 use std::sync::{Arc, Mutex};
@@ -113,7 +113,8 @@ fn client(endpoint: &url::Url, version: SignatureVersion, creds: Credentials) ->
     let transport = Transport::new(fast_retries()).expect("transport");
     OssClient::new(transport, Arc::new(StaticCredentials(creds)))
         .with_signature_version(version)
-        .with_endpoint(Some(endpoint.clone()))
+        .with_endpoint(endpoint.clone())
+        .expect("valid endpoint")
         .with_clock(Arc::new(fixed_time))
 }
 
@@ -236,6 +237,7 @@ async fn get_uses_path_style_and_a_verifiable_v4_signature() {
     assert_eq!(r.raw_query, "inventory&inventoryId=list1");
     assert_eq!(r.header("x-oss-content-sha256"), Some("UNSIGNED-PAYLOAD"));
     assert_eq!(r.header("x-oss-date"), Some("20221228T102741Z"));
+    assert!(r.header("user-agent").unwrap().starts_with("invsync/"));
     assert_signature_verifies(r, SECRET);
 }
 
@@ -532,8 +534,9 @@ impl CredentialSource for NoCredentials {
 async fn missing_credentials_and_wrong_provider_are_request_errors_without_a_call() {
     let (endpoint, log) = start(Arc::new(|_| (200, vec![], String::new()))).await;
     let transport = Transport::new(fast_retries()).expect("transport");
-    let c =
-        OssClient::new(transport, Arc::new(NoCredentials)).with_endpoint(Some(endpoint.clone()));
+    let c = OssClient::new(transport, Arc::new(NoCredentials))
+        .with_endpoint(endpoint.clone())
+        .expect("valid endpoint");
     let err = c.delete(&bucket(), "x").await.unwrap_err();
     assert!(matches!(err, ProviderError::Request { .. }), "{err:?}");
     assert!(err.to_string().contains("ALIBABA_CLOUD_ACCESS_KEY_ID"));

@@ -6,6 +6,7 @@ use std::time::SystemTime;
 
 use url::Url;
 
+use super::endpoint::{self, EndpointError};
 use super::request::{self, InventoryCall, SignatureVersion, SignedRequest, Target};
 use super::response::{self, Failure};
 use super::xml;
@@ -19,6 +20,8 @@ pub type Clock = Arc<dyn Fn() -> SystemTime + Send + Sync>;
 /// A LIST that has not ended after this many pages is a server fault, not a long list: OSS
 /// allows 1,000 configurations per bucket, i.e. 10 pages of 100.
 const MAX_LIST_PAGES: usize = 1_000;
+
+const USER_AGENT: &str = concat!("invsync/", env!("CARGO_PKG_VERSION"));
 
 /// Client of the OSS bucket inventory API, implementing [`InventoryApi`].
 ///
@@ -61,11 +64,15 @@ impl OssClient {
         self
     }
 
-    /// The same client sending to `endpoint` instead of the public endpoints (see
-    /// [`super::addressing::bucket_url`] for the URL style); `None` restores the default.
-    pub fn with_endpoint(mut self, endpoint: Option<Url>) -> Self {
-        self.endpoint = endpoint;
-        self
+    /// The same client sending to `endpoint` instead of the public endpoints (plain `http`
+    /// allowed, since it is explicit). Path style when its host is an IP address or
+    /// `localhost`, virtual-hosted otherwise (see [`endpoint::bucket_url`]).
+    ///
+    /// # Errors
+    /// When the endpoint is not `http(s)://host[:port][/]`.
+    pub fn with_endpoint(mut self, endpoint: Url) -> Result<Self, EndpointError> {
+        self.endpoint = Some(endpoint::validate_endpoint(endpoint)?);
+        Ok(self)
     }
 
     /// The same client signing with the time `clock` gives.
@@ -214,6 +221,11 @@ fn to_reqwest(signed: SignedRequest) -> Result<reqwest::Request, String> {
     let method = reqwest::Method::from_bytes(signed.method.as_bytes())
         .map_err(|_| format!("invalid method {}", signed.method))?;
     let mut req = reqwest::Request::new(method, signed.url);
+    // Not signed by either version, so it is added here rather than in `request::sign`.
+    req.headers_mut().insert(
+        reqwest::header::USER_AGENT,
+        reqwest::header::HeaderValue::from_static(USER_AGENT),
+    );
     for (name, value) in &signed.headers {
         let name = reqwest::header::HeaderName::from_bytes(name.as_bytes())
             .map_err(|_| format!("invalid header name {name}"))?;

@@ -6,21 +6,22 @@
 //! - [`encoding`], [`date`]: the percent-encoding and date formats the signers rely on.
 //! - [`xml`]: wire types of the XML bodies (shared with the emulator); [`convert`]: wire types
 //!   to and from [`crate::model::OssInventory`].
-//! - [`addressing`]: bucket URLs (virtual-hosted or path style) and environment configuration.
+//! - [`endpoint`]: bucket URLs (virtual-hosted or path style), endpoint override and
+//!   credentials from the environment.
 //! - [`request`]: one signed inventory call as plain data; [`response`]: answers to results.
 //! - [`client`]: [`OssClient`], the [`crate::provider::InventoryApi`] implementation.
 
-pub mod addressing;
 pub mod client;
 pub mod convert;
 pub mod date;
 pub mod encoding;
+pub mod endpoint;
 pub mod request;
 pub mod response;
 pub mod signer_v1;
 pub mod signer_v4;
 pub mod xml;
 
-pub use addressing::{credentials_from_env, endpoint_from_env};
 pub use client::{Clock, OssClient};
+pub use endpoint::{credentials_from_env, endpoint_from_env};
 pub use request::SignatureVersion;

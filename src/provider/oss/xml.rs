@@ -347,4 +347,5 @@ fn presence<'de, D: Deserializer<'de>>(d: D) -> Result<Option<SseOss>, D::Error>
 }
 
 #[cfg(test)]
+#[path = "xml_tests.rs"]
 pub(crate) mod tests;

@@ -1,5 +1,5 @@
-//! Where an OSS bucket request goes: virtual-hosted or path-style URL, and the environment
-//! variables that configure the endpoint and credentials.
+//! Where OSS requests go (virtual-hosted or path-style URL), and the endpoint and credentials
+//! from the environment.
 //!
 //! Design §1: by default `https://{bucket}.oss-{region}.aliyuncs.com/`. An endpoint override
 //! changes only where requests go: path style `{scheme}://{host}:{port}/{bucket}/` when its
@@ -18,9 +18,9 @@ pub const ACCESS_KEY_ID_ENV: &str = "ALIBABA_CLOUD_ACCESS_KEY_ID";
 pub const ACCESS_KEY_SECRET_ENV: &str = "ALIBABA_CLOUD_ACCESS_KEY_SECRET";
 pub const SECURITY_TOKEN_ENV: &str = "ALIBABA_CLOUD_SECURITY_TOKEN";
 
-/// Why a bucket URL, the endpoint override or the credentials from the environment are unusable.
+/// Why a bucket URL or an endpoint override is unusable.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum ConfigError {
+pub enum EndpointError {
     #[error("bucket name `{0}` is not 3-63 lowercase letters, digits and hyphens")]
     InvalidBucket(String),
     #[error("region `{0}` is not a region id such as cn-hangzhou (lowercase, no `oss-` prefix)")]
@@ -30,8 +30,6 @@ pub enum ConfigError {
         endpoint: String,
         reason: &'static str,
     },
-    #[error("{0}")]
-    MissingCredentials(String),
 }
 
 /// How the bucket appears in the URL.
@@ -51,16 +49,16 @@ pub fn bucket_url(
     bucket: &str,
     region: &str,
     endpoint: Option<&Url>,
-) -> Result<(Url, Style), ConfigError> {
+) -> Result<(Url, Style), EndpointError> {
     check_bucket(bucket)?;
-    let invalid = |reason| ConfigError::InvalidEndpoint {
+    let invalid = |reason| EndpointError::InvalidEndpoint {
         endpoint: endpoint.map(Url::to_string).unwrap_or_default(),
         reason,
     };
     let Some(endpoint) = endpoint else {
         check_region(region)?;
         let url = Url::parse(&format!("https://{bucket}.oss-{region}.aliyuncs.com/"))
-            .map_err(|_| ConfigError::InvalidRegion(region.to_string()))?;
+            .map_err(|_| EndpointError::InvalidRegion(region.to_string()))?;
         return Ok((url, Style::VirtualHosted));
     };
     if endpoint.host().is_none() {
@@ -88,7 +86,7 @@ pub fn bucket_url(
 
 /// Bucket names become host labels: only `[a-z0-9-]`, 3–63 characters, no leading or trailing
 /// hyphen (the OSS naming rules), so nothing in a name can redirect a signed request.
-fn check_bucket(bucket: &str) -> Result<(), ConfigError> {
+fn check_bucket(bucket: &str) -> Result<(), EndpointError> {
     let ok = (3..=63).contains(&bucket.len())
         && bucket
             .bytes()
@@ -98,11 +96,11 @@ fn check_bucket(bucket: &str) -> Result<(), ConfigError> {
     if ok {
         Ok(())
     } else {
-        Err(ConfigError::InvalidBucket(bucket.to_string()))
+        Err(EndpointError::InvalidBucket(bucket.to_string()))
     }
 }
 
-fn check_region(region: &str) -> Result<(), ConfigError> {
+fn check_region(region: &str) -> Result<(), EndpointError> {
     let ok = !region.is_empty()
         && !region.starts_with("oss-")
         && region
@@ -111,7 +109,7 @@ fn check_region(region: &str) -> Result<(), ConfigError> {
     if ok {
         Ok(())
     } else {
-        Err(ConfigError::InvalidRegion(region.to_string()))
+        Err(EndpointError::InvalidRegion(region.to_string()))
     }
 }
 
@@ -120,22 +118,33 @@ fn check_region(region: &str) -> Result<(), ConfigError> {
 ///
 /// # Errors
 /// When `value` is not such a URL.
-pub fn parse_endpoint(value: &str) -> Result<Url, ConfigError> {
-    let invalid = |reason| ConfigError::InvalidEndpoint {
+pub fn parse_endpoint(value: &str) -> Result<Url, EndpointError> {
+    let url = Url::parse(value.trim()).map_err(|_| EndpointError::InvalidEndpoint {
         endpoint: value.to_string(),
+        reason: "is not an absolute URL",
+    })?;
+    validate_endpoint(url)
+}
+
+/// [`parse_endpoint`] for an already parsed URL.
+///
+/// # Errors
+/// When the URL is not a bare `http(s)://host[:port][/]`.
+pub fn validate_endpoint(url: Url) -> Result<Url, EndpointError> {
+    let invalid = |reason| EndpointError::InvalidEndpoint {
+        endpoint: url.to_string(),
         reason,
     };
-    let url = Url::parse(value.trim()).map_err(|_| invalid("is not an absolute URL"))?;
     if !matches!(url.scheme(), "http" | "https") {
         return Err(invalid("must start with http:// or https://"));
     }
-    if url.host().is_none() {
+    if url.host_str().is_none_or(str::is_empty) {
         return Err(invalid("has no host"));
     }
     if !url.username().is_empty() || url.password().is_some() {
         return Err(invalid("must not contain credentials"));
     }
-    if url.path() != "/" || url.query().is_some() || url.fragment().is_some() {
+    if !matches!(url.path(), "" | "/") || url.query().is_some() || url.fragment().is_some() {
         return Err(invalid("must not have a path, query or fragment"));
     }
     Ok(url)
@@ -153,15 +162,22 @@ pub fn is_path_style(endpoint: &Url) -> bool {
 /// The endpoint override from `INVSYNC_OSS_ENDPOINT`, `None` when unset or empty.
 ///
 /// # Errors
-/// When the variable is set to something [`parse_endpoint`] rejects.
-pub fn endpoint_from_env() -> Result<Option<Url>, ConfigError> {
-    endpoint_from(|name| std::env::var(name).ok())
+/// A message naming the variable when its value is unusable.
+pub fn endpoint_from_env() -> Result<Option<Url>, String> {
+    endpoint_from_lookup(|name| std::env::var(name).ok())
 }
 
-/// [`endpoint_from_env`] over any variable lookup (tests pass a map).
-pub fn endpoint_from(lookup: impl Fn(&str) -> Option<String>) -> Result<Option<Url>, ConfigError> {
+/// [`endpoint_from_env`] with the environment passed in.
+///
+/// # Errors
+/// As [`endpoint_from_env`].
+pub fn endpoint_from_lookup(
+    lookup: impl Fn(&str) -> Option<String>,
+) -> Result<Option<Url>, String> {
     match lookup(ENDPOINT_ENV) {
-        Some(value) if !value.trim().is_empty() => parse_endpoint(&value).map(Some),
+        Some(value) if !value.trim().is_empty() => parse_endpoint(&value)
+            .map(Some)
+            .map_err(|e| format!("{ENDPOINT_ENV}: {e}")),
         _ => Ok(None),
     }
 }
@@ -170,25 +186,28 @@ pub fn endpoint_from(lookup: impl Fn(&str) -> Option<String>) -> Result<Option<U
 /// optional `ALIBABA_CLOUD_SECURITY_TOKEN`.
 ///
 /// # Errors
-/// When the key id or secret is unset or empty; the message names the variables, never a value.
-pub fn credentials_from_env() -> Result<Credentials, ConfigError> {
-    credentials_from(|name| std::env::var(name).ok())
+/// A message naming the missing variables (never a value).
+pub fn credentials_from_env() -> Result<Credentials, String> {
+    credentials_from_lookup(|name| std::env::var(name).ok())
 }
 
-/// [`credentials_from_env`] over any variable lookup (tests pass a map).
-pub fn credentials_from(
+/// [`credentials_from_env`] with the environment passed in.
+///
+/// # Errors
+/// As [`credentials_from_env`].
+pub fn credentials_from_lookup(
     lookup: impl Fn(&str) -> Option<String>,
-) -> Result<Credentials, ConfigError> {
+) -> Result<Credentials, String> {
     let get = |name| lookup(name).filter(|v: &String| !v.trim().is_empty());
     let missing: Vec<&str> = [ACCESS_KEY_ID_ENV, ACCESS_KEY_SECRET_ENV]
         .into_iter()
         .filter(|name| get(name).is_none())
         .collect();
     if !missing.is_empty() {
-        return Err(ConfigError::MissingCredentials(format!(
+        return Err(format!(
             "OSS credentials are not configured: set {}",
             missing.join(" and ")
-        )));
+        ));
     }
     let id = get(ACCESS_KEY_ID_ENV).unwrap_or_default();
     let secret = get(ACCESS_KEY_SECRET_ENV).unwrap_or_default();
@@ -265,7 +284,7 @@ mod tests {
             assert!(
                 matches!(
                     bucket_url(bad, "cn-hangzhou", None),
-                    Err(ConfigError::InvalidBucket(_))
+                    Err(EndpointError::InvalidBucket(_))
                 ),
                 "{bad}"
             );
@@ -291,11 +310,11 @@ mod tests {
     #[test]
     fn endpoint_from_env_reads_the_override() {
         let env = HashMap::from([(ENDPOINT_ENV, "http://127.0.0.1:9000")]);
-        let got = endpoint_from(|k| env.get(k).map(|v| v.to_string())).unwrap();
+        let got = endpoint_from_lookup(|k| env.get(k).map(|v| v.to_string())).unwrap();
         assert_eq!(got.unwrap().as_str(), "http://127.0.0.1:9000/");
-        assert_eq!(endpoint_from(|_| None).unwrap(), None);
-        assert_eq!(endpoint_from(|_| Some(" ".into())).unwrap(), None);
-        assert!(endpoint_from(|_| Some("nonsense".into())).is_err());
+        assert_eq!(endpoint_from_lookup(|_| None).unwrap(), None);
+        assert_eq!(endpoint_from_lookup(|_| Some(" ".into())).unwrap(), None);
+        assert!(endpoint_from_lookup(|_| Some("nonsense".into())).is_err());
     }
 
     #[test]
@@ -305,7 +324,7 @@ mod tests {
             (ACCESS_KEY_SECRET_ENV, "sk"),
             (SECURITY_TOKEN_ENV, "tok"),
         ]);
-        let creds = credentials_from(|k| env.get(k).map(|v| v.to_string())).unwrap();
+        let creds = credentials_from_lookup(|k| env.get(k).map(|v| v.to_string())).unwrap();
         assert_eq!(creds.access_key_id, "ak");
         assert_eq!(creds.access_key_secret.expose(), "sk");
         assert_eq!(creds.security_token.unwrap().expose(), "tok");
@@ -314,8 +333,8 @@ mod tests {
     #[test]
     fn missing_credentials_name_the_variables_but_no_value() {
         let env = HashMap::from([(ACCESS_KEY_SECRET_ENV, "very-secret")]);
-        let err = credentials_from(|k| env.get(k).map(|v| v.to_string())).unwrap_err();
-        let text = err.to_string();
+        let err = credentials_from_lookup(|k| env.get(k).map(|v| v.to_string())).unwrap_err();
+        let text = err;
         assert!(text.contains(ACCESS_KEY_ID_ENV), "{text}");
         assert!(!text.contains(ACCESS_KEY_SECRET_ENV), "{text}");
         assert!(!text.contains("very-secret"));
