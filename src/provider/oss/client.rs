@@ -1,5 +1,10 @@
 //! The OSS inventory client: signs each attempt, sends it through the shared transport and
 //! reads the answer.
+//!
+//! The wire form of each call is built by [`super::request`] (path style for IP and
+//! `localhost` endpoints, `Content-Type` and `Content-MD5` on PUT, `x-oss-security-token` with
+//! temporary credentials) and answers are read by [`super::response`], whose documentation
+//! lists the status rules (notably: LIST answered 404 `NoSuchInventory` is an empty list).
 
 use std::sync::Arc;
 use std::time::SystemTime;
@@ -91,7 +96,10 @@ impl OssClient {
 
     /// Signs `call` for this attempt.
     fn sign(&self, bucket: &BucketKey, call: &InventoryCall<'_>) -> Result<SignedRequest, String> {
-        let credentials = self.credentials.credentials()?;
+        let credentials = self
+            .credentials
+            .credentials()
+            .map_err(|e| format!("no OSS credentials: {e}"))?;
         let target = Target {
             bucket: &bucket.bucket,
             region: &bucket.region,
