@@ -14,6 +14,7 @@
 
 pub mod emulator;
 pub mod manifest;
+pub mod metrics;
 pub mod model;
 pub mod plan;
 pub mod provider;
