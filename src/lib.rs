@@ -19,3 +19,4 @@ pub mod model;
 pub mod plan;
 pub mod provider;
 pub mod scheduler;
+pub mod server;
