@@ -20,3 +20,4 @@ pub mod plan;
 pub mod provider;
 pub mod scheduler;
 pub mod server;
+pub mod watch;
