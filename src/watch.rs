@@ -340,12 +340,10 @@ impl ManifestWatcher {
             }
         }
         // Settle: a burst is over when one debounce period passes without a relevant event.
-        loop {
-            match tokio::time::timeout(self.debounce, self.events.recv()).await {
-                Ok(Some(batch)) => {
-                    self.absorb(batch);
-                }
-                Ok(None) | Err(_) => break,
+        let mut quiet_until = tokio::time::Instant::now() + self.debounce;
+        while let Ok(Some(batch)) = tokio::time::timeout_at(quiet_until, self.events.recv()).await {
+            if self.absorb(batch) {
+                quiet_until = tokio::time::Instant::now() + self.debounce;
             }
         }
         self.pending = false;
