@@ -34,9 +34,9 @@ pub struct ResolvedDir {
     /// The canonical directory (every symlink resolved). Read every file of one cycle through
     /// this path, so that a swap in the middle of the cycle cannot mix two revisions.
     pub path: PathBuf,
-    /// The git commit hash when the resolved path has a component of exactly 40 hexadecimal
-    /// digits (git-sync names each checkout after its commit), the last such component if
-    /// there are several.
+    /// The git commit hash, lowercase, when a component of the resolved path is 40 (or 64)
+    /// hexadecimal digits: git-sync names each checkout after its commit. The last such
+    /// component wins, so `/git/.worktrees/<hash>/manifests` gives `<hash>`.
     pub revision_hint: Option<String>,
     /// Every symlink followed on the way, as `canonical parent directory / link name`, in the
     /// order they were met.
@@ -96,7 +96,7 @@ pub fn resolve(dir: &Path) -> io::Result<ResolvedDir> {
         .rev()
         .filter_map(|c| c.as_os_str().to_str())
         .find(|name| is_commit_hash(name))
-        .map(str::to_owned);
+        .map(str::to_ascii_lowercase);
     Ok(ResolvedDir {
         path: resolved,
         revision_hint,
@@ -110,8 +110,10 @@ fn components(path: &Path) -> VecDeque<PathBuf> {
         .collect()
 }
 
+/// A git object name: 40 hex digits (SHA-1), or 64 for SHA-256 repositories, as
+/// `manifest::revision` accepts too.
 fn is_commit_hash(name: &str) -> bool {
-    name.len() == 40 && name.bytes().all(|b| b.is_ascii_hexdigit())
+    matches!(name.len(), 40 | 64) && name.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
 /// Why a [`ManifestWatcher`] could not start.
@@ -430,8 +432,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn only_forty_hex_digit_names_are_commit_hashes() {
+    fn only_forty_or_sixty_four_hex_digit_names_are_commit_hashes() {
         assert!(is_commit_hash("0123456789abcdef0123456789ABCDEF01234567"));
+        assert!(is_commit_hash(&"ab".repeat(32)));
         assert!(!is_commit_hash("0123456789abcdef0123456789abcdef0123456"));
         assert!(!is_commit_hash(
             "rev-0123456789abcdef0123456789abcdef01234567"
