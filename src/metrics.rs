@@ -32,6 +32,7 @@ use prometheus_client::registry::{Registry, Unit};
 
 use crate::model::Provider;
 use crate::provider::Operation;
+use crate::provider::http::{AttemptOutcome, CallObserver};
 
 /// The `Content-Type` of [`Metrics::encode`]'s output (OpenMetrics text, which Prometheus
 /// scrapes natively).
@@ -374,6 +375,26 @@ impl Metrics {
     }
 }
 
+/// Counts every attempt of the shared transport in `invsync_api_calls_total`.
+///
+/// Retries are not visible through this trait (an attempt does not say whether another one
+/// follows); whoever retries calls [`Metrics::record_api_retry`].
+impl CallObserver for Metrics {
+    fn on_attempt(
+        &self,
+        provider: Provider,
+        operation: Operation,
+        outcome: AttemptOutcome,
+        _elapsed: Duration,
+    ) {
+        let status = match outcome {
+            AttemptOutcome::Status(status) => Some(status),
+            AttemptOutcome::TransportError => None,
+        };
+        self.record_api_call(provider, operation, status);
+    }
+}
+
 fn provider_labels(provider: Provider) -> ProviderLabels {
     ProviderLabels {
         provider: provider.as_str(),
@@ -445,6 +466,38 @@ mod tests {
             r#"invsync_api_calls_total{provider="oss",operation="put",status="transport_error"} 1"#
         ));
         assert!(text.contains(r#"invsync_api_retries_total{provider="oss",operation="put"} 1"#));
+    }
+
+    #[test]
+    fn transport_attempts_are_counted_through_the_observer_trait() {
+        let m = Metrics::new();
+        let observer: std::sync::Arc<dyn CallObserver> = std::sync::Arc::new(m.clone());
+        let took = Duration::from_millis(20);
+        observer.on_attempt(
+            Provider::Cos,
+            Operation::Put,
+            AttemptOutcome::Status(503),
+            took,
+        );
+        observer.on_attempt(
+            Provider::Cos,
+            Operation::Put,
+            AttemptOutcome::TransportError,
+            took,
+        );
+        observer.on_attempt(
+            Provider::Cos,
+            Operation::Put,
+            AttemptOutcome::Status(200),
+            took,
+        );
+        let text = m.encode();
+        for status in ["503", "transport_error", "200"] {
+            let line = format!(
+                r#"invsync_api_calls_total{{provider="cos",operation="put",status="{status}"}} 1"#
+            );
+            assert!(text.contains(&line), "{line} missing from:\n{text}");
+        }
     }
 
     #[test]
