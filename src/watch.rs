@@ -190,6 +190,11 @@ impl Target {
         }
     }
 
+    /// True when `event` is about a followed link or the manifests directory itself.
+    fn touches_entry(&self, event: &DebouncedEvent) -> bool {
+        event.paths.iter().any(|path| self.entries.contains(path))
+    }
+
     /// True when `event` may change what the manifests directory contains.
     fn is_relevant(&self, event: &DebouncedEvent) -> bool {
         if event.need_rescan() {
@@ -357,8 +362,11 @@ impl ManifestWatcher {
         match batch {
             Ok(events) => {
                 let relevant = events.iter().any(|e| self.target.is_relevant(e));
+                // A link or the directory itself was replaced: even if the path resolves as
+                // before, the recursive watch still follows the old directory's inode.
+                let replaced = events.iter().any(|e| self.target.touches_entry(e));
                 if relevant {
-                    self.retarget();
+                    self.retarget(replaced);
                 }
                 relevant
             }
@@ -366,16 +374,16 @@ impl ManifestWatcher {
                 for error in &errors {
                     tracing::warn!(dir = %self.dir.display(), %error, "manifests watch error");
                 }
-                self.retarget();
+                self.retarget(true);
                 true
             }
         }
     }
 
-    /// Re-resolves the directory and moves the watches if the resolution changed. A failure
-    /// (for example a link briefly dangling) keeps the old watches: the parent watches still
-    /// see the next swap.
-    fn retarget(&mut self) {
+    /// Re-resolves the directory and moves the watches if the resolution changed, or renews
+    /// them all when `renew`. A failure (for example a link briefly dangling) keeps the old
+    /// watches: the parent watches still see the next swap or re-creation.
+    fn retarget(&mut self, renew: bool) {
         let resolved = match resolve(&self.dir) {
             Ok(resolved) => resolved,
             Err(error) => {
@@ -383,7 +391,12 @@ impl ManifestWatcher {
                 return;
             }
         };
-        if resolved == self.target.resolved && self.watching == self.target.watches {
+        if renew {
+            for spec in std::mem::take(&mut self.watching) {
+                // A watch on a deleted directory is already gone; nothing to undo then.
+                let _ = self.debouncer.unwatch(&spec.path);
+            }
+        } else if resolved == self.target.resolved && self.watching == self.target.watches {
             return;
         }
         self.target = Target::new(&self.dir, resolved);

@@ -276,3 +276,50 @@ fn a_watcher_cannot_start_on_a_missing_directory() {
             .contains("cannot resolve manifests directory")
     );
 }
+
+#[tokio::test]
+async fn a_plain_directory_replaced_by_a_new_one_is_followed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let parent = tmp.path().canonicalize().unwrap();
+    let dir = parent.join("manifests");
+    fs::create_dir(&dir).unwrap();
+    fs::write(dir.join("a.yaml"), MANIFEST).unwrap();
+    let mut w = watcher(&dir);
+    settle(&mut w).await;
+
+    // A deploy tool's atomic directory replacement.
+    let staged = parent.join("manifests.new");
+    fs::create_dir(&staged).unwrap();
+    fs::write(staged.join("a.yaml"), MANIFEST).unwrap();
+    fs::rename(&dir, parent.join("manifests.old")).unwrap();
+    fs::rename(&staged, &dir).unwrap();
+    assert!(next_change(&mut w, MAX_WAIT).await.is_some());
+    settle(&mut w).await;
+
+    // The watch follows the new directory, not the old one under its new name.
+    fs::write(parent.join("manifests.old").join("z.yaml"), MANIFEST).unwrap();
+    assert_eq!(next_change(&mut w, QUIET).await, None);
+    fs::write(dir.join("b.yaml"), MANIFEST).unwrap();
+    assert!(next_change(&mut w, MAX_WAIT).await.is_some());
+}
+
+#[tokio::test]
+async fn git_sync_v4_worktrees_layout_gives_the_commit_as_revision() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().canonicalize().unwrap();
+    let worktree = root.join(".worktrees").join(HASH1);
+    fs::create_dir_all(worktree.join("manifests")).unwrap();
+    symlink(format!(".worktrees/{HASH1}"), root.join("current")).unwrap();
+    let dir = root.join("current").join("manifests");
+    let resolved = resolve(&dir).unwrap();
+    assert_eq!(resolved.path, worktree.join("manifests"));
+    assert_eq!(resolved.revision_hint.as_deref(), Some(HASH1));
+
+    let mut w = watcher(&dir);
+    settle(&mut w).await;
+    fs::write(worktree.join("manifests").join("a.yaml"), MANIFEST).unwrap();
+    assert!(
+        next_change(&mut w, MAX_WAIT).await.is_some(),
+        "hidden directories above the target do not hide its files"
+    );
+}
