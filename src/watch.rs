@@ -192,7 +192,8 @@ impl Target {
 
     /// True when `event` is about a followed link or the manifests directory itself.
     fn touches_entry(&self, event: &DebouncedEvent) -> bool {
-        event.paths.iter().any(|path| self.entries.contains(path))
+        !matches!(event.kind, EventKind::Access(_))
+            && event.paths.iter().any(|path| self.entries.contains(path))
     }
 
     /// True when `event` may change what the manifests directory contains.
