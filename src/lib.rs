@@ -7,9 +7,17 @@
 //! - [`plan`]: normalization, `plan(desired, live)` and its text / JSON / Markdown renderings.
 //! - [`provider`]: signed HTTP clients of the COS and OSS inventory APIs.
 //! - [`emulator`]: a local COS + OSS inventory API server.
+//! - [`scheduler`]: when each bucket is reconciled next (resync, forced runs, backoff); pure.
+//! - [`watch`]: manifests directory watching, git-sync symlink swaps included.
+//! - [`metrics`]: the daemon's Prometheus metric families.
+//! - [`server`]: the daemon's `/metrics`, `/healthz` and `/readyz` endpoints.
 
 pub mod emulator;
 pub mod manifest;
+pub mod metrics;
 pub mod model;
 pub mod plan;
 pub mod provider;
+pub mod scheduler;
+pub mod server;
+pub mod watch;
