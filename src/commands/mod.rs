@@ -16,7 +16,7 @@ use invsync::plan::PlanOptions;
 use invsync::provider::http::{HttpSettings, Transport};
 use invsync::provider::oss::SignatureVersion;
 use invsync::provider::{cos, oss};
-use invsync::reconcile::{ClientSettings, Clients};
+use invsync::reconcile::{ClientSettings, Clients, EnvCredentials};
 
 /// Prints every manifest problem to stderr, then a count.
 pub fn print_manifest_errors(errors: &ManifestErrors) {
@@ -50,8 +50,8 @@ pub fn clients(args: &ProviderArgs) -> anyhow::Result<Clients> {
     Ok(Clients::new(
         settings,
         transport,
-        Arc::new(cos::EnvCredentials),
-        Arc::new(oss::EnvCredentials),
+        Arc::new(EnvCredentials(cos::credentials_from_env)),
+        Arc::new(EnvCredentials(oss::credentials_from_env)),
     ))
 }
 

@@ -8,7 +8,7 @@ use crate::model::{BucketKey, Inventory, Provider};
 use crate::provider::cos::CosClient;
 use crate::provider::http::{HttpSettings, Transport};
 use crate::provider::oss::{OssClient, SignatureVersion};
-use crate::provider::{CredentialSource, InventoryApi, Operation, ProviderError};
+use crate::provider::{CredentialSource, Credentials, InventoryApi, Operation, ProviderError};
 
 /// How clients are built: endpoints, signature version, HTTP limits.
 #[derive(Debug, Clone, Default)]
@@ -60,33 +60,53 @@ impl Clients {
             .map(|text| parse_endpoint(text, key))
             .transpose()?;
         Ok(match key.provider {
-            Provider::Cos => ProviderClient::Cos(CosClient::new(
-                self.transport.clone(),
-                self.cos_credentials.clone(),
-                endpoint,
-            )),
-            Provider::Oss => ProviderClient::Oss(OssClient::new(
-                self.transport.clone(),
-                self.oss_credentials.clone(),
-                self.settings.oss_signature,
-                endpoint,
-            )),
+            Provider::Cos => {
+                let client = CosClient::new(self.transport.clone(), self.cos_credentials.clone());
+                ProviderClient::Cos(match endpoint {
+                    Some(url) => client
+                        .with_endpoint(url)
+                        .map_err(|e| invalid_endpoint(key, e.to_string()))?,
+                    None => client,
+                })
+            }
+            Provider::Oss => ProviderClient::Oss(
+                OssClient::new(self.transport.clone(), self.oss_credentials.clone())
+                    .with_signature_version(self.settings.oss_signature)
+                    .with_endpoint(endpoint),
+            ),
         })
     }
 }
 
 fn parse_endpoint(text: &str, key: &BucketKey) -> Result<Url, ProviderError> {
-    let invalid = |message: String| ProviderError::Request {
+    let url = Url::parse(text).map_err(|e| {
+        invalid_endpoint(key, format!("endpoint `{text}` is not a URL ({e}); write e.g. http://127.0.0.1:9000"))
+    })?;
+    match url.scheme() {
+        "http" | "https" if url.host().is_some() => Ok(url),
+        _ => Err(invalid_endpoint(
+            key,
+            format!("endpoint `{text}` must be an http:// or https:// URL with a host"),
+        )),
+    }
+}
+
+fn invalid_endpoint(key: &BucketKey, message: String) -> ProviderError {
+    ProviderError::Request {
         provider: key.provider,
         operation: Operation::List,
         bucket: key.bucket.clone(),
         message,
-    };
-    let url = Url::parse(text)
-        .map_err(|e| invalid(format!("endpoint `{text}` is not a URL ({e}); write e.g. http://127.0.0.1:9000")))?;
-    match url.scheme() {
-        "http" | "https" if url.host().is_some() => Ok(url),
-        _ => Err(invalid(format!("endpoint `{text}` must be an http:// or https:// URL with a host"))),
+    }
+}
+
+/// Credentials read from the provider's environment variables before every request, so a
+/// missing variable is reported only for the provider that needs it.
+pub struct EnvCredentials(pub fn() -> Result<Credentials, String>);
+
+impl CredentialSource for EnvCredentials {
+    fn credentials(&self) -> Result<Credentials, String> {
+        (self.0)()
     }
 }
 

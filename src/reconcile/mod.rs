@@ -12,5 +12,5 @@ pub mod clients;
 pub mod once;
 
 pub use apply::{ApplySettings, BucketOutcome, BucketStatus, apply_bucket};
-pub use clients::{ClientSettings, Clients, ProviderClient};
+pub use clients::{ClientSettings, Clients, EnvCredentials, ProviderClient};
 pub use once::{apply_all, plan_all};
