@@ -1,1 +1,140 @@
 //! Plans: what to create, update, replace or delete so that live state matches the manifests.
+//!
+//! Everything here is pure: [`plan`] and [`plan_bucket`] take desired and already-read live
+//! state and return a [`Plan`] value; [`render`] turns it into text, JSON or Markdown. Reading
+//! live state and carrying plans out belong to the reconciler.
+//!
+//! # Layout
+//! - [`normalize`](normalize()): canonical form, so equal meaning compares equal.
+//! - [`plan_bucket`]: one bucket's [`BucketPlan`]; [`safety`] refuses mass deletes.
+//! - [`render`]: text (terminal), JSON (`--output json`), Markdown (PR comments).
+
+mod bucket_plan;
+mod change;
+mod normalize;
+pub mod render;
+pub mod safety;
+
+use std::collections::BTreeMap;
+
+pub use bucket_plan::{BucketPlan, plan_bucket};
+pub use change::{Action, Change};
+pub use normalize::{OSS_DESTINATION_BUCKET_PREFIX, OSS_STORAGE_CLASS_ALL, normalize};
+pub use safety::{PlanOptions, Refusal};
+
+use crate::model::{BucketKey, DesiredState, Inventory};
+
+/// A managed bucket whose live state could not be read, so it has no plan.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BucketFailure {
+    pub key: BucketKey,
+    /// What went wrong, for people (the provider's code, message and request id).
+    pub message: String,
+}
+
+/// The plan for every managed bucket at one revision of the manifests.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Plan {
+    /// The manifests revision the plan was computed from.
+    pub revision: String,
+    /// Sorted by key.
+    pub buckets: Vec<BucketPlan>,
+    /// Sorted by key.
+    pub failures: Vec<BucketFailure>,
+}
+
+/// Counts over a whole plan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+pub struct Summary {
+    pub create: usize,
+    pub update: usize,
+    pub replace: usize,
+    pub delete: usize,
+    /// Declared configurations that already match.
+    pub in_sync: usize,
+    /// Live, undeclared configurations on buckets that do not prune.
+    pub unmanaged: usize,
+    /// Buckets whose plan is refused by the mass-delete guard.
+    pub refused: usize,
+    /// Buckets whose live state could not be read.
+    pub failed: usize,
+}
+
+impl Summary {
+    /// Number of changes of every action.
+    pub fn changes(&self) -> usize {
+        self.create + self.update + self.replace + self.delete
+    }
+}
+
+impl Plan {
+    /// Assembles a plan, sorting buckets and failures by key.
+    pub fn new(
+        revision: impl Into<String>,
+        mut buckets: Vec<BucketPlan>,
+        mut failures: Vec<BucketFailure>,
+    ) -> Plan {
+        buckets.sort_by(|a, b| a.key.cmp(&b.key));
+        failures.sort_by(|a, b| a.key.cmp(&b.key));
+        Plan {
+            revision: revision.into(),
+            buckets,
+            failures,
+        }
+    }
+
+    /// Counts of changes by action, in-sync and unmanaged configurations, refused and failed
+    /// buckets. Changes of refused buckets are counted with their action too.
+    pub fn summary(&self) -> Summary {
+        let mut s = Summary::default();
+        for bucket in &self.buckets {
+            s.create += bucket.count(Action::Create);
+            s.update += bucket.count(Action::Update);
+            s.replace += bucket.count(Action::Replace);
+            s.delete += bucket.count(Action::Delete);
+            s.in_sync += bucket.in_sync.len();
+            s.unmanaged += bucket.unmanaged.len();
+            s.refused += usize::from(bucket.refusal.is_some());
+        }
+        s.failed = self.failures.len();
+        s
+    }
+
+    /// True when any bucket has a change pending (refused ones included).
+    pub fn has_changes(&self) -> bool {
+        self.buckets.iter().any(|b| !b.changes.is_empty())
+    }
+
+    /// Every change of every bucket, in bucket then id order.
+    pub fn changes(&self) -> impl Iterator<Item = &Change> {
+        self.buckets.iter().flat_map(|b| b.changes.iter())
+    }
+}
+
+/// Plans every managed bucket of `desired`.
+///
+/// `live` holds, per bucket, its live configurations or the reason they could not be read.
+/// A managed bucket missing from `live`, or whose read failed, becomes a [`BucketFailure`];
+/// entries for buckets no manifest names are ignored (unmanaged buckets are never touched).
+pub fn plan(
+    desired: &DesiredState,
+    live: &BTreeMap<BucketKey, Result<Vec<Inventory>, String>>,
+    options: &PlanOptions,
+) -> Plan {
+    let mut buckets = Vec::new();
+    let mut failures = Vec::new();
+    for (key, bucket) in &desired.buckets {
+        match live.get(key) {
+            Some(Ok(inventories)) => buckets.push(plan_bucket(bucket, inventories, options)),
+            Some(Err(message)) => failures.push(BucketFailure {
+                key: key.clone(),
+                message: message.clone(),
+            }),
+            None => failures.push(BucketFailure {
+                key: key.clone(),
+                message: "live state was not read".to_string(),
+            }),
+        }
+    }
+    Plan::new(desired.revision.clone(), buckets, failures)
+}

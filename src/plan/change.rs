@@ -1,0 +1,77 @@
+//! One planned write to one inventory configuration, and its unified diff.
+
+use std::fmt;
+
+use serde::Serialize;
+use similar::TextDiff;
+
+use crate::manifest::from_model::inventory_yaml;
+use crate::model::{BucketKey, Inventory};
+
+/// Lines of unchanged context around each hunk of a diff.
+const DIFF_CONTEXT_LINES: usize = 3;
+
+/// What a change does to the live configuration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Action {
+    /// Declared, not live: PUT it.
+    Create,
+    /// COS, declared and live but different: PUT, which replaces the whole configuration.
+    Update,
+    /// OSS, declared and live but different: DELETE then PUT, because OSS PUT is create-only.
+    Replace,
+    /// Live, undeclared, and the bucket prunes: DELETE it.
+    Delete,
+}
+
+impl Action {
+    /// The lowercase name used in JSON plans and logs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Create => "create",
+            Action::Update => "update",
+            Action::Replace => "replace",
+            Action::Delete => "delete",
+        }
+    }
+}
+
+impl fmt::Display for Action {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One planned write.
+///
+/// `before` is the normalized live configuration (`None` for a create), `after` the normalized
+/// desired one (`None` for a delete); both are `Some` for an update or a replace.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    pub action: Action,
+    pub key: BucketKey,
+    pub id: String,
+    pub before: Option<Inventory>,
+    pub after: Option<Inventory>,
+}
+
+impl Change {
+    /// Unified diff (3 lines of context) of the manifest YAML of `before` against `after`,
+    /// headed `--- live` / `+++ desired`.
+    ///
+    /// A create shows the whole desired document as added lines, a delete the whole live
+    /// document as removed lines. Empty when both sides render identically.
+    pub fn diff(&self) -> String {
+        let before = self.before.as_ref().map(inventory_yaml).unwrap_or_default();
+        let after = self.after.as_ref().map(inventory_yaml).unwrap_or_default();
+        if before == after {
+            return String::new();
+        }
+        TextDiff::from_lines(&before, &after)
+            .unified_diff()
+            .context_radius(DIFF_CONTEXT_LINES)
+            .header("live", "desired")
+            .to_string()
+    }
+}

@@ -1,0 +1,80 @@
+//! The machine-readable rendering of a plan (`--output json`).
+
+use serde_json::{Value, json as j};
+
+use crate::manifest::from_model::inventory_value;
+use crate::model::BucketKey;
+use crate::plan::Plan;
+
+/// Version of the JSON plan layout; bumped on any incompatible change.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// Renders `plan` as a JSON object:
+///
+/// ```text
+/// { format_version: 1, revision, summary: {create, update, replace, delete, in_sync,
+///   unmanaged, refused, failed},
+///   changes:   [{action, provider, bucket, region, id, before, after, diff, refused}],
+///   unmanaged: [{provider, bucket, region, id}],
+///   refused:   [{provider, bucket, region, deletes, live, reason}],
+///   failures:  [{provider, bucket, region, message}] }
+/// ```
+///
+/// `before`/`after` are the normalized configurations in manifest form, `null` when absent;
+/// `refused` on a change is true when its bucket's plan is refused and it will not be made.
+/// Arrays are in bucket order, then id order.
+pub fn json(plan: &Plan) -> Value {
+    let mut changes = Vec::new();
+    let mut unmanaged = Vec::new();
+    let mut refused = Vec::new();
+    for bucket in &plan.buckets {
+        for change in &bucket.changes {
+            let mut entry = location(&change.key);
+            entry["action"] = j!(change.action);
+            entry["id"] = j!(change.id);
+            entry["before"] = change.before.as_ref().map_or(Value::Null, inventory_value);
+            entry["after"] = change.after.as_ref().map_or(Value::Null, inventory_value);
+            entry["diff"] = j!(change.diff());
+            entry["refused"] = j!(bucket.refusal.is_some());
+            changes.push(entry);
+        }
+        for id in &bucket.unmanaged {
+            let mut entry = location(&bucket.key);
+            entry["id"] = j!(id);
+            unmanaged.push(entry);
+        }
+        if let Some(refusal) = &bucket.refusal {
+            let mut entry = location(&bucket.key);
+            entry["deletes"] = j!(refusal.deletes);
+            entry["live"] = j!(refusal.live);
+            entry["reason"] = j!(refusal.reason);
+            refused.push(entry);
+        }
+    }
+    let failures: Vec<Value> = plan
+        .failures
+        .iter()
+        .map(|f| {
+            let mut entry = location(&f.key);
+            entry["message"] = j!(f.message);
+            entry
+        })
+        .collect();
+    j!({
+        "format_version": FORMAT_VERSION,
+        "revision": plan.revision,
+        "summary": plan.summary(),
+        "changes": changes,
+        "unmanaged": unmanaged,
+        "refused": refused,
+        "failures": failures,
+    })
+}
+
+fn location(key: &BucketKey) -> Value {
+    j!({
+        "provider": key.provider,
+        "bucket": key.bucket,
+        "region": key.region,
+    })
+}

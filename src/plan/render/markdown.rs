@@ -1,0 +1,175 @@
+//! The pull-request comment rendering of a plan, bounded in size.
+//!
+//! Code hosts cap comment length (GitHub at 65536 characters), so the caller passes a byte
+//! budget and whole sections are dropped, last first, to stay under it.
+
+use std::fmt::Write;
+
+use super::{sign, summary_line};
+use crate::plan::{BucketPlan, Change, Plan};
+
+/// Renders `plan` as Markdown of at most `max_bytes` bytes.
+///
+/// Layout: a title, the summary sentence and a table of counts; failures; then per bucket a
+/// heading (with its refusal and unmanaged configurations) and per change a collapsed
+/// `<details>` holding a ```` ```diff ```` block.
+///
+/// # Guarantees
+/// - `markdown(plan, n).len() <= n` for every `n`.
+/// - When everything does not fit, trailing sections are left out whole (a change is shown
+///   completely or not at all) and the text ends with a note saying how many changes were
+///   left out. Only when even the title and summary do not fit is the text cut mid-section
+///   (at a character boundary).
+pub fn markdown(plan: &Plan, max_bytes: usize) -> String {
+    let header = header(plan);
+    let sections = sections(plan);
+    let full_len = header.len() + sections.iter().map(|s| s.text.len()).sum::<usize>();
+    if full_len <= max_bytes {
+        return sections.iter().fold(header, |out, s| out + &s.text);
+    }
+
+    let total_changes: usize = sections.iter().map(|s| s.changes).sum();
+    // The note can only get shorter as fewer changes are omitted, so reserving room for the
+    // longest one keeps every outcome within the budget.
+    let budget = max_bytes.saturating_sub(omission_note(total_changes, total_changes).len());
+    let mut out = header;
+    if out.len() > budget {
+        truncate_at_char_boundary(&mut out, max_bytes);
+        return out;
+    }
+    let mut shown = 0;
+    for section in &sections {
+        if out.len() + section.text.len() > budget {
+            break;
+        }
+        out += &section.text;
+        shown += section.changes;
+    }
+    out += &omission_note(total_changes - shown, total_changes);
+    out
+}
+
+/// A unit of output that is kept or dropped whole.
+struct Section {
+    text: String,
+    /// Changes the section shows.
+    changes: usize,
+}
+
+fn header(plan: &Plan) -> String {
+    let s = plan.summary();
+    let mut out = String::from("### invsync plan\n\n");
+    let _ = writeln!(
+        out,
+        "Revision `{}`: **{}**\n",
+        code_safe(&plan.revision),
+        summary_line(&s)
+    );
+    out += "| create | update | replace | delete | in sync | unmanaged | refused buckets | failed buckets |\n";
+    out += "|---:|---:|---:|---:|---:|---:|---:|---:|\n";
+    let _ = writeln!(
+        out,
+        "| {} | {} | {} | {} | {} | {} | {} | {} |",
+        s.create, s.update, s.replace, s.delete, s.in_sync, s.unmanaged, s.refused, s.failed
+    );
+    out
+}
+
+fn sections(plan: &Plan) -> Vec<Section> {
+    let mut sections = Vec::new();
+    if !plan.failures.is_empty() {
+        let mut text = String::from("\n#### Could not read live state\n\n");
+        for failure in &plan.failures {
+            let _ = writeln!(
+                text,
+                "- `{}`: {}",
+                failure.key,
+                escape_html(&failure.message)
+            );
+        }
+        sections.push(Section { text, changes: 0 });
+    }
+    for bucket in &plan.buckets {
+        if bucket.changes.is_empty() && bucket.unmanaged.is_empty() && bucket.refusal.is_none() {
+            continue;
+        }
+        sections.push(Section {
+            text: bucket_heading(bucket),
+            changes: 0,
+        });
+        for change in &bucket.changes {
+            sections.push(Section {
+                text: change_section(change),
+                changes: 1,
+            });
+        }
+    }
+    sections
+}
+
+fn bucket_heading(bucket: &BucketPlan) -> String {
+    let mut out = format!("\n#### `{}`\n\n", bucket.key);
+    if let Some(refusal) = &bucket.refusal {
+        let _ = writeln!(
+            out,
+            "> **Refused:** {}; none of the changes below will be made unless mass deletes are allowed.\n",
+            escape_html(&refusal.reason)
+        );
+    }
+    if !bucket.unmanaged.is_empty() {
+        out += "Unmanaged (prune is off, left alone): ";
+        let ids: Vec<String> = bucket
+            .unmanaged
+            .iter()
+            .map(|id| format!("`{id}`"))
+            .collect();
+        out += &ids.join(", ");
+        out += "\n\n";
+    }
+    out
+}
+
+fn change_section(change: &Change) -> String {
+    let diff = change.diff();
+    let fence = fence_for(&diff);
+    format!(
+        "<details><summary><code>{} {} {}</code></summary>\n\n{fence}diff\n{diff}{fence}\n\n</details>\n",
+        escape_html(sign(change.action)),
+        change.action,
+        escape_html(&change.id),
+    )
+}
+
+fn omission_note(omitted: usize, total: usize) -> String {
+    format!(
+        "\n_Output truncated to fit: {omitted} of {total} changes omitted. \
+         Run `invsync plan` for the full plan._\n"
+    )
+}
+
+/// A backtick fence longer than any backtick run in `body`, so the body cannot close it.
+fn fence_for(body: &str) -> String {
+    let longest = body.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    "`".repeat(longest.max(2) + 1)
+}
+
+fn escape_html(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// Keeps an inline code span intact whatever the text holds.
+fn code_safe(s: &str) -> String {
+    s.replace('`', "'")
+}
+
+fn truncate_at_char_boundary(s: &mut String, max_bytes: usize) {
+    if s.len() > max_bytes {
+        let mut end = max_bytes;
+        while !s.is_char_boundary(end) {
+            end -= 1;
+        }
+        s.truncate(end);
+    }
+}

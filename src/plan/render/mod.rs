@@ -1,0 +1,54 @@
+//! Renderings of a [`Plan`](super::Plan): terminal text, JSON, and size-bounded Markdown.
+//!
+//! All three show the same facts; none can show a secret, because the model holds none.
+
+mod json;
+mod markdown;
+mod text;
+
+pub use json::{FORMAT_VERSION, json};
+pub use markdown::markdown;
+pub use text::text;
+
+use super::{Action, Summary};
+
+/// The sign a change is listed with, Terraform style.
+fn sign(action: Action) -> &'static str {
+    match action {
+        Action::Create => "+",
+        Action::Update => "~",
+        Action::Replace => "-/+",
+        Action::Delete => "-",
+    }
+}
+
+/// The closing sentence of text and Markdown plans, e.g.
+/// `Plan: 1 to create, 2 to update, 0 to replace, 1 to delete; 7 in sync.` or
+/// `No changes. 12 configurations in sync.`, followed by what else needs attention.
+fn summary_line(s: &Summary) -> String {
+    let mut line = if s.changes() == 0 {
+        format!(
+            "No changes. {} in sync.",
+            plural(s.in_sync, "configuration", "configurations")
+        )
+    } else {
+        format!(
+            "Plan: {} to create, {} to update, {} to replace, {} to delete; {} in sync.",
+            s.create, s.update, s.replace, s.delete, s.in_sync
+        )
+    };
+    if s.unmanaged > 0 {
+        line += &format!(" {} unmanaged (prune is off).", s.unmanaged);
+    }
+    if s.refused > 0 {
+        line += &format!(" {} refused.", plural(s.refused, "bucket", "buckets"));
+    }
+    if s.failed > 0 {
+        line += &format!(" {} failed.", plural(s.failed, "bucket", "buckets"));
+    }
+    line
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}

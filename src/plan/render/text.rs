@@ -1,0 +1,110 @@
+//! The terminal rendering of a plan: per bucket, one line per change with its diff indented.
+
+use std::fmt::Write;
+
+use super::{sign, summary_line};
+use crate::plan::{Action, BucketPlan, Plan};
+
+const RESET: &str = "\x1b[0m";
+const BOLD: &str = "\x1b[1m";
+const RED: &str = "\x1b[31m";
+const GREEN: &str = "\x1b[32m";
+const YELLOW: &str = "\x1b[33m";
+const MAGENTA: &str = "\x1b[35m";
+const CYAN: &str = "\x1b[36m";
+
+/// Indentation of diff lines under their change line.
+const DIFF_INDENT: &str = "      ";
+
+/// Renders `plan` for a terminal; ANSI colours only when `color`.
+///
+/// Buckets with nothing to report (every configuration in sync) are left out; the closing
+/// summary line counts them. Updates and replaces show their diff; creates and deletes do not
+/// (the JSON and Markdown renderings carry the whole documents).
+pub fn text(plan: &Plan, color: bool) -> String {
+    let paint = |code: &str, s: &str| {
+        if color {
+            format!("{code}{s}{RESET}")
+        } else {
+            s.to_string()
+        }
+    };
+    let mut out = String::new();
+    for bucket in plan.buckets.iter().filter(|b| has_news(b)) {
+        bucket_section(&mut out, bucket, &paint);
+        out.push('\n');
+    }
+    if !plan.failures.is_empty() {
+        let _ = writeln!(out, "{}", paint(BOLD, "Could not read live state:"));
+        for failure in &plan.failures {
+            let _ = writeln!(
+                out,
+                "  {} {}: {}",
+                paint(RED, "x"),
+                failure.key,
+                failure.message
+            );
+        }
+        out.push('\n');
+    }
+    out += &paint(BOLD, &summary_line(&plan.summary()));
+    out.push('\n');
+    out
+}
+
+fn has_news(bucket: &BucketPlan) -> bool {
+    !bucket.changes.is_empty() || !bucket.unmanaged.is_empty() || bucket.refusal.is_some()
+}
+
+fn bucket_section(out: &mut String, bucket: &BucketPlan, paint: &dyn Fn(&str, &str) -> String) {
+    let _ = writeln!(out, "{}", paint(BOLD, &bucket.key.to_string()));
+    if let Some(refusal) = &bucket.refusal {
+        let _ = writeln!(
+            out,
+            "  {} refused: {}; none of the changes below will be made unless mass deletes are allowed",
+            paint(RED, "!"),
+            refusal.reason
+        );
+    }
+    for change in &bucket.changes {
+        let code = action_color(change.action);
+        let _ = writeln!(
+            out,
+            "  {} {} {}",
+            paint(code, sign(change.action)),
+            paint(code, change.action.as_str()),
+            change.id
+        );
+        if matches!(change.action, Action::Update | Action::Replace) {
+            for line in change.diff().lines() {
+                let _ = writeln!(out, "{DIFF_INDENT}{}", paint_diff_line(line, paint));
+            }
+        }
+    }
+    for id in &bucket.unmanaged {
+        let _ = writeln!(out, "  {} {id} (prune is off)", paint(CYAN, "! unmanaged"));
+    }
+}
+
+fn action_color(action: Action) -> &'static str {
+    match action {
+        Action::Create => GREEN,
+        Action::Update => YELLOW,
+        Action::Replace => MAGENTA,
+        Action::Delete => RED,
+    }
+}
+
+fn paint_diff_line(line: &str, paint: &dyn Fn(&str, &str) -> String) -> String {
+    if line.starts_with("---") || line.starts_with("+++") {
+        paint(BOLD, line)
+    } else if line.starts_with("@@") {
+        paint(CYAN, line)
+    } else if line.starts_with('+') {
+        paint(GREEN, line)
+    } else if line.starts_with('-') {
+        paint(RED, line)
+    } else {
+        line.to_string()
+    }
+}

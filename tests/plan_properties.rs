@@ -1,0 +1,130 @@
+//! Property tests of normalization, planning and rendering over valid model values.
+
+#[path = "support/arbitrary.rs"]
+mod arbitrary;
+
+use std::collections::BTreeSet;
+
+use invsync::manifest::from_model::inventory_yaml;
+use invsync::model::Inventory;
+use invsync::plan::{Action, Plan, PlanOptions, normalize, plan_bucket, render};
+use proptest::prelude::*;
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn a_bucket_planned_against_its_own_declarations_has_no_changes(
+        desired in arbitrary::desired_bucket(),
+    ) {
+        let plan = plan_bucket(&desired, &desired.inventories, &PlanOptions::default());
+        prop_assert!(plan.changes.is_empty(), "{:?}", plan.changes);
+        prop_assert!(plan.unmanaged.is_empty());
+        prop_assert!(plan.refusal.is_none());
+        prop_assert!(plan.is_converged());
+        prop_assert_eq!(plan.in_sync.len(), desired.inventories.len());
+    }
+
+    #[test]
+    fn live_state_echoed_in_canonical_form_and_any_order_is_in_sync(
+        (desired, live) in arbitrary::desired_bucket().prop_flat_map(|d| {
+            let echoed: Vec<Inventory> = d.inventories.iter().map(normalize).collect();
+            (Just(d), Just(echoed).prop_shuffle())
+        }),
+    ) {
+        let plan = plan_bucket(&desired, &live, &PlanOptions::default());
+        prop_assert!(plan.changes.is_empty(), "{:?}", plan.changes);
+    }
+
+    #[test]
+    fn normalize_is_idempotent(inventory in arbitrary::inventory()) {
+        let once = normalize(&inventory);
+        prop_assert_eq!(normalize(&once), once.clone());
+        prop_assert_eq!(once.id(), inventory.id());
+        prop_assert_eq!(once.provider(), inventory.provider());
+    }
+
+    #[test]
+    fn normalized_equal_configs_render_identically(inventory in arbitrary::inventory()) {
+        let canonical = normalize(&inventory);
+        prop_assert_eq!(inventory_yaml(&normalize(&canonical)), inventory_yaml(&canonical));
+    }
+
+    #[test]
+    fn plan_accounts_for_every_id_exactly_once_on_arbitrary_live_sets(
+        desired in arbitrary::desired_bucket(),
+        live in arbitrary::arbitrary_live(),
+        max_deletes in 0usize..12,
+        max_delete_percent in 0u8..=100,
+        allow_mass_delete in any::<bool>(),
+    ) {
+        let options = PlanOptions { max_deletes, max_delete_percent, allow_mass_delete };
+        let plan = plan_bucket(&desired, &live, &options);
+
+        let declared: BTreeSet<&str> = desired.inventories.iter().map(Inventory::id).collect();
+        let live_ids: BTreeSet<&str> = live.iter().map(Inventory::id).collect();
+        let mut seen = BTreeSet::new();
+        for id in plan.changes.iter().map(|c| c.id.as_str())
+            .chain(plan.in_sync.iter().map(String::as_str))
+            .chain(plan.unmanaged.iter().map(String::as_str))
+        {
+            prop_assert!(seen.insert(id), "{} listed twice", id);
+        }
+        let all: BTreeSet<&str> = declared.union(&live_ids).copied().collect();
+        prop_assert_eq!(seen, all);
+
+        let ids: Vec<&str> = plan.changes.iter().map(|c| c.id.as_str()).collect();
+        let mut sorted = ids.clone();
+        sorted.sort();
+        prop_assert_eq!(ids, sorted);
+        for change in &plan.changes {
+            match change.action {
+                Action::Create => prop_assert!(change.before.is_none() && change.after.is_some()),
+                Action::Delete => {
+                    prop_assert!(desired.prune);
+                    prop_assert!(change.before.is_some() && change.after.is_none());
+                }
+                Action::Update | Action::Replace => {
+                    prop_assert!(change.before.is_some() && change.after.is_some());
+                    prop_assert_ne!(&change.before, &change.after);
+                    prop_assert!(!change.diff().is_empty());
+                }
+            }
+        }
+        if !desired.prune {
+            prop_assert!(plan.refusal.is_none());
+        }
+        if allow_mass_delete {
+            prop_assert!(plan.refusal.is_none());
+        }
+
+        let plan = Plan::new("r", vec![plan], vec![]);
+        let _ = render::text(&plan, true);
+        let _ = render::json(&plan);
+    }
+
+    #[test]
+    fn markdown_never_exceeds_its_bound(
+        desired in arbitrary::desired_bucket(),
+        live in arbitrary::arbitrary_live(),
+        max_bytes in 0usize..6000,
+    ) {
+        let plan = Plan::new(
+            "r",
+            vec![plan_bucket(&desired, &live, &PlanOptions::default())],
+            vec![],
+        );
+        let bounded = render::markdown(&plan, max_bytes);
+        prop_assert!(bounded.len() <= max_bytes, "{} > {}", bounded.len(), max_bytes);
+        let full = render::markdown(&plan, usize::MAX);
+        if full.len() <= max_bytes {
+            prop_assert_eq!(bounded, full);
+        } else {
+            // Either whole sections were cut and a note says so, or not even the header fit.
+            prop_assert!(
+                bounded.ends_with("for the full plan._\n") || full.starts_with(&bounded),
+                "{}", bounded
+            );
+        }
+    }
+}

@@ -1,0 +1,359 @@
+//! proptest strategies for valid model values of both providers.
+//!
+//! "Valid" means what manifest validation and the provider conversions can produce: ids from
+//! `[A-Za-z0-9._-]`, `monthlyDate` only with `Monthly` (COS), a tag filter only with `Tag`
+//! among the optional fields, period start <= end, OSS `Daily`/`Weekly` and `CSV` only. Within
+//! that, values deliberately include spellings normalization must see through: unsorted and
+//! repeated list items, `""` for absent strings, zero OSS bounds, `All` storage classes, OSS
+//! destination buckets with and without `acs:oss:::`.
+#![allow(dead_code)]
+
+use proptest::collection::{btree_map, vec};
+use proptest::option;
+use proptest::prelude::*;
+use proptest::sample::{select, subsequence};
+
+use invsync::model::{
+    BucketKey, CosDestination, CosFilter, CosInventory, CosPeriod, CosSchedule, CosTag,
+    DesiredBucket, Frequency, IncludedObjectVersions, Inventory, Origin, OssDestination,
+    OssEncryption, OssFilter, OssInventory, Provider, ReportFormat,
+};
+
+const COS_FIELDS: &[&str] = &[
+    "Size",
+    "LastModifiedDate",
+    "ETag",
+    "StorageClass",
+    "IsMultipartUploaded",
+    "ReplicationStatus",
+    "Tag",
+    "Crc64",
+];
+const OSS_FIELDS: &[&str] = &[
+    "Size",
+    "LastModifiedDate",
+    "ETag",
+    "StorageClass",
+    "IsMultipartUploaded",
+    "EncryptionStatus",
+    "TransitionTime",
+];
+const COS_STORAGE_CLASSES: &[&str] = &["STANDARD", "STANDARD_IA", "ARCHIVE", "DEEP_ARCHIVE"];
+const OSS_STORAGE_CLASSES: &[&str] = &["Standard", "IA", "Archive", "ColdArchive", "All"];
+/// OSS filter timestamps must lie in this range.
+const OSS_TIME_RANGE: std::ops::RangeInclusive<i64> = 1_262_275_200..=253_402_271_999;
+
+/// An inventory id.
+pub fn id() -> impl Strategy<Value = String> {
+    "[A-Za-z0-9._-]{1,24}"
+}
+
+/// A short path-like string, sometimes empty (which means absent).
+fn path() -> impl Strategy<Value = String> {
+    "[a-z0-9/_.-]{0,12}"
+}
+
+fn versions() -> impl Strategy<Value = IncludedObjectVersions> {
+    prop_oneof![
+        Just(IncludedObjectVersions::All),
+        Just(IncludedObjectVersions::Current)
+    ]
+}
+
+/// A list drawn from `pool`, shuffled, with some items repeated.
+fn field_list(pool: &'static [&'static str]) -> impl Strategy<Value = Vec<String>> {
+    (subsequence(pool, 0..=pool.len()), vec(select(pool), 0..2)).prop_flat_map(|(mut set, dup)| {
+        set.extend(dup);
+        Just(set.into_iter().map(String::from).collect::<Vec<_>>()).prop_shuffle()
+    })
+}
+
+fn cos_schedule() -> impl Strategy<Value = CosSchedule> {
+    prop_oneof![
+        Just(CosSchedule {
+            frequency: Frequency::Daily,
+            monthly_date: None
+        }),
+        Just(CosSchedule {
+            frequency: Frequency::Weekly,
+            monthly_date: None
+        }),
+        (1u8..=28).prop_map(|day| CosSchedule {
+            frequency: Frequency::Monthly,
+            monthly_date: Some(day)
+        }),
+    ]
+}
+
+fn cos_period() -> impl Strategy<Value = CosPeriod> {
+    (
+        option::of(0i64..2_000_000_000),
+        option::of(0i64..2_000_000_000),
+    )
+        .prop_map(|(a, b)| match (a, b) {
+            (Some(a), Some(b)) => CosPeriod {
+                start_time: Some(a.min(b)),
+                end_time: Some(a.max(b)),
+            },
+            (start_time, end_time) => CosPeriod {
+                start_time,
+                end_time,
+            },
+        })
+}
+
+fn cos_tags() -> impl Strategy<Value = Vec<CosTag>> {
+    vec(("[a-z]{1,4}", "[a-z0-9]{0,4}"), 0..4).prop_map(|tags| {
+        tags.into_iter()
+            .map(|(key, value)| CosTag { key, value })
+            .collect()
+    })
+}
+
+/// A valid COS inventory.
+pub fn cos_inventory() -> impl Strategy<Value = CosInventory> {
+    let filter = (
+        option::of(path()),
+        cos_tags(),
+        option::of(prop_oneof![
+            Just(String::new()),
+            select(COS_STORAGE_CLASSES).prop_map(String::from)
+        ]),
+        option::of(cos_period()),
+    );
+    let destination = (
+        "[a-z]{3,8}-125[0-9]{7}",
+        option::of("[0-9]{0,12}"),
+        option::of(path()),
+        prop_oneof![Just(ReportFormat::Csv), Just(ReportFormat::Orc)],
+        any::<bool>(),
+    )
+        .prop_map(
+            |(bucket, account_id, prefix, format, sse_cos)| CosDestination {
+                bucket: format!("qcs::cos:ap-guangzhou::{bucket}"),
+                account_id,
+                prefix,
+                format,
+                sse_cos,
+            },
+        );
+    (
+        id(),
+        any::<bool>(),
+        versions(),
+        cos_schedule(),
+        filter,
+        field_list(COS_FIELDS),
+        destination,
+    )
+        .prop_map(
+            |(
+                id,
+                enabled,
+                versions,
+                schedule,
+                (prefix, tags, storage_class, period),
+                mut fields,
+                destination,
+            )| {
+                if !tags.is_empty() && !fields.iter().any(|f| f == "Tag") {
+                    fields.push("Tag".to_string());
+                }
+                CosInventory {
+                    id,
+                    enabled,
+                    included_object_versions: versions,
+                    schedule,
+                    filter: CosFilter {
+                        prefix,
+                        tags,
+                        storage_class,
+                        period,
+                    },
+                    optional_fields: fields,
+                    destination,
+                }
+            },
+        )
+}
+
+/// An OSS bound: absent, the zero the server echoes, or a value in range.
+fn oss_time() -> impl Strategy<Value = Option<i64>> {
+    prop_oneof![Just(None), Just(Some(0)), OSS_TIME_RANGE.prop_map(Some)]
+}
+
+fn oss_size() -> impl Strategy<Value = Option<u64>> {
+    prop_oneof![Just(None), Just(Some(0)), (1u64..1 << 40).prop_map(Some)]
+}
+
+fn oss_filter() -> impl Strategy<Value = OssFilter> {
+    (
+        option::of(path()),
+        oss_time(),
+        oss_time(),
+        oss_size(),
+        oss_size(),
+        field_list(OSS_STORAGE_CLASSES),
+    )
+        .prop_map(|(prefix, begin, end, lower, upper, storage_classes)| {
+            let (begin, end) = match (begin, end) {
+                (Some(a), Some(b)) if a != 0 && b != 0 => (Some(a.min(b)), Some(a.max(b))),
+                other => other,
+            };
+            let (lower, upper) = match (lower, upper) {
+                (Some(a), Some(b)) if a != 0 && b != 0 => (Some(a.min(b)), Some(a.max(b))),
+                other => other,
+            };
+            OssFilter {
+                prefix,
+                last_modify_begin_time_stamp: begin,
+                last_modify_end_time_stamp: end,
+                lower_size_bound: lower,
+                upper_size_bound: upper,
+                storage_classes,
+            }
+        })
+}
+
+fn oss_destination() -> impl Strategy<Value = OssDestination> {
+    (
+        "[a-z0-9][a-z0-9-]{2,20}",
+        any::<bool>(),
+        "[0-9]{16}",
+        "[A-Za-z]{1,12}",
+        option::of(path()),
+        prop_oneof![
+            Just(None),
+            Just(Some(OssEncryption::SseOss)),
+            "[a-z0-9-]{1,12}".prop_map(|key_id| Some(OssEncryption::SseKms { key_id })),
+        ],
+    )
+        .prop_map(
+            |(bucket, qualified, account_id, role, prefix, encryption)| OssDestination {
+                bucket: if qualified {
+                    format!("acs:oss:::{bucket}")
+                } else {
+                    bucket
+                },
+                role_arn: format!("acs:ram::{account_id}:role/{role}"),
+                account_id,
+                prefix,
+                format: ReportFormat::Csv,
+                encryption,
+            },
+        )
+}
+
+/// A valid OSS inventory.
+pub fn oss_inventory() -> impl Strategy<Value = OssInventory> {
+    (
+        id(),
+        any::<bool>(),
+        versions(),
+        prop_oneof![Just(Frequency::Daily), Just(Frequency::Weekly)],
+        oss_filter(),
+        field_list(OSS_FIELDS),
+        oss_destination(),
+    )
+        .prop_map(
+            |(id, enabled, versions, frequency, filter, optional_fields, destination)| {
+                OssInventory {
+                    id,
+                    enabled,
+                    included_object_versions: versions,
+                    frequency,
+                    filter,
+                    optional_fields,
+                    destination,
+                }
+            },
+        )
+}
+
+/// A valid inventory of either provider.
+pub fn inventory() -> impl Strategy<Value = Inventory> {
+    prop_oneof![
+        cos_inventory().prop_map(Inventory::Cos),
+        oss_inventory().prop_map(Inventory::Oss),
+    ]
+}
+
+/// Valid inventories of `provider` with unique ids.
+pub fn inventories(
+    provider: Provider,
+    size: std::ops::Range<usize>,
+) -> BoxedStrategy<Vec<Inventory>> {
+    let one: BoxedStrategy<Inventory> = match provider {
+        Provider::Cos => cos_inventory().prop_map(Inventory::Cos).boxed(),
+        Provider::Oss => oss_inventory().prop_map(Inventory::Oss).boxed(),
+    };
+    btree_map(id(), one, size)
+        .prop_map(|by_id| {
+            by_id
+                .into_iter()
+                .map(|(id, inventory)| with_id(inventory, id))
+                .collect()
+        })
+        .prop_shuffle()
+        .boxed()
+}
+
+fn with_id(inventory: Inventory, id: String) -> Inventory {
+    match inventory {
+        Inventory::Cos(mut c) => {
+            c.id = id;
+            Inventory::Cos(c)
+        }
+        Inventory::Oss(mut o) => {
+            o.id = id;
+            Inventory::Oss(o)
+        }
+    }
+}
+
+pub fn provider() -> impl Strategy<Value = Provider> {
+    prop_oneof![Just(Provider::Cos), Just(Provider::Oss)]
+}
+
+/// A valid desired bucket of either provider, with up to 12 configurations.
+pub fn desired_bucket() -> impl Strategy<Value = DesiredBucket> {
+    provider().prop_flat_map(|provider| {
+        (
+            "[a-z0-9-]{3,20}",
+            "[a-z]{2}-[a-z]{3,10}",
+            any::<bool>(),
+            inventories(provider, 0..12),
+        )
+            .prop_map(move |(bucket, region, prune, inventories)| {
+                let key = BucketKey {
+                    provider,
+                    bucket,
+                    region,
+                };
+                DesiredBucket {
+                    name: key.bucket.clone(),
+                    key,
+                    prune,
+                    endpoint: None,
+                    origin: Origin::default(),
+                    inventories,
+                }
+            })
+    })
+}
+
+/// Any live set a provider might report, and some it should not: either provider's shape,
+/// ids drawn from a small pool so they collide with declared ones, repeated ids.
+pub fn arbitrary_live() -> impl Strategy<Value = Vec<Inventory>> {
+    vec(
+        (
+            inventory(),
+            prop_oneof![
+                id(),
+                select(&["a", "b", "list1"][..]).prop_map(String::from)
+            ],
+        )
+            .prop_map(|(inventory, id)| with_id(inventory, id)),
+        0..16,
+    )
+}

@@ -1,0 +1,229 @@
+//! Chained builders of model values for plan tests: `cos_inventory("list1").prefix("logs/")`.
+#![allow(dead_code)]
+
+use invsync::model::{
+    BucketKey, CosDestination, CosFilter, CosInventory, CosPeriod, CosSchedule, CosTag,
+    DesiredBucket, Frequency, IncludedObjectVersions, Inventory, Origin, OssDestination,
+    OssEncryption, OssFilter, OssInventory, Provider, ReportFormat,
+};
+
+pub const COS_BUCKET: &str = "examplebucket-1250000000";
+pub const COS_REGION: &str = "ap-guangzhou";
+pub const OSS_BUCKET: &str = "examplebucket";
+pub const OSS_REGION: &str = "cn-hangzhou";
+
+/// A COS inventory: enabled, all versions, daily, no filter, CSV to the inventory bucket.
+pub fn cos_inventory(id: &str) -> CosBuilder {
+    CosBuilder(CosInventory {
+        id: id.to_string(),
+        enabled: true,
+        included_object_versions: IncludedObjectVersions::All,
+        schedule: CosSchedule {
+            frequency: Frequency::Daily,
+            monthly_date: None,
+        },
+        filter: CosFilter::default(),
+        optional_fields: Vec::new(),
+        destination: CosDestination {
+            bucket: "qcs::cos:ap-guangzhou::inventory-1250000000".to_string(),
+            account_id: None,
+            prefix: None,
+            format: ReportFormat::Csv,
+            sse_cos: false,
+        },
+    })
+}
+
+pub struct CosBuilder(pub CosInventory);
+
+impl CosBuilder {
+    pub fn disabled(mut self) -> Self {
+        self.0.enabled = false;
+        self
+    }
+    pub fn current_only(mut self) -> Self {
+        self.0.included_object_versions = IncludedObjectVersions::Current;
+        self
+    }
+    pub fn weekly(mut self) -> Self {
+        self.0.schedule = CosSchedule {
+            frequency: Frequency::Weekly,
+            monthly_date: None,
+        };
+        self
+    }
+    pub fn monthly(mut self, day: u8) -> Self {
+        self.0.schedule = CosSchedule {
+            frequency: Frequency::Monthly,
+            monthly_date: Some(day),
+        };
+        self
+    }
+    pub fn prefix(mut self, prefix: &str) -> Self {
+        self.0.filter.prefix = Some(prefix.to_string());
+        self
+    }
+    pub fn tag(mut self, key: &str, value: &str) -> Self {
+        self.0.filter.tags.push(CosTag {
+            key: key.to_string(),
+            value: value.to_string(),
+        });
+        self
+    }
+    pub fn storage_class(mut self, class: &str) -> Self {
+        self.0.filter.storage_class = Some(class.to_string());
+        self
+    }
+    pub fn period(mut self, start: Option<i64>, end: Option<i64>) -> Self {
+        self.0.filter.period = Some(CosPeriod {
+            start_time: start,
+            end_time: end,
+        });
+        self
+    }
+    pub fn fields(mut self, fields: &[&str]) -> Self {
+        self.0.optional_fields = fields.iter().map(|f| f.to_string()).collect();
+        self
+    }
+    pub fn account_id(mut self, account: &str) -> Self {
+        self.0.destination.account_id = Some(account.to_string());
+        self
+    }
+    pub fn dest_prefix(mut self, prefix: &str) -> Self {
+        self.0.destination.prefix = Some(prefix.to_string());
+        self
+    }
+    pub fn orc(mut self) -> Self {
+        self.0.destination.format = ReportFormat::Orc;
+        self
+    }
+    pub fn sse_cos(mut self) -> Self {
+        self.0.destination.sse_cos = true;
+        self
+    }
+    pub fn build(self) -> Inventory {
+        Inventory::Cos(self.0)
+    }
+}
+
+/// An OSS inventory: enabled, all versions, daily, no filter, CSV to `acs:oss:::dest-bucket`.
+pub fn oss_inventory(id: &str) -> OssBuilder {
+    OssBuilder(OssInventory {
+        id: id.to_string(),
+        enabled: true,
+        included_object_versions: IncludedObjectVersions::All,
+        frequency: Frequency::Daily,
+        filter: OssFilter::default(),
+        optional_fields: Vec::new(),
+        destination: OssDestination {
+            bucket: "acs:oss:::dest-bucket".to_string(),
+            account_id: "1000000000000000".to_string(),
+            role_arn: "acs:ram::1000000000000000:role/AliyunOSSRole".to_string(),
+            prefix: None,
+            format: ReportFormat::Csv,
+            encryption: None,
+        },
+    })
+}
+
+pub struct OssBuilder(pub OssInventory);
+
+impl OssBuilder {
+    pub fn disabled(mut self) -> Self {
+        self.0.enabled = false;
+        self
+    }
+    pub fn weekly(mut self) -> Self {
+        self.0.frequency = Frequency::Weekly;
+        self
+    }
+    pub fn prefix(mut self, prefix: &str) -> Self {
+        self.0.filter.prefix = Some(prefix.to_string());
+        self
+    }
+    pub fn modified_between(mut self, begin: Option<i64>, end: Option<i64>) -> Self {
+        self.0.filter.last_modify_begin_time_stamp = begin;
+        self.0.filter.last_modify_end_time_stamp = end;
+        self
+    }
+    pub fn size_between(mut self, lower: Option<u64>, upper: Option<u64>) -> Self {
+        self.0.filter.lower_size_bound = lower;
+        self.0.filter.upper_size_bound = upper;
+        self
+    }
+    pub fn storage_classes(mut self, classes: &[&str]) -> Self {
+        self.0.filter.storage_classes = classes.iter().map(|c| c.to_string()).collect();
+        self
+    }
+    pub fn fields(mut self, fields: &[&str]) -> Self {
+        self.0.optional_fields = fields.iter().map(|f| f.to_string()).collect();
+        self
+    }
+    pub fn dest_bucket(mut self, bucket: &str) -> Self {
+        self.0.destination.bucket = bucket.to_string();
+        self
+    }
+    pub fn dest_prefix(mut self, prefix: &str) -> Self {
+        self.0.destination.prefix = Some(prefix.to_string());
+        self
+    }
+    pub fn sse_oss(mut self) -> Self {
+        self.0.destination.encryption = Some(OssEncryption::SseOss);
+        self
+    }
+    pub fn sse_kms(mut self, key_id: &str) -> Self {
+        self.0.destination.encryption = Some(OssEncryption::SseKms {
+            key_id: key_id.to_string(),
+        });
+        self
+    }
+    pub fn build(self) -> Inventory {
+        Inventory::Oss(self.0)
+    }
+}
+
+/// The key of a bucket.
+pub fn key(provider: Provider, bucket: &str, region: &str) -> BucketKey {
+    BucketKey {
+        provider,
+        bucket: bucket.to_string(),
+        region: region.to_string(),
+    }
+}
+
+/// A managed COS bucket declaring nothing yet, not pruning.
+pub fn cos_bucket() -> BucketBuilder {
+    bucket(key(Provider::Cos, COS_BUCKET, COS_REGION))
+}
+
+/// A managed OSS bucket declaring nothing yet, not pruning.
+pub fn oss_bucket() -> BucketBuilder {
+    bucket(key(Provider::Oss, OSS_BUCKET, OSS_REGION))
+}
+
+pub fn bucket(key: BucketKey) -> BucketBuilder {
+    BucketBuilder(DesiredBucket {
+        name: key.bucket.clone(),
+        key,
+        prune: false,
+        endpoint: None,
+        origin: Origin::default(),
+        inventories: Vec::new(),
+    })
+}
+
+pub struct BucketBuilder(pub DesiredBucket);
+
+impl BucketBuilder {
+    pub fn prune(mut self) -> Self {
+        self.0.prune = true;
+        self
+    }
+    pub fn declares(mut self, inventory: Inventory) -> Self {
+        self.0.inventories.push(inventory);
+        self
+    }
+    pub fn build(self) -> DesiredBucket {
+        self.0
+    }
+}
