@@ -1,6 +1,26 @@
 //! Manifests: YAML files declaring the desired inventory configurations of buckets.
 //!
-//! `schema` holds the serde types of the format; `from_model` serializes the model back to it.
+//! [`load_dir`] reads a directory into a [`crate::model::DesiredState`] or reports every
+//! problem as a [`Diagnostic`]. `schema` holds the serde types of the format; `from_model`
+//! serializes the model back to it; [`json_schema`] describes it for editors.
+//!
+//! Pipeline: `walk` finds the files, `lines` parses their YAML documents (remembering lines),
+//! `document` reads each piece with `collect` (every serde error, not just the first) and
+//! checks it with `validate`, and `load` assembles the result and finds duplicate buckets.
 
+pub mod collect;
+pub mod diagnostic;
+pub mod document;
 pub mod from_model;
+pub mod json_schema;
+pub mod lines;
+pub mod load;
+pub mod revision;
 pub mod schema;
+pub mod validate;
+pub mod walk;
+
+pub use diagnostic::{Diagnostic, ManifestErrors};
+pub use json_schema::json_schema;
+pub use load::{load_dir, parse_document_text};
+pub use revision::revision_of;

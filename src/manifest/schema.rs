@@ -253,6 +253,7 @@ pub struct OssDestinationSpec {
 
 /// Server-side encryption of OSS reports: `SSE-OSS`, or `{SSE-KMS: {keyId: ...}}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub enum OssEncryptionSpec {
     /// OSS-managed keys.
     #[serde(rename = "SSE-OSS")]

@@ -152,7 +152,7 @@ impl Inventory {
 /// Where a declaration came from, for messages that point the user at it.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Origin {
-    /// The manifest file, relative to the manifests directory when it is below it.
+    /// The manifest file, as the manifests directory joined with its path below it.
     pub file: PathBuf,
     /// Zero-based index of the YAML document within the file.
     pub document: usize,

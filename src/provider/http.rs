@@ -1,1 +1,464 @@
 //! Signed HTTP send with retries, shared by every provider client.
+//!
+//! A [`Transport`] owns one connection pool and sends a provider request until it gets an
+//! answer worth returning.
+//!
+//! # Retry rules
+//! - Retried: transport errors (connect, reset, timeout, body cut short), 5xx and 429.
+//! - Not retried: every other status (2xx, 3xx, 4xx) is returned at once as a [`RawResponse`],
+//!   and a body over [`HttpSettings::max_response_bytes`] is an error at once (a second try
+//!   would only fetch the same oversized body).
+//! - The wait before retry `n` (0-based) is full jitter, `r * min(max_delay, base_delay * 2^n)`
+//!   with `r` uniform in `[0, 1)` (the AWS Architecture Blog "Exponential Backoff And Jitter"
+//!   scheme), raised to the server's `Retry-After` seconds when it asks for longer, and never
+//!   above `max_delay`.
+//! - The request is rebuilt (and so re-signed with a fresh time) for every attempt.
+//! - After the last attempt a 5xx/429 answer is returned as a [`RawResponse`] so the client can
+//!   report the provider's error code; a transport error becomes [`ProviderError::Transport`].
+//!
+//! Nothing here logs or reports a URL or a header: signatures travel in both.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use bytes::{Bytes, BytesMut};
+use reqwest::header::{HeaderMap, RETRY_AFTER};
+
+use super::{Operation, ProviderError};
+use crate::model::Provider;
+
+/// Timeouts, retry budget and size limits of a [`Transport`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HttpSettings {
+    /// Whole-request budget of one attempt: connect, send, headers and body.
+    pub request_timeout: Duration,
+    /// Budget for establishing one connection (TCP and TLS).
+    pub connect_timeout: Duration,
+    /// Attempts in total, including the first; `0` is treated as `1`.
+    pub max_attempts: u32,
+    /// Backoff of the first retry before jitter.
+    pub base_delay: Duration,
+    /// Upper bound of every wait, including a server's `Retry-After`.
+    pub max_delay: Duration,
+    /// Largest response body accepted; inventory answers are a few hundred KiB at most.
+    pub max_response_bytes: usize,
+}
+
+impl Default for HttpSettings {
+    fn default() -> Self {
+        HttpSettings {
+            request_timeout: Duration::from_secs(30),
+            connect_timeout: Duration::from_secs(5),
+            max_attempts: 5,
+            base_delay: Duration::from_millis(200),
+            max_delay: Duration::from_secs(20),
+            max_response_bytes: 8 * 1024 * 1024,
+        }
+    }
+}
+
+/// What one attempt of a request came to, as reported to a [`CallObserver`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AttemptOutcome {
+    /// The server answered with this status and its whole body was read.
+    Status(u16),
+    /// No usable answer: connect or TLS failure, reset, timeout, body cut short or oversized.
+    TransportError,
+}
+
+/// Sees every attempt a [`Transport`] makes, for metrics.
+pub trait CallObserver: Send + Sync {
+    /// Called once per attempt, after it finished, with the time it took.
+    fn on_attempt(
+        &self,
+        provider: Provider,
+        operation: Operation,
+        outcome: AttemptOutcome,
+        elapsed: Duration,
+    );
+}
+
+/// Source of uniform random numbers in `[0, 1)` for backoff jitter; injectable for tests.
+pub type JitterSource = Arc<dyn Fn() -> f64 + Send + Sync>;
+
+/// A complete HTTP answer: status, headers and the whole body.
+#[derive(Debug, Clone)]
+pub struct RawResponse {
+    pub status: u16,
+    pub headers: HeaderMap,
+    pub body: Bytes,
+}
+
+impl RawResponse {
+    /// True for 2xx.
+    pub fn is_success(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+
+    /// A header's value when it is present and visible ASCII.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+}
+
+/// Why a [`Transport`] could not be created.
+#[derive(Debug, thiserror::Error)]
+pub enum TransportBuildError {
+    #[error("cannot configure TLS")]
+    Tls(#[source] rustls::Error),
+    #[error("cannot create the HTTP client")]
+    Client(#[source] reqwest::Error),
+}
+
+/// A pooled HTTP client with the retry loop of this module. Clones share the pool.
+#[derive(Clone)]
+pub struct Transport {
+    client: reqwest::Client,
+    settings: HttpSettings,
+    jitter: JitterSource,
+    observer: Option<Arc<dyn CallObserver>>,
+}
+
+impl std::fmt::Debug for Transport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Transport")
+            .field("settings", &self.settings)
+            .field("observer", &self.observer.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Transport {
+    /// A transport speaking HTTP/1.1 over plain TCP or TLS (rustls with the ring provider).
+    ///
+    /// Trusted roots are the system's certificates (which honours `SSL_CERT_FILE` /
+    /// `SSL_CERT_DIR`, so private-cloud CAs work) plus the Mozilla roots built into the binary,
+    /// so a container image without a CA bundle still reaches the public clouds.
+    ///
+    /// # Errors
+    /// When the TLS or HTTP client configuration is rejected.
+    pub fn new(settings: HttpSettings) -> Result<Self, TransportBuildError> {
+        let client = reqwest::Client::builder()
+            .tls_backend_preconfigured(tls_config()?)
+            .timeout(settings.request_timeout)
+            .connect_timeout(settings.connect_timeout)
+            // Providers answer inventory calls directly; a redirect would carry the signed
+            // headers somewhere else.
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(TransportBuildError::Client)?;
+        Ok(Transport {
+            client,
+            settings,
+            jitter: Arc::new(rand::random::<f64>),
+            observer: None,
+        })
+    }
+
+    /// The same transport with another jitter source (tests pin it).
+    pub fn with_jitter(mut self, jitter: JitterSource) -> Self {
+        self.jitter = jitter;
+        self
+    }
+
+    /// The same transport reporting every attempt to `observer`.
+    pub fn with_observer(mut self, observer: Arc<dyn CallObserver>) -> Self {
+        self.observer = Some(observer);
+        self
+    }
+
+    pub fn settings(&self) -> &HttpSettings {
+        &self.settings
+    }
+
+    /// Sends the request `build` makes until it gets an answer worth returning (see the
+    /// module's retry rules). `build` runs once per attempt, so each attempt is signed afresh.
+    ///
+    /// # Errors
+    /// - whatever `build` returns, at once;
+    /// - [`ProviderError::Transport`] when every attempt failed without an answer, or the
+    ///   body was larger than allowed. The message names the failure, never the URL.
+    pub async fn send(
+        &self,
+        provider: Provider,
+        operation: Operation,
+        bucket: &str,
+        build: impl Fn() -> Result<reqwest::Request, ProviderError>,
+    ) -> Result<RawResponse, ProviderError> {
+        let max_attempts = self.settings.max_attempts.max(1);
+        let transport_error = |message: String| ProviderError::Transport {
+            provider,
+            operation,
+            bucket: bucket.to_string(),
+            message,
+        };
+        let mut attempt: u32 = 0;
+        loop {
+            let request = build()?;
+            let started = Instant::now();
+            let result = self.attempt(request).await;
+            let outcome = match &result {
+                Ok(response) => AttemptOutcome::Status(response.status),
+                Err(_) => AttemptOutcome::TransportError,
+            };
+            if let Some(observer) = &self.observer {
+                observer.on_attempt(provider, operation, outcome, started.elapsed());
+            }
+            let is_last = attempt + 1 >= max_attempts;
+            let (status, server_wait, error) = match result {
+                Ok(response) if !is_retryable_status(response.status) || is_last => {
+                    return Ok(response);
+                }
+                Ok(response) => (Some(response.status), retry_after(&response.headers), None),
+                Err(AttemptError::Fatal(message)) => return Err(transport_error(message)),
+                Err(AttemptError::Retryable(message)) if is_last => {
+                    return Err(transport_error(format!(
+                        "{message} (gave up after {max_attempts} attempts)"
+                    )));
+                }
+                Err(AttemptError::Retryable(message)) => (None, None, Some(message)),
+            };
+            let delay = retry_delay(attempt, &self.settings, (self.jitter)(), server_wait);
+            tracing::warn!(
+                provider = provider.as_str(),
+                operation = operation.as_str(),
+                bucket,
+                attempt = attempt + 1,
+                max_attempts,
+                delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
+                status,
+                error,
+                "retrying provider request"
+            );
+            tokio::time::sleep(delay).await;
+            attempt += 1;
+        }
+    }
+
+    async fn attempt(&self, request: reqwest::Request) -> Result<RawResponse, AttemptError> {
+        let mut response = self
+            .client
+            .execute(request)
+            .await
+            .map_err(|e| AttemptError::Retryable(describe(&e)))?;
+        let status = response.status().as_u16();
+        let limit = self.settings.max_response_bytes;
+        let too_large = |size: String| {
+            AttemptError::Fatal(format!(
+                "response body of {size} bytes is larger than the limit of {limit} bytes"
+            ))
+        };
+        if let Some(length) = response.content_length()
+            && length > limit as u64
+        {
+            return Err(too_large(length.to_string()));
+        }
+        let headers = std::mem::take(response.headers_mut());
+        let mut body = BytesMut::new();
+        while let Some(chunk) = response.chunk().await.map_err(|e| {
+            AttemptError::Retryable(format!("reading the response body: {}", describe(&e)))
+        })? {
+            if body.len() + chunk.len() > limit {
+                return Err(too_large(format!("more than {limit}")));
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(RawResponse {
+            status,
+            headers,
+            body: body.freeze(),
+        })
+    }
+}
+
+enum AttemptError {
+    Retryable(String),
+    Fatal(String),
+}
+
+/// True for the statuses that mean "try again later": 5xx and 429.
+pub fn is_retryable_status(status: u16) -> bool {
+    status >= 500 || status == 429
+}
+
+/// Full-jitter exponential backoff: `unit_random * min(max, base * 2^attempt)`.
+///
+/// `attempt` is 0 for the wait before the first retry. `unit_random` is expected in `[0, 1)`;
+/// values outside are clamped, so the result never exceeds `max`.
+pub fn full_jitter_delay(
+    attempt: u32,
+    base: Duration,
+    max: Duration,
+    unit_random: f64,
+) -> Duration {
+    let factor = 2u32.checked_pow(attempt).unwrap_or(u32::MAX);
+    let ceiling = base.checked_mul(factor).unwrap_or(max).min(max);
+    let r = if unit_random.is_finite() {
+        unit_random.clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
+    ceiling.mul_f64(r).min(max)
+}
+
+/// The wait before retry `attempt`: the jittered backoff, or the server's `Retry-After` when
+/// that is longer, capped at `settings.max_delay`.
+pub fn retry_delay(
+    attempt: u32,
+    settings: &HttpSettings,
+    unit_random: f64,
+    server_wait: Option<Duration>,
+) -> Duration {
+    let backoff = full_jitter_delay(
+        attempt,
+        settings.base_delay,
+        settings.max_delay,
+        unit_random,
+    );
+    backoff
+        .max(server_wait.unwrap_or_default())
+        .min(settings.max_delay)
+}
+
+/// `Retry-After` in its delta-seconds form; the HTTP-date form is ignored (neither COS nor
+/// OSS sends it, and it would need a trusted clock).
+pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let value = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
+    value.parse::<u64>().ok().map(Duration::from_secs)
+}
+
+/// A reqwest error as text without its URL (which may carry a pre-signed query).
+fn describe(error: &reqwest::Error) -> String {
+    let kind = if error.is_timeout() {
+        "timed out"
+    } else if error.is_connect() {
+        "connection failed"
+    } else if error.is_body() || error.is_decode() {
+        "connection lost while reading the body"
+    } else {
+        "request failed"
+    };
+    let mut message = kind.to_string();
+    let mut last = String::new();
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        // hyper repeats a cause's text in its wrapper; print each distinct step once.
+        if text != last && !text.contains("://") {
+            message.push_str(": ");
+            message.push_str(&text);
+        }
+        last = text;
+        source = cause.source();
+    }
+    message
+}
+
+fn tls_config() -> Result<rustls::ClientConfig, TransportBuildError> {
+    let mut roots = rustls::RootCertStore::empty();
+    // Unreadable system certificates are not fatal: the built-in roots still cover the clouds.
+    roots.add_parsable_certificates(rustls_native_certs::load_native_certs().certs);
+    roots.add_parsable_certificates(webpki_root_certs::TLS_SERVER_ROOT_CERTS.iter().cloned());
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(TransportBuildError::Tls)?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    // HTTP/1.1 only: COS requests carry an explicit Host header that must reach the server as
+    // sent (and signed), which HTTP/2's :authority would override.
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    Ok(config)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reqwest::header::HeaderValue;
+
+    const BASE: Duration = Duration::from_millis(200);
+    const MAX: Duration = Duration::from_secs(20);
+
+    #[test]
+    fn first_retry_waits_at_most_the_base_delay() {
+        assert_eq!(full_jitter_delay(0, BASE, MAX, 0.0), Duration::ZERO);
+        assert_eq!(
+            full_jitter_delay(0, BASE, MAX, 0.5),
+            Duration::from_millis(100)
+        );
+        assert!(full_jitter_delay(0, BASE, MAX, 0.999_999) < BASE);
+    }
+
+    #[test]
+    fn delay_ceiling_doubles_with_each_attempt() {
+        for attempt in 0..6 {
+            let ceiling = BASE * 2u32.pow(attempt);
+            let almost_one = full_jitter_delay(attempt, BASE, MAX, 0.999_999);
+            assert!(almost_one < ceiling, "attempt {attempt}");
+            assert!(almost_one > ceiling.mul_f64(0.99), "attempt {attempt}");
+        }
+    }
+
+    #[test]
+    fn delay_is_capped_at_max_even_for_huge_attempts() {
+        assert!(full_jitter_delay(7, BASE, MAX, 0.999_999) <= MAX);
+        assert!(full_jitter_delay(40, BASE, MAX, 0.999_999) <= MAX);
+        assert!(full_jitter_delay(u32::MAX, BASE, MAX, 0.999_999) <= MAX);
+        assert_eq!(full_jitter_delay(60, BASE, MAX, 0.5), MAX / 2);
+    }
+
+    #[test]
+    fn out_of_range_random_values_never_exceed_the_ceiling() {
+        assert_eq!(full_jitter_delay(0, BASE, MAX, 7.0), BASE);
+        assert_eq!(full_jitter_delay(0, BASE, MAX, -1.0), Duration::ZERO);
+        assert_eq!(full_jitter_delay(0, BASE, MAX, f64::NAN), Duration::ZERO);
+    }
+
+    #[test]
+    fn retry_after_raises_the_delay_but_never_above_max() {
+        let settings = HttpSettings::default();
+        let small = retry_delay(0, &settings, 0.5, Some(Duration::from_secs(3)));
+        assert_eq!(small, Duration::from_secs(3));
+        let huge = retry_delay(0, &settings, 0.5, Some(Duration::from_secs(3600)));
+        assert_eq!(huge, settings.max_delay);
+        let shorter = retry_delay(10, &settings, 0.5, Some(Duration::from_secs(1)));
+        assert_eq!(shorter, Duration::from_secs(10));
+    }
+
+    #[test]
+    fn retry_after_reads_seconds_and_ignores_dates() {
+        let mut headers = HeaderMap::new();
+        assert_eq!(retry_after(&headers), None);
+        headers.insert(RETRY_AFTER, HeaderValue::from_static(" 7 "));
+        assert_eq!(retry_after(&headers), Some(Duration::from_secs(7)));
+        headers.insert(
+            RETRY_AFTER,
+            HeaderValue::from_static("Wed, 21 Oct 2015 07:28:00 GMT"),
+        );
+        assert_eq!(retry_after(&headers), None);
+    }
+
+    #[test]
+    fn only_server_errors_and_throttling_are_retryable() {
+        for status in [500, 502, 503, 504, 429] {
+            assert!(is_retryable_status(status), "{status}");
+        }
+        for status in [200, 204, 301, 400, 403, 404, 409] {
+            assert!(!is_retryable_status(status), "{status}");
+        }
+    }
+
+    #[test]
+    fn default_settings_match_the_documented_budget() {
+        let s = HttpSettings::default();
+        assert_eq!(s.max_attempts, 5);
+        assert_eq!(s.request_timeout, Duration::from_secs(30));
+        assert_eq!(s.max_response_bytes, 8 << 20);
+    }
+
+    #[test]
+    fn transport_builds_with_the_ring_provider() {
+        let transport = Transport::new(HttpSettings::default()).expect("transport");
+        assert_eq!(transport.settings().max_attempts, 5);
+    }
+}

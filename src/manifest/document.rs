@@ -1,0 +1,223 @@
+//! One YAML document → one validated [`DesiredBucket`], or every problem it has.
+//!
+//! The document is read piece by piece (header, `metadata`, `spec`, then each inventory on its
+//! own) so that an error in one piece never hides the errors of another.
+
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
+
+use super::collect;
+use super::diagnostic::{FieldError, did_you_mean};
+use super::lines::FieldPath;
+use super::schema::{BucketSpecBody, CosInventorySpec, Metadata, OssInventorySpec};
+use super::validate::{self, bucket};
+use crate::model::{BucketKey, DesiredBucket, Inventory, Origin, Provider};
+
+/// Top-level keys of a document.
+const DOCUMENT_FIELDS: &[&str] = &["apiVersion", "kind", "metadata", "spec"];
+
+/// What one document declares, as far as it could be read.
+#[derive(Debug)]
+pub struct ParsedDocument {
+    /// The bucket the document names, when `spec.provider` and `spec.bucket` could be read:
+    /// enough to find duplicates even when the rest of the document is invalid.
+    pub identity: Option<(Provider, String)>,
+    pub result: Result<DesiredBucket, Vec<FieldError>>,
+}
+
+/// Reads and validates one document's value; `origin` is recorded in the bucket.
+pub fn parse(value: &Value, origin: Origin) -> ParsedDocument {
+    let mut errors = Vec::new();
+    let root = FieldPath::root();
+    let Value::Object(map) = value else {
+        errors.push(
+            FieldError::new(root, "a manifest document must be a mapping")
+                .hint("start with `apiVersion: invsync/v1` and `kind: BucketInventory`"),
+        );
+        return ParsedDocument {
+            identity: None,
+            result: Err(errors),
+        };
+    };
+    check_keys(map, &root, DOCUMENT_FIELDS, &mut errors);
+    let api_version: Option<String> = field(map, &root, "apiVersion", &mut errors);
+    let kind: Option<String> = field(map, &root, "kind", &mut errors);
+    let metadata: Option<Metadata> = field(map, &root, "metadata", &mut errors);
+    if let (Some(api_version), Some(kind), Some(metadata)) = (&api_version, &kind, &metadata) {
+        bucket::check_header(api_version, kind, &metadata.name, &mut errors);
+    }
+    let spec = field::<Value>(map, &root, "spec", &mut errors);
+    let (identity, body) = match spec {
+        Some(spec) => read_spec(&spec, &mut errors),
+        None => (None, None),
+    };
+    let result = match (body, metadata) {
+        (Some((key, prune, endpoint, inventories)), Some(metadata)) if errors.is_empty() => {
+            Ok(DesiredBucket {
+                key,
+                name: metadata.name,
+                prune,
+                endpoint,
+                origin,
+                inventories,
+            })
+        }
+        _ => Err(errors),
+    };
+    ParsedDocument { identity, result }
+}
+
+/// The checked content of `spec`: key, prune, endpoint and inventories.
+type SpecParts = (BucketKey, bool, Option<String>, Vec<Inventory>);
+
+fn read_spec(
+    spec: &Value,
+    errors: &mut Vec<FieldError>,
+) -> (Option<(Provider, String)>, Option<SpecParts>) {
+    let path = FieldPath::root().key("spec");
+    let Value::Object(map) = spec else {
+        errors.push(FieldError::new(path, "spec must be a mapping"));
+        return (None, None);
+    };
+    let provider = read_provider(map, &path, errors);
+    let mut rest = map.clone();
+    rest.remove("provider");
+    let body = collect::deserialize::<BucketSpecBody<Value>>(&Value::Object(rest), &path);
+    let body = match body {
+        Ok(body) => body,
+        Err(found) => {
+            errors.extend(found.into_iter().map(|e| without_provider_hint(e, &path)));
+            // The rest of `spec` is unreadable, but what can be read is still checked.
+            let text = |key| map.get(key).and_then(Value::as_str);
+            if let (Some(provider), Some(bucket), Some(region)) =
+                (provider, text("bucket"), text("region"))
+            {
+                bucket::check_location(provider, bucket, region, text("endpoint"), errors);
+            }
+            let bucket = text("bucket").map(str::to_string);
+            return (provider.zip(bucket), None);
+        }
+    };
+    let Some(provider) = provider else {
+        return (None, None);
+    };
+    let identity = Some((provider, body.bucket.clone()));
+    let before = errors.len();
+    bucket::check_location(
+        provider,
+        &body.bucket,
+        &body.region,
+        body.endpoint.as_deref(),
+        errors,
+    );
+    let mut ids = Vec::new();
+    let mut inventories = Vec::new();
+    for (i, item) in body.inventories.iter().enumerate() {
+        let item_path = path.key("inventories").index(i);
+        let checked = match provider {
+            Provider::Cos => collect::deserialize::<CosInventorySpec>(item, &item_path)
+                .inspect(|s| ids.push((i, s.id.clone())))
+                .and_then(|s| validate::cos::inventory(&body.region, &s, &item_path))
+                .map(Inventory::Cos),
+            Provider::Oss => collect::deserialize::<OssInventorySpec>(item, &item_path)
+                .inspect(|s| ids.push((i, s.id.clone())))
+                .and_then(|s| validate::oss::inventory(&s, &item_path))
+                .map(Inventory::Oss),
+        };
+        match checked {
+            Ok(inventory) => inventories.push(inventory),
+            Err(found) => errors.extend(found),
+        }
+    }
+    let id_refs: Vec<(usize, &str)> = ids.iter().map(|(i, id)| (*i, id.as_str())).collect();
+    validate::check_ids_unique(&id_refs, body.inventories.len(), errors);
+    if errors.len() > before {
+        return (identity, None);
+    }
+    let key = BucketKey {
+        provider,
+        bucket: body.bucket,
+        region: body.region,
+    };
+    (
+        identity,
+        Some((key, body.prune, body.endpoint, inventories)),
+    )
+}
+
+fn read_provider(
+    map: &Map<String, Value>,
+    path: &FieldPath,
+    errors: &mut Vec<FieldError>,
+) -> Option<Provider> {
+    let provider_path = path.key("provider");
+    let hint = "set `provider: cos` (Tencent Cloud) or `provider: oss` (Alibaba Cloud)";
+    match map.get("provider") {
+        None => {
+            errors.push(
+                FieldError::new(provider_path, "missing required field `provider`").hint(hint),
+            );
+            None
+        }
+        Some(Value::String(s)) if s == "cos" => Some(Provider::Cos),
+        Some(Value::String(s)) if s == "oss" => Some(Provider::Oss),
+        Some(other) => {
+            let shown = other
+                .as_str()
+                .map_or_else(|| other.to_string(), str::to_string);
+            errors.push(
+                FieldError::new(
+                    provider_path,
+                    format!("`{shown}` is not one of `cos`, `oss`"),
+                )
+                .hint(hint),
+            );
+            None
+        }
+    }
+}
+
+/// `provider` was taken out before deserializing the rest of `spec`; name it among the allowed.
+fn without_provider_hint(mut error: FieldError, spec: &FieldPath) -> FieldError {
+    if error.path.parent() == *spec
+        && let Some(hint) = &error.hint
+        && let Some(list) = hint.strip_prefix("allowed fields: ")
+    {
+        error.hint = Some(format!("allowed fields: provider, {list}"));
+    }
+    error
+}
+
+/// Reports every key of `map` that is not in `allowed`.
+fn check_keys(
+    map: &Map<String, Value>,
+    path: &FieldPath,
+    allowed: &[&str],
+    errors: &mut Vec<FieldError>,
+) {
+    for key in map.keys().filter(|k| !allowed.contains(&k.as_str())) {
+        let hint = did_you_mean(key, allowed.iter().copied())
+            .unwrap_or_else(|| format!("allowed fields: {}", allowed.join(", ")));
+        errors.push(FieldError::new(path.key(key), format!("unknown field `{key}`")).hint(hint));
+    }
+}
+
+/// The required field `name` of `map`, deserialized; problems go to `errors`.
+fn field<T: DeserializeOwned>(
+    map: &Map<String, Value>,
+    path: &FieldPath,
+    name: &str,
+    errors: &mut Vec<FieldError>,
+) -> Option<T> {
+    let field_path = path.key(name);
+    let Some(value) = map.get(name) else {
+        errors.push(FieldError::new(
+            field_path,
+            format!("missing required field `{name}`"),
+        ));
+        return None;
+    };
+    collect::deserialize(value, &field_path)
+        .map_err(|found| errors.extend(found))
+        .ok()
+}

@@ -1,0 +1,37 @@
+//! The JSON Schema of manifest documents, for editors and `invsync schema`.
+
+use serde_json::{Value, json};
+
+use super::schema::{API_VERSION, KIND, ManifestDocument};
+
+/// The JSON Schema (draft 2020-12) of one manifest document.
+///
+/// It encodes the structure (field names, types, enums, required fields, no unknown keys) and
+/// the single-field ranges; the cross-field rules of [`super::validate`] (a tag filter needs the
+/// `Tag` field, ids unique, ...) are only checked by `invsync validate`.
+pub fn json_schema() -> Value {
+    let mut schema = serde_json::to_value(schemars::schema_for!(ManifestDocument))
+        .expect("a schema always serializes");
+    // The Rust types hold these as plain strings and integers so that the loader can explain a
+    // wrong value instead of failing to parse; the schema can be exact.
+    set(
+        &mut schema,
+        "/properties/apiVersion/const",
+        json!(API_VERSION),
+    );
+    set(&mut schema, "/properties/kind/const", json!(KIND));
+    let monthly = "/$defs/CosScheduleSpec/properties/monthlyDate";
+    set(&mut schema, &format!("{monthly}/minimum"), json!(1));
+    set(&mut schema, &format!("{monthly}/maximum"), json!(28));
+    schema
+}
+
+/// Sets the member named by the last segment of `pointer` in the object `pointer` lies in.
+fn set(schema: &mut Value, pointer: &str, value: Value) {
+    let (parent, key) = pointer.rsplit_once('/').expect("pointers have a parent");
+    let object = schema
+        .pointer_mut(parent)
+        .and_then(Value::as_object_mut)
+        .unwrap_or_else(|| panic!("the generated schema has {parent}"));
+    object.insert(key.to_string(), value);
+}

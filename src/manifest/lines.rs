@@ -1,0 +1,356 @@
+//! YAML documents as plain JSON values plus the source line of every node.
+//!
+//! serde-saphyr parses and types the scalars (YAML 1.2 core schema); each node is captured with
+//! [`serde_saphyr::Spanned`] so that a diagnostic about `spec.inventories[2].schedule` can point
+//! at the line the user wrote it on. The JSON value is what the typed manifest structs are then
+//! deserialized from, one piece at a time, so that every error is collected.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_json::{Map, Value};
+use serde_saphyr::Spanned;
+
+/// One step of a path into a document: a mapping key or a sequence index.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Segment {
+    Key(String),
+    Index(usize),
+}
+
+/// A path into a document, displayed as `spec.inventories[2].schedule`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct FieldPath(pub Vec<Segment>);
+
+impl FieldPath {
+    /// The empty path, the document itself.
+    pub fn root() -> Self {
+        FieldPath(Vec::new())
+    }
+
+    /// This path extended by a mapping key.
+    pub fn key(&self, key: &str) -> Self {
+        let mut next = self.clone();
+        next.0.push(Segment::Key(key.to_string()));
+        next
+    }
+
+    /// This path extended by a sequence index.
+    pub fn index(&self, index: usize) -> Self {
+        let mut next = self.clone();
+        next.0.push(Segment::Index(index));
+        next
+    }
+
+    /// This path followed by `other`.
+    pub fn join(&self, other: &FieldPath) -> Self {
+        let mut next = self.clone();
+        next.0.extend(other.0.iter().cloned());
+        next
+    }
+
+    /// The path without its last segment (the root stays the root).
+    pub fn parent(&self) -> Self {
+        let mut next = self.clone();
+        next.0.pop();
+        next
+    }
+}
+
+impl fmt::Display for FieldPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, segment) in self.0.iter().enumerate() {
+            match segment {
+                Segment::Key(key) if i == 0 => write!(f, "{key}")?,
+                Segment::Key(key) => write!(f, ".{key}")?,
+                Segment::Index(index) => write!(f, "[{index}]")?,
+            }
+        }
+        Ok(())
+    }
+}
+
+/// One parsed YAML document.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LinedDocument {
+    pub value: Value,
+    /// One-based line of every node; for a mapping entry, the line of its key.
+    pub lines: BTreeMap<FieldPath, usize>,
+}
+
+impl LinedDocument {
+    /// The line of `path`, or of its nearest ancestor that has one (a missing field is reported
+    /// at the mapping that lacks it).
+    pub fn line_of(&self, path: &FieldPath) -> Option<usize> {
+        let mut path = path.clone();
+        loop {
+            if let Some(line) = self.lines.get(&path) {
+                return Some(*line);
+            }
+            if path.0.is_empty() {
+                return None;
+            }
+            path.0.pop();
+        }
+    }
+}
+
+/// A syntax error: the parser's message and the one-based line it points at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyntaxError {
+    pub line: Option<usize>,
+    pub message: String,
+}
+
+/// Parses every document of `text`, skipping empty ones.
+///
+/// # Errors
+/// The first syntax error of the file (documents after it cannot be trusted).
+pub fn parse_documents(text: &str) -> Result<Vec<LinedDocument>, SyntaxError> {
+    let options = serde_saphyr::options! { with_snippet: false };
+    let nodes: Vec<Node> =
+        serde_saphyr::from_str_multiple_with_options(text, options).map_err(|e| SyntaxError {
+            line: e
+                .location()
+                .map(|l| l.line() as usize)
+                .filter(|line| *line > 0),
+            message: clean_message(&e.to_string()),
+        })?;
+    Ok(nodes
+        .into_iter()
+        .filter(|n| !n.value.is_null())
+        .map(|node| {
+            let mut lines = BTreeMap::new();
+            let value = node.into_value(FieldPath::root(), &mut lines);
+            LinedDocument { value, lines }
+        })
+        .collect())
+}
+
+/// The parser's message without the position (diagnostics carry the line themselves) and
+/// without advice meant for programmers using the library.
+fn clean_message(message: &str) -> String {
+    let mut text = message.lines().next().unwrap_or(message).trim();
+    if let Some(at) = text.rfind(" at line ") {
+        text = &text[..at];
+    }
+    if let Some(rest) = text.strip_prefix("duplicate mapping key: ") {
+        let key = rest
+            .split(", set DuplicateKeyPolicy")
+            .next()
+            .unwrap_or(rest);
+        return format!("duplicate mapping key `{key}`");
+    }
+    text.to_string()
+}
+
+/// A YAML node with its line, as deserialized by serde-saphyr.
+struct Node {
+    line: usize,
+    value: Tree,
+}
+
+enum Tree {
+    Scalar(Value),
+    Seq(Vec<Node>),
+    /// Entries in document order, each with the line of its key.
+    Map(Vec<(String, usize, Node)>),
+}
+
+impl Tree {
+    fn is_null(&self) -> bool {
+        matches!(self, Tree::Scalar(Value::Null))
+    }
+}
+
+impl Node {
+    fn into_value(self, path: FieldPath, lines: &mut BTreeMap<FieldPath, usize>) -> Value {
+        lines.entry(path.clone()).or_insert(self.line);
+        match self.value {
+            Tree::Scalar(v) => v,
+            Tree::Seq(items) => Value::Array(
+                items
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, item)| item.into_value(path.index(i), lines))
+                    .collect(),
+            ),
+            Tree::Map(entries) => {
+                let mut map = Map::new();
+                for (key, key_line, node) in entries {
+                    let child = path.key(&key);
+                    lines.insert(child.clone(), key_line);
+                    map.insert(key, node.into_value(child, lines));
+                }
+                Value::Object(map)
+            }
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Node {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let spanned = Spanned::<Tree>::deserialize(deserializer)?;
+        Ok(Node {
+            line: spanned.referenced.line() as usize,
+            value: spanned.value,
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for Tree {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(TreeVisitor)
+    }
+}
+
+struct TreeVisitor;
+
+impl<'de> Visitor<'de> for TreeVisitor {
+    type Value = Tree;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any YAML value")
+    }
+
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Tree, E> {
+        Ok(Tree::Scalar(Value::Bool(v)))
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Tree, E> {
+        Ok(Tree::Scalar(Value::from(v)))
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Tree, E> {
+        Ok(Tree::Scalar(Value::from(v)))
+    }
+
+    fn visit_i128<E: de::Error>(self, v: i128) -> Result<Tree, E> {
+        // Out of the i64/u64 range: keep the digits so the user sees what was written.
+        Ok(Tree::Scalar(Value::String(v.to_string())))
+    }
+
+    fn visit_u128<E: de::Error>(self, v: u128) -> Result<Tree, E> {
+        Ok(Tree::Scalar(Value::String(v.to_string())))
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Tree, E> {
+        Ok(Tree::Scalar(
+            serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number),
+        ))
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Tree, E> {
+        Ok(Tree::Scalar(Value::String(v.to_string())))
+    }
+
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Tree, E> {
+        Ok(Tree::Scalar(Value::String(v)))
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Tree, E> {
+        Ok(Tree::Scalar(Value::Null))
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<Tree, E> {
+        Ok(Tree::Scalar(Value::Null))
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Tree, D::Error> {
+        Tree::deserialize(deserializer)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Tree, A::Error> {
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element::<Node>()? {
+            items.push(item);
+        }
+        Ok(Tree::Seq(items))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Tree, A::Error> {
+        let mut entries = Vec::new();
+        while let Some(key) = map.next_key::<Node>()? {
+            let name = match key.value {
+                Tree::Scalar(Value::String(s)) => s,
+                Tree::Scalar(Value::Null) => "null".to_string(),
+                Tree::Scalar(other) => other.to_string(),
+                Tree::Seq(_) | Tree::Map(_) => {
+                    return Err(de::Error::custom("mapping keys must be scalars"));
+                }
+            };
+            let value = map.next_value::<Node>()?;
+            entries.push((name, key.line, value));
+        }
+        Ok(Tree::Map(entries))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn path(s: &[&str]) -> FieldPath {
+        FieldPath(
+            s.iter()
+                .map(|p| match p.parse::<usize>() {
+                    Ok(i) => Segment::Index(i),
+                    Err(_) => Segment::Key(p.to_string()),
+                })
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn every_node_gets_the_line_it_was_written_on() {
+        let text = "a: 1\nb:\n  c: [x, y]\n  d:\n    - e: true\n      f: \"18\"\n";
+        let docs = parse_documents(text).unwrap();
+        assert_eq!(docs.len(), 1);
+        let doc = &docs[0];
+        assert_eq!(doc.line_of(&path(&["a"])), Some(1));
+        assert_eq!(doc.line_of(&path(&["b"])), Some(2));
+        assert_eq!(doc.line_of(&path(&["b", "c"])), Some(3));
+        assert_eq!(doc.line_of(&path(&["b", "d", "0"])), Some(5));
+        assert_eq!(doc.line_of(&path(&["b", "d", "0", "f"])), Some(6));
+        assert_eq!(doc.value["b"]["d"][0]["f"], Value::String("18".into()));
+        assert_eq!(doc.value["b"]["d"][0]["e"], Value::Bool(true));
+        assert_eq!(doc.value["a"], Value::from(1));
+    }
+
+    #[test]
+    fn a_missing_path_falls_back_to_its_nearest_ancestor() {
+        let docs = parse_documents("a:\n  b: 1\n").unwrap();
+        assert_eq!(docs[0].line_of(&path(&["a", "zz", "0"])), Some(1));
+    }
+
+    #[test]
+    fn several_documents_are_parsed_and_empty_ones_skipped() {
+        let text = "a: 1\n---\n---\n# only a comment\n---\nb: 2\n";
+        let docs = parse_documents(text).unwrap();
+        assert_eq!(docs.len(), 2);
+        assert_eq!(docs[1].line_of(&path(&["b"])), Some(6));
+    }
+
+    #[test]
+    fn a_syntax_error_carries_its_line() {
+        let err = parse_documents("a: 1\nb: [unclosed\nc: 3\n").unwrap_err();
+        assert_eq!(err.line, Some(3), "{err:?}");
+        assert!(!err.message.contains("line 3"), "{err:?}");
+    }
+
+    #[test]
+    fn a_duplicate_key_is_a_syntax_error_naming_the_key() {
+        let err = parse_documents("a: 1\na: 2\n").unwrap_err();
+        assert_eq!(err.line, Some(2));
+        assert_eq!(err.message, "duplicate mapping key `a`");
+    }
+
+    #[test]
+    fn paths_display_like_the_manifest_reference() {
+        assert_eq!(
+            path(&["spec", "inventories", "2", "schedule"]).to_string(),
+            "spec.inventories[2].schedule"
+        );
+    }
+}

@@ -1,0 +1,201 @@
+//! Loading a manifests directory into a [`DesiredState`], all or nothing.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use super::diagnostic::{Diagnostic, FieldError, ManifestErrors};
+use super::document;
+use super::lines::{self, FieldPath, LinedDocument};
+use super::revision::revision_of;
+use super::walk::manifest_files;
+use crate::model::{DesiredBucket, DesiredState, Origin, Provider};
+
+/// Loads and validates every manifest below `dir`.
+///
+/// Reads every `*.yaml` / `*.yml` file recursively (hidden directories skipped), every
+/// non-empty YAML document of each. `dir` may be a symlink (git-sync): it is resolved once and
+/// every file is read through the resolved directory; messages still show paths as
+/// `dir.join(relative)`. The revision comes from [`revision_of`] on the resolved directory.
+///
+/// # Errors
+/// Every problem found in every file and document: a missing directory, a file that is not a
+/// directory, unreadable files, YAML syntax errors, schema and validation errors, a bucket
+/// declared twice. A directory without any manifest document is an error too: an empty desired
+/// state is never returned, because acting on one would stop managing every bucket.
+pub fn load_dir(dir: &Path) -> Result<DesiredState, ManifestErrors> {
+    let resolved = resolve_dir(dir)?;
+    let (files, walk_errors) = manifest_files(&resolved);
+    let mut diagnostics: Vec<Diagnostic> = walk_errors
+        .into_iter()
+        .map(|e| {
+            file_diagnostic(
+                dir.join(&e.relative),
+                format!("cannot be read: {}", e.error),
+            )
+        })
+        .collect();
+    let mut declared = Declared::default();
+    for file in &files {
+        let shown = dir.join(&file.relative);
+        match std::str::from_utf8(&file.contents) {
+            Ok(text) => load_text(&shown, text, &mut declared, &mut diagnostics),
+            Err(e) => diagnostics.push(file_diagnostic(shown, format!("is not UTF-8 text: {e}"))),
+        }
+    }
+    if declared.documents == 0 && diagnostics.is_empty() {
+        diagnostics.push(Diagnostic {
+            hint: Some("add *.yaml files with `kind: BucketInventory` documents".into()),
+            ..file_diagnostic(dir.to_path_buf(), "contains no manifest documents".into())
+        });
+    }
+    if !diagnostics.is_empty() {
+        diagnostics.sort();
+        return Err(ManifestErrors { diagnostics });
+    }
+    let contents: Vec<(PathBuf, Vec<u8>)> = files
+        .into_iter()
+        .map(|f| (f.relative, f.contents))
+        .collect();
+    Ok(DesiredState {
+        revision: revision_of(&resolved, &contents),
+        buckets: declared
+            .buckets
+            .into_iter()
+            .map(|b| (b.key.clone(), b))
+            .collect(),
+    })
+}
+
+/// Parses and validates the text of one file, shown as `file` in messages.
+///
+/// The lower-level entry of [`load_dir`]: it finds buckets declared twice within the file,
+/// but knows nothing of other files.
+///
+/// # Errors
+/// Every problem in the file.
+pub fn parse_document_text(file: &Path, text: &str) -> Result<Vec<DesiredBucket>, Vec<Diagnostic>> {
+    let mut declared = Declared::default();
+    let mut diagnostics = Vec::new();
+    load_text(file, text, &mut declared, &mut diagnostics);
+    if diagnostics.is_empty() {
+        Ok(declared.buckets)
+    } else {
+        diagnostics.sort();
+        Err(diagnostics)
+    }
+}
+
+/// What the documents read so far declare.
+#[derive(Default)]
+struct Declared {
+    documents: usize,
+    buckets: Vec<DesiredBucket>,
+    /// Where each (provider, bucket) was first declared.
+    places: BTreeMap<(Provider, String), (PathBuf, Option<usize>, usize)>,
+}
+
+fn load_text(file: &Path, text: &str, declared: &mut Declared, out: &mut Vec<Diagnostic>) {
+    let documents = match lines::parse_documents(text) {
+        Ok(documents) => documents,
+        Err(e) => {
+            out.push(Diagnostic {
+                line: e.line,
+                hint: Some("fix the YAML syntax; no document of this file was read".into()),
+                ..file_diagnostic(file.to_path_buf(), format!("invalid YAML: {}", e.message))
+            });
+            return;
+        }
+    };
+    for (index, doc) in documents.iter().enumerate() {
+        declared.documents += 1;
+        let origin = Origin {
+            file: file.to_path_buf(),
+            document: index,
+            line: doc.line_of(&FieldPath::root()),
+        };
+        let parsed = document::parse(&doc.value, origin);
+        let locate = |e: FieldError| locate(file, index, doc, e);
+        if let Some(identity) = parsed.identity {
+            let bucket_path = FieldPath::root().key("spec").key("bucket");
+            let line = doc.line_of(&bucket_path);
+            match declared.places.get(&identity) {
+                Some((first_file, first_line, first_doc)) => {
+                    let place = place(first_file, *first_line, *first_doc);
+                    out.push(locate(
+                        FieldError::new(
+                            bucket_path,
+                            format!(
+                                "{} bucket `{}` is already declared at {place}",
+                                identity.0, identity.1
+                            ),
+                        )
+                        .hint("declare each bucket in one document only; merge the two"),
+                    ));
+                }
+                None => {
+                    declared
+                        .places
+                        .insert(identity, (file.to_path_buf(), line, index));
+                }
+            }
+        }
+        match parsed.result {
+            Ok(bucket) => declared.buckets.push(bucket),
+            Err(errors) => out.extend(errors.into_iter().map(locate)),
+        }
+    }
+}
+
+fn locate(file: &Path, document: usize, doc: &LinedDocument, e: FieldError) -> Diagnostic {
+    Diagnostic {
+        file: file.to_path_buf(),
+        line: doc.line_of(&e.path),
+        document: Some(document),
+        path: e.path.to_string(),
+        message: e.message,
+        hint: e.hint,
+    }
+}
+
+/// `file:line (document n)`, as diagnostics print places.
+fn place(file: &Path, line: Option<usize>, document: usize) -> String {
+    match line {
+        Some(line) => format!("{}:{line} (document {})", file.display(), document + 1),
+        None => format!("{} (document {})", file.display(), document + 1),
+    }
+}
+
+fn file_diagnostic(file: PathBuf, message: String) -> Diagnostic {
+    Diagnostic {
+        file,
+        line: None,
+        document: None,
+        path: String::new(),
+        message,
+        hint: None,
+    }
+}
+
+/// The directory the manifests are read from: `dir` with symlinks resolved.
+fn resolve_dir(dir: &Path) -> Result<PathBuf, ManifestErrors> {
+    let shown = dir.to_path_buf();
+    let resolved = match fs::metadata(dir) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(Diagnostic {
+            hint: Some(
+                "check the --manifests path; a missing directory is never an empty state".into(),
+            ),
+            ..file_diagnostic(shown, "manifests directory does not exist".into())
+        }),
+        Err(e) => Err(file_diagnostic(shown, format!("cannot be read: {e}"))),
+        Ok(meta) if !meta.is_dir() => Err(Diagnostic {
+            hint: Some("point --manifests at the directory holding the YAML files".into()),
+            ..file_diagnostic(shown, "is not a directory".into())
+        }),
+        Ok(_) => fs::canonicalize(dir)
+            .map_err(|e| file_diagnostic(shown, format!("cannot be resolved: {e}"))),
+    };
+    resolved.map_err(|d| ManifestErrors {
+        diagnostics: vec![d],
+    })
+}

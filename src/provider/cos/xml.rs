@@ -1,0 +1,344 @@
+//! COS inventory wire types: the XML bodies of PUT/GET/LIST Bucket inventory and error answers.
+//!
+//! Shared by the client and the emulator. Reading is tolerant of everything real clients and
+//! the real service are known to send (`reference/cos-api.md` §2, §7.5): any element order,
+//! an XML declaration, an `xmlns`, `<Filter><Prefix>` as well as `<Filter><And>…</And>`,
+//! empty `<And/>` and `<OptionalFields/>`, `<SSE-COS/>` as well as PY's `<SSECOS/>`, any case
+//! of booleans, unknown elements. Enum-like values stay text here and are checked by
+//! [`super::convert`], so a bad value is reported with its element name.
+//!
+//! Writing is canonical: GO SDK element order, empty elements expanded
+//! (`<SSE-COS></SSE-COS>`, as GO writes them), lowercase booleans, no declaration.
+//!
+//! The wire types remember the shape they were read in (`Filter/Prefix` vs `Filter/And`,
+//! `SSE-COS` vs `SSECOS`, absent vs empty `OptionalFields`), so the emulator can answer in the
+//! shape a client sent.
+
+use serde::{Deserialize, Serialize, Serializer};
+
+/// Why a body could not be read or written as XML.
+#[derive(Debug, thiserror::Error)]
+pub enum XmlError {
+    #[error("body is not a valid {root} document: {message}")]
+    Read { root: &'static str, message: String },
+    #[error("cannot write {root}: {message}")]
+    Write { root: &'static str, message: String },
+}
+
+/// `<InventoryConfiguration>`: the body of PUT and GET, and one entry of LIST.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename = "InventoryConfiguration")]
+pub struct InventoryConfiguration {
+    #[serde(rename = "Id", default)]
+    pub id: String,
+    /// `true` / `false` in any case when read; written lowercase when it is a boolean.
+    #[serde(rename = "IsEnabled", default, serialize_with = "lowercase_bool")]
+    pub is_enabled: String,
+    /// `All` or `Current`.
+    #[serde(rename = "IncludedObjectVersions", default)]
+    pub included_object_versions: String,
+    #[serde(rename = "Filter", default, skip_serializing_if = "Option::is_none")]
+    pub filter: Option<Filter>,
+    #[serde(
+        rename = "OptionalFields",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub optional_fields: Option<OptionalFields>,
+    #[serde(rename = "Schedule", default, skip_serializing_if = "Option::is_none")]
+    pub schedule: Option<Schedule>,
+    #[serde(
+        rename = "Destination",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub destination: Option<Destination>,
+}
+
+/// `<Filter>`. Both shapes are kept: `prefix` is `Filter/Prefix` (PY, NODE), `and` is
+/// `Filter/And` (GO since v0.7.42, and the service once tags are present).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Filter {
+    #[serde(rename = "Prefix", default, skip_serializing_if = "Option::is_none")]
+    pub prefix: Option<String>,
+    #[serde(rename = "And", default, skip_serializing_if = "Option::is_none")]
+    pub and: Option<FilterAnd>,
+    #[serde(rename = "Period", default, skip_serializing_if = "Option::is_none")]
+    pub period: Option<Period>,
+}
+
+/// `<Filter><And>`: every condition must match.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct FilterAnd {
+    #[serde(rename = "Prefix", default, skip_serializing_if = "Option::is_none")]
+    pub prefix: Option<String>,
+    #[serde(rename = "Tag", default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<Tag>,
+    #[serde(
+        rename = "StorageClass",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub storage_class: Option<String>,
+}
+
+/// `<Tag><Key/><Value/></Tag>`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Tag {
+    #[serde(rename = "Key", default)]
+    pub key: String,
+    #[serde(rename = "Value", default)]
+    pub value: String,
+}
+
+/// `<Period>`: object creation window, unix seconds as decimal text.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Period {
+    #[serde(rename = "StartTime", default, skip_serializing_if = "Option::is_none")]
+    pub start_time: Option<String>,
+    #[serde(rename = "EndTime", default, skip_serializing_if = "Option::is_none")]
+    pub end_time: Option<String>,
+}
+
+/// `<OptionalFields><Field/>…</OptionalFields>`, order as given.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct OptionalFields {
+    #[serde(rename = "Field", default)]
+    pub fields: Vec<String>,
+}
+
+/// `<Schedule>`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Schedule {
+    /// `Daily`, `Weekly`, `Monthly`.
+    #[serde(rename = "Frequency", default)]
+    pub frequency: String,
+    /// Day of the month with `Monthly`.
+    #[serde(
+        rename = "MonthlyDate",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub monthly_date: Option<String>,
+}
+
+/// `<Destination>`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Destination {
+    #[serde(rename = "COSBucketDestination", default)]
+    pub cos_bucket_destination: CosBucketDestination,
+}
+
+/// `<COSBucketDestination>`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct CosBucketDestination {
+    /// `qcs::cos:<region>::<bucket-appid>`.
+    #[serde(rename = "Bucket", default)]
+    pub bucket: String,
+    #[serde(rename = "AccountId", default, skip_serializing_if = "Option::is_none")]
+    pub account_id: Option<String>,
+    #[serde(rename = "Prefix", default, skip_serializing_if = "Option::is_none")]
+    pub prefix: Option<String>,
+    /// `CSV`, `ORC`.
+    #[serde(rename = "Format", default)]
+    pub format: String,
+    #[serde(
+        rename = "Encryption",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub encryption: Option<Encryption>,
+}
+
+/// `<Encryption>`: SSE-COS when either spelling is present.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Encryption {
+    /// `<SSE-COS/>`, the documented spelling.
+    #[serde(rename = "SSE-COS", default, skip_serializing_if = "Option::is_none")]
+    pub sse_cos: Option<Empty>,
+    /// `<SSECOS/>`, what the PY SDK sends when users follow its docs.
+    #[serde(rename = "SSECOS", default, skip_serializing_if = "Option::is_none")]
+    pub ssecos: Option<Empty>,
+}
+
+impl Encryption {
+    /// The canonical `<Encryption><SSE-COS></SSE-COS></Encryption>`.
+    pub fn sse_cos() -> Self {
+        Encryption {
+            sse_cos: Some(Empty {}),
+            ssecos: None,
+        }
+    }
+
+    /// True when either spelling of SSE-COS is present.
+    pub fn is_sse_cos(&self) -> bool {
+        self.sse_cos.is_some() || self.ssecos.is_some()
+    }
+}
+
+/// An element whose presence is its meaning; any content is ignored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct Empty {}
+
+impl<'de> Deserialize<'de> for Empty {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        // GO models SSE-COS as a string; whatever text or children it carries mean nothing.
+        serde::de::IgnoredAny::deserialize(deserializer)?;
+        Ok(Empty {})
+    }
+}
+
+/// `<ListInventoryConfigurationResult>`: one page of LIST.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename = "ListInventoryConfigurationResult")]
+pub struct ListInventoryConfigurationResult {
+    #[serde(rename = "InventoryConfiguration", default)]
+    pub inventory_configurations: Vec<InventoryConfiguration>,
+    /// `true` / `false`; absent reads as `""`, which [`parse_bool`] rejects.
+    #[serde(rename = "IsTruncated", default, serialize_with = "lowercase_bool")]
+    pub is_truncated: String,
+    #[serde(
+        rename = "ContinuationToken",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub continuation_token: Option<String>,
+    #[serde(
+        rename = "NextContinuationToken",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub next_continuation_token: Option<String>,
+}
+
+impl ListInventoryConfigurationResult {
+    /// True when `IsTruncated` says so (any case).
+    pub fn truncated(&self) -> bool {
+        parse_bool(&self.is_truncated).unwrap_or(false)
+    }
+}
+
+/// `<Error>`: the body of every COS error answer.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename = "Error")]
+pub struct Error {
+    #[serde(rename = "Code", default)]
+    pub code: String,
+    #[serde(rename = "Message", default)]
+    pub message: String,
+    #[serde(rename = "Resource", default)]
+    pub resource: String,
+    #[serde(rename = "RequestId", default)]
+    pub request_id: String,
+    #[serde(rename = "TraceId", default)]
+    pub trace_id: String,
+    /// On `SignatureDoesNotMatch`: the server's string to sign.
+    #[serde(
+        rename = "StringToSign",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub string_to_sign: Option<String>,
+    /// On `SignatureDoesNotMatch`: the server's HttpString.
+    #[serde(
+        rename = "FormatString",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub format_string: Option<String>,
+    /// On expiry errors, e.g. `2019-04-09T03:39:20Z`.
+    #[serde(
+        rename = "ServerTime",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub server_time: Option<String>,
+}
+
+/// `true` / `false` in any case, surrounding whitespace ignored.
+pub fn parse_bool(text: &str) -> Option<bool> {
+    let text = text.trim();
+    if text.eq_ignore_ascii_case("true") {
+        Some(true)
+    } else if text.eq_ignore_ascii_case("false") {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+fn lowercase_bool<S: Serializer>(value: &str, serializer: S) -> Result<S::Ok, S::Error> {
+    match parse_bool(value) {
+        Some(true) => serializer.serialize_str("true"),
+        Some(false) => serializer.serialize_str("false"),
+        None => serializer.serialize_str(value),
+    }
+}
+
+/// Reads one XML document of type `T`.
+///
+/// # Errors
+/// [`XmlError::Read`] when the body is not UTF-8, not well-formed, or has another root.
+pub fn from_bytes<T: XmlRoot>(body: &[u8]) -> Result<T, XmlError> {
+    let read_error = |message: String| XmlError::Read {
+        root: T::ROOT,
+        message,
+    };
+    let text = std::str::from_utf8(body).map_err(|e| read_error(e.to_string()))?;
+    let root = root_name(text).ok_or_else(|| read_error("no root element".into()))?;
+    if root != T::ROOT {
+        return Err(read_error(format!("root element is <{root}>")));
+    }
+    quick_xml::de::from_str(text).map_err(|e| read_error(e.to_string()))
+}
+
+/// Writes `value` canonically: no declaration, empty elements as `<X></X>`.
+///
+/// # Errors
+/// [`XmlError::Write`] only if a text value cannot be written (never for these types).
+pub fn to_string<T: XmlRoot>(value: &T) -> Result<String, XmlError> {
+    let mut out = String::new();
+    let mut serializer = quick_xml::se::Serializer::new(&mut out);
+    serializer.expand_empty_elements(true);
+    value.serialize(serializer).map_err(|e| XmlError::Write {
+        root: T::ROOT,
+        message: e.to_string(),
+    })?;
+    Ok(out)
+}
+
+/// A document type with a fixed root element.
+pub trait XmlRoot: Serialize + for<'de> Deserialize<'de> {
+    const ROOT: &'static str;
+}
+
+impl XmlRoot for InventoryConfiguration {
+    const ROOT: &'static str = "InventoryConfiguration";
+}
+
+impl XmlRoot for ListInventoryConfigurationResult {
+    const ROOT: &'static str = "ListInventoryConfigurationResult";
+}
+
+impl XmlRoot for Error {
+    const ROOT: &'static str = "Error";
+}
+
+/// The local name of the first element, skipping the declaration, comments and whitespace.
+fn root_name(text: &str) -> Option<String> {
+    use quick_xml::events::Event;
+    let mut reader = quick_xml::Reader::from_str(text);
+    loop {
+        match reader.read_event().ok()? {
+            Event::Start(e) | Event::Empty(e) => {
+                return Some(e.local_name().into_inner().to_string());
+            }
+            Event::Eof => return None,
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+#[path = "xml_tests.rs"]
+mod tests;
