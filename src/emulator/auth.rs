@@ -8,6 +8,7 @@ use base64::engine::general_purpose::STANDARD;
 use md5::{Digest, Md5};
 
 use super::config::EmulatorConfig;
+use super::cos_auth;
 use super::errors::ApiError;
 use super::route::ApiRequest;
 use super::server::WireRequest;
@@ -19,12 +20,15 @@ use crate::model::Provider;
 /// The provider's 403 answer (`InvalidAccessKeyId`, `SignatureDoesNotMatch`, `AccessDenied`
 /// / `RequestTimeTooSkewed`).
 pub fn authenticate(
-    _config: &EmulatorConfig,
-    _request: &ApiRequest,
-    _wire: &WireRequest<'_>,
-    _now: SystemTime,
+    config: &EmulatorConfig,
+    request: &ApiRequest,
+    wire: &WireRequest<'_>,
+    now: SystemTime,
 ) -> Result<(), ApiError> {
-    Ok(())
+    match request.provider {
+        Provider::Cos => cos_auth::verify(config, request, wire, now),
+        Provider::Oss => Ok(()),
+    }
 }
 
 /// Verifies `Content-MD5` when present (and requires it when `required`).

@@ -3,6 +3,8 @@
 
 use super::errors::ApiError;
 use super::xmltree::Element;
+use crate::model::CosInventory;
+use crate::provider::cos::xml;
 
 /// GET of an id that does not exist (the only inventory 404 code in the COS error table).
 pub fn not_found() -> ApiError {
@@ -25,6 +27,19 @@ pub fn too_many() -> ApiError {
 /// The `id` query parameter and the body's `<Id>` differ.
 pub fn id_mismatch() -> ApiError {
     ApiError::invalid_argument("The id parameter does not match the Id in the request body.")
+}
+
+/// Checks a PUT body against the schema the client's wire types and domain conversion
+/// enforce: required elements present, enumerations known.
+///
+/// # Errors
+/// 400 `MalformedXML` when the body does not read as an `InventoryConfiguration`, 400
+/// `InvalidArgument` naming the element when a value is missing or unknown.
+pub fn validate_body(body: &[u8]) -> Result<(), ApiError> {
+    let wire: xml::InventoryConfiguration =
+        xml::from_bytes(body).map_err(|_| ApiError::malformed_xml())?;
+    CosInventory::try_from(&wire).map_err(|e| ApiError::invalid_argument(format!("{e}.")))?;
+    Ok(())
 }
 
 /// True for ids COS accepts: `[A-Za-z0-9._-]+`.

@@ -18,9 +18,11 @@
 
 mod api;
 mod auth;
+mod clock;
 pub mod config;
 mod control;
 mod cos;
+mod cos_auth;
 mod errors;
 pub mod faults;
 mod oss;

@@ -299,8 +299,6 @@ pub(crate) struct WireRequest<'a> {
     pub(crate) method: &'a str,
     /// The Host header as sent (port included).
     pub(crate) host: &'a str,
-    /// The raw query string.
-    pub(crate) query: &'a str,
     pub(crate) headers: &'a HeaderMap,
 }
 
@@ -380,7 +378,6 @@ async fn handle_api(State(shared): State<Arc<Shared>>, request: Request) -> Resp
         let wire = WireRequest {
             method: &method,
             host: &host,
-            query: &query,
             headers: &parts.headers,
         };
         auth::authenticate(&shared.config, &request, &wire, now)?;
