@@ -365,4 +365,39 @@ mod tests {
         assert!(!second.contains("<NextContinuationToken>"));
         assert_eq!(second.matches("<InventoryConfiguration>").count(), 1);
     }
+
+    #[test]
+    fn the_configuration_limit_is_each_providers_400() {
+        let mut store = Store::default();
+        for i in 0..crate::emulator::state::MAX_CONFIGS_PER_BUCKET {
+            let id = format!("c{i}");
+            store
+                .put(Provider::Cos, "b-1250000000", &id, String::new())
+                .unwrap();
+            store.put(Provider::Oss, "ob", &id, String::new()).unwrap();
+        }
+        let cos = run(
+            &mut store,
+            "PUT",
+            COS_HOST,
+            "/",
+            "inventory&id=new",
+            &cos_body("new", "true"),
+        )
+        .unwrap_err();
+        assert_eq!(
+            (cos.status, cos.code.as_str()),
+            (400, "TooManyConfigurations")
+        );
+        let oss = run(
+            &mut store,
+            "PUT",
+            "127.0.0.1",
+            "/ob/",
+            "inventory&inventoryId=new",
+            &oss_body("new"),
+        )
+        .unwrap_err();
+        assert_eq!((oss.status, oss.code.as_str()), (400, "InvalidArgument"));
+    }
 }

@@ -392,6 +392,18 @@ async fn handle_api(State(shared): State<Arc<Shared>>, request: Request) -> Resp
     }
     .await;
 
+    let status = match &result {
+        Ok(outcome) => outcome.success.status,
+        Err(error) => error.status,
+    };
+    tracing::debug!(
+        provider = %request.provider,
+        operation = %request.operation,
+        bucket = %request.bucket,
+        status,
+        request_id = %request_id,
+        "emulator request"
+    );
     match result {
         Ok(outcome) => {
             let status = outcome.success.status;
