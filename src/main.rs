@@ -34,20 +34,12 @@ enum Command {
         #[arg(long)]
         strict_buckets: bool,
         /// A bucket that exists with --strict-buckets: `cos:NAME` or `oss:NAME`.
-        #[arg(long = "bucket", value_parser = parse_bucket)]
+        #[arg(long = "bucket", value_parser = emulator::config::parse_bucket_spec)]
         buckets: Vec<(Provider, String)>,
         /// Refuse PUT without Content-MD5.
         #[arg(long)]
         require_content_md5: bool,
     },
-}
-
-fn parse_bucket(value: &str) -> Result<(Provider, String), String> {
-    match value.split_once(':') {
-        Some(("cos", name)) if !name.is_empty() => Ok((Provider::Cos, name.to_string())),
-        Some(("oss", name)) if !name.is_empty() => Ok((Provider::Oss, name.to_string())),
-        _ => Err(format!("expected cos:NAME or oss:NAME, got {value:?}")),
-    }
 }
 
 #[tokio::main]

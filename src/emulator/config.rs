@@ -125,9 +125,32 @@ impl EmulatorConfig {
     }
 }
 
+/// Parses a `--bucket` value, `cos:NAME` or `oss:NAME`.
+///
+/// # Errors
+/// A message quoting the value when it has another form.
+pub fn parse_bucket_spec(value: &str) -> Result<(Provider, String), String> {
+    match value.split_once(':') {
+        Some(("cos", name)) if !name.is_empty() => Ok((Provider::Cos, name.to_string())),
+        Some(("oss", name)) if !name.is_empty() => Ok((Provider::Oss, name.to_string())),
+        _ => Err(format!("expected cos:NAME or oss:NAME, got {value:?}")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bucket_specs_name_provider_and_bucket() {
+        assert_eq!(
+            parse_bucket_spec("cos:b-1250000000"),
+            Ok((Provider::Cos, "b-1250000000".into()))
+        );
+        assert_eq!(parse_bucket_spec("oss:b"), Ok((Provider::Oss, "b".into())));
+        assert!(parse_bucket_spec("s3:b").is_err());
+        assert!(parse_bucket_spec("cos:").is_err());
+    }
 
     #[test]
     fn credentials_come_from_the_clients_env_vars() {

@@ -9,7 +9,7 @@
 //! # Layout
 //! - [`server`]: `serve(listener, config, shutdown)`, `spawn(config)` → [`EmulatorHandle`], and
 //!   the request pipeline.
-//! - [`config`]: [`EmulatorConfig`].
+//! - [`config`]: the [`EmulatorConfig`] type.
 //! - `route`: Host / path / query → provider, bucket, operation.
 //! - `auth`: signature dispatch and Content-MD5.
 //! - `api`, `cos`, `oss`: the operations and each provider's rules; `state`, `token`: the

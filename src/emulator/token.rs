@@ -17,7 +17,7 @@ const PREFIX: &str = "inv+/";
 /// multiple of three, which makes base64 end in `=`.
 pub fn encode(cursor: &str) -> String {
     let mut payload = cursor.as_bytes().to_vec();
-    if payload.len() % 3 == 0 {
+    if payload.len().is_multiple_of(3) {
         payload.push(b'\n');
     }
     format!("{PREFIX}{}", STANDARD.encode(payload))
