@@ -1,125 +1,15 @@
 //! `invsync plan` / `apply` / `import` end to end against the emulator, for both providers:
 //! real signing, real XML, real HTTP, the real binary.
 
+#[path = "support/cases.rs"]
+mod cases;
 #[path = "support/e2e.rs"]
 mod e2e;
 
+use cases::{Case, apply, plan_json, summary};
 use e2e::{Emulator, Manifests, assert_exit, invsync, invsync_with, stderr, stdout};
 use invsync::emulator::FaultConfig;
-use invsync::model::Provider;
 use invsync::provider::Operation;
-use serde_json::Value;
-
-/// What differs between the providers in these scenarios.
-struct Case {
-    provider: Provider,
-    bucket: &'static str,
-    region: &'static str,
-}
-
-const COS: Case = Case { provider: Provider::Cos, bucket: "examplebucket-1250000000", region: "ap-guangzhou" };
-const OSS: Case = Case { provider: Provider::Oss, bucket: "examplebucket", region: "cn-hangzhou" };
-
-impl Case {
-    /// A manifest declaring `inventories` (id, filter prefix) on the case's bucket.
-    fn manifest(&self, prune: bool, inventories: &[(&str, &str)]) -> String {
-        let mut yaml = format!(
-            "apiVersion: invsync/v1\nkind: BucketInventory\nmetadata:\n  name: e2e\nspec:\n  provider: {}\n  bucket: {}\n  region: {}\n  prune: {prune}\n  inventories:\n",
-            self.provider, self.bucket, self.region
-        );
-        for (id, prefix) in inventories {
-            yaml.push_str(&format!(
-                "    - id: {id}\n      includedObjectVersions: Current\n      schedule: {{frequency: Daily}}\n      filter: {{prefix: {prefix}}}\n      optionalFields: [Size, ETag]\n      destination:\n{}",
-                self.destination_yaml()
-            ));
-        }
-        if inventories.is_empty() {
-            yaml = yaml.replace("  inventories:\n", "  inventories: []\n");
-        }
-        yaml
-    }
-
-    fn destination_yaml(&self) -> &'static str {
-        match self.provider {
-            Provider::Cos => "        bucket: qcs::cos:ap-guangzhou::inventory-1250000000\n        format: CSV\n",
-            Provider::Oss => "        bucket: acs:oss:::inventory-dest\n        accountId: \"1000000000000000\"\n        roleArn: acs:ram::1000000000000000:role/AliyunOSSRole\n        format: CSV\n",
-        }
-    }
-
-    /// The wire body a live configuration with this id and prefix has.
-    fn live_xml(&self, id: &str, prefix: &str, enabled: bool) -> String {
-        match self.provider {
-            Provider::Cos => format!(
-                "<InventoryConfiguration><Id>{id}</Id><IsEnabled>{enabled}</IsEnabled><IncludedObjectVersions>Current</IncludedObjectVersions><Filter><Prefix>{prefix}</Prefix></Filter><OptionalFields><Field>Size</Field><Field>ETag</Field></OptionalFields><Schedule><Frequency>Daily</Frequency></Schedule><Destination><COSBucketDestination><Bucket>qcs::cos:ap-guangzhou::inventory-1250000000</Bucket><Format>CSV</Format></COSBucketDestination></Destination></InventoryConfiguration>"
-            ),
-            Provider::Oss => format!(
-                "<InventoryConfiguration><Id>{id}</Id><IsEnabled>{enabled}</IsEnabled><Destination><OSSBucketDestination><Format>CSV</Format><AccountId>1000000000000000</AccountId><RoleArn>acs:ram::1000000000000000:role/AliyunOSSRole</RoleArn><Bucket>acs:oss:::inventory-dest</Bucket></OSSBucketDestination></Destination><Schedule><Frequency>Daily</Frequency></Schedule><Filter><Prefix>{prefix}</Prefix></Filter><IncludedObjectVersions>Current</IncludedObjectVersions><OptionalFields><Field>Size</Field><Field>ETag</Field></OptionalFields></InventoryConfiguration>"
-            ),
-        }
-    }
-
-    fn seed(&self, emulator: &Emulator, id: &str, prefix: &str, enabled: bool) {
-        emulator
-            .handle
-            .seed_xml(self.provider, self.bucket, &self.live_xml(id, prefix, enabled))
-            .expect("seeding the emulator");
-    }
-
-    fn live_ids(&self, emulator: &Emulator) -> Vec<String> {
-        let mut ids: Vec<String> = emulator
-            .handle
-            .configs(self.provider, self.bucket)
-            .iter()
-            .map(|xml| element(xml, "Id"))
-            .collect();
-        ids.sort();
-        ids
-    }
-
-    fn live_config(&self, emulator: &Emulator, id: &str) -> String {
-        emulator
-            .handle
-            .configs(self.provider, self.bucket)
-            .into_iter()
-            .find(|xml| element(xml, "Id") == id)
-            .unwrap_or_else(|| panic!("{id} is not live"))
-    }
-
-    fn calls(&self, emulator: &Emulator, operation: Operation) -> u64 {
-        emulator.handle.stats().calls(self.provider, operation)
-    }
-
-    /// The word the plan uses for a changed configuration.
-    fn change_action(&self) -> &'static str {
-        match self.provider {
-            Provider::Cos => "update",
-            Provider::Oss => "replace",
-        }
-    }
-}
-
-fn element(xml: &str, name: &str) -> String {
-    let open = format!("<{name}>");
-    let start = xml.find(&open).map(|i| i + open.len()).unwrap_or(0);
-    let end = xml[start..].find(&format!("</{name}>")).map(|i| start + i).unwrap_or(start);
-    xml[start..end].to_string()
-}
-
-fn plan_json(emulator: &Emulator, manifests: &Manifests) -> (i32, Value) {
-    let dir = manifests.path().to_str().unwrap();
-    let output = invsync(emulator, &["plan", "--manifests", dir, "--output", "json", "--detailed-exitcode"]);
-    let json = serde_json::from_slice(&output.stdout)
-        .unwrap_or_else(|e| panic!("plan JSON ({e}): {}\n{}", stdout(&output), stderr(&output)));
-    (output.status.code().unwrap_or(-1), json)
-}
-
-fn apply(emulator: &Emulator, manifests: &Manifests) -> std::process::Output {
-    invsync(emulator, &["apply", "--manifests", manifests.path().to_str().unwrap()])
-}
-
-fn summary(plan: &Value, field: &str) -> u64 {
-    plan["summary"][field].as_u64().unwrap_or_else(|| panic!("summary.{field} in {plan}"))
-}
 
 // ---- scenarios, run for each provider ----
 
@@ -327,10 +217,10 @@ fn no_secret_or_signature_appears_in_any_output_at_trace(case: &Case) {
 macro_rules! for_both_providers {
     ($($scenario:ident),* $(,)?) => {
         mod cos {
-            $(#[test] fn $scenario() { super::$scenario(&super::COS); })*
+            $(#[test] fn $scenario() { super::$scenario(&super::cases::COS); })*
         }
         mod oss {
-            $(#[test] fn $scenario() { super::$scenario(&super::OSS); })*
+            $(#[test] fn $scenario() { super::$scenario(&super::cases::OSS); })*
         }
     };
 }

@@ -59,21 +59,23 @@ impl Clients {
             .or(configured)
             .map(|text| parse_endpoint(text, key))
             .transpose()?;
+        let endpoint_error = |e: &dyn std::fmt::Display| invalid_endpoint(key, e.to_string());
         Ok(match key.provider {
             Provider::Cos => {
                 let client = CosClient::new(self.transport.clone(), self.cos_credentials.clone());
                 ProviderClient::Cos(match endpoint {
-                    Some(url) => client
-                        .with_endpoint(url)
-                        .map_err(|e| invalid_endpoint(key, e.to_string()))?,
+                    Some(url) => client.with_endpoint(url).map_err(|e| endpoint_error(&e))?,
                     None => client,
                 })
             }
-            Provider::Oss => ProviderClient::Oss(
-                OssClient::new(self.transport.clone(), self.oss_credentials.clone())
-                    .with_signature_version(self.settings.oss_signature)
-                    .with_endpoint(endpoint),
-            ),
+            Provider::Oss => {
+                let client = OssClient::new(self.transport.clone(), self.oss_credentials.clone())
+                    .with_signature_version(self.settings.oss_signature);
+                ProviderClient::Oss(match endpoint {
+                    Some(url) => client.with_endpoint(url).map_err(|e| endpoint_error(&e))?,
+                    None => client,
+                })
+            }
         })
     }
 }
