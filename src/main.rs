@@ -1,5 +1,39 @@
-//! The `invsync` command.
+//! The `invsync` binary: parse arguments, set up logging, run one command, map its result to an
+//! exit code. The only place that uses `anyhow`.
 
-fn main() {
-    println!("invsync");
+mod commands;
+mod telemetry;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use invsync::cli::{Cli, Command};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    telemetry::init(cli.log_format);
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("error: cannot start the async runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async {
+        match cli.command {
+            Command::Validate(args) => commands::validate::run(&args),
+            Command::Schema => commands::schema::run(),
+            Command::Plan(args) => commands::plan::run(&args).await,
+            Command::Apply(args) => commands::apply::run(&args).await,
+            Command::Import(args) => commands::import::run(&args).await,
+            Command::Emulator(args) => commands::emulator::run(&args).await,
+        }
+    });
+    match result {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
 }

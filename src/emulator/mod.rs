@@ -1,1 +1,43 @@
 //! A local stand-in for the COS and OSS inventory APIs, for demos and tests.
+//!
+//! Faithful enough that the official SDKs (cos-python-sdk-v5, oss2, alibabacloud-oss-v2) work
+//! against it unchanged (see `tests/sdk/`): strict signature checks with the client's own
+//! signers, the services' status codes, error codes and XML error bodies, 100-per-page LIST with
+//! opaque tokens, OSS create-only PUT, fault injection, request statistics and optional
+//! persistence.
+//!
+//! # Layout
+//! - [`server`]: `serve(listener, config, shutdown)`, `spawn(config)` → [`EmulatorHandle`], and
+//!   the request pipeline.
+//! - [`config`]: the [`EmulatorConfig`] type.
+//! - `route`: Host / path / query → provider, bucket, operation.
+//! - `auth`: signature dispatch and Content-MD5.
+//! - `api`, `cos`, `oss`: the operations and each provider's rules; `state`, `token`: the
+//!   store and its pagination; `xmltree`: stored configurations as element trees.
+//! - [`faults`], [`stats`], `persist`, `errors`, `reply`, `control` (`/_emulator/*`).
+
+mod api;
+mod auth;
+mod clock;
+pub mod config;
+mod control;
+mod cos;
+mod cos_auth;
+mod errors;
+pub mod faults;
+mod oss;
+mod persist;
+mod reply;
+mod route;
+pub mod server;
+mod state;
+pub mod stats;
+mod token;
+mod xmltree;
+
+pub use config::EmulatorConfig;
+pub use errors::ApiError;
+pub use faults::{FaultConfig, InjectedError};
+pub use persist::PersistError;
+pub use server::{EmulatorHandle, serve, spawn};
+pub use stats::{StatEntry, Stats};

@@ -1,0 +1,403 @@
+//! The four inventory operations on the store, with the rules both providers share; the
+//! provider-specific rules live in [`super::cos`] and [`super::oss`]. Pure.
+
+use super::errors::ApiError;
+use super::route::ApiRequest;
+use super::state::{Store, StoreError};
+use super::xmltree::Element;
+use super::{cos, oss};
+use crate::model::Provider;
+use crate::provider::Operation;
+
+/// A successful answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Success {
+    pub status: u16,
+    /// An XML document, or `None` for an empty body.
+    pub body: Option<String>,
+}
+
+/// The result of one operation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outcome {
+    pub success: Success,
+    /// The store changed (and should be persisted).
+    pub changed: bool,
+}
+
+/// The XML declaration the services put in front of response documents.
+const DECLARATION: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+
+/// Carries out `request` on `store`. `body` is the request body (used by PUT only).
+pub fn execute(store: &mut Store, request: &ApiRequest, body: &[u8]) -> Result<Outcome, ApiError> {
+    let provider = request.provider;
+    let bucket = request.bucket.as_str();
+    let id = request.id.as_deref().unwrap_or_default();
+    let store_error = |e: StoreError| store_error(provider, e);
+    match request.operation {
+        Operation::Put => {
+            let xml = prepare_put(provider, id, body)?;
+            store.put(provider, bucket, id, xml).map_err(store_error)?;
+            Ok(Outcome {
+                success: Success {
+                    status: 200,
+                    body: None,
+                },
+                changed: true,
+            })
+        }
+        Operation::Get => match store.get(provider, bucket, id).map_err(store_error)? {
+            Some(xml) => Ok(unchanged(200, Some(format!("{DECLARATION}{xml}")))),
+            None => Err(not_found(provider)),
+        },
+        Operation::Delete => {
+            let existed = store.delete(provider, bucket, id).map_err(store_error)?;
+            Ok(Outcome {
+                success: Success {
+                    status: 204,
+                    body: None,
+                },
+                changed: existed,
+            })
+        }
+        Operation::List => {
+            let page = store
+                .list_page(provider, bucket, request.token.as_deref())
+                .map_err(store_error)?;
+            if provider == Provider::Oss && store.count(provider, bucket) == 0 {
+                return Err(oss::no_such_inventory());
+            }
+            let root = match provider {
+                Provider::Cos => "ListInventoryConfigurationResult",
+                Provider::Oss => "ListInventoryConfigurationsResult",
+            };
+            let mut out = format!("{DECLARATION}<{root}>");
+            for item in &page.items {
+                out.push_str(item);
+            }
+            let truncated = page.next_token.is_some();
+            Element::with_text("IsTruncated", truncated.to_string()).write_into(&mut out);
+            if let Some(token) = &request.token {
+                Element::with_text("ContinuationToken", token.as_str()).write_into(&mut out);
+            }
+            if let Some(next) = &page.next_token {
+                Element::with_text("NextContinuationToken", next.as_str()).write_into(&mut out);
+            }
+            out.push_str(&format!("</{root}>"));
+            Ok(unchanged(200, Some(out)))
+        }
+    }
+}
+
+fn unchanged(status: u16, body: Option<String>) -> Outcome {
+    Outcome {
+        success: Success { status, body },
+        changed: false,
+    }
+}
+
+fn not_found(provider: Provider) -> ApiError {
+    match provider {
+        Provider::Cos => cos::not_found(),
+        Provider::Oss => oss::no_such_inventory(),
+    }
+}
+
+fn store_error(provider: Provider, error: StoreError) -> ApiError {
+    match error {
+        StoreError::NoSuchBucket(_) => ApiError::no_such_bucket(),
+        StoreError::AlreadyExists(_) => oss::already_exists(),
+        StoreError::TooManyConfigurations => match provider {
+            Provider::Cos => cos::too_many(),
+            Provider::Oss => oss::too_many(),
+        },
+        StoreError::InvalidToken => {
+            ApiError::invalid_argument("The continuation token provided is incorrect.")
+        }
+    }
+}
+
+/// Checks a PUT body and turns it into the element that GET will serve.
+///
+/// Shared rules: the root is `InventoryConfiguration` (else `MalformedXML`); `<Id>` equals the
+/// query id (else `InvalidArgument`); `IsEnabled` is accepted in any case and stored lowercase.
+pub fn prepare_put(provider: Provider, id: &str, body: &[u8]) -> Result<String, ApiError> {
+    let mut root = Element::parse(body).map_err(|_| ApiError::malformed_xml())?;
+    if root.name != "InventoryConfiguration" {
+        return Err(ApiError::malformed_xml());
+    }
+    if provider == Provider::Cos {
+        cos::validate_body(body)?;
+    }
+    let body_id = root.child("Id").map(Element::text).unwrap_or_default();
+    if body_id != id {
+        return Err(match provider {
+            Provider::Cos => cos::id_mismatch(),
+            Provider::Oss => oss::id_mismatch(),
+        });
+    }
+    let enabled = root
+        .child_mut("IsEnabled")
+        .ok_or_else(ApiError::malformed_xml)?;
+    match enabled.text().to_ascii_lowercase().as_str() {
+        value @ ("true" | "false") => enabled.set_text(value),
+        _ => {
+            return Err(ApiError::invalid_argument(
+                "IsEnabled must be true or false.",
+            ));
+        }
+    }
+    match provider {
+        Provider::Cos => cos::finish_body(id, &mut root)?,
+        Provider::Oss => oss::finish_body(id, &mut root)?,
+    }
+    Ok(root.to_xml())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::emulator::route::route;
+
+    const COS_HOST: &str = "b-1250000000.cos.ap-guangzhou.myqcloud.com";
+
+    fn cos_body(id: &str, enabled: &str) -> String {
+        format!(
+            "<InventoryConfiguration><Id>{id}</Id><IsEnabled>{enabled}</IsEnabled>\
+             <IncludedObjectVersions>All</IncludedObjectVersions>\
+             <Filter><Prefix>logs/</Prefix></Filter>\
+             <Schedule><Frequency>Daily</Frequency></Schedule>\
+             <Destination><COSBucketDestination><Bucket>qcs::cos:ap-guangzhou::d-1250000000</Bucket>\
+             <Format>CSV</Format></COSBucketDestination></Destination></InventoryConfiguration>"
+        )
+    }
+
+    fn oss_body(id: &str) -> String {
+        format!(
+            "<InventoryConfiguration><Id>{id}</Id><IsEnabled>True</IsEnabled>\
+             <Destination><OSSBucketDestination><Format>CSV</Format><AccountId>1</AccountId>\
+             <RoleArn>acs:ram::1:role/r</RoleArn><Bucket>acs:oss:::d</Bucket>\
+             </OSSBucketDestination></Destination><Schedule><Frequency>Daily</Frequency></Schedule>\
+             <Filter><StorageClass>Standard,IA</StorageClass></Filter>\
+             <IncludedObjectVersions>All</IncludedObjectVersions></InventoryConfiguration>"
+        )
+    }
+
+    fn run(
+        store: &mut Store,
+        method: &str,
+        host: &str,
+        path: &str,
+        query: &str,
+        body: &str,
+    ) -> Result<Outcome, ApiError> {
+        execute(
+            store,
+            &route(method, host, path, query).unwrap(),
+            body.as_bytes(),
+        )
+    }
+
+    #[test]
+    fn cos_get_returns_what_was_put_with_is_enabled_lowercased_and_optional_fields_added() {
+        let mut store = Store::default();
+        let put = run(
+            &mut store,
+            "PUT",
+            COS_HOST,
+            "/",
+            "inventory&id=a",
+            &cos_body("a", "True"),
+        )
+        .unwrap();
+        assert_eq!(
+            put.success,
+            Success {
+                status: 200,
+                body: None
+            }
+        );
+        let got = run(&mut store, "GET", COS_HOST, "/", "inventory&id=a", "").unwrap();
+        let body = got.success.body.unwrap();
+        assert!(body.contains("<IsEnabled>true</IsEnabled>"));
+        assert!(
+            body.contains("<Filter><Prefix>logs/</Prefix></Filter>"),
+            "filter shape kept"
+        );
+        assert!(body.contains("<OptionalFields></OptionalFields>"));
+    }
+
+    #[test]
+    fn a_body_id_different_from_the_query_id_is_invalid() {
+        let mut store = Store::default();
+        let err = run(
+            &mut store,
+            "PUT",
+            COS_HOST,
+            "/",
+            "inventory&id=b",
+            &cos_body("a", "true"),
+        )
+        .unwrap_err();
+        assert_eq!((err.status, err.code.as_str()), (400, "InvalidArgument"));
+        let err = run(
+            &mut store,
+            "PUT",
+            "127.0.0.1",
+            "/ob/",
+            "inventory&inventoryId=b",
+            &oss_body("a"),
+        )
+        .unwrap_err();
+        assert_eq!((err.status, err.ec.as_str()), (400, "0020-00000043"));
+    }
+
+    #[test]
+    fn malformed_or_foreign_bodies_are_malformed_xml() {
+        let mut store = Store::default();
+        for body in [
+            "<InventoryConfiguration><Id>a</Id>",
+            "<Other><Id>a</Id></Other>",
+            "",
+        ] {
+            let err = run(&mut store, "PUT", COS_HOST, "/", "inventory&id=a", body).unwrap_err();
+            assert_eq!(err.code, "MalformedXML", "{body}");
+        }
+    }
+
+    #[test]
+    fn cos_missing_config_is_inventory_configuration_not_found_and_delete_is_idempotent() {
+        let mut store = Store::default();
+        let err = run(&mut store, "GET", COS_HOST, "/", "inventory&id=x", "").unwrap_err();
+        assert_eq!(
+            (err.status, err.code.as_str()),
+            (404, "InventoryConfigurationNotFoundError")
+        );
+        let del = run(&mut store, "DELETE", COS_HOST, "/", "inventory&id=x", "").unwrap();
+        assert_eq!(del.success.status, 204);
+    }
+
+    #[test]
+    fn cos_empty_list_is_200_and_oss_empty_list_is_no_such_inventory() {
+        let mut store = Store::default();
+        let cos = run(&mut store, "GET", COS_HOST, "/", "inventory", "").unwrap();
+        assert_eq!(
+            cos.success.body.unwrap(),
+            format!(
+                "{DECLARATION}<ListInventoryConfigurationResult><IsTruncated>false</IsTruncated>\
+                 </ListInventoryConfigurationResult>"
+            )
+        );
+        let oss = run(&mut store, "GET", "127.0.0.1", "/ob/", "inventory", "").unwrap_err();
+        assert_eq!((oss.status, oss.code.as_str()), (404, "NoSuchInventory"));
+    }
+
+    #[test]
+    fn oss_put_twice_is_409_and_storage_classes_come_back_sorted() {
+        let mut store = Store::default();
+        let q = "inventory&inventoryId=r1";
+        run(&mut store, "PUT", "127.0.0.1", "/ob/", q, &oss_body("r1")).unwrap();
+        let err = run(&mut store, "PUT", "127.0.0.1", "/ob/", q, &oss_body("r1")).unwrap_err();
+        assert_eq!(
+            (err.status, err.code.as_str()),
+            (409, "InventoryConfigurationAlreadyExists")
+        );
+        let got = run(&mut store, "GET", "127.0.0.1", "/ob/", q, "").unwrap();
+        let body = got.success.body.unwrap();
+        assert!(
+            body.contains("<StorageClass>IA,Standard</StorageClass>"),
+            "{body}"
+        );
+        assert!(body.contains("<IsEnabled>true</IsEnabled>"));
+    }
+
+    #[test]
+    fn list_echoes_a_token_it_was_given_and_offers_the_next_only_when_truncated() {
+        let mut store = Store::default();
+        for i in 0..101 {
+            let id = format!("c{i}");
+            run(
+                &mut store,
+                "PUT",
+                COS_HOST,
+                "/",
+                &format!("inventory&id={id}"),
+                &cos_body(&id, "true"),
+            )
+            .unwrap();
+        }
+        let first = run(
+            &mut store,
+            "GET",
+            COS_HOST,
+            "/",
+            "inventory&continuation-token=",
+            "",
+        )
+        .unwrap()
+        .success
+        .body
+        .unwrap();
+        assert!(first.contains("<IsTruncated>true</IsTruncated>"));
+        assert!(!first.contains("<ContinuationToken>"));
+        let next = first
+            .split("<NextContinuationToken>")
+            .nth(1)
+            .and_then(|rest| rest.split('<').next())
+            .unwrap()
+            .to_string();
+        let encoded =
+            percent_encoding::utf8_percent_encode(&next, percent_encoding::NON_ALPHANUMERIC);
+        let second = run(
+            &mut store,
+            "GET",
+            COS_HOST,
+            "/",
+            &format!("inventory&continuation-token={encoded}"),
+            "",
+        )
+        .unwrap()
+        .success
+        .body
+        .unwrap();
+        assert!(second.contains("<IsTruncated>false</IsTruncated>"));
+        assert!(second.contains(&format!("<ContinuationToken>{next}</ContinuationToken>")));
+        assert!(!second.contains("<NextContinuationToken>"));
+        assert_eq!(second.matches("<InventoryConfiguration>").count(), 1);
+    }
+
+    #[test]
+    fn the_configuration_limit_is_each_providers_400() {
+        let mut store = Store::default();
+        for i in 0..crate::emulator::state::MAX_CONFIGS_PER_BUCKET {
+            let id = format!("c{i}");
+            store
+                .put(Provider::Cos, "b-1250000000", &id, String::new())
+                .unwrap();
+            store.put(Provider::Oss, "ob", &id, String::new()).unwrap();
+        }
+        let cos = run(
+            &mut store,
+            "PUT",
+            COS_HOST,
+            "/",
+            "inventory&id=new",
+            &cos_body("new", "true"),
+        )
+        .unwrap_err();
+        assert_eq!(
+            (cos.status, cos.code.as_str()),
+            (400, "TooManyConfigurations")
+        );
+        let oss = run(
+            &mut store,
+            "PUT",
+            "127.0.0.1",
+            "/ob/",
+            "inventory&inventoryId=new",
+            &oss_body("new"),
+        )
+        .unwrap_err();
+        assert_eq!((oss.status, oss.code.as_str()), (400, "InvalidArgument"));
+    }
+}

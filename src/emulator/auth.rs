@@ -1,0 +1,120 @@
+//! Request authentication shared by both providers: signature dispatch and Content-MD5.
+
+use std::time::SystemTime;
+
+use axum::http::HeaderMap;
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use md5::{Digest, Md5};
+
+use super::config::EmulatorConfig;
+use super::cos_auth;
+use super::errors::ApiError;
+use super::route::ApiRequest;
+use super::server::WireRequest;
+use crate::model::Provider;
+
+/// Checks the request's signature against the configured credentials.
+///
+/// # Errors
+/// The provider's 403 answer (`InvalidAccessKeyId`, `SignatureDoesNotMatch`, `AccessDenied`
+/// / `RequestTimeTooSkewed`).
+pub fn authenticate(
+    config: &EmulatorConfig,
+    request: &ApiRequest,
+    wire: &WireRequest<'_>,
+    now: SystemTime,
+) -> Result<(), ApiError> {
+    match request.provider {
+        Provider::Cos => cos_auth::verify(config, request, wire, now),
+        Provider::Oss => Ok(()),
+    }
+}
+
+/// Verifies `Content-MD5` when present (and requires it when `required`).
+///
+/// # Errors
+/// 400 `InvalidDigest` when the header is not base64 of 16 bytes; 400 `BadDigest` (COS) /
+/// `InvalidDigest` (OSS) when it does not match `body`.
+pub fn check_content_md5(
+    provider: Provider,
+    headers: &HeaderMap,
+    body: &[u8],
+    required: bool,
+) -> Result<(), ApiError> {
+    let Some(value) = headers.get("content-md5") else {
+        return if required {
+            Err(ApiError::missing_digest())
+        } else {
+            Ok(())
+        };
+    };
+    let claimed = value
+        .to_str()
+        .ok()
+        .and_then(|v| STANDARD.decode(v.trim()).ok())
+        .filter(|d| d.len() == 16)
+        .ok_or_else(ApiError::invalid_digest)?;
+    if claimed.as_slice() != Md5::digest(body).as_slice() {
+        return Err(ApiError::digest_mismatch(provider));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(md5: &str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert("content-md5", md5.parse().unwrap());
+        h
+    }
+
+    #[test]
+    fn matching_content_md5_passes_and_absent_passes_unless_required() {
+        assert!(
+            check_content_md5(
+                Provider::Oss,
+                &headers("1B2M2Y8AsgTpgAmY7PhCfg=="),
+                b"",
+                false
+            )
+            .is_ok()
+        );
+        assert!(check_content_md5(Provider::Cos, &HeaderMap::new(), b"x", false).is_ok());
+        let missing = check_content_md5(Provider::Cos, &HeaderMap::new(), b"x", true).unwrap_err();
+        assert_eq!(missing.status, 400);
+    }
+
+    #[test]
+    fn wrong_or_malformed_content_md5_is_refused_with_each_providers_code() {
+        let wrong = headers("1B2M2Y8AsgTpgAmY7PhCfg==");
+        assert_eq!(
+            check_content_md5(Provider::Cos, &wrong, b"x", false)
+                .unwrap_err()
+                .code,
+            "BadDigest"
+        );
+        assert_eq!(
+            check_content_md5(Provider::Oss, &wrong, b"x", false)
+                .unwrap_err()
+                .code,
+            "InvalidDigest"
+        );
+        let malformed = headers("not-base64!");
+        assert_eq!(
+            check_content_md5(Provider::Cos, &malformed, b"x", false)
+                .unwrap_err()
+                .code,
+            "InvalidDigest"
+        );
+        let short = headers("AAAA");
+        assert_eq!(
+            check_content_md5(Provider::Cos, &short, b"x", false)
+                .unwrap_err()
+                .code,
+            "InvalidDigest"
+        );
+    }
+}

@@ -1,0 +1,183 @@
+//! How an emulator instance is set up: accepted credentials, persistence, bucket strictness,
+//! Content-MD5 strictness, faults and clock-skew tolerance.
+
+use std::fmt;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use super::faults::FaultConfig;
+use crate::model::Provider;
+
+/// Default tolerance for COS signature windows that start slightly in the future. The real
+/// service's tolerance is undocumented; 60 s covers cos-python-sdk-v5, which back-dates by 60 s.
+pub const DEFAULT_CLOCK_SKEW_TOLERANCE: Duration = Duration::from_secs(60);
+
+/// Everything an emulator instance needs to start.
+///
+/// With no credentials for a provider, every request to it is refused with 403
+/// `InvalidAccessKeyId`: verification is never switched off.
+#[derive(Clone)]
+pub struct EmulatorConfig {
+    /// COS SecretId → SecretKey pairs accepted in `q-ak`.
+    pub cos_credentials: Vec<(String, String)>,
+    /// OSS AccessKeyId → AccessKeySecret pairs.
+    pub oss_credentials: Vec<(String, String)>,
+    /// Load configurations from this JSON file at start and rewrite it after every change.
+    pub state_file: Option<PathBuf>,
+    /// Answer 404 `NoSuchBucket` for buckets not in `buckets` (otherwise buckets spring into
+    /// existence on first use).
+    pub strict_buckets: bool,
+    /// The buckets that exist when `strict_buckets` is set.
+    pub buckets: Vec<(Provider, String)>,
+    /// Refuse a PUT without `Content-MD5` (it is verified whenever present regardless).
+    pub require_content_md5: bool,
+    /// Faults injected from the start; changeable at run time.
+    pub faults: FaultConfig,
+    /// How far a COS signature window may lie in the future (client clock ahead) or past.
+    /// OSS uses its documented fixed 15-minute window.
+    pub clock_skew_tolerance: Duration,
+}
+
+impl Default for EmulatorConfig {
+    fn default() -> Self {
+        EmulatorConfig {
+            cos_credentials: Vec::new(),
+            oss_credentials: Vec::new(),
+            state_file: None,
+            strict_buckets: false,
+            buckets: Vec::new(),
+            require_content_md5: false,
+            faults: FaultConfig::default(),
+            clock_skew_tolerance: DEFAULT_CLOCK_SKEW_TOLERANCE,
+        }
+    }
+}
+
+impl fmt::Debug for EmulatorConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let ids = |pairs: &[(String, String)]| -> Vec<String> {
+            pairs.iter().map(|(id, _)| format!("{id}:******")).collect()
+        };
+        f.debug_struct("EmulatorConfig")
+            .field("cos_credentials", &ids(&self.cos_credentials))
+            .field("oss_credentials", &ids(&self.oss_credentials))
+            .field("state_file", &self.state_file)
+            .field("strict_buckets", &self.strict_buckets)
+            .field("buckets", &self.buckets)
+            .field("require_content_md5", &self.require_content_md5)
+            .field("faults", &self.faults)
+            .field("clock_skew_tolerance", &self.clock_skew_tolerance)
+            .finish()
+    }
+}
+
+impl EmulatorConfig {
+    /// Defaults, with credentials from the clients' standard env vars:
+    /// `TENCENTCLOUD_SECRET_ID` / `TENCENTCLOUD_SECRET_KEY` for COS and
+    /// `ALIBABA_CLOUD_ACCESS_KEY_ID` / `ALIBABA_CLOUD_ACCESS_KEY_SECRET` for OSS. A pair with
+    /// either half unset or empty is left out.
+    pub fn from_env() -> Self {
+        Self::from_vars(|name| std::env::var(name).ok())
+    }
+
+    /// [`EmulatorConfig::from_env`] with the variables looked up through `var`.
+    pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Self {
+        let pair = |id: &str, secret: &str| -> Vec<(String, String)> {
+            match (var(id), var(secret)) {
+                (Some(id), Some(secret)) if !id.is_empty() && !secret.is_empty() => {
+                    vec![(id, secret)]
+                }
+                _ => Vec::new(),
+            }
+        };
+        EmulatorConfig {
+            cos_credentials: pair("TENCENTCLOUD_SECRET_ID", "TENCENTCLOUD_SECRET_KEY"),
+            oss_credentials: pair(
+                "ALIBABA_CLOUD_ACCESS_KEY_ID",
+                "ALIBABA_CLOUD_ACCESS_KEY_SECRET",
+            ),
+            ..EmulatorConfig::default()
+        }
+    }
+
+    /// Adds an accepted COS key pair.
+    pub fn with_cos_credentials(mut self, id: impl Into<String>, key: impl Into<String>) -> Self {
+        self.cos_credentials.push((id.into(), key.into()));
+        self
+    }
+
+    /// Adds an accepted OSS key pair.
+    pub fn with_oss_credentials(mut self, id: impl Into<String>, key: impl Into<String>) -> Self {
+        self.oss_credentials.push((id.into(), key.into()));
+        self
+    }
+
+    /// The secret of `key_id` for `provider`, if that key is accepted.
+    pub fn secret_for(&self, provider: Provider, key_id: &str) -> Option<&str> {
+        let pairs = match provider {
+            Provider::Cos => &self.cos_credentials,
+            Provider::Oss => &self.oss_credentials,
+        };
+        pairs
+            .iter()
+            .find(|(id, _)| id == key_id)
+            .map(|(_, secret)| secret.as_str())
+    }
+}
+
+/// Parses a `--bucket` value, `cos:NAME` or `oss:NAME`.
+///
+/// # Errors
+/// A message quoting the value when it has another form.
+pub fn parse_bucket_spec(value: &str) -> Result<(Provider, String), String> {
+    match value.split_once(':') {
+        Some(("cos", name)) if !name.is_empty() => Ok((Provider::Cos, name.to_string())),
+        Some(("oss", name)) if !name.is_empty() => Ok((Provider::Oss, name.to_string())),
+        _ => Err(format!("expected cos:NAME or oss:NAME, got {value:?}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bucket_specs_name_provider_and_bucket() {
+        assert_eq!(
+            parse_bucket_spec("cos:b-1250000000"),
+            Ok((Provider::Cos, "b-1250000000".into()))
+        );
+        assert_eq!(parse_bucket_spec("oss:b"), Ok((Provider::Oss, "b".into())));
+        assert!(parse_bucket_spec("s3:b").is_err());
+        assert!(parse_bucket_spec("cos:").is_err());
+    }
+
+    #[test]
+    fn credentials_come_from_the_clients_env_vars() {
+        let config = EmulatorConfig::from_vars(|name| match name {
+            "TENCENTCLOUD_SECRET_ID" => Some("AKIDcos".into()),
+            "TENCENTCLOUD_SECRET_KEY" => Some("cos-secret".into()),
+            "ALIBABA_CLOUD_ACCESS_KEY_ID" => Some("LTAIoss".into()),
+            "ALIBABA_CLOUD_ACCESS_KEY_SECRET" => Some(String::new()),
+            _ => None,
+        });
+        assert_eq!(
+            config.secret_for(Provider::Cos, "AKIDcos"),
+            Some("cos-secret")
+        );
+        assert!(
+            config.oss_credentials.is_empty(),
+            "an empty secret is not a credential"
+        );
+    }
+
+    #[test]
+    fn debug_output_hides_secrets() {
+        let config = EmulatorConfig::default()
+            .with_cos_credentials("AKIDcos", "cos-secret")
+            .with_oss_credentials("LTAIoss", "oss-secret");
+        let shown = format!("{config:?}");
+        assert!(shown.contains("AKIDcos") && shown.contains("LTAIoss"));
+        assert!(!shown.contains("cos-secret") && !shown.contains("oss-secret"));
+    }
+}

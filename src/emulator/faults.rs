@@ -1,0 +1,322 @@
+//! Fault injection for reliability tests: error answers, latency, connection resets and
+//! malformed bodies, switchable at start and at run time (`PUT /_emulator/faults`).
+//!
+//! Faults apply only to inventory API requests, never to `/_emulator/*`. The decision is a
+//! pure function of the configuration and random rolls passed in.
+
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use super::errors::{ApiError, ec};
+use crate::model::Provider;
+use crate::provider::Operation;
+
+/// One error answer that fault injection may send.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InjectedError {
+    pub status: u16,
+    pub code: String,
+}
+
+/// What faults to inject. The default injects nothing.
+///
+/// JSON form (every field optional):
+/// `{"error_rate":0.1,"cos_errors":[{"status":503,"code":"SlowDown"}],"oss_errors":[],
+///   "latency_ms":50,"reset_rate":0.0,"malformed_rate":0.0,"fail_next":0,
+///   "operations":["put"],"providers":["oss"]}`
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct FaultConfig {
+    /// Share of requests (0..=1) answered with an injected error.
+    pub error_rate: f64,
+    /// Errors COS requests may get; empty means 503 `SlowDown`.
+    pub cos_errors: Vec<InjectedError>,
+    /// Errors OSS requests may get; empty means 503 `MetaOperationQpsLimitExceeded`.
+    pub oss_errors: Vec<InjectedError>,
+    /// Delay added before every affected request is handled.
+    #[serde(rename = "latency_ms", with = "millis")]
+    pub latency: Duration,
+    /// Share of requests whose connection is dropped before any state change.
+    pub reset_rate: f64,
+    /// Share of successful LIST and GET answers whose body is cut short (not well-formed XML).
+    pub malformed_rate: f64,
+    /// The next this-many affected requests get an injected error, whatever `error_rate` says.
+    pub fail_next: u32,
+    /// Operations affected (`list`, `get`, `put`, `delete`); empty means all.
+    pub operations: Vec<String>,
+    /// Providers affected; empty means both.
+    pub providers: Vec<Provider>,
+}
+
+mod millis {
+    use std::time::Duration;
+
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_u64(u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
+        u64::deserialize(d).map(Duration::from_millis)
+    }
+}
+
+/// Why a fault configuration was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FaultConfigError {
+    #[error("{field} must be between 0 and 1, got {value}")]
+    RateOutOfRange { field: &'static str, value: String },
+    #[error("unknown operation {0:?} (expected list, get, put or delete)")]
+    UnknownOperation(String),
+    #[error("injected status {0} is not an error status (expected 400..=599)")]
+    NotAnErrorStatus(u16),
+}
+
+impl FaultConfig {
+    /// Checks rates, statuses and operation names.
+    pub fn validate(&self) -> Result<(), FaultConfigError> {
+        for (field, value) in [
+            ("error_rate", self.error_rate),
+            ("reset_rate", self.reset_rate),
+            ("malformed_rate", self.malformed_rate),
+        ] {
+            if !(0.0..=1.0).contains(&value) {
+                return Err(FaultConfigError::RateOutOfRange {
+                    field,
+                    value: value.to_string(),
+                });
+            }
+        }
+        for error in self.cos_errors.iter().chain(&self.oss_errors) {
+            if !(400..=599).contains(&error.status) {
+                return Err(FaultConfigError::NotAnErrorStatus(error.status));
+            }
+        }
+        for op in &self.operations {
+            parse_operation(op).ok_or_else(|| FaultConfigError::UnknownOperation(op.clone()))?;
+        }
+        Ok(())
+    }
+
+    /// True when this request is in scope of the configured faults.
+    pub fn applies_to(&self, provider: Provider, operation: Operation) -> bool {
+        (self.providers.is_empty() || self.providers.contains(&provider))
+            && (self.operations.is_empty()
+                || self
+                    .operations
+                    .iter()
+                    .any(|op| parse_operation(op) == Some(operation)))
+    }
+
+    fn error_for(&self, provider: Provider, roll: f64) -> ApiError {
+        let (list, fallback) = match provider {
+            Provider::Cos => (
+                &self.cos_errors,
+                ("SlowDown", "Please reduce your request rate."),
+            ),
+            Provider::Oss => (
+                &self.oss_errors,
+                (
+                    "MetaOperationQpsLimitExceeded",
+                    "Please reduce your request rate.",
+                ),
+            ),
+        };
+        if list.is_empty() {
+            return ApiError::new(503, fallback.0, fallback.1).with_ec(ec::INJECTED);
+        }
+        // roll is in [0, 1); the index stays in bounds even for a roll of exactly 1.0.
+        let index = ((roll * list.len() as f64) as usize).min(list.len() - 1);
+        let chosen = &list[index];
+        ApiError::new(
+            chosen.status,
+            chosen.code.clone(),
+            "This error was injected by the emulator's fault configuration.",
+        )
+        .with_ec(ec::INJECTED)
+    }
+}
+
+fn parse_operation(name: &str) -> Option<Operation> {
+    match name.to_ascii_lowercase().as_str() {
+        "list" => Some(Operation::List),
+        "get" => Some(Operation::Get),
+        "put" => Some(Operation::Put),
+        "delete" => Some(Operation::Delete),
+        _ => None,
+    }
+}
+
+/// Uniform random numbers in [0, 1) for one request's fault decision.
+#[derive(Debug, Clone, Copy)]
+pub struct Rolls {
+    pub reset: f64,
+    pub error: f64,
+    pub which_error: f64,
+    pub malformed: f64,
+}
+
+/// What to do to one request.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FaultAction {
+    /// Handle normally.
+    None,
+    /// Drop the connection without answering and without touching state.
+    Reset,
+    /// Answer with this error without touching state.
+    Error(ApiError),
+    /// Handle normally, then cut the success body short.
+    Malformed,
+}
+
+/// The fault decision for one in-scope request. `forced_error` is true while `fail_next`
+/// has budget left.
+pub fn decide(
+    config: &FaultConfig,
+    provider: Provider,
+    operation: Operation,
+    forced_error: bool,
+    rolls: Rolls,
+) -> FaultAction {
+    if rolls.reset < config.reset_rate {
+        return FaultAction::Reset;
+    }
+    if forced_error || rolls.error < config.error_rate {
+        return FaultAction::Error(config.error_for(provider, rolls.which_error));
+    }
+    let has_body = matches!(operation, Operation::List | Operation::Get);
+    if has_body && rolls.malformed < config.malformed_rate {
+        return FaultAction::Malformed;
+    }
+    FaultAction::None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const QUIET: Rolls = Rolls {
+        reset: 0.99,
+        error: 0.99,
+        which_error: 0.0,
+        malformed: 0.99,
+    };
+
+    #[test]
+    fn the_default_configuration_injects_nothing() {
+        let config = FaultConfig::default();
+        let zero = Rolls {
+            reset: 0.0,
+            error: 0.0,
+            which_error: 0.0,
+            malformed: 0.0,
+        };
+        assert_eq!(
+            decide(&config, Provider::Cos, Operation::List, false, zero),
+            FaultAction::None
+        );
+    }
+
+    #[test]
+    fn default_injected_errors_are_each_providers_throttling_answer() {
+        let config = FaultConfig {
+            error_rate: 1.0,
+            ..FaultConfig::default()
+        };
+        let FaultAction::Error(cos) = decide(&config, Provider::Cos, Operation::Put, false, QUIET)
+        else {
+            panic!("expected an error");
+        };
+        assert_eq!((cos.status, cos.code.as_str()), (503, "SlowDown"));
+        let FaultAction::Error(oss) = decide(&config, Provider::Oss, Operation::Put, false, QUIET)
+        else {
+            panic!("expected an error");
+        };
+        assert_eq!(oss.code, "MetaOperationQpsLimitExceeded");
+    }
+
+    #[test]
+    fn configured_errors_are_chosen_by_the_roll() {
+        let config = FaultConfig {
+            cos_errors: vec![
+                InjectedError {
+                    status: 500,
+                    code: "InternalError".into(),
+                },
+                InjectedError {
+                    status: 503,
+                    code: "ServiceUnavailable".into(),
+                },
+            ],
+            ..FaultConfig::default()
+        };
+        let rolls = Rolls {
+            which_error: 0.75,
+            ..QUIET
+        };
+        let FaultAction::Error(e) = decide(&config, Provider::Cos, Operation::Get, true, rolls)
+        else {
+            panic!("expected an error");
+        };
+        assert_eq!(e.code, "ServiceUnavailable");
+    }
+
+    #[test]
+    fn malformed_bodies_only_hit_operations_that_have_a_body() {
+        let config = FaultConfig {
+            malformed_rate: 1.0,
+            ..FaultConfig::default()
+        };
+        assert_eq!(
+            decide(&config, Provider::Oss, Operation::Get, false, QUIET),
+            FaultAction::Malformed
+        );
+        assert_eq!(
+            decide(&config, Provider::Oss, Operation::List, false, QUIET),
+            FaultAction::Malformed
+        );
+        assert_eq!(
+            decide(&config, Provider::Oss, Operation::Put, false, QUIET),
+            FaultAction::None
+        );
+        assert_eq!(
+            decide(&config, Provider::Oss, Operation::Delete, false, QUIET),
+            FaultAction::None
+        );
+    }
+
+    #[test]
+    fn scope_filters_by_operation_and_provider() {
+        let config = FaultConfig {
+            operations: vec!["put".into()],
+            providers: vec![Provider::Oss],
+            ..FaultConfig::default()
+        };
+        assert!(config.applies_to(Provider::Oss, Operation::Put));
+        assert!(!config.applies_to(Provider::Oss, Operation::Delete));
+        assert!(!config.applies_to(Provider::Cos, Operation::Put));
+    }
+
+    #[test]
+    fn json_form_parses_and_bad_values_are_refused() {
+        let config: FaultConfig =
+            serde_json::from_str(r#"{"error_rate":0.5,"latency_ms":20,"operations":["list"]}"#)
+                .unwrap();
+        assert_eq!(config.latency, Duration::from_millis(20));
+        assert!(config.validate().is_ok());
+        let bad = FaultConfig {
+            reset_rate: 1.5,
+            ..FaultConfig::default()
+        };
+        assert!(bad.validate().is_err());
+        let bad_op = FaultConfig {
+            operations: vec!["post".into()],
+            ..FaultConfig::default()
+        };
+        assert!(bad_op.validate().is_err());
+        assert!(serde_json::from_str::<FaultConfig>(r#"{"eror_rate":1}"#).is_err());
+    }
+}

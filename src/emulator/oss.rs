@@ -1,0 +1,68 @@
+//! OSS-specific rules of the emulated inventory API: error codes and what a stored
+//! configuration looks like.
+
+use super::errors::{ApiError, ec};
+use super::xmltree::Element;
+
+/// Most characters in an OSS inventory id (EC 0020-00000044).
+pub const MAX_ID_CHARS: usize = 192;
+
+/// GET of a missing id, or LIST of a bucket with no configurations at all.
+pub fn no_such_inventory() -> ApiError {
+    ApiError::new(
+        404,
+        "NoSuchInventory",
+        "The specified inventory does not exist.",
+    )
+    .with_ec(ec::NO_SUCH_INVENTORY)
+}
+
+/// PUT of an id that exists: OSS PUT is create-only.
+pub fn already_exists() -> ApiError {
+    ApiError::new(
+        409,
+        "InventoryConfigurationAlreadyExists",
+        "The inventory configuration already exists.",
+    )
+    .with_ec(ec::ALREADY_EXISTS)
+}
+
+/// PUT of a new id into a bucket that already holds 1,000 configurations. The real code is
+/// undocumented; OSS reports its other limit violations as `InvalidArgument`.
+pub fn too_many() -> ApiError {
+    ApiError::invalid_argument("The number of inventory configurations exceeds the limit of 1000.")
+        .with_ec(ec::TOO_MANY)
+}
+
+/// The `inventoryId` query parameter and the body's `<Id>` differ (EC 0020-00000043).
+pub fn id_mismatch() -> ApiError {
+    ApiError::invalid_argument("The inventoryId in the URL does not match the Id in the body.")
+        .with_ec(ec::ID_MISMATCH)
+}
+
+/// OSS-specific checks and completion of a PUT body whose shared rules already passed.
+///
+/// `Filter/StorageClass` is stored sorted, as the live service was seen to answer
+/// `IA,Standard` to a PUT of `Standard,IA`.
+pub fn finish_body(id: &str, root: &mut Element) -> Result<(), ApiError> {
+    if id.is_empty() || id.chars().count() > MAX_ID_CHARS {
+        return Err(ApiError::invalid_argument(format!(
+            "The inventory id must be 1 to {MAX_ID_CHARS} characters long."
+        ))
+        .with_ec("0020-00000044"));
+    }
+    if let Some(class) = root
+        .child_mut("Filter")
+        .and_then(|f| f.child_mut("StorageClass"))
+    {
+        let mut classes: Vec<String> = class
+            .text()
+            .split(',')
+            .map(|c| c.trim().to_string())
+            .filter(|c| !c.is_empty())
+            .collect();
+        classes.sort();
+        class.set_text(classes.join(","));
+    }
+    Ok(())
+}

@@ -1,0 +1,382 @@
+//! The emulator's data: inventory configurations per (provider, bucket), with each provider's
+//! write and listing rules. Pure; the server wraps it in a lock and persists it.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+
+use super::token;
+use crate::model::Provider;
+
+/// Most configurations a bucket may hold (both providers document 1,000).
+pub const MAX_CONFIGS_PER_BUCKET: usize = 1000;
+
+/// Configurations per LIST page (both providers).
+pub const PAGE_SIZE: usize = 100;
+
+/// One stored configuration.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredConfig {
+    /// Creation sequence number within the bucket; a COS upsert keeps it, so the config keeps
+    /// its place in creation-order listings.
+    pub seq: u64,
+    /// The `InventoryConfiguration` element as it will be served, compact, no declaration.
+    pub xml: String,
+}
+
+/// The configurations of one bucket, keyed by id.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BucketState {
+    pub configs: BTreeMap<String, StoredConfig>,
+    pub next_seq: u64,
+}
+
+/// How a PUT treats an id that already exists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PutMode {
+    /// COS: replace in place.
+    Upsert,
+    /// OSS: refuse with 409.
+    CreateOnly,
+}
+
+impl PutMode {
+    /// The rule of `provider`.
+    pub fn of(provider: Provider) -> Self {
+        match provider {
+            Provider::Cos => PutMode::Upsert,
+            Provider::Oss => PutMode::CreateOnly,
+        }
+    }
+}
+
+/// Why a store operation was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StoreError {
+    #[error("bucket {0} does not exist")]
+    NoSuchBucket(String),
+    #[error("configuration {0} already exists")]
+    AlreadyExists(String),
+    #[error("bucket already holds {MAX_CONFIGS_PER_BUCKET} configurations")]
+    TooManyConfigurations,
+    #[error("continuation token is not one this server issued")]
+    InvalidToken,
+}
+
+/// One LIST page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Page {
+    /// Served XML of each configuration, in listing order.
+    pub items: Vec<String>,
+    /// Token for the next page; `Some` exactly when the listing is truncated.
+    pub next_token: Option<String>,
+}
+
+/// All buckets of both providers.
+///
+/// # Guarantees
+/// - COS lists in creation order (a replaced config keeps its place); OSS lists by id.
+/// - Tokens stay valid across writes: a page starts at the first config at or after the
+///   cursor, so deleting the config a token points at skips nothing else.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Store {
+    pub buckets: BTreeMap<Provider, BTreeMap<String, BucketState>>,
+    /// `Some`: only these buckets exist (404 `NoSuchBucket` for others).
+    #[serde(skip)]
+    pub strict: Option<BTreeSet<(Provider, String)>>,
+}
+
+impl Store {
+    fn check_bucket(&self, provider: Provider, bucket: &str) -> Result<(), StoreError> {
+        match &self.strict {
+            Some(allowed) if !allowed.contains(&(provider, bucket.to_string())) => {
+                Err(StoreError::NoSuchBucket(bucket.to_string()))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    fn bucket(&self, provider: Provider, bucket: &str) -> Option<&BucketState> {
+        self.buckets.get(&provider)?.get(bucket)
+    }
+
+    /// Stores `xml` as configuration `id`. Returns whether an existing config was replaced.
+    pub fn put(
+        &mut self,
+        provider: Provider,
+        bucket: &str,
+        id: &str,
+        xml: String,
+    ) -> Result<bool, StoreError> {
+        self.check_bucket(provider, bucket)?;
+        let state = self
+            .buckets
+            .entry(provider)
+            .or_default()
+            .entry(bucket.to_string())
+            .or_default();
+        if let Some(existing) = state.configs.get_mut(id) {
+            return match PutMode::of(provider) {
+                PutMode::Upsert => {
+                    existing.xml = xml;
+                    Ok(true)
+                }
+                PutMode::CreateOnly => Err(StoreError::AlreadyExists(id.to_string())),
+            };
+        }
+        if state.configs.len() >= MAX_CONFIGS_PER_BUCKET {
+            return Err(StoreError::TooManyConfigurations);
+        }
+        let seq = state.next_seq;
+        state.next_seq += 1;
+        state
+            .configs
+            .insert(id.to_string(), StoredConfig { seq, xml });
+        Ok(false)
+    }
+
+    /// The served XML of configuration `id`, `None` when it does not exist.
+    pub fn get(
+        &self,
+        provider: Provider,
+        bucket: &str,
+        id: &str,
+    ) -> Result<Option<String>, StoreError> {
+        self.check_bucket(provider, bucket)?;
+        Ok(self
+            .bucket(provider, bucket)
+            .and_then(|b| b.configs.get(id))
+            .map(|c| c.xml.clone()))
+    }
+
+    /// Removes configuration `id`; returns whether it existed.
+    pub fn delete(
+        &mut self,
+        provider: Provider,
+        bucket: &str,
+        id: &str,
+    ) -> Result<bool, StoreError> {
+        self.check_bucket(provider, bucket)?;
+        Ok(self
+            .buckets
+            .get_mut(&provider)
+            .and_then(|b| b.get_mut(bucket))
+            .and_then(|b| b.configs.remove(id))
+            .is_some())
+    }
+
+    /// Number of configurations in a bucket (0 for one never written).
+    pub fn count(&self, provider: Provider, bucket: &str) -> usize {
+        self.bucket(provider, bucket).map_or(0, |b| b.configs.len())
+    }
+
+    /// The page starting at `token` (`None` or empty: the first page).
+    pub fn list_page(
+        &self,
+        provider: Provider,
+        bucket: &str,
+        token: Option<&str>,
+    ) -> Result<Page, StoreError> {
+        self.check_bucket(provider, bucket)?;
+        let cursor = match token.filter(|t| !t.is_empty()) {
+            None => None,
+            Some(t) => Some(token::decode(t).ok_or(StoreError::InvalidToken)?),
+        };
+        let mut entries: Vec<(ListKey, &StoredConfig)> = self
+            .bucket(provider, bucket)
+            .map(|b| {
+                b.configs
+                    .iter()
+                    .map(|(id, c)| (ListKey::of(provider, id, c), c))
+                    .collect()
+            })
+            .unwrap_or_default();
+        entries.sort_by(|a, b| a.0.cmp(&b.0));
+        let start = match cursor {
+            None => 0,
+            Some(cursor) => {
+                let cursor = ListKey::parse(provider, &cursor).ok_or(StoreError::InvalidToken)?;
+                entries.partition_point(|(key, _)| *key < cursor)
+            }
+        };
+        let rest = &entries[start..];
+        let items = rest
+            .iter()
+            .take(PAGE_SIZE)
+            .map(|(_, c)| c.xml.clone())
+            .collect();
+        let next_token = rest
+            .get(PAGE_SIZE)
+            .map(|(key, _)| token::encode(&key.cursor()));
+        Ok(Page { items, next_token })
+    }
+}
+
+/// Listing position of a configuration: creation sequence (COS) or id (OSS).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum ListKey {
+    Seq(u64),
+    Id(String),
+}
+
+impl ListKey {
+    fn of(provider: Provider, id: &str, config: &StoredConfig) -> Self {
+        match provider {
+            Provider::Cos => ListKey::Seq(config.seq),
+            Provider::Oss => ListKey::Id(id.to_string()),
+        }
+    }
+
+    fn parse(provider: Provider, cursor: &str) -> Option<Self> {
+        match provider {
+            Provider::Cos => cursor.parse().ok().map(ListKey::Seq),
+            Provider::Oss => Some(ListKey::Id(cursor.to_string())),
+        }
+    }
+
+    fn cursor(&self) -> String {
+        match self {
+            ListKey::Seq(seq) => seq.to_string(),
+            ListKey::Id(id) => id.clone(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn xml(id: &str, v: &str) -> String {
+        format!("<InventoryConfiguration><Id>{id}</Id><V>{v}</V></InventoryConfiguration>")
+    }
+
+    fn all_pages(store: &Store, provider: Provider) -> Vec<Vec<String>> {
+        let mut pages = Vec::new();
+        let mut token: Option<String> = None;
+        loop {
+            let page = store.list_page(provider, "b", token.as_deref()).unwrap();
+            pages.push(page.items);
+            match page.next_token {
+                Some(t) => token = Some(t),
+                None => return pages,
+            }
+        }
+    }
+
+    #[test]
+    fn cos_put_replaces_in_place_and_lists_in_creation_order() {
+        let mut store = Store::default();
+        for id in ["b", "a", "c"] {
+            assert!(!store.put(Provider::Cos, "b", id, xml(id, "1")).unwrap());
+        }
+        assert!(store.put(Provider::Cos, "b", "a", xml("a", "2")).unwrap());
+        let pages = all_pages(&store, Provider::Cos);
+        assert_eq!(
+            pages,
+            vec![vec![xml("b", "1"), xml("a", "2"), xml("c", "1")]]
+        );
+    }
+
+    #[test]
+    fn oss_put_is_create_only_and_lists_by_id() {
+        let mut store = Store::default();
+        for id in ["b", "a"] {
+            store.put(Provider::Oss, "b", id, xml(id, "1")).unwrap();
+        }
+        assert_eq!(
+            store.put(Provider::Oss, "b", "a", xml("a", "2")),
+            Err(StoreError::AlreadyExists("a".into()))
+        );
+        assert_eq!(
+            all_pages(&store, Provider::Oss),
+            vec![vec![xml("a", "1"), xml("b", "1")]]
+        );
+    }
+
+    #[test]
+    fn listing_250_configs_takes_three_pages_of_at_most_100() {
+        let mut store = Store::default();
+        for i in 0..250 {
+            let id = format!("ID-{i}");
+            store.put(Provider::Cos, "b", &id, xml(&id, "x")).unwrap();
+        }
+        let pages = all_pages(&store, Provider::Cos);
+        assert_eq!(
+            pages.iter().map(Vec::len).collect::<Vec<_>>(),
+            [100, 100, 50]
+        );
+        assert_eq!(pages[1][0], xml("ID-100", "x"));
+    }
+
+    #[test]
+    fn a_token_survives_deletion_of_the_config_it_points_at() {
+        let mut store = Store::default();
+        for i in 0..150 {
+            let id = format!("id{i:03}");
+            store.put(Provider::Oss, "b", &id, xml(&id, "x")).unwrap();
+        }
+        let first = store.list_page(Provider::Oss, "b", None).unwrap();
+        store.delete(Provider::Oss, "b", "id100").unwrap();
+        let second = store
+            .list_page(Provider::Oss, "b", first.next_token.as_deref())
+            .unwrap();
+        assert_eq!(second.items.len(), 49);
+        assert_eq!(second.items[0], xml("id101", "x"));
+        assert_eq!(second.next_token, None);
+    }
+
+    #[test]
+    fn an_empty_token_means_the_first_page_and_a_bad_one_is_refused() {
+        let mut store = Store::default();
+        store.put(Provider::Cos, "b", "a", xml("a", "1")).unwrap();
+        assert_eq!(
+            store
+                .list_page(Provider::Cos, "b", Some(""))
+                .unwrap()
+                .items
+                .len(),
+            1
+        );
+        assert_eq!(
+            store.list_page(Provider::Cos, "b", Some("garbage")),
+            Err(StoreError::InvalidToken)
+        );
+        assert_eq!(
+            store.list_page(Provider::Cos, "b", Some(&token::encode("x"))),
+            Err(StoreError::InvalidToken)
+        );
+    }
+
+    #[test]
+    fn the_thousand_and_first_config_is_refused_but_replacing_one_is_not() {
+        let mut store = Store::default();
+        for i in 0..MAX_CONFIGS_PER_BUCKET {
+            let id = format!("{i}");
+            store.put(Provider::Cos, "b", &id, xml(&id, "x")).unwrap();
+        }
+        assert_eq!(
+            store.put(Provider::Cos, "b", "new", xml("new", "x")),
+            Err(StoreError::TooManyConfigurations)
+        );
+        assert!(store.put(Provider::Cos, "b", "7", xml("7", "y")).unwrap());
+    }
+
+    #[test]
+    fn strict_stores_know_only_listed_buckets() {
+        let allowed = BTreeSet::from([(Provider::Cos, "known".to_string())]);
+        let mut store = Store {
+            strict: Some(allowed),
+            ..Store::default()
+        };
+        assert!(
+            store
+                .put(Provider::Cos, "known", "a", xml("a", "1"))
+                .is_ok()
+        );
+        assert_eq!(
+            store.put(Provider::Cos, "other", "a", xml("a", "1")),
+            Err(StoreError::NoSuchBucket("other".into()))
+        );
+        assert!(store.get(Provider::Oss, "known", "a").is_err());
+    }
+}

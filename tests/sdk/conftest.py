@@ -1,0 +1,100 @@
+"""Starts (or finds) the invsync emulator for the official-SDK conformance tests.
+
+If INVSYNC_EMULATOR_URL is set, the tests use that emulator; it must accept the credentials in
+TENCENTCLOUD_SECRET_ID/KEY and ALIBABA_CLOUD_ACCESS_KEY_ID/SECRET (or the defaults below).
+Otherwise they start `$INVSYNC_BIN emulator --listen 127.0.0.1:PORT` on a free port with those
+credentials in its environment, and stop it afterwards.
+"""
+
+import json
+import os
+import socket
+import subprocess
+import time
+import urllib.request
+import uuid
+
+import pytest
+
+COS_SECRET_ID = os.environ.get("TENCENTCLOUD_SECRET_ID", "AKIDinvsyncSdkConformance0000000000")
+COS_SECRET_KEY = os.environ.get("TENCENTCLOUD_SECRET_KEY", "cosSdkConformanceSecretKey0000000")
+OSS_ACCESS_KEY_ID = os.environ.get("ALIBABA_CLOUD_ACCESS_KEY_ID", "LTAIinvsyncSdkConformance")
+OSS_ACCESS_KEY_SECRET = os.environ.get("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "ossSdkConformanceSecret00000")
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_healthy(url, process=None, timeout=30.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError("emulator exited with status %s" % process.returncode)
+        try:
+            with urllib.request.urlopen(url + "/_emulator/healthz", timeout=1) as resp:
+                if resp.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError("emulator at %s did not become healthy" % url)
+
+
+@pytest.fixture(scope="session")
+def emulator_url():
+    url = os.environ.get("INVSYNC_EMULATOR_URL")
+    if url:
+        url = url.rstrip("/")
+        _wait_healthy(url)
+        yield url
+        return
+    binary = os.environ.get("INVSYNC_BIN")
+    if not binary:
+        pytest.fail("set INVSYNC_BIN (path to the invsync binary) or INVSYNC_EMULATOR_URL")
+    port = _free_port()
+    env = dict(os.environ)
+    env.update(
+        TENCENTCLOUD_SECRET_ID=COS_SECRET_ID,
+        TENCENTCLOUD_SECRET_KEY=COS_SECRET_KEY,
+        ALIBABA_CLOUD_ACCESS_KEY_ID=OSS_ACCESS_KEY_ID,
+        ALIBABA_CLOUD_ACCESS_KEY_SECRET=OSS_ACCESS_KEY_SECRET,
+    )
+    process = subprocess.Popen(
+        [binary, "emulator", "--listen", "127.0.0.1:%d" % port],
+        env=env,
+        stdout=subprocess.DEVNULL,
+    )
+    url = "http://127.0.0.1:%d" % port
+    try:
+        _wait_healthy(url, process)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@pytest.fixture(scope="session")
+def emulator_port(emulator_url):
+    return int(emulator_url.rsplit(":", 1)[1])
+
+
+@pytest.fixture
+def stats(emulator_url):
+    """Reads the emulator's request counts: stats() -> {(provider, op, status): count}."""
+
+    def read():
+        with urllib.request.urlopen(emulator_url + "/_emulator/stats", timeout=5) as resp:
+            data = json.load(resp)
+        return {(e["provider"], e["operation"], e["status"]): e["count"] for e in data["requests"]}
+
+    return read
+
+
+def unique_name(prefix):
+    """A bucket name no other test uses (buckets spring into existence in the emulator)."""
+    return "%s-%s" % (prefix, uuid.uuid4().hex[:12])
