@@ -15,6 +15,7 @@ use invsync::manifest::ManifestErrors;
 use invsync::plan::PlanOptions;
 use invsync::provider::http::{HttpSettings, Transport};
 use invsync::provider::oss::SignatureVersion;
+use invsync::provider::rate_limit::{RateLimiter, RateSettings};
 use invsync::provider::{cos, oss};
 use invsync::reconcile::{ClientSettings, Clients, EnvCredentials};
 
@@ -26,7 +27,11 @@ pub fn print_manifest_errors(errors: &ManifestErrors) {
     eprintln!(
         "error: {} problem{} in manifests; nothing was read from or written to any provider",
         errors.diagnostics.len(),
-        if errors.diagnostics.len() == 1 { "" } else { "s" }
+        if errors.diagnostics.len() == 1 {
+            ""
+        } else {
+            "s"
+        }
     );
 }
 
@@ -46,7 +51,11 @@ pub fn clients(args: &ProviderArgs) -> anyhow::Result<Clients> {
         },
         http: http.clone(),
     };
-    let transport = Transport::new(http)?;
+    let mut transport = Transport::new(http)?;
+    if args.max_requests_per_second > 0 {
+        let settings = RateSettings::with_max_rate(f64::from(args.max_requests_per_second));
+        transport = transport.with_rate_limiter(Arc::new(RateLimiter::new(settings)));
+    }
     Ok(Clients::new(
         settings,
         transport,

@@ -24,6 +24,7 @@ use std::time::{Duration, Instant};
 use bytes::{Bytes, BytesMut};
 use reqwest::header::{HeaderMap, RETRY_AFTER};
 
+use super::rate_limit::{Feedback, RateKey, RateLimiter};
 use super::{Operation, ProviderError};
 use crate::model::Provider;
 
@@ -117,6 +118,7 @@ pub struct Transport {
     settings: HttpSettings,
     jitter: JitterSource,
     observer: Option<Arc<dyn CallObserver>>,
+    limiter: Option<Arc<RateLimiter>>,
 }
 
 impl std::fmt::Debug for Transport {
@@ -124,6 +126,7 @@ impl std::fmt::Debug for Transport {
         f.debug_struct("Transport")
             .field("settings", &self.settings)
             .field("observer", &self.observer.is_some())
+            .field("limiter", &self.limiter)
             .finish_non_exhaustive()
     }
 }
@@ -152,6 +155,7 @@ impl Transport {
             settings,
             jitter: Arc::new(rand::random::<f64>),
             observer: None,
+            limiter: None,
         })
     }
 
@@ -164,6 +168,13 @@ impl Transport {
     /// The same transport reporting every attempt to `observer`.
     pub fn with_observer(mut self, observer: Arc<dyn CallObserver>) -> Self {
         self.observer = Some(observer);
+        self
+    }
+
+    /// The same transport pacing every attempt of [`Transport::send_limited`] through
+    /// `limiter` (shared by all clones, so by every client of the process).
+    pub fn with_rate_limiter(mut self, limiter: Arc<RateLimiter>) -> Self {
+        self.limiter = Some(limiter);
         self
     }
 
@@ -185,6 +196,25 @@ impl Transport {
         bucket: &str,
         build: impl Fn() -> Result<reqwest::Request, ProviderError>,
     ) -> Result<RawResponse, ProviderError> {
+        self.send_limited(None, provider, operation, bucket, build)
+            .await
+    }
+
+    /// [`Transport::send`], counting every attempt against `rate_key`'s rate when the
+    /// transport has a rate limiter: each attempt waits for a token first, and its answer
+    /// adapts the rate (throttling halves it, other answers restore it).
+    ///
+    /// # Errors
+    /// As [`Transport::send`].
+    pub async fn send_limited(
+        &self,
+        rate_key: Option<&RateKey>,
+        provider: Provider,
+        operation: Operation,
+        bucket: &str,
+        build: impl Fn() -> Result<reqwest::Request, ProviderError>,
+    ) -> Result<RawResponse, ProviderError> {
+        let limiter = self.limiter.as_deref().zip(rate_key);
         let max_attempts = self.settings.max_attempts.max(1);
         let transport_error = |message: String| ProviderError::Transport {
             provider,
@@ -194,6 +224,9 @@ impl Transport {
         };
         let mut attempt: u32 = 0;
         loop {
+            if let Some((limiter, key)) = limiter {
+                limiter.acquire(key).await;
+            }
             let request = build()?;
             let started = Instant::now();
             let result = self.attempt(request).await;
@@ -201,6 +234,13 @@ impl Transport {
                 Ok(response) => AttemptOutcome::Status(response.status),
                 Err(_) => AttemptOutcome::TransportError,
             };
+            if let Some((limiter, key)) = limiter {
+                let feedback = match outcome {
+                    AttemptOutcome::Status(status) => Feedback::from_status(status),
+                    AttemptOutcome::TransportError => Feedback::NoAnswer,
+                };
+                limiter.feedback(key, feedback);
+            }
             if let Some(observer) = &self.observer {
                 observer.on_attempt(provider, operation, outcome, started.elapsed());
             }

@@ -10,6 +10,7 @@ pub mod credentials;
 pub mod credentials_file;
 pub mod http;
 pub mod oss;
+pub mod rate_limit;
 
 use std::fmt;
 use std::future::Future;

@@ -36,6 +36,7 @@ use super::signer::{self, KeyTime, SignInput};
 use super::xml;
 use crate::model::{BucketKey, CosInventory, Inventory, Provider};
 use crate::provider::http::{RawResponse, Transport};
+use crate::provider::rate_limit::RateKey;
 use crate::provider::{CredentialSource, InventoryApi, Operation, ProviderError, ServiceError};
 
 /// Reads the current time; injectable so tests can pin signatures.
@@ -132,12 +133,30 @@ impl CosClient {
     ) -> Result<RawResponse, ProviderError> {
         check_provider(operation, bucket)?;
         let attempts = AtomicU32::new(0);
+        let rate_key = self.rate_key(bucket);
         self.transport
-            .send(Provider::Cos, operation, &bucket.bucket, || {
-                let retry = attempts.fetch_add(1, Ordering::Relaxed) > 0;
-                self.build(operation, bucket, &method, params, body.as_ref(), retry)
-            })
+            .send_limited(
+                rate_key.as_ref(),
+                Provider::Cos,
+                operation,
+                &bucket.bucket,
+                || {
+                    let retry = attempts.fetch_add(1, Ordering::Relaxed) > 0;
+                    self.build(operation, bucket, &method, params, body.as_ref(), retry)
+                },
+            )
             .await
+    }
+
+    /// The account and region this bucket's requests count against; `None` without
+    /// credentials (signing then fails before anything is sent).
+    fn rate_key(&self, bucket: &BucketKey) -> Option<RateKey> {
+        let credentials = self.credentials.credentials().ok()?;
+        Some(RateKey::new(
+            Provider::Cos,
+            credentials.access_key_id,
+            bucket.region.clone(),
+        ))
     }
 
     /// One signed request, built afresh for every attempt.

@@ -17,6 +17,7 @@ use super::response::{self, Failure};
 use super::xml;
 use crate::model::{BucketKey, Inventory, Provider};
 use crate::provider::http::{RawResponse, Transport};
+use crate::provider::rate_limit::RateKey;
 use crate::provider::{CredentialSource, InventoryApi, Operation, ProviderError};
 
 /// The time source used to sign requests; injectable so tests can pin it.
@@ -130,9 +131,27 @@ impl OssClient {
                 .and_then(to_reqwest)
                 .map_err(|message| request_error(operation, bucket, message))
         };
+        let rate_key = self.rate_key(bucket);
         self.transport
-            .send(Provider::Oss, operation, &bucket.bucket, build)
+            .send_limited(
+                rate_key.as_ref(),
+                Provider::Oss,
+                operation,
+                &bucket.bucket,
+                build,
+            )
             .await
+    }
+
+    /// The account and region this bucket's requests count against; `None` without
+    /// credentials (signing then fails before anything is sent).
+    fn rate_key(&self, bucket: &BucketKey) -> Option<RateKey> {
+        let credentials = self.credentials.credentials().ok()?;
+        Some(RateKey::new(
+            Provider::Oss,
+            credentials.access_key_id,
+            bucket.region.clone(),
+        ))
     }
 
     async fn list_all(&self, bucket: &BucketKey) -> Result<Vec<Inventory>, ProviderError> {

@@ -1,0 +1,102 @@
+//! Runs `invsync` as a child process and measures it: wall time, exit code and peak RSS
+//! (`ru_maxrss` from `wait4`, which covers that one child only).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::fixture::{COS_ID, COS_KEY, OSS_ID, OSS_KEY};
+
+/// What one child run came to.
+#[derive(Debug, Clone)]
+pub struct ChildRun {
+    pub wall: Duration,
+    /// Exit code; `None` when killed by a signal.
+    pub code: Option<i32>,
+    /// Peak resident set size in bytes.
+    pub peak_rss: u64,
+    /// Everything the child wrote on stdout.
+    pub stdout: Vec<u8>,
+}
+
+/// How to start `invsync` against the emulator.
+#[derive(Debug, Clone)]
+pub struct Invoker {
+    pub binary: PathBuf,
+    pub endpoint: String,
+    pub concurrency: u16,
+    pub max_requests_per_second: u32,
+    pub scratch: PathBuf,
+}
+
+impl Invoker {
+    /// Runs `invsync <args> --manifests <dir>` with the provider flags and credentials, and
+    /// waits for it. Stdout goes to a scratch file (a pipe could fill up and stall the child).
+    pub fn run(&self, args: &[&str], manifests: &Path) -> std::io::Result<ChildRun> {
+        let out_path = self.scratch.join("child-stdout");
+        let out = std::fs::File::create(&out_path)?;
+        let mut command = Command::new(&self.binary);
+        command
+            .args(args)
+            .arg("--manifests")
+            .arg(manifests)
+            .args([
+                "--cos-endpoint",
+                &self.endpoint,
+                "--oss-endpoint",
+                &self.endpoint,
+            ])
+            .args(["--concurrency", &self.concurrency.to_string()])
+            .args([
+                "--max-requests-per-second",
+                &self.max_requests_per_second.to_string(),
+            ])
+            .env("TENCENTCLOUD_SECRET_ID", COS_ID)
+            .env("TENCENTCLOUD_SECRET_KEY", COS_KEY)
+            .env("ALIBABA_CLOUD_ACCESS_KEY_ID", OSS_ID)
+            .env("ALIBABA_CLOUD_ACCESS_KEY_SECRET", OSS_KEY)
+            .env("RUST_LOG", "error")
+            .stdin(Stdio::null())
+            .stdout(out)
+            .stderr(Stdio::inherit());
+        let started = Instant::now();
+        let child = command.spawn()?;
+        let (code, peak_rss) = wait_with_rusage(child.id())?;
+        let wall = started.elapsed();
+        let stdout = std::fs::read(&out_path)?;
+        Ok(ChildRun {
+            wall,
+            code,
+            peak_rss,
+            stdout,
+        })
+    }
+}
+
+/// Waits for `pid` with `wait4`, returning its exit code and `ru_maxrss` in bytes.
+fn wait_with_rusage(pid: u32) -> std::io::Result<(Option<i32>, u64)> {
+    let pid = libc::pid_t::try_from(pid).map_err(std::io::Error::other)?;
+    let mut status: libc::c_int = 0;
+    // SAFETY: an all-zero rusage is a valid value of this plain C struct.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    loop {
+        // SAFETY: `status` and `usage` are valid, exclusively borrowed out-pointers and `pid`
+        // is our own child, which std has not reaped (we never call `Child::wait`).
+        let reaped = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+        if reaped == pid {
+            break;
+        }
+        let error = std::io::Error::last_os_error();
+        if error.kind() != std::io::ErrorKind::Interrupted {
+            return Err(error);
+        }
+    }
+    let code = if libc::WIFEXITED(status) {
+        Some(libc::WEXITSTATUS(status))
+    } else {
+        None
+    };
+    // Linux reports ru_maxrss in KiB.
+    let peak_rss = u64::try_from(usage.ru_maxrss).unwrap_or(0) * 1024;
+    Ok((code, peak_rss))
+}

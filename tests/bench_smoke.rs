@@ -1,0 +1,77 @@
+//! The benchmark harness at a tiny size: it runs every scenario, writes the JSON report, and
+//! the steady-state plan costs exactly one LIST per bucket.
+
+use std::process::Command;
+
+use serde_json::Value;
+
+fn scenario<'a>(report: &'a Value, name: &str) -> &'a Value {
+    report["scenarios"]
+        .as_array()
+        .expect("scenarios array")
+        .iter()
+        .find(|s| s["name"] == name)
+        .unwrap_or_else(|| panic!("scenario {name} missing in {report}"))
+}
+
+#[test]
+fn tiny_benchmark_reports_every_scenario_with_one_list_per_bucket_in_steady_state() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let json = dir.path().join("bench.json");
+    let output = Command::new(env!("CARGO_BIN_EXE_invsync-bench"))
+        .args(["--buckets", "3", "--configs", "5", "--runs", "1"])
+        .arg("--json")
+        .arg(&json)
+        .arg("--invsync")
+        .arg(env!("CARGO_BIN_EXE_invsync"))
+        .output()
+        .expect("running invsync-bench");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "bench failed: {stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        stdout.contains("| steady_plan |"),
+        "table printed: {stdout}"
+    );
+
+    let report: Value =
+        serde_json::from_slice(&std::fs::read(&json).expect("JSON written")).expect("valid JSON");
+    assert_eq!(report["total_configs"], 15);
+
+    let cold = scenario(&report, "cold_apply");
+    assert_eq!(cold["status"], "measured");
+    assert_eq!(cold["calls"]["put"], 15, "every configuration created");
+    assert_eq!(cold["calls"]["failed"], 0);
+    assert!(cold["extra"]["writes_per_second"].as_f64().unwrap() > 0.0);
+
+    let steady = scenario(&report, "steady_plan");
+    assert_eq!(steady["calls"]["list"], 3, "one LIST per bucket");
+    assert_eq!(steady["calls"]["get"], 0);
+    assert_eq!(steady["calls"]["put"], 0);
+    assert_eq!(steady["calls"]["delete"], 0);
+    assert!(
+        steady["peak_rss_bytes"].as_u64().unwrap() > 1 << 20,
+        "child RSS measured"
+    );
+    assert!(steady["wall_median_ms"].as_f64().unwrap() > 0.0);
+
+    let drift = scenario(&report, "one_bucket_drift");
+    let writes =
+        drift["calls"]["put"].as_u64().unwrap() + drift["calls"]["delete"].as_u64().unwrap();
+    assert!(
+        (1..=2).contains(&writes),
+        "one configuration rewritten: {drift}"
+    );
+
+    let daemon = scenario(&report, "daemon_edit_to_converged");
+    assert!(
+        daemon["status"]
+            .as_str()
+            .unwrap()
+            .starts_with("not measured"),
+        "{daemon}"
+    );
+}
