@@ -23,6 +23,11 @@ pub fn deserialize<T: DeserializeOwned>(
     value: &Value,
     base: &FieldPath,
 ) -> Result<T, Vec<FieldError>> {
+    // A valid value, the common case, is read in place; only an invalid one is copied to be
+    // cut down.
+    if let Ok(typed) = T::deserialize(value) {
+        return Ok(typed);
+    }
     let mut work = value.clone();
     let mut errors = Vec::new();
     let mut cuts = Cuts::default();

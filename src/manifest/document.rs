@@ -3,7 +3,7 @@
 //! The document is read piece by piece (header, `metadata`, `spec`, then each inventory on its
 //! own) so that an error in one piece never hides the errors of another.
 
-use serde::de::DeserializeOwned;
+use serde::de::{DeserializeOwned, IgnoredAny};
 use serde_json::{Map, Value};
 
 use super::collect;
@@ -46,10 +46,15 @@ pub fn parse(value: &Value, origin: Origin) -> ParsedDocument {
     if let (Some(api_version), Some(kind), Some(metadata)) = (&api_version, &kind, &metadata) {
         bucket::check_header(api_version, kind, &metadata.name, &mut errors);
     }
-    let spec = field::<Value>(map, &root, "spec", &mut errors);
-    let (identity, body) = match spec {
-        Some(spec) => read_spec(&spec, &mut errors),
-        None => (None, None),
+    let (identity, body) = match map.get("spec") {
+        Some(spec) => read_spec(spec, &mut errors),
+        None => {
+            errors.push(FieldError::new(
+                root.key("spec"),
+                "missing required field `spec`",
+            ));
+            (None, None)
+        }
     };
     let result = match (body, metadata) {
         (Some((key, prune, endpoint, inventories)), Some(metadata)) if errors.is_empty() => {
@@ -80,9 +85,24 @@ fn read_spec(
         return (None, None);
     };
     let provider = read_provider(map, &path, errors);
-    let mut rest = map.clone();
-    rest.remove("provider");
-    let body = collect::deserialize::<BucketSpecBody<Value>>(&Value::Object(rest), &path);
+    // `spec` minus `provider`. The inventories are read one by one below, straight from `map`;
+    // the body only checks that they form a sequence, so they are not copied (a manifest with
+    // hundreds of them would otherwise be copied whole).
+    let rest: Map<String, Value> = map
+        .iter()
+        .filter(|(key, _)| key.as_str() != "provider")
+        .map(|(key, value)| match value {
+            Value::Array(items) if key == "inventories" => {
+                (key.clone(), Value::Array(vec![Value::Null; items.len()]))
+            }
+            _ => (key.clone(), value.clone()),
+        })
+        .collect();
+    let body = collect::deserialize::<BucketSpecBody<IgnoredAny>>(&Value::Object(rest), &path);
+    let items: &[Value] = map
+        .get("inventories")
+        .and_then(Value::as_array)
+        .map_or(&[], Vec::as_slice);
     let body = match body {
         Ok(body) => body,
         Err(found) => {
@@ -112,7 +132,7 @@ fn read_spec(
     );
     let mut ids = Vec::new();
     let mut inventories = Vec::new();
-    for (i, item) in body.inventories.iter().enumerate() {
+    for (i, item) in items.iter().enumerate() {
         let item_path = path.key("inventories").index(i);
         let checked = match provider {
             Provider::Cos => collect::deserialize::<CosInventorySpec>(item, &item_path)

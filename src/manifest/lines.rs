@@ -5,7 +5,6 @@
 //! at the line the user wrote it on. The JSON value is what the typed manifest structs are then
 //! deserialized from, one piece at a time, so that every error is collected.
 
-use std::collections::BTreeMap;
 use std::fmt;
 
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
@@ -76,23 +75,54 @@ impl fmt::Display for FieldPath {
 pub struct LinedDocument {
     pub value: Value,
     /// One-based line of every node; for a mapping entry, the line of its key.
-    pub lines: BTreeMap<FieldPath, usize>,
+    pub lines: Lines,
 }
 
 impl LinedDocument {
     /// The line of `path`, or of its nearest ancestor that has one (a missing field is reported
     /// at the mapping that lacks it).
     pub fn line_of(&self, path: &FieldPath) -> Option<usize> {
-        let mut path = path.clone();
-        loop {
-            if let Some(line) = self.lines.get(&path) {
-                return Some(*line);
+        Some(self.lines.nearest(path))
+    }
+}
+
+/// The lines of a document's nodes, shaped like the document (a tree rather than a map from
+/// every node's path, which would copy each path: manifests with hundreds of inventories have
+/// thousands of nodes).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lines {
+    line: usize,
+    children: LineChildren,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum LineChildren {
+    Leaf,
+    Seq(Vec<Lines>),
+    /// In document order; a repeated key's last entry wins, as in the value.
+    Map(Vec<(String, Lines)>),
+}
+
+impl Lines {
+    /// The line of `path`, or of the deepest ancestor of it present in the document.
+    pub fn nearest(&self, path: &FieldPath) -> usize {
+        let mut node = self;
+        for segment in &path.0 {
+            let next = match (segment, &node.children) {
+                (Segment::Key(key), LineChildren::Map(entries)) => entries
+                    .iter()
+                    .rev()
+                    .find(|(name, _)| name == key)
+                    .map(|(_, lines)| lines),
+                (Segment::Index(index), LineChildren::Seq(items)) => items.get(*index),
+                _ => None,
+            };
+            match next {
+                Some(child) => node = child,
+                None => break,
             }
-            if path.0.is_empty() {
-                return None;
-            }
-            path.0.pop();
         }
+        node.line
     }
 }
 
@@ -121,8 +151,7 @@ pub fn parse_documents(text: &str) -> Result<Vec<LinedDocument>, SyntaxError> {
         .into_iter()
         .filter(|n| !n.value.is_null())
         .map(|node| {
-            let mut lines = BTreeMap::new();
-            let value = node.into_value(FieldPath::root(), &mut lines);
+            let (value, lines) = node.into_value(None);
             LinedDocument { value, lines }
         })
         .collect())
@@ -165,25 +194,49 @@ impl Tree {
 }
 
 impl Node {
-    fn into_value(self, path: FieldPath, lines: &mut BTreeMap<FieldPath, usize>) -> Value {
-        lines.entry(path.clone()).or_insert(self.line);
+    /// The value and its lines; `key_line` is the line of the mapping key this node is the
+    /// value of, which is the line reported for it.
+    fn into_value(self, key_line: Option<usize>) -> (Value, Lines) {
+        let line = key_line.unwrap_or(self.line);
         match self.value {
-            Tree::Scalar(v) => v,
-            Tree::Seq(items) => Value::Array(
-                items
-                    .into_iter()
-                    .enumerate()
-                    .map(|(i, item)| item.into_value(path.index(i), lines))
-                    .collect(),
+            Tree::Scalar(v) => (
+                v,
+                Lines {
+                    line,
+                    children: LineChildren::Leaf,
+                },
             ),
+            Tree::Seq(items) => {
+                let mut values = Vec::with_capacity(items.len());
+                let mut lines = Vec::with_capacity(items.len());
+                for item in items {
+                    let (value, item_lines) = item.into_value(None);
+                    values.push(value);
+                    lines.push(item_lines);
+                }
+                (
+                    Value::Array(values),
+                    Lines {
+                        line,
+                        children: LineChildren::Seq(lines),
+                    },
+                )
+            }
             Tree::Map(entries) => {
                 let mut map = Map::new();
+                let mut lines = Vec::with_capacity(entries.len());
                 for (key, key_line, node) in entries {
-                    let child = path.key(&key);
-                    lines.insert(child.clone(), key_line);
-                    map.insert(key, node.into_value(child, lines));
+                    let (value, child_lines) = node.into_value(Some(key_line));
+                    lines.push((key.clone(), child_lines));
+                    map.insert(key, value);
                 }
-                Value::Object(map)
+                (
+                    Value::Object(map),
+                    Lines {
+                        line,
+                        children: LineChildren::Map(lines),
+                    },
+                )
             }
         }
     }

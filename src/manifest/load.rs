@@ -36,12 +36,22 @@ pub fn load_dir(dir: &Path) -> Result<DesiredState, ManifestErrors> {
         })
         .collect();
     let mut declared = Declared::default();
-    for file in &files {
+    let parsed = parse_in_parallel(&files, |file| {
         let shown = dir.join(&file.relative);
         match std::str::from_utf8(&file.contents) {
-            Ok(text) => load_text(&shown, text, &mut declared, &mut diagnostics),
-            Err(e) => diagnostics.push(file_diagnostic(shown, format!("is not UTF-8 text: {e}"))),
+            Ok(text) => parse_file(&shown, text),
+            Err(e) => {
+                FileOutcome::Unreadable(file_diagnostic(shown, format!("is not UTF-8 text: {e}")))
+            }
         }
+    });
+    for (file, outcome) in files.iter().zip(parsed) {
+        declare(
+            &dir.join(&file.relative),
+            outcome,
+            &mut declared,
+            &mut diagnostics,
+        );
     }
     if declared.documents == 0 && diagnostics.is_empty() {
         diagnostics.push(Diagnostic {
@@ -77,7 +87,12 @@ pub fn load_dir(dir: &Path) -> Result<DesiredState, ManifestErrors> {
 pub fn parse_document_text(file: &Path, text: &str) -> Result<Vec<DesiredBucket>, Vec<Diagnostic>> {
     let mut declared = Declared::default();
     let mut diagnostics = Vec::new();
-    load_text(file, text, &mut declared, &mut diagnostics);
+    declare(
+        file,
+        parse_file(file, text),
+        &mut declared,
+        &mut diagnostics,
+    );
     if diagnostics.is_empty() {
         Ok(declared.buckets)
     } else {
@@ -95,54 +110,136 @@ struct Declared {
     places: BTreeMap<(Provider, String), (PathBuf, Option<usize>, usize)>,
 }
 
-fn load_text(file: &Path, text: &str, declared: &mut Declared, out: &mut Vec<Diagnostic>) {
+/// What one file holds, read without reference to any other file.
+enum FileOutcome {
+    /// Not UTF-8, or not YAML: no document was read.
+    Unreadable(Diagnostic),
+    Documents(Vec<DocumentOutcome>),
+}
+
+/// One document of a file, parsed and validated, with its errors already placed.
+struct DocumentOutcome {
+    index: usize,
+    identity: Option<(Provider, String)>,
+    /// Line of `spec.bucket`, for "already declared at" messages.
+    bucket_line: Option<usize>,
+    /// Where `spec.bucket` is reported when the bucket is declared twice.
+    bucket_path: FieldPath,
+    result: Result<DesiredBucket, Vec<Diagnostic>>,
+}
+
+/// Runs `parse` on every file, on as many threads as there are cores, keeping file order.
+///
+/// Parsing and validating a file needs nothing from the others; only declaring buckets (which
+/// finds duplicates, first declaration wins) must see the files in order, and runs after.
+fn parse_in_parallel<F, T>(files: &[F], parse: impl Fn(&F) -> T + Sync) -> Vec<T>
+where
+    F: Sync,
+    T: Send,
+{
+    let threads = std::thread::available_parallelism()
+        .map_or(1, std::num::NonZeroUsize::get)
+        .min(files.len());
+    if threads <= 1 {
+        return files.iter().map(&parse).collect();
+    }
+    let chunk = files.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let parse = &parse;
+        let handles: Vec<_> = files
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || part.iter().map(parse).collect::<Vec<T>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|handle| match handle.join() {
+                Ok(parsed) => parsed,
+                Err(panic) => std::panic::resume_unwind(panic),
+            })
+            .collect()
+    })
+}
+
+/// Parses and validates every document of one file, shown as `file` in messages.
+fn parse_file(file: &Path, text: &str) -> FileOutcome {
     let documents = match lines::parse_documents(text) {
         Ok(documents) => documents,
         Err(e) => {
-            out.push(Diagnostic {
+            return FileOutcome::Unreadable(Diagnostic {
                 line: e.line,
                 hint: Some("fix the YAML syntax; no document of this file was read".into()),
                 ..file_diagnostic(file.to_path_buf(), format!("invalid YAML: {}", e.message))
             });
-            return;
         }
     };
-    for (index, doc) in documents.iter().enumerate() {
-        declared.documents += 1;
-        let origin = Origin {
-            file: file.to_path_buf(),
-            document: index,
-            line: doc.line_of(&FieldPath::root()),
-        };
-        let parsed = document::parse(&doc.value, origin);
-        let locate = |e: FieldError| locate(file, index, doc, e);
-        if let Some(identity) = parsed.identity {
+    let outcomes = documents
+        .iter()
+        .enumerate()
+        .map(|(index, doc)| {
+            let origin = Origin {
+                file: file.to_path_buf(),
+                document: index,
+                line: doc.line_of(&FieldPath::root()),
+            };
+            let parsed = document::parse(&doc.value, origin);
             let bucket_path = FieldPath::root().key("spec").key("bucket");
-            let line = doc.line_of(&bucket_path);
+            let bucket_line = doc.line_of(&bucket_path);
+            DocumentOutcome {
+                index,
+                identity: parsed.identity,
+                bucket_line,
+                bucket_path,
+                result: parsed.result.map_err(|errors| {
+                    errors
+                        .into_iter()
+                        .map(|e| locate(file, index, doc, e))
+                        .collect()
+                }),
+            }
+        })
+        .collect();
+    FileOutcome::Documents(outcomes)
+}
+
+/// Records the documents of one file, in order: buckets declared, duplicates and errors.
+fn declare(file: &Path, outcome: FileOutcome, declared: &mut Declared, out: &mut Vec<Diagnostic>) {
+    let documents = match outcome {
+        FileOutcome::Unreadable(diagnostic) => {
+            out.push(diagnostic);
+            return;
+        }
+        FileOutcome::Documents(documents) => documents,
+    };
+    for doc in documents {
+        declared.documents += 1;
+        if let Some(identity) = doc.identity {
             match declared.places.get(&identity) {
                 Some((first_file, first_line, first_doc)) => {
                     let place = place(first_file, *first_line, *first_doc);
-                    out.push(locate(
-                        FieldError::new(
-                            bucket_path,
-                            format!(
-                                "{} bucket `{}` is already declared at {place}",
-                                identity.0, identity.1
-                            ),
-                        )
-                        .hint("declare each bucket in one document only; merge the two"),
-                    ));
+                    out.push(Diagnostic {
+                        file: file.to_path_buf(),
+                        line: doc.bucket_line,
+                        document: Some(doc.index),
+                        path: doc.bucket_path.to_string(),
+                        message: format!(
+                            "{} bucket `{}` is already declared at {place}",
+                            identity.0, identity.1
+                        ),
+                        hint: Some(
+                            "declare each bucket in one document only; merge the two".into(),
+                        ),
+                    });
                 }
                 None => {
                     declared
                         .places
-                        .insert(identity, (file.to_path_buf(), line, index));
+                        .insert(identity, (file.to_path_buf(), doc.bucket_line, doc.index));
                 }
             }
         }
-        match parsed.result {
+        match doc.result {
             Ok(bucket) => declared.buckets.push(bucket),
-            Err(errors) => out.extend(errors.into_iter().map(locate)),
+            Err(errors) => out.extend(errors),
         }
     }
 }
