@@ -1,0 +1,342 @@
+//! Where OSS requests go (virtual-hosted or path-style URL), and the endpoint and credentials
+//! from the environment.
+//!
+//! Design §1: by default `https://{bucket}.oss-{region}.aliyuncs.com/`. An endpoint override
+//! changes only where requests go: path style `{scheme}://{host}:{port}/{bucket}/` when its
+//! host is an IP address or `localhost` (as the official SDKs do), virtual-hosted
+//! `{scheme}://{bucket}.{host}:{port}/` otherwise. The bucket in the signature is the bucket
+//! name either way.
+
+use url::{Host, Url};
+
+use crate::provider::Credentials;
+
+/// Environment variable of the endpoint override.
+pub const ENDPOINT_ENV: &str = "INVSYNC_OSS_ENDPOINT";
+/// Environment variables of the credentials (the Alibaba Cloud SDKs' standard names).
+pub const ACCESS_KEY_ID_ENV: &str = "ALIBABA_CLOUD_ACCESS_KEY_ID";
+pub const ACCESS_KEY_SECRET_ENV: &str = "ALIBABA_CLOUD_ACCESS_KEY_SECRET";
+pub const SECURITY_TOKEN_ENV: &str = "ALIBABA_CLOUD_SECURITY_TOKEN";
+
+/// Why a bucket URL or an endpoint override is unusable.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EndpointError {
+    #[error("bucket name `{0}` is not 3-63 lowercase letters, digits and hyphens")]
+    InvalidBucket(String),
+    #[error("region `{0}` is not a region id such as cn-hangzhou (lowercase, no `oss-` prefix)")]
+    InvalidRegion(String),
+    #[error("endpoint `{endpoint}` {reason}")]
+    InvalidEndpoint {
+        endpoint: String,
+        reason: &'static str,
+    },
+}
+
+/// How the bucket appears in the URL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Style {
+    /// `{bucket}.{host}/`.
+    VirtualHosted,
+    /// `{host}/{bucket}/`.
+    Path,
+}
+
+/// The URL of bucket-level requests, ending in `/` and without a query.
+///
+/// # Errors
+/// When the bucket or region would not form a valid host name.
+pub fn bucket_url(
+    bucket: &str,
+    region: &str,
+    endpoint: Option<&Url>,
+) -> Result<(Url, Style), EndpointError> {
+    check_bucket(bucket)?;
+    let invalid = |reason| EndpointError::InvalidEndpoint {
+        endpoint: endpoint.map(Url::to_string).unwrap_or_default(),
+        reason,
+    };
+    let Some(endpoint) = endpoint else {
+        check_region(region)?;
+        let url = Url::parse(&format!("https://{bucket}.oss-{region}.aliyuncs.com/"))
+            .map_err(|_| EndpointError::InvalidRegion(region.to_string()))?;
+        return Ok((url, Style::VirtualHosted));
+    };
+    if endpoint.host().is_none() {
+        return Err(invalid("has no host"));
+    }
+    let mut url = endpoint.clone();
+    url.set_query(None);
+    url.set_fragment(None);
+    let style = if is_path_style(endpoint) {
+        Style::Path
+    } else {
+        Style::VirtualHosted
+    };
+    match style {
+        Style::Path => url.set_path(&format!("/{bucket}/")),
+        Style::VirtualHosted => {
+            let host = format!("{bucket}.{}", url.host_str().unwrap_or_default());
+            url.set_host(Some(&host))
+                .map_err(|_| invalid("does not form a valid host with the bucket"))?;
+            url.set_path("/");
+        }
+    }
+    Ok((url, style))
+}
+
+/// Bucket names become host labels: only `[a-z0-9-]`, 3–63 characters, no leading or trailing
+/// hyphen (the OSS naming rules), so nothing in a name can redirect a signed request.
+fn check_bucket(bucket: &str) -> Result<(), EndpointError> {
+    let ok = (3..=63).contains(&bucket.len())
+        && bucket
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !bucket.starts_with('-')
+        && !bucket.ends_with('-');
+    if ok {
+        Ok(())
+    } else {
+        Err(EndpointError::InvalidBucket(bucket.to_string()))
+    }
+}
+
+fn check_region(region: &str) -> Result<(), EndpointError> {
+    let ok = !region.is_empty()
+        && !region.starts_with("oss-")
+        && region
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    if ok {
+        Ok(())
+    } else {
+        Err(EndpointError::InvalidRegion(region.to_string()))
+    }
+}
+
+/// Parses an endpoint override: an absolute `http://` or `https://` URL without path, query
+/// or credentials, e.g. `http://127.0.0.1:9000`.
+///
+/// # Errors
+/// When `value` is not such a URL.
+pub fn parse_endpoint(value: &str) -> Result<Url, EndpointError> {
+    let url = Url::parse(value.trim()).map_err(|_| EndpointError::InvalidEndpoint {
+        endpoint: value.to_string(),
+        reason: "is not an absolute URL",
+    })?;
+    validate_endpoint(url)
+}
+
+/// [`parse_endpoint`] for an already parsed URL.
+///
+/// # Errors
+/// When the URL is not a bare `http(s)://host[:port][/]`.
+pub fn validate_endpoint(url: Url) -> Result<Url, EndpointError> {
+    let invalid = |reason| EndpointError::InvalidEndpoint {
+        endpoint: url.to_string(),
+        reason,
+    };
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(invalid("must start with http:// or https://"));
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(invalid("has no host"));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(invalid("must not contain credentials"));
+    }
+    if !matches!(url.path(), "" | "/") || url.query().is_some() || url.fragment().is_some() {
+        return Err(invalid("must not have a path, query or fragment"));
+    }
+    Ok(url)
+}
+
+/// True when the endpoint is an IP address or `localhost`, i.e. requests use path style.
+pub fn is_path_style(endpoint: &Url) -> bool {
+    match endpoint.host() {
+        Some(Host::Ipv4(_) | Host::Ipv6(_)) => true,
+        Some(Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        None => false,
+    }
+}
+
+/// The endpoint override from `INVSYNC_OSS_ENDPOINT`, `None` when unset or empty.
+///
+/// # Errors
+/// A message naming the variable when its value is unusable.
+pub fn endpoint_from_env() -> Result<Option<Url>, String> {
+    endpoint_from_lookup(|name| std::env::var(name).ok())
+}
+
+/// [`endpoint_from_env`] with the environment passed in.
+///
+/// # Errors
+/// As [`endpoint_from_env`].
+pub fn endpoint_from_lookup(
+    lookup: impl Fn(&str) -> Option<String>,
+) -> Result<Option<Url>, String> {
+    match lookup(ENDPOINT_ENV) {
+        Some(value) if !value.trim().is_empty() => parse_endpoint(&value)
+            .map(Some)
+            .map_err(|e| format!("{ENDPOINT_ENV}: {e}")),
+        _ => Ok(None),
+    }
+}
+
+/// Credentials from `ALIBABA_CLOUD_ACCESS_KEY_ID`, `ALIBABA_CLOUD_ACCESS_KEY_SECRET` and the
+/// optional `ALIBABA_CLOUD_SECURITY_TOKEN`.
+///
+/// # Errors
+/// A message naming the missing variables (never a value).
+pub fn credentials_from_env() -> Result<Credentials, String> {
+    credentials_from_lookup(|name| std::env::var(name).ok())
+}
+
+/// [`credentials_from_env`] with the environment passed in.
+///
+/// # Errors
+/// As [`credentials_from_env`].
+pub fn credentials_from_lookup(
+    lookup: impl Fn(&str) -> Option<String>,
+) -> Result<Credentials, String> {
+    let get = |name| lookup(name).filter(|v: &String| !v.trim().is_empty());
+    let missing: Vec<&str> = [ACCESS_KEY_ID_ENV, ACCESS_KEY_SECRET_ENV]
+        .into_iter()
+        .filter(|name| get(name).is_none())
+        .collect();
+    if !missing.is_empty() {
+        return Err(format!(
+            "OSS credentials are not configured: set {}",
+            missing.join(" and ")
+        ));
+    }
+    let id = get(ACCESS_KEY_ID_ENV).unwrap_or_default();
+    let secret = get(ACCESS_KEY_SECRET_ENV).unwrap_or_default();
+    let creds = Credentials::new(id.trim(), secret.trim());
+    Ok(match get(SECURITY_TOKEN_ENV) {
+        Some(token) => creds.with_security_token(token.trim()),
+        None => creds,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn url(s: &str) -> Url {
+        parse_endpoint(s).unwrap()
+    }
+
+    #[test]
+    fn default_endpoint_is_virtual_hosted_https() {
+        let (u, style) = bucket_url("examplebucket", "cn-hangzhou", None).unwrap();
+        assert_eq!(
+            u.as_str(),
+            "https://examplebucket.oss-cn-hangzhou.aliyuncs.com/"
+        );
+        assert_eq!(style, Style::VirtualHosted);
+    }
+
+    #[test]
+    fn ip_and_localhost_endpoints_use_path_style() {
+        for (endpoint, expected) in [
+            (
+                "http://127.0.0.1:9000",
+                "http://127.0.0.1:9000/examplebucket/",
+            ),
+            (
+                "http://localhost:9000",
+                "http://localhost:9000/examplebucket/",
+            ),
+            ("http://[::1]:9000", "http://[::1]:9000/examplebucket/"),
+        ] {
+            let e = url(endpoint);
+            let (u, style) = bucket_url("examplebucket", "cn-hangzhou", Some(&e)).unwrap();
+            assert_eq!(u.as_str(), expected);
+            assert_eq!(style, Style::Path);
+            assert!(is_path_style(&e));
+        }
+    }
+
+    #[test]
+    fn domain_endpoints_use_virtual_hosted_style() {
+        let e = url("https://oss.internal.example:8443");
+        let (u, style) = bucket_url("examplebucket", "cn-hangzhou", Some(&e)).unwrap();
+        assert_eq!(
+            u.as_str(),
+            "https://examplebucket.oss.internal.example:8443/"
+        );
+        assert_eq!(style, Style::VirtualHosted);
+        assert!(!is_path_style(&e));
+    }
+
+    #[test]
+    fn bucket_names_that_could_redirect_a_request_are_rejected() {
+        for bad in [
+            "ab",
+            "Upper",
+            "a.b.c",
+            "evil.com/x",
+            "-lead",
+            "trail-",
+            "a_b",
+        ] {
+            assert!(
+                matches!(
+                    bucket_url(bad, "cn-hangzhou", None),
+                    Err(EndpointError::InvalidBucket(_))
+                ),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn regions_with_the_oss_prefix_are_rejected_with_a_hint() {
+        let err = bucket_url("examplebucket", "oss-cn-hangzhou", None).unwrap_err();
+        assert!(err.to_string().contains("no `oss-` prefix"), "{err}");
+        assert!(bucket_url("examplebucket", "", None).is_err());
+    }
+
+    #[test]
+    fn endpoints_must_be_bare_http_urls() {
+        assert!(parse_endpoint("ftp://host").is_err());
+        assert!(parse_endpoint("127.0.0.1:9000").is_err());
+        assert!(parse_endpoint("http://host/prefix").is_err());
+        assert!(parse_endpoint("http://user:pw@host").is_err());
+        assert!(parse_endpoint("http://host:9000/").is_ok());
+    }
+
+    #[test]
+    fn endpoint_from_env_reads_the_override() {
+        let env = HashMap::from([(ENDPOINT_ENV, "http://127.0.0.1:9000")]);
+        let got = endpoint_from_lookup(|k| env.get(k).map(|v| v.to_string())).unwrap();
+        assert_eq!(got.unwrap().as_str(), "http://127.0.0.1:9000/");
+        assert_eq!(endpoint_from_lookup(|_| None).unwrap(), None);
+        assert_eq!(endpoint_from_lookup(|_| Some(" ".into())).unwrap(), None);
+        assert!(endpoint_from_lookup(|_| Some("nonsense".into())).is_err());
+    }
+
+    #[test]
+    fn credentials_from_env_reads_keys_and_optional_token() {
+        let env = HashMap::from([
+            (ACCESS_KEY_ID_ENV, "ak"),
+            (ACCESS_KEY_SECRET_ENV, "sk"),
+            (SECURITY_TOKEN_ENV, "tok"),
+        ]);
+        let creds = credentials_from_lookup(|k| env.get(k).map(|v| v.to_string())).unwrap();
+        assert_eq!(creds.access_key_id, "ak");
+        assert_eq!(creds.access_key_secret.expose(), "sk");
+        assert_eq!(creds.security_token.unwrap().expose(), "tok");
+    }
+
+    #[test]
+    fn missing_credentials_name_the_variables_but_no_value() {
+        let env = HashMap::from([(ACCESS_KEY_SECRET_ENV, "very-secret")]);
+        let err = credentials_from_lookup(|k| env.get(k).map(|v| v.to_string())).unwrap_err();
+        let text = err;
+        assert!(text.contains(ACCESS_KEY_ID_ENV), "{text}");
+        assert!(!text.contains(ACCESS_KEY_SECRET_ENV), "{text}");
+        assert!(!text.contains("very-secret"));
+    }
+}
