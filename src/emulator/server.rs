@@ -27,7 +27,9 @@ use super::route::{self, ApiRequest, strip_port};
 use super::state::Store;
 use super::stats::{Recorder, STATUS_CONNECTION_RESET, Stats};
 use super::{auth, control, persist};
-use crate::model::Provider;
+use crate::model::{BucketKey, Inventory, Provider};
+use crate::provider::cos::xml as cos_xml;
+use crate::provider::oss::xml as oss_xml;
 
 /// Largest request body read; inventory configurations are a few KiB.
 const MAX_BODY_BYTES: usize = 1 << 20;
@@ -252,6 +254,31 @@ impl EmulatorHandle {
             params: Vec::new(),
         };
         self.shared.execute(&request, xml.as_bytes()).map(|_| ())
+    }
+
+    /// Stores `inventory` in `bucket` as a client PUT would send it (the crate's own wire
+    /// form), without signing or counting it. For demos and tests that need live state.
+    ///
+    /// # Errors
+    /// The answer a PUT would have got (e.g. 409 on OSS for an existing id); a 400 when the
+    /// inventory belongs to the other provider.
+    pub fn seed(&self, bucket: &BucketKey, inventory: &Inventory) -> Result<(), ApiError> {
+        let xml = match inventory {
+            Inventory::Cos(cos) if bucket.provider == Provider::Cos => {
+                cos_xml::to_string(&cos_xml::InventoryConfiguration::from(cos))
+                    .map_err(|e| ApiError::invalid_argument(e.to_string()))?
+            }
+            Inventory::Oss(oss) if bucket.provider == Provider::Oss => {
+                oss_xml::InventoryConfiguration::from(oss).to_xml()
+            }
+            _ => {
+                return Err(ApiError::invalid_argument(format!(
+                    "a {} inventory cannot be stored in {bucket}",
+                    inventory.provider()
+                )));
+            }
+        };
+        self.seed_xml(bucket.provider, &bucket.bucket, &xml)
     }
 
     /// The stored configurations of a bucket as GET would serve them, in listing order.
