@@ -66,11 +66,12 @@ async fn injected_errors_switch_on_and_off_at_run_time_through_the_handle() {
 async fn faults_switch_through_put_emulator_faults_and_never_touch_control_endpoints() {
     let emulator = start().await;
     let url = format!("{}/_emulator/faults", emulator.endpoint());
-    let body = r#"{"error_rate":1.0,"cos_errors":[{"status":500,"code":"InternalError"}]}"#;
+    let body = r#"{"error_rate":1.0,"cos_errors":[{"status":500,"code":"InternalError"}],"retry_after_secs":2}"#;
     let response = http().put(&url).body(body).send().await.unwrap();
     assert_eq!(response.status(), 200);
     let failed = cos_list(&emulator).await.unwrap();
     assert_eq!(failed.status(), 500);
+    assert_eq!(failed.headers()["retry-after"], "2");
     assert_eq!(
         element(&failed.text().await.unwrap(), "Code"),
         Some("InternalError")

@@ -41,6 +41,13 @@ pub(crate) struct FaultState {
     pub(crate) fail_next_left: u32,
 }
 
+/// What fault injection does to one request.
+struct PlannedFault {
+    latency: std::time::Duration,
+    action: FaultAction,
+    retry_after_secs: Option<u64>,
+}
+
 /// State shared by every request of one emulator instance.
 pub(crate) struct Shared {
     pub(crate) config: EmulatorConfig,
@@ -91,13 +98,17 @@ impl Shared {
         Ok(())
     }
 
-    fn fault_action(&self, request: &ApiRequest) -> (std::time::Duration, FaultAction) {
+    fn fault_action(&self, request: &ApiRequest) -> PlannedFault {
         let mut faults = lock(&self.faults);
         if !faults
             .config
             .applies_to(request.provider, request.operation)
         {
-            return (std::time::Duration::ZERO, FaultAction::None);
+            return PlannedFault {
+                latency: std::time::Duration::ZERO,
+                action: FaultAction::None,
+                retry_after_secs: None,
+            };
         }
         let mut rng = rand::rng();
         let rolls = Rolls {
@@ -117,7 +128,11 @@ impl Shared {
         if forced && matches!(action, FaultAction::Error(_)) {
             faults.fail_next_left -= 1;
         }
-        (faults.config.latency, action)
+        PlannedFault {
+            latency: faults.config.latency,
+            action,
+            retry_after_secs: faults.config.retry_after_secs,
+        }
     }
 
     /// Runs one operation on the store, persisting the store when it changed.
@@ -376,7 +391,11 @@ async fn handle_api(State(shared): State<Arc<Shared>>, request: Request) -> Resp
         bucket: Some(&request.bucket),
     };
 
-    let (latency, action) = shared.fault_action(&request);
+    let PlannedFault {
+        latency,
+        action,
+        retry_after_secs,
+    } = shared.fault_action(&request);
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
     }
@@ -387,7 +406,13 @@ async fn handle_api(State(shared): State<Arc<Shared>>, request: Request) -> Resp
         }
         FaultAction::Error(error) => {
             shared.record(&request, error.status);
-            return reply::error(&ctx, error, &where_);
+            let mut response = reply::error(&ctx, error, &where_);
+            if let Some(secs) = retry_after_secs {
+                response
+                    .headers_mut()
+                    .insert(header::RETRY_AFTER, secs.into());
+            }
+            return response;
         }
         FaultAction::None | FaultAction::Malformed => {}
     }
