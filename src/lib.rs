@@ -6,10 +6,22 @@
 //! - [`manifest`]: the manifest format; loading and validating a directory.
 //! - [`plan`]: normalization, `plan(desired, live)` and its text / JSON / Markdown renderings.
 //! - [`provider`]: signed HTTP clients of the COS and OSS inventory APIs.
+//! - [`reconcile`]: plan and apply over live buckets.
+//! - [`cli`]: command-line arguments.
 //! - [`emulator`]: a local COS + OSS inventory API server.
+//! - [`scheduler`]: when each bucket is reconciled next (resync, forced runs, backoff); pure.
+//! - [`watch`]: manifests directory watching, git-sync symlink swaps included.
+//! - [`metrics`]: the daemon's Prometheus metric families.
+//! - [`server`]: the daemon's `/metrics`, `/healthz` and `/readyz` endpoints.
 
+pub mod cli;
 pub mod emulator;
 pub mod manifest;
+pub mod metrics;
 pub mod model;
 pub mod plan;
 pub mod provider;
+pub mod reconcile;
+pub mod scheduler;
+pub mod server;
+pub mod watch;

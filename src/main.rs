@@ -1,75 +1,42 @@
-//! The `invsync` command.
+//! The `invsync` binary: parse arguments, set up logging, run one command, map its result to an
+//! exit code. The only place that uses `anyhow`.
 
-use std::net::SocketAddr;
-use std::path::PathBuf;
+mod commands;
+mod telemetry;
 
-use anyhow::Context as _;
-use clap::{Parser, Subcommand};
+use std::process::ExitCode;
 
-use invsync::emulator::{self, EmulatorConfig};
-use invsync::model::Provider;
+use clap::Parser;
+use invsync::cli::{Cli, Command};
 
-#[derive(Parser)]
-#[command(name = "invsync", version)]
-struct Cli {
-    #[command(subcommand)]
-    command: Command,
-}
-
-#[derive(Subcommand)]
-enum Command {
-    /// Local COS + OSS inventory API.
-    Emulator {
-        /// Address to listen on.
-        #[arg(
-            long,
-            env = "INVSYNC_EMULATOR_LISTEN",
-            default_value = "127.0.0.1:9000"
-        )]
-        listen: SocketAddr,
-        /// Persist configurations to this file.
-        #[arg(long, env = "INVSYNC_EMULATOR_STATE")]
-        state: Option<PathBuf>,
-        /// Answer 404 NoSuchBucket for buckets not given with --bucket.
-        #[arg(long)]
-        strict_buckets: bool,
-        /// A bucket that exists with --strict-buckets: `cos:NAME` or `oss:NAME`.
-        #[arg(long = "bucket", value_parser = emulator::config::parse_bucket_spec)]
-        buckets: Vec<(Provider, String)>,
-        /// Refuse PUT without Content-MD5.
-        #[arg(long)]
-        require_content_md5: bool,
-    },
-}
-
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
+fn main() -> ExitCode {
     let cli = Cli::parse();
-    match cli.command {
-        Command::Emulator {
-            listen,
-            state,
-            strict_buckets,
-            buckets,
-            require_content_md5,
-        } => {
-            let config = EmulatorConfig {
-                state_file: state,
-                strict_buckets,
-                buckets,
-                require_content_md5,
-                ..EmulatorConfig::from_env()
-            };
-            let listener = tokio::net::TcpListener::bind(listen)
-                .await
-                .with_context(|| format!("cannot listen on {listen}"))?;
-            println!("emulator listening on http://{}", listener.local_addr()?);
-            emulator::serve(listener, config, async {
-                let _ = tokio::signal::ctrl_c().await;
-            })
-            .await
-            .context("emulator failed")?;
-            Ok(())
+    telemetry::init(cli.log_format);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("error: cannot start the async runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async {
+        match cli.command {
+            Command::Validate(args) => commands::validate::run(&args),
+            Command::Schema => commands::schema::run(),
+            Command::Plan(args) => commands::plan::run(&args).await,
+            Command::Apply(args) => commands::apply::run(&args).await,
+            Command::Import(args) => commands::import::run(&args).await,
+            Command::Emulator(args) => commands::emulator::run(&args).await,
+        }
+    });
+    match result {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
         }
     }
 }

@@ -7,6 +7,7 @@
 
 pub mod cos;
 pub mod credentials;
+pub mod credentials_file;
 pub mod http;
 pub mod oss;
 

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# The whole test suite: Rust unit, property and integration tests, then the official-SDK
+# conformance tests of the emulator (a Python venv with the pinned SDKs, made on first use).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+cargo test --locked
+
+cargo build --locked --bin invsync
+INVSYNC_BIN="$PWD/target/debug/invsync" bash tests/sdk/run.sh

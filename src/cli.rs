@@ -1,0 +1,296 @@
+//! Command-line arguments as clap parses them; every flag can also be set with an `INVSYNC_*`
+//! environment variable.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Keeps object-storage bucket inventory configurations equal to a directory of YAML manifests.
+///
+/// Manifests declare, per bucket, the complete set of inventory configurations it should have.
+/// `plan` shows what would change, `apply` makes it so, `run` keeps it so.
+#[derive(Debug, Parser)]
+#[command(
+    name = "invsync",
+    version,
+    propagate_version = true,
+    max_term_width = 100
+)]
+#[command(
+    after_help = "Exit codes: 0 success (plan --detailed-exitcode: in sync), 1 error or \
+invalid manifests, 2 changes pending (plan --detailed-exitcode only).\n\
+Credentials: TENCENTCLOUD_SECRET_ID / TENCENTCLOUD_SECRET_KEY [/ TENCENTCLOUD_SESSION_TOKEN] for \
+COS; ALIBABA_CLOUD_ACCESS_KEY_ID / ALIBABA_CLOUD_ACCESS_KEY_SECRET [/ ALIBABA_CLOUD_SECURITY_TOKEN] \
+for OSS."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+
+    /// Log format on stderr.
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        default_value = "text",
+        env = "INVSYNC_LOG_FORMAT"
+    )]
+    pub log_format: LogFormat,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check every manifest offline and print every problem found.
+    Validate(ManifestArgs),
+    /// Print the JSON Schema of the manifest format (for editors and CI linters).
+    Schema,
+    /// Read live state and print what `apply` would change.
+    Plan(PlanArgs),
+    /// Plan, then carry the plan out, bucket by bucket.
+    Apply(ApplyArgs),
+    /// Print the live inventory configurations of one bucket as a manifest.
+    Import(ImportArgs),
+    /// Serve a local COS + OSS inventory API for trying invsync out and for tests.
+    Emulator(EmulatorArgs),
+}
+
+/// Where the manifests are.
+#[derive(Debug, Args)]
+pub struct ManifestArgs {
+    /// Directory of `*.yaml` / `*.yml` manifests (searched recursively).
+    #[arg(long, short = 'm', env = "INVSYNC_MANIFESTS", value_name = "DIR")]
+    pub manifests: PathBuf,
+}
+
+/// Settings for talking to providers, shared by every command that does.
+#[derive(Debug, Args, Clone)]
+pub struct ProviderArgs {
+    /// Send COS requests here instead of https://BUCKET.cos.REGION.myqcloud.com (the Host header
+    /// stays virtual-hosted). A manifest's `spec.endpoint` takes precedence.
+    #[arg(long, env = "INVSYNC_COS_ENDPOINT", value_name = "URL")]
+    pub cos_endpoint: Option<String>,
+
+    /// Send OSS requests here instead of https://BUCKET.oss-REGION.aliyuncs.com (path style for
+    /// an IP address or localhost). A manifest's `spec.endpoint` takes precedence.
+    #[arg(long, env = "INVSYNC_OSS_ENDPOINT", value_name = "URL")]
+    pub oss_endpoint: Option<String>,
+
+    /// OSS request signature version.
+    #[arg(
+        long,
+        value_enum,
+        default_value = "v4",
+        env = "INVSYNC_OSS_SIGNATURE_VERSION"
+    )]
+    pub oss_signature_version: OssSignatureArg,
+
+    /// How many buckets are read or written at the same time.
+    #[arg(long, default_value_t = 8, env = "INVSYNC_CONCURRENCY", value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub concurrency: u16,
+
+    /// Attempts per API call before a transport error, 5xx or throttling answer is given up on.
+    #[arg(long, default_value_t = 5, env = "INVSYNC_MAX_ATTEMPTS", value_parser = clap::value_parser!(u32).range(1..=20))]
+    pub max_attempts: u32,
+
+    /// Time limit of one HTTP request, e.g. `30s`.
+    #[arg(long, default_value = "30s", env = "INVSYNC_REQUEST_TIMEOUT", value_parser = parse_duration)]
+    pub request_timeout: Duration,
+}
+
+/// Safety limits on deletions.
+#[derive(Debug, Args, Clone)]
+pub struct SafetyArgs {
+    /// Refuse a bucket's plan when it would delete more than this many configurations.
+    #[arg(long, default_value_t = 10, env = "INVSYNC_MAX_DELETES")]
+    pub max_deletes: usize,
+
+    /// Refuse a bucket's plan when it would delete more than this share (percent) of its live
+    /// configurations (buckets with at least 4 live configurations).
+    #[arg(long, default_value_t = 50, env = "INVSYNC_MAX_DELETE_PERCENT", value_parser = clap::value_parser!(u8).range(0..=100))]
+    pub max_delete_percent: u8,
+
+    /// Carry out deletions beyond the limits above.
+    #[arg(long, env = "INVSYNC_ALLOW_MASS_DELETE")]
+    pub allow_mass_delete: bool,
+}
+
+/// Plan output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// Human-readable, coloured on a terminal.
+    Text,
+    /// Machine-readable (format_version 1).
+    Json,
+    /// For pull-request comments, bounded in size.
+    Markdown,
+}
+
+/// When to colour text output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// When stdout is a terminal and NO_COLOR is unset.
+    Auto,
+    Always,
+    Never,
+}
+
+/// `invsync plan`.
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    #[command(flatten)]
+    pub manifests: ManifestArgs,
+    #[command(flatten)]
+    pub provider: ProviderArgs,
+    #[command(flatten)]
+    pub safety: SafetyArgs,
+
+    /// Output format.
+    #[arg(
+        long,
+        short = 'o',
+        value_enum,
+        default_value = "text",
+        env = "INVSYNC_OUTPUT"
+    )]
+    pub output: OutputFormat,
+
+    /// Exit 2 when changes are pending, 0 when everything is in sync.
+    #[arg(long, env = "INVSYNC_DETAILED_EXITCODE")]
+    pub detailed_exitcode: bool,
+
+    /// Colour text output.
+    #[arg(long, value_enum, default_value = "auto", env = "INVSYNC_COLOR")]
+    pub color: ColorChoice,
+
+    /// Largest Markdown output in bytes (GitHub comments hold 65536).
+    #[arg(long, default_value_t = 60_000, env = "INVSYNC_MARKDOWN_MAX_BYTES")]
+    pub markdown_max_bytes: usize,
+}
+
+/// `invsync apply`.
+#[derive(Debug, Args)]
+pub struct ApplyArgs {
+    #[command(flatten)]
+    pub manifests: ManifestArgs,
+    #[command(flatten)]
+    pub provider: ProviderArgs,
+    #[command(flatten)]
+    pub safety: SafetyArgs,
+
+    /// Colour text output.
+    #[arg(long, value_enum, default_value = "auto", env = "INVSYNC_COLOR")]
+    pub color: ColorChoice,
+}
+
+/// `invsync import`.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The bucket's provider.
+    #[arg(long, value_enum)]
+    pub provider: ProviderArg,
+    /// Bucket name (COS: `name-appid`).
+    #[arg(long)]
+    pub bucket: String,
+    /// Region id, e.g. `ap-guangzhou` or `cn-hangzhou`.
+    #[arg(long)]
+    pub region: String,
+    /// `metadata.name` of the printed manifest (default: the bucket name).
+    #[arg(long)]
+    pub name: Option<String>,
+    #[command(flatten)]
+    pub provider_args: ProviderArgs,
+}
+
+/// `invsync emulator`.
+#[derive(Debug, Args)]
+pub struct EmulatorArgs {
+    /// Address to serve on; port 0 picks a free one (printed on stdout).
+    #[arg(
+        long,
+        default_value = "127.0.0.1:9000",
+        env = "INVSYNC_EMULATOR_LISTEN"
+    )]
+    pub listen: SocketAddr,
+
+    /// Keep configurations in this file across restarts.
+    #[arg(long, env = "INVSYNC_EMULATOR_STATE", value_name = "FILE")]
+    pub state: Option<PathBuf>,
+
+    /// Answer 404 NoSuchBucket for buckets not given with --bucket.
+    #[arg(long, env = "INVSYNC_EMULATOR_STRICT_BUCKETS")]
+    pub strict_buckets: bool,
+
+    /// A bucket that exists with --strict-buckets, as `cos:NAME` or `oss:NAME` (repeatable).
+    #[arg(long = "bucket", value_name = "PROVIDER:NAME")]
+    pub buckets: Vec<String>,
+
+    /// Reject PUTs without Content-MD5.
+    #[arg(long, env = "INVSYNC_EMULATOR_REQUIRE_CONTENT_MD5")]
+    pub require_content_md5: bool,
+}
+
+/// `--provider` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ProviderArg {
+    Cos,
+    Oss,
+}
+
+/// `--oss-signature-version` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OssSignatureArg {
+    V1,
+    V4,
+}
+
+/// `--log-format` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// Parses `500ms`, `30s`, `5m`, `1h` or a bare number of seconds.
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let n: u64 = number
+        .parse()
+        .map_err(|_| format!("`{text}` is not a duration; write e.g. 500ms, 30s, 5m or 1h"))?;
+    match unit {
+        "ms" => Ok(Duration::from_millis(n)),
+        "" | "s" => Ok(Duration::from_secs(n)),
+        "m" => Ok(Duration::from_secs(n * 60)),
+        "h" => Ok(Duration::from_secs(n * 3600)),
+        _ => Err(format!(
+            "`{text}` has unknown unit `{unit}`; use ms, s, m or h"
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn durations_accept_common_units_and_reject_others() {
+        assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
+        assert_eq!(parse_duration("30s"), Ok(Duration::from_secs(30)));
+        assert_eq!(parse_duration("5m"), Ok(Duration::from_secs(300)));
+        assert_eq!(parse_duration("2"), Ok(Duration::from_secs(2)));
+        assert!(parse_duration("5 minutes").is_err());
+        assert!(parse_duration("m").is_err());
+    }
+}

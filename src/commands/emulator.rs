@@ -1,0 +1,51 @@
+//! `invsync emulator`: serve the local COS + OSS inventory API until SIGINT/SIGTERM.
+
+use std::process::ExitCode;
+
+use anyhow::Context;
+use invsync::cli::EmulatorArgs;
+use invsync::emulator::{self, EmulatorConfig};
+use invsync::model::Provider;
+
+/// Prints `listening on http://ADDR` on stdout once bound, then serves.
+pub async fn run(args: &EmulatorArgs) -> anyhow::Result<ExitCode> {
+    let mut config = EmulatorConfig::from_env();
+    config.state_file = args.state.clone();
+    config.strict_buckets = args.strict_buckets;
+    config.require_content_md5 = args.require_content_md5;
+    for spec in &args.buckets {
+        config.buckets.push(parse_bucket(spec)?);
+    }
+    let listener = tokio::net::TcpListener::bind(args.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", args.listen))?;
+    let addr = listener.local_addr()?;
+    println!("listening on http://{addr}");
+    emulator::serve(listener, config, shutdown_signal()).await?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn parse_bucket(spec: &str) -> anyhow::Result<(Provider, String)> {
+    match spec.split_once(':') {
+        Some(("cos", name)) if !name.is_empty() => Ok((Provider::Cos, name.to_string())),
+        Some(("oss", name)) if !name.is_empty() => Ok((Provider::Oss, name.to_string())),
+        _ => anyhow::bail!("--bucket `{spec}` must be `cos:NAME` or `oss:NAME`"),
+    }
+}
+
+/// Resolves on the first SIGINT or SIGTERM.
+pub async fn shutdown_signal() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut terminate =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+                .expect("installing a SIGTERM handler");
+        tokio::select! {
+            _ = interrupt => {}
+            _ = terminate.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = interrupt.await;
+}

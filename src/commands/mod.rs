@@ -1,0 +1,80 @@
+//! One module per subcommand; each returns the process exit code or an error to print.
+
+pub mod apply;
+pub mod emulator;
+pub mod import;
+pub mod plan;
+pub mod schema;
+pub mod validate;
+
+use std::io::IsTerminal;
+use std::sync::Arc;
+
+use invsync::cli::{ColorChoice, OssSignatureArg, ProviderArgs, SafetyArgs};
+use invsync::manifest::ManifestErrors;
+use invsync::plan::PlanOptions;
+use invsync::provider::http::{HttpSettings, Transport};
+use invsync::provider::oss::SignatureVersion;
+use invsync::provider::{cos, oss};
+use invsync::reconcile::{ClientSettings, Clients, EnvCredentials};
+
+/// Prints every manifest problem to stderr, then a count.
+pub fn print_manifest_errors(errors: &ManifestErrors) {
+    for diagnostic in &errors.diagnostics {
+        eprintln!("{diagnostic}");
+    }
+    eprintln!(
+        "error: {} problem{} in manifests; nothing was read from or written to any provider",
+        errors.diagnostics.len(),
+        if errors.diagnostics.len() == 1 {
+            ""
+        } else {
+            "s"
+        }
+    );
+}
+
+/// Provider clients as the flags and environment describe them.
+pub fn clients(args: &ProviderArgs) -> anyhow::Result<Clients> {
+    let http = HttpSettings {
+        request_timeout: args.request_timeout,
+        max_attempts: args.max_attempts,
+        ..HttpSettings::default()
+    };
+    let settings = ClientSettings {
+        cos_endpoint: args.cos_endpoint.clone(),
+        oss_endpoint: args.oss_endpoint.clone(),
+        oss_signature: match args.oss_signature_version {
+            OssSignatureArg::V1 => SignatureVersion::V1,
+            OssSignatureArg::V4 => SignatureVersion::V4,
+        },
+        http: http.clone(),
+    };
+    let transport = Transport::new(http)?;
+    Ok(Clients::new(
+        settings,
+        transport,
+        Arc::new(EnvCredentials(cos::credentials_from_env)),
+        Arc::new(EnvCredentials(oss::credentials_from_env)),
+    ))
+}
+
+/// Plan safety limits from the flags.
+pub fn plan_options(args: &SafetyArgs) -> PlanOptions {
+    PlanOptions {
+        max_deletes: args.max_deletes,
+        max_delete_percent: args.max_delete_percent,
+        allow_mass_delete: args.allow_mass_delete,
+    }
+}
+
+/// Whether to colour text on stdout.
+pub fn use_color(choice: ColorChoice) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+        }
+    }
+}

@@ -1,0 +1,43 @@
+//! `invsync plan`: read live state and print what `apply` would change.
+
+use std::process::ExitCode;
+
+use invsync::cli::{OutputFormat, PlanArgs};
+use invsync::manifest;
+use invsync::plan::render;
+use invsync::reconcile::plan_all;
+
+/// Exit codes: 0 success (with `--detailed-exitcode`: in sync), 1 any error (invalid manifests,
+/// a bucket that could not be read), 2 changes pending (with `--detailed-exitcode`).
+pub async fn run(args: &PlanArgs) -> anyhow::Result<ExitCode> {
+    let desired = match manifest::load_dir(&args.manifests.manifests) {
+        Ok(desired) => desired,
+        Err(errors) => {
+            super::print_manifest_errors(&errors);
+            return Ok(ExitCode::from(1));
+        }
+    };
+    let clients = super::clients(&args.provider)?;
+    let options = super::plan_options(&args.safety);
+    let plan = plan_all(
+        &clients,
+        &desired,
+        &options,
+        usize::from(args.provider.concurrency),
+    )
+    .await;
+
+    match args.output {
+        OutputFormat::Text => print!("{}", render::text(&plan, super::use_color(args.color))),
+        OutputFormat::Json => println!("{}", serde_json::to_string_pretty(&render::json(&plan))?),
+        OutputFormat::Markdown => print!("{}", render::markdown(&plan, args.markdown_max_bytes)),
+    }
+
+    Ok(if !plan.failures.is_empty() {
+        ExitCode::from(1)
+    } else if args.detailed_exitcode && plan.has_changes() {
+        ExitCode::from(2)
+    } else {
+        ExitCode::SUCCESS
+    })
+}

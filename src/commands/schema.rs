@@ -1,0 +1,10 @@
+//! `invsync schema`: the JSON Schema of the manifest format.
+
+use std::process::ExitCode;
+
+/// Prints the schema to stdout.
+pub fn run() -> anyhow::Result<ExitCode> {
+    let schema = invsync::manifest::json_schema();
+    println!("{}", serde_json::to_string_pretty(&schema)?);
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,27 @@
+//! `invsync validate`: parse and validate every manifest offline.
+
+use std::process::ExitCode;
+
+use invsync::cli::ManifestArgs;
+use invsync::manifest;
+
+/// Prints every problem found (exit 1) or a one-line summary (exit 0).
+pub fn run(args: &ManifestArgs) -> anyhow::Result<ExitCode> {
+    match manifest::load_dir(&args.manifests) {
+        Ok(desired) => {
+            let configs: usize = desired.buckets.values().map(|b| b.inventories.len()).sum();
+            println!(
+                "{}: {} buckets, {} inventory configurations, all valid (revision {})",
+                args.manifests.display(),
+                desired.buckets.len(),
+                configs,
+                desired.revision
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(errors) => {
+            super::print_manifest_errors(&errors);
+            Ok(ExitCode::from(1))
+        }
+    }
+}

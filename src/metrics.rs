@@ -1,0 +1,600 @@
+//! The daemon's Prometheus metric families (design §4) and their text encoding.
+//!
+//! Every family lives in one [`Metrics`] value, cheap to clone and shared by the runner, the
+//! provider clients and the `/metrics` endpoint. Recording methods take typed arguments
+//! ([`Provider`], [`Operation`], [`DriftKind`]) so label values cannot be misspelt.
+//!
+//! # Families
+//! | name | type | labels |
+//! |---|---|---|
+//! | `invsync_reconcile_duration_seconds` | histogram | `provider` |
+//! | `invsync_reconcile_errors_total` | counter | `provider` |
+//! | `invsync_drift_events_total` | counter | `provider`, `kind` (`missing` \| `changed` \| `unmanaged`) |
+//! | `invsync_api_calls_total` | counter | `provider`, `operation`, `status` |
+//! | `invsync_api_retries_total` | counter | `provider`, `operation` |
+//! | `invsync_configs` | gauge | `provider`, `state` (`managed` \| `in_sync` \| `drifted`) |
+//! | `invsync_bucket_last_success_timestamp_seconds` | gauge | `provider`, `bucket` |
+//! | `invsync_revision_info` | gauge, 1 | `revision` (only the revision in force) |
+//! | `invsync_manifest_errors_total` | counter | |
+//! | `invsync_manifest_valid` | gauge, 0 or 1 | |
+
+use std::fmt;
+use std::sync::atomic::AtomicU64;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
+use prometheus_client::registry::{Registry, Unit};
+
+use crate::model::Provider;
+use crate::provider::Operation;
+use crate::provider::http::{AttemptOutcome, CallObserver};
+
+/// The `Content-Type` of [`Metrics::encode`]'s output (OpenMetrics text, which Prometheus
+/// scrapes natively).
+pub const CONTENT_TYPE: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+
+/// The `status` label of an API call that got no HTTP answer (connection error, timeout).
+pub const TRANSPORT_ERROR_STATUS: &str = "transport_error";
+
+/// Why a live configuration differs from the manifests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DriftKind {
+    /// Declared, not live.
+    Missing,
+    /// Declared and live, different after normalization.
+    Changed,
+    /// Live, not declared.
+    Unmanaged,
+}
+
+impl DriftKind {
+    /// The lowercase label value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DriftKind::Missing => "missing",
+            DriftKind::Changed => "changed",
+            DriftKind::Unmanaged => "unmanaged",
+        }
+    }
+}
+
+impl fmt::Display for DriftKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Counts of one provider's configurations, as the `invsync_configs` gauge reports them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ConfigCounts {
+    /// Declared in the manifests.
+    pub managed: u64,
+    /// Declared and equal to the live configuration.
+    pub in_sync: u64,
+    /// Declared and missing or different live, or live and undeclared.
+    pub drifted: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
+struct ProviderLabels {
+    provider: &'static str,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
+struct DriftLabels {
+    provider: &'static str,
+    kind: &'static str,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
+struct ApiCallLabels {
+    provider: &'static str,
+    operation: &'static str,
+    status: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
+struct ApiRetryLabels {
+    provider: &'static str,
+    operation: &'static str,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
+struct ConfigLabels {
+    provider: &'static str,
+    state: &'static str,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
+struct BucketLabels {
+    provider: &'static str,
+    bucket: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
+struct RevisionLabels {
+    revision: String,
+}
+
+type HistogramFamily<L> = Family<L, Histogram, fn() -> Histogram>;
+
+/// Reconcile durations from 50 ms (one LIST against a nearby endpoint) to about 100 s (a large
+/// bucket with retries), doubling.
+fn reconcile_histogram() -> Histogram {
+    Histogram::new(exponential_buckets(0.05, 2.0, 12))
+}
+
+#[derive(Debug)]
+struct Inner {
+    registry: Registry,
+    reconcile_duration: HistogramFamily<ProviderLabels>,
+    reconcile_errors: Family<ProviderLabels, Counter>,
+    drift_events: Family<DriftLabels, Counter>,
+    api_calls: Family<ApiCallLabels, Counter>,
+    api_retries: Family<ApiRetryLabels, Counter>,
+    configs: Family<ConfigLabels, Gauge>,
+    bucket_last_success: Family<BucketLabels, Gauge<f64, AtomicU64>>,
+    revision_info: Family<RevisionLabels, Gauge>,
+    /// The revision currently labelled, so that switching removes exactly the old series.
+    revision: Mutex<Option<String>>,
+    manifest_errors: Counter,
+    manifest_valid: Gauge,
+}
+
+/// All metric families of the daemon. Clones share the same values.
+#[derive(Debug, Clone)]
+pub struct Metrics {
+    inner: Arc<Inner>,
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Metrics::new()
+    }
+}
+
+impl Metrics {
+    /// A fresh registry with every family registered. A labelled family shows in the output
+    /// once it has a first sample; the unlabelled ones (`manifest_errors`, `manifest_valid`)
+    /// start at 0.
+    pub fn new() -> Self {
+        let mut registry = Registry::with_prefix("invsync");
+        let reconcile_duration: HistogramFamily<ProviderLabels> =
+            Family::new_with_constructor(reconcile_histogram);
+        registry.register_with_unit(
+            "reconcile_duration",
+            "Duration of one bucket reconcile",
+            Unit::Seconds,
+            reconcile_duration.clone(),
+        );
+        let reconcile_errors = Family::default();
+        registry.register(
+            "reconcile_errors",
+            "Bucket reconciles that ended in an error",
+            Family::clone(&reconcile_errors),
+        );
+        let drift_events = Family::default();
+        registry.register(
+            "drift_events",
+            "Live configurations found differing from the manifests",
+            Family::clone(&drift_events),
+        );
+        let api_calls = Family::default();
+        registry.register(
+            "api_calls",
+            "Inventory API requests sent, by HTTP status of the answer",
+            Family::clone(&api_calls),
+        );
+        let api_retries = Family::default();
+        registry.register(
+            "api_retries",
+            "Inventory API requests retried after a transport error, 5xx or throttling",
+            Family::clone(&api_retries),
+        );
+        let configs = Family::default();
+        registry.register(
+            "configs",
+            "Inventory configurations by state, as of each provider's latest reconciles",
+            Family::clone(&configs),
+        );
+        let bucket_last_success = Family::default();
+        registry.register_with_unit(
+            "bucket_last_success_timestamp",
+            "Unix time of the latest successful reconcile of each bucket",
+            Unit::Seconds,
+            Family::clone(&bucket_last_success),
+        );
+        let revision_info = Family::default();
+        registry.register(
+            "revision_info",
+            "The manifests revision in force (value is always 1)",
+            Family::clone(&revision_info),
+        );
+        let manifest_errors = Counter::default();
+        registry.register(
+            "manifest_errors",
+            "Manifest loads that failed validation",
+            manifest_errors.clone(),
+        );
+        let manifest_valid = Gauge::default();
+        registry.register(
+            "manifest_valid",
+            "1 when the latest manifests revision is valid, 0 when it is not",
+            manifest_valid.clone(),
+        );
+        Metrics {
+            inner: Arc::new(Inner {
+                registry,
+                reconcile_duration,
+                reconcile_errors,
+                drift_events,
+                api_calls,
+                api_retries,
+                configs,
+                bucket_last_success,
+                revision_info,
+                revision: Mutex::new(None),
+                manifest_errors,
+                manifest_valid,
+            }),
+        }
+    }
+
+    /// Records how long one bucket reconcile of `provider` took.
+    pub fn observe_reconcile(&self, provider: Provider, duration: Duration) {
+        self.inner
+            .reconcile_duration
+            .get_or_create(&provider_labels(provider))
+            .observe(duration.as_secs_f64());
+    }
+
+    /// Counts one bucket reconcile of `provider` that ended in an error.
+    pub fn record_reconcile_error(&self, provider: Provider) {
+        self.inner
+            .reconcile_errors
+            .get_or_create(&provider_labels(provider))
+            .inc();
+    }
+
+    /// Counts one drifted configuration found.
+    pub fn record_drift(&self, provider: Provider, kind: DriftKind) {
+        let labels = DriftLabels {
+            provider: provider.as_str(),
+            kind: kind.as_str(),
+        };
+        self.inner.drift_events.get_or_create(&labels).inc();
+    }
+
+    /// Counts one API request (each attempt, retries included). `status` is the HTTP status of
+    /// the answer, `None` when there was none ([`TRANSPORT_ERROR_STATUS`]).
+    pub fn record_api_call(&self, provider: Provider, operation: Operation, status: Option<u16>) {
+        let labels = ApiCallLabels {
+            provider: provider.as_str(),
+            operation: operation.as_str(),
+            status: status.map_or_else(|| TRANSPORT_ERROR_STATUS.to_owned(), |s| s.to_string()),
+        };
+        self.inner.api_calls.get_or_create(&labels).inc();
+    }
+
+    /// Counts one retry of an API request.
+    pub fn record_api_retry(&self, provider: Provider, operation: Operation) {
+        let labels = ApiRetryLabels {
+            provider: provider.as_str(),
+            operation: operation.as_str(),
+        };
+        self.inner.api_retries.get_or_create(&labels).inc();
+    }
+
+    /// Sets the configuration gauges of `provider`.
+    pub fn set_configs(&self, provider: Provider, counts: ConfigCounts) {
+        for (state, value) in [
+            ("managed", counts.managed),
+            ("in_sync", counts.in_sync),
+            ("drifted", counts.drifted),
+        ] {
+            let labels = ConfigLabels {
+                provider: provider.as_str(),
+                state,
+            };
+            self.inner
+                .configs
+                .get_or_create(&labels)
+                .set(i64::try_from(value).unwrap_or(i64::MAX));
+        }
+    }
+
+    /// Records that `bucket` of `provider` was reconciled successfully at `at`.
+    pub fn set_bucket_success(&self, provider: Provider, bucket: &str, at: SystemTime) {
+        let labels = BucketLabels {
+            provider: provider.as_str(),
+            bucket: bucket.to_owned(),
+        };
+        let seconds = at
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default()
+            .as_secs_f64();
+        self.inner
+            .bucket_last_success
+            .get_or_create(&labels)
+            .set(seconds);
+    }
+
+    /// Drops the series of a bucket that is no longer managed.
+    pub fn remove_bucket(&self, provider: Provider, bucket: &str) {
+        self.inner.bucket_last_success.remove(&BucketLabels {
+            provider: provider.as_str(),
+            bucket: bucket.to_owned(),
+        });
+    }
+
+    /// Makes `revision` the one in force: its `invsync_revision_info` series is 1 and the
+    /// previous revision's series is removed.
+    pub fn set_revision(&self, revision: &str) {
+        let mut current = self
+            .inner
+            .revision
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if current.as_deref() == Some(revision) {
+            return;
+        }
+        if let Some(old) = current.take() {
+            self.inner
+                .revision_info
+                .remove(&RevisionLabels { revision: old });
+        }
+        self.inner
+            .revision_info
+            .get_or_create(&RevisionLabels {
+                revision: revision.to_owned(),
+            })
+            .set(1);
+        *current = Some(revision.to_owned());
+    }
+
+    /// Records the result of loading a manifests revision: a failure counts one manifest error;
+    /// `invsync_manifest_valid` follows the latest load.
+    pub fn record_manifest_load(&self, valid: bool) {
+        if !valid {
+            self.inner.manifest_errors.inc();
+        }
+        self.inner.manifest_valid.set(i64::from(valid));
+    }
+
+    /// Every family in OpenMetrics text format ([`CONTENT_TYPE`]), ending with `# EOF`.
+    pub fn encode(&self) -> String {
+        let mut out = String::new();
+        prometheus_client::encoding::text::encode(&mut out, &self.inner.registry)
+            .expect("writing to a String cannot fail");
+        out
+    }
+}
+
+/// Counts every attempt of the shared transport in `invsync_api_calls_total`.
+///
+/// Retries are not visible through this trait (an attempt does not say whether another one
+/// follows); whoever retries calls [`Metrics::record_api_retry`].
+impl CallObserver for Metrics {
+    fn on_attempt(
+        &self,
+        provider: Provider,
+        operation: Operation,
+        outcome: AttemptOutcome,
+        _elapsed: Duration,
+    ) {
+        let status = match outcome {
+            AttemptOutcome::Status(status) => Some(status),
+            AttemptOutcome::TransportError => None,
+        };
+        self.record_api_call(provider, operation, status);
+    }
+}
+
+fn provider_labels(provider: Provider) -> ProviderLabels {
+    ProviderLabels {
+        provider: provider.as_str(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines_with(text: &str, prefix: &str) -> Vec<String> {
+        text.lines()
+            .filter(|l| l.starts_with(prefix))
+            .map(str::to_owned)
+            .collect()
+    }
+
+    #[test]
+    fn every_family_is_exported_once_it_has_a_sample() {
+        let m = Metrics::new();
+        m.observe_reconcile(Provider::Cos, Duration::from_secs(1));
+        m.record_reconcile_error(Provider::Cos);
+        m.record_drift(Provider::Cos, DriftKind::Changed);
+        m.record_api_call(Provider::Cos, Operation::Get, Some(404));
+        m.record_api_retry(Provider::Cos, Operation::Get);
+        m.set_configs(Provider::Cos, ConfigCounts::default());
+        m.set_bucket_success(Provider::Cos, "b", SystemTime::now());
+        m.set_revision("r");
+        m.record_manifest_load(true);
+        let text = m.encode();
+        for family in [
+            "invsync_reconcile_duration_seconds",
+            "invsync_reconcile_errors",
+            "invsync_drift_events",
+            "invsync_api_calls",
+            "invsync_api_retries",
+            "invsync_configs",
+            "invsync_bucket_last_success_timestamp_seconds",
+            "invsync_revision_info",
+            "invsync_manifest_errors",
+            "invsync_manifest_valid",
+        ] {
+            assert!(
+                text.contains(&format!("# TYPE {family} ")),
+                "{family} missing from:\n{text}"
+            );
+        }
+        assert!(text.ends_with("# EOF\n"));
+    }
+
+    #[test]
+    fn api_calls_are_counted_by_provider_operation_and_status() {
+        let m = Metrics::new();
+        m.record_api_call(Provider::Cos, Operation::List, Some(200));
+        m.record_api_call(Provider::Cos, Operation::List, Some(200));
+        m.record_api_call(Provider::Oss, Operation::Put, Some(503));
+        m.record_api_call(Provider::Oss, Operation::Put, None);
+        m.record_api_retry(Provider::Oss, Operation::Put);
+        let text = m.encode();
+        assert!(text.contains(
+            r#"invsync_api_calls_total{provider="cos",operation="list",status="200"} 2"#
+        ));
+        assert!(
+            text.contains(
+                r#"invsync_api_calls_total{provider="oss",operation="put",status="503"} 1"#
+            )
+        );
+        assert!(text.contains(
+            r#"invsync_api_calls_total{provider="oss",operation="put",status="transport_error"} 1"#
+        ));
+        assert!(text.contains(r#"invsync_api_retries_total{provider="oss",operation="put"} 1"#));
+    }
+
+    #[test]
+    fn transport_attempts_are_counted_through_the_observer_trait() {
+        let m = Metrics::new();
+        let observer: std::sync::Arc<dyn CallObserver> = std::sync::Arc::new(m.clone());
+        let took = Duration::from_millis(20);
+        observer.on_attempt(
+            Provider::Cos,
+            Operation::Put,
+            AttemptOutcome::Status(503),
+            took,
+        );
+        observer.on_attempt(
+            Provider::Cos,
+            Operation::Put,
+            AttemptOutcome::TransportError,
+            took,
+        );
+        observer.on_attempt(
+            Provider::Cos,
+            Operation::Put,
+            AttemptOutcome::Status(200),
+            took,
+        );
+        let text = m.encode();
+        for status in ["503", "transport_error", "200"] {
+            let line = format!(
+                r#"invsync_api_calls_total{{provider="cos",operation="put",status="{status}"}} 1"#
+            );
+            assert!(text.contains(&line), "{line} missing from:\n{text}");
+        }
+    }
+
+    #[test]
+    fn drift_and_reconcile_errors_are_counted_per_provider() {
+        let m = Metrics::new();
+        m.record_drift(Provider::Cos, DriftKind::Missing);
+        m.record_drift(Provider::Cos, DriftKind::Unmanaged);
+        m.record_drift(Provider::Cos, DriftKind::Unmanaged);
+        m.record_reconcile_error(Provider::Oss);
+        let text = m.encode();
+        assert!(text.contains(r#"invsync_drift_events_total{provider="cos",kind="missing"} 1"#));
+        assert!(text.contains(r#"invsync_drift_events_total{provider="cos",kind="unmanaged"} 2"#));
+        assert!(text.contains(r#"invsync_reconcile_errors_total{provider="oss"} 1"#));
+    }
+
+    #[test]
+    fn reconcile_durations_land_in_the_histogram() {
+        let m = Metrics::new();
+        m.observe_reconcile(Provider::Oss, Duration::from_millis(300));
+        let text = m.encode();
+        assert!(text.contains(r#"invsync_reconcile_duration_seconds_count{provider="oss"} 1"#));
+        assert!(text.contains(r#"invsync_reconcile_duration_seconds_sum{provider="oss"} 0.3"#));
+        assert!(
+            text.contains(
+                r#"invsync_reconcile_duration_seconds_bucket{le="0.4",provider="oss"} 1"#
+            ),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn config_gauges_are_overwritten_not_added() {
+        let m = Metrics::new();
+        let counts = ConfigCounts {
+            managed: 5,
+            in_sync: 3,
+            drifted: 2,
+        };
+        m.set_configs(Provider::Cos, counts);
+        m.set_configs(
+            Provider::Cos,
+            ConfigCounts {
+                in_sync: 5,
+                drifted: 0,
+                ..counts
+            },
+        );
+        let text = m.encode();
+        assert!(text.contains(r#"invsync_configs{provider="cos",state="managed"} 5"#));
+        assert!(text.contains(r#"invsync_configs{provider="cos",state="in_sync"} 5"#));
+        assert!(text.contains(r#"invsync_configs{provider="cos",state="drifted"} 0"#));
+    }
+
+    #[test]
+    fn bucket_success_is_a_unix_timestamp_and_can_be_removed() {
+        let m = Metrics::new();
+        let at = UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+        m.set_bucket_success(Provider::Cos, "logs-1250000000", at);
+        let text = m.encode();
+        assert!(text.contains(
+            r#"invsync_bucket_last_success_timestamp_seconds{provider="cos",bucket="logs-1250000000"} 1700000000"#
+        ), "{text}");
+        m.remove_bucket(Provider::Cos, "logs-1250000000");
+        assert!(!m.encode().contains("logs-1250000000"));
+    }
+
+    #[test]
+    fn only_the_revision_in_force_is_exported() {
+        let m = Metrics::new();
+        m.set_revision("aaaa");
+        m.set_revision("bbbb");
+        m.set_revision("bbbb");
+        let text = m.encode();
+        assert_eq!(
+            lines_with(&text, "invsync_revision_info{"),
+            vec![r#"invsync_revision_info{revision="bbbb"} 1"#.to_owned()]
+        );
+    }
+
+    #[test]
+    fn manifest_validity_follows_the_latest_load() {
+        let m = Metrics::new();
+        m.record_manifest_load(false);
+        assert!(m.encode().contains("invsync_manifest_valid 0"));
+        m.record_manifest_load(true);
+        let text = m.encode();
+        assert!(text.contains("invsync_manifest_valid 1"));
+        assert!(text.contains("invsync_manifest_errors_total 1"));
+    }
+
+    #[test]
+    fn clones_share_the_same_values() {
+        let m = Metrics::new();
+        m.clone().record_drift(Provider::Oss, DriftKind::Changed);
+        assert!(
+            m.encode()
+                .contains(r#"invsync_drift_events_total{provider="oss",kind="changed"} 1"#)
+        );
+    }
+}

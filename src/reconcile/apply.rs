@@ -1,0 +1,271 @@
+//! Carrying out one bucket's plan: list, plan, write what differs, confirm by reading back.
+
+use std::time::Duration;
+
+use tracing::{info, warn};
+
+use crate::model::{DesiredBucket, Inventory};
+use crate::plan::{Action, BucketPlan, Change, PlanOptions, plan_bucket};
+use crate::provider::{InventoryApi, ProviderError};
+
+/// How hard `apply_bucket` tries before it reports a bucket as not converged.
+#[derive(Debug, Clone)]
+pub struct ApplySettings {
+    /// Read-backs after the writes before a remaining difference counts as a perpetual diff.
+    pub confirm_attempts: u32,
+    /// First pause between read-backs; doubled after each.
+    pub confirm_delay: Duration,
+    /// Extra attempts at re-creating an OSS configuration deleted for replacement, on top of the
+    /// transport's own retries. The configuration is reported missing until one succeeds.
+    pub recreate_attempts: u32,
+    /// First pause between re-create attempts; doubled after each.
+    pub recreate_delay: Duration,
+}
+
+impl Default for ApplySettings {
+    fn default() -> Self {
+        ApplySettings {
+            confirm_attempts: 3,
+            confirm_delay: Duration::from_millis(200),
+            recreate_attempts: 5,
+            recreate_delay: Duration::from_millis(500),
+        }
+    }
+}
+
+/// Where one bucket ended up.
+#[derive(Debug)]
+pub enum BucketStatus {
+    /// Nothing to do: live state already matched.
+    InSync,
+    /// Writes were made and a read-back confirmed the bucket matches.
+    Converged,
+    /// The plan would delete more than the safety limits allow; nothing was written.
+    Refused(String),
+    /// Written, but the provider keeps answering with something else for these ids; they are
+    /// not re-written in a loop.
+    PerpetualDiff(Vec<String>),
+    /// Reading or writing failed; what is listed in the outcome's `failures` did not happen.
+    Failed(String),
+}
+
+/// What `apply_bucket` did to one bucket.
+#[derive(Debug)]
+pub struct BucketOutcome {
+    /// The plan that was carried out (or refused).
+    pub plan: Option<BucketPlan>,
+    /// Changes that were written.
+    pub written: Vec<Change>,
+    /// Changes that failed, with why.
+    pub failures: Vec<(Change, ProviderError)>,
+    pub status: BucketStatus,
+}
+
+impl BucketOutcome {
+    /// True when the bucket matches its manifest now.
+    pub fn is_converged(&self) -> bool {
+        matches!(self.status, BucketStatus::InSync | BucketStatus::Converged)
+    }
+}
+
+/// Lists `desired`'s bucket, plans, writes what differs and confirms it.
+///
+/// # Guarantees
+/// - Only configurations that differ are written; an in-sync bucket costs one LIST (per page).
+/// - A refused plan writes nothing.
+/// - Deletions of undeclared configurations run first (they free room under the provider's
+///   per-bucket limit), then creates, updates and replacements, in id order.
+/// - A replacement (OSS) deletes and re-creates; a failed re-create is retried with backoff and,
+///   if it still fails, reported as a failure so that the next run creates it again.
+///
+/// # Errors
+/// Never returns early on a failed write: every change is attempted and every failure is in
+/// the outcome.
+pub async fn apply_bucket<A: InventoryApi>(
+    api: &A,
+    desired: &DesiredBucket,
+    options: &PlanOptions,
+    settings: &ApplySettings,
+) -> BucketOutcome {
+    let live = match api.list(&desired.key).await {
+        Ok(live) => live,
+        Err(error) => {
+            return BucketOutcome {
+                plan: None,
+                written: Vec::new(),
+                failures: Vec::new(),
+                status: BucketStatus::Failed(format!("{error:#}")),
+            };
+        }
+    };
+    let plan = plan_bucket(desired, &live, options);
+    if let Some(refusal) = &plan.refusal {
+        return BucketOutcome {
+            status: BucketStatus::Refused(refusal.reason.clone()),
+            plan: Some(plan),
+            written: Vec::new(),
+            failures: Vec::new(),
+        };
+    }
+    if plan.changes.is_empty() {
+        return BucketOutcome {
+            plan: Some(plan),
+            written: Vec::new(),
+            failures: Vec::new(),
+            status: BucketStatus::InSync,
+        };
+    }
+
+    let mut written = Vec::new();
+    let mut failures = Vec::new();
+    for change in ordered(&plan.changes) {
+        match execute(api, change, settings).await {
+            Ok(()) => {
+                info!(
+                    provider = %change.key.provider,
+                    bucket = %change.key.bucket,
+                    id = %change.id,
+                    action = change.action.as_str(),
+                    "corrected"
+                );
+                written.push(change.clone());
+            }
+            Err(error) => {
+                warn!(
+                    provider = %change.key.provider,
+                    bucket = %change.key.bucket,
+                    id = %change.id,
+                    action = change.action.as_str(),
+                    error = %error,
+                    "write failed"
+                );
+                failures.push((change.clone(), error));
+            }
+        }
+    }
+
+    let status = if failures.is_empty() {
+        confirm(api, desired, options, settings, &written).await
+    } else {
+        BucketStatus::Failed(format!(
+            "{} of {} writes failed",
+            failures.len(),
+            plan.changes.len()
+        ))
+    };
+    BucketOutcome {
+        plan: Some(plan),
+        written,
+        failures,
+        status,
+    }
+}
+
+/// Deletes first, then everything else, each group in id order (the plan's order).
+fn ordered(changes: &[Change]) -> impl Iterator<Item = &Change> {
+    let deletes = changes.iter().filter(|c| c.action == Action::Delete);
+    let others = changes.iter().filter(|c| c.action != Action::Delete);
+    deletes.chain(others)
+}
+
+async fn execute<A: InventoryApi>(
+    api: &A,
+    change: &Change,
+    settings: &ApplySettings,
+) -> Result<(), ProviderError> {
+    match change.action {
+        Action::Create | Action::Update => api.put(&change.key, desired_of(change)).await,
+        Action::Delete => api.delete(&change.key, &change.id).await,
+        Action::Replace => {
+            api.delete(&change.key, &change.id).await?;
+            recreate(api, change, settings).await
+        }
+    }
+}
+
+/// Re-creates a configuration that was just deleted for replacement, retrying with backoff:
+/// until this succeeds the configuration is missing from the bucket.
+async fn recreate<A: InventoryApi>(
+    api: &A,
+    change: &Change,
+    settings: &ApplySettings,
+) -> Result<(), ProviderError> {
+    let mut delay = settings.recreate_delay;
+    let mut attempt = 1;
+    loop {
+        match api.put(&change.key, desired_of(change)).await {
+            Ok(()) => return Ok(()),
+            Err(error) if attempt >= settings.recreate_attempts.max(1) => return Err(error),
+            Err(error) => {
+                warn!(
+                    provider = %change.key.provider,
+                    bucket = %change.key.bucket,
+                    id = %change.id,
+                    attempt,
+                    error = %error,
+                    "re-create after delete failed; configuration is missing until it succeeds"
+                );
+                tokio::time::sleep(delay).await;
+                delay = delay.saturating_mul(2);
+                attempt += 1;
+            }
+        }
+    }
+}
+
+fn desired_of(change: &Change) -> &Inventory {
+    change
+        .after
+        .as_ref()
+        .expect("create, update and replace changes carry the desired config")
+}
+
+/// Reads the bucket back until it plans clean, or gives up and names the ids that still differ.
+async fn confirm<A: InventoryApi>(
+    api: &A,
+    desired: &DesiredBucket,
+    options: &PlanOptions,
+    settings: &ApplySettings,
+    written: &[Change],
+) -> BucketStatus {
+    let mut delay = settings.confirm_delay;
+    let mut status = BucketStatus::Failed("read-back did not confirm".to_string());
+    for attempt in 1..=settings.confirm_attempts.max(1) {
+        if attempt > 1 {
+            tokio::time::sleep(delay).await;
+            delay = delay.saturating_mul(2);
+        }
+        status = match api.list(&desired.key).await {
+            Ok(live) => {
+                let replan = plan_bucket(desired, &live, options);
+                if replan.changes.is_empty() {
+                    return BucketStatus::Converged;
+                }
+                let stuck: Vec<String> = replan
+                    .changes
+                    .iter()
+                    .filter(|c| written.iter().any(|w| w.id == c.id))
+                    .map(|c| c.id.clone())
+                    .collect();
+                if stuck.is_empty() {
+                    BucketStatus::Failed(format!(
+                        "{} configurations changed again during apply",
+                        replan.changes.len()
+                    ))
+                } else {
+                    BucketStatus::PerpetualDiff(stuck)
+                }
+            }
+            Err(error) => BucketStatus::Failed(format!("read-back failed: {error:#}")),
+        };
+    }
+    if let BucketStatus::PerpetualDiff(ids) = &status {
+        warn!(
+            provider = %desired.key.provider,
+            bucket = %desired.key.bucket,
+            ids = ?ids,
+            "perpetual diff: the provider keeps these configurations different from what was written"
+        );
+    }
+    status
+}

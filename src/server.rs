@@ -1,0 +1,93 @@
+//! The daemon's HTTP endpoints: `/metrics`, `/healthz` and `/readyz`.
+//!
+//! # Guarantees
+//! - `GET /metrics` answers 200 with every family of [`Metrics`] in OpenMetrics text
+//!   ([`crate::metrics::CONTENT_TYPE`]).
+//! - `GET /healthz` answers 200 `ok` as long as the process serves requests (liveness).
+//! - `GET /readyz` answers 503 `not ready` until [`Readiness::set_ready`] is called (after the
+//!   first full reconcile), then 200 `ok` (readiness).
+//! - Any other path answers 404.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use tokio::net::TcpListener;
+
+use crate::metrics::{CONTENT_TYPE, Metrics};
+
+/// Whether the daemon has completed its first full reconcile. Clones share the flag.
+#[derive(Debug, Clone, Default)]
+pub struct Readiness(Arc<AtomicBool>);
+
+impl Readiness {
+    /// A flag that starts not ready.
+    pub fn new() -> Self {
+        Readiness::default()
+    }
+
+    /// Marks the daemon ready; `/readyz` answers 200 from now on. Idempotent.
+    pub fn set_ready(&self) {
+        self.0.store(true, Ordering::Release);
+    }
+
+    /// True once [`Self::set_ready`] was called.
+    pub fn is_ready(&self) -> bool {
+        self.0.load(Ordering::Acquire)
+    }
+}
+
+#[derive(Clone)]
+struct AppState {
+    metrics: Metrics,
+    readiness: Readiness,
+}
+
+/// The endpoints as an axum router, for embedding or testing without a socket.
+pub fn router(metrics: Metrics, readiness: Readiness) -> Router {
+    Router::new()
+        .route("/metrics", get(metrics_handler))
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .with_state(AppState { metrics, readiness })
+}
+
+/// Serves the endpoints on `listener` until `shutdown` completes, then finishes the requests
+/// in progress and returns.
+///
+/// # Errors
+/// Only if accepting connections fails for good; errors of single connections are not returned.
+pub async fn serve(
+    listener: TcpListener,
+    metrics: Metrics,
+    readiness: Readiness,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(metrics, readiness))
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+async fn metrics_handler(State(state): State<AppState>) -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, CONTENT_TYPE)],
+        state.metrics.encode(),
+    )
+}
+
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+async fn readyz(State(state): State<AppState>) -> (StatusCode, &'static str) {
+    if state.readiness.is_ready() {
+        (StatusCode::OK, "ok")
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, "not ready")
+    }
+}
