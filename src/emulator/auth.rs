@@ -9,8 +9,8 @@ use md5::{Digest, Md5};
 
 use super::config::EmulatorConfig;
 use super::errors::ApiError;
+use super::pipeline::WireRequest;
 use super::route::ApiRequest;
-use super::server::WireRequest;
 use super::{cos_auth, oss_auth};
 use crate::model::Provider;
 

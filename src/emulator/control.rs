@@ -15,7 +15,7 @@ use axum::response::{IntoResponse, Json, Response};
 use axum::routing::get;
 
 use super::faults::FaultConfig;
-use super::server::{Shared, lock};
+use super::shared::{Shared, lock};
 use super::stats::Stats;
 
 /// Routes relative to `/_emulator`.

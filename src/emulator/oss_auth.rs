@@ -11,8 +11,8 @@ use std::time::{Duration, SystemTime};
 use super::clock;
 use super::config::EmulatorConfig;
 use super::errors::{ApiError, ec, hex_bytes};
+use super::pipeline::WireRequest;
 use super::route::ApiRequest;
-use super::server::WireRequest;
 use crate::model::Provider;
 use crate::provider::oss::{signer_v1, signer_v4};
 
