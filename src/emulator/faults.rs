@@ -78,6 +78,20 @@ pub enum FaultConfigError {
 }
 
 impl FaultConfig {
+    /// Parses and validates the JSON form (as `PUT /_emulator/faults` takes it), e.g. for a
+    /// `--faults` flag.
+    ///
+    /// # Errors
+    /// A message naming the bad field or value.
+    pub fn from_json(text: &str) -> Result<FaultConfig, String> {
+        let config: FaultConfig =
+            serde_json::from_str(text).map_err(|e| format!("invalid fault configuration: {e}"))?;
+        config
+            .validate()
+            .map_err(|e| format!("invalid fault configuration: {e}"))?;
+        Ok(config)
+    }
+
     /// Checks rates, statuses and operation names.
     pub fn validate(&self) -> Result<(), FaultConfigError> {
         for (field, value) in [
@@ -320,5 +334,10 @@ mod tests {
         };
         assert!(bad_op.validate().is_err());
         assert!(serde_json::from_str::<FaultConfig>(r#"{"eror_rate":1}"#).is_err());
+        assert!(FaultConfig::from_json(r#"{"error_rate":1.5}"#).is_err());
+        assert_eq!(
+            FaultConfig::from_json(r#"{"fail_next":3}"#).map(|c| c.fail_next),
+            Ok(3)
+        );
     }
 }
