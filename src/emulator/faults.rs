@@ -25,7 +25,7 @@ pub struct InjectedError {
 /// JSON form (every field optional):
 /// `{"error_rate":0.1,"cos_errors":[{"status":503,"code":"SlowDown"}],"oss_errors":[],
 ///   "latency_ms":50,"reset_rate":0.0,"malformed_rate":0.0,"fail_next":0,
-///   "operations":["put"],"providers":["oss"]}`
+///   "retry_after_secs":1,"operations":["put"],"providers":["oss"]}`
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct FaultConfig {
@@ -44,6 +44,8 @@ pub struct FaultConfig {
     pub malformed_rate: f64,
     /// The next this-many affected requests get an injected error, whatever `error_rate` says.
     pub fail_next: u32,
+    /// Send `Retry-After: N` with injected errors (the real services do not; clients honour it).
+    pub retry_after_secs: Option<u64>,
     /// Operations affected (`list`, `get`, `put`, `delete`); empty means all.
     pub operations: Vec<String>,
     /// Providers affected; empty means both.

@@ -26,6 +26,7 @@ mod cos_auth;
 mod errors;
 pub mod faults;
 mod oss;
+mod oss_auth;
 mod persist;
 mod reply;
 mod route;

@@ -27,7 +27,9 @@ use super::route::{self, ApiRequest, strip_port};
 use super::state::Store;
 use super::stats::{Recorder, STATUS_CONNECTION_RESET, Stats};
 use super::{auth, control, persist};
-use crate::model::Provider;
+use crate::model::{BucketKey, Inventory, Provider};
+use crate::provider::cos::xml as cos_xml;
+use crate::provider::oss::xml as oss_xml;
 
 /// Largest request body read; inventory configurations are a few KiB.
 const MAX_BODY_BYTES: usize = 1 << 20;
@@ -37,6 +39,13 @@ const MAX_BODY_BYTES: usize = 1 << 20;
 pub(crate) struct FaultState {
     pub(crate) config: FaultConfig,
     pub(crate) fail_next_left: u32,
+}
+
+/// What fault injection does to one request.
+struct PlannedFault {
+    latency: std::time::Duration,
+    action: FaultAction,
+    retry_after_secs: Option<u64>,
 }
 
 /// State shared by every request of one emulator instance.
@@ -89,13 +98,17 @@ impl Shared {
         Ok(())
     }
 
-    fn fault_action(&self, request: &ApiRequest) -> (std::time::Duration, FaultAction) {
+    fn fault_action(&self, request: &ApiRequest) -> PlannedFault {
         let mut faults = lock(&self.faults);
         if !faults
             .config
             .applies_to(request.provider, request.operation)
         {
-            return (std::time::Duration::ZERO, FaultAction::None);
+            return PlannedFault {
+                latency: std::time::Duration::ZERO,
+                action: FaultAction::None,
+                retry_after_secs: None,
+            };
         }
         let mut rng = rand::rng();
         let rolls = Rolls {
@@ -115,7 +128,11 @@ impl Shared {
         if forced && matches!(action, FaultAction::Error(_)) {
             faults.fail_next_left -= 1;
         }
-        (faults.config.latency, action)
+        PlannedFault {
+            latency: faults.config.latency,
+            action,
+            retry_after_secs: faults.config.retry_after_secs,
+        }
     }
 
     /// Runs one operation on the store, persisting the store when it changed.
@@ -254,6 +271,31 @@ impl EmulatorHandle {
         self.shared.execute(&request, xml.as_bytes()).map(|_| ())
     }
 
+    /// Stores `inventory` in `bucket` as a client PUT would send it (the crate's own wire
+    /// form), without signing or counting it. For demos and tests that need live state.
+    ///
+    /// # Errors
+    /// The answer a PUT would have got (e.g. 409 on OSS for an existing id); a 400 when the
+    /// inventory belongs to the other provider.
+    pub fn seed(&self, bucket: &BucketKey, inventory: &Inventory) -> Result<(), ApiError> {
+        let xml = match inventory {
+            Inventory::Cos(cos) if bucket.provider == Provider::Cos => {
+                cos_xml::to_string(&cos_xml::InventoryConfiguration::from(cos))
+                    .map_err(|e| ApiError::invalid_argument(e.to_string()))?
+            }
+            Inventory::Oss(oss) if bucket.provider == Provider::Oss => {
+                oss_xml::InventoryConfiguration::from(oss).to_xml()
+            }
+            _ => {
+                return Err(ApiError::invalid_argument(format!(
+                    "a {} inventory cannot be stored in {bucket}",
+                    inventory.provider()
+                )));
+            }
+        };
+        self.seed_xml(bucket.provider, &bucket.bucket, &xml)
+    }
+
     /// The stored configurations of a bucket as GET would serve them, in listing order.
     pub fn configs(&self, provider: Provider, bucket: &str) -> Vec<String> {
         let store = lock(&self.shared.store);
@@ -349,7 +391,11 @@ async fn handle_api(State(shared): State<Arc<Shared>>, request: Request) -> Resp
         bucket: Some(&request.bucket),
     };
 
-    let (latency, action) = shared.fault_action(&request);
+    let PlannedFault {
+        latency,
+        action,
+        retry_after_secs,
+    } = shared.fault_action(&request);
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
     }
@@ -360,7 +406,13 @@ async fn handle_api(State(shared): State<Arc<Shared>>, request: Request) -> Resp
         }
         FaultAction::Error(error) => {
             shared.record(&request, error.status);
-            return reply::error(&ctx, error, &where_);
+            let mut response = reply::error(&ctx, error, &where_);
+            if let Some(secs) = retry_after_secs {
+                response
+                    .headers_mut()
+                    .insert(header::RETRY_AFTER, secs.into());
+            }
+            return response;
         }
         FaultAction::None | FaultAction::Malformed => {}
     }
