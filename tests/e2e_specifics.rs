@@ -197,12 +197,25 @@ fn mass_delete_is_refused_whole_unless_allowed() {
     assert_exit(&refused, 1);
     assert!(stdout(&refused).contains("REFUSED"), "{}", stdout(&refused));
     let stats = emulator.handle.stats();
-    assert_eq!(stats.calls(Provider::Cos, Operation::Delete), 0, "{stats:?}");
-    assert_eq!(stats.calls(Provider::Cos, Operation::Put), 0, "refused whole: {stats:?}");
+    assert_eq!(
+        stats.calls(Provider::Cos, Operation::Delete),
+        0,
+        "{stats:?}"
+    );
+    assert_eq!(
+        stats.calls(Provider::Cos, Operation::Put),
+        0,
+        "refused whole: {stats:?}"
+    );
 
     let allowed = invsync(
         &emulator,
-        &["apply", "--manifests", manifests.path().to_str().unwrap(), "--allow-mass-delete"],
+        &[
+            "apply",
+            "--manifests",
+            manifests.path().to_str().unwrap(),
+            "--allow-mass-delete",
+        ],
     );
     assert_exit(&allowed, 0);
     assert_eq!(COS.live_ids(&emulator), ["logs"]);

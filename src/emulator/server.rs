@@ -26,6 +26,26 @@ pub async fn serve(
     config: EmulatorConfig,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> io::Result<()> {
+    for (provider, pairs, vars) in [
+        (
+            "cos",
+            &config.cos_credentials,
+            "TENCENTCLOUD_SECRET_ID / TENCENTCLOUD_SECRET_KEY",
+        ),
+        (
+            "oss",
+            &config.oss_credentials,
+            "ALIBABA_CLOUD_ACCESS_KEY_ID / ALIBABA_CLOUD_ACCESS_KEY_SECRET",
+        ),
+    ] {
+        if pairs.is_empty() {
+            tracing::warn!(
+                provider,
+                hint = vars,
+                "no emulator credentials for this provider: every request to it is refused"
+            );
+        }
+    }
     let shared = Arc::new(Shared::new(config)?);
     serve_shared(listener, shared, shutdown).await
 }
