@@ -1,5 +1,7 @@
 //! Logging: human-readable or JSON lines on stderr, filtered by `RUST_LOG` (default `info`).
 
+use std::io::IsTerminal;
+
 use invsync::cli::LogFormat;
 use tracing_subscriber::EnvFilter;
 

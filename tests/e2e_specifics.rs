@@ -182,3 +182,41 @@ fn cos_and_oss_buckets_mix_freely_in_one_directory() {
     assert_eq!(OSS.live_ids(&emulator), ["logs"]);
     assert_eq!(plan_json(&emulator, &manifests).0, 0);
 }
+
+#[test]
+fn mass_delete_is_refused_whole_unless_allowed() {
+    let emulator = Emulator::start();
+    for i in 0..12 {
+        COS.seed(&emulator, &format!("old-{i:02}"), "old/", true);
+    }
+    let manifests = Manifests::new();
+    manifests.write("bucket.yaml", &COS.manifest(true, &[("logs", "logs/")]));
+    emulator.handle.reset_stats();
+
+    let refused = apply(&emulator, &manifests);
+    assert_exit(&refused, 1);
+    assert!(stdout(&refused).contains("REFUSED"), "{}", stdout(&refused));
+    let stats = emulator.handle.stats();
+    assert_eq!(
+        stats.calls(Provider::Cos, Operation::Delete),
+        0,
+        "{stats:?}"
+    );
+    assert_eq!(
+        stats.calls(Provider::Cos, Operation::Put),
+        0,
+        "refused whole: {stats:?}"
+    );
+
+    let allowed = invsync(
+        &emulator,
+        &[
+            "apply",
+            "--manifests",
+            manifests.path().to_str().unwrap(),
+            "--allow-mass-delete",
+        ],
+    );
+    assert_exit(&allowed, 0);
+    assert_eq!(COS.live_ids(&emulator), ["logs"]);
+}
