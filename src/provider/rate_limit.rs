@@ -371,3 +371,38 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod timing_tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn concurrent_callers_share_the_rate() {
+        let limiter = Arc::new(RateLimiter::new(RateSettings::with_max_rate(40.0)));
+        let k = RateKey::new(Provider::Cos, "a", "r");
+        let start = Instant::now();
+        let mut tasks = Vec::new();
+        for _ in 0..4 {
+            let limiter = limiter.clone();
+            let k = k.clone();
+            tasks.push(tokio::spawn(async move {
+                for _ in 0..30 {
+                    limiter.acquire(&k).await;
+                    limiter.feedback(&k, Feedback::Accepted);
+                }
+            }));
+        }
+        for t in tasks {
+            t.await.unwrap();
+        }
+        let took = start.elapsed();
+        assert!(
+            took < Duration::from_millis(3500),
+            "callers are not serialized: {took:?}"
+        );
+        assert!(
+            took > Duration::from_millis(1900),
+            "burst of 40 then 40/s for 80 more: {took:?}"
+        );
+    }
+}

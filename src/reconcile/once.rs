@@ -1,12 +1,14 @@
 //! One pass over every managed bucket: `plan_all` for `invsync plan`, `apply_all` for
 //! `invsync apply`. Buckets are independent: one failing never stops the others.
 
+use std::collections::{BTreeMap, VecDeque};
+
 use futures_util::StreamExt;
 use futures_util::stream;
 
 use super::apply::{ApplySettings, BucketOutcome, BucketStatus, apply_bucket};
 use super::clients::Clients;
-use crate::model::{BucketKey, DesiredState};
+use crate::model::{BucketKey, DesiredBucket, DesiredState, Provider};
 use crate::plan::{BucketFailure, Plan, PlanOptions, plan_bucket};
 use crate::provider::InventoryApi;
 
@@ -20,13 +22,19 @@ pub async fn plan_all(
     options: &PlanOptions,
     concurrency: usize,
 ) -> Plan {
-    let results: Vec<_> = stream::iter(desired.buckets.values())
+    // Each bucket is planned as soon as it is read, so its live configurations are dropped
+    // right away instead of all buckets' being held at once.
+    let results: Vec<_> = stream::iter(interleaved(desired))
         .map(|bucket| async move {
             let live = match clients.for_bucket(&bucket.key, bucket.endpoint.as_deref()) {
                 Ok(client) => client.list(&bucket.key).await,
                 Err(error) => Err(error),
             };
-            (bucket, live)
+            live.map(|live| plan_bucket(bucket, &live, options))
+                .map_err(|error| BucketFailure {
+                    key: bucket.key.clone(),
+                    message: format!("{error:#}"),
+                })
         })
         .buffer_unordered(concurrency.max(1))
         .collect()
@@ -34,13 +42,10 @@ pub async fn plan_all(
 
     let mut buckets = Vec::new();
     let mut failures = Vec::new();
-    for (bucket, live) in results {
-        match live {
-            Ok(live) => buckets.push(plan_bucket(bucket, &live, options)),
-            Err(error) => failures.push(BucketFailure {
-                key: bucket.key.clone(),
-                message: format!("{error:#}"),
-            }),
+    for result in results {
+        match result {
+            Ok(plan) => buckets.push(plan),
+            Err(failure) => failures.push(failure),
         }
     }
     buckets.sort_by(|a, b| a.key.cmp(&b.key));
@@ -61,7 +66,7 @@ pub async fn apply_all(
     settings: &ApplySettings,
     concurrency: usize,
 ) -> Vec<(BucketKey, BucketOutcome)> {
-    let mut outcomes: Vec<_> = stream::iter(desired.buckets.values())
+    let mut outcomes: Vec<_> = stream::iter(interleaved(desired))
         .map(|bucket| async move {
             let outcome = match clients.for_bucket(&bucket.key, bucket.endpoint.as_deref()) {
                 Ok(client) => apply_bucket(&client, bucket, options, settings).await,
@@ -79,4 +84,90 @@ pub async fn apply_all(
         .await;
     outcomes.sort_by(|a, b| a.0.cmp(&b.0));
     outcomes
+}
+
+/// The buckets in the order they are worked on: round-robin over (provider, region), so that
+/// with a request-rate limit per account and region every limit is in use at once (in key
+/// order, all COS buckets would come before any OSS bucket and the OSS limit would idle).
+/// Within a (provider, region) the key order is kept. Results are sorted afterwards.
+pub fn interleaved(desired: &DesiredState) -> Vec<&DesiredBucket> {
+    let mut groups: BTreeMap<(Provider, &str), VecDeque<&DesiredBucket>> = BTreeMap::new();
+    for bucket in desired.buckets.values() {
+        groups
+            .entry((bucket.key.provider, bucket.key.region.as_str()))
+            .or_default()
+            .push_back(bucket);
+    }
+    let mut order = Vec::with_capacity(desired.buckets.len());
+    while order.len() < desired.buckets.len() {
+        for queue in groups.values_mut() {
+            if let Some(bucket) = queue.pop_front() {
+                order.push(bucket);
+            }
+        }
+    }
+    order
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Origin;
+
+    fn state(keys: &[(Provider, &str, &str)]) -> DesiredState {
+        let buckets = keys
+            .iter()
+            .map(|(provider, bucket, region)| {
+                let key = BucketKey {
+                    provider: *provider,
+                    bucket: bucket.to_string(),
+                    region: region.to_string(),
+                };
+                let desired = DesiredBucket {
+                    key: key.clone(),
+                    name: bucket.to_string(),
+                    prune: false,
+                    endpoint: None,
+                    origin: Origin {
+                        file: "m.yaml".into(),
+                        document: 0,
+                        line: None,
+                    },
+                    inventories: Vec::new(),
+                };
+                (key, desired)
+            })
+            .collect();
+        DesiredState {
+            revision: "r".into(),
+            buckets,
+        }
+    }
+
+    #[test]
+    fn buckets_are_worked_on_round_robin_over_provider_and_region() {
+        let desired = state(&[
+            (Provider::Cos, "a-1250000000", "ap-guangzhou"),
+            (Provider::Cos, "b-1250000000", "ap-guangzhou"),
+            (Provider::Cos, "c-1250000000", "ap-guangzhou"),
+            (Provider::Cos, "d-1250000000", "ap-beijing"),
+            (Provider::Oss, "e", "cn-hangzhou"),
+            (Provider::Oss, "f", "cn-hangzhou"),
+        ]);
+        let order: Vec<&str> = interleaved(&desired)
+            .iter()
+            .map(|b| b.name.as_str())
+            .collect();
+        assert_eq!(
+            order,
+            [
+                "d-1250000000",
+                "a-1250000000",
+                "e",
+                "b-1250000000",
+                "f",
+                "c-1250000000"
+            ]
+        );
+    }
 }
