@@ -15,6 +15,8 @@ pub struct ChildRun {
     pub code: Option<i32>,
     /// Peak resident set size in bytes.
     pub peak_rss: u64,
+    /// User plus system CPU time of the child.
+    pub cpu: Duration,
     /// Everything the child wrote on stdout.
     pub stdout: Vec<u8>,
 }
@@ -61,20 +63,22 @@ impl Invoker {
             .stderr(Stdio::inherit());
         let started = Instant::now();
         let child = command.spawn()?;
-        let (code, peak_rss) = wait_with_rusage(child.id())?;
+        let (code, peak_rss, cpu) = wait_with_rusage(child.id())?;
         let wall = started.elapsed();
         let stdout = std::fs::read(&out_path)?;
         Ok(ChildRun {
             wall,
             code,
             peak_rss,
+            cpu,
             stdout,
         })
     }
 }
 
-/// Waits for `pid` with `wait4`, returning its exit code and `ru_maxrss` in bytes.
-fn wait_with_rusage(pid: u32) -> std::io::Result<(Option<i32>, u64)> {
+/// Waits for `pid` with `wait4`, returning its exit code, `ru_maxrss` in bytes and its CPU
+/// time (user + system).
+fn wait_with_rusage(pid: u32) -> std::io::Result<(Option<i32>, u64, Duration)> {
     let pid = libc::pid_t::try_from(pid).map_err(std::io::Error::other)?;
     let mut status: libc::c_int = 0;
     // SAFETY: an all-zero rusage is a valid value of this plain C struct.
@@ -98,5 +102,10 @@ fn wait_with_rusage(pid: u32) -> std::io::Result<(Option<i32>, u64)> {
     };
     // Linux reports ru_maxrss in KiB.
     let peak_rss = u64::try_from(usage.ru_maxrss).unwrap_or(0) * 1024;
-    Ok((code, peak_rss))
+    let seconds = |t: libc::timeval| {
+        Duration::from_secs(u64::try_from(t.tv_sec).unwrap_or(0))
+            + Duration::from_micros(u64::try_from(t.tv_usec).unwrap_or(0))
+    };
+    let cpu = seconds(usage.ru_utime) + seconds(usage.ru_stime);
+    Ok((code, peak_rss, cpu))
 }

@@ -111,6 +111,7 @@ fn cold_apply(
     total: usize,
 ) -> anyhow::Result<(Scenario, Emulator)> {
     let mut walls = Vec::new();
+    let mut cpus = Vec::new();
     let mut peak = 0;
     let mut first_calls = None;
     let mut last = None;
@@ -127,12 +128,14 @@ fn cold_apply(
             calls.put
         );
         walls.push(run.wall);
+        cpus.push(run.cpu.as_secs_f64() * 1000.0);
         peak = peak.max(run.peak_rss);
         first_calls.get_or_insert(calls);
         last = Some(emulator);
     }
     let calls = first_calls.unwrap_or_default();
     let mut scenario = Scenario::measured("cold_apply", &walls, calls.clone(), peak, total);
+    scenario.set_cpu(&cpus);
     if let Some(ms) = scenario.wall_median_ms {
         scenario
             .extra
@@ -151,6 +154,7 @@ fn steady_plan(
     total: usize,
 ) -> anyhow::Result<Scenario> {
     let mut walls = Vec::new();
+    let mut cpus = Vec::new();
     let mut peak = 0;
     let mut first_calls = None;
     for _ in 0..runs {
@@ -172,11 +176,13 @@ fn steady_plan(
             "steady-state plan must cost exactly one LIST per bucket and nothing else: {calls:?}"
         );
         walls.push(run.wall);
+        cpus.push(run.cpu.as_secs_f64() * 1000.0);
         peak = peak.max(run.peak_rss);
         first_calls.get_or_insert(calls);
     }
     let calls = first_calls.unwrap_or_default();
     let mut scenario = Scenario::measured("steady_plan", &walls, calls.clone(), peak, total);
+    scenario.set_cpu(&cpus);
     scenario
         .extra
         .insert("lists_per_bucket", calls.list as f64 / buckets.len() as f64);
@@ -193,6 +199,7 @@ fn drift(
     total: usize,
 ) -> anyhow::Result<Scenario> {
     let mut walls = Vec::new();
+    let mut cpus = Vec::new();
     let mut peak = 0;
     let mut first_calls = None;
     let bucket = &buckets[0];
@@ -208,18 +215,15 @@ fn drift(
             "the drifted configuration was not written: {calls:?}"
         );
         walls.push(run.wall);
+        cpus.push(run.cpu.as_secs_f64() * 1000.0);
         peak = peak.max(run.peak_rss);
         first_calls.get_or_insert(calls);
     }
     fixture::write_manifest(manifests, bucket, configs, 0)?;
     let calls = first_calls.unwrap_or_default();
-    Ok(Scenario::measured(
-        "one_bucket_drift",
-        &walls,
-        calls,
-        peak,
-        total,
-    ))
+    let mut scenario = Scenario::measured("one_bucket_drift", &walls, calls, peak, total);
+    scenario.set_cpu(&cpus);
+    Ok(scenario)
 }
 
 fn expect_exit(run: &ChildRun, expected: i32, what: &str) -> anyhow::Result<()> {

@@ -82,6 +82,13 @@ impl Scenario {
         }
     }
 
+    /// Records the median CPU time (user + system) of the child over the runs, in ms.
+    pub fn set_cpu(&mut self, cpu_ms: &[f64]) {
+        if let Some(cpu) = median(cpu_ms) {
+            self.extra.insert("child_cpu_ms", cpu);
+        }
+    }
+
     /// A scenario that could not be measured, with the reason.
     pub fn not_measured(name: &'static str, why: &str) -> Scenario {
         Scenario {
