@@ -1,9 +1,11 @@
 //! One module per subcommand; each returns the process exit code or an error to print.
 
 pub mod apply;
+pub mod demo;
 pub mod emulator;
 pub mod import;
 pub mod plan;
+pub mod run;
 pub mod schema;
 pub mod validate;
 
@@ -12,10 +14,11 @@ use std::sync::Arc;
 
 use invsync::cli::{ColorChoice, OssSignatureArg, ProviderArgs, SafetyArgs};
 use invsync::manifest::ManifestErrors;
+use invsync::metrics::Metrics;
 use invsync::plan::PlanOptions;
 use invsync::provider::http::{HttpSettings, Transport};
 use invsync::provider::oss::SignatureVersion;
-use invsync::provider::{cos, oss};
+use invsync::provider::{CredentialSource, cos, oss};
 use invsync::reconcile::{ClientSettings, Clients, EnvCredentials};
 
 /// Prints every manifest problem to stderr, then a count.
@@ -32,27 +35,43 @@ pub fn print_manifest_errors(errors: &ManifestErrors) {
 
 /// Provider clients as the flags and environment describe them.
 pub fn clients(args: &ProviderArgs) -> anyhow::Result<Clients> {
-    let http = HttpSettings {
-        request_timeout: args.request_timeout,
-        max_attempts: args.max_attempts,
-        ..HttpSettings::default()
-    };
-    let settings = ClientSettings {
+    build_clients(
+        client_settings(args),
+        Arc::new(EnvCredentials(cos::credentials_from_env)),
+        Arc::new(EnvCredentials(oss::credentials_from_env)),
+        None,
+    )
+}
+
+/// Endpoints, signature version and HTTP limits from the flags.
+pub fn client_settings(args: &ProviderArgs) -> ClientSettings {
+    ClientSettings {
         cos_endpoint: args.cos_endpoint.clone(),
         oss_endpoint: args.oss_endpoint.clone(),
         oss_signature: match args.oss_signature_version {
             OssSignatureArg::V1 => SignatureVersion::V1,
             OssSignatureArg::V4 => SignatureVersion::V4,
         },
-        http: http.clone(),
-    };
-    let transport = Transport::new(http)?;
-    Ok(Clients::new(
-        settings,
-        transport,
-        Arc::new(EnvCredentials(cos::credentials_from_env)),
-        Arc::new(EnvCredentials(oss::credentials_from_env)),
-    ))
+        http: HttpSettings {
+            request_timeout: args.request_timeout,
+            max_attempts: args.max_attempts,
+            ..HttpSettings::default()
+        },
+    }
+}
+
+/// Clients over one new transport, counting every request attempt in `metrics` when given.
+pub fn build_clients(
+    settings: ClientSettings,
+    cos_credentials: Arc<dyn CredentialSource>,
+    oss_credentials: Arc<dyn CredentialSource>,
+    metrics: Option<&Metrics>,
+) -> anyhow::Result<Clients> {
+    let mut transport = Transport::new(settings.http.clone())?;
+    if let Some(metrics) = metrics {
+        transport = transport.with_observer(Arc::new(metrics.clone()));
+    }
+    Ok(Clients::new(settings, transport, cos_credentials, oss_credentials))
 }
 
 /// Plan safety limits from the flags.
