@@ -122,11 +122,21 @@ pub fn field_changes(live: &Inventory, desired: &Inventory) -> Vec<FieldChange> 
     let mut out = Vec::new();
     compare(
         "",
-        Some(&inventory_value(live)),
-        Some(&inventory_value(desired)),
+        Some(&explicit(live)),
+        Some(&explicit(desired)),
         &mut out,
     );
     out
+}
+
+/// The manifest form with `enabled` always present: the manifest form leaves out its default
+/// (`true`), and `enabled: false -> (absent)` would not say what changed.
+fn explicit(inventory: &Inventory) -> Value {
+    let mut value = inventory_value(inventory);
+    if let Value::Object(fields) = &mut value {
+        fields.entry("enabled").or_insert(Value::Bool(true));
+    }
+    value
 }
 
 fn compare(path: &str, live: Option<&Value>, desired: Option<&Value>, out: &mut Vec<FieldChange>) {
