@@ -36,9 +36,7 @@ impl Emulator {
         config.cos_credentials = vec![(COS_ID.to_string(), COS_KEY.to_string())];
         config.oss_credentials = vec![(OSS_ID.to_string(), OSS_KEY.to_string())];
         configure(&mut config);
-        let handle = runtime
-            .block_on(invsync::emulator::spawn(config))
-            .expect("emulator starts");
+        let handle = runtime.block_on(invsync::emulator::spawn(config)).expect("emulator starts");
         Emulator { handle, runtime }
     }
 
@@ -59,9 +57,7 @@ pub struct Manifests {
 
 impl Manifests {
     pub fn new() -> Manifests {
-        Manifests {
-            dir: tempfile::tempdir().expect("temp dir"),
-        }
+        Manifests { dir: tempfile::tempdir().expect("temp dir") }
     }
 
     /// Writes (or overwrites) `name` with `yaml`.
