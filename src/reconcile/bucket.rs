@@ -22,14 +22,25 @@ pub enum Decision {
     Resync,
     /// Something failed or was refused: retry with this bucket's own backoff.
     Backoff(String),
+    /// Written, but the provider keeps storing something else (a perpetual diff): an error,
+    /// yet retried only after the resync interval so that it is not re-written in a loop.
+    Stuck(String),
 }
 
 impl Decision {
     /// The scheduler's view of the decision.
     pub fn outcome(&self) -> Outcome {
         match self {
-            Decision::Resync => Outcome::Success,
+            Decision::Resync | Decision::Stuck(_) => Outcome::Success,
             Decision::Backoff(_) => Outcome::Failure,
+        }
+    }
+
+    /// Why the reconcile did not succeed, if it did not.
+    pub fn failure(&self) -> Option<&str> {
+        match self {
+            Decision::Resync => None,
+            Decision::Backoff(reason) | Decision::Stuck(reason) => Some(reason),
         }
     }
 }
@@ -93,6 +104,10 @@ pub async fn reconcile_bucket(
                 metrics.record_reconcile_error(provider);
                 tracing::error!(error = %reason, "reconcile failed; retrying with backoff");
             }
+            Decision::Stuck(reason) => {
+                metrics.record_reconcile_error(provider);
+                tracing::error!(error = %reason, "not converged; retrying after the resync interval");
+            }
         }
         reconciled
     }
@@ -142,7 +157,7 @@ async fn observe_or_correct(context: &ReconcileContext, desired: &DesiredBucket)
         BucketStatus::InSync | BucketStatus::Converged => Decision::Resync,
         BucketStatus::Refused(reason) => Decision::Backoff(format!("plan refused: {reason}")),
         BucketStatus::PerpetualDiff(ids) => {
-            Decision::Backoff(format!("perpetual diff on {}", ids.join(", ")))
+            Decision::Stuck(format!("perpetual diff on {}", ids.join(", ")))
         }
         BucketStatus::Failed(reason) => Decision::Backoff(reason.clone()),
     };

@@ -18,7 +18,7 @@ pub enum RunEvent {
     /// A live configuration differs from the manifests.
     Drift(DriftEvent),
     /// A change was written.
-    Corrected(Change),
+    Corrected(Box<Change>),
     /// A bucket's reconcile failed; it is retried with backoff.
     BucketFailed { key: BucketKey, reason: String },
     /// Every managed bucket matches its manifest (sent once each time this becomes true).

@@ -332,12 +332,12 @@ impl Daemon {
             self.emit(RunEvent::Drift(event.clone()));
         }
         for change in &reconciled.corrected {
-            self.emit(RunEvent::Corrected(change.clone()));
+            self.emit(RunEvent::Corrected(Box::new(change.clone())));
         }
-        if let super::bucket::Decision::Backoff(reason) = &reconciled.decision {
+        if let Some(reason) = reconciled.decision.failure() {
             self.emit(RunEvent::BucketFailed {
                 key: key.clone(),
-                reason: reason.clone(),
+                reason: reason.to_string(),
             });
         }
         if let Some(pending) = &mut self.first_pass {
