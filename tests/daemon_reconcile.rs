@@ -35,6 +35,18 @@ fn writes(emulator: &Emulator) -> u64 {
         .sum()
 }
 
+/// A COS and an OSS bucket, converged, with a resync interval too long to interfere.
+fn ready_with_two_buckets_and_no_resync(emulator: &Emulator) -> (Manifests, Daemon) {
+    let manifests = Manifests::new();
+    manifests.write("cos.yaml", &COS.manifest(false, &[("logs", "logs/")]));
+    manifests.write("oss.yaml", &OSS.manifest(false, &[("report", "data/")]));
+    let daemon = Daemon::start(emulator, manifests.path(), |config| {
+        config.schedule.resync_interval = Duration::from_secs(600);
+    });
+    assert!(wait_until(MAX_WAIT, || daemon.readiness.is_ready()));
+    (manifests, daemon)
+}
+
 #[test]
 fn daemon_converges_on_start_and_then_becomes_ready() {
     let emulator = Emulator::start();
@@ -97,13 +109,7 @@ fn daemon_converges_on_start_and_then_becomes_ready() {
 #[test]
 fn a_manifest_edit_converges_within_a_second_and_touches_only_that_bucket() {
     let emulator = Emulator::start();
-    let manifests = Manifests::new();
-    manifests.write("cos.yaml", &COS.manifest(false, &[("logs", "logs/")]));
-    manifests.write("oss.yaml", &OSS.manifest(false, &[("report", "data/")]));
-    let daemon = Daemon::start(&emulator, manifests.path(), |config| {
-        config.schedule.resync_interval = Duration::from_secs(600);
-    });
-    assert!(wait_until(MAX_WAIT, || daemon.readiness.is_ready()));
+    let (manifests, daemon) = ready_with_two_buckets_and_no_resync(&emulator);
     // Let the watcher settle after the initial reads, then count only what the edit causes.
     std::thread::sleep(Duration::from_millis(300));
     emulator.handle.reset_stats();
@@ -165,13 +171,7 @@ fn out_of_band_drift_is_reverted_within_one_interval() {
 #[test]
 fn a_full_pass_request_reads_every_bucket_at_once() {
     let emulator = Emulator::start();
-    let manifests = Manifests::new();
-    manifests.write("cos.yaml", &COS.manifest(false, &[("logs", "logs/")]));
-    manifests.write("oss.yaml", &OSS.manifest(false, &[("report", "data/")]));
-    let daemon = Daemon::start(&emulator, manifests.path(), |config| {
-        config.schedule.resync_interval = Duration::from_secs(600);
-    });
-    assert!(wait_until(MAX_WAIT, || daemon.readiness.is_ready()));
+    let (_manifests, daemon) = ready_with_two_buckets_and_no_resync(&emulator);
     emulator.handle.reset_stats();
     daemon.full_pass.send(()).unwrap();
     assert!(wait_until(Duration::from_secs(2), || {
