@@ -123,7 +123,13 @@ pub async fn run(
     tokio::pin!(shutdown);
     loop {
         daemon.start_due();
-        let next = daemon.scheduler.next_due(Instant::now());
+        // At the concurrency limit a due bucket has to wait for a running one, not for a timer
+        // that has already expired (which would spin).
+        let next = if daemon.tasks.len() >= daemon.concurrency {
+            None
+        } else {
+            daemon.scheduler.next_due(Instant::now())
+        };
         tokio::select! {
             () = &mut shutdown => break,
             () = watcher.changed() => daemon.reload(Instant::now()),
