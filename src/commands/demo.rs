@@ -291,10 +291,11 @@ async fn narrate(
                 println!("manifests revision {revision} in force: {buckets} buckets");
             }
             RunEvent::RevisionRejected { problems, .. } => {
-                println!(
-                    "manifests rejected ({} problems); the last good revision stays in force:",
-                    problems.len()
-                );
+                let count = match problems.len() {
+                    1 => "1 problem".to_string(),
+                    n => format!("{n} problems"),
+                };
+                println!("manifests rejected ({count}); the last good revision stays in force:");
                 for problem in problems.iter().take(5) {
                     println!("  {problem}");
                 }

@@ -27,7 +27,7 @@ pub enum RevisionError {
         source: std::io::Error,
     },
     /// A file failed to load or validate; the whole revision is rejected.
-    #[error("manifests revision {} is invalid ({} problems)", revision.as_deref().unwrap_or("(no commit)"), errors.diagnostics.len())]
+    #[error("manifests{} are invalid ({} problem(s))", revision.as_deref().map(|r| format!(" at commit {r}")).unwrap_or_default(), errors.diagnostics.len())]
     Invalid {
         revision: Option<String>,
         errors: ManifestErrors,

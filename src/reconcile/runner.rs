@@ -189,6 +189,9 @@ struct Daemon {
     first_pass: Option<BTreeSet<BucketKey>>,
     /// An [`RunEvent::InSync`] was sent and nothing drifted since.
     announced: bool,
+    /// The latest load was rejected: the next good one is announced even if it equals the
+    /// revision in force.
+    rejected: bool,
     tasks: JoinSet<(BucketKey, Reconciled)>,
 }
 
@@ -207,6 +210,7 @@ impl Daemon {
             views: BTreeMap::new(),
             first_pass: None,
             announced: false,
+            rejected: false,
             tasks: JoinSet::new(),
         }
     }
@@ -226,6 +230,7 @@ impl Daemon {
             Ok(loaded) => loaded,
             Err(rejected) => {
                 metrics.record_manifest_load(false);
+                self.rejected = true;
                 self.reject(rejected);
                 return;
             }
@@ -234,7 +239,8 @@ impl Daemon {
         metrics.set_revision(&loaded.id);
         let first = self.first_pass.is_none() && !self.readiness.is_ready();
         let diff = revision::diff(&self.desired, &loaded.desired);
-        if diff.is_empty() && loaded.id == self.revision {
+        let recovered = std::mem::take(&mut self.rejected);
+        if diff.is_empty() && loaded.id == self.revision && !recovered {
             return;
         }
         info!(
