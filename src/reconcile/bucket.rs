@@ -5,7 +5,7 @@ use std::time::{Instant, SystemTime};
 
 use tracing::Instrument;
 
-use super::apply::{ApplySettings, BucketStatus, apply_bucket};
+use super::apply::{ApplySettings, BucketStatus, apply_plan};
 use super::clients::Clients;
 use super::drift::{self, DriftEvent};
 use crate::metrics::{ConfigCounts, Metrics};
@@ -74,8 +74,8 @@ pub struct ReconcileContext {
 ///
 /// # Guarantees
 /// - In dry-run mode only LIST requests are sent.
-/// - Every drifted configuration is logged at WARN and counted; every correction is logged at
-///   INFO (by [`apply_bucket`]); the duration is observed, a failure counted, a success stamped.
+/// - Every drifted configuration is logged at WARN and counted before anything is written;
+///   every correction is logged at INFO (by [`apply_plan`]); the duration is observed, a failure counted, a success stamped.
 /// - Never panics on provider errors: they become [`Decision::Backoff`].
 pub async fn reconcile_bucket(
     context: &ReconcileContext,
@@ -90,8 +90,7 @@ pub async fn reconcile_bucket(
     );
     async {
         let started = Instant::now();
-        let reconciled = observe_or_correct(context, desired).await;
-        drift::report(&reconciled.drift, revision, &context.metrics);
+        let reconciled = observe_or_correct(context, desired, revision).await;
         let metrics = &context.metrics;
         let provider = desired.key.provider;
         metrics.observe_reconcile(provider, started.elapsed());
@@ -115,7 +114,13 @@ pub async fn reconcile_bucket(
     .await
 }
 
-async fn observe_or_correct(context: &ReconcileContext, desired: &DesiredBucket) -> Reconciled {
+/// Lists once, plans, reports the drift (before any write, so logs read cause then effect),
+/// then corrects it unless in dry-run mode.
+async fn observe_or_correct(
+    context: &ReconcileContext,
+    desired: &DesiredBucket,
+    revision: &str,
+) -> Reconciled {
     let client = match context
         .clients
         .for_bucket(&desired.key, desired.endpoint.as_deref())
@@ -123,28 +128,24 @@ async fn observe_or_correct(context: &ReconcileContext, desired: &DesiredBucket)
         Ok(client) => client,
         Err(error) => return Reconciled::failed(format!("{error:#}")),
     };
+    let live = match client.list(&desired.key).await {
+        Ok(live) => live,
+        Err(error) => return Reconciled::failed(format!("{error:#}")),
+    };
+    let plan = plan_bucket(desired, &live, &context.options);
+    let drift = drift::drift_events(&plan);
+    drift::report(&drift, revision, &context.metrics);
     let declared = desired.inventories.len();
     if context.dry_run {
-        return match client.list(&desired.key).await {
-            Ok(live) => {
-                let plan = plan_bucket(desired, &live, &context.options);
-                Reconciled {
-                    decision: Decision::Resync,
-                    drift: drift::drift_events(&plan),
-                    corrected: Vec::new(),
-                    counts: Some(drift::plan_counts(&plan, declared)),
-                    in_sync: plan.changes.is_empty(),
-                }
-            }
-            Err(error) => Reconciled::failed(format!("{error:#}")),
+        return Reconciled {
+            decision: Decision::Resync,
+            drift,
+            corrected: Vec::new(),
+            counts: Some(drift::plan_counts(&plan, declared)),
+            in_sync: plan.changes.is_empty(),
         };
     }
-    let outcome = apply_bucket(&client, desired, &context.options, &context.settings).await;
-    let drift = outcome
-        .plan
-        .as_ref()
-        .map(drift::drift_events)
-        .unwrap_or_default();
+    let outcome = apply_plan(&client, desired, plan, &context.options, &context.settings).await;
     let in_sync = outcome.is_converged();
     let counts = outcome.plan.as_ref().map(|plan| {
         if in_sync {

@@ -20,7 +20,7 @@ pub mod once;
 pub mod revision;
 pub mod runner;
 
-pub use apply::{ApplySettings, BucketOutcome, BucketStatus, apply_bucket};
+pub use apply::{ApplySettings, BucketOutcome, BucketStatus, apply_bucket, apply_plan};
 pub use bucket::{Decision, ReconcileContext, Reconciled, reconcile_bucket};
 pub use clients::{ClientSettings, Clients, EnvCredentials, ProviderClient};
 pub use events::RunEvent;
