@@ -90,10 +90,12 @@ fn a_git_sync_symlink_swap_brings_the_new_commit_into_force() {
         None,
         "old revision series removed"
     );
-    let stamped = daemon
-        .drain_events()
-        .into_iter()
-        .any(|event| matches!(event, RunEvent::InSync { revision, .. } if revision == HASH2));
+    let stamped = wait_until(MAX_WAIT, || {
+        daemon
+            .drain_events()
+            .into_iter()
+            .any(|event| matches!(event, RunEvent::InSync { revision, .. } if revision == HASH2))
+    });
     assert!(stamped, "convergence reported with the new commit hash");
     daemon.stop().0.unwrap();
 }
