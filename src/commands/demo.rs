@@ -10,7 +10,6 @@ use std::time::Duration;
 use anyhow::Context;
 use invsync::cli::DemoArgs;
 use invsync::emulator::{self, EmulatorConfig, EmulatorHandle};
-use invsync::manifest;
 use invsync::metrics::{DriftKind, Metrics};
 use invsync::model::{BucketKey, DesiredState, Inventory};
 use invsync::provider::http::HttpSettings;
@@ -32,7 +31,7 @@ const UNDECLARED_ID: &str = "adhoc-export";
 /// Exit codes: 0 after Ctrl-C (or after the first convergence with `--once`); 1 when the
 /// manifests are invalid or (`--once`) the demo did not converge.
 pub async fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
-    let desired = match manifest::load_dir(&args.manifests) {
+    let desired = match super::load_manifests(&args.manifests) {
         Ok(desired) => desired,
         Err(errors) => {
             super::print_manifest_errors(&errors);

@@ -10,16 +10,29 @@ pub mod schema;
 pub mod validate;
 
 use std::io::IsTerminal;
+use std::path::Path;
 use std::sync::Arc;
 
 use invsync::cli::{ColorChoice, OssSignatureArg, ProviderArgs, SafetyArgs};
-use invsync::manifest::ManifestErrors;
+use invsync::manifest::{self, ManifestErrors};
+use invsync::model::DesiredState;
+use invsync::watch;
 use invsync::metrics::Metrics;
 use invsync::plan::PlanOptions;
 use invsync::provider::http::{HttpSettings, Transport};
 use invsync::provider::oss::SignatureVersion;
 use invsync::provider::{CredentialSource, cos, oss};
 use invsync::reconcile::{ClientSettings, Clients, EnvCredentials};
+
+/// Loads and validates the manifests, stamping the git commit as the revision when the
+/// directory resolves through a git-sync checkout named after it (`/git/current/manifests`).
+pub fn load_manifests(dir: &Path) -> Result<DesiredState, ManifestErrors> {
+    let mut desired = manifest::load_dir(dir)?;
+    if let Some(commit) = watch::resolve(dir).ok().and_then(|r| r.revision_hint) {
+        desired.revision = commit;
+    }
+    Ok(desired)
+}
 
 /// Prints every manifest problem to stderr, then a count.
 pub fn print_manifest_errors(errors: &ManifestErrors) {
