@@ -252,3 +252,46 @@ fn thirty_percent_of_requests_failing_never_stops_the_daemon() {
     let (result, _) = daemon.stop();
     result.unwrap();
 }
+
+#[test]
+fn buckets_are_reconciled_at_most_concurrency_at_a_time() {
+    let emulator = Emulator::start();
+    emulator
+        .handle
+        .set_faults(FaultConfig {
+            latency: Duration::from_millis(100),
+            ..FaultConfig::default()
+        })
+        .unwrap();
+    let manifests = Manifests::new();
+    for i in 0..3 {
+        let yaml = COS
+            .manifest(false, &[("logs", "logs/")])
+            .replace(COS.bucket, &format!("bucket{i}-1250000000"));
+        manifests.write(&format!("b{i}.yaml"), &yaml);
+    }
+    let timed = |concurrency: usize| {
+        emulator.handle.reset_stats();
+        let started = Instant::now();
+        let daemon = Daemon::start(&emulator, manifests.path(), |config| {
+            config.concurrency = concurrency;
+            config.schedule.resync_interval = Duration::from_secs(600);
+        });
+        assert!(wait_until(MAX_WAIT, || daemon.readiness.is_ready()));
+        let took = started.elapsed();
+        daemon.stop().0.unwrap();
+        took
+    };
+    // One LIST of 100 ms per in-sync bucket after the first run created the configurations.
+    timed(3);
+    let one_at_a_time = timed(1);
+    let all_at_once = timed(3);
+    assert!(
+        one_at_a_time >= Duration::from_millis(300),
+        "{one_at_a_time:?}"
+    );
+    assert!(
+        all_at_once < one_at_a_time,
+        "{all_at_once:?} vs {one_at_a_time:?}"
+    );
+}
