@@ -12,18 +12,31 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 /// Manifests declare, per bucket, the complete set of inventory configurations it should have.
 /// `plan` shows what would change, `apply` makes it so, `run` keeps it so.
 #[derive(Debug, Parser)]
-#[command(name = "invsync", version, propagate_version = true, max_term_width = 100)]
-#[command(after_help = "Exit codes: 0 success (plan --detailed-exitcode: in sync), 1 error or \
+#[command(
+    name = "invsync",
+    version,
+    propagate_version = true,
+    max_term_width = 100
+)]
+#[command(
+    after_help = "Exit codes: 0 success (plan --detailed-exitcode: in sync), 1 error or \
 invalid manifests, 2 changes pending (plan --detailed-exitcode only).\n\
 Credentials: TENCENTCLOUD_SECRET_ID / TENCENTCLOUD_SECRET_KEY [/ TENCENTCLOUD_SESSION_TOKEN] for \
 COS; ALIBABA_CLOUD_ACCESS_KEY_ID / ALIBABA_CLOUD_ACCESS_KEY_SECRET [/ ALIBABA_CLOUD_SECURITY_TOKEN] \
-for OSS.")]
+for OSS."
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
 
     /// Log format on stderr.
-    #[arg(long, global = true, value_enum, default_value = "text", env = "INVSYNC_LOG_FORMAT")]
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        default_value = "text",
+        env = "INVSYNC_LOG_FORMAT"
+    )]
     pub log_format: LogFormat,
 }
 
@@ -70,7 +83,12 @@ pub struct ProviderArgs {
     pub oss_endpoint: Option<String>,
 
     /// OSS request signature version.
-    #[arg(long, value_enum, default_value = "v4", env = "INVSYNC_OSS_SIGNATURE_VERSION")]
+    #[arg(
+        long,
+        value_enum,
+        default_value = "v4",
+        env = "INVSYNC_OSS_SIGNATURE_VERSION"
+    )]
     pub oss_signature_version: OssSignatureArg,
 
     /// How many buckets are read or written at the same time.
@@ -134,7 +152,13 @@ pub struct PlanArgs {
     pub safety: SafetyArgs,
 
     /// Output format.
-    #[arg(long, short = 'o', value_enum, default_value = "text", env = "INVSYNC_OUTPUT")]
+    #[arg(
+        long,
+        short = 'o',
+        value_enum,
+        default_value = "text",
+        env = "INVSYNC_OUTPUT"
+    )]
     pub output: OutputFormat,
 
     /// Exit 2 when changes are pending, 0 when everything is in sync.
@@ -241,7 +265,11 @@ pub struct ImportArgs {
 #[derive(Debug, Args)]
 pub struct EmulatorArgs {
     /// Address to serve on; port 0 picks a free one (printed on stdout).
-    #[arg(long, default_value = "127.0.0.1:9000", env = "INVSYNC_EMULATOR_LISTEN")]
+    #[arg(
+        long,
+        default_value = "127.0.0.1:9000",
+        env = "INVSYNC_EMULATOR_LISTEN"
+    )]
     pub listen: SocketAddr,
 
     /// Keep configurations in this file across restarts.
@@ -285,7 +313,9 @@ pub enum LogFormat {
 /// Parses `500ms`, `30s`, `5m`, `1h` or a bare number of seconds.
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
     let text = text.trim();
-    let split = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
     let (number, unit) = text.split_at(split);
     let n: u64 = number
         .parse()
@@ -295,7 +325,9 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
         "" | "s" => Ok(Duration::from_secs(n)),
         "m" => Ok(Duration::from_secs(n * 60)),
         "h" => Ok(Duration::from_secs(n * 3600)),
-        _ => Err(format!("`{text}` has unknown unit `{unit}`; use ms, s, m or h")),
+        _ => Err(format!(
+            "`{text}` has unknown unit `{unit}`; use ms, s, m or h"
+        )),
     }
 }
 

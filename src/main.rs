@@ -6,17 +6,32 @@ mod telemetry;
 
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::Parser as _;
 use invsync::cli::{Cli, Command};
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    // Usage errors exit 1, not clap's 2: `plan --detailed-exitcode` uses 2 for "changes
+    // pending", and a CI job must never mistake a typo for that.
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => {
+            let _ = error.print();
+            return if error.use_stderr() {
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
     let default_filter = match cli.command {
         Command::Demo(_) => commands::demo::LOG_FILTER,
         _ => "info",
     };
     telemetry::init(cli.log_format, default_filter);
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(runtime) => runtime,
         Err(error) => {
             eprintln!("error: cannot start the async runtime: {error}");

@@ -4,7 +4,6 @@
 //! recomputes every signature from what the Authorization header says was signed.
 
 // `ProviderError` is the crate's public error type; its size is not this test's concern.
-#![allow(clippy::result_large_err)]
 
 use std::io::Write;
 use std::sync::{Arc, Mutex};

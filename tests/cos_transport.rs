@@ -1,7 +1,6 @@
 //! The shared transport's retry loop against small local servers on 127.0.0.1:0.
 
 // `ProviderError` is the crate's public error type; its size is not this test's concern.
-#![allow(clippy::result_large_err)]
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};

@@ -16,12 +16,19 @@ use invsync::provider::Operation;
 fn apply_creates_declared_configs_then_plan_is_in_sync(case: &Case) {
     let emulator = Emulator::start();
     let manifests = Manifests::new();
-    manifests.write("bucket.yaml", &case.manifest(false, &[("logs", "logs/"), ("uploads", "uploads/")]));
+    manifests.write(
+        "bucket.yaml",
+        &case.manifest(false, &[("logs", "logs/"), ("uploads", "uploads/")]),
+    );
 
     let (code, plan) = plan_json(&emulator, &manifests);
     assert_eq!(code, 2, "changes pending: {plan}");
     assert_eq!(summary(&plan, "create"), 2);
-    assert_eq!(case.calls(&emulator, Operation::Put), 0, "plan never writes");
+    assert_eq!(
+        case.calls(&emulator, Operation::Put),
+        0,
+        "plan never writes"
+    );
 
     assert_exit(&apply(&emulator, &manifests), 0);
     assert_eq!(case.live_ids(&emulator), ["logs", "uploads"]);
@@ -38,21 +45,37 @@ fn changed_config_is_planned_with_a_diff_and_applied(case: &Case) {
     manifests.write("bucket.yaml", &case.manifest(false, &[("logs", "logs/")]));
     assert_exit(&apply(&emulator, &manifests), 0);
 
-    manifests.write("bucket.yaml", &case.manifest(false, &[("logs", "logs/v2/")]));
+    manifests.write(
+        "bucket.yaml",
+        &case.manifest(false, &[("logs", "logs/v2/")]),
+    );
     let (code, plan) = plan_json(&emulator, &manifests);
     assert_eq!(code, 2);
     let change = &plan["changes"][0];
     assert_eq!(change["action"], case.change_action());
     let diff = change["diff"].as_str().unwrap();
-    assert!(diff.contains("-    prefix: logs/") || diff.contains("-  prefix: logs/"), "{diff}");
+    assert!(
+        diff.contains("-    prefix: logs/") || diff.contains("-  prefix: logs/"),
+        "{diff}"
+    );
     assert!(diff.contains("logs/v2/"), "{diff}");
 
-    let text = invsync(&emulator, &["plan", "--manifests", manifests.path().to_str().unwrap()]);
+    let text = invsync(
+        &emulator,
+        &["plan", "--manifests", manifests.path().to_str().unwrap()],
+    );
     assert_exit(&text, 0);
-    assert!(stdout(&text).contains("logs/v2/"), "text plan shows the diff: {}", stdout(&text));
+    assert!(
+        stdout(&text).contains("logs/v2/"),
+        "text plan shows the diff: {}",
+        stdout(&text)
+    );
 
     assert_exit(&apply(&emulator, &manifests), 0);
-    assert!(case.live_config(&emulator, "logs").contains("<Prefix>logs/v2/</Prefix>"));
+    assert!(
+        case.live_config(&emulator, "logs")
+            .contains("<Prefix>logs/v2/</Prefix>")
+    );
     assert_eq!(plan_json(&emulator, &manifests).0, 0);
 }
 
@@ -65,10 +88,19 @@ fn out_of_band_drift_is_corrected(case: &Case) {
     let (code, plan) = plan_json(&emulator, &manifests);
     assert_eq!(code, 2);
     assert_eq!(plan["changes"][0]["action"], case.change_action());
-    assert!(plan["changes"][0]["diff"].as_str().unwrap().contains("enabled"), "{plan}");
+    assert!(
+        plan["changes"][0]["diff"]
+            .as_str()
+            .unwrap()
+            .contains("enabled"),
+        "{plan}"
+    );
 
     assert_exit(&apply(&emulator, &manifests), 0);
-    assert!(case.live_config(&emulator, "logs").contains("<IsEnabled>true</IsEnabled>"));
+    assert!(
+        case.live_config(&emulator, "logs")
+            .contains("<IsEnabled>true</IsEnabled>")
+    );
     assert_eq!(plan_json(&emulator, &manifests).0, 0);
 }
 
@@ -83,7 +115,11 @@ fn undeclared_config_is_left_alone_without_prune_and_deleted_with_it(case: &Case
     assert_eq!(summary(&plan, "delete"), 0);
     let applied = apply(&emulator, &manifests);
     assert_exit(&applied, 0);
-    assert!(stdout(&applied).contains("handmade"), "reported: {}", stdout(&applied));
+    assert!(
+        stdout(&applied).contains("handmade"),
+        "reported: {}",
+        stdout(&applied)
+    );
     assert_eq!(case.live_ids(&emulator), ["handmade", "logs"]);
     assert_eq!(case.calls(&emulator, Operation::Delete), 0);
 
@@ -125,14 +161,25 @@ fn apply_converges_under_30_percent_throttling_with_latency(case: &Case) {
             ..FaultConfig::default()
         })
         .unwrap();
-    let declared: Vec<(String, String)> = (0..8).map(|i| (format!("inv-{i}"), format!("p{i}/"))).collect();
-    let declared: Vec<(&str, &str)> = declared.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    let declared: Vec<(String, String)> = (0..8)
+        .map(|i| (format!("inv-{i}"), format!("p{i}/")))
+        .collect();
+    let declared: Vec<(&str, &str)> = declared
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
     let manifests = Manifests::new();
     manifests.write("bucket.yaml", &case.manifest(false, &declared));
 
     let output = invsync(
         &emulator,
-        &["apply", "--manifests", manifests.path().to_str().unwrap(), "--max-attempts", "12"],
+        &[
+            "apply",
+            "--manifests",
+            manifests.path().to_str().unwrap(),
+            "--max-attempts",
+            "12",
+        ],
     );
     assert_exit(&output, 0);
     assert_eq!(case.live_ids(&emulator).len(), 8);
@@ -147,12 +194,18 @@ fn wrong_secret_names_signature_mismatch_without_retrying(case: &Case) {
     let output = invsync_with(
         &emulator,
         &["plan", "--manifests", manifests.path().to_str().unwrap()],
-        &[("TENCENTCLOUD_SECRET_KEY", "wrong-key"), ("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "wrong-key")],
+        &[
+            ("TENCENTCLOUD_SECRET_KEY", "wrong-key"),
+            ("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "wrong-key"),
+        ],
     );
     assert_exit(&output, 1);
     let all = format!("{}{}", stdout(&output), stderr(&output));
     assert!(all.contains("SignatureDoesNotMatch"), "{all}");
-    assert!(!all.contains("wrong-key"), "the secret is not printed: {all}");
+    assert!(
+        !all.contains("wrong-key"),
+        "the secret is not printed: {all}"
+    );
     let stats = emulator.handle.stats();
     assert_eq!(stats.total, 1, "a 403 is not retried: {stats:?}");
 }
@@ -162,13 +215,23 @@ fn broken_manifest_exits_1_without_any_request(case: &Case) {
     case.seed(&emulator, "handmade", "tmp/", true);
     let manifests = Manifests::new();
     manifests.write("bucket.yaml", &case.manifest(true, &[("logs", "logs/")]));
-    manifests.write("broken.yaml", "apiVersion: invsync/v1\nkind: BucketInventory\nspec: [unclosed\n");
+    manifests.write(
+        "broken.yaml",
+        "apiVersion: invsync/v1\nkind: BucketInventory\nspec: [unclosed\n",
+    );
     emulator.handle.reset_stats();
 
     for command in ["plan", "apply"] {
-        let output = invsync(&emulator, &[command, "--manifests", manifests.path().to_str().unwrap()]);
+        let output = invsync(
+            &emulator,
+            &[command, "--manifests", manifests.path().to_str().unwrap()],
+        );
         assert_exit(&output, 1);
-        assert!(stderr(&output).contains("broken.yaml"), "{}", stderr(&output));
+        assert!(
+            stderr(&output).contains("broken.yaml"),
+            "{}",
+            stderr(&output)
+        );
     }
     assert_eq!(emulator.handle.stats().total, 0, "no request of any kind");
     assert_eq!(case.live_ids(&emulator), ["handmade"]);
@@ -180,7 +243,15 @@ fn import_prints_a_manifest_that_plans_in_sync(case: &Case) {
     case.seed(&emulator, "uploads", "uploads/", false);
     let output = invsync(
         &emulator,
-        &["import", "--provider", case.provider.as_str(), "--bucket", case.bucket, "--region", case.region],
+        &[
+            "import",
+            "--provider",
+            case.provider.as_str(),
+            "--bucket",
+            case.bucket,
+            "--region",
+            case.region,
+        ],
     );
     assert_exit(&output, 0);
     let manifests = Manifests::new();
@@ -196,7 +267,10 @@ fn no_secret_or_signature_appears_in_any_output_at_trace(case: &Case) {
     manifests.write("bucket.yaml", &case.manifest(false, &[("logs", "logs/")]));
     let dir = manifests.path().to_str().unwrap();
     let mut all = String::new();
-    for args in [vec!["plan", "--manifests", dir], vec!["apply", "--manifests", dir]] {
+    for args in [
+        vec!["plan", "--manifests", dir],
+        vec!["apply", "--manifests", dir],
+    ] {
         let output = invsync_with(&emulator, &args, &[("RUST_LOG", "trace")]);
         all.push_str(&stdout(&output));
         all.push_str(&stderr(&output));
@@ -204,12 +278,23 @@ fn no_secret_or_signature_appears_in_any_output_at_trace(case: &Case) {
     let wrong = invsync_with(
         &emulator,
         &["plan", "--manifests", dir],
-        &[("RUST_LOG", "trace"), ("TENCENTCLOUD_SECRET_KEY", "zz-wrong-secret-zz"), ("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "zz-wrong-secret-zz")],
+        &[
+            ("RUST_LOG", "trace"),
+            ("TENCENTCLOUD_SECRET_KEY", "zz-wrong-secret-zz"),
+            ("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "zz-wrong-secret-zz"),
+        ],
     );
     all.push_str(&stdout(&wrong));
     all.push_str(&stderr(&wrong));
     assert!(all.len() > 1000, "trace logging produced output");
-    for secret in [e2e::COS_KEY, e2e::OSS_KEY, "zz-wrong-secret-zz", "q-signature=", "Signature=", "OSS4-HMAC-SHA256 Credential"] {
+    for secret in [
+        e2e::COS_KEY,
+        e2e::OSS_KEY,
+        "zz-wrong-secret-zz",
+        "q-signature=",
+        "Signature=",
+        "OSS4-HMAC-SHA256 Credential",
+    ] {
         assert!(!all.contains(secret), "`{secret}` leaked");
     }
 }

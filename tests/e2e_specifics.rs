@@ -15,11 +15,15 @@ use invsync::provider::Operation;
 #[test]
 fn cos_config_served_in_the_and_filter_shape_plans_in_sync() {
     let emulator = Emulator::start();
-    let and_shape = COS
-        .live_xml("logs", "logs/", true)
-        .replace("<Filter><Prefix>logs/</Prefix></Filter>", "<Filter><And><Prefix>logs/</Prefix></And></Filter>");
+    let and_shape = COS.live_xml("logs", "logs/", true).replace(
+        "<Filter><Prefix>logs/</Prefix></Filter>",
+        "<Filter><And><Prefix>logs/</Prefix></And></Filter>",
+    );
     assert!(and_shape.contains("<And>"));
-    emulator.handle.seed_xml(Provider::Cos, COS.bucket, &and_shape).unwrap();
+    emulator
+        .handle
+        .seed_xml(Provider::Cos, COS.bucket, &and_shape)
+        .unwrap();
     let manifests = Manifests::new();
     manifests.write("bucket.yaml", &COS.manifest(false, &[("logs", "logs/")]));
 
@@ -52,14 +56,20 @@ fn oss_changed_config_is_replaced_by_delete_then_create() {
     assert_eq!(code, 2);
     assert_eq!(plan["changes"][0]["action"], "replace");
     assert_eq!(summary(&plan, "replace"), 1);
-    let text = invsync(&emulator, &["plan", "--manifests", manifests.path().to_str().unwrap()]);
+    let text = invsync(
+        &emulator,
+        &["plan", "--manifests", manifests.path().to_str().unwrap()],
+    );
     assert!(stdout(&text).contains("replace"), "{}", stdout(&text));
 
     emulator.handle.reset_stats();
     assert_exit(&apply(&emulator, &manifests), 0);
     assert_eq!(OSS.calls(&emulator, Operation::Delete), 1);
     assert_eq!(OSS.calls(&emulator, Operation::Put), 1);
-    assert!(OSS.live_config(&emulator, "logs").contains("<Prefix>logs/</Prefix>"));
+    assert!(
+        OSS.live_config(&emulator, "logs")
+            .contains("<Prefix>logs/</Prefix>")
+    );
     assert_eq!(plan_json(&emulator, &manifests).0, 0);
 }
 
@@ -69,7 +79,10 @@ fn fail_next_oss_puts(emulator: &Emulator, count: u32) {
         .handle
         .set_faults(FaultConfig {
             fail_next: count,
-            oss_errors: vec![InjectedError { status: 503, code: "ServiceUnavailable".into() }],
+            oss_errors: vec![InjectedError {
+                status: 503,
+                code: "ServiceUnavailable".into(),
+            }],
             operations: vec!["put".into()],
             providers: vec![Provider::Oss],
             ..FaultConfig::default()
@@ -88,13 +101,30 @@ fn oss_recreate_failing_after_the_delete_is_retried_until_the_config_is_back() {
 
     let output = invsync(
         &emulator,
-        &["apply", "--manifests", manifests.path().to_str().unwrap(), "--max-attempts", "2"],
+        &[
+            "apply",
+            "--manifests",
+            manifests.path().to_str().unwrap(),
+            "--max-attempts",
+            "2",
+        ],
     );
     assert_exit(&output, 0);
     let stats = emulator.handle.stats();
-    assert_eq!(stats.count(Provider::Oss, Operation::Put, 503), 2, "{stats:?}");
-    assert_eq!(stats.count(Provider::Oss, Operation::Put, 200), 1, "{stats:?}");
-    assert!(OSS.live_config(&emulator, "logs").contains("<Prefix>logs/</Prefix>"));
+    assert_eq!(
+        stats.count(Provider::Oss, Operation::Put, 503),
+        2,
+        "{stats:?}"
+    );
+    assert_eq!(
+        stats.count(Provider::Oss, Operation::Put, 200),
+        1,
+        "{stats:?}"
+    );
+    assert!(
+        OSS.live_config(&emulator, "logs")
+            .contains("<Prefix>logs/</Prefix>")
+    );
 }
 
 #[test]
@@ -107,11 +137,20 @@ fn oss_config_whose_recreate_keeps_failing_is_reported_missing_and_restored_next
 
     let output = invsync(
         &emulator,
-        &["apply", "--manifests", manifests.path().to_str().unwrap(), "--max-attempts", "1"],
+        &[
+            "apply",
+            "--manifests",
+            manifests.path().to_str().unwrap(),
+            "--max-attempts",
+            "1",
+        ],
     );
     assert_exit(&output, 1);
     assert!(stdout(&output).contains("logs"), "{}", stdout(&output));
-    assert!(OSS.live_ids(&emulator).is_empty(), "deleted for replacement, not yet back");
+    assert!(
+        OSS.live_ids(&emulator).is_empty(),
+        "deleted for replacement, not yet back"
+    );
 
     emulator.handle.set_faults(FaultConfig::default()).unwrap();
     let (code, plan) = plan_json(&emulator, &manifests);
@@ -142,4 +181,42 @@ fn cos_and_oss_buckets_mix_freely_in_one_directory() {
     assert_eq!(COS.live_ids(&emulator), ["logs"]);
     assert_eq!(OSS.live_ids(&emulator), ["logs"]);
     assert_eq!(plan_json(&emulator, &manifests).0, 0);
+}
+
+#[test]
+fn mass_delete_is_refused_whole_unless_allowed() {
+    let emulator = Emulator::start();
+    for i in 0..12 {
+        COS.seed(&emulator, &format!("old-{i:02}"), "old/", true);
+    }
+    let manifests = Manifests::new();
+    manifests.write("bucket.yaml", &COS.manifest(true, &[("logs", "logs/")]));
+    emulator.handle.reset_stats();
+
+    let refused = apply(&emulator, &manifests);
+    assert_exit(&refused, 1);
+    assert!(stdout(&refused).contains("REFUSED"), "{}", stdout(&refused));
+    let stats = emulator.handle.stats();
+    assert_eq!(
+        stats.calls(Provider::Cos, Operation::Delete),
+        0,
+        "{stats:?}"
+    );
+    assert_eq!(
+        stats.calls(Provider::Cos, Operation::Put),
+        0,
+        "refused whole: {stats:?}"
+    );
+
+    let allowed = invsync(
+        &emulator,
+        &[
+            "apply",
+            "--manifests",
+            manifests.path().to_str().unwrap(),
+            "--allow-mass-delete",
+        ],
+    );
+    assert_exit(&allowed, 0);
+    assert_eq!(COS.live_ids(&emulator), ["logs"]);
 }

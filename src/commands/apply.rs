@@ -44,11 +44,19 @@ pub async fn run(args: &ApplyArgs) -> anyhow::Result<ExitCode> {
     let _ = writeln!(
         out,
         "\nApply {}: {written} configurations written; {converged} buckets converged, {in_sync} already in sync, {failed} not converged (revision {}).",
-        if all_converged { "complete" } else { "incomplete" },
+        if all_converged {
+            "complete"
+        } else {
+            "incomplete"
+        },
         desired.revision
     );
     print!("{out}");
-    Ok(if all_converged { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    Ok(if all_converged {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
 
 fn describe(out: &mut String, bucket: &str, outcome: &BucketOutcome) {
@@ -67,7 +75,12 @@ fn describe(out: &mut String, bucket: &str, outcome: &BucketOutcome) {
         let _ = writeln!(out, "  {} {}", change.action.as_str(), change.id);
     }
     for (change, error) in &outcome.failures {
-        let _ = writeln!(out, "  {} {} failed: {error}", change.action.as_str(), change.id);
+        let _ = writeln!(
+            out,
+            "  {} {} failed: {error}",
+            change.action.as_str(),
+            change.id
+        );
     }
     if let Some(plan) = &outcome.plan {
         for id in &plan.unmanaged {

@@ -5,7 +5,6 @@ use std::process::ExitCode;
 use anyhow::Context;
 use invsync::cli::EmulatorArgs;
 use invsync::emulator::{self, EmulatorConfig};
-use invsync::model::Provider;
 
 /// Prints `listening on http://ADDR` on stdout once bound, then serves.
 pub async fn run(args: &EmulatorArgs) -> anyhow::Result<ExitCode> {
@@ -14,7 +13,9 @@ pub async fn run(args: &EmulatorArgs) -> anyhow::Result<ExitCode> {
     config.strict_buckets = args.strict_buckets;
     config.require_content_md5 = args.require_content_md5;
     for spec in &args.buckets {
-        config.buckets.push(parse_bucket(spec)?);
+        let bucket = emulator::config::parse_bucket_spec(spec)
+            .map_err(|message| anyhow::anyhow!("--bucket: {message}"))?;
+        config.buckets.push(bucket);
     }
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
@@ -23,14 +24,6 @@ pub async fn run(args: &EmulatorArgs) -> anyhow::Result<ExitCode> {
     println!("listening on http://{addr}");
     emulator::serve(listener, config, shutdown_signal()).await?;
     Ok(ExitCode::SUCCESS)
-}
-
-fn parse_bucket(spec: &str) -> anyhow::Result<(Provider, String)> {
-    match spec.split_once(':') {
-        Some(("cos", name)) if !name.is_empty() => Ok((Provider::Cos, name.to_string())),
-        Some(("oss", name)) if !name.is_empty() => Ok((Provider::Oss, name.to_string())),
-        _ => anyhow::bail!("--bucket `{spec}` must be `cos:NAME` or `oss:NAME`"),
-    }
 }
 
 /// Resolves on the first SIGINT or SIGTERM.

@@ -42,7 +42,11 @@ pub fn print_manifest_errors(errors: &ManifestErrors) {
     eprintln!(
         "error: {} problem{} in manifests; nothing was read from or written to any provider",
         errors.diagnostics.len(),
-        if errors.diagnostics.len() == 1 { "" } else { "s" }
+        if errors.diagnostics.len() == 1 {
+            ""
+        } else {
+            "s"
+        }
     );
 }
 

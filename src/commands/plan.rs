@@ -18,7 +18,13 @@ pub async fn run(args: &PlanArgs) -> anyhow::Result<ExitCode> {
     };
     let clients = super::clients(&args.provider)?;
     let options = super::plan_options(&args.safety);
-    let plan = plan_all(&clients, &desired, &options, usize::from(args.provider.concurrency)).await;
+    let plan = plan_all(
+        &clients,
+        &desired,
+        &options,
+        usize::from(args.provider.concurrency),
+    )
+    .await;
 
     match args.output {
         OutputFormat::Text => print!("{}", render::text(&plan, super::use_color(args.color))),

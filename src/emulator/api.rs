@@ -126,8 +126,9 @@ pub fn prepare_put(provider: Provider, id: &str, body: &[u8]) -> Result<String, 
     if root.name != "InventoryConfiguration" {
         return Err(ApiError::malformed_xml());
     }
-    if provider == Provider::Cos {
-        cos::validate_body(body)?;
+    match provider {
+        Provider::Cos => cos::validate_body(body)?,
+        Provider::Oss => oss::validate_body(body)?,
     }
     let body_id = root.child("Id").map(Element::text).unwrap_or_default();
     if body_id != id {

@@ -8,10 +8,10 @@ use base64::engine::general_purpose::STANDARD;
 use md5::{Digest, Md5};
 
 use super::config::EmulatorConfig;
-use super::cos_auth;
 use super::errors::ApiError;
+use super::pipeline::WireRequest;
 use super::route::ApiRequest;
-use super::server::WireRequest;
+use super::{cos_auth, oss_auth};
 use crate::model::Provider;
 
 /// Checks the request's signature against the configured credentials.
@@ -27,7 +27,7 @@ pub fn authenticate(
 ) -> Result<(), ApiError> {
     match request.provider {
         Provider::Cos => cos_auth::verify(config, request, wire, now),
-        Provider::Oss => Ok(()),
+        Provider::Oss => oss_auth::verify(config, request, wire, now),
     }
 }
 

@@ -15,7 +15,7 @@ use axum::response::{IntoResponse, Json, Response};
 use axum::routing::get;
 
 use super::faults::FaultConfig;
-use super::server::{Shared, lock};
+use super::shared::{Shared, lock};
 use super::stats::Stats;
 
 /// Routes relative to `/_emulator`.
@@ -40,22 +40,17 @@ async fn get_faults(State(shared): State<Arc<Shared>>) -> Json<FaultConfig> {
 }
 
 async fn put_faults(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
-    let config: FaultConfig = match serde_json::from_slice(&body) {
-        Ok(config) => config,
-        Err(e) => {
-            return (
-                StatusCode::BAD_REQUEST,
-                format!("invalid fault configuration: {e}\n"),
-            )
-                .into_response();
-        }
-    };
-    match shared.set_faults(config.clone()) {
-        Ok(()) => Json(config).into_response(),
-        Err(e) => (
-            StatusCode::BAD_REQUEST,
-            format!("invalid fault configuration: {e}\n"),
-        )
-            .into_response(),
+    let parsed = std::str::from_utf8(&body)
+        .map_err(|e| format!("invalid fault configuration: {e}"))
+        .and_then(FaultConfig::from_json)
+        .and_then(|config| {
+            shared
+                .set_faults(config.clone())
+                .map(|()| config)
+                .map_err(|e| format!("invalid fault configuration: {e}"))
+        });
+    match parsed {
+        Ok(config) => Json(config).into_response(),
+        Err(message) => (StatusCode::BAD_REQUEST, format!("{message}\n")).into_response(),
     }
 }

@@ -10,8 +10,8 @@ use std::time::SystemTime;
 use super::clock;
 use super::config::EmulatorConfig;
 use super::errors::ApiError;
+use super::pipeline::WireRequest;
 use super::route::{ApiRequest, strip_port};
-use super::server::WireRequest;
 use crate::model::Provider;
 use crate::provider::cos::signer::{self, Authorization};
 

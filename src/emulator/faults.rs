@@ -25,7 +25,7 @@ pub struct InjectedError {
 /// JSON form (every field optional):
 /// `{"error_rate":0.1,"cos_errors":[{"status":503,"code":"SlowDown"}],"oss_errors":[],
 ///   "latency_ms":50,"reset_rate":0.0,"malformed_rate":0.0,"fail_next":0,
-///   "operations":["put"],"providers":["oss"]}`
+///   "retry_after_secs":1,"operations":["put"],"providers":["oss"]}`
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct FaultConfig {
@@ -44,6 +44,8 @@ pub struct FaultConfig {
     pub malformed_rate: f64,
     /// The next this-many affected requests get an injected error, whatever `error_rate` says.
     pub fail_next: u32,
+    /// Send `Retry-After: N` with injected errors (the real services do not; clients honour it).
+    pub retry_after_secs: Option<u64>,
     /// Operations affected (`list`, `get`, `put`, `delete`); empty means all.
     pub operations: Vec<String>,
     /// Providers affected; empty means both.
@@ -76,6 +78,20 @@ pub enum FaultConfigError {
 }
 
 impl FaultConfig {
+    /// Parses and validates the JSON form (as `PUT /_emulator/faults` takes it), e.g. for a
+    /// `--faults` flag.
+    ///
+    /// # Errors
+    /// A message naming the bad field or value.
+    pub fn from_json(text: &str) -> Result<FaultConfig, String> {
+        let config: FaultConfig =
+            serde_json::from_str(text).map_err(|e| format!("invalid fault configuration: {e}"))?;
+        config
+            .validate()
+            .map_err(|e| format!("invalid fault configuration: {e}"))?;
+        Ok(config)
+    }
+
     /// Checks rates, statuses and operation names.
     pub fn validate(&self) -> Result<(), FaultConfigError> {
         for (field, value) in [
@@ -318,5 +334,10 @@ mod tests {
         };
         assert!(bad_op.validate().is_err());
         assert!(serde_json::from_str::<FaultConfig>(r#"{"eror_rate":1}"#).is_err());
+        assert!(FaultConfig::from_json(r#"{"error_rate":1.5}"#).is_err());
+        assert_eq!(
+            FaultConfig::from_json(r#"{"fail_next":3}"#).map(|c| c.fail_next),
+            Ok(3)
+        );
     }
 }

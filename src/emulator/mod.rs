@@ -7,8 +7,8 @@
 //! persistence.
 //!
 //! # Layout
-//! - [`server`]: `serve(listener, config, shutdown)`, `spawn(config)` → [`EmulatorHandle`], and
-//!   the request pipeline.
+//! - [`server`]: `serve(listener, config, shutdown)`, `spawn(config)` → [`EmulatorHandle`]
+//!   (`handle`); `pipeline`: one request from routing to answer; `shared`: per-instance state.
 //! - [`config`]: the [`EmulatorConfig`] type.
 //! - `route`: Host / path / query → provider, bucket, operation.
 //! - `auth`: signature dispatch and Content-MD5.
@@ -25,11 +25,15 @@ mod cos;
 mod cos_auth;
 mod errors;
 pub mod faults;
+mod handle;
 mod oss;
+mod oss_auth;
 mod persist;
+mod pipeline;
 mod reply;
 mod route;
 pub mod server;
+mod shared;
 mod state;
 pub mod stats;
 mod token;
@@ -38,6 +42,7 @@ mod xmltree;
 pub use config::EmulatorConfig;
 pub use errors::ApiError;
 pub use faults::{FaultConfig, InjectedError};
+pub use handle::EmulatorHandle;
 pub use persist::PersistError;
-pub use server::{EmulatorHandle, serve, spawn};
+pub use server::{serve, spawn};
 pub use stats::{StatEntry, Stats};

@@ -3,6 +3,8 @@
 
 use super::errors::{ApiError, ec};
 use super::xmltree::Element;
+use crate::model::OssInventory;
+use crate::provider::oss::xml;
 
 /// Most characters in an OSS inventory id (EC 0020-00000044).
 pub const MAX_ID_CHARS: usize = 192;
@@ -38,6 +40,20 @@ pub fn too_many() -> ApiError {
 pub fn id_mismatch() -> ApiError {
     ApiError::invalid_argument("The inventoryId in the URL does not match the Id in the body.")
         .with_ec(ec::ID_MISMATCH)
+}
+
+/// Checks a PUT body against the schema the client's wire types and domain conversion
+/// enforce: required elements present, enumerations known.
+///
+/// # Errors
+/// 400 `MalformedXML` when the body does not read as an `InventoryConfiguration`, 400
+/// `InvalidArgument` naming the element when a value is missing or unknown.
+pub fn validate_body(body: &[u8]) -> Result<(), ApiError> {
+    let text = std::str::from_utf8(body).map_err(|_| ApiError::malformed_xml())?;
+    let wire =
+        xml::InventoryConfiguration::from_xml(text).map_err(|_| ApiError::malformed_xml())?;
+    OssInventory::try_from(&wire).map_err(|e| ApiError::invalid_argument(format!("{e}.")))?;
+    Ok(())
 }
 
 /// OSS-specific checks and completion of a PUT body whose shared rules already passed.

@@ -11,8 +11,8 @@ use std::time::{Duration, SystemTime};
 use super::clock;
 use super::config::EmulatorConfig;
 use super::errors::{ApiError, ec, hex_bytes};
+use super::pipeline::WireRequest;
 use super::route::ApiRequest;
-use super::server::WireRequest;
 use crate::model::Provider;
 use crate::provider::oss::{signer_v1, signer_v4};
 
@@ -37,9 +37,17 @@ pub fn verify(
     let headers: Vec<(String, String)> = wire
         .headers
         .iter()
-        .map(|(k, v)| (k.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+        .map(|(k, v)| {
+            (
+                k.as_str().to_string(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
         .collect();
-    let headers: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let headers: Vec<(&str, &str)> = headers
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
     let query: Vec<(&str, &str)> = request
         .params
         .iter()
@@ -97,7 +105,10 @@ fn check_skew(request_time: SystemTime, raw: &str, now: SystemTime) -> Result<()
     .with_ec(ec::TIME_TOO_SKEWED)
     .with_extra("RequestTime", raw)
     .with_extra("ServerTime", clock::iso8601(now))
-    .with_extra("MaxAllowedSkewMilliseconds", MAX_SKEW.as_millis().to_string()))
+    .with_extra(
+        "MaxAllowedSkewMilliseconds",
+        MAX_SKEW.as_millis().to_string(),
+    ))
 }
 
 fn mismatch(ec: &str, key_id: &str, provided: &str, string_to_sign: &str) -> ApiError {
@@ -120,9 +131,8 @@ fn verify_v1(
     value: &str,
     now: SystemTime,
 ) -> Result<(), ApiError> {
-    let auth = signer_v1::parse_authorization(value).ok_or_else(|| {
-        ApiError::invalid_argument("Authorization header is invalid.")
-    })?;
+    let auth = signer_v1::parse_authorization(value)
+        .ok_or_else(|| ApiError::invalid_argument("Authorization header is invalid."))?;
     let secret = lookup_secret(config, &auth.access_key_id)?;
     // x-oss-date wins over Date, as in the string to sign.
     let date = header(signed.headers, "x-oss-date")
@@ -132,8 +142,12 @@ fn verify_v1(
                 .with_ec(ec::ACCESS_DENIED)
         })?;
     let request_time = httpdate::parse_http_date(date.trim()).map_err(|_| {
-        ApiError::new(403, "AccessDenied", "The Date header is not a valid HTTP date.")
-            .with_ec(ec::ACCESS_DENIED)
+        ApiError::new(
+            403,
+            "AccessDenied",
+            "The Date header is not a valid HTTP date.",
+        )
+        .with_ec(ec::ACCESS_DENIED)
     })?;
     check_skew(request_time, date, now)?;
     let request = signer_v1::V1Request {
@@ -147,7 +161,12 @@ fn verify_v1(
     if signer_v1::signature(secret, &string_to_sign) == auth.signature {
         return Ok(());
     }
-    Err(mismatch(ec::SIGNATURE_V1, &auth.access_key_id, &auth.signature, &string_to_sign))
+    Err(mismatch(
+        ec::SIGNATURE_V1,
+        &auth.access_key_id,
+        &auth.signature,
+        &string_to_sign,
+    ))
 }
 
 fn verify_v4(
@@ -181,8 +200,12 @@ fn verify_v4(
     })?;
     let datetime = datetime.trim();
     let request_time = clock::parse_iso8601_basic(datetime).ok_or_else(|| {
-        ApiError::new(403, "AccessDenied", "The x-oss-date header is not yyyymmddTHHMMSSZ.")
-            .with_ec(ec::ACCESS_DENIED)
+        ApiError::new(
+            403,
+            "AccessDenied",
+            "The x-oss-date header is not yyyymmddTHHMMSSZ.",
+        )
+        .with_ec(ec::ACCESS_DENIED)
     })?;
     check_skew(request_time, datetime, now)?;
     let additional: Vec<&str> = auth.additional_headers.iter().map(String::as_str).collect();
@@ -202,8 +225,11 @@ fn verify_v4(
     if computed.signature.eq_ignore_ascii_case(&auth.signature) {
         return Ok(());
     }
-    Err(
-        mismatch(ec::SIGNATURE_V4, &auth.access_key_id, &auth.signature, &computed.string_to_sign)
-            .with_extra("CanonicalRequest", computed.canonical_request),
+    Err(mismatch(
+        ec::SIGNATURE_V4,
+        &auth.access_key_id,
+        &auth.signature,
+        &computed.string_to_sign,
     )
+    .with_extra("CanonicalRequest", computed.canonical_request))
 }

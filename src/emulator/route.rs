@@ -338,4 +338,18 @@ mod tests {
         assert_eq!(strip_port("[::1]:9000"), "[::1]");
         assert_eq!(strip_port("localhost"), "localhost");
     }
+
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn routing_arbitrary_requests_never_panics(
+            method in "[A-Z]{0,7}",
+            host in "[ -~]{0,40}",
+            path in "[ -~]{0,40}",
+            query in "[ -~]{0,60}",
+        ) {
+            let _ = route(&method, &host, &path, &query);
+        }
+    }
 }

@@ -50,4 +50,20 @@ mod tests {
         assert_eq!(decode("inv /MTIz"), None);
         assert_eq!(decode("inv+/!!!"), None);
     }
+
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn every_cursor_round_trips_through_a_token(cursor in "[A-Za-z0-9._-]{0,64}") {
+            let token = encode(&cursor);
+            prop_assert!(token.contains('/') && token.contains('+') && token.contains('='));
+            prop_assert_eq!(decode(&token), Some(cursor));
+        }
+
+        #[test]
+        fn decoding_arbitrary_text_never_panics(text in "\\PC{0,40}") {
+            let _ = decode(&text);
+        }
+    }
 }

@@ -241,4 +241,36 @@ mod tests {
         );
         assert!(Element::parse(b"not xml").is_err());
     }
+
+    use proptest::prelude::*;
+
+    fn tree() -> impl Strategy<Value = Element> {
+        let name = "[A-Za-z][A-Za-z0-9-]{0,8}";
+        let leaf = (name, "[ -~]{0,12}").prop_map(|(n, t)| {
+            // Blank text inside a leaf is kept, but an empty one is no child at all.
+            if t.is_empty() {
+                Element::new(n)
+            } else {
+                Element::with_text(n, t)
+            }
+        });
+        leaf.prop_recursive(3, 24, 4, move |inner| {
+            (name, prop::collection::vec(inner, 1..4)).prop_map(|(n, children)| Element {
+                name: n,
+                children: children.into_iter().map(Node::Element).collect(),
+            })
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn serialized_trees_parse_back_identical(root in tree()) {
+            prop_assert_eq!(Element::parse(root.to_xml().as_bytes()).unwrap(), root);
+        }
+
+        #[test]
+        fn parsing_arbitrary_bytes_never_panics(bytes in prop::collection::vec(any::<u8>(), 0..200)) {
+            let _ = Element::parse(&bytes);
+        }
+    }
 }

@@ -80,7 +80,8 @@ pub enum ProviderError {
         provider: Provider,
         operation: Operation,
         bucket: String,
-        error: ServiceError,
+        /// Boxed: the provider's whole answer is large, and errors travel through every `Result`.
+        error: Box<ServiceError>,
     },
     /// No usable answer: connection refused or reset, timeout, truncated or oversized body.
     #[error("{provider} {operation} on {bucket}: {message}")]
@@ -112,7 +113,7 @@ impl ProviderError {
     /// The provider's answer, when there was one.
     pub fn service(&self) -> Option<&ServiceError> {
         match self {
-            ProviderError::Service { error, .. } => Some(error),
+            ProviderError::Service { error, .. } => Some(error.as_ref()),
             _ => None,
         }
     }

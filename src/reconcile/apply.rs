@@ -158,9 +158,18 @@ pub async fn apply_plan<A: InventoryApi>(
     let status = if failures.is_empty() {
         confirm(api, desired, options, settings, &written).await
     } else {
-        BucketStatus::Failed(format!("{} of {} writes failed", failures.len(), plan.changes.len()))
+        BucketStatus::Failed(format!(
+            "{} of {} writes failed",
+            failures.len(),
+            plan.changes.len()
+        ))
     };
-    BucketOutcome { plan: Some(plan), written, failures, status }
+    BucketOutcome {
+        plan: Some(plan),
+        written,
+        failures,
+        status,
+    }
 }
 
 /// Deletes first, then everything else, each group in id order (the plan's order).
@@ -216,7 +225,10 @@ async fn recreate<A: InventoryApi>(
 }
 
 fn desired_of(change: &Change) -> &Inventory {
-    change.after.as_ref().expect("create, update and replace changes carry the desired config")
+    change
+        .after
+        .as_ref()
+        .expect("create, update and replace changes carry the desired config")
 }
 
 /// Reads the bucket back until it plans clean, or gives up and names the ids that still differ.

@@ -38,7 +38,12 @@ impl Clients {
         cos_credentials: Arc<dyn CredentialSource>,
         oss_credentials: Arc<dyn CredentialSource>,
     ) -> Self {
-        Clients { transport, cos_credentials, oss_credentials, settings }
+        Clients {
+            transport,
+            cos_credentials,
+            oss_credentials,
+            settings,
+        }
     }
 
     /// The client for `key`, sending to `endpoint` (a manifest's `spec.endpoint`) when given,
@@ -82,7 +87,10 @@ impl Clients {
 
 fn parse_endpoint(text: &str, key: &BucketKey) -> Result<Url, ProviderError> {
     let url = Url::parse(text).map_err(|e| {
-        invalid_endpoint(key, format!("endpoint `{text}` is not a URL ({e}); write e.g. http://127.0.0.1:9000"))
+        invalid_endpoint(
+            key,
+            format!("endpoint `{text}` is not a URL ({e}); write e.g. http://127.0.0.1:9000"),
+        )
     })?;
     match url.scheme() {
         "http" | "https" if url.host().is_some() => Ok(url),

@@ -45,7 +45,11 @@ pub async fn plan_all(
     }
     buckets.sort_by(|a, b| a.key.cmp(&b.key));
     failures.sort_by(|a, b| a.key.cmp(&b.key));
-    Plan { revision: desired.revision.clone(), buckets, failures }
+    Plan {
+        revision: desired.revision.clone(),
+        buckets,
+        failures,
+    }
 }
 
 /// Applies every managed bucket, at most `concurrency` at once, and returns the outcomes in

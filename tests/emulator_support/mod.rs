@@ -8,6 +8,7 @@ use std::time::{Duration, SystemTime};
 use base64::Engine as _;
 use invsync::emulator::{self, EmulatorConfig, EmulatorHandle};
 use invsync::provider::cos::signer::{self as cos_signer, KeyTime, SignInput};
+use invsync::provider::oss::{date as oss_date, encoding, signer_v1, signer_v4};
 use md5::{Digest, Md5};
 use reqwest::{Method, Response};
 
@@ -51,16 +52,9 @@ fn query_string(params: &[(&str, &str)]) -> String {
         .iter()
         .map(|(k, v)| {
             if v.is_empty() {
-                percent_encoding::utf8_percent_encode(k, percent_encoding::NON_ALPHANUMERIC)
-                    .to_string()
+                encoding::uri_encode(k)
             } else {
-                format!(
-                    "{}={}",
-                    percent_encoding::utf8_percent_encode(k, percent_encoding::NON_ALPHANUMERIC)
-                        .to_string(),
-                    percent_encoding::utf8_percent_encode(v, percent_encoding::NON_ALPHANUMERIC)
-                        .to_string()
-                )
+                format!("{}={}", encoding::uri_encode(k), encoding::uri_encode(v))
             }
         })
         .collect::<Vec<_>>()
@@ -155,6 +149,135 @@ impl<'a> CosRequest<'a> {
             request = request.header(*k, v.as_str());
         }
         request = request.header("authorization", signed.authorization);
+        if let Some(body) = self.body {
+            request = request.body(body);
+        }
+        request.send().await.expect("request is answered")
+    }
+}
+
+/// Which OSS signature a request carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OssVersion {
+    V1,
+    V4,
+}
+
+/// An OSS request: path style (`/{bucket}/`) unless `virtual_host` is set.
+pub struct OssRequest<'a> {
+    pub method: Method,
+    pub bucket: &'a str,
+    pub params: Vec<(&'a str, &'a str)>,
+    pub body: Option<Vec<u8>>,
+    pub version: OssVersion,
+    pub key_id: &'a str,
+    pub secret: &'a str,
+    pub time: SystemTime,
+    pub region: &'a str,
+    pub virtual_host: bool,
+    pub content_md5: Option<String>,
+}
+
+impl<'a> OssRequest<'a> {
+    pub fn new(
+        method: Method,
+        bucket: &'a str,
+        params: Vec<(&'a str, &'a str)>,
+        version: OssVersion,
+    ) -> Self {
+        OssRequest {
+            method,
+            bucket,
+            params,
+            body: None,
+            version,
+            key_id: OSS_ID,
+            secret: OSS_KEY,
+            time: SystemTime::now(),
+            region: OSS_REGION,
+            virtual_host: false,
+            content_md5: None,
+        }
+    }
+
+    pub fn body(mut self, body: impl Into<Vec<u8>>) -> Self {
+        let body = body.into();
+        self.content_md5 = Some(md5_base64(&body));
+        self.body = Some(body);
+        self
+    }
+
+    pub async fn send(self, emulator: &EmulatorHandle) -> Response {
+        let mut headers: Vec<(String, String)> = Vec::new();
+        if let Some(md5) = &self.content_md5 {
+            headers.push(("content-md5".into(), md5.clone()));
+        }
+        if self.body.is_some() {
+            headers.push(("content-type".into(), "application/xml".into()));
+        }
+        let authorization = match self.version {
+            OssVersion::V1 => {
+                headers.push(("date".into(), oss_date::http_date(self.time)));
+                let refs: Vec<(&str, &str)> = headers
+                    .iter()
+                    .map(|(k, v)| (k.as_str(), v.as_str()))
+                    .collect();
+                signer_v1::authorization(
+                    self.key_id,
+                    self.secret,
+                    &signer_v1::V1Request {
+                        method: self.method.as_str(),
+                        bucket: self.bucket,
+                        key: "",
+                        query: &self.params,
+                        headers: &refs,
+                    },
+                )
+            }
+            OssVersion::V4 => {
+                let datetime = oss_date::iso8601_basic(self.time);
+                headers.push(("x-oss-date".into(), datetime.clone()));
+                headers.push((
+                    "x-oss-content-sha256".into(),
+                    signer_v4::UNSIGNED_PAYLOAD.into(),
+                ));
+                let refs: Vec<(&str, &str)> = headers
+                    .iter()
+                    .map(|(k, v)| (k.as_str(), v.as_str()))
+                    .collect();
+                signer_v4::authorization(
+                    self.key_id,
+                    self.secret,
+                    self.region,
+                    &datetime,
+                    &signer_v4::V4Request {
+                        method: self.method.as_str(),
+                        bucket: self.bucket,
+                        key: "",
+                        query: &self.params,
+                        headers: &refs,
+                        additional_headers: &[],
+                    },
+                )
+            }
+        };
+        let query = query_string(&self.params);
+        let url = if self.virtual_host {
+            format!("{}/?{query}", emulator.endpoint())
+        } else {
+            format!("{}/{}/?{query}", emulator.endpoint(), self.bucket)
+        };
+        let mut request = http().request(self.method.clone(), url);
+        if self.virtual_host {
+            request = request.header(
+                "host",
+                format!("{}.oss-{}.aliyuncs.com", self.bucket, OSS_REGION),
+            );
+        }
+        for (k, v) in &headers {
+            request = request.header(k.as_str(), v.as_str());
+        }
+        request = request.header("authorization", authorization);
         if let Some(body) = self.body {
             request = request.body(body);
         }

@@ -30,9 +30,14 @@ class ServiceFailure(Exception):
 class Oss2Client:
     """oss2 with `oss2.Auth` (V1) or `oss2.AuthV4`; an IP endpoint makes it use path style."""
 
-    def __init__(self, url, version, key_id=OSS_ACCESS_KEY_ID, secret=OSS_ACCESS_KEY_SECRET):
+    def __init__(self, url, version, key_id=OSS_ACCESS_KEY_ID, secret=OSS_ACCESS_KEY_SECRET, token=None):
         self.url = url
-        self.auth = oss2.Auth(key_id, secret) if version == "v1" else oss2.AuthV4(key_id, secret)
+        if token is not None:
+            self.auth = oss2.StsAuth(key_id, secret, token, auth_version=version)
+        elif version == "v1":
+            self.auth = oss2.Auth(key_id, secret)
+        else:
+            self.auth = oss2.AuthV4(key_id, secret)
 
     def _bucket(self, name):
         return oss2.Bucket(self.auth, self.url, name, region=REGION)
@@ -88,9 +93,9 @@ class Oss2Client:
 class V2Client:
     """alibabacloud-oss-v2 with an explicit `http://127.0.0.1:PORT` endpoint and path style."""
 
-    def __init__(self, url, version, key_id=OSS_ACCESS_KEY_ID, secret=OSS_ACCESS_KEY_SECRET):
+    def __init__(self, url, version, key_id=OSS_ACCESS_KEY_ID, secret=OSS_ACCESS_KEY_SECRET, token=None):
         cfg = ossv2.config.load_default()
-        cfg.credentials_provider = ossv2.credentials.StaticCredentialsProvider(key_id, secret)
+        cfg.credentials_provider = ossv2.credentials.StaticCredentialsProvider(key_id, secret, token)
         cfg.region = REGION
         cfg.endpoint = url
         cfg.use_path_style = True
@@ -257,3 +262,10 @@ def test_an_unknown_access_key_is_rejected_with_invalid_access_key_id(make, buck
         bad.get(bucket, "x")
     assert err.value.status == 403
     assert err.value.code == "InvalidAccessKeyId"
+
+
+def test_temporary_credentials_with_a_security_token_are_accepted(make, bucket):
+    sts = make(token="STS.EXAMPLE/token+value=")
+    sts.put(bucket, "sts1")
+    assert sts.get(bucket, "sts1")["id"] == "sts1"
+    sts.delete(bucket, "sts1")

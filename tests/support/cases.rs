@@ -16,8 +16,16 @@ pub struct Case {
     pub region: &'static str,
 }
 
-pub const COS: Case = Case { provider: Provider::Cos, bucket: "examplebucket-1250000000", region: "ap-guangzhou" };
-pub const OSS: Case = Case { provider: Provider::Oss, bucket: "examplebucket", region: "cn-hangzhou" };
+pub const COS: Case = Case {
+    provider: Provider::Cos,
+    bucket: "examplebucket-1250000000",
+    region: "ap-guangzhou",
+};
+pub const OSS: Case = Case {
+    provider: Provider::Oss,
+    bucket: "examplebucket",
+    region: "cn-hangzhou",
+};
 
 impl Case {
     /// A manifest declaring `inventories` (id, filter prefix) on the case's bucket.
@@ -40,8 +48,12 @@ impl Case {
 
     pub fn destination_yaml(&self) -> &'static str {
         match self.provider {
-            Provider::Cos => "        bucket: qcs::cos:ap-guangzhou::inventory-1250000000\n        format: CSV\n",
-            Provider::Oss => "        bucket: acs:oss:::inventory-dest\n        accountId: \"1000000000000000\"\n        roleArn: acs:ram::1000000000000000:role/AliyunOSSRole\n        format: CSV\n",
+            Provider::Cos => {
+                "        bucket: qcs::cos:ap-guangzhou::inventory-1250000000\n        format: CSV\n"
+            }
+            Provider::Oss => {
+                "        bucket: acs:oss:::inventory-dest\n        accountId: \"1000000000000000\"\n        roleArn: acs:ram::1000000000000000:role/AliyunOSSRole\n        format: CSV\n"
+            }
         }
     }
 
@@ -60,7 +72,11 @@ impl Case {
     pub fn seed(&self, emulator: &Emulator, id: &str, prefix: &str, enabled: bool) {
         emulator
             .handle
-            .seed_xml(self.provider, self.bucket, &self.live_xml(id, prefix, enabled))
+            .seed_xml(
+                self.provider,
+                self.bucket,
+                &self.live_xml(id, prefix, enabled),
+            )
             .expect("seeding the emulator");
     }
 
@@ -100,23 +116,40 @@ impl Case {
 pub fn element(xml: &str, name: &str) -> String {
     let open = format!("<{name}>");
     let start = xml.find(&open).map(|i| i + open.len()).unwrap_or(0);
-    let end = xml[start..].find(&format!("</{name}>")).map(|i| start + i).unwrap_or(start);
+    let end = xml[start..]
+        .find(&format!("</{name}>"))
+        .map(|i| start + i)
+        .unwrap_or(start);
     xml[start..end].to_string()
 }
 
 pub fn plan_json(emulator: &Emulator, manifests: &Manifests) -> (i32, Value) {
     let dir = manifests.path().to_str().unwrap();
-    let output = invsync(emulator, &["plan", "--manifests", dir, "--output", "json", "--detailed-exitcode"]);
+    let output = invsync(
+        emulator,
+        &[
+            "plan",
+            "--manifests",
+            dir,
+            "--output",
+            "json",
+            "--detailed-exitcode",
+        ],
+    );
     let json = serde_json::from_slice(&output.stdout)
         .unwrap_or_else(|e| panic!("plan JSON ({e}): {}\n{}", stdout(&output), stderr(&output)));
     (output.status.code().unwrap_or(-1), json)
 }
 
 pub fn apply(emulator: &Emulator, manifests: &Manifests) -> std::process::Output {
-    invsync(emulator, &["apply", "--manifests", manifests.path().to_str().unwrap()])
+    invsync(
+        emulator,
+        &["apply", "--manifests", manifests.path().to_str().unwrap()],
+    )
 }
 
 pub fn summary(plan: &Value, field: &str) -> u64 {
-    plan["summary"][field].as_u64().unwrap_or_else(|| panic!("summary.{field} in {plan}"))
+    plan["summary"][field]
+        .as_u64()
+        .unwrap_or_else(|| panic!("summary.{field} in {plan}"))
 }
-

@@ -32,11 +32,13 @@ impl Emulator {
             .enable_all()
             .build()
             .expect("runtime");
-        let mut config = EmulatorConfig::default();
-        config.cos_credentials = vec![(COS_ID.to_string(), COS_KEY.to_string())];
-        config.oss_credentials = vec![(OSS_ID.to_string(), OSS_KEY.to_string())];
+        let mut config = EmulatorConfig::default()
+            .with_cos_credentials(COS_ID, COS_KEY)
+            .with_oss_credentials(OSS_ID, OSS_KEY);
         configure(&mut config);
-        let handle = runtime.block_on(invsync::emulator::spawn(config)).expect("emulator starts");
+        let handle = runtime
+            .block_on(invsync::emulator::spawn(config))
+            .expect("emulator starts");
         Emulator { handle, runtime }
     }
 
@@ -57,7 +59,9 @@ pub struct Manifests {
 
 impl Manifests {
     pub fn new() -> Manifests {
-        Manifests { dir: tempfile::tempdir().expect("temp dir") }
+        Manifests {
+            dir: tempfile::tempdir().expect("temp dir"),
+        }
     }
 
     /// Writes (or overwrites) `name` with `yaml`.

@@ -16,10 +16,6 @@
 //! - LIST answered 404 with an inventory "not found" code is an empty list.
 //! - Every other non-2xx is [`ProviderError::Service`] with COS's code, message and request id.
 
-// `ProviderError` (crate::provider) is large because `Service` carries the provider's whole
-// answer; it is returned once per API call, so its size costs nothing measurable here.
-#![allow(clippy::result_large_err)]
-
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, SystemTime};
@@ -388,13 +384,13 @@ fn service_error(
         provider: Provider::Cos,
         operation,
         bucket: bucket.bucket.clone(),
-        error: ServiceError {
+        error: Box::new(ServiceError {
             status: response.status,
             code,
             message,
             request_id,
             ec: String::new(),
-        },
+        }),
     }
 }
 

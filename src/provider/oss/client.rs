@@ -124,7 +124,6 @@ impl OssClient {
     ) -> Result<RawResponse, ProviderError> {
         check_provider(bucket).map_err(|message| request_error(operation, bucket, message))?;
         // The transport's contract: `build` fails with the error to return as is.
-        #[allow(clippy::result_large_err)]
         let build = || {
             self.sign(bucket, &call)
                 .and_then(to_reqwest)
@@ -271,7 +270,7 @@ fn failure(operation: Operation, bucket: &BucketKey, failure: Failure) -> Provid
             provider: Provider::Oss,
             operation,
             bucket: bucket.bucket.clone(),
-            error,
+            error: Box::new(error),
         },
         Failure::Decode(message) => decode_error(operation, bucket, message),
     }

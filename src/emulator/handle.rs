@@ -1,0 +1,155 @@
+//! [`EmulatorHandle`]: a running background emulator, as tests and the demo drive it.
+
+use std::io;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use super::errors::ApiError;
+use super::faults::{FaultConfig, FaultConfigError};
+use super::route::ApiRequest;
+use super::shared::{Shared, lock};
+use super::stats::Stats;
+use crate::model::{BucketKey, Inventory, Provider};
+use crate::provider::cos::xml as cos_xml;
+use crate::provider::oss::xml as oss_xml;
+
+/// A running emulator started by [`super::spawn`]. Dropping it stops the server.
+pub struct EmulatorHandle {
+    addr: SocketAddr,
+    pub(crate) shared: Arc<Shared>,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<io::Result<()>>>,
+}
+
+impl EmulatorHandle {
+    pub(crate) fn new(
+        addr: SocketAddr,
+        shared: Arc<Shared>,
+        shutdown: oneshot::Sender<()>,
+        task: JoinHandle<io::Result<()>>,
+    ) -> Self {
+        EmulatorHandle {
+            addr,
+            shared,
+            shutdown: Some(shutdown),
+            task: Some(task),
+        }
+    }
+
+    /// The bound address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://127.0.0.1:PORT`, usable as `INVSYNC_COS_ENDPOINT` / `INVSYNC_OSS_ENDPOINT`.
+    pub fn endpoint(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Request counts so far.
+    pub fn stats(&self) -> Stats {
+        lock(&self.shared.stats).snapshot()
+    }
+
+    /// Forgets every request count.
+    pub fn reset_stats(&self) {
+        lock(&self.shared.stats).reset();
+    }
+
+    /// Replaces the faults in force (and restarts the `fail_next` budget).
+    ///
+    /// # Errors
+    /// A rate outside 0..=1, a non-error status or an unknown operation name.
+    pub fn set_faults(&self, faults: FaultConfig) -> Result<(), FaultConfigError> {
+        self.shared.set_faults(faults)
+    }
+
+    /// Stores a configuration as a PUT with this body would (same validation and
+    /// normalization, OSS create-only rule included), without signing or counting it.
+    ///
+    /// # Errors
+    /// The answer a PUT would have got.
+    pub fn seed_xml(&self, provider: Provider, bucket: &str, xml: &str) -> Result<(), ApiError> {
+        let root = super::xmltree::Element::parse(xml.as_bytes())
+            .map_err(|_| ApiError::malformed_xml())?;
+        let id = root.child("Id").map(|e| e.text()).unwrap_or_default();
+        let request = ApiRequest {
+            provider,
+            bucket: bucket.to_string(),
+            region: None,
+            operation: crate::provider::Operation::Put,
+            id: Some(id),
+            token: None,
+            path: "/".into(),
+            params: Vec::new(),
+        };
+        self.shared.execute(&request, xml.as_bytes()).map(|_| ())
+    }
+
+    /// Stores `inventory` in `bucket` as a client PUT would send it (the crate's own wire
+    /// form), without signing or counting it. For demos and tests that need live state.
+    ///
+    /// # Errors
+    /// The answer a PUT would have got (e.g. 409 on OSS for an existing id); a 400 when the
+    /// inventory belongs to the other provider.
+    pub fn seed(&self, bucket: &BucketKey, inventory: &Inventory) -> Result<(), ApiError> {
+        let xml = match inventory {
+            Inventory::Cos(cos) if bucket.provider == Provider::Cos => {
+                cos_xml::to_string(&cos_xml::InventoryConfiguration::from(cos))
+                    .map_err(|e| ApiError::invalid_argument(e.to_string()))?
+            }
+            Inventory::Oss(oss) if bucket.provider == Provider::Oss => {
+                oss_xml::InventoryConfiguration::from(oss).to_xml()
+            }
+            _ => {
+                return Err(ApiError::invalid_argument(format!(
+                    "a {} inventory cannot be stored in {bucket}",
+                    inventory.provider()
+                )));
+            }
+        };
+        self.seed_xml(bucket.provider, &bucket.bucket, &xml)
+    }
+
+    /// The stored configurations of a bucket as GET would serve them, in listing order.
+    pub fn configs(&self, provider: Provider, bucket: &str) -> Vec<String> {
+        let store = lock(&self.shared.store);
+        let mut all = Vec::new();
+        let mut token: Option<String> = None;
+        loop {
+            let Ok(page) = store.list_page(provider, bucket, token.as_deref()) else {
+                return all;
+            };
+            all.extend(page.items);
+            match page.next_token {
+                Some(next) => token = Some(next),
+                None => return all,
+            }
+        }
+    }
+
+    /// Stops accepting connections, lets in-flight requests finish and waits for the server.
+    ///
+    /// # Errors
+    /// The server loop failed.
+    pub async fn shutdown(mut self) -> io::Result<()> {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        match self.task.take() {
+            Some(task) => task.await.map_err(io::Error::other)?,
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for EmulatorHandle {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}

@@ -1,0 +1,150 @@
+//! State shared by every request of one emulator instance: configuration, store, faults in
+//! force, statistics, and the operations on them that need a lock.
+
+use std::collections::BTreeSet;
+use std::io;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, MutexGuard};
+use std::time::{Duration, SystemTime};
+
+use rand::RngExt as _;
+
+use super::api::{self, Outcome};
+use super::config::EmulatorConfig;
+use super::errors::ApiError;
+use super::faults::{self, FaultAction, FaultConfig, FaultConfigError, Rolls};
+use super::persist;
+use super::reply;
+use super::route::ApiRequest;
+use super::state::Store;
+use super::stats::Recorder;
+use crate::model::Provider;
+
+/// Faults in force, with the remaining `fail_next` budget.
+#[derive(Debug, Default)]
+pub(crate) struct FaultState {
+    pub(crate) config: FaultConfig,
+    pub(crate) fail_next_left: u32,
+}
+
+/// What fault injection does to one request.
+pub(crate) struct PlannedFault {
+    pub(crate) latency: Duration,
+    pub(crate) action: FaultAction,
+    pub(crate) retry_after_secs: Option<u64>,
+}
+
+/// State shared by every request of one emulator instance.
+pub(crate) struct Shared {
+    pub(crate) config: EmulatorConfig,
+    pub(crate) store: Mutex<Store>,
+    pub(crate) faults: Mutex<FaultState>,
+    pub(crate) stats: Mutex<Recorder>,
+    counter: AtomicU64,
+}
+
+/// Locks `mutex`, recovering from poisoning: every critical section leaves the data valid.
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+impl Shared {
+    pub(crate) fn new(config: EmulatorConfig) -> io::Result<Shared> {
+        config
+            .faults
+            .validate()
+            .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
+        let mut store = match &config.state_file {
+            Some(path) => persist::load(path).map_err(io::Error::other)?,
+            None => Store::default(),
+        };
+        if config.strict_buckets {
+            store.strict = Some(config.buckets.iter().cloned().collect::<BTreeSet<_>>());
+        }
+        let faults = FaultState {
+            fail_next_left: config.faults.fail_next,
+            config: config.faults.clone(),
+        };
+        Ok(Shared {
+            config,
+            store: Mutex::new(store),
+            faults: Mutex::new(faults),
+            stats: Mutex::new(Recorder::default()),
+            counter: AtomicU64::new(0),
+        })
+    }
+
+    pub(crate) fn set_faults(&self, config: FaultConfig) -> Result<(), FaultConfigError> {
+        config.validate()?;
+        let mut faults = lock(&self.faults);
+        faults.fail_next_left = config.fail_next;
+        faults.config = config;
+        Ok(())
+    }
+
+    pub(crate) fn fault_action(&self, request: &ApiRequest) -> PlannedFault {
+        let mut faults = lock(&self.faults);
+        if !faults
+            .config
+            .applies_to(request.provider, request.operation)
+        {
+            return PlannedFault {
+                latency: Duration::ZERO,
+                action: FaultAction::None,
+                retry_after_secs: None,
+            };
+        }
+        let mut rng = rand::rng();
+        let rolls = Rolls {
+            reset: rng.random(),
+            error: rng.random(),
+            which_error: rng.random(),
+            malformed: rng.random(),
+        };
+        let forced = faults.fail_next_left > 0;
+        let action = faults::decide(
+            &faults.config,
+            request.provider,
+            request.operation,
+            forced,
+            rolls,
+        );
+        if forced && matches!(action, FaultAction::Error(_)) {
+            faults.fail_next_left -= 1;
+        }
+        PlannedFault {
+            latency: faults.config.latency,
+            action,
+            retry_after_secs: faults.config.retry_after_secs,
+        }
+    }
+
+    /// Runs one operation on the store, persisting the store when it changed.
+    pub(crate) fn execute(&self, request: &ApiRequest, body: &[u8]) -> Result<Outcome, ApiError> {
+        let mut store = lock(&self.store);
+        let outcome = api::execute(&mut store, request, body)?;
+        if outcome.changed
+            && let Some(path) = &self.config.state_file
+            && let Err(e) = persist::save(path, &store)
+        {
+            tracing::error!(error = %e, "emulator state not persisted");
+            return Err(ApiError::new(
+                500,
+                "InternalError",
+                "The emulator could not persist its state.",
+            ));
+        }
+        Ok(outcome)
+    }
+
+    pub(crate) fn record(&self, request: &ApiRequest, status: u16) {
+        lock(&self.stats).record(request.provider, request.operation, status);
+    }
+
+    pub(crate) fn next_request_id(&self, provider: Provider, now: SystemTime) -> String {
+        let counter = self.counter.fetch_add(1, Ordering::Relaxed);
+        reply::request_id(provider, now, counter, rand::rng().random())
+    }
+}
