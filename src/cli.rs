@@ -364,12 +364,16 @@ mod tests {
     #[test]
     fn run_defaults_match_the_documented_ones() {
         let cli = Cli::try_parse_from(["invsync", "run", "--manifests", "m"]).unwrap();
-        let Command::Run(args) = cli.command else { panic!("run") };
+        let Command::Run(args) = cli.command else {
+            panic!("run")
+        };
         assert_eq!(args.interval, Duration::from_secs(300));
         assert_eq!(args.listen.to_string(), "127.0.0.1:9464");
         assert!(!args.dry_run);
         let cli = Cli::try_parse_from(["invsync", "demo", "--once"]).unwrap();
-        let Command::Demo(args) = cli.command else { panic!("demo") };
+        let Command::Demo(args) = cli.command else {
+            panic!("demo")
+        };
         assert_eq!(args.manifests, PathBuf::from("manifests"));
         assert!(args.once);
     }

@@ -15,14 +15,14 @@ use std::sync::Arc;
 
 use invsync::cli::{ColorChoice, OssSignatureArg, ProviderArgs, SafetyArgs};
 use invsync::manifest::{self, ManifestErrors};
-use invsync::model::DesiredState;
-use invsync::watch;
 use invsync::metrics::Metrics;
+use invsync::model::DesiredState;
 use invsync::plan::PlanOptions;
 use invsync::provider::http::{HttpSettings, Transport};
 use invsync::provider::oss::SignatureVersion;
 use invsync::provider::{CredentialSource, cos, oss};
 use invsync::reconcile::{ClientSettings, Clients, EnvCredentials};
+use invsync::watch;
 
 /// Loads and validates the manifests, stamping the git commit as the revision when the
 /// directory resolves through a git-sync checkout named after it (`/git/current/manifests`).
@@ -88,7 +88,12 @@ pub fn build_clients(
     if let Some(metrics) = metrics {
         transport = transport.with_observer(Arc::new(metrics.clone()));
     }
-    Ok(Clients::new(settings, transport, cos_credentials, oss_credentials))
+    Ok(Clients::new(
+        settings,
+        transport,
+        cos_credentials,
+        oss_credentials,
+    ))
 }
 
 /// Plan safety limits from the flags.

@@ -98,7 +98,14 @@ pub async fn apply_bucket<A: InventoryApi>(
             };
         }
     };
-    apply_plan(api, desired, plan_bucket(desired, &live, options), options, settings).await
+    apply_plan(
+        api,
+        desired,
+        plan_bucket(desired, &live, options),
+        options,
+        settings,
+    )
+    .await
 }
 
 /// [`apply_bucket`] after the LIST: carries out `plan` (made by [`plan_bucket`] from a fresh
