@@ -13,7 +13,7 @@ use invsync::emulator::{self, EmulatorConfig, EmulatorHandle};
 use invsync::metrics::{DriftKind, Metrics};
 use invsync::model::{BucketKey, DesiredState, Inventory};
 use invsync::provider::http::HttpSettings;
-use invsync::provider::{Credentials, StaticCredentials, cos, oss};
+use invsync::provider::{Credentials, StaticCredentials};
 use invsync::reconcile::{ClientSettings, RunConfig, RunEvent, run as run_daemon};
 use invsync::server::{self, Readiness};
 use tokio::sync::{mpsc, oneshot};
@@ -224,14 +224,6 @@ fn set_id(inventory: &mut Inventory, id: String) {
     }
 }
 
-/// The body a PUT of `inventory` sends.
-fn wire_xml(inventory: &Inventory) -> anyhow::Result<String> {
-    Ok(match inventory {
-        Inventory::Cos(c) => cos::xml::to_string(&cos::xml::InventoryConfiguration::from(c))?,
-        Inventory::Oss(o) => oss::xml::InventoryConfiguration::from(o).to_xml(),
-    })
-}
-
 fn seed(emulator: &EmulatorHandle, desired: &DesiredState, dir: &Path) -> anyhow::Result<()> {
     println!("seeded live state that differs from {}:", dir.display());
     let mut in_sync = 0;
@@ -247,7 +239,7 @@ fn seed(emulator: &EmulatorHandle, desired: &DesiredState, dir: &Path) -> anyhow
         };
         if kind != SeedKind::Missing {
             emulator
-                .seed_xml(key.provider, &key.bucket, &wire_xml(&inventory)?)
+                .seed(&key, &inventory)
                 .map_err(|e| anyhow::anyhow!("seeding {}: {e:?}", address(&key, inventory.id())))?;
         }
         if let Some(what) = what {

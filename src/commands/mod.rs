@@ -17,11 +17,12 @@ use invsync::cli::{ColorChoice, OssSignatureArg, ProviderArgs, SafetyArgs};
 use invsync::manifest::{self, ManifestErrors};
 use invsync::metrics::Metrics;
 use invsync::model::DesiredState;
+use invsync::model::Provider;
 use invsync::plan::PlanOptions;
 use invsync::provider::http::{HttpSettings, Transport};
 use invsync::provider::oss::SignatureVersion;
-use invsync::provider::{CredentialSource, cos, oss};
-use invsync::reconcile::{ClientSettings, Clients, EnvCredentials};
+use invsync::provider::{CredentialSource, EnvCredentials};
+use invsync::reconcile::{ClientSettings, Clients};
 use invsync::watch;
 
 /// Loads and validates the manifests, stamping the git commit as the revision when the
@@ -54,8 +55,8 @@ pub fn print_manifest_errors(errors: &ManifestErrors) {
 pub fn clients(args: &ProviderArgs) -> anyhow::Result<Clients> {
     build_clients(
         client_settings(args),
-        Arc::new(EnvCredentials(cos::credentials_from_env)),
-        Arc::new(EnvCredentials(oss::credentials_from_env)),
+        Arc::new(EnvCredentials(Provider::Cos)),
+        Arc::new(EnvCredentials(Provider::Oss)),
         None,
     )
 }

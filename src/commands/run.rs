@@ -6,10 +6,10 @@ use std::sync::Arc;
 use anyhow::Context;
 use invsync::cli::RunArgs;
 use invsync::metrics::Metrics;
-use invsync::provider::CredentialSource;
+use invsync::model::Provider;
 use invsync::provider::credentials_file::CredentialsFile;
-use invsync::provider::{cos, oss};
-use invsync::reconcile::{EnvCredentials, RunConfig, run as run_daemon};
+use invsync::provider::{CredentialSource, EnvCredentials};
+use invsync::reconcile::{RunConfig, run as run_daemon};
 use invsync::scheduler::SchedulerConfig;
 use invsync::server::{self, Readiness};
 use tokio::sync::{mpsc, oneshot};
@@ -67,8 +67,8 @@ fn credentials(args: &RunArgs) -> (Arc<dyn CredentialSource>, Arc<dyn Credential
             Arc::new(CredentialsFile::oss(path)),
         ),
         None => (
-            Arc::new(EnvCredentials(cos::credentials_from_env)),
-            Arc::new(EnvCredentials(oss::credentials_from_env)),
+            Arc::new(EnvCredentials(Provider::Cos)),
+            Arc::new(EnvCredentials(Provider::Oss)),
         ),
     }
 }

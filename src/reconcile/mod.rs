@@ -22,7 +22,7 @@ pub mod runner;
 
 pub use apply::{ApplySettings, BucketOutcome, BucketStatus, apply_bucket, apply_plan};
 pub use bucket::{Decision, ReconcileContext, Reconciled, reconcile_bucket};
-pub use clients::{ClientSettings, Clients, EnvCredentials, ProviderClient};
+pub use clients::{ClientSettings, Clients, ProviderClient};
 pub use events::RunEvent;
 pub use once::{apply_all, plan_all};
 pub use runner::{RunConfig, RunError, run};
