@@ -53,8 +53,12 @@ pub enum Command {
     Apply(ApplyArgs),
     /// Print the live inventory configurations of one bucket as a manifest.
     Import(ImportArgs),
+    /// Keep reconciling: on start, on manifest change, every interval and on SIGHUP.
+    Run(RunArgs),
     /// Serve a local COS + OSS inventory API for trying invsync out and for tests.
     Emulator(EmulatorArgs),
+    /// Try invsync out: an embedded emulator with drifted live state, reconciled before your eyes.
+    Demo(DemoArgs),
 }
 
 /// Where the manifests are.
@@ -190,6 +194,59 @@ pub struct ApplyArgs {
     pub color: ColorChoice,
 }
 
+/// `invsync run`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub manifests: ManifestArgs,
+    #[command(flatten)]
+    pub provider: ProviderArgs,
+    #[command(flatten)]
+    pub safety: SafetyArgs,
+
+    /// Re-read the live state of every managed bucket this often (± 10 % jitter) and correct
+    /// drift, e.g. `5m`.
+    #[arg(long, default_value = "5m", env = "INVSYNC_INTERVAL", value_parser = parse_positive_duration)]
+    pub interval: Duration,
+
+    /// Observe only: report drift in logs and metrics, never write.
+    #[arg(long, env = "INVSYNC_DRY_RUN")]
+    pub dry_run: bool,
+
+    /// Address of the /metrics, /healthz and /readyz endpoints.
+    #[arg(long, default_value = "127.0.0.1:9464", env = "INVSYNC_LISTEN")]
+    pub listen: SocketAddr,
+
+    /// Read both providers' keys from this KEY=VALUE file (TENCENTCLOUD_SECRET_ID, …,
+    /// ALIBABA_CLOUD_ACCESS_KEY_SECRET, …) instead of the environment; re-read when it changes.
+    #[arg(long, env = "INVSYNC_CREDENTIALS_FILE", value_name = "FILE")]
+    pub credentials_file: Option<PathBuf>,
+
+    /// Quiet time after a manifest change before it is loaded, e.g. `150ms`.
+    #[arg(long, default_value = "150ms", env = "INVSYNC_DEBOUNCE", value_parser = parse_duration)]
+    pub debounce: Duration,
+
+    /// How long in-flight reconciles may take to finish after SIGTERM / SIGINT.
+    #[arg(long, default_value = "20s", env = "INVSYNC_SHUTDOWN_GRACE", value_parser = parse_duration)]
+    pub shutdown_grace: Duration,
+}
+
+/// `invsync demo`.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Directory of manifests to reconcile the emulator against.
+    #[arg(long, short = 'm', default_value = "manifests", value_name = "DIR")]
+    pub manifests: PathBuf,
+
+    /// Exit 0 after the first convergence instead of watching for edits.
+    #[arg(long)]
+    pub once: bool,
+
+    /// Resync interval of the demo daemon.
+    #[arg(long, default_value = "30s", value_parser = parse_positive_duration)]
+    pub interval: Duration,
+}
+
 /// `invsync import`.
 #[derive(Debug, Args)]
 pub struct ImportArgs {
@@ -279,6 +336,14 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
     }
 }
 
+/// [`parse_duration`], refusing zero.
+pub fn parse_positive_duration(text: &str) -> Result<Duration, String> {
+    match parse_duration(text)? {
+        d if d.is_zero() => Err(format!("`{text}` must be longer than zero")),
+        d => Ok(d),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -297,5 +362,24 @@ mod tests {
         assert_eq!(parse_duration("2"), Ok(Duration::from_secs(2)));
         assert!(parse_duration("5 minutes").is_err());
         assert!(parse_duration("m").is_err());
+        assert!(parse_positive_duration("0s").is_err());
+        assert_eq!(parse_positive_duration("5m"), Ok(Duration::from_secs(300)));
+    }
+
+    #[test]
+    fn run_defaults_match_the_documented_ones() {
+        let cli = Cli::try_parse_from(["invsync", "run", "--manifests", "m"]).unwrap();
+        let Command::Run(args) = cli.command else {
+            panic!("run")
+        };
+        assert_eq!(args.interval, Duration::from_secs(300));
+        assert_eq!(args.listen.to_string(), "127.0.0.1:9464");
+        assert!(!args.dry_run);
+        let cli = Cli::try_parse_from(["invsync", "demo", "--once"]).unwrap();
+        let Command::Demo(args) = cli.command else {
+            panic!("demo")
+        };
+        assert_eq!(args.manifests, PathBuf::from("manifests"));
+        assert!(args.once);
     }
 }

@@ -6,7 +6,7 @@
 //! - [`manifest`]: the manifest format; loading and validating a directory.
 //! - [`plan`]: normalization, `plan(desired, live)` and its text / JSON / Markdown renderings.
 //! - [`provider`]: signed HTTP clients of the COS and OSS inventory APIs.
-//! - [`reconcile`]: plan and apply over live buckets.
+//! - [`reconcile`]: plan and apply over live buckets; the daemon loop of `invsync run`.
 //! - [`cli`]: command-line arguments.
 //! - [`emulator`]: a local COS + OSS inventory API server.
 //! - [`scheduler`]: when each bucket is reconciled next (resync, forced runs, backoff); pure.

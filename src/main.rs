@@ -23,7 +23,11 @@ fn main() -> ExitCode {
             };
         }
     };
-    telemetry::init(cli.log_format);
+    let default_filter = match cli.command {
+        Command::Demo(_) => commands::demo::LOG_FILTER,
+        _ => "info",
+    };
+    telemetry::init(cli.log_format, default_filter);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -41,7 +45,9 @@ fn main() -> ExitCode {
             Command::Plan(args) => commands::plan::run(&args).await,
             Command::Apply(args) => commands::apply::run(&args).await,
             Command::Import(args) => commands::import::run(&args).await,
+            Command::Run(args) => commands::run::run(&args).await,
             Command::Emulator(args) => commands::emulator::run(&args).await,
+            Command::Demo(args) => commands::demo::run(&args).await,
         }
     });
     match result {

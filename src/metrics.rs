@@ -393,6 +393,10 @@ impl CallObserver for Metrics {
         };
         self.record_api_call(provider, operation, status);
     }
+
+    fn on_retry(&self, provider: Provider, operation: Operation) {
+        self.record_api_retry(provider, operation);
+    }
 }
 
 fn provider_labels(provider: Provider) -> ProviderLabels {

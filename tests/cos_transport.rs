@@ -79,11 +79,15 @@ async fn send_get(
 }
 
 #[derive(Default)]
-struct Recorder(Mutex<Vec<AttemptOutcome>>);
+struct Recorder(Mutex<Vec<AttemptOutcome>>, AtomicUsize);
 
 impl CallObserver for Recorder {
     fn on_attempt(&self, _: Provider, _: Operation, outcome: AttemptOutcome, _: Duration) {
         self.0.lock().unwrap().push(outcome);
+    }
+
+    fn on_retry(&self, _: Provider, _: Operation) {
+        self.1.fetch_add(1, Ordering::SeqCst);
     }
 }
 
@@ -111,6 +115,7 @@ async fn two_503s_then_200_succeeds_on_the_third_attempt() {
             AttemptOutcome::Status(200)
         ]
     );
+    assert_eq!(recorder.1.load(Ordering::SeqCst), 2, "two retries reported");
 }
 
 #[tokio::test]

@@ -4,13 +4,12 @@ use std::fmt::Write as _;
 use std::process::ExitCode;
 
 use invsync::cli::ApplyArgs;
-use invsync::manifest;
 use invsync::reconcile::{ApplySettings, BucketOutcome, BucketStatus, apply_all};
 
 /// Exit codes: 0 every managed bucket converged, 1 anything else (invalid manifests — in which
 /// case nothing is written at all —, a refused plan, a failed read or write, a perpetual diff).
 pub async fn run(args: &ApplyArgs) -> anyhow::Result<ExitCode> {
-    let desired = match manifest::load_dir(&args.manifests.manifests) {
+    let desired = match super::load_manifests(&args.manifests.manifests) {
         Ok(desired) => desired,
         Err(errors) => {
             super::print_manifest_errors(&errors);

@@ -1,23 +1,40 @@
 //! One module per subcommand; each returns the process exit code or an error to print.
 
 pub mod apply;
+pub mod demo;
 pub mod emulator;
 pub mod import;
 pub mod plan;
+pub mod run;
 pub mod schema;
 pub mod validate;
 
 use std::io::IsTerminal;
+use std::path::Path;
 use std::sync::Arc;
 
 use invsync::cli::{ColorChoice, OssSignatureArg, ProviderArgs, SafetyArgs};
-use invsync::manifest::ManifestErrors;
+use invsync::manifest::{self, ManifestErrors};
+use invsync::metrics::Metrics;
+use invsync::model::DesiredState;
+use invsync::model::Provider;
 use invsync::plan::PlanOptions;
 use invsync::provider::http::{HttpSettings, Transport};
 use invsync::provider::oss::SignatureVersion;
 use invsync::provider::rate_limit::{RateLimiter, RateSettings};
-use invsync::provider::{cos, oss};
-use invsync::reconcile::{ClientSettings, Clients, EnvCredentials};
+use invsync::provider::{CredentialSource, EnvCredentials};
+use invsync::reconcile::{ClientSettings, Clients};
+use invsync::watch;
+
+/// Loads and validates the manifests, stamping the git commit as the revision when the
+/// directory resolves through a git-sync checkout named after it (`/git/current/manifests`).
+pub fn load_manifests(dir: &Path) -> Result<DesiredState, ManifestErrors> {
+    let mut desired = manifest::load_dir(dir)?;
+    if let Some(commit) = watch::resolve(dir).ok().and_then(|r| r.revision_hint) {
+        desired.revision = commit;
+    }
+    Ok(desired)
+}
 
 /// Prints every manifest problem to stderr, then a count.
 pub fn print_manifest_errors(errors: &ManifestErrors) {
@@ -37,30 +54,52 @@ pub fn print_manifest_errors(errors: &ManifestErrors) {
 
 /// Provider clients as the flags and environment describe them.
 pub fn clients(args: &ProviderArgs) -> anyhow::Result<Clients> {
-    let http = HttpSettings {
-        request_timeout: args.request_timeout,
-        max_attempts: args.max_attempts,
-        ..HttpSettings::default()
-    };
-    let settings = ClientSettings {
+    build_clients(
+        client_settings(args),
+        Arc::new(EnvCredentials(Provider::Cos)),
+        Arc::new(EnvCredentials(Provider::Oss)),
+        None,
+    )
+}
+
+/// Endpoints, signature version and HTTP limits from the flags.
+pub fn client_settings(args: &ProviderArgs) -> ClientSettings {
+    ClientSettings {
         cos_endpoint: args.cos_endpoint.clone(),
         oss_endpoint: args.oss_endpoint.clone(),
         oss_signature: match args.oss_signature_version {
             OssSignatureArg::V1 => SignatureVersion::V1,
             OssSignatureArg::V4 => SignatureVersion::V4,
         },
-        http: http.clone(),
-    };
-    let mut transport = Transport::new(http)?;
-    if args.max_requests_per_second > 0 {
-        let settings = RateSettings::with_max_rate(f64::from(args.max_requests_per_second));
-        transport = transport.with_rate_limiter(Arc::new(RateLimiter::new(settings)));
+        http: HttpSettings {
+            request_timeout: args.request_timeout,
+            max_attempts: args.max_attempts,
+            ..HttpSettings::default()
+        },
+        max_requests_per_second: args.max_requests_per_second,
+    }
+}
+
+/// Clients over one new transport, counting every request attempt in `metrics` when given.
+pub fn build_clients(
+    settings: ClientSettings,
+    cos_credentials: Arc<dyn CredentialSource>,
+    oss_credentials: Arc<dyn CredentialSource>,
+    metrics: Option<&Metrics>,
+) -> anyhow::Result<Clients> {
+    let mut transport = Transport::new(settings.http.clone())?;
+    if let Some(metrics) = metrics {
+        transport = transport.with_observer(Arc::new(metrics.clone()));
+    }
+    if settings.max_requests_per_second > 0 {
+        let rate = RateSettings::with_max_rate(f64::from(settings.max_requests_per_second));
+        transport = transport.with_rate_limiter(Arc::new(RateLimiter::new(rate)));
     }
     Ok(Clients::new(
         settings,
         transport,
-        Arc::new(EnvCredentials(cos::credentials_from_env)),
-        Arc::new(EnvCredentials(oss::credentials_from_env)),
+        cos_credentials,
+        oss_credentials,
     ))
 }
 

@@ -3,14 +3,13 @@
 use std::process::ExitCode;
 
 use invsync::cli::{OutputFormat, PlanArgs};
-use invsync::manifest;
 use invsync::plan::render;
 use invsync::reconcile::plan_all;
 
 /// Exit codes: 0 success (with `--detailed-exitcode`: in sync), 1 any error (invalid manifests,
 /// a bucket that could not be read), 2 changes pending (with `--detailed-exitcode`).
 pub async fn run(args: &PlanArgs) -> anyhow::Result<ExitCode> {
-    let desired = match manifest::load_dir(&args.manifests.manifests) {
+    let desired = match super::load_manifests(&args.manifests.manifests) {
         Ok(desired) => desired,
         Err(errors) => {
             super::print_manifest_errors(&errors);

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use super::faults::FaultConfig;
 use crate::model::Provider;
+use crate::provider::CredentialVars;
 
 /// Default tolerance for COS signature windows that start slightly in the future. The real
 /// service's tolerance is undocumented; 60 s covers cos-python-sdk-v5, which back-dates by 60 s.
@@ -82,8 +83,8 @@ impl EmulatorConfig {
 
     /// [`EmulatorConfig::from_env`] with the variables looked up through `var`.
     pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Self {
-        let pair = |id: &str, secret: &str| -> Vec<(String, String)> {
-            match (var(id), var(secret)) {
+        let pair = |vars: CredentialVars| -> Vec<(String, String)> {
+            match (var(vars.id), var(vars.secret)) {
                 (Some(id), Some(secret)) if !id.is_empty() && !secret.is_empty() => {
                     vec![(id, secret)]
                 }
@@ -91,11 +92,8 @@ impl EmulatorConfig {
             }
         };
         EmulatorConfig {
-            cos_credentials: pair("TENCENTCLOUD_SECRET_ID", "TENCENTCLOUD_SECRET_KEY"),
-            oss_credentials: pair(
-                "ALIBABA_CLOUD_ACCESS_KEY_ID",
-                "ALIBABA_CLOUD_ACCESS_KEY_SECRET",
-            ),
+            cos_credentials: pair(CredentialVars::of(Provider::Cos)),
+            oss_credentials: pair(CredentialVars::of(Provider::Oss)),
             ..EmulatorConfig::default()
         }
     }

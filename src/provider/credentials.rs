@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use crate::model::Provider;
+
 /// A secret string. `Debug` and `Display` print `******`; only [`Secret::expose`] reveals it.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Secret(String);
@@ -65,11 +67,91 @@ impl fmt::Debug for Credentials {
     }
 }
 
+/// The environment variable names that hold one provider's credentials; the same names are
+/// the keys of a credentials file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CredentialVars {
+    pub id: &'static str,
+    pub secret: &'static str,
+    /// Optional: the session token of temporary credentials.
+    pub token: &'static str,
+}
+
+impl CredentialVars {
+    /// The standard names of `provider`'s SDKs and CLIs.
+    pub const fn of(provider: Provider) -> Self {
+        match provider {
+            Provider::Cos => CredentialVars {
+                id: "TENCENTCLOUD_SECRET_ID",
+                secret: "TENCENTCLOUD_SECRET_KEY",
+                token: "TENCENTCLOUD_SESSION_TOKEN",
+            },
+            Provider::Oss => CredentialVars {
+                id: "ALIBABA_CLOUD_ACCESS_KEY_ID",
+                secret: "ALIBABA_CLOUD_ACCESS_KEY_SECRET",
+                token: "ALIBABA_CLOUD_SECURITY_TOKEN",
+            },
+        }
+    }
+}
+
+/// `provider`'s credentials from variables looked up through `lookup` (blank counts as unset).
+///
+/// # Errors
+/// A message naming the missing variables, never a value.
+pub fn credentials_from_lookup(
+    provider: Provider,
+    lookup: impl Fn(&str) -> Option<String>,
+) -> Result<Credentials, String> {
+    let vars = CredentialVars::of(provider);
+    let get = |name: &str| {
+        lookup(name)
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+    };
+    let (id, secret) = (get(vars.id), get(vars.secret));
+    let (Some(id), Some(secret)) = (id.clone(), secret.clone()) else {
+        let missing: Vec<&str> = [(vars.id, id.is_none()), (vars.secret, secret.is_none())]
+            .into_iter()
+            .filter_map(|(name, missing)| missing.then_some(name))
+            .collect();
+        return Err(format!(
+            "{} credentials are not configured: set {}",
+            provider.as_str().to_uppercase(),
+            missing.join(" and ")
+        ));
+    };
+    let credentials = Credentials::new(id, secret);
+    Ok(match get(vars.token) {
+        Some(token) => credentials.with_security_token(token),
+        None => credentials,
+    })
+}
+
+/// `provider`'s credentials from the process environment.
+///
+/// # Errors
+/// As [`credentials_from_lookup`].
+pub fn credentials_from_env(provider: Provider) -> Result<Credentials, String> {
+    credentials_from_lookup(provider, |name| std::env::var(name).ok())
+}
+
 /// Where a client gets its credentials, asked before every signed request so that rotated
 /// keys take effect without a restart.
 pub trait CredentialSource: Send + Sync {
     /// The current credentials, or a message saying what is missing (never the secret itself).
     fn credentials(&self) -> Result<Credentials, String>;
+}
+
+/// Credentials read from the provider's environment variables before every request, so a
+/// missing variable is reported only for the provider that needs it.
+#[derive(Debug, Clone, Copy)]
+pub struct EnvCredentials(pub Provider);
+
+impl CredentialSource for EnvCredentials {
+    fn credentials(&self) -> Result<Credentials, String> {
+        credentials_from_env(self.0)
+    }
 }
 
 /// Credentials fixed at start-up.
@@ -95,5 +177,59 @@ mod tests {
         assert!(!shown.contains("very-secret-key"));
         assert!(!shown.contains("tok123"));
         assert!(shown.contains("******"));
+    }
+
+    fn env(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
+        |name| {
+            pairs
+                .iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| v.to_string())
+        }
+    }
+
+    #[test]
+    fn credentials_come_from_the_providers_standard_variables() {
+        let cos = credentials_from_lookup(
+            Provider::Cos,
+            env(&[
+                ("TENCENTCLOUD_SECRET_ID", "AKID1"),
+                ("TENCENTCLOUD_SECRET_KEY", " sk1 "),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(cos.access_key_id, "AKID1");
+        assert_eq!(cos.access_key_secret.expose(), "sk1");
+        assert!(cos.security_token.is_none());
+        let oss = credentials_from_lookup(
+            Provider::Oss,
+            env(&[
+                ("ALIBABA_CLOUD_ACCESS_KEY_ID", "LTAI1"),
+                ("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "sk2"),
+                ("ALIBABA_CLOUD_SECURITY_TOKEN", "tok"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(oss.security_token.unwrap().expose(), "tok");
+    }
+
+    #[test]
+    fn missing_credentials_name_the_variables_and_never_a_value() {
+        let err = credentials_from_lookup(
+            Provider::Cos,
+            env(&[
+                ("TENCENTCLOUD_SECRET_KEY", "sk-value"),
+                ("TENCENTCLOUD_SECRET_ID", "  "),
+            ]),
+        )
+        .unwrap_err();
+        assert!(err.contains("TENCENTCLOUD_SECRET_ID"), "{err}");
+        assert!(!err.contains("TENCENTCLOUD_SECRET_KEY"), "{err}");
+        assert!(!err.contains("sk-value"), "{err}");
+        let err = credentials_from_lookup(Provider::Oss, env(&[])).unwrap_err();
+        assert!(
+            err.contains("ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET"),
+            "{err}"
+        );
     }
 }

@@ -35,30 +35,7 @@ use std::time::SystemTime;
 
 use crate::model::Provider;
 
-use super::credentials::{CredentialSource, Credentials};
-
-/// The variable names of one provider's credentials.
-#[derive(Debug, Clone, Copy)]
-struct KeyNames {
-    id: &'static str,
-    secret: &'static str,
-    token: &'static str,
-}
-
-fn key_names(provider: Provider) -> KeyNames {
-    match provider {
-        Provider::Cos => KeyNames {
-            id: "TENCENTCLOUD_SECRET_ID",
-            secret: "TENCENTCLOUD_SECRET_KEY",
-            token: "TENCENTCLOUD_SESSION_TOKEN",
-        },
-        Provider::Oss => KeyNames {
-            id: "ALIBABA_CLOUD_ACCESS_KEY_ID",
-            secret: "ALIBABA_CLOUD_ACCESS_KEY_SECRET",
-            token: "ALIBABA_CLOUD_SECURITY_TOKEN",
-        },
-    }
-}
+use super::credentials::{CredentialSource, CredentialVars, Credentials};
 
 /// Why the credentials file gave no credentials.
 #[derive(Debug, thiserror::Error)]
@@ -216,7 +193,7 @@ impl fmt::Display for CredentialsFile {
 
 /// Parses the file text into `provider`'s credentials. `path` is only used in errors.
 fn parse(text: &str, provider: Provider, path: &Path) -> Result<Credentials, CredentialsFileError> {
-    let names = key_names(provider);
+    let names = CredentialVars::of(provider);
     let mut id = None;
     let mut secret = None;
     let mut token = None;

@@ -77,6 +77,9 @@ pub trait CallObserver: Send + Sync {
         outcome: AttemptOutcome,
         elapsed: Duration,
     );
+
+    /// Called when a failed attempt is about to be retried, before the backoff pause.
+    fn on_retry(&self, _provider: Provider, _operation: Operation) {}
 }
 
 /// Source of uniform random numbers in `[0, 1)` for backoff jitter; injectable for tests.
@@ -270,6 +273,9 @@ impl Transport {
                 error,
                 "retrying provider request"
             );
+            if let Some(observer) = &self.observer {
+                observer.on_retry(provider, operation);
+            }
             tokio::time::sleep(delay).await;
             attempt += 1;
         }

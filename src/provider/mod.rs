@@ -17,7 +17,10 @@ use std::future::Future;
 
 use crate::model::{BucketKey, Inventory, Provider};
 
-pub use credentials::{CredentialSource, Credentials, Secret, StaticCredentials};
+pub use credentials::{
+    CredentialSource, CredentialVars, Credentials, EnvCredentials, Secret, StaticCredentials,
+    credentials_from_env, credentials_from_lookup,
+};
 
 /// The four inventory operations, as counted in metrics and emulator statistics.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

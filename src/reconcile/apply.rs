@@ -98,7 +98,25 @@ pub async fn apply_bucket<A: InventoryApi>(
             };
         }
     };
-    let plan = plan_bucket(desired, &live, options);
+    apply_plan(
+        api,
+        desired,
+        plan_bucket(desired, &live, options),
+        options,
+        settings,
+    )
+    .await
+}
+
+/// [`apply_bucket`] after the LIST: carries out `plan` (made by [`plan_bucket`] from a fresh
+/// listing of `desired`'s bucket) and confirms it. Same guarantees and errors.
+pub async fn apply_plan<A: InventoryApi>(
+    api: &A,
+    desired: &DesiredBucket,
+    plan: BucketPlan,
+    options: &PlanOptions,
+    settings: &ApplySettings,
+) -> BucketOutcome {
     if let Some(refusal) = &plan.refusal {
         return BucketOutcome {
             status: BucketStatus::Refused(refusal.reason.clone()),

@@ -8,7 +8,7 @@ use crate::model::{BucketKey, Inventory, Provider};
 use crate::provider::cos::CosClient;
 use crate::provider::http::{HttpSettings, Transport};
 use crate::provider::oss::{OssClient, SignatureVersion};
-use crate::provider::{CredentialSource, Credentials, InventoryApi, Operation, ProviderError};
+use crate::provider::{CredentialSource, InventoryApi, Operation, ProviderError};
 
 /// How clients are built: endpoints, signature version, HTTP limits.
 #[derive(Debug, Clone, Default)]
@@ -19,6 +19,8 @@ pub struct ClientSettings {
     pub oss_endpoint: Option<String>,
     pub oss_signature: SignatureVersion,
     pub http: HttpSettings,
+    /// Most requests per second per provider account and region; 0 means no limit.
+    pub max_requests_per_second: u32,
 }
 
 /// Hands out a client for any bucket.
@@ -107,16 +109,6 @@ fn invalid_endpoint(key: &BucketKey, message: String) -> ProviderError {
         operation: Operation::List,
         bucket: key.bucket.clone(),
         message,
-    }
-}
-
-/// Credentials read from the provider's environment variables before every request, so a
-/// missing variable is reported only for the provider that needs it.
-pub struct EnvCredentials(pub fn() -> Result<Credentials, String>);
-
-impl CredentialSource for EnvCredentials {
-    fn credentials(&self) -> Result<Credentials, String> {
-        (self.0)()
     }
 }
 

@@ -4,13 +4,25 @@
 //! - [`clients`]: one client per provider and endpoint, dispatching [`InventoryApi`] calls.
 //! - [`apply`]: one bucket's list → plan → write → confirm.
 //! - [`once`]: `plan` and `apply` over every managed bucket with bounded concurrency.
+//! - [`drift`]: a bucket plan as structured drift events (logged at WARN, counted).
+//! - [`bucket`]: one daemon reconcile of one bucket, returning a [`Decision`].
+//! - [`revision`]: loading a manifests revision for the daemon; what changed since the last.
+//! - [`runner`]: the daemon loop of `invsync run`; [`events`]: what it reports to embedders.
 //!
 //! [`InventoryApi`]: crate::provider::InventoryApi
 
 pub mod apply;
+pub mod bucket;
 pub mod clients;
+pub mod drift;
+pub mod events;
 pub mod once;
+pub mod revision;
+pub mod runner;
 
-pub use apply::{ApplySettings, BucketOutcome, BucketStatus, apply_bucket};
-pub use clients::{ClientSettings, Clients, EnvCredentials, ProviderClient};
+pub use apply::{ApplySettings, BucketOutcome, BucketStatus, apply_bucket, apply_plan};
+pub use bucket::{Decision, ReconcileContext, Reconciled, reconcile_bucket};
+pub use clients::{ClientSettings, Clients, ProviderClient};
+pub use events::RunEvent;
 pub use once::{apply_all, plan_all};
+pub use runner::{RunConfig, RunError, run};

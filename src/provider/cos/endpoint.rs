@@ -1,4 +1,4 @@
-//! Where COS requests go, what Host they name, and credentials from the environment.
+//! Where COS requests go and what Host they name.
 //!
 //! COS is virtual-hosted only (`reference/cos-api.md` §1): every request names
 //! `Host: {bucket}.cos.{region}.myqcloud.com`. An endpoint override changes only where the
@@ -6,15 +6,6 @@
 //! official SDKs do with an IP endpoint.
 
 use url::Url;
-
-use crate::provider::Credentials;
-
-/// Env var of the endpoint override, e.g. `http://127.0.0.1:9000`.
-pub const ENDPOINT_ENV: &str = "INVSYNC_COS_ENDPOINT";
-/// Env vars of the COS key pair and optional session token (the Tencent Cloud SDK names).
-pub const SECRET_ID_ENV: &str = "TENCENTCLOUD_SECRET_ID";
-pub const SECRET_KEY_ENV: &str = "TENCENTCLOUD_SECRET_KEY";
-pub const SESSION_TOKEN_ENV: &str = "TENCENTCLOUD_SESSION_TOKEN";
 
 /// Why an endpoint override is unusable.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -76,81 +67,9 @@ pub fn validate_endpoint(url: Url) -> Result<Url, EndpointError> {
     Ok(url)
 }
 
-/// The endpoint override from `INVSYNC_COS_ENDPOINT`, `None` when unset or empty.
-///
-/// # Errors
-/// A message naming the variable when its value is unusable.
-pub fn endpoint_from_env() -> Result<Option<Url>, String> {
-    endpoint_from_lookup(|name| std::env::var(name).ok())
-}
-
-/// [`endpoint_from_env`] with the environment passed in.
-///
-/// # Errors
-/// As [`endpoint_from_env`].
-pub fn endpoint_from_lookup(
-    lookup: impl Fn(&str) -> Option<String>,
-) -> Result<Option<Url>, String> {
-    match lookup(ENDPOINT_ENV) {
-        Some(value) if !value.trim().is_empty() => parse_endpoint(&value)
-            .map(Some)
-            .map_err(|e| format!("{ENDPOINT_ENV}: {e}")),
-        _ => Ok(None),
-    }
-}
-
-/// COS credentials from `TENCENTCLOUD_SECRET_ID`, `TENCENTCLOUD_SECRET_KEY` and the optional
-/// `TENCENTCLOUD_SESSION_TOKEN`.
-///
-/// # Errors
-/// A message naming the missing variables (never their values).
-pub fn credentials_from_env() -> Result<Credentials, String> {
-    credentials_from_lookup(|name| std::env::var(name).ok())
-}
-
-/// [`credentials_from_env`] with the environment passed in.
-///
-/// # Errors
-/// As [`credentials_from_env`].
-pub fn credentials_from_lookup(
-    lookup: impl Fn(&str) -> Option<String>,
-) -> Result<Credentials, String> {
-    let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
-    let (id, key) = (get(SECRET_ID_ENV), get(SECRET_KEY_ENV));
-    let (Some(id), Some(key)) = (id.clone(), key.clone()) else {
-        let missing: Vec<&str> = [
-            (SECRET_ID_ENV, id.is_none()),
-            (SECRET_KEY_ENV, key.is_none()),
-        ]
-        .into_iter()
-        .filter(|(_, missing)| *missing)
-        .map(|(name, _)| name)
-        .collect();
-        return Err(format!(
-            "COS credentials not set: {} missing",
-            missing.join(" and ")
-        ));
-    };
-    let credentials = Credentials::new(id.trim(), key.trim());
-    Ok(match get(SESSION_TOKEN_ENV) {
-        Some(token) => credentials.with_security_token(token.trim()),
-        None => credentials,
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::HashMap;
-
-    fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
-        let map: HashMap<String, String> = pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-        move |name| map.get(name).cloned()
-    }
-
     #[test]
     fn default_endpoint_is_the_https_virtual_host() {
         let url = default_endpoint("examplebucket-1250000000", "ap-guangzhou").unwrap();
@@ -185,52 +104,5 @@ mod tests {
             parse_endpoint("not a url"),
             Err(EndpointError::NotAUrl(_))
         ));
-    }
-
-    #[test]
-    fn endpoint_env_is_optional_and_validated() {
-        assert_eq!(endpoint_from_lookup(env(&[])).unwrap(), None);
-        assert_eq!(
-            endpoint_from_lookup(env(&[(ENDPOINT_ENV, " ")])).unwrap(),
-            None
-        );
-        let url = endpoint_from_lookup(env(&[(ENDPOINT_ENV, "http://127.0.0.1:9000")])).unwrap();
-        assert_eq!(url.unwrap().as_str(), "http://127.0.0.1:9000/");
-        let err = endpoint_from_lookup(env(&[(ENDPOINT_ENV, "gopher://x")])).unwrap_err();
-        assert!(err.starts_with(ENDPOINT_ENV), "{err}");
-    }
-
-    #[test]
-    fn credentials_come_from_the_tencentcloud_variables() {
-        let creds = credentials_from_lookup(env(&[
-            (SECRET_ID_ENV, "AKIDabc"),
-            (SECRET_KEY_ENV, "sk-value"),
-        ]))
-        .unwrap();
-        assert_eq!(creds.access_key_id, "AKIDabc");
-        assert_eq!(creds.access_key_secret.expose(), "sk-value");
-        assert!(creds.security_token.is_none());
-        let with_token = credentials_from_lookup(env(&[
-            (SECRET_ID_ENV, "AKIDabc"),
-            (SECRET_KEY_ENV, "sk-value"),
-            (SESSION_TOKEN_ENV, "tok"),
-        ]))
-        .unwrap();
-        assert_eq!(with_token.security_token.unwrap().expose(), "tok");
-    }
-
-    #[test]
-    fn missing_credentials_name_the_variables_but_no_values() {
-        let err = credentials_from_lookup(env(&[(SECRET_KEY_ENV, "sk-value")])).unwrap_err();
-        assert!(
-            err.contains(SECRET_ID_ENV) && !err.contains(SECRET_KEY_ENV),
-            "{err}"
-        );
-        assert!(!err.contains("sk-value"));
-        let err = credentials_from_lookup(env(&[])).unwrap_err();
-        assert!(
-            err.contains(SECRET_ID_ENV) && err.contains(SECRET_KEY_ENV),
-            "{err}"
-        );
     }
 }

@@ -13,4 +13,3 @@ pub mod signer;
 pub mod xml;
 
 pub use client::CosClient;
-pub use endpoint::{credentials_from_env, endpoint_from_env};

@@ -1,5 +1,4 @@
-//! Where OSS requests go (virtual-hosted or path-style URL), and the endpoint and credentials
-//! from the environment.
+//! Where OSS requests go: a virtual-hosted or path-style URL.
 //!
 //! Design §1: by default `https://{bucket}.oss-{region}.aliyuncs.com/`. An endpoint override
 //! changes only where requests go: path style `{scheme}://{host}:{port}/{bucket}/` when its
@@ -8,15 +7,6 @@
 //! name either way.
 
 use url::{Host, Url};
-
-use crate::provider::Credentials;
-
-/// Environment variable of the endpoint override.
-pub const ENDPOINT_ENV: &str = "INVSYNC_OSS_ENDPOINT";
-/// Environment variables of the credentials (the Alibaba Cloud SDKs' standard names).
-pub const ACCESS_KEY_ID_ENV: &str = "ALIBABA_CLOUD_ACCESS_KEY_ID";
-pub const ACCESS_KEY_SECRET_ENV: &str = "ALIBABA_CLOUD_ACCESS_KEY_SECRET";
-pub const SECURITY_TOKEN_ENV: &str = "ALIBABA_CLOUD_SECURITY_TOKEN";
 
 /// Why a bucket URL or an endpoint override is unusable.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -159,69 +149,9 @@ pub fn is_path_style(endpoint: &Url) -> bool {
     }
 }
 
-/// The endpoint override from `INVSYNC_OSS_ENDPOINT`, `None` when unset or empty.
-///
-/// # Errors
-/// A message naming the variable when its value is unusable.
-pub fn endpoint_from_env() -> Result<Option<Url>, String> {
-    endpoint_from_lookup(|name| std::env::var(name).ok())
-}
-
-/// [`endpoint_from_env`] with the environment passed in.
-///
-/// # Errors
-/// As [`endpoint_from_env`].
-pub fn endpoint_from_lookup(
-    lookup: impl Fn(&str) -> Option<String>,
-) -> Result<Option<Url>, String> {
-    match lookup(ENDPOINT_ENV) {
-        Some(value) if !value.trim().is_empty() => parse_endpoint(&value)
-            .map(Some)
-            .map_err(|e| format!("{ENDPOINT_ENV}: {e}")),
-        _ => Ok(None),
-    }
-}
-
-/// Credentials from `ALIBABA_CLOUD_ACCESS_KEY_ID`, `ALIBABA_CLOUD_ACCESS_KEY_SECRET` and the
-/// optional `ALIBABA_CLOUD_SECURITY_TOKEN`.
-///
-/// # Errors
-/// A message naming the missing variables (never a value).
-pub fn credentials_from_env() -> Result<Credentials, String> {
-    credentials_from_lookup(|name| std::env::var(name).ok())
-}
-
-/// [`credentials_from_env`] with the environment passed in.
-///
-/// # Errors
-/// As [`credentials_from_env`].
-pub fn credentials_from_lookup(
-    lookup: impl Fn(&str) -> Option<String>,
-) -> Result<Credentials, String> {
-    let get = |name| lookup(name).filter(|v: &String| !v.trim().is_empty());
-    let missing: Vec<&str> = [ACCESS_KEY_ID_ENV, ACCESS_KEY_SECRET_ENV]
-        .into_iter()
-        .filter(|name| get(name).is_none())
-        .collect();
-    if !missing.is_empty() {
-        return Err(format!(
-            "OSS credentials are not configured: set {}",
-            missing.join(" and ")
-        ));
-    }
-    let id = get(ACCESS_KEY_ID_ENV).unwrap_or_default();
-    let secret = get(ACCESS_KEY_SECRET_ENV).unwrap_or_default();
-    let creds = Credentials::new(id.trim(), secret.trim());
-    Ok(match get(SECURITY_TOKEN_ENV) {
-        Some(token) => creds.with_security_token(token.trim()),
-        None => creds,
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::HashMap;
 
     fn url(s: &str) -> Url {
         parse_endpoint(s).unwrap()
@@ -305,38 +235,5 @@ mod tests {
         assert!(parse_endpoint("http://host/prefix").is_err());
         assert!(parse_endpoint("http://user:pw@host").is_err());
         assert!(parse_endpoint("http://host:9000/").is_ok());
-    }
-
-    #[test]
-    fn endpoint_from_env_reads_the_override() {
-        let env = HashMap::from([(ENDPOINT_ENV, "http://127.0.0.1:9000")]);
-        let got = endpoint_from_lookup(|k| env.get(k).map(|v| v.to_string())).unwrap();
-        assert_eq!(got.unwrap().as_str(), "http://127.0.0.1:9000/");
-        assert_eq!(endpoint_from_lookup(|_| None).unwrap(), None);
-        assert_eq!(endpoint_from_lookup(|_| Some(" ".into())).unwrap(), None);
-        assert!(endpoint_from_lookup(|_| Some("nonsense".into())).is_err());
-    }
-
-    #[test]
-    fn credentials_from_env_reads_keys_and_optional_token() {
-        let env = HashMap::from([
-            (ACCESS_KEY_ID_ENV, "ak"),
-            (ACCESS_KEY_SECRET_ENV, "sk"),
-            (SECURITY_TOKEN_ENV, "tok"),
-        ]);
-        let creds = credentials_from_lookup(|k| env.get(k).map(|v| v.to_string())).unwrap();
-        assert_eq!(creds.access_key_id, "ak");
-        assert_eq!(creds.access_key_secret.expose(), "sk");
-        assert_eq!(creds.security_token.unwrap().expose(), "tok");
-    }
-
-    #[test]
-    fn missing_credentials_name_the_variables_but_no_value() {
-        let env = HashMap::from([(ACCESS_KEY_SECRET_ENV, "very-secret")]);
-        let err = credentials_from_lookup(|k| env.get(k).map(|v| v.to_string())).unwrap_err();
-        let text = err;
-        assert!(text.contains(ACCESS_KEY_ID_ENV), "{text}");
-        assert!(!text.contains(ACCESS_KEY_SECRET_ENV), "{text}");
-        assert!(!text.contains("very-secret"));
     }
 }

@@ -23,5 +23,4 @@ pub mod signer_v4;
 pub mod xml;
 
 pub use client::{Clock, OssClient};
-pub use endpoint::{credentials_from_env, endpoint_from_env};
 pub use request::SignatureVersion;

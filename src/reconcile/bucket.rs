@@ -1,0 +1,195 @@
+//! One daemon reconcile of one bucket: observe (and, unless dry-run, correct), report drift and
+//! metrics, and return the decision the scheduler acts on.
+
+use std::time::{Instant, SystemTime};
+
+use tracing::Instrument;
+
+use super::apply::{ApplySettings, BucketStatus, apply_plan};
+use super::clients::Clients;
+use super::drift::{self, DriftEvent};
+use crate::metrics::{ConfigCounts, Metrics};
+use crate::model::DesiredBucket;
+use crate::plan::{BucketPlan, Change, PlanOptions, plan_bucket};
+use crate::provider::InventoryApi;
+use crate::scheduler::Outcome;
+
+/// How a reconcile ended, as the scheduler needs to know it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decision {
+    /// Live state matches (or, in dry-run mode, was observed): check again after the resync
+    /// interval.
+    Resync,
+    /// Something failed or was refused: retry with this bucket's own backoff.
+    Backoff(String),
+    /// Written, but the provider keeps storing something else (a perpetual diff): an error,
+    /// yet retried only after the resync interval so that it is not re-written in a loop.
+    Stuck(String),
+}
+
+impl Decision {
+    /// The scheduler's view of the decision.
+    pub fn outcome(&self) -> Outcome {
+        match self {
+            Decision::Resync | Decision::Stuck(_) => Outcome::Success,
+            Decision::Backoff(_) => Outcome::Failure,
+        }
+    }
+
+    /// Why the reconcile did not succeed, if it did not.
+    pub fn failure(&self) -> Option<&str> {
+        match self {
+            Decision::Resync => None,
+            Decision::Backoff(reason) | Decision::Stuck(reason) => Some(reason),
+        }
+    }
+}
+
+/// What one reconcile found and did.
+#[derive(Debug, Clone)]
+pub struct Reconciled {
+    pub decision: Decision,
+    /// Drift found before any write (empty when live state could not be read).
+    pub drift: Vec<DriftEvent>,
+    /// Changes written (always empty in dry-run mode).
+    pub corrected: Vec<Change>,
+    /// The bucket's configuration counts after this reconcile, when live state was read.
+    pub counts: Option<ConfigCounts>,
+    /// True when live state matches the manifest now (in dry-run mode: it already did).
+    pub in_sync: bool,
+}
+
+/// What a reconcile needs besides the bucket; cheap to clone into a task.
+#[derive(Clone)]
+pub struct ReconcileContext {
+    pub clients: Clients,
+    pub metrics: Metrics,
+    pub options: PlanOptions,
+    pub settings: ApplySettings,
+    /// Observe only: list and plan, never write.
+    pub dry_run: bool,
+}
+
+/// Reconciles `desired` once, inside a span carrying provider, bucket and revision.
+///
+/// # Guarantees
+/// - In dry-run mode only LIST requests are sent.
+/// - Every drifted configuration is logged at WARN and counted before anything is written;
+///   every correction is logged at INFO (by [`apply_plan`]); the duration is observed, a failure counted, a success stamped.
+/// - Never panics on provider errors: they become [`Decision::Backoff`].
+pub async fn reconcile_bucket(
+    context: &ReconcileContext,
+    desired: &DesiredBucket,
+    revision: &str,
+) -> Reconciled {
+    let span = tracing::info_span!(
+        "reconcile",
+        provider = %desired.key.provider,
+        bucket = %desired.key.bucket,
+        revision,
+    );
+    async {
+        let started = Instant::now();
+        let reconciled = observe_or_correct(context, desired, revision).await;
+        let metrics = &context.metrics;
+        let provider = desired.key.provider;
+        metrics.observe_reconcile(provider, started.elapsed());
+        match &reconciled.decision {
+            Decision::Resync => {
+                metrics.set_bucket_success(provider, &desired.key.bucket, SystemTime::now());
+                tracing::debug!(in_sync = reconciled.in_sync, "reconciled");
+            }
+            Decision::Backoff(reason) => {
+                metrics.record_reconcile_error(provider);
+                tracing::error!(error = %reason, "reconcile failed; retrying with backoff");
+            }
+            Decision::Stuck(reason) => {
+                metrics.record_reconcile_error(provider);
+                tracing::error!(error = %reason, "not converged; retrying after the resync interval");
+            }
+        }
+        reconciled
+    }
+    .instrument(span)
+    .await
+}
+
+/// Lists once, plans, reports the drift (before any write, so logs read cause then effect),
+/// then corrects it unless in dry-run mode.
+async fn observe_or_correct(
+    context: &ReconcileContext,
+    desired: &DesiredBucket,
+    revision: &str,
+) -> Reconciled {
+    let client = match context
+        .clients
+        .for_bucket(&desired.key, desired.endpoint.as_deref())
+    {
+        Ok(client) => client,
+        Err(error) => return Reconciled::failed(format!("{error:#}")),
+    };
+    let live = match client.list(&desired.key).await {
+        Ok(live) => live,
+        Err(error) => return Reconciled::failed(format!("{error:#}")),
+    };
+    let plan = plan_bucket(desired, &live, &context.options);
+    let drift = drift::drift_events(&plan);
+    drift::report(&drift, revision, &context.metrics);
+    let declared = desired.inventories.len();
+    if context.dry_run {
+        return Reconciled {
+            decision: Decision::Resync,
+            drift,
+            corrected: Vec::new(),
+            counts: Some(drift::plan_counts(&plan, declared)),
+            in_sync: plan.changes.is_empty(),
+        };
+    }
+    let outcome = apply_plan(&client, desired, plan, &context.options, &context.settings).await;
+    let in_sync = outcome.is_converged();
+    let counts = outcome.plan.as_ref().map(|plan| {
+        if in_sync {
+            converged_counts(plan, declared)
+        } else {
+            drift::plan_counts(plan, declared)
+        }
+    });
+    let decision = match &outcome.status {
+        BucketStatus::InSync | BucketStatus::Converged => Decision::Resync,
+        BucketStatus::Refused(reason) => Decision::Backoff(format!("plan refused: {reason}")),
+        BucketStatus::PerpetualDiff(ids) => {
+            Decision::Stuck(format!("perpetual diff on {}", ids.join(", ")))
+        }
+        BucketStatus::Failed(reason) => Decision::Backoff(reason.clone()),
+    };
+    Reconciled {
+        decision,
+        drift,
+        corrected: outcome.written,
+        counts,
+        in_sync,
+    }
+}
+
+/// Counts after a confirmed apply: every declared configuration matches; only undeclared ones
+/// left alone (prune off) still differ.
+fn converged_counts(plan: &BucketPlan, declared: usize) -> ConfigCounts {
+    ConfigCounts {
+        managed: declared as u64,
+        in_sync: declared as u64,
+        drifted: plan.unmanaged.len() as u64,
+    }
+}
+
+impl Reconciled {
+    /// A reconcile that could not read live state.
+    pub(crate) fn failed(reason: String) -> Reconciled {
+        Reconciled {
+            decision: Decision::Backoff(reason),
+            drift: Vec::new(),
+            corrected: Vec::new(),
+            counts: None,
+            in_sync: false,
+        }
+    }
+}

@@ -1,0 +1,158 @@
+//! Loading one revision of the manifests directory for the daemon, and what changed since the
+//! last good one.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use crate::manifest::{self, ManifestErrors};
+use crate::model::{BucketKey, DesiredBucket, DesiredState};
+use crate::watch;
+
+/// A revision that loaded and validated.
+#[derive(Debug, Clone)]
+pub struct Revision {
+    /// The git commit from the resolved path (git-sync), else the manifests' own revision.
+    pub id: String,
+    pub desired: DesiredState,
+}
+
+/// Why a revision was rejected. Nothing is written on its behalf.
+#[derive(Debug, thiserror::Error)]
+pub enum RevisionError {
+    /// The directory (or a link on the way to it) does not resolve, e.g. mid-swap or deleted.
+    #[error("cannot resolve manifests directory {}", path.display())]
+    Resolve {
+        path: std::path::PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// A file failed to load or validate; the whole revision is rejected.
+    #[error("manifests{} are invalid ({} problem(s))", revision.as_deref().map(|r| format!(" at commit {r}")).unwrap_or_default(), errors.diagnostics.len())]
+    Invalid {
+        revision: Option<String>,
+        errors: ManifestErrors,
+    },
+}
+
+/// Resolves `dir` once and loads every file through the resolved directory, so a git-sync swap
+/// in the middle cannot mix two commits.
+///
+/// # Errors
+/// See [`RevisionError`].
+pub fn load(dir: &Path) -> Result<Revision, RevisionError> {
+    let resolved = watch::resolve(dir).map_err(|source| RevisionError::Resolve {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    match manifest::load_dir(&resolved.path) {
+        Ok(desired) => Ok(Revision {
+            id: resolved
+                .revision_hint
+                .unwrap_or_else(|| desired.revision.clone()),
+            desired,
+        }),
+        Err(errors) => Err(RevisionError::Invalid {
+            revision: resolved.revision_hint,
+            errors,
+        }),
+    }
+}
+
+/// Buckets whose desired state differs between two revisions.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RevisionDiff {
+    /// Named now, not before.
+    pub added: BTreeSet<BucketKey>,
+    /// Named in both, with different desired configurations, prune flag or endpoint.
+    pub changed: BTreeSet<BucketKey>,
+    /// Named before, not now: management stops; nothing is deleted.
+    pub removed: BTreeSet<BucketKey>,
+}
+
+impl RevisionDiff {
+    /// True when no bucket's desired state changed.
+    pub fn is_empty(&self) -> bool {
+        self.added.is_empty() && self.changed.is_empty() && self.removed.is_empty()
+    }
+}
+
+/// Compares two desired states bucket by bucket. Where a document sits (file, line, name) does
+/// not count: a git-sync checkout lives in a new directory for every commit.
+pub fn diff(old: &DesiredState, new: &DesiredState) -> RevisionDiff {
+    let mut result = RevisionDiff::default();
+    for (key, bucket) in &new.buckets {
+        match old.buckets.get(key) {
+            None => {
+                result.added.insert(key.clone());
+            }
+            Some(before) if !same_desired(before, bucket) => {
+                result.changed.insert(key.clone());
+            }
+            Some(_) => {}
+        }
+    }
+    result.removed = old
+        .buckets
+        .keys()
+        .filter(|key| !new.buckets.contains_key(*key))
+        .cloned()
+        .collect();
+    result
+}
+
+fn same_desired(a: &DesiredBucket, b: &DesiredBucket) -> bool {
+    a.prune == b.prune && a.endpoint == b.endpoint && a.inventories == b.inventories
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Origin, Provider};
+
+    fn bucket(name: &str, prune: bool, file: &str) -> DesiredBucket {
+        DesiredBucket {
+            key: BucketKey {
+                provider: Provider::Oss,
+                bucket: name.into(),
+                region: "cn-hangzhou".into(),
+            },
+            name: name.into(),
+            prune,
+            endpoint: None,
+            origin: Origin {
+                file: file.into(),
+                document: 0,
+                line: Some(1),
+            },
+            inventories: Vec::new(),
+        }
+    }
+
+    fn state(buckets: &[DesiredBucket]) -> DesiredState {
+        DesiredState {
+            revision: "r".into(),
+            buckets: buckets.iter().map(|b| (b.key.clone(), b.clone())).collect(),
+        }
+    }
+
+    #[test]
+    fn only_added_changed_and_removed_buckets_are_listed() {
+        let old = state(&[
+            bucket("same", false, "a"),
+            bucket("edit", false, "a"),
+            bucket("gone", false, "a"),
+        ]);
+        let new = state(&[
+            bucket("same", false, "moved/b"),
+            bucket("edit", true, "a"),
+            bucket("new", false, "a"),
+        ]);
+        let d = diff(&old, &new);
+        let names =
+            |set: &BTreeSet<BucketKey>| set.iter().map(|k| k.bucket.clone()).collect::<Vec<_>>();
+        assert_eq!(names(&d.added), ["new"]);
+        assert_eq!(names(&d.changed), ["edit"]);
+        assert_eq!(names(&d.removed), ["gone"]);
+        assert!(diff(&new, &new).is_empty());
+    }
+}

@@ -1,0 +1,445 @@
+//! The daemon loop of `invsync run`: reconcile on start, on manifest change, on SIGHUP and on
+//! each bucket's own timer (resync or backoff), until shutdown.
+//!
+//! # Guarantees
+//! - One reconcile of a bucket at a time; at most `concurrency` at once; a failing bucket backs
+//!   off on its own ([`BucketScheduler`]) while the others keep going.
+//! - A manifests change reconciles only the buckets whose desired state changed (and new
+//!   ones); a bucket no longer named is dropped from scheduling, never deleted from.
+//! - A revision that fails to load or validate is rejected whole: nothing is written on its
+//!   behalf, the last good revision stays in force, the error is logged and counted
+//!   (`invsync_manifest_errors_total`, `invsync_manifest_valid 0`), and the next change is
+//!   loaded as usual.
+//! - Readiness is set after the first pass over every bucket of the first good revision,
+//!   whether each reconcile succeeded or not.
+//! - On shutdown no new reconcile starts; those in flight get `shutdown_grace` to finish and
+//!   are abandoned after it.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::future::Future;
+use std::panic::AssertUnwindSafe;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use futures_util::FutureExt;
+use tokio::sync::mpsc;
+use tokio::task::JoinSet;
+use tracing::{error, info, warn};
+
+use super::apply::ApplySettings;
+use super::bucket::{ReconcileContext, Reconciled, reconcile_bucket};
+use super::clients::Clients;
+use super::events::RunEvent;
+use super::revision::{self, RevisionDiff, RevisionError};
+use crate::metrics::{ConfigCounts, Metrics};
+use crate::model::{BucketKey, DesiredState, Provider};
+use crate::plan::PlanOptions;
+use crate::scheduler::{BucketScheduler, Outcome, SchedulerConfig};
+use crate::server::Readiness;
+use crate::watch::{DEFAULT_DEBOUNCE, ManifestWatcher, WatchError};
+
+/// How long in-flight reconciles may run after a shutdown request: under Kubernetes' default
+/// 30 s termination grace period, so the process still exits on its own.
+pub const DEFAULT_SHUTDOWN_GRACE: Duration = Duration::from_secs(20);
+
+/// Manifest problems logged one by one per rejected revision; the rest are only counted.
+const LOGGED_PROBLEMS: usize = 20;
+
+/// Everything the daemon loop needs.
+pub struct RunConfig {
+    /// The manifests directory; it or a parent may be a git-sync symlink.
+    pub manifests: PathBuf,
+    /// Clients, metrics, plan safety limits, apply settings and the dry-run switch.
+    pub context: ReconcileContext,
+    /// Set after the first full pass.
+    pub readiness: Readiness,
+    /// Resync interval, jitter and backoff.
+    pub schedule: SchedulerConfig,
+    /// Buckets reconciled at the same time.
+    pub concurrency: usize,
+    /// Quiet time that ends a burst of manifest file events.
+    pub debounce: Duration,
+    /// Time in-flight reconciles get after shutdown is requested.
+    pub shutdown_grace: Duration,
+    /// Each message forces a full pass (SIGHUP).
+    pub full_pass: Option<mpsc::UnboundedReceiver<()>>,
+    /// Receives a [`RunEvent`] for everything found and done.
+    pub events: Option<mpsc::UnboundedSender<RunEvent>>,
+}
+
+impl RunConfig {
+    /// Defaults: 5 min ± 10 % resync, backoff 1 s doubling to 5 min, 8 buckets at once,
+    /// [`DEFAULT_DEBOUNCE`], [`DEFAULT_SHUTDOWN_GRACE`], writes enabled.
+    pub fn new(manifests: impl Into<PathBuf>, clients: Clients, metrics: Metrics) -> Self {
+        RunConfig {
+            manifests: manifests.into(),
+            context: ReconcileContext {
+                clients,
+                metrics,
+                options: PlanOptions::default(),
+                settings: ApplySettings::default(),
+                dry_run: false,
+            },
+            readiness: Readiness::new(),
+            schedule: SchedulerConfig::default(),
+            concurrency: 8,
+            debounce: DEFAULT_DEBOUNCE,
+            shutdown_grace: DEFAULT_SHUTDOWN_GRACE,
+            full_pass: None,
+            events: None,
+        }
+    }
+}
+
+/// Why the daemon could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    /// The manifests directory cannot be watched (missing, or the watch limit is reached).
+    #[error("cannot watch the manifests directory")]
+    Watch(#[from] WatchError),
+}
+
+/// Runs the daemon until `shutdown` completes, then finishes in-flight work (bounded).
+///
+/// An invalid first revision does not stop the daemon: it waits, not ready, for a valid one.
+///
+/// # Errors
+/// Only when the manifests directory cannot be watched at start.
+pub async fn run(
+    mut config: RunConfig,
+    shutdown: impl Future<Output = ()>,
+) -> Result<(), RunError> {
+    let mut watcher = ManifestWatcher::new(&config.manifests, config.debounce)?;
+    let mut full_pass = config.full_pass.take();
+    info!(
+        manifests = %config.manifests.display(),
+        interval_s = config.schedule.resync_interval.as_secs_f64(),
+        dry_run = config.context.dry_run,
+        "daemon started"
+    );
+    let mut daemon = Daemon::new(config);
+    daemon.reload(Instant::now());
+    tokio::pin!(shutdown);
+    loop {
+        daemon.start_due();
+        // At the concurrency limit a due bucket has to wait for a running one, not for a timer
+        // that has already expired (which would spin).
+        let next = if daemon.tasks.len() >= daemon.concurrency {
+            None
+        } else {
+            daemon.scheduler.next_due(Instant::now())
+        };
+        tokio::select! {
+            () = &mut shutdown => break,
+            () = watcher.changed() => daemon.reload(Instant::now()),
+            Some(()) = recv(&mut full_pass) => {
+                info!("full pass requested");
+                daemon.reload(Instant::now());
+                daemon.scheduler.schedule_all_now();
+            }
+            Some(joined) = daemon.tasks.join_next(), if !daemon.tasks.is_empty() => {
+                match joined {
+                    Ok((key, reconciled)) => daemon.finish(key, reconciled),
+                    Err(error) => error!(%error, "reconcile task ended abnormally"),
+                }
+            }
+            () = sleep_until(next) => {}
+        }
+    }
+    daemon.drain().await;
+    Ok(())
+}
+
+async fn recv(receiver: &mut Option<mpsc::UnboundedReceiver<()>>) -> Option<()> {
+    match receiver {
+        Some(receiver) => receiver.recv().await,
+        None => std::future::pending().await,
+    }
+}
+
+async fn sleep_until(at: Option<Instant>) {
+    match at {
+        Some(at) => tokio::time::sleep_until(tokio::time::Instant::from_std(at)).await,
+        None => std::future::pending().await,
+    }
+}
+
+/// The latest reconcile of one bucket, as the gauges and the in-sync announcement need it.
+#[derive(Debug, Clone, Copy, Default)]
+struct BucketView {
+    counts: Option<ConfigCounts>,
+    in_sync: bool,
+}
+
+struct Daemon {
+    manifests: PathBuf,
+    context: ReconcileContext,
+    readiness: Readiness,
+    concurrency: usize,
+    shutdown_grace: Duration,
+    events: Option<mpsc::UnboundedSender<RunEvent>>,
+    scheduler: BucketScheduler<BucketKey>,
+    /// The last good revision's id and desired state.
+    revision: String,
+    desired: Arc<DesiredState>,
+    views: BTreeMap<BucketKey, BucketView>,
+    /// Buckets of the first good revision not yet reconciled once; `None` before that revision
+    /// and after readiness.
+    first_pass: Option<BTreeSet<BucketKey>>,
+    /// An [`RunEvent::InSync`] was sent and nothing drifted since.
+    announced: bool,
+    /// The latest load was rejected: the next good one is announced even if it equals the
+    /// revision in force.
+    rejected: bool,
+    tasks: JoinSet<(BucketKey, Reconciled)>,
+}
+
+impl Daemon {
+    fn new(config: RunConfig) -> Self {
+        Daemon {
+            manifests: config.manifests,
+            context: config.context,
+            readiness: config.readiness,
+            concurrency: config.concurrency.max(1),
+            shutdown_grace: config.shutdown_grace,
+            events: config.events,
+            scheduler: BucketScheduler::new(config.schedule, rand::random::<f64>),
+            revision: String::new(),
+            desired: Arc::new(DesiredState::default()),
+            views: BTreeMap::new(),
+            first_pass: None,
+            announced: false,
+            rejected: false,
+            tasks: JoinSet::new(),
+        }
+    }
+
+    fn emit(&self, event: RunEvent) {
+        if let Some(events) = &self.events {
+            // A receiver that went away wants no more events; the daemon goes on regardless.
+            let _ = events.send(event);
+        }
+    }
+
+    /// Loads the current revision; on success makes it the one in force and schedules what
+    /// changed, on failure keeps the last good one.
+    fn reload(&mut self, now: Instant) {
+        let metrics = &self.context.metrics;
+        let loaded = match revision::load(&self.manifests) {
+            Ok(loaded) => loaded,
+            Err(rejected) => {
+                metrics.record_manifest_load(false);
+                self.rejected = true;
+                self.reject(rejected);
+                return;
+            }
+        };
+        metrics.record_manifest_load(true);
+        metrics.set_revision(&loaded.id);
+        let first = self.first_pass.is_none() && !self.readiness.is_ready();
+        let diff = revision::diff(&self.desired, &loaded.desired);
+        let recovered = std::mem::take(&mut self.rejected);
+        if diff.is_empty() && loaded.id == self.revision && !recovered {
+            return;
+        }
+        info!(
+            revision = %loaded.id,
+            buckets = loaded.desired.buckets.len(),
+            added = diff.added.len(),
+            changed = diff.changed.len(),
+            removed = diff.removed.len(),
+            "manifests revision in force"
+        );
+        self.apply_diff(&diff, now);
+        self.revision = loaded.id;
+        self.desired = Arc::new(loaded.desired);
+        if first {
+            self.first_pass = Some(self.desired.buckets.keys().cloned().collect());
+        }
+        if !diff.is_empty() {
+            self.announced = false;
+        }
+        self.update_gauges();
+        self.emit(RunEvent::RevisionLoaded {
+            revision: self.revision.clone(),
+            buckets: self.desired.buckets.len(),
+        });
+    }
+
+    fn reject(&self, rejected: RevisionError) {
+        let (revision, problems) = match &rejected {
+            RevisionError::Invalid { revision, errors } => (
+                revision.clone(),
+                errors
+                    .diagnostics
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>(),
+            ),
+            RevisionError::Resolve { source, .. } => (None, vec![source.to_string()]),
+        };
+        error!(
+            revision = revision.as_deref().unwrap_or(""),
+            in_force = %self.revision,
+            problems = problems.len(),
+            error = %rejected,
+            "manifests revision rejected; nothing is written for it and the last good revision stays in force"
+        );
+        for problem in problems.iter().take(LOGGED_PROBLEMS) {
+            error!(problem = %problem, "manifest problem");
+        }
+        self.emit(RunEvent::RevisionRejected { revision, problems });
+    }
+
+    fn apply_diff(&mut self, diff: &RevisionDiff, now: Instant) {
+        for key in &diff.removed {
+            info!(provider = %key.provider, bucket = %key.bucket, "bucket no longer managed; its configurations are left as they are");
+            self.scheduler.remove(key);
+            self.views.remove(key);
+            self.context
+                .metrics
+                .remove_bucket(key.provider, &key.bucket);
+            if let Some(pending) = &mut self.first_pass {
+                pending.remove(key);
+            }
+        }
+        for key in &diff.added {
+            self.scheduler.insert(key.clone(), now);
+        }
+        for key in &diff.changed {
+            self.scheduler.schedule_now(key);
+        }
+        self.check_first_pass();
+    }
+
+    /// Starts a reconcile task for every bucket that is due, within the concurrency limit.
+    fn start_due(&mut self) {
+        let now = Instant::now();
+        for key in self.scheduler.take_due(now, self.concurrency) {
+            let Some(bucket) = self.desired.buckets.get(&key).cloned() else {
+                // Cannot happen: scheduled keys follow the desired state. Drop it safely.
+                self.scheduler.finish(&key, now, Outcome::Success);
+                self.scheduler.remove(&key);
+                continue;
+            };
+            let context = self.context.clone();
+            let revision = self.revision.clone();
+            self.tasks.spawn(async move {
+                let reconcile = reconcile_bucket(&context, &bucket, &revision);
+                let reconciled = AssertUnwindSafe(reconcile)
+                    .catch_unwind()
+                    .await
+                    .unwrap_or_else(|_| Reconciled::failed("reconcile panicked".to_string()));
+                (bucket.key, reconciled)
+            });
+        }
+    }
+
+    /// Records how a reconcile ended and schedules the bucket's next one.
+    fn finish(&mut self, key: BucketKey, reconciled: Reconciled) {
+        self.scheduler
+            .finish(&key, Instant::now(), reconciled.decision.outcome());
+        for event in &reconciled.drift {
+            self.emit(RunEvent::Drift(event.clone()));
+        }
+        for change in &reconciled.corrected {
+            self.emit(RunEvent::Corrected(Box::new(change.clone())));
+        }
+        if let Some(reason) = reconciled.decision.failure() {
+            self.emit(RunEvent::BucketFailed {
+                key: key.clone(),
+                reason: reason.to_string(),
+            });
+        }
+        if let Some(pending) = &mut self.first_pass {
+            pending.remove(&key);
+        }
+        self.check_first_pass();
+        if !self.desired.buckets.contains_key(&key) {
+            return;
+        }
+        let view = self.views.entry(key).or_default();
+        view.in_sync = reconciled.in_sync;
+        if reconciled.counts.is_some() {
+            view.counts = reconciled.counts;
+        }
+        if !reconciled.in_sync {
+            self.announced = false;
+        }
+        self.update_gauges();
+        self.announce_in_sync();
+    }
+
+    fn check_first_pass(&mut self) {
+        if self.first_pass.as_ref().is_some_and(BTreeSet::is_empty) {
+            self.first_pass = None;
+            self.readiness.set_ready();
+            info!(revision = %self.revision, "first full reconcile done; ready");
+        }
+    }
+
+    fn update_gauges(&self) {
+        for provider in [Provider::Cos, Provider::Oss] {
+            let mut total = ConfigCounts::default();
+            for (key, view) in &self.views {
+                if key.provider == provider
+                    && let Some(counts) = view.counts
+                {
+                    total.managed += counts.managed;
+                    total.in_sync += counts.in_sync;
+                    total.drifted += counts.drifted;
+                }
+            }
+            self.context.metrics.set_configs(provider, total);
+        }
+    }
+
+    fn announce_in_sync(&mut self) {
+        let all = !self.desired.buckets.is_empty()
+            && self
+                .desired
+                .buckets
+                .keys()
+                .all(|k| self.views.get(k).is_some_and(|v| v.in_sync));
+        if !all || self.announced {
+            return;
+        }
+        self.announced = true;
+        let configs: usize = self
+            .desired
+            .buckets
+            .values()
+            .map(|b| b.inventories.len())
+            .sum();
+        let buckets = self.desired.buckets.len();
+        info!(revision = %self.revision, configs, buckets, "all managed buckets in sync");
+        self.emit(RunEvent::InSync {
+            revision: self.revision.clone(),
+            configs,
+            buckets,
+        });
+    }
+
+    /// Lets in-flight reconciles finish within the grace period, then abandons the rest.
+    async fn drain(&mut self) {
+        info!(in_flight = self.tasks.len(), "shutting down");
+        let grace = self.shutdown_grace;
+        let finished = tokio::time::timeout(grace, async {
+            while let Some(joined) = self.tasks.join_next().await {
+                if let Ok((key, reconciled)) = joined {
+                    self.finish(key, reconciled);
+                }
+            }
+        })
+        .await;
+        if finished.is_err() {
+            warn!(
+                abandoned = self.tasks.len(),
+                grace_s = grace.as_secs_f64(),
+                "shutdown grace period over; abandoning in-flight reconciles"
+            );
+            self.tasks.abort_all();
+        }
+    }
+}
