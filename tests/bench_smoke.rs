@@ -1,5 +1,5 @@
-//! The benchmark harness at a tiny size: it runs every scenario, writes the JSON report, and
-//! the steady-state plan costs exactly one LIST per bucket.
+//! The benchmark harness at a tiny size: it runs every scenario, writes the JSON report, the
+//! steady-state plan costs exactly one LIST per bucket, and a daemon edit reads only its bucket.
 
 use std::process::Command;
 
@@ -19,7 +19,16 @@ fn tiny_benchmark_reports_every_scenario_with_one_list_per_bucket_in_steady_stat
     let dir = tempfile::tempdir().expect("temp dir");
     let json = dir.path().join("bench.json");
     let output = Command::new(env!("CARGO_BIN_EXE_invsync-bench"))
-        .args(["--buckets", "3", "--configs", "5", "--runs", "1"])
+        .args([
+            "--buckets",
+            "3",
+            "--configs",
+            "5",
+            "--runs",
+            "1",
+            "--edits",
+            "2",
+        ])
         .arg("--json")
         .arg(&json)
         .arg("--invsync")

@@ -37,6 +37,14 @@ pub struct BenchArgs {
     #[arg(long, default_value_t = 0)]
     pub max_requests_per_second: u32,
 
+    /// Manifest edits timed in the daemon scenario (p50/p99 are over these).
+    #[arg(long, default_value_t = 20)]
+    pub edits: usize,
+
+    /// Leave the daemon scenario out.
+    #[arg(long)]
+    pub skip_daemon: bool,
+
     /// Write the results as JSON here.
     #[arg(long, value_name = "PATH")]
     pub json: Option<PathBuf>,

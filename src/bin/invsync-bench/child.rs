@@ -37,6 +37,25 @@ impl Invoker {
     pub fn run(&self, args: &[&str], manifests: &Path) -> std::io::Result<ChildRun> {
         let out_path = self.scratch.join("child-stdout");
         let out = std::fs::File::create(&out_path)?;
+        let mut command = self.command(args, manifests);
+        command.stdout(out);
+        let started = Instant::now();
+        let child = command.spawn()?;
+        let (code, peak_rss, cpu) = wait_with_rusage(child.id())?;
+        let wall = started.elapsed();
+        let stdout = std::fs::read(&out_path)?;
+        Ok(ChildRun {
+            wall,
+            code,
+            peak_rss,
+            cpu,
+            stdout,
+        })
+    }
+
+    /// `invsync <args> --manifests <dir>` with the provider flags and credentials; stdin and
+    /// stdout closed, stderr inherited.
+    pub fn command(&self, args: &[&str], manifests: &Path) -> Command {
         let mut command = Command::new(&self.binary);
         command
             .args(args)
@@ -59,21 +78,20 @@ impl Invoker {
             .env("ALIBABA_CLOUD_ACCESS_KEY_SECRET", OSS_KEY)
             .env("RUST_LOG", "error")
             .stdin(Stdio::null())
-            .stdout(out)
+            .stdout(Stdio::null())
             .stderr(Stdio::inherit());
-        let started = Instant::now();
-        let child = command.spawn()?;
-        let (code, peak_rss, cpu) = wait_with_rusage(child.id())?;
-        let wall = started.elapsed();
-        let stdout = std::fs::read(&out_path)?;
-        Ok(ChildRun {
-            wall,
-            code,
-            peak_rss,
-            cpu,
-            stdout,
-        })
+        command
     }
+}
+
+/// Stops a long-running child (SIGTERM) and reaps it: its exit code, peak RSS and CPU time.
+pub fn terminate(pid: u32) -> std::io::Result<(Option<i32>, u64, Duration)> {
+    let raw = libc::pid_t::try_from(pid).map_err(std::io::Error::other)?;
+    // SAFETY: plain syscall on our own child's pid, which is not reaped yet.
+    if unsafe { libc::kill(raw, libc::SIGTERM) } != 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    wait_with_rusage(pid)
 }
 
 /// Waits for `pid` with `wait4`, returning its exit code, `ru_maxrss` in bytes and its CPU

@@ -5,8 +5,8 @@
 //! - `steady_plan`: everything in sync, `plan` must cost exactly one LIST per bucket and no
 //!   writes;
 //! - `one_bucket_drift`: one manifest edited (one configuration changed), `apply`;
-//! - `daemon_edit_to_converged`: reported as not measured while the daemon (`invsync run`) is
-//!   not part of the binary.
+//! - `daemon_edit_to_converged`: `invsync run` over every bucket; one manifest edited at a time,
+//!   timed until the emulator holds the edit (p50/p99 over `--edits` edits).
 //!
 //! Wall time is the median over the runs; API calls come from the emulator's counters; peak RSS
 //! is the child's `ru_maxrss`, so the emulator's own memory never counts. Results are printed
@@ -14,6 +14,7 @@
 
 mod args;
 mod child;
+mod daemon;
 mod fixture;
 mod report;
 
@@ -78,10 +79,17 @@ fn run(args: &BenchArgs) -> anyhow::Result<()> {
     scenarios.push(drift(
         &emulator, &invoker, &manifests, args.runs, &buckets, configs, total,
     )?);
-    scenarios.push(Scenario::not_measured(
-        "daemon_edit_to_converged",
-        "the daemon (`invsync run`) is not part of this build",
-    ));
+    if args.skip_daemon {
+        scenarios.push(Scenario::not_measured(
+            "daemon_edit_to_converged",
+            "skipped (--skip-daemon)",
+        ));
+    } else {
+        let edits = args.edits.max(1);
+        scenarios.push(daemon::edit_to_converged(
+            &emulator, &invoker, &manifests, &buckets, configs, edits, total,
+        )?);
+    }
     drop(emulator);
 
     let report = Report {
@@ -272,8 +280,8 @@ fn invsync_binary(given: Option<&Path>) -> anyhow::Result<PathBuf> {
 }
 
 /// An in-process emulator that knows the benchmark's credentials; dropping it stops it.
-struct Emulator {
-    handle: EmulatorHandle,
+pub struct Emulator {
+    pub handle: EmulatorHandle,
 }
 
 impl Emulator {
