@@ -76,11 +76,17 @@ fn tiny_benchmark_reports_every_scenario_with_one_list_per_bucket_in_steady_stat
     );
 
     let daemon = scenario(&report, "daemon_edit_to_converged");
-    assert!(
-        daemon["status"]
-            .as_str()
-            .unwrap()
-            .starts_with("not measured"),
-        "{daemon}"
+    assert_eq!(daemon["status"], "measured", "{daemon}");
+    assert_eq!(
+        daemon["wall_ms"].as_array().unwrap().len(),
+        2,
+        "one latency per edit"
     );
+    let lists = daemon["calls"]["list"].as_u64().unwrap();
+    assert!(
+        lists <= 2 * 2,
+        "an edit reads only its own bucket: {daemon}"
+    );
+    let p50 = daemon["extra"]["p50_ms"].as_f64().unwrap();
+    assert!(daemon["extra"]["p99_ms"].as_f64().unwrap() >= p50);
 }
