@@ -3,7 +3,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use invsync::manifest::{ManifestErrors, load_dir};
+use invsync::manifest::{ManifestErrors, ParseCache, load_dir, load_dir_cached};
 use invsync::model::{Frequency, Inventory, OssEncryption, Provider};
 
 const COS_DOC: &str = "\
@@ -260,4 +260,42 @@ spec: {provider: oss, bucket: shared-1250000000, region: cn-hangzhou}
     write(dir.path(), "oss.yaml", oss);
     let state = load_dir(dir.path()).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(state.buckets.len(), 2);
+}
+
+#[test]
+fn a_cached_reload_after_edits_gives_exactly_what_a_fresh_load_gives() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    write(dir, "a.yaml", &cos_doc("a", "alpha-1250000000"));
+    write(dir, "b.yaml", &cos_doc("b", "beta-1250000000"));
+    let mut cache = ParseCache::default();
+    assert_eq!(
+        load_dir_cached(dir, &mut cache).unwrap(),
+        load_dir(dir).unwrap()
+    );
+
+    // Edit one file, add one, and break then fix another: every reload matches a fresh load.
+    write(dir, "b.yaml", &cos_doc("b2", "beta-1250000000"));
+    write(dir, "c.yaml", &cos_doc("c", "gamma-1250000000"));
+    assert_eq!(
+        load_dir_cached(dir, &mut cache).unwrap(),
+        load_dir(dir).unwrap()
+    );
+    write(dir, "a.yaml", "apiVersion: invsync/v1\nkind: [broken\n");
+    let cached = load_dir_cached(dir, &mut cache).unwrap_err();
+    assert_eq!(cached.to_string(), errors(dir).to_string());
+    write(dir, "a.yaml", &cos_doc("a", "alpha-1250000000"));
+    let reloaded = load_dir_cached(dir, &mut cache).unwrap();
+    assert_eq!(reloaded, load_dir(dir).unwrap());
+    assert_eq!(reloaded.buckets.len(), 3);
+
+    // A duplicate across files is found even when both files come from the cache.
+    write(dir, "d.yaml", &cos_doc("d", "alpha-1250000000"));
+    let duplicate = load_dir_cached(dir, &mut cache).unwrap_err().to_string();
+    assert!(duplicate.contains("already declared"), "{duplicate}");
+    fs::remove_file(dir.join("d.yaml")).unwrap();
+    assert_eq!(
+        load_dir_cached(dir, &mut cache).unwrap(),
+        load_dir(dir).unwrap()
+    );
 }

@@ -1,6 +1,6 @@
 //! Loading a manifests directory into a [`DesiredState`], all or nothing.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -8,7 +8,7 @@ use super::diagnostic::{Diagnostic, FieldError, ManifestErrors};
 use super::document;
 use super::lines::{self, FieldPath, LinedDocument};
 use super::revision::revision_of;
-use super::walk::manifest_files;
+use super::walk::{ManifestFile, manifest_files};
 use crate::model::{DesiredBucket, DesiredState, Origin, Provider};
 
 /// Loads and validates every manifest below `dir`.
@@ -24,6 +24,25 @@ use crate::model::{DesiredBucket, DesiredState, Origin, Provider};
 /// declared twice. A directory without any manifest document is an error too: an empty desired
 /// state is never returned, because acting on one would stop managing every bucket.
 pub fn load_dir(dir: &Path) -> Result<DesiredState, ManifestErrors> {
+    load_dir_cached(dir, &mut ParseCache::default())
+}
+
+/// Parsed files kept between loads of one manifests directory, so that a reload parses only
+/// the files whose contents changed.
+///
+/// Keyed by the path a file is shown under (`dir.join(relative)`), so a git-sync swap to a new
+/// commit directory reuses every file the commit did not touch.
+#[derive(Default)]
+pub struct ParseCache {
+    files: HashMap<PathBuf, (Vec<u8>, FileOutcome)>,
+}
+
+/// [`load_dir`], reusing from `cache` what was parsed from identical file contents before,
+/// and leaving in it what this load parsed.
+///
+/// # Errors
+/// As [`load_dir`]; the result is the same as an uncached load's.
+pub fn load_dir_cached(dir: &Path, cache: &mut ParseCache) -> Result<DesiredState, ManifestErrors> {
     let resolved = resolve_dir(dir)?;
     let (files, walk_errors) = manifest_files(&resolved);
     let mut diagnostics: Vec<Diagnostic> = walk_errors
@@ -36,7 +55,20 @@ pub fn load_dir(dir: &Path) -> Result<DesiredState, ManifestErrors> {
         })
         .collect();
     let mut declared = Declared::default();
-    let parsed = parse_in_parallel(&files, |file| {
+    let mut previous = std::mem::take(&mut cache.files);
+    let cached: Vec<Option<FileOutcome>> = files
+        .iter()
+        .map(|file| match previous.remove(&dir.join(&file.relative)) {
+            Some((contents, outcome)) if contents == file.contents => Some(outcome),
+            _ => None,
+        })
+        .collect();
+    let misses: Vec<&ManifestFile> = files
+        .iter()
+        .zip(&cached)
+        .filter_map(|(file, hit)| hit.is_none().then_some(file))
+        .collect();
+    let mut parsed = parse_in_parallel(&misses, |file| {
         let shown = dir.join(&file.relative);
         match std::str::from_utf8(&file.contents) {
             Ok(text) => parse_file(&shown, text),
@@ -44,14 +76,18 @@ pub fn load_dir(dir: &Path) -> Result<DesiredState, ManifestErrors> {
                 FileOutcome::Unreadable(file_diagnostic(shown, format!("is not UTF-8 text: {e}")))
             }
         }
-    });
-    for (file, outcome) in files.iter().zip(parsed) {
-        declare(
-            &dir.join(&file.relative),
-            outcome,
-            &mut declared,
-            &mut diagnostics,
-        );
+    })
+    .into_iter();
+    for (file, hit) in files.iter().zip(cached) {
+        let shown = dir.join(&file.relative);
+        let outcome = match hit {
+            Some(outcome) => outcome,
+            None => parsed.next().expect("one parse per cache miss"),
+        };
+        cache
+            .files
+            .insert(shown.clone(), (file.contents.clone(), outcome.clone()));
+        declare(&shown, outcome, &mut declared, &mut diagnostics);
     }
     if declared.documents == 0 && diagnostics.is_empty() {
         diagnostics.push(Diagnostic {
@@ -111,6 +147,7 @@ struct Declared {
 }
 
 /// What one file holds, read without reference to any other file.
+#[derive(Clone)]
 enum FileOutcome {
     /// Not UTF-8, or not YAML: no document was read.
     Unreadable(Diagnostic),
@@ -118,6 +155,7 @@ enum FileOutcome {
 }
 
 /// One document of a file, parsed and validated, with its errors already placed.
+#[derive(Clone)]
 struct DocumentOutcome {
     index: usize,
     identity: Option<(Provider, String)>,

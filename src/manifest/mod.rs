@@ -22,5 +22,5 @@ pub mod walk;
 
 pub use diagnostic::{Diagnostic, ManifestErrors};
 pub use json_schema::json_schema;
-pub use load::{load_dir, parse_document_text};
+pub use load::{ParseCache, load_dir, load_dir_cached, parse_document_text};
 pub use revision::revision_of;

@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use crate::manifest::{self, ManifestErrors};
+use crate::manifest::{self, ManifestErrors, ParseCache};
 use crate::model::{BucketKey, DesiredBucket, DesiredState};
 use crate::watch;
 
@@ -35,16 +35,17 @@ pub enum RevisionError {
 }
 
 /// Resolves `dir` once and loads every file through the resolved directory, so a git-sync swap
-/// in the middle cannot mix two commits.
+/// in the middle cannot mix two commits. Files whose contents `cache` has seen are not parsed
+/// again, so an edit of one manifest among thousands costs one file's parse.
 ///
 /// # Errors
 /// See [`RevisionError`].
-pub fn load(dir: &Path) -> Result<Revision, RevisionError> {
+pub fn load(dir: &Path, cache: &mut ParseCache) -> Result<Revision, RevisionError> {
     let resolved = watch::resolve(dir).map_err(|source| RevisionError::Resolve {
         path: dir.to_path_buf(),
         source,
     })?;
-    match manifest::load_dir(&resolved.path) {
+    match manifest::load_dir_cached(&resolved.path, cache) {
         Ok(desired) => Ok(Revision {
             id: resolved
                 .revision_hint

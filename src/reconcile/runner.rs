@@ -32,6 +32,7 @@ use super::bucket::{ReconcileContext, Reconciled, reconcile_bucket};
 use super::clients::Clients;
 use super::events::RunEvent;
 use super::revision::{self, RevisionDiff, RevisionError};
+use crate::manifest::ParseCache;
 use crate::metrics::{ConfigCounts, Metrics};
 use crate::model::{BucketKey, DesiredState, Provider};
 use crate::plan::PlanOptions;
@@ -193,6 +194,8 @@ struct Daemon {
     /// revision in force.
     rejected: bool,
     tasks: JoinSet<(BucketKey, Reconciled)>,
+    /// Parsed manifest files by contents, so a reload parses only what changed.
+    parse_cache: ParseCache,
 }
 
 impl Daemon {
@@ -212,6 +215,7 @@ impl Daemon {
             announced: false,
             rejected: false,
             tasks: JoinSet::new(),
+            parse_cache: ParseCache::default(),
         }
     }
 
@@ -226,7 +230,7 @@ impl Daemon {
     /// changed, on failure keeps the last good one.
     fn reload(&mut self, now: Instant) {
         let metrics = &self.context.metrics;
-        let loaded = match revision::load(&self.manifests) {
+        let loaded = match revision::load(&self.manifests, &mut self.parse_cache) {
             Ok(loaded) => loaded,
             Err(rejected) => {
                 metrics.record_manifest_load(false);
