@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use super::diagnostic::{Diagnostic, FieldError, ManifestErrors};
 use super::document;
 use super::lines::{self, FieldPath, LinedDocument};
-use super::revision::revision_of;
+use super::revision::{file_digest, revision_from_digests};
 use super::walk::{ManifestFile, manifest_files};
 use crate::model::{DesiredBucket, DesiredState, Origin, Provider};
 
@@ -16,7 +16,8 @@ use crate::model::{DesiredBucket, DesiredState, Origin, Provider};
 /// Reads every `*.yaml` / `*.yml` file recursively (hidden directories skipped), every
 /// non-empty YAML document of each. `dir` may be a symlink (git-sync): it is resolved once and
 /// every file is read through the resolved directory; messages still show paths as
-/// `dir.join(relative)`. The revision comes from [`revision_of`] on the resolved directory.
+/// `dir.join(relative)`. The revision comes from [`super::revision_of`] on the resolved
+/// directory.
 ///
 /// # Errors
 /// Every problem found in every file and document: a missing directory, a file that is not a
@@ -24,7 +25,7 @@ use crate::model::{DesiredBucket, DesiredState, Origin, Provider};
 /// declared twice. A directory without any manifest document is an error too: an empty desired
 /// state is never returned, because acting on one would stop managing every bucket.
 pub fn load_dir(dir: &Path) -> Result<DesiredState, ManifestErrors> {
-    load_dir_cached(dir, &mut ParseCache::default())
+    load(dir, None)
 }
 
 /// Parsed files kept between loads of one manifests directory, so that a reload parses only
@@ -34,7 +35,8 @@ pub fn load_dir(dir: &Path) -> Result<DesiredState, ManifestErrors> {
 /// commit directory reuses every file the commit did not touch.
 #[derive(Default)]
 pub struct ParseCache {
-    files: HashMap<PathBuf, (Vec<u8>, FileOutcome)>,
+    /// What each file parsed to, with the SHA-256 of the contents it was parsed from.
+    files: HashMap<PathBuf, ([u8; 32], FileOutcome)>,
 }
 
 /// [`load_dir`], reusing from `cache` what was parsed from identical file contents before,
@@ -43,6 +45,11 @@ pub struct ParseCache {
 /// # Errors
 /// As [`load_dir`]; the result is the same as an uncached load's.
 pub fn load_dir_cached(dir: &Path, cache: &mut ParseCache) -> Result<DesiredState, ManifestErrors> {
+    load(dir, Some(cache))
+}
+
+/// [`load_dir`], with or without a cache (a one-shot load skips the cost of filling one).
+fn load(dir: &Path, mut cache: Option<&mut ParseCache>) -> Result<DesiredState, ManifestErrors> {
     let resolved = resolve_dir(dir)?;
     let (files, walk_errors) = manifest_files(&resolved);
     let mut diagnostics: Vec<Diagnostic> = walk_errors
@@ -55,13 +62,20 @@ pub fn load_dir_cached(dir: &Path, cache: &mut ParseCache) -> Result<DesiredStat
         })
         .collect();
     let mut declared = Declared::default();
-    let mut previous = std::mem::take(&mut cache.files);
+    let mut previous = cache
+        .as_mut()
+        .map(|c| std::mem::take(&mut c.files))
+        .unwrap_or_default();
+    let digests = parse_in_parallel(&files, |file| file_digest(&file.contents));
     let cached: Vec<Option<FileOutcome>> = files
         .iter()
-        .map(|file| match previous.remove(&dir.join(&file.relative)) {
-            Some((contents, outcome)) if contents == file.contents => Some(outcome),
-            _ => None,
-        })
+        .zip(&digests)
+        .map(
+            |(file, digest)| match previous.remove(&dir.join(&file.relative)) {
+                Some((cached, outcome)) if cached == *digest => Some(outcome),
+                _ => None,
+            },
+        )
         .collect();
     let misses: Vec<&ManifestFile> = files
         .iter()
@@ -78,15 +92,17 @@ pub fn load_dir_cached(dir: &Path, cache: &mut ParseCache) -> Result<DesiredStat
         }
     })
     .into_iter();
-    for (file, hit) in files.iter().zip(cached) {
+    for (i, (file, hit)) in files.iter().zip(cached).enumerate() {
         let shown = dir.join(&file.relative);
         let outcome = match hit {
             Some(outcome) => outcome,
             None => parsed.next().expect("one parse per cache miss"),
         };
-        cache
-            .files
-            .insert(shown.clone(), (file.contents.clone(), outcome.clone()));
+        if let Some(cache) = cache.as_mut() {
+            cache
+                .files
+                .insert(shown.clone(), (digests[i], outcome.clone()));
+        }
         declare(&shown, outcome, &mut declared, &mut diagnostics);
     }
     if declared.documents == 0 && diagnostics.is_empty() {
@@ -99,12 +115,13 @@ pub fn load_dir_cached(dir: &Path, cache: &mut ParseCache) -> Result<DesiredStat
         diagnostics.sort();
         return Err(ManifestErrors { diagnostics });
     }
-    let contents: Vec<(PathBuf, Vec<u8>)> = files
+    let digests: Vec<(PathBuf, [u8; 32])> = files
         .into_iter()
-        .map(|f| (f.relative, f.contents))
+        .zip(digests)
+        .map(|(f, digest)| (f.relative, digest))
         .collect();
     Ok(DesiredState {
-        revision: revision_of(&resolved, &contents),
+        revision: revision_from_digests(&resolved, &digests),
         buckets: declared
             .buckets
             .into_iter()

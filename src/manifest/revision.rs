@@ -12,6 +12,20 @@ use sha2::{Digest, Sha256};
 /// followed by the first 16 hex digits of a SHA-256 over the manifest files' relative paths and
 /// contents in path order, so the same files always give the same revision wherever they are.
 pub fn revision_of(dir: &Path, files: &[(PathBuf, Vec<u8>)]) -> String {
+    let digests: Vec<(PathBuf, [u8; 32])> = files
+        .iter()
+        .map(|(path, contents)| (path.clone(), file_digest(contents)))
+        .collect();
+    revision_from_digests(dir, &digests)
+}
+
+/// The SHA-256 of one manifest file's contents.
+pub fn file_digest(contents: &[u8]) -> [u8; 32] {
+    Sha256::digest(contents).into()
+}
+
+/// [`revision_of`] from each file's [`file_digest`], for callers that already have them.
+pub fn revision_from_digests(dir: &Path, files: &[(PathBuf, [u8; 32])]) -> String {
     if let Some(hash) = dir
         .file_name()
         .and_then(|n| n.to_str())
@@ -19,16 +33,15 @@ pub fn revision_of(dir: &Path, files: &[(PathBuf, Vec<u8>)]) -> String {
     {
         return hash.to_ascii_lowercase();
     }
-    let mut sorted: Vec<&(PathBuf, Vec<u8>)> = files.iter().collect();
+    let mut sorted: Vec<&(PathBuf, [u8; 32])> = files.iter().collect();
     sorted.sort_by(|a, b| a.0.cmp(&b.0));
     let mut hasher = Sha256::new();
-    for (path, contents) in sorted {
-        // Length-prefixed so that moving bytes between a path and a file changes the digest.
+    for (path, digest) in sorted {
+        // Length-prefixed so that no two lists of paths encode to the same bytes.
         let path = path.to_string_lossy();
         hasher.update((path.len() as u64).to_be_bytes());
         hasher.update(path.as_bytes());
-        hasher.update((contents.len() as u64).to_be_bytes());
-        hasher.update(contents);
+        hasher.update(digest);
     }
     let digest = hex::encode(hasher.finalize());
     format!("sha256:{}", &digest[..16])

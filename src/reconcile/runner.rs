@@ -230,6 +230,7 @@ impl Daemon {
     /// changed, on failure keeps the last good one.
     fn reload(&mut self, now: Instant) {
         let metrics = &self.context.metrics;
+        let started = std::time::Instant::now();
         let loaded = match revision::load(&self.manifests, &mut self.parse_cache) {
             Ok(loaded) => loaded,
             Err(rejected) => {
@@ -253,6 +254,7 @@ impl Daemon {
             added = diff.added.len(),
             changed = diff.changed.len(),
             removed = diff.removed.len(),
+            load_ms = started.elapsed().as_millis(),
             "manifests revision in force"
         );
         self.apply_diff(&diff, now);
