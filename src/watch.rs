@@ -347,11 +347,14 @@ impl ManifestWatcher {
                 self.pending = true;
             }
         }
-        // Settle: a burst is over when one debounce period passes without a relevant event.
-        let mut quiet_until = tokio::time::Instant::now() + self.debounce;
+        // The debouncer already waited for `debounce` of quiet on each path, but it hands over
+        // the paths of one burst in batches up to a tick (a quarter of `debounce`) apart:
+        // gather those, so one burst is one change.
+        let settle = self.debounce / 4;
+        let mut quiet_until = tokio::time::Instant::now() + settle;
         while let Ok(Some(batch)) = tokio::time::timeout_at(quiet_until, self.events.recv()).await {
             if self.absorb(batch) {
-                quiet_until = tokio::time::Instant::now() + self.debounce;
+                quiet_until = tokio::time::Instant::now() + settle;
             }
         }
         self.pending = false;
