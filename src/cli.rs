@@ -222,8 +222,8 @@ pub struct RunArgs {
     #[arg(long, env = "INVSYNC_CREDENTIALS_FILE", value_name = "FILE")]
     pub credentials_file: Option<PathBuf>,
 
-    /// Quiet time after a manifest change before it is loaded, e.g. `150ms`.
-    #[arg(long, default_value = "150ms", env = "INVSYNC_DEBOUNCE", value_parser = parse_duration)]
+    /// Quiet time after a manifest change before it is loaded, e.g. `100ms`.
+    #[arg(long, default_value = "100ms", env = "INVSYNC_DEBOUNCE", value_parser = parse_duration)]
     pub debounce: Duration,
 
     /// How long in-flight reconciles may take to finish after SIGTERM / SIGINT.

@@ -21,9 +21,9 @@ use notify_debouncer_full::{
 use tokio::sync::mpsc;
 
 /// Default quiet time before a burst of file events counts as one change. Long enough to
-/// cover an editor's write-rename-chmod sequence or a checkout of many files, short enough to
-/// feel immediate.
-pub const DEFAULT_DEBOUNCE: Duration = Duration::from_millis(150);
+/// cover an editor's write-rename-chmod sequence (a few milliseconds) and git-sync's atomic
+/// link swap (one event), short enough that an edit converges well within a second.
+pub const DEFAULT_DEBOUNCE: Duration = Duration::from_millis(100);
 
 /// Symlinks followed before giving up, as Linux's `MAXSYMLINKS` (40).
 const MAX_SYMLINK_HOPS: usize = 40;
