@@ -9,12 +9,8 @@ use invsync::reconcile::{ApplySettings, BucketOutcome, BucketStatus, apply_all};
 /// Exit codes: 0 every managed bucket converged, 1 anything else (invalid manifests — in which
 /// case nothing is written at all —, a refused plan, a failed read or write, a perpetual diff).
 pub async fn run(args: &ApplyArgs) -> anyhow::Result<ExitCode> {
-    let desired = match super::load_manifests(&args.manifests.manifests) {
-        Ok(desired) => desired,
-        Err(errors) => {
-            super::print_manifest_errors(&errors);
-            return Ok(ExitCode::from(1));
-        }
+    let Some(desired) = super::load_or_report(&args.manifests.manifests) else {
+        return Ok(ExitCode::from(1));
     };
     let clients = super::clients(&args.provider)?;
     let options = super::plan_options(&args.safety);

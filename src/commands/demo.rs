@@ -31,12 +31,8 @@ const UNDECLARED_ID: &str = "adhoc-export";
 /// Exit codes: 0 after Ctrl-C (or after the first convergence with `--once`); 1 when the
 /// manifests are invalid or (`--once`) the demo did not converge.
 pub async fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
-    let desired = match super::load_manifests(&args.manifests) {
-        Ok(desired) => desired,
-        Err(errors) => {
-            super::print_manifest_errors(&errors);
-            return Ok(ExitCode::from(1));
-        }
+    let Some(desired) = super::load_or_report(&args.manifests) else {
+        return Ok(ExitCode::from(1));
     };
     if let Some(bucket) = desired.buckets.values().find(|b| b.endpoint.is_some()) {
         anyhow::bail!(

@@ -36,6 +36,15 @@ pub fn load_manifests(dir: &Path) -> Result<DesiredState, ManifestErrors> {
     Ok(desired)
 }
 
+/// [`load_manifests`] for commands that go on to talk to providers: on invalid manifests every
+/// problem is printed and `None` returned, and the command must stop (exit 1) before any
+/// request.
+pub fn load_or_report(dir: &Path) -> Option<DesiredState> {
+    load_manifests(dir)
+        .map_err(|errors| print_manifest_errors(&errors))
+        .ok()
+}
+
 /// Prints every manifest problem to stderr, then a count.
 pub fn print_manifest_errors(errors: &ManifestErrors) {
     for diagnostic in &errors.diagnostics {

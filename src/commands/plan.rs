@@ -9,12 +9,8 @@ use invsync::reconcile::plan_all;
 /// Exit codes: 0 success (with `--detailed-exitcode`: in sync), 1 any error (invalid manifests,
 /// a bucket that could not be read), 2 changes pending (with `--detailed-exitcode`).
 pub async fn run(args: &PlanArgs) -> anyhow::Result<ExitCode> {
-    let desired = match super::load_manifests(&args.manifests.manifests) {
-        Ok(desired) => desired,
-        Err(errors) => {
-            super::print_manifest_errors(&errors);
-            return Ok(ExitCode::from(1));
-        }
+    let Some(desired) = super::load_or_report(&args.manifests.manifests) else {
+        return Ok(ExitCode::from(1));
     };
     let clients = super::clients(&args.provider)?;
     let options = super::plan_options(&args.safety);

@@ -106,34 +106,14 @@ pub fn inventory_yaml(inventory: &Inventory) -> String {
 /// A whole bucket as a manifest document with the given inventories (in the order given).
 pub fn bucket_document(bucket: &DesiredBucket) -> ManifestDocument {
     let spec = match bucket.key.provider {
-        crate::model::Provider::Cos => BucketSpec::Cos(BucketSpecBody {
-            bucket: bucket.key.bucket.clone(),
-            region: bucket.key.region.clone(),
-            prune: bucket.prune,
-            endpoint: bucket.endpoint.clone(),
-            inventories: bucket
-                .inventories
-                .iter()
-                .filter_map(|i| match i {
-                    Inventory::Cos(c) => Some(CosInventorySpec::from(c)),
-                    Inventory::Oss(_) => None,
-                })
-                .collect(),
-        }),
-        crate::model::Provider::Oss => BucketSpec::Oss(BucketSpecBody {
-            bucket: bucket.key.bucket.clone(),
-            region: bucket.key.region.clone(),
-            prune: bucket.prune,
-            endpoint: bucket.endpoint.clone(),
-            inventories: bucket
-                .inventories
-                .iter()
-                .filter_map(|i| match i {
-                    Inventory::Oss(o) => Some(OssInventorySpec::from(o)),
-                    Inventory::Cos(_) => None,
-                })
-                .collect(),
-        }),
+        crate::model::Provider::Cos => BucketSpec::Cos(spec_body(bucket, |i| match i {
+            Inventory::Cos(c) => Some(CosInventorySpec::from(c)),
+            Inventory::Oss(_) => None,
+        })),
+        crate::model::Provider::Oss => BucketSpec::Oss(spec_body(bucket, |i| match i {
+            Inventory::Oss(o) => Some(OssInventorySpec::from(o)),
+            Inventory::Cos(_) => None,
+        })),
     };
     ManifestDocument {
         api_version: API_VERSION.to_string(),
@@ -143,6 +123,21 @@ pub fn bucket_document(bucket: &DesiredBucket) -> ManifestDocument {
             labels: Default::default(),
         },
         spec,
+    }
+}
+
+/// `spec` minus `provider`, with the inventories `spec_of` accepts (those of the bucket's
+/// provider).
+fn spec_body<I>(
+    bucket: &DesiredBucket,
+    spec_of: impl Fn(&Inventory) -> Option<I>,
+) -> BucketSpecBody<I> {
+    BucketSpecBody {
+        bucket: bucket.key.bucket.clone(),
+        region: bucket.key.region.clone(),
+        prune: bucket.prune,
+        endpoint: bucket.endpoint.clone(),
+        inventories: bucket.inventories.iter().filter_map(spec_of).collect(),
     }
 }
 

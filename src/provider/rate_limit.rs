@@ -23,7 +23,8 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-use crate::model::Provider;
+use crate::model::{BucketKey, Provider};
+use crate::provider::CredentialSource;
 
 /// Whose rate a request counts against.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -41,6 +42,17 @@ impl RateKey {
             account: account.into(),
             region: region.into(),
         }
+    }
+
+    /// The account and region `bucket`'s requests count against; `None` without credentials
+    /// (signing then fails before anything is sent).
+    pub fn for_bucket(credentials: &dyn CredentialSource, bucket: &BucketKey) -> Option<Self> {
+        let credentials = credentials.credentials().ok()?;
+        Some(RateKey::new(
+            bucket.provider,
+            credentials.access_key_id,
+            bucket.region.clone(),
+        ))
     }
 }
 

@@ -129,7 +129,7 @@ impl CosClient {
     ) -> Result<RawResponse, ProviderError> {
         check_provider(operation, bucket)?;
         let attempts = AtomicU32::new(0);
-        let rate_key = self.rate_key(bucket);
+        let rate_key = RateKey::for_bucket(self.credentials.as_ref(), bucket);
         self.transport
             .send_limited(
                 rate_key.as_ref(),
@@ -142,17 +142,6 @@ impl CosClient {
                 },
             )
             .await
-    }
-
-    /// The account and region this bucket's requests count against; `None` without
-    /// credentials (signing then fails before anything is sent).
-    fn rate_key(&self, bucket: &BucketKey) -> Option<RateKey> {
-        let credentials = self.credentials.credentials().ok()?;
-        Some(RateKey::new(
-            Provider::Cos,
-            credentials.access_key_id,
-            bucket.region.clone(),
-        ))
     }
 
     /// One signed request, built afresh for every attempt.

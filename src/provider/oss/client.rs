@@ -130,7 +130,7 @@ impl OssClient {
                 .and_then(to_reqwest)
                 .map_err(|message| request_error(operation, bucket, message))
         };
-        let rate_key = self.rate_key(bucket);
+        let rate_key = RateKey::for_bucket(self.credentials.as_ref(), bucket);
         self.transport
             .send_limited(
                 rate_key.as_ref(),
@@ -140,17 +140,6 @@ impl OssClient {
                 build,
             )
             .await
-    }
-
-    /// The account and region this bucket's requests count against; `None` without
-    /// credentials (signing then fails before anything is sent).
-    fn rate_key(&self, bucket: &BucketKey) -> Option<RateKey> {
-        let credentials = self.credentials.credentials().ok()?;
-        Some(RateKey::new(
-            Provider::Oss,
-            credentials.access_key_id,
-            bucket.region.clone(),
-        ))
     }
 
     async fn list_all(&self, bucket: &BucketKey) -> Result<Vec<Inventory>, ProviderError> {
