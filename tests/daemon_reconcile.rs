@@ -227,6 +227,8 @@ fn thirty_percent_of_requests_failing_never_stops_the_daemon() {
         .handle
         .set_faults(FaultConfig {
             error_rate: 0.3,
+            // The first requests are refused for certain, so the run is never lucky.
+            fail_next: 2,
             ..FaultConfig::default()
         })
         .unwrap();

@@ -157,6 +157,8 @@ fn apply_converges_under_30_percent_throttling_with_latency(case: &Case) {
         .handle
         .set_faults(FaultConfig {
             error_rate: 0.3,
+            // The first three requests are throttled for certain, so the run is never lucky.
+            fail_next: 3,
             latency: std::time::Duration::from_millis(10),
             ..FaultConfig::default()
         })
