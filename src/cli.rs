@@ -235,15 +235,21 @@ pub struct RunArgs {
 #[derive(Debug, Args)]
 pub struct DemoArgs {
     /// Directory of manifests to reconcile the emulator against.
-    #[arg(long, short = 'm', default_value = "manifests", value_name = "DIR")]
+    #[arg(
+        long,
+        short = 'm',
+        default_value = "manifests",
+        value_name = "DIR",
+        env = "INVSYNC_MANIFESTS"
+    )]
     pub manifests: PathBuf,
 
     /// Exit 0 after the first convergence instead of watching for edits.
-    #[arg(long)]
+    #[arg(long, env = "INVSYNC_DEMO_ONCE")]
     pub once: bool,
 
     /// Resync interval of the demo daemon.
-    #[arg(long, default_value = "30s", value_parser = parse_positive_duration)]
+    #[arg(long, default_value = "30s", value_parser = parse_positive_duration, env = "INVSYNC_DEMO_INTERVAL")]
     pub interval: Duration,
 }
 
@@ -251,16 +257,16 @@ pub struct DemoArgs {
 #[derive(Debug, Args)]
 pub struct ImportArgs {
     /// The bucket's provider.
-    #[arg(long, value_enum)]
+    #[arg(long, value_enum, env = "INVSYNC_IMPORT_PROVIDER")]
     pub provider: ProviderArg,
     /// Bucket name (COS: `name-appid`).
-    #[arg(long)]
+    #[arg(long, env = "INVSYNC_IMPORT_BUCKET")]
     pub bucket: String,
     /// Region id, e.g. `ap-guangzhou` or `cn-hangzhou`.
-    #[arg(long)]
+    #[arg(long, env = "INVSYNC_IMPORT_REGION")]
     pub region: String,
     /// `metadata.name` of the printed manifest (default: the bucket name).
-    #[arg(long)]
+    #[arg(long, env = "INVSYNC_IMPORT_NAME")]
     pub name: Option<String>,
     #[command(flatten)]
     pub provider_args: ProviderArgs,
@@ -286,7 +292,12 @@ pub struct EmulatorArgs {
     pub strict_buckets: bool,
 
     /// A bucket that exists with --strict-buckets, as `cos:NAME` or `oss:NAME` (repeatable).
-    #[arg(long = "bucket", value_name = "PROVIDER:NAME")]
+    #[arg(
+        long = "bucket",
+        value_name = "PROVIDER:NAME",
+        env = "INVSYNC_EMULATOR_BUCKETS",
+        value_delimiter = ','
+    )]
     pub buckets: Vec<String>,
 
     /// Reject PUTs without Content-MD5.
@@ -352,6 +363,25 @@ mod tests {
     #[test]
     fn cli_definition_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn every_flag_can_be_set_with_an_invsync_environment_variable() {
+        let command = Cli::command();
+        let mut missing = Vec::new();
+        for sub in command.get_subcommands() {
+            for arg in sub.get_arguments() {
+                let id = arg.get_id().as_str();
+                if matches!(id, "help" | "version") {
+                    continue;
+                }
+                match arg.get_env().and_then(|e| e.to_str()) {
+                    Some(env) if env.starts_with("INVSYNC_") => {}
+                    _ => missing.push(format!("{} --{id}", sub.get_name())),
+                }
+            }
+        }
+        assert!(missing.is_empty(), "flags without INVSYNC_* env: {missing:?}");
     }
 
     #[test]
