@@ -381,7 +381,10 @@ mod tests {
                 }
             }
         }
-        assert!(missing.is_empty(), "flags without INVSYNC_* env: {missing:?}");
+        assert!(
+            missing.is_empty(),
+            "flags without INVSYNC_* env: {missing:?}"
+        );
     }
 
     #[test]
