@@ -1,4 +1,5 @@
-//! Percent-encoding and query parsing rules shared by the OSS signers, client and emulator.
+//! Percent-encoding, query parsing and header canonicalization shared by the OSS signers,
+//! client and emulator.
 
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
 
@@ -54,6 +55,33 @@ pub fn encode_query(pairs: &[(&str, &str)]) -> String {
 
 fn decode(value: &str) -> String {
     percent_decode_str(value).decode_utf8_lossy().into_owned()
+}
+
+/// `name:value\n` for every header whose lowercase name `keep` accepts: lowercase names,
+/// trimmed values, sorted by name, repeated headers joined with `,` in the order sent. Empty
+/// when none is kept. Both signature versions canonicalize headers this way; they differ only
+/// in which headers they sign.
+pub fn canonical_header_lines(headers: &[(&str, &str)], keep: impl Fn(&str) -> bool) -> String {
+    let mut picked: Vec<(String, &str)> = headers
+        .iter()
+        .map(|(k, v)| (k.to_ascii_lowercase(), v.trim()))
+        .filter(|(k, _)| keep(k))
+        .collect();
+    // Stable sort keeps repeated headers in the order they were sent.
+    picked.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut out = String::new();
+    let mut iter = picked.into_iter().peekable();
+    while let Some((name, value)) = iter.next() {
+        let mut values = vec![value];
+        while iter.peek().is_some_and(|(next, _)| *next == name) {
+            values.extend(iter.next().map(|(_, v)| v));
+        }
+        out.push_str(&name);
+        out.push(':');
+        out.push_str(&values.join(","));
+        out.push('\n');
+    }
+    out
 }
 
 #[cfg(test)]

@@ -14,6 +14,8 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 use hmac::{Hmac, KeyInit, Mac};
 use sha1::Sha1;
 
+use super::encoding::canonical_header_lines;
+
 /// Query parameters that V1 signs; every other parameter is left out of the signature.
 ///
 /// The union of the lists in oss2 (`ProviderAuth._subresource_key_set`) and the Go v1 SDK
@@ -162,26 +164,7 @@ fn header<'a>(headers: &[(&'a str, &'a str)], name: &str) -> Option<&'a str> {
 /// `name:value\n` for every `x-oss-*` header: lowercase names, trimmed values, sorted by name,
 /// repeated headers joined with `,`. Empty when there is none.
 pub fn canonicalized_oss_headers(headers: &[(&str, &str)]) -> String {
-    let mut picked: Vec<(String, &str)> = headers
-        .iter()
-        .map(|(k, v)| (k.to_ascii_lowercase(), v.trim()))
-        .filter(|(k, _)| k.starts_with("x-oss-"))
-        .collect();
-    // Stable sort keeps repeated headers in the order they were sent.
-    picked.sort_by(|a, b| a.0.cmp(&b.0));
-    let mut out = String::new();
-    let mut iter = picked.into_iter().peekable();
-    while let Some((name, value)) = iter.next() {
-        let mut values = vec![value];
-        while iter.peek().is_some_and(|(next, _)| *next == name) {
-            values.extend(iter.next().map(|(_, v)| v));
-        }
-        out.push_str(&name);
-        out.push(':');
-        out.push_str(&values.join(","));
-        out.push('\n');
-    }
-    out
+    canonical_header_lines(headers, |name| name.starts_with("x-oss-"))
 }
 
 /// `/bucket/key` followed by `?` and the sorted sub-resources (`k=v`, bare `k` when the value

@@ -14,7 +14,7 @@
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::{Digest, Sha256};
 
-use super::encoding::{uri_encode, uri_encode_path};
+use super::encoding::{canonical_header_lines, uri_encode, uri_encode_path};
 
 /// The algorithm name that starts the `Authorization` header and the string to sign.
 pub const ALGORITHM: &str = "OSS4-HMAC-SHA256";
@@ -112,25 +112,9 @@ pub fn effective_additional_headers(headers: &[(&str, &str)], additional: &[&str
 /// `name:value\n` for every default-signed header and every effective additional header:
 /// lowercase names, trimmed values, sorted by name, repeated headers joined with `,`.
 pub fn canonical_headers(headers: &[(&str, &str)], effective_additional: &[String]) -> String {
-    let mut picked: Vec<(String, &str)> = headers
-        .iter()
-        .map(|(k, v)| (k.to_ascii_lowercase(), v.trim()))
-        .filter(|(k, _)| is_default_signed(k) || effective_additional.contains(k))
-        .collect();
-    picked.sort_by(|a, b| a.0.cmp(&b.0));
-    let mut out = String::new();
-    let mut iter = picked.into_iter().peekable();
-    while let Some((name, value)) = iter.next() {
-        let mut values = vec![value];
-        while iter.peek().is_some_and(|(next, _)| *next == name) {
-            values.extend(iter.next().map(|(_, v)| v));
-        }
-        out.push_str(&name);
-        out.push(':');
-        out.push_str(&values.join(","));
-        out.push('\n');
-    }
-    out
+    canonical_header_lines(headers, |name| {
+        is_default_signed(name) || effective_additional.iter().any(|h| h == name)
+    })
 }
 
 /// The canonical request of `request`.
