@@ -8,7 +8,7 @@ use super::diagnostic::{Diagnostic, FieldError, ManifestErrors};
 use super::document;
 use super::lines::{self, FieldPath, LinedDocument};
 use super::revision::{file_digest, revision_from_digests};
-use super::walk::{ManifestFile, manifest_files};
+use super::walk::{ManifestFile, Walk, manifest_files};
 use crate::model::{DesiredBucket, DesiredState, Origin, Provider};
 
 /// Loads and validates every manifest below `dir`.
@@ -51,14 +51,23 @@ pub fn load_dir_cached(dir: &Path, cache: &mut ParseCache) -> Result<DesiredStat
 /// [`load_dir`], with or without a cache (a one-shot load skips the cost of filling one).
 fn load(dir: &Path, mut cache: Option<&mut ParseCache>) -> Result<DesiredState, ManifestErrors> {
     let resolved = resolve_dir(dir)?;
-    let (files, walk_errors) = manifest_files(&resolved);
+    let Walk {
+        files,
+        errors: walk_errors,
+        skipped,
+    } = manifest_files(&resolved);
+    for skip in &skipped {
+        tracing::warn!(
+            file = %dir.join(&skip.relative).display(),
+            kind = skip.kind,
+            "skipping manifest path that is not a regular file"
+        );
+    }
     let mut diagnostics: Vec<Diagnostic> = walk_errors
         .into_iter()
-        .map(|e| {
-            file_diagnostic(
-                dir.join(&e.relative),
-                format!("cannot be read: {}", e.error),
-            )
+        .map(|e| Diagnostic {
+            hint: e.problem.hint().map(str::to_string),
+            ..file_diagnostic(dir.join(&e.relative), e.problem.to_string())
         })
         .collect();
     let mut declared = Declared::default();
