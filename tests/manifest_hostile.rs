@@ -124,3 +124,112 @@ fn a_manifest_file_exactly_at_the_size_limit_is_read() {
     let state = load_dir(dir.path()).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(state.buckets.len(), 1);
 }
+
+/// Writes `text` as the only manifest of a new directory and returns the one diagnostic,
+/// checking it names the file.
+fn limit_diagnostic(text: &str) -> (tempfile::TempDir, Diagnostic) {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("big.yaml");
+    fs::write(&file, text).unwrap();
+    let start = Instant::now();
+    let d = only_diagnostic(dir.path());
+    assert!(start.elapsed() < LIMIT);
+    assert_eq!(d.file, file);
+    assert!(
+        !d.message.contains("budget") && !d.message.contains('{'),
+        "no parser-internal wording: {d}"
+    );
+    (dir, d)
+}
+
+#[test]
+fn a_file_with_more_documents_than_the_limit_names_the_limit_and_the_fix() {
+    let (_dir, d) = limit_diagnostic(&"---\na: 1\n".repeat(1025));
+    assert_eq!(
+        d.message,
+        "has more than 1024 YAML documents, the limit per file"
+    );
+    assert_eq!(
+        d.hint.as_deref(),
+        Some("split it into several manifest files of at most 1024 documents each")
+    );
+    assert!(d.to_string().contains("big.yaml"), "{d}");
+}
+
+#[test]
+fn a_file_with_more_nodes_than_the_limit_names_the_limit_and_the_fix() {
+    let items = vec!["1"; 250_001].join(",");
+    let (_dir, d) = limit_diagnostic(&format!("a: [{items}]\n"));
+    assert_eq!(
+        d.message,
+        "has more than 250000 YAML nodes (mappings, sequences and scalars), the limit per file"
+    );
+    assert_eq!(
+        d.hint.as_deref(),
+        Some("split it into several manifest files")
+    );
+}
+
+#[test]
+fn nesting_deeper_than_the_limit_names_the_limit_and_the_fix() {
+    let (_dir, d) = limit_diagnostic(&format!("a: {}{}\n", "[".repeat(80), "]".repeat(80)));
+    assert_eq!(
+        d.message,
+        "nests mappings and sequences more than 64 levels deep, the limit"
+    );
+    assert_eq!(
+        d.hint.as_deref(),
+        Some("a manifest needs only a few levels; check the indentation and the brackets")
+    );
+}
+
+#[test]
+fn an_alias_bomb_ratio_names_the_limit_and_the_fix() {
+    let aliases = vec!["*x"; 120].join(", ");
+    let (_dir, d) = limit_diagnostic(&format!("a: &x [1, 2]\nb: [{aliases}]\n"));
+    assert_eq!(
+        d.message,
+        "uses 120 aliases for 1 anchor(s); more than 10 aliases per anchor (from 100 aliases \
+         on) is refused as a possible alias bomb"
+    );
+    assert_eq!(
+        d.hint.as_deref(),
+        Some("write the repeated values out, or split it into several manifest files")
+    );
+}
+
+#[test]
+fn more_anchors_than_the_limit_names_the_limit_and_the_fix() {
+    let anchors: String = (0..50_001).map(|i| format!("- &a{i} x\n")).collect();
+    let (_dir, d) = limit_diagnostic(&anchors);
+    assert_eq!(
+        d.message,
+        "defines more than 50000 anchors (`&name`), the limit per file"
+    );
+}
+
+#[test]
+fn more_aliases_than_the_limit_names_the_limit_and_the_fix() {
+    let mut text: String = (0..6_000).map(|i| format!("- &a{i} x\n")).collect();
+    text.extend((0..50_001).map(|i| format!("- *a{}\n", i % 6_000)));
+    let (_dir, d) = limit_diagnostic(&text);
+    assert_eq!(
+        d.message,
+        "uses more than 50000 aliases (`*name`), the limit per file"
+    );
+}
+
+#[test]
+fn more_merge_keys_than_the_limit_names_the_limit_and_the_fix() {
+    let mut text: String = (0..1_100).map(|i| format!("- &a{i} {{k: v}}\n")).collect();
+    text.extend((0..10_001).map(|i| format!("- {{<<: *a{}}}\n", i % 1_100)));
+    let (_dir, d) = limit_diagnostic(&text);
+    assert_eq!(
+        d.message,
+        "uses more than 10000 merge keys (`<<`), the limit per file"
+    );
+    assert_eq!(
+        d.hint.as_deref(),
+        Some("write the merged values out, or split it into several manifest files")
+    );
+}

@@ -11,6 +11,8 @@ use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 use serde_saphyr::Spanned;
 
+use super::limits;
+
 /// One step of a path into a document: a mapping key or a sequence index.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Segment {
@@ -126,26 +128,41 @@ impl Lines {
     }
 }
 
-/// A syntax error: the parser's message and the one-based line it points at.
+/// Why a file could not be parsed: the message, the one-based line it points at, and for a
+/// parser limit, how to stay within it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SyntaxError {
     pub line: Option<usize>,
     pub message: String,
+    /// `None` for invalid YAML; for a file beyond one of the parser's limits, the fix.
+    pub limit_hint: Option<String>,
 }
 
 /// Parses every document of `text`, skipping empty ones.
 ///
 /// # Errors
-/// The first syntax error of the file (documents after it cannot be trusted).
+/// The first syntax error of the file (documents after it cannot be trusted), or the first
+/// parser limit it goes beyond (see [`limits::describe`]).
 pub fn parse_documents(text: &str) -> Result<Vec<LinedDocument>, SyntaxError> {
     let options = serde_saphyr::options! { with_snippet: false };
     let nodes: Vec<Node> =
-        serde_saphyr::from_str_multiple_with_options(text, options).map_err(|e| SyntaxError {
-            line: e
+        serde_saphyr::from_str_multiple_with_options(text, options).map_err(|e| {
+            let line = e
                 .location()
                 .map(|l| l.line() as usize)
-                .filter(|line| *line > 0),
-            message: clean_message(&e.to_string()),
+                .filter(|line| *line > 0);
+            match limits::describe(&e) {
+                Some(limit) => SyntaxError {
+                    line,
+                    message: limit.message,
+                    limit_hint: Some(limit.hint),
+                },
+                None => SyntaxError {
+                    line,
+                    message: clean_message(&e.to_string()),
+                    limit_hint: None,
+                },
+            }
         })?;
     Ok(nodes
         .into_iter()

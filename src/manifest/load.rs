@@ -229,10 +229,17 @@ fn parse_file(file: &Path, text: &str) -> FileOutcome {
     let documents = match lines::parse_documents(text) {
         Ok(documents) => documents,
         Err(e) => {
+            let (message, hint) = match e.limit_hint {
+                Some(hint) => (e.message, hint),
+                None => (
+                    format!("invalid YAML: {}", e.message),
+                    "fix the YAML syntax; no document of this file was read".into(),
+                ),
+            };
             return FileOutcome::Unreadable(Diagnostic {
                 line: e.line,
-                hint: Some("fix the YAML syntax; no document of this file was read".into()),
-                ..file_diagnostic(file.to_path_buf(), format!("invalid YAML: {}", e.message))
+                hint: Some(hint),
+                ..file_diagnostic(file.to_path_buf(), message)
             });
         }
     };

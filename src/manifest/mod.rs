@@ -13,6 +13,7 @@ pub mod diagnostic;
 pub mod document;
 pub mod from_model;
 pub mod json_schema;
+pub mod limits;
 pub mod lines;
 pub mod load;
 pub mod revision;
