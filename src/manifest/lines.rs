@@ -192,12 +192,12 @@ fn clean_message(message: &str) -> String {
 }
 
 /// A YAML node with its line, as deserialized by serde-saphyr.
-struct Node {
-    line: usize,
-    value: Tree,
+pub(super) struct Node {
+    pub(super) line: usize,
+    pub(super) value: Tree,
 }
 
-enum Tree {
+pub(super) enum Tree {
     Scalar(Value),
     Seq(Vec<Node>),
     /// Entries in document order, each with the line of its key.
@@ -275,7 +275,8 @@ impl<'de> Deserialize<'de> for Tree {
     }
 }
 
-struct TreeVisitor;
+/// Builds a [`Tree`]; its scalars are also what [`super::bare`] builds values from.
+pub(super) struct TreeVisitor;
 
 impl<'de> Visitor<'de> for TreeVisitor {
     type Value = Tree;
@@ -343,18 +344,28 @@ impl<'de> Visitor<'de> for TreeVisitor {
         let mut entries = Vec::new();
         while let Some(key) = map.next_key::<Node>()? {
             let name = match key.value {
-                Tree::Scalar(Value::String(s)) => s,
-                Tree::Scalar(Value::Null) => "null".to_string(),
-                Tree::Scalar(other) => other.to_string(),
-                Tree::Seq(_) | Tree::Map(_) => {
-                    return Err(de::Error::custom("mapping keys must be scalars"));
-                }
+                Tree::Scalar(scalar) => key_name(scalar)?,
+                Tree::Seq(_) | Tree::Map(_) => return Err(not_scalar_key()),
             };
             let value = map.next_value::<Node>()?;
             entries.push((name, key.line, value));
         }
         Ok(Tree::Map(entries))
     }
+}
+
+/// The name a scalar mapping key is known by.
+pub(super) fn key_name<E: de::Error>(scalar: Value) -> Result<String, E> {
+    match scalar {
+        Value::String(s) => Ok(s),
+        Value::Null => Ok("null".to_string()),
+        Value::Array(_) | Value::Object(_) => Err(not_scalar_key()),
+        other => Ok(other.to_string()),
+    }
+}
+
+pub(super) fn not_scalar_key<E: de::Error>() -> E {
+    de::Error::custom("mapping keys must be scalars")
 }
 
 #[cfg(test)]

@@ -5,10 +5,10 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use super::diagnostic::{Diagnostic, FieldError, ManifestErrors};
-use super::document;
 use super::lines::{self, FieldPath, LinedDocument};
 use super::revision::{file_digest, revision_from_digests};
 use super::walk::{ManifestFile, Walk, manifest_files};
+use super::{bare, document};
 use crate::model::{DesiredBucket, DesiredState, Origin, Provider};
 
 /// Loads and validates every manifest below `dir`.
@@ -225,7 +225,38 @@ where
 }
 
 /// Parses and validates every document of one file, shown as `file` in messages.
+///
+/// A file is read bare first (see [`bare`]); one with any problem is read again with the line
+/// of every node, and reported from that reading alone.
 fn parse_file(file: &Path, text: &str) -> FileOutcome {
+    parse_file_bare(file, text).unwrap_or_else(|| parse_file_lined(file, text))
+}
+
+/// The outcome of a file whose every document is valid, read without lines; `None` when
+/// anything is wrong with it.
+fn parse_file_bare(file: &Path, text: &str) -> Option<FileOutcome> {
+    let documents = bare::parse_documents(text)?;
+    let mut outcomes = Vec::with_capacity(documents.len());
+    for (index, doc) in documents.into_iter().enumerate() {
+        let origin = Origin {
+            file: file.to_path_buf(),
+            document: index,
+            line: Some(doc.line),
+        };
+        let parsed = document::parse(&doc.value, origin);
+        outcomes.push(DocumentOutcome {
+            index,
+            identity: parsed.identity,
+            bucket_line: Some(doc.bucket_line),
+            bucket_path: FieldPath::root().key("spec").key("bucket"),
+            result: Ok(parsed.result.ok()?),
+        });
+    }
+    Some(FileOutcome::Documents(outcomes))
+}
+
+/// [`parse_file`] with the line of every node kept, for files with problems.
+fn parse_file_lined(file: &Path, text: &str) -> FileOutcome {
     let documents = match lines::parse_documents(text) {
         Ok(documents) => documents,
         Err(e) => {

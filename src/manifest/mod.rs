@@ -8,6 +8,7 @@
 //! `document` reads each piece with `collect` (every serde error, not just the first) and
 //! checks it with `validate`, and `load` assembles the result and finds duplicate buckets.
 
+pub mod bare;
 pub mod collect;
 pub mod diagnostic;
 pub mod document;
