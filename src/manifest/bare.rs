@@ -14,6 +14,7 @@ use serde::de::{self, Deserialize, DeserializeSeed, Deserializer, MapAccess, Seq
 use serde_json::{Map, Value};
 use serde_saphyr::Spanned;
 
+use super::events;
 use super::lines::{Node, Tree, TreeVisitor, key_name};
 
 /// One document read bare.
@@ -30,6 +31,11 @@ pub struct BareDocument {
 /// Every non-empty document of `text`, read bare; `None` when the file cannot be read this
 /// way (any syntax error or limit), in which case [`super::lines::parse_documents`] reports why.
 pub fn parse_documents(text: &str) -> Option<Vec<BareDocument>> {
+    events::parse_documents(text).or_else(|| parse_with_serde(text))
+}
+
+/// [`parse_documents`] through serde-saphyr, for files beyond what [`events`] reads.
+fn parse_with_serde(text: &str) -> Option<Vec<BareDocument>> {
     let options = serde_saphyr::options! { with_snippet: false };
     let roots: Vec<Spanned<Found>> =
         serde_saphyr::from_str_multiple_with_options(text, options).ok()?;
@@ -203,7 +209,10 @@ mod tests {
     /// The bare reading gives exactly the values and lines of the full one.
     fn agrees(text: &str) {
         let full = lines::parse_documents(text).unwrap();
-        let bare = parse_documents(text).unwrap();
+        let bare = parse_with_serde(text).unwrap();
+        if let Some(fast) = events::parse_documents(text) {
+            assert_eq!(fast, bare, "{text}");
+        }
         assert_eq!(full.len(), bare.len(), "{text}");
         let bucket = FieldPath::root().key("spec").key("bucket");
         for (full, bare) in full.iter().zip(&bare) {
@@ -225,6 +234,47 @@ mod tests {
         agrees("base: &b {x: 1, y: [1, 2]}\nspec:\n  <<: *b\n  bucket: &n name\n  other: *n\n");
         agrees("spec:\n  inventories:\n    - {id: a, bucket: nested}\n  bucket: top\n");
         agrees("text: |\n  line one\n  line two\nfolded: >\n  a\n  b\n");
+    }
+
+    /// Every YAML file of the repository (example manifests, valid and invalid fixtures).
+    fn repository_yaml() -> Vec<std::path::PathBuf> {
+        fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    walk(&path, out);
+                } else if path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
+                    out.push(path);
+                }
+            }
+        }
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut files = Vec::new();
+        walk(&root.join("manifests"), &mut files);
+        walk(&root.join("tests"), &mut files);
+        files
+    }
+
+    #[test]
+    fn every_repository_yaml_file_read_from_events_agrees_with_serde_saphyr() {
+        let mut fast = 0;
+        for path in repository_yaml() {
+            let Ok(text) = std::fs::read_to_string(&path) else {
+                continue;
+            };
+            let Some(from_events) = events::parse_documents(&text) else {
+                continue;
+            };
+            fast += 1;
+            assert_eq!(
+                Some(from_events),
+                parse_with_serde(&text),
+                "{}",
+                path.display()
+            );
+            agrees(&text);
+        }
+        assert!(fast >= 4, "the example manifests are read from events");
     }
 
     #[test]

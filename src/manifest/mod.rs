@@ -12,6 +12,7 @@ pub mod bare;
 pub mod collect;
 pub mod diagnostic;
 pub mod document;
+pub mod events;
 pub mod from_model;
 pub mod json_schema;
 pub mod limits;
