@@ -12,6 +12,7 @@ use invsync::cli::DemoArgs;
 use invsync::emulator::{self, EmulatorConfig, EmulatorHandle};
 use invsync::metrics::{DriftKind, Metrics};
 use invsync::model::{BucketKey, DesiredState, Inventory};
+use invsync::provider::endpoint_policy::EndpointPolicy;
 use invsync::provider::http::HttpSettings;
 use invsync::provider::{Credentials, StaticCredentials};
 use invsync::reconcile::{ClientSettings, RunConfig, RunEvent, run as run_daemon};
@@ -31,7 +32,7 @@ const UNDECLARED_ID: &str = "adhoc-export";
 /// Exit codes: 0 after Ctrl-C (or after the first convergence with `--once`); 1 when the
 /// manifests are invalid or (`--once`) the demo did not converge.
 pub async fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
-    let Some(desired) = super::load_or_report(&args.manifests) else {
+    let Some(desired) = super::load_or_report(&args.manifests, &EndpointPolicy::default()) else {
         return Ok(ExitCode::from(1));
     };
     if let Some(bucket) = desired.buckets.values().find(|b| b.endpoint.is_some()) {

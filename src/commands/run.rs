@@ -23,7 +23,7 @@ pub async fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
     let metrics = Metrics::new();
     let (cos_credentials, oss_credentials) = credentials(args);
     let clients = super::build_clients(
-        super::client_settings(&args.provider),
+        super::client_settings(&args.provider, args.manifests.endpoint_policy()),
         cos_credentials,
         oss_credentials,
         Some(&metrics),

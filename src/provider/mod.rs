@@ -8,6 +8,7 @@
 pub mod cos;
 pub mod credentials;
 pub mod credentials_file;
+pub mod endpoint_policy;
 pub mod http;
 pub mod oss;
 pub mod rate_limit;

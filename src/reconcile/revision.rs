@@ -6,6 +6,7 @@ use std::path::Path;
 
 use crate::manifest::{self, ManifestErrors, ParseCache};
 use crate::model::{BucketKey, DesiredBucket, DesiredState};
+use crate::provider::endpoint_policy::EndpointPolicy;
 use crate::watch;
 
 /// A revision that loaded and validated.
@@ -36,16 +37,23 @@ pub enum RevisionError {
 
 /// Resolves `dir` once and loads every file through the resolved directory, so a git-sync swap
 /// in the middle cannot mix two commits. Files whose contents `cache` has seen are not parsed
-/// again, so an edit of one manifest among thousands costs one file's parse.
+/// again, so an edit of one manifest among thousands costs one file's parse. An endpoint that
+/// `policy` refuses makes the revision invalid, like any other manifest problem.
 ///
 /// # Errors
 /// See [`RevisionError`].
-pub fn load(dir: &Path, cache: &mut ParseCache) -> Result<Revision, RevisionError> {
+pub fn load(
+    dir: &Path,
+    cache: &mut ParseCache,
+    policy: &EndpointPolicy,
+) -> Result<Revision, RevisionError> {
     let resolved = watch::resolve(dir).map_err(|source| RevisionError::Resolve {
         path: dir.to_path_buf(),
         source,
     })?;
-    match manifest::load_dir_cached(&resolved.path, cache) {
+    let loaded = manifest::load_dir_cached(&resolved.path, cache)
+        .and_then(|desired| manifest::check_endpoints(&desired, policy).map(|()| desired));
+    match loaded {
         Ok(desired) => Ok(Revision {
             id: resolved
                 .revision_hint

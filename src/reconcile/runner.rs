@@ -231,7 +231,11 @@ impl Daemon {
     fn reload(&mut self, now: Instant) {
         let metrics = &self.context.metrics;
         let started = std::time::Instant::now();
-        let loaded = match revision::load(&self.manifests, &mut self.parse_cache) {
+        let loaded = match revision::load(
+            &self.manifests,
+            &mut self.parse_cache,
+            self.context.clients.endpoint_policy(),
+        ) {
             Ok(loaded) => loaded,
             Err(rejected) => {
                 metrics.record_manifest_load(false);

@@ -27,10 +27,11 @@ use reqwest::Method;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use url::Url;
 
-use super::endpoint::{self, EndpointError};
+use super::endpoint;
 use super::signer::{self, KeyTime, SignInput};
 use super::xml;
 use crate::model::{BucketKey, CosInventory, Inventory, Provider};
+use crate::provider::endpoint_policy::{self, EndpointError};
 use crate::provider::http::{RawResponse, Transport};
 use crate::provider::rate_limit::RateKey;
 use crate::provider::{CredentialSource, InventoryApi, Operation, ProviderError, ServiceError};
@@ -82,7 +83,7 @@ impl CosClient {
     /// # Errors
     /// When the endpoint is not `http(s)://host[:port][/]`.
     pub fn with_endpoint(mut self, endpoint: Url) -> Result<Self, EndpointError> {
-        self.endpoint = Some(endpoint::validate_endpoint(endpoint)?);
+        self.endpoint = Some(endpoint_policy::validate_endpoint(endpoint)?);
         Ok(self)
     }
 
