@@ -12,6 +12,7 @@ pub mod endpoint_policy;
 pub mod http;
 pub mod oss;
 pub mod rate_limit;
+pub mod signing_window;
 
 use std::fmt;
 use std::future::Future;
