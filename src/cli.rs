@@ -253,6 +253,12 @@ pub struct RunArgs {
     #[arg(long, default_value = "100ms", env = "INVSYNC_DEBOUNCE", value_parser = parse_duration)]
     pub debounce: Duration,
 
+    /// Delete or replace configurations only for manifests unchanged this long (re-read and
+    /// compared before writing), so a half-written file never deletes; creates and updates go
+    /// ahead at once, and git-sync swaps (complete by construction) need no wait. E.g. `5s`.
+    #[arg(long, default_value = "5s", env = "INVSYNC_SETTLE", value_parser = parse_duration)]
+    pub settle: Duration,
+
     /// How long in-flight reconciles may take to finish after SIGTERM / SIGINT.
     #[arg(long, default_value = "20s", env = "INVSYNC_SHUTDOWN_GRACE", value_parser = parse_duration)]
     pub shutdown_grace: Duration,

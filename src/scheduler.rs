@@ -87,6 +87,9 @@ pub enum Outcome {
     Success,
     /// The reconcile failed: retry with exponential backoff.
     Failure,
+    /// The reconcile succeeded but left work that may only be done later (destructive changes
+    /// waiting for the manifests to settle): run again after this long.
+    After(Duration),
 }
 
 /// Per-key scheduling state.
@@ -296,6 +299,10 @@ impl<K: Ord + Clone> BucketScheduler<K> {
             Outcome::Failure => {
                 entry.failures = entry.failures.saturating_add(1);
                 entry.due = now + self.config.backoff(entry.failures);
+            }
+            Outcome::After(delay) => {
+                entry.failures = 0;
+                entry.due = now + delay;
             }
         }
     }

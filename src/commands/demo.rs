@@ -15,7 +15,7 @@ use invsync::model::{BucketKey, DesiredState, Inventory};
 use invsync::provider::endpoint_policy::EndpointPolicy;
 use invsync::provider::http::HttpSettings;
 use invsync::provider::{Credentials, StaticCredentials};
-use invsync::reconcile::{ClientSettings, RunConfig, RunEvent, run as run_daemon};
+use invsync::reconcile::{ClientSettings, RunConfig, RunEvent, SettleGate, run as run_daemon};
 use invsync::server::{self, Readiness};
 use tokio::sync::{mpsc, oneshot};
 
@@ -92,6 +92,8 @@ pub async fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
     config.readiness = readiness;
     config.events = Some(events);
     config.shutdown_grace = Duration::from_secs(5);
+    // Long enough for an editor's save of the example manifests, short enough for a demo.
+    config.context.settle = SettleGate::new(Duration::from_secs(1));
     let (stop, stopped) = oneshot::channel::<()>();
     let terminate = super::run::termination()?;
     let shutdown = async move {

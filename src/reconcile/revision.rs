@@ -15,6 +15,9 @@ pub struct Revision {
     /// The git commit from the resolved path (git-sync), else the manifests' own revision.
     pub id: String,
     pub desired: DesiredState,
+    /// Reached through a symlink to a checkout named after its commit (git-sync): swapped in
+    /// whole, never written in place.
+    pub atomic: bool,
 }
 
 /// Why a revision was rejected. Nothing is written on its behalf.
@@ -55,6 +58,7 @@ pub fn load(
         .and_then(|desired| manifest::check_endpoints(&desired, policy).map(|()| desired));
     match loaded {
         Ok(desired) => Ok(Revision {
+            atomic: resolved.revision_hint.is_some() && !resolved.links.is_empty(),
             id: resolved
                 .revision_hint
                 .unwrap_or_else(|| desired.revision.clone()),
