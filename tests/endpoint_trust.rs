@@ -4,6 +4,8 @@
 
 #[path = "support/cases.rs"]
 mod cases;
+#[path = "support/daemon.rs"]
+mod daemon;
 #[path = "support/e2e.rs"]
 mod e2e;
 
@@ -12,7 +14,9 @@ use std::net::TcpListener;
 use std::process::Output;
 
 use cases::{COS, OSS};
+use daemon::{Daemon, MAX_WAIT, wait_until};
 use e2e::{Emulator, Manifests, assert_exit, invsync_with, stderr, stdout};
+use invsync::reconcile::RunEvent;
 
 const PASSWORD: &str = "hunter2pass";
 
@@ -208,4 +212,37 @@ fn a_malformed_allow_endpoint_pattern_is_a_usage_error() {
         "{}",
         stderr(&output)
     );
+}
+
+#[test]
+fn the_daemon_rejects_a_revision_whose_endpoint_is_not_allowed_and_sends_nothing() {
+    let emulator = Emulator::start();
+    let trap = Trap::new();
+    let manifests = manifest_with_endpoint(&OSS, &trap.url());
+    let mut daemon = Daemon::start(&emulator, manifests.path(), |_| {});
+    let mut events = Vec::new();
+    assert!(wait_until(MAX_WAIT, || {
+        events.extend(daemon.drain_events());
+        events
+            .iter()
+            .any(|e| matches!(e, RunEvent::RevisionRejected { .. }))
+    }));
+    let problems: Vec<&String> = events
+        .iter()
+        .filter_map(|e| match e {
+            RunEvent::RevisionRejected { problems, .. } => Some(problems),
+            _ => None,
+        })
+        .flatten()
+        .collect();
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.contains("spec.endpoint") && p.contains("--allow-endpoint")),
+        "{problems:?}"
+    );
+    assert!(!daemon.readiness.is_ready());
+    daemon.stop().0.unwrap();
+    assert!(!trap.was_contacted());
+    assert_eq!(emulator.handle.stats().total, 0);
 }
