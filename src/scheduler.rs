@@ -16,6 +16,8 @@
 //!   count.
 //! - A forced run (manifest change, SIGHUP, new key) overrides a pending backoff: the change
 //!   may be the fix.
+//! - A reconcile that finished with [`Outcome::After`] (work held back, e.g. deletes waiting for
+//!   the manifests to settle) is due again after exactly that delay, and resets the failures.
 
 use std::collections::BTreeMap;
 use std::fmt;
