@@ -59,8 +59,14 @@ fn tiny_benchmark_reports_every_scenario_with_one_list_per_bucket_in_steady_stat
     assert!(extra["child_cpu_ms"].as_f64().unwrap() > 0.0, "{load}");
     let ratio = extra["cpu_ratio_validate_to_floor"].as_f64().unwrap();
     assert!(ratio.is_finite() && ratio > 0.0, "{load}");
-    assert!(extra["floor_mb_per_cpu_s"].as_f64().unwrap() > 0.0, "{load}");
-    assert!(extra["validate_mb_per_cpu_s"].as_f64().unwrap() > 0.0, "{load}");
+    assert!(
+        extra["floor_mb_per_cpu_s"].as_f64().unwrap() > 0.0,
+        "{load}"
+    );
+    assert!(
+        extra["validate_mb_per_cpu_s"].as_f64().unwrap() > 0.0,
+        "{load}"
+    );
     assert!(stdout.contains("| load |"), "table printed: {stdout}");
 
     let cold = scenario(&report, "cold_apply");

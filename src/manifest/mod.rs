@@ -6,8 +6,9 @@
 //!
 //! Pipeline: `walk` finds the files; `events` (plain files) or `bare` (the rest) parse their
 //! YAML documents fast, and a file with any problem is parsed again by `lines`, which remembers
-//! the line of every node for the diagnostics; `document` reads each piece with `collect` (every serde error, not just the first) and
-//! checks it with `validate`, and `load` assembles the result and finds duplicate buckets.
+//! the line of every node for the diagnostics; `document` reads each piece with `collect`
+//! (every serde error, not just the first) and checks it with `validate`, and `load` assembles
+//! the result and finds duplicate buckets.
 //! [`check_endpoints`] then applies the operator's endpoint policy to the loaded revision.
 
 pub mod bare;
