@@ -52,7 +52,7 @@ pub fn parse_documents(text: &str) -> Option<Vec<BareDocument>> {
                 }
                 let (event, line) = reader.next()?;
                 let mut found = Lines::default();
-                let value = reader.node(event, line, 0, Role::Root, &mut found)?;
+                let value = reader.node(event, 0, Role::Root, &mut found)?;
                 if !matches!(reader.next()?, (Event::DocumentEnd, _)) {
                     return None;
                 }
@@ -113,7 +113,6 @@ impl<'a> Reader<'a> {
     fn node(
         &mut self,
         event: Event<'a>,
-        line: usize,
         depth: usize,
         role: Role,
         found: &mut Lines,
@@ -129,8 +128,8 @@ impl<'a> Reader<'a> {
                 loop {
                     match self.next()? {
                         (Event::SequenceEnd, _) => break,
-                        (event, line) => {
-                            items.push(self.node(event, line, depth + 1, Role::Other, found)?);
+                        (event, _) => {
+                            items.push(self.node(event, depth + 1, Role::Other, found)?);
                         }
                     }
                 }
@@ -161,14 +160,13 @@ impl<'a> Reader<'a> {
                         }
                         _ => Role::Other,
                     };
-                    let (event, value_line) = self.next()?;
-                    let value = self.node(event, value_line, depth + 1, child, found)?;
+                    let (event, _) = self.next()?;
+                    let value = self.node(event, depth + 1, child, found)?;
                     if map.insert(key, value).is_some() {
                         // A repeated key: serde-saphyr's duplicate-key rules decide.
                         return None;
                     }
                 }
-                let _ = line;
                 Some(Value::Object(map))
             }
             _ => None,
