@@ -277,6 +277,114 @@ mod tests {
         assert!(fast >= 4, "the example manifests are read from events");
     }
 
+    /// Scalars as they may be written, including spellings YAML reads as something else.
+    const SCALARS: &[&str] = &[
+        "Daily",
+        "a b",
+        "x/y-1",
+        "0",
+        "7",
+        "007",
+        "-5",
+        "-0",
+        "1e3",
+        "1.5",
+        "0x1F",
+        "inf",
+        ".NaN",
+        "yes",
+        "No",
+        "ON",
+        "null",
+        "Null",
+        "~",
+        "",
+        "'q'",
+        "\"d\"",
+        "\"\\t\"",
+        "'yes'",
+        "18446744073709551615",
+        "999999999999999999",
+        "true",
+        "False",
+        "y",
+        "+1",
+        "12:30",
+        "1_000",
+        "2026-01-01",
+        "\"\"",
+        "a#b",
+        "|\n  block",
+        ">-\n  folded\n  text",
+    ];
+
+    /// Scalars the event reading takes on itself; drawn more often so that it is exercised.
+    const SURE: &[&str] = &[
+        "Daily", "ETag", "x/y-1", "0", "7", "-5", "'q'", "\"d\"", "'yes'",
+    ];
+
+    fn scalar() -> impl proptest::strategy::Strategy<Value = &'static str> {
+        use proptest::prelude::*;
+        prop_oneof![
+            3 => proptest::sample::select(SURE),
+            1 => proptest::sample::select(SCALARS),
+        ]
+    }
+
+    fn yaml_value() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let leaf = scalar().prop_map(str::to_string);
+        leaf.prop_recursive(3, 24, 4, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..4).prop_map(|items| {
+                    let flat: Vec<String> = items
+                        .into_iter()
+                        .map(|i| if i.contains('\n') { "x".to_string() } else { i })
+                        .collect();
+                    format!("[{}]", flat.join(", "))
+                }),
+                proptest::collection::vec((scalar(), inner), 0..4).prop_map(|entries| {
+                    let flat: Vec<String> = entries
+                        .into_iter()
+                        .map(|(k, v)| {
+                            let k = if k.contains('\n') || k.is_empty() {
+                                "k"
+                            } else {
+                                k
+                            };
+                            let v = if v.contains('\n') { "v".to_string() } else { v };
+                            format!("{k}: {v}")
+                        })
+                        .collect();
+                    format!("{{{}}}", flat.join(", "))
+                }),
+            ]
+        })
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn whatever_is_read_from_events_is_what_serde_saphyr_reads(
+            entries in proptest::collection::vec(
+                (scalar(), yaml_value()), 1..6),
+        ) {
+            let text: String = entries
+                .iter()
+                .map(|(k, v)| {
+                    let k = if k.contains('\n') || k.is_empty() { "k" } else { k };
+                    if v.contains('\n') {
+                        format!("{k}: {}\n", v.replace('\n', "\n  "))
+                    } else {
+                        format!("{k}: {v}\n")
+                    }
+                })
+                .collect();
+            if let Some(from_events) = events::parse_documents(&text) {
+                proptest::prop_assert_eq!(Some(from_events), parse_with_serde(&text), "{}", text);
+            }
+        }
+    }
+
     #[test]
     fn a_file_the_full_reading_refuses_is_not_read_bare() {
         for text in ["a: [1\n", "a: 1\na: 2\n", "? [a]\n: 1\n"] {
