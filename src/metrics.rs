@@ -14,6 +14,7 @@
 //! | `invsync_api_retries_total` | counter | `provider`, `operation` |
 //! | `invsync_configs` | gauge | `provider`, `state` (`managed` \| `in_sync` \| `drifted`) |
 //! | `invsync_bucket_last_success_timestamp_seconds` | gauge | `provider`, `bucket` |
+//! | `invsync_bucket_consecutive_failures` | gauge | `provider`, `bucket` |
 //! | `invsync_revision_info` | gauge, 1 | `revision` (only the revision in force) |
 //! | `invsync_manifest_errors_total` | counter | |
 //! | `invsync_manifest_valid` | gauge, 0 or 1 | |
@@ -139,6 +140,7 @@ struct Inner {
     api_retries: Family<ApiRetryLabels, Counter>,
     configs: Family<ConfigLabels, Gauge>,
     bucket_last_success: Family<BucketLabels, Gauge<f64, AtomicU64>>,
+    bucket_failures: Family<BucketLabels, Gauge>,
     revision_info: Family<RevisionLabels, Gauge>,
     /// The revision currently labelled, so that switching removes exactly the old series.
     revision: Mutex<Option<String>>,
@@ -209,6 +211,12 @@ impl Metrics {
             Unit::Seconds,
             Family::clone(&bucket_last_success),
         );
+        let bucket_failures = Family::default();
+        registry.register(
+            "bucket_consecutive_failures",
+            "Reconciles of each bucket that failed in a row (0 after a success)",
+            Family::clone(&bucket_failures),
+        );
         let revision_info = Family::default();
         registry.register(
             "revision_info",
@@ -237,6 +245,7 @@ impl Metrics {
                 api_retries,
                 configs,
                 bucket_last_success,
+                bucket_failures,
                 revision_info,
                 revision: Mutex::new(None),
                 manifest_errors,
@@ -324,12 +333,28 @@ impl Metrics {
             .set(seconds);
     }
 
-    /// Drops the series of a bucket that is no longer managed.
-    pub fn remove_bucket(&self, provider: Provider, bucket: &str) {
-        self.inner.bucket_last_success.remove(&BucketLabels {
+    /// Counts a failed reconcile of `bucket` in a row of failures, or (`failed` false) ends
+    /// the row.
+    pub fn record_bucket_outcome(&self, provider: Provider, bucket: &str, failed: bool) {
+        let gauge = self.inner.bucket_failures.get_or_create(&BucketLabels {
             provider: provider.as_str(),
             bucket: bucket.to_owned(),
         });
+        if failed {
+            gauge.inc();
+        } else {
+            gauge.set(0);
+        }
+    }
+
+    /// Drops the series of a bucket that is no longer managed.
+    pub fn remove_bucket(&self, provider: Provider, bucket: &str) {
+        let labels = BucketLabels {
+            provider: provider.as_str(),
+            bucket: bucket.to_owned(),
+        };
+        self.inner.bucket_last_success.remove(&labels);
+        self.inner.bucket_failures.remove(&labels);
     }
 
     /// Makes `revision` the one in force: its `invsync_revision_info` series is 1 and the
@@ -426,6 +451,7 @@ mod tests {
         m.record_api_retry(Provider::Cos, Operation::Get);
         m.set_configs(Provider::Cos, ConfigCounts::default());
         m.set_bucket_success(Provider::Cos, "b", SystemTime::now());
+        m.record_bucket_outcome(Provider::Cos, "b", true);
         m.set_revision("r");
         m.record_manifest_load(true);
         let text = m.encode();
@@ -437,6 +463,7 @@ mod tests {
             "invsync_api_retries",
             "invsync_configs",
             "invsync_bucket_last_success_timestamp_seconds",
+            "invsync_bucket_consecutive_failures",
             "invsync_revision_info",
             "invsync_manifest_errors",
             "invsync_manifest_valid",
@@ -566,6 +593,19 @@ mod tests {
         ), "{text}");
         m.remove_bucket(Provider::Cos, "logs-1250000000");
         assert!(!m.encode().contains("logs-1250000000"));
+    }
+
+    #[test]
+    fn consecutive_failures_count_up_and_reset_on_success() {
+        let m = Metrics::new();
+        m.record_bucket_outcome(Provider::Oss, "b", true);
+        m.record_bucket_outcome(Provider::Oss, "b", true);
+        let series = r#"invsync_bucket_consecutive_failures{provider="oss",bucket="b"}"#;
+        assert!(m.encode().contains(&format!("{series} 2")));
+        m.record_bucket_outcome(Provider::Oss, "b", false);
+        assert!(m.encode().contains(&format!("{series} 0")));
+        m.remove_bucket(Provider::Oss, "b");
+        assert!(!m.encode().contains(series));
     }
 
     #[test]

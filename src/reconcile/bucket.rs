@@ -94,6 +94,8 @@ pub async fn reconcile_bucket(
         let metrics = &context.metrics;
         let provider = desired.key.provider;
         metrics.observe_reconcile(provider, started.elapsed());
+        let failed = !matches!(reconciled.decision, Decision::Resync);
+        metrics.record_bucket_outcome(provider, &desired.key.bucket, failed);
         match &reconciled.decision {
             Decision::Resync => {
                 metrics.set_bucket_success(provider, &desired.key.bucket, SystemTime::now());
