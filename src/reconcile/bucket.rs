@@ -9,7 +9,7 @@ use super::apply::{ApplySettings, BucketStatus, apply_plan};
 use super::clients::Clients;
 use super::drift::{self, DriftEvent};
 use crate::metrics::{ConfigCounts, Metrics};
-use crate::model::DesiredBucket;
+use crate::model::{BucketMode, DesiredBucket};
 use crate::plan::{BucketPlan, Change, PlanOptions, plan_bucket};
 use crate::provider::InventoryApi;
 use crate::scheduler::Outcome;
@@ -73,7 +73,7 @@ pub struct ReconcileContext {
 /// Reconciles `desired` once, inside a span carrying provider, bucket and revision.
 ///
 /// # Guarantees
-/// - In dry-run mode only LIST requests are sent.
+/// - In dry-run mode, and for a bucket in observe mode, only LIST requests are sent.
 /// - Every drifted configuration is logged at WARN and counted before anything is written;
 ///   every correction is logged at INFO (by [`apply_plan`]); the duration is observed, a failure counted, a success stamped.
 /// - Never panics on provider errors: they become [`Decision::Backoff`].
@@ -138,7 +138,7 @@ async fn observe_or_correct(
     let drift = drift::drift_events(&plan);
     drift::report(&drift, revision, &context.metrics);
     let declared = desired.inventories.len();
-    if context.dry_run {
+    if context.dry_run || desired.mode == BucketMode::Observe {
         return Reconciled {
             decision: Decision::Resync,
             drift,
@@ -157,7 +157,9 @@ async fn observe_or_correct(
         }
     });
     let decision = match &outcome.status {
-        BucketStatus::InSync | BucketStatus::Converged => Decision::Resync,
+        BucketStatus::InSync | BucketStatus::Converged | BucketStatus::Observed(_) => {
+            Decision::Resync
+        }
         BucketStatus::Refused(reason) => Decision::Backoff(format!("plan refused: {reason}")),
         BucketStatus::PerpetualDiff(ids) => {
             Decision::Stuck(format!("perpetual diff on {}", ids.join(", ")))
