@@ -229,6 +229,33 @@ pub struct RunArgs {
     /// How long in-flight reconciles may take to finish after SIGTERM / SIGINT.
     #[arg(long, default_value = "20s", env = "INVSYNC_SHUTDOWN_GRACE", value_parser = parse_duration)]
     pub shutdown_grace: Duration,
+
+    #[command(flatten)]
+    pub notify: NotifyArgs,
+}
+
+/// Where `invsync run` posts drift notifications.
+#[derive(Debug, Args, Clone)]
+pub struct NotifyArgs {
+    /// Post drift, corrections, failures, blocked plans and rejected revisions to this webhook,
+    /// written `[FORMAT=]URL` with FORMAT json (default), slack, teams or googlechat
+    /// (repeatable; comma-separated in the variable). The URL is never logged.
+    #[arg(
+        long = "notify-webhook",
+        value_name = "[FORMAT=]URL",
+        env = "INVSYNC_NOTIFY_WEBHOOKS",
+        value_delimiter = ',',
+        hide_env_values = true
+    )]
+    pub notify_webhooks: Vec<String>,
+
+    /// More webhooks, with names, event selections and URLs read from files (YAML).
+    #[arg(long, env = "INVSYNC_NOTIFY_CONFIG", value_name = "FILE")]
+    pub notify_config: Option<PathBuf>,
+
+    /// Send the same drift, failure or rejection at most once per this window.
+    #[arg(long, default_value = "1h", env = "INVSYNC_NOTIFY_DEDUP_WINDOW", value_parser = parse_duration)]
+    pub notify_dedup_window: Duration,
 }
 
 /// `invsync demo`.

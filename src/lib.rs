@@ -12,6 +12,7 @@
 //! - [`scheduler`]: when each bucket is reconciled next (resync, forced runs, backoff); pure.
 //! - [`watch`]: manifests directory watching, git-sync symlink swaps included.
 //! - [`metrics`]: the daemon's Prometheus metric families.
+//! - [`notify`]: drift notifications to webhooks.
 //! - [`server`]: the daemon's `/metrics`, `/healthz` and `/readyz` endpoints.
 
 pub mod cli;
@@ -19,6 +20,7 @@ pub mod emulator;
 pub mod manifest;
 pub mod metrics;
 pub mod model;
+pub mod notify;
 pub mod plan;
 pub mod provider;
 pub mod reconcile;

@@ -18,6 +18,7 @@
 //! | `invsync_revision_info` | gauge, 1 | `revision` (only the revision in force) |
 //! | `invsync_manifest_errors_total` | counter | |
 //! | `invsync_manifest_valid` | gauge, 0 or 1 | |
+//! | `invsync_notifications_total` | counter | `webhook`, `outcome` (`sent` \| `failed` \| `dropped` \| `deduplicated`) |
 
 use std::fmt;
 use std::sync::atomic::AtomicU64;
@@ -118,6 +119,12 @@ struct BucketLabels {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
+struct NotificationLabels {
+    webhook: String,
+    outcome: &'static str,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
 struct RevisionLabels {
     revision: String,
 }
@@ -146,6 +153,7 @@ struct Inner {
     revision: Mutex<Option<String>>,
     manifest_errors: Counter,
     manifest_valid: Gauge,
+    notifications: Family<NotificationLabels, Counter>,
 }
 
 /// All metric families of the daemon. Clones share the same values.
@@ -235,6 +243,12 @@ impl Metrics {
             "1 when the latest manifests revision is valid, 0 when it is not",
             manifest_valid.clone(),
         );
+        let notifications = Family::default();
+        registry.register(
+            "notifications",
+            "Notifications by webhook and outcome",
+            Family::clone(&notifications),
+        );
         Metrics {
             inner: Arc::new(Inner {
                 registry,
@@ -250,6 +264,7 @@ impl Metrics {
                 revision: Mutex::new(None),
                 manifest_errors,
                 manifest_valid,
+                notifications,
             }),
         }
     }
@@ -389,6 +404,16 @@ impl Metrics {
             self.inner.manifest_errors.inc();
         }
         self.inner.manifest_valid.set(i64::from(valid));
+    }
+
+    /// Counts one notification for `webhook` (its configured name, never its URL) by outcome:
+    /// `sent`, `failed` (after retries), `dropped` (queue full) or `deduplicated`.
+    pub fn record_notification(&self, webhook: &str, outcome: &'static str) {
+        let labels = NotificationLabels {
+            webhook: webhook.to_owned(),
+            outcome,
+        };
+        self.inner.notifications.get_or_create(&labels).inc();
     }
 
     /// Every family in OpenMetrics text format ([`CONTENT_TYPE`]), ending with `# EOF`.

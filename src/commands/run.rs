@@ -7,6 +7,7 @@ use anyhow::Context;
 use invsync::cli::RunArgs;
 use invsync::metrics::Metrics;
 use invsync::model::Provider;
+use invsync::notify::{self, DeliverySettings, NotifyConfig};
 use invsync::provider::credentials_file::CredentialsFile;
 use invsync::provider::{CredentialSource, EnvCredentials};
 use invsync::reconcile::{RunConfig, run as run_daemon};
@@ -44,6 +45,19 @@ pub async fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
     config.debounce = args.debounce;
     config.shutdown_grace = args.shutdown_grace;
     config.full_pass = Some(hangups());
+    let notify = NotifyConfig::from_sources(
+        &args.notify.notify_webhooks,
+        args.notify.notify_config.as_deref(),
+        args.notify.notify_dedup_window,
+    )?;
+    let mut dispatcher = None;
+    if !notify.webhooks.is_empty() {
+        let names: Vec<&str> = notify.webhooks.iter().map(|w| w.name.as_str()).collect();
+        tracing::info!(webhooks = ?names, "posting notifications");
+        let (events, task) = notify::spawn(notify, DeliverySettings::default(), metrics.clone())?;
+        config.events = Some(events);
+        dispatcher = Some(task);
+    }
     let readiness: Readiness = config.readiness.clone();
 
     let (stop_server, server_stopped) = oneshot::channel::<()>();
@@ -51,6 +65,11 @@ pub async fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
         let _ = server_stopped.await;
     }));
     let result = run_daemon(config, termination()?).await;
+    if let Some(task) = dispatcher {
+        // The daemon dropped its sender; give queued notifications a moment, not the full
+        // retry schedule of a dead webhook.
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(2), task).await;
+    }
     let _ = stop_server.send(());
     server.await.context("metrics server task")??;
     result.with_context(|| format!("--manifests {}", args.manifests.manifests.display()))?;

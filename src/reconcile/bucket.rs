@@ -57,6 +57,8 @@ pub struct Reconciled {
     pub counts: Option<ConfigCounts>,
     /// True when live state matches the manifest now (in dry-run mode: it already did).
     pub in_sync: bool,
+    /// The plan was refused by the deletion limits: the failure is a block awaiting a person.
+    pub blocked: bool,
 }
 
 /// What a reconcile needs besides the bucket; cheap to clone into a task.
@@ -145,6 +147,7 @@ async fn observe_or_correct(
             corrected: Vec::new(),
             counts: Some(drift::plan_counts(&plan, declared)),
             in_sync: plan.changes.is_empty(),
+            blocked: false,
         };
     }
     let outcome = apply_plan(&client, desired, plan, &context.options, &context.settings).await;
@@ -172,6 +175,7 @@ async fn observe_or_correct(
         corrected: outcome.written,
         counts,
         in_sync,
+        blocked: matches!(outcome.status, BucketStatus::Refused(_)),
     }
 }
 
@@ -194,6 +198,7 @@ impl Reconciled {
             corrected: Vec::new(),
             counts: None,
             in_sync: false,
+            blocked: false,
         }
     }
 }

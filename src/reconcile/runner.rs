@@ -353,9 +353,11 @@ impl Daemon {
             self.emit(RunEvent::Corrected(Box::new(change.clone())));
         }
         if let Some(reason) = reconciled.decision.failure() {
-            self.emit(RunEvent::BucketFailed {
-                key: key.clone(),
-                reason: reason.to_string(),
+            let (key, reason) = (key.clone(), reason.to_string());
+            self.emit(if reconciled.blocked {
+                RunEvent::BucketBlocked { key, reason }
+            } else {
+                RunEvent::BucketFailed { key, reason }
             });
         }
         if let Some(pending) = &mut self.first_pass {
