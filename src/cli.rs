@@ -54,7 +54,7 @@ pub enum Command {
     /// Print the live inventory configurations of one bucket as a manifest.
     Import(ImportArgs),
     /// Keep reconciling: on start, on manifest change, every interval and on SIGHUP.
-    Run(RunArgs),
+    Run(Box<RunArgs>),
     /// Serve a local COS + OSS inventory API for trying invsync out and for tests.
     Emulator(EmulatorArgs),
     /// Try invsync out: an embedded emulator with drifted live state, reconciled before your eyes.
@@ -232,6 +232,33 @@ pub struct RunArgs {
 
     #[command(flatten)]
     pub notify: NotifyArgs,
+
+    #[command(flatten)]
+    pub hook: HookArgs,
+}
+
+/// The push hook of `invsync run`.
+#[derive(Debug, Args, Clone)]
+pub struct HookArgs {
+    /// Serve `POST /hooks/git` here (GitHub, GitLab or HMAC-signed push notifications trigger
+    /// an immediate manifest reload); off when unset. Needs --hook-secret-file.
+    #[arg(
+        long,
+        env = "INVSYNC_HOOK_LISTEN",
+        value_name = "ADDR",
+        requires = "hook_secret_file"
+    )]
+    pub hook_listen: Option<SocketAddr>,
+
+    /// File holding the hook's shared secret (the webhook secret / token configured in GitHub
+    /// or GitLab).
+    #[arg(long, env = "INVSYNC_HOOK_SECRET_FILE", value_name = "FILE")]
+    pub hook_secret_file: Option<PathBuf>,
+
+    /// After a push, keep reloading this long until the manifests revision changes (git-sync
+    /// may still be fetching).
+    #[arg(long, default_value = "30s", env = "INVSYNC_HOOK_RELOAD_WINDOW", value_parser = parse_duration)]
+    pub hook_reload_window: Duration,
 }
 
 /// Where `invsync run` posts drift notifications.

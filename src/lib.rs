@@ -12,11 +12,13 @@
 //! - [`scheduler`]: when each bucket is reconciled next (resync, forced runs, backoff); pure.
 //! - [`watch`]: manifests directory watching, git-sync symlink swaps included.
 //! - [`metrics`]: the daemon's Prometheus metric families.
+//! - [`hooks`]: the push hook that triggers a manifest reload on git push.
 //! - [`notify`]: drift notifications to webhooks.
 //! - [`server`]: the daemon's `/metrics`, `/healthz` and `/readyz` endpoints.
 
 pub mod cli;
 pub mod emulator;
+pub mod hooks;
 pub mod manifest;
 pub mod metrics;
 pub mod model;

@@ -18,6 +18,7 @@
 //! | `invsync_revision_info` | gauge, 1 | `revision` (only the revision in force) |
 //! | `invsync_manifest_errors_total` | counter | |
 //! | `invsync_manifest_valid` | gauge, 0 or 1 | |
+//! | `invsync_hook_requests_total` | counter | `outcome` (`accepted` \| `unauthorized` \| `replayed` \| `rate_limited`) |
 //! | `invsync_notifications_total` | counter | `webhook`, `outcome` (`sent` \| `failed` \| `dropped` \| `deduplicated`) |
 
 use std::fmt;
@@ -119,6 +120,11 @@ struct BucketLabels {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
+struct OutcomeLabels {
+    outcome: &'static str,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
 struct NotificationLabels {
     webhook: String,
     outcome: &'static str,
@@ -154,6 +160,7 @@ struct Inner {
     manifest_errors: Counter,
     manifest_valid: Gauge,
     notifications: Family<NotificationLabels, Counter>,
+    hook_requests: Family<OutcomeLabels, Counter>,
 }
 
 /// All metric families of the daemon. Clones share the same values.
@@ -249,6 +256,12 @@ impl Metrics {
             "Notifications by webhook and outcome",
             Family::clone(&notifications),
         );
+        let hook_requests = Family::default();
+        registry.register(
+            "hook_requests",
+            "Push hook requests by outcome",
+            Family::clone(&hook_requests),
+        );
         Metrics {
             inner: Arc::new(Inner {
                 registry,
@@ -265,6 +278,7 @@ impl Metrics {
                 manifest_errors,
                 manifest_valid,
                 notifications,
+                hook_requests,
             }),
         }
     }
@@ -414,6 +428,14 @@ impl Metrics {
             outcome,
         };
         self.inner.notifications.get_or_create(&labels).inc();
+    }
+
+    /// Counts one push hook request: `accepted`, `unauthorized`, `replayed` or `rate_limited`.
+    pub fn record_hook_request(&self, outcome: &'static str) {
+        self.inner
+            .hook_requests
+            .get_or_create(&OutcomeLabels { outcome })
+            .inc();
     }
 
     /// Every family in OpenMetrics text format ([`CONTENT_TYPE`]), ending with `# EOF`.

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use invsync::cli::RunArgs;
+use invsync::hooks::{self, HookSecret};
 use invsync::metrics::Metrics;
 use invsync::model::Provider;
 use invsync::notify::{self, DeliverySettings, NotifyConfig};
@@ -60,6 +61,33 @@ pub async fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
     }
     let readiness: Readiness = config.readiness.clone();
 
+    config.reload_window = args.hook.hook_reload_window;
+    let (stop_hook, hook_stopped) = oneshot::channel::<()>();
+    let mut hook_server = None;
+    if let Some(addr) = args.hook.hook_listen {
+        let path = args
+            .hook
+            .hook_secret_file
+            .as_deref()
+            .context("--hook-listen needs --hook-secret-file")?;
+        let secret = HookSecret::from_file(path)?;
+        let hook_listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .with_context(|| format!("cannot listen on {addr} (--hook-listen)"))?;
+        tracing::info!(addr = %hook_listener.local_addr()?, "serving the push hook POST /hooks/git");
+        let (trigger, requests) = mpsc::unbounded_channel();
+        config.reload_requests = Some(requests);
+        hook_server = Some(tokio::spawn(hooks::serve(
+            hook_listener,
+            secret,
+            trigger,
+            metrics.clone(),
+            async {
+                let _ = hook_stopped.await;
+            },
+        )));
+    }
+
     let (stop_server, server_stopped) = oneshot::channel::<()>();
     let server = tokio::spawn(server::serve(listener, metrics, readiness, async {
         let _ = server_stopped.await;
@@ -71,6 +99,10 @@ pub async fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
         let _ = tokio::time::timeout(std::time::Duration::from_secs(2), task).await;
     }
     let _ = stop_server.send(());
+    let _ = stop_hook.send(());
+    if let Some(hook_server) = hook_server {
+        hook_server.await.context("push hook task")??;
+    }
     server.await.context("metrics server task")??;
     result.with_context(|| format!("--manifests {}", args.manifests.manifests.display()))?;
     tracing::info!("stopped");
