@@ -235,6 +235,15 @@ pub struct RunArgs {
 
     #[command(flatten)]
     pub hook: HookArgs,
+
+    /// Run as one of this many replicas, each reconciling a stable hash-shard of the buckets.
+    #[arg(long, default_value_t = 1, env = "INVSYNC_SHARD_COUNT")]
+    pub shard_count: u32,
+
+    /// This replica's shard, 0-based (default with --shard-count above 1: the ordinal at the
+    /// end of the host name, as a StatefulSet pod `invsync-2` has).
+    #[arg(long, env = "INVSYNC_SHARD_INDEX")]
+    pub shard_index: Option<u32>,
 }
 
 /// The push hook of `invsync run`.

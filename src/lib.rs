@@ -14,6 +14,7 @@
 //! - [`metrics`]: the daemon's Prometheus metric families.
 //! - [`hooks`]: the push hook that triggers a manifest reload on git push.
 //! - [`notify`]: drift notifications to webhooks.
+//! - [`shard`]: which buckets one of several replicas owns.
 //! - [`server`]: the daemon's `/metrics`, `/healthz` and `/readyz` endpoints.
 
 pub mod cli;
@@ -28,4 +29,5 @@ pub mod provider;
 pub mod reconcile;
 pub mod scheduler;
 pub mod server;
+pub mod shard;
 pub mod watch;

@@ -18,6 +18,7 @@
 //! | `invsync_revision_info` | gauge, 1 | `revision` (only the revision in force) |
 //! | `invsync_manifest_errors_total` | counter | |
 //! | `invsync_manifest_valid` | gauge, 0 or 1 | |
+//! | `invsync_shard_info` | gauge, 1 | `shard`, `shards` (this replica's index and the count) |
 //! | `invsync_hook_requests_total` | counter | `outcome` (`accepted` \| `unauthorized` \| `replayed` \| `rate_limited`) |
 //! | `invsync_notifications_total` | counter | `webhook`, `outcome` (`sent` \| `failed` \| `dropped` \| `deduplicated`) |
 
@@ -120,6 +121,12 @@ struct BucketLabels {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
+struct ShardLabels {
+    shard: String,
+    shards: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
 struct OutcomeLabels {
     outcome: &'static str,
 }
@@ -161,6 +168,7 @@ struct Inner {
     manifest_valid: Gauge,
     notifications: Family<NotificationLabels, Counter>,
     hook_requests: Family<OutcomeLabels, Counter>,
+    shard_info: Family<ShardLabels, Gauge>,
 }
 
 /// All metric families of the daemon. Clones share the same values.
@@ -262,6 +270,12 @@ impl Metrics {
             "Push hook requests by outcome",
             Family::clone(&hook_requests),
         );
+        let shard_info = Family::default();
+        registry.register(
+            "shard_info",
+            "This replica's shard of the buckets (value is always 1)",
+            Family::clone(&shard_info),
+        );
         Metrics {
             inner: Arc::new(Inner {
                 registry,
@@ -279,6 +293,7 @@ impl Metrics {
                 manifest_valid,
                 notifications,
                 hook_requests,
+                shard_info,
             }),
         }
     }
@@ -436,6 +451,18 @@ impl Metrics {
             .hook_requests
             .get_or_create(&OutcomeLabels { outcome })
             .inc();
+    }
+
+    /// Labels this replica as shard `index` of `count` (set once at start).
+    pub fn set_shard(&self, index: u32, count: u32) {
+        self.inner.shard_info.clear();
+        self.inner
+            .shard_info
+            .get_or_create(&ShardLabels {
+                shard: index.to_string(),
+                shards: count.to_string(),
+            })
+            .set(1);
     }
 
     /// Every family in OpenMetrics text format ([`CONTENT_TYPE`]), ending with `# EOF`.

@@ -14,6 +14,7 @@ use invsync::provider::{CredentialSource, EnvCredentials};
 use invsync::reconcile::{RunConfig, run as run_daemon};
 use invsync::scheduler::SchedulerConfig;
 use invsync::server::{self, Readiness};
+use invsync::shard::Shard;
 use tokio::sync::{mpsc, oneshot};
 
 /// Runs until SIGTERM / SIGINT, then finishes in-flight work (bounded) and exits 0.
@@ -62,6 +63,9 @@ pub async fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
     let readiness: Readiness = config.readiness.clone();
 
     config.reload_window = args.hook.hook_reload_window;
+    let hostname = std::env::var("HOSTNAME").unwrap_or_default();
+    config.shard = Shard::resolve(args.shard_index, args.shard_count, &hostname)?;
+    metrics.set_shard(config.shard.index(), config.shard.count());
     let (stop_hook, hook_stopped) = oneshot::channel::<()>();
     let mut hook_server = None;
     if let Some(addr) = args.hook.hook_listen {

@@ -38,6 +38,7 @@ use crate::model::{BucketKey, DesiredState, Provider};
 use crate::plan::PlanOptions;
 use crate::scheduler::{BucketScheduler, Outcome, SchedulerConfig};
 use crate::server::Readiness;
+use crate::shard::Shard;
 use crate::watch::{DEFAULT_DEBOUNCE, ManifestWatcher, WatchError};
 
 /// How long in-flight reconciles may run after a shutdown request: under Kubernetes' default
@@ -78,6 +79,8 @@ pub struct RunConfig {
     pub reload_requests: Option<mpsc::UnboundedReceiver<()>>,
     /// How long a requested reload is retried while the revision stays the same.
     pub reload_window: Duration,
+    /// The buckets this replica owns; the others are left to their replicas.
+    pub shard: Shard,
 }
 
 impl RunConfig {
@@ -102,6 +105,7 @@ impl RunConfig {
             events: None,
             reload_requests: None,
             reload_window: DEFAULT_RELOAD_WINDOW,
+            shard: Shard::SINGLE,
         }
     }
 }
@@ -128,6 +132,7 @@ pub async fn run(
     let mut full_pass = config.full_pass.take();
     let mut reload_requests = config.reload_requests.take();
     info!(
+        shard = %config.shard,
         manifests = %config.manifests.display(),
         interval_s = config.schedule.resync_interval.as_secs_f64(),
         dry_run = config.context.dry_run,
@@ -203,6 +208,7 @@ struct Daemon {
     manifests: PathBuf,
     reload_window: Duration,
     pending_reload: Option<PendingReload>,
+    shard: Shard,
     context: ReconcileContext,
     readiness: Readiness,
     concurrency: usize,
@@ -232,6 +238,7 @@ impl Daemon {
             manifests: config.manifests,
             reload_window: config.reload_window,
             pending_reload: None,
+            shard: config.shard,
             context: config.context,
             readiness: config.readiness,
             concurrency: config.concurrency.max(1),
@@ -261,7 +268,7 @@ impl Daemon {
     fn reload(&mut self, now: Instant) {
         let metrics = &self.context.metrics;
         let started = std::time::Instant::now();
-        let loaded = match revision::load(&self.manifests, &mut self.parse_cache) {
+        let mut loaded = match revision::load(&self.manifests, &mut self.parse_cache) {
             Ok(loaded) => loaded,
             Err(rejected) => {
                 metrics.record_manifest_load(false);
@@ -272,6 +279,8 @@ impl Daemon {
         };
         metrics.record_manifest_load(true);
         metrics.set_revision(&loaded.id);
+        let shard = self.shard;
+        loaded.desired.buckets.retain(|key, _| shard.owns(key));
         let first = self.first_pass.is_none() && !self.readiness.is_ready();
         let diff = revision::diff(&self.desired, &loaded.desired);
         let recovered = std::mem::take(&mut self.rejected);
@@ -292,6 +301,8 @@ impl Daemon {
         self.desired = Arc::new(loaded.desired);
         if first {
             self.first_pass = Some(self.desired.buckets.keys().cloned().collect());
+            // A replica owning no bucket is ready at once.
+            self.check_first_pass();
         }
         if !diff.is_empty() {
             self.announced = false;
