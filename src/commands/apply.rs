@@ -9,10 +9,11 @@ use invsync::reconcile::{ApplySettings, BucketOutcome, BucketStatus, apply_all};
 /// Exit codes: 0 every managed bucket converged, 1 anything else (invalid manifests — in which
 /// case nothing is written at all —, a refused plan, a failed read or write, a perpetual diff).
 pub async fn run(args: &ApplyArgs) -> anyhow::Result<ExitCode> {
-    let Some(desired) = super::load_or_report(&args.manifests.manifests) else {
+    let policy = args.manifests.endpoint_policy();
+    let Some(desired) = super::load_or_report(&args.manifests.manifests, &policy) else {
         return Ok(ExitCode::from(1));
     };
-    let clients = super::clients(&args.provider)?;
+    let clients = super::clients(&args.provider, policy)?;
     let options = super::plan_options(&args.safety);
     let outcomes = apply_all(
         &clients,

@@ -7,6 +7,7 @@ use invsync::manifest::from_model::bucket_yaml;
 use invsync::model::{BucketKey, DesiredBucket, Origin, Provider};
 use invsync::plan::normalize;
 use invsync::provider::InventoryApi;
+use invsync::provider::endpoint_policy::EndpointPolicy;
 
 /// Prints the manifest to stdout; `plan` against it then reports the bucket in sync.
 pub async fn run(args: &ImportArgs) -> anyhow::Result<ExitCode> {
@@ -18,7 +19,8 @@ pub async fn run(args: &ImportArgs) -> anyhow::Result<ExitCode> {
         bucket: args.bucket.clone(),
         region: args.region.clone(),
     };
-    let client = super::clients(&args.provider_args)?.for_bucket(&key, None)?;
+    let client =
+        super::clients(&args.provider_args, EndpointPolicy::default())?.for_bucket(&key, None)?;
     let mut inventories: Vec<_> = client.list(&key).await?.iter().map(normalize).collect();
     inventories.sort_by(|a, b| a.id().cmp(b.id()));
     let bucket = DesiredBucket {

@@ -9,10 +9,11 @@ use invsync::reconcile::plan_all;
 /// Exit codes: 0 success (with `--detailed-exitcode`: in sync), 1 any error (invalid manifests,
 /// a bucket that could not be read), 2 changes pending (with `--detailed-exitcode`).
 pub async fn run(args: &PlanArgs) -> anyhow::Result<ExitCode> {
-    let Some(desired) = super::load_or_report(&args.manifests.manifests) else {
+    let policy = args.manifests.endpoint_policy();
+    let Some(desired) = super::load_or_report(&args.manifests.manifests, &policy) else {
         return Ok(ExitCode::from(1));
     };
-    let clients = super::clients(&args.provider)?;
+    let clients = super::clients(&args.provider, policy)?;
     let options = super::plan_options(&args.safety);
     let plan = plan_all(
         &clients,

@@ -8,9 +8,11 @@
 pub mod cos;
 pub mod credentials;
 pub mod credentials_file;
+pub mod endpoint_policy;
 pub mod http;
 pub mod oss;
 pub mod rate_limit;
+pub mod signing_window;
 
 use std::fmt;
 use std::future::Future;
