@@ -305,7 +305,7 @@ async fn narrate(
                 told.retain(|line: &String| !line.starts_with(&format!("{at} ")));
                 println!("corrected:   {at} ({})", change.action);
             }
-            RunEvent::BucketFailed { key, reason } => {
+            RunEvent::BucketFailed { key, reason } | RunEvent::BucketBlocked { key, reason } => {
                 println!("failed:      {key}: {reason} (retrying with backoff)");
             }
             RunEvent::InSync {

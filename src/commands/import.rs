@@ -27,6 +27,7 @@ pub async fn run(args: &ImportArgs) -> anyhow::Result<ExitCode> {
         name: args.name.clone().unwrap_or_else(|| args.bucket.clone()),
         key,
         prune: false,
+        mode: Default::default(),
         endpoint: None,
         origin: Origin::default(),
         inventories,

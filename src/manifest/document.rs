@@ -11,7 +11,7 @@ use super::diagnostic::{FieldError, did_you_mean};
 use super::lines::FieldPath;
 use super::schema::{BucketSpecBody, CosInventorySpec, Metadata, OssInventorySpec};
 use super::validate::{self, bucket};
-use crate::model::{BucketKey, DesiredBucket, Inventory, Origin, Provider};
+use crate::model::{BucketKey, BucketMode, DesiredBucket, Inventory, Origin, Provider};
 
 /// Top-level keys of a document.
 const DOCUMENT_FIELDS: &[&str] = &["apiVersion", "kind", "metadata", "spec"];
@@ -58,11 +58,12 @@ pub fn parse(value: &Value, origin: Origin) -> ParsedDocument {
         }
     };
     let result = match (body, metadata) {
-        (Some((key, prune, endpoint, inventories)), Some(metadata)) if errors.is_empty() => {
+        (Some((key, prune, mode, endpoint, inventories)), Some(metadata)) if errors.is_empty() => {
             Ok(DesiredBucket {
                 key,
                 name: metadata.name,
                 prune,
+                mode,
                 endpoint,
                 origin,
                 inventories,
@@ -73,8 +74,8 @@ pub fn parse(value: &Value, origin: Origin) -> ParsedDocument {
     ParsedDocument { identity, result }
 }
 
-/// The checked content of `spec`: key, prune, endpoint and inventories.
-type SpecParts = (BucketKey, bool, Option<String>, Vec<Inventory>);
+/// The checked content of `spec`: key, prune, mode, endpoint and inventories.
+type SpecParts = (BucketKey, bool, BucketMode, Option<String>, Vec<Inventory>);
 
 fn read_spec(
     spec: &Value,
@@ -162,7 +163,7 @@ fn read_spec(
     };
     (
         identity,
-        Some((key, body.prune, body.endpoint, inventories)),
+        Some((key, body.prune, body.mode, body.endpoint, inventories)),
     )
 }
 

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::model::{Frequency, IncludedObjectVersions, Provider, ReportFormat};
+use crate::model::{BucketMode, Frequency, IncludedObjectVersions, Provider, ReportFormat};
 
 /// The only `apiVersion` this release understands.
 pub const API_VERSION: &str = "invsync/v1";
@@ -72,6 +72,10 @@ pub struct BucketSpecBody<I> {
     /// `true`: delete live configurations of this bucket that are not declared here.
     #[serde(default, skip_serializing_if = "is_false")]
     pub prune: bool,
+    /// `observe`: report this bucket's drift (logs, metrics, notifications, plans) but never
+    /// write to it. Default `enforce`: correct it.
+    #[serde(default, skip_serializing_if = "BucketMode::is_enforce")]
+    pub mode: BucketMode,
     /// Send requests here instead of the provider's public endpoint, e.g. `http://127.0.0.1:9000`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub endpoint: Option<String>,

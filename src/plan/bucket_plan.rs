@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use super::change::{Action, Change};
 use super::normalize::normalize;
 use super::safety::{PlanOptions, Refusal};
-use crate::model::{BucketKey, DesiredBucket, Inventory, Provider};
+use crate::model::{BucketKey, BucketMode, DesiredBucket, Inventory, Provider};
 
 /// What it takes to make one bucket match its manifest.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,6 +21,8 @@ pub struct BucketPlan {
     /// Set when the deletes exceed the mass-delete limits: the changes are listed so the user
     /// sees them, but none of them may be carried out.
     pub refusal: Option<Refusal>,
+    /// The bucket is in observe mode: the changes are drift to report, never to carry out.
+    pub observe: bool,
 }
 
 impl BucketPlan {
@@ -96,6 +98,7 @@ pub fn plan_bucket(
         in_sync,
         unmanaged,
         refusal,
+        observe: desired.mode == BucketMode::Observe,
     }
 }
 

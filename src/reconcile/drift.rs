@@ -205,6 +205,7 @@ mod tests {
             },
             name: "b".into(),
             prune,
+            mode: Default::default(),
             endpoint: None,
             origin: Origin::default(),
             inventories,

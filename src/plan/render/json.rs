@@ -36,6 +36,10 @@ pub fn json(plan: &Plan) -> Value {
             entry["after"] = change.after.as_ref().map_or(Value::Null, inventory_value);
             entry["diff"] = j!(change.diff());
             entry["refused"] = j!(bucket.refusal.is_some());
+            if bucket.observe {
+                // Only on observed buckets' changes, so plans without observe mode read as before.
+                entry["mode"] = j!("observe");
+            }
             changes.push(entry);
         }
         for id in &bucket.unmanaged {

@@ -58,6 +58,13 @@ fn has_news(bucket: &BucketPlan) -> bool {
 
 fn bucket_section(out: &mut String, bucket: &BucketPlan, paint: &dyn Fn(&str, &str) -> String) {
     let _ = writeln!(out, "{}", paint(BOLD, &bucket.key.to_string()));
+    if bucket.observe && !bucket.changes.is_empty() {
+        let _ = writeln!(
+            out,
+            "  {} observe mode: the drift below is reported, never corrected",
+            paint(CYAN, "~")
+        );
+    }
     if let Some(refusal) = &bucket.refusal {
         let _ = writeln!(
             out,
