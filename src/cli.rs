@@ -268,6 +268,10 @@ pub struct ImportArgs {
     /// `metadata.name` of the printed manifest (default: the bucket name).
     #[arg(long, env = "INVSYNC_IMPORT_NAME")]
     pub name: Option<String>,
+    /// Exit 1 when a configuration cannot be expressed as a manifest (it is printed as a
+    /// comment either way).
+    #[arg(long, env = "INVSYNC_IMPORT_STRICT")]
+    pub strict: bool,
     #[command(flatten)]
     pub provider_args: ProviderArgs,
 }

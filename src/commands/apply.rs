@@ -82,5 +82,14 @@ fn describe(out: &mut String, bucket: &str, outcome: &BucketOutcome) {
         for id in &plan.unmanaged {
             let _ = writeln!(out, "  unmanaged {id} (left alone: prune is off)");
         }
+        for blocked in &plan.blocked {
+            let _ = writeln!(
+                out,
+                "  blocked {} (left alone: invsync does not model {}; {})",
+                blocked.id,
+                blocked.unmodelled.join(", "),
+                blocked.way_out()
+            );
+        }
     }
 }

@@ -89,6 +89,21 @@ impl EmulatorHandle {
         self.shared.execute(&request, xml.as_bytes()).map(|_| ())
     }
 
+    /// Stores `xml` as configuration `<Id>` of `bucket` without any schema check, so that the
+    /// emulator can hold what a newer provider API writes and this crate does not model (a
+    /// foreign configuration). Element order and content are kept; the declaration and
+    /// layout whitespace are dropped. Not signed, not counted; persisted like a PUT.
+    ///
+    /// # Errors
+    /// 400 `MalformedXML` when `xml` is not well-formed, the store's answer otherwise (e.g.
+    /// 409 on OSS for an existing id).
+    pub fn seed_raw(&self, provider: Provider, bucket: &str, xml: &str) -> Result<(), ApiError> {
+        let root = super::xmltree::Element::parse(xml.as_bytes())
+            .map_err(|_| ApiError::malformed_xml())?;
+        let id = root.child("Id").map(|e| e.text()).unwrap_or_default();
+        self.shared.store_raw(provider, bucket, &id, root.to_xml())
+    }
+
     /// Stores `inventory` in `bucket` as a client PUT would send it (the crate's own wire
     /// form), without signing or counting it. For demos and tests that need live state.
     ///

@@ -3,6 +3,8 @@
 //! The document is read piece by piece (header, `metadata`, `spec`, then each inventory on its
 //! own) so that an error in one piece never hides the errors of another.
 
+use std::collections::BTreeSet;
+
 use serde::de::{DeserializeOwned, IgnoredAny};
 use serde_json::{Map, Value};
 
@@ -57,7 +59,9 @@ pub fn parse(value: &Value, origin: Origin) -> ParsedDocument {
         }
     };
     let result = match (body, metadata) {
-        (Some((key, prune, endpoint, inventories)), Some(metadata)) if errors.is_empty() => {
+        (Some((key, prune, endpoint, inventories, overwrite_foreign)), Some(metadata))
+            if errors.is_empty() =>
+        {
             Ok(DesiredBucket {
                 key,
                 name: metadata.name,
@@ -65,6 +69,7 @@ pub fn parse(value: &Value, origin: Origin) -> ParsedDocument {
                 endpoint,
                 origin,
                 inventories,
+                overwrite_foreign,
             })
         }
         _ => Err(errors),
@@ -72,8 +77,15 @@ pub fn parse(value: &Value, origin: Origin) -> ParsedDocument {
     ParsedDocument { identity, result }
 }
 
-/// The checked content of `spec`: key, prune, endpoint and inventories.
-type SpecParts = (BucketKey, bool, Option<String>, Vec<Inventory>);
+/// The checked content of `spec`: key, prune, endpoint, inventories, and the ids declared with
+/// `overwriteForeign: true`.
+type SpecParts = (
+    BucketKey,
+    bool,
+    Option<String>,
+    Vec<Inventory>,
+    BTreeSet<String>,
+);
 
 fn read_spec(
     spec: &Value,
@@ -132,15 +144,18 @@ fn read_spec(
     );
     let mut ids = Vec::new();
     let mut inventories = Vec::new();
+    let mut overwrite_foreign = BTreeSet::new();
     for (i, item) in items.iter().enumerate() {
         let item_path = path.key("inventories").index(i);
         let checked = match provider {
             Provider::Cos => collect::deserialize::<CosInventorySpec>(item, &item_path)
                 .inspect(|s| ids.push((i, s.id.clone())))
+                .inspect(|s| overwrite_if(s.overwrite_foreign, &s.id, &mut overwrite_foreign))
                 .and_then(|s| validate::cos::inventory(&body.region, &s, &item_path))
                 .map(Inventory::Cos),
             Provider::Oss => collect::deserialize::<OssInventorySpec>(item, &item_path)
                 .inspect(|s| ids.push((i, s.id.clone())))
+                .inspect(|s| overwrite_if(s.overwrite_foreign, &s.id, &mut overwrite_foreign))
                 .and_then(|s| validate::oss::inventory(&s, &item_path))
                 .map(Inventory::Oss),
         };
@@ -161,8 +176,20 @@ fn read_spec(
     };
     (
         identity,
-        Some((key, body.prune, body.endpoint, inventories)),
+        Some((
+            key,
+            body.prune,
+            body.endpoint,
+            inventories,
+            overwrite_foreign,
+        )),
     )
+}
+
+fn overwrite_if(opted_in: bool, id: &str, ids: &mut BTreeSet<String>) {
+    if opted_in {
+        ids.insert(id.to_string());
+    }
 }
 
 fn read_provider(

@@ -45,6 +45,7 @@ impl From<&CosInventory> for CosInventorySpec {
                 format: c.destination.format,
                 encryption: c.destination.sse_cos.then_some(CosEncryptionSpec::SseCos),
             },
+            overwrite_foreign: false,
         }
     }
 }
@@ -81,6 +82,7 @@ impl From<&OssInventory> for OssInventorySpec {
                     },
                 }),
             },
+            overwrite_foreign: false,
         }
     }
 }

@@ -12,6 +12,7 @@ pub mod collect;
 pub mod diagnostic;
 pub mod document;
 pub mod from_model;
+pub mod import;
 pub mod json_schema;
 pub mod lines;
 pub mod load;

@@ -110,6 +110,11 @@ pub struct CosInventorySpec {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub optional_fields: Vec<String>,
     pub destination: CosDestinationSpec,
+    /// `true`: when the live configuration holds elements or values invsync does not model
+    /// (a *foreign* configuration), replace it with this declaration anyway, losing what
+    /// invsync cannot express. Without it a foreign configuration is never written.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub overwrite_foreign: bool,
 }
 
 /// When COS produces reports.
@@ -201,6 +206,11 @@ pub struct OssInventorySpec {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub optional_fields: Vec<String>,
     pub destination: OssDestinationSpec,
+    /// `true`: when the live configuration holds elements or values invsync does not model
+    /// (a *foreign* configuration), replace it with this declaration anyway, losing what
+    /// invsync cannot express. Without it a foreign configuration is never written.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub overwrite_foreign: bool,
 }
 
 /// When OSS produces reports.

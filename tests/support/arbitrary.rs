@@ -15,8 +15,8 @@ use proptest::sample::{select, subsequence};
 
 use invsync::model::{
     BucketKey, CosDestination, CosFilter, CosInventory, CosPeriod, CosSchedule, CosTag,
-    DesiredBucket, Frequency, IncludedObjectVersions, Inventory, Origin, OssDestination,
-    OssEncryption, OssFilter, OssInventory, Provider, ReportFormat,
+    DesiredBucket, ForeignConfig, Frequency, IncludedObjectVersions, Inventory, LiveConfig, Origin,
+    OssDestination, OssEncryption, OssFilter, OssInventory, Provider, ReportFormat,
 };
 
 const COS_FIELDS: &[&str] = &[
@@ -323,14 +323,23 @@ pub fn desired_bucket() -> impl Strategy<Value = DesiredBucket> {
             "[a-z]{2}-[a-z]{3,10}",
             any::<bool>(),
             inventories(provider, 0..12),
+            vec(any::<bool>(), 12),
         )
-            .prop_map(move |(bucket, region, prune, inventories)| {
+            .prop_map(move |(bucket, region, prune, inventories, opt_ins)| {
                 let key = BucketKey {
                     provider,
                     bucket,
                     region,
                 };
+                // Some declarations opt in to overwriting a foreign live configuration.
+                let overwrite_foreign = inventories
+                    .iter()
+                    .zip(&opt_ins)
+                    .filter(|(_, opted)| **opted)
+                    .map(|(i, _)| i.id().to_string())
+                    .collect();
                 DesiredBucket {
+                    overwrite_foreign,
                     name: key.bucket.clone(),
                     key,
                     prune,
@@ -342,9 +351,22 @@ pub fn desired_bucket() -> impl Strategy<Value = DesiredBucket> {
     })
 }
 
+/// A foreign live configuration: what a newer provider API holds that the model does not.
+pub fn foreign(provider: Provider, id: String) -> LiveConfig {
+    LiveConfig::Foreign(ForeignConfig {
+        provider,
+        raw_xml: format!(
+            "<InventoryConfiguration><Id>{id}</Id><FutureFeature/></InventoryConfiguration>"
+        ),
+        id,
+        unmodelled: vec!["FutureFeature".into()],
+    })
+}
+
 /// Any live set a provider might report, and some it should not: either provider's shape,
-/// ids drawn from a small pool so they collide with declared ones, repeated ids.
-pub fn arbitrary_live() -> impl Strategy<Value = Vec<Inventory>> {
+/// foreign configurations among modelled ones, ids drawn from a small pool so they collide
+/// with declared ones, repeated ids.
+pub fn arbitrary_live() -> impl Strategy<Value = Vec<LiveConfig>> {
     vec(
         (
             inventory(),
@@ -352,8 +374,15 @@ pub fn arbitrary_live() -> impl Strategy<Value = Vec<Inventory>> {
                 id(),
                 select(&["a", "b", "list1"][..]).prop_map(String::from)
             ],
+            prop_oneof![3 => Just(false), 1 => Just(true)],
         )
-            .prop_map(|(inventory, id)| with_id(inventory, id)),
+            .prop_map(|(inventory, id, is_foreign)| {
+                if is_foreign {
+                    foreign(inventory.provider(), id)
+                } else {
+                    LiveConfig::Modelled(with_id(inventory, id))
+                }
+            }),
         0..16,
     )
 }

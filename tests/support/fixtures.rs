@@ -203,6 +203,7 @@ pub fn oss_bucket() -> BucketBuilder {
 
 pub fn bucket(key: BucketKey) -> BucketBuilder {
     BucketBuilder(DesiredBucket {
+        overwrite_foreign: Default::default(),
         name: key.bucket.clone(),
         key,
         prune: false,

@@ -26,6 +26,17 @@ pub enum ConvertError {
     },
 }
 
+impl ConvertError {
+    /// The path below `InventoryConfiguration` that could not be expressed, as a foreign
+    /// configuration lists it: `Schedule/Frequency=Hourly`, `IsEnabled (missing)`.
+    pub fn unmodelled_path(&self) -> String {
+        match self {
+            ConvertError::Missing { element } => format!("{element} (missing)"),
+            ConvertError::Invalid { element, value, .. } => format!("{element}={value}"),
+        }
+    }
+}
+
 fn required<T>(value: Option<T>, element: &'static str) -> Result<T, ConvertError> {
     value.ok_or(ConvertError::Missing { element })
 }

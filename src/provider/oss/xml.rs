@@ -2,7 +2,8 @@
 //!
 //! Reading is tolerant, because real servers and SDKs differ: elements in any order, booleans in
 //! any case (oss2 sends `True`), empty numeric elements read as absent (`<LowerSizeBound/>`),
-//! `<SSE-OSS/>` and `<SSE-OSS></SSE-OSS>` alike, unknown elements ignored. Enumerated values
+//! `<SSE-OSS/>` and `<SSE-OSS></SSE-OSS>` alike. Unknown elements are ignored here and found by
+//! [`crate::provider::document`] against [`KNOWN_ELEMENTS`]. Enumerated values
 //! (`Format`, `Frequency`, `IncludedObjectVersions`, `Field`) stay strings here, because
 //! quick-xml can misread enum text content and because the conversion to the domain model is
 //! the place that names a bad value. Writing is canonical: the documented element order (Id,
@@ -19,6 +20,36 @@ pub struct XmlError {
     pub root: &'static str,
     pub message: String,
 }
+
+/// Every element path below `InventoryConfiguration` these wire types read. Any other element
+/// in a live configuration makes it foreign: writing it back would drop the element.
+pub const KNOWN_ELEMENTS: &[&str] = &[
+    "Id",
+    "IsEnabled",
+    "Destination",
+    "Destination/OSSBucketDestination",
+    "Destination/OSSBucketDestination/Format",
+    "Destination/OSSBucketDestination/AccountId",
+    "Destination/OSSBucketDestination/RoleArn",
+    "Destination/OSSBucketDestination/Bucket",
+    "Destination/OSSBucketDestination/Prefix",
+    "Destination/OSSBucketDestination/Encryption",
+    "Destination/OSSBucketDestination/Encryption/SSE-OSS",
+    "Destination/OSSBucketDestination/Encryption/SSE-KMS",
+    "Destination/OSSBucketDestination/Encryption/SSE-KMS/KeyId",
+    "Schedule",
+    "Schedule/Frequency",
+    "Filter",
+    "Filter/Prefix",
+    "Filter/LastModifyBeginTimeStamp",
+    "Filter/LastModifyEndTimeStamp",
+    "Filter/LowerSizeBound",
+    "Filter/UpperSizeBound",
+    "Filter/StorageClass",
+    "IncludedObjectVersions",
+    "OptionalFields",
+    "OptionalFields/Field",
+];
 
 /// Body of PutBucketInventory and GetBucketInventory, and one item of a list.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
