@@ -196,6 +196,9 @@ async fn put_of_an_oss_configuration_is_a_request_error_without_any_call() {
         enabled: true,
         included_object_versions: IncludedObjectVersions::All,
         frequency: Frequency::Daily,
+        day_of_month: None,
+        auto_delete: false,
+        incremental: None,
         filter: OssFilter::default(),
         optional_fields: vec![],
         destination: OssDestination {

@@ -46,6 +46,9 @@ fn inventory(id: &str, prefix: &str) -> Inventory {
         enabled: false,
         included_object_versions: IncludedObjectVersions::Current,
         frequency: Frequency::Weekly,
+        day_of_month: None,
+        auto_delete: false,
+        incremental: None,
         filter: OssFilter {
             prefix: Some(prefix.into()),
             last_modify_begin_time_stamp: Some(1_637_883_649),

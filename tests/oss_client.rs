@@ -132,6 +132,9 @@ fn inventory(id: &str) -> OssInventory {
         enabled: true,
         included_object_versions: IncludedObjectVersions::Current,
         frequency: Frequency::Weekly,
+        day_of_month: None,
+        auto_delete: false,
+        incremental: None,
         filter: OssFilter {
             prefix: Some("logs/".into()),
             storage_classes: vec!["Standard".into(), "IA".into()],

@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 
 pub use cos::{CosDestination, CosFilter, CosInventory, CosPeriod, CosSchedule, CosTag};
 pub use live::{ForeignConfig, LiveConfig, all_modelled};
-pub use oss::{OssDestination, OssEncryption, OssFilter, OssInventory};
+pub use oss::{OssDestination, OssEncryption, OssFilter, OssIncrementalInventory, OssInventory};
 
 /// The cloud whose inventory API a bucket lives behind.
 #[derive(
@@ -89,8 +89,11 @@ impl IncludedObjectVersions {
 pub enum Frequency {
     Daily,
     Weekly,
-    /// COS only; comes with a day of the month.
+    /// Comes with a day of the month (COS `monthlyDate`, OSS `dayOfMonth`).
     Monthly,
+    /// OSS only: one report, then nothing (with `autoDelete`, the service then deletes the
+    /// configuration itself).
+    Once,
 }
 
 impl Frequency {
@@ -100,6 +103,7 @@ impl Frequency {
             Frequency::Daily => "Daily",
             Frequency::Weekly => "Weekly",
             Frequency::Monthly => "Monthly",
+            Frequency::Once => "Once",
         }
     }
 }

@@ -2,7 +2,7 @@
 //!
 //! "Valid" means what manifest validation and the provider conversions can produce: ids from
 //! `[A-Za-z0-9._-]`, `monthlyDate` only with `Monthly` (COS), a tag filter only with `Tag`
-//! among the optional fields, period start <= end, OSS `Daily`/`Weekly` and `CSV` only. Within
+//! among the optional fields, period start <= end, OSS `dayOfMonth` only with `Monthly` and `autoDelete` only with `Once`, `CSV` only. Within
 //! that, values deliberately include spellings normalization must see through: unsorted and
 //! repeated list items, `""` for absent strings, zero OSS bounds, `All` storage classes, OSS
 //! destination buckets with and without `acs:oss:::`.
@@ -16,7 +16,8 @@ use proptest::sample::{select, subsequence};
 use invsync::model::{
     BucketKey, CosDestination, CosFilter, CosInventory, CosPeriod, CosSchedule, CosTag,
     DesiredBucket, ForeignConfig, Frequency, IncludedObjectVersions, Inventory, LiveConfig, Origin,
-    OssDestination, OssEncryption, OssFilter, OssInventory, Provider, ReportFormat,
+    OssDestination, OssEncryption, OssFilter, OssIncrementalInventory, OssInventory, Provider,
+    ReportFormat,
 };
 
 const COS_FIELDS: &[&str] = &[
@@ -37,9 +38,31 @@ const OSS_FIELDS: &[&str] = &[
     "IsMultipartUploaded",
     "EncryptionStatus",
     "TransitionTime",
+    "ObjectAcl",
+    "TaggingCount",
+    "ObjectType",
+    "Crc64",
+];
+const OSS_INCREMENTAL_FIELDS: &[&str] = &[
+    "SequenceNumber",
+    "RecordType",
+    "RecordTimestamp",
+    "Requester",
+    "SourceIp",
+    "RequestId",
+    "Size",
+    "ETag",
+    "Crc64",
 ];
 const COS_STORAGE_CLASSES: &[&str] = &["STANDARD", "STANDARD_IA", "ARCHIVE", "DEEP_ARCHIVE"];
-const OSS_STORAGE_CLASSES: &[&str] = &["Standard", "IA", "Archive", "ColdArchive", "All"];
+const OSS_STORAGE_CLASSES: &[&str] = &[
+    "Standard",
+    "IA",
+    "Archive",
+    "ColdArchive",
+    "DeepColdArchive",
+    "All",
+];
 /// OSS filter timestamps must lie in this range.
 const OSS_TIME_RANGE: std::ops::RangeInclusive<i64> = 1_262_275_200..=253_402_271_999;
 
@@ -250,22 +273,61 @@ pub fn oss_inventory() -> impl Strategy<Value = OssInventory> {
         id(),
         any::<bool>(),
         versions(),
-        prop_oneof![Just(Frequency::Daily), Just(Frequency::Weekly)],
+        oss_schedule(),
         oss_filter(),
         field_list(OSS_FIELDS),
         oss_destination(),
+        option::of(oss_incremental()),
     )
         .prop_map(
-            |(id, enabled, versions, frequency, filter, optional_fields, destination)| {
+            |(
+                id,
+                enabled,
+                versions,
+                schedule,
+                filter,
+                optional_fields,
+                destination,
+                incremental,
+            )| {
+                let (frequency, day_of_month, auto_delete) = schedule;
                 OssInventory {
                     id,
                     enabled,
                     included_object_versions: versions,
                     frequency,
+                    day_of_month,
+                    auto_delete,
+                    incremental,
                     filter,
                     optional_fields,
                     destination,
                 }
+            },
+        )
+}
+
+/// Frequency, day of the month (exactly with `Monthly`), auto-delete (only with `Once`).
+fn oss_schedule() -> impl Strategy<Value = (Frequency, Option<u8>, bool)> {
+    prop_oneof![
+        Just((Frequency::Daily, None, false)),
+        Just((Frequency::Weekly, None, false)),
+        (1u8..=31).prop_map(|d| (Frequency::Monthly, Some(d), false)),
+        any::<bool>().prop_map(|a| (Frequency::Once, None, a)),
+    ]
+}
+
+fn oss_incremental() -> impl Strategy<Value = OssIncrementalInventory> {
+    (
+        any::<bool>(),
+        option::of(prop_oneof![Just(600u64), 60u64..86_400]),
+        field_list(OSS_INCREMENTAL_FIELDS),
+    )
+        .prop_map(
+            |(enabled, frequency_seconds, optional_fields)| OssIncrementalInventory {
+                enabled,
+                frequency_seconds,
+                optional_fields,
             },
         )
 }

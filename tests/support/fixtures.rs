@@ -113,6 +113,9 @@ pub fn oss_inventory(id: &str) -> OssBuilder {
         enabled: true,
         included_object_versions: IncludedObjectVersions::All,
         frequency: Frequency::Daily,
+        day_of_month: None,
+        auto_delete: false,
+        incremental: None,
         filter: OssFilter::default(),
         optional_fields: Vec::new(),
         destination: OssDestination {

@@ -7,7 +7,8 @@
 //! (`Format`, `Frequency`, `IncludedObjectVersions`, `Field`) stay strings here, because
 //! quick-xml can misread enum text content and because the conversion to the domain model is
 //! the place that names a bad value. Writing is canonical: the documented element order (Id,
-//! IsEnabled, Destination, Schedule, Filter, IncludedObjectVersions, OptionalFields), lowercase
+//! IsEnabled, Destination, Schedule, Filter, IncludedObjectVersions, OptionalFields,
+//! IncrementalInventory), lowercase
 //! booleans, no XML declaration, absent optional elements left out.
 
 use serde::{Deserialize, Deserializer, Serialize};
@@ -39,6 +40,8 @@ pub const KNOWN_ELEMENTS: &[&str] = &[
     "Destination/OSSBucketDestination/Encryption/SSE-KMS/KeyId",
     "Schedule",
     "Schedule/Frequency",
+    "Schedule/DayOfMonth",
+    "Schedule/AutoDelete",
     "Filter",
     "Filter/Prefix",
     "Filter/LastModifyBeginTimeStamp",
@@ -49,6 +52,12 @@ pub const KNOWN_ELEMENTS: &[&str] = &[
     "IncludedObjectVersions",
     "OptionalFields",
     "OptionalFields/Field",
+    "IncrementalInventory",
+    "IncrementalInventory/IsEnabled",
+    "IncrementalInventory/Schedule",
+    "IncrementalInventory/Schedule/Frequency",
+    "IncrementalInventory/OptionalFields",
+    "IncrementalInventory/OptionalFields/Field",
 ];
 
 /// Body of PutBucketInventory and GetBucketInventory, and one item of a list.
@@ -88,6 +97,45 @@ pub struct InventoryConfiguration {
         skip_serializing_if = "Option::is_none"
     )]
     pub optional_fields: Option<OptionalFields>,
+    #[serde(
+        rename = "IncrementalInventory",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub incremental_inventory: Option<IncrementalInventory>,
+}
+
+/// `<IncrementalInventory>` (python-v2 `IncrementalInventory`, element names as its model and
+/// live integration test write them).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct IncrementalInventory {
+    #[serde(
+        rename = "IsEnabled",
+        default,
+        deserialize_with = "opt_bool",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub is_enabled: Option<bool>,
+    #[serde(rename = "Schedule", default, skip_serializing_if = "Option::is_none")]
+    pub schedule: Option<IncrementalSchedule>,
+    #[serde(
+        rename = "OptionalFields",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub optional_fields: Option<OptionalFields>,
+}
+
+/// `<IncrementalInventory><Schedule>`: the interval in seconds.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct IncrementalSchedule {
+    #[serde(
+        rename = "Frequency",
+        default,
+        deserialize_with = "opt_u64",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub frequency: Option<u64>,
 }
 
 /// `<Destination>`.
@@ -153,9 +201,25 @@ pub struct SseKms {
 /// `<Schedule>`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Schedule {
-    /// `Daily` or `Weekly`.
+    /// `Daily`, `Weekly`, `Monthly` or `Once`.
     #[serde(rename = "Frequency", default, skip_serializing_if = "Option::is_none")]
     pub frequency: Option<String>,
+    /// 1..=31, with `Monthly`; text here, checked by the conversion.
+    #[serde(
+        rename = "DayOfMonth",
+        default,
+        deserialize_with = "opt_text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub day_of_month: Option<String>,
+    /// With `Once`: delete the configuration after its run.
+    #[serde(
+        rename = "AutoDelete",
+        default,
+        deserialize_with = "opt_bool",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub auto_delete: Option<bool>,
 }
 
 /// `<Filter>`. Written in the order the Go v2 SDK emits (Prefix last).
