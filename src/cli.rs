@@ -189,6 +189,17 @@ pub struct ApplyArgs {
     #[command(flatten)]
     pub safety: SafetyArgs,
 
+    /// Start the declared `Once` configuration ID (create it, or replace it when it differs):
+    /// without this flag `Once` configurations are never written. Repeat or comma-separate
+    /// for several.
+    #[arg(
+        long = "run-once",
+        value_name = "ID",
+        value_delimiter = ',',
+        env = "INVSYNC_RUN_ONCE"
+    )]
+    pub run_once: Vec<String>,
+
     /// Colour text output.
     #[arg(long, value_enum, default_value = "auto", env = "INVSYNC_COLOR")]
     pub color: ColorChoice,

@@ -207,6 +207,31 @@ fn only_blocked_configs_leave_a_plan_without_changes_yet_out_of_sync() {
 }
 
 #[test]
+fn once_configs_are_reported_pending_or_not_live_and_never_written_without_run_once() {
+    let desired = oss_bucket()
+        .declares(oss_inventory("snapshot-done").once(true).build())
+        .declares(oss_inventory("snapshot-running").once(true).build())
+        .build();
+    let live = vec![oss_inventory("snapshot-running").once(true).build()];
+    let plan = plan_of(&[(desired, live)], vec![]);
+    assert!(!plan.has_changes());
+    assert!(!plan.is_out_of_sync());
+    let states: Vec<(&str, invsync::plan::OnceState)> = plan.buckets[0]
+        .once
+        .iter()
+        .map(|o| (o.id.as_str(), o.state))
+        .collect();
+    assert_eq!(
+        states,
+        [
+            ("snapshot-done", invsync::plan::OnceState::NotLive),
+            ("snapshot-running", invsync::plan::OnceState::Pending)
+        ]
+    );
+    assert_renderings("once", &plan);
+}
+
+#[test]
 fn live_state_equal_after_normalization_is_in_sync() {
     let cos = cos_bucket()
         .declares(

@@ -23,7 +23,7 @@ proptest! {
         prop_assert!(plan.unmanaged.is_empty());
         prop_assert!(plan.refusal.is_none());
         prop_assert!(plan.is_converged());
-        prop_assert_eq!(plan.in_sync.len(), desired.inventories.len());
+        prop_assert_eq!(plan.in_sync.len() + plan.once.len(), desired.inventories.len());
     }
 
     #[test]
@@ -59,7 +59,9 @@ proptest! {
         max_delete_percent in 0u8..=100,
         allow_mass_delete in any::<bool>(),
     ) {
-        let options = PlanOptions { max_deletes, max_delete_percent, allow_mass_delete };
+        let options = PlanOptions {
+            max_deletes, max_delete_percent, allow_mass_delete, ..PlanOptions::default()
+        };
         let plan = plan_bucket(&desired, &live, &options);
 
         let declared: BTreeSet<&str> = desired.inventories.iter().map(Inventory::id).collect();
@@ -69,6 +71,7 @@ proptest! {
             .chain(plan.in_sync.iter().map(String::as_str))
             .chain(plan.unmanaged.iter().map(String::as_str))
             .chain(plan.blocked.iter().map(|b| b.id.as_str()))
+            .chain(plan.once.iter().map(|o| o.id.as_str()))
         {
             prop_assert!(seen.insert(id), "{} listed twice", id);
         }
@@ -141,6 +144,34 @@ proptest! {
                 prop_assert!(blocked != unmanaged);
                 prop_assert_eq!(unmanaged, !declared && !desired.prune);
             }
+        }
+    }
+
+    #[test]
+    fn a_once_configuration_is_written_only_when_the_run_names_it(
+        desired in arbitrary::desired_bucket(),
+        live in arbitrary::arbitrary_live(),
+        run_all in any::<bool>(),
+    ) {
+        let once_ids: BTreeSet<String> = desired
+            .inventories
+            .iter()
+            .filter(|i| matches!(i, Inventory::Oss(o) if o.frequency == invsync::model::Frequency::Once))
+            .map(|i| i.id().to_string())
+            .collect();
+        let options = PlanOptions {
+            run_once: if run_all { once_ids.clone() } else { BTreeSet::new() },
+            allow_mass_delete: true,
+            ..PlanOptions::default()
+        };
+        let plan = plan_bucket(&desired, &live, &options);
+        for change in &plan.changes {
+            if once_ids.contains(&change.id) {
+                prop_assert!(run_all, "{} written without --run-once", change.id);
+            }
+        }
+        if run_all {
+            prop_assert!(plan.once.is_empty());
         }
     }
 

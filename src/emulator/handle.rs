@@ -129,6 +129,33 @@ impl EmulatorHandle {
         self.seed_xml(bucket.provider, &bucket.bucket, &xml)
     }
 
+    /// Does what OSS does once a `Once` inventory has run: every configuration of `bucket`
+    /// with `<Frequency>Once</Frequency>` and `<AutoDelete>true</AutoDelete>` is deleted.
+    /// Returns the ids deleted, in listing order.
+    pub fn complete_once_runs(&self, bucket: &str) -> Vec<String> {
+        let done: Vec<String> = self
+            .configs(Provider::Oss, bucket)
+            .iter()
+            .filter_map(|xml| super::xmltree::Element::parse(xml.as_bytes()).ok())
+            .filter(|root| {
+                let schedule = root.child("Schedule");
+                let text = |name: &str| {
+                    schedule
+                        .and_then(|s| s.child(name))
+                        .map(|e| e.text().trim().to_ascii_lowercase())
+                        .unwrap_or_default()
+                };
+                text("Frequency") == "once" && text("AutoDelete") == "true"
+            })
+            .filter_map(|root| root.child("Id").map(|e| e.text()))
+            .collect();
+        let mut store = lock(&self.shared.store);
+        for id in &done {
+            let _ = store.delete(Provider::Oss, bucket, id);
+        }
+        done
+    }
+
     /// The stored configurations of a bucket as GET would serve them, in listing order.
     pub fn configs(&self, provider: Provider, bucket: &str) -> Vec<String> {
         let store = lock(&self.shared.store);

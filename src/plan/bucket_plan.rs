@@ -2,10 +2,12 @@
 
 use std::collections::BTreeMap;
 
-use super::change::{Action, Blocked, Change};
+use super::change::{Action, Blocked, Change, OnceState, OnceStatus};
 use super::normalize::normalize;
 use super::safety::{PlanOptions, Refusal};
-use crate::model::{BucketKey, DesiredBucket, ForeignConfig, Inventory, LiveConfig, Provider};
+use crate::model::{
+    BucketKey, DesiredBucket, ForeignConfig, Frequency, Inventory, LiveConfig, Provider,
+};
 
 /// What it takes to make one bucket match its manifest.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,6 +23,9 @@ pub struct BucketPlan {
     /// Foreign live configurations a change would have touched, held back because the write
     /// would lose what invsync cannot express; sorted by id.
     pub blocked: Vec<Blocked>,
+    /// Declared `Once` configurations this run does not start (not named by `--run-once`),
+    /// sorted by id.
+    pub once: Vec<OnceStatus>,
     /// Set when the deletes exceed the mass-delete limits: the changes are listed so the user
     /// sees them, but none of them may be carried out.
     pub refusal: Option<Refusal>,
@@ -44,7 +49,10 @@ impl BucketPlan {
 /// - Pure and total: never panics, whatever `live` holds.
 /// - `plan_bucket(d, &all_modelled(d.inventories), _)` has no changes and no unmanaged
 ///   configurations.
-/// - Every id appears in exactly one of `changes`, `in_sync`, `unmanaged` and `blocked`.
+/// - Every id appears in exactly one of `changes`, `in_sync`, `unmanaged`, `blocked` and
+///   `once`.
+/// - A declared `Once` configuration is created, updated or replaced only when
+///   `options.run_once` names it; otherwise it is reported in `once`.
 /// - A foreign live configuration is never the subject of a change, unless it is declared
 ///   with `overwriteForeign: true`: then it is updated (COS) or replaced (OSS), and the change
 ///   carries it in [`Change::overwrites`]. A foreign configuration is never deleted.
@@ -85,8 +93,23 @@ pub fn plan_bucket(
     let mut in_sync = Vec::new();
     let mut unmanaged = Vec::new();
     let mut blocked = Vec::new();
+    let mut once = Vec::new();
     for (id, wanted) in desired_by_id {
+        let held_once = is_once(&wanted) && !options.run_once.contains(id);
+        let once_status = |state| OnceStatus {
+            key: key.clone(),
+            id: id.to_string(),
+            state,
+        };
         match live_by_id.remove(id) {
+            None if held_once => once.push(once_status(OnceState::NotLive)),
+            Some(Live::Modelled(found)) if held_once => {
+                once.push(once_status(if found == wanted {
+                    OnceState::Pending
+                } else {
+                    OnceState::PendingDifferent
+                }))
+            }
             None => changes.push(change(Action::Create, id, None, Some(wanted))),
             Some(Live::Modelled(found)) if found == wanted => in_sync.push(id.to_string()),
             Some(Live::Modelled(found)) => {
@@ -122,8 +145,13 @@ pub fn plan_bucket(
         in_sync,
         unmanaged,
         blocked,
+        once,
         refusal,
     }
+}
+
+fn is_once(inventory: &Inventory) -> bool {
+    matches!(inventory, Inventory::Oss(o) if o.frequency == Frequency::Once)
 }
 
 /// A live configuration as the plan compares it: normalized, or foreign.

@@ -118,3 +118,42 @@ impl Change {
             .to_string()
     }
 }
+
+/// Where a declared `Once` configuration stands when the run does not start it.
+///
+/// invsync keeps no state, so it cannot tell a `Once` configuration that ran and deleted itself
+/// (`autoDelete`) from one that never ran: either way it is not live, and only an explicit
+/// `apply --run-once ID` creates it. This is what makes a daemon restart unable to run one again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OnceState {
+    /// Live: waiting for its run, or kept after it (without `autoDelete`).
+    Pending,
+    /// Live but different from the declaration; not rewritten, as that would run it again.
+    PendingDifferent,
+    /// Not live: it ran (and deleted itself), or it was never started.
+    NotLive,
+}
+
+impl OnceState {
+    /// The phrase plans use.
+    pub fn describe(self) -> &'static str {
+        match self {
+            OnceState::Pending => "pending (live; runs once)",
+            OnceState::PendingDifferent => {
+                "pending, but the live configuration differs from the manifest (not rewritten: that would run it again)"
+            }
+            OnceState::NotLive => {
+                "not live: completed, or never started (`invsync apply --run-once ID` starts it)"
+            }
+        }
+    }
+}
+
+/// A declared `Once` configuration the run left alone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OnceStatus {
+    pub key: BucketKey,
+    pub id: String,
+    pub state: OnceState,
+}

@@ -18,7 +18,7 @@ pub mod safety;
 use std::collections::BTreeMap;
 
 pub use bucket_plan::{BucketPlan, plan_bucket};
-pub use change::{Action, Blocked, Change};
+pub use change::{Action, Blocked, Change, OnceState, OnceStatus};
 pub use normalize::{OSS_DESTINATION_BUCKET_PREFIX, OSS_STORAGE_CLASS_ALL, normalize};
 pub use safety::{PlanOptions, Refusal};
 
@@ -56,6 +56,8 @@ pub struct Summary {
     pub unmanaged: usize,
     /// Foreign live configurations a change would have touched, held back.
     pub blocked: usize,
+    /// Declared `Once` configurations not started by this run (pending or not live).
+    pub once: usize,
     /// Buckets whose plan is refused by the mass-delete guard.
     pub refused: usize,
     /// Buckets whose live state could not be read.
@@ -97,6 +99,7 @@ impl Plan {
             s.in_sync += bucket.in_sync.len();
             s.unmanaged += bucket.unmanaged.len();
             s.blocked += bucket.blocked.len();
+            s.once += bucket.once.len();
             s.refused += usize::from(bucket.refusal.is_some());
         }
         s.failed = self.failures.len();

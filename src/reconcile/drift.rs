@@ -130,7 +130,8 @@ pub fn report(events: &[DriftEvent], revision: &str, metrics: &Metrics) {
 pub fn plan_counts(plan: &BucketPlan, declared: usize) -> ConfigCounts {
     ConfigCounts {
         managed: declared as u64,
-        in_sync: plan.in_sync.len() as u64,
+        // A `Once` configuration left alone is as declared: pending, or done.
+        in_sync: (plan.in_sync.len() + plan.once.len()) as u64,
         drifted: (plan.changes.len() + plan.unmanaged.len() + plan.blocked.len()) as u64,
         blocked: plan.blocked.len() as u64,
     }

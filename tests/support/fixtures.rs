@@ -136,6 +136,12 @@ impl OssBuilder {
         self.0.enabled = false;
         self
     }
+    /// `Once`, deleted by the service after its run when `auto_delete`.
+    pub fn once(mut self, auto_delete: bool) -> Self {
+        self.0.frequency = Frequency::Once;
+        self.0.auto_delete = auto_delete;
+        self
+    }
     pub fn weekly(mut self) -> Self {
         self.0.frequency = Frequency::Weekly;
         self

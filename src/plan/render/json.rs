@@ -13,11 +13,12 @@ pub const FORMAT_VERSION: u32 = 1;
 ///
 /// ```text
 /// { format_version: 1, revision, summary: {create, update, replace, delete, in_sync,
-///   unmanaged, blocked, refused, failed},
+///   unmanaged, blocked, once, refused, failed},
 ///   changes:   [{action, provider, bucket, region, id, before, after, diff, refused,
 ///                overwrites_foreign}],
 ///   unmanaged: [{provider, bucket, region, id}],
 ///   blocked:   [{provider, bucket, region, id, held_back, unmodelled, way_out, live_xml}],
+///   once:      [{provider, bucket, region, id, state: pending|pending_different|not_live}],
 ///   refused:   [{provider, bucket, region, deletes, live, reason}],
 ///   failures:  [{provider, bucket, region, message}] }
 /// ```
@@ -32,6 +33,7 @@ pub fn json(plan: &Plan) -> Value {
     let mut changes = Vec::new();
     let mut unmanaged = Vec::new();
     let mut blocked = Vec::new();
+    let mut once = Vec::new();
     let mut refused = Vec::new();
     for bucket in &plan.buckets {
         for change in &bucket.changes {
@@ -47,6 +49,12 @@ pub fn json(plan: &Plan) -> Value {
                 .as_ref()
                 .map_or(Value::Null, |f| j!(f.unmodelled));
             changes.push(entry);
+        }
+        for o in &bucket.once {
+            let mut entry = location(&bucket.key);
+            entry["id"] = j!(o.id);
+            entry["state"] = j!(o.state);
+            once.push(entry);
         }
         for b in &bucket.blocked {
             let mut entry = location(&bucket.key);
@@ -86,6 +94,7 @@ pub fn json(plan: &Plan) -> Value {
         "changes": changes,
         "unmanaged": unmanaged,
         "blocked": blocked,
+        "once": once,
         "refused": refused,
         "failures": failures,
     })

@@ -101,6 +101,7 @@ fn sections(plan: &Plan) -> Vec<Section> {
         if bucket.changes.is_empty()
             && bucket.unmanaged.is_empty()
             && bucket.blocked.is_empty()
+            && bucket.once.is_empty()
             && bucket.refusal.is_none()
         {
             continue;
@@ -137,6 +138,14 @@ fn bucket_heading(bucket: &BucketPlan) -> String {
             .collect();
         out += &ids.join(", ");
         out += "\n\n";
+    }
+    for once in &bucket.once {
+        let _ = writeln!(
+            out,
+            "- once `{}`: {}\n",
+            code_safe(&once.id),
+            escape_html(&once.state.describe().replace("ID", &once.id))
+        );
     }
     for blocked in &bucket.blocked {
         let paths: Vec<String> = blocked

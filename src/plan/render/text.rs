@@ -56,6 +56,7 @@ fn has_news(bucket: &BucketPlan) -> bool {
     !bucket.changes.is_empty()
         || !bucket.unmanaged.is_empty()
         || !bucket.blocked.is_empty()
+        || !bucket.once.is_empty()
         || bucket.refusal.is_some()
 }
 
@@ -86,6 +87,15 @@ fn bucket_section(out: &mut String, bucket: &BucketPlan, paint: &dyn Fn(&str, &s
     }
     for id in &bucket.unmanaged {
         let _ = writeln!(out, "  {} {id} (prune is off)", paint(CYAN, "! unmanaged"));
+    }
+    for once in &bucket.once {
+        let _ = writeln!(
+            out,
+            "  {} {}: {}",
+            paint(CYAN, "o once"),
+            once.id,
+            once.state.describe().replace("ID", &once.id)
+        );
     }
     for blocked in &bucket.blocked {
         let _ = writeln!(
