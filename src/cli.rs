@@ -7,6 +7,8 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::provider::endpoint_policy::{EndpointPattern, EndpointPolicy};
+
 /// Keeps object-storage bucket inventory configurations equal to a directory of YAML manifests.
 ///
 /// Manifests declare, per bucket, the complete set of inventory configurations it should have.
@@ -67,6 +69,31 @@ pub struct ManifestArgs {
     /// Directory of `*.yaml` / `*.yml` manifests (searched recursively).
     #[arg(long, short = 'm', env = "INVSYNC_MANIFESTS", value_name = "DIR")]
     pub manifests: PathBuf,
+
+    /// Let manifests send requests to this endpoint (`spec.endpoint`): HOST[:PORT] or
+    /// *.DOMAIN[:PORT], optionally after http:// or https:// (repeatable; the environment
+    /// variable takes a comma-separated list). Without it a manifest may name only the
+    /// providers' own domains over HTTPS; INVSYNC_COS_ENDPOINT / INVSYNC_OSS_ENDPOINT need no
+    /// allowing.
+    #[arg(
+        long = "allow-endpoint",
+        value_name = "PATTERN",
+        env = "INVSYNC_ALLOWED_ENDPOINTS",
+        value_delimiter = ',',
+        value_parser = parse_endpoint_pattern
+    )]
+    pub allow_endpoints: Vec<EndpointPattern>,
+}
+
+impl ManifestArgs {
+    /// The endpoints manifests may name.
+    pub fn endpoint_policy(&self) -> EndpointPolicy {
+        EndpointPolicy::from_patterns(self.allow_endpoints.clone())
+    }
+}
+
+fn parse_endpoint_pattern(text: &str) -> Result<EndpointPattern, String> {
+    EndpointPattern::parse(text).map_err(|e| e.to_string())
 }
 
 /// Settings for talking to providers, shared by every command that does.
@@ -236,6 +263,12 @@ pub struct RunArgs {
     /// Quiet time after a manifest change before it is loaded, e.g. `100ms`.
     #[arg(long, default_value = "100ms", env = "INVSYNC_DEBOUNCE", value_parser = parse_duration)]
     pub debounce: Duration,
+
+    /// Delete or replace configurations only for manifests unchanged this long (re-read and
+    /// compared before writing), so a half-written file never deletes; creates and updates go
+    /// ahead at once, and git-sync swaps (complete by construction) need no wait. E.g. `5s`.
+    #[arg(long, default_value = "5s", env = "INVSYNC_SETTLE", value_parser = parse_duration)]
+    pub settle: Duration,
 
     /// How long in-flight reconciles may take to finish after SIGTERM / SIGINT.
     #[arg(long, default_value = "20s", env = "INVSYNC_SHUTDOWN_GRACE", value_parser = parse_duration)]

@@ -16,6 +16,8 @@
 //!   count.
 //! - A forced run (manifest change, SIGHUP, new key) overrides a pending backoff: the change
 //!   may be the fix.
+//! - A reconcile that finished with [`Outcome::After`] (work held back, e.g. deletes waiting for
+//!   the manifests to settle) is due again after exactly that delay, and resets the failures.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -87,6 +89,9 @@ pub enum Outcome {
     Success,
     /// The reconcile failed: retry with exponential backoff.
     Failure,
+    /// The reconcile succeeded but left work that may only be done later (destructive changes
+    /// waiting for the manifests to settle): run again after this long.
+    After(Duration),
 }
 
 /// Per-key scheduling state.
@@ -296,6 +301,10 @@ impl<K: Ord + Clone> BucketScheduler<K> {
             Outcome::Failure => {
                 entry.failures = entry.failures.saturating_add(1);
                 entry.due = now + self.config.backoff(entry.failures);
+            }
+            Outcome::After(delay) => {
+                entry.failures = 0;
+                entry.due = now + delay;
             }
         }
     }

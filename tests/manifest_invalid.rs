@@ -11,7 +11,7 @@ const FIXTURES: &str = "tests/fixtures/manifests/invalid";
 const EXPECTED: &[&str] = &[
     "cos-bucket.yaml:7 (document 1) spec.bucket: bucket `ExampleBucket` has no -<appid> suffix",
     "cos-bucket.yaml:8 (document 1) spec.region: region `AP_Guangzhou` is not a region id",
-    "cos-bucket.yaml:9 (document 1) spec.endpoint: endpoint `ftp://127.0.0.1:9000` is not an http or https URL",
+    "cos-bucket.yaml:9 (document 1) spec.endpoint: endpoint must use http:// or https://, not ftp://",
     "cos-bucket.yaml:10 (document 1) spec.prnue: unknown field `prnue`",
     "cos-ids.yaml:14 (document 1) spec.inventories[1].id: id `list 1` contains ` `",
     "cos-ids.yaml:18 (document 1) spec.inventories[2].id: id `list1` is already used by spec.inventories[0]",

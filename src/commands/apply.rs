@@ -11,7 +11,8 @@ use invsync::reconcile::{ApplySettings, BucketOutcome, BucketStatus, apply_all};
 /// case nothing is written at all —, a `--run-once` id no manifest declares as `Once`, a refused
 /// plan, a failed read or write, a perpetual diff).
 pub async fn run(args: &ApplyArgs) -> anyhow::Result<ExitCode> {
-    let Some(desired) = super::load_or_report(&args.manifests.manifests) else {
+    let policy = args.manifests.endpoint_policy();
+    let Some(desired) = super::load_or_report(&args.manifests.manifests, &policy) else {
         return Ok(ExitCode::from(1));
     };
     let undeclared = undeclared_once(&desired, &args.run_once);
@@ -22,7 +23,7 @@ pub async fn run(args: &ApplyArgs) -> anyhow::Result<ExitCode> {
         );
         return Ok(ExitCode::from(1));
     }
-    let clients = super::clients(&args.provider)?;
+    let clients = super::clients(&args.provider, policy)?;
     let mut options = super::plan_options(&args.safety);
     options.run_once = args.run_once.iter().cloned().collect();
     let outcomes = apply_all(

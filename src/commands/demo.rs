@@ -12,9 +12,10 @@ use invsync::cli::DemoArgs;
 use invsync::emulator::{self, EmulatorConfig, EmulatorHandle};
 use invsync::metrics::{DriftKind, Metrics};
 use invsync::model::{BucketKey, DesiredState, Inventory};
+use invsync::provider::endpoint_policy::EndpointPolicy;
 use invsync::provider::http::HttpSettings;
 use invsync::provider::{Credentials, StaticCredentials};
-use invsync::reconcile::{ClientSettings, RunConfig, RunEvent, run as run_daemon};
+use invsync::reconcile::{ClientSettings, RunConfig, RunEvent, SettleGate, run as run_daemon};
 use invsync::server::{self, Readiness};
 use tokio::sync::{mpsc, oneshot};
 
@@ -31,7 +32,7 @@ const UNDECLARED_ID: &str = "adhoc-export";
 /// Exit codes: 0 after Ctrl-C (or after the first convergence with `--once`); 1 when the
 /// manifests are invalid or (`--once`) the demo did not converge.
 pub async fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
-    let Some(desired) = super::load_or_report(&args.manifests) else {
+    let Some(desired) = super::load_or_report(&args.manifests, &EndpointPolicy::default()) else {
         return Ok(ExitCode::from(1));
     };
     if let Some(bucket) = desired.buckets.values().find(|b| b.endpoint.is_some()) {
@@ -91,6 +92,8 @@ pub async fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
     config.readiness = readiness;
     config.events = Some(events);
     config.shutdown_grace = Duration::from_secs(5);
+    // Long enough for an editor's save of the example manifests, short enough for a demo.
+    config.context.settle = SettleGate::new(Duration::from_secs(1));
     let (stop, stopped) = oneshot::channel::<()>();
     let terminate = super::run::termination()?;
     let shutdown = async move {

@@ -6,6 +6,7 @@ use invsync::cli::{ImportArgs, ProviderArg};
 use invsync::manifest::import::import;
 use invsync::model::{BucketKey, Provider};
 use invsync::provider::InventoryApi;
+use invsync::provider::endpoint_policy::EndpointPolicy;
 
 /// Prints the manifest to stdout; `plan` against it then reports the bucket in sync.
 ///
@@ -20,7 +21,8 @@ pub async fn run(args: &ImportArgs) -> anyhow::Result<ExitCode> {
         bucket: args.bucket.clone(),
         region: args.region.clone(),
     };
-    let client = super::clients(&args.provider_args)?.for_bucket(&key, None)?;
+    let client =
+        super::clients(&args.provider_args, EndpointPolicy::default())?.for_bucket(&key, None)?;
     let live = client.list(&key).await?;
     let name = args.name.clone().unwrap_or_else(|| args.bucket.clone());
     let imported = import(&key, &name, &live);

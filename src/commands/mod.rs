@@ -19,6 +19,7 @@ use invsync::metrics::Metrics;
 use invsync::model::DesiredState;
 use invsync::model::Provider;
 use invsync::plan::PlanOptions;
+use invsync::provider::endpoint_policy::EndpointPolicy;
 use invsync::provider::http::{HttpSettings, Transport};
 use invsync::provider::oss::SignatureVersion;
 use invsync::provider::rate_limit::{RateLimiter, RateSettings};
@@ -26,10 +27,12 @@ use invsync::provider::{CredentialSource, EnvCredentials};
 use invsync::reconcile::{ClientSettings, Clients};
 use invsync::watch;
 
-/// Loads and validates the manifests, stamping the git commit as the revision when the
-/// directory resolves through a git-sync checkout named after it (`/git/current/manifests`).
-pub fn load_manifests(dir: &Path) -> Result<DesiredState, ManifestErrors> {
+/// Loads and validates the manifests, endpoints against `policy` included, stamping the git
+/// commit as the revision when the directory resolves through a git-sync checkout named after
+/// it (`/git/current/manifests`).
+pub fn load_manifests(dir: &Path, policy: &EndpointPolicy) -> Result<DesiredState, ManifestErrors> {
     let mut desired = manifest::load_dir(dir)?;
+    manifest::check_endpoints(&desired, policy)?;
     if let Some(commit) = watch::resolve(dir).ok().and_then(|r| r.revision_hint) {
         desired.revision = commit;
     }
@@ -39,8 +42,8 @@ pub fn load_manifests(dir: &Path) -> Result<DesiredState, ManifestErrors> {
 /// [`load_manifests`] for commands that go on to talk to providers: on invalid manifests every
 /// problem is printed and `None` returned, and the command must stop (exit 1) before any
 /// request.
-pub fn load_or_report(dir: &Path) -> Option<DesiredState> {
-    load_manifests(dir)
+pub fn load_or_report(dir: &Path, policy: &EndpointPolicy) -> Option<DesiredState> {
+    load_manifests(dir, policy)
         .map_err(|errors| print_manifest_errors(&errors))
         .ok()
 }
@@ -62,20 +65,22 @@ pub fn print_manifest_errors(errors: &ManifestErrors) {
 }
 
 /// Provider clients as the flags and environment describe them.
-pub fn clients(args: &ProviderArgs) -> anyhow::Result<Clients> {
+pub fn clients(args: &ProviderArgs, policy: EndpointPolicy) -> anyhow::Result<Clients> {
     build_clients(
-        client_settings(args),
+        client_settings(args, policy),
         Arc::new(EnvCredentials(Provider::Cos)),
         Arc::new(EnvCredentials(Provider::Oss)),
         None,
     )
 }
 
-/// Endpoints, signature version and HTTP limits from the flags.
-pub fn client_settings(args: &ProviderArgs) -> ClientSettings {
+/// Endpoints, signature version and HTTP limits from the flags; `policy` says which
+/// endpoints manifests may name.
+pub fn client_settings(args: &ProviderArgs, policy: EndpointPolicy) -> ClientSettings {
     ClientSettings {
         cos_endpoint: args.cos_endpoint.clone(),
         oss_endpoint: args.oss_endpoint.clone(),
+        endpoint_policy: policy,
         oss_signature: match args.oss_signature_version {
             OssSignatureArg::V1 => SignatureVersion::V1,
             OssSignatureArg::V4 => SignatureVersion::V4,
@@ -96,6 +101,7 @@ pub fn build_clients(
     oss_credentials: Arc<dyn CredentialSource>,
     metrics: Option<&Metrics>,
 ) -> anyhow::Result<Clients> {
+    settings.check_endpoints().map_err(anyhow::Error::msg)?;
     let mut transport = Transport::new(settings.http.clone())?;
     if let Some(metrics) = metrics {
         transport = transport.with_observer(Arc::new(metrics.clone()));

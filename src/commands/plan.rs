@@ -10,10 +10,11 @@ use invsync::reconcile::plan_all;
 /// a bucket that could not be read), 2 out of sync (with `--detailed-exitcode`): changes
 /// pending, or a foreign configuration blocking one, which `apply` will not fix.
 pub async fn run(args: &PlanArgs) -> anyhow::Result<ExitCode> {
-    let Some(desired) = super::load_or_report(&args.manifests.manifests) else {
+    let policy = args.manifests.endpoint_policy();
+    let Some(desired) = super::load_or_report(&args.manifests.manifests, &policy) else {
         return Ok(ExitCode::from(1));
     };
-    let clients = super::clients(&args.provider)?;
+    let clients = super::clients(&args.provider, policy)?;
     let options = super::plan_options(&args.safety);
     let plan = plan_all(
         &clients,

@@ -9,7 +9,7 @@ use invsync::metrics::Metrics;
 use invsync::model::Provider;
 use invsync::provider::credentials_file::CredentialsFile;
 use invsync::provider::{CredentialSource, EnvCredentials};
-use invsync::reconcile::{RunConfig, run as run_daemon};
+use invsync::reconcile::{RunConfig, SettleGate, run as run_daemon};
 use invsync::scheduler::SchedulerConfig;
 use invsync::server::{self, Readiness};
 use tokio::sync::{mpsc, oneshot};
@@ -23,7 +23,7 @@ pub async fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
     let metrics = Metrics::new();
     let (cos_credentials, oss_credentials) = credentials(args);
     let clients = super::build_clients(
-        super::client_settings(&args.provider),
+        super::client_settings(&args.provider, args.manifests.endpoint_policy()),
         cos_credentials,
         oss_credentials,
         Some(&metrics),
@@ -36,6 +36,7 @@ pub async fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
     let mut config = RunConfig::new(&args.manifests.manifests, clients, metrics.clone());
     config.context.options = super::plan_options(&args.safety);
     config.context.dry_run = args.dry_run;
+    config.context.settle = SettleGate::new(args.settle);
     config.schedule = SchedulerConfig {
         resync_interval: args.interval,
         ..SchedulerConfig::default()

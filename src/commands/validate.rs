@@ -1,4 +1,5 @@
-//! `invsync validate`: parse and validate every manifest offline.
+//! `invsync validate`: parse and validate every manifest offline, endpoints against the
+//! operator's `--allow-endpoint` list included.
 
 use std::process::ExitCode;
 
@@ -7,7 +8,10 @@ use invsync::manifest;
 
 /// Prints every problem found (exit 1) or a one-line summary (exit 0).
 pub fn run(args: &ManifestArgs) -> anyhow::Result<ExitCode> {
-    match manifest::load_dir(&args.manifests) {
+    let loaded = manifest::load_dir(&args.manifests).and_then(|desired| {
+        manifest::check_endpoints(&desired, &args.endpoint_policy()).map(|()| desired)
+    });
+    match loaded {
         Ok(desired) => {
             let configs: usize = desired.buckets.values().map(|b| b.inventories.len()).sum();
             println!(

@@ -42,6 +42,7 @@ pub fn parse(value: &Value, origin: Origin) -> ParsedDocument {
         };
     };
     check_keys(map, &root, DOCUMENT_FIELDS, &mut errors);
+    validate::text::check_control_characters(value, &root, &mut errors);
     let api_version: Option<String> = field(map, &root, "apiVersion", &mut errors);
     let kind: Option<String> = field(map, &root, "kind", &mut errors);
     let metadata: Option<Metadata> = field(map, &root, "metadata", &mut errors);

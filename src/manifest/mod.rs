@@ -7,10 +7,12 @@
 //! Pipeline: `walk` finds the files, `lines` parses their YAML documents (remembering lines),
 //! `document` reads each piece with `collect` (every serde error, not just the first) and
 //! checks it with `validate`, and `load` assembles the result and finds duplicate buckets.
+//! [`check_endpoints`] then applies the operator's endpoint policy to the loaded revision.
 
 pub mod collect;
 pub mod diagnostic;
 pub mod document;
+pub mod endpoints;
 pub mod from_model;
 pub mod import;
 pub mod json_schema;
@@ -22,6 +24,7 @@ pub mod validate;
 pub mod walk;
 
 pub use diagnostic::{Diagnostic, ManifestErrors};
+pub use endpoints::check_endpoints;
 pub use json_schema::json_schema;
 pub use load::{ParseCache, load_dir, load_dir_cached, parse_document_text};
 pub use revision::revision_of;

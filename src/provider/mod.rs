@@ -9,9 +9,11 @@ pub mod cos;
 pub mod credentials;
 pub mod credentials_file;
 pub mod document;
+pub mod endpoint_policy;
 pub mod http;
 pub mod oss;
 pub mod rate_limit;
+pub mod signing_window;
 pub mod xmltree;
 
 use std::fmt;

@@ -1,13 +1,14 @@
 //! One daemon reconcile of one bucket: observe (and, unless dry-run, correct), report drift and
 //! metrics, and return the decision the scheduler acts on.
 
-use std::time::{Instant, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 use tracing::Instrument;
 
 use super::apply::{ApplySettings, BucketStatus, apply_plan};
 use super::clients::Clients;
 use super::drift::{self, DriftEvent};
+use super::settle::{self, SettleGate, Stability};
 use crate::metrics::{ConfigCounts, Metrics};
 use crate::model::DesiredBucket;
 use crate::plan::{BucketPlan, Change, PlanOptions, plan_bucket};
@@ -25,6 +26,9 @@ pub enum Decision {
     /// Written, but the provider keeps storing something else (a perpetual diff): an error,
     /// yet retried only after the resync interval so that it is not re-written in a loop.
     Stuck(String),
+    /// Creates and updates written; deletes and replacements wait for the manifests revision
+    /// to settle: reconcile again after this long.
+    Settle(Duration),
 }
 
 impl Decision {
@@ -33,13 +37,14 @@ impl Decision {
         match self {
             Decision::Resync | Decision::Stuck(_) => Outcome::Success,
             Decision::Backoff(_) => Outcome::Failure,
+            Decision::Settle(wait) => Outcome::After(*wait),
         }
     }
 
     /// Why the reconcile did not succeed, if it did not.
     pub fn failure(&self) -> Option<&str> {
         match self {
-            Decision::Resync => None,
+            Decision::Resync | Decision::Settle(_) => None,
             Decision::Backoff(reason) | Decision::Stuck(reason) => Some(reason),
         }
     }
@@ -68,6 +73,8 @@ pub struct ReconcileContext {
     pub settings: ApplySettings,
     /// Observe only: list and plan, never write.
     pub dry_run: bool,
+    /// Holds deletes and replacements until the revision in force has settled.
+    pub settle: SettleGate,
 }
 
 /// Reconciles `desired` once, inside a span carrying provider, bucket and revision.
@@ -98,6 +105,12 @@ pub async fn reconcile_bucket(
             Decision::Resync => {
                 metrics.set_bucket_success(provider, &desired.key.bucket, SystemTime::now());
                 tracing::debug!(in_sync = reconciled.in_sync, "reconciled");
+            }
+            Decision::Settle(wait) => {
+                tracing::info!(
+                    wait_ms = wait.as_millis(),
+                    "deletes and replacements wait for the manifests to settle"
+                );
             }
             Decision::Backoff(reason) => {
                 metrics.record_reconcile_error(provider);
@@ -146,6 +159,31 @@ async fn observe_or_correct(
             in_sync: plan.changes.is_empty(),
         };
     }
+    let hold = if settle::is_destructive(&plan) && plan.refusal.is_none() {
+        context.settle.check(revision, Instant::now()).await
+    } else {
+        Stability::Settled
+    };
+    if let Stability::Hold(wait) = hold {
+        // Creates and updates now; the deletes and replacements stay drift until it settles.
+        let interim = settle::without_destructive(desired, &plan);
+        let interim_plan = plan_bucket(&interim, &live, &context.options);
+        let outcome = apply_plan(
+            &client,
+            &interim,
+            interim_plan,
+            &context.options,
+            &context.settings,
+        )
+        .await;
+        return Reconciled {
+            decision: decision_of(&outcome.status, Decision::Settle(wait)),
+            drift,
+            corrected: outcome.written,
+            counts: Some(drift::plan_counts(&plan, declared)),
+            in_sync: false,
+        };
+    }
     let outcome = apply_plan(&client, desired, plan, &context.options, &context.settings).await;
     let in_sync = outcome.is_converged();
     let counts = outcome.plan.as_ref().map(|plan| {
@@ -155,20 +193,24 @@ async fn observe_or_correct(
             drift::plan_counts(plan, declared)
         }
     });
-    let decision = match &outcome.status {
-        BucketStatus::InSync | BucketStatus::Converged => Decision::Resync,
+    Reconciled {
+        decision: decision_of(&outcome.status, Decision::Resync),
+        drift,
+        corrected: outcome.written,
+        counts,
+        in_sync,
+    }
+}
+
+/// The decision for an apply that ended in `status`; `done` when it converged.
+fn decision_of(status: &BucketStatus, done: Decision) -> Decision {
+    match status {
+        BucketStatus::InSync | BucketStatus::Converged => done,
         BucketStatus::Refused(reason) => Decision::Backoff(format!("plan refused: {reason}")),
         BucketStatus::PerpetualDiff(ids) => {
             Decision::Stuck(format!("perpetual diff on {}", ids.join(", ")))
         }
         BucketStatus::Failed(reason) => Decision::Backoff(reason.clone()),
-    };
-    Reconciled {
-        decision,
-        drift,
-        corrected: outcome.written,
-        counts,
-        in_sync,
     }
 }
 

@@ -2,10 +2,9 @@
 
 use std::sync::Arc;
 
-use url::Url;
-
 use crate::model::{BucketKey, Inventory, LiveConfig, Provider};
 use crate::provider::cos::CosClient;
+use crate::provider::endpoint_policy::{EndpointPolicy, parse_endpoint};
 use crate::provider::http::{HttpSettings, Transport};
 use crate::provider::oss::{OssClient, SignatureVersion};
 use crate::provider::{CredentialSource, InventoryApi, Operation, ProviderError};
@@ -13,14 +12,41 @@ use crate::provider::{CredentialSource, InventoryApi, Operation, ProviderError};
 /// How clients are built: endpoints, signature version, HTTP limits.
 #[derive(Debug, Clone, Default)]
 pub struct ClientSettings {
-    /// `INVSYNC_COS_ENDPOINT`: where COS requests go when a manifest names no endpoint.
+    /// `INVSYNC_COS_ENDPOINT`: where COS requests go when a manifest names no endpoint. The
+    /// operator's own setting, so trusted (its form is still checked).
     pub cos_endpoint: Option<String>,
     /// `INVSYNC_OSS_ENDPOINT`: where OSS requests go when a manifest names no endpoint.
     pub oss_endpoint: Option<String>,
+    /// Which `spec.endpoint` values manifests may name (`--allow-endpoint`).
+    pub endpoint_policy: EndpointPolicy,
     pub oss_signature: SignatureVersion,
     pub http: HttpSettings,
     /// Most requests per second per provider account and region; 0 means no limit.
     pub max_requests_per_second: u32,
+}
+
+/// Where the operator's COS and OSS endpoint overrides come from, as messages name them.
+pub const COS_ENDPOINT_SOURCE: &str = "--cos-endpoint (INVSYNC_COS_ENDPOINT)";
+pub const OSS_ENDPOINT_SOURCE: &str = "--oss-endpoint (INVSYNC_OSS_ENDPOINT)";
+
+impl ClientSettings {
+    /// Checks the form of the operator's endpoint overrides, so a bad one stops a command
+    /// before any bucket is read.
+    ///
+    /// # Errors
+    /// The first bad override, named by its flag and environment variable; the message shows
+    /// at most `scheme://host[:port]` of it.
+    pub fn check_endpoints(&self) -> Result<(), String> {
+        for (endpoint, source) in [
+            (&self.cos_endpoint, COS_ENDPOINT_SOURCE),
+            (&self.oss_endpoint, OSS_ENDPOINT_SOURCE),
+        ] {
+            if let Some(text) = endpoint {
+                parse_endpoint(text).map_err(|e| format!("{source}: {e}"))?;
+            }
+        }
+        Ok(())
+    }
 }
 
 /// Hands out a client for any bucket.
@@ -48,30 +74,50 @@ impl Clients {
         }
     }
 
-    /// The client for `key`, sending to `endpoint` (a manifest's `spec.endpoint`) when given,
-    /// else to the provider's endpoint override, else to the public endpoint.
+    /// Which `spec.endpoint` values manifests may name.
+    pub fn endpoint_policy(&self) -> &EndpointPolicy {
+        &self.settings.endpoint_policy
+    }
+
+    /// The client for `key`, sending to `endpoint` (a manifest's `spec.endpoint`) when given and
+    /// allowed by the endpoint policy, else to the provider's endpoint override, else to the
+    /// public endpoint.
     ///
     /// # Errors
-    /// `ProviderError::Request` when the endpoint is not a valid http(s) URL.
+    /// `ProviderError::Request`, before any request, when the manifest's endpoint is refused by
+    /// the policy or either endpoint is not a bare `http(s)://host[:port]`; the message shows at
+    /// most `scheme://host[:port]` of it.
     pub fn for_bucket(
         &self,
         key: &BucketKey,
         endpoint: Option<&str>,
     ) -> Result<ProviderClient, ProviderError> {
-        let configured = match key.provider {
-            Provider::Cos => self.settings.cos_endpoint.as_deref(),
-            Provider::Oss => self.settings.oss_endpoint.as_deref(),
+        let (configured, variable) = match key.provider {
+            Provider::Cos => (self.settings.cos_endpoint.as_deref(), COS_ENDPOINT_SOURCE),
+            Provider::Oss => (self.settings.oss_endpoint.as_deref(), OSS_ENDPOINT_SOURCE),
         };
-        let endpoint = endpoint
-            .or(configured)
-            .map(|text| parse_endpoint(text, key))
-            .transpose()?;
-        let endpoint_error = |e: &dyn std::fmt::Display| invalid_endpoint(key, e.to_string());
+        let endpoint = match (endpoint, configured) {
+            (Some(text), _) => Some(
+                self.settings
+                    .endpoint_policy
+                    .check(key.provider, text)
+                    .map_err(|e| {
+                        invalid_endpoint(key, format!("spec.endpoint: {e} ({})", e.hint()))
+                    })?,
+            ),
+            (None, Some(text)) => Some(
+                parse_endpoint(text)
+                    .map_err(|e| invalid_endpoint(key, format!("{variable}: {e}")))?,
+            ),
+            (None, None) => None,
+        };
         Ok(match key.provider {
             Provider::Cos => {
                 let client = CosClient::new(self.transport.clone(), self.cos_credentials.clone());
                 ProviderClient::Cos(match endpoint {
-                    Some(url) => client.with_endpoint(url).map_err(|e| endpoint_error(&e))?,
+                    Some(url) => client
+                        .with_endpoint(url)
+                        .map_err(|e| invalid_endpoint(key, e.to_string()))?,
                     None => client,
                 })
             }
@@ -79,27 +125,13 @@ impl Clients {
                 let client = OssClient::new(self.transport.clone(), self.oss_credentials.clone())
                     .with_signature_version(self.settings.oss_signature);
                 ProviderClient::Oss(match endpoint {
-                    Some(url) => client.with_endpoint(url).map_err(|e| endpoint_error(&e))?,
+                    Some(url) => client
+                        .with_endpoint(url)
+                        .map_err(|e| invalid_endpoint(key, e.to_string()))?,
                     None => client,
                 })
             }
         })
-    }
-}
-
-fn parse_endpoint(text: &str, key: &BucketKey) -> Result<Url, ProviderError> {
-    let url = Url::parse(text).map_err(|e| {
-        invalid_endpoint(
-            key,
-            format!("endpoint `{text}` is not a URL ({e}); write e.g. http://127.0.0.1:9000"),
-        )
-    })?;
-    match url.scheme() {
-        "http" | "https" if url.host().is_some() => Ok(url),
-        _ => Err(invalid_endpoint(
-            key,
-            format!("endpoint `{text}` must be an http:// or https:// URL with a host"),
-        )),
     }
 }
 

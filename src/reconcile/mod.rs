@@ -7,6 +7,7 @@
 //! - [`drift`]: a bucket plan as structured drift events (logged at WARN, counted).
 //! - [`bucket`]: one daemon reconcile of one bucket, returning a [`Decision`].
 //! - [`revision`]: loading a manifests revision for the daemon; what changed since the last.
+//! - [`settle`]: deletes and replacements wait until the manifests revision is stable.
 //! - [`runner`]: the daemon loop of `invsync run`; [`events`]: what it reports to embedders.
 //!
 //! [`InventoryApi`]: crate::provider::InventoryApi
@@ -19,6 +20,7 @@ pub mod events;
 pub mod once;
 pub mod revision;
 pub mod runner;
+pub mod settle;
 
 pub use apply::{ApplySettings, BucketOutcome, BucketStatus, apply_bucket, apply_plan};
 pub use bucket::{Decision, ReconcileContext, Reconciled, reconcile_bucket};
@@ -26,3 +28,4 @@ pub use clients::{ClientSettings, Clients, ProviderClient};
 pub use events::RunEvent;
 pub use once::{apply_all, plan_all};
 pub use runner::{RunConfig, RunError, run};
+pub use settle::{DEFAULT_SETTLE, SettleGate};

@@ -6,6 +6,7 @@ use std::path::Path;
 
 use crate::manifest::{self, ManifestErrors, ParseCache};
 use crate::model::{BucketKey, DesiredBucket, DesiredState};
+use crate::provider::endpoint_policy::EndpointPolicy;
 use crate::watch;
 
 /// A revision that loaded and validated.
@@ -14,6 +15,9 @@ pub struct Revision {
     /// The git commit from the resolved path (git-sync), else the manifests' own revision.
     pub id: String,
     pub desired: DesiredState,
+    /// Reached through a symlink to a checkout named after its commit (git-sync): swapped in
+    /// whole, never written in place.
+    pub atomic: bool,
 }
 
 /// Why a revision was rejected. Nothing is written on its behalf.
@@ -36,17 +40,25 @@ pub enum RevisionError {
 
 /// Resolves `dir` once and loads every file through the resolved directory, so a git-sync swap
 /// in the middle cannot mix two commits. Files whose contents `cache` has seen are not parsed
-/// again, so an edit of one manifest among thousands costs one file's parse.
+/// again, so an edit of one manifest among thousands costs one file's parse. An endpoint that
+/// `policy` refuses makes the revision invalid, like any other manifest problem.
 ///
 /// # Errors
 /// See [`RevisionError`].
-pub fn load(dir: &Path, cache: &mut ParseCache) -> Result<Revision, RevisionError> {
+pub fn load(
+    dir: &Path,
+    cache: &mut ParseCache,
+    policy: &EndpointPolicy,
+) -> Result<Revision, RevisionError> {
     let resolved = watch::resolve(dir).map_err(|source| RevisionError::Resolve {
         path: dir.to_path_buf(),
         source,
     })?;
-    match manifest::load_dir_cached(&resolved.path, cache) {
+    let loaded = manifest::load_dir_cached(&resolved.path, cache)
+        .and_then(|desired| manifest::check_endpoints(&desired, policy).map(|()| desired));
+    match loaded {
         Ok(desired) => Ok(Revision {
+            atomic: resolved.revision_hint.is_some() && !resolved.links.is_empty(),
             id: resolved
                 .revision_hint
                 .unwrap_or_else(|| desired.revision.clone()),

@@ -10,6 +10,8 @@
 //!   behalf, the last good revision stays in force, the error is logged and counted
 //!   (`invsync_manifest_errors_total`, `invsync_manifest_valid 0`), and the next change is
 //!   loaded as usual.
+//! - A delete or replacement is written only for a revision that has settled
+//!   ([`super::settle`]); creates and updates of a new revision go ahead at once.
 //! - Readiness is set after the first pass over every bucket of the first good revision,
 //!   whether each reconcile succeeded or not.
 //! - On shutdown no new reconcile starts; those in flight get `shutdown_grace` to finish and
@@ -32,6 +34,7 @@ use super::bucket::{ReconcileContext, Reconciled, reconcile_bucket};
 use super::clients::Clients;
 use super::events::RunEvent;
 use super::revision::{self, RevisionDiff, RevisionError};
+use super::settle::SettleGate;
 use crate::manifest::ParseCache;
 use crate::metrics::{ConfigCounts, Metrics};
 use crate::model::{BucketKey, DesiredState, Provider};
@@ -71,7 +74,8 @@ pub struct RunConfig {
 
 impl RunConfig {
     /// Defaults: 5 min ± 10 % resync, backoff 1 s doubling to 5 min, 8 buckets at once,
-    /// [`DEFAULT_DEBOUNCE`], [`DEFAULT_SHUTDOWN_GRACE`], writes enabled.
+    /// [`DEFAULT_DEBOUNCE`], [`DEFAULT_SHUTDOWN_GRACE`], writes enabled, deletes and
+    /// replacements after [`super::DEFAULT_SETTLE`].
     pub fn new(manifests: impl Into<PathBuf>, clients: Clients, metrics: Metrics) -> Self {
         RunConfig {
             manifests: manifests.into(),
@@ -81,6 +85,7 @@ impl RunConfig {
                 options: PlanOptions::default(),
                 settings: ApplySettings::default(),
                 dry_run: false,
+                settle: SettleGate::default(),
             },
             readiness: Readiness::new(),
             schedule: SchedulerConfig::default(),
@@ -231,7 +236,11 @@ impl Daemon {
     fn reload(&mut self, now: Instant) {
         let metrics = &self.context.metrics;
         let started = std::time::Instant::now();
-        let loaded = match revision::load(&self.manifests, &mut self.parse_cache) {
+        let loaded = match revision::load(
+            &self.manifests,
+            &mut self.parse_cache,
+            self.context.clients.endpoint_policy(),
+        ) {
             Ok(loaded) => loaded,
             Err(rejected) => {
                 metrics.record_manifest_load(false);
@@ -256,6 +265,13 @@ impl Daemon {
             removed = diff.removed.len(),
             load_ms = started.elapsed().as_millis(),
             "manifests revision in force"
+        );
+        self.context.settle.revision_in_force(
+            &self.manifests,
+            &loaded.id,
+            &loaded.desired.revision,
+            loaded.atomic,
+            now,
         );
         self.apply_diff(&diff, now);
         self.revision = loaded.id;

@@ -36,8 +36,12 @@ pub const SESSION_TOKEN: &str = "EXAMPLETOKEN/abc+def=";
 pub const BUCKET: &str = "examplebucket-1250000000";
 pub const HOST: &str = "examplebucket-1250000000.cos.ap-guangzhou.myqcloud.com";
 pub const TOKEN: &str = "1ueSDFASDF1Tr/XDAFdadEADadf2J/wm36Hy4vbOwM=";
-/// Pinned "now": the client's window is now-60 .. now+3600 = the PY vectors' KeyTime.
+/// Pinned "now" of the client's clock.
 pub const NOW: u64 = 1_700_000_060;
+/// The PY vectors' KeyTime (`reference/cos-api.md` §4.3: PY's `now-60 .. now+3600` at NOW).
+/// The client signs a shorter window; [`Seen::py_signature`] re-signs what it sent with this
+/// one, so the request's content is still compared with what the PY SDK signs.
+pub const PY_WINDOW: (u64, u64) = (1_700_000_000, 1_700_003_660);
 
 pub const SMALL: &str = "<InventoryConfiguration><Id>list1</Id><IsEnabled>true</IsEnabled><IncludedObjectVersions>Current</IncludedObjectVersions><Schedule><Frequency>Daily</Frequency></Schedule><Destination><COSBucketDestination><Bucket>qcs::cos:ap-guangzhou::examplebucket-1250000000</Bucket><Format>CSV</Format></COSBucketDestination></Destination></InventoryConfiguration>";
 
@@ -50,6 +54,9 @@ pub struct Seen {
     pub body: Bytes,
     /// Shape or signature problems; empty when the request was well-formed.
     pub problems: Vec<String>,
+    /// The signature of the same request (same listed headers and parameters) over
+    /// [`PY_WINDOW`] instead of the client's own window; empty without an Authorization.
+    pub py_signature: String,
 }
 
 impl Seen {
@@ -72,8 +79,14 @@ pub fn decode(text: &str) -> String {
     percent_decode_str(text).decode_utf8_lossy().into_owned()
 }
 
-pub fn check(method: &Method, uri: &Uri, headers: &HeaderMap, body: &[u8]) -> Vec<String> {
+pub fn check(
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> (Vec<String>, String) {
     let mut problems = Vec::new();
+    let mut py_signature = String::new();
     if headers.get("host").and_then(|v| v.to_str().ok()) != Some(HOST) {
         problems.push(format!("Host is {:?}", headers.get("host")));
     }
@@ -100,13 +113,13 @@ pub fn check(method: &Method, uri: &Uri, headers: &HeaderMap, body: &[u8]) -> Ve
     }
     let Some(auth) = headers.get("authorization").and_then(|v| v.to_str().ok()) else {
         problems.push("no Authorization".into());
-        return problems;
+        return (problems, py_signature);
     };
     let auth = match Authorization::parse(auth) {
         Ok(auth) => auth,
         Err(e) => {
             problems.push(format!("bad Authorization: {e}"));
-            return problems;
+            return (problems, py_signature);
         }
     };
     // The client must sign every parameter it sends.
@@ -131,7 +144,12 @@ pub fn check(method: &Method, uri: &Uri, headers: &HeaderMap, body: &[u8]) -> Ve
     if auth.secret_id != AK || !recomputed.matches(&auth.signature) {
         problems.push("signature does not match".into());
     }
-    problems
+    let py_auth = Authorization {
+        key_time: signer::KeyTime::new(PY_WINDOW.0, PY_WINDOW.1),
+        ..auth
+    };
+    py_signature = signer::recompute(&py_auth, method.as_str(), &path, &pv, &hv, SK).signature;
+    (problems, py_signature)
 }
 
 pub async fn handle(
@@ -141,13 +159,14 @@ pub async fn handle(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let problems = check(&method, &uri, &headers, &body);
+    let (problems, py_signature) = check(&method, &uri, &headers, &body);
     let seen = Seen {
         method: method.to_string(),
         query: uri.query().unwrap_or_default().to_string(),
         headers,
         body,
         problems,
+        py_signature,
     };
     let n = {
         let mut all = mock.seen.lock().unwrap();

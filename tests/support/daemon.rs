@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use invsync::metrics::Metrics;
 use invsync::provider::http::{HttpSettings, Transport};
 use invsync::provider::{Credentials, StaticCredentials};
-use invsync::reconcile::{ClientSettings, Clients, RunConfig, RunError, RunEvent, run};
+use invsync::reconcile::{ClientSettings, Clients, RunConfig, RunError, RunEvent, SettleGate, run};
 use invsync::scheduler::SchedulerConfig;
 use invsync::server::Readiness;
 use tokio::sync::{mpsc, oneshot};
@@ -57,8 +57,8 @@ pub fn clients(emulator: &Emulator, metrics: &Metrics) -> Clients {
 }
 
 impl Daemon {
-    /// Starts the daemon on `manifests` with a 1 s resync interval, 50 ms backoff base and
-    /// 100 ms debounce, after `configure` adjusted the configuration.
+    /// Starts the daemon on `manifests` with a 1 s resync interval, 50 ms backoff base,
+    /// 100 ms debounce and no settle wait, after `configure` adjusted the configuration.
     pub fn start(
         emulator: &Emulator,
         manifests: &Path,
@@ -79,6 +79,9 @@ impl Daemon {
         };
         config.debounce = Duration::from_millis(100);
         config.shutdown_grace = Duration::from_secs(5);
+        // No settle wait (the on-disk check stays), so prune tests stay fast; the settle tests
+        // set their own window.
+        config.context.settle = SettleGate::new(Duration::ZERO);
         let (full_pass, full_pass_rx) = mpsc::unbounded_channel();
         let (events_tx, events) = mpsc::unbounded_channel();
         config.full_pass = Some(full_pass_rx);

@@ -33,7 +33,20 @@ pub fn edit_to_converged(
     emulator.handle.reset_stats();
     let port = free_port()?;
     let listen = format!("127.0.0.1:{port}");
-    let mut command = invoker.command(&["run", "--interval", "1h", "--listen", &listen], manifests);
+    // `--settle 0s`: the window is a deliberate wait before deletes and OSS replacements, not
+    // work; timing it would measure the flag. The on-disk check before writing still runs.
+    let mut command = invoker.command(
+        &[
+            "run",
+            "--interval",
+            "1h",
+            "--settle",
+            "0s",
+            "--listen",
+            &listen,
+        ],
+        manifests,
+    );
     let child = command.spawn()?;
     let pid = child.id();
     let result = measure(emulator, manifests, buckets, configs, edits);

@@ -4,6 +4,7 @@ use crate::manifest::diagnostic::FieldError;
 use crate::manifest::lines::FieldPath;
 use crate::manifest::schema::{API_VERSION, KIND};
 use crate::model::Provider;
+use crate::provider::endpoint_policy::parse_endpoint;
 
 use super::is_dns_label;
 
@@ -60,15 +61,14 @@ pub fn check_location(
         errors.push(FieldError::new(spec.key("bucket"), format!("bucket {problem}")).hint(hint));
     }
     check_region(provider, region, &spec.key("region"), errors);
+    // Only the form is checked here; whether the operator allows the host is checked against
+    // the endpoint policy once the revision has loaded (`manifest::endpoints`).
     if let Some(endpoint) = endpoint
-        && let Err(problem) = check_endpoint(endpoint)
+        && let Err(problem) = parse_endpoint(endpoint)
     {
         errors.push(
-            FieldError::new(
-                spec.key("endpoint"),
-                format!("endpoint `{endpoint}` {problem}"),
-            )
-            .hint("give an http(s) URL such as http://127.0.0.1:9000, or remove endpoint"),
+            FieldError::new(spec.key("endpoint"), problem.to_string())
+                .hint("give http(s)://HOST[:PORT] only, such as https://cos.ap-guangzhou.myqcloud.com, or remove endpoint"),
         );
     }
 }
@@ -135,17 +135,6 @@ fn check_region(provider: Provider, region: &str, path: &FieldPath, errors: &mut
     }
 }
 
-fn check_endpoint(endpoint: &str) -> Result<(), &'static str> {
-    let url = url::Url::parse(endpoint).map_err(|_| "is not a URL")?;
-    if !matches!(url.scheme(), "http" | "https") {
-        return Err("is not an http or https URL");
-    }
-    if url.host_str().is_none_or(str::is_empty) {
-        return Err("has no host");
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -184,13 +173,5 @@ mod tests {
             errors[0].hint.as_deref(),
             Some("drop the prefix: `region: cn-hangzhou`")
         );
-    }
-
-    #[test]
-    fn endpoints_must_be_http_urls_with_a_host() {
-        assert!(check_endpoint("http://127.0.0.1:9000").is_ok());
-        assert!(check_endpoint("https://cos.example.com").is_ok());
-        assert!(check_endpoint("ftp://x").is_err());
-        assert!(check_endpoint("127.0.0.1:9000").is_err());
     }
 }

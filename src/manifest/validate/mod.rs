@@ -7,6 +7,7 @@
 pub mod bucket;
 pub mod cos;
 pub mod oss;
+pub mod text;
 
 use std::collections::BTreeMap;
 
@@ -29,8 +30,13 @@ pub fn check_id(id: &str, path: &FieldPath, errors: &mut Vec<FieldError>) {
         .chars()
         .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')))
     {
-        errors
-            .push(FieldError::new(path.clone(), format!("id `{id}` contains `{bad}`")).hint(hint));
+        // Escaped, so that a control character in an id cannot reach a terminal.
+        let message = format!(
+            "id `{}` contains `{}`",
+            id.escape_debug(),
+            bad.escape_debug()
+        );
+        errors.push(FieldError::new(path.clone(), message).hint(hint));
     } else if id.len() > MAX_ID_LEN {
         errors.push(
             FieldError::new(

@@ -8,7 +8,8 @@
 //! - PUT carries `Content-Type: application/xml`, `Content-MD5` and `Content-Length`, all
 //!   signed, as GO does; temporary credentials add a signed `x-cos-security-token`; retries
 //!   add a signed `x-cos-sdk-retry: true`, as every official SDK does.
-//! - KeyTime is `now-60 .. now+3600`, recomputed for every attempt.
+//! - KeyTime is `now ± 5 min` ([`crate::provider::signing_window`]), recomputed for every
+//!   attempt.
 //!
 //! # Status handling
 //! - GET of a missing id (404) is `None`; DELETE of a missing id (404) is success: the
@@ -18,7 +19,7 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
 use base64::Engine;
 use bytes::Bytes;
@@ -27,22 +28,19 @@ use reqwest::Method;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use url::Url;
 
-use super::endpoint::{self, EndpointError};
+use super::endpoint;
 use super::signer::{self, KeyTime, SignInput};
 use super::xml;
 use crate::model::{BucketKey, CosInventory, Inventory, LiveConfig, Provider};
 use crate::provider::document::{ConfigReader, read_document};
+use crate::provider::endpoint_policy::{self, EndpointError};
 use crate::provider::http::{RawResponse, Transport};
 use crate::provider::rate_limit::RateKey;
+use crate::provider::signing_window::{CLOCK_SKEW, MAX_SIGNATURE_LIFETIME};
 use crate::provider::{CredentialSource, InventoryApi, Operation, ProviderError, ServiceError};
 
 /// Reads the current time; injectable so tests can pin signatures.
 pub type Clock = Arc<dyn Fn() -> SystemTime + Send + Sync>;
-
-/// How far before "now" a signature starts (PY's 60 s, to absorb clock skew) and how long it
-/// lasts after (GO's 3600 s).
-const SIGN_BEFORE: Duration = Duration::from_secs(60);
-const SIGN_AFTER: Duration = Duration::from_secs(3600);
 
 /// A LIST that has not ended after this many pages is answered by a broken server
 /// (COS holds at most 1000 configurations, 100 per page).
@@ -83,7 +81,7 @@ impl CosClient {
     /// # Errors
     /// When the endpoint is not `http(s)://host[:port][/]`.
     pub fn with_endpoint(mut self, endpoint: Url) -> Result<Self, EndpointError> {
-        self.endpoint = Some(endpoint::validate_endpoint(endpoint)?);
+        self.endpoint = Some(endpoint_policy::validate_endpoint(endpoint)?);
         Ok(self)
     }
 
@@ -190,7 +188,7 @@ impl CosClient {
                 path: "/",
                 params,
                 headers: &signed_headers,
-                key_time: KeyTime::around((self.clock)(), SIGN_BEFORE, SIGN_AFTER),
+                key_time: KeyTime::around((self.clock)(), CLOCK_SKEW, MAX_SIGNATURE_LIFETIME),
             },
             &credentials,
         );

@@ -11,11 +11,11 @@ use std::time::SystemTime;
 
 use url::Url;
 
-use super::endpoint::{self, EndpointError};
 use super::request::{self, InventoryCall, SignatureVersion, SignedRequest, Target};
 use super::response::{self, Failure};
 use super::xml;
 use crate::model::{BucketKey, Inventory, LiveConfig, Provider};
+use crate::provider::endpoint_policy::{self, EndpointError};
 use crate::provider::http::{RawResponse, Transport};
 use crate::provider::rate_limit::RateKey;
 use crate::provider::{CredentialSource, InventoryApi, Operation, ProviderError};
@@ -72,12 +72,12 @@ impl OssClient {
 
     /// The same client sending to `endpoint` instead of the public endpoints (plain `http`
     /// allowed, since it is explicit). Path style when its host is an IP address or
-    /// `localhost`, virtual-hosted otherwise (see [`endpoint::bucket_url`]).
+    /// `localhost`, virtual-hosted otherwise (see [`super::endpoint::bucket_url`]).
     ///
     /// # Errors
     /// When the endpoint is not `http(s)://host[:port][/]`.
     pub fn with_endpoint(mut self, endpoint: Url) -> Result<Self, EndpointError> {
-        self.endpoint = Some(endpoint::validate_endpoint(endpoint)?);
+        self.endpoint = Some(endpoint_policy::validate_endpoint(endpoint)?);
         Ok(self)
     }
 

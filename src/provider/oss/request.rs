@@ -11,7 +11,7 @@ use md5::{Digest, Md5};
 use url::Url;
 
 use super::encoding::encode_query;
-use super::endpoint::{EndpointError, bucket_url};
+use super::endpoint::{BucketUrlError, bucket_url};
 use super::{date, signer_v1, signer_v4};
 use crate::provider::Credentials;
 
@@ -122,7 +122,7 @@ pub fn sign(
     version: SignatureVersion,
     credentials: &Credentials,
     now: SystemTime,
-) -> Result<SignedRequest, EndpointError> {
+) -> Result<SignedRequest, BucketUrlError> {
     let (mut url, _style) = bucket_url(target.bucket, target.region, target.endpoint)?;
     let query = call.query();
     url.set_query(Some(&encode_query(&query)));

@@ -1,0 +1,470 @@
+//! Where signed requests may go: the one check of an endpoint's form, and the operator's
+//! allowlist for endpoints that manifests name.
+//!
+//! An endpoint override decides which host receives the access key id, a signature and any
+//! security token. The operator's own overrides (`INVSYNC_COS_ENDPOINT`, `INVSYNC_OSS_ENDPOINT`)
+//! are trusted; a manifest's `spec.endpoint` is written by whoever can open a pull request, so it
+//! is accepted only when an [`EndpointPolicy`] allows it. By default that is the provider's own
+//! domains over HTTPS.
+//!
+//! Nothing here ever echoes an endpoint as given: a rejected value may carry a password in its
+//! user info or a token in its query, so messages show at most `scheme://host[:port]`.
+
+use std::fmt;
+
+use url::{Host, Url};
+
+use crate::model::Provider;
+
+/// Why an endpoint's form is unusable, wherever it came from (flag, environment, manifest).
+///
+/// `Display` never includes the user info, path, query or fragment of the value.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EndpointError {
+    #[error("endpoint is not an absolute http:// or https:// URL")]
+    NotAUrl,
+    /// Holds the scheme only.
+    #[error("endpoint must use http:// or https://, not {0}://")]
+    Scheme(String),
+    #[error("endpoint has no host")]
+    NoHost,
+    #[error(
+        "endpoint {0} must not contain a user name or password (credentials come from the environment or --credentials-file)"
+    )]
+    UserInfo(String),
+    #[error("endpoint {0} must not have a query or fragment")]
+    QueryOrFragment(String),
+    #[error("endpoint {0} must not have a path")]
+    Path(String),
+}
+
+/// Checks an endpoint override: `http` or `https`, a host, an optional port, and nothing
+/// else. Requests always go to `/` (COS) or `/{bucket}/` (OSS path style), which is what gets
+/// signed, so a path would be dropped or mis-signed; user info, a query or a fragment would
+/// travel to logs and proxies.
+///
+/// # Errors
+/// [`EndpointError`], showing at most `scheme://host[:port]` of the value.
+pub fn parse_endpoint(text: &str) -> Result<Url, EndpointError> {
+    let url = Url::parse(text.trim()).map_err(|_| EndpointError::NotAUrl)?;
+    validate_endpoint(url)
+}
+
+/// [`parse_endpoint`] for an already parsed URL.
+///
+/// # Errors
+/// As [`parse_endpoint`].
+pub fn validate_endpoint(url: Url) -> Result<Url, EndpointError> {
+    let shown = redacted(&url);
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(EndpointError::Scheme(url.scheme().to_string()));
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(EndpointError::NoHost);
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(EndpointError::UserInfo(shown));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(EndpointError::QueryOrFragment(shown));
+    }
+    if !matches!(url.path(), "" | "/") {
+        return Err(EndpointError::Path(shown));
+    }
+    Ok(url)
+}
+
+/// `scheme://host[:port]` of `url`: safe to print whatever else the URL holds.
+pub fn redacted(url: &Url) -> String {
+    let host = url.host_str().unwrap_or_default();
+    match url.port() {
+        Some(port) => format!("{}://{host}:{port}", url.scheme()),
+        None => format!("{}://{host}", url.scheme()),
+    }
+}
+
+/// The flag that allows more endpoints, as messages name it.
+pub const ALLOW_FLAG: &str = "--allow-endpoint";
+/// Its environment variable (comma-separated patterns).
+pub const ALLOW_ENV: &str = "INVSYNC_ALLOWED_ENDPOINTS";
+
+/// One allowed endpoint: `[http://|https://]HOST[:PORT]`, where HOST may start with `*.` to
+/// match every host below a domain (never the domain itself), and a missing scheme or port
+/// matches any.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EndpointPattern {
+    scheme: Option<String>,
+    host: HostPattern,
+    port: Option<u16>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum HostPattern {
+    Exact(String),
+    /// `*.example.com`, stored as `.example.com`.
+    Below(String),
+}
+
+/// Why an `--allow-endpoint` pattern is unusable.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "allowed endpoint pattern `{pattern}` {reason}; write HOST[:PORT], *.DOMAIN[:PORT], optionally after http:// or https://"
+)]
+pub struct PatternError {
+    pattern: String,
+    reason: &'static str,
+}
+
+impl EndpointPattern {
+    /// Parses one pattern, e.g. `127.0.0.1:9000`, `*.internal.example`,
+    /// `https://cos.example.com:8443`.
+    ///
+    /// # Errors
+    /// [`PatternError`] naming the pattern (an operator's own input, so it is shown).
+    pub fn parse(text: &str) -> Result<Self, PatternError> {
+        let text = text.trim();
+        let fail = |reason| PatternError {
+            pattern: text.to_string(),
+            reason,
+        };
+        let (scheme, rest) = match text.split_once("://") {
+            Some((scheme @ ("http" | "https"), rest)) => (Some(scheme.to_string()), rest),
+            Some(_) => return Err(fail("has a scheme other than http or https")),
+            None => (None, text),
+        };
+        let (wildcard, rest) = match rest.strip_prefix("*.") {
+            Some(rest) => (true, rest),
+            None => (false, rest),
+        };
+        // Parsing as a URL normalizes the host exactly as endpoints are normalized (case,
+        // IPv6 brackets, IDNA), so a pattern matches what the client would connect to.
+        let url = Url::parse(&format!("http://{rest}")).map_err(|_| fail("is not a host"))?;
+        let host = url.host_str().filter(|h| !h.is_empty());
+        let Some(host) = host else {
+            return Err(fail("has no host"));
+        };
+        if !matches!(url.path(), "" | "/")
+            || url.query().is_some()
+            || url.fragment().is_some()
+            || !url.username().is_empty()
+        {
+            return Err(fail("has more than a host and a port"));
+        }
+        if wildcard && !matches!(url.host(), Some(Host::Domain(_))) {
+            return Err(fail("puts `*.` before something that is not a domain"));
+        }
+        let host = host.trim_end_matches('.').to_string();
+        Ok(EndpointPattern {
+            scheme,
+            host: if wildcard {
+                HostPattern::Below(format!(".{host}"))
+            } else {
+                HostPattern::Exact(host)
+            },
+            // `http://h:80` parses with no explicit port; the pattern said nothing else.
+            port: url.port().or_else(|| rest.ends_with(":80").then_some(80)),
+        })
+    }
+
+    /// True when `url` (already a valid endpoint) matches this pattern.
+    pub fn matches(&self, url: &Url) -> bool {
+        let Some(host) = url.host_str() else {
+            return false;
+        };
+        let host = host.trim_end_matches('.');
+        let host_ok = match &self.host {
+            HostPattern::Exact(exact) => host == exact,
+            HostPattern::Below(suffix) => host.len() > suffix.len() && host.ends_with(suffix),
+        };
+        host_ok
+            && self.scheme.as_deref().is_none_or(|s| s == url.scheme())
+            && self
+                .port
+                .is_none_or(|p| url.port_or_known_default() == Some(p))
+    }
+}
+
+impl fmt::Display for EndpointPattern {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(scheme) = &self.scheme {
+            write!(f, "{scheme}://")?;
+        }
+        match &self.host {
+            HostPattern::Exact(host) => f.write_str(host)?,
+            HostPattern::Below(suffix) => write!(f, "*{suffix}")?,
+        }
+        if let Some(port) = self.port {
+            write!(f, ":{port}")?;
+        }
+        Ok(())
+    }
+}
+
+/// The provider's own domains, over HTTPS only (`reference/cos-api.md` §1: `myqcloud.com`
+/// and the newer `tencentcos.cn`; `reference/oss-api.md` §1: every `aliyuncs.com` form,
+/// internal, dual-stack and accelerate included).
+fn provider_domains(provider: Provider) -> &'static [&'static str] {
+    match provider {
+        Provider::Cos => &["https://*.myqcloud.com", "https://*.tencentcos.cn"],
+        Provider::Oss => &["https://*.aliyuncs.com"],
+    }
+}
+
+/// Which endpoints a manifest's `spec.endpoint` may name: the provider's own domains over
+/// HTTPS, plus whatever the operator allows.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EndpointPolicy {
+    allowed: Vec<EndpointPattern>,
+}
+
+/// Why a manifest's endpoint is refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EndpointRefused {
+    /// Its form is unusable.
+    #[error(transparent)]
+    Invalid(#[from] EndpointError),
+    /// The operator has not allowed it.
+    #[error(
+        "endpoint {shown} is not allowed for {provider} manifests: a manifest may send signed requests only to the provider's own domains ({defaults}) unless the operator allows more"
+    )]
+    NotAllowed {
+        shown: String,
+        provider: Provider,
+        defaults: String,
+    },
+}
+
+impl EndpointRefused {
+    /// How to fix it, naming the flag and environment variable that allow an endpoint.
+    pub fn hint(&self) -> String {
+        match self {
+            EndpointRefused::Invalid(_) => {
+                "give http(s)://HOST[:PORT] only, or remove spec.endpoint".to_string()
+            }
+            EndpointRefused::NotAllowed { shown, .. } => {
+                let host = shown.split_once("://").map_or(shown.as_str(), |(_, h)| h);
+                format!(
+                    "remove spec.endpoint, or have the operator allow it with `{ALLOW_FLAG} {host}` (or {ALLOW_ENV}={host})"
+                )
+            }
+        }
+    }
+}
+
+impl EndpointPolicy {
+    /// The provider's own domains plus `allowed`.
+    pub fn from_patterns(allowed: Vec<EndpointPattern>) -> Self {
+        EndpointPolicy { allowed }
+    }
+
+    /// The provider's own domains plus every pattern in `allowed`.
+    ///
+    /// # Errors
+    /// The first pattern that does not parse.
+    pub fn allowing<S: AsRef<str>>(allowed: &[S]) -> Result<Self, PatternError> {
+        Ok(EndpointPolicy {
+            allowed: allowed
+                .iter()
+                .map(|p| EndpointPattern::parse(p.as_ref()))
+                .collect::<Result<_, _>>()?,
+        })
+    }
+
+    /// Parses and checks a manifest's endpoint for a bucket of `provider`.
+    ///
+    /// # Errors
+    /// [`EndpointRefused`]; its message and hint never show more than `scheme://host[:port]`.
+    pub fn check(&self, provider: Provider, text: &str) -> Result<Url, EndpointRefused> {
+        let url = parse_endpoint(text)?;
+        let own = provider_domains(provider)
+            .iter()
+            .filter_map(|p| EndpointPattern::parse(p).ok())
+            .any(|p| p.matches(&url));
+        if own || self.allowed.iter().any(|p| p.matches(&url)) {
+            Ok(url)
+        } else {
+            Err(EndpointRefused::NotAllowed {
+                shown: redacted(&url),
+                provider,
+                defaults: provider_domains(provider).join(", "),
+            })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PASSWORD: &str = "hunter2pass";
+
+    #[test]
+    fn bare_http_and_https_endpoints_with_a_port_are_accepted() {
+        assert_eq!(
+            parse_endpoint("http://127.0.0.1:9000").unwrap().port(),
+            Some(9000)
+        );
+        assert!(parse_endpoint("https://cos.internal.example/").is_ok());
+        assert!(parse_endpoint("http://[::1]:9000").is_ok());
+    }
+
+    #[test]
+    fn endpoints_with_user_info_query_fragment_or_path_are_rejected_without_echoing_them() {
+        for (text, expected) in [
+            (
+                format!("http://user:{PASSWORD}@host:9000"),
+                EndpointError::UserInfo("http://host:9000".into()),
+            ),
+            (
+                format!("http://{PASSWORD}@host"),
+                EndpointError::UserInfo("http://host".into()),
+            ),
+            (
+                format!("http://host/?token={PASSWORD}"),
+                EndpointError::QueryOrFragment("http://host".into()),
+            ),
+            (
+                format!("http://host/#{PASSWORD}"),
+                EndpointError::QueryOrFragment("http://host".into()),
+            ),
+            (
+                format!("http://host/{PASSWORD}"),
+                EndpointError::Path("http://host".into()),
+            ),
+            (format!("http://user:{PASSWORD} x@"), EndpointError::NotAUrl),
+            (
+                format!("ftp://{PASSWORD}@x"),
+                EndpointError::Scheme("ftp".into()),
+            ),
+        ] {
+            let error = parse_endpoint(&text).unwrap_err();
+            assert_eq!(error, expected, "{text}");
+            assert!(!error.to_string().contains(PASSWORD), "{error}");
+        }
+        assert_eq!(
+            parse_endpoint("127.0.0.1:9000").unwrap_err(),
+            EndpointError::NotAUrl
+        );
+    }
+
+    #[test]
+    fn the_default_policy_allows_only_the_providers_own_domains_over_https() {
+        let policy = EndpointPolicy::default();
+        assert!(
+            policy
+                .check(Provider::Cos, "https://cos.ap-guangzhou.myqcloud.com")
+                .is_ok()
+        );
+        assert!(
+            policy
+                .check(
+                    Provider::Cos,
+                    "https://cos-internal.ap-guangzhou.tencentcos.cn"
+                )
+                .is_ok()
+        );
+        assert!(
+            policy
+                .check(
+                    Provider::Oss,
+                    "https://oss-cn-hangzhou-internal.aliyuncs.com"
+                )
+                .is_ok()
+        );
+        for (provider, refused) in [
+            (Provider::Cos, "http://attacker.example"),
+            (Provider::Cos, "http://cos.ap-guangzhou.myqcloud.com"),
+            (Provider::Cos, "https://myqcloud.com"),
+            (Provider::Cos, "https://myqcloud.com.attacker.example"),
+            (Provider::Cos, "https://evilmyqcloud.com"),
+            (Provider::Cos, "https://oss-cn-hangzhou.aliyuncs.com"),
+            (Provider::Oss, "https://cos.ap-guangzhou.myqcloud.com"),
+            (Provider::Oss, "http://127.0.0.1:9000"),
+        ] {
+            let error = policy.check(provider, refused).unwrap_err();
+            assert!(
+                matches!(error, EndpointRefused::NotAllowed { .. }),
+                "{refused}"
+            );
+            assert!(
+                error.hint().contains("--allow-endpoint"),
+                "{}",
+                error.hint()
+            );
+            assert!(error.hint().contains("INVSYNC_ALLOWED_ENDPOINTS"));
+        }
+    }
+
+    #[test]
+    fn operator_patterns_allow_hosts_ports_and_subdomains() {
+        let policy = EndpointPolicy::allowing(&[
+            "127.0.0.1:9000",
+            "*.internal.example",
+            "https://proxy.example:8443",
+        ])
+        .unwrap();
+        assert!(policy.check(Provider::Oss, "http://127.0.0.1:9000").is_ok());
+        assert!(
+            policy
+                .check(Provider::Oss, "http://127.0.0.1:9001")
+                .is_err()
+        );
+        assert!(
+            policy
+                .check(Provider::Cos, "http://cos.internal.example:81")
+                .is_ok()
+        );
+        assert!(
+            policy
+                .check(Provider::Cos, "http://internal.example")
+                .is_err()
+        );
+        assert!(
+            policy
+                .check(Provider::Cos, "https://proxy.example:8443")
+                .is_ok()
+        );
+        assert!(
+            policy
+                .check(Provider::Cos, "http://proxy.example:8443")
+                .is_err()
+        );
+        let any_port = EndpointPolicy::allowing(&["LocalHost"]).unwrap();
+        assert!(
+            any_port
+                .check(Provider::Oss, "http://localhost:1234")
+                .is_ok()
+        );
+    }
+
+    #[test]
+    fn an_allowed_endpoint_with_user_info_is_still_refused() {
+        let policy = EndpointPolicy::allowing(&["host"]).unwrap();
+        let error = policy
+            .check(Provider::Cos, &format!("http://u:{PASSWORD}@host"))
+            .unwrap_err();
+        assert!(matches!(
+            error,
+            EndpointRefused::Invalid(EndpointError::UserInfo(_))
+        ));
+        assert!(!error.to_string().contains(PASSWORD));
+    }
+
+    #[test]
+    fn malformed_patterns_are_rejected_naming_them() {
+        for bad in ["", "ftp://host", "host/path", "*.127.0.0.1", "u:p@host"] {
+            let error = EndpointPattern::parse(bad).unwrap_err();
+            assert!(error.to_string().contains("HOST[:PORT]"), "{error}");
+        }
+        assert_eq!(
+            EndpointPattern::parse("*.Example.COM:9000")
+                .unwrap()
+                .to_string(),
+            "*.example.com:9000"
+        );
+        assert_eq!(
+            EndpointPattern::parse("http://h:80").unwrap().to_string(),
+            "http://h:80"
+        );
+    }
+}
