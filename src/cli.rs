@@ -216,6 +216,17 @@ pub struct ApplyArgs {
     #[command(flatten)]
     pub safety: SafetyArgs,
 
+    /// Start the declared `Once` configuration ID (create it, or replace it when it differs):
+    /// without this flag `Once` configurations are never written. Repeat or comma-separate
+    /// for several.
+    #[arg(
+        long = "run-once",
+        value_name = "ID",
+        value_delimiter = ',',
+        env = "INVSYNC_RUN_ONCE"
+    )]
+    pub run_once: Vec<String>,
+
     /// Colour text output.
     #[arg(long, value_enum, default_value = "auto", env = "INVSYNC_COLOR")]
     pub color: ColorChoice,
@@ -364,6 +375,10 @@ pub struct ImportArgs {
     /// `metadata.name` of the printed manifest (default: the bucket name).
     #[arg(long, env = "INVSYNC_IMPORT_NAME")]
     pub name: Option<String>,
+    /// Exit 1 when a configuration cannot be expressed as a manifest (it is printed as a
+    /// comment either way).
+    #[arg(long, env = "INVSYNC_IMPORT_STRICT")]
+    pub strict: bool,
     #[command(flatten)]
     pub provider_args: ProviderArgs,
 }

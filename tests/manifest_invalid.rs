@@ -27,7 +27,7 @@ const EXPECTED: &[&str] = &[
     "cos-inventories.yaml:56 (document 1) spec.inventories[7].destination.bucket: destination region `ap-beijing` differs from the bucket's region `ap-guangzhou`",
     "cos-inventories.yaml:57 (document 1) spec.inventories[7].destination.accountId: `uin-100000000001` is not a UIN",
     "cos-inventories.yaml:60 (document 1) spec.inventories[8].includedObjectVersions: `Latest` is not one of `All`, `Current`",
-    "cos-inventories.yaml:61 (document 1) spec.inventories[8].schedule.frequency: `Hourly` is not one of `Daily`, `Weekly`, `Monthly`",
+    "cos-inventories.yaml:61 (document 1) spec.inventories[8].schedule.frequency: `Hourly` is not one of `Daily`, `Weekly`, `Monthly`, `Once`",
     "cos-inventories.yaml:63 (document 1) spec.inventories[8].filter.prefx: unknown field `prefx`",
     "cos-inventories.yaml:66 (document 1) spec.inventories[8].destination.format: `XML` is not one of `CSV`, `ORC`",
     "cos-inventories.yaml:72 (document 1) spec.inventories[9].destination.accountId: invalid type: integer `100000000001`, expected a string",
@@ -46,7 +46,7 @@ const EXPECTED: &[&str] = &[
     "nested/dup-b.yml:8 (document 1) spec.bucket: cos bucket `dup-1250000000` is already declared at tests/fixtures/manifests/invalid/dup-a.yaml:7 (document 1)",
     "oss.yaml:7 (document 1) spec.bucket: bucket `Ex` is not 3-63 characters long",
     "oss.yaml:8 (document 1) spec.region: region `oss-cn-hangzhou` has the `oss-` prefix",
-    "oss.yaml:12 (document 1) spec.inventories[0].schedule.frequency: `Monthly` is not supported by OSS",
+    "oss.yaml:12 (document 1) spec.inventories[0].schedule.dayOfMonth: `Monthly` needs a dayOfMonth",
     "oss.yaml:17 (document 1) spec.inventories[0].destination.format: `ORC` is not supported by OSS",
     "oss.yaml:22 (document 1) spec.inventories[1].filter.prefix: prefix `a&b/` contains `&`",
     "oss.yaml:23 (document 1) spec.inventories[1].filter.lastModifyBeginTimeStamp: 1000 is out of range 1262275200..=253402271999",
@@ -61,6 +61,11 @@ const EXPECTED: &[&str] = &[
     "oss.yaml:63 (document 1) spec.inventories[7].destination.roleArn: `acs:ram::1000000000000000:user/alice` is not a RAM role ARN",
     "oss.yaml:73 (document 1) spec.inventories[8].destination.encryption.SSE-KMS.keyId: keyId is empty",
     "oss.yaml:82 (document 1) spec.inventories[9].destination.encryption: `SSE-COS` is not one of `SSE-OSS`, `SSE-KMS`",
+    "oss.yaml:85 (document 1) spec.inventories[10].schedule.autoDelete: autoDelete is only allowed with `Once`, not `Daily`",
+    "oss.yaml:85 (document 1) spec.inventories[10].schedule.dayOfMonth: dayOfMonth is only allowed with `Monthly`, not `Daily`",
+    "oss.yaml:89 (document 1) spec.inventories[11].schedule.dayOfMonth: 32 is out of range 1..=31",
+    "oss.yaml:95 (document 1) spec.inventories[12].incrementalInventory.frequencySeconds: frequencySeconds must be greater than 0",
+    "oss.yaml:96 (document 1) spec.inventories[12].incrementalInventory.optionalFields[1]: unknown optional field `RecordTyp`",
 ];
 
 fn fixture_errors() -> ManifestErrors {

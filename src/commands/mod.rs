@@ -124,6 +124,7 @@ pub fn plan_options(args: &SafetyArgs) -> PlanOptions {
         max_deletes: args.max_deletes,
         max_delete_percent: args.max_delete_percent,
         allow_mass_delete: args.allow_mass_delete,
+        run_once: Default::default(),
     }
 }
 

@@ -7,7 +7,8 @@ use invsync::plan::render;
 use invsync::reconcile::plan_all;
 
 /// Exit codes: 0 success (with `--detailed-exitcode`: in sync), 1 any error (invalid manifests,
-/// a bucket that could not be read), 2 changes pending (with `--detailed-exitcode`).
+/// a bucket that could not be read), 2 out of sync (with `--detailed-exitcode`): changes
+/// pending, or a foreign configuration blocking one, which `apply` will not fix.
 pub async fn run(args: &PlanArgs) -> anyhow::Result<ExitCode> {
     let policy = args.manifests.endpoint_policy();
     let Some(desired) = super::load_or_report(&args.manifests.manifests, &policy) else {
@@ -31,7 +32,7 @@ pub async fn run(args: &PlanArgs) -> anyhow::Result<ExitCode> {
 
     Ok(if !plan.failures.is_empty() {
         ExitCode::from(1)
-    } else if args.detailed_exitcode && plan.has_changes() {
+    } else if args.detailed_exitcode && plan.is_out_of_sync() {
         ExitCode::from(2)
     } else {
         ExitCode::SUCCESS

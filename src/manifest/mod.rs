@@ -18,6 +18,7 @@ pub mod document;
 pub mod endpoints;
 pub mod events;
 pub mod from_model;
+pub mod import;
 pub mod json_schema;
 pub mod limits;
 pub mod lines;

@@ -53,7 +53,11 @@ pub fn text(plan: &Plan, color: bool) -> String {
 }
 
 fn has_news(bucket: &BucketPlan) -> bool {
-    !bucket.changes.is_empty() || !bucket.unmanaged.is_empty() || bucket.refusal.is_some()
+    !bucket.changes.is_empty()
+        || !bucket.unmanaged.is_empty()
+        || !bucket.blocked.is_empty()
+        || !bucket.once.is_empty()
+        || bucket.refusal.is_some()
 }
 
 fn bucket_section(out: &mut String, bucket: &BucketPlan, paint: &dyn Fn(&str, &str) -> String) {
@@ -90,6 +94,26 @@ fn bucket_section(out: &mut String, bucket: &BucketPlan, paint: &dyn Fn(&str, &s
     }
     for id in &bucket.unmanaged {
         let _ = writeln!(out, "  {} {id} (prune is off)", paint(CYAN, "! unmanaged"));
+    }
+    for once in &bucket.once {
+        let _ = writeln!(
+            out,
+            "  {} {}: {}",
+            paint(CYAN, "o once"),
+            once.id,
+            once.state.describe().replace("ID", &once.id)
+        );
+    }
+    for blocked in &bucket.blocked {
+        let _ = writeln!(
+            out,
+            "  {} {} ({} held back: invsync does not model {})",
+            paint(RED, "# blocked"),
+            blocked.id,
+            blocked.held_back,
+            blocked.unmodelled.join(", ")
+        );
+        let _ = writeln!(out, "{DIFF_INDENT}way out: {}", blocked.way_out());
     }
 }
 
