@@ -47,7 +47,7 @@ pub async fn run(args: &ApplyArgs) -> anyhow::Result<ExitCode> {
         },
         desired.revision
     );
-    print!("{out}");
+    super::output::print(&out)?;
     Ok(if all_converged {
         ExitCode::SUCCESS
     } else {

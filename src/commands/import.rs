@@ -29,6 +29,6 @@ pub async fn run(args: &ImportArgs) -> anyhow::Result<ExitCode> {
         origin: Origin::default(),
         inventories,
     };
-    print!("{}", bucket_yaml(&bucket));
+    super::output::print(&bucket_yaml(&bucket))?;
     Ok(ExitCode::SUCCESS)
 }

@@ -22,11 +22,12 @@ pub async fn run(args: &PlanArgs) -> anyhow::Result<ExitCode> {
     )
     .await;
 
-    match args.output {
-        OutputFormat::Text => print!("{}", render::text(&plan, super::use_color(args.color))),
-        OutputFormat::Json => println!("{}", serde_json::to_string_pretty(&render::json(&plan))?),
-        OutputFormat::Markdown => print!("{}", render::markdown(&plan, args.markdown_max_bytes)),
-    }
+    let rendered = match args.output {
+        OutputFormat::Text => render::text(&plan, super::use_color(args.color)),
+        OutputFormat::Json => serde_json::to_string_pretty(&render::json(&plan))? + "\n",
+        OutputFormat::Markdown => render::markdown(&plan, args.markdown_max_bytes),
+    };
+    super::output::print(&rendered)?;
 
     Ok(if !plan.failures.is_empty() {
         ExitCode::from(1)

@@ -10,13 +10,13 @@ pub fn run(args: &ManifestArgs) -> anyhow::Result<ExitCode> {
     match manifest::load_dir(&args.manifests) {
         Ok(desired) => {
             let configs: usize = desired.buckets.values().map(|b| b.inventories.len()).sum();
-            println!(
+            super::output::println(&format!(
                 "{}: {} buckets, {} inventory configurations, all valid (revision {})",
                 args.manifests.display(),
                 desired.buckets.len(),
                 configs,
                 desired.revision
-            );
+            ))?;
             Ok(ExitCode::SUCCESS)
         }
         Err(errors) => {
