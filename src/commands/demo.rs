@@ -78,7 +78,10 @@ pub async fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
     let metrics = Metrics::new();
     let readiness = Readiness::new();
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
-    say(&format!("metrics on http://{}/metrics\n", listener.local_addr()?))?;
+    say(&format!(
+        "metrics on http://{}/metrics\n",
+        listener.local_addr()?
+    ))?;
     let (stop_server, server_stopped) = oneshot::channel::<()>();
     let server = tokio::spawn(server::serve(
         listener,
@@ -352,7 +355,10 @@ impl Story<'_> {
         match event {
             RunEvent::RevisionLoaded { revision, buckets } => {
                 self.told.clear();
-                let _ = writeln!(out, "manifests revision {revision} in force: {buckets} buckets");
+                let _ = writeln!(
+                    out,
+                    "manifests revision {revision} in force: {buckets} buckets"
+                );
             }
             RunEvent::RevisionRejected { problems, .. } => {
                 let count = match problems.len() {
