@@ -65,7 +65,7 @@ pub async fn run(args: &ApplyArgs) -> anyhow::Result<ExitCode> {
         },
         desired.revision
     );
-    print!("{out}");
+    super::output::print(&out)?;
     Ok(if all_converged {
         ExitCode::SUCCESS
     } else {

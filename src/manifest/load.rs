@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use super::diagnostic::{Diagnostic, FieldError, ManifestErrors};
+use super::diagnostic::{Diagnostic, FieldError, ManifestErrors, display_path};
 use super::lines::{self, FieldPath, LinedDocument};
 use super::revision::{file_digest, revision_from_digests};
 use super::walk::{ManifestFile, Walk, manifest_files};
@@ -351,7 +351,7 @@ fn locate(file: &Path, document: usize, doc: &LinedDocument, e: FieldError) -> D
         file: file.to_path_buf(),
         line: doc.line_of(&e.path),
         document: Some(document),
-        path: e.path.to_string(),
+        path: display_path(&e.path, &doc.value),
         message: e.message,
         hint: e.hint,
     }

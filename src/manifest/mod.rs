@@ -25,6 +25,7 @@ pub mod lines;
 pub mod load;
 pub mod revision;
 pub mod schema;
+pub mod storage_classes;
 pub mod validate;
 pub mod walk;
 

@@ -270,8 +270,14 @@ pub struct OssFilterSpec {
     /// Bytes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub upper_size_bound: Option<u64>,
-    /// Any of `Standard`, `IA`, `Archive`, `ColdArchive`, `DeepColdArchive`, `All`.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    /// Any of `Standard`, `IA`, `Archive`, `ColdArchive`, `DeepColdArchive`, `All`, as a list or as the API's
+    /// comma-separated string (`"Standard,IA"`); both read as the same list.
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "super::storage_classes::deserialize"
+    )]
+    #[schemars(with = "super::storage_classes::StorageClassesSchema")]
     pub storage_class: Vec<String>,
 }
 
