@@ -78,6 +78,12 @@ pub fn display_path(path: &FieldPath, document: &Value) -> String {
     match id {
         Some(id) => {
             let head = format!("spec.inventories[{index}]");
+            // A control character in an id must not reach the terminal (the id rule reports it).
+            let id = if id.chars().any(char::is_control) {
+                id.escape_debug().to_string()
+            } else {
+                id.to_string()
+            };
             format!("{head} (id {id}){}", &text[head.len()..])
         }
         None => text,
