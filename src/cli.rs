@@ -8,6 +8,14 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::provider::endpoint_policy::{EndpointPattern, EndpointPolicy};
+/// What `invsync --version` prints after the name: the crate version and the git commit the
+/// binary was built from (`unknown` outside a git checkout, e.g. from a crate tarball).
+pub const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (commit ",
+    env!("INVSYNC_BUILD_COMMIT"),
+    ")"
+);
 
 /// Keeps object-storage bucket inventory configurations equal to a directory of YAML manifests.
 ///
@@ -16,7 +24,7 @@ use crate::provider::endpoint_policy::{EndpointPattern, EndpointPolicy};
 #[derive(Debug, Parser)]
 #[command(
     name = "invsync",
-    version,
+    version = VERSION,
     propagate_version = true,
     max_term_width = 100
 )]
@@ -61,6 +69,10 @@ pub enum Command {
     Emulator(EmulatorArgs),
     /// Try invsync out: an embedded emulator with drifted live state, reconciled before your eyes.
     Demo(DemoArgs),
+    /// Print a shell completion script, e.g. `invsync completions bash > ~/.local/share/bash-completion/completions/invsync`.
+    Completions(CompletionsArgs),
+    /// Print the man page (roff), or write one page per command into a directory.
+    Man(ManArgs),
 }
 
 /// Where the manifests are.
@@ -216,6 +228,17 @@ pub struct ApplyArgs {
     #[command(flatten)]
     pub safety: SafetyArgs,
 
+    /// Start the declared `Once` configuration ID (create it, or replace it when it differs):
+    /// without this flag `Once` configurations are never written. Repeat or comma-separate
+    /// for several.
+    #[arg(
+        long = "run-once",
+        value_name = "ID",
+        value_delimiter = ',',
+        env = "INVSYNC_RUN_ONCE"
+    )]
+    pub run_once: Vec<String>,
+
     /// Colour text output.
     #[arg(long, value_enum, default_value = "auto", env = "INVSYNC_COLOR")]
     pub color: ColorChoice,
@@ -330,15 +353,10 @@ pub struct NotifyArgs {
 /// `invsync demo`.
 #[derive(Debug, Args)]
 pub struct DemoArgs {
-    /// Directory of manifests to reconcile the emulator against.
-    #[arg(
-        long,
-        short = 'm',
-        default_value = "manifests",
-        value_name = "DIR",
-        env = "INVSYNC_MANIFESTS"
-    )]
-    pub manifests: PathBuf,
+    /// Directory of manifests to reconcile the emulator against (default: the example
+    /// manifests built into the binary, written to a temporary directory).
+    #[arg(long, short = 'm', value_name = "DIR", env = "INVSYNC_MANIFESTS")]
+    pub manifests: Option<PathBuf>,
 
     /// Exit 0 after the first convergence instead of watching for edits.
     #[arg(long, env = "INVSYNC_DEMO_ONCE")]
@@ -347,6 +365,23 @@ pub struct DemoArgs {
     /// Resync interval of the demo daemon.
     #[arg(long, default_value = "30s", value_parser = parse_positive_duration, env = "INVSYNC_DEMO_INTERVAL")]
     pub interval: Duration,
+}
+
+/// `invsync completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete in.
+    #[arg(value_enum, env = "INVSYNC_COMPLETIONS_SHELL")]
+    pub shell: clap_complete::Shell,
+}
+
+/// `invsync man`.
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write `invsync.1` and one `invsync-COMMAND.1` per command into this directory instead
+    /// of printing `invsync.1`.
+    #[arg(long, value_name = "DIR", env = "INVSYNC_MAN_DIR")]
+    pub dir: Option<PathBuf>,
 }
 
 /// `invsync import`.
@@ -364,6 +399,10 @@ pub struct ImportArgs {
     /// `metadata.name` of the printed manifest (default: the bucket name).
     #[arg(long, env = "INVSYNC_IMPORT_NAME")]
     pub name: Option<String>,
+    /// Exit 1 when a configuration cannot be expressed as a manifest (it is printed as a
+    /// comment either way).
+    #[arg(long, env = "INVSYNC_IMPORT_STRICT")]
+    pub strict: bool,
     #[command(flatten)]
     pub provider_args: ProviderArgs,
 }
@@ -508,7 +547,7 @@ mod tests {
         let Command::Demo(args) = cli.command else {
             panic!("demo")
         };
-        assert_eq!(args.manifests, PathBuf::from("manifests"));
+        assert_eq!(args.manifests, None, "the built-in examples");
         assert!(args.once);
     }
 }

@@ -12,7 +12,7 @@
 //! | `invsync_drift_events_total` | counter | `provider`, `kind` (`missing` \| `changed` \| `unmanaged`) |
 //! | `invsync_api_calls_total` | counter | `provider`, `operation`, `status` |
 //! | `invsync_api_retries_total` | counter | `provider`, `operation` |
-//! | `invsync_configs` | gauge | `provider`, `state` (`managed` \| `in_sync` \| `drifted`) |
+//! | `invsync_configs` | gauge | `provider`, `state` (`managed` \| `in_sync` \| `drifted` \| `blocked`) |
 //! | `invsync_bucket_last_success_timestamp_seconds` | gauge | `provider`, `bucket` |
 //! | `invsync_bucket_consecutive_failures` | gauge | `provider`, `bucket` |
 //! | `invsync_revision_info` | gauge, 1 | `revision` (only the revision in force) |
@@ -82,6 +82,9 @@ pub struct ConfigCounts {
     pub in_sync: u64,
     /// Declared and missing or different live, or live and undeclared.
     pub drifted: u64,
+    /// Foreign live configurations (not modelled by invsync) that a change would have
+    /// touched, left alone; also counted in `drifted`.
+    pub blocked: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
@@ -349,6 +352,7 @@ impl Metrics {
             ("managed", counts.managed),
             ("in_sync", counts.in_sync),
             ("drifted", counts.drifted),
+            ("blocked", counts.blocked),
         ] {
             let labels = ConfigLabels {
                 provider: provider.as_str(),
@@ -640,6 +644,7 @@ mod tests {
             managed: 5,
             in_sync: 3,
             drifted: 2,
+            blocked: 1,
         };
         m.set_configs(Provider::Cos, counts);
         m.set_configs(
@@ -654,6 +659,7 @@ mod tests {
         assert!(text.contains(r#"invsync_configs{provider="cos",state="managed"} 5"#));
         assert!(text.contains(r#"invsync_configs{provider="cos",state="in_sync"} 5"#));
         assert!(text.contains(r#"invsync_configs{provider="cos",state="drifted"} 0"#));
+        assert!(text.contains(r#"invsync_configs{provider="cos",state="blocked"} 1"#));
     }
 
     #[test]

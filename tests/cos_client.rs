@@ -31,7 +31,7 @@ async fn list_follows_the_continuation_token_across_two_pages() {
     })
     .await;
     let list = client(&url).list(&bucket()).await.unwrap();
-    let ids: Vec<&str> = list.iter().map(Inventory::id).collect();
+    let ids: Vec<&str> = list.iter().map(LiveConfig::id).collect();
     assert_eq!(ids, ["a", "b", "c"]);
     assert_clean(&mock);
     let seen = mock.seen.lock().unwrap().clone();
@@ -108,7 +108,7 @@ async fn truncated_list_without_next_token_is_a_decode_error() {
 async fn get_returns_the_configuration_and_signs_like_the_python_sdk() {
     let (url, mock) = start(|_, _| xml_response(200, SMALL)).await;
     let got = client(&url).get(&bucket(), "list1").await.unwrap();
-    assert_eq!(got, Some(Inventory::Cos(small())));
+    assert_eq!(got, Some(LiveConfig::Modelled(Inventory::Cos(small()))));
     assert_clean(&mock);
     let seen = mock.seen.lock().unwrap()[0].clone();
     assert_eq!(seen.query, "inventory&id=list1");
@@ -141,12 +141,32 @@ async fn get_of_a_missing_configuration_is_none() {
 }
 
 #[tokio::test]
-async fn get_with_an_unreadable_configuration_is_a_decode_error_naming_the_element() {
-    let (url, _mock) = start(|_, _| xml_response(200, &SMALL.replace(">Daily<", ">Hourly<"))).await;
-    let err = client(&url).get(&bucket(), "list1").await.unwrap_err();
-    assert!(matches!(err, ProviderError::Decode { .. }), "{err}");
-    assert!(err.to_string().contains("Schedule/Frequency"), "{err}");
-    assert!(err.to_string().contains("Hourly"), "{err}");
+async fn get_of_a_configuration_with_an_unknown_value_is_foreign_naming_the_element() {
+    let body = SMALL.replace(">Daily<", ">Hourly<");
+    let served = body.clone();
+    let (url, _mock) = start(move |_, _| xml_response(200, &served)).await;
+    let got = client(&url).get(&bucket(), "list1").await.unwrap();
+    let foreign = got.as_ref().and_then(LiveConfig::foreign).expect("foreign");
+    assert_eq!(foreign.id, "list1");
+    assert_eq!(foreign.unmodelled, ["Schedule/Frequency=Hourly"]);
+    assert!(foreign.raw_xml.contains("<Frequency>Hourly</Frequency>"));
+}
+
+#[tokio::test]
+async fn get_or_list_answered_200_with_something_else_than_the_document_is_a_decode_error() {
+    for body in [
+        "",
+        "<html><body>gateway</body></html>",
+        "<Error><Code>InternalError</Code><Message>m</Message></Error>",
+        "<ListInventoryConfigurationsResult></ListInventoryConfigurationsResult>",
+        "<ListInventoryConfigurationResult><InventoryConfiguration><Id>a</Id>",
+    ] {
+        let (url, _mock) = start(move |_, _| xml_response(200, body)).await;
+        let err = client(&url).list(&bucket()).await.unwrap_err();
+        assert!(matches!(err, ProviderError::Decode { .. }), "{body}: {err}");
+        let err = client(&url).get(&bucket(), "list1").await.unwrap_err();
+        assert!(matches!(err, ProviderError::Decode { .. }), "{body}: {err}");
+    }
 }
 
 #[tokio::test]
@@ -183,6 +203,9 @@ async fn put_of_an_oss_configuration_is_a_request_error_without_any_call() {
         enabled: true,
         included_object_versions: IncludedObjectVersions::All,
         frequency: Frequency::Daily,
+        day_of_month: None,
+        auto_delete: false,
+        incremental: None,
         filter: OssFilter::default(),
         optional_fields: vec![],
         destination: OssDestination {

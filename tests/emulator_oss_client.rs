@@ -9,8 +9,8 @@ use std::time::Duration;
 use emulator_support::*;
 use invsync::emulator::{FaultConfig, InjectedError};
 use invsync::model::{
-    BucketKey, Frequency, IncludedObjectVersions, Inventory, OssDestination, OssEncryption,
-    OssFilter, OssInventory, Provider, ReportFormat,
+    BucketKey, Frequency, IncludedObjectVersions, Inventory, LiveConfig, OssDestination,
+    OssEncryption, OssFilter, OssInventory, Provider, ReportFormat, all_modelled,
 };
 use invsync::provider::http::{HttpSettings, Transport};
 use invsync::provider::oss::{OssClient, SignatureVersion};
@@ -46,6 +46,9 @@ fn inventory(id: &str, prefix: &str) -> Inventory {
         enabled: false,
         included_object_versions: IncludedObjectVersions::Current,
         frequency: Frequency::Weekly,
+        day_of_month: None,
+        auto_delete: false,
+        incremental: None,
         filter: OssFilter {
             prefix: Some(prefix.into()),
             last_modify_begin_time_stamp: Some(1_637_883_649),
@@ -85,13 +88,17 @@ async fn the_client_round_trips_configs_through_the_emulator_with_both_signature
             client.put(&key, inv).await.unwrap();
         }
         written.sort_by(|a, b| a.id().cmp(b.id()));
-        assert_eq!(client.list(&key).await.unwrap(), written, "{version:?}");
+        assert_eq!(
+            client.list(&key).await.unwrap(),
+            all_modelled(written.clone()),
+            "{version:?}"
+        );
 
         let again = client.put(&key, &written[0]).await.unwrap_err();
         assert_eq!(again.service().map(|e| e.status), Some(409));
         assert_eq!(
             client.get(&key, "inv-003").await.unwrap(),
-            Some(written[3].clone())
+            Some(LiveConfig::Modelled(written[3].clone()))
         );
         client.delete(&key, "inv-003").await.unwrap();
         assert_eq!(client.get(&key, "inv-003").await.unwrap(), None);
@@ -145,6 +152,6 @@ async fn seeded_domain_configs_are_what_the_client_reads_back() {
     let client = client(&emulator.endpoint(), OSS_KEY, SignatureVersion::V4);
     assert_eq!(
         client.list(&key).await.unwrap(),
-        vec![inventory("seeded", "s/")]
+        all_modelled([inventory("seeded", "s/")])
     );
 }

@@ -8,8 +8,8 @@ use axum::body::Bytes;
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::IntoResponse;
 use invsync::model::{
-    BucketKey, Frequency, IncludedObjectVersions, Inventory, OssDestination, OssEncryption,
-    OssFilter, OssInventory, Provider, ReportFormat,
+    BucketKey, Frequency, IncludedObjectVersions, Inventory, LiveConfig, OssDestination,
+    OssEncryption, OssFilter, OssInventory, Provider, ReportFormat,
 };
 use invsync::provider::http::{HttpSettings, Transport};
 use invsync::provider::oss::encoding::decode_query;
@@ -132,6 +132,9 @@ fn inventory(id: &str) -> OssInventory {
         enabled: true,
         included_object_versions: IncludedObjectVersions::Current,
         frequency: Frequency::Weekly,
+        day_of_month: None,
+        auto_delete: false,
+        incremental: None,
         filter: OssFilter {
             prefix: Some("logs/".into()),
             storage_classes: vec!["Standard".into(), "IA".into()],
@@ -229,7 +232,10 @@ async fn get_uses_path_style_and_a_verifiable_v4_signature() {
         Credentials::new("ak", SECRET),
     );
     let got = c.get(&bucket(), "list1").await.unwrap();
-    assert_eq!(got, Some(Inventory::Oss(inventory("list1"))));
+    assert_eq!(
+        got,
+        Some(LiveConfig::Modelled(Inventory::Oss(inventory("list1"))))
+    );
     let log = log.lock().unwrap();
     let r = &log[0];
     assert_eq!(r.method, "GET");
@@ -501,7 +507,7 @@ async fn server_errors_are_retried_and_each_attempt_is_signed() {
 }
 
 #[tokio::test]
-async fn a_decode_failure_names_the_configuration() {
+async fn an_incomplete_configuration_is_foreign_and_does_not_fail_the_list() {
     let (endpoint, _log) = start(Arc::new(|_| {
         (
             200,
@@ -517,9 +523,31 @@ async fn a_decode_failure_names_the_configuration() {
         SignatureVersion::V4,
         Credentials::new("ak", SECRET),
     );
-    let err = c.list(&bucket()).await.unwrap_err();
-    assert!(matches!(err, ProviderError::Decode { .. }), "{err:?}");
-    assert!(err.to_string().contains("broken"), "{err}");
+    let live = c.list(&bucket()).await.unwrap();
+    let foreign = live[0].foreign().expect("foreign");
+    assert_eq!(foreign.id, "broken");
+    assert_eq!(foreign.unmodelled, ["IncludedObjectVersions (missing)"]);
+}
+
+#[tokio::test]
+async fn a_list_answered_200_with_html_or_an_error_document_is_a_decode_error() {
+    for body in [
+        "<!DOCTYPE html><html><head><title>502</title></head><body>Bad Gateway</body></html>",
+        "<?xml version=\"1.0\"?><Error><Code>InternalError</Code><Message>m</Message></Error>",
+        "",
+    ] {
+        let (endpoint, _log) = start(Arc::new(move |_| (200, vec![], body.to_string()))).await;
+        let c = client(
+            &endpoint,
+            SignatureVersion::V4,
+            Credentials::new("ak", SECRET),
+        );
+        let err = c.list(&bucket()).await.unwrap_err();
+        assert!(
+            matches!(err, ProviderError::Decode { .. }),
+            "{body}: {err:?}"
+        );
+    }
 }
 
 struct NoCredentials;

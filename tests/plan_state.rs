@@ -6,7 +6,7 @@ mod fixtures;
 use std::collections::BTreeMap;
 
 use fixtures::{cos_bucket, cos_inventory, key, oss_bucket, oss_inventory};
-use invsync::model::{BucketKey, DesiredState, Inventory, Provider};
+use invsync::model::{BucketKey, DesiredState, LiveConfig, Provider, all_modelled};
 use invsync::plan::{PlanOptions, Summary, plan, render};
 
 fn state() -> DesiredState {
@@ -28,9 +28,12 @@ fn unread_or_failed_buckets_become_failures_and_unmanaged_buckets_are_ignored() 
     let desired = state();
     let cos_key = key(Provider::Cos, fixtures::COS_BUCKET, fixtures::COS_REGION);
     let stranger = key(Provider::Cos, "not-managed-1250000000", "ap-beijing");
-    let mut live: BTreeMap<BucketKey, Result<Vec<Inventory>, String>> = BTreeMap::new();
-    live.insert(cos_key.clone(), Ok(vec![cos_inventory("list1").build()]));
-    live.insert(stranger, Ok(vec![cos_inventory("x").build()]));
+    let mut live: BTreeMap<BucketKey, Result<Vec<LiveConfig>, String>> = BTreeMap::new();
+    live.insert(
+        cos_key.clone(),
+        Ok(all_modelled([cos_inventory("list1").build()])),
+    );
+    live.insert(stranger, Ok(all_modelled([cos_inventory("x").build()])));
 
     let result = plan(&desired, &live, &PlanOptions::default());
     assert_eq!(result.revision, "abc");

@@ -4,17 +4,28 @@ use std::fmt::Write as _;
 use std::process::ExitCode;
 
 use invsync::cli::ApplyArgs;
+use invsync::model::{DesiredState, Frequency, Inventory};
 use invsync::reconcile::{ApplySettings, BucketOutcome, BucketStatus, apply_all};
 
 /// Exit codes: 0 every managed bucket converged, 1 anything else (invalid manifests — in which
-/// case nothing is written at all —, a refused plan, a failed read or write, a perpetual diff).
+/// case nothing is written at all —, a `--run-once` id no manifest declares as `Once`, a refused
+/// plan, a failed read or write, a perpetual diff).
 pub async fn run(args: &ApplyArgs) -> anyhow::Result<ExitCode> {
     let policy = args.manifests.endpoint_policy();
     let Some(desired) = super::load_or_report(&args.manifests.manifests, &policy) else {
         return Ok(ExitCode::from(1));
     };
+    let undeclared = undeclared_once(&desired, &args.run_once);
+    if !undeclared.is_empty() {
+        eprintln!(
+            "invsync: --run-once {}: no manifest declares a `frequency: Once` configuration with this id; nothing was written",
+            undeclared.join(", ")
+        );
+        return Ok(ExitCode::from(1));
+    }
     let clients = super::clients(&args.provider, policy)?;
-    let options = super::plan_options(&args.safety);
+    let mut options = super::plan_options(&args.safety);
+    options.run_once = args.run_once.iter().cloned().collect();
     let outcomes = apply_all(
         &clients,
         &desired,
@@ -54,12 +65,28 @@ pub async fn run(args: &ApplyArgs) -> anyhow::Result<ExitCode> {
         },
         desired.revision
     );
-    print!("{out}");
+    super::output::print(&out)?;
     Ok(if all_converged {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
     })
+}
+
+/// The ids in `run_once` that no bucket declares as a `Once` configuration.
+fn undeclared_once<'a>(desired: &DesiredState, run_once: &'a [String]) -> Vec<&'a str> {
+    run_once
+        .iter()
+        .filter(|id| {
+            !desired.buckets.values().any(|b| {
+                b.inventories.iter().any(|i| {
+                    i.id() == id.as_str()
+                        && matches!(i, Inventory::Oss(o) if o.frequency == Frequency::Once)
+                })
+            })
+        })
+        .map(String::as_str)
+        .collect()
 }
 
 fn describe(out: &mut String, bucket: &str, outcome: &BucketOutcome) {
@@ -91,6 +118,23 @@ fn describe(out: &mut String, bucket: &str, outcome: &BucketOutcome) {
     if let Some(plan) = &outcome.plan {
         for id in &plan.unmanaged {
             let _ = writeln!(out, "  unmanaged {id} (left alone: prune is off)");
+        }
+        for once in &plan.once {
+            let _ = writeln!(
+                out,
+                "  once {}: {}",
+                once.id,
+                once.state.describe().replace("ID", &once.id)
+            );
+        }
+        for blocked in &plan.blocked {
+            let _ = writeln!(
+                out,
+                "  blocked {} (left alone: invsync does not model {}; {})",
+                blocked.id,
+                blocked.unmodelled.join(", "),
+                blocked.way_out()
+            );
         }
     }
 }

@@ -3,13 +3,15 @@
 use std::process::ExitCode;
 
 use invsync::cli::{ImportArgs, ProviderArg};
-use invsync::manifest::from_model::bucket_yaml;
-use invsync::model::{BucketKey, DesiredBucket, Origin, Provider};
-use invsync::plan::normalize;
+use invsync::manifest::import::import;
+use invsync::model::{BucketKey, Provider};
 use invsync::provider::InventoryApi;
 use invsync::provider::endpoint_policy::EndpointPolicy;
 
 /// Prints the manifest to stdout; `plan` against it then reports the bucket in sync.
+///
+/// Exit codes: 0 printed (configurations it cannot express are comments), 1 the bucket could
+/// not be read, or `--strict` and some configuration was left out.
 pub async fn run(args: &ImportArgs) -> anyhow::Result<ExitCode> {
     let key = BucketKey {
         provider: match args.provider {
@@ -21,17 +23,18 @@ pub async fn run(args: &ImportArgs) -> anyhow::Result<ExitCode> {
     };
     let client =
         super::clients(&args.provider_args, EndpointPolicy::default())?.for_bucket(&key, None)?;
-    let mut inventories: Vec<_> = client.list(&key).await?.iter().map(normalize).collect();
-    inventories.sort_by(|a, b| a.id().cmp(b.id()));
-    let bucket = DesiredBucket {
-        name: args.name.clone().unwrap_or_else(|| args.bucket.clone()),
-        key,
-        prune: false,
-        mode: Default::default(),
-        endpoint: None,
-        origin: Origin::default(),
-        inventories,
-    };
-    print!("{}", bucket_yaml(&bucket));
+    let live = client.list(&key).await?;
+    let name = args.name.clone().unwrap_or_else(|| args.bucket.clone());
+    let imported = import(&key, &name, &live);
+    super::output::print(&imported.yaml)?;
+    if imported.left_out > 0 {
+        eprintln!(
+            "invsync: {} configuration(s) could not be expressed as a manifest; see the comments",
+            imported.left_out
+        );
+        if args.strict {
+            return Ok(ExitCode::from(1));
+        }
+    }
     Ok(ExitCode::SUCCESS)
 }

@@ -1,9 +1,11 @@
 //! One module per subcommand; each returns the process exit code or an error to print.
 
 pub mod apply;
+pub mod completions;
 pub mod demo;
 pub mod emulator;
 pub mod import;
+pub mod output;
 pub mod plan;
 pub mod run;
 pub mod schema;
@@ -124,6 +126,7 @@ pub fn plan_options(args: &SafetyArgs) -> PlanOptions {
         max_deletes: args.max_deletes,
         max_delete_percent: args.max_delete_percent,
         allow_mass_delete: args.allow_mass_delete,
+        run_once: Default::default(),
     }
 }
 

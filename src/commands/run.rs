@@ -15,14 +15,24 @@ use invsync::reconcile::{RunConfig, SettleGate, run as run_daemon};
 use invsync::scheduler::SchedulerConfig;
 use invsync::server::{self, Readiness};
 use invsync::shard::Shard;
+use invsync::watch;
 use tokio::sync::{mpsc, oneshot};
 
 /// Runs until SIGTERM / SIGINT, then finishes in-flight work (bounded) and exits 0.
 ///
 /// # Errors
-/// The listen address cannot be bound, the HTTP client cannot be built, or the manifests
-/// directory cannot be watched.
+/// The manifests directory does not resolve to a directory (checked first, so that nothing
+/// is served for a daemon that cannot work), the listen address cannot be bound, the HTTP
+/// client cannot be built, or the manifests directory cannot be watched.
 pub async fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
+    let dir = &args.manifests.manifests;
+    watch::resolve(dir).with_context(|| {
+        format!(
+            "--manifests {}: not a readable directory; nothing was served (check the path, or \
+             the git-sync link it goes through)",
+            dir.display()
+        )
+    })?;
     let metrics = Metrics::new();
     let (cos_credentials, oss_credentials) = credentials(args);
     let clients = super::build_clients(

@@ -103,7 +103,7 @@ fn not_found(provider: Provider) -> ApiError {
     }
 }
 
-fn store_error(provider: Provider, error: StoreError) -> ApiError {
+pub(crate) fn store_error(provider: Provider, error: StoreError) -> ApiError {
     match error {
         StoreError::NoSuchBucket(_) => ApiError::no_such_bucket(),
         StoreError::AlreadyExists(_) => oss::already_exists(),

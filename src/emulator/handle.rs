@@ -89,6 +89,21 @@ impl EmulatorHandle {
         self.shared.execute(&request, xml.as_bytes()).map(|_| ())
     }
 
+    /// Stores `xml` as configuration `<Id>` of `bucket` without any schema check, so that the
+    /// emulator can hold what a newer provider API writes and this crate does not model (a
+    /// foreign configuration). Element order and content are kept; the declaration and
+    /// layout whitespace are dropped. Not signed, not counted; persisted like a PUT.
+    ///
+    /// # Errors
+    /// 400 `MalformedXML` when `xml` is not well-formed, the store's answer otherwise (e.g.
+    /// 409 on OSS for an existing id).
+    pub fn seed_raw(&self, provider: Provider, bucket: &str, xml: &str) -> Result<(), ApiError> {
+        let root = super::xmltree::Element::parse(xml.as_bytes())
+            .map_err(|_| ApiError::malformed_xml())?;
+        let id = root.child("Id").map(|e| e.text()).unwrap_or_default();
+        self.shared.store_raw(provider, bucket, &id, root.to_xml())
+    }
+
     /// Stores `inventory` in `bucket` as a client PUT would send it (the crate's own wire
     /// form), without signing or counting it. For demos and tests that need live state.
     ///
@@ -112,6 +127,33 @@ impl EmulatorHandle {
             }
         };
         self.seed_xml(bucket.provider, &bucket.bucket, &xml)
+    }
+
+    /// Does what OSS does once a `Once` inventory has run: every configuration of `bucket`
+    /// with `<Frequency>Once</Frequency>` and `<AutoDelete>true</AutoDelete>` is deleted.
+    /// Returns the ids deleted, in listing order.
+    pub fn complete_once_runs(&self, bucket: &str) -> Vec<String> {
+        let done: Vec<String> = self
+            .configs(Provider::Oss, bucket)
+            .iter()
+            .filter_map(|xml| super::xmltree::Element::parse(xml.as_bytes()).ok())
+            .filter(|root| {
+                let schedule = root.child("Schedule");
+                let text = |name: &str| {
+                    schedule
+                        .and_then(|s| s.child(name))
+                        .map(|e| e.text().trim().to_ascii_lowercase())
+                        .unwrap_or_default()
+                };
+                text("Frequency") == "once" && text("AutoDelete") == "true"
+            })
+            .filter_map(|root| root.child("Id").map(|e| e.text()))
+            .collect();
+        let mut store = lock(&self.shared.store);
+        for id in &done {
+            let _ = store.delete(Provider::Oss, bucket, id);
+        }
+        done
     }
 
     /// The stored configurations of a bucket as GET would serve them, in listing order.

@@ -37,7 +37,7 @@ mod shared;
 mod state;
 pub mod stats;
 mod token;
-mod xmltree;
+use crate::provider::xmltree;
 
 pub use config::EmulatorConfig;
 pub use errors::ApiError;

@@ -139,6 +139,25 @@ impl Shared {
         Ok(outcome)
     }
 
+    /// Stores `xml` as configuration `id` as it is, persisting the store when configured.
+    pub(crate) fn store_raw(
+        &self,
+        provider: Provider,
+        bucket: &str,
+        id: &str,
+        xml: String,
+    ) -> Result<(), ApiError> {
+        let mut store = lock(&self.store);
+        store
+            .put(provider, bucket, id, xml)
+            .map_err(|e| api::store_error(provider, e))?;
+        if let Some(path) = &self.config.state_file {
+            persist::save(path, &store)
+                .map_err(|e| ApiError::new(500, "InternalError", format!("not persisted: {e}")))?;
+        }
+        Ok(())
+    }
+
     pub(crate) fn record(&self, request: &ApiRequest, status: u16) {
         lock(&self.stats).record(request.provider, request.operation, status);
     }

@@ -3,6 +3,8 @@
 //! The document is read piece by piece (header, `metadata`, `spec`, then each inventory on its
 //! own) so that an error in one piece never hides the errors of another.
 
+use std::collections::BTreeSet;
+
 use serde::de::{DeserializeOwned, IgnoredAny};
 use serde_json::{Map, Value};
 
@@ -58,7 +60,9 @@ pub fn parse(value: &Value, origin: Origin) -> ParsedDocument {
         }
     };
     let result = match (body, metadata) {
-        (Some((key, prune, mode, endpoint, inventories)), Some(metadata)) if errors.is_empty() => {
+        (Some((key, prune, mode, endpoint, inventories, overwrite_foreign)), Some(metadata))
+            if errors.is_empty() =>
+        {
             Ok(DesiredBucket {
                 key,
                 name: metadata.name,
@@ -67,6 +71,7 @@ pub fn parse(value: &Value, origin: Origin) -> ParsedDocument {
                 endpoint,
                 origin,
                 inventories,
+                overwrite_foreign,
             })
         }
         _ => Err(errors),
@@ -74,8 +79,16 @@ pub fn parse(value: &Value, origin: Origin) -> ParsedDocument {
     ParsedDocument { identity, result }
 }
 
-/// The checked content of `spec`: key, prune, mode, endpoint and inventories.
-type SpecParts = (BucketKey, bool, BucketMode, Option<String>, Vec<Inventory>);
+/// The checked content of `spec`: key, prune, mode, endpoint, inventories, and the ids declared
+/// with `overwriteForeign: true`.
+type SpecParts = (
+    BucketKey,
+    bool,
+    BucketMode,
+    Option<String>,
+    Vec<Inventory>,
+    BTreeSet<String>,
+);
 
 fn read_spec(
     spec: &Value,
@@ -134,15 +147,18 @@ fn read_spec(
     );
     let mut ids = Vec::new();
     let mut inventories = Vec::new();
+    let mut overwrite_foreign = BTreeSet::new();
     for (i, item) in items.iter().enumerate() {
         let item_path = path.key("inventories").index(i);
         let checked = match provider {
             Provider::Cos => collect::deserialize::<CosInventorySpec>(item, &item_path)
                 .inspect(|s| ids.push((i, s.id.clone())))
+                .inspect(|s| overwrite_if(s.overwrite_foreign, &s.id, &mut overwrite_foreign))
                 .and_then(|s| validate::cos::inventory(&body.region, &s, &item_path))
                 .map(Inventory::Cos),
             Provider::Oss => collect::deserialize::<OssInventorySpec>(item, &item_path)
                 .inspect(|s| ids.push((i, s.id.clone())))
+                .inspect(|s| overwrite_if(s.overwrite_foreign, &s.id, &mut overwrite_foreign))
                 .and_then(|s| validate::oss::inventory(&s, &item_path))
                 .map(Inventory::Oss),
         };
@@ -163,8 +179,21 @@ fn read_spec(
     };
     (
         identity,
-        Some((key, body.prune, body.mode, body.endpoint, inventories)),
+        Some((
+            key,
+            body.prune,
+            body.mode,
+            body.endpoint,
+            inventories,
+            overwrite_foreign,
+        )),
     )
+}
+
+fn overwrite_if(opted_in: bool, id: &str, ids: &mut BTreeSet<String>) {
+    if opted_in {
+        ids.insert(id.to_string());
+    }
 }
 
 fn read_provider(

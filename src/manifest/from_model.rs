@@ -6,7 +6,8 @@
 use super::schema::{
     API_VERSION, BucketSpec, BucketSpecBody, CosDestinationSpec, CosEncryptionSpec, CosFilterSpec,
     CosInventorySpec, CosScheduleSpec, KIND, ManifestDocument, Metadata, OssDestinationSpec,
-    OssEncryptionSpec, OssFilterSpec, OssInventorySpec, OssScheduleSpec, PeriodSpec, TagSpec,
+    OssEncryptionSpec, OssFilterSpec, OssIncrementalSpec, OssInventorySpec, OssScheduleSpec,
+    PeriodSpec, TagSpec,
 };
 use crate::model::{CosInventory, DesiredBucket, Inventory, OssEncryption, OssInventory};
 
@@ -45,6 +46,7 @@ impl From<&CosInventory> for CosInventorySpec {
                 format: c.destination.format,
                 encryption: c.destination.sse_cos.then_some(CosEncryptionSpec::SseCos),
             },
+            overwrite_foreign: false,
         }
     }
 }
@@ -58,6 +60,8 @@ impl From<&OssInventory> for OssInventorySpec {
             included_object_versions: o.included_object_versions,
             schedule: OssScheduleSpec {
                 frequency: o.frequency,
+                day_of_month: o.day_of_month.map(u32::from),
+                auto_delete: o.auto_delete,
             },
             filter: (!f.is_empty()).then(|| OssFilterSpec {
                 prefix: f.prefix.clone(),
@@ -81,6 +85,12 @@ impl From<&OssInventory> for OssInventorySpec {
                     },
                 }),
             },
+            incremental_inventory: o.incremental.as_ref().map(|i| OssIncrementalSpec {
+                enabled: i.enabled,
+                frequency_seconds: i.frequency_seconds,
+                optional_fields: i.optional_fields.clone(),
+            }),
+            overwrite_foreign: false,
         }
     }
 }

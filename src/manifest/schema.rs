@@ -114,6 +114,11 @@ pub struct CosInventorySpec {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub optional_fields: Vec<String>,
     pub destination: CosDestinationSpec,
+    /// `true`: when the live configuration holds elements or values invsync does not model
+    /// (a *foreign* configuration), replace it with this declaration anyway, losing what
+    /// invsync cannot express. Without it a foreign configuration is never written.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub overwrite_foreign: bool,
 }
 
 /// When COS produces reports.
@@ -205,14 +210,46 @@ pub struct OssInventorySpec {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub optional_fields: Vec<String>,
     pub destination: OssDestinationSpec,
+    /// Real-time incremental inventory next to the periodic report.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub incremental_inventory: Option<OssIncrementalSpec>,
+    /// `true`: when the live configuration holds elements or values invsync does not model
+    /// (a *foreign* configuration), replace it with this declaration anyway, losing what
+    /// invsync cannot express. Without it a foreign configuration is never written.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub overwrite_foreign: bool,
 }
 
 /// When OSS produces reports.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct OssScheduleSpec {
-    /// `Daily` or `Weekly`.
+    /// `Daily`, `Weekly`, `Monthly` (with `dayOfMonth`) or `Once` (one report; see the README
+    /// on how invsync runs a `Once` inventory).
     pub frequency: Frequency,
+    /// Day of the month (1-31); required with `Monthly`, not allowed otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub day_of_month: Option<u32>,
+    /// `Once` only: the service deletes the configuration after its run (default `false`).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub auto_delete: bool,
+}
+
+/// OSS real-time incremental inventory (`<IncrementalInventory>`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct OssIncrementalSpec {
+    /// Whether incremental records are produced (default `true`).
+    #[serde(default = "default_true", skip_serializing_if = "is_true")]
+    pub enabled: bool,
+    /// Interval in seconds (OSS documents 600).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub frequency_seconds: Option<u64>,
+    /// Record columns: `SequenceNumber`, `RecordType`, `RecordTimestamp`, `Requester`,
+    /// `SourceIp`, `RequestId`, `Size`, `StorageClass`, `LastModifiedDate`, `ETag`,
+    /// `IsMultipartUploaded`, `ObjectType`, `ObjectAcl`, `Crc64`, `EncryptionStatus`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub optional_fields: Vec<String>,
 }
 
 /// Which objects OSS reports on.
@@ -233,8 +270,14 @@ pub struct OssFilterSpec {
     /// Bytes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub upper_size_bound: Option<u64>,
-    /// Any of `Standard`, `IA`, `Archive`, `ColdArchive`, `All`.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    /// Any of `Standard`, `IA`, `Archive`, `ColdArchive`, `DeepColdArchive`, `All`, as a list or as the API's
+    /// comma-separated string (`"Standard,IA"`); both read as the same list.
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "super::storage_classes::deserialize"
+    )]
+    #[schemars(with = "super::storage_classes::StorageClassesSchema")]
     pub storage_class: Vec<String>,
 }
 

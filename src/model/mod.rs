@@ -5,9 +5,10 @@
 //! plan engine compares them without knowing where they came from.
 
 pub mod cos;
+pub mod live;
 pub mod oss;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::path::PathBuf;
 
@@ -15,7 +16,8 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 pub use cos::{CosDestination, CosFilter, CosInventory, CosPeriod, CosSchedule, CosTag};
-pub use oss::{OssDestination, OssEncryption, OssFilter, OssInventory};
+pub use live::{ForeignConfig, LiveConfig, all_modelled};
+pub use oss::{OssDestination, OssEncryption, OssFilter, OssIncrementalInventory, OssInventory};
 
 /// The cloud whose inventory API a bucket lives behind.
 #[derive(
@@ -87,8 +89,11 @@ impl IncludedObjectVersions {
 pub enum Frequency {
     Daily,
     Weekly,
-    /// COS only; comes with a day of the month.
+    /// Comes with a day of the month (COS `monthlyDate`, OSS `dayOfMonth`).
     Monthly,
+    /// OSS only: one report, then nothing (with `autoDelete`, the service then deletes the
+    /// configuration itself).
+    Once,
 }
 
 impl Frequency {
@@ -98,6 +103,7 @@ impl Frequency {
             Frequency::Daily => "Daily",
             Frequency::Weekly => "Weekly",
             Frequency::Monthly => "Monthly",
+            Frequency::Once => "Once",
         }
     }
 }
@@ -212,6 +218,9 @@ pub struct DesiredBucket {
     pub origin: Origin,
     /// Declared configurations, in manifest order; ids are unique.
     pub inventories: Vec<Inventory>,
+    /// Ids declared with `overwriteForeign: true`: the manifest wins over a live configuration
+    /// invsync cannot fully read (see [`ForeignConfig`]).
+    pub overwrite_foreign: BTreeSet<String>,
 }
 
 /// The desired state of every managed bucket at one revision of the manifests directory.
@@ -226,5 +235,5 @@ pub struct DesiredState {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LiveBucket {
     pub key: BucketKey,
-    pub inventories: Vec<Inventory>,
+    pub configs: Vec<LiveConfig>,
 }

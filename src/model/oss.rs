@@ -2,6 +2,55 @@
 
 use super::{Frequency, IncludedObjectVersions, ReportFormat};
 
+/// The report columns of a periodic inventory: the union of what the OSS SDKs know
+/// (oss2; Go-v2 adds `TransitionTime`; python-v2 adds `ObjectAcl` to `Crc64`).
+pub const OPTIONAL_FIELDS: &[&str] = &[
+    "Size",
+    "LastModifiedDate",
+    "ETag",
+    "StorageClass",
+    "IsMultipartUploaded",
+    "EncryptionStatus",
+    "TransitionTime",
+    "ObjectAcl",
+    "TaggingCount",
+    "ObjectType",
+    "Crc64",
+];
+
+/// The record columns of an incremental (real-time) inventory (python-v2
+/// `IncrementalInventoryOptionalFieldType`).
+pub const INCREMENTAL_OPTIONAL_FIELDS: &[&str] = &[
+    "SequenceNumber",
+    "RecordType",
+    "RecordTimestamp",
+    "Requester",
+    "SourceIp",
+    "RequestId",
+    "Size",
+    "StorageClass",
+    "LastModifiedDate",
+    "ETag",
+    "IsMultipartUploaded",
+    "ObjectType",
+    "ObjectAcl",
+    "Crc64",
+    "EncryptionStatus",
+];
+
+/// Storage classes an OSS filter may name.
+pub const STORAGE_CLASSES: &[&str] = &[
+    "Standard",
+    "IA",
+    "Archive",
+    "ColdArchive",
+    "DeepColdArchive",
+    "All",
+];
+
+/// Days of the month a `Monthly` OSS inventory may run on.
+pub const DAYS_OF_MONTH: std::ops::RangeInclusive<u8> = 1..=31;
+
 /// One OSS inventory configuration (`InventoryConfiguration` of PutBucketInventory).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OssInventory {
@@ -9,13 +58,30 @@ pub struct OssInventory {
     pub id: String,
     pub enabled: bool,
     pub included_object_versions: IncludedObjectVersions,
-    /// `Daily` or `Weekly`.
+    /// `Daily`, `Weekly`, `Monthly` or `Once`.
     pub frequency: Frequency,
+    /// Day of the month, 1..=31; set when `frequency` is `Monthly`.
+    pub day_of_month: Option<u8>,
+    /// `Once` only: the service deletes the configuration after its one run. Absent reads
+    /// as `false`.
+    pub auto_delete: bool,
     /// An empty filter means "every object"; the API treats an absent and an empty one alike.
     pub filter: OssFilter,
     /// Report columns, in the order given (compared as a set).
     pub optional_fields: Vec<String>,
     pub destination: OssDestination,
+    /// Real-time incremental inventory next to the periodic one (`<IncrementalInventory>`).
+    pub incremental: Option<OssIncrementalInventory>,
+}
+
+/// `<IncrementalInventory>`: object changes reported every few minutes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OssIncrementalInventory {
+    pub enabled: bool,
+    /// `<Schedule><Frequency>`, in seconds (the service documents 600).
+    pub frequency_seconds: Option<u64>,
+    /// Record columns, in the order given (compared as a set).
+    pub optional_fields: Vec<String>,
 }
 
 /// Which objects the report covers.

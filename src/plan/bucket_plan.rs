@@ -2,10 +2,12 @@
 
 use std::collections::BTreeMap;
 
-use super::change::{Action, Change};
+use super::change::{Action, Blocked, Change, OnceState, OnceStatus};
 use super::normalize::normalize;
 use super::safety::{PlanOptions, Refusal};
-use crate::model::{BucketKey, BucketMode, DesiredBucket, Inventory, Provider};
+use crate::model::{
+    BucketKey, BucketMode, DesiredBucket, ForeignConfig, Frequency, Inventory, LiveConfig, Provider,
+};
 
 /// What it takes to make one bucket match its manifest.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,6 +20,12 @@ pub struct BucketPlan {
     /// Ids of live configurations the manifest does not declare, left alone because the
     /// bucket does not prune; sorted.
     pub unmanaged: Vec<String>,
+    /// Foreign live configurations a change would have touched, held back because the write
+    /// would lose what invsync cannot express; sorted by id.
+    pub blocked: Vec<Blocked>,
+    /// Declared `Once` configurations this run does not start (not named by `--run-once`),
+    /// sorted by id.
+    pub once: Vec<OnceStatus>,
     /// Set when the deletes exceed the mass-delete limits: the changes are listed so the user
     /// sees them, but none of them may be carried out.
     pub refusal: Option<Refusal>,
@@ -26,7 +34,7 @@ pub struct BucketPlan {
 }
 
 impl BucketPlan {
-    /// True when live state already matches the manifest (unmanaged configurations aside).
+    /// True when nothing remains to be written (unmanaged and blocked configurations aside).
     pub fn is_converged(&self) -> bool {
         self.changes.is_empty()
     }
@@ -41,19 +49,26 @@ impl BucketPlan {
 ///
 /// # Guarantees
 /// - Pure and total: never panics, whatever `live` holds.
-/// - `plan_bucket(d, &d.inventories, _)` has no changes and no unmanaged configurations.
-/// - Every id appears in exactly one of `changes`, `in_sync` and `unmanaged`.
+/// - `plan_bucket(d, &all_modelled(d.inventories), _)` has no changes and no unmanaged
+///   configurations.
+/// - Every id appears in exactly one of `changes`, `in_sync`, `unmanaged`, `blocked` and
+///   `once`.
+/// - A declared `Once` configuration is created, updated or replaced only when
+///   `options.run_once` names it; otherwise it is reported in `once`.
+/// - A foreign live configuration is never the subject of a change, unless it is declared
+///   with `overwriteForeign: true`: then it is updated (COS) or replaced (OSS), and the change
+///   carries it in [`Change::overwrites`]. A foreign configuration is never deleted.
 ///
 /// # Assumptions
 /// Ids are unique on each side (manifest validation and the providers guarantee it); should
 /// one repeat, its first occurrence counts and the rest are ignored.
 pub fn plan_bucket(
     desired: &DesiredBucket,
-    live: &[Inventory],
+    live: &[LiveConfig],
     options: &PlanOptions,
 ) -> BucketPlan {
     let desired_by_id = by_id(&desired.inventories);
-    let mut live_by_id = by_id(live);
+    let mut live_by_id = live_by_id(live);
     let live_count = live_by_id.len();
     let key = desired.key.clone();
     let changed_action = match key.provider {
@@ -66,26 +81,60 @@ pub fn plan_bucket(
         id: id.to_string(),
         before,
         after,
+        overwrites: None,
+    };
+    let block = |held_back, foreign: &ForeignConfig| Blocked {
+        key: key.clone(),
+        id: foreign.id.clone(),
+        held_back,
+        unmodelled: foreign.unmodelled.clone(),
+        raw_xml: foreign.raw_xml.clone(),
     };
 
     let mut changes = Vec::new();
     let mut in_sync = Vec::new();
     let mut unmanaged = Vec::new();
+    let mut blocked = Vec::new();
+    let mut once = Vec::new();
     for (id, wanted) in desired_by_id {
+        let held_once = is_once(&wanted) && !options.run_once.contains(id);
+        let once_status = |state| OnceStatus {
+            key: key.clone(),
+            id: id.to_string(),
+            state,
+        };
         match live_by_id.remove(id) {
+            None if held_once => once.push(once_status(OnceState::NotLive)),
+            Some(Live::Modelled(found)) if held_once => {
+                once.push(once_status(if found == wanted {
+                    OnceState::Pending
+                } else {
+                    OnceState::PendingDifferent
+                }))
+            }
             None => changes.push(change(Action::Create, id, None, Some(wanted))),
-            Some(found) if found == wanted => in_sync.push(id.to_string()),
-            Some(found) => changes.push(change(changed_action, id, Some(found), Some(wanted))),
+            Some(Live::Modelled(found)) if found == wanted => in_sync.push(id.to_string()),
+            Some(Live::Modelled(found)) => {
+                changes.push(change(changed_action, id, Some(found), Some(wanted)))
+            }
+            Some(Live::Foreign(foreign)) if desired.overwrite_foreign.contains(id) => {
+                changes.push(Change {
+                    overwrites: Some(foreign.clone()),
+                    ..change(changed_action, id, None, Some(wanted))
+                })
+            }
+            Some(Live::Foreign(foreign)) => blocked.push(block(changed_action, foreign)),
         }
     }
     for (id, found) in live_by_id {
-        if desired.prune {
-            changes.push(change(Action::Delete, id, Some(found), None));
-        } else {
-            unmanaged.push(id.to_string());
+        match found {
+            _ if !desired.prune => unmanaged.push(id.to_string()),
+            Live::Modelled(found) => changes.push(change(Action::Delete, id, Some(found), None)),
+            Live::Foreign(foreign) => blocked.push(block(Action::Delete, foreign)),
         }
     }
     changes.sort_by(|a, b| a.id.cmp(&b.id));
+    blocked.sort_by(|a, b| a.id.cmp(&b.id));
 
     let deletes = changes
         .iter()
@@ -97,9 +146,34 @@ pub fn plan_bucket(
         changes,
         in_sync,
         unmanaged,
+        blocked,
+        once,
         refusal,
         observe: desired.mode == BucketMode::Observe,
     }
+}
+
+fn is_once(inventory: &Inventory) -> bool {
+    matches!(inventory, Inventory::Oss(o) if o.frequency == Frequency::Once)
+}
+
+/// A live configuration as the plan compares it: normalized, or foreign.
+#[allow(clippy::large_enum_variant)] // short-lived, one per id; see `LiveConfig`
+enum Live<'a> {
+    Modelled(Inventory),
+    Foreign(&'a ForeignConfig),
+}
+
+/// Live configurations by id, modelled ones normalized, first occurrence winning.
+fn live_by_id(live: &[LiveConfig]) -> BTreeMap<&str, Live<'_>> {
+    let mut map = BTreeMap::new();
+    for config in live {
+        map.entry(config.id()).or_insert_with(|| match config {
+            LiveConfig::Modelled(inventory) => Live::Modelled(normalize(inventory)),
+            LiveConfig::Foreign(foreign) => Live::Foreign(foreign),
+        });
+    }
+    map
 }
 
 /// Normalized configurations by id, first occurrence winning.

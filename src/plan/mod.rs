@@ -18,11 +18,11 @@ pub mod safety;
 use std::collections::BTreeMap;
 
 pub use bucket_plan::{BucketPlan, plan_bucket};
-pub use change::{Action, Change};
+pub use change::{Action, Blocked, Change, OnceState, OnceStatus};
 pub use normalize::{OSS_DESTINATION_BUCKET_PREFIX, OSS_STORAGE_CLASS_ALL, normalize};
 pub use safety::{PlanOptions, Refusal};
 
-use crate::model::{BucketKey, DesiredState, Inventory};
+use crate::model::{BucketKey, DesiredState, LiveConfig};
 
 /// A managed bucket whose live state could not be read, so it has no plan.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,6 +54,10 @@ pub struct Summary {
     pub in_sync: usize,
     /// Live, undeclared configurations on buckets that do not prune.
     pub unmanaged: usize,
+    /// Foreign live configurations a change would have touched, held back.
+    pub blocked: usize,
+    /// Declared `Once` configurations not started by this run (pending or not live).
+    pub once: usize,
     /// Buckets whose plan is refused by the mass-delete guard.
     pub refused: usize,
     /// Buckets whose live state could not be read.
@@ -94,6 +98,8 @@ impl Plan {
             s.delete += bucket.count(Action::Delete);
             s.in_sync += bucket.in_sync.len();
             s.unmanaged += bucket.unmanaged.len();
+            s.blocked += bucket.blocked.len();
+            s.once += bucket.once.len();
             s.refused += usize::from(bucket.refusal.is_some());
         }
         s.failed = self.failures.len();
@@ -103,6 +109,14 @@ impl Plan {
     /// True when any bucket has a change pending (refused ones included).
     pub fn has_changes(&self) -> bool {
         self.buckets.iter().any(|b| !b.changes.is_empty())
+    }
+
+    /// True when live state differs from the manifests: a change is pending, or a foreign
+    /// configuration blocks one. This is what `--detailed-exitcode` reports as 2.
+    pub fn is_out_of_sync(&self) -> bool {
+        self.buckets
+            .iter()
+            .any(|b| !b.changes.is_empty() || !b.blocked.is_empty())
     }
 
     /// Every change of every bucket, in bucket then id order.
@@ -118,7 +132,7 @@ impl Plan {
 /// entries for buckets no manifest names are ignored (unmanaged buckets are never touched).
 pub fn plan(
     desired: &DesiredState,
-    live: &BTreeMap<BucketKey, Result<Vec<Inventory>, String>>,
+    live: &BTreeMap<BucketKey, Result<Vec<LiveConfig>, String>>,
     options: &PlanOptions,
 ) -> Plan {
     let mut buckets = Vec::new();

@@ -27,7 +27,7 @@ pub const OSS_STORAGE_CLASS_ALL: &str = "All";
 /// filter prefix and storage class and the destination account id and prefix; a period with
 /// neither bound is no period.
 ///
-/// OSS: optional fields sorted and deduplicated; storage classes sorted and deduplicated, and a
+/// OSS: optional fields (periodic and incremental) sorted and deduplicated; storage classes sorted and deduplicated, and a
 /// list naming `All` is empty (both select every class); `Some("")` is `None` for the filter and
 /// destination prefixes; zero timestamps and size bounds are `None` (the server echoes a filter
 /// of zero-value defaults, and 0 is outside every valid range); a destination bucket without the
@@ -59,6 +59,9 @@ fn normalize_cos(c: &CosInventory) -> CosInventory {
 fn normalize_oss(o: &OssInventory) -> OssInventory {
     let mut o = o.clone();
     sort_dedup(&mut o.optional_fields);
+    if let Some(incremental) = &mut o.incremental {
+        sort_dedup(&mut incremental.optional_fields);
+    }
     let f = &mut o.filter;
     blank_to_none(&mut f.prefix);
     zero_to_none(&mut f.last_modify_begin_time_stamp);

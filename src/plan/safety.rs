@@ -1,6 +1,8 @@
-//! The mass-delete guard: a bucket plan that would delete too much is refused whole.
+//! Planning options: the mass-delete guard (a bucket plan that would delete too much is refused
+//! whole) and the `Once` configurations a run may start.
 
-/// Limits that keep a bad manifest change from wiping a bucket's inventories.
+/// Limits that keep a bad manifest change from wiping a bucket's inventories, and the `Once`
+/// configurations a run may start.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PlanOptions {
     /// Most deletes one bucket's plan may contain.
@@ -11,6 +13,11 @@ pub struct PlanOptions {
     pub max_delete_percent: u8,
     /// Lift both limits.
     pub allow_mass_delete: bool,
+    /// Ids of `Once` configurations this run may create or replace (`apply --run-once`). Every
+    /// other declared `Once` configuration is reported, never written (see [`OnceState`]).
+    ///
+    /// [`OnceState`]: super::OnceState
+    pub run_once: std::collections::BTreeSet<String>,
 }
 
 /// Smallest number of live configurations at which `max_delete_percent` applies.
@@ -22,6 +29,7 @@ impl Default for PlanOptions {
             max_deletes: 10,
             max_delete_percent: 50,
             allow_mass_delete: false,
+            run_once: Default::default(),
         }
     }
 }

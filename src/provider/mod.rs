@@ -8,16 +8,18 @@
 pub mod cos;
 pub mod credentials;
 pub mod credentials_file;
+pub mod document;
 pub mod endpoint_policy;
 pub mod http;
 pub mod oss;
 pub mod rate_limit;
 pub mod signing_window;
+pub mod xmltree;
 
 use std::fmt;
 use std::future::Future;
 
-use crate::model::{BucketKey, Inventory, Provider};
+use crate::model::{BucketKey, Inventory, LiveConfig, Provider};
 
 pub use credentials::{
     CredentialSource, CredentialVars, Credentials, EnvCredentials, Secret, StaticCredentials,
@@ -135,7 +137,10 @@ impl ProviderError {
 ///
 /// # Guarantees
 /// - `list` returns every configuration of the bucket, following all pages; a bucket with none
-///   is an empty list, whatever status the provider uses to say so.
+///   is an empty list, but only when the provider says so in its documented way: a success
+///   body that is not the expected document is a `Decode` error, never an empty list.
+/// - A configuration the model cannot express is returned as [`LiveConfig::Foreign`] and never
+///   fails the call.
 /// - `get` returns `None` for a configuration that does not exist.
 /// - `put` writes one configuration. On COS it creates or replaces; on OSS it only creates and
 ///   an existing id is a `Service` error with status 409.
@@ -147,14 +152,14 @@ pub trait InventoryApi: Send + Sync {
     fn list(
         &self,
         bucket: &BucketKey,
-    ) -> impl Future<Output = Result<Vec<Inventory>, ProviderError>> + Send;
+    ) -> impl Future<Output = Result<Vec<LiveConfig>, ProviderError>> + Send;
 
     /// One configuration of `bucket`, `None` when it does not exist.
     fn get(
         &self,
         bucket: &BucketKey,
         id: &str,
-    ) -> impl Future<Output = Result<Option<Inventory>, ProviderError>> + Send;
+    ) -> impl Future<Output = Result<Option<LiveConfig>, ProviderError>> + Send;
 
     /// Writes `inventory` to `bucket`.
     fn put(

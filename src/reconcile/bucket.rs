@@ -152,6 +152,7 @@ async fn observe_or_correct(
     let plan = plan_bucket(desired, &live, &context.options);
     let drift = drift::drift_events(&plan);
     drift::report(&drift, revision, &context.metrics);
+    drift::report_blocked(&plan, revision);
     let declared = desired.inventories.len();
     if context.dry_run || desired.mode == BucketMode::Observe {
         return Reconciled {
@@ -221,13 +222,20 @@ fn decision_of(status: &BucketStatus, done: Decision) -> Decision {
     }
 }
 
-/// Counts after a confirmed apply: every declared configuration matches; only undeclared ones
-/// left alone (prune off) still differ.
+/// Counts after a confirmed apply: every declared configuration matches, except foreign ones
+/// held back; undeclared ones left alone (prune off) and blocked ones still differ.
 fn converged_counts(plan: &BucketPlan, declared: usize) -> ConfigCounts {
+    let blocked = plan.blocked.len() as u64;
+    let blocked_declared = plan
+        .blocked
+        .iter()
+        .filter(|b| b.held_back != crate::plan::Action::Delete)
+        .count() as u64;
     ConfigCounts {
         managed: declared as u64,
-        in_sync: declared as u64,
-        drifted: plan.unmanaged.len() as u64,
+        in_sync: declared as u64 - blocked_declared,
+        drifted: plan.unmanaged.len() as u64 + blocked,
+        blocked,
     }
 }
 

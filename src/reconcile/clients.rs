@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use crate::model::{BucketKey, Inventory, Provider};
+use crate::model::{BucketKey, Inventory, LiveConfig, Provider};
 use crate::provider::cos::CosClient;
 use crate::provider::endpoint_policy::{EndpointPolicy, parse_endpoint};
 use crate::provider::http::{HttpSettings, Transport};
@@ -152,14 +152,14 @@ pub enum ProviderClient {
 }
 
 impl InventoryApi for ProviderClient {
-    async fn list(&self, bucket: &BucketKey) -> Result<Vec<Inventory>, ProviderError> {
+    async fn list(&self, bucket: &BucketKey) -> Result<Vec<LiveConfig>, ProviderError> {
         match self {
             ProviderClient::Cos(c) => c.list(bucket).await,
             ProviderClient::Oss(c) => c.list(bucket).await,
         }
     }
 
-    async fn get(&self, bucket: &BucketKey, id: &str) -> Result<Option<Inventory>, ProviderError> {
+    async fn get(&self, bucket: &BucketKey, id: &str) -> Result<Option<LiveConfig>, ProviderError> {
         match self {
             ProviderClient::Cos(c) => c.get(bucket, id).await,
             ProviderClient::Oss(c) => c.get(bucket, id).await,

@@ -91,6 +91,24 @@ pub fn drift_events(plan: &BucketPlan) -> Vec<DriftEvent> {
     events
 }
 
+/// Logs every foreign configuration a change would have touched at WARN (provider, bucket,
+/// id, the write held back, the unmodelled paths, the way out, revision). Counted by the
+/// `blocked` state of `invsync_configs` (see [`plan_counts`]), not as drift events.
+pub fn report_blocked(plan: &BucketPlan, revision: &str) {
+    for blocked in &plan.blocked {
+        tracing::warn!(
+            provider = %blocked.key.provider,
+            bucket = %blocked.key.bucket,
+            id = %blocked.id,
+            held_back = %blocked.held_back,
+            unmodelled = %blocked.unmodelled.join(", "),
+            way_out = blocked.way_out(),
+            revision,
+            "blocked: live configuration holds what invsync does not model; left alone"
+        );
+    }
+}
+
 /// Logs every event at WARN (provider, bucket, id, kind, field diff, revision) and counts it.
 pub fn report(events: &[DriftEvent], revision: &str, metrics: &Metrics) {
     for event in events {
@@ -112,8 +130,10 @@ pub fn report(events: &[DriftEvent], revision: &str, metrics: &Metrics) {
 pub fn plan_counts(plan: &BucketPlan, declared: usize) -> ConfigCounts {
     ConfigCounts {
         managed: declared as u64,
-        in_sync: plan.in_sync.len() as u64,
-        drifted: (plan.changes.len() + plan.unmanaged.len()) as u64,
+        // A `Once` configuration left alone is as declared: pending, or done.
+        in_sync: (plan.in_sync.len() + plan.once.len()) as u64,
+        drifted: (plan.changes.len() + plan.unmanaged.len() + plan.blocked.len()) as u64,
+        blocked: plan.blocked.len() as u64,
     }
 }
 
@@ -168,7 +188,7 @@ mod tests {
     use super::*;
     use crate::model::{
         CosDestination, CosFilter, CosInventory, CosSchedule, DesiredBucket, Frequency,
-        IncludedObjectVersions, Origin, Provider, ReportFormat,
+        IncludedObjectVersions, Origin, Provider, ReportFormat, all_modelled,
     };
     use crate::plan::{PlanOptions, plan_bucket};
 
@@ -198,6 +218,7 @@ mod tests {
 
     fn bucket(prune: bool, inventories: Vec<Inventory>) -> DesiredBucket {
         DesiredBucket {
+            overwrite_foreign: Default::default(),
             key: BucketKey {
                 provider: Provider::Cos,
                 bucket: "b-1250000000".into(),
@@ -215,7 +236,7 @@ mod tests {
     #[test]
     fn missing_changed_and_unmanaged_configs_become_one_event_each() {
         let desired = bucket(false, vec![cos("a", "x/", true), cos("b", "y/", true)]);
-        let live = vec![cos("b", "y/", false), cos("c", "z/", true)];
+        let live = all_modelled([cos("b", "y/", false), cos("c", "z/", true)]);
         let events = drift_events(&plan_bucket(&desired, &live, &PlanOptions::default()));
         let kinds: Vec<(&str, DriftKind)> =
             events.iter().map(|e| (e.id.as_str(), e.kind)).collect();
@@ -233,7 +254,7 @@ mod tests {
     #[test]
     fn pruned_configs_are_unmanaged_drift_and_in_sync_ones_are_none() {
         let desired = bucket(true, vec![cos("a", "x/", true)]);
-        let live = vec![cos("a", "x/", true), cos("old", "z/", true)];
+        let live = all_modelled([cos("a", "x/", true), cos("old", "z/", true)]);
         let plan = plan_bucket(&desired, &live, &PlanOptions::default());
         let events = drift_events(&plan);
         assert_eq!(events.len(), 1);
@@ -246,7 +267,8 @@ mod tests {
             ConfigCounts {
                 managed: 1,
                 in_sync: 1,
-                drifted: 1
+                drifted: 1,
+                blocked: 0
             }
         );
     }

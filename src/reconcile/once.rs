@@ -124,6 +124,7 @@ mod tests {
                     region: region.to_string(),
                 };
                 let desired = DesiredBucket {
+                    overwrite_foreign: Default::default(),
                     key: key.clone(),
                     name: bucket.to_string(),
                     prune: false,

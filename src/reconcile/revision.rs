@@ -127,6 +127,7 @@ mod tests {
 
     fn bucket(name: &str, prune: bool, file: &str) -> DesiredBucket {
         DesiredBucket {
+            overwrite_foreign: Default::default(),
             key: BucketKey {
                 provider: Provider::Oss,
                 bucket: name.into(),

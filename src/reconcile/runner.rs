@@ -484,6 +484,7 @@ impl Daemon {
                     total.managed += counts.managed;
                     total.in_sync += counts.in_sync;
                     total.drifted += counts.drifted;
+                    total.blocked += counts.blocked;
                 }
             }
             self.context.metrics.set_configs(provider, total);

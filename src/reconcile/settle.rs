@@ -143,11 +143,12 @@ fn still_on_disk(in_force: &InForce) -> bool {
     if in_force.atomic {
         return resolved.revision_hint.as_deref() == Some(in_force.id.as_str());
     }
-    let (files, errors) = manifest_files(&resolved.path);
-    if !errors.is_empty() {
+    let walk = manifest_files(&resolved.path);
+    if !walk.errors.is_empty() {
         return false;
     }
-    let digests: Vec<(PathBuf, [u8; 32])> = files
+    let digests: Vec<(PathBuf, [u8; 32])> = walk
+        .files
         .into_iter()
         .map(|f| {
             let digest = file_digest(&f.contents);
@@ -165,12 +166,17 @@ pub fn is_destructive(plan: &BucketPlan) -> bool {
 }
 
 /// What `desired` may be made into while destructive changes are held: the same bucket, not
-/// pruning, and keeping the live version of every configuration `plan` would replace. Planning
+/// pruning, keeping the live version of every configuration `plan` would replace and leaving
+/// foreign configurations alone. Planning
 /// against it gives `plan`'s creates and updates only.
 pub fn without_destructive(desired: &DesiredBucket, plan: &BucketPlan) -> DesiredBucket {
     let mut interim = desired.clone();
     interim.prune = false;
     for change in plan.changes.iter().filter(|c| c.action == Action::Replace) {
+        // Overwriting a foreign configuration replaces it too: held like any replacement.
+        if change.overwrites.is_some() {
+            interim.overwrite_foreign.remove(&change.id);
+        }
         if let (Some(live), Some(slot)) = (
             &change.before,
             interim.inventories.iter_mut().find(|i| i.id() == change.id),
@@ -206,7 +212,9 @@ mod tests {
     #[test]
     fn held_plans_keep_creates_and_drop_deletes_and_replacements() {
         let desired = bucket(&[("new", "n/"), ("changed", "after/")]);
-        let live = bucket(&[("changed", "before/"), ("gone", "g/")]).inventories;
+        let live = crate::model::all_modelled(
+            bucket(&[("changed", "before/"), ("gone", "g/")]).inventories,
+        );
         let options = PlanOptions::default();
         let plan = plan_bucket(&desired, &live, &options);
         assert!(is_destructive(&plan));
@@ -226,8 +234,8 @@ mod tests {
     }
 
     fn content_of(dir: &Path) -> String {
-        let (files, _) = manifest_files(dir);
-        let digests: Vec<_> = files
+        let digests: Vec<_> = manifest_files(dir)
+            .files
             .into_iter()
             .map(|f| {
                 let d = file_digest(&f.contents);

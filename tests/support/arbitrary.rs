@@ -2,7 +2,7 @@
 //!
 //! "Valid" means what manifest validation and the provider conversions can produce: ids from
 //! `[A-Za-z0-9._-]`, `monthlyDate` only with `Monthly` (COS), a tag filter only with `Tag`
-//! among the optional fields, period start <= end, OSS `Daily`/`Weekly` and `CSV` only. Within
+//! among the optional fields, period start <= end, OSS `dayOfMonth` only with `Monthly` and `autoDelete` only with `Once`, `CSV` only. Within
 //! that, values deliberately include spellings normalization must see through: unsorted and
 //! repeated list items, `""` for absent strings, zero OSS bounds, `All` storage classes, OSS
 //! destination buckets with and without `acs:oss:::`.
@@ -15,8 +15,9 @@ use proptest::sample::{select, subsequence};
 
 use invsync::model::{
     BucketKey, CosDestination, CosFilter, CosInventory, CosPeriod, CosSchedule, CosTag,
-    DesiredBucket, Frequency, IncludedObjectVersions, Inventory, Origin, OssDestination,
-    OssEncryption, OssFilter, OssInventory, Provider, ReportFormat,
+    DesiredBucket, ForeignConfig, Frequency, IncludedObjectVersions, Inventory, LiveConfig, Origin,
+    OssDestination, OssEncryption, OssFilter, OssIncrementalInventory, OssInventory, Provider,
+    ReportFormat,
 };
 
 const COS_FIELDS: &[&str] = &[
@@ -37,9 +38,31 @@ const OSS_FIELDS: &[&str] = &[
     "IsMultipartUploaded",
     "EncryptionStatus",
     "TransitionTime",
+    "ObjectAcl",
+    "TaggingCount",
+    "ObjectType",
+    "Crc64",
+];
+const OSS_INCREMENTAL_FIELDS: &[&str] = &[
+    "SequenceNumber",
+    "RecordType",
+    "RecordTimestamp",
+    "Requester",
+    "SourceIp",
+    "RequestId",
+    "Size",
+    "ETag",
+    "Crc64",
 ];
 const COS_STORAGE_CLASSES: &[&str] = &["STANDARD", "STANDARD_IA", "ARCHIVE", "DEEP_ARCHIVE"];
-const OSS_STORAGE_CLASSES: &[&str] = &["Standard", "IA", "Archive", "ColdArchive", "All"];
+const OSS_STORAGE_CLASSES: &[&str] = &[
+    "Standard",
+    "IA",
+    "Archive",
+    "ColdArchive",
+    "DeepColdArchive",
+    "All",
+];
 /// OSS filter timestamps must lie in this range.
 const OSS_TIME_RANGE: std::ops::RangeInclusive<i64> = 1_262_275_200..=253_402_271_999;
 
@@ -250,22 +273,61 @@ pub fn oss_inventory() -> impl Strategy<Value = OssInventory> {
         id(),
         any::<bool>(),
         versions(),
-        prop_oneof![Just(Frequency::Daily), Just(Frequency::Weekly)],
+        oss_schedule(),
         oss_filter(),
         field_list(OSS_FIELDS),
         oss_destination(),
+        option::of(oss_incremental()),
     )
         .prop_map(
-            |(id, enabled, versions, frequency, filter, optional_fields, destination)| {
+            |(
+                id,
+                enabled,
+                versions,
+                schedule,
+                filter,
+                optional_fields,
+                destination,
+                incremental,
+            )| {
+                let (frequency, day_of_month, auto_delete) = schedule;
                 OssInventory {
                     id,
                     enabled,
                     included_object_versions: versions,
                     frequency,
+                    day_of_month,
+                    auto_delete,
+                    incremental,
                     filter,
                     optional_fields,
                     destination,
                 }
+            },
+        )
+}
+
+/// Frequency, day of the month (exactly with `Monthly`), auto-delete (only with `Once`).
+fn oss_schedule() -> impl Strategy<Value = (Frequency, Option<u8>, bool)> {
+    prop_oneof![
+        Just((Frequency::Daily, None, false)),
+        Just((Frequency::Weekly, None, false)),
+        (1u8..=31).prop_map(|d| (Frequency::Monthly, Some(d), false)),
+        any::<bool>().prop_map(|a| (Frequency::Once, None, a)),
+    ]
+}
+
+fn oss_incremental() -> impl Strategy<Value = OssIncrementalInventory> {
+    (
+        any::<bool>(),
+        option::of(prop_oneof![Just(600u64), 60u64..86_400]),
+        field_list(OSS_INCREMENTAL_FIELDS),
+    )
+        .prop_map(
+            |(enabled, frequency_seconds, optional_fields)| OssIncrementalInventory {
+                enabled,
+                frequency_seconds,
+                optional_fields,
             },
         )
 }
@@ -323,14 +385,23 @@ pub fn desired_bucket() -> impl Strategy<Value = DesiredBucket> {
             "[a-z]{2}-[a-z]{3,10}",
             any::<bool>(),
             inventories(provider, 0..12),
+            vec(any::<bool>(), 12),
         )
-            .prop_map(move |(bucket, region, prune, inventories)| {
+            .prop_map(move |(bucket, region, prune, inventories, opt_ins)| {
                 let key = BucketKey {
                     provider,
                     bucket,
                     region,
                 };
+                // Some declarations opt in to overwriting a foreign live configuration.
+                let overwrite_foreign = inventories
+                    .iter()
+                    .zip(&opt_ins)
+                    .filter(|(_, opted)| **opted)
+                    .map(|(i, _)| i.id().to_string())
+                    .collect();
                 DesiredBucket {
+                    overwrite_foreign,
                     name: key.bucket.clone(),
                     key,
                     prune,
@@ -343,9 +414,22 @@ pub fn desired_bucket() -> impl Strategy<Value = DesiredBucket> {
     })
 }
 
+/// A foreign live configuration: what a newer provider API holds that the model does not.
+pub fn foreign(provider: Provider, id: String) -> LiveConfig {
+    LiveConfig::Foreign(ForeignConfig {
+        provider,
+        raw_xml: format!(
+            "<InventoryConfiguration><Id>{id}</Id><FutureFeature/></InventoryConfiguration>"
+        ),
+        id,
+        unmodelled: vec!["FutureFeature".into()],
+    })
+}
+
 /// Any live set a provider might report, and some it should not: either provider's shape,
-/// ids drawn from a small pool so they collide with declared ones, repeated ids.
-pub fn arbitrary_live() -> impl Strategy<Value = Vec<Inventory>> {
+/// foreign configurations among modelled ones, ids drawn from a small pool so they collide
+/// with declared ones, repeated ids.
+pub fn arbitrary_live() -> impl Strategy<Value = Vec<LiveConfig>> {
     vec(
         (
             inventory(),
@@ -353,8 +437,15 @@ pub fn arbitrary_live() -> impl Strategy<Value = Vec<Inventory>> {
                 id(),
                 select(&["a", "b", "list1"][..]).prop_map(String::from)
             ],
+            prop_oneof![3 => Just(false), 1 => Just(true)],
         )
-            .prop_map(|(inventory, id)| with_id(inventory, id)),
+            .prop_map(|(inventory, id, is_foreign)| {
+                if is_foreign {
+                    foreign(inventory.provider(), id)
+                } else {
+                    LiveConfig::Modelled(with_id(inventory, id))
+                }
+            }),
         0..16,
     )
 }

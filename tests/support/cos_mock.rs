@@ -20,8 +20,8 @@ pub use percent_encoding::percent_decode_str;
 
 pub use invsync::model::{
     BucketKey, CosDestination, CosFilter, CosInventory, CosSchedule, Frequency,
-    IncludedObjectVersions, Inventory, OssDestination, OssFilter, OssInventory, Provider,
-    ReportFormat,
+    IncludedObjectVersions, Inventory, LiveConfig, OssDestination, OssFilter, OssInventory,
+    Provider, ReportFormat, all_modelled,
 };
 pub use invsync::provider::cos::CosClient;
 pub use invsync::provider::cos::signer::{self, Authorization};

@@ -113,6 +113,9 @@ pub fn oss_inventory(id: &str) -> OssBuilder {
         enabled: true,
         included_object_versions: IncludedObjectVersions::All,
         frequency: Frequency::Daily,
+        day_of_month: None,
+        auto_delete: false,
+        incremental: None,
         filter: OssFilter::default(),
         optional_fields: Vec::new(),
         destination: OssDestination {
@@ -131,6 +134,12 @@ pub struct OssBuilder(pub OssInventory);
 impl OssBuilder {
     pub fn disabled(mut self) -> Self {
         self.0.enabled = false;
+        self
+    }
+    /// `Once`, deleted by the service after its run when `auto_delete`.
+    pub fn once(mut self, auto_delete: bool) -> Self {
+        self.0.frequency = Frequency::Once;
+        self.0.auto_delete = auto_delete;
         self
     }
     pub fn weekly(mut self) -> Self {
@@ -203,6 +212,7 @@ pub fn oss_bucket() -> BucketBuilder {
 
 pub fn bucket(key: BucketKey) -> BucketBuilder {
     BucketBuilder(DesiredBucket {
+        overwrite_foreign: Default::default(),
         name: key.bucket.clone(),
         key,
         prune: false,

@@ -90,6 +90,14 @@ fn schedule(
     let date_path = path.key("monthlyDate");
     let frequency = spec.schedule.frequency;
     match (frequency, spec.schedule.monthly_date) {
+        (Frequency::Once, _) => {
+            errors.push(
+                FieldError::new(path.key("frequency"), "`Once` is not supported by COS").hint(
+                    "COS produces inventories `Daily`, `Weekly` or `Monthly`; Once is OSS only",
+                ),
+            );
+            None
+        }
         (Frequency::Monthly, None) => {
             errors.push(
                 FieldError::new(date_path, "`Monthly` needs a monthlyDate")

@@ -3,28 +3,15 @@
 use super::{check_id, check_optional_fields, check_order, check_prefix_len, is_account_id};
 use crate::manifest::diagnostic::{FieldError, did_you_mean};
 use crate::manifest::lines::FieldPath;
-use crate::manifest::schema::{OssEncryptionSpec, OssInventorySpec};
+use crate::manifest::schema::{OssEncryptionSpec, OssIncrementalSpec, OssInventorySpec};
 use crate::model::{
-    Frequency, OssDestination, OssEncryption, OssFilter, OssInventory, ReportFormat,
+    Frequency, OssDestination, OssEncryption, OssFilter, OssIncrementalInventory, OssInventory,
+    ReportFormat,
 };
 
-/// The union of the report columns the OSS SDKs know.
-pub const OPTIONAL_FIELDS: &[&str] = &[
-    "Size",
-    "LastModifiedDate",
-    "ETag",
-    "StorageClass",
-    "IsMultipartUploaded",
-    "EncryptionStatus",
-    "TransitionTime",
-    "ObjectAcl",
-    "TaggingCount",
-    "ObjectType",
-    "Crc64",
-];
-
-/// Storage classes an OSS filter may name.
-pub const STORAGE_CLASSES: &[&str] = &["Standard", "IA", "Archive", "ColdArchive", "All"];
+pub use crate::model::oss::{
+    DAYS_OF_MONTH, INCREMENTAL_OPTIONAL_FIELDS, OPTIONAL_FIELDS, STORAGE_CLASSES,
+};
 
 /// The range OSS accepts for `LastModify*TimeStamp` (2010-01-01 to 9999-12-31, unix seconds).
 pub const TIMESTAMP_RANGE: std::ops::RangeInclusive<i64> = 1_262_275_200..=253_402_271_999;
@@ -39,15 +26,11 @@ pub fn inventory(
 ) -> Result<OssInventory, Vec<FieldError>> {
     let mut errors = Vec::new();
     check_id(&spec.id, &path.key("id"), &mut errors);
-    if spec.schedule.frequency == Frequency::Monthly {
-        errors.push(
-            FieldError::new(
-                path.key("schedule").key("frequency"),
-                "`Monthly` is not supported by OSS",
-            )
-            .hint("OSS produces inventories `Daily` or `Weekly`; Monthly is COS only"),
-        );
-    }
+    let day_of_month = schedule(spec, &path.key("schedule"), &mut errors);
+    let incremental = spec
+        .incremental_inventory
+        .as_ref()
+        .map(|i| incremental(i, &path.key("incrementalInventory"), &mut errors));
     let filter = filter(spec, &path.key("filter"), &mut errors);
     check_optional_fields(
         &spec.optional_fields,
@@ -65,10 +48,93 @@ pub fn inventory(
         enabled: spec.enabled,
         included_object_versions: spec.included_object_versions,
         frequency: spec.schedule.frequency,
+        day_of_month,
+        auto_delete: spec.schedule.auto_delete,
         filter,
         optional_fields: spec.optional_fields.clone(),
         destination,
+        incremental,
     })
+}
+
+/// `dayOfMonth` exactly with `Monthly` (1-31), `autoDelete` only with `Once`.
+fn schedule(spec: &OssInventorySpec, path: &FieldPath, errors: &mut Vec<FieldError>) -> Option<u8> {
+    let s = &spec.schedule;
+    let day_path = path.key("dayOfMonth");
+    let day = match (s.frequency, s.day_of_month) {
+        (Frequency::Monthly, None) => {
+            errors.push(
+                FieldError::new(day_path, "`Monthly` needs a dayOfMonth")
+                    .hint("add `dayOfMonth: 1` (any day from 1 to 31)"),
+            );
+            None
+        }
+        (Frequency::Monthly, Some(day)) => match u8::try_from(day) {
+            Ok(day) if DAYS_OF_MONTH.contains(&day) => Some(day),
+            _ => {
+                errors.push(
+                    FieldError::new(day_path, format!("{day} is out of range 1..=31"))
+                        .hint("OSS runs a Monthly inventory on a day from 1 to 31"),
+                );
+                None
+            }
+        },
+        (other, Some(_)) => {
+            errors.push(
+                FieldError::new(
+                    day_path,
+                    format!(
+                        "dayOfMonth is only allowed with `Monthly`, not `{}`",
+                        other.as_str()
+                    ),
+                )
+                .hint("remove dayOfMonth, or set `frequency: Monthly`"),
+            );
+            None
+        }
+        (_, None) => None,
+    };
+    if s.auto_delete && s.frequency != Frequency::Once {
+        errors.push(
+            FieldError::new(
+                path.key("autoDelete"),
+                format!(
+                    "autoDelete is only allowed with `Once`, not `{}`",
+                    s.frequency.as_str()
+                ),
+            )
+            .hint("remove autoDelete, or set `frequency: Once`"),
+        );
+    }
+    day
+}
+
+fn incremental(
+    spec: &OssIncrementalSpec,
+    path: &FieldPath,
+    errors: &mut Vec<FieldError>,
+) -> OssIncrementalInventory {
+    if spec.frequency_seconds == Some(0) {
+        errors.push(
+            FieldError::new(
+                path.key("frequencySeconds"),
+                "frequencySeconds must be greater than 0",
+            )
+            .hint("OSS documents an interval of 600 seconds"),
+        );
+    }
+    check_optional_fields(
+        &spec.optional_fields,
+        &path.key("optionalFields"),
+        |f| INCREMENTAL_OPTIONAL_FIELDS.contains(&f),
+        INCREMENTAL_OPTIONAL_FIELDS,
+        errors,
+    );
+    OssIncrementalInventory {
+        enabled: spec.enabled,
+        frequency_seconds: spec.frequency_seconds,
+        optional_fields: spec.optional_fields.clone(),
+    }
 }
 
 fn filter(spec: &OssInventorySpec, path: &FieldPath, errors: &mut Vec<FieldError>) -> OssFilter {

@@ -13,19 +13,27 @@ pub const FORMAT_VERSION: u32 = 1;
 ///
 /// ```text
 /// { format_version: 1, revision, summary: {create, update, replace, delete, in_sync,
-///   unmanaged, refused, failed},
-///   changes:   [{action, provider, bucket, region, id, before, after, diff, refused}],
+///   unmanaged, blocked, once, refused, failed},
+///   changes:   [{action, provider, bucket, region, id, before, after, diff, refused,
+///                overwrites_foreign}],
 ///   unmanaged: [{provider, bucket, region, id}],
+///   blocked:   [{provider, bucket, region, id, held_back, unmodelled, way_out, live_xml}],
+///   once:      [{provider, bucket, region, id, state: pending|pending_different|not_live}],
 ///   refused:   [{provider, bucket, region, deletes, live, reason}],
 ///   failures:  [{provider, bucket, region, message}] }
 /// ```
 ///
 /// `before`/`after` are the normalized configurations in manifest form, `null` when absent;
-/// `refused` on a change is true when its bucket's plan is refused and it will not be made.
+/// `refused` on a change is true when its bucket's plan is refused and it will not be made;
+/// `overwrites_foreign` is the unmodelled paths of the foreign configuration an opted-in
+/// change overwrites (`null` otherwise). A `blocked` entry is a foreign live configuration a
+/// change would have touched (`held_back`: the action), left alone.
 /// Arrays are in bucket order, then id order.
 pub fn json(plan: &Plan) -> Value {
     let mut changes = Vec::new();
     let mut unmanaged = Vec::new();
+    let mut blocked = Vec::new();
+    let mut once = Vec::new();
     let mut refused = Vec::new();
     for bucket in &plan.buckets {
         for change in &bucket.changes {
@@ -40,7 +48,26 @@ pub fn json(plan: &Plan) -> Value {
                 // Only on observed buckets' changes, so plans without observe mode read as before.
                 entry["mode"] = j!("observe");
             }
+            entry["overwrites_foreign"] = change
+                .overwrites
+                .as_ref()
+                .map_or(Value::Null, |f| j!(f.unmodelled));
             changes.push(entry);
+        }
+        for o in &bucket.once {
+            let mut entry = location(&bucket.key);
+            entry["id"] = j!(o.id);
+            entry["state"] = j!(o.state);
+            once.push(entry);
+        }
+        for b in &bucket.blocked {
+            let mut entry = location(&bucket.key);
+            entry["id"] = j!(b.id);
+            entry["held_back"] = j!(b.held_back);
+            entry["unmodelled"] = j!(b.unmodelled);
+            entry["way_out"] = j!(b.way_out());
+            entry["live_xml"] = j!(b.raw_xml);
+            blocked.push(entry);
         }
         for id in &bucket.unmanaged {
             let mut entry = location(&bucket.key);
@@ -70,6 +97,8 @@ pub fn json(plan: &Plan) -> Value {
         "summary": plan.summary(),
         "changes": changes,
         "unmanaged": unmanaged,
+        "blocked": blocked,
+        "once": once,
         "refused": refused,
         "failures": failures,
     })

@@ -65,12 +65,20 @@ fn header(plan: &Plan) -> String {
         code_safe(&plan.revision),
         summary_line(&s)
     );
-    out += "| create | update | replace | delete | in sync | unmanaged | refused buckets | failed buckets |\n";
-    out += "|---:|---:|---:|---:|---:|---:|---:|---:|\n";
+    out += "| create | update | replace | delete | in sync | unmanaged | blocked | refused buckets | failed buckets |\n";
+    out += "|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
     let _ = writeln!(
         out,
-        "| {} | {} | {} | {} | {} | {} | {} | {} |",
-        s.create, s.update, s.replace, s.delete, s.in_sync, s.unmanaged, s.refused, s.failed
+        "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+        s.create,
+        s.update,
+        s.replace,
+        s.delete,
+        s.in_sync,
+        s.unmanaged,
+        s.blocked,
+        s.refused,
+        s.failed
     );
     out
 }
@@ -90,7 +98,12 @@ fn sections(plan: &Plan) -> Vec<Section> {
         sections.push(Section { text, changes: 0 });
     }
     for bucket in &plan.buckets {
-        if bucket.changes.is_empty() && bucket.unmanaged.is_empty() && bucket.refusal.is_none() {
+        if bucket.changes.is_empty()
+            && bucket.unmanaged.is_empty()
+            && bucket.blocked.is_empty()
+            && bucket.once.is_empty()
+            && bucket.refusal.is_none()
+        {
             continue;
         }
         sections.push(Section {
@@ -128,6 +141,29 @@ fn bucket_heading(bucket: &BucketPlan) -> String {
             .collect();
         out += &ids.join(", ");
         out += "\n\n";
+    }
+    for once in &bucket.once {
+        let _ = writeln!(
+            out,
+            "- once `{}`: {}\n",
+            code_safe(&once.id),
+            escape_html(&once.state.describe().replace("ID", &once.id))
+        );
+    }
+    for blocked in &bucket.blocked {
+        let paths: Vec<String> = blocked
+            .unmodelled
+            .iter()
+            .map(|p| format!("`{}`", code_safe(p)))
+            .collect();
+        let _ = writeln!(
+            out,
+            "> **Blocked** `{}` ({} held back): invsync does not model {}. Way out: {}.\n",
+            code_safe(&blocked.id),
+            blocked.held_back,
+            paths.join(", "),
+            escape_html(blocked.way_out())
+        );
     }
     out
 }

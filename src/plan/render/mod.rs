@@ -8,7 +8,7 @@ mod text;
 
 pub use json::{FORMAT_VERSION, json};
 pub use markdown::markdown;
-pub use text::text;
+pub use text::{text, text_summary_first};
 
 use super::{Action, Summary};
 
@@ -39,6 +39,12 @@ fn summary_line(s: &Summary) -> String {
     };
     if s.unmanaged > 0 {
         line += &format!(" {} unmanaged (prune is off).", s.unmanaged);
+    }
+    if s.once > 0 {
+        line += &format!(" {} once, not started by this run.", s.once);
+    }
+    if s.blocked > 0 {
+        line += &format!(" {} blocked (foreign: not modelled by invsync).", s.blocked);
     }
     if s.refused > 0 {
         line += &format!(" {} refused.", plural(s.refused, "bucket", "buckets"));

@@ -31,7 +31,8 @@ use url::Url;
 use super::endpoint;
 use super::signer::{self, KeyTime, SignInput};
 use super::xml;
-use crate::model::{BucketKey, CosInventory, Inventory, Provider};
+use crate::model::{BucketKey, CosInventory, Inventory, LiveConfig, Provider};
+use crate::provider::document::{ConfigReader, read_document};
 use crate::provider::endpoint_policy::{self, EndpointError};
 use crate::provider::http::{RawResponse, Transport};
 use crate::provider::rate_limit::RateKey;
@@ -103,7 +104,7 @@ impl CosClient {
         &self,
         bucket: &BucketKey,
         token: Option<&str>,
-    ) -> Result<xml::ListInventoryConfigurationResult, ProviderError> {
+    ) -> Result<ListPage, ProviderError> {
         let mut params = vec![("inventory", "")];
         if let Some(token) = token {
             params.push(("continuation-token", token));
@@ -114,7 +115,7 @@ impl CosClient {
         if !response.is_success() {
             return Err(service_error(Operation::List, bucket, &response));
         }
-        decode(Operation::List, bucket, &response.body)
+        read_list_page(&response.body).map_err(|e| decode_error(Operation::List, bucket, e))
     }
 
     async fn call(
@@ -216,7 +217,7 @@ impl CosClient {
 }
 
 impl InventoryApi for CosClient {
-    async fn list(&self, bucket: &BucketKey) -> Result<Vec<Inventory>, ProviderError> {
+    async fn list(&self, bucket: &BucketKey) -> Result<Vec<LiveConfig>, ProviderError> {
         let mut inventories = Vec::new();
         let mut token: Option<String> = None;
         for _ in 0..MAX_LIST_PAGES {
@@ -225,10 +226,8 @@ impl InventoryApi for CosClient {
                 Err(e) if token.is_none() && is_inventory_not_found(&e) => return Ok(vec![]),
                 Err(e) => return Err(e),
             };
-            for wire in &page.inventory_configurations {
-                inventories.push(Inventory::Cos(to_domain(Operation::List, bucket, wire)?));
-            }
-            if !page.truncated() {
+            inventories.extend(page.items);
+            if !page.truncated {
                 return Ok(inventories);
             }
             match page.next_continuation_token {
@@ -252,7 +251,7 @@ impl InventoryApi for CosClient {
         ))
     }
 
-    async fn get(&self, bucket: &BucketKey, id: &str) -> Result<Option<Inventory>, ProviderError> {
+    async fn get(&self, bucket: &BucketKey, id: &str) -> Result<Option<LiveConfig>, ProviderError> {
         let params = [("inventory", ""), ("id", id)];
         let response = self
             .call(Operation::Get, bucket, Method::GET, &params, None)
@@ -263,12 +262,9 @@ impl InventoryApi for CosClient {
         if !response.is_success() {
             return Err(service_error(Operation::Get, bucket, &response));
         }
-        let wire: xml::InventoryConfiguration = decode(Operation::Get, bucket, &response.body)?;
-        Ok(Some(Inventory::Cos(to_domain(
-            Operation::Get,
-            bucket,
-            &wire,
-        )?)))
+        let doc = read_document(&response.body, "InventoryConfiguration")
+            .map_err(|e| decode_error(Operation::Get, bucket, e.to_string()))?;
+        Ok(Some(READER.read(doc.raw)))
     }
 
     async fn put(&self, bucket: &BucketKey, inventory: &Inventory) -> Result<(), ProviderError> {
@@ -341,25 +337,48 @@ fn check_provider(operation: Operation, bucket: &BucketKey) -> Result<(), Provid
     }
 }
 
-fn decode<T: xml::XmlRoot>(
-    operation: Operation,
-    bucket: &BucketKey,
-    body: &[u8],
-) -> Result<T, ProviderError> {
-    xml::from_bytes(body).map_err(|e| decode_error(operation, bucket, e.to_string()))
+/// One page of a LIST, each configuration read on its own.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListPage {
+    pub items: Vec<LiveConfig>,
+    pub truncated: bool,
+    pub next_continuation_token: Option<String>,
 }
 
-fn to_domain(
-    operation: Operation,
-    bucket: &BucketKey,
-    wire: &xml::InventoryConfiguration,
-) -> Result<CosInventory, ProviderError> {
-    CosInventory::try_from(wire).map_err(|e| {
-        decode_error(
-            operation,
-            bucket,
-            format!("configuration {:?}: {e}", wire.id),
-        )
+/// Reads one COS configuration: every element the wire types know, every value the model
+/// holds, or foreign.
+pub const READER: ConfigReader<'static> = ConfigReader {
+    provider: Provider::Cos,
+    known: xml::KNOWN_ELEMENTS,
+    convert: convert_config,
+};
+
+fn convert_config(raw: &str) -> Result<Inventory, Vec<String>> {
+    let wire: xml::InventoryConfiguration =
+        xml::from_bytes(raw.as_bytes()).map_err(|e| vec![format!("(unreadable: {e})")])?;
+    CosInventory::try_from(&wire)
+        .map(Inventory::Cos)
+        .map_err(|e| vec![e.unmodelled_path()])
+}
+
+/// Reads a 2xx LIST body: it must be a `ListInventoryConfigurationResult` (an HTML page, an
+/// `<Error>` document, another root, an empty or a truncated body is an error).
+fn read_list_page(body: &[u8]) -> Result<ListPage, String> {
+    let doc = read_document(body, "ListInventoryConfigurationResult").map_err(|e| e.to_string())?;
+    let items = doc
+        .children_named("InventoryConfiguration")
+        .map(|c| READER.read(c.raw))
+        .collect();
+    let truncated = match doc.text_of("IsTruncated") {
+        None => false,
+        Some(t) => {
+            xml::parse_bool(&t).ok_or_else(|| format!("IsTruncated is `{t}`, not true or false"))?
+        }
+    };
+    Ok(ListPage {
+        items,
+        truncated,
+        next_continuation_token: doc.text_of("NextContinuationToken"),
     })
 }
 

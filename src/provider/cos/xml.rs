@@ -25,6 +25,39 @@ pub enum XmlError {
     Write { root: &'static str, message: String },
 }
 
+/// Every element path below `InventoryConfiguration` these wire types read. Any other element
+/// in a live configuration makes it foreign: writing it back would drop the element.
+pub const KNOWN_ELEMENTS: &[&str] = &[
+    "Id",
+    "IsEnabled",
+    "IncludedObjectVersions",
+    "Filter",
+    "Filter/Prefix",
+    "Filter/And",
+    "Filter/And/Prefix",
+    "Filter/And/Tag",
+    "Filter/And/Tag/Key",
+    "Filter/And/Tag/Value",
+    "Filter/And/StorageClass",
+    "Filter/Period",
+    "Filter/Period/StartTime",
+    "Filter/Period/EndTime",
+    "OptionalFields",
+    "OptionalFields/Field",
+    "Schedule",
+    "Schedule/Frequency",
+    "Schedule/MonthlyDate",
+    "Destination",
+    "Destination/COSBucketDestination",
+    "Destination/COSBucketDestination/Bucket",
+    "Destination/COSBucketDestination/AccountId",
+    "Destination/COSBucketDestination/Prefix",
+    "Destination/COSBucketDestination/Format",
+    "Destination/COSBucketDestination/Encryption",
+    "Destination/COSBucketDestination/Encryption/SSE-COS",
+    "Destination/COSBucketDestination/Encryption/SSECOS",
+];
+
 /// `<InventoryConfiguration>`: the body of PUT and GET, and one entry of LIST.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename = "InventoryConfiguration")]

@@ -14,7 +14,7 @@ use url::Url;
 use super::request::{self, InventoryCall, SignatureVersion, SignedRequest, Target};
 use super::response::{self, Failure};
 use super::xml;
-use crate::model::{BucketKey, Inventory, Provider};
+use crate::model::{BucketKey, Inventory, LiveConfig, Provider};
 use crate::provider::endpoint_policy::{self, EndpointError};
 use crate::provider::http::{RawResponse, Transport};
 use crate::provider::rate_limit::RateKey;
@@ -142,7 +142,7 @@ impl OssClient {
             .await
     }
 
-    async fn list_all(&self, bucket: &BucketKey) -> Result<Vec<Inventory>, ProviderError> {
+    async fn list_all(&self, bucket: &BucketKey) -> Result<Vec<LiveConfig>, ProviderError> {
         let mut items = Vec::new();
         let mut token: Option<String> = None;
         for _ in 0..MAX_LIST_PAGES {
@@ -152,7 +152,7 @@ impl OssClient {
             let raw = self.send(Operation::List, bucket, call).await?;
             let page = response::list_page(raw.status, &raw.headers, &raw.body)
                 .map_err(|f| failure(Operation::List, bucket, f))?;
-            items.extend(page.items.into_iter().map(Inventory::Oss));
+            items.extend(page.items);
             match page.next_token {
                 None => return Ok(items),
                 Some(next) if token.as_deref() == Some(next.as_str()) => {
@@ -174,16 +174,15 @@ impl OssClient {
 }
 
 impl InventoryApi for OssClient {
-    async fn list(&self, bucket: &BucketKey) -> Result<Vec<Inventory>, ProviderError> {
+    async fn list(&self, bucket: &BucketKey) -> Result<Vec<LiveConfig>, ProviderError> {
         self.list_all(bucket).await
     }
 
-    async fn get(&self, bucket: &BucketKey, id: &str) -> Result<Option<Inventory>, ProviderError> {
+    async fn get(&self, bucket: &BucketKey, id: &str) -> Result<Option<LiveConfig>, ProviderError> {
         let raw = self
             .send(Operation::Get, bucket, InventoryCall::Get { id })
             .await?;
         response::get(raw.status, &raw.headers, &raw.body)
-            .map(|found| found.map(Inventory::Oss))
             .map_err(|f| failure(Operation::Get, bucket, f))
     }
 

@@ -5,9 +5,10 @@
 //! zero values even when none was written; a zero timestamp is outside the accepted range and
 //! a zero bound selects everything), and an empty `<Encryption/>` means no encryption.
 
+use crate::model::oss::{DAYS_OF_MONTH, INCREMENTAL_OPTIONAL_FIELDS, OPTIONAL_FIELDS};
 use crate::model::{
-    Frequency, IncludedObjectVersions, OssDestination, OssEncryption, OssFilter, OssInventory,
-    ReportFormat,
+    Frequency, IncludedObjectVersions, OssDestination, OssEncryption, OssFilter,
+    OssIncrementalInventory, OssInventory, ReportFormat,
 };
 
 use super::xml;
@@ -26,6 +27,17 @@ pub enum ConvertError {
     },
 }
 
+impl ConvertError {
+    /// The path below `InventoryConfiguration` that could not be expressed, as a foreign
+    /// configuration lists it: `Schedule/Frequency=Hourly`, `IsEnabled (missing)`.
+    pub fn unmodelled_path(&self) -> String {
+        match self {
+            ConvertError::Missing { element } => format!("{element} (missing)"),
+            ConvertError::Invalid { element, value, .. } => format!("{element}={value}"),
+        }
+    }
+}
+
 fn required<T>(value: Option<T>, element: &'static str) -> Result<T, ConvertError> {
     value.ok_or(ConvertError::Missing { element })
 }
@@ -38,12 +50,64 @@ fn parse_frequency(value: &str) -> Result<Frequency, ConvertError> {
     match value {
         "Daily" => Ok(Frequency::Daily),
         "Weekly" => Ok(Frequency::Weekly),
+        "Monthly" => Ok(Frequency::Monthly),
+        "Once" => Ok(Frequency::Once),
         other => Err(ConvertError::Invalid {
             element: "Schedule/Frequency",
             value: other.to_string(),
-            expected: "Daily or Weekly",
+            expected: "Daily, Weekly, Monthly or Once",
         }),
     }
+}
+
+fn parse_day_of_month(value: Option<&str>) -> Result<Option<u8>, ConvertError> {
+    value
+        .map(|text| {
+            text.parse::<u8>()
+                .ok()
+                .filter(|d| DAYS_OF_MONTH.contains(d))
+                .ok_or_else(|| ConvertError::Invalid {
+                    element: "Schedule/DayOfMonth",
+                    value: text.to_string(),
+                    expected: "a day of the month, 1 to 31",
+                })
+        })
+        .transpose()
+}
+
+/// Report columns, each one the model knows: an unknown column is a value of a newer API.
+fn parse_fields(
+    fields: Option<&xml::OptionalFields>,
+    known: &[&str],
+    element: &'static str,
+    expected: &'static str,
+) -> Result<Vec<String>, ConvertError> {
+    let fields: Vec<String> = fields
+        .map(|o| o.fields.iter().map(|f| f.trim().to_string()).collect())
+        .unwrap_or_default();
+    match fields.iter().find(|f| !known.contains(&f.as_str())) {
+        Some(unknown) => Err(ConvertError::Invalid {
+            element,
+            value: unknown.clone(),
+            expected,
+        }),
+        None => Ok(fields),
+    }
+}
+
+fn parse_incremental(
+    wire: &xml::IncrementalInventory,
+) -> Result<OssIncrementalInventory, ConvertError> {
+    Ok(OssIncrementalInventory {
+        enabled: required(wire.is_enabled, "IncrementalInventory/IsEnabled")?,
+        frequency_seconds: wire.schedule.as_ref().and_then(|s| s.frequency),
+        optional_fields: parse_fields(
+            wire.optional_fields.as_ref(),
+            INCREMENTAL_OPTIONAL_FIELDS,
+            "IncrementalInventory/OptionalFields/Field",
+            "a known incremental inventory field",
+        )?,
+    })
 }
 
 fn parse_versions(value: &str) -> Result<IncludedObjectVersions, ConvertError> {
@@ -140,7 +204,7 @@ impl TryFrom<&xml::InventoryConfiguration> for OssInventory {
         if cfg.id.is_empty() {
             return Err(ConvertError::Missing { element: "Id" });
         }
-        let frequency = cfg.schedule.as_ref().and_then(|s| s.frequency.as_deref());
+        let schedule = cfg.schedule.clone().unwrap_or_default();
         let destination = cfg
             .destination
             .as_ref()
@@ -152,17 +216,28 @@ impl TryFrom<&xml::InventoryConfiguration> for OssInventory {
                 cfg.included_object_versions.as_deref(),
                 "IncludedObjectVersions",
             )?)?,
-            frequency: parse_frequency(required(frequency, "Schedule/Frequency")?)?,
+            frequency: parse_frequency(required(
+                schedule.frequency.as_deref(),
+                "Schedule/Frequency",
+            )?)?,
+            day_of_month: parse_day_of_month(schedule.day_of_month.as_deref())?,
+            auto_delete: schedule.auto_delete.unwrap_or(false),
             filter: cfg.filter.as_ref().map(parse_filter).unwrap_or_default(),
-            optional_fields: cfg
-                .optional_fields
-                .as_ref()
-                .map(|o| o.fields.clone())
-                .unwrap_or_default(),
+            optional_fields: parse_fields(
+                cfg.optional_fields.as_ref(),
+                OPTIONAL_FIELDS,
+                "OptionalFields/Field",
+                "a known inventory field",
+            )?,
             destination: parse_destination(required(
                 destination,
                 "Destination/OSSBucketDestination",
             )?)?,
+            incremental: cfg
+                .incremental_inventory
+                .as_ref()
+                .map(parse_incremental)
+                .transpose()?,
         })
     }
 }
@@ -199,6 +274,11 @@ impl From<&OssInventory> for xml::InventoryConfiguration {
             }),
             schedule: Some(xml::Schedule {
                 frequency: Some(inv.frequency.as_str().to_string()),
+                day_of_month: inv.day_of_month.map(|d| d.to_string()),
+                // Written with `Once` only, where it means something; `false` elsewhere is
+                // the same as absent.
+                auto_delete: (inv.frequency == Frequency::Once || inv.auto_delete)
+                    .then_some(inv.auto_delete),
             }),
             filter: (!filter.is_empty()).then(|| xml::Filter {
                 last_modify_begin_time_stamp: filter.last_modify_begin_time_stamp,
@@ -212,6 +292,15 @@ impl From<&OssInventory> for xml::InventoryConfiguration {
             included_object_versions: Some(inv.included_object_versions.as_str().to_string()),
             optional_fields: (!inv.optional_fields.is_empty()).then(|| xml::OptionalFields {
                 fields: inv.optional_fields.clone(),
+            }),
+            incremental_inventory: inv.incremental.as_ref().map(|i| xml::IncrementalInventory {
+                is_enabled: Some(i.enabled),
+                schedule: i
+                    .frequency_seconds
+                    .map(|f| xml::IncrementalSchedule { frequency: Some(f) }),
+                optional_fields: (!i.optional_fields.is_empty()).then(|| xml::OptionalFields {
+                    fields: i.optional_fields.clone(),
+                }),
             }),
         }
     }
@@ -228,6 +317,8 @@ mod tests {
             enabled: true,
             included_object_versions: IncludedObjectVersions::All,
             frequency: Frequency::Daily,
+            day_of_month: None,
+            auto_delete: false,
             filter: OssFilter::default(),
             optional_fields: vec![],
             destination: OssDestination {
@@ -238,8 +329,11 @@ mod tests {
                 format: ReportFormat::Csv,
                 encryption: None,
             },
+            incremental: None,
         }
     }
+
+    use crate::provider::oss::xml::tests::VECTOR_BODY;
 
     fn parse(body: &str) -> Result<OssInventory, ConvertError> {
         OssInventory::try_from(&xml::InventoryConfiguration::from_xml(body).unwrap())
@@ -296,12 +390,74 @@ mod tests {
     fn an_unknown_frequency_is_an_error_naming_element_and_value() {
         let mut wire = xml::InventoryConfiguration::from(&vector_inventory());
         wire.schedule = Some(xml::Schedule {
-            frequency: Some("Monthly".into()),
+            frequency: Some("Hourly".into()),
+            ..Default::default()
         });
         let err = OssInventory::try_from(&wire).unwrap_err();
         assert_eq!(
             err.to_string(),
-            "element <Schedule/Frequency> has invalid value `Monthly` (expected Daily or Weekly)"
+            "element <Schedule/Frequency> has invalid value `Hourly` (expected Daily, Weekly, \
+             Monthly or Once)"
+        );
+        assert_eq!(err.unmodelled_path(), "Schedule/Frequency=Hourly");
+    }
+
+    #[test]
+    fn monthly_once_and_incremental_inventory_read_from_the_python_v2_shapes() {
+        // The element names and values of the python-v2 SDK's model and its live integration
+        // test (aliyun/alibabacloud-oss-python-sdk-v2: tests/integration/test_bucket_inventory_client.py).
+        let monthly = VECTOR_BODY.replace(
+            "<Frequency>Daily</Frequency>",
+            "<Frequency>Monthly</Frequency><DayOfMonth>3</DayOfMonth>",
+        );
+        let inv = parse(&monthly).unwrap();
+        assert_eq!(
+            (inv.frequency, inv.day_of_month),
+            (Frequency::Monthly, Some(3))
+        );
+
+        let once = VECTOR_BODY.replace(
+            "<Frequency>Daily</Frequency>",
+            "<Frequency>Once</Frequency><AutoDelete>true</AutoDelete>",
+        );
+        let inv = parse(&once).unwrap();
+        assert_eq!((inv.frequency, inv.auto_delete), (Frequency::Once, true));
+
+        let incremental = VECTOR_BODY.replace(
+            "</InventoryConfiguration>",
+            "<IncrementalInventory><IsEnabled>true</IsEnabled><Schedule><Frequency>600</Frequency>\
+             </Schedule><OptionalFields><Field>SequenceNumber</Field><Field>RecordType</Field>\
+             </OptionalFields></IncrementalInventory></InventoryConfiguration>",
+        );
+        let inv = parse(&incremental).unwrap();
+        assert_eq!(
+            inv.incremental,
+            Some(OssIncrementalInventory {
+                enabled: true,
+                frequency_seconds: Some(600),
+                optional_fields: vec!["SequenceNumber".into(), "RecordType".into()],
+            })
+        );
+    }
+
+    #[test]
+    fn unknown_report_fields_and_out_of_range_days_name_element_and_value() {
+        let body = VECTOR_BODY.replace(
+            "<IncludedObjectVersions>",
+            "<OptionalFields><Field>Size</Field><Field>ObjectOwnerHash</Field></OptionalFields>\
+             <IncludedObjectVersions>",
+        );
+        assert_eq!(
+            parse(&body).unwrap_err().unmodelled_path(),
+            "OptionalFields/Field=ObjectOwnerHash"
+        );
+        let body = VECTOR_BODY.replace(
+            "<Frequency>Daily</Frequency>",
+            "<Frequency>Monthly</Frequency><DayOfMonth>32</DayOfMonth>",
+        );
+        assert_eq!(
+            parse(&body).unwrap_err().unmodelled_path(),
+            "Schedule/DayOfMonth=32"
         );
     }
 
@@ -394,14 +550,17 @@ mod tests {
             id in "[A-Za-z0-9._-]{1,20}",
             enabled in any::<bool>(),
             all_versions in any::<bool>(),
-            daily in any::<bool>(),
+            schedule in 0u8..4,
+            day in 1u8..=31,
+            auto_delete in any::<bool>(),
             prefix in proptest::option::of("[a-z0-9/]{1,10}"),
             begin in proptest::option::of(1_262_275_200i64..253_402_271_999),
             end in proptest::option::of(1_262_275_200i64..253_402_271_999),
             lower in proptest::option::of(1u64..1 << 45),
             upper in proptest::option::of(1u64..1 << 45),
             classes in proptest::collection::vec("Standard|IA|Archive|ColdArchive|All", 0..3),
-            fields in proptest::collection::vec("Size|ETag|StorageClass|TransitionTime", 0..4),
+            fields in proptest::collection::vec("Size|ETag|StorageClass|TransitionTime|ObjectAcl|TaggingCount|ObjectType|Crc64", 0..4),
+            incremental in proptest::option::of((any::<bool>(), proptest::option::of(60u64..86_400), proptest::collection::vec("SequenceNumber|RecordType|Requester|SourceIp|Crc64", 0..4))),
             dest_prefix in proptest::option::of("[a-z0-9/]{1,10}"),
             encryption in 0u8..3,
         ) -> OssInventory {
@@ -409,7 +568,9 @@ mod tests {
                 id,
                 enabled,
                 included_object_versions: if all_versions { IncludedObjectVersions::All } else { IncludedObjectVersions::Current },
-                frequency: if daily { Frequency::Daily } else { Frequency::Weekly },
+                frequency: [Frequency::Daily, Frequency::Weekly, Frequency::Monthly, Frequency::Once][usize::from(schedule)],
+                day_of_month: (schedule == 2).then_some(day),
+                auto_delete: schedule == 3 && auto_delete,
                 filter: OssFilter {
                     prefix,
                     last_modify_begin_time_stamp: begin,
@@ -431,6 +592,11 @@ mod tests {
                         _ => Some(OssEncryption::SseKms { key_id: "key".into() }),
                     },
                 },
+                incremental: incremental.map(|(enabled, frequency_seconds, optional_fields)| OssIncrementalInventory {
+                    enabled,
+                    frequency_seconds,
+                    optional_fields,
+                }),
             }
         }
     }

@@ -2,7 +2,10 @@
 //!
 //! Pure: the client hands over what the transport received. Status rules per operation:
 //! - LIST: 200 is a page; **404 `NoSuchInventory` is an empty list** (OSS answers so for a
-//!   bucket without configurations).
+//!   bucket without configurations), the only answer that means empty. A 200 whose body is not
+//!   a `ListInventoryConfigurationsResult` (HTML, `<Error>`, another root, empty, truncated) is
+//!   a decode error. Each configuration is read on its own: one the model cannot express is
+//!   foreign ([`crate::provider::document`]) and does not fail the page.
 //! - GET: 200 is the configuration; 404 is `None`, except `NoSuchBucket`, which is an error
 //!   (a wrong bucket must not look like a bucket without configurations).
 //! - PUT: any 2xx (OSS answers 200); 409 `InventoryConfigurationAlreadyExists` is an error
@@ -12,8 +15,9 @@
 use reqwest::header::HeaderMap;
 
 use super::xml;
-use crate::model::OssInventory;
+use crate::model::{Inventory, LiveConfig, OssInventory, Provider};
 use crate::provider::ServiceError;
+use crate::provider::document::{ConfigReader, read_document};
 
 /// Why an answer is not a result.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,7 +31,7 @@ pub enum Failure {
 /// One page of a LIST.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ListPage {
-    pub items: Vec<OssInventory>,
+    pub items: Vec<LiveConfig>,
     /// The token of the next page; `None` on the last page.
     pub next_token: Option<String>,
 }
@@ -85,13 +89,20 @@ fn is_success(status: u16) -> bool {
     (200..300).contains(&status)
 }
 
-fn body_text(body: &[u8]) -> Result<&str, Failure> {
-    std::str::from_utf8(body).map_err(|_| Failure::Decode("body is not UTF-8".to_string()))
-}
+/// Reads one OSS configuration: every element the wire types know, every value the model
+/// holds, or foreign.
+pub const READER: ConfigReader<'static> = ConfigReader {
+    provider: Provider::Oss,
+    known: xml::KNOWN_ELEMENTS,
+    convert: convert_config,
+};
 
-fn convert(cfg: &xml::InventoryConfiguration) -> Result<OssInventory, Failure> {
-    OssInventory::try_from(cfg)
-        .map_err(|e| Failure::Decode(format!("configuration `{}`: {e}", cfg.id)))
+fn convert_config(raw: &str) -> Result<Inventory, Vec<String>> {
+    let wire = xml::InventoryConfiguration::from_xml(raw)
+        .map_err(|e| vec![format!("(unreadable: {})", e.message)])?;
+    OssInventory::try_from(&wire)
+        .map(Inventory::Oss)
+        .map_err(|e| vec![e.unmodelled_path()])
 }
 
 /// Reads a LIST answer.
@@ -106,22 +117,31 @@ pub fn list_page(status: u16, headers: &HeaderMap, body: &[u8]) -> Result<ListPa
         }
         return Err(Failure::Service(error));
     }
-    let list = xml::ListInventoryConfigurationsResult::from_xml(body_text(body)?)
+    let doc = read_document(body, "ListInventoryConfigurationsResult")
         .map_err(|e| Failure::Decode(e.to_string()))?;
-    let items = list
-        .inventory_configurations
-        .iter()
-        .map(convert)
-        .collect::<Result<Vec<_>, _>>()?;
-    let next_token = list.next_continuation_token.filter(|t| !t.is_empty());
-    if list.is_truncated && next_token.is_none() {
+    let items = doc
+        .children_named("InventoryConfiguration")
+        .map(|c| READER.read(c.raw))
+        .collect();
+    let is_truncated = match doc.text_of("IsTruncated") {
+        None => false,
+        Some(t) if t.eq_ignore_ascii_case("false") => false,
+        Some(t) if t.eq_ignore_ascii_case("true") => true,
+        Some(t) => {
+            return Err(Failure::Decode(format!(
+                "IsTruncated is `{t}`, not true or false"
+            )));
+        }
+    };
+    let next_token = doc.text_of("NextContinuationToken");
+    if is_truncated && next_token.is_none() {
         return Err(Failure::Decode(
             "truncated list without NextContinuationToken".to_string(),
         ));
     }
     Ok(ListPage {
         items,
-        next_token: if list.is_truncated { next_token } else { None },
+        next_token: if is_truncated { next_token } else { None },
     })
 }
 
@@ -131,7 +151,7 @@ fn is_missing_bucket(status: u16, error: &ServiceError) -> bool {
 }
 
 /// Reads a GET answer: `None` when the configuration does not exist.
-pub fn get(status: u16, headers: &HeaderMap, body: &[u8]) -> Result<Option<OssInventory>, Failure> {
+pub fn get(status: u16, headers: &HeaderMap, body: &[u8]) -> Result<Option<LiveConfig>, Failure> {
     if !is_success(status) {
         let error = service_error(status, headers, body);
         if status == 404 && !is_missing_bucket(status, &error) {
@@ -139,9 +159,9 @@ pub fn get(status: u16, headers: &HeaderMap, body: &[u8]) -> Result<Option<OssIn
         }
         return Err(Failure::Service(error));
     }
-    let cfg = xml::InventoryConfiguration::from_xml(body_text(body)?)
+    let doc = read_document(body, "InventoryConfiguration")
         .map_err(|e| Failure::Decode(e.to_string()))?;
-    convert(&cfg).map(Some)
+    Ok(Some(READER.read(doc.raw)))
 }
 
 /// Reads a PUT answer.
@@ -223,17 +243,49 @@ mod tests {
     }
 
     #[test]
-    fn an_invalid_configuration_in_a_list_names_it() {
-        let body = "<ListInventoryConfigurationsResult><InventoryConfiguration><Id>bad1</Id>\
-                    </InventoryConfiguration></ListInventoryConfigurationsResult>";
-        let Err(Failure::Decode(message)) = list_page(200, &HeaderMap::new(), body.as_bytes())
-        else {
-            panic!("expected a decode error");
-        };
-        assert!(
-            message.contains("bad1") && message.contains("IsEnabled"),
-            "{message}"
+    fn a_configuration_the_model_cannot_express_is_foreign_and_its_neighbours_are_read() {
+        let good = xml::tests::VECTOR_BODY;
+        let body = format!(
+            "<ListInventoryConfigurationsResult><InventoryConfiguration><Id>bad1</Id>\
+             <Schedule><Frequency>Hourly</Frequency></Schedule><FutureFeature/>\
+             </InventoryConfiguration>{good}<IsTruncated>false</IsTruncated>\
+             </ListInventoryConfigurationsResult>"
         );
+        let page = list_page(200, &HeaderMap::new(), body.as_bytes()).unwrap();
+        assert_eq!(page.items.len(), 2);
+        let foreign = page.items[0].foreign().expect("foreign");
+        assert_eq!(foreign.id, "bad1");
+        assert_eq!(foreign.unmodelled, ["FutureFeature", "IsEnabled (missing)"]);
+        assert!(
+            foreign.raw_xml.contains("<FutureFeature/>"),
+            "{}",
+            foreign.raw_xml
+        );
+        assert!(page.items[1].modelled().is_some());
+    }
+
+    #[test]
+    fn success_bodies_that_are_not_a_list_are_decode_errors() {
+        let bodies: [&[u8]; 5] = [
+            b"",
+            b"<html><body>Service Unavailable</body></html>",
+            b"<Error><Code>InternalError</Code><Message>m</Message></Error>",
+            b"<ListInventoryConfigurationResult></ListInventoryConfigurationResult>",
+            b"<ListInventoryConfigurationsResult><InventoryConfiguration><Id>a",
+        ];
+        for body in bodies {
+            assert!(
+                matches!(
+                    list_page(200, &HeaderMap::new(), body),
+                    Err(Failure::Decode(_))
+                ),
+                "{body:?}"
+            );
+            assert!(
+                matches!(get(200, &HeaderMap::new(), body), Err(Failure::Decode(_))),
+                "{body:?}"
+            );
+        }
     }
 
     #[test]

@@ -2,11 +2,13 @@
 //!
 //! Reading is tolerant, because real servers and SDKs differ: elements in any order, booleans in
 //! any case (oss2 sends `True`), empty numeric elements read as absent (`<LowerSizeBound/>`),
-//! `<SSE-OSS/>` and `<SSE-OSS></SSE-OSS>` alike, unknown elements ignored. Enumerated values
+//! `<SSE-OSS/>` and `<SSE-OSS></SSE-OSS>` alike. Unknown elements are ignored here and found by
+//! [`crate::provider::document`] against [`KNOWN_ELEMENTS`]. Enumerated values
 //! (`Format`, `Frequency`, `IncludedObjectVersions`, `Field`) stay strings here, because
 //! quick-xml can misread enum text content and because the conversion to the domain model is
 //! the place that names a bad value. Writing is canonical: the documented element order (Id,
-//! IsEnabled, Destination, Schedule, Filter, IncludedObjectVersions, OptionalFields), lowercase
+//! IsEnabled, Destination, Schedule, Filter, IncludedObjectVersions, OptionalFields,
+//! IncrementalInventory), lowercase
 //! booleans, no XML declaration, absent optional elements left out.
 
 use serde::{Deserialize, Deserializer, Serialize};
@@ -19,6 +21,44 @@ pub struct XmlError {
     pub root: &'static str,
     pub message: String,
 }
+
+/// Every element path below `InventoryConfiguration` these wire types read. Any other element
+/// in a live configuration makes it foreign: writing it back would drop the element.
+pub const KNOWN_ELEMENTS: &[&str] = &[
+    "Id",
+    "IsEnabled",
+    "Destination",
+    "Destination/OSSBucketDestination",
+    "Destination/OSSBucketDestination/Format",
+    "Destination/OSSBucketDestination/AccountId",
+    "Destination/OSSBucketDestination/RoleArn",
+    "Destination/OSSBucketDestination/Bucket",
+    "Destination/OSSBucketDestination/Prefix",
+    "Destination/OSSBucketDestination/Encryption",
+    "Destination/OSSBucketDestination/Encryption/SSE-OSS",
+    "Destination/OSSBucketDestination/Encryption/SSE-KMS",
+    "Destination/OSSBucketDestination/Encryption/SSE-KMS/KeyId",
+    "Schedule",
+    "Schedule/Frequency",
+    "Schedule/DayOfMonth",
+    "Schedule/AutoDelete",
+    "Filter",
+    "Filter/Prefix",
+    "Filter/LastModifyBeginTimeStamp",
+    "Filter/LastModifyEndTimeStamp",
+    "Filter/LowerSizeBound",
+    "Filter/UpperSizeBound",
+    "Filter/StorageClass",
+    "IncludedObjectVersions",
+    "OptionalFields",
+    "OptionalFields/Field",
+    "IncrementalInventory",
+    "IncrementalInventory/IsEnabled",
+    "IncrementalInventory/Schedule",
+    "IncrementalInventory/Schedule/Frequency",
+    "IncrementalInventory/OptionalFields",
+    "IncrementalInventory/OptionalFields/Field",
+];
 
 /// Body of PutBucketInventory and GetBucketInventory, and one item of a list.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -57,6 +97,45 @@ pub struct InventoryConfiguration {
         skip_serializing_if = "Option::is_none"
     )]
     pub optional_fields: Option<OptionalFields>,
+    #[serde(
+        rename = "IncrementalInventory",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub incremental_inventory: Option<IncrementalInventory>,
+}
+
+/// `<IncrementalInventory>` (python-v2 `IncrementalInventory`, element names as its model and
+/// live integration test write them).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct IncrementalInventory {
+    #[serde(
+        rename = "IsEnabled",
+        default,
+        deserialize_with = "opt_bool",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub is_enabled: Option<bool>,
+    #[serde(rename = "Schedule", default, skip_serializing_if = "Option::is_none")]
+    pub schedule: Option<IncrementalSchedule>,
+    #[serde(
+        rename = "OptionalFields",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub optional_fields: Option<OptionalFields>,
+}
+
+/// `<IncrementalInventory><Schedule>`: the interval in seconds.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct IncrementalSchedule {
+    #[serde(
+        rename = "Frequency",
+        default,
+        deserialize_with = "opt_u64",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub frequency: Option<u64>,
 }
 
 /// `<Destination>`.
@@ -122,9 +201,25 @@ pub struct SseKms {
 /// `<Schedule>`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Schedule {
-    /// `Daily` or `Weekly`.
+    /// `Daily`, `Weekly`, `Monthly` or `Once`.
     #[serde(rename = "Frequency", default, skip_serializing_if = "Option::is_none")]
     pub frequency: Option<String>,
+    /// 1..=31, with `Monthly`; text here, checked by the conversion.
+    #[serde(
+        rename = "DayOfMonth",
+        default,
+        deserialize_with = "opt_text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub day_of_month: Option<String>,
+    /// With `Once`: delete the configuration after its run.
+    #[serde(
+        rename = "AutoDelete",
+        default,
+        deserialize_with = "opt_bool",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub auto_delete: Option<bool>,
 }
 
 /// `<Filter>`. Written in the order the Go v2 SDK emits (Prefix last).

@@ -279,7 +279,11 @@ prop_compose! {
         is_enabled in proptest::option::of(any::<bool>()),
         dest in proptest::option::of((opt_text_strategy(), opt_text_strategy(), opt_text_strategy(),
             opt_text_strategy(), opt_text_strategy(), proptest::option::of(0u8..3))),
-        frequency in proptest::option::of(opt_text_strategy()),
+        frequency in proptest::option::of((opt_text_strategy(), proptest::option::of(1u8..=31),
+            proptest::option::of(any::<bool>()))),
+        incremental in proptest::option::of((proptest::option::of(any::<bool>()),
+            proptest::option::of(proptest::option::of(any::<u64>())),
+            proptest::option::of(proptest::collection::vec("[A-Za-z0-9]{1,12}", 0..3)))),
         filter in proptest::option::of((proptest::option::of(any::<i64>()), proptest::option::of(any::<i64>()),
             proptest::option::of(any::<u64>()), proptest::option::of(any::<u64>()),
             opt_text_strategy(), opt_text_strategy())),
@@ -299,7 +303,11 @@ prop_compose! {
                     }),
                 }),
             }),
-            schedule: frequency.map(|frequency| Schedule { frequency }),
+            schedule: frequency.map(|(frequency, day, auto_delete)| Schedule {
+                frequency,
+                day_of_month: day.map(|d| d.to_string()),
+                auto_delete,
+            }),
             filter: filter.map(|(b, e, l, u, s, p)| Filter {
                 last_modify_begin_time_stamp: b,
                 last_modify_end_time_stamp: e,
@@ -310,6 +318,11 @@ prop_compose! {
             }),
             included_object_versions: versions,
             optional_fields: fields.map(|fields| OptionalFields { fields }),
+            incremental_inventory: incremental.map(|(is_enabled, schedule, fields)| IncrementalInventory {
+                is_enabled,
+                schedule: schedule.map(|frequency| IncrementalSchedule { frequency }),
+                optional_fields: fields.map(|fields| OptionalFields { fields }),
+            }),
         }
     }
 }

@@ -1,9 +1,9 @@
-//! A minimal XML element tree: how the emulator stores a configuration so that GET answers
-//! with exactly the elements, element order and filter shape the client PUT.
+//! A minimal XML element tree: how the emulator stores a configuration (so that GET answers
+//! with exactly the elements, element order and filter shape the client PUT), and how the
+//! clients find the elements of a live configuration their model does not know.
 //!
-//! Schema validation is not done here; the provider handlers check bodies against the client's
-//! wire types. This module only guarantees well-formedness and a compact, namespace-free
-//! re-serialization.
+//! Schema validation is not done here; the wire types and conversions check bodies. This
+//! module only guarantees well-formedness and a compact, namespace-free re-serialization.
 
 use std::fmt::Write as _;
 
