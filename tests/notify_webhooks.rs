@@ -293,3 +293,50 @@ fn the_daemon_posts_drift_and_correction_without_secrets_or_the_webhook_token() 
     let logs = format!("{:?}", process.logs.lock().unwrap());
     assert!(!logs.contains(token), "the webhook token is never logged");
 }
+
+#[test]
+fn the_daemon_posts_a_blocked_foreign_configuration_once_with_what_it_does_not_model() {
+    let emulator = Emulator::start();
+    // Live: an undeclared configuration holding an element no provider API has yet; the
+    // manifest prunes, so deleting it would be the plan, and that delete is held back.
+    let foreign = COS.live_xml("future", "future/", true).replace(
+        "</InventoryConfiguration>",
+        "<FutureFeature><Mode>Streaming</Mode></FutureFeature></InventoryConfiguration>",
+    );
+    emulator
+        .handle
+        .seed_raw(COS.provider, COS.bucket, &foreign)
+        .expect("seeding a foreign configuration");
+    let seeded = COS.live_config(&emulator, "future");
+    let manifests = Manifests::new();
+    manifests.write("cos.yaml", &COS.manifest(true, &[("logs", "logs/")]));
+    let receiver = Receiver::start();
+    let url = receiver.url("/generic");
+    let _process = Process::start_with(
+        &emulator,
+        &manifests,
+        &[],
+        &[("INVSYNC_NOTIFY_WEBHOOKS", url.as_str())],
+    );
+    let blocked = || -> Vec<serde_json::Value> {
+        receiver
+            .json()
+            .into_iter()
+            .filter(|body| body["event"] == "blocked")
+            .collect()
+    };
+    assert!(wait_until(MAX_WAIT, || !blocked().is_empty()));
+    // Further resyncs find it again; de-duplication keeps it to one notification.
+    std::thread::sleep(Duration::from_millis(2500));
+    let blocked = blocked();
+    assert_eq!(blocked.len(), 1, "{blocked:?}");
+    assert_eq!(blocked[0]["id"], "future");
+    let text = blocked[0].to_string();
+    assert!(text.contains("FutureFeature"), "{text}");
+    assert!(text.contains("delete held back"), "{text}");
+    assert_eq!(
+        COS.live_config(&emulator, "future"),
+        seeded,
+        "the foreign configuration is untouched"
+    );
+}

@@ -392,6 +392,17 @@ impl Story<'_> {
                     .retain(|line: &String| !line.starts_with(&format!("{at} ")));
                 let _ = writeln!(out, "corrected:   {at} ({})", change.action);
             }
+            RunEvent::ForeignBlocked(blocked) => {
+                let line = format!(
+                    "{} ({} held back: invsync does not model {})",
+                    address(&blocked.key, &blocked.id),
+                    blocked.held_back,
+                    blocked.unmodelled.join(", ")
+                );
+                if self.told.insert(line.clone()) {
+                    let _ = writeln!(out, "blocked:     {line}");
+                }
+            }
             RunEvent::BucketFailed { key, reason } | RunEvent::BucketBlocked { key, reason } => {
                 let _ = writeln!(out, "failed:      {key}: {reason} (retrying with backoff)");
             }

@@ -61,6 +61,18 @@ impl Notification {
                 messages: vec![reason.clone()],
                 ..base(EventKind::Blocked, Some(key))
             },
+            RunEvent::ForeignBlocked(blocked) => Notification {
+                id: Some(blocked.id.clone()),
+                detail: Some(format!("{} held back", blocked.held_back.as_str())),
+                messages: vec![
+                    format!(
+                        "the live configuration holds what invsync does not model: {}",
+                        blocked.unmodelled.join(", ")
+                    ),
+                    format!("way out: {}", blocked.way_out()),
+                ],
+                ..base(EventKind::Blocked, Some(&blocked.key))
+            },
             RunEvent::RevisionRejected {
                 revision: rejected,
                 problems,

@@ -11,7 +11,7 @@ use super::drift::{self, DriftEvent};
 use super::settle::{self, SettleGate, Stability};
 use crate::metrics::{ConfigCounts, Metrics};
 use crate::model::{BucketMode, DesiredBucket};
-use crate::plan::{BucketPlan, Change, PlanOptions, plan_bucket};
+use crate::plan::{Blocked, BucketPlan, Change, PlanOptions, plan_bucket};
 use crate::provider::InventoryApi;
 use crate::scheduler::Outcome;
 
@@ -64,6 +64,8 @@ pub struct Reconciled {
     pub in_sync: bool,
     /// The plan was refused by the deletion limits: the failure is a block awaiting a person.
     pub blocked: bool,
+    /// Writes held back because they would overwrite or delete a foreign live configuration.
+    pub foreign: Vec<Blocked>,
 }
 
 /// What a reconcile needs besides the bucket; cheap to clone into a task.
@@ -162,6 +164,7 @@ async fn observe_or_correct(
             counts: Some(drift::plan_counts(&plan, declared)),
             in_sync: plan.changes.is_empty(),
             blocked: false,
+            foreign: plan.blocked.clone(),
         };
     }
     let hold = if settle::is_destructive(&plan) && plan.refusal.is_none() {
@@ -188,8 +191,10 @@ async fn observe_or_correct(
             counts: Some(drift::plan_counts(&plan, declared)),
             in_sync: false,
             blocked: false,
+            foreign: plan.blocked.clone(),
         };
     }
+    let foreign = plan.blocked.clone();
     let outcome = apply_plan(&client, desired, plan, &context.options, &context.settings).await;
     let in_sync = outcome.is_converged();
     let counts = outcome.plan.as_ref().map(|plan| {
@@ -206,6 +211,7 @@ async fn observe_or_correct(
         counts,
         in_sync,
         blocked: matches!(outcome.status, BucketStatus::Refused(_)),
+        foreign,
     }
 }
 
@@ -249,6 +255,7 @@ impl Reconciled {
             counts: None,
             in_sync: false,
             blocked: false,
+            foreign: Vec::new(),
         }
     }
 }

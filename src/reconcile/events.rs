@@ -1,7 +1,7 @@
 //! What the daemon tells an embedding program (the demo narrates these), besides its logs.
 
 use crate::model::BucketKey;
-use crate::plan::Change;
+use crate::plan::{Blocked, Change};
 
 use super::drift::DriftEvent;
 
@@ -23,6 +23,9 @@ pub enum RunEvent {
     BucketFailed { key: BucketKey, reason: String },
     /// A bucket's plan was refused (deletion limits); nothing is written until a person acts.
     BucketBlocked { key: BucketKey, reason: String },
+    /// A change would have written over a foreign live configuration (one holding what
+    /// invsync does not model); it is held back until a person acts.
+    ForeignBlocked(Box<Blocked>),
     /// Every managed bucket matches its manifest (sent once each time this becomes true).
     InSync {
         revision: String,

@@ -439,6 +439,9 @@ impl Daemon {
         for change in &reconciled.corrected {
             self.emit(RunEvent::Corrected(Box::new(change.clone())));
         }
+        for blocked in &reconciled.foreign {
+            self.emit(RunEvent::ForeignBlocked(Box::new(blocked.clone())));
+        }
         if let Some(reason) = reconciled.decision.failure() {
             let (key, reason) = (key.clone(), reason.to_string());
             self.emit(if reconciled.blocked {
