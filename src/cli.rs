@@ -8,6 +8,14 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::provider::endpoint_policy::{EndpointPattern, EndpointPolicy};
+/// What `invsync --version` prints after the name: the crate version and the git commit the
+/// binary was built from (`unknown` outside a git checkout, e.g. from a crate tarball).
+pub const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (commit ",
+    env!("INVSYNC_BUILD_COMMIT"),
+    ")"
+);
 
 /// Keeps object-storage bucket inventory configurations equal to a directory of YAML manifests.
 ///
@@ -16,7 +24,7 @@ use crate::provider::endpoint_policy::{EndpointPattern, EndpointPolicy};
 #[derive(Debug, Parser)]
 #[command(
     name = "invsync",
-    version,
+    version = VERSION,
     propagate_version = true,
     max_term_width = 100
 )]
@@ -56,11 +64,15 @@ pub enum Command {
     /// Print the live inventory configurations of one bucket as a manifest.
     Import(ImportArgs),
     /// Keep reconciling: on start, on manifest change, every interval and on SIGHUP.
-    Run(RunArgs),
+    Run(Box<RunArgs>),
     /// Serve a local COS + OSS inventory API for trying invsync out and for tests.
     Emulator(EmulatorArgs),
     /// Try invsync out: an embedded emulator with drifted live state, reconciled before your eyes.
     Demo(DemoArgs),
+    /// Print a shell completion script, e.g. `invsync completions bash > ~/.local/share/bash-completion/completions/invsync`.
+    Completions(CompletionsArgs),
+    /// Print the man page (roff), or write one page per command into a directory.
+    Man(ManArgs),
 }
 
 /// Where the manifests are.
@@ -273,20 +285,78 @@ pub struct RunArgs {
     /// How long in-flight reconciles may take to finish after SIGTERM / SIGINT.
     #[arg(long, default_value = "20s", env = "INVSYNC_SHUTDOWN_GRACE", value_parser = parse_duration)]
     pub shutdown_grace: Duration,
+
+    #[command(flatten)]
+    pub notify: NotifyArgs,
+
+    #[command(flatten)]
+    pub hook: HookArgs,
+
+    /// Run as one of this many replicas, each reconciling a stable hash-shard of the buckets.
+    #[arg(long, default_value_t = 1, env = "INVSYNC_SHARD_COUNT")]
+    pub shard_count: u32,
+
+    /// This replica's shard, 0-based (default with --shard-count above 1: the ordinal at the
+    /// end of the host name, as a StatefulSet pod `invsync-2` has).
+    #[arg(long, env = "INVSYNC_SHARD_INDEX")]
+    pub shard_index: Option<u32>,
+}
+
+/// The push hook of `invsync run`.
+#[derive(Debug, Args, Clone)]
+pub struct HookArgs {
+    /// Serve `POST /hooks/git` here (GitHub, GitLab or HMAC-signed push notifications trigger
+    /// an immediate manifest reload); off when unset. Needs --hook-secret-file.
+    #[arg(
+        long,
+        env = "INVSYNC_HOOK_LISTEN",
+        value_name = "ADDR",
+        requires = "hook_secret_file"
+    )]
+    pub hook_listen: Option<SocketAddr>,
+
+    /// File holding the hook's shared secret (the webhook secret / token configured in GitHub
+    /// or GitLab).
+    #[arg(long, env = "INVSYNC_HOOK_SECRET_FILE", value_name = "FILE")]
+    pub hook_secret_file: Option<PathBuf>,
+
+    /// After a push, keep reloading this long until the manifests revision changes (git-sync
+    /// may still be fetching).
+    #[arg(long, default_value = "30s", env = "INVSYNC_HOOK_RELOAD_WINDOW", value_parser = parse_duration)]
+    pub hook_reload_window: Duration,
+}
+
+/// Where `invsync run` posts drift notifications.
+#[derive(Debug, Args, Clone)]
+pub struct NotifyArgs {
+    /// Post drift, corrections, failures, blocked plans and rejected revisions to this webhook,
+    /// written `[FORMAT=]URL` with FORMAT json (default), slack, teams or googlechat
+    /// (repeatable; comma-separated in the variable). The URL is never logged.
+    #[arg(
+        long = "notify-webhook",
+        value_name = "[FORMAT=]URL",
+        env = "INVSYNC_NOTIFY_WEBHOOKS",
+        value_delimiter = ',',
+        hide_env_values = true
+    )]
+    pub notify_webhooks: Vec<String>,
+
+    /// More webhooks, with names, event selections and URLs read from files (YAML).
+    #[arg(long, env = "INVSYNC_NOTIFY_CONFIG", value_name = "FILE")]
+    pub notify_config: Option<PathBuf>,
+
+    /// Send the same drift, failure or rejection at most once per this window.
+    #[arg(long, default_value = "1h", env = "INVSYNC_NOTIFY_DEDUP_WINDOW", value_parser = parse_duration)]
+    pub notify_dedup_window: Duration,
 }
 
 /// `invsync demo`.
 #[derive(Debug, Args)]
 pub struct DemoArgs {
-    /// Directory of manifests to reconcile the emulator against.
-    #[arg(
-        long,
-        short = 'm',
-        default_value = "manifests",
-        value_name = "DIR",
-        env = "INVSYNC_MANIFESTS"
-    )]
-    pub manifests: PathBuf,
+    /// Directory of manifests to reconcile the emulator against (default: the example
+    /// manifests built into the binary, written to a temporary directory).
+    #[arg(long, short = 'm', value_name = "DIR", env = "INVSYNC_MANIFESTS")]
+    pub manifests: Option<PathBuf>,
 
     /// Exit 0 after the first convergence instead of watching for edits.
     #[arg(long, env = "INVSYNC_DEMO_ONCE")]
@@ -295,6 +365,23 @@ pub struct DemoArgs {
     /// Resync interval of the demo daemon.
     #[arg(long, default_value = "30s", value_parser = parse_positive_duration, env = "INVSYNC_DEMO_INTERVAL")]
     pub interval: Duration,
+}
+
+/// `invsync completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete in.
+    #[arg(value_enum, env = "INVSYNC_COMPLETIONS_SHELL")]
+    pub shell: clap_complete::Shell,
+}
+
+/// `invsync man`.
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write `invsync.1` and one `invsync-COMMAND.1` per command into this directory instead
+    /// of printing `invsync.1`.
+    #[arg(long, value_name = "DIR", env = "INVSYNC_MAN_DIR")]
+    pub dir: Option<PathBuf>,
 }
 
 /// `invsync import`.
@@ -460,7 +547,7 @@ mod tests {
         let Command::Demo(args) = cli.command else {
             panic!("demo")
         };
-        assert_eq!(args.manifests, PathBuf::from("manifests"));
+        assert_eq!(args.manifests, None, "the built-in examples");
         assert!(args.once);
     }
 }

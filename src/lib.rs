@@ -12,16 +12,22 @@
 //! - [`scheduler`]: when each bucket is reconciled next (resync, forced runs, backoff); pure.
 //! - [`watch`]: manifests directory watching, git-sync symlink swaps included.
 //! - [`metrics`]: the daemon's Prometheus metric families.
+//! - [`hooks`]: the push hook that triggers a manifest reload on git push.
+//! - [`notify`]: drift notifications to webhooks.
+//! - [`shard`]: which buckets one of several replicas owns.
 //! - [`server`]: the daemon's `/metrics`, `/healthz` and `/readyz` endpoints.
 
 pub mod cli;
 pub mod emulator;
+pub mod hooks;
 pub mod manifest;
 pub mod metrics;
 pub mod model;
+pub mod notify;
 pub mod plan;
 pub mod provider;
 pub mod reconcile;
 pub mod scheduler;
 pub mod server;
+pub mod shard;
 pub mod watch;

@@ -48,10 +48,14 @@ fn main() -> ExitCode {
             Command::Run(args) => commands::run::run(&args).await,
             Command::Emulator(args) => commands::emulator::run(&args).await,
             Command::Demo(args) => commands::demo::run(&args).await,
+            Command::Completions(args) => commands::completions::completions(&args),
+            Command::Man(args) => commands::completions::man(&args),
         }
     });
     match result {
         Ok(code) => code,
+        // The reader of stdout went away (`invsync plan | head -1`): not a failure.
+        Err(error) if commands::output::is_broken_pipe(&error) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("error: {error:#}");
             ExitCode::FAILURE

@@ -14,9 +14,13 @@
 //! | `invsync_api_retries_total` | counter | `provider`, `operation` |
 //! | `invsync_configs` | gauge | `provider`, `state` (`managed` \| `in_sync` \| `drifted` \| `blocked`) |
 //! | `invsync_bucket_last_success_timestamp_seconds` | gauge | `provider`, `bucket` |
+//! | `invsync_bucket_consecutive_failures` | gauge | `provider`, `bucket` |
 //! | `invsync_revision_info` | gauge, 1 | `revision` (only the revision in force) |
 //! | `invsync_manifest_errors_total` | counter | |
 //! | `invsync_manifest_valid` | gauge, 0 or 1 | |
+//! | `invsync_shard_info` | gauge, 1 | `shard`, `shards` (this replica's index and the count) |
+//! | `invsync_hook_requests_total` | counter | `outcome` (`accepted` \| `unauthorized` \| `replayed` \| `rate_limited`) |
+//! | `invsync_notifications_total` | counter | `webhook`, `outcome` (`sent` \| `failed` \| `dropped` \| `deduplicated`) |
 
 use std::fmt;
 use std::sync::atomic::AtomicU64;
@@ -120,6 +124,23 @@ struct BucketLabels {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
+struct ShardLabels {
+    shard: String,
+    shards: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
+struct OutcomeLabels {
+    outcome: &'static str,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
+struct NotificationLabels {
+    webhook: String,
+    outcome: &'static str,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
 struct RevisionLabels {
     revision: String,
 }
@@ -142,11 +163,15 @@ struct Inner {
     api_retries: Family<ApiRetryLabels, Counter>,
     configs: Family<ConfigLabels, Gauge>,
     bucket_last_success: Family<BucketLabels, Gauge<f64, AtomicU64>>,
+    bucket_failures: Family<BucketLabels, Gauge>,
     revision_info: Family<RevisionLabels, Gauge>,
     /// The revision currently labelled, so that switching removes exactly the old series.
     revision: Mutex<Option<String>>,
     manifest_errors: Counter,
     manifest_valid: Gauge,
+    notifications: Family<NotificationLabels, Counter>,
+    hook_requests: Family<OutcomeLabels, Counter>,
+    shard_info: Family<ShardLabels, Gauge>,
 }
 
 /// All metric families of the daemon. Clones share the same values.
@@ -212,6 +237,12 @@ impl Metrics {
             Unit::Seconds,
             Family::clone(&bucket_last_success),
         );
+        let bucket_failures = Family::default();
+        registry.register(
+            "bucket_consecutive_failures",
+            "Reconciles of each bucket that failed in a row (0 after a success)",
+            Family::clone(&bucket_failures),
+        );
         let revision_info = Family::default();
         registry.register(
             "revision_info",
@@ -230,6 +261,24 @@ impl Metrics {
             "1 when the latest manifests revision is valid, 0 when it is not",
             manifest_valid.clone(),
         );
+        let notifications = Family::default();
+        registry.register(
+            "notifications",
+            "Notifications by webhook and outcome",
+            Family::clone(&notifications),
+        );
+        let hook_requests = Family::default();
+        registry.register(
+            "hook_requests",
+            "Push hook requests by outcome",
+            Family::clone(&hook_requests),
+        );
+        let shard_info = Family::default();
+        registry.register(
+            "shard_info",
+            "This replica's shard of the buckets (value is always 1)",
+            Family::clone(&shard_info),
+        );
         Metrics {
             inner: Arc::new(Inner {
                 registry,
@@ -240,10 +289,14 @@ impl Metrics {
                 api_retries,
                 configs,
                 bucket_last_success,
+                bucket_failures,
                 revision_info,
                 revision: Mutex::new(None),
                 manifest_errors,
                 manifest_valid,
+                notifications,
+                hook_requests,
+                shard_info,
             }),
         }
     }
@@ -328,12 +381,28 @@ impl Metrics {
             .set(seconds);
     }
 
-    /// Drops the series of a bucket that is no longer managed.
-    pub fn remove_bucket(&self, provider: Provider, bucket: &str) {
-        self.inner.bucket_last_success.remove(&BucketLabels {
+    /// Counts a failed reconcile of `bucket` in a row of failures, or (`failed` false) ends
+    /// the row.
+    pub fn record_bucket_outcome(&self, provider: Provider, bucket: &str, failed: bool) {
+        let gauge = self.inner.bucket_failures.get_or_create(&BucketLabels {
             provider: provider.as_str(),
             bucket: bucket.to_owned(),
         });
+        if failed {
+            gauge.inc();
+        } else {
+            gauge.set(0);
+        }
+    }
+
+    /// Drops the series of a bucket that is no longer managed.
+    pub fn remove_bucket(&self, provider: Provider, bucket: &str) {
+        let labels = BucketLabels {
+            provider: provider.as_str(),
+            bucket: bucket.to_owned(),
+        };
+        self.inner.bucket_last_success.remove(&labels);
+        self.inner.bucket_failures.remove(&labels);
     }
 
     /// Makes `revision` the one in force: its `invsync_revision_info` series is 1 and the
@@ -368,6 +437,36 @@ impl Metrics {
             self.inner.manifest_errors.inc();
         }
         self.inner.manifest_valid.set(i64::from(valid));
+    }
+
+    /// Counts one notification for `webhook` (its configured name, never its URL) by outcome:
+    /// `sent`, `failed` (after retries), `dropped` (queue full) or `deduplicated`.
+    pub fn record_notification(&self, webhook: &str, outcome: &'static str) {
+        let labels = NotificationLabels {
+            webhook: webhook.to_owned(),
+            outcome,
+        };
+        self.inner.notifications.get_or_create(&labels).inc();
+    }
+
+    /// Counts one push hook request: `accepted`, `unauthorized`, `replayed` or `rate_limited`.
+    pub fn record_hook_request(&self, outcome: &'static str) {
+        self.inner
+            .hook_requests
+            .get_or_create(&OutcomeLabels { outcome })
+            .inc();
+    }
+
+    /// Labels this replica as shard `index` of `count` (set once at start).
+    pub fn set_shard(&self, index: u32, count: u32) {
+        self.inner.shard_info.clear();
+        self.inner
+            .shard_info
+            .get_or_create(&ShardLabels {
+                shard: index.to_string(),
+                shards: count.to_string(),
+            })
+            .set(1);
     }
 
     /// Every family in OpenMetrics text format ([`CONTENT_TYPE`]), ending with `# EOF`.
@@ -430,6 +529,7 @@ mod tests {
         m.record_api_retry(Provider::Cos, Operation::Get);
         m.set_configs(Provider::Cos, ConfigCounts::default());
         m.set_bucket_success(Provider::Cos, "b", SystemTime::now());
+        m.record_bucket_outcome(Provider::Cos, "b", true);
         m.set_revision("r");
         m.record_manifest_load(true);
         let text = m.encode();
@@ -441,6 +541,7 @@ mod tests {
             "invsync_api_retries",
             "invsync_configs",
             "invsync_bucket_last_success_timestamp_seconds",
+            "invsync_bucket_consecutive_failures",
             "invsync_revision_info",
             "invsync_manifest_errors",
             "invsync_manifest_valid",
@@ -572,6 +673,19 @@ mod tests {
         ), "{text}");
         m.remove_bucket(Provider::Cos, "logs-1250000000");
         assert!(!m.encode().contains("logs-1250000000"));
+    }
+
+    #[test]
+    fn consecutive_failures_count_up_and_reset_on_success() {
+        let m = Metrics::new();
+        m.record_bucket_outcome(Provider::Oss, "b", true);
+        m.record_bucket_outcome(Provider::Oss, "b", true);
+        let series = r#"invsync_bucket_consecutive_failures{provider="oss",bucket="b"}"#;
+        assert!(m.encode().contains(&format!("{series} 2")));
+        m.record_bucket_outcome(Provider::Oss, "b", false);
+        assert!(m.encode().contains(&format!("{series} 0")));
+        m.remove_bucket(Provider::Oss, "b");
+        assert!(!m.encode().contains(series));
     }
 
     #[test]

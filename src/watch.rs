@@ -5,11 +5,15 @@
 //! would keep watching the old checkout, so [`ManifestWatcher`] watches the directories that
 //! *contain* the symlinks on the way to the manifests (non-recursively, which catches the
 //! rename) plus the resolved target (recursively), and moves the recursive watch whenever the
-//! link changes. [`resolve`] gives the runner the directory to read during one cycle and the
-//! commit hash to stamp on logs, metrics and plans.
+//! link changes. In those containing directories only the link's (or directory's) own entry is
+//! listened to (see `entries`), so whatever else lives there, a log file for instance, costs
+//! nothing. [`resolve`] gives the runner the directory to read during one cycle and the commit
+//! hash to stamp on logs, metrics and plans.
 
-use std::collections::{BTreeSet, VecDeque};
-use std::ffi::OsStr;
+mod entries;
+
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::ffi::{OsStr, OsString};
 use std::io;
 use std::path::{Component, Path, PathBuf};
 use std::time::Duration;
@@ -133,14 +137,17 @@ pub enum WatchError {
         #[source]
         source: notify_debouncer_full::notify::Error,
     },
+    /// The operating system refused a watch of a directory containing the manifests path.
+    #[error("cannot watch {}", path.display())]
+    WatchParent {
+        path: PathBuf,
+        #[source]
+        source: io::Error,
+    },
 }
 
-/// One watch the watcher holds.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-struct WatchSpec {
-    path: PathBuf,
-    recursive: bool,
-}
+/// The parents watched for their entries: each directory with the entry names that matter.
+type ParentWatches = BTreeMap<PathBuf, BTreeSet<OsString>>;
 
 /// What to watch and how to judge events, derived from one [`ResolvedDir`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -149,20 +156,24 @@ struct Target {
     /// Paths whose own change means the manifests moved: every link followed and the
     /// manifests directory's entry in its canonical parent.
     entries: BTreeSet<PathBuf>,
-    watches: BTreeSet<WatchSpec>,
+    /// Directories holding those entries, watched for them alone.
+    parents: ParentWatches,
 }
 
 impl Target {
     fn new(dir: &Path, resolved: ResolvedDir) -> Self {
         let mut entries: BTreeSet<PathBuf> = resolved.links.iter().cloned().collect();
-        let mut watches = BTreeSet::new();
-        for link in &resolved.links {
-            if let Some(parent) = link.parent() {
-                watches.insert(WatchSpec {
-                    path: parent.to_owned(),
-                    recursive: false,
-                });
+        let mut parents = ParentWatches::new();
+        let mut watch_entry = |entry: &Path| {
+            if let (Some(parent), Some(name)) = (entry.parent(), entry.file_name()) {
+                parents
+                    .entry(parent.to_owned())
+                    .or_default()
+                    .insert(name.to_owned());
             }
+        };
+        for link in &resolved.links {
+            watch_entry(link);
         }
         // The parent of the manifests path as given, so that replacing the directory itself
         // (not only a link above it) is seen too.
@@ -172,21 +183,15 @@ impl Target {
         if let Some((parent, name)) = lexical_parent
             && let Ok(parent) = resolve(&parent)
         {
-            entries.insert(parent.path.join(name));
-            watches.insert(WatchSpec {
-                path: parent.path,
-                recursive: false,
-            });
+            let entry = parent.path.join(name);
+            watch_entry(&entry);
+            entries.insert(entry);
         }
         entries.insert(resolved.path.clone());
-        watches.insert(WatchSpec {
-            path: resolved.path.clone(),
-            recursive: true,
-        });
         Target {
             resolved,
             entries,
-            watches,
+            parents,
         }
     }
 
@@ -266,9 +271,13 @@ pub struct ManifestWatcher {
     dir: PathBuf,
     debounce: Duration,
     debouncer: Debouncer<RecommendedWatcher, RecommendedCache>,
+    parent_watch: entries::EntryWatch,
     events: mpsc::UnboundedReceiver<DebounceEventResult>,
     target: Target,
-    watching: BTreeSet<WatchSpec>,
+    /// The directory watched recursively, when a watch is held.
+    watching: Option<PathBuf>,
+    /// The parents watched for entries.
+    watching_parents: ParentWatches,
     /// A relevant event was seen and not yet reported; kept across cancelled `changed` calls.
     pending: bool,
 }
@@ -299,6 +308,12 @@ impl ManifestWatcher {
         })?;
         let target = Target::new(&dir, resolved);
         let (sender, events) = mpsc::unbounded_channel();
+        let parent_watch = entries::EntryWatch::start(sender.clone()).map_err(|source| {
+            WatchError::WatchParent {
+                path: dir.clone(),
+                source,
+            }
+        })?;
         let debouncer = new_debouncer(debounce, None, move |result: DebounceEventResult| {
             // The receiver is gone only when the watcher is dropped; nothing left to tell.
             let _ = sender.send(result);
@@ -311,15 +326,19 @@ impl ManifestWatcher {
             dir,
             debounce,
             debouncer,
+            parent_watch,
             events,
             target,
-            watching: BTreeSet::new(),
+            watching: None,
+            watching_parents: ParentWatches::new(),
             pending: false,
         };
-        let wanted = watcher.target.watches.clone();
-        for spec in &wanted {
-            watcher.add_watch(spec)?;
+        let parents = watcher.target.parents.clone();
+        for (parent, names) in parents {
+            watcher.watch_parent(parent, names)?;
         }
+        let recursive = watcher.target.resolved.path.clone();
+        watcher.watch_recursive(recursive)?;
         Ok(watcher)
     }
 
@@ -396,50 +415,73 @@ impl ManifestWatcher {
             }
         };
         if renew {
-            for spec in std::mem::take(&mut self.watching) {
+            if let Some(path) = self.watching.take() {
                 // A watch on a deleted directory is already gone; nothing to undo then.
-                let _ = self.debouncer.unwatch(&spec.path);
+                let _ = self.debouncer.unwatch(&path);
             }
-        } else if resolved == self.target.resolved && self.watching == self.target.watches {
+            for parent in std::mem::take(&mut self.watching_parents).into_keys() {
+                self.parent_watch.unwatch(&parent);
+            }
+        } else if resolved == self.target.resolved
+            && self.watching.as_ref() == Some(&resolved.path)
+            && self.watching_parents == self.target.parents
+        {
             return;
         }
         self.target = Target::new(&self.dir, resolved);
-        let stale: Vec<WatchSpec> = self
-            .watching
-            .difference(&self.target.watches)
-            .cloned()
+        let stale: Vec<PathBuf> = self
+            .watching_parents
+            .iter()
+            .filter(|(path, names)| self.target.parents.get(*path) != Some(*names))
+            .map(|(path, _)| path.clone())
             .collect();
-        for spec in stale {
-            // The old checkout may already be deleted, which drops its watch on its own.
-            let _ = self.debouncer.unwatch(&spec.path);
-            self.watching.remove(&spec);
+        for path in stale {
+            self.parent_watch.unwatch(&path);
+            self.watching_parents.remove(&path);
         }
-        let missing: Vec<WatchSpec> = self
+        let missing: Vec<(PathBuf, BTreeSet<OsString>)> = self
             .target
-            .watches
-            .difference(&self.watching)
-            .cloned()
+            .parents
+            .iter()
+            .filter(|(path, _)| !self.watching_parents.contains_key(*path))
+            .map(|(path, names)| (path.clone(), names.clone()))
             .collect();
-        for spec in missing {
-            if let Err(error) = self.add_watch(&spec) {
-                tracing::warn!(path = %spec.path.display(), error = %error, "cannot watch manifests path");
+        for (path, names) in missing {
+            if let Err(error) = self.watch_parent(path, names) {
+                tracing::warn!(error = %error, "cannot watch manifests path");
+            }
+        }
+        if self.watching.as_ref() != Some(&self.target.resolved.path) {
+            if let Some(old) = self.watching.take() {
+                // The old checkout may already be deleted, which drops its watch on its own.
+                let _ = self.debouncer.unwatch(&old);
+            }
+            let path = self.target.resolved.path.clone();
+            if let Err(error) = self.watch_recursive(path) {
+                tracing::warn!(error = %error, "cannot watch manifests path");
             }
         }
     }
 
-    fn add_watch(&mut self, spec: &WatchSpec) -> Result<(), WatchError> {
-        let mode = if spec.recursive {
-            RecursiveMode::Recursive
-        } else {
-            RecursiveMode::NonRecursive
-        };
+    fn watch_recursive(&mut self, path: PathBuf) -> Result<(), WatchError> {
         self.debouncer
-            .watch(&spec.path, mode)
+            .watch(&path, RecursiveMode::Recursive)
             .map_err(|source| WatchError::Watch {
-                path: spec.path.clone(),
+                path: path.clone(),
                 source,
             })?;
-        self.watching.insert(spec.clone());
+        self.watching = Some(path);
+        Ok(())
+    }
+
+    fn watch_parent(&mut self, path: PathBuf, names: BTreeSet<OsString>) -> Result<(), WatchError> {
+        self.parent_watch
+            .watch(&path, names.clone())
+            .map_err(|source| WatchError::WatchParent {
+                path: path.clone(),
+                source,
+            })?;
+        self.watching_parents.insert(path, names);
         Ok(())
     }
 }

@@ -1,5 +1,6 @@
-//! The benchmark harness at a tiny size: it runs every scenario, writes the JSON report, the
-//! steady-state plan costs exactly one LIST per bucket, and a daemon edit reads only its bucket.
+//! The benchmark harness at a tiny size: it runs every scenario, writes the JSON report, manifest
+//! loading is compared with the YAML parser's floor, the steady-state plan costs exactly one LIST
+//! per bucket, and a daemon edit reads only its bucket.
 
 use std::process::Command;
 
@@ -49,6 +50,24 @@ fn tiny_benchmark_reports_every_scenario_with_one_list_per_bucket_in_steady_stat
     let report: Value =
         serde_json::from_slice(&std::fs::read(&json).expect("JSON written")).expect("valid JSON");
     assert_eq!(report["total_configs"], 15);
+
+    let load = scenario(&report, "load");
+    assert_eq!(load["status"], "measured", "{load}");
+    let extra = &load["extra"];
+    assert!(extra["floor_events"].as_f64().unwrap() > 0.0, "{load}");
+    assert!(extra["floor_cpu_ms"].as_f64().unwrap() > 0.0, "{load}");
+    assert!(extra["child_cpu_ms"].as_f64().unwrap() > 0.0, "{load}");
+    let ratio = extra["cpu_ratio_validate_to_floor"].as_f64().unwrap();
+    assert!(ratio.is_finite() && ratio > 0.0, "{load}");
+    assert!(
+        extra["floor_mb_per_cpu_s"].as_f64().unwrap() > 0.0,
+        "{load}"
+    );
+    assert!(
+        extra["validate_mb_per_cpu_s"].as_f64().unwrap() > 0.0,
+        "{load}"
+    );
+    assert!(stdout.contains("| load |"), "table printed: {stdout}");
 
     let cold = scenario(&report, "cold_apply");
     assert_eq!(cold["status"], "measured");

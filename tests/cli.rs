@@ -43,7 +43,7 @@ fn validate_reports_every_problem_with_file_line_and_hint_and_exits_1() {
     assert_eq!(output.status.code(), Some(1));
     let stderr = text(&output.stderr);
     for expected in [
-        "cos-inventories.yaml:14 (document 1) spec.inventories[0].schedule.monthlyDate: 31 is out of range 1..=28",
+        "cos-inventories.yaml:14 (document 1) spec.inventories[0] (id day-out-of-range).schedule.monthlyDate: 31 is out of range 1..=28",
         "spec.prnue: unknown field `prnue` (hint: did you mean `prune`?)",
         "a tag filter needs `Tag` among optionalFields",
         "`Hourly` is not one of `Daily`, `Weekly`, `Monthly`",
@@ -142,4 +142,181 @@ fn an_unknown_flag_is_a_usage_error_that_exits_1_not_2() {
     let output = invsync(&["plan", "--manifest-dir", "x"]);
     assert_eq!(output.status.code(), Some(1), "2 means changes pending");
     assert!(text(&output.stderr).contains("--manifest-dir"));
+}
+
+#[test]
+fn version_names_the_release_and_the_git_commit_it_was_built_from() {
+    let output = invsync(&["--version"]);
+    assert_eq!(output.status.code(), Some(0));
+    let version = text(&output.stdout);
+    let expected_start = format!("invsync {} (commit ", env!("CARGO_PKG_VERSION"));
+    assert!(version.starts_with(&expected_start), "{version}");
+    let commit = version
+        .trim_end()
+        .strip_prefix(&expected_start)
+        .and_then(|rest| rest.strip_suffix(')'))
+        .unwrap_or_else(|| panic!("{version}"));
+    // In a git checkout it is a commit of this repository; elsewhere (a crate tarball) `unknown`.
+    let in_git = Command::new("git")
+        .args(["rev-parse", "--git-dir"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if in_git {
+        let known = Command::new("git")
+            .args(["cat-file", "-e", &format!("{commit}^{{commit}}")])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .status()
+            .unwrap();
+        assert!(known.success(), "`{commit}` is not a commit here");
+    } else {
+        assert_eq!(commit, "unknown");
+    }
+}
+
+#[test]
+fn completions_are_generated_for_bash_zsh_and_fish() {
+    for shell in ["bash", "zsh", "fish"] {
+        let output = invsync(&["completions", shell]);
+        assert_eq!(output.status.code(), Some(0), "{shell}");
+        let script = text(&output.stdout);
+        // Flags without their dashes: fish spells them `-l manifests`.
+        for word in ["invsync", "validate", "manifests", "detailed-exitcode"] {
+            assert!(script.contains(word), "{shell} completion lacks `{word}`");
+        }
+    }
+    let output = invsync(&["completions", "tcsh"]);
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "an unknown shell is a usage error"
+    );
+}
+
+#[test]
+fn the_man_page_is_printed_or_written_one_page_per_command() {
+    let output = invsync(&["man"]);
+    assert_eq!(output.status.code(), Some(0));
+    let page = text(&output.stdout);
+    assert!(
+        page.starts_with(".ie \\n(.g .ds Aq"),
+        "roff: {}",
+        &page[..80]
+    );
+    assert!(page.contains(".TH invsync 1"), "{page}");
+    for command in ["validate", "plan", "apply", "run", "demo", "completions"] {
+        assert!(page.contains(command), "`{command}` in the man page");
+    }
+
+    let dir = tempfile::tempdir().unwrap();
+    let output = invsync(&["man", "--dir", dir.path().to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    for file in ["invsync.1", "invsync-plan.1", "invsync-run.1"] {
+        let page = std::fs::read_to_string(dir.path().join(file)).unwrap();
+        assert!(page.contains(".TH"), "{file}");
+    }
+    let plan = std::fs::read_to_string(dir.path().join("invsync-plan.1")).unwrap();
+    assert!(plan.contains("detailed\\-exitcode"), "{plan}");
+}
+
+/// The actions and resources of a policy document in `deploy/policies/`, whichever case the
+/// vendor spells its keys in.
+fn policy(file: &str, keys: [&str; 3]) -> (Vec<String>, Vec<String>) {
+    let [statement_key, action_key, resource_key] = keys;
+    let json: Value = serde_json::from_str(
+        &std::fs::read_to_string(repo(&format!("deploy/policies/{file}"))).unwrap(),
+    )
+    .unwrap_or_else(|e| panic!("{file} is not JSON: {e}"));
+    let strings = |value: &Value| -> Vec<String> {
+        value
+            .as_array()
+            .unwrap_or_else(|| panic!("{file}: {value} is not a list"))
+            .iter()
+            .map(|v| v.as_str().unwrap().to_string())
+            .collect()
+    };
+    let statements = json[statement_key].as_array().unwrap();
+    assert_eq!(statements.len(), 1, "{file}: one statement");
+    (
+        strings(&statements[0][action_key]),
+        strings(&statements[0][resource_key]),
+    )
+}
+
+fn manifest_buckets(provider: &str) -> Vec<(String, String)> {
+    let mut buckets = Vec::new();
+    for dir in [repo("manifests/cos"), repo("manifests/oss")] {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let yaml = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+            for document in yaml.split("\n---\n") {
+                let doc: Value = serde_saphyr::from_str(document).unwrap();
+                if doc["spec"]["provider"] == provider {
+                    buckets.push((
+                        doc["spec"]["bucket"].as_str().unwrap().to_string(),
+                        doc["spec"]["region"].as_str().unwrap().to_string(),
+                    ));
+                }
+            }
+        }
+    }
+    buckets.sort();
+    buckets
+}
+
+#[test]
+fn the_cos_cam_policy_grants_the_inventory_actions_on_the_example_buckets_only() {
+    let (actions, resources) = policy("cos-cam-policy.json", ["statement", "action", "resource"]);
+    assert_eq!(
+        actions,
+        [
+            "name/cos:GetBucketInventory",
+            "name/cos:PutBucketInventory",
+            "name/cos:DeleteBucketInventory"
+        ]
+    );
+    let mut expected: Vec<String> = manifest_buckets("cos")
+        .iter()
+        .map(|(bucket, region)| {
+            let appid = bucket.rsplit('-').next().unwrap();
+            format!("qcs::cos:{region}:uid/{appid}:{bucket}/*")
+        })
+        .collect();
+    expected.sort();
+    let mut resources = resources;
+    resources.sort();
+    assert_eq!(resources, expected);
+}
+
+#[test]
+fn the_oss_ram_policy_grants_the_inventory_actions_on_the_example_buckets_only() {
+    let (actions, resources) = policy("oss-ram-policy.json", ["Statement", "Action", "Resource"]);
+    assert_eq!(
+        actions,
+        [
+            "oss:ListBucketInventory",
+            "oss:GetBucketInventory",
+            "oss:PutBucketInventory",
+            "oss:DeleteBucketInventory"
+        ]
+    );
+    let expected: Vec<String> = manifest_buckets("oss")
+        .iter()
+        .map(|(bucket, _)| format!("acs:oss:*:*:{bucket}"))
+        .collect();
+    let mut resources = resources;
+    resources.sort();
+    assert_eq!(resources, expected);
+}
+
+#[test]
+fn the_readme_names_every_action_of_the_policy_documents() {
+    let readme = std::fs::read_to_string(repo("README.md")).unwrap();
+    let (cos, _) = policy("cos-cam-policy.json", ["statement", "action", "resource"]);
+    let (oss, _) = policy("oss-ram-policy.json", ["Statement", "Action", "Resource"]);
+    for action in cos.iter().chain(&oss) {
+        assert!(
+            readme.contains(&format!("`{action}`")),
+            "README lacks `{action}`"
+        );
+    }
 }

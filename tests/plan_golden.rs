@@ -1,5 +1,5 @@
-//! Golden plans: each case renders as text, JSON and Markdown and is compared with
-//! `tests/golden/plan/<case>.{txt,json,md}`.
+//! Golden plans: each case renders as text (summary last, for a terminal; summary first, for a
+//! CI log), JSON and Markdown and is compared with `tests/golden/plan/<case>.{txt,log.txt,json,md}`.
 
 #[path = "support/fixtures.rs"]
 mod fixtures;
@@ -29,6 +29,10 @@ fn plan_of(cases: &[(DesiredBucket, Vec<Inventory>)], failures: Vec<BucketFailur
 
 fn assert_renderings(case: &str, plan: &Plan) {
     assert_golden(&format!("plan/{case}.txt"), &render::text(plan, false));
+    assert_golden(
+        &format!("plan/{case}.log.txt"),
+        &render::text_summary_first(plan, false),
+    );
     let json = serde_json::to_string_pretty(&render::json(plan)).unwrap() + "\n";
     assert_golden(&format!("plan/{case}.json"), &json);
     assert_golden(&format!("plan/{case}.md"), &render::markdown(plan, 65_536));

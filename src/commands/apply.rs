@@ -37,21 +37,27 @@ pub async fn run(args: &ApplyArgs) -> anyhow::Result<ExitCode> {
 
     let mut out = String::new();
     let mut all_converged = true;
-    let (mut written, mut in_sync, mut converged) = (0, 0, 0);
+    let (mut written, mut in_sync, mut converged, mut observed) = (0, 0, 0, 0);
     for (key, outcome) in &outcomes {
-        all_converged &= outcome.is_converged();
+        all_converged &= outcome.is_settled();
         written += outcome.written.len();
         match outcome.status {
             BucketStatus::InSync => in_sync += 1,
             BucketStatus::Converged => converged += 1,
+            BucketStatus::Observed(_) => observed += 1,
             _ => {}
         }
         describe(&mut out, &key.to_string(), outcome);
     }
-    let failed = outcomes.len() - in_sync - converged;
+    let failed = outcomes.len() - in_sync - converged - observed;
+    let observed_note = if observed > 0 {
+        format!(", {observed} drifted in observe mode (not written)")
+    } else {
+        String::new()
+    };
     let _ = writeln!(
         out,
-        "\nApply {}: {written} configurations written; {converged} buckets converged, {in_sync} already in sync, {failed} not converged (revision {}).",
+        "\nApply {}: {written} configurations written; {converged} buckets converged, {in_sync} already in sync{observed_note}, {failed} not converged (revision {}).",
         if all_converged {
             "complete"
         } else {
@@ -59,7 +65,7 @@ pub async fn run(args: &ApplyArgs) -> anyhow::Result<ExitCode> {
         },
         desired.revision
     );
-    print!("{out}");
+    super::output::print(&out)?;
     Ok(if all_converged {
         ExitCode::SUCCESS
     } else {
@@ -93,6 +99,9 @@ fn describe(out: &mut String, bucket: &str, outcome: &BucketOutcome) {
             ids.join(", ")
         ),
         BucketStatus::Failed(reason) => format!("FAILED: {reason}"),
+        BucketStatus::Observed(pending) => {
+            format!("observe mode, {pending} changes reported and not written")
+        }
     };
     let _ = writeln!(out, "{bucket}: {status}");
     for change in &outcome.written {

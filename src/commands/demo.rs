@@ -2,7 +2,9 @@
 //! it against a manifests directory, and a narration of what it finds and corrects.
 
 use std::collections::BTreeSet;
-use std::path::Path;
+use std::fmt::Write as _;
+use std::io;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
@@ -29,10 +31,27 @@ const ONCE_DEADLINE: Duration = Duration::from_secs(60);
 /// Id of the undeclared configuration the demo adds.
 const UNDECLARED_ID: &str = "adhoc-export";
 
+// The example manifests of the repository's `manifests/`, embedded by build.rs, so the demo
+// runs from any directory: a `cargo install`ed binary, the container image, a release archive.
+include!(concat!(env!("OUT_DIR"), "/demo_manifests.rs"));
+
 /// Exit codes: 0 after Ctrl-C (or after the first convergence with `--once`); 1 when the
 /// manifests are invalid or (`--once`) the demo did not converge.
 pub async fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
-    let Some(desired) = super::load_or_report(&args.manifests, &EndpointPolicy::default()) else {
+    // Kept until the demo ends: dropping it removes the written examples.
+    let examples;
+    let dir = match &args.manifests {
+        Some(dir) => dir.clone(),
+        None => {
+            examples = write_examples().context("writing the example manifests")?;
+            say(&format!(
+                "invsync demo: example manifests written to {} (--manifests DIR for your own)",
+                examples.path().display()
+            ))?;
+            examples.path().to_path_buf()
+        }
+    };
+    let Some(desired) = super::load_or_report(&dir, &EndpointPolicy::default()) else {
         return Ok(ExitCode::from(1));
     };
     if let Some(bucket) = desired.buckets.values().find(|b| b.endpoint.is_some()) {
@@ -51,16 +70,19 @@ pub async fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
     )
     .await
     .context("starting the embedded emulator")?;
-    println!(
+    say(&format!(
         "invsync demo: emulated COS + OSS inventory API on {}",
         emulator.endpoint()
-    );
-    seed(&emulator, &desired, &args.manifests)?;
+    ))?;
+    seed(&emulator, &desired, &dir)?;
 
     let metrics = Metrics::new();
     let readiness = Readiness::new();
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
-    println!("metrics on http://{}/metrics\n", listener.local_addr()?);
+    say(&format!(
+        "metrics on http://{}/metrics\n",
+        listener.local_addr()?
+    ))?;
     let (stop_server, server_stopped) = oneshot::channel::<()>();
     let server = tokio::spawn(server::serve(
         listener,
@@ -87,7 +109,7 @@ pub async fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
         Some(&metrics),
     )?;
     let (events, received) = mpsc::unbounded_channel();
-    let mut config = RunConfig::new(&args.manifests, clients, metrics);
+    let mut config = RunConfig::new(&dir, clients, metrics);
     config.schedule.resync_interval = args.interval;
     config.readiness = readiness;
     config.events = Some(events);
@@ -102,17 +124,39 @@ pub async fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
             _ = stopped => {}
         }
     };
-    let narration = narrate(received, stop, args.once, &args.manifests);
-    let (result, converged) = tokio::join!(run_daemon(config, shutdown), narration);
+    let narration = narrate(received, stop, args.once, &dir);
+    let (result, narrated) = tokio::join!(run_daemon(config, shutdown), narration);
     let _ = stop_server.send(());
     server.await.context("metrics server task")??;
-    result.with_context(|| format!("--manifests {}", args.manifests.display()))?;
+    result.with_context(|| format!("--manifests {}", dir.display()))?;
     emulator.shutdown().await?;
+    let converged = narrated?;
     Ok(if !args.once || converged {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
     })
+}
+
+/// Writes [`DEMO_MANIFESTS`] into a new temporary directory, removed when the value is dropped.
+fn write_examples() -> io::Result<tempfile::TempDir> {
+    let dir = tempfile::Builder::new().prefix("invsync-demo-").tempdir()?;
+    for (relative, text) in DEMO_MANIFESTS {
+        let path: PathBuf = dir.path().join(relative);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        std::fs::write(path, text)?;
+    }
+    Ok(dir)
+}
+
+/// One line of narration on stdout.
+///
+/// # Errors
+/// Stdout is closed (`invsync demo | head`); the demo then stops.
+fn say(line: &str) -> io::Result<()> {
+    super::output::println(line)
 }
 
 /// A random key pair known only to this process, shared by the emulator and the clients.
@@ -224,7 +268,10 @@ fn set_id(inventory: &mut Inventory, id: String) {
 }
 
 fn seed(emulator: &EmulatorHandle, desired: &DesiredState, dir: &Path) -> anyhow::Result<()> {
-    println!("seeded live state that differs from {}:", dir.display());
+    say(&format!(
+        "seeded live state that differs from the manifests in {}:",
+        dir.display()
+    ))?;
     let mut in_sync = 0;
     for (key, inventory, kind) in seed_plan(desired) {
         let what = match kind {
@@ -242,10 +289,10 @@ fn seed(emulator: &EmulatorHandle, desired: &DesiredState, dir: &Path) -> anyhow
                 .map_err(|e| anyhow::anyhow!("seeding {}: {e:?}", address(&key, inventory.id())))?;
         }
         if let Some(what) = what {
-            println!("  {:<50} {what}", address(&key, inventory.id()));
+            say(&format!("  {:<50} {what}", address(&key, inventory.id())))?;
         }
     }
-    println!("  and {in_sync} configurations already in sync");
+    say(&format!("  and {in_sync} configurations already in sync"))?;
     Ok(())
 }
 
@@ -255,39 +302,78 @@ fn address(key: &BucketKey, id: &str) -> String {
 
 /// Prints the daemon's events as a story. With `once`, asks the daemon to stop after the
 /// first convergence (or after [`ONCE_DEADLINE`]); returns whether it converged.
+///
+/// # Errors
+/// Stdout is closed; the daemon has then been asked to stop.
 async fn narrate(
     mut events: mpsc::UnboundedReceiver<RunEvent>,
     stop: oneshot::Sender<()>,
     once: bool,
     dir: &Path,
-) -> bool {
+) -> io::Result<bool> {
     let mut stop = Some(stop);
-    let mut converged = false;
-    let mut told = BTreeSet::new();
+    let mut story = Story {
+        once,
+        dir,
+        converged: false,
+        told: BTreeSet::new(),
+    };
     let deadline = tokio::time::sleep(ONCE_DEADLINE);
     tokio::pin!(deadline);
     loop {
-        let event = tokio::select! {
-            event = events.recv() => match event { Some(event) => event, None => return converged },
+        let (text, done) = tokio::select! {
+            event = events.recv() => match event {
+                Some(event) => story.tell(event),
+                None => return Ok(story.converged),
+            },
             () = &mut deadline, if once && stop.is_some() => {
-                println!("no convergence within {} s; stopping", ONCE_DEADLINE.as_secs());
-                let _ = stop.take().map(|s| s.send(()));
-                continue;
+                (format!("no convergence within {} s; stopping\n", ONCE_DEADLINE.as_secs()), true)
             }
         };
+        if let Err(error) = super::output::print(&text) {
+            let _ = stop.take().map(|s| s.send(()));
+            return Err(error);
+        }
+        if done {
+            let _ = stop.take().map(|s| s.send(()));
+        }
+    }
+}
+
+/// What the narration has told so far.
+struct Story<'a> {
+    once: bool,
+    dir: &'a Path,
+    converged: bool,
+    /// Drift lines already printed, so a bucket re-read before its correction lands does not
+    /// repeat them.
+    told: BTreeSet<String>,
+}
+
+impl Story<'_> {
+    /// The lines that tell `event`, and whether the demo is done (`--once` converged).
+    fn tell(&mut self, event: RunEvent) -> (String, bool) {
+        let mut out = String::new();
+        let mut done = false;
         match event {
             RunEvent::RevisionLoaded { revision, buckets } => {
-                told.clear();
-                println!("manifests revision {revision} in force: {buckets} buckets");
+                self.told.clear();
+                let _ = writeln!(
+                    out,
+                    "manifests revision {revision} in force: {buckets} buckets"
+                );
             }
             RunEvent::RevisionRejected { problems, .. } => {
                 let count = match problems.len() {
                     1 => "1 problem".to_string(),
                     n => format!("{n} problems"),
                 };
-                println!("manifests rejected ({count}); the last good revision stays in force:");
+                let _ = writeln!(
+                    out,
+                    "manifests rejected ({count}); the last good revision stays in force:"
+                );
                 for problem in problems.iter().take(5) {
-                    println!("  {problem}");
+                    let _ = writeln!(out, "  {problem}");
                 }
             }
             RunEvent::Drift(drift) => {
@@ -296,38 +382,42 @@ async fn narrate(
                     address(&drift.key, &drift.id),
                     describe(drift.kind, &drift.field_summary())
                 );
-                if told.insert(line.clone()) {
-                    println!("drift found: {line}");
+                if self.told.insert(line.clone()) {
+                    let _ = writeln!(out, "drift found: {line}");
                 }
             }
             RunEvent::Corrected(change) => {
                 let at = address(&change.key, &change.id);
-                told.retain(|line: &String| !line.starts_with(&format!("{at} ")));
-                println!("corrected:   {at} ({})", change.action);
+                self.told
+                    .retain(|line: &String| !line.starts_with(&format!("{at} ")));
+                let _ = writeln!(out, "corrected:   {at} ({})", change.action);
             }
-            RunEvent::BucketFailed { key, reason } => {
-                println!("failed:      {key}: {reason} (retrying with backoff)");
+            RunEvent::BucketFailed { key, reason } | RunEvent::BucketBlocked { key, reason } => {
+                let _ = writeln!(out, "failed:      {key}: {reason} (retrying with backoff)");
             }
             RunEvent::InSync {
                 revision,
                 configs,
                 buckets,
             } => {
-                println!(
+                let _ = writeln!(
+                    out,
                     "in sync: {configs} configurations across {buckets} buckets (revision {revision})"
                 );
-                if once {
-                    converged = true;
-                    let _ = stop.take().map(|s| s.send(()));
-                } else if !converged {
-                    converged = true;
-                    println!(
+                if self.once {
+                    self.converged = true;
+                    done = true;
+                } else if !self.converged {
+                    self.converged = true;
+                    let _ = writeln!(
+                        out,
                         "\nwatching {} — edit a manifest and watch the emulator converge; Ctrl-C to stop",
-                        dir.display()
+                        self.dir.display()
                     );
                 }
             }
         }
+        (out, done)
     }
 }
 

@@ -21,7 +21,7 @@ pub async fn run(args: &EmulatorArgs) -> anyhow::Result<ExitCode> {
         .await
         .with_context(|| format!("cannot listen on {}", args.listen))?;
     let addr = listener.local_addr()?;
-    println!("listening on http://{addr}");
+    super::output::println(&format!("listening on http://{addr}"))?;
     emulator::serve(listener, config, shutdown_signal()).await?;
     Ok(ExitCode::SUCCESS)
 }

@@ -26,7 +26,7 @@ pub async fn run(args: &ImportArgs) -> anyhow::Result<ExitCode> {
     let live = client.list(&key).await?;
     let name = args.name.clone().unwrap_or_else(|| args.bucket.clone());
     let imported = import(&key, &name, &live);
-    print!("{}", imported.yaml);
+    super::output::print(&imported.yaml)?;
     if imported.left_out > 0 {
         eprintln!(
             "invsync: {} configuration(s) could not be expressed as a manifest; see the comments",

@@ -1,9 +1,11 @@
 //! One module per subcommand; each returns the process exit code or an error to print.
 
 pub mod apply;
+pub mod completions;
 pub mod demo;
 pub mod emulator;
 pub mod import;
+pub mod output;
 pub mod plan;
 pub mod run;
 pub mod schema;

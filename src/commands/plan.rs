@@ -1,5 +1,6 @@
 //! `invsync plan`: read live state and print what `apply` would change.
 
+use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use invsync::cli::{OutputFormat, PlanArgs};
@@ -24,11 +25,17 @@ pub async fn run(args: &PlanArgs) -> anyhow::Result<ExitCode> {
     )
     .await;
 
-    match args.output {
-        OutputFormat::Text => print!("{}", render::text(&plan, super::use_color(args.color))),
-        OutputFormat::Json => println!("{}", serde_json::to_string_pretty(&render::json(&plan))?),
-        OutputFormat::Markdown => print!("{}", render::markdown(&plan, args.markdown_max_bytes)),
-    }
+    let rendered = match args.output {
+        // In a CI log (stdout not a terminal) the summary comes first, so that a collapsed log
+        // still tells what the plan does; on a terminal it closes the plan, as people expect.
+        OutputFormat::Text if std::io::stdout().is_terminal() => {
+            render::text(&plan, super::use_color(args.color))
+        }
+        OutputFormat::Text => render::text_summary_first(&plan, super::use_color(args.color)),
+        OutputFormat::Json => serde_json::to_string_pretty(&render::json(&plan))? + "\n",
+        OutputFormat::Markdown => render::markdown(&plan, args.markdown_max_bytes),
+    };
+    super::output::print(&rendered)?;
 
     Ok(if !plan.failures.is_empty() {
         ExitCode::from(1)

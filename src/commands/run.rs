@@ -5,21 +5,34 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use invsync::cli::RunArgs;
+use invsync::hooks::{self, HookSecret};
 use invsync::metrics::Metrics;
 use invsync::model::Provider;
+use invsync::notify::{self, DeliverySettings, NotifyConfig};
 use invsync::provider::credentials_file::CredentialsFile;
 use invsync::provider::{CredentialSource, EnvCredentials};
 use invsync::reconcile::{RunConfig, SettleGate, run as run_daemon};
 use invsync::scheduler::SchedulerConfig;
 use invsync::server::{self, Readiness};
+use invsync::shard::Shard;
+use invsync::watch;
 use tokio::sync::{mpsc, oneshot};
 
 /// Runs until SIGTERM / SIGINT, then finishes in-flight work (bounded) and exits 0.
 ///
 /// # Errors
-/// The listen address cannot be bound, the HTTP client cannot be built, or the manifests
-/// directory cannot be watched.
+/// The manifests directory does not resolve to a directory (checked first, so that nothing
+/// is served for a daemon that cannot work), the listen address cannot be bound, the HTTP
+/// client cannot be built, or the manifests directory cannot be watched.
 pub async fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
+    let dir = &args.manifests.manifests;
+    watch::resolve(dir).with_context(|| {
+        format!(
+            "--manifests {}: not a readable directory; nothing was served (check the path, or \
+             the git-sync link it goes through)",
+            dir.display()
+        )
+    })?;
     let metrics = Metrics::new();
     let (cos_credentials, oss_credentials) = credentials(args);
     let clients = super::build_clients(
@@ -45,14 +58,66 @@ pub async fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
     config.debounce = args.debounce;
     config.shutdown_grace = args.shutdown_grace;
     config.full_pass = Some(hangups());
+    let notify = NotifyConfig::from_sources(
+        &args.notify.notify_webhooks,
+        args.notify.notify_config.as_deref(),
+        args.notify.notify_dedup_window,
+    )?;
+    let mut dispatcher = None;
+    if !notify.webhooks.is_empty() {
+        let names: Vec<&str> = notify.webhooks.iter().map(|w| w.name.as_str()).collect();
+        tracing::info!(webhooks = ?names, "posting notifications");
+        let (events, task) = notify::spawn(notify, DeliverySettings::default(), metrics.clone())?;
+        config.events = Some(events);
+        dispatcher = Some(task);
+    }
     let readiness: Readiness = config.readiness.clone();
+
+    config.reload_window = args.hook.hook_reload_window;
+    let hostname = std::env::var("HOSTNAME").unwrap_or_default();
+    config.shard = Shard::resolve(args.shard_index, args.shard_count, &hostname)?;
+    metrics.set_shard(config.shard.index(), config.shard.count());
+    let (stop_hook, hook_stopped) = oneshot::channel::<()>();
+    let mut hook_server = None;
+    if let Some(addr) = args.hook.hook_listen {
+        let path = args
+            .hook
+            .hook_secret_file
+            .as_deref()
+            .context("--hook-listen needs --hook-secret-file")?;
+        let secret = HookSecret::from_file(path)?;
+        let hook_listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .with_context(|| format!("cannot listen on {addr} (--hook-listen)"))?;
+        tracing::info!(addr = %hook_listener.local_addr()?, "serving the push hook POST /hooks/git");
+        let (trigger, requests) = mpsc::unbounded_channel();
+        config.reload_requests = Some(requests);
+        hook_server = Some(tokio::spawn(hooks::serve(
+            hook_listener,
+            secret,
+            trigger,
+            metrics.clone(),
+            async {
+                let _ = hook_stopped.await;
+            },
+        )));
+    }
 
     let (stop_server, server_stopped) = oneshot::channel::<()>();
     let server = tokio::spawn(server::serve(listener, metrics, readiness, async {
         let _ = server_stopped.await;
     }));
     let result = run_daemon(config, termination()?).await;
+    if let Some(task) = dispatcher {
+        // The daemon dropped its sender; give queued notifications a moment, not the full
+        // retry schedule of a dead webhook.
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(2), task).await;
+    }
     let _ = stop_server.send(());
+    let _ = stop_hook.send(());
+    if let Some(hook_server) = hook_server {
+        hook_server.await.context("push hook task")??;
+    }
     server.await.context("metrics server task")??;
     result.with_context(|| format!("--manifests {}", args.manifests.manifests.display()))?;
     tracing::info!("stopped");

@@ -5,6 +5,6 @@ use std::process::ExitCode;
 /// Prints the schema to stdout.
 pub fn run() -> anyhow::Result<ExitCode> {
     let schema = invsync::manifest::json_schema();
-    println!("{}", serde_json::to_string_pretty(&schema)?);
+    super::output::println(&serde_json::to_string_pretty(&schema)?)?;
     Ok(ExitCode::SUCCESS)
 }

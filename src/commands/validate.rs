@@ -14,13 +14,13 @@ pub fn run(args: &ManifestArgs) -> anyhow::Result<ExitCode> {
     match loaded {
         Ok(desired) => {
             let configs: usize = desired.buckets.values().map(|b| b.inventories.len()).sum();
-            println!(
+            super::output::println(&format!(
                 "{}: {} buckets, {} inventory configurations, all valid (revision {})",
                 args.manifests.display(),
                 desired.buckets.len(),
                 configs,
                 desired.revision
-            );
+            ))?;
             Ok(ExitCode::SUCCESS)
         }
         Err(errors) => {

@@ -3,7 +3,9 @@
 use std::fmt;
 use std::path::PathBuf;
 
-use super::lines::FieldPath;
+use serde_json::Value;
+
+use super::lines::{FieldPath, Segment};
 
 /// One problem found while loading or validating manifests.
 ///
@@ -20,7 +22,8 @@ pub struct Diagnostic {
     /// one-based, as in [`crate::model::Origin`]); `None` for problems of a whole file or of the
     /// directory.
     pub document: Option<usize>,
-    /// Field path such as `spec.inventories[2].schedule`; empty for the document itself.
+    /// Field path such as `spec.inventories[2] (id list3).schedule` (see [`display_path`]);
+    /// empty for the document itself.
     pub path: String,
     pub message: String,
     /// How to fix it.
@@ -44,6 +47,46 @@ impl fmt::Display for Diagnostic {
             write!(f, " (hint: {hint})")?;
         }
         Ok(())
+    }
+}
+
+/// `path` as diagnostics print it: below an inventory, its index and its id
+/// (`spec.inventories[4] (id tags-no-field).filter.tags`), since in a file of hundreds of
+/// inventories people look for the id, while the index stays exact when the id is missing or
+/// repeated. Without a usable id (absent, empty, not a string) the plain path.
+pub fn display_path(path: &FieldPath, document: &Value) -> String {
+    let text = path.to_string();
+    let [
+        Segment::Key(spec),
+        Segment::Key(list),
+        Segment::Index(index),
+        ..,
+    ] = path.0.as_slice()
+    else {
+        return text;
+    };
+    if spec != "spec" || list != "inventories" {
+        return text;
+    }
+    let id = document
+        .get("spec")
+        .and_then(|spec| spec.get("inventories"))
+        .and_then(|inventories| inventories.get(*index))
+        .and_then(|inventory| inventory.get("id"))
+        .and_then(Value::as_str)
+        .filter(|id| !id.is_empty());
+    match id {
+        Some(id) => {
+            let head = format!("spec.inventories[{index}]");
+            // A control character in an id must not reach the terminal (the id rule reports it).
+            let id = if id.chars().any(char::is_control) {
+                id.escape_debug().to_string()
+            } else {
+                id.to_string()
+            };
+            format!("{head} (id {id}){}", &text[head.len()..])
+        }
+        None => text,
     }
 }
 
@@ -166,6 +209,52 @@ mod tests {
             hint: None,
         };
         assert_eq!(d.to_string(), "manifests: no manifests found");
+    }
+
+    #[test]
+    fn a_path_below_an_inventory_names_its_index_and_its_id() {
+        let document = serde_json::json!({
+            "spec": {"inventories": [{"id": "a"}, {"prefix": "no-id"}, {"id": "tags-no-field"}]}
+        });
+        let path = |segments: &[Segment]| FieldPath(segments.to_vec());
+        let key = |k: &str| Segment::Key(k.to_string());
+        assert_eq!(
+            display_path(
+                &path(&[
+                    key("spec"),
+                    key("inventories"),
+                    Segment::Index(2),
+                    key("filter"),
+                    key("tags")
+                ]),
+                &document
+            ),
+            "spec.inventories[2] (id tags-no-field).filter.tags"
+        );
+        assert_eq!(
+            display_path(
+                &path(&[key("spec"), key("inventories"), Segment::Index(0)]),
+                &document
+            ),
+            "spec.inventories[0] (id a)"
+        );
+        assert_eq!(
+            display_path(
+                &path(&[
+                    key("spec"),
+                    key("inventories"),
+                    Segment::Index(1),
+                    key("prefix")
+                ]),
+                &document
+            ),
+            "spec.inventories[1].prefix",
+            "no id, no label"
+        );
+        assert_eq!(
+            display_path(&path(&[key("spec"), key("bucket")]), &document),
+            "spec.bucket"
+        );
     }
 
     #[test]

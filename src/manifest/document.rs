@@ -13,7 +13,7 @@ use super::diagnostic::{FieldError, did_you_mean};
 use super::lines::FieldPath;
 use super::schema::{BucketSpecBody, CosInventorySpec, Metadata, OssInventorySpec};
 use super::validate::{self, bucket};
-use crate::model::{BucketKey, DesiredBucket, Inventory, Origin, Provider};
+use crate::model::{BucketKey, BucketMode, DesiredBucket, Inventory, Origin, Provider};
 
 /// Top-level keys of a document.
 const DOCUMENT_FIELDS: &[&str] = &["apiVersion", "kind", "metadata", "spec"];
@@ -60,13 +60,14 @@ pub fn parse(value: &Value, origin: Origin) -> ParsedDocument {
         }
     };
     let result = match (body, metadata) {
-        (Some((key, prune, endpoint, inventories, overwrite_foreign)), Some(metadata))
+        (Some((key, prune, mode, endpoint, inventories, overwrite_foreign)), Some(metadata))
             if errors.is_empty() =>
         {
             Ok(DesiredBucket {
                 key,
                 name: metadata.name,
                 prune,
+                mode,
                 endpoint,
                 origin,
                 inventories,
@@ -78,11 +79,12 @@ pub fn parse(value: &Value, origin: Origin) -> ParsedDocument {
     ParsedDocument { identity, result }
 }
 
-/// The checked content of `spec`: key, prune, endpoint, inventories, and the ids declared with
-/// `overwriteForeign: true`.
+/// The checked content of `spec`: key, prune, mode, endpoint, inventories, and the ids declared
+/// with `overwriteForeign: true`.
 type SpecParts = (
     BucketKey,
     bool,
+    BucketMode,
     Option<String>,
     Vec<Inventory>,
     BTreeSet<String>,
@@ -180,6 +182,7 @@ fn read_spec(
         Some((
             key,
             body.prune,
+            body.mode,
             body.endpoint,
             inventories,
             overwrite_foreign,

@@ -146,6 +146,7 @@ fn spec_body<I>(
         bucket: bucket.key.bucket.clone(),
         region: bucket.key.region.clone(),
         prune: bucket.prune,
+        mode: bucket.mode,
         endpoint: bucket.endpoint.clone(),
         inventories: bucket.inventories.iter().filter_map(spec_of).collect(),
     }

@@ -75,6 +75,7 @@ fn desired(key: &BucketKey, name: &str, inventories: Vec<Inventory>) -> DesiredB
         key: key.clone(),
         name: name.to_string(),
         prune: false,
+        mode: Default::default(),
         endpoint: None,
         origin: Origin::default(),
         inventories,

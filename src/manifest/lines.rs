@@ -11,6 +11,8 @@ use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 use serde_saphyr::Spanned;
 
+use super::limits;
+
 /// One step of a path into a document: a mapping key or a sequence index.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Segment {
@@ -126,26 +128,41 @@ impl Lines {
     }
 }
 
-/// A syntax error: the parser's message and the one-based line it points at.
+/// Why a file could not be parsed: the message, the one-based line it points at, and for a
+/// parser limit, how to stay within it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SyntaxError {
     pub line: Option<usize>,
     pub message: String,
+    /// `None` for invalid YAML; for a file beyond one of the parser's limits, the fix.
+    pub limit_hint: Option<String>,
 }
 
 /// Parses every document of `text`, skipping empty ones.
 ///
 /// # Errors
-/// The first syntax error of the file (documents after it cannot be trusted).
+/// The first syntax error of the file (documents after it cannot be trusted), or the first
+/// parser limit it goes beyond (see [`limits::describe`]).
 pub fn parse_documents(text: &str) -> Result<Vec<LinedDocument>, SyntaxError> {
     let options = serde_saphyr::options! { with_snippet: false };
     let nodes: Vec<Node> =
-        serde_saphyr::from_str_multiple_with_options(text, options).map_err(|e| SyntaxError {
-            line: e
+        serde_saphyr::from_str_multiple_with_options(text, options).map_err(|e| {
+            let line = e
                 .location()
                 .map(|l| l.line() as usize)
-                .filter(|line| *line > 0),
-            message: clean_message(&e.to_string()),
+                .filter(|line| *line > 0);
+            match limits::describe(&e) {
+                Some(limit) => SyntaxError {
+                    line,
+                    message: limit.message,
+                    limit_hint: Some(limit.hint),
+                },
+                None => SyntaxError {
+                    line,
+                    message: clean_message(&e.to_string()),
+                    limit_hint: None,
+                },
+            }
         })?;
     Ok(nodes
         .into_iter()
@@ -175,12 +192,12 @@ fn clean_message(message: &str) -> String {
 }
 
 /// A YAML node with its line, as deserialized by serde-saphyr.
-struct Node {
-    line: usize,
-    value: Tree,
+pub(super) struct Node {
+    pub(super) line: usize,
+    pub(super) value: Tree,
 }
 
-enum Tree {
+pub(super) enum Tree {
     Scalar(Value),
     Seq(Vec<Node>),
     /// Entries in document order, each with the line of its key.
@@ -258,7 +275,8 @@ impl<'de> Deserialize<'de> for Tree {
     }
 }
 
-struct TreeVisitor;
+/// Builds a [`Tree`]; its scalars are also what [`super::bare`] builds values from.
+pub(super) struct TreeVisitor;
 
 impl<'de> Visitor<'de> for TreeVisitor {
     type Value = Tree;
@@ -326,18 +344,28 @@ impl<'de> Visitor<'de> for TreeVisitor {
         let mut entries = Vec::new();
         while let Some(key) = map.next_key::<Node>()? {
             let name = match key.value {
-                Tree::Scalar(Value::String(s)) => s,
-                Tree::Scalar(Value::Null) => "null".to_string(),
-                Tree::Scalar(other) => other.to_string(),
-                Tree::Seq(_) | Tree::Map(_) => {
-                    return Err(de::Error::custom("mapping keys must be scalars"));
-                }
+                Tree::Scalar(scalar) => key_name(scalar)?,
+                Tree::Seq(_) | Tree::Map(_) => return Err(not_scalar_key()),
             };
             let value = map.next_value::<Node>()?;
             entries.push((name, key.line, value));
         }
         Ok(Tree::Map(entries))
     }
+}
+
+/// The name a scalar mapping key is known by.
+pub(super) fn key_name<E: de::Error>(scalar: Value) -> Result<String, E> {
+    match scalar {
+        Value::String(s) => Ok(s),
+        Value::Null => Ok("null".to_string()),
+        Value::Array(_) | Value::Object(_) => Err(not_scalar_key()),
+        other => Ok(other.to_string()),
+    }
+}
+
+pub(super) fn not_scalar_key<E: de::Error>() -> E {
+    de::Error::custom("mapping keys must be scalars")
 }
 
 #[cfg(test)]

@@ -4,11 +4,11 @@ use std::collections::{BTreeMap, HashMap};
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use super::diagnostic::{Diagnostic, FieldError, ManifestErrors};
-use super::document;
+use super::diagnostic::{Diagnostic, FieldError, ManifestErrors, display_path};
 use super::lines::{self, FieldPath, LinedDocument};
 use super::revision::{file_digest, revision_from_digests};
-use super::walk::{ManifestFile, manifest_files};
+use super::walk::{ManifestFile, Walk, manifest_files};
+use super::{bare, document};
 use crate::model::{DesiredBucket, DesiredState, Origin, Provider};
 
 /// Loads and validates every manifest below `dir`.
@@ -51,14 +51,23 @@ pub fn load_dir_cached(dir: &Path, cache: &mut ParseCache) -> Result<DesiredStat
 /// [`load_dir`], with or without a cache (a one-shot load skips the cost of filling one).
 fn load(dir: &Path, mut cache: Option<&mut ParseCache>) -> Result<DesiredState, ManifestErrors> {
     let resolved = resolve_dir(dir)?;
-    let (files, walk_errors) = manifest_files(&resolved);
+    let Walk {
+        files,
+        errors: walk_errors,
+        skipped,
+    } = manifest_files(&resolved);
+    for skip in &skipped {
+        tracing::warn!(
+            file = %dir.join(&skip.relative).display(),
+            kind = skip.kind,
+            "skipping manifest path that is not a regular file"
+        );
+    }
     let mut diagnostics: Vec<Diagnostic> = walk_errors
         .into_iter()
-        .map(|e| {
-            file_diagnostic(
-                dir.join(&e.relative),
-                format!("cannot be read: {}", e.error),
-            )
+        .map(|e| Diagnostic {
+            hint: e.problem.hint().map(str::to_string),
+            ..file_diagnostic(dir.join(&e.relative), e.problem.to_string())
         })
         .collect();
     let mut declared = Declared::default();
@@ -216,14 +225,52 @@ where
 }
 
 /// Parses and validates every document of one file, shown as `file` in messages.
+///
+/// A file is read bare first (see [`bare`]); one with any problem is read again with the line
+/// of every node, and reported from that reading alone.
 fn parse_file(file: &Path, text: &str) -> FileOutcome {
+    parse_file_bare(file, text).unwrap_or_else(|| parse_file_lined(file, text))
+}
+
+/// The outcome of a file whose every document is valid, read without lines; `None` when
+/// anything is wrong with it.
+fn parse_file_bare(file: &Path, text: &str) -> Option<FileOutcome> {
+    let documents = bare::parse_documents(text)?;
+    let mut outcomes = Vec::with_capacity(documents.len());
+    for (index, doc) in documents.into_iter().enumerate() {
+        let origin = Origin {
+            file: file.to_path_buf(),
+            document: index,
+            line: Some(doc.line),
+        };
+        let parsed = document::parse(&doc.value, origin);
+        outcomes.push(DocumentOutcome {
+            index,
+            identity: parsed.identity,
+            bucket_line: Some(doc.bucket_line),
+            bucket_path: FieldPath::root().key("spec").key("bucket"),
+            result: Ok(parsed.result.ok()?),
+        });
+    }
+    Some(FileOutcome::Documents(outcomes))
+}
+
+/// [`parse_file`] with the line of every node kept, for files with problems.
+fn parse_file_lined(file: &Path, text: &str) -> FileOutcome {
     let documents = match lines::parse_documents(text) {
         Ok(documents) => documents,
         Err(e) => {
+            let (message, hint) = match e.limit_hint {
+                Some(hint) => (e.message, hint),
+                None => (
+                    format!("invalid YAML: {}", e.message),
+                    "fix the YAML syntax; no document of this file was read".into(),
+                ),
+            };
             return FileOutcome::Unreadable(Diagnostic {
                 line: e.line,
-                hint: Some("fix the YAML syntax; no document of this file was read".into()),
-                ..file_diagnostic(file.to_path_buf(), format!("invalid YAML: {}", e.message))
+                hint: Some(hint),
+                ..file_diagnostic(file.to_path_buf(), message)
             });
         }
     };
@@ -304,7 +351,7 @@ fn locate(file: &Path, document: usize, doc: &LinedDocument, e: FieldError) -> D
         file: file.to_path_buf(),
         line: doc.line_of(&e.path),
         document: Some(document),
-        path: e.path.to_string(),
+        path: display_path(&e.path, &doc.value),
         message: e.message,
         hint: e.hint,
     }

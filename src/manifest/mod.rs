@@ -4,22 +4,28 @@
 //! problem as a [`Diagnostic`]. `schema` holds the serde types of the format; `from_model`
 //! serializes the model back to it; [`json_schema`] describes it for editors.
 //!
-//! Pipeline: `walk` finds the files, `lines` parses their YAML documents (remembering lines),
-//! `document` reads each piece with `collect` (every serde error, not just the first) and
-//! checks it with `validate`, and `load` assembles the result and finds duplicate buckets.
+//! Pipeline: `walk` finds the files; `events` (plain files) or `bare` (the rest) parse their
+//! YAML documents fast, and a file with any problem is parsed again by `lines`, which remembers
+//! the line of every node for the diagnostics; `document` reads each piece with `collect`
+//! (every serde error, not just the first) and checks it with `validate`, and `load` assembles
+//! the result and finds duplicate buckets.
 //! [`check_endpoints`] then applies the operator's endpoint policy to the loaded revision.
 
+pub mod bare;
 pub mod collect;
 pub mod diagnostic;
 pub mod document;
 pub mod endpoints;
+pub mod events;
 pub mod from_model;
 pub mod import;
 pub mod json_schema;
+pub mod limits;
 pub mod lines;
 pub mod load;
 pub mod revision;
 pub mod schema;
+pub mod storage_classes;
 pub mod validate;
 pub mod walk;
 

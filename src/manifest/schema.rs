@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::model::{Frequency, IncludedObjectVersions, Provider, ReportFormat};
+use crate::model::{BucketMode, Frequency, IncludedObjectVersions, Provider, ReportFormat};
 
 /// The only `apiVersion` this release understands.
 pub const API_VERSION: &str = "invsync/v1";
@@ -72,6 +72,10 @@ pub struct BucketSpecBody<I> {
     /// `true`: delete live configurations of this bucket that are not declared here.
     #[serde(default, skip_serializing_if = "is_false")]
     pub prune: bool,
+    /// `observe`: report this bucket's drift (logs, metrics, notifications, plans) but never
+    /// write to it. Default `enforce`: correct it.
+    #[serde(default, skip_serializing_if = "BucketMode::is_enforce")]
+    pub mode: BucketMode,
     /// Send requests here instead of the provider's public endpoint, e.g. `http://127.0.0.1:9000`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub endpoint: Option<String>,
@@ -266,8 +270,14 @@ pub struct OssFilterSpec {
     /// Bytes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub upper_size_bound: Option<u64>,
-    /// Any of `Standard`, `IA`, `Archive`, `ColdArchive`, `DeepColdArchive`, `All`.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    /// Any of `Standard`, `IA`, `Archive`, `ColdArchive`, `DeepColdArchive`, `All`, as a list or as the API's
+    /// comma-separated string (`"Standard,IA"`); both read as the same list.
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "super::storage_classes::deserialize"
+    )]
+    #[schemars(with = "super::storage_classes::StorageClassesSchema")]
     pub storage_class: Vec<String>,
 }
 

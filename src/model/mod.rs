@@ -176,6 +176,33 @@ impl fmt::Display for Origin {
     }
 }
 
+/// Whether invsync corrects a bucket's drift (`spec.mode` in a manifest).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum BucketMode {
+    /// Drift is reported and corrected.
+    #[default]
+    Enforce,
+    /// Drift is reported (logged, counted, notified, planned) but never written: for buckets
+    /// owned by another team or being migrated.
+    Observe,
+}
+
+impl BucketMode {
+    /// True for the default, [`BucketMode::Enforce`].
+    pub fn is_enforce(&self) -> bool {
+        *self == BucketMode::Enforce
+    }
+
+    /// The manifest spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BucketMode::Enforce => "enforce",
+            BucketMode::Observe => "observe",
+        }
+    }
+}
+
 /// The complete desired inventory configurations of one managed bucket.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DesiredBucket {
@@ -184,6 +211,8 @@ pub struct DesiredBucket {
     pub name: String,
     /// Delete live configurations that are not declared.
     pub prune: bool,
+    /// Correct drift, or only report it.
+    pub mode: BucketMode,
     /// Where requests for this bucket go instead of the provider's public endpoint.
     pub endpoint: Option<String>,
     pub origin: Origin,

@@ -6,7 +6,7 @@ use super::change::{Action, Blocked, Change, OnceState, OnceStatus};
 use super::normalize::normalize;
 use super::safety::{PlanOptions, Refusal};
 use crate::model::{
-    BucketKey, DesiredBucket, ForeignConfig, Frequency, Inventory, LiveConfig, Provider,
+    BucketKey, BucketMode, DesiredBucket, ForeignConfig, Frequency, Inventory, LiveConfig, Provider,
 };
 
 /// What it takes to make one bucket match its manifest.
@@ -29,6 +29,8 @@ pub struct BucketPlan {
     /// Set when the deletes exceed the mass-delete limits: the changes are listed so the user
     /// sees them, but none of them may be carried out.
     pub refusal: Option<Refusal>,
+    /// The bucket is in observe mode: the changes are drift to report, never to carry out.
+    pub observe: bool,
 }
 
 impl BucketPlan {
@@ -147,6 +149,7 @@ pub fn plan_bucket(
         blocked,
         once,
         refusal,
+        observe: desired.mode == BucketMode::Observe,
     }
 }
 

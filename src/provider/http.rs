@@ -400,7 +400,8 @@ fn describe(error: &reqwest::Error) -> String {
     message
 }
 
-fn tls_config() -> Result<rustls::ClientConfig, TransportBuildError> {
+/// The TLS configuration of every outgoing HTTPS request (provider APIs, webhooks).
+pub(crate) fn tls_config() -> Result<rustls::ClientConfig, TransportBuildError> {
     let mut roots = rustls::RootCertStore::empty();
     // Unreadable system certificates are not fatal: the built-in roots still cover the clouds.
     roots.add_parsable_certificates(rustls_native_certs::load_native_certs().certs);

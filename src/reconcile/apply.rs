@@ -45,6 +45,8 @@ pub enum BucketStatus {
     /// Written, but the provider keeps answering with something else for these ids; they are
     /// not re-written in a loop.
     PerpetualDiff(Vec<String>),
+    /// The bucket is in observe mode and has this many changes pending; nothing was written.
+    Observed(usize),
     /// Reading or writing failed; what is listed in the outcome's `failures` did not happen.
     Failed(String),
 }
@@ -65,6 +67,11 @@ impl BucketOutcome {
     /// True when the bucket matches its manifest now.
     pub fn is_converged(&self) -> bool {
         matches!(self.status, BucketStatus::InSync | BucketStatus::Converged)
+    }
+
+    /// True when the bucket got what its mode asks for: converged, or observed without a write.
+    pub fn is_settled(&self) -> bool {
+        self.is_converged() || matches!(self.status, BucketStatus::Observed(_))
     }
 }
 
@@ -117,6 +124,14 @@ pub async fn apply_plan<A: InventoryApi>(
     options: &PlanOptions,
     settings: &ApplySettings,
 ) -> BucketOutcome {
+    if plan.observe && !plan.changes.is_empty() {
+        return BucketOutcome {
+            status: BucketStatus::Observed(plan.changes.len()),
+            plan: Some(plan),
+            written: Vec::new(),
+            failures: Vec::new(),
+        };
+    }
     if let Some(refusal) = &plan.refusal {
         return BucketOutcome {
             status: BucketStatus::Refused(refusal.reason.clone()),

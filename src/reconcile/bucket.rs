@@ -10,7 +10,7 @@ use super::clients::Clients;
 use super::drift::{self, DriftEvent};
 use super::settle::{self, SettleGate, Stability};
 use crate::metrics::{ConfigCounts, Metrics};
-use crate::model::DesiredBucket;
+use crate::model::{BucketMode, DesiredBucket};
 use crate::plan::{BucketPlan, Change, PlanOptions, plan_bucket};
 use crate::provider::InventoryApi;
 use crate::scheduler::Outcome;
@@ -62,6 +62,8 @@ pub struct Reconciled {
     pub counts: Option<ConfigCounts>,
     /// True when live state matches the manifest now (in dry-run mode: it already did).
     pub in_sync: bool,
+    /// The plan was refused by the deletion limits: the failure is a block awaiting a person.
+    pub blocked: bool,
 }
 
 /// What a reconcile needs besides the bucket; cheap to clone into a task.
@@ -80,7 +82,7 @@ pub struct ReconcileContext {
 /// Reconciles `desired` once, inside a span carrying provider, bucket and revision.
 ///
 /// # Guarantees
-/// - In dry-run mode only LIST requests are sent.
+/// - In dry-run mode, and for a bucket in observe mode, only LIST requests are sent.
 /// - Every drifted configuration is logged at WARN and counted before anything is written;
 ///   every correction is logged at INFO (by [`apply_plan`]); the duration is observed, a failure counted, a success stamped.
 /// - Never panics on provider errors: they become [`Decision::Backoff`].
@@ -101,6 +103,8 @@ pub async fn reconcile_bucket(
         let metrics = &context.metrics;
         let provider = desired.key.provider;
         metrics.observe_reconcile(provider, started.elapsed());
+        let failed = reconciled.decision.failure().is_some();
+        metrics.record_bucket_outcome(provider, &desired.key.bucket, failed);
         match &reconciled.decision {
             Decision::Resync => {
                 metrics.set_bucket_success(provider, &desired.key.bucket, SystemTime::now());
@@ -150,13 +154,14 @@ async fn observe_or_correct(
     drift::report(&drift, revision, &context.metrics);
     drift::report_blocked(&plan, revision);
     let declared = desired.inventories.len();
-    if context.dry_run {
+    if context.dry_run || desired.mode == BucketMode::Observe {
         return Reconciled {
             decision: Decision::Resync,
             drift,
             corrected: Vec::new(),
             counts: Some(drift::plan_counts(&plan, declared)),
             in_sync: plan.changes.is_empty(),
+            blocked: false,
         };
     }
     let hold = if settle::is_destructive(&plan) && plan.refusal.is_none() {
@@ -182,6 +187,7 @@ async fn observe_or_correct(
             corrected: outcome.written,
             counts: Some(drift::plan_counts(&plan, declared)),
             in_sync: false,
+            blocked: false,
         };
     }
     let outcome = apply_plan(&client, desired, plan, &context.options, &context.settings).await;
@@ -199,13 +205,15 @@ async fn observe_or_correct(
         corrected: outcome.written,
         counts,
         in_sync,
+        blocked: matches!(outcome.status, BucketStatus::Refused(_)),
     }
 }
 
-/// The decision for an apply that ended in `status`; `done` when it converged.
+/// The decision for an apply that ended in `status`; `done` when it converged (or, in observe
+/// mode, was only reported).
 fn decision_of(status: &BucketStatus, done: Decision) -> Decision {
     match status {
-        BucketStatus::InSync | BucketStatus::Converged => done,
+        BucketStatus::InSync | BucketStatus::Converged | BucketStatus::Observed(_) => done,
         BucketStatus::Refused(reason) => Decision::Backoff(format!("plan refused: {reason}")),
         BucketStatus::PerpetualDiff(ids) => {
             Decision::Stuck(format!("perpetual diff on {}", ids.join(", ")))
@@ -240,6 +248,7 @@ impl Reconciled {
             corrected: Vec::new(),
             counts: None,
             in_sync: false,
+            blocked: false,
         }
     }
 }

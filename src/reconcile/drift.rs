@@ -226,6 +226,7 @@ mod tests {
             },
             name: "b".into(),
             prune,
+            mode: Default::default(),
             endpoint: None,
             origin: Origin::default(),
             inventories,

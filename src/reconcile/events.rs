@@ -21,6 +21,8 @@ pub enum RunEvent {
     Corrected(Box<Change>),
     /// A bucket's reconcile failed; it is retried with backoff.
     BucketFailed { key: BucketKey, reason: String },
+    /// A bucket's plan was refused (deletion limits); nothing is written until a person acts.
+    BucketBlocked { key: BucketKey, reason: String },
     /// Every managed bucket matches its manifest (sent once each time this becomes true).
     InSync {
         revision: String,

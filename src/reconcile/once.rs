@@ -128,6 +128,7 @@ mod tests {
                     key: key.clone(),
                     name: bucket.to_string(),
                     prune: false,
+                    mode: Default::default(),
                     endpoint: None,
                     origin: Origin {
                         file: "m.yaml".into(),

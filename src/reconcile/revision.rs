@@ -76,7 +76,7 @@ pub fn load(
 pub struct RevisionDiff {
     /// Named now, not before.
     pub added: BTreeSet<BucketKey>,
-    /// Named in both, with different desired configurations, prune flag or endpoint.
+    /// Named in both, with different desired configurations, prune flag, mode or endpoint.
     pub changed: BTreeSet<BucketKey>,
     /// Named before, not now: management stops; nothing is deleted.
     pub removed: BTreeSet<BucketKey>,
@@ -114,7 +114,10 @@ pub fn diff(old: &DesiredState, new: &DesiredState) -> RevisionDiff {
 }
 
 fn same_desired(a: &DesiredBucket, b: &DesiredBucket) -> bool {
-    a.prune == b.prune && a.endpoint == b.endpoint && a.inventories == b.inventories
+    a.prune == b.prune
+        && a.mode == b.mode
+        && a.endpoint == b.endpoint
+        && a.inventories == b.inventories
 }
 
 #[cfg(test)]
@@ -132,6 +135,7 @@ mod tests {
             },
             name: name.into(),
             prune,
+            mode: Default::default(),
             endpoint: None,
             origin: Origin {
                 file: file.into(),

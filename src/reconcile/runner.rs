@@ -41,11 +41,18 @@ use crate::model::{BucketKey, DesiredState, Provider};
 use crate::plan::PlanOptions;
 use crate::scheduler::{BucketScheduler, Outcome, SchedulerConfig};
 use crate::server::Readiness;
+use crate::shard::Shard;
 use crate::watch::{DEFAULT_DEBOUNCE, ManifestWatcher, WatchError};
 
 /// How long in-flight reconciles may run after a shutdown request: under Kubernetes' default
 /// 30 s termination grace period, so the process still exits on its own.
 pub const DEFAULT_SHUTDOWN_GRACE: Duration = Duration::from_secs(20);
+
+/// How long a push-triggered reload waits for the revision to change (git-sync's fetch).
+pub const DEFAULT_RELOAD_WINDOW: Duration = Duration::from_secs(30);
+
+/// Pause between reloads while waiting for the revision to change.
+const RELOAD_RETRY: Duration = Duration::from_millis(500);
 
 /// Manifest problems logged one by one per rejected revision; the rest are only counted.
 const LOGGED_PROBLEMS: usize = 20;
@@ -70,6 +77,13 @@ pub struct RunConfig {
     pub full_pass: Option<mpsc::UnboundedReceiver<()>>,
     /// Receives a [`RunEvent`] for everything found and done.
     pub events: Option<mpsc::UnboundedSender<RunEvent>>,
+    /// Each message reloads the manifests at once (push hook); when the revision has not
+    /// changed yet (git-sync still fetching), the reload is retried until `reload_window` ends.
+    pub reload_requests: Option<mpsc::UnboundedReceiver<()>>,
+    /// How long a requested reload is retried while the revision stays the same.
+    pub reload_window: Duration,
+    /// The buckets this replica owns; the others are left to their replicas.
+    pub shard: Shard,
 }
 
 impl RunConfig {
@@ -94,6 +108,9 @@ impl RunConfig {
             shutdown_grace: DEFAULT_SHUTDOWN_GRACE,
             full_pass: None,
             events: None,
+            reload_requests: None,
+            reload_window: DEFAULT_RELOAD_WINDOW,
+            shard: Shard::SINGLE,
         }
     }
 }
@@ -118,7 +135,9 @@ pub async fn run(
 ) -> Result<(), RunError> {
     let mut watcher = ManifestWatcher::new(&config.manifests, config.debounce)?;
     let mut full_pass = config.full_pass.take();
+    let mut reload_requests = config.reload_requests.take();
     info!(
+        shard = %config.shard,
         manifests = %config.manifests.display(),
         interval_s = config.schedule.resync_interval.as_secs_f64(),
         dry_run = config.context.dry_run,
@@ -143,6 +162,10 @@ pub async fn run(
                 info!("full pass requested");
                 daemon.reload(Instant::now());
                 daemon.scheduler.schedule_all_now();
+            }
+            Some(()) = recv(&mut reload_requests) => daemon.request_reload(Instant::now()),
+            () = sleep_until(daemon.pending_reload.as_ref().map(|p| p.retry_at)) => {
+                daemon.retry_reload(Instant::now());
             }
             Some(joined) = daemon.tasks.join_next(), if !daemon.tasks.is_empty() => {
                 match joined {
@@ -178,8 +201,19 @@ struct BucketView {
     in_sync: bool,
 }
 
+/// A requested reload that has not seen a new revision yet.
+struct PendingReload {
+    /// The revision in force when the reload was requested.
+    since: String,
+    retry_at: Instant,
+    until: Instant,
+}
+
 struct Daemon {
     manifests: PathBuf,
+    reload_window: Duration,
+    pending_reload: Option<PendingReload>,
+    shard: Shard,
     context: ReconcileContext,
     readiness: Readiness,
     concurrency: usize,
@@ -207,6 +241,9 @@ impl Daemon {
     fn new(config: RunConfig) -> Self {
         Daemon {
             manifests: config.manifests,
+            reload_window: config.reload_window,
+            pending_reload: None,
+            shard: config.shard,
             context: config.context,
             readiness: config.readiness,
             concurrency: config.concurrency.max(1),
@@ -236,7 +273,7 @@ impl Daemon {
     fn reload(&mut self, now: Instant) {
         let metrics = &self.context.metrics;
         let started = std::time::Instant::now();
-        let loaded = match revision::load(
+        let mut loaded = match revision::load(
             &self.manifests,
             &mut self.parse_cache,
             self.context.clients.endpoint_policy(),
@@ -251,6 +288,8 @@ impl Daemon {
         };
         metrics.record_manifest_load(true);
         metrics.set_revision(&loaded.id);
+        let shard = self.shard;
+        loaded.desired.buckets.retain(|key, _| shard.owns(key));
         let first = self.first_pass.is_none() && !self.readiness.is_ready();
         let diff = revision::diff(&self.desired, &loaded.desired);
         let recovered = std::mem::take(&mut self.rejected);
@@ -278,6 +317,8 @@ impl Daemon {
         self.desired = Arc::new(loaded.desired);
         if first {
             self.first_pass = Some(self.desired.buckets.keys().cloned().collect());
+            // A replica owning no bucket is ready at once.
+            self.check_first_pass();
         }
         if !diff.is_empty() {
             self.announced = false;
@@ -287,6 +328,36 @@ impl Daemon {
             revision: self.revision.clone(),
             buckets: self.desired.buckets.len(),
         });
+    }
+
+    /// Reloads now; if the revision is still the same, keeps retrying for the reload window.
+    fn request_reload(&mut self, now: Instant) {
+        let since = self.revision.clone();
+        self.reload(now);
+        // A rejected revision is reported once, not once per retry.
+        self.pending_reload = (self.revision == since && !self.rejected).then(|| PendingReload {
+            since,
+            retry_at: now + RELOAD_RETRY,
+            until: now + self.reload_window,
+        });
+    }
+
+    fn retry_reload(&mut self, now: Instant) {
+        let Some(pending) = self.pending_reload.take() else {
+            return;
+        };
+        self.reload(now);
+        if self.revision != pending.since || self.rejected {
+            return;
+        }
+        if now < pending.until {
+            self.pending_reload = Some(PendingReload {
+                retry_at: now + RELOAD_RETRY,
+                ..pending
+            });
+        } else {
+            info!(revision = %self.revision, "requested reload found no new revision");
+        }
     }
 
     fn reject(&self, rejected: RevisionError) {
@@ -369,9 +440,11 @@ impl Daemon {
             self.emit(RunEvent::Corrected(Box::new(change.clone())));
         }
         if let Some(reason) = reconciled.decision.failure() {
-            self.emit(RunEvent::BucketFailed {
-                key: key.clone(),
-                reason: reason.to_string(),
+            let (key, reason) = (key.clone(), reason.to_string());
+            self.emit(if reconciled.blocked {
+                RunEvent::BucketBlocked { key, reason }
+            } else {
+                RunEvent::BucketFailed { key, reason }
             });
         }
         if let Some(pending) = &mut self.first_pass {

@@ -143,11 +143,12 @@ fn still_on_disk(in_force: &InForce) -> bool {
     if in_force.atomic {
         return resolved.revision_hint.as_deref() == Some(in_force.id.as_str());
     }
-    let (files, errors) = manifest_files(&resolved.path);
-    if !errors.is_empty() {
+    let walk = manifest_files(&resolved.path);
+    if !walk.errors.is_empty() {
         return false;
     }
-    let digests: Vec<(PathBuf, [u8; 32])> = files
+    let digests: Vec<(PathBuf, [u8; 32])> = walk
+        .files
         .into_iter()
         .map(|f| {
             let digest = file_digest(&f.contents);
@@ -233,8 +234,8 @@ mod tests {
     }
 
     fn content_of(dir: &Path) -> String {
-        let (files, _) = manifest_files(dir);
-        let digests: Vec<_> = files
+        let digests: Vec<_> = manifest_files(dir)
+            .files
             .into_iter()
             .map(|f| {
                 let d = file_digest(&f.contents);

@@ -405,6 +405,7 @@ pub fn desired_bucket() -> impl Strategy<Value = DesiredBucket> {
                     name: key.bucket.clone(),
                     key,
                     prune,
+                    mode: Default::default(),
                     endpoint: None,
                     origin: Origin::default(),
                     inventories,

@@ -216,6 +216,7 @@ pub fn bucket(key: BucketKey) -> BucketBuilder {
         name: key.bucket.clone(),
         key,
         prune: false,
+        mode: Default::default(),
         endpoint: None,
         origin: Origin::default(),
         inventories: Vec::new(),

@@ -45,6 +45,10 @@ pub struct BenchArgs {
     #[arg(long)]
     pub skip_daemon: bool,
 
+    /// Run only the `load` scenario (manifest loading against the YAML parser's floor).
+    #[arg(long)]
+    pub load_only: bool,
+
     /// Write the results as JSON here.
     #[arg(long, value_name = "PATH")]
     pub json: Option<PathBuf>,

@@ -35,9 +35,13 @@ impl Invoker {
     /// Runs `invsync <args> --manifests <dir>` with the provider flags and credentials, and
     /// waits for it. Stdout goes to a scratch file (a pipe could fill up and stall the child).
     pub fn run(&self, args: &[&str], manifests: &Path) -> std::io::Result<ChildRun> {
+        self.run_command(self.command(args, manifests))
+    }
+
+    /// Runs `command` and waits for it, measured; stdout goes to a scratch file.
+    pub fn run_command(&self, mut command: Command) -> std::io::Result<ChildRun> {
         let out_path = self.scratch.join("child-stdout");
         let out = std::fs::File::create(&out_path)?;
-        let mut command = self.command(args, manifests);
         command.stdout(out);
         let started = Instant::now();
         let child = command.spawn()?;
@@ -120,10 +124,14 @@ fn wait_with_rusage(pid: u32) -> std::io::Result<(Option<i32>, u64, Duration)> {
     };
     // Linux reports ru_maxrss in KiB.
     let peak_rss = u64::try_from(usage.ru_maxrss).unwrap_or(0) * 1024;
+    Ok((code, peak_rss, cpu_time(&usage)))
+}
+
+/// User plus system CPU time of a `rusage`.
+pub fn cpu_time(usage: &libc::rusage) -> Duration {
     let seconds = |t: libc::timeval| {
         Duration::from_secs(u64::try_from(t.tv_sec).unwrap_or(0))
             + Duration::from_micros(u64::try_from(t.tv_usec).unwrap_or(0))
     };
-    let cpu = seconds(usage.ru_utime) + seconds(usage.ru_stime);
-    Ok((code, peak_rss, cpu))
+    seconds(usage.ru_utime) + seconds(usage.ru_stime)
 }

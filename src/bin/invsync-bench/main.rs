@@ -1,6 +1,8 @@
 //! `invsync-bench`: measures `invsync` at scale against an in-process emulator.
 //!
 //! Scenarios, each run `--runs` times as a child process of the real `invsync` binary:
+//! - `load`: `validate` on the generated manifests, against a bare event scan of the same files
+//!   with the YAML parser (the floor); see `load.rs`;
 //! - `cold_apply`: a fresh emulator, `apply` creates every configuration;
 //! - `steady_plan`: everything in sync, `plan` must cost exactly one LIST per bucket and no
 //!   writes;
@@ -16,6 +18,7 @@ mod args;
 mod child;
 mod daemon;
 mod fixture;
+mod load;
 mod report;
 
 use std::path::{Path, PathBuf};
@@ -70,7 +73,10 @@ fn run(args: &BenchArgs) -> anyhow::Result<()> {
         scratch: scratch.0.clone(),
     };
 
-    let mut scenarios = Vec::new();
+    let mut scenarios = vec![load::load(&invoker, &manifests, args.runs, total)?];
+    if args.load_only {
+        return finish(args, bucket_count, configs, total, &providers, scenarios);
+    }
     let (cold, emulator) = cold_apply(&runtime, &mut invoker, &manifests, args.runs, total)?;
     scenarios.push(cold);
     scenarios.push(steady_plan(
@@ -91,7 +97,18 @@ fn run(args: &BenchArgs) -> anyhow::Result<()> {
         )?);
     }
     drop(emulator);
+    finish(args, bucket_count, configs, total, &providers, scenarios)
+}
 
+/// Prints the report and writes its JSON.
+fn finish(
+    args: &BenchArgs,
+    bucket_count: usize,
+    configs: usize,
+    total: usize,
+    providers: &[Provider],
+    scenarios: Vec<Scenario>,
+) -> anyhow::Result<()> {
     let report = Report {
         buckets: bucket_count,
         configs_per_bucket: configs,

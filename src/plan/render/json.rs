@@ -44,6 +44,10 @@ pub fn json(plan: &Plan) -> Value {
             entry["after"] = change.after.as_ref().map_or(Value::Null, inventory_value);
             entry["diff"] = j!(change.diff());
             entry["refused"] = j!(bucket.refusal.is_some());
+            if bucket.observe {
+                // Only on observed buckets' changes, so plans without observe mode read as before.
+                entry["mode"] = j!("observe");
+            }
             entry["overwrites_foreign"] = change
                 .overwrites
                 .as_ref()

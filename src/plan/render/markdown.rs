@@ -122,6 +122,9 @@ fn sections(plan: &Plan) -> Vec<Section> {
 
 fn bucket_heading(bucket: &BucketPlan) -> String {
     let mut out = format!("\n#### `{}`\n\n", bucket.key);
+    if bucket.observe && !bucket.changes.is_empty() {
+        out += "> **Observe mode:** the drift below is reported, never corrected.\n\n";
+    }
     if let Some(refusal) = &bucket.refusal {
         let _ = writeln!(
             out,

@@ -8,7 +8,7 @@ mod text;
 
 pub use json::{FORMAT_VERSION, json};
 pub use markdown::markdown;
-pub use text::text;
+pub use text::{text, text_summary_first};
 
 use super::{Action, Summary};
 

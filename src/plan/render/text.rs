@@ -22,16 +22,43 @@ const DIFF_INDENT: &str = "      ";
 /// summary line counts them. Updates and replaces show their diff; creates and deletes do not
 /// (the JSON and Markdown renderings carry the whole documents).
 pub fn text(plan: &Plan, color: bool) -> String {
-    let paint = |code: &str, s: &str| {
+    let paint = painter(color);
+    let mut out = details(plan, &paint);
+    out += &paint(BOLD, &summary_line(&plan.summary()));
+    out.push('\n');
+    out
+}
+
+/// [`text`] for a CI log (stdout not a terminal): the summary line first, so that a collapsed
+/// log still says what the plan does, then the details. An in-sync plan is the one line.
+pub fn text_summary_first(plan: &Plan, color: bool) -> String {
+    let paint = painter(color);
+    let mut out = paint(BOLD, &summary_line(&plan.summary()));
+    out.push('\n');
+    let details = details(plan, &paint);
+    if !details.is_empty() {
+        out.push('\n');
+        out += details.trim_end_matches('\n');
+        out.push('\n');
+    }
+    out
+}
+
+fn painter(color: bool) -> impl Fn(&str, &str) -> String {
+    move |code: &str, s: &str| {
         if color {
             format!("{code}{s}{RESET}")
         } else {
             s.to_string()
         }
-    };
+    }
+}
+
+/// The sections of buckets with news and of failures, each followed by a blank line.
+fn details(plan: &Plan, paint: &dyn Fn(&str, &str) -> String) -> String {
     let mut out = String::new();
     for bucket in plan.buckets.iter().filter(|b| has_news(b)) {
-        bucket_section(&mut out, bucket, &paint);
+        bucket_section(&mut out, bucket, paint);
         out.push('\n');
     }
     if !plan.failures.is_empty() {
@@ -47,8 +74,6 @@ pub fn text(plan: &Plan, color: bool) -> String {
         }
         out.push('\n');
     }
-    out += &paint(BOLD, &summary_line(&plan.summary()));
-    out.push('\n');
     out
 }
 
@@ -62,6 +87,13 @@ fn has_news(bucket: &BucketPlan) -> bool {
 
 fn bucket_section(out: &mut String, bucket: &BucketPlan, paint: &dyn Fn(&str, &str) -> String) {
     let _ = writeln!(out, "{}", paint(BOLD, &bucket.key.to_string()));
+    if bucket.observe && !bucket.changes.is_empty() {
+        let _ = writeln!(
+            out,
+            "  {} observe mode: the drift below is reported, never corrected",
+            paint(CYAN, "~")
+        );
+    }
     if let Some(refusal) = &bucket.refusal {
         let _ = writeln!(
             out,

@@ -1,0 +1,367 @@
+//! Which webhooks get which events, in which format: from `--notify-webhook` and the
+//! `--notify-config` YAML file.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use crate::cli::parse_duration;
+
+/// Default time within which a repeated notification is not sent again.
+pub const DEFAULT_DEDUP_WINDOW: Duration = Duration::from_secs(3600);
+
+/// A webhook URL. Its `Debug` and `Display` hide everything but the scheme and host, because
+/// Slack, Teams and Google Chat URLs carry their token in the path or query.
+#[derive(Clone, PartialEq, Eq)]
+pub struct WebhookUrl(url::Url);
+
+impl WebhookUrl {
+    /// Parses an `http` or `https` URL.
+    ///
+    /// # Errors
+    /// A text that is not an absolute http(s) URL; the message does not quote it.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        match url::Url::parse(text.trim()) {
+            Ok(url) if matches!(url.scheme(), "http" | "https") && url.has_host() => {
+                Ok(WebhookUrl(url))
+            }
+            Ok(_) => Err("the webhook URL must be an http:// or https:// URL".to_string()),
+            Err(error) => Err(format!("the webhook URL is not a URL ({error})")),
+        }
+    }
+
+    /// The full URL, for sending only.
+    pub fn expose(&self) -> &str {
+        self.0.as_str()
+    }
+}
+
+impl fmt::Debug for WebhookUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}://{}/******",
+            self.0.scheme(),
+            self.0.host_str().unwrap_or("")
+        )
+    }
+}
+
+impl fmt::Display for WebhookUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self, f)
+    }
+}
+
+/// The body shape a webhook expects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    /// invsync's own JSON object (every field, for scripts and generic receivers).
+    Json,
+    /// Slack incoming webhook (`text` plus mrkdwn blocks); Mattermost and Rocket.Chat accept it.
+    Slack,
+    /// Microsoft Teams incoming webhook (a MessageCard).
+    Teams,
+    /// Google Chat incoming webhook (`text`).
+    GoogleChat,
+}
+
+impl Format {
+    fn parse(text: &str) -> Option<Format> {
+        match text {
+            "json" => Some(Format::Json),
+            "slack" => Some(Format::Slack),
+            "teams" => Some(Format::Teams),
+            "googlechat" => Some(Format::GoogleChat),
+            _ => None,
+        }
+    }
+}
+
+/// The kinds of notification, to choose per webhook.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EventKind {
+    /// A live configuration differs from the manifests.
+    Drift,
+    /// A change was written.
+    Corrected,
+    /// A bucket's reconcile failed.
+    Failed,
+    /// A bucket's plan was refused by the deletion limits.
+    Blocked,
+    /// A manifests revision was rejected.
+    Rejected,
+}
+
+impl EventKind {
+    /// Every kind, the default selection.
+    pub const ALL: [EventKind; 5] = [
+        EventKind::Drift,
+        EventKind::Corrected,
+        EventKind::Failed,
+        EventKind::Blocked,
+        EventKind::Rejected,
+    ];
+
+    /// The lowercase name used in payloads.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventKind::Drift => "drift",
+            EventKind::Corrected => "corrected",
+            EventKind::Failed => "failed",
+            EventKind::Blocked => "blocked",
+            EventKind::Rejected => "rejected",
+        }
+    }
+}
+
+/// One webhook.
+#[derive(Debug, Clone)]
+pub struct Webhook {
+    /// Shown in logs and metrics instead of the URL.
+    pub name: String,
+    pub url: WebhookUrl,
+    pub format: Format,
+    pub events: Vec<EventKind>,
+}
+
+/// Every webhook and the de-duplication window.
+#[derive(Debug, Clone)]
+pub struct NotifyConfig {
+    pub webhooks: Vec<Webhook>,
+    pub dedup_window: Duration,
+}
+
+impl Default for NotifyConfig {
+    fn default() -> Self {
+        NotifyConfig {
+            webhooks: Vec::new(),
+            dedup_window: DEFAULT_DEDUP_WINDOW,
+        }
+    }
+}
+
+/// Why the notification settings are unusable.
+#[derive(Debug, thiserror::Error)]
+pub enum NotifyConfigError {
+    /// A `--notify-webhook` value is wrong.
+    #[error("--notify-webhook #{index} (INVSYNC_NOTIFY_WEBHOOKS): {message}")]
+    Flag { index: usize, message: String },
+    /// The config file cannot be read.
+    #[error("cannot read --notify-config {}", path.display())]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// The config file is not valid.
+    #[error("--notify-config {}: {message}", path.display())]
+    Invalid { path: PathBuf, message: String },
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct FileConfig {
+    #[serde(default)]
+    dedup_window: Option<String>,
+    #[serde(default)]
+    webhooks: Vec<FileWebhook>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct FileWebhook {
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    url: Option<String>,
+    /// A file holding the URL (a mounted secret), read at start.
+    #[serde(default)]
+    url_file: Option<PathBuf>,
+    #[serde(default)]
+    format: Option<Format>,
+    #[serde(default)]
+    events: Option<Vec<EventKind>>,
+}
+
+impl NotifyConfig {
+    /// Builds the configuration from `--notify-webhook [FORMAT=]URL` values, an optional
+    /// `--notify-config` file and the `--notify-dedup-window` flag (the file's `dedupWindow`
+    /// wins when set).
+    ///
+    /// # Errors
+    /// A bad flag value, an unreadable or invalid file; the message names the flag or the file
+    /// and field, never a URL.
+    pub fn from_sources(
+        flags: &[String],
+        file: Option<&Path>,
+        dedup_window: Duration,
+    ) -> Result<NotifyConfig, NotifyConfigError> {
+        let mut config = NotifyConfig {
+            webhooks: Vec::new(),
+            dedup_window,
+        };
+        for (i, value) in flags.iter().enumerate() {
+            let flag_error = |message: String| NotifyConfigError::Flag {
+                index: i + 1,
+                message,
+            };
+            let (format, url) = match value.split_once('=') {
+                Some((format, url)) if !format.contains(':') => {
+                    let format = Format::parse(format).ok_or_else(|| {
+                        flag_error(format!(
+                            "format `{format}` is not one of json, slack, teams, googlechat"
+                        ))
+                    })?;
+                    (format, url)
+                }
+                _ => (Format::Json, value.as_str()),
+            };
+            config.webhooks.push(Webhook {
+                name: format!("webhook-{}", i + 1),
+                url: WebhookUrl::parse(url).map_err(flag_error)?,
+                format,
+                events: EventKind::ALL.to_vec(),
+            });
+        }
+        if let Some(path) = file {
+            config.read_file(path)?;
+        }
+        Ok(config)
+    }
+
+    fn read_file(&mut self, path: &Path) -> Result<(), NotifyConfigError> {
+        let invalid = |message: String| NotifyConfigError::Invalid {
+            path: path.to_path_buf(),
+            message,
+        };
+        let text = std::fs::read_to_string(path).map_err(|source| NotifyConfigError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let file: FileConfig = serde_saphyr::from_str(&text).map_err(|e| invalid(e.to_string()))?;
+        if let Some(window) = &file.dedup_window {
+            self.dedup_window =
+                parse_duration(window).map_err(|e| invalid(format!("dedupWindow: {e}")))?;
+        }
+        for (i, hook) in file.webhooks.into_iter().enumerate() {
+            let field = format!("webhooks[{i}]");
+            let url = match (&hook.url, &hook.url_file) {
+                (Some(url), None) => url.clone(),
+                (None, Some(url_file)) => std::fs::read_to_string(url_file).map_err(|e| {
+                    invalid(format!(
+                        "{field}.urlFile: cannot read {}: {e}",
+                        url_file.display()
+                    ))
+                })?,
+                _ => {
+                    return Err(invalid(format!(
+                        "{field}: set exactly one of `url` and `urlFile`"
+                    )));
+                }
+            };
+            let url = WebhookUrl::parse(&url).map_err(|e| invalid(format!("{field}.url: {e}")))?;
+            self.webhooks.push(Webhook {
+                name: hook.name.unwrap_or_else(|| field.clone()),
+                url,
+                format: hook.format.unwrap_or(Format::Json),
+                events: hook.events.unwrap_or_else(|| EventKind::ALL.to_vec()),
+            });
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TOKEN: &str = "T000/B000/XXXXSECRETXXXX";
+
+    #[test]
+    fn a_webhook_url_never_shows_its_path_or_query() {
+        let url =
+            WebhookUrl::parse(&format!("https://hooks.slack.com/services/{TOKEN}?k=v")).unwrap();
+        for shown in [format!("{url:?}"), url.to_string()] {
+            assert_eq!(shown, "https://hooks.slack.com/******");
+        }
+        assert!(url.expose().contains(TOKEN));
+    }
+
+    #[test]
+    fn flags_take_an_optional_format_prefix() {
+        let flags = vec![
+            "slack=https://hooks.example/a".to_string(),
+            "http://127.0.0.1:9/x".to_string(),
+        ];
+        let config = NotifyConfig::from_sources(&flags, None, DEFAULT_DEDUP_WINDOW).unwrap();
+        assert_eq!(config.webhooks[0].format, Format::Slack);
+        assert_eq!(config.webhooks[1].format, Format::Json);
+        assert_eq!(config.webhooks[1].name, "webhook-2");
+        assert_eq!(config.webhooks[1].events, EventKind::ALL);
+    }
+
+    #[test]
+    fn a_bad_flag_names_the_flag_and_never_echoes_the_url() {
+        let flags = vec![format!("discord=https://x/{TOKEN}")];
+        let error = NotifyConfig::from_sources(&flags, None, DEFAULT_DEDUP_WINDOW)
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("--notify-webhook #1"), "{error}");
+        assert!(error.contains("`discord`"), "{error}");
+        assert!(!error.contains(TOKEN), "{error}");
+        let flags = vec![format!("ftp://x/{TOKEN}")];
+        let error = NotifyConfig::from_sources(&flags, None, DEFAULT_DEDUP_WINDOW)
+            .unwrap_err()
+            .to_string();
+        assert!(!error.contains(TOKEN), "{error}");
+    }
+
+    #[test]
+    fn the_file_sets_names_formats_events_url_files_and_the_window() {
+        let dir = tempfile::tempdir().unwrap();
+        let secret = dir.path().join("slack-url");
+        std::fs::write(&secret, format!("https://hooks.slack.com/{TOKEN}\n")).unwrap();
+        let file = dir.path().join("notify.yaml");
+        std::fs::write(
+            &file,
+            format!(
+                "dedupWindow: 10m\nwebhooks:\n  - name: team\n    format: slack\n    urlFile: {}\n    events: [drift, failed]\n  - url: http://127.0.0.1:1/hook\n",
+                secret.display()
+            ),
+        )
+        .unwrap();
+        let config = NotifyConfig::from_sources(&[], Some(&file), DEFAULT_DEDUP_WINDOW).unwrap();
+        assert_eq!(config.dedup_window, Duration::from_secs(600));
+        assert_eq!(config.webhooks[0].name, "team");
+        assert_eq!(config.webhooks[0].format, Format::Slack);
+        assert_eq!(
+            config.webhooks[0].events,
+            [EventKind::Drift, EventKind::Failed]
+        );
+        assert!(config.webhooks[0].url.expose().ends_with(TOKEN));
+        assert_eq!(config.webhooks[1].name, "webhooks[1]");
+        assert_eq!(config.webhooks[1].format, Format::Json);
+    }
+
+    #[test]
+    fn a_file_error_names_the_file_and_field() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("notify.yaml");
+        std::fs::write(&file, "webhooks:\n  - format: slack\n").unwrap();
+        let error = NotifyConfig::from_sources(&[], Some(&file), DEFAULT_DEDUP_WINDOW)
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("notify.yaml"), "{error}");
+        assert!(error.contains("webhooks[0]: set exactly one of `url` and `urlFile`"));
+        std::fs::write(&file, "webhook: []\n").unwrap();
+        let error = NotifyConfig::from_sources(&[], Some(&file), DEFAULT_DEDUP_WINDOW)
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("webhook"), "{error}");
+    }
+}

@@ -1,0 +1,85 @@
+//! The README's Quick start, run as written: a newcomer's first two commands must work on a
+//! fresh clone. In a file of its own because `cargo run` rebuilds and replaces the
+//! `target/debug/invsync` that other tests run.
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+const REPO: &str = env!("CARGO_MANIFEST_DIR");
+
+/// The commands of the README's Quick start block, comments stripped.
+fn quick_start_commands() -> Vec<String> {
+    let readme = std::fs::read_to_string(Path::new(REPO).join("README.md")).unwrap();
+    let section = readme
+        .split("\n## Quick start\n")
+        .nth(1)
+        .expect("README has a Quick start section");
+    let block = section
+        .split("```sh\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .expect("Quick start has a ```sh block");
+    block
+        .lines()
+        .map(|line| {
+            line.split(" #")
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_string()
+        })
+        .filter(|line| !line.is_empty())
+        .collect()
+}
+
+#[test]
+fn the_readme_quick_start_commands_work_as_written() {
+    let commands = quick_start_commands();
+    assert_eq!(
+        commands,
+        ["cargo run --release -- demo", "bash scripts/test.sh"],
+        "the Quick start changed; update this test with it"
+    );
+
+    // The second command is the test suite this test belongs to: CI runs it as written.
+    let ci = std::fs::read_to_string(Path::new(REPO).join(".ci/run")).unwrap();
+    assert!(
+        ci.lines().any(|line| line.trim() == commands[1]),
+        ".ci/run must run `{}`",
+        commands[1]
+    );
+
+    // The first, in the debug profile (a release build would take minutes) and with `--once`
+    // so it ends; otherwise word for word, through cargo, from the repository root.
+    let words: Vec<&str> = commands[0]
+        .split_whitespace()
+        .filter(|word| *word != "--release")
+        .chain(["--once"])
+        .collect();
+    let output = Command::new(words[0])
+        .args(&words[1..])
+        .current_dir(REPO)
+        .env_remove("RUST_LOG")
+        .env_remove("INVSYNC_MANIFESTS")
+        .env("CARGO_TERM_COLOR", "never")
+        .stdin(Stdio::null())
+        .output()
+        .expect("cargo runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "stdout:\n{stdout}\nstderr:\n{stderr}"
+    );
+    for expected in [
+        "drift found: cos://examplebucket-1250000000/list1 changed",
+        "corrected:   oss://examplebucket/report1 (create)",
+        "in sync: 5 configurations across 4 buckets",
+    ] {
+        assert!(
+            stdout.contains(expected),
+            "`{expected}` missing from:\n{stdout}"
+        );
+    }
+}
