@@ -161,6 +161,48 @@ fn a_list_answered_200_with_html_or_an_error_document_writes_nothing(case: &Case
     assert_eq!(case.calls(&emulator, Operation::Put), 0);
 }
 
+fn import_prints_a_foreign_config_as_a_comment_and_fails_only_when_strict(case: &Case) {
+    let emulator = Emulator::start();
+    seed_foreign(case, &emulator, "future");
+    case.seed(&emulator, "plain", "logs/", true);
+    let provider = case.provider.as_str();
+    let args = [
+        "import",
+        "--provider",
+        provider,
+        "--bucket",
+        case.bucket,
+        "--region",
+        case.region,
+    ];
+
+    let lenient = invsync_with(&emulator, &args, &[]);
+    assert_exit(&lenient, 0);
+    let yaml = stdout(&lenient);
+    assert!(yaml.contains("- id: plain"), "{yaml}");
+    let comment: Vec<&str> = yaml
+        .lines()
+        .filter(|line| line.trim_start().starts_with('#') && line.contains("future"))
+        .collect();
+    assert!(
+        !comment.is_empty(),
+        "the foreign config is named in a comment:\n{yaml}"
+    );
+    assert!(
+        yaml.contains("FutureFeature"),
+        "and what is not modelled:\n{yaml}"
+    );
+    assert!(
+        !yaml.contains("- id: future"),
+        "never imported shortened:\n{yaml}"
+    );
+
+    let strict_args: Vec<&str> = args.iter().copied().chain(["--strict"]).collect();
+    let strict = invsync_with(&emulator, &strict_args, &[]);
+    assert_exit(&strict, 1);
+    assert_eq!(stdout(&strict), yaml, "--strict prints the same manifest");
+}
+
 macro_rules! for_each_provider {
     ($($scenario:ident),* $(,)?) => {
         mod cos {
@@ -176,4 +218,5 @@ for_each_provider!(
     foreign_configs_are_left_untouched_by_apply_with_prune_while_neighbours_converge,
     a_declaration_opting_in_lets_the_manifest_win_over_a_foreign_config,
     a_list_answered_200_with_html_or_an_error_document_writes_nothing,
+    import_prints_a_foreign_config_as_a_comment_and_fails_only_when_strict,
 );

@@ -370,6 +370,15 @@ fn read_list_page(body: &[u8]) -> Result<ListPage, String> {
         .map(|c| READER.read(c.raw))
         .collect();
     let truncated = match doc.text_of("IsTruncated") {
+        // An empty COS bucket answers a list with `<IsTruncated>false</IsTruncated>`; a page
+        // with neither configurations nor that flag is not an answer to trust as empty.
+        None if doc
+            .children_named("InventoryConfiguration")
+            .next()
+            .is_none() =>
+        {
+            return Err("a list without configurations and without IsTruncated".to_string());
+        }
         None => false,
         Some(t) => {
             xml::parse_bool(&t).ok_or_else(|| format!("IsTruncated is `{t}`, not true or false"))?

@@ -124,6 +124,17 @@ pub fn list_page(status: u16, headers: &HeaderMap, body: &[u8]) -> Result<ListPa
         .map(|c| READER.read(c.raw))
         .collect();
     let is_truncated = match doc.text_of("IsTruncated") {
+        // OSS says "no configurations" with 404 NoSuchInventory; a page with none and without
+        // IsTruncated is not an answer to trust as empty.
+        None if doc
+            .children_named("InventoryConfiguration")
+            .next()
+            .is_none() =>
+        {
+            return Err(Failure::Decode(
+                "a list without configurations and without IsTruncated".to_string(),
+            ));
+        }
         None => false,
         Some(t) if t.eq_ignore_ascii_case("false") => false,
         Some(t) if t.eq_ignore_ascii_case("true") => true,
