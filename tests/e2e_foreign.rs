@@ -121,13 +121,7 @@ fn serve_200(emulator: &Emulator, body: &'static str) -> (String, Arc<Mutex<Vec<
             ([("content-type", "text/html")], body)
         }
     });
-    let addr = emulator.block_on(async {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
-        addr
-    });
-    (format!("http://{addr}"), seen)
+    (emulator.serve(router), seen)
 }
 
 fn a_list_answered_200_with_html_or_an_error_document_writes_nothing(case: &Case) {

@@ -35,13 +35,7 @@ fn serve(emulator: &Emulator, body: String, last: String) -> (String, Arc<Mutex<
                 ([("content-type", "application/xml")], answer)
             }
         });
-    let addr = emulator.block_on(async {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
-        addr
-    });
-    (format!("http://{addr}"), seen)
+    (emulator.serve(router), seen)
 }
 
 /// The LIST body that serves `record`'s bytes: a list as it is, a single configuration
