@@ -30,39 +30,10 @@ const COS_FIELDS: &[&str] = &[
     "Tag",
     "Crc64",
 ];
-const OSS_FIELDS: &[&str] = &[
-    "Size",
-    "LastModifiedDate",
-    "ETag",
-    "StorageClass",
-    "IsMultipartUploaded",
-    "EncryptionStatus",
-    "TransitionTime",
-    "ObjectAcl",
-    "TaggingCount",
-    "ObjectType",
-    "Crc64",
-];
-const OSS_INCREMENTAL_FIELDS: &[&str] = &[
-    "SequenceNumber",
-    "RecordType",
-    "RecordTimestamp",
-    "Requester",
-    "SourceIp",
-    "RequestId",
-    "Size",
-    "ETag",
-    "Crc64",
-];
+const OSS_FIELDS: &[&str] = invsync::model::oss::OPTIONAL_FIELDS;
+const OSS_INCREMENTAL_FIELDS: &[&str] = invsync::model::oss::INCREMENTAL_OPTIONAL_FIELDS;
 const COS_STORAGE_CLASSES: &[&str] = &["STANDARD", "STANDARD_IA", "ARCHIVE", "DEEP_ARCHIVE"];
-const OSS_STORAGE_CLASSES: &[&str] = &[
-    "Standard",
-    "IA",
-    "Archive",
-    "ColdArchive",
-    "DeepColdArchive",
-    "All",
-];
+const OSS_STORAGE_CLASSES: &[&str] = invsync::model::oss::STORAGE_CLASSES;
 /// OSS filter timestamps must lie in this range.
 const OSS_TIME_RANGE: std::ops::RangeInclusive<i64> = 1_262_275_200..=253_402_271_999;
 
