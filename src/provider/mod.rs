@@ -5,6 +5,7 @@
 //! [`InventoryApi`] on top of [`http`], the shared signed-send-with-retry loop. Nothing outside
 //! this module sees XML or HTTP.
 
+pub mod clock;
 pub mod cos;
 pub mod credentials;
 pub mod credentials_file;
@@ -12,8 +13,13 @@ pub mod document;
 pub mod endpoint_policy;
 pub mod http;
 pub mod oss;
+pub mod paginate;
 pub mod rate_limit;
+pub mod request;
+pub mod response;
+pub mod send;
 pub mod signing_window;
+pub mod wire;
 pub mod xmltree;
 
 use std::fmt;

@@ -14,16 +14,10 @@
 //! `SSE-COS` vs `SSECOS`, absent vs empty `OptionalFields`), so the emulator can answer in the
 //! shape a client sent.
 
-use serde::{Deserialize, Serialize, Serializer};
+use serde::{Deserialize, Serialize};
 
-/// Why a body could not be read or written as XML.
-#[derive(Debug, thiserror::Error)]
-pub enum XmlError {
-    #[error("body is not a valid {root} document: {message}")]
-    Read { root: &'static str, message: String },
-    #[error("cannot write {root}: {message}")]
-    Write { root: &'static str, message: String },
-}
+use crate::provider::wire::lowercase_bool;
+pub use crate::provider::wire::{XmlError, XmlRoot, from_bytes, from_str, parse_bool, to_string};
 
 /// Every element path below `InventoryConfiguration` these wire types read. Any other element
 /// in a live configuration makes it foreign: writing it back would drop the element.
@@ -288,88 +282,20 @@ pub struct Error {
     pub server_time: Option<String>,
 }
 
-/// `true` / `false` in any case, surrounding whitespace ignored.
-pub fn parse_bool(text: &str) -> Option<bool> {
-    let text = text.trim();
-    if text.eq_ignore_ascii_case("true") {
-        Some(true)
-    } else if text.eq_ignore_ascii_case("false") {
-        Some(false)
-    } else {
-        None
-    }
-}
-
-fn lowercase_bool<S: Serializer>(value: &str, serializer: S) -> Result<S::Ok, S::Error> {
-    match parse_bool(value) {
-        Some(true) => serializer.serialize_str("true"),
-        Some(false) => serializer.serialize_str("false"),
-        None => serializer.serialize_str(value),
-    }
-}
-
-/// Reads one XML document of type `T`.
-///
-/// # Errors
-/// [`XmlError::Read`] when the body is not UTF-8, not well-formed, or has another root.
-pub fn from_bytes<T: XmlRoot>(body: &[u8]) -> Result<T, XmlError> {
-    let read_error = |message: String| XmlError::Read {
-        root: T::ROOT,
-        message,
-    };
-    let text = std::str::from_utf8(body).map_err(|e| read_error(e.to_string()))?;
-    let root = root_name(text).ok_or_else(|| read_error("no root element".into()))?;
-    if root != T::ROOT {
-        return Err(read_error(format!("root element is <{root}>")));
-    }
-    quick_xml::de::from_str(text).map_err(|e| read_error(e.to_string()))
-}
-
-/// Writes `value` canonically: no declaration, empty elements as `<X></X>`.
-///
-/// # Errors
-/// [`XmlError::Write`] only if a text value cannot be written (never for these types).
-pub fn to_string<T: XmlRoot>(value: &T) -> Result<String, XmlError> {
-    let mut out = String::new();
-    let mut serializer = quick_xml::se::Serializer::new(&mut out);
-    serializer.expand_empty_elements(true);
-    value.serialize(serializer).map_err(|e| XmlError::Write {
-        root: T::ROOT,
-        message: e.to_string(),
-    })?;
-    Ok(out)
-}
-
-/// A document type with a fixed root element.
-pub trait XmlRoot: Serialize + for<'de> Deserialize<'de> {
-    const ROOT: &'static str;
-}
-
+// COS bodies are written as GO writes them: empty elements expanded (`<SSE-COS></SSE-COS>`).
 impl XmlRoot for InventoryConfiguration {
     const ROOT: &'static str = "InventoryConfiguration";
+    const EXPAND_EMPTY_ELEMENTS: bool = true;
 }
 
 impl XmlRoot for ListInventoryConfigurationResult {
     const ROOT: &'static str = "ListInventoryConfigurationResult";
+    const EXPAND_EMPTY_ELEMENTS: bool = true;
 }
 
 impl XmlRoot for Error {
     const ROOT: &'static str = "Error";
-}
-
-/// The local name of the first element, skipping the declaration, comments and whitespace.
-fn root_name(text: &str) -> Option<String> {
-    use quick_xml::events::Event;
-    let mut reader = quick_xml::Reader::from_str(text);
-    loop {
-        match reader.read_event().ok()? {
-            Event::Start(e) | Event::Empty(e) => {
-                return Some(e.local_name().into_inner().to_string());
-            }
-            Event::Eof => return None,
-            _ => {}
-        }
-    }
+    const EXPAND_EMPTY_ELEMENTS: bool = true;
 }
 
 #[cfg(test)]
