@@ -47,6 +47,23 @@ impl InventoryCall<'_> {
         }
     }
 
+    /// The decoded query parameters, in the order they are sent: the `inventory`
+    /// sub-resource first, then `continuation-token` or the id under the provider's
+    /// `id_param` (`id`, `inventoryId`).
+    pub fn query(&self, id_param: &'static str) -> Vec<(&'static str, &str)> {
+        match self {
+            InventoryCall::List {
+                continuation_token: Some(token),
+            } => vec![("inventory", ""), ("continuation-token", token)],
+            InventoryCall::List {
+                continuation_token: None,
+            } => vec![("inventory", "")],
+            InventoryCall::Get { id }
+            | InventoryCall::Put { id, .. }
+            | InventoryCall::Delete { id } => vec![("inventory", ""), (id_param, id)],
+        }
+    }
+
     /// The request body: the configuration of a PUT, empty otherwise.
     pub fn body(&self) -> &str {
         match self {

@@ -44,22 +44,8 @@ impl Attempt {
     }
 }
 
-/// The decoded query parameters of `call`, in the order they are sent.
-pub fn query<'a>(call: &InventoryCall<'a>) -> Vec<(&'static str, &'a str)> {
-    match *call {
-        InventoryCall::List {
-            continuation_token: Some(token),
-        } => vec![("inventory", ""), ("continuation-token", token)],
-        InventoryCall::List {
-            continuation_token: None,
-        } => vec![("inventory", "")],
-        InventoryCall::Get { id }
-        | InventoryCall::Put { id, .. }
-        | InventoryCall::Delete { id } => {
-            vec![("inventory", ""), ("id", id)]
-        }
-    }
-}
+/// The query parameter that names the configuration.
+pub const ID_PARAM: &str = "id";
 
 /// `inventory` first (COS routes on the first parameter), then the rest in the given order;
 /// a parameter with an empty value is written bare (`?inventory`), as GO and NODE do.
@@ -92,7 +78,7 @@ pub fn sign(
         Some(endpoint) => endpoint.clone(),
         None => endpoint::default_endpoint(target.bucket, target.region)?,
     };
-    let params = query(call);
+    let params = call.query(ID_PARAM);
     url.set_path("/");
     url.set_query(Some(&query_string(&params)));
 
@@ -167,13 +153,16 @@ mod tests {
     #[test]
     fn query_puts_inventory_first_and_encodes_tokens() {
         assert_eq!(
-            query_string(&query(&InventoryCall::Get { id: "list1" })),
+            query_string(&InventoryCall::Get { id: "list1" }.query(ID_PARAM)),
             "inventory&id=list1"
         );
         assert_eq!(
-            query_string(&query(&InventoryCall::List {
-                continuation_token: Some("1ueSDF/XDA+b=")
-            })),
+            query_string(
+                &InventoryCall::List {
+                    continuation_token: Some("1ueSDF/XDA+b=")
+                }
+                .query(ID_PARAM)
+            ),
             "inventory&continuation-token=1ueSDF%2FXDA%2Bb%3D"
         );
     }

@@ -25,22 +25,8 @@ pub enum SignatureVersion {
     V4,
 }
 
-/// The decoded query parameters of `call`, in the order they are sent.
-pub fn query<'a>(call: &InventoryCall<'a>) -> Vec<(&'static str, &'a str)> {
-    match *call {
-        InventoryCall::List {
-            continuation_token: Some(token),
-        } => vec![("inventory", ""), ("continuation-token", token)],
-        InventoryCall::List {
-            continuation_token: None,
-        } => vec![("inventory", "")],
-        InventoryCall::Get { id }
-        | InventoryCall::Put { id, .. }
-        | InventoryCall::Delete { id } => {
-            vec![("inventory", ""), ("inventoryId", id)]
-        }
-    }
-}
+/// The query parameter that names the configuration.
+pub const ID_PARAM: &str = "inventoryId";
 
 /// `base64(md5(body))`, the `Content-MD5` header value.
 pub fn content_md5(body: &[u8]) -> String {
@@ -64,7 +50,7 @@ pub fn sign(
     now: SystemTime,
 ) -> Result<SignedRequest, BucketUrlError> {
     let (mut url, _style) = bucket_url(target.bucket, target.region, target.endpoint)?;
-    let query = query(call);
+    let query = call.query(ID_PARAM);
     url.set_query(Some(&encode_query(&query)));
 
     let method = call.method();

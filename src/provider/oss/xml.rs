@@ -10,6 +10,10 @@
 //! IsEnabled, Destination, Schedule, Filter, IncludedObjectVersions, OptionalFields,
 //! IncrementalInventory), lowercase
 //! booleans, no XML declaration, absent optional elements left out.
+//!
+//! Element names are the fields' names in PascalCase (`rename_all`); only elements spelled
+//! otherwise are renamed. Every struct reads a missing element as its default. Reading and
+//! writing go through [`crate::provider::wire`] ([`from_bytes`], [`to_string`]).
 
 use serde::{Deserialize, Deserializer, Serialize};
 
