@@ -4,6 +4,17 @@
 //! emulator), conversions between wire types and [`crate::model`], and a client implementing
 //! [`InventoryApi`] on top of [`http`], the shared signed-send-with-retry loop. Nothing outside
 //! this module sees XML or HTTP.
+//!
+//! # Shared by every provider
+//! - [`request`]: [`request::InventoryCall`] (what a call sends), [`request::Target`] (where)
+//!   and [`request::SignedRequest`] (method, URL, headers, body), the output of each
+//!   provider's pure `request::sign(call, target, option, credentials, now)`.
+//! - [`response`]: [`response::Failure`], the error of each provider's pure
+//!   `response::{list_page, get, put, delete}(status, headers, body)`.
+//! - [`paginate`]: [`paginate::ListPage`] and the LIST loop over continuation tokens.
+//! - [`wire`]: the XML API of the wire types ([`wire::from_bytes`], [`wire::to_string`]).
+//! - [`clock`]: the injectable signing clock; [`send`]: one signed call per attempt through
+//!   [`http::Transport`].
 
 pub mod clock;
 pub mod cos;

@@ -20,7 +20,7 @@ use crate::provider::ServiceError;
 use crate::provider::document::{ConfigReader, read_document};
 pub use crate::provider::paginate::ListPage;
 pub use crate::provider::response::Failure;
-use crate::provider::response::{header, is_success};
+use crate::provider::response::{self, header, is_success};
 
 /// Reads one COS configuration: every element the wire types know, every value the model
 /// holds, or foreign.
@@ -89,11 +89,6 @@ pub fn means_no_configurations(error: &ServiceError) -> bool {
     error.status == 404 && error.code.contains("Inventory")
 }
 
-fn is_missing_bucket(status: u16, body: &[u8]) -> bool {
-    status == 404
-        && xml::from_bytes::<xml::Error>(body).is_ok_and(|error| error.code == "NoSuchBucket")
-}
-
 /// Reads a LIST answer.
 pub fn list_page(status: u16, headers: &HeaderMap, body: &[u8]) -> Result<ListPage, Failure> {
     if !is_success(status) {
@@ -140,32 +135,22 @@ pub fn list_page(status: u16, headers: &HeaderMap, body: &[u8]) -> Result<ListPa
 
 /// Reads a GET answer: `None` when the configuration does not exist.
 pub fn get(status: u16, headers: &HeaderMap, body: &[u8]) -> Result<Option<LiveConfig>, Failure> {
-    if status == 404 && !is_missing_bucket(status, body) {
-        return Ok(None);
-    }
-    if !is_success(status) {
-        return Err(Failure::Service(service_error(status, headers, body)));
-    }
-    let doc = read_document(body, "InventoryConfiguration")
-        .map_err(|e| Failure::Decode(e.to_string()))?;
-    Ok(Some(READER.read(doc.raw)))
+    response::get(
+        status,
+        body,
+        || service_error(status, headers, body),
+        &READER,
+    )
 }
 
 /// Reads a PUT answer.
 pub fn put(status: u16, headers: &HeaderMap, body: &[u8]) -> Result<(), Failure> {
-    if is_success(status) {
-        Ok(())
-    } else {
-        Err(Failure::Service(service_error(status, headers, body)))
-    }
+    response::put(status, || service_error(status, headers, body))
 }
 
 /// Reads a DELETE answer: a configuration that is already gone is success.
 pub fn delete(status: u16, headers: &HeaderMap, body: &[u8]) -> Result<(), Failure> {
-    if is_success(status) || (status == 404 && !is_missing_bucket(status, body)) {
-        return Ok(());
-    }
-    Err(Failure::Service(service_error(status, headers, body)))
+    response::delete(status, || service_error(status, headers, body))
 }
 
 #[cfg(test)]

@@ -20,7 +20,7 @@ use crate::provider::ServiceError;
 use crate::provider::document::{ConfigReader, read_document};
 pub use crate::provider::paginate::ListPage;
 pub use crate::provider::response::Failure;
-use crate::provider::response::{header, is_success};
+use crate::provider::response::{self, header, is_success};
 
 /// The provider's error from an error answer: the `<Error>` body's Code, Message, RequestId
 /// and EC, each falling back to the `x-oss-request-id` / `x-oss-ec` headers, or to a
@@ -129,44 +129,24 @@ pub fn list_page(status: u16, headers: &HeaderMap, body: &[u8]) -> Result<ListPa
     })
 }
 
-/// True for a 404 that says the bucket itself does not exist.
-fn is_missing_bucket(status: u16, error: &ServiceError) -> bool {
-    status == 404 && error.code == "NoSuchBucket"
-}
-
 /// Reads a GET answer: `None` when the configuration does not exist.
 pub fn get(status: u16, headers: &HeaderMap, body: &[u8]) -> Result<Option<LiveConfig>, Failure> {
-    if !is_success(status) {
-        let error = service_error(status, headers, body);
-        if status == 404 && !is_missing_bucket(status, &error) {
-            return Ok(None);
-        }
-        return Err(Failure::Service(error));
-    }
-    let doc = read_document(body, "InventoryConfiguration")
-        .map_err(|e| Failure::Decode(e.to_string()))?;
-    Ok(Some(READER.read(doc.raw)))
+    response::get(
+        status,
+        body,
+        || service_error(status, headers, body),
+        &READER,
+    )
 }
 
 /// Reads a PUT answer.
 pub fn put(status: u16, headers: &HeaderMap, body: &[u8]) -> Result<(), Failure> {
-    if is_success(status) {
-        Ok(())
-    } else {
-        Err(Failure::Service(service_error(status, headers, body)))
-    }
+    response::put(status, || service_error(status, headers, body))
 }
 
 /// Reads a DELETE answer: a configuration that is already gone is success.
 pub fn delete(status: u16, headers: &HeaderMap, body: &[u8]) -> Result<(), Failure> {
-    if is_success(status) {
-        return Ok(());
-    }
-    let error = service_error(status, headers, body);
-    if status == 404 && !is_missing_bucket(status, &error) {
-        return Ok(());
-    }
-    Err(Failure::Service(error))
+    response::delete(status, || service_error(status, headers, body))
 }
 
 #[cfg(test)]
