@@ -6,29 +6,46 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use super::http::{RawResponse, Transport};
 use super::rate_limit::RateKey;
 use super::request::SignedRequest;
-use super::{CredentialSource, Operation, ProviderError};
+use super::{CredentialSource, Credentials, Operation, ProviderError};
 use crate::model::{BucketKey, Provider};
 
-/// Sends the request `sign` builds, calling it once per attempt with the attempt's number
-/// (0 for the first, 1 for the first retry, …), so each attempt carries a fresh time and the
-/// current credentials.
+/// Who sends: the provider, its name in messages and where its credentials come from.
+#[derive(Clone, Copy)]
+pub struct Sender<'a> {
+    pub transport: &'a Transport,
+    pub credentials: &'a dyn CredentialSource,
+    pub provider: Provider,
+    /// The provider's name in messages, e.g. `COS`.
+    pub title: &'static str,
+}
+
+/// Sends the request `sign` builds, calling it once per attempt with the current credentials
+/// and the attempt's number (0 for the first, 1 for the first retry, …), so each attempt
+/// carries a fresh time and rotated credentials.
 ///
 /// # Errors
-/// [`ProviderError::Request`] with `sign`'s message when a request cannot be built; otherwise
-/// as [`Transport::send_limited`].
+/// [`ProviderError::Request`] when there are no credentials or `sign` fails (with its
+/// message); otherwise as [`Transport::send_limited`].
 pub async fn send_signed(
-    transport: &Transport,
-    credentials: &dyn CredentialSource,
-    provider: Provider,
+    sender: Sender<'_>,
     operation: Operation,
     bucket: &BucketKey,
-    sign: impl Fn(u32) -> Result<SignedRequest, String>,
+    sign: impl Fn(&Credentials, u32) -> Result<SignedRequest, String>,
 ) -> Result<RawResponse, ProviderError> {
+    let Sender {
+        transport,
+        credentials,
+        provider,
+        title,
+    } = sender;
     let attempts = AtomicU32::new(0);
     // The transport's contract: `build` fails with the error to return as is.
     let build = || {
         let attempt = attempts.fetch_add(1, Ordering::Relaxed);
-        sign(attempt)
+        credentials
+            .credentials()
+            .map_err(|e| format!("no {title} credentials: {e}"))
+            .and_then(|credentials| sign(&credentials, attempt))
             .and_then(SignedRequest::into_reqwest)
             .map_err(|message| request_error(provider, operation, bucket, message))
     };

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use url::Url;
 
-use super::request::{self, Attempt, InventoryCall, SignedRequest, Target};
+use super::request::{self, Attempt, InventoryCall, Target};
 use super::response::{self, ListPage};
 use super::xml;
 use crate::model::{BucketKey, Inventory, LiveConfig, Provider};
@@ -17,7 +17,7 @@ use crate::provider::clock::{Clock, system_clock};
 use crate::provider::endpoint_policy::{self, EndpointError};
 use crate::provider::http::{RawResponse, Transport};
 use crate::provider::paginate;
-use crate::provider::send::{request_error, send_signed};
+use crate::provider::send::{Sender, request_error, send_signed};
 use crate::provider::{CredentialSource, InventoryApi, Operation, ProviderError};
 
 /// Client of the COS bucket inventory API. Cheap to clone; clones share the connection pool.
@@ -85,32 +85,6 @@ impl CosClient {
             .map_err(|f| f.into_error(Provider::Cos, Operation::List, bucket))
     }
 
-    /// Signs `call` for attempt `attempt`.
-    fn sign(
-        &self,
-        bucket: &BucketKey,
-        call: &InventoryCall<'_>,
-        attempt: u32,
-    ) -> Result<SignedRequest, String> {
-        let credentials = self
-            .credentials
-            .credentials()
-            .map_err(|e| format!("no COS credentials: {e}"))?;
-        let target = Target {
-            bucket: &bucket.bucket,
-            region: &bucket.region,
-            endpoint: self.endpoint.as_ref(),
-        };
-        request::sign(
-            call,
-            target,
-            Attempt::from_number(attempt),
-            &credentials,
-            (self.clock)(),
-        )
-        .map_err(|e| e.to_string())
-    }
-
     /// Sends `call` with the transport's retries, re-signing each attempt.
     async fn send(
         &self,
@@ -122,14 +96,27 @@ impl CosClient {
             let message = format!("bucket is a {} bucket, not a COS one", bucket.provider);
             return Err(request_error(Provider::Cos, operation, bucket, message));
         }
-        send_signed(
-            &self.transport,
-            self.credentials.as_ref(),
-            Provider::Cos,
-            operation,
-            bucket,
-            |attempt| self.sign(bucket, call, attempt),
-        )
+        let sender = Sender {
+            transport: &self.transport,
+            credentials: self.credentials.as_ref(),
+            provider: Provider::Cos,
+            title: "COS",
+        };
+        let target = Target {
+            bucket: &bucket.bucket,
+            region: &bucket.region,
+            endpoint: self.endpoint.as_ref(),
+        };
+        send_signed(sender, operation, bucket, |credentials, attempt| {
+            request::sign(
+                call,
+                target,
+                Attempt::from_number(attempt),
+                credentials,
+                (self.clock)(),
+            )
+            .map_err(|e| e.to_string())
+        })
         .await
     }
 }

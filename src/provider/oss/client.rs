@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use url::Url;
 
-use super::request::{self, InventoryCall, SignatureVersion, SignedRequest, Target};
+use super::request::{self, InventoryCall, SignatureVersion, Target};
 use super::response;
 use super::xml;
 use crate::model::{BucketKey, Inventory, LiveConfig, Provider};
@@ -19,7 +19,7 @@ use crate::provider::clock::system_clock;
 use crate::provider::endpoint_policy::{self, EndpointError};
 use crate::provider::http::{RawResponse, Transport};
 use crate::provider::paginate;
-use crate::provider::send::{request_error, send_signed};
+use crate::provider::send::{Sender, request_error, send_signed};
 use crate::provider::{CredentialSource, InventoryApi, Operation, ProviderError};
 
 /// Client of the OSS bucket inventory API, implementing [`InventoryApi`].
@@ -88,27 +88,6 @@ impl OssClient {
         self.endpoint.as_ref()
     }
 
-    /// Signs `call` for this attempt.
-    fn sign(&self, bucket: &BucketKey, call: &InventoryCall<'_>) -> Result<SignedRequest, String> {
-        let credentials = self
-            .credentials
-            .credentials()
-            .map_err(|e| format!("no OSS credentials: {e}"))?;
-        let target = Target {
-            bucket: &bucket.bucket,
-            region: &bucket.region,
-            endpoint: self.endpoint.as_ref(),
-        };
-        request::sign(
-            call,
-            target,
-            self.signature_version,
-            &credentials,
-            (self.clock)(),
-        )
-        .map_err(|e| e.to_string())
-    }
-
     /// Sends `call` with the transport's retries, re-signing each attempt.
     async fn send(
         &self,
@@ -120,14 +99,27 @@ impl OssClient {
             let message = format!("bucket is a {} bucket, not an OSS one", bucket.provider);
             return Err(request_error(Provider::Oss, operation, bucket, message));
         }
-        send_signed(
-            &self.transport,
-            self.credentials.as_ref(),
-            Provider::Oss,
-            operation,
-            bucket,
-            |_attempt| self.sign(bucket, call),
-        )
+        let sender = Sender {
+            transport: &self.transport,
+            credentials: self.credentials.as_ref(),
+            provider: Provider::Oss,
+            title: "OSS",
+        };
+        let target = Target {
+            bucket: &bucket.bucket,
+            region: &bucket.region,
+            endpoint: self.endpoint.as_ref(),
+        };
+        send_signed(sender, operation, bucket, |credentials, _attempt| {
+            request::sign(
+                call,
+                target,
+                self.signature_version,
+                credentials,
+                (self.clock)(),
+            )
+            .map_err(|e| e.to_string())
+        })
         .await
     }
 }
