@@ -286,6 +286,7 @@ async fn build_errors_stop_the_send_at_once() {
                 operation: Operation::Put,
                 bucket: "b".into(),
                 message: "no credentials".into(),
+                source: None,
             })
         })
         .await
