@@ -11,6 +11,7 @@ pub mod credentials_file;
 pub mod document;
 pub mod endpoint_policy;
 pub mod http;
+pub mod memory;
 pub mod oss;
 pub mod rate_limit;
 pub mod signing_window;

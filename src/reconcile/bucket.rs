@@ -60,6 +60,40 @@ pub async fn reconcile_bucket(
     desired: &DesiredBucket,
     revision: &str,
 ) -> Reconciled {
+    let reconcile = async {
+        match context
+            .clients
+            .for_bucket(&desired.key, desired.endpoint.as_deref())
+        {
+            Ok(client) => observe_or_correct(&client, context, desired, revision).await,
+            Err(error) => Reconciled::failed(ReconcileError::Client {
+                source: Arc::new(error),
+            }),
+        }
+    };
+    reported(context, desired, revision, reconcile).await
+}
+
+/// [`reconcile_bucket`] through `api` instead of the context's clients (an in-memory
+/// [`crate::provider::memory::MemoryInventory`] in tests). Same guarantees.
+pub async fn reconcile_with<A: InventoryApi>(
+    api: &A,
+    context: &ReconcileContext,
+    desired: &DesiredBucket,
+    revision: &str,
+) -> Reconciled {
+    let reconcile = observe_or_correct(api, context, desired, revision);
+    reported(context, desired, revision, reconcile).await
+}
+
+/// Runs `reconcile` inside the bucket's span, then observes its duration and logs and counts
+/// how it ended.
+async fn reported(
+    context: &ReconcileContext,
+    desired: &DesiredBucket,
+    revision: &str,
+    reconcile: impl Future<Output = Reconciled>,
+) -> Reconciled {
     let span = tracing::info_span!(
         "reconcile",
         provider = %desired.key.provider,
@@ -68,7 +102,7 @@ pub async fn reconcile_bucket(
     );
     async {
         let started = Instant::now();
-        let reconciled = observe_or_correct(context, desired, revision).await;
+        let reconciled = reconcile.await;
         let metrics = &context.metrics;
         let provider = desired.key.provider;
         metrics.observe_reconcile(provider, started.elapsed());
@@ -103,22 +137,12 @@ pub async fn reconcile_bucket(
 
 /// Lists once, plans, reports the drift (before any write, so logs read cause then effect),
 /// then corrects it unless in dry-run mode.
-async fn observe_or_correct(
+async fn observe_or_correct<A: InventoryApi>(
+    client: &A,
     context: &ReconcileContext,
     desired: &DesiredBucket,
     revision: &str,
 ) -> Reconciled {
-    let client = match context
-        .clients
-        .for_bucket(&desired.key, desired.endpoint.as_deref())
-    {
-        Ok(client) => client,
-        Err(error) => {
-            return Reconciled::failed(ReconcileError::Client {
-                source: Arc::new(error),
-            });
-        }
-    };
     let live = match client.list(&desired.key).await {
         Ok(live) => live,
         Err(error) => {
@@ -152,7 +176,7 @@ async fn observe_or_correct(
         let interim = settle::without_destructive(desired, &plan);
         let interim_plan = plan_bucket(&interim, &live, &context.options);
         let outcome = apply_plan(
-            &client,
+            client,
             &interim,
             interim_plan,
             &context.options,
@@ -169,7 +193,7 @@ async fn observe_or_correct(
         };
     }
     let foreign = plan.blocked.clone();
-    let outcome = apply_plan(&client, desired, plan, &context.options, &context.settings).await;
+    let outcome = apply_plan(client, desired, plan, &context.options, &context.settings).await;
     let in_sync = outcome.is_converged();
     let counts = outcome.plan.as_ref().map(|plan| {
         if in_sync {

@@ -26,7 +26,7 @@ pub mod runner;
 pub mod settle;
 
 pub use apply::{Applied, ApplySettings, BucketOutcome, BucketStatus, apply_bucket, apply_plan};
-pub use bucket::{ReconcileContext, Reconciled, reconcile_bucket};
+pub use bucket::{ReconcileContext, Reconciled, reconcile_bucket, reconcile_with};
 pub use clients::{ClientSettings, Clients, ProviderClient};
 pub use error::{Action, ReconcileError, error_policy};
 pub use events::RunEvent;
