@@ -180,14 +180,13 @@ async fn answer(
         let mut shared = shared.lock().unwrap_or_else(|e| e.into_inner());
         let n = shared.requests.len();
         shared.requests.push(request.clone());
-        let respond: Option<Box<dyn FnOnce(&Recorded) -> Response + Send>> =
-            match shared.queue.pop_front() {
-                Some(canned) => Some(canned),
-                None => shared.fallback.clone().map(|fallback| {
-                    Box::new(move |r: &Recorded| fallback(r, n))
-                        as Box<dyn FnOnce(&Recorded) -> Response + Send>
-                }),
-            };
+        let respond: Option<Canned> = match shared.queue.pop_front() {
+            Some(canned) => Some(canned),
+            None => shared
+                .fallback
+                .clone()
+                .map(|fallback| Box::new(move |r: &Recorded| fallback(r, n)) as Canned),
+        };
         (respond, shared.delay)
     };
     if !delay.is_zero() {
