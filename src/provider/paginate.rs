@@ -43,6 +43,7 @@ where
         operation: Operation::List,
         bucket: bucket.bucket.clone(),
         message,
+        source: None,
     };
     let mut items = Vec::new();
     let mut token: Option<String> = None;

@@ -44,6 +44,7 @@ impl Failure {
                 operation,
                 bucket,
                 message,
+                source: None,
             },
         }
     }

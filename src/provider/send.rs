@@ -73,5 +73,6 @@ pub fn request_error(
         operation,
         bucket: bucket.bucket.clone(),
         message,
+        source: None,
     }
 }
