@@ -1,8 +1,11 @@
 //! Access keys, which never print themselves.
 
 use std::fmt;
+use std::path::Path;
+use std::sync::Arc;
 
 use crate::model::Provider;
+use crate::provider::credentials_file::CredentialsFile;
 
 /// A secret string. `Debug` and `Display` print `******`; only [`Secret::expose`] reveals it.
 #[derive(Clone, PartialEq, Eq)]
@@ -78,20 +81,9 @@ pub struct CredentialVars {
 }
 
 impl CredentialVars {
-    /// The standard names of `provider`'s SDKs and CLIs.
-    pub const fn of(provider: Provider) -> Self {
-        match provider {
-            Provider::Cos => CredentialVars {
-                id: "TENCENTCLOUD_SECRET_ID",
-                secret: "TENCENTCLOUD_SECRET_KEY",
-                token: "TENCENTCLOUD_SESSION_TOKEN",
-            },
-            Provider::Oss => CredentialVars {
-                id: "ALIBABA_CLOUD_ACCESS_KEY_ID",
-                secret: "ALIBABA_CLOUD_ACCESS_KEY_SECRET",
-                token: "ALIBABA_CLOUD_SECURITY_TOKEN",
-            },
-        }
+    /// The standard names of `provider`'s SDKs and CLIs (its table entry's).
+    pub fn of(provider: Provider) -> Self {
+        crate::provider::registry::spec(provider).credential_vars
     }
 }
 
@@ -151,6 +143,15 @@ pub struct EnvCredentials(pub Provider);
 impl CredentialSource for EnvCredentials {
     fn credentials(&self) -> Result<Credentials, String> {
         credentials_from_env(self.0)
+    }
+}
+
+/// `provider`'s keys from the credentials file `file` when given, else from its environment
+/// variables; read for every request either way, so rotation needs no restart.
+pub fn env_or_file(provider: Provider, file: Option<&Path>) -> Arc<dyn CredentialSource> {
+    match file {
+        Some(path) => Arc::new(CredentialsFile::new(provider, path)),
+        None => Arc::new(EnvCredentials(provider)),
     }
 }
 

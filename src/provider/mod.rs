@@ -13,6 +13,7 @@ pub mod endpoint_policy;
 pub mod http;
 pub mod oss;
 pub mod rate_limit;
+pub mod registry;
 pub mod signing_window;
 pub mod xmltree;
 

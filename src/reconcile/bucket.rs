@@ -140,10 +140,7 @@ async fn observe_or_correct(
     desired: &DesiredBucket,
     revision: &str,
 ) -> Reconciled {
-    let client = match context
-        .clients
-        .for_bucket(&desired.key, desired.endpoint.as_deref())
-    {
+    let client = match context.clients.for_desired(desired) {
         Ok(client) => client,
         Err(error) => return Reconciled::failed(format!("{error:#}")),
     };

@@ -10,6 +10,11 @@ use url::{Host, Url};
 
 use crate::provider::endpoint_policy::redacted;
 
+/// OSS's own domains, allowed in `spec.endpoint` without the operator's consent, over HTTPS
+/// only (`reference/oss-api.md` §1: every `aliyuncs.com` form, internal, dual-stack and
+/// accelerate included).
+pub const DEFAULT_ALLOWED: &[&str] = &["https://*.aliyuncs.com"];
+
 /// Why a bucket URL cannot be formed. (An endpoint override's own form is checked by
 /// [`crate::provider::endpoint_policy::validate_endpoint`] before it gets here.)
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
