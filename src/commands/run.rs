@@ -124,7 +124,7 @@ pub async fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
 }
 
 /// Every provider's credentials: from `--credentials-file` when given, else from the standard
-/// environment variables, read for every request either way (so rotation needs no restart).
+/// environment variables, read for every call either way (so rotation needs no restart).
 fn credentials(args: &RunArgs) -> BTreeMap<Provider, Arc<dyn CredentialSource>> {
     registry::credentials_for_all(args.credentials_file.as_deref())
 }

@@ -4,6 +4,8 @@ use std::fmt;
 use std::path::Path;
 use std::sync::Arc;
 
+pub use futures_util::future::BoxFuture;
+
 use crate::model::Provider;
 use crate::provider::credentials_file::CredentialsFile;
 
@@ -128,11 +130,15 @@ pub fn credentials_from_env(provider: Provider) -> Result<Credentials, String> {
     credentials_from_lookup(provider, |name| std::env::var(name).ok())
 }
 
-/// Where a client gets its credentials, asked before every signed request so that rotated
-/// keys take effect without a restart.
+/// Where a client gets its credentials, asked before every inventory call (its retries sign
+/// with the same answer) so that rotated keys take effect without a restart.
+///
+/// Asynchronous so that a source may refresh over the network (a cloud's credential chain:
+/// instance metadata, web identity token exchange); a source that has nothing to wait for
+/// returns a ready future.
 pub trait CredentialSource: Send + Sync {
     /// The current credentials, or a message saying what is missing (never the secret itself).
-    fn credentials(&self) -> Result<Credentials, String>;
+    fn credentials(&self) -> BoxFuture<'_, Result<Credentials, String>>;
 }
 
 /// Credentials read from the provider's environment variables before every request, so a
@@ -141,8 +147,8 @@ pub trait CredentialSource: Send + Sync {
 pub struct EnvCredentials(pub Provider);
 
 impl CredentialSource for EnvCredentials {
-    fn credentials(&self) -> Result<Credentials, String> {
-        credentials_from_env(self.0)
+    fn credentials(&self) -> BoxFuture<'_, Result<Credentials, String>> {
+        Box::pin(std::future::ready(credentials_from_env(self.0)))
     }
 }
 
@@ -160,8 +166,8 @@ pub fn env_or_file(provider: Provider, file: Option<&Path>) -> Arc<dyn Credentia
 pub struct StaticCredentials(pub Credentials);
 
 impl CredentialSource for StaticCredentials {
-    fn credentials(&self) -> Result<Credentials, String> {
-        Ok(self.0.clone())
+    fn credentials(&self) -> BoxFuture<'_, Result<Credentials, String>> {
+        Box::pin(std::future::ready(Ok(self.0.clone())))
     }
 }
 

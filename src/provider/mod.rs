@@ -23,8 +23,8 @@ use std::future::Future;
 use crate::model::{BucketKey, Inventory, LiveConfig, Provider};
 
 pub use credentials::{
-    CredentialSource, CredentialVars, Credentials, EnvCredentials, Secret, StaticCredentials,
-    credentials_from_env, credentials_from_lookup,
+    BoxFuture, CredentialSource, CredentialVars, Credentials, EnvCredentials, Secret,
+    StaticCredentials, credentials_from_env, credentials_from_lookup,
 };
 
 /// The four inventory operations, as counted in metrics and emulator statistics.
