@@ -296,3 +296,29 @@ fn field<T: DeserializeOwned>(
         .map_err(|found| errors.extend(found))
         .ok()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_providers_own_bucket_keys_are_named_among_the_allowed_fields() {
+        let spec = FieldPath::root().key("spec");
+        let error = FieldError::new(spec.key("forcePathStyl"), "unknown field `forcePathStyl`")
+            .hint("allowed fields: bucket, region");
+        let hinted = without_provider_hint(error, &spec, &["forcePathStyle"]);
+        assert_eq!(
+            hinted.hint.as_deref(),
+            Some("allowed fields: provider, forcePathStyle, bucket, region")
+        );
+    }
+
+    #[test]
+    fn the_provider_hint_lists_every_registered_provider() {
+        let hint = provider_hint();
+        for provider in Provider::ALL {
+            let entry = registry::spec(provider);
+            assert!(hint.contains(&format!("`provider: {}` ({})", entry.name, entry.vendor)));
+        }
+    }
+}
