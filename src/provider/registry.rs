@@ -105,6 +105,10 @@ pub struct ClientParts<'a> {
     pub settings: &'a ClientSettings,
 }
 
+/// Reads a provider's own bucket-level keys from the `spec` mapping at the given path.
+pub type ParseBucketOptions =
+    fn(&Map<String, Value>, &FieldPath) -> Result<ProviderBucketOptions, Vec<FieldError>>;
+
 /// A provider's entry in the table: consts and pure functions, filled in by its `mod.rs`.
 pub struct ProviderSpec {
     pub provider: Provider,
@@ -137,8 +141,7 @@ pub struct ProviderSpec {
     /// Bucket-level `spec` keys only this provider accepts.
     pub bucket_keys: &'static [&'static str],
     /// Reads those keys (the whole `spec` mapping is given; other keys are not its concern).
-    pub parse_bucket_options:
-        fn(&Map<String, Value>, &FieldPath) -> Result<ProviderBucketOptions, Vec<FieldError>>,
+    pub parse_bucket_options: ParseBucketOptions,
     /// Renders the options back to `spec` keys, in manifest form.
     pub render_bucket_options: fn(&ProviderBucketOptions) -> Map<String, Value>,
     /// The JSON Schema properties of those keys.
