@@ -153,5 +153,6 @@ fn invalid_endpoint(key: &BucketKey, message: String) -> ProviderError {
         operation: Operation::List,
         bucket: key.bucket.clone(),
         message,
+        source: None,
     }
 }
