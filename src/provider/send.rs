@@ -19,9 +19,9 @@ pub struct Sender<'a> {
     pub title: &'static str,
 }
 
-/// Sends the request `sign` builds, calling it once per attempt with the current credentials
-/// and the attempt's number (0 for the first, 1 for the first retry, …), so each attempt
-/// carries a fresh time and rotated credentials.
+/// Asks for credentials once, then sends the request `sign` builds, calling it once per
+/// attempt with them and the attempt's number (0 for the first, 1 for the first retry, …), so
+/// each attempt carries a fresh time.
 ///
 /// # Errors
 /// [`ProviderError::Request`] when there are no credentials or `sign` fails (with its
@@ -38,26 +38,25 @@ pub async fn send_signed(
         provider,
         title,
     } = sender;
+    let credentials = credentials.credentials().await.map_err(|e| {
+        request_error(
+            provider,
+            operation,
+            bucket,
+            format!("no {title} credentials: {e}"),
+        )
+    })?;
     let attempts = AtomicU32::new(0);
     // The transport's contract: `build` fails with the error to return as is.
     let build = || {
         let attempt = attempts.fetch_add(1, Ordering::Relaxed);
-        credentials
-            .credentials()
-            .map_err(|e| format!("no {title} credentials: {e}"))
-            .and_then(|credentials| sign(&credentials, attempt))
+        sign(&credentials, attempt)
             .and_then(SignedRequest::into_reqwest)
             .map_err(|message| request_error(provider, operation, bucket, message))
     };
-    let rate_key = RateKey::for_bucket(credentials, bucket);
+    let rate_key = RateKey::for_bucket(&credentials, bucket);
     transport
-        .send_limited(
-            rate_key.as_ref(),
-            provider,
-            operation,
-            &bucket.bucket,
-            build,
-        )
+        .send_limited(Some(&rate_key), provider, operation, &bucket.bucket, build)
         .await
 }
 
