@@ -162,6 +162,11 @@ impl ProviderSpec {
     pub fn credentials(&self, file: Option<&Path>) -> Arc<dyn CredentialSource> {
         (self.credential_source)(file)
     }
+
+    /// The product's own name, the last word of [`ProviderSpec::title`]: `COS`.
+    pub fn short_title(&self) -> &'static str {
+        self.title.rsplit(' ').next().unwrap_or(self.title)
+    }
 }
 
 /// One credential source per provider, from `file` when given, else the environment.

@@ -8,7 +8,7 @@ use crate::provider::endpoint_policy::{EndpointPolicy, parse_endpoint};
 use crate::provider::http::{HttpSettings, Transport};
 use crate::provider::oss::SignatureVersion;
 use crate::provider::registry::{self, ClientParts};
-use crate::provider::{CredentialSource, Operation, ProviderError};
+use crate::provider::{BoxError, CredentialSource, Operation, ProviderError};
 
 pub use crate::provider::registry::ProviderClient;
 
@@ -121,21 +121,22 @@ impl Clients {
     ) -> Result<ProviderClient, ProviderError> {
         let entry = registry::spec(key.provider);
         let configured = self.settings.endpoints.get(&key.provider);
-        let endpoint =
-            match (endpoint, configured) {
-                (Some(text), _) => Some(
-                    self.settings
-                        .endpoint_policy
-                        .check(key.provider, text)
-                        .map_err(|e| {
-                            invalid_endpoint(key, format!("spec.endpoint: {e} ({})", e.hint()))
-                        })?,
-                ),
-                (None, Some(text)) => Some(parse_endpoint(text).map_err(|e| {
-                    invalid_endpoint(key, format!("{}: {e}", entry.endpoint_source))
-                })?),
-                (None, None) => None,
-            };
+        let endpoint = match (endpoint, configured) {
+            (Some(text), _) => Some(
+                self.settings
+                    .endpoint_policy
+                    .check(key.provider, text)
+                    .map_err(|e| {
+                        let message = format!("spec.endpoint: {e} ({})", e.hint());
+                        invalid_endpoint(key, message, Box::new(e))
+                    })?,
+            ),
+            (None, Some(text)) => Some(parse_endpoint(text).map_err(|e| {
+                let message = format!("{}: {e}", entry.endpoint_source);
+                invalid_endpoint(key, message, Box::new(e))
+            })?),
+            (None, None) => None,
+        };
         (entry.connect)(ClientParts {
             transport: self.transport.clone(),
             credentials: self.credentials[&key.provider].clone(),
@@ -143,16 +144,17 @@ impl Clients {
             options,
             settings: &self.settings,
         })
-        .map_err(|e| invalid_endpoint(key, e.to_string()))
+        .map_err(|e| invalid_endpoint(key, e.to_string(), Box::new(e)))
     }
 }
 
-fn invalid_endpoint(key: &BucketKey, message: String) -> ProviderError {
+/// A refused endpoint: the message names where it came from, the cause is the endpoint error.
+fn invalid_endpoint(key: &BucketKey, message: String, source: BoxError) -> ProviderError {
     ProviderError::Request {
         provider: key.provider,
         operation: Operation::List,
         bucket: key.bucket.clone(),
         message,
-        source: None,
+        source: Some(source),
     }
 }
