@@ -36,6 +36,7 @@ use crate::provider::cos::manifest::CosInventorySpec;
 use crate::provider::credentials::{CredentialSource, CredentialVars};
 use crate::provider::endpoint_policy::EndpointError;
 use crate::provider::http::Transport;
+use crate::provider::memory::MemoryInventory;
 use crate::provider::oss::OssClient;
 use crate::provider::oss::manifest::OssInventorySpec;
 use crate::provider::{InventoryApi, ProviderError};
@@ -212,6 +213,9 @@ impl serde::Serialize for ManifestInventory {
 /// Any provider's client behind one type, so callers need not care which.
 #[derive(Clone)]
 pub enum ProviderClient {
+    /// The in-memory fake every bucket shares (reconcile tests; see
+    /// [`crate::reconcile::Clients::with_memory`]).
+    Memory(MemoryInventory),
     Cos(CosClient),
     Oss(OssClient),
 }
@@ -219,6 +223,7 @@ pub enum ProviderClient {
 impl InventoryApi for ProviderClient {
     async fn list(&self, bucket: &BucketKey) -> Result<Vec<LiveConfig>, ProviderError> {
         match self {
+            ProviderClient::Memory(m) => m.list(bucket).await,
             ProviderClient::Cos(c) => c.list(bucket).await,
             ProviderClient::Oss(c) => c.list(bucket).await,
         }
@@ -226,6 +231,7 @@ impl InventoryApi for ProviderClient {
 
     async fn get(&self, bucket: &BucketKey, id: &str) -> Result<Option<LiveConfig>, ProviderError> {
         match self {
+            ProviderClient::Memory(m) => m.get(bucket, id).await,
             ProviderClient::Cos(c) => c.get(bucket, id).await,
             ProviderClient::Oss(c) => c.get(bucket, id).await,
         }
@@ -233,6 +239,7 @@ impl InventoryApi for ProviderClient {
 
     async fn put(&self, bucket: &BucketKey, inventory: &Inventory) -> Result<(), ProviderError> {
         match self {
+            ProviderClient::Memory(m) => m.put(bucket, inventory).await,
             ProviderClient::Cos(c) => c.put(bucket, inventory).await,
             ProviderClient::Oss(c) => c.put(bucket, inventory).await,
         }
@@ -240,6 +247,7 @@ impl InventoryApi for ProviderClient {
 
     async fn delete(&self, bucket: &BucketKey, id: &str) -> Result<(), ProviderError> {
         match self {
+            ProviderClient::Memory(m) => m.delete(bucket, id).await,
             ProviderClient::Cos(c) => c.delete(bucket, id).await,
             ProviderClient::Oss(c) => c.delete(bucket, id).await,
         }

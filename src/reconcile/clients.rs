@@ -6,6 +6,7 @@ use std::sync::Arc;
 use crate::model::{BucketKey, DesiredBucket, Provider, ProviderBucketOptions};
 use crate::provider::endpoint_policy::{EndpointPolicy, parse_endpoint};
 use crate::provider::http::{HttpSettings, Transport};
+use crate::provider::memory::MemoryInventory;
 use crate::provider::oss::SignatureVersion;
 use crate::provider::registry::{self, ClientParts};
 use crate::provider::{BoxError, CredentialSource, Operation, ProviderError};
@@ -58,6 +59,8 @@ pub struct Clients {
     transport: Transport,
     credentials: BTreeMap<Provider, Arc<dyn CredentialSource>>,
     settings: ClientSettings,
+    /// When set, the client of every bucket.
+    memory: Option<MemoryInventory>,
 }
 
 impl Clients {
@@ -81,7 +84,15 @@ impl Clients {
             transport,
             credentials,
             settings,
+            memory: None,
         }
+    }
+
+    /// The same clients handing out `api` for every bucket (after the same endpoint checks),
+    /// so the daemon loop runs against the in-memory fake in tests.
+    pub fn with_memory(mut self, api: MemoryInventory) -> Self {
+        self.memory = Some(api);
+        self
     }
 
     /// Which `spec.endpoint` values manifests may name.
@@ -137,6 +148,9 @@ impl Clients {
             })?),
             (None, None) => None,
         };
+        if let Some(api) = &self.memory {
+            return Ok(ProviderClient::Memory(api.clone()));
+        }
         (entry.connect)(ClientParts {
             transport: self.transport.clone(),
             credentials: self.credentials[&key.provider].clone(),
