@@ -112,13 +112,7 @@ pub fn request_error(
     bucket: &BucketKey,
     message: String,
 ) -> ProviderError {
-    ProviderError::Request {
-        provider,
-        operation,
-        bucket: bucket.bucket.clone(),
-        message,
-        source: None,
-    }
+    refused(provider, operation, bucket, message, None)
 }
 
 /// [`request_error`] caused by `source` (a credentials, endpoint, signing or XML error).
@@ -129,12 +123,22 @@ pub fn caused_request_error(
     message: String,
     source: BoxError,
 ) -> ProviderError {
+    refused(provider, operation, bucket, message, Some(source))
+}
+
+fn refused(
+    provider: Provider,
+    operation: Operation,
+    bucket: &BucketKey,
+    message: String,
+    source: Option<BoxError>,
+) -> ProviderError {
     ProviderError::Request {
         provider,
         operation,
         bucket: bucket.bucket.clone(),
         message,
-        source: Some(source),
+        source,
     }
 }
 
