@@ -115,9 +115,11 @@ impl Frequency {
 pub enum ReportFormat {
     #[serde(rename = "CSV")]
     Csv,
-    /// COS only.
+    /// COS and S3.
     #[serde(rename = "ORC")]
     Orc,
+    /// S3 only.
+    Parquet,
 }
 
 impl ReportFormat {
@@ -126,6 +128,7 @@ impl ReportFormat {
         match self {
             ReportFormat::Csv => "CSV",
             ReportFormat::Orc => "ORC",
+            ReportFormat::Parquet => "Parquet",
         }
     }
 }
