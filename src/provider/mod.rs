@@ -13,6 +13,7 @@ pub mod endpoint_policy;
 pub mod http;
 pub mod oss;
 pub mod rate_limit;
+pub mod s3;
 pub mod signing_window;
 pub mod xmltree;
 
