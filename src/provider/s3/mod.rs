@@ -11,6 +11,7 @@
 //!   endpoint allowlist.
 //! - [`request`]: one SigV4-signed inventory call as plain data; [`response`]: answers to
 //!   results.
+//! - [`signer`]: the SigV4 stages as pure functions (the emulator verifies requests with them).
 //! - [`credentials`]: the standard AWS credential chain, cached and refreshed before expiry.
 
 pub mod convert;
@@ -21,6 +22,7 @@ pub mod model;
 pub mod normalize;
 pub mod request;
 pub mod response;
+pub mod signer;
 pub mod xml;
 
 pub use model::{S3Destination, S3Encryption, S3Inventory};
