@@ -9,6 +9,8 @@
 //! - [`reconcile`]: plan and apply over live buckets; the daemon loop of `invsync run`.
 //! - [`cli`]: command-line arguments.
 //! - [`emulator`]: a local COS + OSS inventory API server.
+//! - [`error_chain`]: an error and its causes on one line.
+//! - [`backoff`]: the one exponential backoff with full jitter behind every retry.
 //! - [`scheduler`]: when each bucket is reconciled next (resync, forced runs, backoff); pure.
 //! - [`watch`]: manifests directory watching, git-sync symlink swaps included.
 //! - [`metrics`]: the daemon's Prometheus metric families.
@@ -17,8 +19,10 @@
 //! - [`shard`]: which buckets one of several replicas owns.
 //! - [`server`]: the daemon's `/metrics`, `/healthz` and `/readyz` endpoints.
 
+pub mod backoff;
 pub mod cli;
 pub mod emulator;
+pub mod error_chain;
 pub mod hooks;
 pub mod manifest;
 pub mod metrics;

@@ -1,11 +1,13 @@
 //! The OSS client against a small local mock of the inventory API on 127.0.0.1: path style,
 //! signatures (recomputed with the crate's signers), pagination and error handling.
 
+#[path = "support/mock_server.rs"]
+mod mock_server;
+
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use axum::body::Bytes;
-use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
 use invsync::model::{
     BucketKey, Frequency, IncludedObjectVersions, Inventory, LiveConfig, OssDestination,
@@ -17,6 +19,7 @@ use invsync::provider::oss::{OssClient, SignatureVersion, signer_v1, signer_v4, 
 use invsync::provider::{
     CredentialSource, Credentials, InventoryApi, Operation, ProviderError, StaticCredentials,
 };
+use mock_server::MockServer;
 
 const SECRET: &str = "very-secret-key-123";
 const TOKEN: &str = "session-token-xyz";
@@ -48,53 +51,36 @@ impl Received {
 type Reply = (u16, Vec<(&'static str, String)>, String);
 type Responder = Arc<dyn Fn(&Received) -> Reply + Send + Sync>;
 
-#[derive(Clone)]
-struct Mock {
-    log: Arc<Mutex<Vec<Received>>>,
-    responder: Responder,
-}
-
-async fn handle(
-    axum::extract::State(mock): axum::extract::State<Mock>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
-) -> impl IntoResponse {
-    let received = Received {
-        method: method.to_string(),
-        path: uri.path().to_string(),
-        raw_query: uri.query().unwrap_or_default().to_string(),
-        headers: headers
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or_default().to_string()))
-            .collect(),
-        body: body.to_vec(),
-    };
-    let (status, extra, body) = (mock.responder)(&received);
-    mock.log.lock().unwrap().push(received);
-    let mut out = HeaderMap::new();
-    out.insert(
-        "x-oss-request-id",
-        "5C3D9175B6FC201293AD0000".parse().unwrap(),
-    );
-    for (k, v) in extra {
-        out.insert(k, v.parse().unwrap());
-    }
-    (StatusCode::from_u16(status).unwrap(), out, body)
-}
-
 /// Starts the mock; returns its endpoint and request log.
 async fn start(responder: Responder) -> (url::Url, Arc<Mutex<Vec<Received>>>) {
     let log = Arc::new(Mutex::new(Vec::new()));
-    let app = axum::Router::new().fallback(handle).with_state(Mock {
-        log: log.clone(),
-        responder,
+    let record = log.clone();
+    let server = MockServer::start();
+    server.fallback(move |request, _| {
+        let received = Received {
+            method: request.method.to_string(),
+            path: request.path().to_string(),
+            raw_query: request.query().to_string(),
+            headers: request
+                .headers
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or_default().to_string()))
+                .collect(),
+            body: request.body.to_vec(),
+        };
+        let (status, extra, body) = responder(&received);
+        record.lock().unwrap().push(received);
+        let mut out = HeaderMap::new();
+        out.insert(
+            "x-oss-request-id",
+            "5C3D9175B6FC201293AD0000".parse().unwrap(),
+        );
+        for (k, v) in extra {
+            out.insert(k, v.parse().unwrap());
+        }
+        (StatusCode::from_u16(status).unwrap(), out, body).into_response()
     });
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    (url::Url::parse(&format!("http://{addr}")).unwrap(), log)
+    (url::Url::parse(&server.detach()).unwrap(), log)
 }
 
 fn fixed_time() -> SystemTime {

@@ -141,6 +141,7 @@ fn invalid_endpoint(key: &BucketKey, message: String) -> ProviderError {
         operation: Operation::List,
         bucket: key.bucket.clone(),
         message,
+        source: None,
     }
 }
 

@@ -3,11 +3,15 @@
 
 use std::collections::{BTreeMap, VecDeque};
 
+use std::sync::Arc;
+
 use futures_util::StreamExt;
 use futures_util::stream;
 
-use super::apply::{ApplySettings, BucketOutcome, BucketStatus, apply_bucket};
+use super::apply::{ApplySettings, BucketOutcome, apply_bucket};
 use super::clients::Clients;
+use super::error::ReconcileError;
+use crate::error_chain::Chain;
 use crate::model::{BucketKey, DesiredBucket, DesiredState, Provider};
 use crate::plan::{BucketFailure, Plan, PlanOptions, plan_bucket};
 use crate::provider::InventoryApi;
@@ -33,7 +37,7 @@ pub async fn plan_all(
             live.map(|live| plan_bucket(bucket, &live, options))
                 .map_err(|error| BucketFailure {
                     key: bucket.key.clone(),
-                    message: format!("{error:#}"),
+                    message: Chain(&error).to_string(),
                 })
         })
         .buffer_unordered(concurrency.max(1))
@@ -70,12 +74,9 @@ pub async fn apply_all(
         .map(|bucket| async move {
             let outcome = match clients.for_bucket(&bucket.key, bucket.endpoint.as_deref()) {
                 Ok(client) => apply_bucket(&client, bucket, options, settings).await,
-                Err(error) => BucketOutcome {
-                    plan: None,
-                    written: Vec::new(),
-                    failures: Vec::new(),
-                    status: BucketStatus::Failed(format!("{error:#}")),
-                },
+                Err(error) => BucketOutcome::failed(ReconcileError::Client {
+                    source: Arc::new(error),
+                }),
             };
             (bucket.key.clone(), outcome)
         })

@@ -476,6 +476,7 @@ fn request_error(operation: Operation, bucket: &BucketKey, message: String) -> P
         operation,
         bucket: bucket.bucket.clone(),
         message,
+        source: None,
     }
 }
 
@@ -485,6 +486,7 @@ fn decode_error(operation: Operation, bucket: &BucketKey, message: String) -> Pr
         operation,
         bucket: bucket.bucket.clone(),
         message,
+        source: None,
     }
 }
 
