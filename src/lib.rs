@@ -5,7 +5,9 @@
 //! - [`model`]: provider-neutral domain types (desired and live state).
 //! - [`manifest`]: the manifest format; loading and validating a directory.
 //! - [`plan`]: normalization, `plan(desired, live)` and its text / JSON / Markdown renderings.
-//! - [`provider`]: signed HTTP clients of the COS and OSS inventory APIs.
+//! - [`provider`]: one folder per provider (model, manifest, normalization, credentials,
+//!   endpoint, signed client of its inventory API), reached through the provider table
+//!   [`provider::registry`].
 //! - [`reconcile`]: plan and apply over live buckets; the daemon loop of `invsync run`.
 //! - [`cli`]: command-line arguments.
 //! - [`emulator`]: a local COS + OSS inventory API server.

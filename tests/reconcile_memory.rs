@@ -13,7 +13,7 @@ use invsync::model::{
 use invsync::plan::PlanOptions;
 use invsync::provider::http::{HttpSettings, Transport};
 use invsync::provider::memory::MemoryInventory;
-use invsync::provider::{Credentials, ErrorKind, Operation, StaticCredentials};
+use invsync::provider::{CredentialSource, Credentials, ErrorKind, Operation, StaticCredentials};
 use invsync::reconcile::{
     Action, Applied, ApplySettings, ClientSettings, Clients, ReconcileContext, ReconcileError,
     SettleGate, apply_bucket, error_policy, reconcile_with,
@@ -60,6 +60,7 @@ fn desired(inventories: Vec<Inventory>) -> DesiredBucket {
         prune: false,
         mode: Default::default(),
         endpoint: None,
+        options: Default::default(),
         origin: Default::default(),
         inventories,
         overwrite_foreign: Default::default(),
@@ -76,13 +77,16 @@ fn settings() -> ApplySettings {
 }
 
 fn context() -> ReconcileContext {
-    let credentials = Arc::new(StaticCredentials(Credentials::new("id", "secret")));
+    let credentials: Arc<dyn CredentialSource> =
+        Arc::new(StaticCredentials(Credentials::new("id", "secret")));
     ReconcileContext {
         clients: Clients::new(
             ClientSettings::default(),
             Transport::new(HttpSettings::default()).unwrap(),
-            credentials.clone(),
-            credentials,
+            Provider::ALL
+                .into_iter()
+                .map(|p| (p, credentials.clone()))
+                .collect(),
         ),
         metrics: Metrics::new(),
         options: PlanOptions::default(),

@@ -1,9 +1,11 @@
 //! Provider clients: the only code that speaks the clouds' inventory APIs.
 //!
-//! Every provider has the same shape: a pure signer, wire types (XML, shared with the
-//! emulator), conversions between wire types and [`crate::model`], and a client implementing
-//! [`InventoryApi`] on top of [`http`], the shared signed-send-with-retry loop. Nothing outside
-//! this module sees XML or HTTP.
+//! Every provider has the same shape: its model types (re-exported by [`crate::model`]), its
+//! manifest types and rules, its normalization, its credentials and endpoints, a pure signer,
+//! wire types (XML, shared with the emulator), conversions between wire types and the model,
+//! and a client implementing [`InventoryApi`] on top of [`http`], the shared
+//! signed-send-with-retry loop. The rest of the crate reaches a provider only through the table
+//! in [`registry`]. Nothing outside this module sees XML or HTTP.
 
 pub mod cos;
 pub mod credentials;
@@ -14,6 +16,7 @@ pub mod http;
 pub mod memory;
 pub mod oss;
 pub mod rate_limit;
+pub mod registry;
 pub mod s3;
 pub mod signing_window;
 pub mod xmltree;
@@ -24,8 +27,8 @@ use std::future::Future;
 use crate::model::{BucketKey, Inventory, LiveConfig, Provider};
 
 pub use credentials::{
-    CredentialSource, CredentialVars, Credentials, EnvCredentials, Secret, StaticCredentials,
-    credentials_from_env, credentials_from_lookup,
+    BoxFuture, CredentialSource, CredentialVars, Credentials, EnvCredentials, Secret,
+    StaticCredentials, credentials_from_env, credentials_from_lookup,
 };
 
 /// The four inventory operations, as counted in metrics and emulator statistics.

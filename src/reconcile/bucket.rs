@@ -61,10 +61,7 @@ pub async fn reconcile_bucket(
     revision: &str,
 ) -> Reconciled {
     let reconcile = async {
-        match context
-            .clients
-            .for_bucket(&desired.key, desired.endpoint.as_deref())
-        {
+        match context.clients.for_desired(desired) {
             Ok(client) => observe_or_correct(&client, context, desired, revision).await,
             Err(error) => Reconciled::failed(ReconcileError::Client {
                 source: Arc::new(error),

@@ -30,7 +30,7 @@ pub async fn plan_all(
     // right away instead of all buckets' being held at once.
     let results: Vec<_> = stream::iter(interleaved(desired))
         .map(|bucket| async move {
-            let live = match clients.for_bucket(&bucket.key, bucket.endpoint.as_deref()) {
+            let live = match clients.for_desired(bucket) {
                 Ok(client) => client.list(&bucket.key).await,
                 Err(error) => Err(error),
             };
@@ -72,7 +72,7 @@ pub async fn apply_all(
 ) -> Vec<(BucketKey, BucketOutcome)> {
     let mut outcomes: Vec<_> = stream::iter(interleaved(desired))
         .map(|bucket| async move {
-            let outcome = match clients.for_bucket(&bucket.key, bucket.endpoint.as_deref()) {
+            let outcome = match clients.for_desired(bucket) {
                 Ok(client) => apply_bucket(&client, bucket, options, settings).await,
                 Err(error) => BucketOutcome::failed(ReconcileError::Client {
                     source: Arc::new(error),
@@ -131,6 +131,7 @@ mod tests {
                     prune: false,
                     mode: Default::default(),
                     endpoint: None,
+                    options: Default::default(),
                     origin: Origin {
                         file: "m.yaml".into(),
                         document: 0,

@@ -486,7 +486,7 @@ impl Daemon {
     }
 
     fn update_gauges(&self) {
-        for provider in [Provider::Cos, Provider::Oss] {
+        for provider in Provider::ALL {
             let mut total = ConfigCounts::default();
             for (key, view) in &self.views {
                 if key.provider == provider

@@ -37,7 +37,9 @@ use crate::provider::endpoint_policy::{self, EndpointError};
 use crate::provider::http::{RawResponse, Transport};
 use crate::provider::rate_limit::RateKey;
 use crate::provider::signing_window::{CLOCK_SKEW, MAX_SIGNATURE_LIFETIME};
-use crate::provider::{CredentialSource, InventoryApi, Operation, ProviderError, ServiceError};
+use crate::provider::{
+    CredentialSource, Credentials, InventoryApi, Operation, ProviderError, ServiceError,
+};
 
 /// Reads the current time; injectable so tests can pin signatures.
 pub type Clock = Arc<dyn Fn() -> SystemTime + Send + Sync>;
@@ -128,7 +130,11 @@ impl CosClient {
     ) -> Result<RawResponse, ProviderError> {
         check_provider(operation, bucket)?;
         let attempts = AtomicU32::new(0);
-        let rate_key = RateKey::for_bucket(self.credentials.as_ref(), bucket);
+        let credentials =
+            self.credentials.credentials().await.map_err(|e| {
+                request_error(operation, bucket, format!("no COS credentials: {e}"))
+            })?;
+        let rate_key = Some(RateKey::for_bucket(&credentials, bucket));
         self.transport
             .send_limited(
                 rate_key.as_ref(),
@@ -137,13 +143,23 @@ impl CosClient {
                 &bucket.bucket,
                 || {
                     let retry = attempts.fetch_add(1, Ordering::Relaxed) > 0;
-                    self.build(operation, bucket, &method, params, body.as_ref(), retry)
+                    let body = body.as_ref();
+                    self.build(
+                        operation,
+                        bucket,
+                        &method,
+                        params,
+                        body,
+                        retry,
+                        &credentials,
+                    )
                 },
             )
             .await
     }
 
     /// One signed request, built afresh for every attempt.
+    #[allow(clippy::too_many_arguments)]
     fn build(
         &self,
         operation: Operation,
@@ -152,12 +168,9 @@ impl CosClient {
         params: &[(&str, &str)],
         body: Option<&Bytes>,
         retry: bool,
+        credentials: &Credentials,
     ) -> Result<reqwest::Request, ProviderError> {
         let fail = |message: String| request_error(operation, bucket, message);
-        let credentials = self
-            .credentials
-            .credentials()
-            .map_err(|e| fail(format!("no COS credentials: {e}")))?;
         let host = endpoint::virtual_host(&bucket.bucket, &bucket.region);
         let mut url = match &self.endpoint {
             Some(endpoint) => endpoint.clone(),
@@ -190,7 +203,7 @@ impl CosClient {
                 headers: &signed_headers,
                 key_time: KeyTime::around((self.clock)(), CLOCK_SKEW, MAX_SIGNATURE_LIFETIME),
             },
-            &credentials,
+            credentials,
         );
 
         let mut request = reqwest::Request::new(method.clone(), url);

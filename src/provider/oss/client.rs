@@ -18,7 +18,7 @@ use crate::model::{BucketKey, Inventory, LiveConfig, Provider};
 use crate::provider::endpoint_policy::{self, EndpointError};
 use crate::provider::http::{RawResponse, Transport};
 use crate::provider::rate_limit::RateKey;
-use crate::provider::{CredentialSource, InventoryApi, Operation, ProviderError};
+use crate::provider::{CredentialSource, Credentials, InventoryApi, Operation, ProviderError};
 
 /// The time source used to sign requests; injectable so tests can pin it.
 pub type Clock = Arc<dyn Fn() -> SystemTime + Send + Sync>;
@@ -31,8 +31,8 @@ const USER_AGENT: &str = concat!("invsync/", env!("CARGO_PKG_VERSION"));
 
 /// Client of the OSS bucket inventory API, implementing [`InventoryApi`].
 ///
-/// Every attempt is signed afresh: credentials are asked of the [`CredentialSource`] and the
-/// time of the clock, so rotated keys and retries after a pause both sign correctly.
+/// Every call asks the [`CredentialSource`] for credentials, and every attempt is signed afresh
+/// with the time of the clock, so rotated keys and retries after a pause both sign correctly.
 #[derive(Clone)]
 pub struct OssClient {
     transport: Transport,
@@ -96,11 +96,12 @@ impl OssClient {
     }
 
     /// Signs `call` for this attempt.
-    fn sign(&self, bucket: &BucketKey, call: &InventoryCall<'_>) -> Result<SignedRequest, String> {
-        let credentials = self
-            .credentials
-            .credentials()
-            .map_err(|e| format!("no OSS credentials: {e}"))?;
+    fn sign(
+        &self,
+        bucket: &BucketKey,
+        call: &InventoryCall<'_>,
+        credentials: &Credentials,
+    ) -> Result<SignedRequest, String> {
         let target = Target {
             bucket: &bucket.bucket,
             region: &bucket.region,
@@ -110,7 +111,7 @@ impl OssClient {
             call,
             target,
             self.signature_version,
-            &credentials,
+            credentials,
             (self.clock)(),
         )
         .map_err(|e| e.to_string())
@@ -124,13 +125,17 @@ impl OssClient {
         call: InventoryCall<'_>,
     ) -> Result<RawResponse, ProviderError> {
         check_provider(bucket).map_err(|message| request_error(operation, bucket, message))?;
+        let credentials =
+            self.credentials.credentials().await.map_err(|e| {
+                request_error(operation, bucket, format!("no OSS credentials: {e}"))
+            })?;
         // The transport's contract: `build` fails with the error to return as is.
         let build = || {
-            self.sign(bucket, &call)
+            self.sign(bucket, &call, &credentials)
                 .and_then(to_reqwest)
                 .map_err(|message| request_error(operation, bucket, message))
         };
-        let rate_key = RateKey::for_bucket(self.credentials.as_ref(), bucket);
+        let rate_key = Some(RateKey::for_bucket(&credentials, bucket));
         self.transport
             .send_limited(
                 rate_key.as_ref(),
