@@ -10,9 +10,11 @@
 //! no `<Filter>` without a prefix, no `<OptionalFields>` without fields, and the destination
 //! bucket as an ARN.
 
-use crate::model::{Frequency, IncludedObjectVersions, ReportFormat};
+use crate::model::{Frequency, IncludedObjectVersions};
 
-use super::model::{BUCKET_ARN_PREFIX, OPTIONAL_FIELDS, S3Destination, S3Encryption, S3Inventory};
+use super::model::{
+    BUCKET_ARN_PREFIX, OPTIONAL_FIELDS, S3Destination, S3Encryption, S3Format, S3Inventory,
+};
 use super::xml;
 
 /// Why a wire configuration is not a valid [`S3Inventory`]. Names the element (as a path
@@ -85,11 +87,11 @@ fn parse_versions(value: &str) -> Result<IncludedObjectVersions, ConvertError> {
     }
 }
 
-fn parse_format(value: &str) -> Result<ReportFormat, ConvertError> {
+fn parse_format(value: &str) -> Result<S3Format, ConvertError> {
     match value.trim() {
-        "CSV" => Ok(ReportFormat::Csv),
-        "ORC" => Ok(ReportFormat::Orc),
-        "Parquet" => Ok(ReportFormat::Parquet),
+        "CSV" => Ok(S3Format::Csv),
+        "ORC" => Ok(S3Format::Orc),
+        "Parquet" => Ok(S3Format::Parquet),
         other => Err(invalid(
             "Destination/S3BucketDestination/Format",
             other,

@@ -12,7 +12,7 @@ pub(crate) fn full_inventory() -> S3Inventory {
         destination: S3Destination {
             bucket: "arn:aws:s3:::inventory-dest".into(),
             account_id: Some("123456789012".into()),
-            format: ReportFormat::Parquet,
+            format: S3Format::Parquet,
             prefix: Some("reports/".into()),
             encryption: Some(S3Encryption::SseKms {
                 key_id: "arn:aws:kms:us-east-1:123456789012:key/k1".into(),
@@ -133,7 +133,7 @@ prop_compose! {
             destination: S3Destination {
                 bucket: format!("{BUCKET_ARN_PREFIX}{dest_name}"),
                 account_id,
-                format: [ReportFormat::Csv, ReportFormat::Orc, ReportFormat::Parquet][format],
+                format: [S3Format::Csv, S3Format::Orc, S3Format::Parquet][format],
                 prefix,
                 encryption: match encryption {
                     0 => None,

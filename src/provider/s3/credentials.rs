@@ -7,7 +7,12 @@
 //! file (`AWS_WEB_IDENTITY_TOKEN_FILE` + `AWS_ROLE_ARN`: EKS IRSA and Pod Identity), ECS
 //! container credentials, and IMDSv2 on EC2. Its network calls (STS, ECS, IMDS) go through an
 //! HTTPS client on rustls with the ring provider, the same TLS stack as invsync's own requests.
+//!
+//! With `--credentials-file`, a file holding the AWS keys (the variable names of [`VARS`] as
+//! keys) comes first, so mounted secrets rotate as for the other providers; without those keys
+//! in it, or without a file, the chain answers.
 
+use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
@@ -17,7 +22,17 @@ use aws_credential_types::Credentials as AwsCredentials;
 use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider};
 use aws_smithy_http_client::tls;
 
+use crate::model::Provider;
 use crate::provider::Credentials;
+use crate::provider::credentials::{BoxFuture, CredentialSource, CredentialVars};
+use crate::provider::credentials_file::CredentialsFile;
+
+/// The variable names of AWS access keys (the AWS CLI's and SDKs').
+pub const VARS: CredentialVars = CredentialVars {
+    id: "AWS_ACCESS_KEY_ID",
+    secret: "AWS_SECRET_ACCESS_KEY",
+    token: "AWS_SESSION_TOKEN",
+};
 
 /// Credentials are renewed this long before they expire, so a request signed just before
 /// expiry still reaches S3 in time (STS sessions last at least 15 minutes).
@@ -142,6 +157,58 @@ impl CachedAwsCredentials {
             }
         }
     }
+}
+
+impl CredentialSource for CachedAwsCredentials {
+    fn credentials(&self) -> BoxFuture<'_, Result<Credentials, String>> {
+        Box::pin(async move {
+            CachedAwsCredentials::credentials(self)
+                .await
+                .map_err(|e| e.to_string())
+        })
+    }
+}
+
+/// S3's credential source: the credentials file when it holds the AWS keys, else the AWS
+/// chain, built on first use (building it reads the region settings, which needs no network).
+struct AwsSource {
+    file: Option<CredentialsFile>,
+    chain: tokio::sync::OnceCell<CachedAwsCredentials>,
+}
+
+impl std::fmt::Debug for AwsSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AwsSource")
+            .field("file", &self.file)
+            .finish_non_exhaustive()
+    }
+}
+
+impl CredentialSource for AwsSource {
+    fn credentials(&self) -> BoxFuture<'_, Result<Credentials, String>> {
+        Box::pin(async move {
+            if let Some(file) = &self.file
+                && let Ok(credentials) = file.credentials().await
+            {
+                return Ok(credentials);
+            }
+            let chain = self
+                .chain
+                .get_or_init(CachedAwsCredentials::default_chain)
+                .await;
+            CachedAwsCredentials::credentials(chain)
+                .await
+                .map_err(|e| e.to_string())
+        })
+    }
+}
+
+/// The table's `credential_source`.
+pub(crate) fn source(file: Option<&Path>) -> Arc<dyn CredentialSource> {
+    Arc::new(AwsSource {
+        file: file.map(|path| CredentialsFile::new(Provider::S3, path)),
+        chain: tokio::sync::OnceCell::new(),
+    })
 }
 
 /// invsync's credentials from the AWS ones.

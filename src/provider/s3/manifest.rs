@@ -5,17 +5,20 @@
 //! once, each at its field with a hint; the destination bucket may be written as a bare name
 //! or as an ARN, and becomes the ARN of the source bucket's partition.
 
-use schemars::JsonSchema;
+use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
 
 use super::model::{
-    FREQUENCIES, OPTIONAL_FIELDS, S3Destination, S3Encryption, S3Inventory, bucket_arn,
+    FREQUENCIES, OPTIONAL_FIELDS, S3Destination, S3Encryption, S3Format, S3Inventory, bucket_arn,
     bucket_name_of_arn, partition,
 };
+use crate::manifest::collect;
 use crate::manifest::diagnostic::FieldError;
 use crate::manifest::lines::FieldPath;
 use crate::manifest::validate::{check_id, check_optional_fields, check_prefix_len};
-use crate::model::{Frequency, IncludedObjectVersions, ReportFormat};
+use crate::model::{Frequency, IncludedObjectVersions, Inventory};
+use crate::provider::registry::{ParsedInventory, ProviderBucketOptions};
 
 /// One S3 inventory configuration.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -77,7 +80,7 @@ pub struct S3DestinationSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prefix: Option<String>,
     /// `CSV`, `ORC` or `Parquet`.
-    pub format: ReportFormat,
+    pub format: S3Format,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub encryption: Option<S3EncryptionSpec>,
 }
@@ -413,9 +416,64 @@ impl From<&S3Inventory> for S3InventorySpec {
     }
 }
 
-/// One inventory in manifest form, as a JSON value (import, JSON plans).
-pub fn inventory_value(inventory: &S3Inventory) -> serde_json::Value {
-    serde_json::to_value(S3InventorySpec::from(inventory)).expect("manifest types always serialize")
+/// The `spec` keys of [`S3BucketOptions`].
+pub const BUCKET_KEYS: &[&str] = &["expectedBucketOwner", "forcePathStyle"];
+
+/// The table's `parse_inventory`: one item of `spec.inventories`, read and validated.
+pub(crate) fn parse_inventory(region: &str, item: &Value, path: &FieldPath) -> ParsedInventory {
+    match collect::deserialize::<S3InventorySpec>(item, path) {
+        Ok(spec) => ParsedInventory {
+            id: Some(spec.id.clone()),
+            overwrite_foreign: spec.overwrite_foreign,
+            result: inventory(region, &spec, path).map(Inventory::S3),
+        },
+        Err(errors) => ParsedInventory {
+            id: None,
+            overwrite_foreign: false,
+            result: Err(errors),
+        },
+    }
+}
+
+/// The table's `inventory_schema`.
+pub(crate) fn inventory_schema(generator: &mut SchemaGenerator) -> Schema {
+    generator.subschema_for::<S3InventorySpec>()
+}
+
+/// The table's `parse_bucket_options`: [`BUCKET_KEYS`] of the `spec` mapping at `path`.
+pub(crate) fn parse_bucket_options(
+    spec: &Map<String, Value>,
+    path: &FieldPath,
+) -> Result<ProviderBucketOptions, Vec<FieldError>> {
+    let own: Map<String, Value> = spec
+        .iter()
+        .filter(|(key, _)| BUCKET_KEYS.contains(&key.as_str()))
+        .map(|(key, value)| (key.clone(), value.clone()))
+        .collect();
+    let options = collect::deserialize::<S3BucketOptions>(&Value::Object(own), path)?;
+    bucket_options(&options)?;
+    Ok(ProviderBucketOptions::S3(options))
+}
+
+/// The table's `render_bucket_options`: the keys back in manifest form, defaults left out.
+pub(crate) fn render_bucket_options(options: &ProviderBucketOptions) -> Map<String, Value> {
+    match options {
+        ProviderBucketOptions::S3(options) => match serde_json::to_value(options) {
+            Ok(Value::Object(map)) => map,
+            _ => Map::new(),
+        },
+        _ => Map::new(),
+    }
+}
+
+/// The table's `bucket_options_schema`: the properties of [`BUCKET_KEYS`].
+pub(crate) fn bucket_options_schema(generator: &mut SchemaGenerator) -> Map<String, Value> {
+    let schema = generator.root_schema_for::<S3BucketOptions>().to_value();
+    schema
+        .get("properties")
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default()
 }
 
 #[cfg(test)]

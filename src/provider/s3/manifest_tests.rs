@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::provider::s3::convert::tests::{full_inventory, inventory_strategy};
-use crate::provider::s3::normalize::normalize;
+use crate::provider::s3::normalize::normalize_s3;
 use proptest::prelude::*;
 
 fn spec(yaml: &str) -> S3InventorySpec {
@@ -175,6 +175,6 @@ proptest! {
         let yaml = serde_saphyr::to_string(&spec).unwrap();
         let back: S3InventorySpec = serde_saphyr::from_str(&yaml).unwrap();
         let model = inventory("us-east-1", &back, &FieldPath::root()).unwrap();
-        prop_assert_eq!(normalize(&model), normalize(&inv));
+        prop_assert_eq!(normalize_s3(&model), normalize_s3(&inv));
     }
 }

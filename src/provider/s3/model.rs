@@ -1,6 +1,9 @@
 //! AWS S3 inventory configurations as the domain sees them (the 2006-03-01 document).
 
-use crate::model::{Frequency, IncludedObjectVersions, ReportFormat};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::model::{Frequency, IncludedObjectVersions};
 
 /// The report columns S3 knows (botocore 1.44.5 `InventoryOptionalField`), in the model's
 /// order. The list grows with the API: a live value not listed here makes its configuration
@@ -27,8 +30,36 @@ pub const OPTIONAL_FIELDS: &[&str] = &[
     "IntelligentTieringReferenceDate",
 ];
 
+/// The file format of S3 inventory reports. Its own type rather than the shared
+/// [`crate::model::ReportFormat`], so that `Parquet` stays an S3 value in COS and OSS
+/// manifests and their JSON Schema.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
+pub enum S3Format {
+    #[serde(rename = "CSV")]
+    Csv,
+    #[serde(rename = "ORC")]
+    Orc,
+    Parquet,
+}
+
+impl S3Format {
+    /// Every format, in the service model's order.
+    pub const ALL: [S3Format; 3] = [S3Format::Csv, S3Format::Orc, S3Format::Parquet];
+
+    /// The API's spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            S3Format::Csv => "CSV",
+            S3Format::Orc => "ORC",
+            S3Format::Parquet => "Parquet",
+        }
+    }
+}
+
 /// Report formats S3 delivers.
-pub const FORMATS: &[ReportFormat] = &[ReportFormat::Csv, ReportFormat::Orc, ReportFormat::Parquet];
+pub const FORMATS: &[S3Format] = &S3Format::ALL;
 
 /// Schedules S3 runs.
 pub const FREQUENCIES: &[Frequency] = &[Frequency::Daily, Frequency::Weekly];
@@ -61,7 +92,7 @@ pub struct S3Destination {
     /// The 12-digit account that owns the destination bucket.
     pub account_id: Option<String>,
     /// `CSV`, `ORC` or `Parquet`.
-    pub format: ReportFormat,
+    pub format: S3Format,
     pub prefix: Option<String>,
     pub encryption: Option<S3Encryption>,
 }

@@ -1,21 +1,31 @@
 //! The canonical form of an S3 inventory configuration, so that equal meaning compares equal.
 
 use super::model::{BUCKET_ARN_PREFIX, S3Inventory};
+use crate::model::Inventory;
+use crate::plan::normalize::{blank_to_none, sort_dedup};
+
+/// The table's `normalize`: [`normalize_s3`] for an S3 configuration; another provider's is
+/// returned unchanged.
+pub(crate) fn normalize(inventory: &Inventory) -> Inventory {
+    match inventory {
+        Inventory::S3(s) => Inventory::S3(normalize_s3(s)),
+        other => other.clone(),
+    }
+}
 
 /// Returns the canonical form of `inventory`.
 ///
 /// # Guarantees
-/// - Idempotent: `normalize(&normalize(x)) == normalize(x)`.
+/// - Idempotent: `normalize_s3(&normalize_s3(x)) == normalize_s3(x)`.
 /// - The id never changes.
 ///
 /// Optional fields are sorted and deduplicated (S3 treats them as a set); `Some("")` is `None`
 /// for the filter prefix, the destination prefix and account id (an empty element is an
 /// absent one); a bare destination bucket name becomes its ARN in the standard partition,
 /// which is what the wire carries.
-pub fn normalize(inventory: &S3Inventory) -> S3Inventory {
+pub fn normalize_s3(inventory: &S3Inventory) -> S3Inventory {
     let mut s = inventory.clone();
-    s.optional_fields.sort();
-    s.optional_fields.dedup();
+    sort_dedup(&mut s.optional_fields);
     blank_to_none(&mut s.filter_prefix);
     let d = &mut s.destination;
     blank_to_none(&mut d.prefix);
@@ -24,12 +34,6 @@ pub fn normalize(inventory: &S3Inventory) -> S3Inventory {
         d.bucket = format!("{BUCKET_ARN_PREFIX}{}", d.bucket);
     }
     s
-}
-
-fn blank_to_none(value: &mut Option<String>) {
-    if value.as_deref().is_some_and(|v| v.is_empty()) {
-        *value = None;
-    }
 }
 
 #[cfg(test)]
@@ -44,8 +48,8 @@ mod tests {
         a.optional_fields = vec!["Size".into(), "ETag".into(), "Size".into()];
         let mut b = full_inventory();
         b.optional_fields = vec!["ETag".into(), "Size".into()];
-        assert_eq!(normalize(&a), normalize(&b));
-        assert_eq!(normalize(&a).optional_fields, ["ETag", "Size"]);
+        assert_eq!(normalize_s3(&a), normalize_s3(&b));
+        assert_eq!(normalize_s3(&a).optional_fields, ["ETag", "Size"]);
     }
 
     #[test]
@@ -54,7 +58,7 @@ mod tests {
         a.filter_prefix = Some(String::new());
         a.destination.prefix = Some(String::new());
         a.destination.account_id = Some(String::new());
-        let n = normalize(&a);
+        let n = normalize_s3(&a);
         assert_eq!(n.filter_prefix, None);
         assert_eq!(n.destination.prefix, None);
         assert_eq!(n.destination.account_id, None);
@@ -64,11 +68,11 @@ mod tests {
     fn a_bare_destination_bucket_equals_its_arn() {
         let mut a = full_inventory();
         a.destination.bucket = "inventory-dest".into();
-        assert_eq!(normalize(&a), normalize(&full_inventory()));
+        assert_eq!(normalize_s3(&a), normalize_s3(&full_inventory()));
         let mut cn = full_inventory();
         cn.destination.bucket = "arn:aws-cn:s3:::inventory-dest".into();
         assert_eq!(
-            normalize(&cn).destination.bucket,
+            normalize_s3(&cn).destination.bucket,
             "arn:aws-cn:s3:::inventory-dest"
         );
     }
@@ -83,8 +87,8 @@ mod tests {
             if repeat {
                 inv.optional_fields.extend(inv.optional_fields.clone());
             }
-            let once = normalize(&inv);
-            prop_assert_eq!(normalize(&once), once.clone());
+            let once = normalize_s3(&inv);
+            prop_assert_eq!(normalize_s3(&once), once.clone());
             prop_assert_eq!(once.id, inv.id);
         }
     }

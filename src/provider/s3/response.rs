@@ -16,9 +16,9 @@ use reqwest::header::HeaderMap;
 
 use super::model::S3Inventory;
 use super::xml;
+use crate::model::{Inventory, LiveConfig, Provider};
 use crate::provider::ServiceError;
-use crate::provider::document::{read_document, unknown_elements};
-use crate::provider::xmltree::Element;
+use crate::provider::document::{ConfigReader, read_document};
 
 /// The error code of a GET or DELETE of an id the bucket does not have.
 pub const NO_SUCH_CONFIGURATION: &str = "NoSuchConfiguration";
@@ -32,24 +32,10 @@ pub enum Failure {
     Decode(String),
 }
 
-/// One configuration as read: fully modelled, or kept verbatim with what was not understood.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ReadConfig {
-    Modelled(S3Inventory),
-    Foreign {
-        /// The `<Id>` text; empty when there is none.
-        id: String,
-        /// The configuration's element exactly as S3 sent it.
-        raw_xml: String,
-        /// Paths below `InventoryConfiguration` that were not understood; sorted, never empty.
-        unmodelled: Vec<String>,
-    },
-}
-
 /// One page of a LIST.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ListPage {
-    pub items: Vec<ReadConfig>,
+    pub items: Vec<LiveConfig>,
     /// The token of the next page; `None` on the last page.
     pub next_token: Option<String>,
 }
@@ -102,45 +88,20 @@ fn is_success(status: u16) -> bool {
     (200..300).contains(&status)
 }
 
-/// Reads one `<InventoryConfiguration>` element: modelled when every element is known and
-/// every value converts, else foreign with every path that was not understood.
-///
-/// # Guarantees
-/// Never fails and never panics; a foreign configuration keeps `raw` verbatim.
-pub fn read_config(raw: &str) -> ReadConfig {
-    let foreign = |id: String, mut unmodelled: Vec<String>| {
-        if unmodelled.is_empty() {
-            unmodelled.push("(unreadable)".to_string());
-        }
-        unmodelled.sort();
-        ReadConfig::Foreign {
-            id,
-            raw_xml: raw.to_string(),
-            unmodelled,
-        }
-    };
-    let tree = match Element::parse(raw.as_bytes()) {
-        Ok(tree) => tree,
-        Err(e) => return foreign(String::new(), vec![format!("(unreadable: {e})")]),
-    };
-    let id = tree
-        .child("Id")
-        .map(|e| e.text().trim().to_string())
-        .unwrap_or_default();
-    let mut unmodelled = unknown_elements(&tree, xml::KNOWN_ELEMENTS);
-    let converted = xml::from_bytes::<xml::InventoryConfiguration>(raw.as_bytes())
-        .map_err(|e| format!("(unreadable: {e})"))
-        .and_then(|wire| S3Inventory::try_from(&wire).map_err(|e| e.unmodelled_path()));
-    match converted {
-        Ok(inventory) if unmodelled.is_empty() => ReadConfig::Modelled(inventory),
-        Ok(_) => foreign(id, unmodelled),
-        Err(path) => {
-            if !unmodelled.contains(&path) {
-                unmodelled.push(path);
-            }
-            foreign(id, unmodelled)
-        }
-    }
+/// Reads one S3 configuration: every element the wire types know, every value the model
+/// holds, or foreign.
+pub const READER: ConfigReader<'static> = ConfigReader {
+    provider: Provider::S3,
+    known: xml::KNOWN_ELEMENTS,
+    convert: convert_config,
+};
+
+fn convert_config(raw: &str) -> Result<Inventory, Vec<String>> {
+    let wire = xml::from_bytes::<xml::InventoryConfiguration>(raw.as_bytes())
+        .map_err(|e| vec![format!("(unreadable: {e})")])?;
+    S3Inventory::try_from(&wire)
+        .map(Inventory::S3)
+        .map_err(|e| vec![e.unmodelled_path()])
 }
 
 /// Reads a LIST answer.
@@ -150,9 +111,9 @@ pub fn list_page(status: u16, headers: &HeaderMap, body: &[u8]) -> Result<ListPa
     }
     let doc = read_document(body, "ListInventoryConfigurationsResult")
         .map_err(|e| Failure::Decode(e.to_string()))?;
-    let items: Vec<ReadConfig> = doc
+    let items: Vec<LiveConfig> = doc
         .children_named("InventoryConfiguration")
-        .map(|c| read_config(c.raw))
+        .map(|c| READER.read(c.raw))
         .collect();
     let is_truncated = match doc.text_of("IsTruncated") {
         // S3 always writes IsTruncated; a page with no configurations and without it is not
@@ -189,7 +150,7 @@ fn is_missing_configuration(status: u16, error: &ServiceError) -> bool {
 }
 
 /// Reads a GET answer: `None` when the configuration does not exist.
-pub fn get(status: u16, headers: &HeaderMap, body: &[u8]) -> Result<Option<ReadConfig>, Failure> {
+pub fn get(status: u16, headers: &HeaderMap, body: &[u8]) -> Result<Option<LiveConfig>, Failure> {
     if !is_success(status) {
         let error = service_error(status, headers, body);
         if is_missing_configuration(status, &error) {
@@ -199,7 +160,7 @@ pub fn get(status: u16, headers: &HeaderMap, body: &[u8]) -> Result<Option<ReadC
     }
     let doc = read_document(body, "InventoryConfiguration")
         .map_err(|e| Failure::Decode(e.to_string()))?;
-    Ok(Some(read_config(doc.raw)))
+    Ok(Some(READER.read(doc.raw)))
 }
 
 /// Reads a PUT answer.
