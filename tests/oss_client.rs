@@ -140,7 +140,7 @@ fn inventory(id: &str) -> OssInventory {
 }
 
 fn config_xml(id: &str) -> String {
-    xml::InventoryConfiguration::from(&inventory(id)).to_xml()
+    xml::to_string(&xml::InventoryConfiguration::from(&inventory(id))).unwrap()
 }
 
 fn error_xml(code: &str, message: &str, ec: &str) -> String {
@@ -252,8 +252,7 @@ async fn put_sends_the_canonical_body_with_md5_and_a_verifiable_v1_sts_signature
         r.header("content-md5").unwrap(),
         invsync::provider::oss::request::content_md5(&r.body)
     );
-    let sent =
-        xml::InventoryConfiguration::from_xml(std::str::from_utf8(&r.body).unwrap()).unwrap();
+    let sent = xml::from_bytes::<xml::InventoryConfiguration>(&r.body).unwrap();
     assert_eq!(OssInventory::try_from(&sent).unwrap(), inventory("report1"));
     assert!(r.header("authorization").unwrap().starts_with("OSS ak:"));
     assert_signature_verifies(r, SECRET);

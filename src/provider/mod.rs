@@ -6,7 +6,19 @@
 //! and a client implementing [`InventoryApi`] on top of [`http`], the shared
 //! signed-send-with-retry loop. The rest of the crate reaches a provider only through the table
 //! in [`registry`]. Nothing outside this module sees XML or HTTP.
+//!
+//! # Shared by every provider
+//! - [`request`]: [`request::InventoryCall`] (what a call sends), [`request::Target`] (where)
+//!   and [`request::SignedRequest`] (method, URL, headers, body), the output of each
+//!   provider's pure `request::sign(call, target, option, credentials, now)`.
+//! - [`response`]: [`response::Failure`], the error of each provider's pure
+//!   `response::{list_page, get, put, delete}(status, headers, body)`.
+//! - [`paginate`]: [`paginate::ListPage`] and the LIST loop over continuation tokens.
+//! - [`wire`]: the XML API of the wire types ([`wire::from_bytes`], [`wire::to_string`]).
+//! - [`clock`]: the injectable signing clock; [`send`]: one signed call per attempt through
+//!   [`http::Transport`].
 
+pub mod clock;
 pub mod cos;
 pub mod credentials;
 pub mod credentials_file;
@@ -15,10 +27,15 @@ pub mod endpoint_policy;
 pub mod http;
 pub mod memory;
 pub mod oss;
+pub mod paginate;
 pub mod rate_limit;
 pub mod registry;
+pub mod request;
+pub mod response;
 pub mod s3;
+pub mod send;
 pub mod signing_window;
+pub mod wire;
 pub mod xmltree;
 
 use std::fmt;

@@ -4,6 +4,7 @@
 //! - [`xml`]: wire types of the inventory XML bodies, shared with the emulator.
 //! - [`convert`]: wire types ⇄ [`crate::model::CosInventory`].
 //! - [`endpoint`]: virtual host, endpoint override and credentials from the environment.
+//! - [`request`]: one signed inventory call as plain data; [`response`]: answers to results.
 //! - [`client`]: [`CosClient`], the [`crate::provider::InventoryApi`] implementation.
 
 pub mod client;
@@ -13,6 +14,8 @@ pub mod endpoint;
 pub mod manifest;
 pub mod model;
 pub mod normalize;
+pub mod request;
+pub mod response;
 pub mod signer;
 pub mod xml;
 
