@@ -11,37 +11,15 @@
 //! unsigned `x-amz-*` headers (403 `AccessDenied`); the session token (403 `InvalidToken`); and
 //! the signature (403 `SignatureDoesNotMatch`).
 
-use std::fmt;
 use std::time::{Duration, SystemTime};
 
 use super::clock;
+use super::config::S3Credential;
 use super::errors::{ApiError, hex_bytes};
 use crate::provider::s3::signer::{self, SigningRequest};
 
 /// The documented maximum difference between request and server time.
 pub const MAX_SKEW: Duration = Duration::from_secs(15 * 60);
-
-/// One accepted key: long-term (no token) or temporary (the token must come with it).
-#[derive(Clone, PartialEq, Eq)]
-pub struct S3Credential {
-    pub access_key_id: String,
-    pub secret_access_key: String,
-    pub session_token: Option<String>,
-}
-
-// Hand-written so that neither the secret nor the token reaches a log.
-impl fmt::Debug for S3Credential {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("S3Credential")
-            .field("access_key_id", &self.access_key_id)
-            .field("secret_access_key", &"******")
-            .field(
-                "session_token",
-                &self.session_token.as_ref().map(|_| "******"),
-            )
-            .finish()
-    }
-}
 
 /// What a received request says, decoded.
 #[derive(Debug, Clone, Copy)]
