@@ -1,12 +1,14 @@
 //! Command-line arguments as clap parses them; every flag can also be set with an `INVSYNC_*`
 //! environment variable.
 
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::model::Provider;
 use crate::provider::endpoint_policy::{EndpointPattern, EndpointPolicy};
 /// What `invsync --version` prints after the name: the crate version and the git commit the
 /// binary was built from (`unknown` outside a git checkout, e.g. from a crate tarball).
@@ -146,6 +148,16 @@ pub struct ProviderArgs {
     /// Time limit of one HTTP request, e.g. `30s`.
     #[arg(long, default_value = "30s", env = "INVSYNC_REQUEST_TIMEOUT", value_parser = parse_duration)]
     pub request_timeout: Duration,
+}
+
+impl ProviderArgs {
+    /// The endpoint overrides given, by provider (`--cos-endpoint` is `cos`'s, and so on).
+    pub fn endpoint_overrides(&self) -> BTreeMap<Provider, String> {
+        [("cos", &self.cos_endpoint), ("oss", &self.oss_endpoint)]
+            .into_iter()
+            .filter_map(|(name, endpoint)| Some((Provider::from_name(name)?, endpoint.clone()?)))
+            .collect()
+    }
 }
 
 /// Safety limits on deletions.
@@ -389,7 +401,7 @@ pub struct ManArgs {
 pub struct ImportArgs {
     /// The bucket's provider.
     #[arg(long, value_enum, env = "INVSYNC_IMPORT_PROVIDER")]
-    pub provider: ProviderArg,
+    pub provider: Provider,
     /// Bucket name (COS: `name-appid`).
     #[arg(long, env = "INVSYNC_IMPORT_BUCKET")]
     pub bucket: String,
@@ -440,11 +452,15 @@ pub struct EmulatorArgs {
     pub require_content_md5: bool,
 }
 
-/// `--provider` values.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ProviderArg {
-    Cos,
-    Oss,
+/// `--provider` values: every provider of the table, by its manifest name.
+impl ValueEnum for Provider {
+    fn value_variants<'a>() -> &'a [Self] {
+        &Provider::ALL
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        Some(clap::builder::PossibleValue::new(self.as_str()))
+    }
 }
 
 /// `--oss-signature-version` values.

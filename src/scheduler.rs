@@ -16,12 +16,16 @@
 //!   count.
 //! - A forced run (manifest change, SIGHUP, new key) overrides a pending backoff: the change
 //!   may be the fix.
+//! - After [`Outcome::Stalled`] the key is due again after the resync interval ± the jitter
+//!   share, and the failure is counted.
 //! - A reconcile that finished with [`Outcome::After`] (work held back, e.g. deletes waiting for
 //!   the manifests to settle) is due again after exactly that delay, and resets the failures.
 
 use std::collections::BTreeMap;
 use std::fmt;
 use std::time::{Duration, Instant};
+
+use crate::backoff::Backoff;
 
 /// First retry delay after a failure. One second is the granularity of the providers' request
 /// rate limits (COS and OSS throttle per second), so a throttled bucket gets a fresh window.
@@ -65,12 +69,16 @@ impl Default for SchedulerConfig {
 
 impl SchedulerConfig {
     /// The failure delay after `failures` consecutive failures (`failures >= 1`).
+    ///
+    /// The ceiling of the crate's [`Backoff`], without jitter: the resync timer already
+    /// spreads buckets apart, and an exact timer lets an operator tell when the next try is.
     pub fn backoff(&self, failures: u32) -> Duration {
-        let doublings = failures.saturating_sub(1).min(31);
-        self.backoff_base
-            .checked_mul(1u32 << doublings)
-            .unwrap_or(self.backoff_cap)
-            .min(self.backoff_cap)
+        self.failure_backoff().ceiling(failures.saturating_sub(1))
+    }
+
+    /// The failure backoff: `backoff_base` doubling up to `backoff_cap`.
+    pub fn failure_backoff(&self) -> Backoff {
+        Backoff::new(self.backoff_base, self.backoff_cap)
     }
 
     /// The resync delay for a uniform random `unit` in `[0, 1)`.
@@ -92,6 +100,10 @@ pub enum Outcome {
     /// The reconcile succeeded but left work that may only be done later (destructive changes
     /// waiting for the manifests to settle): run again after this long.
     After(Duration),
+    /// The reconcile failed in a way an early retry will not fix (a refused plan, a perpetual
+    /// diff, credentials refused again and again): counted as a failure, and run again after
+    /// the resync interval (or at once when forced).
+    Stalled,
 }
 
 /// Per-key scheduling state.
@@ -305,6 +317,10 @@ impl<K: Ord + Clone> BucketScheduler<K> {
             Outcome::After(delay) => {
                 entry.failures = 0;
                 entry.due = now + delay;
+            }
+            Outcome::Stalled => {
+                entry.failures = entry.failures.saturating_add(1);
+                entry.due = now + self.config.jittered_interval((self.random)());
             }
         }
     }

@@ -1,20 +1,22 @@
 //! The shared transport's retry loop against small local servers on 127.0.0.1:0.
 
+#[path = "support/mock_server.rs"]
+mod mock_server;
+
 // `ProviderError` is the crate's public error type; its size is not this test's concern.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use axum::Router;
 use axum::body::Body;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::Response;
-use axum::routing::get;
 use bytes::Bytes;
 use invsync::model::Provider;
 use invsync::provider::http::{AttemptOutcome, CallObserver, HttpSettings, Transport};
 use invsync::provider::{Operation, ProviderError};
+use mock_server::MockServer;
 
 fn fast_settings() -> HttpSettings {
     HttpSettings {
@@ -33,30 +35,16 @@ fn transport(settings: HttpSettings) -> Transport {
         .with_jitter(Arc::new(|| 0.5))
 }
 
-/// Serves `router` on 127.0.0.1:0 and returns its base URL.
-async fn serve(router: Router) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
-    format!("http://{addr}")
-}
-
 /// A server whose n-th request (0-based) is answered by `respond(n)`; returns the URL and the
 /// request counter.
 async fn counting_server(
-    respond: impl Fn(usize) -> Response + Clone + Send + Sync + 'static,
+    respond: impl Fn(usize) -> Response + Send + Sync + 'static,
 ) -> (String, Arc<AtomicUsize>) {
     let hits = Arc::new(AtomicUsize::new(0));
     let counter = hits.clone();
-    let router = Router::new().route(
-        "/",
-        get(move || {
-            let n = counter.fetch_add(1, Ordering::SeqCst);
-            let respond = respond.clone();
-            async move { respond(n) }
-        }),
-    );
-    (serve(router).await, hits)
+    let server = MockServer::start();
+    server.fallback(move |_, _| respond(counter.fetch_add(1, Ordering::SeqCst)));
+    (server.detach(), hits)
 }
 
 fn status(code: u16, body: &'static str) -> Response {
@@ -286,6 +274,7 @@ async fn build_errors_stop_the_send_at_once() {
                 operation: Operation::Put,
                 bucket: "b".into(),
                 message: "no credentials".into(),
+                source: None,
             })
         })
         .await

@@ -6,12 +6,16 @@
 mod cases;
 #[path = "support/e2e.rs"]
 mod e2e;
+#[path = "support/mock_server.rs"]
+mod mock_server;
 
 use std::sync::{Arc, Mutex};
 
+use axum::response::IntoResponse;
 use cases::{Case, apply, plan_json, summary};
 use e2e::{Emulator, Manifests, assert_exit, invsync_with, stdout};
 use invsync::provider::Operation;
+use mock_server::MockServer;
 
 /// A live configuration holding an element no provider API has yet (invented for the test),
 /// as a newer API would store it.
@@ -111,17 +115,15 @@ fn a_declaration_opting_in_lets_the_manifest_win_over_a_foreign_config(case: &Ca
 }
 
 /// A server answering every request 200 with `body`, counting requests by method.
-fn serve_200(emulator: &Emulator, body: &'static str) -> (String, Arc<Mutex<Vec<String>>>) {
+fn serve_200(_emulator: &Emulator, body: &'static str) -> (String, Arc<Mutex<Vec<String>>>) {
     let seen = Arc::new(Mutex::new(Vec::new()));
     let record = seen.clone();
-    let router = axum::Router::new().fallback(move |method: axum::http::Method| {
-        let record = record.clone();
-        async move {
-            record.lock().unwrap().push(method.to_string());
-            ([("content-type", "text/html")], body)
-        }
+    let server = MockServer::start();
+    server.fallback(move |request, _| {
+        record.lock().unwrap().push(request.method.to_string());
+        ([("content-type", "text/html")], body).into_response()
     });
-    (emulator.serve(router), seen)
+    (server.detach(), seen)
 }
 
 fn a_list_answered_200_with_html_or_an_error_document_writes_nothing(case: &Case) {

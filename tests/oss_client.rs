@@ -1,11 +1,13 @@
 //! The OSS client against a small local mock of the inventory API on 127.0.0.1: path style,
 //! signatures (recomputed with the crate's signers), pagination and error handling.
 
+#[path = "support/mock_server.rs"]
+mod mock_server;
+
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use axum::body::Bytes;
-use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
 use invsync::model::{
     BucketKey, Frequency, IncludedObjectVersions, Inventory, LiveConfig, OssDestination,
@@ -15,8 +17,10 @@ use invsync::provider::http::{HttpSettings, Transport};
 use invsync::provider::oss::encoding::decode_query;
 use invsync::provider::oss::{OssClient, SignatureVersion, signer_v1, signer_v4, xml};
 use invsync::provider::{
-    CredentialSource, Credentials, InventoryApi, Operation, ProviderError, StaticCredentials,
+    BoxFuture, CredentialSource, Credentials, InventoryApi, Operation, ProviderError,
+    StaticCredentials,
 };
+use mock_server::MockServer;
 
 const SECRET: &str = "very-secret-key-123";
 const TOKEN: &str = "session-token-xyz";
@@ -48,53 +52,36 @@ impl Received {
 type Reply = (u16, Vec<(&'static str, String)>, String);
 type Responder = Arc<dyn Fn(&Received) -> Reply + Send + Sync>;
 
-#[derive(Clone)]
-struct Mock {
-    log: Arc<Mutex<Vec<Received>>>,
-    responder: Responder,
-}
-
-async fn handle(
-    axum::extract::State(mock): axum::extract::State<Mock>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
-) -> impl IntoResponse {
-    let received = Received {
-        method: method.to_string(),
-        path: uri.path().to_string(),
-        raw_query: uri.query().unwrap_or_default().to_string(),
-        headers: headers
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or_default().to_string()))
-            .collect(),
-        body: body.to_vec(),
-    };
-    let (status, extra, body) = (mock.responder)(&received);
-    mock.log.lock().unwrap().push(received);
-    let mut out = HeaderMap::new();
-    out.insert(
-        "x-oss-request-id",
-        "5C3D9175B6FC201293AD0000".parse().unwrap(),
-    );
-    for (k, v) in extra {
-        out.insert(k, v.parse().unwrap());
-    }
-    (StatusCode::from_u16(status).unwrap(), out, body)
-}
-
 /// Starts the mock; returns its endpoint and request log.
 async fn start(responder: Responder) -> (url::Url, Arc<Mutex<Vec<Received>>>) {
     let log = Arc::new(Mutex::new(Vec::new()));
-    let app = axum::Router::new().fallback(handle).with_state(Mock {
-        log: log.clone(),
-        responder,
+    let record = log.clone();
+    let server = MockServer::start();
+    server.fallback(move |request, _| {
+        let received = Received {
+            method: request.method.to_string(),
+            path: request.path().to_string(),
+            raw_query: request.query().to_string(),
+            headers: request
+                .headers
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or_default().to_string()))
+                .collect(),
+            body: request.body.to_vec(),
+        };
+        let (status, extra, body) = responder(&received);
+        record.lock().unwrap().push(received);
+        let mut out = HeaderMap::new();
+        out.insert(
+            "x-oss-request-id",
+            "5C3D9175B6FC201293AD0000".parse().unwrap(),
+        );
+        for (k, v) in extra {
+            out.insert(k, v.parse().unwrap());
+        }
+        (StatusCode::from_u16(status).unwrap(), out, body).into_response()
     });
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    (url::Url::parse(&format!("http://{addr}")).unwrap(), log)
+    (url::Url::parse(&server.detach()).unwrap(), log)
 }
 
 fn fixed_time() -> SystemTime {
@@ -153,7 +140,7 @@ fn inventory(id: &str) -> OssInventory {
 }
 
 fn config_xml(id: &str) -> String {
-    xml::InventoryConfiguration::from(&inventory(id)).to_xml()
+    xml::to_string(&xml::InventoryConfiguration::from(&inventory(id))).unwrap()
 }
 
 fn error_xml(code: &str, message: &str, ec: &str) -> String {
@@ -265,8 +252,7 @@ async fn put_sends_the_canonical_body_with_md5_and_a_verifiable_v1_sts_signature
         r.header("content-md5").unwrap(),
         invsync::provider::oss::request::content_md5(&r.body)
     );
-    let sent =
-        xml::InventoryConfiguration::from_xml(std::str::from_utf8(&r.body).unwrap()).unwrap();
+    let sent = xml::from_bytes::<xml::InventoryConfiguration>(&r.body).unwrap();
     assert_eq!(OssInventory::try_from(&sent).unwrap(), inventory("report1"));
     assert!(r.header("authorization").unwrap().starts_with("OSS ak:"));
     assert_signature_verifies(r, SECRET);
@@ -553,8 +539,10 @@ async fn a_list_answered_200_with_html_or_an_error_document_is_a_decode_error() 
 struct NoCredentials;
 
 impl CredentialSource for NoCredentials {
-    fn credentials(&self) -> Result<Credentials, String> {
-        Err("set ALIBABA_CLOUD_ACCESS_KEY_ID".into())
+    fn credentials(&self) -> BoxFuture<'_, Result<Credentials, String>> {
+        Box::pin(std::future::ready(Err(
+            "set ALIBABA_CLOUD_ACCESS_KEY_ID".into()
+        )))
     }
 }
 

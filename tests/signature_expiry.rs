@@ -3,10 +3,14 @@
 //! (COS's own window) or carry the current time for the server's 15-minute check (OSS, which
 //! has no expiry of its own in header signatures), and none is presigned with a longer one.
 
+#[path = "support/mock_server.rs"]
+mod mock_server;
+
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use axum::http::{HeaderMap, Uri};
+use axum::http::HeaderMap;
+use axum::response::IntoResponse;
 use invsync::model::{BucketKey, Provider};
 use invsync::provider::cos::CosClient;
 use invsync::provider::cos::signer::Authorization;
@@ -14,6 +18,7 @@ use invsync::provider::http::{HttpSettings, Transport};
 use invsync::provider::oss::{OssClient, SignatureVersion};
 use invsync::provider::signing_window::{CLOCK_SKEW, MAX_SIGNATURE_LIFETIME};
 use invsync::provider::{Credentials, InventoryApi, StaticCredentials};
+use mock_server::MockServer;
 
 /// Headers and query of every request received.
 type Seen = Arc<Mutex<Vec<(HeaderMap, String)>>>;
@@ -23,19 +28,15 @@ type Seen = Arc<Mutex<Vec<(HeaderMap, String)>>>;
 async fn capture() -> (url::Url, Seen) {
     let seen: Seen = Arc::default();
     let log = seen.clone();
-    let app = axum::Router::new().fallback(move |uri: Uri, headers: HeaderMap| {
-        let log = log.clone();
-        async move {
-            log.lock()
-                .unwrap()
-                .push((headers, uri.query().unwrap_or_default().to_string()));
-            "<ListInventoryConfigurationResult><IsTruncated>false</IsTruncated></ListInventoryConfigurationResult>"
-        }
+    let server = MockServer::start();
+    server.fallback(move |request, _| {
+        log.lock()
+            .unwrap()
+            .push((request.headers.clone(), request.query().to_string()));
+        "<ListInventoryConfigurationResult><IsTruncated>false</IsTruncated></ListInventoryConfigurationResult>"
+            .into_response()
     });
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    (url::Url::parse(&format!("http://{addr}")).unwrap(), seen)
+    (url::Url::parse(&server.detach()).unwrap(), seen)
 }
 
 fn transport() -> Transport {

@@ -6,11 +6,15 @@
 
 #[path = "support/e2e.rs"]
 mod e2e;
+#[path = "support/mock_server.rs"]
+mod mock_server;
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
+use axum::response::IntoResponse;
 use e2e::{Emulator, Manifests, invsync_with, stderr, stdout};
+use mock_server::MockServer;
 use serde_json::Value;
 
 fn vendor_dir() -> PathBuf {
@@ -19,23 +23,20 @@ fn vendor_dir() -> PathBuf {
 
 /// A server answering 200 with `body`, and with `last` to a request for a following page
 /// (a `continuation-token`), recording the methods it saw.
-fn serve(emulator: &Emulator, body: String, last: String) -> (String, Arc<Mutex<Vec<String>>>) {
+fn serve(_emulator: &Emulator, body: String, last: String) -> (String, Arc<Mutex<Vec<String>>>) {
     let seen = Arc::new(Mutex::new(Vec::new()));
     let record = seen.clone();
-    let router =
-        axum::Router::new().fallback(move |method: axum::http::Method, uri: axum::http::Uri| {
-            let record = record.clone();
-            let answer = if uri.query().unwrap_or("").contains("continuation-token=") {
-                last.clone()
-            } else {
-                body.clone()
-            };
-            async move {
-                record.lock().unwrap().push(method.to_string());
-                ([("content-type", "application/xml")], answer)
-            }
-        });
-    (emulator.serve(router), seen)
+    let server = MockServer::start();
+    server.fallback(move |request, _| {
+        record.lock().unwrap().push(request.method.to_string());
+        let answer = if request.query().contains("continuation-token=") {
+            last.clone()
+        } else {
+            body.clone()
+        };
+        ([("content-type", "application/xml")], answer).into_response()
+    });
+    (server.detach(), seen)
 }
 
 /// The LIST body that serves `record`'s bytes: a list as it is, a single configuration

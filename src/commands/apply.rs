@@ -4,8 +4,9 @@ use std::fmt::Write as _;
 use std::process::ExitCode;
 
 use invsync::cli::ApplyArgs;
+use invsync::error_chain::Chain;
 use invsync::model::{DesiredState, Frequency, Inventory};
-use invsync::reconcile::{ApplySettings, BucketOutcome, BucketStatus, apply_all};
+use invsync::reconcile::{Applied, ApplySettings, BucketOutcome, ReconcileError, apply_all};
 
 /// Exit codes: 0 every managed bucket converged, 1 anything else (invalid manifests — in which
 /// case nothing is written at all —, a `--run-once` id no manifest declares as `Once`, a refused
@@ -42,10 +43,10 @@ pub async fn run(args: &ApplyArgs) -> anyhow::Result<ExitCode> {
         all_converged &= outcome.is_settled();
         written += outcome.written.len();
         match outcome.status {
-            BucketStatus::InSync => in_sync += 1,
-            BucketStatus::Converged => converged += 1,
-            BucketStatus::Observed(_) => observed += 1,
-            _ => {}
+            Ok(Applied::InSync) => in_sync += 1,
+            Ok(Applied::Converged) => converged += 1,
+            Ok(Applied::Observed(_)) => observed += 1,
+            Err(_) => {}
         }
         describe(&mut out, &key.to_string(), outcome);
     }
@@ -91,15 +92,19 @@ fn undeclared_once<'a>(desired: &DesiredState, run_once: &'a [String]) -> Vec<&'
 
 fn describe(out: &mut String, bucket: &str, outcome: &BucketOutcome) {
     let status = match &outcome.status {
-        BucketStatus::InSync => "in sync".to_string(),
-        BucketStatus::Converged => "converged".to_string(),
-        BucketStatus::Refused(reason) => format!("REFUSED, nothing written: {reason}"),
-        BucketStatus::PerpetualDiff(ids) => format!(
+        Ok(Applied::InSync) => "in sync".to_string(),
+        Ok(Applied::Converged) => "converged".to_string(),
+        Err(ReconcileError::PlanRefused { reason }) => {
+            format!("REFUSED, nothing written: {reason}")
+        }
+        Err(ReconcileError::PerpetualDiff { ids }) => format!(
             "PERPETUAL DIFF: the provider keeps {} different from what was written",
             ids.join(", ")
         ),
-        BucketStatus::Failed(reason) => format!("FAILED: {reason}"),
-        BucketStatus::Observed(pending) => {
+        // The writes that failed are listed below, each with its cause.
+        Err(error @ ReconcileError::Apply { .. }) => format!("FAILED: {error}"),
+        Err(error) => format!("FAILED: {}", error.reason()),
+        Ok(Applied::Observed(pending)) => {
             format!("observe mode, {pending} changes reported and not written")
         }
     };
@@ -110,9 +115,10 @@ fn describe(out: &mut String, bucket: &str, outcome: &BucketOutcome) {
     for (change, error) in &outcome.failures {
         let _ = writeln!(
             out,
-            "  {} {} failed: {error}",
+            "  {} {} failed: {}",
             change.action.as_str(),
-            change.id
+            change.id,
+            Chain(error.as_ref())
         );
     }
     if let Some(plan) = &outcome.plan {

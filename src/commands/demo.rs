@@ -1,7 +1,7 @@
 //! `invsync demo`: the embedded emulator seeded with drifted live state, the daemon reconciling
 //! it against a manifests directory, and a narration of what it finds and corrects.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -13,10 +13,10 @@ use anyhow::Context;
 use invsync::cli::DemoArgs;
 use invsync::emulator::{self, EmulatorConfig, EmulatorHandle};
 use invsync::metrics::{DriftKind, Metrics};
-use invsync::model::{BucketKey, DesiredState, Inventory};
+use invsync::model::{BucketKey, DesiredState, Inventory, Provider};
 use invsync::provider::endpoint_policy::EndpointPolicy;
 use invsync::provider::http::HttpSettings;
-use invsync::provider::{Credentials, StaticCredentials};
+use invsync::provider::{CredentialSource, Credentials, StaticCredentials};
 use invsync::reconcile::{ClientSettings, RunConfig, RunEvent, SettleGate, run as run_daemon};
 use invsync::server::{self, Readiness};
 use tokio::sync::{mpsc, oneshot};
@@ -93,19 +93,19 @@ pub async fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
         },
     ));
 
-    let endpoint = Some(emulator.endpoint());
     let clients = super::build_clients(
         ClientSettings {
-            cos_endpoint: endpoint.clone(),
-            oss_endpoint: endpoint,
             http: HttpSettings {
                 request_timeout: Duration::from_secs(5),
                 ..HttpSettings::default()
             },
             ..ClientSettings::default()
-        },
-        static_source(cos_credentials),
-        static_source(oss_credentials),
+        }
+        .with_endpoint_for_all(&emulator.endpoint()),
+        BTreeMap::from([
+            (Provider::Cos, static_source(cos_credentials)),
+            (Provider::Oss, static_source(oss_credentials)),
+        ]),
         Some(&metrics),
     )?;
     let (events, received) = mpsc::unbounded_channel();
@@ -170,7 +170,7 @@ fn demo_credentials(prefix: &str) -> (String, String) {
     (id, secret)
 }
 
-fn static_source((id, secret): (String, String)) -> Arc<StaticCredentials> {
+fn static_source((id, secret): (String, String)) -> Arc<dyn CredentialSource> {
     Arc::new(StaticCredentials(Credentials::new(id, secret)))
 }
 

@@ -2,9 +2,9 @@
 
 use std::process::ExitCode;
 
-use invsync::cli::{ImportArgs, ProviderArg};
+use invsync::cli::ImportArgs;
 use invsync::manifest::import::import;
-use invsync::model::{BucketKey, Provider};
+use invsync::model::BucketKey;
 use invsync::provider::InventoryApi;
 use invsync::provider::endpoint_policy::EndpointPolicy;
 
@@ -14,10 +14,7 @@ use invsync::provider::endpoint_policy::EndpointPolicy;
 /// not be read, or `--strict` and some configuration was left out.
 pub async fn run(args: &ImportArgs) -> anyhow::Result<ExitCode> {
     let key = BucketKey {
-        provider: match args.provider {
-            ProviderArg::Cos => Provider::Cos,
-            ProviderArg::Oss => Provider::Oss,
-        },
+        provider: args.provider,
         bucket: args.bucket.clone(),
         region: args.region.clone(),
     };

@@ -11,6 +11,7 @@ pub mod run;
 pub mod schema;
 pub mod validate;
 
+use std::collections::BTreeMap;
 use std::io::IsTerminal;
 use std::path::Path;
 use std::sync::Arc;
@@ -21,11 +22,12 @@ use invsync::metrics::Metrics;
 use invsync::model::DesiredState;
 use invsync::model::Provider;
 use invsync::plan::PlanOptions;
+use invsync::provider::CredentialSource;
 use invsync::provider::endpoint_policy::EndpointPolicy;
 use invsync::provider::http::{HttpSettings, Transport};
 use invsync::provider::oss::SignatureVersion;
 use invsync::provider::rate_limit::{RateLimiter, RateSettings};
-use invsync::provider::{CredentialSource, EnvCredentials};
+use invsync::provider::registry;
 use invsync::reconcile::{ClientSettings, Clients};
 use invsync::watch;
 
@@ -70,8 +72,7 @@ pub fn print_manifest_errors(errors: &ManifestErrors) {
 pub fn clients(args: &ProviderArgs, policy: EndpointPolicy) -> anyhow::Result<Clients> {
     build_clients(
         client_settings(args, policy),
-        Arc::new(EnvCredentials(Provider::Cos)),
-        Arc::new(EnvCredentials(Provider::Oss)),
+        registry::credentials_for_all(None),
         None,
     )
 }
@@ -80,8 +81,7 @@ pub fn clients(args: &ProviderArgs, policy: EndpointPolicy) -> anyhow::Result<Cl
 /// endpoints manifests may name.
 pub fn client_settings(args: &ProviderArgs, policy: EndpointPolicy) -> ClientSettings {
     ClientSettings {
-        cos_endpoint: args.cos_endpoint.clone(),
-        oss_endpoint: args.oss_endpoint.clone(),
+        endpoints: args.endpoint_overrides(),
         endpoint_policy: policy,
         oss_signature: match args.oss_signature_version {
             OssSignatureArg::V1 => SignatureVersion::V1,
@@ -99,8 +99,7 @@ pub fn client_settings(args: &ProviderArgs, policy: EndpointPolicy) -> ClientSet
 /// Clients over one new transport, counting every request attempt in `metrics` when given.
 pub fn build_clients(
     settings: ClientSettings,
-    cos_credentials: Arc<dyn CredentialSource>,
-    oss_credentials: Arc<dyn CredentialSource>,
+    credentials: BTreeMap<Provider, Arc<dyn CredentialSource>>,
     metrics: Option<&Metrics>,
 ) -> anyhow::Result<Clients> {
     settings.check_endpoints().map_err(anyhow::Error::msg)?;
@@ -112,12 +111,7 @@ pub fn build_clients(
         let rate = RateSettings::with_max_rate(f64::from(settings.max_requests_per_second));
         transport = transport.with_rate_limiter(Arc::new(RateLimiter::new(rate)));
     }
-    Ok(Clients::new(
-        settings,
-        transport,
-        cos_credentials,
-        oss_credentials,
-    ))
+    Ok(Clients::new(settings, transport, credentials))
 }
 
 /// Plan safety limits from the flags.

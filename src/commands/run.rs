@@ -1,5 +1,6 @@
 //! `invsync run`: the daemon, with its HTTP endpoints and signal handling.
 
+use std::collections::BTreeMap;
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -9,8 +10,8 @@ use invsync::hooks::{self, HookSecret};
 use invsync::metrics::Metrics;
 use invsync::model::Provider;
 use invsync::notify::{self, DeliverySettings, NotifyConfig};
-use invsync::provider::credentials_file::CredentialsFile;
-use invsync::provider::{CredentialSource, EnvCredentials};
+use invsync::provider::CredentialSource;
+use invsync::provider::registry;
 use invsync::reconcile::{RunConfig, SettleGate, run as run_daemon};
 use invsync::scheduler::SchedulerConfig;
 use invsync::server::{self, Readiness};
@@ -34,11 +35,9 @@ pub async fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
         )
     })?;
     let metrics = Metrics::new();
-    let (cos_credentials, oss_credentials) = credentials(args);
     let clients = super::build_clients(
         super::client_settings(&args.provider, args.manifests.endpoint_policy()),
-        cos_credentials,
-        oss_credentials,
+        credentials(args),
         Some(&metrics),
     )?;
     let listener = tokio::net::TcpListener::bind(args.listen)
@@ -124,19 +123,10 @@ pub async fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Both providers' credentials: from `--credentials-file` when given, else from the standard
-/// environment variables, read for every request either way (so rotation needs no restart).
-fn credentials(args: &RunArgs) -> (Arc<dyn CredentialSource>, Arc<dyn CredentialSource>) {
-    match &args.credentials_file {
-        Some(path) => (
-            Arc::new(CredentialsFile::cos(path)),
-            Arc::new(CredentialsFile::oss(path)),
-        ),
-        None => (
-            Arc::new(EnvCredentials(Provider::Cos)),
-            Arc::new(EnvCredentials(Provider::Oss)),
-        ),
-    }
+/// Every provider's credentials: from `--credentials-file` when given, else from the standard
+/// environment variables, read for every call either way (so rotation needs no restart).
+fn credentials(args: &RunArgs) -> BTreeMap<Provider, Arc<dyn CredentialSource>> {
+    registry::credentials_for_all(args.credentials_file.as_deref())
 }
 
 /// Completes on the first SIGTERM or SIGINT. The handlers are installed before this returns,

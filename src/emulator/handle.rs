@@ -117,7 +117,8 @@ impl EmulatorHandle {
                     .map_err(|e| ApiError::invalid_argument(e.to_string()))?
             }
             Inventory::Oss(oss) if bucket.provider == Provider::Oss => {
-                oss_xml::InventoryConfiguration::from(oss).to_xml()
+                oss_xml::to_string(&oss_xml::InventoryConfiguration::from(oss))
+                    .map_err(|e| ApiError::invalid_argument(e.to_string()))?
             }
             _ => {
                 return Err(ApiError::invalid_argument(format!(

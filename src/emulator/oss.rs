@@ -49,9 +49,8 @@ pub fn id_mismatch() -> ApiError {
 /// 400 `MalformedXML` when the body does not read as an `InventoryConfiguration`, 400
 /// `InvalidArgument` naming the element when a value is missing or unknown.
 pub fn validate_body(body: &[u8]) -> Result<(), ApiError> {
-    let text = std::str::from_utf8(body).map_err(|_| ApiError::malformed_xml())?;
-    let wire =
-        xml::InventoryConfiguration::from_xml(text).map_err(|_| ApiError::malformed_xml())?;
+    let wire: xml::InventoryConfiguration =
+        xml::from_bytes(body).map_err(|_| ApiError::malformed_xml())?;
     OssInventory::try_from(&wire).map_err(|e| ApiError::invalid_argument(format!("{e}.")))?;
     Ok(())
 }

@@ -11,9 +11,10 @@ use serde_json::{Map, Value};
 use super::collect;
 use super::diagnostic::{FieldError, did_you_mean};
 use super::lines::FieldPath;
-use super::schema::{BucketSpecBody, CosInventorySpec, Metadata, OssInventorySpec};
+use super::schema::{BucketSpecBody, Metadata};
 use super::validate::{self, bucket};
 use crate::model::{BucketKey, BucketMode, DesiredBucket, Inventory, Origin, Provider};
+use crate::provider::registry::{self, ProviderBucketOptions};
 
 /// Top-level keys of a document.
 const DOCUMENT_FIELDS: &[&str] = &["apiVersion", "kind", "metadata", "spec"];
@@ -60,32 +61,33 @@ pub fn parse(value: &Value, origin: Origin) -> ParsedDocument {
         }
     };
     let result = match (body, metadata) {
-        (Some((key, prune, mode, endpoint, inventories, overwrite_foreign)), Some(metadata))
-            if errors.is_empty() =>
-        {
-            Ok(DesiredBucket {
-                key,
-                name: metadata.name,
-                prune,
-                mode,
-                endpoint,
-                origin,
-                inventories,
-                overwrite_foreign,
-            })
-        }
+        (
+            Some((key, prune, mode, endpoint, options, inventories, overwrite_foreign)),
+            Some(metadata),
+        ) if errors.is_empty() => Ok(DesiredBucket {
+            key,
+            name: metadata.name,
+            prune,
+            mode,
+            endpoint,
+            options,
+            origin,
+            inventories,
+            overwrite_foreign,
+        }),
         _ => Err(errors),
     };
     ParsedDocument { identity, result }
 }
 
-/// The checked content of `spec`: key, prune, mode, endpoint, inventories, and the ids declared
-/// with `overwriteForeign: true`.
+/// The checked content of `spec`: key, prune, mode, endpoint, the provider's bucket options,
+/// inventories, and the ids declared with `overwriteForeign: true`.
 type SpecParts = (
     BucketKey,
     bool,
     BucketMode,
     Option<String>,
+    ProviderBucketOptions,
     Vec<Inventory>,
     BTreeSet<String>,
 );
@@ -100,12 +102,14 @@ fn read_spec(
         return (None, None);
     };
     let provider = read_provider(map, &path, errors);
-    // `spec` minus `provider`. The inventories are read one by one below, straight from `map`;
-    // the body only checks that they form a sequence, so they are not copied (a manifest with
-    // hundreds of them would otherwise be copied whole).
+    // The provider's own bucket-level keys are read by the provider.
+    let own_keys = provider.map_or(&[][..], |p| registry::spec(p).bucket_keys);
+    // `spec` minus `provider` and those keys. The inventories are read one by one below,
+    // straight from `map`; the body only checks that they form a sequence, so they are not
+    // copied (a manifest with hundreds of them would otherwise be copied whole).
     let rest: Map<String, Value> = map
         .iter()
-        .filter(|(key, _)| key.as_str() != "provider")
+        .filter(|(key, _)| key.as_str() != "provider" && !own_keys.contains(&key.as_str()))
         .map(|(key, value)| match value {
             Value::Array(items) if key == "inventories" => {
                 (key.clone(), Value::Array(vec![Value::Null; items.len()]))
@@ -121,7 +125,11 @@ fn read_spec(
     let body = match body {
         Ok(body) => body,
         Err(found) => {
-            errors.extend(found.into_iter().map(|e| without_provider_hint(e, &path)));
+            errors.extend(
+                found
+                    .into_iter()
+                    .map(|e| without_provider_hint(e, &path, own_keys)),
+            );
             // The rest of `spec` is unreadable, but what can be read is still checked.
             let text = |key| map.get(key).and_then(Value::as_str);
             if let (Some(provider), Some(bucket), Some(region)) =
@@ -145,24 +153,23 @@ fn read_spec(
         body.endpoint.as_deref(),
         errors,
     );
+    let entry = registry::spec(provider);
+    let options = (entry.parse_bucket_options)(map, &path)
+        .map_err(|found| errors.extend(found))
+        .unwrap_or_default();
     let mut ids = Vec::new();
     let mut inventories = Vec::new();
     let mut overwrite_foreign = BTreeSet::new();
     for (i, item) in items.iter().enumerate() {
         let item_path = path.key("inventories").index(i);
-        let checked = match provider {
-            Provider::Cos => collect::deserialize::<CosInventorySpec>(item, &item_path)
-                .inspect(|s| ids.push((i, s.id.clone())))
-                .inspect(|s| overwrite_if(s.overwrite_foreign, &s.id, &mut overwrite_foreign))
-                .and_then(|s| validate::cos::inventory(&body.region, &s, &item_path))
-                .map(Inventory::Cos),
-            Provider::Oss => collect::deserialize::<OssInventorySpec>(item, &item_path)
-                .inspect(|s| ids.push((i, s.id.clone())))
-                .inspect(|s| overwrite_if(s.overwrite_foreign, &s.id, &mut overwrite_foreign))
-                .and_then(|s| validate::oss::inventory(&s, &item_path))
-                .map(Inventory::Oss),
-        };
-        match checked {
+        let parsed = (entry.parse_inventory)(&body.region, item, &item_path);
+        if let Some(id) = parsed.id {
+            if parsed.overwrite_foreign {
+                overwrite_foreign.insert(id.clone());
+            }
+            ids.push((i, id));
+        }
+        match parsed.result {
             Ok(inventory) => inventories.push(inventory),
             Err(found) => errors.extend(found),
         }
@@ -184,16 +191,11 @@ fn read_spec(
             body.prune,
             body.mode,
             body.endpoint,
+            options,
             inventories,
             overwrite_foreign,
         )),
     )
-}
-
-fn overwrite_if(opted_in: bool, id: &str, ids: &mut BTreeSet<String>) {
-    if opted_in {
-        ids.insert(id.to_string());
-    }
 }
 
 fn read_provider(
@@ -202,7 +204,7 @@ fn read_provider(
     errors: &mut Vec<FieldError>,
 ) -> Option<Provider> {
     let provider_path = path.key("provider");
-    let hint = "set `provider: cos` (Tencent Cloud) or `provider: oss` (Alibaba Cloud)";
+    let hint = provider_hint();
     match map.get("provider") {
         None => {
             errors.push(
@@ -210,16 +212,19 @@ fn read_provider(
             );
             None
         }
-        Some(Value::String(s)) if s == "cos" => Some(Provider::Cos),
-        Some(Value::String(s)) if s == "oss" => Some(Provider::Oss),
+        Some(Value::String(s)) if Provider::from_name(s).is_some() => Provider::from_name(s),
         Some(other) => {
             let shown = other
                 .as_str()
                 .map_or_else(|| other.to_string(), str::to_string);
+            let names: Vec<String> = Provider::ALL
+                .iter()
+                .map(|p| format!("`{}`", registry::spec(*p).name))
+                .collect();
             errors.push(
                 FieldError::new(
                     provider_path,
-                    format!("`{shown}` is not one of `cos`, `oss`"),
+                    format!("`{shown}` is not one of {}", names.join(", ")),
                 )
                 .hint(hint),
             );
@@ -228,13 +233,32 @@ fn read_provider(
     }
 }
 
-/// `provider` was taken out before deserializing the rest of `spec`; name it among the allowed.
-fn without_provider_hint(mut error: FieldError, spec: &FieldPath) -> FieldError {
+/// `set `provider: cos` (Tencent Cloud) or `provider: oss` (Alibaba Cloud)`, from the table.
+fn provider_hint() -> String {
+    let choices: Vec<String> = Provider::ALL
+        .iter()
+        .map(|p| {
+            let entry = registry::spec(*p);
+            format!("`provider: {}` ({})", entry.name, entry.vendor)
+        })
+        .collect();
+    let listed = match choices.split_last() {
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+        None => String::new(),
+    };
+    format!("set {listed}")
+}
+
+/// `provider` and the provider's own keys were taken out before deserializing the rest of
+/// `spec`; name them among the allowed.
+fn without_provider_hint(mut error: FieldError, spec: &FieldPath, own: &[&str]) -> FieldError {
     if error.path.parent() == *spec
         && let Some(hint) = &error.hint
         && let Some(list) = hint.strip_prefix("allowed fields: ")
     {
-        error.hint = Some(format!("allowed fields: provider, {list}"));
+        let own: String = own.iter().map(|k| format!("{k}, ")).collect();
+        error.hint = Some(format!("allowed fields: provider, {own}{list}"));
     }
     error
 }
@@ -271,4 +295,30 @@ fn field<T: DeserializeOwned>(
     collect::deserialize(value, &field_path)
         .map_err(|found| errors.extend(found))
         .ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_providers_own_bucket_keys_are_named_among_the_allowed_fields() {
+        let spec = FieldPath::root().key("spec");
+        let error = FieldError::new(spec.key("forcePathStyl"), "unknown field `forcePathStyl`")
+            .hint("allowed fields: bucket, region");
+        let hinted = without_provider_hint(error, &spec, &["forcePathStyle"]);
+        assert_eq!(
+            hinted.hint.as_deref(),
+            Some("allowed fields: provider, forcePathStyle, bucket, region")
+        );
+    }
+
+    #[test]
+    fn the_provider_hint_lists_every_registered_provider() {
+        let hint = provider_hint();
+        for provider in Provider::ALL {
+            let entry = registry::spec(provider);
+            assert!(hint.contains(&format!("`provider: {}` ({})", entry.name, entry.vendor)));
+        }
+    }
 }

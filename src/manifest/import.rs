@@ -77,6 +77,7 @@ fn desired(key: &BucketKey, name: &str, inventories: Vec<Inventory>) -> DesiredB
         prune: false,
         mode: Default::default(),
         endpoint: None,
+        options: Default::default(),
         origin: Origin::default(),
         inventories,
         overwrite_foreign: Default::default(),

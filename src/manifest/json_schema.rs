@@ -20,9 +20,6 @@ pub fn json_schema() -> Value {
         json!(API_VERSION),
     );
     set(&mut schema, "/properties/kind/const", json!(KIND));
-    let monthly = "/$defs/CosScheduleSpec/properties/monthlyDate";
-    set(&mut schema, &format!("{monthly}/minimum"), json!(1));
-    set(&mut schema, &format!("{monthly}/maximum"), json!(28));
     schema
 }
 

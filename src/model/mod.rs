@@ -4,9 +4,12 @@
 //! [`crate::manifest`]; provider clients turn wire XML into them at the provider boundary. The
 //! plan engine compares them without knowing where they came from.
 
-pub mod cos;
 pub mod live;
-pub mod oss;
+
+/// COS configurations; defined with the provider (`src/provider/cos/model.rs`).
+pub use crate::provider::cos::model as cos;
+/// OSS configurations; defined with the provider (`src/provider/oss/model.rs`).
+pub use crate::provider::oss::model as oss;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -15,6 +18,7 @@ use std::path::PathBuf;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+pub use crate::provider::registry::ProviderBucketOptions;
 pub use cos::{CosDestination, CosFilter, CosInventory, CosPeriod, CosSchedule, CosTag};
 pub use live::{ForeignConfig, LiveConfig, all_modelled};
 pub use oss::{OssDestination, OssEncryption, OssFilter, OssIncrementalInventory, OssInventory};
@@ -34,10 +38,7 @@ pub enum Provider {
 impl Provider {
     /// The lowercase name used in manifests, logs, metrics and JSON output.
     pub fn as_str(self) -> &'static str {
-        match self {
-            Provider::Cos => "cos",
-            Provider::Oss => "oss",
-        }
+        crate::provider::registry::spec(self).name
     }
 }
 
@@ -215,6 +216,9 @@ pub struct DesiredBucket {
     pub mode: BucketMode,
     /// Where requests for this bucket go instead of the provider's public endpoint.
     pub endpoint: Option<String>,
+    /// Bucket-level settings only the bucket's provider has (validated by it, given to its
+    /// client).
+    pub options: ProviderBucketOptions,
     pub origin: Origin,
     /// Declared configurations, in manifest order; ids are unique.
     pub inventories: Vec<Inventory>,

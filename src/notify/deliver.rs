@@ -11,6 +11,7 @@ use tracing::{debug, warn};
 use super::config::{NotifyConfig, Webhook};
 use super::event::{Deduplicator, Notification};
 use super::payload::render;
+use crate::backoff::{Backoff, Jitter};
 use crate::metrics::Metrics;
 use crate::reconcile::RunEvent;
 
@@ -26,6 +27,13 @@ pub struct DeliverySettings {
     pub max_delay: Duration,
     /// Time limit of one POST.
     pub request_timeout: Duration,
+}
+
+impl DeliverySettings {
+    /// The wait between attempts: `base_delay` doubling up to `max_delay`, full jitter.
+    pub fn backoff(&self) -> Backoff {
+        Backoff::new(self.base_delay, self.max_delay)
+    }
 }
 
 impl Default for DeliverySettings {
@@ -61,6 +69,19 @@ pub fn spawn(
     settings: DeliverySettings,
     metrics: Metrics,
 ) -> Result<(mpsc::UnboundedSender<RunEvent>, JoinHandle<()>), DeliveryError> {
+    spawn_with_jitter(config, settings, metrics, Jitter::random())
+}
+
+/// [`spawn`] drawing the retry jitter from `jitter` (tests pin it).
+///
+/// # Errors
+/// The HTTP client cannot be built.
+pub fn spawn_with_jitter(
+    config: NotifyConfig,
+    settings: DeliverySettings,
+    metrics: Metrics,
+    jitter: Jitter,
+) -> Result<(mpsc::UnboundedSender<RunEvent>, JoinHandle<()>), DeliveryError> {
     let tls = crate::provider::http::tls_config().map_err(|e| DeliveryError::Client(e.into()))?;
     let client = reqwest::Client::builder()
         .tls_backend_preconfigured(tls)
@@ -80,6 +101,7 @@ pub fn spawn(
                 receiver,
                 client.clone(),
                 Arc::clone(&settings),
+                jitter.clone(),
                 metrics.clone(),
             ));
             (webhook, sender)
@@ -125,6 +147,7 @@ async fn worker(
     mut queue: mpsc::Receiver<Notification>,
     client: reqwest::Client,
     settings: Arc<DeliverySettings>,
+    jitter: Jitter,
     metrics: Metrics,
 ) {
     while let Some(notification) = queue.recv().await {
@@ -133,7 +156,7 @@ async fn worker(
             .unwrap_or_default()
             .as_secs();
         let body = render(webhook.format, &notification, timestamp);
-        let outcome = post(&client, &webhook, &body, &settings).await;
+        let outcome = post(&client, &webhook, &body, &settings, &jitter).await;
         match &outcome {
             Ok(()) => {
                 debug!(webhook = %webhook.name, event = notification.kind.as_str(), "notification sent")
@@ -156,6 +179,7 @@ async fn post(
     webhook: &Webhook,
     body: &serde_json::Value,
     settings: &DeliverySettings,
+    jitter: &Jitter,
 ) -> Result<(), String> {
     let mut attempt = 0;
     loop {
@@ -180,10 +204,6 @@ async fn post(
         if !retryable || attempt >= settings.max_attempts {
             return Err(format!("{error} after {attempt} attempts"));
         }
-        let cap = settings
-            .base_delay
-            .saturating_mul(1 << (attempt - 1).min(16))
-            .min(settings.max_delay);
-        tokio::time::sleep(cap.mul_f64(rand::random::<f64>())).await;
+        tokio::time::sleep(settings.backoff().next_delay(attempt - 1, jitter)).await;
     }
 }

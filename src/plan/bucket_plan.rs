@@ -6,8 +6,9 @@ use super::change::{Action, Blocked, Change, OnceState, OnceStatus};
 use super::normalize::normalize;
 use super::safety::{PlanOptions, Refusal};
 use crate::model::{
-    BucketKey, BucketMode, DesiredBucket, ForeignConfig, Frequency, Inventory, LiveConfig, Provider,
+    BucketKey, BucketMode, DesiredBucket, ForeignConfig, Frequency, Inventory, LiveConfig,
 };
+use crate::provider::registry::{self, ChangedConfig};
 
 /// What it takes to make one bucket match its manifest.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -71,9 +72,9 @@ pub fn plan_bucket(
     let mut live_by_id = live_by_id(live);
     let live_count = live_by_id.len();
     let key = desired.key.clone();
-    let changed_action = match key.provider {
-        Provider::Cos => Action::Update,
-        Provider::Oss => Action::Replace,
+    let changed_action = match registry::spec(key.provider).changed_config {
+        ChangedConfig::Update => Action::Update,
+        ChangedConfig::Replace => Action::Replace,
     };
     let change = |action, id: &str, before: Option<Inventory>, after: Option<Inventory>| Change {
         action,

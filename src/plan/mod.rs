@@ -11,15 +11,16 @@
 
 mod bucket_plan;
 mod change;
-mod normalize;
+pub(crate) mod normalize;
 pub mod render;
 pub mod safety;
 
 use std::collections::BTreeMap;
 
+pub use crate::provider::oss::normalize::{OSS_DESTINATION_BUCKET_PREFIX, OSS_STORAGE_CLASS_ALL};
 pub use bucket_plan::{BucketPlan, plan_bucket};
 pub use change::{Action, Blocked, Change, OnceState, OnceStatus};
-pub use normalize::{OSS_DESTINATION_BUCKET_PREFIX, OSS_STORAGE_CLASS_ALL, normalize};
+pub use normalize::normalize;
 pub use safety::{PlanOptions, Refusal};
 
 use crate::model::{BucketKey, DesiredState, LiveConfig};

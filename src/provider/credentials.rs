@@ -1,8 +1,13 @@
 //! Access keys, which never print themselves.
 
 use std::fmt;
+use std::path::Path;
+use std::sync::Arc;
+
+pub use futures_util::future::BoxFuture;
 
 use crate::model::Provider;
+use crate::provider::credentials_file::CredentialsFile;
 
 /// A secret string. `Debug` and `Display` print `******`; only [`Secret::expose`] reveals it.
 #[derive(Clone, PartialEq, Eq)]
@@ -78,20 +83,9 @@ pub struct CredentialVars {
 }
 
 impl CredentialVars {
-    /// The standard names of `provider`'s SDKs and CLIs.
-    pub const fn of(provider: Provider) -> Self {
-        match provider {
-            Provider::Cos => CredentialVars {
-                id: "TENCENTCLOUD_SECRET_ID",
-                secret: "TENCENTCLOUD_SECRET_KEY",
-                token: "TENCENTCLOUD_SESSION_TOKEN",
-            },
-            Provider::Oss => CredentialVars {
-                id: "ALIBABA_CLOUD_ACCESS_KEY_ID",
-                secret: "ALIBABA_CLOUD_ACCESS_KEY_SECRET",
-                token: "ALIBABA_CLOUD_SECURITY_TOKEN",
-            },
-        }
+    /// The standard names of `provider`'s SDKs and CLIs (its table entry's).
+    pub fn of(provider: Provider) -> Self {
+        crate::provider::registry::spec(provider).credential_vars
     }
 }
 
@@ -136,11 +130,15 @@ pub fn credentials_from_env(provider: Provider) -> Result<Credentials, String> {
     credentials_from_lookup(provider, |name| std::env::var(name).ok())
 }
 
-/// Where a client gets its credentials, asked before every signed request so that rotated
-/// keys take effect without a restart.
+/// Where a client gets its credentials, asked before every inventory call (its retries sign
+/// with the same answer) so that rotated keys take effect without a restart.
+///
+/// Asynchronous so that a source may refresh over the network (a cloud's credential chain:
+/// instance metadata, web identity token exchange); a source that has nothing to wait for
+/// returns a ready future.
 pub trait CredentialSource: Send + Sync {
     /// The current credentials, or a message saying what is missing (never the secret itself).
-    fn credentials(&self) -> Result<Credentials, String>;
+    fn credentials(&self) -> BoxFuture<'_, Result<Credentials, String>>;
 }
 
 /// Credentials read from the provider's environment variables before every request, so a
@@ -149,8 +147,17 @@ pub trait CredentialSource: Send + Sync {
 pub struct EnvCredentials(pub Provider);
 
 impl CredentialSource for EnvCredentials {
-    fn credentials(&self) -> Result<Credentials, String> {
-        credentials_from_env(self.0)
+    fn credentials(&self) -> BoxFuture<'_, Result<Credentials, String>> {
+        Box::pin(std::future::ready(credentials_from_env(self.0)))
+    }
+}
+
+/// `provider`'s keys from the credentials file `file` when given, else from its environment
+/// variables; read for every request either way, so rotation needs no restart.
+pub fn env_or_file(provider: Provider, file: Option<&Path>) -> Arc<dyn CredentialSource> {
+    match file {
+        Some(path) => Arc::new(CredentialsFile::new(provider, path)),
+        None => Arc::new(EnvCredentials(provider)),
     }
 }
 
@@ -159,8 +166,8 @@ impl CredentialSource for EnvCredentials {
 pub struct StaticCredentials(pub Credentials);
 
 impl CredentialSource for StaticCredentials {
-    fn credentials(&self) -> Result<Credentials, String> {
-        Ok(self.0.clone())
+    fn credentials(&self) -> BoxFuture<'_, Result<Credentials, String>> {
+        Box::pin(std::future::ready(Ok(self.0.clone())))
     }
 }
 

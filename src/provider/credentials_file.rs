@@ -35,7 +35,7 @@ use std::time::SystemTime;
 
 use crate::model::Provider;
 
-use super::credentials::{CredentialSource, CredentialVars, Credentials};
+use super::credentials::{BoxFuture, CredentialSource, CredentialVars, Credentials};
 
 /// Why the credentials file gave no credentials.
 #[derive(Debug, thiserror::Error)]
@@ -166,8 +166,9 @@ impl CredentialsFile {
 }
 
 impl CredentialSource for CredentialsFile {
-    fn credentials(&self) -> Result<Credentials, String> {
-        self.credentials_cached()
+    fn credentials(&self) -> BoxFuture<'_, Result<Credentials, String>> {
+        // A local file read: nothing worth yielding for.
+        Box::pin(std::future::ready(self.credentials_cached()))
     }
 }
 
@@ -337,9 +338,12 @@ mod tests {
         let path = dir.path().join("credentials");
         write(&path, "AKIDold", "old-secret");
         let source = CredentialsFile::cos(&path);
-        assert_eq!(source.credentials().unwrap().access_key_id, "AKIDold");
+        assert_eq!(
+            source.credentials_cached().unwrap().access_key_id,
+            "AKIDold"
+        );
         write(&path, "AKIDnew", "new-secret-longer");
-        let creds = source.credentials().unwrap();
+        let creds = source.credentials_cached().unwrap();
         assert_eq!(creds.access_key_id, "AKIDnew");
         assert_eq!(creds.access_key_secret.expose(), "new-secret-longer");
     }
@@ -355,7 +359,11 @@ mod tests {
         .unwrap();
         let source = CredentialsFile::cos(&path);
         assert_eq!(
-            source.credentials().unwrap().access_key_secret.expose(),
+            source
+                .credentials_cached()
+                .unwrap()
+                .access_key_secret
+                .expose(),
             "aaaa"
         );
         // Make sure the modification time moves even on coarse-grained file systems.
@@ -368,7 +376,11 @@ mod tests {
         .unwrap();
         file.set_modified(later).unwrap();
         assert_eq!(
-            source.credentials().unwrap().access_key_secret.expose(),
+            source
+                .credentials_cached()
+                .unwrap()
+                .access_key_secret
+                .expose(),
             "bbbb"
         );
     }
@@ -379,11 +391,11 @@ mod tests {
         let path = dir.path().join("credentials");
         write(&path, "AKID", "s");
         let source = CredentialsFile::cos(&path);
-        source.credentials().unwrap();
+        source.credentials_cached().unwrap();
         let stamp = source.cache.lock().unwrap().as_ref().unwrap().stamp.clone();
         // Poison the cached value: if the file were re-parsed, the real keys would come back.
         source.cache.lock().unwrap().as_mut().unwrap().result = Err("cached".to_owned());
-        assert_eq!(source.credentials().unwrap_err(), "cached");
+        assert_eq!(source.credentials_cached().unwrap_err(), "cached");
         assert_eq!(source.cache.lock().unwrap().as_ref().unwrap().stamp, stamp);
     }
 
@@ -392,7 +404,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("credentials");
         let source = CredentialsFile::oss(&path);
-        let message = source.credentials().unwrap_err();
+        let message = source.credentials_cached().unwrap_err();
         assert!(
             message.contains("cannot read credentials file"),
             "{message}"
@@ -403,7 +415,7 @@ mod tests {
             "ALIBABA_CLOUD_ACCESS_KEY_ID=LTAI\nALIBABA_CLOUD_ACCESS_KEY_SECRET=s\nALIBABA_CLOUD_SECURITY_TOKEN=t\n",
         )
         .unwrap();
-        let creds = source.credentials().unwrap();
+        let creds = source.credentials_cached().unwrap();
         assert_eq!(creds.access_key_id, "LTAI");
         assert_eq!(creds.security_token.unwrap().expose(), "t");
     }
@@ -413,7 +425,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("credentials");
         fs::write(&path, "TENCENTCLOUD_SECRET_KEY=hunter2-secret\n").unwrap();
-        let message = CredentialsFile::cos(&path).credentials().unwrap_err();
+        let message = CredentialsFile::cos(&path)
+            .credentials_cached()
+            .unwrap_err();
         assert!(message.contains(&path.display().to_string()));
         assert!(message.contains("TENCENTCLOUD_SECRET_ID"));
         assert!(!message.contains("hunter2"));
@@ -425,7 +439,7 @@ mod tests {
         let path = dir.path().join("credentials");
         write(&path, "AKIDvisible", "hunter2-secret");
         let source = CredentialsFile::cos(&path);
-        let creds = source.credentials().unwrap();
+        let creds = source.credentials_cached().unwrap();
         let shown = format!("{source:?} {source} {creds:?} {}", creds.access_key_secret);
         assert!(!shown.contains("hunter2"), "{shown}");
         assert!(shown.contains("cos credentials file"));

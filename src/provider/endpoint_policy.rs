@@ -200,14 +200,9 @@ impl fmt::Display for EndpointPattern {
     }
 }
 
-/// The provider's own domains, over HTTPS only (`reference/cos-api.md` §1: `myqcloud.com`
-/// and the newer `tencentcos.cn`; `reference/oss-api.md` §1: every `aliyuncs.com` form,
-/// internal, dual-stack and accelerate included).
+/// The provider's own domains, over HTTPS only (its table entry's).
 fn provider_domains(provider: Provider) -> &'static [&'static str] {
-    match provider {
-        Provider::Cos => &["https://*.myqcloud.com", "https://*.tencentcos.cn"],
-        Provider::Oss => &["https://*.aliyuncs.com"],
-    }
+    crate::provider::registry::spec(provider).default_endpoint_patterns
 }
 
 /// Which endpoints a manifest's `spec.endpoint` may name: the provider's own domains over

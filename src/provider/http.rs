@@ -8,10 +8,9 @@
 //! - Not retried: every other status (2xx, 3xx, 4xx) is returned at once as a [`RawResponse`],
 //!   and a body over [`HttpSettings::max_response_bytes`] is an error at once (a second try
 //!   would only fetch the same oversized body).
-//! - The wait before retry `n` (0-based) is full jitter, `r * min(max_delay, base_delay * 2^n)`
-//!   with `r` uniform in `[0, 1)` (the AWS Architecture Blog "Exponential Backoff And Jitter"
-//!   scheme), raised to the server's `Retry-After` seconds when it asks for longer, and never
-//!   above `max_delay`.
+//! - The wait before retry `n` (0-based) is the crate's [`Backoff`] from `base_delay` up to
+//!   `max_delay` with full jitter, raised to the server's `Retry-After` seconds when it asks for
+//!   longer, and never above `max_delay`.
 //! - The request is rebuilt (and so re-signed with a fresh time) for every attempt.
 //! - After the last attempt a 5xx/429 answer is returned as a [`RawResponse`] so the client can
 //!   report the provider's error code; a transport error becomes [`ProviderError::Transport`].
@@ -26,6 +25,7 @@ use reqwest::header::{HeaderMap, RETRY_AFTER};
 
 use super::rate_limit::{Feedback, RateKey, RateLimiter};
 use super::{Operation, ProviderError};
+use crate::backoff::{Backoff, Jitter};
 use crate::model::Provider;
 
 /// Timeouts, retry budget and size limits of a [`Transport`].
@@ -85,6 +85,13 @@ pub trait CallObserver: Send + Sync {
 /// Source of uniform random numbers in `[0, 1)` for backoff jitter; injectable for tests.
 pub type JitterSource = Arc<dyn Fn() -> f64 + Send + Sync>;
 
+impl HttpSettings {
+    /// The backoff between attempts: `base_delay` doubling up to `max_delay`.
+    pub fn backoff(&self) -> Backoff {
+        Backoff::new(self.base_delay, self.max_delay)
+    }
+}
+
 /// A complete HTTP answer: status, headers and the whole body.
 #[derive(Debug, Clone)]
 pub struct RawResponse {
@@ -119,7 +126,7 @@ pub enum TransportBuildError {
 pub struct Transport {
     client: reqwest::Client,
     settings: HttpSettings,
-    jitter: JitterSource,
+    jitter: Jitter,
     observer: Option<Arc<dyn CallObserver>>,
     limiter: Option<Arc<RateLimiter>>,
 }
@@ -156,14 +163,19 @@ impl Transport {
         Ok(Transport {
             client,
             settings,
-            jitter: Arc::new(rand::random::<f64>),
+            jitter: Jitter::random(),
             observer: None,
             limiter: None,
         })
     }
 
     /// The same transport with another jitter source (tests pin it).
-    pub fn with_jitter(mut self, jitter: JitterSource) -> Self {
+    pub fn with_jitter(self, jitter: JitterSource) -> Self {
+        self.with_backoff_jitter(Jitter::from_arc(jitter))
+    }
+
+    /// The same transport drawing its backoff jitter from `jitter`.
+    pub fn with_backoff_jitter(mut self, jitter: Jitter) -> Self {
         self.jitter = jitter;
         self
     }
@@ -219,12 +231,14 @@ impl Transport {
     ) -> Result<RawResponse, ProviderError> {
         let limiter = self.limiter.as_deref().zip(rate_key);
         let max_attempts = self.settings.max_attempts.max(1);
-        let transport_error = |message: String| ProviderError::Transport {
-            provider,
-            operation,
-            bucket: bucket.to_string(),
-            message,
-        };
+        let transport_error =
+            |message: String, source: Option<reqwest::Error>| ProviderError::Transport {
+                provider,
+                operation,
+                bucket: bucket.to_string(),
+                message,
+                source: source.map(|e| Box::new(e) as super::BoxError),
+            };
         let mut attempt: u32 = 0;
         loop {
             if let Some((limiter, key)) = limiter {
@@ -253,15 +267,19 @@ impl Transport {
                     return Ok(response);
                 }
                 Ok(response) => (Some(response.status), retry_after(&response.headers), None),
-                Err(AttemptError::Fatal(message)) => return Err(transport_error(message)),
-                Err(AttemptError::Retryable(message)) if is_last => {
-                    return Err(transport_error(format!(
-                        "{message} (gave up after {max_attempts} attempts)"
-                    )));
+                Err(AttemptError::Fatal(message)) => return Err(transport_error(message, None)),
+                Err(AttemptError::Retryable(message, source)) if is_last => {
+                    return Err(transport_error(
+                        format!("{message} (gave up after {max_attempts} attempts)"),
+                        Some(source),
+                    ));
                 }
-                Err(AttemptError::Retryable(message)) => (None, None, Some(message)),
+                Err(AttemptError::Retryable(message, source)) => {
+                    let shown = crate::error_chain::Chain(&source).to_string();
+                    (None, None, Some(format!("{message}: {shown}")))
+                }
             };
-            let delay = retry_delay(attempt, &self.settings, (self.jitter)(), server_wait);
+            let delay = retry_delay(attempt, &self.settings, self.jitter.draw(), server_wait);
             tracing::warn!(
                 provider = provider.as_str(),
                 operation = operation.as_str(),
@@ -286,7 +304,7 @@ impl Transport {
             .client
             .execute(request)
             .await
-            .map_err(|e| AttemptError::Retryable(describe(&e)))?;
+            .map_err(|e| AttemptError::Retryable(describe(&e).to_string(), e.without_url()))?;
         let status = response.status().as_u16();
         let limit = self.settings.max_response_bytes;
         let too_large = |size: String| {
@@ -302,7 +320,10 @@ impl Transport {
         let headers = std::mem::take(response.headers_mut());
         let mut body = BytesMut::new();
         while let Some(chunk) = response.chunk().await.map_err(|e| {
-            AttemptError::Retryable(format!("reading the response body: {}", describe(&e)))
+            AttemptError::Retryable(
+                format!("reading the response body: {}", describe(&e)),
+                e.without_url(),
+            )
         })? {
             if body.len() + chunk.len() > limit {
                 return Err(too_large(format!("more than {limit}")));
@@ -317,34 +338,16 @@ impl Transport {
     }
 }
 
+/// Why one attempt got no usable answer: what this layer saw, and reqwest's error (URL
+/// removed) as the cause.
 enum AttemptError {
-    Retryable(String),
+    Retryable(String, reqwest::Error),
     Fatal(String),
 }
 
 /// True for the statuses that mean "try again later": 5xx and 429.
 pub fn is_retryable_status(status: u16) -> bool {
     status >= 500 || status == 429
-}
-
-/// Full-jitter exponential backoff: `unit_random * min(max, base * 2^attempt)`.
-///
-/// `attempt` is 0 for the wait before the first retry. `unit_random` is expected in `[0, 1)`;
-/// values outside are clamped, so the result never exceeds `max`.
-pub fn full_jitter_delay(
-    attempt: u32,
-    base: Duration,
-    max: Duration,
-    unit_random: f64,
-) -> Duration {
-    let factor = 2u32.checked_pow(attempt).unwrap_or(u32::MAX);
-    let ceiling = base.checked_mul(factor).unwrap_or(max).min(max);
-    let r = if unit_random.is_finite() {
-        unit_random.clamp(0.0, 1.0)
-    } else {
-        0.0
-    };
-    ceiling.mul_f64(r).min(max)
 }
 
 /// The wait before retry `attempt`: the jittered backoff, or the server's `Retry-After` when
@@ -355,13 +358,9 @@ pub fn retry_delay(
     unit_random: f64,
     server_wait: Option<Duration>,
 ) -> Duration {
-    let backoff = full_jitter_delay(
-        attempt,
-        settings.base_delay,
-        settings.max_delay,
-        unit_random,
-    );
-    backoff
+    settings
+        .backoff()
+        .delay(attempt, unit_random)
         .max(server_wait.unwrap_or_default())
         .min(settings.max_delay)
 }
@@ -373,9 +372,10 @@ pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     value.parse::<u64>().ok().map(Duration::from_secs)
 }
 
-/// A reqwest error as text without its URL (which may carry a pre-signed query).
-fn describe(error: &reqwest::Error) -> String {
-    let kind = if error.is_timeout() {
+/// What kind of failure a reqwest error is, in this layer's words (its causes travel as the
+/// error's `source`).
+fn describe(error: &reqwest::Error) -> &'static str {
+    if error.is_timeout() {
         "timed out"
     } else if error.is_connect() {
         "connection failed"
@@ -383,21 +383,7 @@ fn describe(error: &reqwest::Error) -> String {
         "connection lost while reading the body"
     } else {
         "request failed"
-    };
-    let mut message = kind.to_string();
-    let mut last = String::new();
-    let mut source = std::error::Error::source(error);
-    while let Some(cause) = source {
-        let text = cause.to_string();
-        // hyper repeats a cause's text in its wrapper; print each distinct step once.
-        if text != last && !text.contains("://") {
-            message.push_str(": ");
-            message.push_str(&text);
-        }
-        last = text;
-        source = cause.source();
     }
-    message
 }
 
 /// The TLS configuration of every outgoing HTTPS request (provider APIs, webhooks).
@@ -422,44 +408,6 @@ pub(crate) fn tls_config() -> Result<rustls::ClientConfig, TransportBuildError> 
 mod tests {
     use super::*;
     use reqwest::header::HeaderValue;
-
-    const BASE: Duration = Duration::from_millis(200);
-    const MAX: Duration = Duration::from_secs(20);
-
-    #[test]
-    fn first_retry_waits_at_most_the_base_delay() {
-        assert_eq!(full_jitter_delay(0, BASE, MAX, 0.0), Duration::ZERO);
-        assert_eq!(
-            full_jitter_delay(0, BASE, MAX, 0.5),
-            Duration::from_millis(100)
-        );
-        assert!(full_jitter_delay(0, BASE, MAX, 0.999_999) < BASE);
-    }
-
-    #[test]
-    fn delay_ceiling_doubles_with_each_attempt() {
-        for attempt in 0..6 {
-            let ceiling = BASE * 2u32.pow(attempt);
-            let almost_one = full_jitter_delay(attempt, BASE, MAX, 0.999_999);
-            assert!(almost_one < ceiling, "attempt {attempt}");
-            assert!(almost_one > ceiling.mul_f64(0.99), "attempt {attempt}");
-        }
-    }
-
-    #[test]
-    fn delay_is_capped_at_max_even_for_huge_attempts() {
-        assert!(full_jitter_delay(7, BASE, MAX, 0.999_999) <= MAX);
-        assert!(full_jitter_delay(40, BASE, MAX, 0.999_999) <= MAX);
-        assert!(full_jitter_delay(u32::MAX, BASE, MAX, 0.999_999) <= MAX);
-        assert_eq!(full_jitter_delay(60, BASE, MAX, 0.5), MAX / 2);
-    }
-
-    #[test]
-    fn out_of_range_random_values_never_exceed_the_ceiling() {
-        assert_eq!(full_jitter_delay(0, BASE, MAX, 7.0), BASE);
-        assert_eq!(full_jitter_delay(0, BASE, MAX, -1.0), Duration::ZERO);
-        assert_eq!(full_jitter_delay(0, BASE, MAX, f64::NAN), Duration::ZERO);
-    }
 
     #[test]
     fn retry_after_raises_the_delay_but_never_above_max() {

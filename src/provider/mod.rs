@@ -1,20 +1,41 @@
 //! Provider clients: the only code that speaks the clouds' inventory APIs.
 //!
-//! Every provider has the same shape: a pure signer, wire types (XML, shared with the
-//! emulator), conversions between wire types and [`crate::model`], and a client implementing
-//! [`InventoryApi`] on top of [`http`], the shared signed-send-with-retry loop. Nothing outside
-//! this module sees XML or HTTP.
+//! Every provider has the same shape: its model types (re-exported by [`crate::model`]), its
+//! manifest types and rules, its normalization, its credentials and endpoints, a pure signer,
+//! wire types (XML, shared with the emulator), conversions between wire types and the model,
+//! and a client implementing [`InventoryApi`] on top of [`http`], the shared
+//! signed-send-with-retry loop. The rest of the crate reaches a provider only through the table
+//! in [`registry`]. Nothing outside this module sees XML or HTTP.
+//!
+//! # Shared by every provider
+//! - [`request`]: [`request::InventoryCall`] (what a call sends), [`request::Target`] (where)
+//!   and [`request::SignedRequest`] (method, URL, headers, body), the output of each
+//!   provider's pure `request::sign(call, target, option, credentials, now)`.
+//! - [`response`]: [`response::Failure`], the error of each provider's pure
+//!   `response::{list_page, get, put, delete}(status, headers, body)`.
+//! - [`paginate`]: [`paginate::ListPage`] and the LIST loop over continuation tokens.
+//! - [`wire`]: the XML API of the wire types ([`wire::from_bytes`], [`wire::to_string`]).
+//! - [`clock`]: the injectable signing clock; [`send`]: one signed call per attempt through
+//!   [`http::Transport`].
 
+pub mod clock;
 pub mod cos;
 pub mod credentials;
 pub mod credentials_file;
 pub mod document;
 pub mod endpoint_policy;
 pub mod http;
+pub mod memory;
 pub mod oss;
+pub mod paginate;
 pub mod rate_limit;
+pub mod registry;
+pub mod request;
+pub mod response;
 pub mod s3;
+pub mod send;
 pub mod signing_window;
+pub mod wire;
 pub mod xmltree;
 
 use std::fmt;
@@ -23,8 +44,8 @@ use std::future::Future;
 use crate::model::{BucketKey, Inventory, LiveConfig, Provider};
 
 pub use credentials::{
-    CredentialSource, CredentialVars, Credentials, EnvCredentials, Secret, StaticCredentials,
-    credentials_from_env, credentials_from_lookup,
+    BoxFuture, CredentialSource, CredentialVars, Credentials, EnvCredentials, Secret,
+    StaticCredentials, credentials_from_env, credentials_from_lookup,
 };
 
 /// The four inventory operations, as counted in metrics and emulator statistics.
@@ -78,9 +99,89 @@ impl fmt::Display for ServiceError {
     }
 }
 
+impl ServiceError {
+    /// What kind of failure the provider's answer is, from its status and code (see
+    /// [`ErrorKind`]; throttling codes from `reference/{cos,oss,s3}-api.md`).
+    pub fn kind(&self) -> ErrorKind {
+        let throttling = self.status == 429
+            || matches!(
+                self.code.as_str(),
+                "SlowDown" | "Throttling" | "ThrottlingException" | "RequestLimitExceeded"
+            )
+            || self.code.ends_with("QpsLimitExceeded")
+            || self.code == "ActiveRequestLimitExceeded";
+        match self.status {
+            _ if throttling => ErrorKind::Throttled,
+            408 | 500.. => ErrorKind::Transient,
+            401 | 403 => ErrorKind::PermissionDenied,
+            404 => ErrorKind::NotFound,
+            409 => ErrorKind::Conflict,
+            _ => ErrorKind::InvalidRequest,
+        }
+    }
+}
+
+/// The small public set of failure kinds every provider error maps to, so that retry and
+/// requeue rules are written once ([`crate::reconcile::error_policy`]) and not per provider.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ErrorKind {
+    /// No usable answer (connection, timeout, cut-short body) or a 5xx / 408: may pass.
+    Transient,
+    /// The provider asked to slow down (COS/S3 `SlowDown`, OSS `*QpsLimitExceeded`, 429).
+    Throttled,
+    /// The configuration, or the bucket, does not exist (404).
+    NotFound,
+    /// The write collides with what exists (409; OSS PUT of an existing id).
+    Conflict,
+    /// Credentials refused or not allowed (401, 403: access denied, signature mismatch).
+    PermissionDenied,
+    /// The provider refused the request as malformed (other 4xx).
+    InvalidRequest,
+    /// A success answer whose body is not the documented document.
+    Unreadable,
+    /// The request could not be built: endpoint refused, credentials missing.
+    Configuration,
+}
+
+impl ErrorKind {
+    /// Lowercase name for logs and metrics.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorKind::Transient => "transient",
+            ErrorKind::Throttled => "throttled",
+            ErrorKind::NotFound => "not_found",
+            ErrorKind::Conflict => "conflict",
+            ErrorKind::PermissionDenied => "permission_denied",
+            ErrorKind::InvalidRequest => "invalid_request",
+            ErrorKind::Unreadable => "unreadable",
+            ErrorKind::Configuration => "configuration",
+        }
+    }
+
+    /// True for the kinds a later attempt may get past without anyone acting.
+    pub fn is_transient(self) -> bool {
+        matches!(
+            self,
+            ErrorKind::Transient | ErrorKind::Throttled | ErrorKind::Unreadable
+        )
+    }
+}
+
+impl fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The cause of a [`ProviderError`] from a lower layer (reqwest, XML, endpoint, credentials).
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
 /// Why an inventory API call failed, after any retries.
 ///
-/// `Display` never includes credentials, signatures or Authorization headers.
+/// `Display` describes this layer only (provider, operation, bucket and what went wrong); the
+/// lower layer's error, when there is one, is the `source` (render the whole chain with
+/// [`crate::error_chain::Chain`]). Neither ever includes credentials, signatures,
+/// Authorization headers or a request URL.
 #[derive(Debug, thiserror::Error)]
 pub enum ProviderError {
     /// The service answered with an error status.
@@ -99,6 +200,9 @@ pub enum ProviderError {
         operation: Operation,
         bucket: String,
         message: String,
+        /// The HTTP client's error (its URL removed), when there was one.
+        #[source]
+        source: Option<BoxError>,
     },
     /// The service answered 2xx with a body that is not the documented XML.
     #[error("{provider} {operation} on {bucket}: unreadable response: {message}")]
@@ -107,6 +211,9 @@ pub enum ProviderError {
         operation: Operation,
         bucket: String,
         message: String,
+        /// The XML reader's error, when there was one.
+        #[source]
+        source: Option<BoxError>,
     },
     /// The request could not be built (bad endpoint, missing credentials, wrong provider).
     #[error("{provider} {operation} on {bucket}: {message}")]
@@ -115,6 +222,9 @@ pub enum ProviderError {
         operation: Operation,
         bucket: String,
         message: String,
+        /// The endpoint or credentials error, when there was one.
+        #[source]
+        source: Option<BoxError>,
     },
 }
 
@@ -124,6 +234,26 @@ impl ProviderError {
         match self {
             ProviderError::Service { error, .. } => Some(error.as_ref()),
             _ => None,
+        }
+    }
+
+    /// What kind of failure this is (see [`ErrorKind`]).
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            ProviderError::Service { error, .. } => error.kind(),
+            ProviderError::Transport { .. } => ErrorKind::Transient,
+            ProviderError::Decode { .. } => ErrorKind::Unreadable,
+            ProviderError::Request { .. } => ErrorKind::Configuration,
+        }
+    }
+
+    /// The provider this error is about.
+    pub fn provider(&self) -> Provider {
+        match self {
+            ProviderError::Service { provider, .. }
+            | ProviderError::Transport { provider, .. }
+            | ProviderError::Decode { provider, .. }
+            | ProviderError::Request { provider, .. } => *provider,
         }
     }
 
@@ -175,4 +305,95 @@ pub trait InventoryApi: Send + Sync {
         bucket: &BucketKey,
         id: &str,
     ) -> impl Future<Output = Result<(), ProviderError>> + Send;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error_chain::Chain;
+
+    fn service(status: u16, code: &str) -> ProviderError {
+        ProviderError::Service {
+            provider: Provider::Oss,
+            operation: Operation::Put,
+            bucket: "b".into(),
+            error: Box::new(ServiceError {
+                status,
+                code: code.into(),
+                message: "m".into(),
+                request_id: "r".into(),
+                ec: String::new(),
+            }),
+        }
+    }
+
+    #[test]
+    fn service_answers_map_to_kinds_by_status_and_code() {
+        let cases = [
+            (503, "SlowDown", ErrorKind::Throttled),
+            (503, "MetaOperationQpsLimitExceeded", ErrorKind::Throttled),
+            (503, "TotalQpsLimitExceeded", ErrorKind::Throttled),
+            (429, "TooManyRequests", ErrorKind::Throttled),
+            (503, "ServiceUnavailable", ErrorKind::Transient),
+            (500, "InternalError", ErrorKind::Transient),
+            (408, "RequestTimeout", ErrorKind::Transient),
+            (403, "SignatureDoesNotMatch", ErrorKind::PermissionDenied),
+            (403, "AccessDenied", ErrorKind::PermissionDenied),
+            (404, "NoSuchInventory", ErrorKind::NotFound),
+            (409, "InventoryAlreadyExist", ErrorKind::Conflict),
+            (400, "MalformedXML", ErrorKind::InvalidRequest),
+        ];
+        for (status, code, kind) in cases {
+            assert_eq!(service(status, code).kind(), kind, "{status} {code}");
+        }
+    }
+
+    #[test]
+    fn transport_decode_and_request_errors_have_their_own_kinds() {
+        let base = (Provider::Cos, Operation::List, "b".to_string());
+        let transport = ProviderError::Transport {
+            provider: base.0,
+            operation: base.1,
+            bucket: base.2.clone(),
+            message: "connection failed".into(),
+            source: Some("tcp connect error".into()),
+        };
+        assert_eq!(transport.kind(), ErrorKind::Transient);
+        let decode = ProviderError::Decode {
+            provider: base.0,
+            operation: base.1,
+            bucket: base.2.clone(),
+            message: "not an inventory list".into(),
+            source: None,
+        };
+        assert_eq!(decode.kind(), ErrorKind::Unreadable);
+        let request = ProviderError::Request {
+            provider: base.0,
+            operation: base.1,
+            bucket: base.2,
+            message: "no COS credentials".into(),
+            source: Some("TENCENTCLOUD_SECRET_ID is not set".into()),
+        };
+        assert_eq!(request.kind(), ErrorKind::Configuration);
+        assert_eq!(request.provider(), Provider::Cos);
+    }
+
+    #[test]
+    fn display_names_only_its_layer_and_the_chain_adds_the_cause() {
+        let error = ProviderError::Transport {
+            provider: Provider::Cos,
+            operation: Operation::List,
+            bucket: "b-1250000000".into(),
+            message: "connection failed (gave up after 3 attempts)".into(),
+            source: Some("tcp connect error".into()),
+        };
+        assert_eq!(
+            error.to_string(),
+            "cos list on b-1250000000: connection failed (gave up after 3 attempts)"
+        );
+        assert_eq!(
+            Chain(&error).to_string(),
+            "cos list on b-1250000000: connection failed (gave up after 3 attempts): tcp connect error"
+        );
+    }
 }

@@ -24,7 +24,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use crate::model::{BucketKey, Provider};
-use crate::provider::CredentialSource;
+use crate::provider::Credentials;
 
 /// Whose rate a request counts against.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -44,15 +44,13 @@ impl RateKey {
         }
     }
 
-    /// The account and region `bucket`'s requests count against; `None` without credentials
-    /// (signing then fails before anything is sent).
-    pub fn for_bucket(credentials: &dyn CredentialSource, bucket: &BucketKey) -> Option<Self> {
-        let credentials = credentials.credentials().ok()?;
-        Some(RateKey::new(
+    /// The account and region `bucket`'s requests count against, signed with `credentials`.
+    pub fn for_bucket(credentials: &Credentials, bucket: &BucketKey) -> Self {
+        RateKey::new(
             bucket.provider,
-            credentials.access_key_id,
+            credentials.access_key_id.clone(),
             bucket.region.clone(),
-        ))
+        )
     }
 }
 

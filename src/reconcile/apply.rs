@@ -1,9 +1,12 @@
 //! Carrying out one bucket's plan: list, plan, write what differs, confirm by reading back.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use tracing::{info, warn};
 
+use super::error::ReconcileError;
+use crate::backoff::{Backoff, Jitter};
 use crate::model::{DesiredBucket, Inventory};
 use crate::plan::{Action, BucketPlan, Change, PlanOptions, plan_bucket};
 use crate::provider::{InventoryApi, ProviderError};
@@ -13,43 +16,47 @@ use crate::provider::{InventoryApi, ProviderError};
 pub struct ApplySettings {
     /// Read-backs after the writes before a remaining difference counts as a perpetual diff.
     pub confirm_attempts: u32,
-    /// First pause between read-backs; doubled after each.
-    pub confirm_delay: Duration,
+    /// Pauses between read-backs, without jitter: they wait for the provider to show what was
+    /// written, not to spread load.
+    pub confirm_backoff: Backoff,
     /// Extra attempts at re-creating an OSS configuration deleted for replacement, on top of the
     /// transport's own retries. The configuration is reported missing until one succeeds.
     pub recreate_attempts: u32,
-    /// First pause between re-create attempts; doubled after each.
-    pub recreate_delay: Duration,
+    /// Pauses between re-create attempts, with full jitter drawn from `jitter`.
+    pub recreate_backoff: Backoff,
+    /// The randomness of the re-create backoff (tests pin it).
+    pub jitter: Jitter,
 }
 
 impl Default for ApplySettings {
+    /// Read-backs 200 ms then 400 ms apart (inventory writes show up within a second on both
+    /// providers); re-creates up to 5 times from 500 ms doubling, capped at 8 s, so a replaced
+    /// configuration is missing for seconds, not minutes, while a failing server is not hammered.
     fn default() -> Self {
         ApplySettings {
             confirm_attempts: 3,
-            confirm_delay: Duration::from_millis(200),
+            confirm_backoff: Backoff::new(Duration::from_millis(200), Duration::from_secs(5)),
             recreate_attempts: 5,
-            recreate_delay: Duration::from_millis(500),
+            recreate_backoff: Backoff::new(Duration::from_millis(500), Duration::from_secs(8)),
+            jitter: Jitter::random(),
         }
     }
 }
 
-/// Where one bucket ended up.
-#[derive(Debug)]
-pub enum BucketStatus {
+/// How an apply that did not fail ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Applied {
     /// Nothing to do: live state already matched.
     InSync,
     /// Writes were made and a read-back confirmed the bucket matches.
     Converged,
-    /// The plan would delete more than the safety limits allow; nothing was written.
-    Refused(String),
-    /// Written, but the provider keeps answering with something else for these ids; they are
-    /// not re-written in a loop.
-    PerpetualDiff(Vec<String>),
     /// The bucket is in observe mode and has this many changes pending; nothing was written.
     Observed(usize),
-    /// Reading or writing failed; what is listed in the outcome's `failures` did not happen.
-    Failed(String),
 }
+
+/// Where one bucket ended up: [`Applied`], or why not. On a failure, what is listed in the
+/// outcome's `failures` did not happen.
+pub type BucketStatus = Result<Applied, ReconcileError>;
 
 /// What `apply_bucket` did to one bucket.
 #[derive(Debug)]
@@ -59,19 +66,29 @@ pub struct BucketOutcome {
     /// Changes that were written.
     pub written: Vec<Change>,
     /// Changes that failed, with why.
-    pub failures: Vec<(Change, ProviderError)>,
+    pub failures: Vec<(Change, Arc<ProviderError>)>,
     pub status: BucketStatus,
 }
 
 impl BucketOutcome {
+    /// An outcome that failed before any plan was made (no client, no listing).
+    pub fn failed(error: ReconcileError) -> BucketOutcome {
+        BucketOutcome {
+            plan: None,
+            written: Vec::new(),
+            failures: Vec::new(),
+            status: Err(error),
+        }
+    }
+
     /// True when the bucket matches its manifest now.
     pub fn is_converged(&self) -> bool {
-        matches!(self.status, BucketStatus::InSync | BucketStatus::Converged)
+        matches!(self.status, Ok(Applied::InSync | Applied::Converged))
     }
 
     /// True when the bucket got what its mode asks for: converged, or observed without a write.
     pub fn is_settled(&self) -> bool {
-        self.is_converged() || matches!(self.status, BucketStatus::Observed(_))
+        self.status.is_ok()
     }
 }
 
@@ -97,12 +114,9 @@ pub async fn apply_bucket<A: InventoryApi>(
     let live = match api.list(&desired.key).await {
         Ok(live) => live,
         Err(error) => {
-            return BucketOutcome {
-                plan: None,
-                written: Vec::new(),
-                failures: Vec::new(),
-                status: BucketStatus::Failed(format!("{error:#}")),
-            };
+            return BucketOutcome::failed(ReconcileError::ListLive {
+                source: Arc::new(error),
+            });
         }
     };
     apply_plan(
@@ -126,7 +140,7 @@ pub async fn apply_plan<A: InventoryApi>(
 ) -> BucketOutcome {
     if plan.observe && !plan.changes.is_empty() {
         return BucketOutcome {
-            status: BucketStatus::Observed(plan.changes.len()),
+            status: Ok(Applied::Observed(plan.changes.len())),
             plan: Some(plan),
             written: Vec::new(),
             failures: Vec::new(),
@@ -134,7 +148,9 @@ pub async fn apply_plan<A: InventoryApi>(
     }
     if let Some(refusal) = &plan.refusal {
         return BucketOutcome {
-            status: BucketStatus::Refused(refusal.reason.clone()),
+            status: Err(ReconcileError::PlanRefused {
+                reason: refusal.reason.clone(),
+            }),
             plan: Some(plan),
             written: Vec::new(),
             failures: Vec::new(),
@@ -145,7 +161,7 @@ pub async fn apply_plan<A: InventoryApi>(
             plan: Some(plan),
             written: Vec::new(),
             failures: Vec::new(),
-            status: BucketStatus::InSync,
+            status: Ok(Applied::InSync),
         };
     }
 
@@ -169,22 +185,23 @@ pub async fn apply_plan<A: InventoryApi>(
                     bucket = %change.key.bucket,
                     id = %change.id,
                     action = change.action.as_str(),
-                    error = %error,
+                    kind = %error.kind(),
+                    error = %crate::error_chain::Chain(&error),
                     "write failed"
                 );
-                failures.push((change.clone(), error));
+                failures.push((change.clone(), Arc::new(error)));
             }
         }
     }
 
-    let status = if failures.is_empty() {
-        confirm(api, desired, options, settings, &written).await
-    } else {
-        BucketStatus::Failed(format!(
-            "{} of {} writes failed",
-            failures.len(),
-            plan.changes.len()
-        ))
+    let status = match failures.first() {
+        None => confirm(api, desired, options, settings, &written).await,
+        Some((change, error)) => Err(ReconcileError::Apply {
+            id: change.id.clone(),
+            failed: failures.len(),
+            total: plan.changes.len(),
+            source: Arc::clone(error),
+        }),
     };
     BucketOutcome {
         plan: Some(plan),
@@ -223,23 +240,25 @@ async fn recreate<A: InventoryApi>(
     change: &Change,
     settings: &ApplySettings,
 ) -> Result<(), ProviderError> {
-    let mut delay = settings.recreate_delay;
     let mut attempt = 1;
     loop {
         match api.put(&change.key, desired_of(change)).await {
             Ok(()) => return Ok(()),
             Err(error) if attempt >= settings.recreate_attempts.max(1) => return Err(error),
             Err(error) => {
+                let delay = settings
+                    .recreate_backoff
+                    .next_delay(attempt - 1, &settings.jitter);
                 warn!(
                     provider = %change.key.provider,
                     bucket = %change.key.bucket,
                     id = %change.id,
                     attempt,
+                    delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
                     error = %error,
                     "re-create after delete failed; configuration is missing until it succeeds"
                 );
                 tokio::time::sleep(delay).await;
-                delay = delay.saturating_mul(2);
                 attempt += 1;
             }
         }
@@ -261,18 +280,16 @@ async fn confirm<A: InventoryApi>(
     settings: &ApplySettings,
     written: &[Change],
 ) -> BucketStatus {
-    let mut delay = settings.confirm_delay;
-    let mut status = BucketStatus::Failed("read-back did not confirm".to_string());
+    let mut status = Err(ReconcileError::ChangedDuringApply { count: 0 });
     for attempt in 1..=settings.confirm_attempts.max(1) {
         if attempt > 1 {
-            tokio::time::sleep(delay).await;
-            delay = delay.saturating_mul(2);
+            tokio::time::sleep(settings.confirm_backoff.ceiling(attempt - 2)).await;
         }
         status = match api.list(&desired.key).await {
             Ok(live) => {
                 let replan = plan_bucket(desired, &live, options);
                 if replan.changes.is_empty() {
-                    return BucketStatus::Converged;
+                    return Ok(Applied::Converged);
                 }
                 let stuck: Vec<String> = replan
                     .changes
@@ -281,18 +298,19 @@ async fn confirm<A: InventoryApi>(
                     .map(|c| c.id.clone())
                     .collect();
                 if stuck.is_empty() {
-                    BucketStatus::Failed(format!(
-                        "{} configurations changed again during apply",
-                        replan.changes.len()
-                    ))
+                    Err(ReconcileError::ChangedDuringApply {
+                        count: replan.changes.len(),
+                    })
                 } else {
-                    BucketStatus::PerpetualDiff(stuck)
+                    Err(ReconcileError::PerpetualDiff { ids: stuck })
                 }
             }
-            Err(error) => BucketStatus::Failed(format!("read-back failed: {error:#}")),
+            Err(error) => Err(ReconcileError::ReadBack {
+                source: Arc::new(error),
+            }),
         };
     }
-    if let BucketStatus::PerpetualDiff(ids) = &status {
+    if let Err(ReconcileError::PerpetualDiff { ids }) = &status {
         warn!(
             provider = %desired.key.provider,
             bucket = %desired.key.bucket,

@@ -1,59 +1,28 @@
 //! One daemon reconcile of one bucket: observe (and, unless dry-run, correct), report drift and
-//! metrics, and return the decision the scheduler acts on.
+//! metrics, and return the action the scheduler takes next, or the error that
+//! [`super::error_policy`] turns into one.
 
-use std::time::{Duration, Instant, SystemTime};
+use std::sync::Arc;
+use std::time::{Instant, SystemTime};
 
 use tracing::Instrument;
 
 use super::apply::{ApplySettings, BucketStatus, apply_plan};
 use super::clients::Clients;
 use super::drift::{self, DriftEvent};
+use super::error::{Action, ReconcileError};
 use super::settle::{self, SettleGate, Stability};
 use crate::metrics::{ConfigCounts, Metrics};
 use crate::model::{BucketMode, DesiredBucket};
 use crate::plan::{Blocked, BucketPlan, Change, PlanOptions, plan_bucket};
 use crate::provider::InventoryApi;
-use crate::scheduler::Outcome;
-
-/// How a reconcile ended, as the scheduler needs to know it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Decision {
-    /// Live state matches (or, in dry-run mode, was observed): check again after the resync
-    /// interval.
-    Resync,
-    /// Something failed or was refused: retry with this bucket's own backoff.
-    Backoff(String),
-    /// Written, but the provider keeps storing something else (a perpetual diff): an error,
-    /// yet retried only after the resync interval so that it is not re-written in a loop.
-    Stuck(String),
-    /// Creates and updates written; deletes and replacements wait for the manifests revision
-    /// to settle: reconcile again after this long.
-    Settle(Duration),
-}
-
-impl Decision {
-    /// The scheduler's view of the decision.
-    pub fn outcome(&self) -> Outcome {
-        match self {
-            Decision::Resync | Decision::Stuck(_) => Outcome::Success,
-            Decision::Backoff(_) => Outcome::Failure,
-            Decision::Settle(wait) => Outcome::After(*wait),
-        }
-    }
-
-    /// Why the reconcile did not succeed, if it did not.
-    pub fn failure(&self) -> Option<&str> {
-        match self {
-            Decision::Resync | Decision::Settle(_) => None,
-            Decision::Backoff(reason) | Decision::Stuck(reason) => Some(reason),
-        }
-    }
-}
 
 /// What one reconcile found and did.
 #[derive(Debug, Clone)]
 pub struct Reconciled {
-    pub decision: Decision,
+    /// The action after a success ([`Action::Resync`] or [`Action::RequeueAfter`]), or why
+    /// the reconcile did not succeed (the runner asks [`super::error_policy`] what to do).
+    pub result: Result<Action, ReconcileError>,
     /// Drift found before any write (empty when live state could not be read).
     pub drift: Vec<DriftEvent>,
     /// Changes written (always empty in dry-run mode).
@@ -62,8 +31,6 @@ pub struct Reconciled {
     pub counts: Option<ConfigCounts>,
     /// True when live state matches the manifest now (in dry-run mode: it already did).
     pub in_sync: bool,
-    /// The plan was refused by the deletion limits: the failure is a block awaiting a person.
-    pub blocked: bool,
     /// Writes held back because they would overwrite or delete a foreign live configuration.
     pub foreign: Vec<Blocked>,
 }
@@ -87,11 +54,42 @@ pub struct ReconcileContext {
 /// - In dry-run mode, and for a bucket in observe mode, only LIST requests are sent.
 /// - Every drifted configuration is logged at WARN and counted before anything is written;
 ///   every correction is logged at INFO (by [`apply_plan`]); the duration is observed, a failure counted, a success stamped.
-/// - Never panics on provider errors: they become [`Decision::Backoff`].
+/// - Never panics on provider errors: they become a [`ReconcileError`] in the result.
 pub async fn reconcile_bucket(
     context: &ReconcileContext,
     desired: &DesiredBucket,
     revision: &str,
+) -> Reconciled {
+    let reconcile = async {
+        match context.clients.for_desired(desired) {
+            Ok(client) => observe_or_correct(&client, context, desired, revision).await,
+            Err(error) => Reconciled::failed(ReconcileError::Client {
+                source: Arc::new(error),
+            }),
+        }
+    };
+    reported(context, desired, revision, reconcile).await
+}
+
+/// [`reconcile_bucket`] through `api` instead of the context's clients (an in-memory
+/// [`crate::provider::memory::MemoryInventory`] in tests). Same guarantees.
+pub async fn reconcile_with<A: InventoryApi>(
+    api: &A,
+    context: &ReconcileContext,
+    desired: &DesiredBucket,
+    revision: &str,
+) -> Reconciled {
+    let reconcile = observe_or_correct(api, context, desired, revision);
+    reported(context, desired, revision, reconcile).await
+}
+
+/// Runs `reconcile` inside the bucket's span, then observes its duration and logs and counts
+/// how it ended.
+async fn reported(
+    context: &ReconcileContext,
+    desired: &DesiredBucket,
+    revision: &str,
+    reconcile: impl Future<Output = Reconciled>,
 ) -> Reconciled {
     let span = tracing::info_span!(
         "reconcile",
@@ -101,30 +99,31 @@ pub async fn reconcile_bucket(
     );
     async {
         let started = Instant::now();
-        let reconciled = observe_or_correct(context, desired, revision).await;
+        let reconciled = reconcile.await;
         let metrics = &context.metrics;
         let provider = desired.key.provider;
         metrics.observe_reconcile(provider, started.elapsed());
-        let failed = reconciled.decision.failure().is_some();
+        let failed = reconciled.result.is_err();
         metrics.record_bucket_outcome(provider, &desired.key.bucket, failed);
-        match &reconciled.decision {
-            Decision::Resync => {
-                metrics.set_bucket_success(provider, &desired.key.bucket, SystemTime::now());
-                tracing::debug!(in_sync = reconciled.in_sync, "reconciled");
-            }
-            Decision::Settle(wait) => {
+        match &reconciled.result {
+            Ok(Action::RequeueAfter(wait)) => {
                 tracing::info!(
                     wait_ms = wait.as_millis(),
                     "deletes and replacements wait for the manifests to settle"
                 );
             }
-            Decision::Backoff(reason) => {
-                metrics.record_reconcile_error(provider);
-                tracing::error!(error = %reason, "reconcile failed; retrying with backoff");
+            Ok(_) => {
+                metrics.set_bucket_success(provider, &desired.key.bucket, SystemTime::now());
+                tracing::debug!(in_sync = reconciled.in_sync, "reconciled");
             }
-            Decision::Stuck(reason) => {
+            Err(error @ ReconcileError::PerpetualDiff { .. }) => {
                 metrics.record_reconcile_error(provider);
-                tracing::error!(error = %reason, "not converged; retrying after the resync interval");
+                tracing::error!(error = %error.reason(), "not converged; retrying after the resync interval");
+            }
+            Err(error) => {
+                metrics.record_reconcile_error(provider);
+                let kind = error.kind().map(|k| k.as_str()).unwrap_or("");
+                tracing::error!(error = %error.reason(), kind, "reconcile failed; retrying with backoff");
             }
         }
         reconciled
@@ -135,21 +134,19 @@ pub async fn reconcile_bucket(
 
 /// Lists once, plans, reports the drift (before any write, so logs read cause then effect),
 /// then corrects it unless in dry-run mode.
-async fn observe_or_correct(
+async fn observe_or_correct<A: InventoryApi>(
+    client: &A,
     context: &ReconcileContext,
     desired: &DesiredBucket,
     revision: &str,
 ) -> Reconciled {
-    let client = match context
-        .clients
-        .for_bucket(&desired.key, desired.endpoint.as_deref())
-    {
-        Ok(client) => client,
-        Err(error) => return Reconciled::failed(format!("{error:#}")),
-    };
     let live = match client.list(&desired.key).await {
         Ok(live) => live,
-        Err(error) => return Reconciled::failed(format!("{error:#}")),
+        Err(error) => {
+            return Reconciled::failed(ReconcileError::ListLive {
+                source: Arc::new(error),
+            });
+        }
     };
     let plan = plan_bucket(desired, &live, &context.options);
     let drift = drift::drift_events(&plan);
@@ -158,12 +155,11 @@ async fn observe_or_correct(
     let declared = desired.inventories.len();
     if context.dry_run || desired.mode == BucketMode::Observe {
         return Reconciled {
-            decision: Decision::Resync,
+            result: Ok(Action::Resync),
             drift,
             corrected: Vec::new(),
             counts: Some(drift::plan_counts(&plan, declared)),
             in_sync: plan.changes.is_empty(),
-            blocked: false,
             foreign: plan.blocked.clone(),
         };
     }
@@ -177,7 +173,7 @@ async fn observe_or_correct(
         let interim = settle::without_destructive(desired, &plan);
         let interim_plan = plan_bucket(&interim, &live, &context.options);
         let outcome = apply_plan(
-            &client,
+            client,
             &interim,
             interim_plan,
             &context.options,
@@ -185,17 +181,16 @@ async fn observe_or_correct(
         )
         .await;
         return Reconciled {
-            decision: decision_of(&outcome.status, Decision::Settle(wait)),
+            result: result_of(outcome.status, Action::RequeueAfter(wait)),
             drift,
             corrected: outcome.written,
             counts: Some(drift::plan_counts(&plan, declared)),
             in_sync: false,
-            blocked: false,
             foreign: plan.blocked.clone(),
         };
     }
     let foreign = plan.blocked.clone();
-    let outcome = apply_plan(&client, desired, plan, &context.options, &context.settings).await;
+    let outcome = apply_plan(client, desired, plan, &context.options, &context.settings).await;
     let in_sync = outcome.is_converged();
     let counts = outcome.plan.as_ref().map(|plan| {
         if in_sync {
@@ -205,27 +200,19 @@ async fn observe_or_correct(
         }
     });
     Reconciled {
-        decision: decision_of(&outcome.status, Decision::Resync),
+        result: result_of(outcome.status, Action::Resync),
         drift,
         corrected: outcome.written,
         counts,
         in_sync,
-        blocked: matches!(outcome.status, BucketStatus::Refused(_)),
         foreign,
     }
 }
 
-/// The decision for an apply that ended in `status`; `done` when it converged (or, in observe
-/// mode, was only reported).
-fn decision_of(status: &BucketStatus, done: Decision) -> Decision {
-    match status {
-        BucketStatus::InSync | BucketStatus::Converged | BucketStatus::Observed(_) => done,
-        BucketStatus::Refused(reason) => Decision::Backoff(format!("plan refused: {reason}")),
-        BucketStatus::PerpetualDiff(ids) => {
-            Decision::Stuck(format!("perpetual diff on {}", ids.join(", ")))
-        }
-        BucketStatus::Failed(reason) => Decision::Backoff(reason.clone()),
-    }
+/// The result of a reconcile whose apply ended in `status`: `done` when it converged (or, in
+/// observe mode, was only reported).
+fn result_of(status: BucketStatus, done: Action) -> Result<Action, ReconcileError> {
+    status.map(|_| done)
 }
 
 /// Counts after a confirmed apply: every declared configuration matches, except foreign ones
@@ -247,14 +234,13 @@ fn converged_counts(plan: &BucketPlan, declared: usize) -> ConfigCounts {
 
 impl Reconciled {
     /// A reconcile that could not read live state.
-    pub(crate) fn failed(reason: String) -> Reconciled {
+    pub(crate) fn failed(error: ReconcileError) -> Reconciled {
         Reconciled {
-            decision: Decision::Backoff(reason),
+            result: Err(error),
             drift: Vec::new(),
             corrected: Vec::new(),
             counts: None,
             in_sync: false,
-            blocked: false,
             foreign: Vec::new(),
         }
     }

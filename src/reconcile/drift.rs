@@ -228,6 +228,7 @@ mod tests {
             prune,
             mode: Default::default(),
             endpoint: None,
+            options: Default::default(),
             origin: Origin::default(),
             inventories,
         }

@@ -5,7 +5,9 @@
 //! - [`apply`]: one bucket's list → plan → write → confirm.
 //! - [`once`]: `plan` and `apply` over every managed bucket with bounded concurrency.
 //! - [`drift`]: a bucket plan as structured drift events (logged at WARN, counted).
-//! - [`bucket`]: one daemon reconcile of one bucket, returning a [`Decision`].
+//! - [`bucket`]: one daemon reconcile of one bucket, returning its next [`Action`] or a
+//!   [`ReconcileError`].
+//! - [`error`]: the typed reconcile errors and the one [`error_policy`] mapping them to actions.
 //! - [`revision`]: loading a manifests revision for the daemon; what changed since the last.
 //! - [`settle`]: deletes and replacements wait until the manifests revision is stable.
 //! - [`runner`]: the daemon loop of `invsync run`; [`events`]: what it reports to embedders.
@@ -16,15 +18,17 @@ pub mod apply;
 pub mod bucket;
 pub mod clients;
 pub mod drift;
+pub mod error;
 pub mod events;
 pub mod once;
 pub mod revision;
 pub mod runner;
 pub mod settle;
 
-pub use apply::{ApplySettings, BucketOutcome, BucketStatus, apply_bucket, apply_plan};
-pub use bucket::{Decision, ReconcileContext, Reconciled, reconcile_bucket};
+pub use apply::{Applied, ApplySettings, BucketOutcome, BucketStatus, apply_bucket, apply_plan};
+pub use bucket::{ReconcileContext, Reconciled, reconcile_bucket, reconcile_with};
 pub use clients::{ClientSettings, Clients, ProviderClient};
+pub use error::{Action, ReconcileError, error_policy};
 pub use events::RunEvent;
 pub use once::{apply_all, plan_all};
 pub use runner::{RunConfig, RunError, run};

@@ -3,11 +3,15 @@
 
 use std::collections::{BTreeMap, VecDeque};
 
+use std::sync::Arc;
+
 use futures_util::StreamExt;
 use futures_util::stream;
 
-use super::apply::{ApplySettings, BucketOutcome, BucketStatus, apply_bucket};
+use super::apply::{ApplySettings, BucketOutcome, apply_bucket};
 use super::clients::Clients;
+use super::error::ReconcileError;
+use crate::error_chain::Chain;
 use crate::model::{BucketKey, DesiredBucket, DesiredState, Provider};
 use crate::plan::{BucketFailure, Plan, PlanOptions, plan_bucket};
 use crate::provider::InventoryApi;
@@ -26,14 +30,14 @@ pub async fn plan_all(
     // right away instead of all buckets' being held at once.
     let results: Vec<_> = stream::iter(interleaved(desired))
         .map(|bucket| async move {
-            let live = match clients.for_bucket(&bucket.key, bucket.endpoint.as_deref()) {
+            let live = match clients.for_desired(bucket) {
                 Ok(client) => client.list(&bucket.key).await,
                 Err(error) => Err(error),
             };
             live.map(|live| plan_bucket(bucket, &live, options))
                 .map_err(|error| BucketFailure {
                     key: bucket.key.clone(),
-                    message: format!("{error:#}"),
+                    message: Chain(&error).to_string(),
                 })
         })
         .buffer_unordered(concurrency.max(1))
@@ -68,14 +72,11 @@ pub async fn apply_all(
 ) -> Vec<(BucketKey, BucketOutcome)> {
     let mut outcomes: Vec<_> = stream::iter(interleaved(desired))
         .map(|bucket| async move {
-            let outcome = match clients.for_bucket(&bucket.key, bucket.endpoint.as_deref()) {
+            let outcome = match clients.for_desired(bucket) {
                 Ok(client) => apply_bucket(&client, bucket, options, settings).await,
-                Err(error) => BucketOutcome {
-                    plan: None,
-                    written: Vec::new(),
-                    failures: Vec::new(),
-                    status: BucketStatus::Failed(format!("{error:#}")),
-                },
+                Err(error) => BucketOutcome::failed(ReconcileError::Client {
+                    source: Arc::new(error),
+                }),
             };
             (bucket.key.clone(), outcome)
         })
@@ -130,6 +131,7 @@ mod tests {
                     prune: false,
                     mode: Default::default(),
                     endpoint: None,
+                    options: Default::default(),
                     origin: Origin {
                         file: "m.yaml".into(),
                         document: 0,

@@ -117,6 +117,7 @@ fn same_desired(a: &DesiredBucket, b: &DesiredBucket) -> bool {
     a.prune == b.prune
         && a.mode == b.mode
         && a.endpoint == b.endpoint
+        && a.options == b.options
         && a.inventories == b.inventories
 }
 
@@ -137,6 +138,7 @@ mod tests {
             prune,
             mode: Default::default(),
             endpoint: None,
+            options: Default::default(),
             origin: Origin {
                 file: file.into(),
                 document: 0,

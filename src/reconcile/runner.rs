@@ -32,6 +32,7 @@ use tracing::{error, info, warn};
 use super::apply::ApplySettings;
 use super::bucket::{ReconcileContext, Reconciled, reconcile_bucket};
 use super::clients::Clients;
+use super::error::{ReconcileError, error_policy};
 use super::events::RunEvent;
 use super::revision::{self, RevisionDiff, RevisionError};
 use super::settle::SettleGate;
@@ -423,7 +424,7 @@ impl Daemon {
                 let reconciled = AssertUnwindSafe(reconcile)
                     .catch_unwind()
                     .await
-                    .unwrap_or_else(|_| Reconciled::failed("reconcile panicked".to_string()));
+                    .unwrap_or_else(|_| Reconciled::failed(ReconcileError::Panicked));
                 (bucket.key, reconciled)
             });
         }
@@ -431,8 +432,15 @@ impl Daemon {
 
     /// Records how a reconcile ended and schedules the bucket's next one.
     fn finish(&mut self, key: BucketKey, reconciled: Reconciled) {
+        let action = match &reconciled.result {
+            Ok(action) => *action,
+            Err(error) => {
+                let failures = self.scheduler.failures(&key).unwrap_or(0) + 1;
+                error_policy(error, failures)
+            }
+        };
         self.scheduler
-            .finish(&key, Instant::now(), reconciled.decision.outcome());
+            .finish(&key, Instant::now(), action.outcome());
         for event in &reconciled.drift {
             self.emit(RunEvent::Drift(event.clone()));
         }
@@ -442,9 +450,9 @@ impl Daemon {
         for blocked in &reconciled.foreign {
             self.emit(RunEvent::ForeignBlocked(Box::new(blocked.clone())));
         }
-        if let Some(reason) = reconciled.decision.failure() {
-            let (key, reason) = (key.clone(), reason.to_string());
-            self.emit(if reconciled.blocked {
+        if let Err(error) = &reconciled.result {
+            let (key, reason) = (key.clone(), error.reason());
+            self.emit(if error.is_blocked() {
                 RunEvent::BucketBlocked { key, reason }
             } else {
                 RunEvent::BucketFailed { key, reason }
@@ -478,7 +486,7 @@ impl Daemon {
     }
 
     fn update_gauges(&self) {
-        for provider in [Provider::Cos, Provider::Oss] {
+        for provider in Provider::ALL {
             let mut total = ConfigCounts::default();
             for (key, view) in &self.views {
                 if key.provider == provider

@@ -378,6 +378,7 @@ pub fn desired_bucket() -> impl Strategy<Value = DesiredBucket> {
                     prune,
                     mode: Default::default(),
                     endpoint: None,
+                    options: Default::default(),
                     origin: Origin::default(),
                     inventories,
                 }

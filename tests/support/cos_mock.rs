@@ -1,9 +1,15 @@
-//! A small local mock of the COS inventory API on 127.0.0.1:0 for client tests.
+//! A small local mock of the COS inventory API on 127.0.0.1:0 for client tests, on the shared
+//! [`MockServer`].
 //!
 //! The mock checks the request shape (Host, query order, Content-MD5, one Content-Length) and
 //! recomputes every signature from what the Authorization header says was signed.
 
 #![allow(dead_code, unused_imports)]
+
+#[path = "mock_server.rs"]
+mod mock_server;
+
+pub use mock_server::{MockServer, Recorded};
 
 pub use std::io::Write;
 pub use std::sync::{Arc, Mutex};
@@ -152,19 +158,20 @@ pub fn check(
     (problems, py_signature)
 }
 
-pub async fn handle(
-    State(mock): State<Arc<Mock>>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let (problems, py_signature) = check(&method, &uri, &headers, &body);
+/// Checks and records `request`, then answers it: 400 `MockCheckFailed` when the request is
+/// malformed, else what the test's responder says.
+pub fn handle(mock: &Mock, request: &Recorded) -> Response {
+    let (problems, py_signature) = check(
+        &request.method,
+        &request.uri,
+        &request.headers,
+        &request.body,
+    );
     let seen = Seen {
-        method: method.to_string(),
-        query: uri.query().unwrap_or_default().to_string(),
-        headers,
-        body,
+        method: request.method.to_string(),
+        query: request.query().to_string(),
+        headers: request.headers.clone(),
+        body: request.body.clone(),
         problems,
         py_signature,
     };
@@ -189,11 +196,10 @@ pub async fn start(
         seen: Mutex::new(Vec::new()),
         respond: Box::new(respond),
     });
-    let router = Router::new().fallback(handle).with_state(mock.clone());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
-    (format!("http://{addr}"), mock)
+    let server = MockServer::start();
+    let state = mock.clone();
+    server.fallback(move |request, _| handle(&state, request));
+    (server.detach(), mock)
 }
 
 pub fn client_with(endpoint: &str, credentials: Credentials) -> CosClient {

@@ -3,13 +3,15 @@
 
 #![allow(dead_code)]
 
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use invsync::metrics::Metrics;
+use invsync::model::Provider;
 use invsync::provider::http::{HttpSettings, Transport};
-use invsync::provider::{Credentials, StaticCredentials};
+use invsync::provider::{CredentialSource, Credentials, StaticCredentials};
 use invsync::reconcile::{ClientSettings, Clients, RunConfig, RunError, RunEvent, SettleGate, run};
 use invsync::scheduler::SchedulerConfig;
 use invsync::server::Readiness;
@@ -40,19 +42,27 @@ pub fn clients(emulator: &Emulator, metrics: &Metrics) -> Clients {
         ..HttpSettings::default()
     };
     let settings = ClientSettings {
-        cos_endpoint: Some(emulator.endpoint()),
-        oss_endpoint: Some(emulator.endpoint()),
         http: http.clone(),
         ..ClientSettings::default()
-    };
+    }
+    .with_endpoint_for_all(&emulator.endpoint());
     let transport = Transport::new(http)
         .unwrap()
         .with_observer(Arc::new(metrics.clone()));
     Clients::new(
         settings,
         transport,
-        Arc::new(StaticCredentials(Credentials::new(COS_ID, COS_KEY))),
-        Arc::new(StaticCredentials(Credentials::new(OSS_ID, OSS_KEY))),
+        BTreeMap::from([
+            (
+                Provider::Cos,
+                Arc::new(StaticCredentials(Credentials::new(COS_ID, COS_KEY)))
+                    as Arc<dyn CredentialSource>,
+            ),
+            (
+                Provider::Oss,
+                Arc::new(StaticCredentials(Credentials::new(OSS_ID, OSS_KEY))),
+            ),
+        ]),
     )
 }
 

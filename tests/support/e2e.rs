@@ -50,18 +50,6 @@ impl Emulator {
     pub fn block_on<F: std::future::Future>(&self, future: F) -> F::Output {
         self.runtime.block_on(future)
     }
-
-    /// Serves `router` (a stand-in provider answering as a test needs) on a free loopback port
-    /// on the emulator's runtime, for as long as the emulator lives; its base URL.
-    pub fn serve(&self, router: axum::Router) -> String {
-        let addr = self.block_on(async {
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-            let addr = listener.local_addr().unwrap();
-            tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
-            addr
-        });
-        format!("http://{addr}")
-    }
 }
 
 /// A manifests directory in a temp dir.

@@ -218,6 +218,7 @@ pub fn bucket(key: BucketKey) -> BucketBuilder {
         prune: false,
         mode: Default::default(),
         endpoint: None,
+        options: Default::default(),
         origin: Origin::default(),
         inventories: Vec::new(),
     })

@@ -268,10 +268,13 @@ fn expect_exit(run: &ChildRun, expected: i32, what: &str) -> anyhow::Result<()> 
 fn parse_providers(names: &[String]) -> anyhow::Result<Vec<Provider>> {
     let mut providers = Vec::new();
     for name in names {
-        let provider = match name.trim() {
-            "cos" => Provider::Cos,
-            "oss" => Provider::Oss,
-            other => bail!("unknown provider {other:?} (cos or oss)"),
+        let Some(provider) = Provider::from_name(name.trim()) else {
+            let known: Vec<&str> = Provider::ALL.iter().map(|p| p.as_str()).collect();
+            bail!(
+                "unknown provider {:?} ({})",
+                name.trim(),
+                known.join(" or ")
+            );
         };
         if !providers.contains(&provider) {
             providers.push(provider);

@@ -5,6 +5,7 @@ use crate::manifest::lines::FieldPath;
 use crate::manifest::schema::{API_VERSION, KIND};
 use crate::model::Provider;
 use crate::provider::endpoint_policy::parse_endpoint;
+use crate::provider::registry;
 
 use super::is_dns_label;
 
@@ -34,7 +35,7 @@ pub fn check_header(api_version: &str, kind: &str, name: &str, errors: &mut Vec<
     }
 }
 
-/// Bucket name, region and endpoint of `spec`.
+/// Bucket name, region and endpoint of `spec`, by the rules of `provider`'s table entry.
 pub fn check_location(
     provider: Provider,
     bucket: &str,
@@ -43,22 +44,12 @@ pub fn check_location(
     errors: &mut Vec<FieldError>,
 ) {
     let spec = FieldPath::root().key("spec");
-    let name_check = match provider {
-        Provider::Cos => check_cos_bucket_name(bucket).map_err(|p| {
-            (
-                p,
-                "COS bucket names are <name>-<appid>, e.g. examplebucket-1250000000",
-            )
-        }),
-        Provider::Oss => check_oss_bucket_name(bucket).map_err(|p| {
-            (
-                p,
-                "OSS bucket names have 3-63 lowercase letters, digits and hyphens",
-            )
-        }),
-    };
-    if let Err((problem, hint)) = name_check {
-        errors.push(FieldError::new(spec.key("bucket"), format!("bucket {problem}")).hint(hint));
+    let entry = registry::spec(provider);
+    if let Err(problem) = (entry.check_bucket_name)(bucket) {
+        errors.push(
+            FieldError::new(spec.key("bucket"), format!("bucket {problem}"))
+                .hint(entry.bucket_name_hint),
+        );
     }
     check_region(provider, region, &spec.key("region"), errors);
     // Only the form is checked here; whether the operator allows the host is checked against
@@ -73,43 +64,9 @@ pub fn check_location(
     }
 }
 
-/// `<name>-<appid>`: lowercase letters, digits and hyphens, ending in a numeric APPID.
-pub fn check_cos_bucket_name(bucket: &str) -> Result<(), String> {
-    let Some((name, appid)) = bucket.rsplit_once('-') else {
-        return Err(format!("`{bucket}` has no -<appid> suffix"));
-    };
-    if appid.is_empty() || !appid.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(format!("`{bucket}` does not end in a numeric -<appid>"));
-    }
-    if !is_dns_label(name) {
-        return Err(format!(
-            "`{bucket}` may only use lowercase letters, digits and hyphens before the appid"
-        ));
-    }
-    if name.len() > 50 {
-        return Err(format!("`{bucket}` has a name longer than 50 characters"));
-    }
-    Ok(())
-}
-
-/// 3-63 lowercase letters, digits and hyphens, not starting or ending with a hyphen.
-pub fn check_oss_bucket_name(bucket: &str) -> Result<(), String> {
-    if !(3..=63).contains(&bucket.len()) {
-        return Err(format!("`{bucket}` is not 3-63 characters long"));
-    }
-    if !is_dns_label(bucket) {
-        return Err(format!(
-            "`{bucket}` may only use lowercase letters, digits and hyphens, not at either end"
-        ));
-    }
-    Ok(())
-}
-
 fn check_region(provider: Provider, region: &str, path: &FieldPath, errors: &mut Vec<FieldError>) {
-    let example = match provider {
-        Provider::Cos => "ap-guangzhou",
-        Provider::Oss => "cn-hangzhou",
-    };
+    let entry = registry::spec(provider);
+    let example = entry.region_example;
     if region.is_empty() {
         errors.push(
             FieldError::new(path.clone(), "region is empty").hint(format!("e.g. `{example}`")),
@@ -122,41 +79,14 @@ fn check_region(provider: Provider, region: &str, path: &FieldPath, errors: &mut
             )
             .hint(format!("region ids are lowercase, e.g. `{example}`")),
         );
-    } else if provider == Provider::Oss
-        && let Some(bare) = region.strip_prefix("oss-")
-    {
-        errors.push(
-            FieldError::new(
-                path.clone(),
-                format!("region `{region}` has the `oss-` prefix"),
-            )
-            .hint(format!("drop the prefix: `region: {bare}`")),
-        );
+    } else if let Err((problem, hint)) = (entry.check_region)(region) {
+        errors.push(FieldError::new(path.clone(), problem).hint(hint));
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn cos_bucket_names_need_a_numeric_appid() {
-        assert!(check_cos_bucket_name("examplebucket-1250000000").is_ok());
-        assert!(check_cos_bucket_name("my-logs-1250000000").is_ok());
-        assert!(check_cos_bucket_name("examplebucket").is_err());
-        assert!(check_cos_bucket_name("examplebucket-abc").is_err());
-        assert!(check_cos_bucket_name("Example-1250000000").is_err());
-        assert!(check_cos_bucket_name("-1250000000").is_err());
-    }
-
-    #[test]
-    fn oss_bucket_names_are_three_to_sixty_three_lowercase_characters() {
-        assert!(check_oss_bucket_name("examplebucket").is_ok());
-        assert!(check_oss_bucket_name("ab").is_err());
-        assert!(check_oss_bucket_name(&"a".repeat(64)).is_err());
-        assert!(check_oss_bucket_name("Bucket").is_err());
-        assert!(check_oss_bucket_name("bucket-").is_err());
-    }
 
     #[test]
     fn an_oss_region_with_the_oss_prefix_gets_a_hint_to_drop_it() {

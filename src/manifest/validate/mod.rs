@@ -5,8 +5,6 @@
 //! as [`FieldError`]s with the path of the offending field and a hint for the fix.
 
 pub mod bucket;
-pub mod cos;
-pub mod oss;
 pub mod text;
 
 use std::collections::BTreeMap;

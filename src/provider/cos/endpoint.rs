@@ -9,6 +9,10 @@ use url::Url;
 
 use crate::provider::endpoint_policy::EndpointError;
 
+/// COS's own domains, allowed in `spec.endpoint` without the operator's consent, over HTTPS
+/// only (`reference/cos-api.md` §1: `myqcloud.com` and the newer `tencentcos.cn`).
+pub const DEFAULT_ALLOWED: &[&str] = &["https://*.myqcloud.com", "https://*.tencentcos.cn"];
+
 /// The virtual host of a bucket: `{bucket}.cos.{region}.myqcloud.com`.
 pub fn virtual_host(bucket: &str, region: &str) -> String {
     format!("{bucket}.cos.{region}.myqcloud.com")

@@ -4,12 +4,61 @@
 //! - [`xml`]: wire types of the inventory XML bodies, shared with the emulator.
 //! - [`convert`]: wire types ⇄ [`crate::model::CosInventory`].
 //! - [`endpoint`]: virtual host, endpoint override and credentials from the environment.
+//! - [`request`]: one signed inventory call as plain data; [`response`]: answers to results.
 //! - [`client`]: [`CosClient`], the [`crate::provider::InventoryApi`] implementation.
 
 pub mod client;
 pub mod convert;
+pub mod credentials;
 pub mod endpoint;
+pub mod manifest;
+pub mod model;
+pub mod normalize;
+pub mod request;
+pub mod response;
 pub mod signer;
 pub mod xml;
 
 pub use client::CosClient;
+
+use crate::model::Provider;
+use crate::provider::endpoint_policy::EndpointError;
+use crate::provider::registry::{
+    ChangedConfig, ClientParts, ProviderClient, ProviderSpec, no_bucket_options,
+    no_bucket_options_schema, render_no_bucket_options,
+};
+
+/// COS's entry in the provider table.
+pub(crate) static SPEC: ProviderSpec = ProviderSpec {
+    provider: Provider::Cos,
+    name: "cos",
+    vendor: "Tencent Cloud",
+    title: "Tencent Cloud COS",
+    credential_vars: credentials::VARS,
+    credential_source: credentials::source,
+    endpoint_source: "--cos-endpoint (INVSYNC_COS_ENDPOINT)",
+    // PUT Bucket inventory replaces a configuration of the same id in place.
+    changed_config: ChangedConfig::Update,
+    default_endpoint_patterns: endpoint::DEFAULT_ALLOWED,
+    region_example: "ap-guangzhou",
+    check_bucket_name: manifest::check_cos_bucket_name,
+    bucket_name_hint: "COS bucket names are <name>-<appid>, e.g. examplebucket-1250000000",
+    check_region: manifest::check_region,
+    bucket_keys: &[],
+    parse_bucket_options: no_bucket_options,
+    render_bucket_options: render_no_bucket_options,
+    bucket_options_schema: no_bucket_options_schema,
+    parse_inventory: manifest::parse_inventory,
+    normalize: normalize::normalize,
+    inventory_schema: manifest::inventory_schema,
+    connect,
+};
+
+/// The table's `connect`: a [`CosClient`], sending to `parts.endpoint` when given.
+fn connect(parts: ClientParts<'_>) -> Result<ProviderClient, EndpointError> {
+    let client = CosClient::new(parts.transport, parts.credentials);
+    Ok(ProviderClient::Cos(match parts.endpoint {
+        Some(url) => client.with_endpoint(url)?,
+        None => client,
+    }))
+}

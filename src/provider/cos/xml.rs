@@ -13,17 +13,15 @@
 //! The wire types remember the shape they were read in (`Filter/Prefix` vs `Filter/And`,
 //! `SSE-COS` vs `SSECOS`, absent vs empty `OptionalFields`), so the emulator can answer in the
 //! shape a client sent.
+//!
+//! Element names are the fields' names in PascalCase (`rename_all`); only elements spelled
+//! otherwise are renamed. Every struct reads a missing element as its default. Reading and
+//! writing go through [`crate::provider::wire`] ([`from_bytes`], [`to_string`]).
 
-use serde::{Deserialize, Serialize, Serializer};
+use serde::{Deserialize, Serialize};
 
-/// Why a body could not be read or written as XML.
-#[derive(Debug, thiserror::Error)]
-pub enum XmlError {
-    #[error("body is not a valid {root} document: {message}")]
-    Read { root: &'static str, message: String },
-    #[error("cannot write {root}: {message}")]
-    Write { root: &'static str, message: String },
-}
+use crate::provider::wire::lowercase_bool;
+pub use crate::provider::wire::{XmlError, XmlRoot, from_bytes, from_str, parse_bool, to_string};
 
 /// Every element path below `InventoryConfiguration` these wire types read. Any other element
 /// in a live configuration makes it foreign: writing it back would drop the element.
@@ -60,137 +58,119 @@ pub const KNOWN_ELEMENTS: &[&str] = &[
 
 /// `<InventoryConfiguration>`: the body of PUT and GET, and one entry of LIST.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename = "InventoryConfiguration")]
+#[serde(rename = "InventoryConfiguration", rename_all = "PascalCase", default)]
 pub struct InventoryConfiguration {
-    #[serde(rename = "Id", default)]
     pub id: String,
     /// `true` / `false` in any case when read; written lowercase when it is a boolean.
-    #[serde(rename = "IsEnabled", default, serialize_with = "lowercase_bool")]
+    #[serde(serialize_with = "lowercase_bool")]
     pub is_enabled: String,
     /// `All` or `Current`.
-    #[serde(rename = "IncludedObjectVersions", default)]
     pub included_object_versions: String,
-    #[serde(rename = "Filter", default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub filter: Option<Filter>,
-    #[serde(
-        rename = "OptionalFields",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub optional_fields: Option<OptionalFields>,
-    #[serde(rename = "Schedule", default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub schedule: Option<Schedule>,
-    #[serde(
-        rename = "Destination",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub destination: Option<Destination>,
 }
 
 /// `<Filter>`. Both shapes are kept: `prefix` is `Filter/Prefix` (PY, NODE), `and` is
 /// `Filter/And` (GO since v0.7.42, and the service once tags are present).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
 pub struct Filter {
-    #[serde(rename = "Prefix", default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub prefix: Option<String>,
-    #[serde(rename = "And", default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub and: Option<FilterAnd>,
-    #[serde(rename = "Period", default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub period: Option<Period>,
 }
 
 /// `<Filter><And>`: every condition must match.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
 pub struct FilterAnd {
-    #[serde(rename = "Prefix", default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub prefix: Option<String>,
-    #[serde(rename = "Tag", default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(rename = "Tag", skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<Tag>,
-    #[serde(
-        rename = "StorageClass",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub storage_class: Option<String>,
 }
 
 /// `<Tag><Key/><Value/></Tag>`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
 pub struct Tag {
-    #[serde(rename = "Key", default)]
     pub key: String,
-    #[serde(rename = "Value", default)]
     pub value: String,
 }
 
 /// `<Period>`: object creation window, unix seconds as decimal text.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
 pub struct Period {
-    #[serde(rename = "StartTime", default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub start_time: Option<String>,
-    #[serde(rename = "EndTime", default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub end_time: Option<String>,
 }
 
 /// `<OptionalFields><Field/>…</OptionalFields>`, order as given.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
 pub struct OptionalFields {
-    #[serde(rename = "Field", default)]
+    #[serde(rename = "Field")]
     pub fields: Vec<String>,
 }
 
 /// `<Schedule>`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
 pub struct Schedule {
     /// `Daily`, `Weekly`, `Monthly`.
-    #[serde(rename = "Frequency", default)]
     pub frequency: String,
     /// Day of the month with `Monthly`.
-    #[serde(
-        rename = "MonthlyDate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub monthly_date: Option<String>,
 }
 
 /// `<Destination>`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
 pub struct Destination {
-    #[serde(rename = "COSBucketDestination", default)]
+    #[serde(rename = "COSBucketDestination")]
     pub cos_bucket_destination: CosBucketDestination,
 }
 
 /// `<COSBucketDestination>`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
 pub struct CosBucketDestination {
     /// `qcs::cos:<region>::<bucket-appid>`.
-    #[serde(rename = "Bucket", default)]
     pub bucket: String,
-    #[serde(rename = "AccountId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub account_id: Option<String>,
-    #[serde(rename = "Prefix", default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub prefix: Option<String>,
     /// `CSV`, `ORC`.
-    #[serde(rename = "Format", default)]
     pub format: String,
-    #[serde(
-        rename = "Encryption",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub encryption: Option<Encryption>,
 }
 
 /// `<Encryption>`: SSE-COS when either spelling is present.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
 pub struct Encryption {
     /// `<SSE-COS/>`, the documented spelling.
-    #[serde(rename = "SSE-COS", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "SSE-COS", skip_serializing_if = "Option::is_none")]
     pub sse_cos: Option<Empty>,
     /// `<SSECOS/>`, what the PY SDK sends when users follow its docs.
-    #[serde(rename = "SSECOS", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "SSECOS", skip_serializing_if = "Option::is_none")]
     pub ssecos: Option<Empty>,
 }
 
@@ -223,24 +203,20 @@ impl<'de> Deserialize<'de> for Empty {
 
 /// `<ListInventoryConfigurationResult>`: one page of LIST.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename = "ListInventoryConfigurationResult")]
+#[serde(
+    rename = "ListInventoryConfigurationResult",
+    rename_all = "PascalCase",
+    default
+)]
 pub struct ListInventoryConfigurationResult {
-    #[serde(rename = "InventoryConfiguration", default)]
+    #[serde(rename = "InventoryConfiguration")]
     pub inventory_configurations: Vec<InventoryConfiguration>,
     /// `true` / `false`; absent reads as `""`, which [`parse_bool`] rejects.
-    #[serde(rename = "IsTruncated", default, serialize_with = "lowercase_bool")]
+    #[serde(serialize_with = "lowercase_bool")]
     pub is_truncated: String,
-    #[serde(
-        rename = "ContinuationToken",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub continuation_token: Option<String>,
-    #[serde(
-        rename = "NextContinuationToken",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub next_continuation_token: Option<String>,
 }
 
@@ -253,123 +229,38 @@ impl ListInventoryConfigurationResult {
 
 /// `<Error>`: the body of every COS error answer.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename = "Error")]
+#[serde(rename = "Error", rename_all = "PascalCase", default)]
 pub struct Error {
-    #[serde(rename = "Code", default)]
     pub code: String,
-    #[serde(rename = "Message", default)]
     pub message: String,
-    #[serde(rename = "Resource", default)]
     pub resource: String,
-    #[serde(rename = "RequestId", default)]
     pub request_id: String,
-    #[serde(rename = "TraceId", default)]
     pub trace_id: String,
     /// On `SignatureDoesNotMatch`: the server's string to sign.
-    #[serde(
-        rename = "StringToSign",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub string_to_sign: Option<String>,
     /// On `SignatureDoesNotMatch`: the server's HttpString.
-    #[serde(
-        rename = "FormatString",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub format_string: Option<String>,
     /// On expiry errors, e.g. `2019-04-09T03:39:20Z`.
-    #[serde(
-        rename = "ServerTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub server_time: Option<String>,
 }
 
-/// `true` / `false` in any case, surrounding whitespace ignored.
-pub fn parse_bool(text: &str) -> Option<bool> {
-    let text = text.trim();
-    if text.eq_ignore_ascii_case("true") {
-        Some(true)
-    } else if text.eq_ignore_ascii_case("false") {
-        Some(false)
-    } else {
-        None
-    }
-}
-
-fn lowercase_bool<S: Serializer>(value: &str, serializer: S) -> Result<S::Ok, S::Error> {
-    match parse_bool(value) {
-        Some(true) => serializer.serialize_str("true"),
-        Some(false) => serializer.serialize_str("false"),
-        None => serializer.serialize_str(value),
-    }
-}
-
-/// Reads one XML document of type `T`.
-///
-/// # Errors
-/// [`XmlError::Read`] when the body is not UTF-8, not well-formed, or has another root.
-pub fn from_bytes<T: XmlRoot>(body: &[u8]) -> Result<T, XmlError> {
-    let read_error = |message: String| XmlError::Read {
-        root: T::ROOT,
-        message,
-    };
-    let text = std::str::from_utf8(body).map_err(|e| read_error(e.to_string()))?;
-    let root = root_name(text).ok_or_else(|| read_error("no root element".into()))?;
-    if root != T::ROOT {
-        return Err(read_error(format!("root element is <{root}>")));
-    }
-    quick_xml::de::from_str(text).map_err(|e| read_error(e.to_string()))
-}
-
-/// Writes `value` canonically: no declaration, empty elements as `<X></X>`.
-///
-/// # Errors
-/// [`XmlError::Write`] only if a text value cannot be written (never for these types).
-pub fn to_string<T: XmlRoot>(value: &T) -> Result<String, XmlError> {
-    let mut out = String::new();
-    let mut serializer = quick_xml::se::Serializer::new(&mut out);
-    serializer.expand_empty_elements(true);
-    value.serialize(serializer).map_err(|e| XmlError::Write {
-        root: T::ROOT,
-        message: e.to_string(),
-    })?;
-    Ok(out)
-}
-
-/// A document type with a fixed root element.
-pub trait XmlRoot: Serialize + for<'de> Deserialize<'de> {
-    const ROOT: &'static str;
-}
-
+// COS bodies are written as GO writes them: empty elements expanded (`<SSE-COS></SSE-COS>`).
 impl XmlRoot for InventoryConfiguration {
     const ROOT: &'static str = "InventoryConfiguration";
+    const EXPAND_EMPTY_ELEMENTS: bool = true;
 }
 
 impl XmlRoot for ListInventoryConfigurationResult {
     const ROOT: &'static str = "ListInventoryConfigurationResult";
+    const EXPAND_EMPTY_ELEMENTS: bool = true;
 }
 
 impl XmlRoot for Error {
     const ROOT: &'static str = "Error";
-}
-
-/// The local name of the first element, skipping the declaration, comments and whitespace.
-fn root_name(text: &str) -> Option<String> {
-    use quick_xml::events::Event;
-    let mut reader = quick_xml::Reader::from_str(text);
-    loop {
-        match reader.read_event().ok()? {
-            Event::Start(e) | Event::Empty(e) => {
-                return Some(e.local_name().into_inner().to_string());
-            }
-            Event::Eof => return None,
-            _ => {}
-        }
-    }
+    const EXPAND_EMPTY_ELEMENTS: bool = true;
 }
 
 #[cfg(test)]

@@ -10,6 +10,11 @@ use url::{Host, Url};
 
 use crate::provider::endpoint_policy::redacted;
 
+/// OSS's own domains, allowed in `spec.endpoint` without the operator's consent, over HTTPS
+/// only (`reference/oss-api.md` §1: every `aliyuncs.com` form, internal, dual-stack and
+/// accelerate included).
+pub const DEFAULT_ALLOWED: &[&str] = &["https://*.aliyuncs.com"];
+
 /// Why a bucket URL cannot be formed. (An endpoint override's own form is checked by
 /// [`crate::provider::endpoint_policy::validate_endpoint`] before it gets here.)
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -80,17 +85,8 @@ pub fn bucket_url(
 /// Bucket names become host labels: only `[a-z0-9-]`, 3–63 characters, no leading or trailing
 /// hyphen (the OSS naming rules), so nothing in a name can redirect a signed request.
 fn check_bucket(bucket: &str) -> Result<(), BucketUrlError> {
-    let ok = (3..=63).contains(&bucket.len())
-        && bucket
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-        && !bucket.starts_with('-')
-        && !bucket.ends_with('-');
-    if ok {
-        Ok(())
-    } else {
-        Err(BucketUrlError::InvalidBucket(bucket.to_string()))
-    }
+    super::manifest::check_oss_bucket_name(bucket)
+        .map_err(|_| BucketUrlError::InvalidBucket(bucket.to_string()))
 }
 
 fn check_region(region: &str) -> Result<(), BucketUrlError> {

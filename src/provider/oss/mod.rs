@@ -13,9 +13,13 @@
 
 pub mod client;
 pub mod convert;
+pub mod credentials;
 pub mod date;
 pub mod encoding;
 pub mod endpoint;
+pub mod manifest;
+pub mod model;
+pub mod normalize;
 pub mod request;
 pub mod response;
 pub mod signer_v1;
@@ -24,3 +28,47 @@ pub mod xml;
 
 pub use client::{Clock, OssClient};
 pub use request::SignatureVersion;
+
+use crate::model::Provider;
+use crate::provider::endpoint_policy::EndpointError;
+use crate::provider::registry::{
+    ChangedConfig, ClientParts, ProviderClient, ProviderSpec, no_bucket_options,
+    no_bucket_options_schema, render_no_bucket_options,
+};
+
+/// OSS's entry in the provider table.
+pub(crate) static SPEC: ProviderSpec = ProviderSpec {
+    provider: Provider::Oss,
+    name: "oss",
+    vendor: "Alibaba Cloud",
+    title: "Alibaba Cloud OSS",
+    credential_vars: credentials::VARS,
+    credential_source: credentials::source,
+    endpoint_source: "--oss-endpoint (INVSYNC_OSS_ENDPOINT)",
+    // PutBucketInventory refuses an existing id (409), so a change is a delete and a put.
+    changed_config: ChangedConfig::Replace,
+    default_endpoint_patterns: endpoint::DEFAULT_ALLOWED,
+    region_example: "cn-hangzhou",
+    check_bucket_name: manifest::check_oss_bucket_name,
+    bucket_name_hint: "OSS bucket names have 3-63 lowercase letters, digits and hyphens",
+    check_region: manifest::check_region,
+    bucket_keys: &[],
+    parse_bucket_options: no_bucket_options,
+    render_bucket_options: render_no_bucket_options,
+    bucket_options_schema: no_bucket_options_schema,
+    parse_inventory: manifest::parse_inventory,
+    normalize: normalize::normalize,
+    inventory_schema: manifest::inventory_schema,
+    connect,
+};
+
+/// The table's `connect`: an [`OssClient`] with the operator's signature version, sending to
+/// `parts.endpoint` when given.
+fn connect(parts: ClientParts<'_>) -> Result<ProviderClient, EndpointError> {
+    let client = OssClient::new(parts.transport, parts.credentials)
+        .with_signature_version(parts.settings.oss_signature);
+    Ok(ProviderClient::Oss(match parts.endpoint {
+        Some(url) => client.with_endpoint(url)?,
+        None => client,
+    }))
+}

@@ -8,12 +8,12 @@ use std::time::SystemTime;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use md5::{Digest, Md5};
-use url::Url;
 
 use super::encoding::encode_query;
 use super::endpoint::{BucketUrlError, bucket_url};
 use super::{date, signer_v1, signer_v4};
 use crate::provider::Credentials;
+pub use crate::provider::request::{InventoryCall, SignedRequest, Target};
 
 /// Which OSS signature a client puts on its requests.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -25,82 +25,8 @@ pub enum SignatureVersion {
     V4,
 }
 
-/// One of the four inventory calls, with what it sends.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum InventoryCall<'a> {
-    /// `GET /?inventory[&continuation-token=…]`.
-    List { continuation_token: Option<&'a str> },
-    /// `GET /?inventory&inventoryId=…`.
-    Get { id: &'a str },
-    /// `PUT /?inventory&inventoryId=…` with an `InventoryConfiguration` body.
-    Put { id: &'a str, body: &'a str },
-    /// `DELETE /?inventory&inventoryId=…`.
-    Delete { id: &'a str },
-}
-
-impl InventoryCall<'_> {
-    /// The HTTP method.
-    pub fn method(&self) -> &'static str {
-        match self {
-            InventoryCall::List { .. } | InventoryCall::Get { .. } => "GET",
-            InventoryCall::Put { .. } => "PUT",
-            InventoryCall::Delete { .. } => "DELETE",
-        }
-    }
-
-    /// The decoded query parameters, in the order they are sent.
-    pub fn query(&self) -> Vec<(&str, &str)> {
-        match self {
-            InventoryCall::List {
-                continuation_token: Some(token),
-            } => vec![("inventory", ""), ("continuation-token", token)],
-            InventoryCall::List {
-                continuation_token: None,
-            } => vec![("inventory", "")],
-            InventoryCall::Get { id }
-            | InventoryCall::Put { id, .. }
-            | InventoryCall::Delete { id } => {
-                vec![("inventory", ""), ("inventoryId", id)]
-            }
-        }
-    }
-
-    fn body(&self) -> &str {
-        match self {
-            InventoryCall::Put { body, .. } => body,
-            _ => "",
-        }
-    }
-}
-
-/// A signed request ready to send.
-#[derive(Clone, PartialEq, Eq)]
-pub struct SignedRequest {
-    pub method: &'static str,
-    pub url: Url,
-    /// Every header to send, `Authorization` included.
-    pub headers: Vec<(String, String)>,
-    pub body: Vec<u8>,
-}
-
-// Hand-written: the headers carry the signature and the security token.
-impl std::fmt::Debug for SignedRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SignedRequest")
-            .field("method", &self.method)
-            .field("url", &self.url.as_str())
-            .field("body_len", &self.body.len())
-            .finish_non_exhaustive()
-    }
-}
-
-/// Where and how to send a call: the bucket, its region and the endpoint override.
-#[derive(Debug, Clone, Copy)]
-pub struct Target<'a> {
-    pub bucket: &'a str,
-    pub region: &'a str,
-    pub endpoint: Option<&'a Url>,
-}
+/// The query parameter that names the configuration.
+pub const ID_PARAM: &str = "inventoryId";
 
 /// `base64(md5(body))`, the `Content-MD5` header value.
 pub fn content_md5(body: &[u8]) -> String {
@@ -124,7 +50,7 @@ pub fn sign(
     now: SystemTime,
 ) -> Result<SignedRequest, BucketUrlError> {
     let (mut url, _style) = bucket_url(target.bucket, target.region, target.endpoint)?;
-    let query = call.query();
+    let query = call.query(ID_PARAM);
     url.set_query(Some(&encode_query(&query)));
 
     let method = call.method();
@@ -190,6 +116,7 @@ pub fn sign(
 mod tests {
     use super::*;
     use std::time::{Duration, UNIX_EPOCH};
+    use url::Url;
 
     /// 2022-12-28T10:27:41Z, the instant of the inventory signature vectors.
     fn vector_time() -> SystemTime {

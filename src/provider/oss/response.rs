@@ -18,31 +18,9 @@ use super::xml;
 use crate::model::{Inventory, LiveConfig, OssInventory, Provider};
 use crate::provider::ServiceError;
 use crate::provider::document::{ConfigReader, read_document};
-
-/// Why an answer is not a result.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Failure {
-    /// The service answered with an error status.
-    Service(ServiceError),
-    /// A success status with a body that is not the documented XML.
-    Decode(String),
-}
-
-/// One page of a LIST.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ListPage {
-    pub items: Vec<LiveConfig>,
-    /// The token of the next page; `None` on the last page.
-    pub next_token: Option<String>,
-}
-
-fn header(headers: &HeaderMap, name: &str) -> String {
-    headers
-        .get(name)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_string()
-}
+pub use crate::provider::paginate::ListPage;
+pub use crate::provider::response::Failure;
+use crate::provider::response::{self, header, is_success};
 
 /// The provider's error from an error answer: the `<Error>` body's Code, Message, RequestId
 /// and EC, each falling back to the `x-oss-request-id` / `x-oss-ec` headers, or to a
@@ -51,9 +29,8 @@ fn header(headers: &HeaderMap, name: &str) -> String {
 /// Only these four fields are kept: the `StringToSign` and `SignatureProvided` elements of a
 /// `SignatureDoesNotMatch` body never leave this function.
 pub fn service_error(status: u16, headers: &HeaderMap, body: &[u8]) -> ServiceError {
-    let parsed = std::str::from_utf8(body)
+    let parsed = xml::from_bytes::<xml::Error>(body)
         .ok()
-        .and_then(|text| xml::Error::from_xml(text).ok())
         .filter(|e| !e.code.is_empty());
     let request_id_header = header(headers, "x-oss-request-id");
     let ec_header = header(headers, "x-oss-ec");
@@ -85,10 +62,6 @@ pub fn service_error(status: u16, headers: &HeaderMap, body: &[u8]) -> ServiceEr
     }
 }
 
-fn is_success(status: u16) -> bool {
-    (200..300).contains(&status)
-}
-
 /// Reads one OSS configuration: every element the wire types know, every value the model
 /// holds, or foreign.
 pub const READER: ConfigReader<'static> = ConfigReader {
@@ -98,8 +71,8 @@ pub const READER: ConfigReader<'static> = ConfigReader {
 };
 
 fn convert_config(raw: &str) -> Result<Inventory, Vec<String>> {
-    let wire = xml::InventoryConfiguration::from_xml(raw)
-        .map_err(|e| vec![format!("(unreadable: {})", e.message)])?;
+    let wire: xml::InventoryConfiguration =
+        xml::from_str(raw).map_err(|e| vec![format!("(unreadable: {})", e.message())])?;
     OssInventory::try_from(&wire)
         .map(Inventory::Oss)
         .map_err(|e| vec![e.unmodelled_path()])
@@ -156,44 +129,24 @@ pub fn list_page(status: u16, headers: &HeaderMap, body: &[u8]) -> Result<ListPa
     })
 }
 
-/// True for a 404 that says the bucket itself does not exist.
-fn is_missing_bucket(status: u16, error: &ServiceError) -> bool {
-    status == 404 && error.code == "NoSuchBucket"
-}
-
 /// Reads a GET answer: `None` when the configuration does not exist.
 pub fn get(status: u16, headers: &HeaderMap, body: &[u8]) -> Result<Option<LiveConfig>, Failure> {
-    if !is_success(status) {
-        let error = service_error(status, headers, body);
-        if status == 404 && !is_missing_bucket(status, &error) {
-            return Ok(None);
-        }
-        return Err(Failure::Service(error));
-    }
-    let doc = read_document(body, "InventoryConfiguration")
-        .map_err(|e| Failure::Decode(e.to_string()))?;
-    Ok(Some(READER.read(doc.raw)))
+    response::get(
+        status,
+        body,
+        || service_error(status, headers, body),
+        &READER,
+    )
 }
 
 /// Reads a PUT answer.
 pub fn put(status: u16, headers: &HeaderMap, body: &[u8]) -> Result<(), Failure> {
-    if is_success(status) {
-        Ok(())
-    } else {
-        Err(Failure::Service(service_error(status, headers, body)))
-    }
+    response::put(status, || service_error(status, headers, body))
 }
 
 /// Reads a DELETE answer: a configuration that is already gone is success.
 pub fn delete(status: u16, headers: &HeaderMap, body: &[u8]) -> Result<(), Failure> {
-    if is_success(status) {
-        return Ok(());
-    }
-    let error = service_error(status, headers, body);
-    if status == 404 && !is_missing_bucket(status, &error) {
-        return Ok(());
-    }
-    Err(Failure::Service(error))
+    response::delete(status, || service_error(status, headers, body))
 }
 
 #[cfg(test)]

@@ -10,17 +10,14 @@
 //! IsEnabled, Destination, Schedule, Filter, IncludedObjectVersions, OptionalFields,
 //! IncrementalInventory), lowercase
 //! booleans, no XML declaration, absent optional elements left out.
+//!
+//! Element names are the fields' names in PascalCase (`rename_all`); only elements spelled
+//! otherwise are renamed. Every struct reads a missing element as its default. Reading and
+//! writing go through [`crate::provider::wire`] ([`from_bytes`], [`to_string`]).
 
 use serde::{Deserialize, Deserializer, Serialize};
 
-/// Why an XML body could not be read.
-#[derive(Debug, thiserror::Error)]
-#[error("invalid {root} XML: {message}")]
-pub struct XmlError {
-    /// The root element that was expected.
-    pub root: &'static str,
-    pub message: String,
-}
+pub use crate::provider::wire::{XmlError, XmlRoot, from_bytes, from_str, to_string};
 
 /// Every element path below `InventoryConfiguration` these wire types read. Any other element
 /// in a live configuration makes it foreign: writing it back would drop the element.
@@ -62,88 +59,54 @@ pub const KNOWN_ELEMENTS: &[&str] = &[
 
 /// Body of PutBucketInventory and GetBucketInventory, and one item of a list.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename = "InventoryConfiguration")]
+#[serde(rename = "InventoryConfiguration", rename_all = "PascalCase", default)]
 pub struct InventoryConfiguration {
     /// Empty when the element is missing (the server answers EC 0020-00000005).
-    #[serde(rename = "Id", default)]
     pub id: String,
-    #[serde(
-        rename = "IsEnabled",
-        default,
-        deserialize_with = "opt_bool",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(deserialize_with = "opt_bool", skip_serializing_if = "Option::is_none")]
     pub is_enabled: Option<bool>,
-    #[serde(
-        rename = "Destination",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub destination: Option<Destination>,
-    #[serde(rename = "Schedule", default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub schedule: Option<Schedule>,
-    #[serde(rename = "Filter", default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub filter: Option<Filter>,
     /// `All` or `Current`.
-    #[serde(
-        rename = "IncludedObjectVersions",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub included_object_versions: Option<String>,
-    #[serde(
-        rename = "OptionalFields",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub optional_fields: Option<OptionalFields>,
-    #[serde(
-        rename = "IncrementalInventory",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub incremental_inventory: Option<IncrementalInventory>,
 }
 
 /// `<IncrementalInventory>` (python-v2 `IncrementalInventory`, element names as its model and
 /// live integration test write them).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
 pub struct IncrementalInventory {
-    #[serde(
-        rename = "IsEnabled",
-        default,
-        deserialize_with = "opt_bool",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(deserialize_with = "opt_bool", skip_serializing_if = "Option::is_none")]
     pub is_enabled: Option<bool>,
-    #[serde(rename = "Schedule", default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub schedule: Option<IncrementalSchedule>,
-    #[serde(
-        rename = "OptionalFields",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub optional_fields: Option<OptionalFields>,
 }
 
 /// `<IncrementalInventory><Schedule>`: the interval in seconds.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
 pub struct IncrementalSchedule {
-    #[serde(
-        rename = "Frequency",
-        default,
-        deserialize_with = "opt_u64",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(deserialize_with = "opt_u64", skip_serializing_if = "Option::is_none")]
     pub frequency: Option<u64>,
 }
 
 /// `<Destination>`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
 pub struct Destination {
     #[serde(
         rename = "OSSBucketDestination",
-        default,
         skip_serializing_if = "Option::is_none"
     )]
     pub oss_bucket_destination: Option<OssBucketDestination>,
@@ -151,39 +114,36 @@ pub struct Destination {
 
 /// `<Destination><OSSBucketDestination>`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
 pub struct OssBucketDestination {
     /// `CSV`.
-    #[serde(rename = "Format", default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub format: Option<String>,
-    #[serde(rename = "AccountId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub account_id: Option<String>,
-    #[serde(rename = "RoleArn", default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub role_arn: Option<String>,
     /// `acs:oss:::<bucket-name>`.
-    #[serde(rename = "Bucket", default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub bucket: Option<String>,
-    #[serde(rename = "Prefix", default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub prefix: Option<String>,
-    #[serde(
-        rename = "Encryption",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub encryption: Option<Encryption>,
 }
 
 /// `<Encryption>`: exactly one of its children should be present.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
 pub struct Encryption {
     /// Presence is the flag: `<SSE-OSS/>` or `<SSE-OSS></SSE-OSS>`.
     #[serde(
         rename = "SSE-OSS",
-        default,
         deserialize_with = "presence",
         skip_serializing_if = "Option::is_none"
     )]
     pub sse_oss: Option<SseOss>,
-    #[serde(rename = "SSE-KMS", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "SSE-KMS", skip_serializing_if = "Option::is_none")]
     pub sse_kms: Option<SseKms>,
 }
 
@@ -193,204 +153,121 @@ pub struct SseOss {}
 
 /// `<SSE-KMS><KeyId>…</KeyId></SSE-KMS>`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
 pub struct SseKms {
-    #[serde(rename = "KeyId", default)]
     pub key_id: String,
 }
 
 /// `<Schedule>`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
 pub struct Schedule {
     /// `Daily`, `Weekly`, `Monthly` or `Once`.
-    #[serde(rename = "Frequency", default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub frequency: Option<String>,
     /// 1..=31, with `Monthly`; text here, checked by the conversion.
-    #[serde(
-        rename = "DayOfMonth",
-        default,
-        deserialize_with = "opt_text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(deserialize_with = "opt_text", skip_serializing_if = "Option::is_none")]
     pub day_of_month: Option<String>,
     /// With `Once`: delete the configuration after its run.
-    #[serde(
-        rename = "AutoDelete",
-        default,
-        deserialize_with = "opt_bool",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(deserialize_with = "opt_bool", skip_serializing_if = "Option::is_none")]
     pub auto_delete: Option<bool>,
 }
 
 /// `<Filter>`. Written in the order the Go v2 SDK emits (Prefix last).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
 pub struct Filter {
     /// Unix seconds.
-    #[serde(
-        rename = "LastModifyBeginTimeStamp",
-        default,
-        deserialize_with = "opt_i64",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(deserialize_with = "opt_i64", skip_serializing_if = "Option::is_none")]
     pub last_modify_begin_time_stamp: Option<i64>,
     /// Unix seconds.
-    #[serde(
-        rename = "LastModifyEndTimeStamp",
-        default,
-        deserialize_with = "opt_i64",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(deserialize_with = "opt_i64", skip_serializing_if = "Option::is_none")]
     pub last_modify_end_time_stamp: Option<i64>,
     /// Bytes.
-    #[serde(
-        rename = "LowerSizeBound",
-        default,
-        deserialize_with = "opt_u64",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(deserialize_with = "opt_u64", skip_serializing_if = "Option::is_none")]
     pub lower_size_bound: Option<u64>,
     /// Bytes.
-    #[serde(
-        rename = "UpperSizeBound",
-        default,
-        deserialize_with = "opt_u64",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(deserialize_with = "opt_u64", skip_serializing_if = "Option::is_none")]
     pub upper_size_bound: Option<u64>,
     /// Comma-separated list, e.g. `Standard,IA`.
-    #[serde(
-        rename = "StorageClass",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub storage_class: Option<String>,
-    #[serde(rename = "Prefix", default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub prefix: Option<String>,
 }
 
 /// `<OptionalFields>`: `<Field>` values, order preserved.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
 pub struct OptionalFields {
-    #[serde(rename = "Field", default)]
+    #[serde(rename = "Field")]
     pub fields: Vec<String>,
 }
 
 /// Body of ListBucketInventory.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename = "ListInventoryConfigurationsResult")]
+#[serde(
+    rename = "ListInventoryConfigurationsResult",
+    rename_all = "PascalCase",
+    default
+)]
 pub struct ListInventoryConfigurationsResult {
-    #[serde(rename = "InventoryConfiguration", default)]
+    #[serde(rename = "InventoryConfiguration")]
     pub inventory_configurations: Vec<InventoryConfiguration>,
     /// Absent reads as `false`.
-    #[serde(rename = "IsTruncated", default, deserialize_with = "lenient_bool")]
+    #[serde(deserialize_with = "lenient_bool")]
     pub is_truncated: bool,
     /// Echo of the token the request carried.
-    #[serde(
-        rename = "ContinuationToken",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub continuation_token: Option<String>,
     /// The token of the next page, present only when truncated.
-    #[serde(
-        rename = "NextContinuationToken",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub next_continuation_token: Option<String>,
 }
 
 /// An OSS error body (`<Error>`), in the order the service writes it.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename = "Error")]
+#[serde(rename = "Error", rename_all = "PascalCase", default)]
 pub struct Error {
-    #[serde(rename = "Code", default)]
     pub code: String,
-    #[serde(rename = "Message", default)]
     pub message: String,
-    #[serde(rename = "RequestId", default)]
     pub request_id: String,
-    #[serde(rename = "HostId", default)]
     pub host_id: String,
-    #[serde(
-        rename = "BucketName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub bucket_name: Option<String>,
     /// SignatureDoesNotMatch only.
-    #[serde(
-        rename = "OSSAccessKeyId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "OSSAccessKeyId", skip_serializing_if = "Option::is_none")]
     pub oss_access_key_id: Option<String>,
     /// SignatureDoesNotMatch only.
-    #[serde(
-        rename = "SignatureProvided",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub signature_provided: Option<String>,
     /// SignatureDoesNotMatch only: what the server signed, to compare with the client's.
-    #[serde(
-        rename = "StringToSign",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub string_to_sign: Option<String>,
     /// SignatureDoesNotMatch only: the same as space-separated hex bytes.
-    #[serde(
-        rename = "StringToSignBytes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub string_to_sign_bytes: Option<String>,
     /// MalformedXML only.
-    #[serde(
-        rename = "ErrorDetail",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub error_detail: Option<String>,
     /// The detailed error code, e.g. `0015-00000101`.
-    #[serde(rename = "EC", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "EC", skip_serializing_if = "Option::is_none")]
     pub ec: Option<String>,
-    #[serde(
-        rename = "RecommendDoc",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub recommend_doc: Option<String>,
 }
 
-macro_rules! xml_body {
-    ($ty:ty, $root:literal) => {
-        impl $ty {
-            /// Parses a body (an XML declaration is allowed).
-            pub fn from_xml(body: &str) -> Result<Self, XmlError> {
-                quick_xml::de::from_str(body).map_err(|e| XmlError {
-                    root: $root,
-                    message: e.to_string(),
-                })
-            }
-
-            /// The canonical body, without XML declaration.
-            pub fn to_xml(&self) -> String {
-                // Every field is a string, number, bool or struct of those: serialization
-                // cannot fail.
-                quick_xml::se::to_string(self).expect("wire types always serialize")
-            }
-        }
-    };
+impl XmlRoot for InventoryConfiguration {
+    const ROOT: &'static str = "InventoryConfiguration";
 }
 
-xml_body!(InventoryConfiguration, "InventoryConfiguration");
-xml_body!(
-    ListInventoryConfigurationsResult,
-    "ListInventoryConfigurationsResult"
-);
-xml_body!(Error, "Error");
+impl XmlRoot for ListInventoryConfigurationsResult {
+    const ROOT: &'static str = "ListInventoryConfigurationsResult";
+}
+
+impl XmlRoot for Error {
+    const ROOT: &'static str = "Error";
+}
 
 /// Text of an element, `None` when the element is empty or only whitespace.
 fn opt_text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
@@ -398,18 +275,13 @@ fn opt_text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error>
     Ok(text.map(|t| t.trim().to_string()).filter(|t| !t.is_empty()))
 }
 
-fn parse_bool<E: serde::de::Error>(text: &str) -> Result<bool, E> {
-    if text.eq_ignore_ascii_case("true") {
-        Ok(true)
-    } else if text.eq_ignore_ascii_case("false") {
-        Ok(false)
-    } else {
-        Err(E::custom(format!("`{text}` is not true or false")))
-    }
-}
-
 fn opt_bool<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
-    opt_text(d)?.map(|t| parse_bool(&t)).transpose()
+    opt_text(d)?
+        .map(|t| {
+            crate::provider::wire::parse_bool(&t)
+                .ok_or_else(|| serde::de::Error::custom(format!("`{t}` is not true or false")))
+        })
+        .transpose()
 }
 
 fn lenient_bool<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {

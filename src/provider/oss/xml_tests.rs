@@ -11,7 +11,7 @@ pub(crate) const VECTOR_BODY: &str = "<InventoryConfiguration><Id>report1</Id><I
 
 #[test]
 fn go_v2_body_round_trips_byte_for_byte() {
-    let parsed = InventoryConfiguration::from_xml(GO_V2_BODY).unwrap();
+    let parsed = from_str::<InventoryConfiguration>(GO_V2_BODY).unwrap();
     assert_eq!(parsed.id, "report1");
     assert_eq!(parsed.is_enabled, Some(true));
     let dest = parsed
@@ -35,13 +35,13 @@ fn go_v2_body_round_trips_byte_for_byte() {
     assert_eq!(filter.lower_size_bound, Some(1024));
     assert_eq!(filter.storage_class.as_deref(), Some("Standard,IA"));
     assert_eq!(parsed.optional_fields.as_ref().unwrap().fields.len(), 7);
-    assert_eq!(parsed.to_xml(), GO_V2_BODY);
+    assert_eq!(to_string(&parsed).unwrap(), GO_V2_BODY);
 }
 
 #[test]
 fn vector_body_round_trips_byte_for_byte() {
-    let parsed = InventoryConfiguration::from_xml(VECTOR_BODY).unwrap();
-    assert_eq!(parsed.to_xml(), VECTOR_BODY);
+    let parsed = from_str::<InventoryConfiguration>(VECTOR_BODY).unwrap();
+    assert_eq!(to_string(&parsed).unwrap(), VECTOR_BODY);
     assert_eq!(VECTOR_BODY.len(), 443);
 }
 
@@ -65,7 +65,7 @@ fn elements_are_read_in_any_order_with_declaration_and_whitespace() {
     </OSSBucketDestination>
   </Destination>
 </InventoryConfiguration>"#;
-    let parsed = InventoryConfiguration::from_xml(body).unwrap();
+    let parsed = from_str::<InventoryConfiguration>(body).unwrap();
     assert_eq!(parsed.is_enabled, Some(true));
     assert_eq!(parsed.included_object_versions.as_deref(), Some("Current"));
     assert_eq!(
@@ -89,11 +89,11 @@ fn booleans_are_read_in_any_case_and_written_lowercase() {
         let body = format!(
             "<InventoryConfiguration><Id>a</Id><IsEnabled>{text}</IsEnabled></InventoryConfiguration>"
         );
-        let parsed = InventoryConfiguration::from_xml(&body).unwrap();
+        let parsed = from_str::<InventoryConfiguration>(&body).unwrap();
         assert_eq!(parsed.is_enabled, Some(expected));
         assert!(
-            parsed
-                .to_xml()
+            to_string(&parsed)
+                .unwrap()
                 .contains(&format!("<IsEnabled>{expected}</IsEnabled>"))
         );
     }
@@ -103,7 +103,7 @@ fn booleans_are_read_in_any_case_and_written_lowercase() {
 fn an_invalid_boolean_is_an_error_naming_the_value() {
     let body =
         "<InventoryConfiguration><Id>a</Id><IsEnabled>yes</IsEnabled></InventoryConfiguration>";
-    let err = InventoryConfiguration::from_xml(body).unwrap_err();
+    let err = from_str::<InventoryConfiguration>(body).unwrap_err();
     assert!(err.to_string().contains("`yes`"), "{err}");
 }
 
@@ -113,7 +113,7 @@ fn empty_numeric_elements_read_as_absent() {
         <LastModifyBeginTimeStamp></LastModifyBeginTimeStamp><LastModifyEndTimeStamp/>\
         <LowerSizeBound> </LowerSizeBound><UpperSizeBound/><Prefix></Prefix></Filter>\
         </InventoryConfiguration>";
-    let filter = InventoryConfiguration::from_xml(body)
+    let filter = from_str::<InventoryConfiguration>(body)
         .unwrap()
         .filter
         .unwrap();
@@ -126,7 +126,7 @@ fn empty_numeric_elements_read_as_absent() {
 #[test]
 fn a_non_numeric_size_bound_is_an_error() {
     let body = "<InventoryConfiguration><Id>a</Id><Filter><LowerSizeBound>-1</LowerSizeBound></Filter></InventoryConfiguration>";
-    let err = InventoryConfiguration::from_xml(body).unwrap_err();
+    let err = from_str::<InventoryConfiguration>(body).unwrap_err();
     assert!(err.to_string().contains("`-1`"), "{err}");
 }
 
@@ -138,7 +138,7 @@ fn sse_oss_is_read_as_a_flag_in_both_empty_forms() {
              <Encryption>{element}</Encryption></OSSBucketDestination></Destination>\
              </InventoryConfiguration>"
         );
-        let parsed = InventoryConfiguration::from_xml(&body).unwrap();
+        let parsed = from_str::<InventoryConfiguration>(&body).unwrap();
         let enc = parsed
             .destination
             .unwrap()
@@ -168,9 +168,11 @@ fn sse_oss_is_written_as_an_empty_element() {
         ..Default::default()
     };
     assert!(
-        cfg.to_xml().contains("<Encryption><SSE-OSS/></Encryption>"),
+        to_string(&cfg)
+            .unwrap()
+            .contains("<Encryption><SSE-OSS/></Encryption>"),
         "{}",
-        cfg.to_xml()
+        to_string(&cfg).unwrap()
     );
 }
 
@@ -178,15 +180,15 @@ fn sse_oss_is_written_as_an_empty_element() {
 fn unknown_elements_are_ignored() {
     let body = "<InventoryConfiguration><Id>a</Id><IncrementalInventory><IsEnabled>true</IsEnabled>\
         <Schedule><Frequency>600</Frequency></Schedule></IncrementalInventory></InventoryConfiguration>";
-    let parsed = InventoryConfiguration::from_xml(body).unwrap();
+    let parsed = from_str::<InventoryConfiguration>(body).unwrap();
     assert_eq!(parsed.id, "a");
     assert_eq!(parsed.schedule, None);
 }
 
 #[test]
 fn a_body_that_is_not_xml_is_an_error() {
-    assert!(InventoryConfiguration::from_xml("not xml <").is_err());
-    assert!(InventoryConfiguration::from_xml("").is_err());
+    assert!(from_str::<InventoryConfiguration>("not xml <").is_err());
+    assert!(from_str::<InventoryConfiguration>("").is_err());
 }
 
 #[test]
@@ -196,7 +198,7 @@ fn list_result_reads_items_and_tokens() {
          {VECTOR_BODY}{GO_V2_BODY}<IsTruncated>true</IsTruncated>\
          <NextContinuationToken>tok2</NextContinuationToken></ListInventoryConfigurationsResult>"
     );
-    let list = ListInventoryConfigurationsResult::from_xml(&body).unwrap();
+    let list = from_str::<ListInventoryConfigurationsResult>(&body).unwrap();
     assert_eq!(list.inventory_configurations.len(), 2);
     assert!(list.is_truncated);
     assert_eq!(list.continuation_token, None);
@@ -205,8 +207,9 @@ fn list_result_reads_items_and_tokens() {
 
 #[test]
 fn list_result_with_no_items_and_no_flag_is_a_complete_empty_page() {
-    let list = ListInventoryConfigurationsResult::from_xml("<ListInventoryConfigurationsResult/>")
-        .unwrap();
+    let list =
+        from_str::<ListInventoryConfigurationsResult>("<ListInventoryConfigurationsResult/>")
+            .unwrap();
     assert!(list.inventory_configurations.is_empty());
     assert!(!list.is_truncated);
 }
@@ -214,13 +217,13 @@ fn list_result_with_no_items_and_no_flag_is_a_complete_empty_page() {
 #[test]
 fn list_result_writes_items_then_flag_then_tokens() {
     let list = ListInventoryConfigurationsResult {
-        inventory_configurations: vec![InventoryConfiguration::from_xml(VECTOR_BODY).unwrap()],
+        inventory_configurations: vec![from_str::<InventoryConfiguration>(VECTOR_BODY).unwrap()],
         is_truncated: false,
         continuation_token: Some("tok".into()),
         next_continuation_token: None,
     };
     assert_eq!(
-        list.to_xml(),
+        to_string(&list).unwrap(),
         format!(
             "<ListInventoryConfigurationsResult>{VECTOR_BODY}<IsTruncated>false</IsTruncated>\
              <ContinuationToken>tok</ContinuationToken></ListInventoryConfigurationsResult>"
@@ -240,7 +243,7 @@ fn error_body_reads_every_documented_element() {
   <EC>0015-00000101</EC>
   <RecommendDoc>https://api.aliyun.com/troubleshoot?q=0015-00000101</RecommendDoc>
 </Error>"#;
-    let err = Error::from_xml(body).unwrap();
+    let err = from_str::<Error>(body).unwrap();
     assert_eq!(err.code, "NoSuchBucket");
     assert_eq!(err.message, "The specified bucket does not exist.");
     assert_eq!(err.request_id, "5C3D9175B6FC201293AD****");
@@ -261,10 +264,10 @@ fn error_body_writes_in_service_order() {
         ec: Some("0002-00000040".into()),
         ..Default::default()
     };
-    let xml = err.to_xml();
+    let xml = to_string(&err).unwrap();
     assert!(xml.starts_with("<Error><Code>SignatureDoesNotMatch</Code><Message>m</Message>"));
     assert!(xml.ends_with("<EC>0002-00000040</EC></Error>"), "{xml}");
-    assert_eq!(Error::from_xml(&xml).unwrap(), err);
+    assert_eq!(from_str::<Error>(&xml).unwrap(), err);
 }
 
 fn opt_text_strategy() -> impl Strategy<Value = Option<String>> {
@@ -330,8 +333,8 @@ prop_compose! {
 proptest! {
     #[test]
     fn written_configurations_read_back_unchanged(cfg in config_strategy()) {
-        let xml = cfg.to_xml();
-        prop_assert_eq!(InventoryConfiguration::from_xml(&xml).unwrap(), cfg);
+        let xml = to_string(&cfg).unwrap();
+        prop_assert_eq!(from_str::<InventoryConfiguration>(&xml).unwrap(), cfg);
     }
 
     #[test]
@@ -347,13 +350,13 @@ proptest! {
             continuation_token: token,
             next_continuation_token: next,
         };
-        prop_assert_eq!(ListInventoryConfigurationsResult::from_xml(&list.to_xml()).unwrap(), list);
+        prop_assert_eq!(from_str::<ListInventoryConfigurationsResult>(&to_string(&list).unwrap()).unwrap(), list);
     }
 
     #[test]
     fn parsing_arbitrary_text_never_panics(body in "\\PC{0,200}") {
-        let _ = InventoryConfiguration::from_xml(&body);
-        let _ = ListInventoryConfigurationsResult::from_xml(&body);
-        let _ = Error::from_xml(&body);
+        let _ = from_str::<InventoryConfiguration>(&body);
+        let _ = from_str::<ListInventoryConfigurationsResult>(&body);
+        let _ = from_str::<Error>(&body);
     }
 }

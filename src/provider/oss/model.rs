@@ -1,6 +1,6 @@
 //! Alibaba Cloud OSS inventory configurations as the domain sees them.
 
-use super::{Frequency, IncludedObjectVersions, ReportFormat};
+use crate::model::{Frequency, IncludedObjectVersions, ReportFormat};
 
 /// The report columns of a periodic inventory: the union of what the OSS SDKs know
 /// (oss2; Go-v2 adds `TransitionTime`; python-v2 adds `ObjectAcl` to `Crc64`).

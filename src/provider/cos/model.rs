@@ -1,6 +1,6 @@
 //! Tencent Cloud COS inventory configurations as the domain sees them.
 
-use super::{Frequency, IncludedObjectVersions, ReportFormat};
+use crate::model::{Frequency, IncludedObjectVersions, ReportFormat};
 
 /// One COS inventory configuration (`InventoryConfiguration` of PUT/GET Bucket inventory).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,12 +1,120 @@
-//! COS rules: one inventory configuration of a COS bucket, checked and converted to the model.
+//! COS manifests: the YAML spec types of one inventory, their validation into
+//! [`CosInventory`] and the way back (for `import`), and the bucket-name rules.
 
-use super::{check_id, check_optional_fields, check_order, check_prefix_len, is_account_id};
+use schemars::{Schema, SchemaGenerator};
+use serde_json::Value;
+
+use crate::manifest::collect;
 use crate::manifest::diagnostic::FieldError;
 use crate::manifest::lines::FieldPath;
-use crate::manifest::schema::{CosEncryptionSpec, CosInventorySpec};
+use crate::manifest::validate::{
+    check_id, check_optional_fields, check_order, check_prefix_len, is_account_id, is_dns_label,
+};
 use crate::model::{
     CosDestination, CosFilter, CosInventory, CosPeriod, CosSchedule, CosTag, Frequency,
+    IncludedObjectVersions, Inventory, ReportFormat,
 };
+use crate::provider::registry::ParsedInventory;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// One COS inventory configuration.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct CosInventorySpec {
+    /// Unique within the bucket; letters, digits, `.`, `_` and `-`.
+    pub id: String,
+    /// Whether reports are produced (default `true`).
+    #[serde(
+        default = "crate::manifest::schema::default_true",
+        skip_serializing_if = "crate::manifest::schema::is_true"
+    )]
+    pub enabled: bool,
+    pub included_object_versions: IncludedObjectVersions,
+    pub schedule: CosScheduleSpec,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filter: Option<CosFilterSpec>,
+    /// Report columns: `Size`, `LastModifiedDate`, `StorageClass`, `ETag`,
+    /// `IsMultipartUploaded`, `ReplicationStatus`, `Tag`, `Crc64` or `x-cos-meta-<name>`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub optional_fields: Vec<String>,
+    pub destination: CosDestinationSpec,
+    /// `true`: when the live configuration holds elements or values invsync does not model
+    /// (a *foreign* configuration), replace it with this declaration anyway, losing what
+    /// invsync cannot express. Without it a foreign configuration is never written.
+    #[serde(default, skip_serializing_if = "crate::manifest::schema::is_false")]
+    pub overwrite_foreign: bool,
+}
+
+/// When COS produces reports.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct CosScheduleSpec {
+    pub frequency: Frequency,
+    /// Day of the month (1-28); required with `Monthly`, not allowed otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub monthly_date: Option<u32>,
+}
+
+/// Which objects COS reports on.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct CosFilterSpec {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prefix: Option<String>,
+    /// Object tags that must all match; needs `Tag` in `optionalFields`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<TagSpec>,
+    /// A storage class such as `STANDARD`, `STANDARD_IA`, `ARCHIVE`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub storage_class: Option<String>,
+    /// Object creation time window in unix seconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub period: Option<PeriodSpec>,
+}
+
+/// One object tag condition.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct TagSpec {
+    pub key: String,
+    /// Quote numbers: `value: "18"`.
+    pub value: String,
+}
+
+/// Object creation time window, unix seconds, inclusive.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct PeriodSpec {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_time: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_time: Option<i64>,
+}
+
+/// Where COS delivers reports.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct CosDestinationSpec {
+    /// `qcs::cos:<region>::<bucket>-<appid>`.
+    pub bucket: String,
+    /// Owner UIN of the destination bucket; quote it: `accountId: "100000000001"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prefix: Option<String>,
+    pub format: ReportFormat,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encryption: Option<CosEncryptionSpec>,
+}
+
+/// Server-side encryption of COS reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub enum CosEncryptionSpec {
+    /// COS-managed keys.
+    #[serde(rename = "SSE-COS")]
+    SseCos,
+}
 
 /// The report columns COS documents, besides `x-cos-meta-<name>`.
 pub const OPTIONAL_FIELDS: &[&str] = &[
@@ -226,7 +334,7 @@ fn destination(
             .hint(format!("write it as qcs::cos:{region}::<name>-<appid>")),
         ),
         Some((arn_region, bucket)) => {
-            if let Err(problem) = super::bucket::check_cos_bucket_name(bucket) {
+            if let Err(problem) = check_cos_bucket_name(bucket) {
                 errors.push(
                     FieldError::new(bucket_path.clone(), format!("destination bucket {problem}"))
                         .hint("COS bucket names look like examplebucket-1250000000"),
@@ -274,9 +382,115 @@ fn parse_destination_arn(arn: &str) -> Option<(&str, &str)> {
     (!region.is_empty() && !bucket.is_empty()).then_some((region, bucket))
 }
 
+/// The table's `parse_inventory`: one item of `spec.inventories` of a COS bucket in `region`.
+pub(crate) fn parse_inventory(region: &str, item: &Value, path: &FieldPath) -> ParsedInventory {
+    match collect::deserialize::<CosInventorySpec>(item, path) {
+        Ok(spec) => ParsedInventory {
+            id: Some(spec.id.clone()),
+            overwrite_foreign: spec.overwrite_foreign,
+            result: inventory(region, &spec, path).map(Inventory::Cos),
+        },
+        Err(errors) => ParsedInventory {
+            id: None,
+            overwrite_foreign: false,
+            result: Err(errors),
+        },
+    }
+}
+
+/// The table's `inventory_schema`: [`CosInventorySpec`], with the ranges its plain integer
+/// types cannot state.
+pub(crate) fn inventory_schema(generator: &mut SchemaGenerator) -> Schema {
+    let schema = generator.subschema_for::<CosInventorySpec>();
+    if let Some(monthly) = generator
+        .definitions_mut()
+        .get_mut("CosScheduleSpec")
+        .and_then(|s| s.pointer_mut("/properties/monthlyDate"))
+        .and_then(Value::as_object_mut)
+    {
+        monthly.insert("minimum".into(), 1.into());
+        monthly.insert("maximum".into(), 28.into());
+    }
+    schema
+}
+
+/// `<name>-<appid>`: lowercase letters, digits and hyphens, ending in a numeric APPID.
+pub fn check_cos_bucket_name(bucket: &str) -> Result<(), String> {
+    let Some((name, appid)) = bucket.rsplit_once('-') else {
+        return Err(format!("`{bucket}` has no -<appid> suffix"));
+    };
+    if appid.is_empty() || !appid.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(format!("`{bucket}` does not end in a numeric -<appid>"));
+    }
+    if !is_dns_label(name) {
+        return Err(format!(
+            "`{bucket}` may only use lowercase letters, digits and hyphens before the appid"
+        ));
+    }
+    if name.len() > 50 {
+        return Err(format!("`{bucket}` has a name longer than 50 characters"));
+    }
+    Ok(())
+}
+
+/// COS has no region rule beyond "a lowercase id".
+pub(crate) fn check_region(_: &str) -> Result<(), (String, String)> {
+    Ok(())
+}
+
+impl From<&CosInventory> for CosInventorySpec {
+    fn from(c: &CosInventory) -> Self {
+        let f = &c.filter;
+        CosInventorySpec {
+            id: c.id.clone(),
+            enabled: c.enabled,
+            included_object_versions: c.included_object_versions,
+            schedule: CosScheduleSpec {
+                frequency: c.schedule.frequency,
+                monthly_date: c.schedule.monthly_date.map(u32::from),
+            },
+            filter: (!f.is_empty()).then(|| CosFilterSpec {
+                prefix: f.prefix.clone(),
+                tags: f
+                    .tags
+                    .iter()
+                    .map(|t| TagSpec {
+                        key: t.key.clone(),
+                        value: t.value.clone(),
+                    })
+                    .collect(),
+                storage_class: f.storage_class.clone(),
+                period: f.period.map(|p| PeriodSpec {
+                    start_time: p.start_time,
+                    end_time: p.end_time,
+                }),
+            }),
+            optional_fields: c.optional_fields.clone(),
+            destination: CosDestinationSpec {
+                bucket: c.destination.bucket.clone(),
+                account_id: c.destination.account_id.clone(),
+                prefix: c.destination.prefix.clone(),
+                format: c.destination.format,
+                encryption: c.destination.sse_cos.then_some(CosEncryptionSpec::SseCos),
+            },
+            overwrite_foreign: false,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cos_bucket_names_need_a_numeric_appid() {
+        assert!(check_cos_bucket_name("examplebucket-1250000000").is_ok());
+        assert!(check_cos_bucket_name("my-logs-1250000000").is_ok());
+        assert!(check_cos_bucket_name("examplebucket").is_err());
+        assert!(check_cos_bucket_name("examplebucket-abc").is_err());
+        assert!(check_cos_bucket_name("Example-1250000000").is_err());
+        assert!(check_cos_bucket_name("-1250000000").is_err());
+    }
 
     #[test]
     fn documented_and_metadata_fields_are_optional_fields() {

@@ -1,17 +1,153 @@
-//! OSS rules: one inventory configuration of an OSS bucket, checked and converted to the model.
+//! OSS manifests: the YAML spec types of one inventory, their validation into
+//! [`OssInventory`] and the way back (for `import`), and the bucket-name and region rules.
 
-use super::{check_id, check_optional_fields, check_order, check_prefix_len, is_account_id};
+use schemars::{JsonSchema, Schema, SchemaGenerator};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::manifest::collect;
 use crate::manifest::diagnostic::{FieldError, did_you_mean};
 use crate::manifest::lines::FieldPath;
-use crate::manifest::schema::{OssEncryptionSpec, OssIncrementalSpec, OssInventorySpec};
-use crate::model::{
-    Frequency, OssDestination, OssEncryption, OssFilter, OssIncrementalInventory, OssInventory,
-    ReportFormat,
+use crate::manifest::validate::{
+    check_id, check_optional_fields, check_order, check_prefix_len, is_account_id, is_dns_label,
 };
+use crate::model::{
+    Frequency, IncludedObjectVersions, Inventory, OssDestination, OssEncryption, OssFilter,
+    OssIncrementalInventory, OssInventory, ReportFormat,
+};
+use crate::provider::registry::ParsedInventory;
 
 pub use crate::model::oss::{
     DAYS_OF_MONTH, INCREMENTAL_OPTIONAL_FIELDS, OPTIONAL_FIELDS, STORAGE_CLASSES,
 };
+
+/// One OSS inventory configuration.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct OssInventorySpec {
+    /// Unique within the bucket; letters, digits, `.`, `_` and `-`.
+    pub id: String,
+    /// Whether reports are produced (default `true`).
+    #[serde(
+        default = "crate::manifest::schema::default_true",
+        skip_serializing_if = "crate::manifest::schema::is_true"
+    )]
+    pub enabled: bool,
+    pub included_object_versions: IncludedObjectVersions,
+    pub schedule: OssScheduleSpec,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filter: Option<OssFilterSpec>,
+    /// Report columns: `Size`, `LastModifiedDate`, `ETag`, `StorageClass`,
+    /// `IsMultipartUploaded`, `EncryptionStatus`, `TransitionTime`, `ObjectAcl`,
+    /// `TaggingCount`, `ObjectType`, `Crc64`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub optional_fields: Vec<String>,
+    pub destination: OssDestinationSpec,
+    /// Real-time incremental inventory next to the periodic report.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub incremental_inventory: Option<OssIncrementalSpec>,
+    /// `true`: when the live configuration holds elements or values invsync does not model
+    /// (a *foreign* configuration), replace it with this declaration anyway, losing what
+    /// invsync cannot express. Without it a foreign configuration is never written.
+    #[serde(default, skip_serializing_if = "crate::manifest::schema::is_false")]
+    pub overwrite_foreign: bool,
+}
+
+/// When OSS produces reports.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct OssScheduleSpec {
+    /// `Daily`, `Weekly`, `Monthly` (with `dayOfMonth`) or `Once` (one report; see the README
+    /// on how invsync runs a `Once` inventory).
+    pub frequency: Frequency,
+    /// Day of the month (1-31); required with `Monthly`, not allowed otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub day_of_month: Option<u32>,
+    /// `Once` only: the service deletes the configuration after its run (default `false`).
+    #[serde(default, skip_serializing_if = "crate::manifest::schema::is_false")]
+    pub auto_delete: bool,
+}
+
+/// OSS real-time incremental inventory (`<IncrementalInventory>`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct OssIncrementalSpec {
+    /// Whether incremental records are produced (default `true`).
+    #[serde(
+        default = "crate::manifest::schema::default_true",
+        skip_serializing_if = "crate::manifest::schema::is_true"
+    )]
+    pub enabled: bool,
+    /// Interval in seconds (OSS documents 600).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub frequency_seconds: Option<u64>,
+    /// Record columns: `SequenceNumber`, `RecordType`, `RecordTimestamp`, `Requester`,
+    /// `SourceIp`, `RequestId`, `Size`, `StorageClass`, `LastModifiedDate`, `ETag`,
+    /// `IsMultipartUploaded`, `ObjectType`, `ObjectAcl`, `Crc64`, `EncryptionStatus`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub optional_fields: Vec<String>,
+}
+
+/// Which objects OSS reports on.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct OssFilterSpec {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prefix: Option<String>,
+    /// Unix seconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_modify_begin_time_stamp: Option<i64>,
+    /// Unix seconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_modify_end_time_stamp: Option<i64>,
+    /// Bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lower_size_bound: Option<u64>,
+    /// Bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub upper_size_bound: Option<u64>,
+    /// Any of `Standard`, `IA`, `Archive`, `ColdArchive`, `DeepColdArchive`, `All`, as a list or as the API's
+    /// comma-separated string (`"Standard,IA"`); both read as the same list.
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "crate::manifest::storage_classes::deserialize"
+    )]
+    #[schemars(with = "crate::manifest::storage_classes::StorageClassesSchema")]
+    pub storage_class: Vec<String>,
+}
+
+/// Where OSS delivers reports.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct OssDestinationSpec {
+    /// `acs:oss:::<bucket-name>`, in the same region as the source bucket.
+    pub bucket: String,
+    /// UID of the destination bucket's owner; quote it.
+    pub account_id: String,
+    /// `acs:ram::<uid>:role/<name>`.
+    pub role_arn: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prefix: Option<String>,
+    pub format: ReportFormat,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encryption: Option<OssEncryptionSpec>,
+}
+
+/// Server-side encryption of OSS reports: `SSE-OSS`, or `{SSE-KMS: {keyId: ...}}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub enum OssEncryptionSpec {
+    /// OSS-managed keys.
+    #[serde(rename = "SSE-OSS")]
+    SseOss,
+    /// A KMS key.
+    #[serde(rename = "SSE-KMS")]
+    SseKms {
+        #[serde(rename = "keyId")]
+        key_id: String,
+    },
+}
 
 /// The range OSS accepts for `LastModify*TimeStamp` (2010-01-01 to 9999-12-31, unix seconds).
 pub const TIMESTAMP_RANGE: std::ops::RangeInclusive<i64> = 1_262_275_200..=253_402_271_999;
@@ -238,7 +374,7 @@ fn destination(
     let d = &spec.destination;
     match d.bucket.strip_prefix("acs:oss:::") {
         Some(name) => {
-            if let Err(problem) = super::bucket::check_oss_bucket_name(name) {
+            if let Err(problem) = check_oss_bucket_name(name) {
                 errors.push(
                     FieldError::new(path.key("bucket"), format!("destination bucket {problem}"))
                         .hint("OSS bucket names have 3-63 lowercase letters, digits and hyphens"),
@@ -327,9 +463,107 @@ fn is_role_arn(arn: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
 }
 
+/// The table's `parse_inventory`: one item of `spec.inventories` of an OSS bucket.
+pub(crate) fn parse_inventory(_region: &str, item: &Value, path: &FieldPath) -> ParsedInventory {
+    match collect::deserialize::<OssInventorySpec>(item, path) {
+        Ok(spec) => ParsedInventory {
+            id: Some(spec.id.clone()),
+            overwrite_foreign: spec.overwrite_foreign,
+            result: inventory(&spec, path).map(Inventory::Oss),
+        },
+        Err(errors) => ParsedInventory {
+            id: None,
+            overwrite_foreign: false,
+            result: Err(errors),
+        },
+    }
+}
+
+/// The table's `inventory_schema`.
+pub(crate) fn inventory_schema(generator: &mut SchemaGenerator) -> Schema {
+    generator.subschema_for::<OssInventorySpec>()
+}
+
+/// 3-63 lowercase letters, digits and hyphens, not starting or ending with a hyphen.
+pub fn check_oss_bucket_name(bucket: &str) -> Result<(), String> {
+    if !(3..=63).contains(&bucket.len()) {
+        return Err(format!("`{bucket}` is not 3-63 characters long"));
+    }
+    if !is_dns_label(bucket) {
+        return Err(format!(
+            "`{bucket}` may only use lowercase letters, digits and hyphens, not at either end"
+        ));
+    }
+    Ok(())
+}
+
+/// OSS region ids are written without the endpoint's `oss-` prefix.
+pub(crate) fn check_region(region: &str) -> Result<(), (String, String)> {
+    match region.strip_prefix("oss-") {
+        Some(bare) => Err((
+            format!("region `{region}` has the `oss-` prefix"),
+            format!("drop the prefix: `region: {bare}`"),
+        )),
+        None => Ok(()),
+    }
+}
+
+impl From<&OssInventory> for OssInventorySpec {
+    fn from(o: &OssInventory) -> Self {
+        let f = &o.filter;
+        OssInventorySpec {
+            id: o.id.clone(),
+            enabled: o.enabled,
+            included_object_versions: o.included_object_versions,
+            schedule: OssScheduleSpec {
+                frequency: o.frequency,
+                day_of_month: o.day_of_month.map(u32::from),
+                auto_delete: o.auto_delete,
+            },
+            filter: (!f.is_empty()).then(|| OssFilterSpec {
+                prefix: f.prefix.clone(),
+                last_modify_begin_time_stamp: f.last_modify_begin_time_stamp,
+                last_modify_end_time_stamp: f.last_modify_end_time_stamp,
+                lower_size_bound: f.lower_size_bound,
+                upper_size_bound: f.upper_size_bound,
+                storage_class: f.storage_classes.clone(),
+            }),
+            optional_fields: o.optional_fields.clone(),
+            destination: OssDestinationSpec {
+                bucket: o.destination.bucket.clone(),
+                account_id: o.destination.account_id.clone(),
+                role_arn: o.destination.role_arn.clone(),
+                prefix: o.destination.prefix.clone(),
+                format: o.destination.format,
+                encryption: o.destination.encryption.as_ref().map(|e| match e {
+                    OssEncryption::SseOss => OssEncryptionSpec::SseOss,
+                    OssEncryption::SseKms { key_id } => OssEncryptionSpec::SseKms {
+                        key_id: key_id.clone(),
+                    },
+                }),
+            },
+            incremental_inventory: o.incremental.as_ref().map(|i| OssIncrementalSpec {
+                enabled: i.enabled,
+                frequency_seconds: i.frequency_seconds,
+                optional_fields: i.optional_fields.clone(),
+            }),
+            overwrite_foreign: false,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn oss_bucket_names_are_three_to_sixty_three_lowercase_characters() {
+        assert!(check_oss_bucket_name("examplebucket").is_ok());
+        assert!(check_oss_bucket_name("ab").is_err());
+        assert!(check_oss_bucket_name(&"a".repeat(64)).is_err());
+        assert!(check_oss_bucket_name("Bucket").is_err());
+        assert!(check_oss_bucket_name("bucket-").is_err());
+    }
 
     #[test]
     fn role_arns_need_a_numeric_uid_and_a_role_name() {

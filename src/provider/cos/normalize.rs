@@ -1,0 +1,32 @@
+//! The canonical form of a COS configuration (see [`crate::plan::normalize`]).
+
+use crate::model::{CosInventory, Inventory};
+use crate::plan::normalize::{blank_to_none, sort_dedup};
+
+/// The table's `normalize`: [`normalize_cos`] for a COS configuration, anything else unchanged.
+pub(crate) fn normalize(inventory: &Inventory) -> Inventory {
+    match inventory {
+        Inventory::Cos(c) => Inventory::Cos(normalize_cos(c)),
+        other => other.clone(),
+    }
+}
+
+/// Optional fields and filter tags sorted and deduplicated; `Some("")` is `None` for the
+/// filter prefix and storage class and the destination account id and prefix; a period with
+/// neither bound is no period.
+pub fn normalize_cos(c: &CosInventory) -> CosInventory {
+    let mut c = c.clone();
+    sort_dedup(&mut c.optional_fields);
+    sort_dedup(&mut c.filter.tags);
+    blank_to_none(&mut c.filter.prefix);
+    blank_to_none(&mut c.filter.storage_class);
+    if c.filter
+        .period
+        .is_some_and(|p| p.start_time.is_none() && p.end_time.is_none())
+    {
+        c.filter.period = None;
+    }
+    blank_to_none(&mut c.destination.account_id);
+    blank_to_none(&mut c.destination.prefix);
+    c
+}

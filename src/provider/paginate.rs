@@ -1,0 +1,150 @@
+//! The LIST loop every provider shares: follow continuation tokens until the last page.
+//!
+//! Providers answer a LIST 100 configurations at a time, so a bucket with `n` configurations
+//! costs ⌈n/100⌉ calls (one call when it has none). The provider's `response::list_page`
+//! turns each answer into a [`ListPage`]; this loop only follows the tokens and refuses to
+//! follow a server that never ends.
+
+use std::future::Future;
+
+use crate::model::{BucketKey, LiveConfig, Provider};
+use crate::provider::{Operation, ProviderError};
+
+/// A LIST that has not ended after this many pages is a server fault, not a long list: the
+/// providers allow 1,000 configurations per bucket, i.e. 10 pages of 100.
+pub const MAX_LIST_PAGES: usize = 1_000;
+
+/// One page of a LIST, each configuration read on its own.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ListPage {
+    pub items: Vec<LiveConfig>,
+    /// The token of the next page; `None` on the last page.
+    pub next_token: Option<String>,
+}
+
+/// Every configuration of `bucket`: calls `fetch_page` with no token, then with each page's
+/// `next_token` until a page has none.
+///
+/// # Errors
+/// The first error of `fetch_page`, returned as is; [`ProviderError::Decode`] when the service
+/// hands out the token it was just given (it would loop forever) or the list does not end
+/// after [`MAX_LIST_PAGES`] pages.
+pub async fn list_all<F, Fut>(
+    provider: Provider,
+    bucket: &BucketKey,
+    mut fetch_page: F,
+) -> Result<Vec<LiveConfig>, ProviderError>
+where
+    F: FnMut(Option<String>) -> Fut,
+    Fut: Future<Output = Result<ListPage, ProviderError>>,
+{
+    let decode_error = |message: String| ProviderError::Decode {
+        provider,
+        operation: Operation::List,
+        bucket: bucket.bucket.clone(),
+        message,
+        source: None,
+    };
+    let mut items = Vec::new();
+    let mut token: Option<String> = None;
+    for _ in 0..MAX_LIST_PAGES {
+        let page = fetch_page(token.clone()).await?;
+        items.extend(page.items);
+        match page.next_token {
+            None => return Ok(items),
+            Some(next) if token.as_deref() == Some(next.as_str()) => {
+                return Err(decode_error(
+                    "the service returned the same continuation token twice".into(),
+                ));
+            }
+            Some(next) => token = Some(next),
+        }
+    }
+    Err(decode_error(format!(
+        "listing did not end after {MAX_LIST_PAGES} pages"
+    )))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::ForeignConfig;
+    use std::cell::RefCell;
+
+    fn bucket() -> BucketKey {
+        BucketKey {
+            provider: Provider::Oss,
+            bucket: "b".into(),
+            region: "r".into(),
+        }
+    }
+
+    fn config(id: &str) -> LiveConfig {
+        LiveConfig::Foreign(ForeignConfig {
+            provider: Provider::Oss,
+            id: id.into(),
+            raw_xml: String::new(),
+            unmodelled: vec!["X".into()],
+        })
+    }
+
+    fn page(id: &str, next: Option<&str>) -> ListPage {
+        ListPage {
+            items: vec![config(id)],
+            next_token: next.map(str::to_string),
+        }
+    }
+
+    fn run<F: Future>(future: F) -> F::Output {
+        tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap()
+            .block_on(future)
+    }
+
+    #[test]
+    fn pages_are_followed_with_each_token_until_one_has_none() {
+        let asked = RefCell::new(Vec::new());
+        let items = run(list_all(Provider::Oss, &bucket(), |token| {
+            asked.borrow_mut().push(token.clone());
+            let answer = match token.as_deref() {
+                None => page("a", Some("t1")),
+                Some("t1") => page("b", Some("t2")),
+                _ => page("c", None),
+            };
+            async move { Ok(answer) }
+        }))
+        .unwrap();
+        assert_eq!(items, vec![config("a"), config("b"), config("c")]);
+        assert_eq!(
+            *asked.borrow(),
+            vec![None, Some("t1".to_string()), Some("t2".to_string())]
+        );
+    }
+
+    #[test]
+    fn a_repeated_token_is_a_decode_error() {
+        let err = run(list_all(Provider::Oss, &bucket(), |_| async {
+            Ok(page("a", Some("same")))
+        }))
+        .unwrap_err();
+        assert!(matches!(err, ProviderError::Decode { .. }), "{err}");
+        assert!(err.to_string().contains("same continuation token twice"));
+    }
+
+    #[test]
+    fn a_list_that_never_ends_stops_after_the_page_limit() {
+        let calls = RefCell::new(0usize);
+        let err = run(list_all(Provider::Oss, &bucket(), |_| {
+            *calls.borrow_mut() += 1;
+            let next = calls.borrow().to_string();
+            async move { Ok(page("a", Some(&next))) }
+        }))
+        .unwrap_err();
+        assert!(
+            err.to_string().contains("did not end after 1000 pages"),
+            "{err}"
+        );
+        assert_eq!(*calls.borrow(), MAX_LIST_PAGES);
+    }
+}

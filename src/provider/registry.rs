@@ -1,0 +1,270 @@
+//! The provider table: everything the rest of the crate needs to know about a provider.
+//!
+//! Code outside `src/provider/` and `src/emulator/` never matches on [`Provider`]; it asks
+//! [`spec`] for the provider's [`ProviderSpec`] (its names, credential variables, endpoint
+//! override, manifest parser and renderer, normalization, bucket-name rules, client
+//! constructor) and walks [`Provider::ALL`] when it needs every provider.
+//!
+//! # Adding a provider
+//! 1. A folder `src/provider/<p>/` with the shape of the others (`model.rs`, `manifest.rs`,
+//!    `normalize.rs`, `credentials.rs`, `endpoint.rs`, `client.rs`, wire files), whose `mod.rs`
+//!    defines `pub(crate) static SPEC: ProviderSpec`.
+//! 2. A variant in [`Provider`] (and in [`Provider::ALL`]) and one in
+//!    [`crate::model::Inventory`] (with its arm in `Inventory::id`/`provider`), plus the
+//!    re-export of its model types from `crate::model`.
+//! 3. Its arm in [`spec`], in [`ManifestInventory`]'s `serialize`, a variant in
+//!    [`ProviderClient`] (and its arm in each of the four dispatching methods), and, when it
+//!    has bucket-level manifest keys of its own, a variant in [`ProviderBucketOptions`].
+//! 4. Its endpoint override flag in `src/cli.rs` (`ProviderArgs`) and its arm in
+//!    `ProviderArgs::endpoint_overrides`.
+//! 5. An emulator module in `src/emulator/`.
+//!
+//! Nothing else in `manifest/`, `plan/`, `reconcile/`, `commands/` or the metrics changes.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Arc;
+
+use serde_json::{Map, Value};
+use url::Url;
+
+use crate::manifest::diagnostic::FieldError;
+use crate::manifest::lines::FieldPath;
+use crate::model::{BucketKey, Inventory, LiveConfig, Provider};
+use crate::provider::cos::CosClient;
+use crate::provider::cos::manifest::CosInventorySpec;
+use crate::provider::credentials::{CredentialSource, CredentialVars};
+use crate::provider::endpoint_policy::EndpointError;
+use crate::provider::http::Transport;
+use crate::provider::oss::OssClient;
+use crate::provider::oss::manifest::OssInventorySpec;
+use crate::provider::{InventoryApi, ProviderError};
+use crate::reconcile::ClientSettings;
+
+impl Provider {
+    /// Every provider, in plan order (the order of [`Provider`]'s variants).
+    pub const ALL: [Provider; 2] = [Provider::Cos, Provider::Oss];
+
+    /// The provider whose manifest name ([`ProviderSpec::name`]) is `name`.
+    pub fn from_name(name: &str) -> Option<Provider> {
+        Provider::ALL.into_iter().find(|p| spec(*p).name == name)
+    }
+}
+
+/// The table entry of `provider`.
+pub fn spec(provider: Provider) -> &'static ProviderSpec {
+    match provider {
+        Provider::Cos => &crate::provider::cos::SPEC,
+        Provider::Oss => &crate::provider::oss::SPEC,
+    }
+}
+
+/// How a provider treats a PUT of an id that already exists, hence what a changed
+/// configuration is planned as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChangedConfig {
+    /// The PUT replaces the configuration in place: one write.
+    Update,
+    /// The PUT refuses an existing id: delete, then put.
+    Replace,
+}
+
+/// One inventory item of a manifest, as far as the provider could read it.
+#[derive(Debug)]
+pub struct ParsedInventory {
+    /// The item's `id`, when the item had the right shape (used to report duplicate ids even
+    /// when the item is otherwise invalid).
+    pub id: Option<String>,
+    /// `overwriteForeign: true` was declared (only meaningful with an `id`).
+    pub overwrite_foreign: bool,
+    /// The validated configuration, or every problem of the item.
+    pub result: Result<Inventory, Vec<FieldError>>,
+}
+
+/// Bucket-level settings only one provider has (`spec.<key>` of a manifest, beside `bucket`,
+/// `region`, `endpoint`), carried from the manifest to the provider's client constructor and
+/// rendered back by `import`. Opaque to everything but the provider that declares them.
+///
+/// A provider without such keys uses [`ProviderBucketOptions::None`]; a provider with some
+/// adds a variant holding its own validated type.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum ProviderBucketOptions {
+    /// No provider-specific bucket-level settings.
+    #[default]
+    None,
+}
+
+/// What a client constructor gets: the shared transport, the provider's credentials, the
+/// checked endpoint (when the manifest or operator named one) and the bucket's options.
+pub struct ClientParts<'a> {
+    pub transport: Transport,
+    pub credentials: Arc<dyn CredentialSource>,
+    /// Already parsed and allowed by the endpoint policy.
+    pub endpoint: Option<Url>,
+    pub options: &'a ProviderBucketOptions,
+    pub settings: &'a ClientSettings,
+}
+
+/// Reads a provider's own bucket-level keys from the `spec` mapping at the given path.
+pub type ParseBucketOptions =
+    fn(&Map<String, Value>, &FieldPath) -> Result<ProviderBucketOptions, Vec<FieldError>>;
+
+/// A provider's entry in the table: consts and pure functions, filled in by its `mod.rs`.
+pub struct ProviderSpec {
+    pub provider: Provider,
+    /// Lowercase name in manifests (`spec.provider`), logs, metrics labels and JSON output.
+    pub name: &'static str,
+    /// Who runs it, for hints: `Tencent Cloud`.
+    pub vendor: &'static str,
+    /// The product, for descriptions: `Tencent Cloud COS`.
+    pub title: &'static str,
+    /// The environment variables (and credentials-file keys) of its access keys.
+    pub credential_vars: CredentialVars,
+    /// Where its access keys come from: the environment, or the credentials file when given.
+    pub credential_source: fn(Option<&Path>) -> Arc<dyn CredentialSource>,
+    /// The flag and environment variable of the operator's endpoint override, as messages name
+    /// them: `--cos-endpoint (INVSYNC_COS_ENDPOINT)`.
+    pub endpoint_source: &'static str,
+    /// What a changed configuration is planned as.
+    pub changed_config: ChangedConfig,
+    /// The provider's own endpoints, allowed in `spec.endpoint` without operator consent
+    /// (`https://*.example.com` patterns).
+    pub default_endpoint_patterns: &'static [&'static str],
+    /// A region id to show in hints.
+    pub region_example: &'static str,
+    /// Bucket-name rule; the error completes "bucket …".
+    pub check_bucket_name: fn(&str) -> Result<(), String>,
+    /// The hint shown with a bad bucket name.
+    pub bucket_name_hint: &'static str,
+    /// Provider-specific region rules beyond "a lowercase id": `(problem, hint)`.
+    pub check_region: fn(&str) -> Result<(), (String, String)>,
+    /// Bucket-level `spec` keys only this provider accepts.
+    pub bucket_keys: &'static [&'static str],
+    /// Reads those keys (the whole `spec` mapping is given; other keys are not its concern).
+    pub parse_bucket_options: ParseBucketOptions,
+    /// Renders the options back to `spec` keys, in manifest form.
+    pub render_bucket_options: fn(&ProviderBucketOptions) -> Map<String, Value>,
+    /// The JSON Schema properties of those keys.
+    pub bucket_options_schema: fn(&mut schemars::SchemaGenerator) -> Map<String, Value>,
+    /// Reads and validates one item of `spec.inventories` of a bucket in `region`.
+    pub parse_inventory: fn(region: &str, item: &Value, path: &FieldPath) -> ParsedInventory,
+    /// The canonical form (pure, idempotent); another provider's configuration is returned
+    /// unchanged.
+    pub normalize: fn(&Inventory) -> Inventory,
+    /// The JSON Schema of one item of `spec.inventories`, with its `$defs` in the generator.
+    pub inventory_schema: fn(&mut schemars::SchemaGenerator) -> schemars::Schema,
+    /// Builds the client.
+    pub connect: fn(ClientParts<'_>) -> Result<ProviderClient, EndpointError>,
+}
+
+impl ProviderSpec {
+    /// The credential source of this provider: `file` when given, else the environment.
+    pub fn credentials(&self, file: Option<&Path>) -> Arc<dyn CredentialSource> {
+        (self.credential_source)(file)
+    }
+}
+
+/// One credential source per provider, from `file` when given, else the environment.
+pub fn credentials_for_all(file: Option<&Path>) -> BTreeMap<Provider, Arc<dyn CredentialSource>> {
+    Provider::ALL
+        .into_iter()
+        .map(|p| (p, spec(p).credentials(file)))
+        .collect()
+}
+
+/// The options of a provider without bucket-level keys of its own.
+pub(crate) fn no_bucket_options(
+    _: &Map<String, Value>,
+    _: &FieldPath,
+) -> Result<ProviderBucketOptions, Vec<FieldError>> {
+    Ok(ProviderBucketOptions::None)
+}
+
+/// Renders nothing: the provider has no bucket-level keys of its own.
+pub(crate) fn render_no_bucket_options(_: &ProviderBucketOptions) -> Map<String, Value> {
+    Map::new()
+}
+
+/// No schema properties: the provider has no bucket-level keys of its own.
+pub(crate) fn no_bucket_options_schema(_: &mut schemars::SchemaGenerator) -> Map<String, Value> {
+    Map::new()
+}
+
+/// One configuration in its provider's manifest form (the `spec.inventories` item type of that
+/// provider), for `import`, plan output and diffs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ManifestInventory(pub Inventory);
+
+impl serde::Serialize for ManifestInventory {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match &self.0 {
+            Inventory::Cos(c) => CosInventorySpec::from(c).serialize(serializer),
+            Inventory::Oss(o) => OssInventorySpec::from(o).serialize(serializer),
+        }
+    }
+}
+
+/// Any provider's client behind one type, so callers need not care which.
+#[derive(Clone)]
+pub enum ProviderClient {
+    Cos(CosClient),
+    Oss(OssClient),
+}
+
+impl InventoryApi for ProviderClient {
+    async fn list(&self, bucket: &BucketKey) -> Result<Vec<LiveConfig>, ProviderError> {
+        match self {
+            ProviderClient::Cos(c) => c.list(bucket).await,
+            ProviderClient::Oss(c) => c.list(bucket).await,
+        }
+    }
+
+    async fn get(&self, bucket: &BucketKey, id: &str) -> Result<Option<LiveConfig>, ProviderError> {
+        match self {
+            ProviderClient::Cos(c) => c.get(bucket, id).await,
+            ProviderClient::Oss(c) => c.get(bucket, id).await,
+        }
+    }
+
+    async fn put(&self, bucket: &BucketKey, inventory: &Inventory) -> Result<(), ProviderError> {
+        match self {
+            ProviderClient::Cos(c) => c.put(bucket, inventory).await,
+            ProviderClient::Oss(c) => c.put(bucket, inventory).await,
+        }
+    }
+
+    async fn delete(&self, bucket: &BucketKey, id: &str) -> Result<(), ProviderError> {
+        match self {
+            ProviderClient::Cos(c) => c.delete(bucket, id).await,
+            ProviderClient::Oss(c) => c.delete(bucket, id).await,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_provider_has_a_distinct_name_that_finds_it_again() {
+        for provider in Provider::ALL {
+            let entry = spec(provider);
+            assert_eq!(entry.provider, provider);
+            assert_eq!(Provider::from_name(entry.name), Some(provider));
+        }
+        assert_eq!(Provider::from_name("gcs"), None);
+    }
+
+    #[test]
+    fn providers_without_bucket_keys_accept_an_empty_spec_and_render_nothing() {
+        for provider in Provider::ALL {
+            let entry = spec(provider);
+            if !entry.bucket_keys.is_empty() {
+                continue;
+            }
+            let options = (entry.parse_bucket_options)(&Map::new(), &FieldPath::root());
+            assert_eq!(options.unwrap(), ProviderBucketOptions::None);
+            assert!((entry.render_bucket_options)(&ProviderBucketOptions::None).is_empty());
+        }
+    }
+}

@@ -1,0 +1,209 @@
+//! One inventory call as plain data, and its signed form, for every provider.
+//!
+//! Each provider's `request.rs` has a pure
+//! `sign(call, target, option, credentials, now) -> Result<SignedRequest, _>` (the `option` is
+//! what only that provider varies per request: the signature version of OSS, the attempt of
+//! COS); its client turns the [`SignedRequest`] into a `reqwest::Request` with
+//! [`SignedRequest::into_reqwest`] for every attempt.
+
+use reqwest::header::{HeaderName, HeaderValue};
+use url::Url;
+
+use super::Operation;
+
+/// Sent as `User-Agent` on every request; not signed.
+pub const USER_AGENT: &str = concat!("invsync/", env!("CARGO_PKG_VERSION"));
+
+/// One of the four inventory calls, with what it sends.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InventoryCall<'a> {
+    /// `GET /?inventory[&continuation-token=…]`.
+    List { continuation_token: Option<&'a str> },
+    /// `GET /?inventory&<id parameter>=…`.
+    Get { id: &'a str },
+    /// `PUT /?inventory&<id parameter>=…` with an `InventoryConfiguration` body.
+    Put { id: &'a str, body: &'a str },
+    /// `DELETE /?inventory&<id parameter>=…`.
+    Delete { id: &'a str },
+}
+
+impl InventoryCall<'_> {
+    /// The HTTP method.
+    pub fn method(&self) -> &'static str {
+        match self {
+            InventoryCall::List { .. } | InventoryCall::Get { .. } => "GET",
+            InventoryCall::Put { .. } => "PUT",
+            InventoryCall::Delete { .. } => "DELETE",
+        }
+    }
+
+    /// The operation, as counted in metrics and named in errors.
+    pub fn operation(&self) -> Operation {
+        match self {
+            InventoryCall::List { .. } => Operation::List,
+            InventoryCall::Get { .. } => Operation::Get,
+            InventoryCall::Put { .. } => Operation::Put,
+            InventoryCall::Delete { .. } => Operation::Delete,
+        }
+    }
+
+    /// The decoded query parameters, in the order they are sent: the `inventory`
+    /// sub-resource first, then `continuation-token` or the id under the provider's
+    /// `id_param` (`id`, `inventoryId`).
+    pub fn query(&self, id_param: &'static str) -> Vec<(&'static str, &str)> {
+        match self {
+            InventoryCall::List {
+                continuation_token: Some(token),
+            } => vec![("inventory", ""), ("continuation-token", token)],
+            InventoryCall::List {
+                continuation_token: None,
+            } => vec![("inventory", "")],
+            InventoryCall::Get { id }
+            | InventoryCall::Put { id, .. }
+            | InventoryCall::Delete { id } => vec![("inventory", ""), (id_param, id)],
+        }
+    }
+
+    /// The request body: the configuration of a PUT, empty otherwise.
+    pub fn body(&self) -> &str {
+        match self {
+            InventoryCall::Put { body, .. } => body,
+            _ => "",
+        }
+    }
+}
+
+/// Where to send a call: the bucket, its region and the endpoint override.
+#[derive(Debug, Clone, Copy)]
+pub struct Target<'a> {
+    pub bucket: &'a str,
+    pub region: &'a str,
+    pub endpoint: Option<&'a Url>,
+}
+
+/// A signed request ready to send.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SignedRequest {
+    pub method: &'static str,
+    pub url: Url,
+    /// Every header to send, `Authorization` included, in the order they are sent.
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+// Hand-written: the headers carry the signature and the security token.
+impl std::fmt::Debug for SignedRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SignedRequest")
+            .field("method", &self.method)
+            .field("url", &self.url.as_str())
+            .field("body_len", &self.body.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl SignedRequest {
+    /// The request in reqwest's form, with [`USER_AGENT`] added. `Authorization` and security
+    /// token values are marked sensitive.
+    ///
+    /// # Errors
+    /// When a header value is not valid HTTP (a credential with a control character); the
+    /// message names the header, never the value.
+    pub fn into_reqwest(self) -> Result<reqwest::Request, String> {
+        let method = reqwest::Method::from_bytes(self.method.as_bytes())
+            .map_err(|_| format!("invalid method {}", self.method))?;
+        let mut request = reqwest::Request::new(method, self.url);
+        let map = request.headers_mut();
+        map.insert(
+            reqwest::header::USER_AGENT,
+            HeaderValue::from_static(USER_AGENT),
+        );
+        for (name, value) in &self.headers {
+            let name = HeaderName::from_bytes(name.as_bytes())
+                .map_err(|_| format!("invalid header name {name}"))?;
+            let mut value = HeaderValue::from_str(value).map_err(|_| {
+                if name == reqwest::header::AUTHORIZATION {
+                    "the access key id has characters HTTP cannot carry".to_string()
+                } else {
+                    format!("header {name} has characters HTTP cannot carry")
+                }
+            })?;
+            if name == reqwest::header::AUTHORIZATION || name.as_str().ends_with("security-token") {
+                value.set_sensitive(true);
+            }
+            map.append(name, value);
+        }
+        if !self.body.is_empty() {
+            *request.body_mut() = Some(self.body.into());
+        }
+        Ok(request)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn signed(headers: &[(&str, &str)], body: &[u8]) -> SignedRequest {
+        SignedRequest {
+            method: "PUT",
+            url: Url::parse("http://127.0.0.1:9000/?inventory&id=a").unwrap(),
+            headers: headers
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            body: body.to_vec(),
+        }
+    }
+
+    #[test]
+    fn the_reqwest_form_carries_every_header_the_body_and_the_user_agent() {
+        let request = signed(&[("Content-MD5", "x=="), ("Authorization", "sig")], b"<a/>")
+            .into_reqwest()
+            .unwrap();
+        assert_eq!(request.method(), "PUT");
+        assert_eq!(request.headers()["content-md5"], "x==");
+        assert!(request.headers()["authorization"].is_sensitive());
+        assert_eq!(request.headers()["user-agent"], USER_AGENT);
+        assert_eq!(
+            request.body().and_then(|b| b.as_bytes()),
+            Some(&b"<a/>"[..])
+        );
+    }
+
+    #[test]
+    fn a_header_value_http_cannot_carry_is_named_without_its_value() {
+        let err = signed(&[("x-cos-security-token", "to\nken")], b"")
+            .into_reqwest()
+            .unwrap_err();
+        assert_eq!(
+            err,
+            "header x-cos-security-token has characters HTTP cannot carry"
+        );
+    }
+
+    #[test]
+    fn debug_output_shows_no_header() {
+        let shown = format!("{:?}", signed(&[("Authorization", "secret-sig")], b""));
+        assert!(!shown.contains("secret-sig"), "{shown}");
+    }
+
+    #[test]
+    fn each_call_names_its_method_and_operation() {
+        let put = InventoryCall::Put {
+            id: "a",
+            body: "<x/>",
+        };
+        assert_eq!(
+            (put.method(), put.operation(), put.body()),
+            ("PUT", Operation::Put, "<x/>")
+        );
+        let list = InventoryCall::List {
+            continuation_token: None,
+        };
+        assert_eq!(
+            (list.method(), list.operation(), list.body()),
+            ("GET", Operation::List, "")
+        );
+    }
+}

@@ -1,0 +1,237 @@
+//! Reconciling against the in-memory provider with paused tokio time: retries, backoff and the
+//! steady-state cost, with no HTTP and no real sleeps.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use invsync::backoff::{Backoff, Jitter};
+use invsync::metrics::Metrics;
+use invsync::model::{
+    BucketKey, DesiredBucket, Frequency, IncludedObjectVersions, Inventory, OssDestination,
+    OssFilter, OssInventory, Provider, ReportFormat,
+};
+use invsync::plan::PlanOptions;
+use invsync::provider::http::{HttpSettings, Transport};
+use invsync::provider::memory::MemoryInventory;
+use invsync::provider::{CredentialSource, Credentials, ErrorKind, Operation, StaticCredentials};
+use invsync::reconcile::{
+    Action, Applied, ApplySettings, ClientSettings, Clients, ReconcileContext, ReconcileError,
+    SettleGate, apply_bucket, error_policy, reconcile_with,
+};
+use invsync::scheduler::{BucketScheduler, SchedulerConfig};
+
+fn key() -> BucketKey {
+    BucketKey {
+        provider: Provider::Oss,
+        bucket: "examplebucket".into(),
+        region: "cn-hangzhou".into(),
+    }
+}
+
+fn inventory(id: &str, prefix: &str) -> Inventory {
+    Inventory::Oss(OssInventory {
+        id: id.into(),
+        enabled: true,
+        included_object_versions: IncludedObjectVersions::Current,
+        frequency: Frequency::Weekly,
+        day_of_month: None,
+        auto_delete: false,
+        incremental: None,
+        filter: OssFilter {
+            prefix: Some(prefix.into()),
+            ..OssFilter::default()
+        },
+        optional_fields: vec!["Size".into()],
+        destination: OssDestination {
+            bucket: "acs:oss:::dest-bucket".into(),
+            account_id: "1000000000000000".into(),
+            role_arn: "acs:ram::1000000000000000:role/AliyunOSSRole".into(),
+            prefix: None,
+            format: ReportFormat::Csv,
+            encryption: None,
+        },
+    })
+}
+
+fn desired(inventories: Vec<Inventory>) -> DesiredBucket {
+    DesiredBucket {
+        key: key(),
+        name: "examplebucket".into(),
+        prune: false,
+        mode: Default::default(),
+        endpoint: None,
+        options: Default::default(),
+        origin: Default::default(),
+        inventories,
+        overwrite_foreign: Default::default(),
+    }
+}
+
+/// Apply settings whose re-create backoff is 500 ms doubling, jitter pinned at one half.
+fn settings() -> ApplySettings {
+    ApplySettings {
+        recreate_backoff: Backoff::new(Duration::from_millis(500), Duration::from_secs(8)),
+        jitter: Jitter::fixed(0.5),
+        ..ApplySettings::default()
+    }
+}
+
+fn context() -> ReconcileContext {
+    let credentials: Arc<dyn CredentialSource> =
+        Arc::new(StaticCredentials(Credentials::new("id", "secret")));
+    ReconcileContext {
+        clients: Clients::new(
+            ClientSettings::default(),
+            Transport::new(HttpSettings::default()).unwrap(),
+            Provider::ALL
+                .into_iter()
+                .map(|p| (p, credentials.clone()))
+                .collect(),
+        ),
+        metrics: Metrics::new(),
+        options: PlanOptions::default(),
+        settings: settings(),
+        dry_run: false,
+        settle: SettleGate::default(),
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_steady_state_costs_one_list_and_no_writes() {
+    let api = MemoryInventory::new().create_only();
+    api.insert(&key(), inventory("logs", "logs/"));
+    let bucket = desired(vec![inventory("logs", "logs/")]);
+
+    let reconciled = reconcile_with(&api, &context(), &bucket, "r1").await;
+
+    assert!(matches!(reconciled.result, Ok(Action::Resync)));
+    assert!(reconciled.in_sync);
+    assert!(reconciled.drift.is_empty());
+    assert_eq!(api.calls(Operation::List), 1);
+    assert_eq!(api.calls(Operation::Get), 0);
+    assert_eq!(api.writes(), 0);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_failing_recreate_is_retried_after_the_jittered_backoff_until_it_succeeds() {
+    let api = MemoryInventory::new().create_only();
+    api.insert(&key(), inventory("logs", "old/"));
+    api.fail_next(Some(Operation::Put), 2, 503, "SlowDown");
+    let bucket = desired(vec![inventory("logs", "logs/")]);
+
+    let started = tokio::time::Instant::now();
+    let outcome = apply_bucket(&api, &bucket, &PlanOptions::default(), &settings()).await;
+
+    assert!(
+        matches!(outcome.status, Ok(Applied::Converged)),
+        "{outcome:?}"
+    );
+    // Half of 500 ms, then half of 1 s: the pinned jitter times the doubling ceiling.
+    assert_eq!(started.elapsed(), Duration::from_millis(250 + 500));
+    assert_eq!(api.calls(Operation::Delete), 1);
+    assert_eq!(api.calls(Operation::Put), 3);
+    assert_eq!(
+        api.configs(&key()),
+        invsync::model::all_modelled([inventory("logs", "logs/")])
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_recreate_that_keeps_failing_reports_the_write_and_leaves_the_config_missing() {
+    let api = MemoryInventory::new().create_only();
+    api.insert(&key(), inventory("logs", "old/"));
+    api.fail_next(Some(Operation::Put), 100, 503, "SlowDown");
+    let bucket = desired(vec![inventory("logs", "logs/")]);
+    let settings = ApplySettings {
+        recreate_attempts: 3,
+        ..settings()
+    };
+
+    let started = tokio::time::Instant::now();
+    let outcome = apply_bucket(&api, &bucket, &PlanOptions::default(), &settings).await;
+
+    let Err(error @ ReconcileError::Apply { .. }) = &outcome.status else {
+        panic!("expected a write failure: {outcome:?}");
+    };
+    assert_eq!(error.kind(), Some(ErrorKind::Throttled));
+    assert_eq!(error_policy(error, 1), Action::Backoff);
+    assert_eq!(outcome.failures.len(), 1);
+    assert_eq!(api.calls(Operation::Put), 3);
+    assert_eq!(started.elapsed(), Duration::from_millis(250 + 500));
+    assert!(
+        api.ids(&key()).is_empty(),
+        "deleted for replacement, not back"
+    );
+}
+
+/// Maps paused tokio time onto the `std` instants the scheduler takes.
+struct PausedClock {
+    std: Instant,
+    tokio: tokio::time::Instant,
+}
+
+impl PausedClock {
+    fn new() -> Self {
+        PausedClock {
+            std: Instant::now(),
+            tokio: tokio::time::Instant::now(),
+        }
+    }
+
+    fn now(&self) -> Instant {
+        self.std + self.tokio.elapsed()
+    }
+
+    async fn sleep_until(&self, at: Instant) {
+        tokio::time::sleep_until(self.tokio + (at - self.std)).await;
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_bucket_backs_off_after_503s_and_recovers_under_the_error_policy() {
+    let api = MemoryInventory::new().create_only();
+    api.insert(&key(), inventory("logs", "logs/"));
+    api.fail_next(Some(Operation::List), 3, 503, "SlowDown");
+    let bucket = desired(vec![inventory("logs", "logs/")]);
+    let context = context();
+    let schedule = SchedulerConfig {
+        resync_interval: Duration::from_secs(300),
+        jitter: 0.0,
+        backoff_base: Duration::from_secs(1),
+        backoff_cap: Duration::from_secs(300),
+    };
+    let mut scheduler = BucketScheduler::new(schedule, || 0.5);
+    let clock = PausedClock::new();
+    scheduler.insert(key(), clock.now());
+
+    // The daemon's loop, step by step: take what is due, reconcile, ask the policy on failure.
+    let mut runs = Vec::new();
+    let mut kinds = Vec::new();
+    for _ in 0..5 {
+        let due = scheduler
+            .next_due(clock.now())
+            .expect("the bucket is scheduled");
+        clock.sleep_until(due).await;
+        let now = clock.now();
+        assert_eq!(scheduler.take_due(now, 1), [key()]);
+        runs.push(now - clock.std);
+        let reconciled = reconcile_with(&api, &context, &bucket, "r1").await;
+        let action = match &reconciled.result {
+            Ok(action) => *action,
+            Err(error) => {
+                kinds.push(error.kind());
+                error_policy(error, scheduler.failures(&key()).unwrap() + 1)
+            }
+        };
+        scheduler.finish(&key(), clock.now(), action.outcome());
+    }
+
+    let seconds: Vec<u64> = runs.iter().map(Duration::as_secs).collect();
+    // Three failures back off 1 s, 2 s, 4 s; the fourth run succeeds and the next one is the
+    // resync 300 s later.
+    assert_eq!(seconds, [0, 1, 3, 7, 307]);
+    assert_eq!(kinds, [Some(ErrorKind::Throttled); 3]);
+    assert_eq!(scheduler.failures(&key()), Some(0));
+    assert_eq!(api.calls(Operation::List), 5);
+    assert_eq!(api.writes(), 0);
+}
