@@ -194,8 +194,13 @@ impl EmulatorConfig {
         let pairs = match provider {
             Provider::Cos => &self.cos_credentials,
             Provider::Oss => &self.oss_credentials,
-            // The emulator does not serve S3 yet, so it accepts no S3 key.
-            Provider::S3 => return None,
+            Provider::S3 => {
+                return self
+                    .s3_credentials
+                    .iter()
+                    .find(|c| c.access_key_id == key_id)
+                    .map(|c| c.secret_access_key.as_str());
+            }
         };
         pairs
             .iter()
@@ -204,7 +209,7 @@ impl EmulatorConfig {
     }
 }
 
-/// Parses a `--bucket` value, `cos:NAME` or `oss:NAME`.
+/// Parses a `--bucket` value, `cos:NAME`, `oss:NAME` or `s3:NAME`.
 ///
 /// # Errors
 /// A message quoting the value when it has another form.
@@ -212,7 +217,10 @@ pub fn parse_bucket_spec(value: &str) -> Result<(Provider, String), String> {
     match value.split_once(':') {
         Some(("cos", name)) if !name.is_empty() => Ok((Provider::Cos, name.to_string())),
         Some(("oss", name)) if !name.is_empty() => Ok((Provider::Oss, name.to_string())),
-        _ => Err(format!("expected cos:NAME or oss:NAME, got {value:?}")),
+        Some(("s3", name)) if !name.is_empty() => Ok((Provider::S3, name.to_string())),
+        _ => Err(format!(
+            "expected cos:NAME, oss:NAME or s3:NAME, got {value:?}"
+        )),
     }
 }
 
@@ -227,7 +235,8 @@ mod tests {
             Ok((Provider::Cos, "b-1250000000".into()))
         );
         assert_eq!(parse_bucket_spec("oss:b"), Ok((Provider::Oss, "b".into())));
-        assert!(parse_bucket_spec("s3:b").is_err());
+        assert_eq!(parse_bucket_spec("s3:b"), Ok((Provider::S3, "b".into())));
+        assert!(parse_bucket_spec("gcs:b").is_err());
         assert!(parse_bucket_spec("cos:").is_err());
     }
 
