@@ -9,7 +9,7 @@ use md5::{Digest, Md5};
 
 use super::config::EmulatorConfig;
 use super::errors::ApiError;
-use super::pipeline::WireRequest;
+use super::pipeline::{WireRequest, as_pairs};
 use super::route::ApiRequest;
 use super::{cos_auth, oss_auth, s3, s3_auth};
 use crate::model::Provider;
@@ -41,25 +41,9 @@ fn verify_s3(
     wire: &WireRequest<'_>,
     now: SystemTime,
 ) -> Result<(), ApiError> {
-    let headers: Vec<(String, String)> = wire
-        .headers
-        .iter()
-        .map(|(k, v)| {
-            (
-                k.as_str().to_string(),
-                String::from_utf8_lossy(v.as_bytes()).into_owned(),
-            )
-        })
-        .collect();
-    let headers: Vec<(&str, &str)> = headers
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
-    let query: Vec<(&str, &str)> = request
-        .params
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
+    let headers = wire.owned_headers();
+    let headers = as_pairs(&headers);
+    let query = as_pairs(&request.params);
     s3_auth::verify(
         &config.s3_credentials,
         &config.s3_region,

@@ -146,7 +146,8 @@ pub fn render(provider: Provider, error: &ApiError, ctx: &ErrorContext<'_>) -> S
     }
 }
 
-fn element(out: &mut String, name: &str, value: &str) {
+/// Appends `<name>value</name>` with `value` escaped.
+pub(crate) fn element(out: &mut String, name: &str, value: &str) {
     out.push('<');
     out.push_str(name);
     out.push('>');

@@ -31,6 +31,30 @@ pub(crate) struct WireRequest<'a> {
     pub(crate) body: &'a [u8],
 }
 
+impl WireRequest<'_> {
+    /// Every header as a `(name, value)` pair; values that are not UTF-8 are replaced rather
+    /// than dropped, so that a signature over them fails instead of passing.
+    pub(crate) fn owned_headers(&self) -> Vec<(String, String)> {
+        self.headers
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.as_str().to_string(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
+            .collect()
+    }
+}
+
+/// Borrows owned pairs as the `&str` pairs the signers take.
+pub(crate) fn as_pairs(owned: &[(String, String)]) -> Vec<(&str, &str)> {
+    owned
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect()
+}
+
 /// Answers one request that is not for `/_emulator/*`.
 pub(crate) async fn handle_api(
     State(shared): State<Arc<Shared>>,

@@ -9,10 +9,9 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
-use quick_xml::escape::escape;
 use sha2::{Digest, Sha256};
 
-use super::errors::ApiError;
+use super::errors::{ApiError, element};
 
 /// The `Server` header value.
 pub const SERVER: &str = "AmazonS3";
@@ -31,16 +30,6 @@ pub fn host_id(request_id: &str) -> String {
     STANDARD.encode(Sha256::digest(
         format!("invsync-s3/{request_id}").as_bytes(),
     ))
-}
-
-fn element(out: &mut String, name: &str, value: &str) {
-    out.push('<');
-    out.push_str(name);
-    out.push('>');
-    out.push_str(&escape(value));
-    out.push_str("</");
-    out.push_str(name);
-    out.push('>');
 }
 
 /// The XML body of an S3 error answer.

@@ -7,6 +7,7 @@ Otherwise they start `$INVSYNC_BIN emulator --listen 127.0.0.1:PORT` on a free p
 credentials in its environment, and stop it afterwards.
 """
 
+import contextlib
 import json
 import os
 import socket
@@ -48,28 +49,13 @@ def _wait_healthy(url, process=None, timeout=30.0):
     raise RuntimeError("emulator at %s did not become healthy" % url)
 
 
-@pytest.fixture(scope="session")
-def emulator_url():
-    url = os.environ.get("INVSYNC_EMULATOR_URL")
-    if url:
-        url = url.rstrip("/")
-        _wait_healthy(url)
-        yield url
-        return
-    binary = os.environ.get("INVSYNC_BIN")
-    if not binary:
-        pytest.fail("set INVSYNC_BIN (path to the invsync binary) or INVSYNC_EMULATOR_URL")
+@contextlib.contextmanager
+def running_emulator(binary, **env_overrides):
+    """Runs `binary emulator` on a free port with `env_overrides` in its environment; yields
+    its URL once healthy and stops it afterwards."""
     port = _free_port()
     env = dict(os.environ)
-    env.update(
-        TENCENTCLOUD_SECRET_ID=COS_SECRET_ID,
-        TENCENTCLOUD_SECRET_KEY=COS_SECRET_KEY,
-        ALIBABA_CLOUD_ACCESS_KEY_ID=OSS_ACCESS_KEY_ID,
-        ALIBABA_CLOUD_ACCESS_KEY_SECRET=OSS_ACCESS_KEY_SECRET,
-        AWS_ACCESS_KEY_ID=S3_ACCESS_KEY_ID,
-        AWS_SECRET_ACCESS_KEY=S3_SECRET_ACCESS_KEY,
-    )
-    env.pop("AWS_SESSION_TOKEN", None)
+    env.update(env_overrides)
     process = subprocess.Popen(
         [binary, "emulator", "--listen", "127.0.0.1:%d" % port],
         env=env,
@@ -85,6 +71,31 @@ def emulator_url():
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+@pytest.fixture(scope="session")
+def emulator_url():
+    url = os.environ.get("INVSYNC_EMULATOR_URL")
+    if url:
+        url = url.rstrip("/")
+        _wait_healthy(url)
+        yield url
+        return
+    binary = os.environ.get("INVSYNC_BIN")
+    if not binary:
+        pytest.fail("set INVSYNC_BIN (path to the invsync binary) or INVSYNC_EMULATOR_URL")
+    with running_emulator(
+        binary,
+        TENCENTCLOUD_SECRET_ID=COS_SECRET_ID,
+        TENCENTCLOUD_SECRET_KEY=COS_SECRET_KEY,
+        ALIBABA_CLOUD_ACCESS_KEY_ID=OSS_ACCESS_KEY_ID,
+        ALIBABA_CLOUD_ACCESS_KEY_SECRET=OSS_ACCESS_KEY_SECRET,
+        AWS_ACCESS_KEY_ID=S3_ACCESS_KEY_ID,
+        AWS_SECRET_ACCESS_KEY=S3_SECRET_ACCESS_KEY,
+        # A long-term key: requests must come without a session token.
+        AWS_SESSION_TOKEN="",
+    ) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

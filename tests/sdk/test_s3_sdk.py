@@ -2,7 +2,6 @@
 inventory API as the official AWS SDK for Python speaks it."""
 
 import os
-import subprocess
 
 import boto3
 import pytest
@@ -14,8 +13,7 @@ from conftest import (
     S3_ACCOUNT_ID,
     S3_REGION,
     S3_SECRET_ACCESS_KEY,
-    _free_port,
-    _wait_healthy,
+    running_emulator,
     unique_name,
 )
 
@@ -227,26 +225,13 @@ def temporary_emulator_url():
     binary = os.environ.get("INVSYNC_BIN")
     if not binary:
         pytest.skip("needs INVSYNC_BIN to start an emulator with temporary credentials")
-    port = _free_port()
-    env = dict(os.environ)
-    env.update(
+    with running_emulator(
+        binary,
         AWS_ACCESS_KEY_ID=TEMPORARY_KEY_ID,
         AWS_SECRET_ACCESS_KEY=S3_SECRET_ACCESS_KEY,
         AWS_SESSION_TOKEN=SESSION_TOKEN,
-    )
-    process = subprocess.Popen(
-        [binary, "emulator", "--listen", "127.0.0.1:%d" % port], env=env, stdout=subprocess.DEVNULL
-    )
-    url = "http://127.0.0.1:%d" % port
-    try:
-        _wait_healthy(url, process)
+    ) as url:
         yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
 
 
 TEMPORARY_KEY_ID = "ASIAINVSYNCSDKTEMP00"
