@@ -150,7 +150,7 @@ pub fn prepare_put(provider: Provider, id: &str, body: &[u8]) -> Result<String, 
     match provider {
         Provider::Cos => cos::validate_body(body)?,
         Provider::Oss => oss::validate_body(body)?,
-        Provider::S3 => s3::validate_body(&root)?,
+        Provider::S3 => s3::validate_body(body, &root)?,
     }
     let body_id = root.child("Id").map(Element::text).unwrap_or_default();
     if body_id != id {

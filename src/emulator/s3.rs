@@ -1,5 +1,6 @@
 //! S3-specific rules of the emulated inventory API: error codes and messages recorded against
-//! AWS, the 2006-03-01 schema check of a PUT body, the expected-bucket-owner guard, and the
+//! AWS, the 2006-03-01 schema check of a PUT body (the client's wire types and conversion,
+//! plus the element structure they do not enforce), the expected-bucket-owner guard, and the
 //! GET and LIST documents. Pure.
 //!
 //! Sources: `shared/reference/s3-api.md` §1–§4 (botocore's service model and responses
@@ -7,44 +8,16 @@
 
 use super::errors::ApiError;
 use super::xmltree::{Element, Node};
-
-/// The namespace S3 puts on the root element of every response document.
-pub const NAMESPACE: &str = "http://s3.amazonaws.com/doc/2006-03-01/";
+use crate::provider::s3::S3Inventory;
+use crate::provider::s3::model::BUCKET_ARN_PREFIX;
+use crate::provider::s3::xml::{self, NAMESPACE};
 
 /// The XML declaration in front of S3 response documents.
 const DECLARATION: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
 
-/// `Format` values of `S3BucketDestination`.
-pub const FORMATS: [&str; 3] = ["CSV", "ORC", "Parquet"];
-/// `Schedule/Frequency` values.
-pub const FREQUENCIES: [&str; 2] = ["Daily", "Weekly"];
-/// `IncludedObjectVersions` values.
-pub const OBJECT_VERSIONS: [&str; 2] = ["All", "Current"];
-/// `OptionalFields/Field` values of the service model (botocore 1.44.5).
-pub const OPTIONAL_FIELDS: [&str; 19] = [
-    "Size",
-    "LastModifiedDate",
-    "StorageClass",
-    "ETag",
-    "IsMultipartUploaded",
-    "ReplicationStatus",
-    "EncryptionStatus",
-    "ObjectLockRetainUntilDate",
-    "ObjectLockMode",
-    "ObjectLockLegalHoldStatus",
-    "ObjectLockEventHoldStatus",
-    "ObjectLockEventHoldDuration",
-    "IntelligentTieringAccessTier",
-    "BucketKeyStatus",
-    "ChecksumAlgorithm",
-    "ObjectAccessControlList",
-    "ObjectOwner",
-    "LifecycleExpirationDate",
-    "IntelligentTieringReferenceDate",
-];
-
-/// The prefix of a destination bucket ARN.
-const BUCKET_ARN_PREFIX: &str = "arn:aws:s3:::";
+/// Elements that S3's schema requires inside their parent, beyond those the conversion to the
+/// model requires (`Filter` may be absent, but not empty).
+const REQUIRED_CHILDREN: &[(&str, &str)] = &[("Filter", "Prefix")];
 
 /// GET of an id that does not exist.
 pub fn no_such_configuration() -> ApiError {
@@ -131,181 +104,66 @@ pub fn check_expected_owner(expected: Option<&str>, owner: &str) -> Result<(), A
     Ok(())
 }
 
-/// The element children of `element`, or `MalformedXML` when it holds non-blank text too.
-fn elements(element: &Element) -> Result<Vec<&Element>, ApiError> {
-    let mut out = Vec::new();
+/// Checks the shape of `element` (at `path` below `InventoryConfiguration`, empty for the root):
+/// every child element is one the wire types know, none but `Field` repeats, containers hold
+/// no text, and [`REQUIRED_CHILDREN`] are present.
+fn check_structure(element: &Element, path: &str) -> Result<(), ApiError> {
+    let mut seen: Vec<&str> = Vec::new();
     for node in &element.children {
-        match node {
-            Node::Element(e) => out.push(e),
-            Node::Text(t) if t.trim().is_empty() => {}
-            Node::Text(_) => return Err(malformed_xml()),
-        }
-    }
-    Ok(out)
-}
-
-/// The children of `element`, each named in `allowed` at most once, with every `required` one
-/// present.
-fn children<'a>(
-    element: &'a Element,
-    allowed: &[&str],
-    required: &[&str],
-) -> Result<Vec<&'a Element>, ApiError> {
-    let kids = elements(element)?;
-    for (i, kid) in kids.iter().enumerate() {
-        if !allowed.contains(&kid.name.as_str())
-            || kids[..i].iter().any(|earlier| earlier.name == kid.name)
+        let child = match node {
+            Node::Element(child) => child,
+            Node::Text(text) if text.trim().is_empty() => continue,
+            Node::Text(_) => {
+                let is_container = xml::KNOWN_ELEMENTS.iter().any(|known| {
+                    known
+                        .strip_prefix(path)
+                        .is_some_and(|rest| rest.starts_with('/'))
+                });
+                if path.is_empty() || is_container {
+                    return Err(malformed_xml());
+                }
+                continue;
+            }
+        };
+        let child_path = if path.is_empty() {
+            child.name.clone()
+        } else {
+            format!("{path}/{}", child.name)
+        };
+        if !xml::KNOWN_ELEMENTS.contains(&child_path.as_str())
+            || (child.name != "Field" && seen.contains(&child.name.as_str()))
         {
             return Err(malformed_xml());
         }
+        seen.push(&child.name);
+        check_structure(child, &child_path)?;
     }
-    if required
-        .iter()
-        .any(|name| !kids.iter().any(|k| k.name == *name))
-    {
-        return Err(malformed_xml());
-    }
-    Ok(kids)
-}
-
-/// The text of a leaf element, or `MalformedXML` when it has element children.
-fn leaf(element: &Element) -> Result<String, ApiError> {
-    if element
-        .children
-        .iter()
-        .any(|n| matches!(n, Node::Element(_)))
-    {
-        return Err(malformed_xml());
-    }
-    Ok(element.text())
-}
-
-fn one_of(element: &Element, values: &[&str]) -> Result<(), ApiError> {
-    let text = leaf(element)?;
-    if values.contains(&text.as_str()) {
-        Ok(())
-    } else {
-        Err(malformed_xml())
-    }
-}
-
-fn child<'a>(kids: &[&'a Element], name: &str) -> Option<&'a Element> {
-    kids.iter().copied().find(|k| k.name == name)
-}
-
-/// Checks a PUT body's `InventoryConfiguration` against the 2006-03-01 schema.
-///
-/// # Errors
-/// 400 `MalformedXML` for a missing, unknown or repeated element, a non-boolean `IsEnabled`, or
-/// a `Format`, `Frequency`, `IncludedObjectVersions` or optional field outside the model's
-/// values; then 400 `InvalidS3DestinationBucket` when the destination is not a bucket ARN.
-pub fn validate_body(root: &Element) -> Result<(), ApiError> {
-    if root.name != "InventoryConfiguration" {
-        return Err(malformed_xml());
-    }
-    let kids = children(
-        root,
-        &[
-            "Id",
-            "IsEnabled",
-            "Filter",
-            "Destination",
-            "Schedule",
-            "IncludedObjectVersions",
-            "OptionalFields",
-        ],
-        &[
-            "Id",
-            "IsEnabled",
-            "Destination",
-            "Schedule",
-            "IncludedObjectVersions",
-        ],
-    )?;
-    for kid in &kids {
-        match kid.name.as_str() {
-            "Id" => {
-                leaf(kid)?;
-            }
-            "IsEnabled" => {
-                let value = leaf(kid)?.to_ascii_lowercase();
-                if value != "true" && value != "false" {
-                    return Err(malformed_xml());
-                }
-            }
-            "Filter" => {
-                let filter = children(kid, &["Prefix"], &["Prefix"])?;
-                leaf(filter[0])?;
-            }
-            "Schedule" => {
-                let schedule = children(kid, &["Frequency"], &["Frequency"])?;
-                one_of(schedule[0], &FREQUENCIES)?;
-            }
-            "IncludedObjectVersions" => one_of(kid, &OBJECT_VERSIONS)?,
-            "OptionalFields" => {
-                for field in elements(kid)? {
-                    if field.name != "Field" {
-                        return Err(malformed_xml());
-                    }
-                    one_of(field, &OPTIONAL_FIELDS)?;
-                }
-            }
-            _ => {}
-        }
-    }
-    let destination = child(&kids, "Destination").ok_or_else(malformed_xml)?;
-    validate_destination(destination)
-}
-
-fn validate_destination(destination: &Element) -> Result<(), ApiError> {
-    let outer = children(
-        destination,
-        &["S3BucketDestination"],
-        &["S3BucketDestination"],
-    )?;
-    let kids = children(
-        outer[0],
-        &["AccountId", "Bucket", "Format", "Prefix", "Encryption"],
-        &["Bucket", "Format"],
-    )?;
-    for kid in &kids {
-        match kid.name.as_str() {
-            "AccountId" | "Prefix" | "Bucket" => {
-                leaf(kid)?;
-            }
-            "Format" => one_of(kid, &FORMATS)?,
-            "Encryption" => validate_encryption(kid)?,
-            _ => {}
-        }
-    }
-    let bucket = child(&kids, "Bucket")
-        .map(Element::text)
-        .unwrap_or_default();
-    match bucket.trim().strip_prefix(BUCKET_ARN_PREFIX) {
-        Some(name) if !name.is_empty() && !name.contains('/') => Ok(()),
-        _ => Err(invalid_destination_bucket()),
-    }
-}
-
-fn validate_encryption(encryption: &Element) -> Result<(), ApiError> {
-    let kids = children(encryption, &["SSE-S3", "SSE-KMS"], &[])?;
-    let [kind] = kids[..] else {
-        return Err(malformed_xml());
-    };
-    match kind.name.as_str() {
-        "SSE-S3" => {
-            if !leaf(kind)?.trim().is_empty() {
-                return Err(malformed_xml());
-            }
-        }
-        _ => {
-            let key = children(kind, &["KeyId"], &["KeyId"])?;
-            if leaf(key[0])?.trim().is_empty() {
-                return Err(malformed_xml());
-            }
+    for (parent, required) in REQUIRED_CHILDREN {
+        if path == *parent && !seen.contains(required) {
+            return Err(malformed_xml());
         }
     }
     Ok(())
+}
+
+/// Checks a PUT body's `InventoryConfiguration` against the 2006-03-01 schema, with the
+/// client's wire types and conversion for the values.
+///
+/// # Errors
+/// 400 `MalformedXML` for an unknown, repeated or missing element, a non-boolean `IsEnabled`,
+/// or a `Format`, `Frequency`, `IncludedObjectVersions` or optional field outside the model's
+/// values; then 400 `InvalidS3DestinationBucket` when the destination is not a bucket ARN.
+pub fn validate_body(body: &[u8], root: &Element) -> Result<(), ApiError> {
+    if root.name != "InventoryConfiguration" {
+        return Err(malformed_xml());
+    }
+    check_structure(root, "")?;
+    let wire: xml::InventoryConfiguration = xml::from_bytes(body).map_err(|_| malformed_xml())?;
+    let inventory = S3Inventory::try_from(&wire).map_err(|_| malformed_xml())?;
+    match inventory.destination.bucket.strip_prefix(BUCKET_ARN_PREFIX) {
+        Some(name) if !name.is_empty() && !name.contains('/') => Ok(()),
+        _ => Err(invalid_destination_bucket()),
+    }
 }
 
 /// The root element's start tag with S3's namespace, replacing the stored bare one.
@@ -363,7 +221,7 @@ mod tests {
     }
 
     fn check(xml: &str) -> Result<(), ApiError> {
-        validate_body(&Element::parse(xml.as_bytes()).unwrap())
+        validate_body(xml.as_bytes(), &Element::parse(xml.as_bytes()).unwrap())
     }
 
     #[test]
@@ -434,7 +292,7 @@ mod tests {
 
     #[test]
     fn every_optional_field_of_the_model_is_accepted() {
-        let fields: String = OPTIONAL_FIELDS
+        let fields: String = crate::provider::s3::model::OPTIONAL_FIELDS
             .iter()
             .map(|f| format!("<Field>{f}</Field>"))
             .collect();
