@@ -9,7 +9,6 @@
 use super::errors::ApiError;
 use super::xmltree::{Element, Node};
 use crate::provider::s3::S3Inventory;
-use crate::provider::s3::model::BUCKET_ARN_PREFIX;
 use crate::provider::s3::xml::{self, NAMESPACE};
 
 /// The XML declaration in front of S3 response documents.
@@ -160,10 +159,26 @@ pub fn validate_body(body: &[u8], root: &Element) -> Result<(), ApiError> {
     check_structure(root, "")?;
     let wire: xml::InventoryConfiguration = xml::from_bytes(body).map_err(|_| malformed_xml())?;
     let inventory = S3Inventory::try_from(&wire).map_err(|_| malformed_xml())?;
-    match inventory.destination.bucket.strip_prefix(BUCKET_ARN_PREFIX) {
-        Some(name) if !name.is_empty() && !name.contains('/') => Ok(()),
-        _ => Err(invalid_destination_bucket()),
+    if is_bucket_arn(&inventory.destination.bucket) {
+        Ok(())
+    } else {
+        Err(invalid_destination_bucket())
     }
+}
+
+/// True for `arn:PARTITION:s3:::NAME` (`arn:aws:s3:::…`, `arn:aws-cn:s3:::…`, …) with a
+/// bucket name and nothing after it.
+fn is_bucket_arn(value: &str) -> bool {
+    let Some((partition, name)) = value
+        .strip_prefix("arn:")
+        .and_then(|rest| rest.split_once(":s3:::"))
+    else {
+        return false;
+    };
+    (partition == "aws" || partition.starts_with("aws-"))
+        && !partition.contains(':')
+        && !name.is_empty()
+        && !name.contains('/')
 }
 
 /// The root element's start tag with S3's namespace, replacing the stored bare one.
