@@ -16,7 +16,11 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
+use aws_config::Region;
 use aws_config::default_provider::credentials::DefaultCredentialsChain;
+use aws_config::environment::region::EnvironmentVariableRegionProvider;
+use aws_config::meta::region::RegionProviderChain;
+use aws_config::profile::ProfileFileRegionProvider;
 use aws_config::provider_config::ProviderConfig;
 use aws_credential_types::Credentials as AwsCredentials;
 use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider};
@@ -44,6 +48,10 @@ pub const REFRESH_BEFORE_EXPIRY: Duration = Duration::from_secs(5 * 60);
 /// long, so that a rotated profile file takes effect without a restart (the AWS SDKs' lazy
 /// identity cache uses the same 15 minutes).
 pub const REREAD_WITHOUT_EXPIRY: Duration = Duration::from_secs(15 * 60);
+
+/// The STS region when neither `AWS_REGION`/`AWS_DEFAULT_REGION` nor the profile names one:
+/// the region of the global STS endpoint.
+const STS_FALLBACK_REGION: &str = "us-east-1";
 
 /// The time source of the cache; injectable so tests can move time.
 pub type Clock = Arc<dyn Fn() -> SystemTime + Send + Sync>;
@@ -107,8 +115,14 @@ impl CachedAwsCredentials {
                 tls::rustls_provider::CryptoMode::Ring,
             ))
             .build_https();
+        // The chain's own region lookup would end at instance metadata, which warns on every
+        // command off EC2; the region only picks the STS endpoint of the web identity exchange.
+        let region = RegionProviderChain::first_try(EnvironmentVariableRegionProvider::new())
+            .or_else(ProfileFileRegionProvider::new())
+            .or_else(Region::from_static(STS_FALLBACK_REGION));
         let chain = DefaultCredentialsChain::builder()
             .configure(ProviderConfig::default().with_http_client(http))
+            .region(region)
             .build()
             .await;
         CachedAwsCredentials::new(chain)
