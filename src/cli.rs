@@ -123,6 +123,12 @@ pub struct ProviderArgs {
     #[arg(long, env = "INVSYNC_OSS_ENDPOINT", value_name = "URL")]
     pub oss_endpoint: Option<String>,
 
+    /// Send S3 requests here instead of https://BUCKET.s3.REGION.amazonaws.com (path style for
+    /// an IP address, localhost or a manifest's `forcePathStyle`). A manifest's `spec.endpoint`
+    /// takes precedence.
+    #[arg(long, env = "INVSYNC_S3_ENDPOINT", value_name = "URL")]
+    pub s3_endpoint: Option<String>,
+
     /// OSS request signature version.
     #[arg(
         long,
@@ -153,10 +159,14 @@ pub struct ProviderArgs {
 impl ProviderArgs {
     /// The endpoint overrides given, by provider (`--cos-endpoint` is `cos`'s, and so on).
     pub fn endpoint_overrides(&self) -> BTreeMap<Provider, String> {
-        [("cos", &self.cos_endpoint), ("oss", &self.oss_endpoint)]
-            .into_iter()
-            .filter_map(|(name, endpoint)| Some((Provider::from_name(name)?, endpoint.clone()?)))
-            .collect()
+        [
+            ("cos", &self.cos_endpoint),
+            ("oss", &self.oss_endpoint),
+            ("s3", &self.s3_endpoint),
+        ]
+        .into_iter()
+        .filter_map(|(name, endpoint)| Some((Provider::from_name(name)?, endpoint.clone()?)))
+        .collect()
     }
 }
 

@@ -309,11 +309,30 @@ fn the_oss_ram_policy_grants_the_inventory_actions_on_the_example_buckets_only()
 }
 
 #[test]
+fn the_s3_iam_policy_grants_the_two_inventory_actions_on_bucket_arns_only() {
+    let (actions, resources) = policy("s3-iam-policy.json", ["Statement", "Action", "Resource"]);
+    // ListBucketInventoryConfigurations and GetBucketInventoryConfiguration are authorised as
+    // s3:GetInventoryConfiguration; Put and Delete as s3:PutInventoryConfiguration.
+    assert_eq!(
+        actions,
+        [
+            "s3:GetInventoryConfiguration",
+            "s3:PutInventoryConfiguration"
+        ]
+    );
+    for resource in resources {
+        let name = resource.strip_prefix("arn:aws:s3:::").unwrap();
+        assert!(!name.is_empty() && !name.contains('/'), "{resource}");
+    }
+}
+
+#[test]
 fn the_readme_names_every_action_of_the_policy_documents() {
     let readme = std::fs::read_to_string(repo("README.md")).unwrap();
     let (cos, _) = policy("cos-cam-policy.json", ["statement", "action", "resource"]);
     let (oss, _) = policy("oss-ram-policy.json", ["Statement", "Action", "Resource"]);
-    for action in cos.iter().chain(&oss) {
+    let (s3, _) = policy("s3-iam-policy.json", ["Statement", "Action", "Resource"]);
+    for action in cos.iter().chain(&oss).chain(&s3) {
         assert!(
             readme.contains(&format!("`{action}`")),
             "README lacks `{action}`"

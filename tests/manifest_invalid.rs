@@ -38,7 +38,7 @@ const EXPECTED: &[&str] = &[
     "header.yaml:2 (document 1) apiVersion: unsupported apiVersion `invsync/v2`",
     "header.yaml:3 (document 1) kind: unsupported kind `BucketInventry`",
     "header.yaml:5 (document 1) metadata.name: metadata.name is empty",
-    "header.yaml:7 (document 1) spec.provider: `gcs` is not one of `cos`, `oss`",
+    "header.yaml:7 (document 1) spec.provider: `gcs` is not one of `cos`, `oss`, `s3`",
     "header.yaml:11 (document 2): a manifest document must be a mapping",
     "header.yaml:13 (document 3) spec: missing required field `spec`",
     "header.yaml:17 (document 3) metadata.lables: unknown field `lables`",

@@ -105,6 +105,9 @@ pub async fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
         BTreeMap::from([
             (Provider::Cos, static_source(cos_credentials)),
             (Provider::Oss, static_source(oss_credentials)),
+            // The demo's manifests name no S3 bucket yet; the table needs a source for every
+            // provider.
+            (Provider::S3, static_source(demo_credentials("AKIAdemo"))),
         ]),
         Some(&metrics),
     )?;
@@ -256,6 +259,13 @@ fn drifted(inventory: &Inventory) -> Inventory {
                 o.filter.prefix.clone().unwrap_or_default()
             ));
         }
+        Inventory::S3(s) => {
+            s.enabled = !s.enabled;
+            s.filter_prefix = Some(format!(
+                "{}old/",
+                s.filter_prefix.clone().unwrap_or_default()
+            ));
+        }
     }
     changed
 }
@@ -264,6 +274,7 @@ fn set_id(inventory: &mut Inventory, id: String) {
     match inventory {
         Inventory::Cos(c) => c.id = id,
         Inventory::Oss(o) => o.id = id,
+        Inventory::S3(s) => s.id = id,
     }
 }
 

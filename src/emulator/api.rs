@@ -69,7 +69,7 @@ pub fn execute(store: &mut Store, request: &ApiRequest, body: &[u8]) -> Result<O
             }
             let root = match provider {
                 Provider::Cos => "ListInventoryConfigurationResult",
-                Provider::Oss => "ListInventoryConfigurationsResult",
+                Provider::Oss | Provider::S3 => "ListInventoryConfigurationsResult",
             };
             let mut out = format!("{DECLARATION}<{root}>");
             for item in &page.items {
@@ -100,6 +100,11 @@ fn not_found(provider: Provider) -> ApiError {
     match provider {
         Provider::Cos => cos::not_found(),
         Provider::Oss => oss::no_such_inventory(),
+        Provider::S3 => ApiError::new(
+            404,
+            "NoSuchConfiguration",
+            "The specified configuration does not exist.",
+        ),
     }
 }
 
@@ -110,6 +115,11 @@ pub(crate) fn store_error(provider: Provider, error: StoreError) -> ApiError {
         StoreError::TooManyConfigurations => match provider {
             Provider::Cos => cos::too_many(),
             Provider::Oss => oss::too_many(),
+            Provider::S3 => ApiError::new(
+                400,
+                "TooManyConfigurations",
+                "You are attempting to create a new configuration but have already reached the 1,000-configuration limit.",
+            ),
         },
         StoreError::InvalidToken => {
             ApiError::invalid_argument("The continuation token provided is incorrect.")
@@ -129,12 +139,18 @@ pub fn prepare_put(provider: Provider, id: &str, body: &[u8]) -> Result<String, 
     match provider {
         Provider::Cos => cos::validate_body(body)?,
         Provider::Oss => oss::validate_body(body)?,
+        Provider::S3 => return Err(ApiError::s3_not_served()),
     }
     let body_id = root.child("Id").map(Element::text).unwrap_or_default();
     if body_id != id {
         return Err(match provider {
             Provider::Cos => cos::id_mismatch(),
             Provider::Oss => oss::id_mismatch(),
+            Provider::S3 => ApiError::new(
+                400,
+                "IdMismatch",
+                "Document ID does not match the specified configuration ID.",
+            ),
         });
     }
     let enabled = root
@@ -151,6 +167,7 @@ pub fn prepare_put(provider: Provider, id: &str, body: &[u8]) -> Result<String, 
     match provider {
         Provider::Cos => cos::finish_body(id, &mut root)?,
         Provider::Oss => oss::finish_body(id, &mut root)?,
+        Provider::S3 => return Err(ApiError::s3_not_served()),
     }
     Ok(root.to_xml())
 }

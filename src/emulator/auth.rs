@@ -28,6 +28,7 @@ pub fn authenticate(
     match request.provider {
         Provider::Cos => cos_auth::verify(config, request, wire, now),
         Provider::Oss => oss_auth::verify(config, request, wire, now),
+        Provider::S3 => Err(ApiError::s3_not_served()),
     }
 }
 

@@ -115,6 +115,8 @@ impl EmulatorConfig {
         let pairs = match provider {
             Provider::Cos => &self.cos_credentials,
             Provider::Oss => &self.oss_credentials,
+            // The emulator does not serve S3 yet, so it accepts no S3 key.
+            Provider::S3 => return None,
         };
         pairs
             .iter()

@@ -100,7 +100,7 @@ impl ApiError {
     /// Content-MD5 that does not match the body: COS `BadDigest`, OSS `InvalidDigest`.
     pub fn digest_mismatch(provider: Provider) -> Self {
         match provider {
-            Provider::Cos => ApiError::new(
+            Provider::Cos | Provider::S3 => ApiError::new(
                 400,
                 "BadDigest",
                 "The Content-MD5 you specified did not match what we received.",
@@ -115,6 +115,15 @@ impl ApiError {
     }
 
     /// A required Content-MD5 header is missing.
+    /// The answer to an S3 request while the emulator has no S3 mode.
+    pub fn s3_not_served() -> Self {
+        ApiError::new(
+            501,
+            "NotImplemented",
+            "This emulator does not serve the S3 inventory API.",
+        )
+    }
+
     pub fn missing_digest() -> Self {
         ApiError::new(
             400,
@@ -140,6 +149,7 @@ pub fn render(provider: Provider, error: &ApiError, ctx: &ErrorContext<'_>) -> S
     match provider {
         Provider::Cos => render_cos(error, ctx),
         Provider::Oss => render_oss(error, ctx),
+        Provider::S3 => render_s3(error, ctx),
     }
 }
 
@@ -163,6 +173,21 @@ fn render_cos(error: &ApiError, ctx: &ErrorContext<'_>) -> String {
     for (name, value) in &error.extra {
         element(&mut out, name, value);
     }
+    out.push_str("</Error>");
+    out
+}
+
+/// `<Error><Code/><Message/><RequestId/><HostId/></Error>`, as S3 answers
+/// (`reference/s3-api.md` §4).
+fn render_s3(error: &ApiError, ctx: &ErrorContext<'_>) -> String {
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error>");
+    element(&mut out, "Code", &error.code);
+    element(&mut out, "Message", &error.message);
+    for (name, value) in &error.extra {
+        element(&mut out, name, value);
+    }
+    element(&mut out, "RequestId", ctx.request_id);
+    element(&mut out, "HostId", ctx.host);
     out.push_str("</Error>");
     out
 }

@@ -140,6 +140,11 @@ impl FaultConfig {
                     "Please reduce your request rate.",
                 ),
             ),
+            // No list of S3 errors to inject yet: S3's throttling answer.
+            Provider::S3 => (
+                &Vec::new(),
+                ("SlowDown", "Please reduce your request rate."),
+            ),
         };
         if list.is_empty() {
             return ApiError::new(503, fallback.0, fallback.1).with_ec(ec::INJECTED);

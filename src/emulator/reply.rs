@@ -29,6 +29,8 @@ pub fn request_id(provider: Provider, now: SystemTime, counter: u64, random: u32
             counter.wrapping_mul(2_654_435_761) & 0xff_ffff
         )),
         Provider::Oss => format!("{:08X}{:08X}{:08X}", secs as u32, random, counter as u32),
+        // 16 uppercase hex characters, as `x-amz-request-id` values are.
+        Provider::S3 => format!("{:08X}{:08X}", secs as u32 ^ random, counter as u32),
     }
 }
 
@@ -68,6 +70,10 @@ fn base(ctx: &ReplyContext<'_>, status: u16, body: Body) -> Response<Body> {
                 headers.insert("x-oss-server-time", v);
             }
             headers.insert("x-oss-request-id", id);
+        }
+        Provider::S3 => {
+            headers.insert(header::SERVER, HeaderValue::from_static("AmazonS3"));
+            headers.insert("x-amz-request-id", id);
         }
     }
     response

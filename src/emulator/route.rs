@@ -160,7 +160,7 @@ pub fn route(method: &str, host: &str, path: &str, query: &str) -> Result<ApiReq
         ));
     }
     let id_param = match provider {
-        Provider::Cos => "id",
+        Provider::Cos | Provider::S3 => "id",
         Provider::Oss => "inventoryId",
     };
     let id = param(&params, id_param).map(str::to_string);

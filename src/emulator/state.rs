@@ -44,7 +44,7 @@ impl PutMode {
     /// The rule of `provider`.
     pub fn of(provider: Provider) -> Self {
         match provider {
-            Provider::Cos => PutMode::Upsert,
+            Provider::Cos | Provider::S3 => PutMode::Upsert,
             Provider::Oss => PutMode::CreateOnly,
         }
     }
@@ -223,14 +223,14 @@ impl ListKey {
     fn of(provider: Provider, id: &str, config: &StoredConfig) -> Self {
         match provider {
             Provider::Cos => ListKey::Seq(config.seq),
-            Provider::Oss => ListKey::Id(id.to_string()),
+            Provider::Oss | Provider::S3 => ListKey::Id(id.to_string()),
         }
     }
 
     fn parse(provider: Provider, cursor: &str) -> Option<Self> {
         match provider {
             Provider::Cos => cursor.parse().ok().map(ListKey::Seq),
-            Provider::Oss => Some(ListKey::Id(cursor.to_string())),
+            Provider::Oss | Provider::S3 => Some(ListKey::Id(cursor.to_string())),
         }
     }
 

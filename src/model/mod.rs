@@ -10,6 +10,8 @@ pub mod live;
 pub use crate::provider::cos::model as cos;
 /// OSS configurations; defined with the provider (`src/provider/oss/model.rs`).
 pub use crate::provider::oss::model as oss;
+/// S3 configurations; defined with the provider (`src/provider/s3/model.rs`).
+pub use crate::provider::s3::model as s3;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -22,6 +24,7 @@ pub use crate::provider::registry::ProviderBucketOptions;
 pub use cos::{CosDestination, CosFilter, CosInventory, CosPeriod, CosSchedule, CosTag};
 pub use live::{ForeignConfig, LiveConfig, all_modelled};
 pub use oss::{OssDestination, OssEncryption, OssFilter, OssIncrementalInventory, OssInventory};
+pub use s3::{S3Destination, S3Encryption, S3Format, S3Inventory};
 
 /// The cloud whose inventory API a bucket lives behind.
 #[derive(
@@ -33,6 +36,8 @@ pub enum Provider {
     Cos,
     /// Alibaba Cloud Object Storage Service.
     Oss,
+    /// Amazon Simple Storage Service.
+    S3,
 }
 
 impl Provider {
@@ -136,6 +141,7 @@ impl ReportFormat {
 pub enum Inventory {
     Cos(CosInventory),
     Oss(OssInventory),
+    S3(S3Inventory),
 }
 
 impl Inventory {
@@ -144,6 +150,7 @@ impl Inventory {
         match self {
             Inventory::Cos(c) => &c.id,
             Inventory::Oss(c) => &c.id,
+            Inventory::S3(c) => &c.id,
         }
     }
 
@@ -152,6 +159,7 @@ impl Inventory {
         match self {
             Inventory::Cos(_) => Provider::Cos,
             Inventory::Oss(_) => Provider::Oss,
+            Inventory::S3(_) => Provider::S3,
         }
     }
 }

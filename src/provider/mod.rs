@@ -32,6 +32,7 @@ pub mod rate_limit;
 pub mod registry;
 pub mod request;
 pub mod response;
+pub mod s3;
 pub mod send;
 pub mod signing_window;
 pub mod wire;

@@ -38,12 +38,14 @@ use crate::provider::endpoint_policy::EndpointError;
 use crate::provider::http::Transport;
 use crate::provider::oss::OssClient;
 use crate::provider::oss::manifest::OssInventorySpec;
+use crate::provider::s3::S3Client;
+use crate::provider::s3::manifest::{S3BucketOptions, S3InventorySpec};
 use crate::provider::{InventoryApi, ProviderError};
 use crate::reconcile::ClientSettings;
 
 impl Provider {
     /// Every provider, in plan order (the order of [`Provider`]'s variants).
-    pub const ALL: [Provider; 2] = [Provider::Cos, Provider::Oss];
+    pub const ALL: [Provider; 3] = [Provider::Cos, Provider::Oss, Provider::S3];
 
     /// The provider whose manifest name ([`ProviderSpec::name`]) is `name`.
     pub fn from_name(name: &str) -> Option<Provider> {
@@ -56,6 +58,7 @@ pub fn spec(provider: Provider) -> &'static ProviderSpec {
     match provider {
         Provider::Cos => &crate::provider::cos::SPEC,
         Provider::Oss => &crate::provider::oss::SPEC,
+        Provider::S3 => &crate::provider::s3::SPEC,
     }
 }
 
@@ -92,6 +95,8 @@ pub enum ProviderBucketOptions {
     /// No provider-specific bucket-level settings.
     #[default]
     None,
+    /// S3's `expectedBucketOwner` and `forcePathStyle`.
+    S3(S3BucketOptions),
 }
 
 /// What a client constructor gets: the shared transport, the provider's credentials, the
@@ -200,6 +205,7 @@ impl serde::Serialize for ManifestInventory {
         match &self.0 {
             Inventory::Cos(c) => CosInventorySpec::from(c).serialize(serializer),
             Inventory::Oss(o) => OssInventorySpec::from(o).serialize(serializer),
+            Inventory::S3(s) => S3InventorySpec::from(s).serialize(serializer),
         }
     }
 }
@@ -209,6 +215,7 @@ impl serde::Serialize for ManifestInventory {
 pub enum ProviderClient {
     Cos(CosClient),
     Oss(OssClient),
+    S3(S3Client),
 }
 
 impl InventoryApi for ProviderClient {
@@ -216,6 +223,7 @@ impl InventoryApi for ProviderClient {
         match self {
             ProviderClient::Cos(c) => c.list(bucket).await,
             ProviderClient::Oss(c) => c.list(bucket).await,
+            ProviderClient::S3(c) => c.list(bucket).await,
         }
     }
 
@@ -223,6 +231,7 @@ impl InventoryApi for ProviderClient {
         match self {
             ProviderClient::Cos(c) => c.get(bucket, id).await,
             ProviderClient::Oss(c) => c.get(bucket, id).await,
+            ProviderClient::S3(c) => c.get(bucket, id).await,
         }
     }
 
@@ -230,6 +239,7 @@ impl InventoryApi for ProviderClient {
         match self {
             ProviderClient::Cos(c) => c.put(bucket, inventory).await,
             ProviderClient::Oss(c) => c.put(bucket, inventory).await,
+            ProviderClient::S3(c) => c.put(bucket, inventory).await,
         }
     }
 
@@ -237,6 +247,7 @@ impl InventoryApi for ProviderClient {
         match self {
             ProviderClient::Cos(c) => c.delete(bucket, id).await,
             ProviderClient::Oss(c) => c.delete(bucket, id).await,
+            ProviderClient::S3(c) => c.delete(bucket, id).await,
         }
     }
 }

@@ -17,7 +17,7 @@ use invsync::model::{
     BucketKey, CosDestination, CosFilter, CosInventory, CosPeriod, CosSchedule, CosTag,
     DesiredBucket, ForeignConfig, Frequency, IncludedObjectVersions, Inventory, LiveConfig, Origin,
     OssDestination, OssEncryption, OssFilter, OssIncrementalInventory, OssInventory, Provider,
-    ReportFormat,
+    ReportFormat, S3Destination, S3Encryption, S3Inventory,
 };
 
 const COS_FIELDS: &[&str] = &[
@@ -31,6 +31,7 @@ const COS_FIELDS: &[&str] = &[
     "Crc64",
 ];
 const OSS_FIELDS: &[&str] = invsync::model::oss::OPTIONAL_FIELDS;
+const S3_FIELDS: &[&str] = invsync::model::s3::OPTIONAL_FIELDS;
 const OSS_INCREMENTAL_FIELDS: &[&str] = invsync::model::oss::INCREMENTAL_OPTIONAL_FIELDS;
 const COS_STORAGE_CLASSES: &[&str] = &["STANDARD", "STANDARD_IA", "ARCHIVE", "DEEP_ARCHIVE"];
 const OSS_STORAGE_CLASSES: &[&str] = invsync::model::oss::STORAGE_CLASSES;
@@ -303,11 +304,64 @@ fn oss_incremental() -> impl Strategy<Value = OssIncrementalInventory> {
         )
 }
 
-/// A valid inventory of either provider.
+/// A valid S3 inventory: destination buckets as an ARN or a bare name, blank strings for
+/// absent ones.
+pub fn s3_inventory() -> impl Strategy<Value = S3Inventory> {
+    (
+        (id(), any::<bool>(), path().prop_map(Some)),
+        (
+            prop_oneof![Just(Frequency::Daily), Just(Frequency::Weekly)],
+            versions(),
+            field_list(S3_FIELDS),
+        ),
+        (
+            "[a-z0-9]{3,12}",
+            any::<bool>(),
+            option::of("[0-9]{12}"),
+            select(invsync::model::s3::FORMATS),
+            option::of(path()),
+            0u8..3,
+        ),
+    )
+        .prop_map(
+            |(
+                (id, enabled, filter_prefix),
+                (frequency, included_object_versions, optional_fields),
+                (name, as_arn, account_id, format, prefix, encryption),
+            )| S3Inventory {
+                id,
+                enabled,
+                filter_prefix,
+                destination: S3Destination {
+                    bucket: if as_arn {
+                        format!("arn:aws:s3:::{name}")
+                    } else {
+                        name
+                    },
+                    account_id,
+                    format,
+                    prefix,
+                    encryption: match encryption {
+                        0 => None,
+                        1 => Some(S3Encryption::SseS3),
+                        _ => Some(S3Encryption::SseKms {
+                            key_id: "alias/inventory".into(),
+                        }),
+                    },
+                },
+                frequency,
+                included_object_versions,
+                optional_fields,
+            },
+        )
+}
+
+/// A valid inventory of any provider.
 pub fn inventory() -> impl Strategy<Value = Inventory> {
     prop_oneof![
         cos_inventory().prop_map(Inventory::Cos),
         oss_inventory().prop_map(Inventory::Oss),
+        s3_inventory().prop_map(Inventory::S3),
     ]
 }
 
@@ -319,6 +373,7 @@ pub fn inventories(
     let one: BoxedStrategy<Inventory> = match provider {
         Provider::Cos => cos_inventory().prop_map(Inventory::Cos).boxed(),
         Provider::Oss => oss_inventory().prop_map(Inventory::Oss).boxed(),
+        Provider::S3 => s3_inventory().prop_map(Inventory::S3).boxed(),
     };
     btree_map(id(), one, size)
         .prop_map(|by_id| {
@@ -341,11 +396,15 @@ fn with_id(inventory: Inventory, id: String) -> Inventory {
             o.id = id;
             Inventory::Oss(o)
         }
+        Inventory::S3(mut s) => {
+            s.id = id;
+            Inventory::S3(s)
+        }
     }
 }
 
 pub fn provider() -> impl Strategy<Value = Provider> {
-    prop_oneof![Just(Provider::Cos), Just(Provider::Oss)]
+    prop_oneof![Just(Provider::Cos), Just(Provider::Oss), Just(Provider::S3)]
 }
 
 /// A valid desired bucket of either provider, with up to 12 configurations.

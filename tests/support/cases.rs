@@ -1,4 +1,4 @@
-//! The two providers as test cases: a bucket each, manifest and wire-body builders, and the
+//! The providers as test cases: a bucket each, manifest and wire-body builders, and the
 //! plan/apply invocations the end-to-end tests share.
 
 #![allow(dead_code)]
@@ -25,6 +25,11 @@ pub const OSS: Case = Case {
     provider: Provider::Oss,
     bucket: "examplebucket",
     region: "cn-hangzhou",
+};
+pub const S3: Case = Case {
+    provider: Provider::S3,
+    bucket: "examplebucket",
+    region: "us-east-1",
 };
 
 impl Case {
@@ -54,6 +59,9 @@ impl Case {
             Provider::Oss => {
                 "        bucket: acs:oss:::inventory-dest\n        accountId: \"1000000000000000\"\n        roleArn: acs:ram::1000000000000000:role/AliyunOSSRole\n        format: CSV\n"
             }
+            Provider::S3 => {
+                "        bucket: arn:aws:s3:::inventory-dest\n        accountId: \"111122223333\"\n        format: CSV\n"
+            }
         }
     }
 
@@ -65,6 +73,9 @@ impl Case {
             ),
             Provider::Oss => format!(
                 "<InventoryConfiguration><Id>{id}</Id><IsEnabled>{enabled}</IsEnabled><Destination><OSSBucketDestination><Format>CSV</Format><AccountId>1000000000000000</AccountId><RoleArn>acs:ram::1000000000000000:role/AliyunOSSRole</RoleArn><Bucket>acs:oss:::inventory-dest</Bucket></OSSBucketDestination></Destination><Schedule><Frequency>Daily</Frequency></Schedule><Filter><Prefix>{prefix}</Prefix></Filter><IncludedObjectVersions>Current</IncludedObjectVersions><OptionalFields><Field>Size</Field><Field>ETag</Field></OptionalFields></InventoryConfiguration>"
+            ),
+            Provider::S3 => format!(
+                "<InventoryConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Destination><S3BucketDestination><AccountId>111122223333</AccountId><Bucket>arn:aws:s3:::inventory-dest</Bucket><Format>CSV</Format></S3BucketDestination></Destination><IsEnabled>{enabled}</IsEnabled><Filter><Prefix>{prefix}</Prefix></Filter><Id>{id}</Id><IncludedObjectVersions>Current</IncludedObjectVersions><OptionalFields><Field>Size</Field><Field>ETag</Field></OptionalFields><Schedule><Frequency>Daily</Frequency></Schedule></InventoryConfiguration>"
             ),
         }
     }
@@ -107,7 +118,7 @@ impl Case {
     /// The word the plan uses for a changed configuration.
     pub fn change_action(&self) -> &'static str {
         match self.provider {
-            Provider::Cos => "update",
+            Provider::Cos | Provider::S3 => "update",
             Provider::Oss => "replace",
         }
     }

@@ -17,7 +17,7 @@ use invsync::scheduler::SchedulerConfig;
 use invsync::server::Readiness;
 use tokio::sync::{mpsc, oneshot};
 
-use super::e2e::{COS_ID, COS_KEY, Emulator, OSS_ID, OSS_KEY};
+use super::e2e::{COS_ID, COS_KEY, Emulator, OSS_ID, OSS_KEY, S3_ID, S3_KEY};
 
 /// Upper bound of every wait; the tests' own promptness assertions are much tighter.
 pub const MAX_WAIT: Duration = Duration::from_secs(20);
@@ -61,6 +61,10 @@ pub fn clients(emulator: &Emulator, metrics: &Metrics) -> Clients {
             (
                 Provider::Oss,
                 Arc::new(StaticCredentials(Credentials::new(OSS_ID, OSS_KEY))),
+            ),
+            (
+                Provider::S3,
+                Arc::new(StaticCredentials(Credentials::new(S3_ID, S3_KEY))),
             ),
         ]),
     )

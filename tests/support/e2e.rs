@@ -12,6 +12,8 @@ pub const COS_ID: &str = "AKIDe2etestsecretid0000000000000000";
 pub const COS_KEY: &str = "cos-e2e-secret-key-do-not-print";
 pub const OSS_ID: &str = "LTAIe2etestaccesskey";
 pub const OSS_KEY: &str = "oss-e2e-secret-key-do-not-print";
+pub const S3_ID: &str = "AKIAE2ETESTACCESSKEY";
+pub const S3_KEY: &str = "s3-e2e-secret-key-do-not-print";
 
 /// An emulator running on its own runtime thread for the life of the value.
 pub struct Emulator {
@@ -100,8 +102,13 @@ pub fn invsync_with(emulator: &Emulator, args: &[&str], env: &[(&str, &str)]) ->
         .env("TENCENTCLOUD_SECRET_KEY", COS_KEY)
         .env("ALIBABA_CLOUD_ACCESS_KEY_ID", OSS_ID)
         .env("ALIBABA_CLOUD_ACCESS_KEY_SECRET", OSS_KEY)
+        .env("AWS_ACCESS_KEY_ID", S3_ID)
+        .env("AWS_SECRET_ACCESS_KEY", S3_KEY)
+        // Never reach for EC2 instance metadata from a test, whatever the credentials.
+        .env("AWS_EC2_METADATA_DISABLED", "true")
         .env("INVSYNC_COS_ENDPOINT", emulator.endpoint())
         .env("INVSYNC_OSS_ENDPOINT", emulator.endpoint())
+        .env("INVSYNC_S3_ENDPOINT", emulator.endpoint())
         .env("INVSYNC_COLOR", "never")
         .env("RUST_LOG", "info");
     for (key, value) in env {

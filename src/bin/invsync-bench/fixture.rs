@@ -35,6 +35,11 @@ pub fn buckets(providers: &[Provider], count: usize) -> Vec<Bucket> {
                     name: format!("bench{i:05}"),
                     region: "cn-hangzhou",
                 },
+                Provider::S3 => Bucket {
+                    provider,
+                    name: format!("bench{i:05}"),
+                    region: "us-east-1",
+                },
             }
         })
         .collect()
@@ -55,6 +60,9 @@ pub fn manifest(bucket: &Bucket, configs: usize, generation: u32) -> String {
         }
         Provider::Oss => {
             "        bucket: acs:oss:::inventory-dest\n        accountId: \"1000000000000000\"\n        roleArn: acs:ram::1000000000000000:role/AliyunOSSRole\n        format: CSV\n"
+        }
+        Provider::S3 => {
+            "        bucket: arn:aws:s3:::inventory-dest\n        accountId: \"111122223333\"\n        format: CSV\n"
         }
     };
     for c in 0..configs {

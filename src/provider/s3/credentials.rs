@@ -1,0 +1,241 @@
+//! Where S3 credentials come from: the standard AWS chain, cached and refreshed before they
+//! expire.
+//!
+//! The chain is `aws-config`'s default one, in its order: environment (`AWS_ACCESS_KEY_ID`,
+//! `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`), the shared `~/.aws/credentials` and
+//! `~/.aws/config` files (`AWS_PROFILE`, including `role_arn` profiles), the web identity token
+//! file (`AWS_WEB_IDENTITY_TOKEN_FILE` + `AWS_ROLE_ARN`: EKS IRSA and Pod Identity), ECS
+//! container credentials, and IMDSv2 on EC2. Its network calls (STS, ECS, IMDS) go through an
+//! HTTPS client on rustls with the ring provider, the same TLS stack as invsync's own requests.
+//!
+//! With `--credentials-file`, a file holding the AWS keys (the variable names of [`VARS`] as
+//! keys) comes first, so mounted secrets rotate as for the other providers; without those keys
+//! in it, or without a file, the chain answers.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use aws_config::default_provider::credentials::DefaultCredentialsChain;
+use aws_config::provider_config::ProviderConfig;
+use aws_credential_types::Credentials as AwsCredentials;
+use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider};
+use aws_smithy_http_client::tls;
+
+use crate::model::Provider;
+use crate::provider::Credentials;
+use crate::provider::credentials::{BoxFuture, CredentialSource, CredentialVars};
+use crate::provider::credentials_file::CredentialsFile;
+
+/// The variable names of AWS access keys (the AWS CLI's and SDKs').
+pub const VARS: CredentialVars = CredentialVars {
+    id: "AWS_ACCESS_KEY_ID",
+    secret: "AWS_SECRET_ACCESS_KEY",
+    token: "AWS_SESSION_TOKEN",
+};
+
+/// Credentials are renewed this long before they expire, so a request signed just before
+/// expiry still reaches S3 in time (STS sessions last at least 15 minutes).
+pub const REFRESH_BEFORE_EXPIRY: Duration = Duration::from_secs(5 * 60);
+
+/// Credentials without an expiry (environment, static profile keys) are read again after this
+/// long, so that a rotated profile file takes effect without a restart (the AWS SDKs' lazy
+/// identity cache uses the same 15 minutes).
+pub const REREAD_WITHOUT_EXPIRY: Duration = Duration::from_secs(15 * 60);
+
+/// The time source of the cache; injectable so tests can move time.
+pub type Clock = Arc<dyn Fn() -> SystemTime + Send + Sync>;
+
+/// Why no credentials could be had. Names the chain's failure, never a key or token.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("no AWS credentials: {0}")]
+pub struct CredentialsError(String);
+
+/// An AWS credentials provider behind a cache: asked at most once per refresh period, and
+/// again shortly before what it gave expires.
+///
+/// # Guarantees
+/// - Concurrent callers wait for one refresh instead of each asking the provider.
+/// - When a refresh fails while the cached credentials are still valid, those are returned
+///   (and the failure logged), so a brief STS or IMDS outage does not stop signing.
+/// - `Debug` shows neither the key secret nor the session token.
+pub struct CachedAwsCredentials {
+    provider: SharedCredentialsProvider,
+    cache: tokio::sync::Mutex<Option<Cached>>,
+    clock: Clock,
+}
+
+#[derive(Clone)]
+struct Cached {
+    credentials: AwsCredentials,
+    /// When to ask the provider again.
+    refresh_at: SystemTime,
+    /// When the credentials stop working; `None` when they do not expire.
+    expires_at: Option<SystemTime>,
+}
+
+impl std::fmt::Debug for CachedAwsCredentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CachedAwsCredentials")
+            .field("provider", &self.provider)
+            .finish_non_exhaustive()
+    }
+}
+
+impl CachedAwsCredentials {
+    /// Caches `provider`, timed by the system clock.
+    pub fn new(provider: impl ProvideCredentials + 'static) -> Self {
+        CachedAwsCredentials {
+            provider: SharedCredentialsProvider::new(provider),
+            cache: tokio::sync::Mutex::new(None),
+            clock: Arc::new(SystemTime::now),
+        }
+    }
+
+    /// The same cache timed by `clock`.
+    pub fn with_clock(mut self, clock: Clock) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// The standard AWS credential chain of this process's environment and files.
+    pub async fn default_chain() -> Self {
+        let http = aws_smithy_http_client::Builder::new()
+            .tls_provider(tls::Provider::Rustls(
+                tls::rustls_provider::CryptoMode::Ring,
+            ))
+            .build_https();
+        let chain = DefaultCredentialsChain::builder()
+            .configure(ProviderConfig::default().with_http_client(http))
+            .build()
+            .await;
+        CachedAwsCredentials::new(chain)
+    }
+
+    /// The current credentials, from the cache while they are fresh.
+    ///
+    /// # Errors
+    /// When the provider fails and no unexpired credentials are cached.
+    pub async fn credentials(&self) -> Result<Credentials, CredentialsError> {
+        let now = (self.clock)();
+        let mut cache = self.cache.lock().await;
+        if let Some(cached) = cache.as_ref()
+            && now < cached.refresh_at
+        {
+            return Ok(convert(&cached.credentials));
+        }
+        match self.provider.provide_credentials().await {
+            Ok(credentials) => {
+                let expires_at = credentials.expiry();
+                let refresh_at = match expires_at {
+                    Some(expiry) => expiry
+                        .checked_sub(REFRESH_BEFORE_EXPIRY)
+                        .unwrap_or(now)
+                        .max(now),
+                    None => now + REREAD_WITHOUT_EXPIRY,
+                };
+                let out = convert(&credentials);
+                *cache = Some(Cached {
+                    credentials,
+                    refresh_at,
+                    expires_at,
+                });
+                Ok(out)
+            }
+            Err(error) => {
+                let message = describe(&error);
+                match cache.as_ref() {
+                    Some(cached) if cached.expires_at.is_none_or(|e| now < e) => {
+                        tracing::warn!(
+                            error = message.as_str(),
+                            "refreshing AWS credentials failed; using the cached ones until they expire"
+                        );
+                        Ok(convert(&cached.credentials))
+                    }
+                    _ => Err(CredentialsError(message)),
+                }
+            }
+        }
+    }
+}
+
+impl CredentialSource for CachedAwsCredentials {
+    fn credentials(&self) -> BoxFuture<'_, Result<Credentials, String>> {
+        Box::pin(async move {
+            CachedAwsCredentials::credentials(self)
+                .await
+                .map_err(|e| e.to_string())
+        })
+    }
+}
+
+/// S3's credential source: the credentials file when it holds the AWS keys, else the AWS
+/// chain, built on first use (building it reads the region settings, which needs no network).
+struct AwsSource {
+    file: Option<CredentialsFile>,
+    chain: tokio::sync::OnceCell<CachedAwsCredentials>,
+}
+
+impl std::fmt::Debug for AwsSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AwsSource")
+            .field("file", &self.file)
+            .finish_non_exhaustive()
+    }
+}
+
+impl CredentialSource for AwsSource {
+    fn credentials(&self) -> BoxFuture<'_, Result<Credentials, String>> {
+        Box::pin(async move {
+            if let Some(file) = &self.file
+                && let Ok(credentials) = file.credentials().await
+            {
+                return Ok(credentials);
+            }
+            let chain = self
+                .chain
+                .get_or_init(CachedAwsCredentials::default_chain)
+                .await;
+            CachedAwsCredentials::credentials(chain)
+                .await
+                .map_err(|e| e.to_string())
+        })
+    }
+}
+
+/// The table's `credential_source`.
+pub(crate) fn source(file: Option<&Path>) -> Arc<dyn CredentialSource> {
+    Arc::new(AwsSource {
+        file: file.map(|path| CredentialsFile::new(Provider::S3, path)),
+        chain: tokio::sync::OnceCell::new(),
+    })
+}
+
+/// invsync's credentials from the AWS ones.
+fn convert(credentials: &AwsCredentials) -> Credentials {
+    let out = Credentials::new(credentials.access_key_id(), credentials.secret_access_key());
+    match credentials.session_token() {
+        Some(token) => out.with_security_token(token),
+        None => out,
+    }
+}
+
+/// The error and its causes on one line (the chain's own messages name the providers tried
+/// and what each lacked, never a value).
+fn describe(error: &dyn std::error::Error) -> String {
+    let mut message = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        if !message.contains(&text) {
+            message.push_str(": ");
+            message.push_str(&text);
+        }
+        source = cause.source();
+    }
+    message
+}
+
+#[cfg(test)]
+#[path = "credentials_tests.rs"]
+mod tests;

@@ -1,0 +1,76 @@
+//! AWS S3: wire types, SigV4 requests, answers and credentials of the bucket inventory API
+//! (2006-03-01).
+//!
+//! # Layout
+//! - [`model`]: [`S3Inventory`] and the value lists of the API.
+//! - [`manifest`]: the YAML spec types, their validation and the way back for `import`.
+//! - [`normalize`]: the canonical form plans compare.
+//! - [`xml`]: wire types of the XML bodies (shared with the emulator); [`convert`]: wire
+//!   types to and from the model.
+//! - [`endpoint`]: bucket URLs (virtual-hosted or path style), endpoint override, default
+//!   endpoint allowlist.
+//! - [`request`]: one SigV4-signed inventory call as plain data; [`response`]: answers to
+//!   results.
+//! - [`signer`]: the SigV4 stages as pure functions (the emulator verifies requests with them).
+//! - [`credentials`]: the standard AWS credential chain, cached and refreshed before expiry.
+//! - [`client`]: [`S3Client`], the [`crate::provider::InventoryApi`] implementation.
+
+pub mod client;
+pub mod convert;
+pub mod credentials;
+pub mod endpoint;
+pub mod manifest;
+pub mod model;
+pub mod normalize;
+pub mod request;
+pub mod response;
+pub mod signer;
+pub mod xml;
+
+pub use client::S3Client;
+pub use model::{S3Destination, S3Encryption, S3Format, S3Inventory};
+
+use crate::model::Provider;
+use crate::provider::endpoint_policy::EndpointError;
+use crate::provider::registry::{
+    ChangedConfig, ClientParts, ProviderBucketOptions, ProviderClient, ProviderSpec,
+};
+
+/// S3's entry in the provider table.
+pub(crate) static SPEC: ProviderSpec = ProviderSpec {
+    provider: Provider::S3,
+    name: "s3",
+    vendor: "AWS",
+    title: "AWS S3",
+    credential_vars: credentials::VARS,
+    credential_source: credentials::source,
+    endpoint_source: "--s3-endpoint (INVSYNC_S3_ENDPOINT)",
+    // PutBucketInventoryConfiguration replaces a configuration of the same id in place.
+    changed_config: ChangedConfig::Update,
+    default_endpoint_patterns: endpoint::DEFAULT_ALLOWED_ENDPOINTS,
+    region_example: "us-east-1",
+    check_bucket_name: manifest::check_bucket_name,
+    bucket_name_hint: "S3 bucket names have 3-63 lowercase letters, digits, dots and hyphens",
+    check_region: manifest::check_region,
+    bucket_keys: manifest::BUCKET_KEYS,
+    parse_bucket_options: manifest::parse_bucket_options,
+    render_bucket_options: manifest::render_bucket_options,
+    bucket_options_schema: manifest::bucket_options_schema,
+    parse_inventory: manifest::parse_inventory,
+    normalize: normalize::normalize,
+    inventory_schema: manifest::inventory_schema,
+    connect,
+};
+
+/// The table's `connect`: an [`S3Client`] with the bucket's options, sending to
+/// `parts.endpoint` when given.
+fn connect(parts: ClientParts<'_>) -> Result<ProviderClient, EndpointError> {
+    let mut client = S3Client::new(parts.transport, parts.credentials);
+    if let ProviderBucketOptions::S3(options) = parts.options {
+        client = client.with_options(options.clone());
+    }
+    Ok(ProviderClient::S3(match parts.endpoint {
+        Some(url) => client.with_endpoint(url)?,
+        None => client,
+    }))
+}
