@@ -8,29 +8,22 @@
 //! S3's `SlowDown` is a 503) are the transport's; other 4xx answers are returned at once.
 
 use std::sync::Arc;
-use std::time::SystemTime;
 
 use url::Url;
 
 use super::endpoint::Addressing;
 use super::manifest::S3BucketOptions;
-use super::request::{self, InventoryCall, SignedRequest, Target};
-use super::response::{self, Failure};
+use super::request::{self, InventoryCall, Target};
+use super::response;
 use super::xml;
 use crate::model::{BucketKey, Inventory, LiveConfig, Provider};
+pub use crate::provider::clock::Clock;
+use crate::provider::clock::system_clock;
 use crate::provider::endpoint_policy::{self, EndpointError};
 use crate::provider::http::{RawResponse, Transport};
-use crate::provider::rate_limit::RateKey;
-use crate::provider::{CredentialSource, Credentials, InventoryApi, Operation, ProviderError};
-
-/// The time source used to sign requests; injectable so tests can pin it.
-pub type Clock = Arc<dyn Fn() -> SystemTime + Send + Sync>;
-
-/// A LIST that has not ended after this many pages is a server fault, not a long list: S3
-/// allows 1,000 configurations per bucket, i.e. 10 pages of 100.
-const MAX_LIST_PAGES: usize = 1_000;
-
-const USER_AGENT: &str = concat!("invsync/", env!("CARGO_PKG_VERSION"));
+use crate::provider::paginate;
+use crate::provider::send::{Sender, request_error, send_signed};
+use crate::provider::{CredentialSource, InventoryApi, Operation, ProviderError};
 
 /// Client of the S3 bucket inventory API, implementing [`InventoryApi`].
 ///
@@ -63,7 +56,7 @@ impl S3Client {
             credentials,
             endpoint: None,
             options: S3BucketOptions::default(),
-            clock: Arc::new(SystemTime::now),
+            clock: system_clock(),
         }
     }
 
@@ -93,13 +86,23 @@ impl S3Client {
         self.endpoint.as_ref()
     }
 
-    /// Signs `call` for this attempt.
-    fn sign(
+    /// Sends `call` with the shared transport's retries, signing each attempt afresh.
+    async fn send(
         &self,
         bucket: &BucketKey,
         call: &InventoryCall<'_>,
-        credentials: &Credentials,
-    ) -> Result<SignedRequest, String> {
+    ) -> Result<RawResponse, ProviderError> {
+        let operation = call.operation();
+        if bucket.provider != Provider::S3 {
+            let message = format!("bucket is a {} bucket, not an S3 one", bucket.provider);
+            return Err(request_error(Provider::S3, operation, bucket, message));
+        }
+        let sender = Sender {
+            transport: &self.transport,
+            credentials: self.credentials.as_ref(),
+            provider: Provider::S3,
+            title: "AWS",
+        };
         let target = Target {
             bucket: &bucket.bucket,
             region: &bucket.region,
@@ -109,182 +112,55 @@ impl S3Client {
             },
             expected_bucket_owner: self.options.expected_bucket_owner.as_deref(),
         };
-        request::sign(call, target, credentials, (self.clock)()).map_err(|e| e.to_string())
-    }
-
-    /// Sends `call` with the transport's retries, re-signing each attempt.
-    async fn send(
-        &self,
-        operation: Operation,
-        bucket: &BucketKey,
-        call: InventoryCall<'_>,
-    ) -> Result<RawResponse, ProviderError> {
-        check_provider(bucket).map_err(|message| request_error(operation, bucket, message))?;
-        let credentials = self
-            .credentials
-            .credentials()
-            .await
-            .map_err(|e| request_error(operation, bucket, e))?;
-        // The transport's contract: `build` fails with the error to return as is.
-        let build = || {
-            self.sign(bucket, &call, &credentials)
-                .and_then(to_reqwest)
-                .map_err(|message| request_error(operation, bucket, message))
-        };
-        let rate_key = Some(RateKey::for_bucket(&credentials, bucket));
-        self.transport
-            .send_limited(
-                rate_key.as_ref(),
-                Provider::S3,
-                operation,
-                &bucket.bucket,
-                build,
-            )
-            .await
-    }
-
-    async fn list_all(&self, bucket: &BucketKey) -> Result<Vec<LiveConfig>, ProviderError> {
-        let mut items = Vec::new();
-        let mut token: Option<String> = None;
-        for _ in 0..MAX_LIST_PAGES {
-            let call = InventoryCall::List {
-                continuation_token: token.as_deref(),
-            };
-            let raw = self.send(Operation::List, bucket, call).await?;
-            let page = response::list_page(raw.status, &raw.headers, &raw.body)
-                .map_err(|f| failure(Operation::List, bucket, f))?;
-            items.extend(page.items);
-            match page.next_token {
-                None => return Ok(items),
-                Some(next) if token.as_deref() == Some(next.as_str()) => {
-                    return Err(decode_error(
-                        Operation::List,
-                        bucket,
-                        "the service returned the same continuation token twice".into(),
-                    ));
-                }
-                Some(next) => token = Some(next),
-            }
-        }
-        Err(decode_error(
-            Operation::List,
-            bucket,
-            format!("listing did not end after {MAX_LIST_PAGES} pages"),
-        ))
+        send_signed(sender, operation, bucket, |credentials, _attempt| {
+            request::sign(call, target, credentials, (self.clock)()).map_err(|e| e.to_string())
+        })
+        .await
     }
 }
 
 impl InventoryApi for S3Client {
     async fn list(&self, bucket: &BucketKey) -> Result<Vec<LiveConfig>, ProviderError> {
-        self.list_all(bucket).await
+        paginate::list_all(Provider::S3, bucket, |token| async move {
+            let call = InventoryCall::List {
+                continuation_token: token.as_deref(),
+            };
+            let raw = self.send(bucket, &call).await?;
+            response::list_page(raw.status, &raw.headers, &raw.body)
+                .map_err(|f| f.into_error(Provider::S3, Operation::List, bucket))
+        })
+        .await
     }
 
     async fn get(&self, bucket: &BucketKey, id: &str) -> Result<Option<LiveConfig>, ProviderError> {
-        let raw = self
-            .send(Operation::Get, bucket, InventoryCall::Get { id })
-            .await?;
+        let raw = self.send(bucket, &InventoryCall::Get { id }).await?;
         response::get(raw.status, &raw.headers, &raw.body)
-            .map_err(|f| failure(Operation::Get, bucket, f))
+            .map_err(|f| f.into_error(Provider::S3, Operation::Get, bucket))
     }
 
     async fn put(&self, bucket: &BucketKey, inventory: &Inventory) -> Result<(), ProviderError> {
         let Inventory::S3(inventory) = inventory else {
-            return Err(request_error(
-                Operation::Put,
-                bucket,
-                format!(
-                    "configuration `{}` is a {} configuration, not an S3 one",
-                    inventory.id(),
-                    inventory.provider()
-                ),
-            ));
+            let message = format!(
+                "configuration `{}` is a {} configuration, not an S3 one",
+                inventory.id(),
+                inventory.provider()
+            );
+            return Err(request_error(Provider::S3, Operation::Put, bucket, message));
         };
         let body = xml::to_string(&xml::InventoryConfiguration::from(inventory))
-            .map_err(|e| request_error(Operation::Put, bucket, e.to_string()))?;
+            .map_err(|e| request_error(Provider::S3, Operation::Put, bucket, e.to_string()))?;
         let call = InventoryCall::Put {
             id: &inventory.id,
             body: &body,
         };
-        let raw = self.send(Operation::Put, bucket, call).await?;
+        let raw = self.send(bucket, &call).await?;
         response::put(raw.status, &raw.headers, &raw.body)
-            .map_err(|f| failure(Operation::Put, bucket, f))
+            .map_err(|f| f.into_error(Provider::S3, Operation::Put, bucket))
     }
 
     async fn delete(&self, bucket: &BucketKey, id: &str) -> Result<(), ProviderError> {
-        let raw = self
-            .send(Operation::Delete, bucket, InventoryCall::Delete { id })
-            .await?;
+        let raw = self.send(bucket, &InventoryCall::Delete { id }).await?;
         response::delete(raw.status, &raw.headers, &raw.body)
-            .map_err(|f| failure(Operation::Delete, bucket, f))
-    }
-}
-
-fn check_provider(bucket: &BucketKey) -> Result<(), String> {
-    if bucket.provider == Provider::S3 {
-        Ok(())
-    } else {
-        Err(format!(
-            "bucket is a {} bucket, not an S3 one",
-            bucket.provider
-        ))
-    }
-}
-
-/// The signed request in reqwest's form. A credential with a control character would not be a
-/// valid header: that is reported without naming the value.
-fn to_reqwest(signed: SignedRequest) -> Result<reqwest::Request, String> {
-    let method = reqwest::Method::from_bytes(signed.method.as_bytes())
-        .map_err(|_| format!("invalid method {}", signed.method))?;
-    let mut req = reqwest::Request::new(method, signed.url);
-    // Not signed (SigV4 leaves User-Agent out), so it is added here.
-    req.headers_mut().insert(
-        reqwest::header::USER_AGENT,
-        reqwest::header::HeaderValue::from_static(USER_AGENT),
-    );
-    for (name, value) in &signed.headers {
-        let name = reqwest::header::HeaderName::from_bytes(name.as_bytes())
-            .map_err(|_| format!("invalid header name {name}"))?;
-        let mut value = reqwest::header::HeaderValue::from_str(value)
-            .map_err(|_| format!("header {name} would not be a valid HTTP header value"))?;
-        if name == reqwest::header::AUTHORIZATION || name.as_str() == "x-amz-security-token" {
-            value.set_sensitive(true);
-        }
-        req.headers_mut().append(name, value);
-    }
-    if !signed.body.is_empty() {
-        *req.body_mut() = Some(signed.body.into());
-    }
-    Ok(req)
-}
-
-fn request_error(operation: Operation, bucket: &BucketKey, message: String) -> ProviderError {
-    ProviderError::Request {
-        provider: Provider::S3,
-        operation,
-        bucket: bucket.bucket.clone(),
-        message,
-        source: None,
-    }
-}
-
-fn decode_error(operation: Operation, bucket: &BucketKey, message: String) -> ProviderError {
-    ProviderError::Decode {
-        provider: Provider::S3,
-        operation,
-        bucket: bucket.bucket.clone(),
-        message,
-        source: None,
-    }
-}
-
-fn failure(operation: Operation, bucket: &BucketKey, failure: Failure) -> ProviderError {
-    match failure {
-        Failure::Service(error) => ProviderError::Service {
-            provider: Provider::S3,
-            operation,
-            bucket: bucket.bucket.clone(),
-            error: Box::new(error),
-        },
-        Failure::Decode(message) => decode_error(operation, bucket, message),
+            .map_err(|f| f.into_error(Provider::S3, Operation::Delete, bucket))
     }
 }

@@ -14,10 +14,10 @@ use aws_sigv4::http_request::{
 };
 use aws_sigv4::sign::v4;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
-use url::Url;
 
 use super::endpoint::{Addressing, BucketUrlError, bucket_url};
 use crate::provider::Credentials;
+pub use crate::provider::request::{InventoryCall, SignedRequest};
 
 /// The service name in the credential scope.
 pub const SERVICE: &str = "s3";
@@ -33,49 +33,20 @@ const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'.')
     .remove(b'~');
 
-/// One of the four inventory calls, with what it sends.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum InventoryCall<'a> {
-    /// `GET /?inventory[&continuation-token=…]` (ListBucketInventoryConfigurations).
-    List { continuation_token: Option<&'a str> },
-    /// `GET /?inventory&id=…` (GetBucketInventoryConfiguration).
-    Get { id: &'a str },
-    /// `PUT /?inventory&id=…` with an `InventoryConfiguration` body.
-    Put { id: &'a str, body: &'a str },
-    /// `DELETE /?inventory&id=…`.
-    Delete { id: &'a str },
-}
-
-impl InventoryCall<'_> {
-    /// The HTTP method.
-    pub fn method(&self) -> &'static str {
-        match self {
-            InventoryCall::List { .. } | InventoryCall::Get { .. } => "GET",
-            InventoryCall::Put { .. } => "PUT",
-            InventoryCall::Delete { .. } => "DELETE",
-        }
-    }
-
-    /// The decoded query parameters, in the order they are sent.
-    pub fn query(&self) -> Vec<(&str, &str)> {
-        match self {
-            InventoryCall::List {
-                continuation_token: Some(token),
-            } => vec![("continuation-token", token), ("inventory", "")],
-            InventoryCall::List {
-                continuation_token: None,
-            } => vec![("inventory", "")],
-            InventoryCall::Get { id }
-            | InventoryCall::Put { id, .. }
-            | InventoryCall::Delete { id } => vec![("id", id), ("inventory", "")],
-        }
-    }
-
-    /// The body, empty except for PUT.
-    pub fn body(&self) -> &str {
-        match self {
-            InventoryCall::Put { body, .. } => body,
-            _ => "",
+/// The decoded query parameters of `call`, in the order they are sent (sorted, as SigV4
+/// canonicalizes them): `inventory` with `id` or `continuation-token`.
+pub fn query<'a>(call: &InventoryCall<'a>) -> Vec<(&'a str, &'a str)> {
+    match *call {
+        InventoryCall::List {
+            continuation_token: Some(token),
+        } => vec![("continuation-token", token), ("inventory", "")],
+        InventoryCall::List {
+            continuation_token: None,
+        } => vec![("inventory", "")],
+        InventoryCall::Get { id }
+        | InventoryCall::Put { id, .. }
+        | InventoryCall::Delete { id } => {
+            vec![("id", id), ("inventory", "")]
         }
     }
 }
@@ -98,37 +69,6 @@ pub fn encode_query(params: &[(&str, &str)]) -> String {
         })
         .collect::<Vec<_>>()
         .join("&")
-}
-
-/// A signed request ready to send.
-#[derive(Clone, PartialEq, Eq)]
-pub struct SignedRequest {
-    pub method: &'static str,
-    pub url: Url,
-    /// Every header to send, `Authorization` included; `Host` is the URL's.
-    pub headers: Vec<(String, String)>,
-    pub body: Vec<u8>,
-}
-
-impl SignedRequest {
-    /// The value of header `name` (any case).
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-}
-
-// Hand-written: the headers carry the signature and the session token.
-impl std::fmt::Debug for SignedRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SignedRequest")
-            .field("method", &self.method)
-            .field("url", &self.url.as_str())
-            .field("body_len", &self.body.len())
-            .finish_non_exhaustive()
-    }
 }
 
 /// Where and how to send a call.
@@ -168,7 +108,7 @@ pub fn sign(
     now: SystemTime,
 ) -> Result<SignedRequest, RequestError> {
     let (mut url, _style) = bucket_url(target.bucket, target.region, target.addressing)?;
-    url.set_query(Some(&encode_query(&call.query())));
+    url.set_query(Some(&encode_query(&query(call))));
     let method = call.method();
     let body = call.body().as_bytes();
 

@@ -4,6 +4,8 @@
 use super::*;
 use std::time::{Duration, UNIX_EPOCH};
 
+use url::Url;
+
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::{Digest, Sha256};
 
@@ -22,6 +24,14 @@ fn target() -> Target<'static> {
         addressing: Addressing::default(),
         expected_bucket_owner: None,
     }
+}
+
+/// The value of header `name` of `req` (any case).
+fn header<'a>(req: &'a SignedRequest, name: &str) -> Option<&'a str> {
+    req.headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.as_str())
 }
 
 fn hmac(key: &[u8], data: &str) -> Vec<u8> {
@@ -67,17 +77,17 @@ fn a_list_request_is_virtual_hosted_and_signs_host_date_and_payload_hash() {
         req.url.as_str(),
         "https://examplebucket.s3.us-east-1.amazonaws.com/?inventory"
     );
-    assert_eq!(req.header("x-amz-date"), Some("20260221T120000Z"));
-    assert_eq!(req.header("x-amz-content-sha256"), Some(EMPTY_SHA256));
-    assert_eq!(req.header("x-amz-security-token"), None);
-    assert_eq!(req.header("content-type"), None);
+    assert_eq!(header(&req, "x-amz-date"), Some("20260221T120000Z"));
+    assert_eq!(header(&req, "x-amz-content-sha256"), Some(EMPTY_SHA256));
+    assert_eq!(header(&req, "x-amz-security-token"), None);
+    assert_eq!(header(&req, "content-type"), None);
     let canonical = format!(
         "GET\n/\ninventory=\nhost:examplebucket.s3.us-east-1.amazonaws.com\n\
          x-amz-content-sha256:{EMPTY_SHA256}\nx-amz-date:20260221T120000Z\n\n\
          host;x-amz-content-sha256;x-amz-date\n{EMPTY_SHA256}"
     );
     assert_eq!(
-        req.header("authorization").unwrap(),
+        header(&req, "authorization").unwrap(),
         expected_authorization(&canonical, "host;x-amz-content-sha256;x-amz-date")
     );
 }
@@ -107,13 +117,16 @@ fn a_put_signs_the_body_hash_content_type_owner_and_session_token() {
         "http://127.0.0.1:9000/examplebucket?id=a%2Bb&inventory"
     );
     assert_eq!(req.body, body.as_bytes());
-    assert_eq!(req.header("x-amz-content-sha256"), Some(body_hash.as_str()));
     assert_eq!(
-        req.header("x-amz-expected-bucket-owner"),
+        header(&req, "x-amz-content-sha256"),
+        Some(body_hash.as_str())
+    );
+    assert_eq!(
+        header(&req, "x-amz-expected-bucket-owner"),
         Some("111122223333")
     );
-    assert_eq!(req.header("x-amz-security-token"), Some("session/token="));
-    assert_eq!(req.header("content-type"), Some("application/xml"));
+    assert_eq!(header(&req, "x-amz-security-token"), Some("session/token="));
+    assert_eq!(header(&req, "content-type"), Some("application/xml"));
     let signed = "content-type;host;x-amz-content-sha256;x-amz-date;x-amz-expected-bucket-owner;x-amz-security-token";
     let canonical = format!(
         "PUT\n/examplebucket\nid=a%2Bb&inventory=\ncontent-type:application/xml\n\
@@ -122,7 +135,7 @@ fn a_put_signs_the_body_hash_content_type_owner_and_session_token() {
          {signed}\n{body_hash}"
     );
     assert_eq!(
-        req.header("authorization").unwrap(),
+        header(&req, "authorization").unwrap(),
         expected_authorization(&canonical, signed)
     );
 }
@@ -149,7 +162,7 @@ fn a_continuation_token_is_encoded_as_it_is_signed() {
          host;x-amz-content-sha256;x-amz-date\n{EMPTY_SHA256}"
     );
     assert_eq!(
-        req.header("authorization").unwrap(),
+        header(&req, "authorization").unwrap(),
         expected_authorization(&canonical, "host;x-amz-content-sha256;x-amz-date")
     );
 }
@@ -170,7 +183,7 @@ fn get_and_delete_name_the_id_in_the_query() {
         assert_eq!(req.method, method);
         assert_eq!(req.url.query(), Some("id=list1&inventory"));
         assert!(req.body.is_empty());
-        assert_eq!(req.header("content-type"), None);
+        assert_eq!(header(&req, "content-type"), None);
     }
 }
 

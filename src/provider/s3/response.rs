@@ -7,10 +7,12 @@
 //!   is not a `ListInventoryConfigurationsResult` (HTML, `<Error>`, another root, empty,
 //!   truncated, no `IsTruncated`) is a decode error. Each configuration is read on its own:
 //!   one the model cannot express is foreign and does not fail the page.
-//! - GET: 200 is the configuration; 404 `NoSuchConfiguration` is `None`; any other 404
-//!   (`NoSuchBucket`) is an error, so a wrong bucket never looks like an empty one.
+//! - GET: 200 is the configuration; 404 (S3 says `NoSuchConfiguration`) is `None`, except
+//!   `NoSuchBucket`, which is an error, so a wrong bucket never looks like an empty one.
 //! - PUT: any 2xx (S3 answers 204, S3-compatible servers often 200).
-//! - DELETE: any 2xx (S3 answers 204); 404 `NoSuchConfiguration` is success (already gone).
+//! - DELETE: any 2xx (S3 answers 204); 404 is success (already gone), except `NoSuchBucket`.
+//!
+//! GET, PUT and DELETE follow the shared rules of [`crate::provider::response`].
 
 use reqwest::header::HeaderMap;
 
@@ -19,34 +21,9 @@ use super::xml;
 use crate::model::{Inventory, LiveConfig, Provider};
 use crate::provider::ServiceError;
 use crate::provider::document::{ConfigReader, read_document};
-
-/// The error code of a GET or DELETE of an id the bucket does not have.
-pub const NO_SUCH_CONFIGURATION: &str = "NoSuchConfiguration";
-
-/// Why an answer is not a result.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Failure {
-    /// The service answered with an error status.
-    Service(ServiceError),
-    /// A success status with a body that is not the documented XML.
-    Decode(String),
-}
-
-/// One page of a LIST.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ListPage {
-    pub items: Vec<LiveConfig>,
-    /// The token of the next page; `None` on the last page.
-    pub next_token: Option<String>,
-}
-
-fn header(headers: &HeaderMap, name: &str) -> String {
-    headers
-        .get(name)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_string()
-}
+pub use crate::provider::paginate::ListPage;
+pub use crate::provider::response::Failure;
+use crate::provider::response::{self, header, is_success};
 
 /// The provider's error from an error answer: the `<Error>` body's Code, Message and
 /// RequestId, the request id falling back to the `x-amz-request-id` header, or a description
@@ -84,10 +61,6 @@ pub fn service_error(status: u16, headers: &HeaderMap, body: &[u8]) -> ServiceEr
     }
 }
 
-fn is_success(status: u16) -> bool {
-    (200..300).contains(&status)
-}
-
 /// Reads one S3 configuration: every element the wire types know, every value the model
 /// holds, or foreign.
 pub const READER: ConfigReader<'static> = ConfigReader {
@@ -97,8 +70,8 @@ pub const READER: ConfigReader<'static> = ConfigReader {
 };
 
 fn convert_config(raw: &str) -> Result<Inventory, Vec<String>> {
-    let wire = xml::from_bytes::<xml::InventoryConfiguration>(raw.as_bytes())
-        .map_err(|e| vec![format!("(unreadable: {e})")])?;
+    let wire: xml::InventoryConfiguration =
+        xml::from_str(raw).map_err(|e| vec![format!("(unreadable: {})", e.message())])?;
     S3Inventory::try_from(&wire)
         .map(Inventory::S3)
         .map_err(|e| vec![e.unmodelled_path()])
@@ -144,44 +117,25 @@ pub fn list_page(status: u16, headers: &HeaderMap, body: &[u8]) -> Result<ListPa
     })
 }
 
-/// True for the 404 that says the configuration (not the bucket) does not exist.
-fn is_missing_configuration(status: u16, error: &ServiceError) -> bool {
-    status == 404 && error.code == NO_SUCH_CONFIGURATION
-}
-
-/// Reads a GET answer: `None` when the configuration does not exist.
+/// Reads a GET answer: `None` when the configuration does not exist (404
+/// `NoSuchConfiguration`), an error for a missing bucket.
 pub fn get(status: u16, headers: &HeaderMap, body: &[u8]) -> Result<Option<LiveConfig>, Failure> {
-    if !is_success(status) {
-        let error = service_error(status, headers, body);
-        if is_missing_configuration(status, &error) {
-            return Ok(None);
-        }
-        return Err(Failure::Service(error));
-    }
-    let doc = read_document(body, "InventoryConfiguration")
-        .map_err(|e| Failure::Decode(e.to_string()))?;
-    Ok(Some(READER.read(doc.raw)))
+    response::get(
+        status,
+        body,
+        || service_error(status, headers, body),
+        &READER,
+    )
 }
 
-/// Reads a PUT answer.
+/// Reads a PUT answer: any 2xx (S3 answers 204).
 pub fn put(status: u16, headers: &HeaderMap, body: &[u8]) -> Result<(), Failure> {
-    if is_success(status) {
-        Ok(())
-    } else {
-        Err(Failure::Service(service_error(status, headers, body)))
-    }
+    response::put(status, || service_error(status, headers, body))
 }
 
 /// Reads a DELETE answer: a configuration that is already gone is success.
 pub fn delete(status: u16, headers: &HeaderMap, body: &[u8]) -> Result<(), Failure> {
-    if is_success(status) {
-        return Ok(());
-    }
-    let error = service_error(status, headers, body);
-    if is_missing_configuration(status, &error) {
-        return Ok(());
-    }
-    Err(Failure::Service(error))
+    response::delete(status, || service_error(status, headers, body))
 }
 
 #[cfg(test)]

@@ -13,7 +13,7 @@
 
 use serde::{Deserialize, Serialize};
 
-pub use crate::provider::cos::xml::{XmlError, XmlRoot, from_bytes, to_string};
+pub use crate::provider::wire::{XmlError, XmlRoot, from_bytes, from_str, to_string};
 
 /// The namespace of every S3 body (`xmlNamespace` of the service model).
 pub const NAMESPACE: &str = "http://s3.amazonaws.com/doc/2006-03-01/";
@@ -208,14 +208,17 @@ pub struct Error {
 
 impl XmlRoot for InventoryConfiguration {
     const ROOT: &'static str = "InventoryConfiguration";
+    const EXPAND_EMPTY_ELEMENTS: bool = true;
 }
 
 impl XmlRoot for ListInventoryConfigurationsResult {
     const ROOT: &'static str = "ListInventoryConfigurationsResult";
+    const EXPAND_EMPTY_ELEMENTS: bool = true;
 }
 
 impl XmlRoot for Error {
     const ROOT: &'static str = "Error";
+    const EXPAND_EMPTY_ELEMENTS: bool = true;
 }
 
 /// `Some(SseS3)` whenever the element is there, whatever (or nothing) it contains.
