@@ -448,7 +448,8 @@ pub struct EmulatorArgs {
     #[arg(long, env = "INVSYNC_EMULATOR_STRICT_BUCKETS")]
     pub strict_buckets: bool,
 
-    /// A bucket that exists with --strict-buckets, as `cos:NAME` or `oss:NAME` (repeatable).
+    /// A bucket that exists with --strict-buckets, as `cos:NAME`, `oss:NAME` or `s3:NAME`
+    /// (repeatable).
     #[arg(
         long = "bucket",
         value_name = "PROVIDER:NAME",
@@ -460,6 +461,26 @@ pub struct EmulatorArgs {
     /// Reject PUTs without Content-MD5.
     #[arg(long, env = "INVSYNC_EMULATOR_REQUIRE_CONTENT_MD5")]
     pub require_content_md5: bool,
+
+    /// The region of the emulated S3 buckets: requests signed for another region get 400
+    /// AuthorizationHeaderMalformed naming this one.
+    #[arg(
+        long,
+        default_value = crate::emulator::config::DEFAULT_S3_REGION,
+        env = "INVSYNC_EMULATOR_S3_REGION",
+        value_name = "REGION"
+    )]
+    pub s3_region: String,
+
+    /// The 12-digit account that owns the emulated S3 buckets (checked against
+    /// x-amz-expected-bucket-owner).
+    #[arg(
+        long,
+        default_value = crate::emulator::config::DEFAULT_S3_ACCOUNT_ID,
+        env = "INVSYNC_EMULATOR_S3_ACCOUNT_ID",
+        value_name = "ACCOUNT"
+    )]
+    pub s3_account_id: String,
 }
 
 /// `--provider` values: every provider of the table, by its manifest name.

@@ -61,12 +61,16 @@ pub async fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
             bucket.origin
         );
     }
-    let (cos_credentials, oss_credentials) =
-        (demo_credentials("AKIDdemo"), demo_credentials("LTAIdemo"));
+    let (cos_credentials, oss_credentials, s3_credentials) = (
+        demo_credentials("AKIDdemo"),
+        demo_credentials("LTAIdemo"),
+        demo_credentials("AKIAdemo"),
+    );
     let emulator = emulator::spawn(
         EmulatorConfig::default()
             .with_cos_credentials(&cos_credentials.0, &cos_credentials.1)
-            .with_oss_credentials(&oss_credentials.0, &oss_credentials.1),
+            .with_oss_credentials(&oss_credentials.0, &oss_credentials.1)
+            .with_s3_credentials(&s3_credentials.0, &s3_credentials.1),
     )
     .await
     .context("starting the embedded emulator")?;
@@ -105,9 +109,7 @@ pub async fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
         BTreeMap::from([
             (Provider::Cos, static_source(cos_credentials)),
             (Provider::Oss, static_source(oss_credentials)),
-            // The demo's manifests name no S3 bucket yet; the table needs a source for every
-            // provider.
-            (Provider::S3, static_source(demo_credentials("AKIAdemo"))),
+            (Provider::S3, static_source(s3_credentials)),
         ]),
         Some(&metrics),
     )?;

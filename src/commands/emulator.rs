@@ -1,4 +1,4 @@
-//! `invsync emulator`: serve the local COS + OSS inventory API until SIGINT/SIGTERM.
+//! `invsync emulator`: serve the local COS + OSS + S3 inventory API until SIGINT/SIGTERM.
 
 use std::process::ExitCode;
 
@@ -12,6 +12,14 @@ pub async fn run(args: &EmulatorArgs) -> anyhow::Result<ExitCode> {
     config.state_file = args.state.clone();
     config.strict_buckets = args.strict_buckets;
     config.require_content_md5 = args.require_content_md5;
+    config.s3_region = args.s3_region.clone();
+    if args.s3_account_id.len() != 12 || !args.s3_account_id.bytes().all(|b| b.is_ascii_digit()) {
+        anyhow::bail!(
+            "--s3-account-id: expected a 12-digit AWS account id, got {:?}",
+            args.s3_account_id
+        );
+    }
+    config.s3_account_id = args.s3_account_id.clone();
     for spec in &args.buckets {
         let bucket = emulator::config::parse_bucket_spec(spec)
             .map_err(|message| anyhow::anyhow!("--bucket: {message}"))?;

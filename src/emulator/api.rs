@@ -1,11 +1,11 @@
-//! The four inventory operations on the store, with the rules both providers share; the
-//! provider-specific rules live in [`super::cos`] and [`super::oss`]. Pure.
+//! The four inventory operations on the store, with the rules the providers share; the
+//! provider-specific rules live in [`super::cos`], [`super::oss`] and [`super::s3`]. Pure.
 
 use super::errors::ApiError;
 use super::route::ApiRequest;
 use super::state::{Store, StoreError};
 use super::xmltree::Element;
-use super::{cos, oss};
+use super::{cos, oss, s3};
 use crate::model::Provider;
 use crate::provider::Operation;
 
@@ -38,15 +38,17 @@ pub fn execute(store: &mut Store, request: &ApiRequest, body: &[u8]) -> Result<O
         Operation::Put => {
             let xml = prepare_put(provider, id, body)?;
             store.put(provider, bucket, id, xml).map_err(store_error)?;
+            // S3 answers a PUT with 204 (recorded against AWS); COS and OSS with 200.
+            let status = if provider == Provider::S3 { 204 } else { 200 };
             Ok(Outcome {
-                success: Success {
-                    status: 200,
-                    body: None,
-                },
+                success: Success { status, body: None },
                 changed: true,
             })
         }
         Operation::Get => match store.get(provider, bucket, id).map_err(store_error)? {
+            Some(xml) if provider == Provider::S3 => {
+                Ok(unchanged(200, Some(s3::get_document(&xml))))
+            }
             Some(xml) => Ok(unchanged(200, Some(format!("{DECLARATION}{xml}")))),
             None => Err(not_found(provider)),
         },
@@ -69,7 +71,17 @@ pub fn execute(store: &mut Store, request: &ApiRequest, body: &[u8]) -> Result<O
             }
             let root = match provider {
                 Provider::Cos => "ListInventoryConfigurationResult",
-                Provider::Oss | Provider::S3 => "ListInventoryConfigurationsResult",
+                Provider::Oss => "ListInventoryConfigurationsResult",
+                Provider::S3 => {
+                    return Ok(unchanged(
+                        200,
+                        Some(s3::list_document(
+                            &page.items,
+                            request.token.as_deref(),
+                            page.next_token.as_deref(),
+                        )),
+                    ));
+                }
             };
             let mut out = format!("{DECLARATION}<{root}>");
             for item in &page.items {
@@ -100,27 +112,21 @@ fn not_found(provider: Provider) -> ApiError {
     match provider {
         Provider::Cos => cos::not_found(),
         Provider::Oss => oss::no_such_inventory(),
-        Provider::S3 => ApiError::new(
-            404,
-            "NoSuchConfiguration",
-            "The specified configuration does not exist.",
-        ),
+        Provider::S3 => s3::no_such_configuration(),
     }
 }
 
 pub(crate) fn store_error(provider: Provider, error: StoreError) -> ApiError {
     match error {
+        StoreError::NoSuchBucket(bucket) if provider == Provider::S3 => s3::no_such_bucket(&bucket),
         StoreError::NoSuchBucket(_) => ApiError::no_such_bucket(),
         StoreError::AlreadyExists(_) => oss::already_exists(),
         StoreError::TooManyConfigurations => match provider {
             Provider::Cos => cos::too_many(),
             Provider::Oss => oss::too_many(),
-            Provider::S3 => ApiError::new(
-                400,
-                "TooManyConfigurations",
-                "You are attempting to create a new configuration but have already reached the 1,000-configuration limit.",
-            ),
+            Provider::S3 => s3::too_many(),
         },
+        StoreError::InvalidToken if provider == Provider::S3 => s3::invalid_continuation_token(),
         StoreError::InvalidToken => {
             ApiError::invalid_argument("The continuation token provided is incorrect.")
         }
@@ -130,27 +136,28 @@ pub(crate) fn store_error(provider: Provider, error: StoreError) -> ApiError {
 /// Checks a PUT body and turns it into the element that GET will serve.
 ///
 /// Shared rules: the root is `InventoryConfiguration` (else `MalformedXML`); `<Id>` equals the
-/// query id (else `InvalidArgument`); `IsEnabled` is accepted in any case and stored lowercase.
+/// query id (else `InvalidArgument`, S3 `IdMismatch`); `IsEnabled` is accepted in any case and
+/// stored lowercase.
 pub fn prepare_put(provider: Provider, id: &str, body: &[u8]) -> Result<String, ApiError> {
-    let mut root = Element::parse(body).map_err(|_| ApiError::malformed_xml())?;
+    let malformed = || match provider {
+        Provider::S3 => s3::malformed_xml(),
+        Provider::Cos | Provider::Oss => ApiError::malformed_xml(),
+    };
+    let mut root = Element::parse(body).map_err(|_| malformed())?;
     if root.name != "InventoryConfiguration" {
-        return Err(ApiError::malformed_xml());
+        return Err(malformed());
     }
     match provider {
         Provider::Cos => cos::validate_body(body)?,
         Provider::Oss => oss::validate_body(body)?,
-        Provider::S3 => return Err(ApiError::s3_not_served()),
+        Provider::S3 => s3::validate_body(body, &root)?,
     }
     let body_id = root.child("Id").map(Element::text).unwrap_or_default();
     if body_id != id {
         return Err(match provider {
             Provider::Cos => cos::id_mismatch(),
             Provider::Oss => oss::id_mismatch(),
-            Provider::S3 => ApiError::new(
-                400,
-                "IdMismatch",
-                "Document ID does not match the specified configuration ID.",
-            ),
+            Provider::S3 => s3::id_mismatch(),
         });
     }
     let enabled = root
@@ -167,7 +174,8 @@ pub fn prepare_put(provider: Provider, id: &str, body: &[u8]) -> Result<String, 
     match provider {
         Provider::Cos => cos::finish_body(id, &mut root)?,
         Provider::Oss => oss::finish_body(id, &mut root)?,
-        Provider::S3 => return Err(ApiError::s3_not_served()),
+        // The schema check already covers everything S3 refuses.
+        Provider::S3 => {}
     }
     Ok(root.to_xml())
 }
@@ -211,7 +219,7 @@ mod tests {
     ) -> Result<Outcome, ApiError> {
         execute(
             store,
-            &route(method, host, path, query).unwrap(),
+            &route(method, host, path, query, false).unwrap(),
             body.as_bytes(),
         )
     }

@@ -1,4 +1,4 @@
-//! Request authentication shared by both providers: signature dispatch and Content-MD5.
+//! Request authentication shared by the providers: signature dispatch and Content-MD5.
 
 use std::time::SystemTime;
 
@@ -9,16 +9,19 @@ use md5::{Digest, Md5};
 
 use super::config::EmulatorConfig;
 use super::errors::ApiError;
-use super::pipeline::WireRequest;
+use super::pipeline::{WireRequest, as_pairs};
 use super::route::ApiRequest;
-use super::{cos_auth, oss_auth};
+use super::{cos_auth, oss_auth, s3, s3_auth};
 use crate::model::Provider;
 
 /// Checks the request's signature against the configured credentials.
 ///
+/// For S3 this also checks `x-amz-content-sha256` against the body and
+/// `x-amz-expected-bucket-owner` against the bucket's account.
+///
 /// # Errors
 /// The provider's 403 answer (`InvalidAccessKeyId`, `SignatureDoesNotMatch`, `AccessDenied`
-/// / `RequestTimeTooSkewed`).
+/// / `RequestTimeTooSkewed`), or S3's 400s (`AuthorizationHeaderMalformed`, …).
 pub fn authenticate(
     config: &EmulatorConfig,
     request: &ApiRequest,
@@ -28,8 +31,36 @@ pub fn authenticate(
     match request.provider {
         Provider::Cos => cos_auth::verify(config, request, wire, now),
         Provider::Oss => oss_auth::verify(config, request, wire, now),
-        Provider::S3 => Err(ApiError::s3_not_served()),
+        Provider::S3 => verify_s3(config, request, wire, now),
     }
+}
+
+fn verify_s3(
+    config: &EmulatorConfig,
+    request: &ApiRequest,
+    wire: &WireRequest<'_>,
+    now: SystemTime,
+) -> Result<(), ApiError> {
+    let headers = wire.owned_headers();
+    let headers = as_pairs(&headers);
+    let query = as_pairs(&request.params);
+    s3_auth::verify(
+        &config.s3_credentials,
+        &config.s3_region,
+        &s3_auth::S3Request {
+            method: wire.method,
+            path: &request.path,
+            query: &query,
+            headers: &headers,
+            body: wire.body,
+        },
+        now,
+    )?;
+    let expected_owner = wire
+        .headers
+        .get("x-amz-expected-bucket-owner")
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
+    s3::check_expected_owner(expected_owner.as_deref(), &config.s3_account_id)
 }
 
 /// Verifies `Content-MD5` when present (and requires it when `required`).

@@ -1,5 +1,5 @@
 //! How an emulator instance is set up: accepted credentials, persistence, bucket strictness,
-//! Content-MD5 strictness, faults and clock-skew tolerance.
+//! Content-MD5 strictness, faults, clock-skew tolerance, and where its S3 buckets live.
 
 use std::fmt;
 use std::path::PathBuf;
@@ -13,6 +13,34 @@ use crate::provider::CredentialVars;
 /// service's tolerance is undocumented; 60 s covers cos-python-sdk-v5, which back-dates by 60 s.
 pub const DEFAULT_CLOCK_SKEW_TOLERANCE: Duration = Duration::from_secs(60);
 
+/// The region of every emulated S3 bucket unless configured otherwise.
+pub const DEFAULT_S3_REGION: &str = "us-east-1";
+/// The account that owns every emulated S3 bucket (checked against
+/// `x-amz-expected-bucket-owner`) unless configured otherwise.
+pub const DEFAULT_S3_ACCOUNT_ID: &str = "123456789012";
+
+/// One accepted S3 key: long-term (no token) or temporary (requests must carry the token).
+#[derive(Clone, PartialEq, Eq)]
+pub struct S3Credential {
+    pub access_key_id: String,
+    pub secret_access_key: String,
+    pub session_token: Option<String>,
+}
+
+// Hand-written so that neither the secret nor the token reaches a log.
+impl fmt::Debug for S3Credential {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("S3Credential")
+            .field("access_key_id", &self.access_key_id)
+            .field("secret_access_key", &"******")
+            .field(
+                "session_token",
+                &self.session_token.as_ref().map(|_| "******"),
+            )
+            .finish()
+    }
+}
+
 /// Everything an emulator instance needs to start.
 ///
 /// With no credentials for a provider, every request to it is refused with 403
@@ -23,6 +51,13 @@ pub struct EmulatorConfig {
     pub cos_credentials: Vec<(String, String)>,
     /// OSS AccessKeyId → AccessKeySecret pairs.
     pub oss_credentials: Vec<(String, String)>,
+    /// S3 keys accepted in SigV4 `Credential=`.
+    pub s3_credentials: Vec<S3Credential>,
+    /// The region every S3 bucket lives in: a signature scoped to another region is refused
+    /// with 400 `AuthorizationHeaderMalformed` naming this one.
+    pub s3_region: String,
+    /// The account that owns every S3 bucket.
+    pub s3_account_id: String,
     /// Load configurations from this JSON file at start and rewrite it after every change.
     pub state_file: Option<PathBuf>,
     /// Answer 404 `NoSuchBucket` for buckets not in `buckets` (otherwise buckets spring into
@@ -44,6 +79,9 @@ impl Default for EmulatorConfig {
         EmulatorConfig {
             cos_credentials: Vec::new(),
             oss_credentials: Vec::new(),
+            s3_credentials: Vec::new(),
+            s3_region: DEFAULT_S3_REGION.to_string(),
+            s3_account_id: DEFAULT_S3_ACCOUNT_ID.to_string(),
             state_file: None,
             strict_buckets: false,
             buckets: Vec::new(),
@@ -62,6 +100,9 @@ impl fmt::Debug for EmulatorConfig {
         f.debug_struct("EmulatorConfig")
             .field("cos_credentials", &ids(&self.cos_credentials))
             .field("oss_credentials", &ids(&self.oss_credentials))
+            .field("s3_credentials", &self.s3_credentials)
+            .field("s3_region", &self.s3_region)
+            .field("s3_account_id", &self.s3_account_id)
             .field("state_file", &self.state_file)
             .field("strict_buckets", &self.strict_buckets)
             .field("buckets", &self.buckets)
@@ -74,9 +115,11 @@ impl fmt::Debug for EmulatorConfig {
 
 impl EmulatorConfig {
     /// Defaults, with credentials from the clients' standard env vars:
-    /// `TENCENTCLOUD_SECRET_ID` / `TENCENTCLOUD_SECRET_KEY` for COS and
-    /// `ALIBABA_CLOUD_ACCESS_KEY_ID` / `ALIBABA_CLOUD_ACCESS_KEY_SECRET` for OSS. A pair with
-    /// either half unset or empty is left out.
+    /// `TENCENTCLOUD_SECRET_ID` / `TENCENTCLOUD_SECRET_KEY` for COS,
+    /// `ALIBABA_CLOUD_ACCESS_KEY_ID` / `ALIBABA_CLOUD_ACCESS_KEY_SECRET` for OSS, and
+    /// `AWS_ACCESS_KEY_ID` / `AWS_SECRET_ACCESS_KEY` for S3 (with `AWS_SESSION_TOKEN`, a
+    /// temporary key whose requests must carry that token). A pair with either half unset or
+    /// empty is left out.
     pub fn from_env() -> Self {
         Self::from_vars(|name| std::env::var(name).ok())
     }
@@ -91,9 +134,20 @@ impl EmulatorConfig {
                 _ => Vec::new(),
             }
         };
+        let s3_credentials = match (var("AWS_ACCESS_KEY_ID"), var("AWS_SECRET_ACCESS_KEY")) {
+            (Some(id), Some(secret)) if !id.is_empty() && !secret.is_empty() => {
+                vec![S3Credential {
+                    access_key_id: id,
+                    secret_access_key: secret,
+                    session_token: var("AWS_SESSION_TOKEN").filter(|t| !t.is_empty()),
+                }]
+            }
+            _ => Vec::new(),
+        };
         EmulatorConfig {
             cos_credentials: pair(CredentialVars::of(Provider::Cos)),
             oss_credentials: pair(CredentialVars::of(Provider::Oss)),
+            s3_credentials,
             ..EmulatorConfig::default()
         }
     }
@@ -110,13 +164,43 @@ impl EmulatorConfig {
         self
     }
 
+    /// Adds an accepted long-term S3 key.
+    pub fn with_s3_credentials(mut self, id: impl Into<String>, secret: impl Into<String>) -> Self {
+        self.s3_credentials.push(S3Credential {
+            access_key_id: id.into(),
+            secret_access_key: secret.into(),
+            session_token: None,
+        });
+        self
+    }
+
+    /// Adds an accepted temporary S3 key, valid only with `token` in `x-amz-security-token`.
+    pub fn with_s3_session_credentials(
+        mut self,
+        id: impl Into<String>,
+        secret: impl Into<String>,
+        token: impl Into<String>,
+    ) -> Self {
+        self.s3_credentials.push(S3Credential {
+            access_key_id: id.into(),
+            secret_access_key: secret.into(),
+            session_token: Some(token.into()),
+        });
+        self
+    }
+
     /// The secret of `key_id` for `provider`, if that key is accepted.
     pub fn secret_for(&self, provider: Provider, key_id: &str) -> Option<&str> {
         let pairs = match provider {
             Provider::Cos => &self.cos_credentials,
             Provider::Oss => &self.oss_credentials,
-            // The emulator does not serve S3 yet, so it accepts no S3 key.
-            Provider::S3 => return None,
+            Provider::S3 => {
+                return self
+                    .s3_credentials
+                    .iter()
+                    .find(|c| c.access_key_id == key_id)
+                    .map(|c| c.secret_access_key.as_str());
+            }
         };
         pairs
             .iter()
@@ -125,7 +209,7 @@ impl EmulatorConfig {
     }
 }
 
-/// Parses a `--bucket` value, `cos:NAME` or `oss:NAME`.
+/// Parses a `--bucket` value, `cos:NAME`, `oss:NAME` or `s3:NAME`.
 ///
 /// # Errors
 /// A message quoting the value when it has another form.
@@ -133,7 +217,10 @@ pub fn parse_bucket_spec(value: &str) -> Result<(Provider, String), String> {
     match value.split_once(':') {
         Some(("cos", name)) if !name.is_empty() => Ok((Provider::Cos, name.to_string())),
         Some(("oss", name)) if !name.is_empty() => Ok((Provider::Oss, name.to_string())),
-        _ => Err(format!("expected cos:NAME or oss:NAME, got {value:?}")),
+        Some(("s3", name)) if !name.is_empty() => Ok((Provider::S3, name.to_string())),
+        _ => Err(format!(
+            "expected cos:NAME, oss:NAME or s3:NAME, got {value:?}"
+        )),
     }
 }
 
@@ -148,7 +235,8 @@ mod tests {
             Ok((Provider::Cos, "b-1250000000".into()))
         );
         assert_eq!(parse_bucket_spec("oss:b"), Ok((Provider::Oss, "b".into())));
-        assert!(parse_bucket_spec("s3:b").is_err());
+        assert_eq!(parse_bucket_spec("s3:b"), Ok((Provider::S3, "b".into())));
+        assert!(parse_bucket_spec("gcs:b").is_err());
         assert!(parse_bucket_spec("cos:").is_err());
     }
 
@@ -159,8 +247,19 @@ mod tests {
             "TENCENTCLOUD_SECRET_KEY" => Some("cos-secret".into()),
             "ALIBABA_CLOUD_ACCESS_KEY_ID" => Some("LTAIoss".into()),
             "ALIBABA_CLOUD_ACCESS_KEY_SECRET" => Some(String::new()),
+            "AWS_ACCESS_KEY_ID" => Some("ASIAs3".into()),
+            "AWS_SECRET_ACCESS_KEY" => Some("s3-secret".into()),
+            "AWS_SESSION_TOKEN" => Some("s3-token".into()),
             _ => None,
         });
+        assert_eq!(
+            config.s3_credentials,
+            vec![S3Credential {
+                access_key_id: "ASIAs3".into(),
+                secret_access_key: "s3-secret".into(),
+                session_token: Some("s3-token".into()),
+            }]
+        );
         assert_eq!(
             config.secret_for(Provider::Cos, "AKIDcos"),
             Some("cos-secret")
@@ -175,9 +274,11 @@ mod tests {
     fn debug_output_hides_secrets() {
         let config = EmulatorConfig::default()
             .with_cos_credentials("AKIDcos", "cos-secret")
-            .with_oss_credentials("LTAIoss", "oss-secret");
+            .with_oss_credentials("LTAIoss", "oss-secret")
+            .with_s3_session_credentials("ASIAs3", "s3-secret", "s3-token");
         let shown = format!("{config:?}");
-        assert!(shown.contains("AKIDcos") && shown.contains("LTAIoss"));
+        assert!(shown.contains("AKIDcos") && shown.contains("LTAIoss") && shown.contains("ASIAs3"));
         assert!(!shown.contains("cos-secret") && !shown.contains("oss-secret"));
+        assert!(!shown.contains("s3-secret") && !shown.contains("s3-token"));
     }
 }

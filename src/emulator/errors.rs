@@ -6,6 +6,8 @@
 //!
 //! OSS ECs come from the vendor docs where they name one (see the constants). Where no EC is
 //! documented the emulator uses its own `0099-…` numbers, which no real service sends.
+//!
+//! S3: see [`super::s3_reply`].
 
 use quick_xml::escape::escape;
 
@@ -97,7 +99,7 @@ impl ApiError {
         .with_ec(ec::INVALID_DIGEST_MALFORMED)
     }
 
-    /// Content-MD5 that does not match the body: COS `BadDigest`, OSS `InvalidDigest`.
+    /// Content-MD5 that does not match the body: COS and S3 `BadDigest`, OSS `InvalidDigest`.
     pub fn digest_mismatch(provider: Provider) -> Self {
         match provider {
             Provider::Cos | Provider::S3 => ApiError::new(
@@ -115,15 +117,6 @@ impl ApiError {
     }
 
     /// A required Content-MD5 header is missing.
-    /// The answer to an S3 request while the emulator has no S3 mode.
-    pub fn s3_not_served() -> Self {
-        ApiError::new(
-            501,
-            "NotImplemented",
-            "This emulator does not serve the S3 inventory API.",
-        )
-    }
-
     pub fn missing_digest() -> Self {
         ApiError::new(
             400,
@@ -149,11 +142,12 @@ pub fn render(provider: Provider, error: &ApiError, ctx: &ErrorContext<'_>) -> S
     match provider {
         Provider::Cos => render_cos(error, ctx),
         Provider::Oss => render_oss(error, ctx),
-        Provider::S3 => render_s3(error, ctx),
+        Provider::S3 => super::s3_reply::render_error(error, ctx.request_id),
     }
 }
 
-fn element(out: &mut String, name: &str, value: &str) {
+/// Appends `<name>value</name>` with `value` escaped.
+pub(crate) fn element(out: &mut String, name: &str, value: &str) {
     out.push('<');
     out.push_str(name);
     out.push('>');
@@ -173,21 +167,6 @@ fn render_cos(error: &ApiError, ctx: &ErrorContext<'_>) -> String {
     for (name, value) in &error.extra {
         element(&mut out, name, value);
     }
-    out.push_str("</Error>");
-    out
-}
-
-/// `<Error><Code/><Message/><RequestId/><HostId/></Error>`, as S3 answers
-/// (`reference/s3-api.md` §4).
-fn render_s3(error: &ApiError, ctx: &ErrorContext<'_>) -> String {
-    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error>");
-    element(&mut out, "Code", &error.code);
-    element(&mut out, "Message", &error.message);
-    for (name, value) in &error.extra {
-        element(&mut out, name, value);
-    }
-    element(&mut out, "RequestId", ctx.request_id);
-    element(&mut out, "HostId", ctx.host);
     out.push_str("</Error>");
     out
 }

@@ -23,7 +23,7 @@ pub struct InjectedError {
 /// What faults to inject. The default injects nothing.
 ///
 /// JSON form (every field optional):
-/// `{"error_rate":0.1,"cos_errors":[{"status":503,"code":"SlowDown"}],"oss_errors":[],
+/// `{"error_rate":0.1,"cos_errors":[{"status":503,"code":"SlowDown"}],"oss_errors":[],"s3_errors":[],
 ///   "latency_ms":50,"reset_rate":0.0,"malformed_rate":0.0,"fail_next":0,
 ///   "retry_after_secs":1,"operations":["put"],"providers":["oss"]}`
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -35,6 +35,8 @@ pub struct FaultConfig {
     pub cos_errors: Vec<InjectedError>,
     /// Errors OSS requests may get; empty means 503 `MetaOperationQpsLimitExceeded`.
     pub oss_errors: Vec<InjectedError>,
+    /// Errors S3 requests may get; empty means 503 `SlowDown`.
+    pub s3_errors: Vec<InjectedError>,
     /// Delay added before every affected request is handled.
     #[serde(rename = "latency_ms", with = "millis")]
     pub latency: Duration,
@@ -106,7 +108,12 @@ impl FaultConfig {
                 });
             }
         }
-        for error in self.cos_errors.iter().chain(&self.oss_errors) {
+        for error in self
+            .cos_errors
+            .iter()
+            .chain(&self.oss_errors)
+            .chain(&self.s3_errors)
+        {
             if !(400..=599).contains(&error.status) {
                 return Err(FaultConfigError::NotAnErrorStatus(error.status));
             }
@@ -140,9 +147,8 @@ impl FaultConfig {
                     "Please reduce your request rate.",
                 ),
             ),
-            // No list of S3 errors to inject yet: S3's throttling answer.
             Provider::S3 => (
-                &Vec::new(),
+                &self.s3_errors,
                 ("SlowDown", "Please reduce your request rate."),
             ),
         };

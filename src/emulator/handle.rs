@@ -15,6 +15,7 @@ use super::stats::Stats;
 use crate::model::{BucketKey, Inventory, Provider};
 use crate::provider::cos::xml as cos_xml;
 use crate::provider::oss::xml as oss_xml;
+use crate::provider::s3::xml as s3_xml;
 
 /// A running emulator started by [`super::spawn`]. Dropping it stops the server.
 pub struct EmulatorHandle {
@@ -109,7 +110,7 @@ impl EmulatorHandle {
     ///
     /// # Errors
     /// The answer a PUT would have got (e.g. 409 on OSS for an existing id); a 400 when the
-    /// inventory belongs to the other provider.
+    /// inventory belongs to another provider.
     pub fn seed(&self, bucket: &BucketKey, inventory: &Inventory) -> Result<(), ApiError> {
         let xml = match inventory {
             Inventory::Cos(cos) if bucket.provider == Provider::Cos => {
@@ -118,6 +119,10 @@ impl EmulatorHandle {
             }
             Inventory::Oss(oss) if bucket.provider == Provider::Oss => {
                 oss_xml::to_string(&oss_xml::InventoryConfiguration::from(oss))
+                    .map_err(|e| ApiError::invalid_argument(e.to_string()))?
+            }
+            Inventory::S3(s3) if bucket.provider == Provider::S3 => {
+                s3_xml::to_string(&s3_xml::InventoryConfiguration::from(s3))
                     .map_err(|e| ApiError::invalid_argument(e.to_string()))?
             }
             _ => {

@@ -11,7 +11,7 @@ use std::time::{Duration, SystemTime};
 use super::clock;
 use super::config::EmulatorConfig;
 use super::errors::{ApiError, ec, hex_bytes};
-use super::pipeline::WireRequest;
+use super::pipeline::{WireRequest, as_pairs};
 use super::route::ApiRequest;
 use crate::model::Provider;
 use crate::provider::oss::{signer_v1, signer_v4};
@@ -34,25 +34,9 @@ pub fn verify(
         return Err(ApiError::new(403, "AccessDenied", "AccessDenied").with_ec(ec::ACCESS_DENIED));
     };
     let value = String::from_utf8_lossy(value.as_bytes()).into_owned();
-    let headers: Vec<(String, String)> = wire
-        .headers
-        .iter()
-        .map(|(k, v)| {
-            (
-                k.as_str().to_string(),
-                String::from_utf8_lossy(v.as_bytes()).into_owned(),
-            )
-        })
-        .collect();
-    let headers: Vec<(&str, &str)> = headers
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
-    let query: Vec<(&str, &str)> = request
-        .params
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
+    let headers = wire.owned_headers();
+    let headers = as_pairs(&headers);
+    let query = as_pairs(&request.params);
     let signed = Signed {
         method: wire.method,
         bucket: &request.bucket,

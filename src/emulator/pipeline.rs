@@ -13,6 +13,7 @@ use super::errors::{ApiError, ErrorContext, ec};
 use super::faults::FaultAction;
 use super::reply::{self, ReplyContext};
 use super::route::{self, strip_port};
+use super::s3_route;
 use super::shared::{PlannedFault, Shared};
 use super::stats::STATUS_CONNECTION_RESET;
 use crate::provider::Operation;
@@ -26,6 +27,32 @@ pub(crate) struct WireRequest<'a> {
     /// The Host header as sent (port included).
     pub(crate) host: &'a str,
     pub(crate) headers: &'a HeaderMap,
+    /// The request body (S3 signs its hash).
+    pub(crate) body: &'a [u8],
+}
+
+impl WireRequest<'_> {
+    /// Every header as a `(name, value)` pair; values that are not UTF-8 are replaced rather
+    /// than dropped, so that a signature over them fails instead of passing.
+    pub(crate) fn owned_headers(&self) -> Vec<(String, String)> {
+        self.headers
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.as_str().to_string(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
+            .collect()
+    }
+}
+
+/// Borrows owned pairs as the `&str` pairs the signers take.
+pub(crate) fn as_pairs(owned: &[(String, String)]) -> Vec<(&str, &str)> {
+    owned
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect()
 }
 
 /// Answers one request that is not for `/_emulator/*`.
@@ -46,7 +73,14 @@ pub(crate) async fn handle_api(
     let query = parts.uri.query().unwrap_or("").to_string();
     let method = parts.method.as_str().to_string();
 
-    let request = match route::route(&method, &host, &path, &query) {
+    let sigv4 = s3_route::is_sigv4(
+        parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok()),
+        parts.headers.contains_key("x-amz-date"),
+    );
+    let request = match route::route(&method, &host, &path, &query, sigv4) {
         Ok(request) => request,
         Err(e) => {
             let request_id = shared.next_request_id(e.provider, now);
@@ -118,6 +152,7 @@ pub(crate) async fn handle_api(
             method: &method,
             host: &host,
             headers: &parts.headers,
+            body: &body,
         };
         auth::authenticate(&shared.config, &request, &wire, now)?;
         auth::check_content_md5(

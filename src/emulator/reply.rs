@@ -2,8 +2,8 @@
 //!
 //! COS: `x-cos-request-id` (cos-nodejs-sdk-v5 treats its absence as a proxy error),
 //! `x-cos-trace-id`, `Server: tencent-cos`. OSS: `x-oss-request-id` (24 characters),
-//! `x-oss-server-time`, `Server: AliyunOSS`, and `x-oss-ec` on errors. Both send `Date`, which
-//! SDKs use to correct clock skew.
+//! `x-oss-server-time`, `Server: AliyunOSS`, and `x-oss-ec` on errors. S3: `x-amz-request-id`,
+//! `x-amz-id-2`, `Server: AmazonS3`. All send `Date`, which SDKs use to correct clock skew.
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -14,12 +14,13 @@ use base64::engine::general_purpose::STANDARD;
 use bytes::Bytes;
 
 use super::errors::{self, ApiError, ErrorContext};
+use super::s3_reply;
 use crate::model::Provider;
 
 /// A request id in `provider`'s format, unique per `counter`.
 ///
 /// COS ids are base64 of `{time}_{random}_{counter}` like real ones; OSS ids are 24 uppercase
-/// hex characters (the OSS live tests assert the length).
+/// hex characters (the OSS live tests assert the length); S3 ids are 16.
 pub fn request_id(provider: Provider, now: SystemTime, counter: u64, random: u32) -> String {
     let secs = now.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
     match provider {
@@ -29,8 +30,7 @@ pub fn request_id(provider: Provider, now: SystemTime, counter: u64, random: u32
             counter.wrapping_mul(2_654_435_761) & 0xff_ffff
         )),
         Provider::Oss => format!("{:08X}{:08X}{:08X}", secs as u32, random, counter as u32),
-        // 16 uppercase hex characters, as `x-amz-request-id` values are.
-        Provider::S3 => format!("{:08X}{:08X}", secs as u32 ^ random, counter as u32),
+        Provider::S3 => s3_reply::request_id(now, counter, random),
     }
 }
 
@@ -72,7 +72,10 @@ fn base(ctx: &ReplyContext<'_>, status: u16, body: Body) -> Response<Body> {
             headers.insert("x-oss-request-id", id);
         }
         Provider::S3 => {
-            headers.insert(header::SERVER, HeaderValue::from_static("AmazonS3"));
+            headers.insert(header::SERVER, HeaderValue::from_static(s3_reply::SERVER));
+            if let Ok(v) = HeaderValue::from_str(&s3_reply::host_id(ctx.request_id)) {
+                headers.insert("x-amz-id-2", v);
+            }
             headers.insert("x-amz-request-id", id);
         }
     }

@@ -3,13 +3,17 @@
 //!
 //! - `Host: {bucket}.cos.{region}.myqcloud.com` (or `.tencentcos.cn`) → COS, path `/`.
 //! - `Host: {bucket}.oss-{region}.aliyuncs.com` → OSS virtual-hosted, path `/`.
-//! - any other Host (an IP address, `localhost`) → OSS path style, path `/{bucket}/`.
+//! - `Host: {bucket}.s3.{region}.amazonaws.com` → S3 virtual-hosted, path `/`;
+//!   `Host: s3.{region}.amazonaws.com` → S3 path style, path `/{bucket}` (see [`super::s3_route`]).
+//! - any other Host (an IP address, `localhost`) → path style, path `/{bucket}` or
+//!   `/{bucket}/`: S3 when the request is SigV4-signed, OSS otherwise.
 //!
 //! The `inventory` sub-resource may come as `inventory` or `inventory=`, anywhere in the
 //! query; an empty `continuation-token=` means no token.
 
 use percent_encoding::percent_decode_str;
 
+use super::s3_route::{self, S3Host};
 use crate::model::Provider;
 use crate::provider::Operation;
 
@@ -21,11 +25,11 @@ pub struct ApiRequest {
     /// The region named by the Host, when the Host names one.
     pub region: Option<String>,
     pub operation: Operation,
-    /// `id` (COS) / `inventoryId` (OSS); always present for get, put and delete.
+    /// `id` (COS, S3) / `inventoryId` (OSS); always present for get, put and delete.
     pub id: Option<String>,
     /// A non-empty `continuation-token`.
     pub token: Option<String>,
-    /// The decoded path, for signature checks (`/` or `/{bucket}/`).
+    /// The decoded path, for signature checks (`/` or `/{bucket}/`; for S3 exactly as sent).
     pub path: String,
     /// Every query parameter, decoded, in request order; a bare key has an empty value.
     pub params: Vec<(String, String)>,
@@ -49,10 +53,24 @@ enum Target {
         bucket: String,
         region: String,
     },
+    /// An S3 endpoint that takes the bucket in the path (`s3.{region}.amazonaws.com`).
+    S3PathStyle { region: String },
+    /// Any other host: the bucket is in the path, the provider is told by the signature.
     PathStyle,
 }
 
 fn parse_host(host: &str) -> Target {
+    match s3_route::parse_host(host) {
+        Some(S3Host::VirtualHosted { bucket, region }) => {
+            return Target::VirtualHosted {
+                provider: Provider::S3,
+                bucket,
+                region,
+            };
+        }
+        Some(S3Host::PathStyle { region }) => return Target::S3PathStyle { region },
+        None => {}
+    }
     let host = strip_port(host).to_ascii_lowercase();
     for suffix in [".myqcloud.com", ".tencentcos.cn"] {
         if let Some(front) = host.strip_suffix(suffix)
@@ -121,10 +139,24 @@ fn param<'a>(params: &'a [(String, String)], name: &str) -> Option<&'a str> {
         .map(|(_, v)| v.as_str())
 }
 
-/// Classifies a request. `path` is the raw (percent-encoded) path, `query` the raw query.
-pub fn route(method: &str, host: &str, path: &str, query: &str) -> Result<ApiRequest, RouteError> {
+/// Classifies a request. `path` is the raw (percent-encoded) path, `query` the raw query;
+/// `sigv4` says whether the request is signed the S3 way ([`s3_route::is_sigv4`]), which
+/// decides between S3 and OSS for hosts that name neither.
+pub fn route(
+    method: &str,
+    host: &str,
+    path: &str,
+    query: &str,
+    sigv4: bool,
+) -> Result<ApiRequest, RouteError> {
     let decoded_path = percent_decode_str(path).decode_utf8_lossy().into_owned();
-    let (provider, bucket, region) = match parse_host(host) {
+    let target = match parse_host(host) {
+        Target::PathStyle if sigv4 => Target::S3PathStyle {
+            region: String::new(),
+        },
+        other => other,
+    };
+    let (provider, bucket, region) = match target {
         Target::VirtualHosted {
             provider,
             bucket,
@@ -134,6 +166,21 @@ pub fn route(method: &str, host: &str, path: &str, query: &str) -> Result<ApiReq
                 return Err(not_implemented(provider, Some(bucket), "object operations"));
             }
             (provider, bucket, Some(region))
+        }
+        Target::S3PathStyle { region } => {
+            let (bucket, key) = s3_route::split_path(&decoded_path);
+            if bucket.is_empty() {
+                return Err(not_implemented(Provider::S3, None, "service operations"));
+            }
+            if !key.is_empty() {
+                return Err(not_implemented(
+                    Provider::S3,
+                    Some(bucket.to_string()),
+                    "object operations",
+                ));
+            }
+            let region = (!region.is_empty()).then_some(region);
+            (Provider::S3, bucket.to_string(), region)
         }
         Target::PathStyle => {
             let rest = decoded_path.trim_start_matches('/');
@@ -200,9 +247,11 @@ pub fn route(method: &str, host: &str, path: &str, query: &str) -> Result<ApiReq
             message: format!("The {id_param} parameter is required."),
         });
     }
-    let path = match region {
-        Some(_) => "/".to_string(),
-        None => format!("/{bucket}/"),
+    let path = match (provider, region.is_some()) {
+        // S3 signs the path exactly as sent (`/bucket` or `/bucket/`), never normalized.
+        (Provider::S3, _) => decoded_path,
+        (_, true) => "/".to_string(),
+        (_, false) => format!("/{bucket}/"),
     };
     Ok(ApiRequest {
         provider,
@@ -231,6 +280,65 @@ mod tests {
     use super::*;
 
     const COS_HOST: &str = "examplebucket-1250000000.cos.ap-guangzhou.myqcloud.com";
+
+    /// A request that is not SigV4-signed.
+    fn route(method: &str, host: &str, path: &str, query: &str) -> Result<ApiRequest, RouteError> {
+        super::route(method, host, path, query, false)
+    }
+
+    #[test]
+    fn s3_hosts_route_to_s3_with_the_id_parameter() {
+        let v = route(
+            "PUT",
+            "examplebucket.s3.eu-west-1.amazonaws.com",
+            "/",
+            "inventory&id=report-1",
+        )
+        .unwrap();
+        assert_eq!(
+            (v.provider, v.bucket.as_str()),
+            (Provider::S3, "examplebucket")
+        );
+        assert_eq!(v.region.as_deref(), Some("eu-west-1"));
+        assert_eq!(
+            (v.operation, v.id.as_deref()),
+            (Operation::Put, Some("report-1"))
+        );
+        let p = route(
+            "GET",
+            "s3.eu-west-1.amazonaws.com",
+            "/examplebucket",
+            "inventory",
+        )
+        .unwrap();
+        assert_eq!(
+            (p.provider, p.bucket.as_str()),
+            (Provider::S3, "examplebucket")
+        );
+        assert_eq!(
+            (p.path.as_str(), p.operation),
+            ("/examplebucket", Operation::List)
+        );
+        assert_eq!(p.region.as_deref(), Some("eu-west-1"));
+    }
+
+    #[test]
+    fn a_sigv4_request_to_an_ip_host_is_s3_path_style_with_the_path_as_sent() {
+        for path in ["/examplebucket", "/examplebucket/"] {
+            let r =
+                super::route("DELETE", "127.0.0.1:9000", path, "inventory&id=r1", true).unwrap();
+            assert_eq!(
+                (r.provider, r.bucket.as_str()),
+                (Provider::S3, "examplebucket")
+            );
+            assert_eq!((r.path.as_str(), r.region), (path, None));
+            assert_eq!(r.operation, Operation::Delete);
+        }
+        let unsigned = route("GET", "127.0.0.1:9000", "/examplebucket", "inventory").unwrap();
+        assert_eq!(unsigned.provider, Provider::Oss);
+        let object = super::route("GET", "127.0.0.1", "/b/key", "inventory", true).unwrap_err();
+        assert_eq!((object.provider, object.status), (Provider::S3, 501));
+    }
 
     #[test]
     fn cos_host_routes_to_cos_with_inventory_in_any_form_and_position() {

@@ -34,7 +34,7 @@ pub struct BucketState {
 /// How a PUT treats an id that already exists.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PutMode {
-    /// COS: replace in place.
+    /// COS, S3: replace in place.
     Upsert,
     /// OSS: refuse with 409.
     CreateOnly,
@@ -75,7 +75,7 @@ pub struct Page {
 /// All buckets of both providers.
 ///
 /// # Guarantees
-/// - COS lists in creation order (a replaced config keeps its place); OSS lists by id.
+/// - COS lists in creation order (a replaced config keeps its place); OSS and S3 list by id.
 /// - Tokens stay valid across writes: a page starts at the first config at or after the
 ///   cursor, so deleting the config a token points at skips nothing else.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -9,6 +9,7 @@ use base64::Engine as _;
 use invsync::emulator::{self, EmulatorConfig, EmulatorHandle};
 use invsync::provider::cos::signer::{self as cos_signer, KeyTime, SignInput};
 use invsync::provider::oss::{date as oss_date, encoding, signer_v1, signer_v4};
+use invsync::provider::s3::signer as s3_signer;
 use md5::{Digest, Md5};
 use reqwest::{Method, Response};
 
@@ -18,12 +19,17 @@ pub const OSS_ID: &str = "LTAIemulatorTests";
 pub const OSS_KEY: &str = "emulatorTestsOssSecret000000";
 pub const COS_REGION: &str = "ap-guangzhou";
 pub const OSS_REGION: &str = "cn-hangzhou";
+pub const S3_ID: &str = "AKIAEMULATORTESTS000";
+pub const S3_KEY: &str = "emulatorTestsS3SecretAccessKey0000000000";
+/// The emulator's default region of S3 buckets.
+pub const S3_REGION: &str = "us-east-1";
 
 /// The credentials every test emulator accepts.
 pub fn config() -> EmulatorConfig {
     EmulatorConfig::default()
         .with_cos_credentials(COS_ID, COS_KEY)
         .with_oss_credentials(OSS_ID, OSS_KEY)
+        .with_s3_credentials(S3_ID, S3_KEY)
 }
 
 pub async fn start() -> EmulatorHandle {
@@ -283,6 +289,128 @@ impl<'a> OssRequest<'a> {
         }
         request.send().await.expect("request is answered")
     }
+}
+
+/// An S3 request, SigV4-signed with the crate's signer: path style (`/{bucket}` on the
+/// emulator's IP address) unless `virtual_host` is set.
+pub struct S3Request<'a> {
+    pub method: Method,
+    pub bucket: &'a str,
+    pub params: Vec<(&'a str, &'a str)>,
+    pub body: Vec<u8>,
+    pub key_id: &'a str,
+    pub secret: &'a str,
+    pub token: Option<&'a str>,
+    pub region: &'a str,
+    pub time: SystemTime,
+    pub virtual_host: bool,
+    /// Extra headers, sent and signed.
+    pub headers: Vec<(&'a str, String)>,
+    /// Sent instead of the body that was signed.
+    pub send_body: Option<Vec<u8>>,
+}
+
+impl<'a> S3Request<'a> {
+    pub fn new(method: Method, bucket: &'a str, params: Vec<(&'a str, &'a str)>) -> Self {
+        S3Request {
+            method,
+            bucket,
+            params,
+            body: Vec::new(),
+            key_id: S3_ID,
+            secret: S3_KEY,
+            token: None,
+            region: S3_REGION,
+            time: SystemTime::now(),
+            virtual_host: false,
+            headers: Vec::new(),
+            send_body: None,
+        }
+    }
+
+    pub fn body(mut self, body: impl Into<Vec<u8>>) -> Self {
+        self.body = body.into();
+        self
+    }
+
+    pub async fn send(self, emulator: &EmulatorHandle) -> Response {
+        let (host, path, url_path) = if self.virtual_host {
+            (
+                format!("{}.s3.{}.amazonaws.com", self.bucket, self.region),
+                "/".to_string(),
+                "/".to_string(),
+            )
+        } else {
+            (
+                emulator.addr().to_string(),
+                format!("/{}", self.bucket),
+                format!("/{}", self.bucket),
+            )
+        };
+        let datetime = oss_date::iso8601_basic(self.time);
+        let payload = s3_signer::payload_sha256(&self.body);
+        let mut headers: Vec<(String, String)> = vec![
+            ("host".into(), host.clone()),
+            ("x-amz-date".into(), datetime.clone()),
+            ("x-amz-content-sha256".into(), payload.clone()),
+        ];
+        if let Some(token) = self.token {
+            headers.push(("x-amz-security-token".into(), token.to_string()));
+        }
+        for (k, v) in &self.headers {
+            headers.push((k.to_string(), v.clone()));
+        }
+        let refs: Vec<(&str, &str)> = headers
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        let names: Vec<&str> = refs.iter().map(|(k, _)| *k).collect();
+        let authorization = s3_signer::authorization(
+            self.key_id,
+            self.secret,
+            self.region,
+            s3_signer::SERVICE,
+            &datetime,
+            &s3_signer::SigningRequest {
+                method: self.method.as_str(),
+                path: &path,
+                query: &self.params,
+                headers: &refs,
+                signed_headers: &names,
+                payload_hash: &payload,
+            },
+        );
+        let url = format!(
+            "{}{url_path}?{}",
+            emulator.endpoint(),
+            query_string(&self.params)
+        );
+        let mut request = http().request(self.method.clone(), url);
+        for (k, v) in &headers {
+            request = request.header(k.as_str(), v.as_str());
+        }
+        request = request.header("authorization", authorization);
+        request
+            .body(self.send_body.unwrap_or(self.body))
+            .send()
+            .await
+            .expect("request is answered")
+    }
+}
+
+/// An S3 configuration body as boto3 sends it (namespace included).
+pub fn s3_config(id: &str, prefix: &str) -> String {
+    format!(
+        "<InventoryConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Id>{id}</Id>\
+         <IsEnabled>true</IsEnabled><Filter><Prefix>{prefix}</Prefix></Filter>\
+         <Destination><S3BucketDestination><AccountId>123456789012</AccountId>\
+         <Bucket>arn:aws:s3:::inventory-reports</Bucket><Format>Parquet</Format><Prefix>inv</Prefix>\
+         <Encryption><SSE-S3></SSE-S3></Encryption></S3BucketDestination></Destination>\
+         <Schedule><Frequency>Daily</Frequency></Schedule>\
+         <IncludedObjectVersions>All</IncludedObjectVersions>\
+         <OptionalFields><Field>Size</Field><Field>ETag</Field></OptionalFields>\
+         </InventoryConfiguration>"
+    )
 }
 
 /// A COS configuration body in the SDKs' shape.

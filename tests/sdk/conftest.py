@@ -1,11 +1,13 @@
 """Starts (or finds) the invsync emulator for the official-SDK conformance tests.
 
 If INVSYNC_EMULATOR_URL is set, the tests use that emulator; it must accept the credentials in
-TENCENTCLOUD_SECRET_ID/KEY and ALIBABA_CLOUD_ACCESS_KEY_ID/SECRET (or the defaults below).
+TENCENTCLOUD_SECRET_ID/KEY, ALIBABA_CLOUD_ACCESS_KEY_ID/SECRET and AWS_ACCESS_KEY_ID/
+AWS_SECRET_ACCESS_KEY (or the defaults below), with its S3 buckets in us-east-1.
 Otherwise they start `$INVSYNC_BIN emulator --listen 127.0.0.1:PORT` on a free port with those
 credentials in its environment, and stop it afterwards.
 """
 
+import contextlib
 import json
 import os
 import socket
@@ -20,6 +22,11 @@ COS_SECRET_ID = os.environ.get("TENCENTCLOUD_SECRET_ID", "AKIDinvsyncSdkConforma
 COS_SECRET_KEY = os.environ.get("TENCENTCLOUD_SECRET_KEY", "cosSdkConformanceSecretKey0000000")
 OSS_ACCESS_KEY_ID = os.environ.get("ALIBABA_CLOUD_ACCESS_KEY_ID", "LTAIinvsyncSdkConformance")
 OSS_ACCESS_KEY_SECRET = os.environ.get("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "ossSdkConformanceSecret00000")
+S3_ACCESS_KEY_ID = os.environ.get("AWS_ACCESS_KEY_ID", "AKIAINVSYNCSDKCONFORM")
+S3_SECRET_ACCESS_KEY = os.environ.get("AWS_SECRET_ACCESS_KEY", "s3SdkConformanceSecretAccessKey000000000")
+# The emulator's defaults: the region of its S3 buckets and the account that owns them.
+S3_REGION = "us-east-1"
+S3_ACCOUNT_ID = "123456789012"
 
 
 def _free_port():
@@ -42,25 +49,13 @@ def _wait_healthy(url, process=None, timeout=30.0):
     raise RuntimeError("emulator at %s did not become healthy" % url)
 
 
-@pytest.fixture(scope="session")
-def emulator_url():
-    url = os.environ.get("INVSYNC_EMULATOR_URL")
-    if url:
-        url = url.rstrip("/")
-        _wait_healthy(url)
-        yield url
-        return
-    binary = os.environ.get("INVSYNC_BIN")
-    if not binary:
-        pytest.fail("set INVSYNC_BIN (path to the invsync binary) or INVSYNC_EMULATOR_URL")
+@contextlib.contextmanager
+def running_emulator(binary, **env_overrides):
+    """Runs `binary emulator` on a free port with `env_overrides` in its environment; yields
+    its URL once healthy and stops it afterwards."""
     port = _free_port()
     env = dict(os.environ)
-    env.update(
-        TENCENTCLOUD_SECRET_ID=COS_SECRET_ID,
-        TENCENTCLOUD_SECRET_KEY=COS_SECRET_KEY,
-        ALIBABA_CLOUD_ACCESS_KEY_ID=OSS_ACCESS_KEY_ID,
-        ALIBABA_CLOUD_ACCESS_KEY_SECRET=OSS_ACCESS_KEY_SECRET,
-    )
+    env.update(env_overrides)
     process = subprocess.Popen(
         [binary, "emulator", "--listen", "127.0.0.1:%d" % port],
         env=env,
@@ -76,6 +71,31 @@ def emulator_url():
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+@pytest.fixture(scope="session")
+def emulator_url():
+    url = os.environ.get("INVSYNC_EMULATOR_URL")
+    if url:
+        url = url.rstrip("/")
+        _wait_healthy(url)
+        yield url
+        return
+    binary = os.environ.get("INVSYNC_BIN")
+    if not binary:
+        pytest.fail("set INVSYNC_BIN (path to the invsync binary) or INVSYNC_EMULATOR_URL")
+    with running_emulator(
+        binary,
+        TENCENTCLOUD_SECRET_ID=COS_SECRET_ID,
+        TENCENTCLOUD_SECRET_KEY=COS_SECRET_KEY,
+        ALIBABA_CLOUD_ACCESS_KEY_ID=OSS_ACCESS_KEY_ID,
+        ALIBABA_CLOUD_ACCESS_KEY_SECRET=OSS_ACCESS_KEY_SECRET,
+        AWS_ACCESS_KEY_ID=S3_ACCESS_KEY_ID,
+        AWS_SECRET_ACCESS_KEY=S3_SECRET_ACCESS_KEY,
+        # A long-term key: requests must come without a session token.
+        AWS_SESSION_TOKEN="",
+    ) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
