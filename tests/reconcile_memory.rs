@@ -16,7 +16,7 @@ use invsync::provider::memory::MemoryInventory;
 use invsync::provider::{CredentialSource, Credentials, ErrorKind, Operation, StaticCredentials};
 use invsync::reconcile::{
     Action, Applied, ApplySettings, ClientSettings, Clients, ReconcileContext, ReconcileError,
-    SettleGate, apply_bucket, error_policy, reconcile_with,
+    RunConfig, SettleGate, apply_bucket, error_policy, reconcile_with, run,
 };
 use invsync::scheduler::{BucketScheduler, SchedulerConfig};
 
@@ -76,18 +76,22 @@ fn settings() -> ApplySettings {
     }
 }
 
-fn context() -> ReconcileContext {
+fn clients() -> Clients {
     let credentials: Arc<dyn CredentialSource> =
         Arc::new(StaticCredentials(Credentials::new("id", "secret")));
+    Clients::new(
+        ClientSettings::default(),
+        Transport::new(HttpSettings::default()).unwrap(),
+        Provider::ALL
+            .into_iter()
+            .map(|p| (p, credentials.clone()))
+            .collect(),
+    )
+}
+
+fn context() -> ReconcileContext {
     ReconcileContext {
-        clients: Clients::new(
-            ClientSettings::default(),
-            Transport::new(HttpSettings::default()).unwrap(),
-            Provider::ALL
-                .into_iter()
-                .map(|p| (p, credentials.clone()))
-                .collect(),
-        ),
+        clients: clients(),
         metrics: Metrics::new(),
         options: PlanOptions::default(),
         settings: settings(),
@@ -234,4 +238,100 @@ async fn a_bucket_backs_off_after_503s_and_recovers_under_the_error_policy() {
     assert_eq!(scheduler.failures(&key()), Some(0));
     assert_eq!(api.calls(Operation::List), 5);
     assert_eq!(api.writes(), 0);
+}
+
+/// A manifests directory declaring the OSS bucket of [`key`] with one `logs` inventory, and
+/// the in-memory provider already holding exactly that configuration.
+fn manifests_in_sync() -> (tempfile::TempDir, MemoryInventory) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("bucket.yaml"),
+        "apiVersion: invsync/v1\nkind: BucketInventory\nmetadata:\n  name: examplebucket\n\
+         spec:\n  provider: oss\n  bucket: examplebucket\n  region: cn-hangzhou\n  inventories:\n\
+         \x20   - id: logs\n      includedObjectVersions: Current\n      schedule: {frequency: Weekly}\n\
+         \x20     destination:\n        bucket: acs:oss:::dest-bucket\n        accountId: \"1000000000000000\"\n\
+         \x20       roleArn: acs:ram::1000000000000000:role/AliyunOSSRole\n        format: CSV\n",
+    )
+    .unwrap();
+    let desired = invsync::manifest::load_dir(dir.path()).expect("valid manifest");
+    let api = MemoryInventory::new().create_only();
+    for inventory in &desired.buckets[&key()].inventories {
+        api.insert(&key(), inventory.clone());
+    }
+    (dir, api)
+}
+
+/// The real daemon loop (`runner::run`) over `api`: resync every 300 s without jitter,
+/// backoff 1 s doubling.
+fn start_daemon(
+    dir: &std::path::Path,
+    api: &MemoryInventory,
+) -> (
+    tokio::sync::oneshot::Sender<()>,
+    tokio::task::JoinHandle<()>,
+) {
+    let mut config = RunConfig::new(dir, clients().with_memory(api.clone()), Metrics::new());
+    config.schedule = SchedulerConfig {
+        resync_interval: Duration::from_secs(300),
+        jitter: 0.0,
+        backoff_base: Duration::from_secs(1),
+        backoff_cap: Duration::from_secs(300),
+    };
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let daemon = tokio::spawn(async move {
+        run(config, async {
+            let _ = stopped.await;
+        })
+        .await
+        .expect("the daemon runs");
+    });
+    (stop, daemon)
+}
+
+/// The whole seconds (since the start) at which each LIST of `api` happened, sampled every
+/// quarter second (offset by an eighth, so no sample coincides with a due time) for `seconds`.
+async fn list_times(api: &MemoryInventory, seconds: u64) -> Vec<u64> {
+    let start = tokio::time::Instant::now();
+    let mut times = Vec::new();
+    let mut seen = 0;
+    tokio::time::sleep(Duration::from_millis(125)).await;
+    while start.elapsed() < Duration::from_secs(seconds) {
+        let calls = api.calls(Operation::List);
+        let new = usize::try_from(calls - seen).unwrap();
+        times.extend(std::iter::repeat_n(start.elapsed().as_secs(), new));
+        seen = calls;
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    times
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_daemon_backs_off_after_503s_and_recovers_at_the_policys_times() {
+    let (dir, api) = manifests_in_sync();
+    api.fail_next(Some(Operation::List), 3, 503, "SlowDown");
+    let (stop, daemon) = start_daemon(dir.path(), &api);
+
+    let times = list_times(&api, 610).await;
+
+    // Three throttled LISTs back off 1 s, 2 s and 4 s (error_policy: Backoff; the scheduler's
+    // doubling from 1 s); the fourth succeeds, and the bucket is read again every 300 s.
+    assert_eq!(times, [0, 1, 3, 7, 307, 607]);
+    assert_eq!(api.calls(Operation::Get), 0);
+    assert_eq!(api.writes(), 0);
+    stop.send(()).unwrap();
+    daemon.await.unwrap();
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_daemon_in_steady_state_lists_each_bucket_once_per_resync_and_never_writes() {
+    let (dir, api) = manifests_in_sync();
+    let (stop, daemon) = start_daemon(dir.path(), &api);
+
+    let times = list_times(&api, 910).await;
+
+    assert_eq!(times, [0, 300, 600, 900]);
+    assert_eq!(api.calls(Operation::Get), 0);
+    assert_eq!(api.writes(), 0);
+    stop.send(()).unwrap();
+    daemon.await.unwrap();
 }

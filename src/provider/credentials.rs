@@ -1,13 +1,52 @@
 //! Access keys, which never print themselves.
 
 use std::fmt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 pub use futures_util::future::BoxFuture;
 
 use crate::model::Provider;
-use crate::provider::credentials_file::CredentialsFile;
+use crate::provider::credentials_file::{CredentialsFile, CredentialsFileError};
+
+/// Why a [`CredentialSource`] has no credentials. `Display` names variables, files and lines,
+/// never a value.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum CredentialsError {
+    /// The provider's variables are not set (blank counts as unset).
+    #[error(
+        "{} credentials are not configured: set {}",
+        provider.as_str().to_uppercase(),
+        vars.join(" and ")
+    )]
+    Missing {
+        provider: Provider,
+        /// The unset variables, in the order id, secret.
+        vars: Vec<&'static str>,
+    },
+    /// The credentials file gave none: unreadable, malformed or without a key.
+    #[error("{source}")]
+    File {
+        path: PathBuf,
+        /// Shared: the file's answer is cached until the file changes.
+        source: Arc<CredentialsFileError>,
+    },
+    /// A source that refreshes (a cloud's credential chain) failed; its own error says how.
+    #[error(transparent)]
+    Refresh {
+        source: Arc<dyn std::error::Error + Send + Sync>,
+    },
+}
+
+impl CredentialsError {
+    /// A refresh failure described by `message` alone (a source that reports no error type).
+    pub fn refresh(message: impl Into<String>) -> Self {
+        let source: Box<dyn std::error::Error + Send + Sync> = message.into().into();
+        CredentialsError::Refresh {
+            source: Arc::from(source),
+        }
+    }
+}
 
 /// A secret string. `Debug` and `Display` print `******`; only [`Secret::expose`] reveals it.
 #[derive(Clone, PartialEq, Eq)]
@@ -92,11 +131,11 @@ impl CredentialVars {
 /// `provider`'s credentials from variables looked up through `lookup` (blank counts as unset).
 ///
 /// # Errors
-/// A message naming the missing variables, never a value.
+/// [`CredentialsError::Missing`], naming the missing variables, never a value.
 pub fn credentials_from_lookup(
     provider: Provider,
     lookup: impl Fn(&str) -> Option<String>,
-) -> Result<Credentials, String> {
+) -> Result<Credentials, CredentialsError> {
     let vars = CredentialVars::of(provider);
     let get = |name: &str| {
         lookup(name)
@@ -105,15 +144,14 @@ pub fn credentials_from_lookup(
     };
     let (id, secret) = (get(vars.id), get(vars.secret));
     let (Some(id), Some(secret)) = (id.clone(), secret.clone()) else {
-        let missing: Vec<&str> = [(vars.id, id.is_none()), (vars.secret, secret.is_none())]
+        let missing = [(vars.id, id.is_none()), (vars.secret, secret.is_none())]
             .into_iter()
             .filter_map(|(name, missing)| missing.then_some(name))
             .collect();
-        return Err(format!(
-            "{} credentials are not configured: set {}",
-            provider.as_str().to_uppercase(),
-            missing.join(" and ")
-        ));
+        return Err(CredentialsError::Missing {
+            provider,
+            vars: missing,
+        });
     };
     let credentials = Credentials::new(id, secret);
     Ok(match get(vars.token) {
@@ -126,7 +164,7 @@ pub fn credentials_from_lookup(
 ///
 /// # Errors
 /// As [`credentials_from_lookup`].
-pub fn credentials_from_env(provider: Provider) -> Result<Credentials, String> {
+pub fn credentials_from_env(provider: Provider) -> Result<Credentials, CredentialsError> {
     credentials_from_lookup(provider, |name| std::env::var(name).ok())
 }
 
@@ -136,9 +174,19 @@ pub fn credentials_from_env(provider: Provider) -> Result<Credentials, String> {
 /// Asynchronous so that a source may refresh over the network (a cloud's credential chain:
 /// instance metadata, web identity token exchange); a source that has nothing to wait for
 /// returns a ready future.
+///
+/// Implement [`CredentialSource::fetch`] (or, in older sources, [`CredentialSource::credentials`]):
+/// each is provided in terms of the other, so a source must implement at least one.
 pub trait CredentialSource: Send + Sync {
-    /// The current credentials, or a message saying what is missing (never the secret itself).
-    fn credentials(&self) -> BoxFuture<'_, Result<Credentials, String>>;
+    /// The current credentials, or why there are none (never the secret itself).
+    fn fetch(&self) -> BoxFuture<'_, Result<Credentials, CredentialsError>> {
+        Box::pin(async move { self.credentials().await.map_err(CredentialsError::refresh) })
+    }
+
+    /// [`CredentialSource::fetch`] with its error as a message.
+    fn credentials(&self) -> BoxFuture<'_, Result<Credentials, String>> {
+        Box::pin(async move { self.fetch().await.map_err(|e| e.to_string()) })
+    }
 }
 
 /// Credentials read from the provider's environment variables before every request, so a
@@ -147,7 +195,7 @@ pub trait CredentialSource: Send + Sync {
 pub struct EnvCredentials(pub Provider);
 
 impl CredentialSource for EnvCredentials {
-    fn credentials(&self) -> BoxFuture<'_, Result<Credentials, String>> {
+    fn fetch(&self) -> BoxFuture<'_, Result<Credentials, CredentialsError>> {
         Box::pin(std::future::ready(credentials_from_env(self.0)))
     }
 }
@@ -166,7 +214,7 @@ pub fn env_or_file(provider: Provider, file: Option<&Path>) -> Arc<dyn Credentia
 pub struct StaticCredentials(pub Credentials);
 
 impl CredentialSource for StaticCredentials {
-    fn credentials(&self) -> BoxFuture<'_, Result<Credentials, String>> {
+    fn fetch(&self) -> BoxFuture<'_, Result<Credentials, CredentialsError>> {
         Box::pin(std::future::ready(Ok(self.0.clone())))
     }
 }
@@ -229,14 +277,42 @@ mod tests {
                 ("TENCENTCLOUD_SECRET_ID", "  "),
             ]),
         )
-        .unwrap_err();
+        .unwrap_err()
+        .to_string();
+        assert_eq!(
+            err,
+            "COS credentials are not configured: set TENCENTCLOUD_SECRET_ID"
+        );
         assert!(err.contains("TENCENTCLOUD_SECRET_ID"), "{err}");
         assert!(!err.contains("TENCENTCLOUD_SECRET_KEY"), "{err}");
         assert!(!err.contains("sk-value"), "{err}");
-        let err = credentials_from_lookup(Provider::Oss, env(&[])).unwrap_err();
+        let err = credentials_from_lookup(Provider::Oss, env(&[]))
+            .unwrap_err()
+            .to_string();
         assert!(
             err.contains("ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET"),
             "{err}"
         );
+    }
+
+    /// A source written against the message form only.
+    struct MessageOnly;
+
+    impl CredentialSource for MessageOnly {
+        fn credentials(&self) -> BoxFuture<'_, Result<Credentials, String>> {
+            Box::pin(std::future::ready(Err("no token file".to_string())))
+        }
+    }
+
+    #[tokio::test]
+    async fn either_form_of_a_source_answers_through_the_other() {
+        let err = MessageOnly.fetch().await.unwrap_err();
+        assert!(matches!(err, CredentialsError::Refresh { .. }));
+        assert_eq!(err.to_string(), "no token file");
+        let message = EnvCredentials(Provider::Cos).credentials();
+        // Only the form matters here, whatever this process's environment holds.
+        if let Err(message) = message.await {
+            assert!(message.starts_with("COS credentials are not configured"));
+        }
     }
 }

@@ -30,12 +30,14 @@ use std::fmt;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
 use crate::model::Provider;
 
-use super::credentials::{BoxFuture, CredentialSource, CredentialVars, Credentials};
+use super::credentials::{
+    BoxFuture, CredentialSource, CredentialVars, Credentials, CredentialsError,
+};
 
 /// Why the credentials file gave no credentials.
 #[derive(Debug, thiserror::Error)]
@@ -88,7 +90,7 @@ fn inode(_: &fs::Metadata) -> u64 {
 /// until it changes.
 struct Cached {
     stamp: FileStamp,
-    result: Result<Credentials, String>,
+    result: Result<Credentials, CredentialsError>,
 }
 
 /// A [`CredentialSource`] backed by a `KEY=VALUE` file; see the [module docs](self).
@@ -128,17 +130,15 @@ impl CredentialsFile {
         self.provider
     }
 
-    /// The current credentials, re-reading the file only when it changed; the error is the
-    /// `Display` of a [`CredentialsFileError`].
-    fn credentials_cached(&self) -> Result<Credentials, String> {
+    /// The current credentials, re-reading the file only when it changed.
+    fn credentials_cached(&self) -> Result<Credentials, CredentialsError> {
         let stamp = match fs::metadata(&self.path) {
             Ok(metadata) => FileStamp::of(&metadata),
             Err(source) => {
-                return Err(CredentialsFileError::Read {
+                return Err(self.error(CredentialsFileError::Read {
                     path: self.path.clone(),
                     source,
-                }
-                .to_string());
+                }));
             }
         };
         let mut cache = self
@@ -148,12 +148,19 @@ impl CredentialsFile {
         if let Some(cached) = cache.as_ref().filter(|c| c.stamp == stamp) {
             return cached.result.clone();
         }
-        let result = self.load_uncached().map_err(|e| e.to_string());
+        let result = self.load_uncached().map_err(|e| self.error(e));
         *cache = Some(Cached {
             stamp,
             result: result.clone(),
         });
         result
+    }
+
+    fn error(&self, source: CredentialsFileError) -> CredentialsError {
+        CredentialsError::File {
+            path: self.path.clone(),
+            source: Arc::new(source),
+        }
     }
 
     fn load_uncached(&self) -> Result<Credentials, CredentialsFileError> {
@@ -166,7 +173,7 @@ impl CredentialsFile {
 }
 
 impl CredentialSource for CredentialsFile {
-    fn credentials(&self) -> BoxFuture<'_, Result<Credentials, String>> {
+    fn fetch(&self) -> BoxFuture<'_, Result<Credentials, CredentialsError>> {
         // A local file read: nothing worth yielding for.
         Box::pin(std::future::ready(self.credentials_cached()))
     }
@@ -394,8 +401,12 @@ mod tests {
         source.credentials_cached().unwrap();
         let stamp = source.cache.lock().unwrap().as_ref().unwrap().stamp.clone();
         // Poison the cached value: if the file were re-parsed, the real keys would come back.
-        source.cache.lock().unwrap().as_mut().unwrap().result = Err("cached".to_owned());
-        assert_eq!(source.credentials_cached().unwrap_err(), "cached");
+        source.cache.lock().unwrap().as_mut().unwrap().result =
+            Err(CredentialsError::refresh("cached"));
+        assert_eq!(
+            source.credentials_cached().unwrap_err().to_string(),
+            "cached"
+        );
         assert_eq!(source.cache.lock().unwrap().as_ref().unwrap().stamp, stamp);
     }
 
@@ -404,11 +415,15 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("credentials");
         let source = CredentialsFile::oss(&path);
-        let message = source.credentials_cached().unwrap_err();
+        let error = source.credentials_cached().unwrap_err();
+        let message = error.to_string();
         assert!(
             message.contains("cannot read credentials file"),
             "{message}"
         );
+        // The operating system's reason is the cause, not part of the message.
+        let chain = crate::error_chain::Chain(&error).to_string();
+        assert!(chain.contains("No such file or directory"), "{chain}");
         assert!(message.contains(&path.display().to_string()));
         fs::write(
             &path,
@@ -427,7 +442,8 @@ mod tests {
         fs::write(&path, "TENCENTCLOUD_SECRET_KEY=hunter2-secret\n").unwrap();
         let message = CredentialsFile::cos(&path)
             .credentials_cached()
-            .unwrap_err();
+            .unwrap_err()
+            .to_string();
         assert!(message.contains(&path.display().to_string()));
         assert!(message.contains("TENCENTCLOUD_SECRET_ID"));
         assert!(!message.contains("hunter2"));

@@ -44,8 +44,8 @@ use std::future::Future;
 use crate::model::{BucketKey, Inventory, LiveConfig, Provider};
 
 pub use credentials::{
-    BoxFuture, CredentialSource, CredentialVars, Credentials, EnvCredentials, Secret,
-    StaticCredentials, credentials_from_env, credentials_from_lookup,
+    BoxFuture, CredentialSource, CredentialVars, Credentials, CredentialsError, EnvCredentials,
+    Secret, StaticCredentials, credentials_from_env, credentials_from_lookup,
 };
 
 /// The four inventory operations, as counted in metrics and emulator statistics.
@@ -98,6 +98,10 @@ impl fmt::Display for ServiceError {
         Ok(())
     }
 }
+
+/// A provider's answer is the cause of the errors built on it (a later LIST page's 404, for
+/// one).
+impl std::error::Error for ServiceError {}
 
 impl ServiceError {
     /// What kind of failure the provider's answer is, from its status and code (see

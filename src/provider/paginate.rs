@@ -8,7 +8,7 @@
 use std::future::Future;
 
 use crate::model::{BucketKey, LiveConfig, Provider};
-use crate::provider::{Operation, ProviderError};
+use crate::provider::{Operation, ProviderError, ServiceError};
 
 /// A LIST that has not ended after this many pages is a server fault, not a long list: the
 /// providers allow 1,000 configurations per bucket, i.e. 10 pages of 100.
@@ -63,6 +63,42 @@ where
     Err(decode_error(format!(
         "listing did not end after {MAX_LIST_PAGES} pages"
     )))
+}
+
+/// One LIST page's result, where an error answer that says "no configurations"
+/// (`means_empty`, e.g. OSS's 404 `NoSuchInventory`) is an empty last page only when it
+/// answers the first page (`token` is `None`).
+///
+/// # Errors
+/// The same answer to a later page is [`ProviderError::Decode`] (its cause is the service's
+/// answer): it contradicts the pages already read, so the list is incomplete, and a partial
+/// list must never reach the planner, which would prune what it did not see. Other errors are
+/// returned as they are.
+pub fn empty_only_on_first_page(
+    page: Result<ListPage, ProviderError>,
+    token: Option<&str>,
+    means_empty: impl Fn(&ServiceError) -> bool,
+) -> Result<ListPage, ProviderError> {
+    match page {
+        Err(ProviderError::Service {
+            provider,
+            operation,
+            bucket,
+            error,
+        }) if means_empty(&error) => match token {
+            None => Ok(ListPage::default()),
+            Some(_) => Err(ProviderError::Decode {
+                provider,
+                operation,
+                bucket,
+                message: "a page after the first answered that the bucket has no configurations, \
+                          so the list is incomplete"
+                    .to_string(),
+                source: Some(error as crate::provider::BoxError),
+            }),
+        },
+        page => page,
+    }
 }
 
 #[cfg(test)]
@@ -120,6 +156,39 @@ mod tests {
             *asked.borrow(),
             vec![None, Some("t1".to_string()), Some("t2".to_string())]
         );
+    }
+
+    fn no_such_inventory() -> Result<ListPage, ProviderError> {
+        Err(ProviderError::Service {
+            provider: Provider::Oss,
+            operation: Operation::List,
+            bucket: "b".into(),
+            error: Box::new(ServiceError {
+                status: 404,
+                code: "NoSuchInventory".into(),
+                message: "m".into(),
+                request_id: "r".into(),
+                ec: String::new(),
+            }),
+        })
+    }
+
+    #[test]
+    fn no_configurations_is_an_empty_list_on_the_first_page_and_a_decode_error_later() {
+        let means_empty = |e: &ServiceError| e.code == "NoSuchInventory";
+        let first = empty_only_on_first_page(no_such_inventory(), None, means_empty);
+        assert_eq!(first.unwrap(), ListPage::default());
+        let later =
+            empty_only_on_first_page(no_such_inventory(), Some("t2"), means_empty).unwrap_err();
+        assert!(matches!(later, ProviderError::Decode { .. }), "{later}");
+        assert_eq!(
+            crate::error_chain::Chain(&later).to_string(),
+            "oss list on b: unreadable response: a page after the first answered that the \
+             bucket has no configurations, so the list is incomplete: HTTP 404 NoSuchInventory: m \
+             (request id r)"
+        );
+        let other = empty_only_on_first_page(no_such_inventory(), None, |_| false).unwrap_err();
+        assert!(other.is_not_found());
     }
 
     #[test]

@@ -36,6 +36,7 @@ use crate::provider::cos::manifest::CosInventorySpec;
 use crate::provider::credentials::{CredentialSource, CredentialVars};
 use crate::provider::endpoint_policy::EndpointError;
 use crate::provider::http::Transport;
+use crate::provider::memory::MemoryInventory;
 use crate::provider::oss::OssClient;
 use crate::provider::oss::manifest::OssInventorySpec;
 use crate::provider::s3::S3Client;
@@ -167,6 +168,11 @@ impl ProviderSpec {
     pub fn credentials(&self, file: Option<&Path>) -> Arc<dyn CredentialSource> {
         (self.credential_source)(file)
     }
+
+    /// The product's own name, the last word of [`ProviderSpec::title`]: `COS`.
+    pub fn short_title(&self) -> &'static str {
+        self.title.rsplit(' ').next().unwrap_or(self.title)
+    }
 }
 
 /// One credential source per provider, from `file` when given, else the environment.
@@ -213,6 +219,9 @@ impl serde::Serialize for ManifestInventory {
 /// Any provider's client behind one type, so callers need not care which.
 #[derive(Clone)]
 pub enum ProviderClient {
+    /// The in-memory fake every bucket shares (reconcile tests; see
+    /// [`crate::reconcile::Clients::with_memory`]).
+    Memory(MemoryInventory),
     Cos(CosClient),
     Oss(OssClient),
     S3(S3Client),
@@ -221,6 +230,7 @@ pub enum ProviderClient {
 impl InventoryApi for ProviderClient {
     async fn list(&self, bucket: &BucketKey) -> Result<Vec<LiveConfig>, ProviderError> {
         match self {
+            ProviderClient::Memory(m) => m.list(bucket).await,
             ProviderClient::Cos(c) => c.list(bucket).await,
             ProviderClient::Oss(c) => c.list(bucket).await,
             ProviderClient::S3(c) => c.list(bucket).await,
@@ -229,6 +239,7 @@ impl InventoryApi for ProviderClient {
 
     async fn get(&self, bucket: &BucketKey, id: &str) -> Result<Option<LiveConfig>, ProviderError> {
         match self {
+            ProviderClient::Memory(m) => m.get(bucket, id).await,
             ProviderClient::Cos(c) => c.get(bucket, id).await,
             ProviderClient::Oss(c) => c.get(bucket, id).await,
             ProviderClient::S3(c) => c.get(bucket, id).await,
@@ -237,6 +248,7 @@ impl InventoryApi for ProviderClient {
 
     async fn put(&self, bucket: &BucketKey, inventory: &Inventory) -> Result<(), ProviderError> {
         match self {
+            ProviderClient::Memory(m) => m.put(bucket, inventory).await,
             ProviderClient::Cos(c) => c.put(bucket, inventory).await,
             ProviderClient::Oss(c) => c.put(bucket, inventory).await,
             ProviderClient::S3(c) => c.put(bucket, inventory).await,
@@ -245,6 +257,7 @@ impl InventoryApi for ProviderClient {
 
     async fn delete(&self, bucket: &BucketKey, id: &str) -> Result<(), ProviderError> {
         match self {
+            ProviderClient::Memory(m) => m.delete(bucket, id).await,
             ProviderClient::Cos(c) => c.delete(bucket, id).await,
             ProviderClient::Oss(c) => c.delete(bucket, id).await,
             ProviderClient::S3(c) => c.delete(bucket, id).await,

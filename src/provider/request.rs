@@ -102,6 +102,36 @@ impl std::fmt::Debug for SignedRequest {
     }
 }
 
+/// Why a signed request has no HTTP form. Names the header, never its value (it may be a
+/// signature or a token).
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    #[error("invalid method {method}")]
+    Method {
+        method: &'static str,
+        #[source]
+        source: <reqwest::Method as std::str::FromStr>::Err,
+    },
+    #[error("invalid header name {name}")]
+    HeaderName {
+        name: String,
+        #[source]
+        source: reqwest::header::InvalidHeaderName,
+    },
+    /// The `Authorization` header is built from the access key id, the only part of it that
+    /// can hold such characters.
+    #[error("{}", if *name == reqwest::header::AUTHORIZATION {
+        "the access key id has characters HTTP cannot carry".to_string()
+    } else {
+        format!("header {name} has characters HTTP cannot carry")
+    })]
+    HeaderValue {
+        name: HeaderName,
+        #[source]
+        source: reqwest::header::InvalidHeaderValue,
+    },
+}
+
 impl SignedRequest {
     /// The request in reqwest's form, with [`USER_AGENT`] added. `Authorization` and security
     /// token values are marked sensitive.
@@ -109,9 +139,13 @@ impl SignedRequest {
     /// # Errors
     /// When a header value is not valid HTTP (a credential with a control character); the
     /// message names the header, never the value.
-    pub fn into_reqwest(self) -> Result<reqwest::Request, String> {
-        let method = reqwest::Method::from_bytes(self.method.as_bytes())
-            .map_err(|_| format!("invalid method {}", self.method))?;
+    pub fn into_reqwest(self) -> Result<reqwest::Request, BuildError> {
+        let method = reqwest::Method::from_bytes(self.method.as_bytes()).map_err(|source| {
+            BuildError::Method {
+                method: self.method,
+                source,
+            }
+        })?;
         let mut request = reqwest::Request::new(method, self.url);
         let map = request.headers_mut();
         map.insert(
@@ -119,15 +153,17 @@ impl SignedRequest {
             HeaderValue::from_static(USER_AGENT),
         );
         for (name, value) in &self.headers {
-            let name = HeaderName::from_bytes(name.as_bytes())
-                .map_err(|_| format!("invalid header name {name}"))?;
-            let mut value = HeaderValue::from_str(value).map_err(|_| {
-                if name == reqwest::header::AUTHORIZATION {
-                    "the access key id has characters HTTP cannot carry".to_string()
-                } else {
-                    format!("header {name} has characters HTTP cannot carry")
+            let name = HeaderName::from_bytes(name.as_bytes()).map_err(|source| {
+                BuildError::HeaderName {
+                    name: name.clone(),
+                    source,
                 }
             })?;
+            let mut value =
+                HeaderValue::from_str(value).map_err(|source| BuildError::HeaderValue {
+                    name: name.clone(),
+                    source,
+                })?;
             if name == reqwest::header::AUTHORIZATION || name.as_str().ends_with("security-token") {
                 value.set_sensitive(true);
             }
@@ -177,7 +213,7 @@ mod tests {
             .into_reqwest()
             .unwrap_err();
         assert_eq!(
-            err,
+            err.to_string(),
             "header x-cos-security-token has characters HTTP cannot carry"
         );
     }

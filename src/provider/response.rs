@@ -10,7 +10,7 @@
 
 use reqwest::header::HeaderMap;
 
-use super::document::{ConfigReader, read_document};
+use super::document::{BodyError, ConfigReader, read_document};
 use super::{Operation, ProviderError, ServiceError};
 use crate::model::{BucketKey, LiveConfig, Provider};
 
@@ -19,8 +19,11 @@ use crate::model::{BucketKey, LiveConfig, Provider};
 pub enum Failure {
     /// The service answered with an error status.
     Service(ServiceError),
-    /// A success status with a body that is not the documented XML.
+    /// A success status with a body that breaks a rule of the document (a flag that is not
+    /// a boolean, a truncated list without a token).
     Decode(String),
+    /// A success status with a body that is not the documented XML document at all.
+    Body(BodyError),
 }
 
 impl Failure {
@@ -45,6 +48,13 @@ impl Failure {
                 bucket,
                 message,
                 source: None,
+            },
+            Failure::Body(error) => ProviderError::Decode {
+                provider,
+                operation,
+                bucket,
+                message: error.to_string(),
+                source: Some(Box::new(error)),
             },
         }
     }
@@ -71,7 +81,7 @@ fn is_missing_bucket(error: &ServiceError) -> bool {
 }
 
 /// GET: 2xx is the `InventoryConfiguration` of `body` read by `reader` (another document is
-/// a [`Failure::Decode`]); 404 is `None`, except a missing bucket; any other status is the
+/// a [`Failure::Body`]); 404 is `None`, except a missing bucket; any other status is the
 /// service's error, built by `service_error`.
 pub fn get(
     status: u16,
@@ -86,8 +96,7 @@ pub fn get(
         }
         return Err(Failure::Service(error));
     }
-    let doc = read_document(body, "InventoryConfiguration")
-        .map_err(|e| Failure::Decode(e.to_string()))?;
+    let doc = read_document(body, "InventoryConfiguration").map_err(Failure::Body)?;
     Ok(Some(reader.read(doc.raw)))
 }
 

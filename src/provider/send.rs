@@ -5,8 +5,9 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 use super::http::{RawResponse, Transport};
 use super::rate_limit::RateKey;
+use super::registry;
 use super::request::SignedRequest;
-use super::{CredentialSource, Credentials, Operation, ProviderError};
+use super::{BoxError, CredentialSource, Credentials, Operation, ProviderError};
 use crate::model::{BucketKey, Provider};
 
 /// Who sends: the provider, its name in messages and where its credentials come from.
@@ -19,18 +20,35 @@ pub struct Sender<'a> {
     pub title: &'static str,
 }
 
-/// Asks for credentials once, then sends the request `sign` builds, calling it once per
-/// attempt with them and the attempt's number (0 for the first, 1 for the first retry, …), so
-/// each attempt carries a fresh time.
+impl<'a> Sender<'a> {
+    /// `provider`'s sender, named in messages by its table entry's short title.
+    pub fn new(
+        transport: &'a Transport,
+        credentials: &'a dyn CredentialSource,
+        provider: Provider,
+    ) -> Self {
+        Sender {
+            transport,
+            credentials,
+            provider,
+            title: registry::spec(provider).short_title(),
+        }
+    }
+}
+
+/// Checks that `bucket` is one of the sender's provider, asks for credentials once, then sends
+/// the request `sign` builds, calling it once per attempt with them and the attempt's number
+/// (0 for the first, 1 for the first retry, …), so each attempt carries a fresh time.
 ///
 /// # Errors
-/// [`ProviderError::Request`] when there are no credentials or `sign` fails (with its
-/// message); otherwise as [`Transport::send_limited`].
-pub async fn send_signed(
+/// [`ProviderError::Request`], before any request, when `bucket` is another provider's, there
+/// are no credentials, or `sign` or the HTTP form of its request fails; the cause is its
+/// `source` and its text ends the message. Otherwise as [`Transport::send_limited`].
+pub async fn send_signed<E: Into<BoxError>>(
     sender: Sender<'_>,
     operation: Operation,
     bucket: &BucketKey,
-    sign: impl Fn(&Credentials, u32) -> Result<SignedRequest, String>,
+    sign: impl Fn(&Credentials, u32) -> Result<SignedRequest, E>,
 ) -> Result<RawResponse, ProviderError> {
     let Sender {
         transport,
@@ -38,21 +56,33 @@ pub async fn send_signed(
         provider,
         title,
     } = sender;
-    let credentials = credentials.credentials().await.map_err(|e| {
-        request_error(
-            provider,
-            operation,
-            bucket,
-            format!("no {title} credentials: {e}"),
-        )
+    if bucket.provider != provider {
+        let message = format!(
+            "bucket is a {} bucket, not {} one",
+            bucket.provider,
+            with_article(title)
+        );
+        return Err(request_error(provider, operation, bucket, message));
+    }
+    let credentials = credentials.fetch().await.map_err(|e| {
+        let message = format!("no {title} credentials: {e}");
+        caused_request_error(provider, operation, bucket, message, Box::new(e))
     })?;
     let attempts = AtomicU32::new(0);
     // The transport's contract: `build` fails with the error to return as is.
     let build = || {
         let attempt = attempts.fetch_add(1, Ordering::Relaxed);
-        sign(&credentials, attempt)
-            .and_then(SignedRequest::into_reqwest)
-            .map_err(|message| request_error(provider, operation, bucket, message))
+        let cause = match sign(&credentials, attempt) {
+            Ok(signed) => match signed.into_reqwest() {
+                Ok(request) => return Ok(request),
+                Err(e) => Box::new(e) as BoxError,
+            },
+            Err(e) => e.into(),
+        };
+        let message = cause.to_string();
+        Err(caused_request_error(
+            provider, operation, bucket, message, cause,
+        ))
     };
     let rate_key = RateKey::for_bucket(&credentials, bucket);
     transport
@@ -60,18 +90,72 @@ pub async fn send_signed(
         .await
 }
 
-/// The error of a request that could not be built or was refused before sending.
+/// `title` after its indefinite article, read as letters: `a COS`, `an OSS`, `an S3`.
+fn with_article(title: &str) -> String {
+    // Letters whose names start with a vowel sound.
+    let vowel_sound = title
+        .chars()
+        .next()
+        .is_some_and(|c| "AEFHILMNORSX".contains(c.to_ascii_uppercase()));
+    if vowel_sound {
+        format!("an {title}")
+    } else {
+        format!("a {title}")
+    }
+}
+
+/// The error of a request that could not be built or was refused before sending, with no
+/// lower-layer cause.
 pub fn request_error(
     provider: Provider,
     operation: Operation,
     bucket: &BucketKey,
     message: String,
 ) -> ProviderError {
+    refused(provider, operation, bucket, message, None)
+}
+
+/// [`request_error`] caused by `source` (a credentials, endpoint, signing or XML error).
+pub fn caused_request_error(
+    provider: Provider,
+    operation: Operation,
+    bucket: &BucketKey,
+    message: String,
+    source: BoxError,
+) -> ProviderError {
+    refused(provider, operation, bucket, message, Some(source))
+}
+
+fn refused(
+    provider: Provider,
+    operation: Operation,
+    bucket: &BucketKey,
+    message: String,
+    source: Option<BoxError>,
+) -> ProviderError {
     ProviderError::Request {
         provider,
         operation,
         bucket: bucket.bucket.clone(),
         message,
-        source: None,
+        source,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn titles_read_as_letters_take_their_article() {
+        assert_eq!(with_article("COS"), "a COS");
+        assert_eq!(with_article("OSS"), "an OSS");
+        assert_eq!(with_article("S3"), "an S3");
+    }
+
+    #[test]
+    fn every_provider_is_named_by_the_last_word_of_its_title() {
+        assert_eq!(registry::spec(Provider::Cos).short_title(), "COS");
+        assert_eq!(registry::spec(Provider::Oss).short_title(), "OSS");
     }
 }

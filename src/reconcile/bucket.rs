@@ -164,7 +164,7 @@ async fn observe_or_correct<A: InventoryApi>(
         };
     }
     let hold = if settle::is_destructive(&plan) && plan.refusal.is_none() {
-        context.settle.check(revision, Instant::now()).await
+        context.settle.check(revision, super::now()).await
     } else {
         Stability::Settled
     };

@@ -6,9 +6,10 @@ use std::sync::Arc;
 use crate::model::{BucketKey, DesiredBucket, Provider, ProviderBucketOptions};
 use crate::provider::endpoint_policy::{EndpointPolicy, parse_endpoint};
 use crate::provider::http::{HttpSettings, Transport};
+use crate::provider::memory::MemoryInventory;
 use crate::provider::oss::SignatureVersion;
 use crate::provider::registry::{self, ClientParts};
-use crate::provider::{CredentialSource, Operation, ProviderError};
+use crate::provider::{BoxError, CredentialSource, Operation, ProviderError};
 
 pub use crate::provider::registry::ProviderClient;
 
@@ -58,6 +59,8 @@ pub struct Clients {
     transport: Transport,
     credentials: BTreeMap<Provider, Arc<dyn CredentialSource>>,
     settings: ClientSettings,
+    /// When set, the client of every bucket.
+    memory: Option<MemoryInventory>,
 }
 
 impl Clients {
@@ -81,7 +84,15 @@ impl Clients {
             transport,
             credentials,
             settings,
+            memory: None,
         }
+    }
+
+    /// The same clients handing out `api` for every bucket (after the same endpoint checks),
+    /// so the daemon loop runs against the in-memory fake in tests.
+    pub fn with_memory(mut self, api: MemoryInventory) -> Self {
+        self.memory = Some(api);
+        self
     }
 
     /// Which `spec.endpoint` values manifests may name.
@@ -121,21 +132,25 @@ impl Clients {
     ) -> Result<ProviderClient, ProviderError> {
         let entry = registry::spec(key.provider);
         let configured = self.settings.endpoints.get(&key.provider);
-        let endpoint =
-            match (endpoint, configured) {
-                (Some(text), _) => Some(
-                    self.settings
-                        .endpoint_policy
-                        .check(key.provider, text)
-                        .map_err(|e| {
-                            invalid_endpoint(key, format!("spec.endpoint: {e} ({})", e.hint()))
-                        })?,
-                ),
-                (None, Some(text)) => Some(parse_endpoint(text).map_err(|e| {
-                    invalid_endpoint(key, format!("{}: {e}", entry.endpoint_source))
-                })?),
-                (None, None) => None,
-            };
+        let endpoint = match (endpoint, configured) {
+            (Some(text), _) => Some(
+                self.settings
+                    .endpoint_policy
+                    .check(key.provider, text)
+                    .map_err(|e| {
+                        let message = format!("spec.endpoint: {e} ({})", e.hint());
+                        invalid_endpoint(key, message, Box::new(e))
+                    })?,
+            ),
+            (None, Some(text)) => Some(parse_endpoint(text).map_err(|e| {
+                let message = format!("{}: {e}", entry.endpoint_source);
+                invalid_endpoint(key, message, Box::new(e))
+            })?),
+            (None, None) => None,
+        };
+        if let Some(api) = &self.memory {
+            return Ok(ProviderClient::Memory(api.clone()));
+        }
         (entry.connect)(ClientParts {
             transport: self.transport.clone(),
             credentials: self.credentials[&key.provider].clone(),
@@ -143,16 +158,17 @@ impl Clients {
             options,
             settings: &self.settings,
         })
-        .map_err(|e| invalid_endpoint(key, e.to_string()))
+        .map_err(|e| invalid_endpoint(key, e.to_string(), Box::new(e)))
     }
 }
 
-fn invalid_endpoint(key: &BucketKey, message: String) -> ProviderError {
+/// A refused endpoint: the message names where it came from, the cause is the endpoint error.
+fn invalid_endpoint(key: &BucketKey, message: String, source: BoxError) -> ProviderError {
     ProviderError::Request {
         provider: key.provider,
         operation: Operation::List,
         bucket: key.bucket.clone(),
         message,
-        source: None,
+        source: Some(source),
     }
 }

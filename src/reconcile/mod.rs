@@ -33,3 +33,9 @@ pub use events::RunEvent;
 pub use once::{apply_all, plan_all};
 pub use runner::{RunConfig, RunError, run};
 pub use settle::{DEFAULT_SETTLE, SettleGate};
+
+/// The daemon's "now": tokio's clock, so that paused time in tests moves the scheduler, the
+/// settle gate and the timers together (outside tests it is the system's monotonic clock).
+pub(crate) fn now() -> std::time::Instant {
+    tokio::time::Instant::now().into_std()
+}

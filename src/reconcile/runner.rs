@@ -145,7 +145,7 @@ pub async fn run(
         "daemon started"
     );
     let mut daemon = Daemon::new(config);
-    daemon.reload(Instant::now());
+    daemon.reload(super::now());
     tokio::pin!(shutdown);
     loop {
         daemon.start_due();
@@ -154,19 +154,19 @@ pub async fn run(
         let next = if daemon.tasks.len() >= daemon.concurrency {
             None
         } else {
-            daemon.scheduler.next_due(Instant::now())
+            daemon.scheduler.next_due(super::now())
         };
         tokio::select! {
             () = &mut shutdown => break,
-            () = watcher.changed() => daemon.reload(Instant::now()),
+            () = watcher.changed() => daemon.reload(super::now()),
             Some(()) = recv(&mut full_pass) => {
                 info!("full pass requested");
-                daemon.reload(Instant::now());
+                daemon.reload(super::now());
                 daemon.scheduler.schedule_all_now();
             }
-            Some(()) = recv(&mut reload_requests) => daemon.request_reload(Instant::now()),
+            Some(()) = recv(&mut reload_requests) => daemon.request_reload(super::now()),
             () = sleep_until(daemon.pending_reload.as_ref().map(|p| p.retry_at)) => {
-                daemon.retry_reload(Instant::now());
+                daemon.retry_reload(super::now());
             }
             Some(joined) = daemon.tasks.join_next(), if !daemon.tasks.is_empty() => {
                 match joined {
@@ -409,7 +409,7 @@ impl Daemon {
 
     /// Starts a reconcile task for every bucket that is due, within the concurrency limit.
     fn start_due(&mut self) {
-        let now = Instant::now();
+        let now = super::now();
         for key in self.scheduler.take_due(now, self.concurrency) {
             let Some(bucket) = self.desired.buckets.get(&key).cloned() else {
                 // Cannot happen: scheduled keys follow the desired state. Drop it safely.
@@ -439,8 +439,7 @@ impl Daemon {
                 error_policy(error, failures)
             }
         };
-        self.scheduler
-            .finish(&key, Instant::now(), action.outcome());
+        self.scheduler.finish(&key, super::now(), action.outcome());
         for event in &reconciled.drift {
             self.emit(RunEvent::Drift(event.clone()));
         }

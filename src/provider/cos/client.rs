@@ -17,7 +17,7 @@ use crate::provider::clock::{Clock, system_clock};
 use crate::provider::endpoint_policy::{self, EndpointError};
 use crate::provider::http::{RawResponse, Transport};
 use crate::provider::paginate;
-use crate::provider::send::{Sender, request_error, send_signed};
+use crate::provider::send::{Sender, caused_request_error, request_error, send_signed};
 use crate::provider::{CredentialSource, InventoryApi, Operation, ProviderError};
 
 /// Client of the COS bucket inventory API. Cheap to clone; clones share the connection pool.
@@ -91,23 +91,13 @@ impl CosClient {
         bucket: &BucketKey,
         call: &InventoryCall<'_>,
     ) -> Result<RawResponse, ProviderError> {
-        let operation = call.operation();
-        if bucket.provider != Provider::Cos {
-            let message = format!("bucket is a {} bucket, not a COS one", bucket.provider);
-            return Err(request_error(Provider::Cos, operation, bucket, message));
-        }
-        let sender = Sender {
-            transport: &self.transport,
-            credentials: self.credentials.as_ref(),
-            provider: Provider::Cos,
-            title: "COS",
-        };
+        let sender = Sender::new(&self.transport, self.credentials.as_ref(), Provider::Cos);
         let target = Target {
             bucket: &bucket.bucket,
             region: &bucket.region,
             endpoint: self.endpoint.as_ref(),
         };
-        send_signed(sender, operation, bucket, |credentials, attempt| {
+        send_signed(sender, call.operation(), bucket, |credentials, attempt| {
             request::sign(
                 call,
                 target,
@@ -115,7 +105,6 @@ impl CosClient {
                 credentials,
                 (self.clock)(),
             )
-            .map_err(|e| e.to_string())
         })
         .await
     }
@@ -124,15 +113,12 @@ impl CosClient {
 impl InventoryApi for CosClient {
     async fn list(&self, bucket: &BucketKey) -> Result<Vec<LiveConfig>, ProviderError> {
         paginate::list_all(Provider::Cos, bucket, |token| async move {
-            match self.list_page(bucket, token.as_deref()).await {
-                Err(e)
-                    if token.is_none()
-                        && e.service().is_some_and(response::means_no_configurations) =>
-                {
-                    Ok(ListPage::default())
-                }
-                page => page,
-            }
+            let page = self.list_page(bucket, token.as_deref()).await;
+            paginate::empty_only_on_first_page(
+                page,
+                token.as_deref(),
+                response::means_no_configurations,
+            )
         })
         .await
     }
@@ -157,8 +143,10 @@ impl InventoryApi for CosClient {
                 message,
             ));
         };
-        let body = xml::to_string(&xml::InventoryConfiguration::from(cos))
-            .map_err(|e| request_error(Provider::Cos, Operation::Put, bucket, e.to_string()))?;
+        let body = xml::to_string(&xml::InventoryConfiguration::from(cos)).map_err(|e| {
+            let message = e.to_string();
+            caused_request_error(Provider::Cos, Operation::Put, bucket, message, Box::new(e))
+        })?;
         let call = InventoryCall::Put {
             id: &cos.id,
             body: &body,

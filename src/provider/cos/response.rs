@@ -94,8 +94,7 @@ pub fn list_page(status: u16, headers: &HeaderMap, body: &[u8]) -> Result<ListPa
     if !is_success(status) {
         return Err(Failure::Service(service_error(status, headers, body)));
     }
-    let doc = read_document(body, "ListInventoryConfigurationResult")
-        .map_err(|e| Failure::Decode(e.to_string()))?;
+    let doc = read_document(body, "ListInventoryConfigurationResult").map_err(Failure::Body)?;
     let items = doc
         .children_named("InventoryConfiguration")
         .map(|c| READER.read(c.raw))
@@ -245,7 +244,7 @@ mod tests {
             assert!(
                 matches!(
                     list_page(200, &HeaderMap::new(), body.as_bytes()),
-                    Err(Failure::Decode(_))
+                    Err(Failure::Decode(_) | Failure::Body(_))
                 ),
                 "{token}"
             );
@@ -265,12 +264,15 @@ mod tests {
             assert!(
                 matches!(
                     list_page(200, &HeaderMap::new(), body),
-                    Err(Failure::Decode(_))
+                    Err(Failure::Decode(_) | Failure::Body(_))
                 ),
                 "{body:?}"
             );
             assert!(
-                matches!(get(200, &HeaderMap::new(), body), Err(Failure::Decode(_))),
+                matches!(
+                    get(200, &HeaderMap::new(), body),
+                    Err(Failure::Decode(_) | Failure::Body(_))
+                ),
                 "{body:?}"
             );
         }

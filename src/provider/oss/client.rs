@@ -4,7 +4,8 @@
 //! The wire form of each call is built by [`super::request`] (path style for IP and
 //! `localhost` endpoints, `Content-Type` and `Content-MD5` on PUT, `x-oss-security-token` with
 //! temporary credentials) and answers are read by [`super::response`], whose documentation
-//! lists the status rules (notably: LIST answered 404 `NoSuchInventory` is an empty list).
+//! lists the status rules (notably: LIST answered 404 `NoSuchInventory` on its first page is
+//! an empty list, on a later page an error).
 
 use std::sync::Arc;
 
@@ -19,7 +20,7 @@ use crate::provider::clock::system_clock;
 use crate::provider::endpoint_policy::{self, EndpointError};
 use crate::provider::http::{RawResponse, Transport};
 use crate::provider::paginate;
-use crate::provider::send::{Sender, request_error, send_signed};
+use crate::provider::send::{Sender, caused_request_error, request_error, send_signed};
 use crate::provider::{CredentialSource, InventoryApi, Operation, ProviderError};
 
 /// Client of the OSS bucket inventory API, implementing [`InventoryApi`].
@@ -94,23 +95,13 @@ impl OssClient {
         bucket: &BucketKey,
         call: &InventoryCall<'_>,
     ) -> Result<RawResponse, ProviderError> {
-        let operation = call.operation();
-        if bucket.provider != Provider::Oss {
-            let message = format!("bucket is a {} bucket, not an OSS one", bucket.provider);
-            return Err(request_error(Provider::Oss, operation, bucket, message));
-        }
-        let sender = Sender {
-            transport: &self.transport,
-            credentials: self.credentials.as_ref(),
-            provider: Provider::Oss,
-            title: "OSS",
-        };
+        let sender = Sender::new(&self.transport, self.credentials.as_ref(), Provider::Oss);
         let target = Target {
             bucket: &bucket.bucket,
             region: &bucket.region,
             endpoint: self.endpoint.as_ref(),
         };
-        send_signed(sender, operation, bucket, |credentials, _attempt| {
+        send_signed(sender, call.operation(), bucket, |credentials, _attempt| {
             request::sign(
                 call,
                 target,
@@ -118,7 +109,6 @@ impl OssClient {
                 credentials,
                 (self.clock)(),
             )
-            .map_err(|e| e.to_string())
         })
         .await
     }
@@ -131,8 +121,13 @@ impl InventoryApi for OssClient {
                 continuation_token: token.as_deref(),
             };
             let raw = self.send(bucket, &call).await?;
-            response::list_page(raw.status, &raw.headers, &raw.body)
-                .map_err(|f| f.into_error(Provider::Oss, Operation::List, bucket))
+            let page = response::list_page(raw.status, &raw.headers, &raw.body)
+                .map_err(|f| f.into_error(Provider::Oss, Operation::List, bucket));
+            paginate::empty_only_on_first_page(
+                page,
+                token.as_deref(),
+                response::means_no_configurations,
+            )
         })
         .await
     }
@@ -157,8 +152,10 @@ impl InventoryApi for OssClient {
                 message,
             ));
         };
-        let body = xml::to_string(&xml::InventoryConfiguration::from(inventory))
-            .map_err(|e| request_error(Provider::Oss, Operation::Put, bucket, e.to_string()))?;
+        let body = xml::to_string(&xml::InventoryConfiguration::from(inventory)).map_err(|e| {
+            let message = e.to_string();
+            caused_request_error(Provider::Oss, Operation::Put, bucket, message, Box::new(e))
+        })?;
         let call = InventoryCall::Put {
             id: &inventory.id,
             body: &body,

@@ -1,8 +1,10 @@
 //! Reads OSS answers: status, headers and body to domain results or provider errors.
 //!
 //! Pure: the client hands over what the transport received. Status rules per operation:
-//! - LIST: 200 is a page; **404 `NoSuchInventory` is an empty list** (OSS answers so for a
-//!   bucket without configurations), the only answer that means empty. A 200 whose body is not
+//! - LIST: 200 is a page; **404 `NoSuchInventory` answering the first page is an empty list**
+//!   (OSS answers so for a bucket without configurations), the only answer that means empty;
+//!   answering a later page it means the list is incomplete, an error. The client applies that
+//!   rule ([`means_no_configurations`]), since only it knows which page it asked for. A 200 whose body is not
 //!   a `ListInventoryConfigurationsResult` (HTML, `<Error>`, another root, empty, truncated) is
 //!   a decode error. Each configuration is read on its own: one the model cannot express is
 //!   foreign ([`crate::provider::document`]) and does not fail the page.
@@ -78,20 +80,20 @@ fn convert_config(raw: &str) -> Result<Inventory, Vec<String>> {
         .map_err(|e| vec![e.unmodelled_path()])
 }
 
-/// Reads a LIST answer.
+/// A LIST error answer that says "no inventory configuration" rather than "no bucket": OSS
+/// answers a bucket without configurations so. It means an empty list only as the answer to
+/// the first page; the client applies that rule, since only it knows which page it asked for.
+pub fn means_no_configurations(error: &ServiceError) -> bool {
+    error.status == 404 && error.code == "NoSuchInventory"
+}
+
+/// Reads a LIST answer; an error status, 404 `NoSuchInventory` included, is a
+/// [`Failure::Service`] (see [`means_no_configurations`]).
 pub fn list_page(status: u16, headers: &HeaderMap, body: &[u8]) -> Result<ListPage, Failure> {
     if !is_success(status) {
-        let error = service_error(status, headers, body);
-        if status == 404 && error.code == "NoSuchInventory" {
-            return Ok(ListPage {
-                items: Vec::new(),
-                next_token: None,
-            });
-        }
-        return Err(Failure::Service(error));
+        return Err(Failure::Service(service_error(status, headers, body)));
     }
-    let doc = read_document(body, "ListInventoryConfigurationsResult")
-        .map_err(|e| Failure::Decode(e.to_string()))?;
+    let doc = read_document(body, "ListInventoryConfigurationsResult").map_err(Failure::Body)?;
     let items = doc
         .children_named("InventoryConfiguration")
         .map(|c| READER.read(c.raw))
@@ -163,19 +165,23 @@ mod tests {
     }
 
     #[test]
-    fn list_answering_no_such_inventory_is_an_empty_list() {
-        let page = list_page(
+    fn list_answering_no_such_inventory_means_no_configurations_but_no_such_bucket_does_not() {
+        let Err(Failure::Service(e)) = list_page(
             404,
             &HeaderMap::new(),
             error_body("NoSuchInventory").as_bytes(),
-        );
-        assert_eq!(
-            page,
-            Ok(ListPage {
-                items: vec![],
-                next_token: None
-            })
-        );
+        ) else {
+            panic!("a 404 is a service failure of the page")
+        };
+        assert!(means_no_configurations(&e));
+        let Err(Failure::Service(e)) = list_page(
+            404,
+            &HeaderMap::new(),
+            error_body("NoSuchBucket").as_bytes(),
+        ) else {
+            panic!("a 404 is a service failure of the page")
+        };
+        assert!(!means_no_configurations(&e));
     }
 
     #[test]
@@ -241,12 +247,15 @@ mod tests {
             assert!(
                 matches!(
                     list_page(200, &HeaderMap::new(), body),
-                    Err(Failure::Decode(_))
+                    Err(Failure::Decode(_) | Failure::Body(_))
                 ),
                 "{body:?}"
             );
             assert!(
-                matches!(get(200, &HeaderMap::new(), body), Err(Failure::Decode(_))),
+                matches!(
+                    get(200, &HeaderMap::new(), body),
+                    Err(Failure::Decode(_) | Failure::Body(_))
+                ),
                 "{body:?}"
             );
         }
