@@ -36,7 +36,8 @@ impl Emulator {
             .expect("runtime");
         let mut config = EmulatorConfig::default()
             .with_cos_credentials(COS_ID, COS_KEY)
-            .with_oss_credentials(OSS_ID, OSS_KEY);
+            .with_oss_credentials(OSS_ID, OSS_KEY)
+            .with_s3_credentials(S3_ID, S3_KEY);
         configure(&mut config);
         let handle = runtime
             .block_on(invsync::emulator::spawn(config))
