@@ -323,13 +323,13 @@ async fn temporary_credentials_send_a_signed_security_token() {
 
 #[tokio::test]
 async fn missing_credentials_are_a_request_error() {
-    use invsync::provider::BoxFuture;
+    use invsync::provider::{BoxFuture, CredentialsError};
     struct NoCredentials;
     impl CredentialSource for NoCredentials {
-        fn credentials(&self) -> BoxFuture<'_, Result<Credentials, String>> {
-            Box::pin(std::future::ready(Err(
-                "TENCENTCLOUD_SECRET_ID missing".into()
-            )))
+        fn fetch(&self) -> BoxFuture<'_, Result<Credentials, CredentialsError>> {
+            Box::pin(std::future::ready(Err(CredentialsError::refresh(
+                "TENCENTCLOUD_SECRET_ID missing",
+            ))))
         }
     }
     let (url, mock) = start(|_, _| xml_response(200, SMALL)).await;

@@ -17,8 +17,8 @@ use invsync::provider::http::{HttpSettings, Transport};
 use invsync::provider::oss::encoding::decode_query;
 use invsync::provider::oss::{OssClient, SignatureVersion, signer_v1, signer_v4, xml};
 use invsync::provider::{
-    BoxFuture, CredentialSource, Credentials, InventoryApi, Operation, ProviderError,
-    StaticCredentials,
+    BoxFuture, CredentialSource, Credentials, CredentialsError, InventoryApi, Operation,
+    ProviderError, StaticCredentials,
 };
 use mock_server::MockServer;
 
@@ -539,10 +539,10 @@ async fn a_list_answered_200_with_html_or_an_error_document_is_a_decode_error() 
 struct NoCredentials;
 
 impl CredentialSource for NoCredentials {
-    fn credentials(&self) -> BoxFuture<'_, Result<Credentials, String>> {
-        Box::pin(std::future::ready(Err(
-            "set ALIBABA_CLOUD_ACCESS_KEY_ID".into()
-        )))
+    fn fetch(&self) -> BoxFuture<'_, Result<Credentials, CredentialsError>> {
+        Box::pin(std::future::ready(Err(CredentialsError::refresh(
+            "set ALIBABA_CLOUD_ACCESS_KEY_ID",
+        ))))
     }
 }
 

@@ -46,6 +46,13 @@ impl CredentialsError {
             source: Arc::from(source),
         }
     }
+
+    /// A refresh failure caused by `error`, kept as the source.
+    pub fn refreshed_by(error: impl std::error::Error + Send + Sync + 'static) -> Self {
+        CredentialsError::Refresh {
+            source: Arc::new(error),
+        }
+    }
 }
 
 /// A secret string. `Debug` and `Display` print `******`; only [`Secret::expose`] reveals it.
@@ -175,13 +182,11 @@ pub fn credentials_from_env(provider: Provider) -> Result<Credentials, Credentia
 /// instance metadata, web identity token exchange); a source that has nothing to wait for
 /// returns a ready future.
 ///
-/// Implement [`CredentialSource::fetch`] (or, in older sources, [`CredentialSource::credentials`]):
-/// each is provided in terms of the other, so a source must implement at least one.
+/// A source implements [`CredentialSource::fetch`]; [`CredentialSource::credentials`] is its
+/// message form.
 pub trait CredentialSource: Send + Sync {
     /// The current credentials, or why there are none (never the secret itself).
-    fn fetch(&self) -> BoxFuture<'_, Result<Credentials, CredentialsError>> {
-        Box::pin(async move { self.credentials().await.map_err(CredentialsError::refresh) })
-    }
+    fn fetch(&self) -> BoxFuture<'_, Result<Credentials, CredentialsError>>;
 
     /// [`CredentialSource::fetch`] with its error as a message.
     fn credentials(&self) -> BoxFuture<'_, Result<Credentials, String>> {
@@ -295,12 +300,14 @@ mod tests {
         );
     }
 
-    /// A source written against the message form only.
+    /// A source whose failure is only a message.
     struct MessageOnly;
 
     impl CredentialSource for MessageOnly {
-        fn credentials(&self) -> BoxFuture<'_, Result<Credentials, String>> {
-            Box::pin(std::future::ready(Err("no token file".to_string())))
+        fn fetch(&self) -> BoxFuture<'_, Result<Credentials, CredentialsError>> {
+            Box::pin(std::future::ready(Err(CredentialsError::refresh(
+                "no token file",
+            ))))
         }
     }
 

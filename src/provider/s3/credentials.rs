@@ -24,7 +24,9 @@ use aws_smithy_http_client::tls;
 
 use crate::model::Provider;
 use crate::provider::Credentials;
-use crate::provider::credentials::{BoxFuture, CredentialSource, CredentialVars};
+use crate::provider::credentials::{
+    BoxFuture, CredentialSource, CredentialVars, CredentialsError as SourceError,
+};
 use crate::provider::credentials_file::CredentialsFile;
 
 /// The variable names of AWS access keys (the AWS CLI's and SDKs').
@@ -160,11 +162,11 @@ impl CachedAwsCredentials {
 }
 
 impl CredentialSource for CachedAwsCredentials {
-    fn credentials(&self) -> BoxFuture<'_, Result<Credentials, String>> {
+    fn fetch(&self) -> BoxFuture<'_, Result<Credentials, SourceError>> {
         Box::pin(async move {
             CachedAwsCredentials::credentials(self)
                 .await
-                .map_err(|e| e.to_string())
+                .map_err(SourceError::refreshed_by)
         })
     }
 }
@@ -185,10 +187,10 @@ impl std::fmt::Debug for AwsSource {
 }
 
 impl CredentialSource for AwsSource {
-    fn credentials(&self) -> BoxFuture<'_, Result<Credentials, String>> {
+    fn fetch(&self) -> BoxFuture<'_, Result<Credentials, SourceError>> {
         Box::pin(async move {
             if let Some(file) = &self.file
-                && let Ok(credentials) = file.credentials().await
+                && let Ok(credentials) = file.fetch().await
             {
                 return Ok(credentials);
             }
@@ -198,7 +200,7 @@ impl CredentialSource for AwsSource {
                 .await;
             CachedAwsCredentials::credentials(chain)
                 .await
-                .map_err(|e| e.to_string())
+                .map_err(SourceError::refreshed_by)
         })
     }
 }
