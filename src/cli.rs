@@ -67,7 +67,7 @@ pub enum Command {
     Import(ImportArgs),
     /// Keep reconciling: on start, on manifest change, every interval and on SIGHUP.
     Run(Box<RunArgs>),
-    /// Serve a local COS + OSS inventory API for trying invsync out and for tests.
+    /// Serve a local COS + OSS + S3 inventory API for trying invsync out and for tests.
     Emulator(EmulatorArgs),
     /// Try invsync out: an embedded emulator with drifted live state, reconciled before your eyes.
     Demo(DemoArgs),

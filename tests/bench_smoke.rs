@@ -16,7 +16,7 @@ fn scenario<'a>(report: &'a Value, name: &str) -> &'a Value {
 }
 
 #[test]
-fn tiny_benchmark_reports_every_scenario_with_one_list_per_bucket_in_steady_state() {
+fn tiny_benchmark_over_cos_oss_and_s3_reports_every_scenario_with_one_list_per_bucket() {
     let dir = tempfile::tempdir().expect("temp dir");
     let json = dir.path().join("bench.json");
     let output = Command::new(env!("CARGO_BIN_EXE_invsync-bench"))
@@ -29,6 +29,8 @@ fn tiny_benchmark_reports_every_scenario_with_one_list_per_bucket_in_steady_stat
             "1",
             "--edits",
             "2",
+            "--providers",
+            "cos,oss,s3",
         ])
         .arg("--json")
         .arg(&json)

@@ -5,11 +5,13 @@ use std::process::{Command, Stdio};
 
 use serde_json::Value;
 
-const CLOUD_SECRETS: [&str; 4] = [
+const CLOUD_SECRETS: [&str; 6] = [
     "TENCENTCLOUD_SECRET_ID",
     "TENCENTCLOUD_SECRET_KEY",
     "ALIBABA_CLOUD_ACCESS_KEY_ID",
     "ALIBABA_CLOUD_ACCESS_KEY_SECRET",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
 ];
 
 fn load(name: &str) -> Value {

@@ -11,10 +11,10 @@ const NARRATION: &[&str] = &[
     "seeded live state that differs from the manifests in",
     "drift found: cos://examplebucket-1250000000/list1 changed (enabled: false -> true",
     "corrected:   cos://examplebucket-1250000000/list1 (update)",
-    "drift found: oss://examplebucket/report1 missing",
-    "corrected:   oss://examplebucket/report1 (create)",
+    "drift found: s3://example-logs/weekly-all-versions missing",
+    "corrected:   s3://example-logs/weekly-all-versions (create)",
     "drift found: cos://media-1250000000/adhoc-export unmanaged",
-    "in sync: 5 configurations across 4 buckets",
+    "in sync: 7 configurations across 5 buckets",
 ];
 
 fn demo_in(dir: &Path, args: &[&str]) -> (Output, Duration) {

@@ -139,6 +139,7 @@ fn a_list_answered_200_with_html_or_an_error_document_writes_nothing(case: &Case
         let env = [
             ("INVSYNC_COS_ENDPOINT", endpoint.as_str()),
             ("INVSYNC_OSS_ENDPOINT", endpoint.as_str()),
+            ("INVSYNC_S3_ENDPOINT", endpoint.as_str()),
         ];
         let dir = manifests.path().to_str().unwrap();
         let output = invsync_with(&emulator, &["apply", "--manifests", dir], &env);
@@ -206,6 +207,9 @@ macro_rules! for_each_provider {
         }
         mod oss {
             $(#[test] fn $scenario() { super::$scenario(&super::cases::OSS); })*
+        }
+        mod s3 {
+            $(#[test] fn $scenario() { super::$scenario(&super::cases::S3); })*
         }
     };
 }

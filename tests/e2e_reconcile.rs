@@ -199,6 +199,7 @@ fn wrong_secret_names_signature_mismatch_without_retrying(case: &Case) {
         &[
             ("TENCENTCLOUD_SECRET_KEY", "wrong-key"),
             ("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "wrong-key"),
+            ("AWS_SECRET_ACCESS_KEY", "wrong-key"),
         ],
     );
     assert_exit(&output, 1);
@@ -284,6 +285,7 @@ fn no_secret_or_signature_appears_in_any_output_at_trace(case: &Case) {
             ("RUST_LOG", "trace"),
             ("TENCENTCLOUD_SECRET_KEY", "zz-wrong-secret-zz"),
             ("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "zz-wrong-secret-zz"),
+            ("AWS_SECRET_ACCESS_KEY", "zz-wrong-secret-zz"),
         ],
     );
     all.push_str(&stdout(&wrong));
@@ -292,16 +294,18 @@ fn no_secret_or_signature_appears_in_any_output_at_trace(case: &Case) {
     for secret in [
         e2e::COS_KEY,
         e2e::OSS_KEY,
+        e2e::S3_KEY,
         "zz-wrong-secret-zz",
         "q-signature=",
         "Signature=",
         "OSS4-HMAC-SHA256 Credential",
+        "AWS4-HMAC-SHA256 Credential",
     ] {
         assert!(!all.contains(secret), "`{secret}` leaked");
     }
 }
 
-macro_rules! for_both_providers {
+macro_rules! for_every_provider {
     ($($scenario:ident),* $(,)?) => {
         mod cos {
             $(#[test] fn $scenario() { super::$scenario(&super::cases::COS); })*
@@ -309,10 +313,13 @@ macro_rules! for_both_providers {
         mod oss {
             $(#[test] fn $scenario() { super::$scenario(&super::cases::OSS); })*
         }
+        mod s3 {
+            $(#[test] fn $scenario() { super::$scenario(&super::cases::S3); })*
+        }
     };
 }
 
-for_both_providers!(
+for_every_provider!(
     apply_creates_declared_configs_then_plan_is_in_sync,
     changed_config_is_planned_with_a_diff_and_applied,
     out_of_band_drift_is_corrected,

@@ -43,17 +43,23 @@ fn manifests_dir() -> PathBuf {
 }
 
 #[test]
-fn the_example_manifests_load_with_two_cos_and_two_oss_buckets() {
+fn the_example_manifests_load_with_two_cos_two_oss_and_one_s3_buckets() {
     let state = load_dir(&manifests_dir()).unwrap_or_else(|e| panic!("{e}"));
     let providers: Vec<Provider> = state.buckets.keys().map(|k| k.provider).collect();
     assert_eq!(
         providers,
-        [Provider::Cos, Provider::Cos, Provider::Oss, Provider::Oss]
+        [
+            Provider::Cos,
+            Provider::Cos,
+            Provider::Oss,
+            Provider::Oss,
+            Provider::S3
+        ]
     );
     assert!(state.revision.starts_with("sha256:"), "{}", state.revision);
     assert_eq!(state.revision.len(), "sha256:".len() + 16);
     let total: usize = state.buckets.values().map(|b| b.inventories.len()).sum();
-    assert_eq!(total, 5);
+    assert_eq!(total, 7);
 }
 
 #[test]

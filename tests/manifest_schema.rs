@@ -74,7 +74,7 @@ fn the_schema_is_draft_2020_12() {
 fn the_schema_accepts_every_example_manifest() {
     let validator = Validator::new();
     let documents = example_documents();
-    assert_eq!(documents.len(), 4);
+    assert_eq!(documents.len(), 5);
     for (file, document) in documents {
         if let Err(e) = validator.accepts(&document) {
             panic!("{file}: {e}");

@@ -74,8 +74,8 @@ fn the_readme_quick_start_commands_work_as_written() {
     );
     for expected in [
         "drift found: cos://examplebucket-1250000000/list1 changed",
-        "corrected:   oss://examplebucket/report1 (create)",
-        "in sync: 5 configurations across 4 buckets",
+        "corrected:   s3://example-logs/weekly-all-versions (create)",
+        "in sync: 7 configurations across 5 buckets",
     ] {
         assert!(
             stdout.contains(expected),

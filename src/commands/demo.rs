@@ -75,7 +75,7 @@ pub async fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
     .await
     .context("starting the embedded emulator")?;
     say(&format!(
-        "invsync demo: emulated COS + OSS inventory API on {}",
+        "invsync demo: emulated COS + OSS + S3 inventory API on {}",
         emulator.endpoint()
     ))?;
     seed(&emulator, &desired, &dir)?;

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use super::e2e::{COS_ID, COS_KEY, Emulator, Manifests, OSS_ID, OSS_KEY, bin};
+use super::e2e::{COS_ID, COS_KEY, Emulator, Manifests, OSS_ID, OSS_KEY, S3_ID, S3_KEY, bin};
 
 pub const MAX_WAIT: Duration = Duration::from_secs(20);
 
@@ -40,7 +40,7 @@ impl Process {
         std::fs::write(
             &file,
             format!(
-                "TENCENTCLOUD_SECRET_ID={COS_ID}\nTENCENTCLOUD_SECRET_KEY=\"{COS_KEY}\"\nALIBABA_CLOUD_ACCESS_KEY_ID={OSS_ID}\nALIBABA_CLOUD_ACCESS_KEY_SECRET={OSS_KEY}\n"
+                "TENCENTCLOUD_SECRET_ID={COS_ID}\nTENCENTCLOUD_SECRET_KEY=\"{COS_KEY}\"\nALIBABA_CLOUD_ACCESS_KEY_ID={OSS_ID}\nALIBABA_CLOUD_ACCESS_KEY_SECRET={OSS_KEY}\nAWS_ACCESS_KEY_ID={S3_ID}\nAWS_SECRET_ACCESS_KEY={S3_KEY}\n"
             ),
         )
         .unwrap();
@@ -62,6 +62,9 @@ impl Process {
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
             .env("INVSYNC_COS_ENDPOINT", emulator.endpoint())
             .env("INVSYNC_OSS_ENDPOINT", emulator.endpoint())
+            .env("INVSYNC_S3_ENDPOINT", emulator.endpoint())
+            // Never reach for EC2 instance metadata from a test.
+            .env("AWS_EC2_METADATA_DISABLED", "true")
             .env("RUST_LOG", "info")
             .envs(env.iter().copied())
             .stdout(Stdio::null())

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::fixture::{COS_ID, COS_KEY, OSS_ID, OSS_KEY};
+use crate::fixture::{COS_ID, COS_KEY, OSS_ID, OSS_KEY, S3_ID, S3_KEY};
 
 /// What one child run came to.
 #[derive(Debug, Clone)]
@@ -70,6 +70,8 @@ impl Invoker {
                 &self.endpoint,
                 "--oss-endpoint",
                 &self.endpoint,
+                "--s3-endpoint",
+                &self.endpoint,
             ])
             .args(["--concurrency", &self.concurrency.to_string()])
             .args([
@@ -80,6 +82,10 @@ impl Invoker {
             .env("TENCENTCLOUD_SECRET_KEY", COS_KEY)
             .env("ALIBABA_CLOUD_ACCESS_KEY_ID", OSS_ID)
             .env("ALIBABA_CLOUD_ACCESS_KEY_SECRET", OSS_KEY)
+            .env("AWS_ACCESS_KEY_ID", S3_ID)
+            .env("AWS_SECRET_ACCESS_KEY", S3_KEY)
+            // The child must never reach for EC2 instance metadata.
+            .env("AWS_EC2_METADATA_DISABLED", "true")
             .env("RUST_LOG", "error")
             .stdin(Stdio::null())
             .stdout(Stdio::null())

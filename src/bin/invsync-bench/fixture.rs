@@ -10,6 +10,9 @@ pub const COS_KEY: &str = "cos-bench-secret-key";
 /// OSS credentials the emulator accepts and the child process signs with.
 pub const OSS_ID: &str = "LTAIbenchaccesskey00";
 pub const OSS_KEY: &str = "oss-bench-secret-key";
+/// S3 credentials the emulator accepts and the child process signs with.
+pub const S3_ID: &str = "AKIABENCHACCESSKEY00";
+pub const S3_KEY: &str = "s3-bench-secret-key";
 
 /// One benchmark bucket.
 #[derive(Debug, Clone)]
