@@ -78,7 +78,7 @@ fn a_page_that_cannot_be_trusted_is_a_decode_error() {
         assert!(
             matches!(
                 get(200, &no_headers(), body.as_bytes()),
-                Err(Failure::Decode(_))
+                Err(Failure::Decode(_) | Failure::Body(_))
             ),
             "{body}"
         );
