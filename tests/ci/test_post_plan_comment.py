@@ -226,6 +226,8 @@ class RealPlan(unittest.TestCase):
         "TENCENTCLOUD_SECRET_KEY": "ciTemplateTestSecretKey000000000",
         "ALIBABA_CLOUD_ACCESS_KEY_ID": "LTAIciTemplateTest",
         "ALIBABA_CLOUD_ACCESS_KEY_SECRET": "ciTemplateTestSecret0000000",
+        "AWS_ACCESS_KEY_ID": "AKIACITEMPLATETEST00",
+        "AWS_SECRET_ACCESS_KEY": "ciTemplateTestAwsSecret0000000000000000",
     }
 
     def setUp(self):
@@ -261,6 +263,8 @@ class RealPlan(unittest.TestCase):
             os.environ,
             INVSYNC_COS_ENDPOINT=self.emulator_url,
             INVSYNC_OSS_ENDPOINT=self.emulator_url,
+            INVSYNC_S3_ENDPOINT=self.emulator_url,
+            AWS_EC2_METADATA_DISABLED="true",
             **self.CREDENTIALS,
         )
         plan = subprocess.run(
@@ -297,6 +301,7 @@ class RealPlan(unittest.TestCase):
         self.assertTrue(body.startswith(MARKER + "\n**invsync plan**: changes pending or blocked (exit 2)."))
         self.assertIn("to create", body)
         self.assertIn("cos://examplebucket-1250000000", body)
+        self.assertIn("s3://example-logs", body)
         self.assertTrue(body.endswith(plan.stdout))
 
 
