@@ -35,6 +35,7 @@ pub mod response;
 pub mod s3;
 pub mod send;
 pub mod signing_window;
+pub mod v4_signing;
 pub mod wire;
 pub mod xmltree;
 

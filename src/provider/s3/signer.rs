@@ -17,7 +17,7 @@
 //! never normalized (`/./` and `..` are signed as sent), and `x-amz-content-sha256` is a signed
 //! header whose value is also the canonical request's payload hash.
 
-use hmac::{Hmac, KeyInit, Mac};
+use crate::provider::v4_signing::{self, hmac_sha256};
 use sha2::{Digest, Sha256};
 
 use crate::provider::oss::encoding::{uri_encode, uri_encode_path};
@@ -160,21 +160,12 @@ pub fn scope(date: &str, region: &str, service: &str) -> String {
 
 /// The first 8 characters (`yyyymmdd`) of an `x-amz-date` value; the whole value when shorter.
 pub fn date_of(datetime: &str) -> &str {
-    datetime.get(..8).unwrap_or(datetime)
+    v4_signing::date_of(datetime)
 }
 
 /// `AWS4-HMAC-SHA256\n<x-amz-date>\n<scope>\n<hex sha256 of canonical request>`.
 pub fn string_to_sign(datetime: &str, scope: &str, canonical_request: &str) -> String {
-    let hash = hex::encode(Sha256::digest(canonical_request.as_bytes()));
-    format!("{ALGORITHM}\n{datetime}\n{scope}\n{hash}")
-}
-
-fn hmac_sha256(key: &[u8], data: &[u8]) -> [u8; 32] {
-    // HMAC accepts keys of any length, so this cannot fail.
-    let mut mac =
-        <Hmac<Sha256> as KeyInit>::new_from_slice(key).expect("HMAC accepts any key length");
-    mac.update(data);
-    mac.finalize().into_bytes().into()
+    v4_signing::string_to_sign(ALGORITHM, datetime, scope, canonical_request)
 }
 
 /// The signing key for one secret, day (`yyyymmdd`), region and service.
