@@ -30,6 +30,7 @@ use sha2::Sha256;
 use tokio::net::TcpListener;
 use tokio::sync::mpsc;
 
+use crate::guarded_file::{self, ReadError};
 use crate::metrics::Metrics;
 
 /// How long a delivery id or signature is remembered against replays.
@@ -42,6 +43,8 @@ pub const BURST: f64 = 10.0;
 pub const REFILL_PER_SECOND: f64 = 1.0;
 /// Remembered ids at most; past this the oldest half is forgotten.
 const MAX_REMEMBERED: usize = 10_000;
+/// Largest hook secret file read; a secret is tens of bytes.
+pub const MAX_SECRET_FILE_BYTES: u64 = 64 * 1024;
 
 /// The shared secret. Its `Debug` shows nothing of it.
 #[derive(Clone)]
@@ -61,7 +64,7 @@ pub enum HookError {
     ReadSecret {
         path: PathBuf,
         #[source]
-        source: std::io::Error,
+        source: ReadError,
     },
     /// The secret file is empty.
     #[error("the hook secret file {} (--hook-secret-file) is empty; put a random secret in it", path.display())]
@@ -72,11 +75,14 @@ impl HookSecret {
     /// The secret in `path`, without a trailing newline.
     ///
     /// # Errors
-    /// The file cannot be read or holds nothing.
+    /// The file cannot be read, is not a regular file, is larger than
+    /// [`MAX_SECRET_FILE_BYTES`] or holds nothing.
     pub fn from_file(path: &Path) -> Result<HookSecret, HookError> {
-        let text = std::fs::read(path).map_err(|source| HookError::ReadSecret {
-            path: path.to_path_buf(),
-            source,
+        let text = guarded_file::read(path, MAX_SECRET_FILE_BYTES).map_err(|source| {
+            HookError::ReadSecret {
+                path: path.to_path_buf(),
+                source,
+            }
         })?;
         let trimmed = text.trim_ascii_end();
         if trimmed.is_empty() {

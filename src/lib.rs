@@ -12,6 +12,7 @@
 //! - [`cli`]: command-line arguments.
 //! - [`emulator`]: a local COS + OSS inventory API server.
 //! - [`error_chain`]: an error and its causes on one line.
+//! - [`guarded_file`]: the one way files are read: regular files only, bounded, never blocking.
 //! - [`backoff`]: the one exponential backoff with full jitter behind every retry.
 //! - [`scheduler`]: when each bucket is reconciled next (resync, forced runs, backoff); pure.
 //! - [`watch`]: manifests directory watching, git-sync symlink swaps included.
@@ -25,6 +26,7 @@ pub mod backoff;
 pub mod cli;
 pub mod emulator;
 pub mod error_chain;
+pub mod guarded_file;
 pub mod hooks;
 pub mod manifest;
 pub mod metrics;

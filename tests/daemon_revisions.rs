@@ -102,15 +102,7 @@ fn a_git_sync_symlink_swap_brings_the_new_commit_into_force() {
 
 #[test]
 fn a_broken_revision_deletes_nothing_and_the_fixed_one_is_picked_up() {
-    let emulator = Emulator::start();
-    let manifests = Manifests::new();
-    manifests.write(
-        "bucket.yaml",
-        &COS.manifest(true, &[("logs", "logs/"), ("uploads", "uploads/")]),
-    );
-    let mut daemon = Daemon::start(&emulator, manifests.path(), |_| {});
-    assert!(wait_until(MAX_WAIT, || daemon.readiness.is_ready()));
-    assert_eq!(COS.live_ids(&emulator), ["logs", "uploads"]);
+    let (emulator, manifests, mut daemon) = pruning_daemon_with_two_configurations();
 
     // The broken file comes first, so no valid revision without `uploads` is ever seen.
     manifests.write("broken.yaml", "apiVersion: invsync/v1\nkind: BucketInventory\nmetadata: {name: x}\nspec: {provider: cos, bucket: other-1250000000, region: ap-guangzhou, prefx: 1, inventories: []}\n");
@@ -138,14 +130,7 @@ fn a_broken_revision_deletes_nothing_and_the_fixed_one_is_picked_up() {
         metric(&text, "invsync_manifest_errors_total").unwrap_or(0.0) >= 1.0,
         "{text}"
     );
-    let rejected = daemon
-        .drain_events()
-        .into_iter()
-        .find_map(|event| match event {
-            RunEvent::RevisionRejected { problems, .. } => Some(problems),
-            _ => None,
-        });
-    let problems = rejected.expect("rejection reported");
+    let problems = wait_for_rejection(&mut daemon);
     assert!(problems.iter().any(|p| p.contains("prefx")), "{problems:?}");
 
     fs::remove_file(manifests.path().join("broken.yaml")).unwrap();
@@ -158,4 +143,98 @@ fn a_broken_revision_deletes_nothing_and_the_fixed_one_is_picked_up() {
         Some(1.0)
     );
     daemon.stop().0.unwrap();
+}
+
+#[test]
+fn a_fifo_or_a_link_out_of_the_directory_rejects_the_revision_and_the_last_good_one_stays() {
+    let secret = "daemon-credentials-SECRET-value";
+    let outside = tempfile::tempdir().unwrap();
+    let credentials = outside.path().join("credentials");
+    fs::write(&credentials, format!("TENCENTCLOUD_SECRET_KEY: {secret}\n")).unwrap();
+    let (emulator, manifests, mut daemon) = pruning_daemon_with_two_configurations();
+
+    let deletes = || {
+        emulator
+            .handle
+            .stats()
+            .calls(Provider::Cos, Operation::Delete)
+    };
+    // Each bad entry comes first, so no valid revision without `uploads` is ever seen.
+    for (fixes, (bad, problem)) in [
+        ("pipe.yaml", "is a FIFO"),
+        ("evil.yaml", "leading outside the manifests directory"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        daemon.drain_events();
+        let path = manifests.path().join(bad);
+        if bad == "pipe.yaml" {
+            e2e::mkfifo(&path);
+        } else {
+            symlink(&credentials, &path).unwrap();
+        }
+        assert!(wait_until(MAX_WAIT, || {
+            metric(&daemon.metrics_text(), "invsync_manifest_valid") == Some(0.0)
+        }));
+        manifests.write("bucket.yaml", &COS.manifest(true, &[("logs", "logs/")]));
+        let problems = wait_for_rejection(&mut daemon);
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.contains(bad) && p.contains(problem)),
+            "{problems:?}"
+        );
+        assert!(!problems.iter().any(|p| p.contains(secret)), "{problems:?}");
+        std::thread::sleep(Duration::from_millis(1500));
+        assert_eq!(COS.live_ids(&emulator), ["logs", "uploads"]);
+        assert_eq!(
+            deletes(),
+            fixes as u64,
+            "nothing deleted for the bad revision"
+        );
+        assert!(daemon.is_running());
+        fs::remove_file(&path).unwrap();
+        assert!(
+            wait_until(MAX_WAIT, || COS.live_ids(&emulator) == ["logs"]),
+            "fixed revision in force"
+        );
+        // Back to two configurations for the next bad entry.
+        manifests.write(
+            "bucket.yaml",
+            &COS.manifest(true, &[("logs", "logs/"), ("uploads", "uploads/")]),
+        );
+        assert!(wait_until(MAX_WAIT, || COS.live_ids(&emulator) == ["logs", "uploads"]));
+    }
+    daemon.stop().0.unwrap();
+}
+
+/// A daemon in force over one pruning manifest declaring `logs` and `uploads`, both live.
+fn pruning_daemon_with_two_configurations() -> (Emulator, Manifests, Daemon) {
+    let emulator = Emulator::start();
+    let manifests = Manifests::new();
+    manifests.write(
+        "bucket.yaml",
+        &COS.manifest(true, &[("logs", "logs/"), ("uploads", "uploads/")]),
+    );
+    let daemon = Daemon::start(&emulator, manifests.path(), |_| {});
+    assert!(wait_until(MAX_WAIT, || daemon.readiness.is_ready()));
+    assert_eq!(COS.live_ids(&emulator), ["logs", "uploads"]);
+    (emulator, manifests, daemon)
+}
+
+/// The problems of the next revision rejection the daemon reports.
+fn wait_for_rejection(daemon: &mut Daemon) -> Vec<String> {
+    let mut found = None;
+    assert!(wait_until(MAX_WAIT, || {
+        found = daemon
+            .drain_events()
+            .into_iter()
+            .find_map(|event| match event {
+                RunEvent::RevisionRejected { problems, .. } => Some(problems),
+                _ => None,
+            });
+        found.is_some()
+    }));
+    found.unwrap()
 }

@@ -1,14 +1,17 @@
-//! Hostile local input to the loader: special files, huge files, and every parser limit,
-//! each refused quickly with a message naming the file, the limit and the fix.
+//! Hostile local input to the loader: special files, links leading out of the manifests
+//! directory, huge files, and every parser limit, each refused quickly with a message naming
+//! the file, the limit and the fix, and never showing what a link leads to.
 
-use std::ffi::CString;
+#[path = "support/e2e.rs"]
+mod e2e;
+
 use std::fs;
-use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::symlink;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
 use assert_cmd::Command;
+use e2e::mkfifo;
 use invsync::manifest::walk::MAX_FILE_BYTES;
 use invsync::manifest::{Diagnostic, load_dir};
 
@@ -33,21 +36,51 @@ spec:
 /// Any run here must finish well within this; a hang is a failure, not a stuck suite.
 const LIMIT: Duration = Duration::from_secs(20);
 
-fn mkfifo(path: &Path) {
-    let name = CString::new(path.as_os_str().as_bytes()).unwrap();
-    // SAFETY: a valid NUL-terminated path; mkfifo only creates a directory entry.
-    assert_eq!(unsafe { libc::mkfifo(name.as_ptr(), 0o600) }, 0);
+fn validate(dir: &Path) -> std::process::Output {
+    invsync(&["validate"], dir)
 }
 
-fn validate(dir: &Path) -> std::process::Output {
+/// `invsync ARGS --manifests DIR`, with credentials and an endpoint nothing listens on, so a
+/// run that got past loading would fail loudly rather than reach a real provider.
+fn invsync(args: &[&str], dir: &Path) -> std::process::Output {
     Command::cargo_bin("invsync")
         .unwrap()
-        .args(["validate", "--manifests"])
+        .args(args)
+        .arg("--manifests")
         .arg(dir)
         .env_remove("RUST_LOG")
+        .env("TENCENTCLOUD_SECRET_ID", "AKIDtest")
+        .env("TENCENTCLOUD_SECRET_KEY", "test-key")
+        .env("INVSYNC_COS_ENDPOINT", "http://127.0.0.1:9")
         .timeout(LIMIT)
         .output()
         .unwrap()
+}
+
+/// `validate`, `plan` (the text a CI job posts on a pull request) and `apply` on `dir`: each
+/// finishes, exits 1, names `file` with `problem` on stderr, and prints nothing of `secret`.
+fn rejected_by_every_command(dir: &Path, file: &str, problem: &str, secret: &str) {
+    for args in [
+        &["validate"][..],
+        &["plan", "--output", "markdown"],
+        &["apply"],
+    ] {
+        let start = Instant::now();
+        let out = invsync(args, dir);
+        assert!(start.elapsed() < LIMIT, "{args:?} finishes");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {stdout}{stderr}");
+        let line = stderr
+            .lines()
+            .find(|l| l.contains(file))
+            .unwrap_or_else(|| panic!("{args:?} names {file}: {stderr}"));
+        assert!(line.contains(problem), "{args:?}: {line}");
+        assert!(
+            !stdout.contains(secret) && !stderr.contains(secret),
+            "{args:?} shows nothing of the file: {stdout}{stderr}"
+        );
+    }
 }
 
 /// The only diagnostic of loading `dir`.
@@ -58,38 +91,149 @@ fn only_diagnostic(dir: &Path) -> Diagnostic {
 }
 
 #[test]
-fn a_fifo_named_like_a_manifest_is_skipped_with_a_warning_naming_it() {
+fn a_fifo_named_like_a_manifest_is_an_error_naming_it_in_every_command() {
     let dir = tempfile::tempdir().unwrap();
     fs::write(dir.path().join("a.yaml"), COS_DOC).unwrap();
     mkfifo(&dir.path().join("pipe.yaml"));
-    let start = Instant::now();
-    let out = validate(dir.path());
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "{stderr}");
-    assert!(start.elapsed() < LIMIT);
-    let warning = stderr
-        .lines()
-        .find(|l| l.contains("not a regular file"))
-        .unwrap_or_else(|| panic!("a warning is printed: {stderr}"));
-    assert!(warning.contains("WARN"), "{warning}");
-    assert!(warning.contains("pipe.yaml"), "{warning}");
-    assert!(warning.contains("fifo"), "{warning}");
+    rejected_by_every_command(
+        dir.path(),
+        "pipe.yaml",
+        "is a FIFO, not a regular file",
+        "never printed",
+    );
+    let d = only_diagnostic(dir.path());
+    assert_eq!(d.file, dir.path().join("pipe.yaml"));
+    assert!(
+        d.to_string()
+            .contains("(hint: a manifest must be a regular file"),
+        "{d}"
+    );
 }
 
 #[test]
-fn a_manifest_linked_to_dev_zero_is_skipped_without_reading_it() {
+fn a_manifest_linked_to_a_fifo_inside_the_directory_is_an_error_too() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("a.yaml"), COS_DOC).unwrap();
+    mkfifo(&dir.path().join("pipe"));
+    symlink("pipe", dir.path().join("linked.yaml")).unwrap();
+    let start = Instant::now();
+    let d = only_diagnostic(dir.path());
+    assert!(start.elapsed() < LIMIT);
+    assert_eq!(d.file, dir.path().join("linked.yaml"));
+    assert!(d.message.contains("is a FIFO"), "{d}");
+}
+
+#[test]
+fn a_manifest_linked_to_dev_zero_is_an_error_without_reading_it() {
     let dir = tempfile::tempdir().unwrap();
     fs::write(dir.path().join("a.yaml"), COS_DOC).unwrap();
     symlink("/dev/zero", dir.path().join("zero.yaml")).unwrap();
     let start = Instant::now();
-    let state = load_dir(dir.path()).unwrap_or_else(|e| panic!("{e}"));
+    let d = only_diagnostic(dir.path());
     assert!(start.elapsed() < Duration::from_secs(2));
-    assert_eq!(state.buckets.len(), 1);
-    let out = validate(dir.path());
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(d.file, dir.path().join("zero.yaml"));
+    rejected_by_every_command(
+        dir.path(),
+        "zero.yaml",
+        "is a symlink leading outside the manifests directory",
+        "/dev/zero",
+    );
+}
+
+const SECRET: &str = "wJalrXUtnFEMI-K7MDENG-not-a-manifest";
+
+/// A credentials file outside the manifests directory, in the YAML-ish form that makes the
+/// parser quote its keys and values.
+fn secret_file(outside: &Path) -> std::path::PathBuf {
+    let path = outside.join("credentials");
+    fs::write(
+        &path,
+        format!("TENCENTCLOUD_SECRET_ID: AKIDxxxx\nTENCENTCLOUD_SECRET_KEY: {SECRET}\n"),
+    )
+    .unwrap();
+    path
+}
+
+#[test]
+fn a_manifest_linked_outside_the_directory_is_an_error_naming_the_link_not_the_target() {
+    let outside = tempfile::tempdir().unwrap();
+    let secret = secret_file(outside.path());
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("a.yaml"), COS_DOC).unwrap();
+    symlink(&secret, dir.path().join("evil.yaml")).unwrap();
+    rejected_by_every_command(
+        dir.path(),
+        "evil.yaml",
+        "is a symlink leading outside the manifests directory",
+        SECRET,
+    );
+    let d = only_diagnostic(dir.path());
+    let shown = d.to_string();
+    assert!(!shown.contains(&secret.display().to_string()), "{shown}");
+    assert!(!shown.contains("TENCENTCLOUD"), "{shown}");
     assert!(
-        stderr.contains("zero.yaml") && stderr.contains("character device"),
-        "{stderr}"
+        shown.contains("(hint: a symlinked manifest must lead"),
+        "{shown}"
+    );
+}
+
+#[test]
+fn a_relative_link_climbing_out_of_the_directory_is_an_error_too() {
+    let root = tempfile::tempdir().unwrap();
+    secret_file(root.path());
+    let dir = root.path().join("manifests");
+    fs::create_dir_all(dir.join("team")).unwrap();
+    fs::write(dir.join("a.yaml"), COS_DOC).unwrap();
+    symlink("../../credentials", dir.join("team/evil.yml")).unwrap();
+    rejected_by_every_command(
+        &dir,
+        "evil.yml",
+        "is a symlink leading outside the manifests directory",
+        SECRET,
+    );
+}
+
+#[test]
+fn a_link_to_a_hidden_entry_of_the_directory_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("a.yaml"), COS_DOC).unwrap();
+    fs::create_dir(dir.path().join(".git")).unwrap();
+    fs::write(
+        dir.path().join(".git/config"),
+        format!("[remote \"origin\"]\n  url = https://x:{SECRET}@git.example/r\n"),
+    )
+    .unwrap();
+    symlink(".git/config", dir.path().join("git.yaml")).unwrap();
+    rejected_by_every_command(
+        dir.path(),
+        "git.yaml",
+        "is a symlink leading outside the manifests directory",
+        SECRET,
+    );
+}
+
+#[test]
+fn links_between_files_of_the_directory_are_read_also_through_a_linked_directory() {
+    // A git-sync layout: `current -> <commit>`, the manifests below it, and a repository's
+    // own relative link from one of its files to another.
+    let root = tempfile::tempdir().unwrap();
+    let checkout = root.path().join("0123456789abcdef0123456789abcdef01234567");
+    fs::create_dir_all(checkout.join("manifests/templates")).unwrap();
+    fs::write(checkout.join("manifests/templates/cos.yaml.tmpl"), COS_DOC).unwrap();
+    symlink(
+        "templates/cos.yaml.tmpl",
+        checkout.join("manifests/bucket.yaml"),
+    )
+    .unwrap();
+    symlink(&checkout, root.path().join("current")).unwrap();
+    let manifests = root.path().join("current/manifests");
+    let state = load_dir(&manifests).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(state.buckets.len(), 1);
+    let out = validate(&manifests);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
     );
 }
 

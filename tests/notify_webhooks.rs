@@ -340,3 +340,114 @@ fn the_daemon_posts_a_blocked_foreign_configuration_once_with_what_it_does_not_m
         "the foreign configuration is untouched"
     );
 }
+
+/// The token part of every webhook URL below; it must never be printed.
+const TOKEN: &str = "T00/B00/XXXXwebhookTOKENxxxx";
+
+/// A directory with one valid manifest, for daemons that must fail before reading it.
+fn some_manifests() -> Manifests {
+    let manifests = Manifests::new();
+    manifests.write("cos.yaml", &COS.manifest(false, &[("logs", "logs/")]));
+    manifests
+}
+
+/// Asserts a start that failed with exit 1, mentions `expected` and never the token.
+fn failed_without_token(result: (Option<i32>, String), expected: &str) {
+    let (code, output) = result;
+    assert_eq!(code, Some(1), "{output}");
+    assert!(output.contains(expected), "{output}");
+    assert!(!output.contains("XXXXwebhookTOKEN"), "{output}");
+}
+
+/// `invsync run --notify-config FILE`, which must fail at start.
+fn start_with_notify_config(
+    manifests: &Manifests,
+    file: &std::path::Path,
+) -> (Option<i32>, String) {
+    process::run_start_failure(manifests, &["--notify-config", file.to_str().unwrap()], &[])
+}
+
+#[test]
+fn a_webhook_flag_without_a_scheme_is_refused_without_printing_the_url() {
+    let manifests = some_manifests();
+    for value in [
+        format!("hooks.slack.example/services/{TOKEN}?x"),
+        format!("hooks.slack.example/services/{TOKEN}?x=1"),
+        format!("slack=hooks.slack.example/services/{TOKEN}?x=1"),
+        format!("slack:x=https://hooks.slack.example/services/{TOKEN}"),
+    ] {
+        failed_without_token(
+            process::run_start_failure(&manifests, &["--notify-webhook", &value], &[]),
+            "--notify-webhook #1",
+        );
+        failed_without_token(
+            process::run_start_failure(&manifests, &[], &[("INVSYNC_NOTIFY_WEBHOOKS", &value)]),
+            "--notify-webhook #1",
+        );
+    }
+}
+
+#[test]
+fn a_malformed_notify_config_names_file_line_and_field_but_never_the_url() {
+    let manifests = some_manifests();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("notify.yaml");
+    let url = format!("https://hooks.slack.com/services/{TOKEN}");
+    for (text, expected) in [
+        // YAML syntax error next to the URL.
+        (
+            format!("webhooks:\n  - url: {url}\n    format: [slack\n"),
+            "invalid YAML",
+        ),
+        // Unknown key.
+        (
+            format!("webhooks:\n  - url: {url}\n    fromat: slack\n"),
+            "line 3: webhooks[0].fromat: unknown field",
+        ),
+        // Bad format: the URL where the format belongs.
+        (
+            format!("webhooks:\n  - url: x\n    format: {url}\n"),
+            "line 3: webhooks[0].format: is not one of",
+        ),
+        // The URL where a webhook mapping belongs.
+        (format!("webhooks:\n  - {url}\n"), "line 2: webhooks[0]"),
+        // A URL without a scheme.
+        (
+            format!("webhooks:\n  - url: hooks.slack.com/services/{TOKEN}\n"),
+            "webhooks[0].url: the webhook URL is not a URL",
+        ),
+    ] {
+        std::fs::write(&file, &text).unwrap();
+        let result = start_with_notify_config(&manifests, &file);
+        assert!(result.1.contains("notify.yaml"), "{}", result.1);
+        failed_without_token(result, expected);
+    }
+}
+
+#[test]
+fn a_fifo_or_a_device_as_notify_config_or_url_file_fails_the_start_at_once() {
+    let manifests = some_manifests();
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("fifo");
+    e2e::mkfifo(&fifo);
+    failed_without_token(
+        start_with_notify_config(&manifests, &fifo),
+        "is a FIFO, not a regular file",
+    );
+    let config = dir.path().join("notify.yaml");
+    for (url_file, expected) in [
+        (fifo.to_str().unwrap(), "is a FIFO, not a regular file"),
+        ("/dev/zero", "is a character device, not a regular file"),
+    ] {
+        std::fs::write(
+            &config,
+            format!("webhooks:\n  - name: team\n    urlFile: {url_file}\n"),
+        )
+        .unwrap();
+        let started = Instant::now();
+        let result = start_with_notify_config(&manifests, &config);
+        assert!(result.1.contains("webhooks[0].urlFile"), "{}", result.1);
+        failed_without_token(result, expected);
+        assert!(started.elapsed() < MAX_WAIT);
+    }
+}

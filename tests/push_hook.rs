@@ -219,3 +219,26 @@ fn a_flood_is_rate_limited_before_signatures_are_checked() {
     // The daemon is unharmed.
     assert_eq!(get(&hooked.metrics, "/readyz").0, 200);
 }
+
+#[test]
+fn a_fifo_or_a_device_as_hook_secret_file_fails_the_start_at_once() {
+    let manifests = Manifests::new();
+    manifests.write("cos.yaml", &COS.manifest(false, &[("logs", "logs/")]));
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("secret");
+    e2e::mkfifo(&fifo);
+    for (path, expected) in [
+        (fifo.to_str().unwrap(), "is a FIFO, not a regular file"),
+        ("/dev/zero", "is a character device, not a regular file"),
+    ] {
+        let (code, output) = process::run_start_failure(
+            &manifests,
+            &["--hook-listen", "127.0.0.1:0", "--hook-secret-file", path],
+            &[],
+        );
+        assert_eq!(code, Some(1), "{output}");
+        assert!(output.contains("--hook-secret-file"), "{output}");
+        assert!(output.contains(path), "{output}");
+        assert!(output.contains(expected), "{output}");
+    }
+}

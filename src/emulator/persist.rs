@@ -10,8 +10,12 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::state::Store;
+use crate::guarded_file::{self, ReadError};
 
 const FORMAT_VERSION: u32 = 1;
+/// Largest state file read: far above the 1,000 configurations of each of thousands of
+/// buckets a test or a benchmark holds.
+pub const MAX_STATE_FILE_BYTES: u64 = 1024 * 1024 * 1024;
 
 #[derive(Serialize, Deserialize)]
 struct StateFile {
@@ -27,7 +31,7 @@ pub enum PersistError {
     Read {
         path: PathBuf,
         #[source]
-        source: io::Error,
+        source: ReadError,
     },
     #[error("emulator state file {path} is not valid (delete it to start empty)")]
     Parse {
@@ -46,10 +50,14 @@ pub enum PersistError {
 }
 
 /// The store saved at `path`; an empty store when the file does not exist yet.
+///
+/// # Errors
+/// The file is unreadable, not a regular file, larger than [`MAX_STATE_FILE_BYTES`], not a
+/// state file or of another format version.
 pub fn load(path: &Path) -> Result<Store, PersistError> {
-    let bytes = match fs::read(path) {
+    let bytes = match guarded_file::read(path, MAX_STATE_FILE_BYTES) {
         Ok(bytes) => bytes,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Store::default()),
+        Err(e) if e.is_not_found() => return Ok(Store::default()),
         Err(source) => {
             return Err(PersistError::Read {
                 path: path.to_path_buf(),
@@ -146,5 +154,20 @@ mod tests {
             load(&path),
             Err(PersistError::Version { found: 9, .. })
         ));
+    }
+
+    #[test]
+    fn a_state_path_that_is_a_device_is_an_error_not_an_endless_read() {
+        let error = load(Path::new("/dev/zero")).unwrap_err();
+        assert!(
+            matches!(
+                &error,
+                PersistError::Read {
+                    source: ReadError::NotRegular { .. },
+                    ..
+                }
+            ),
+            "{error:?}"
+        );
     }
 }

@@ -21,9 +21,11 @@ use crate::model::{DesiredBucket, DesiredState, Origin, Provider};
 ///
 /// # Errors
 /// Every problem found in every file and document: a missing directory, a file that is not a
-/// directory, unreadable files, YAML syntax errors, schema and validation errors, a bucket
-/// declared twice. A directory without any manifest document is an error too: an empty desired
-/// state is never returned, because acting on one would stop managing every bucket.
+/// directory, unreadable files, manifest paths that are not regular files (a FIFO, a device) or
+/// are symlinks leading outside the directory (named, never read), YAML syntax errors, schema
+/// and validation errors, a bucket declared twice. A directory without any manifest document is
+/// an error too: an empty desired state is never returned, because acting on one would stop
+/// managing every bucket.
 pub fn load_dir(dir: &Path) -> Result<DesiredState, ManifestErrors> {
     load(dir, None)
 }
@@ -54,15 +56,7 @@ fn load(dir: &Path, mut cache: Option<&mut ParseCache>) -> Result<DesiredState, 
     let Walk {
         files,
         errors: walk_errors,
-        skipped,
     } = manifest_files(&resolved);
-    for skip in &skipped {
-        tracing::warn!(
-            file = %dir.join(&skip.relative).display(),
-            kind = skip.kind,
-            "skipping manifest path that is not a regular file"
-        );
-    }
     let mut diagnostics: Vec<Diagnostic> = walk_errors
         .into_iter()
         .map(|e| Diagnostic {

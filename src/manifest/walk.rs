@@ -1,9 +1,10 @@
 //! Finding the manifest files of a directory.
 
-use std::fs::{self, File, Metadata};
-use std::io::{self, Read};
-use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
+use std::fs;
+use std::io;
 use std::path::{Path, PathBuf};
+
+use crate::guarded_file::{self, ReadError};
 
 /// Largest manifest file read, in bytes (16 MiB). Far above any real file (a bucket holds at
 /// most 1,000 inventories of a few hundred bytes each) and below what would let one file
@@ -19,7 +20,7 @@ pub struct ManifestFile {
     pub contents: Vec<u8>,
 }
 
-/// A file or directory that could not be read.
+/// A file or directory that could not be read, or a path that is not a manifest file.
 #[derive(Debug)]
 pub struct WalkError {
     pub relative: PathBuf,
@@ -37,6 +38,14 @@ pub enum WalkProblem {
         "is {size} bytes, more than the limit of {MAX_FILE_BYTES} bytes (16 MiB) per manifest file"
     )]
     TooLarge { size: u64 },
+    /// A FIFO, a socket, a device (such as a link to `/dev/zero`): never opened for reading,
+    /// since reading it could block forever or never end.
+    #[error("is a {kind}, not a regular file, so it was not read")]
+    NotRegular { kind: &'static str },
+    /// A symlink whose target is outside the walked directory, or inside it but below a hidden
+    /// entry. The target is neither read nor named: it may be a secret.
+    #[error("is a symlink leading outside the manifests directory, so it was not read")]
+    OutsideTree,
 }
 
 impl WalkProblem {
@@ -47,17 +56,27 @@ impl WalkProblem {
             WalkProblem::TooLarge { .. } => Some(
                 "split it into several manifest files, or move it out of the manifests directory",
             ),
+            WalkProblem::NotRegular { .. } => Some(
+                "a manifest must be a regular file; replace it with one, or remove it from the \
+                 manifests directory",
+            ),
+            WalkProblem::OutsideTree => Some(
+                "a symlinked manifest must lead to a file inside the manifests directory (not \
+                 below a hidden entry such as .git); put the file itself there instead",
+            ),
         }
     }
 }
 
-/// A `*.yaml` / `*.yml` entry that is not a regular file (a FIFO, a socket, a device such as a
-/// link to `/dev/zero`): skipped, since reading it could block forever or never end.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Skipped {
-    pub relative: PathBuf,
-    /// `fifo`, `socket`, `character device` or `block device`.
-    pub kind: &'static str,
+impl From<ReadError> for WalkProblem {
+    fn from(error: ReadError) -> Self {
+        match error {
+            ReadError::Io(e) => WalkProblem::Io(e),
+            ReadError::NotRegular { kind } => WalkProblem::NotRegular { kind },
+            ReadError::TooLarge { size, .. } => WalkProblem::TooLarge { size },
+            ReadError::NotUtf8 => WalkProblem::Io(io::Error::from(io::ErrorKind::InvalidData)),
+        }
+    }
 }
 
 /// What a walk found.
@@ -66,26 +85,41 @@ pub struct Walk {
     /// Sorted by path.
     pub files: Vec<ManifestFile>,
     pub errors: Vec<WalkError>,
-    pub skipped: Vec<Skipped>,
 }
 
 /// Every `*.yaml` / `*.yml` file below `root`, recursively, sorted by path.
 ///
 /// Hidden entries (names starting with `.`, such as `.git` or git-sync's `.worktrees`) are
-/// skipped. Symlinked files are followed; symlinked directories are not, so that a link cycle
-/// cannot make the walk endless. Entries that are not regular files are never opened for
-/// reading and are listed in [`Walk::skipped`]. Unreadable entries and files larger than
-/// [`MAX_FILE_BYTES`] are returned as errors, not skipped; no more than the limit plus one byte
-/// is ever read from a file, even one that grows while it is read.
+/// skipped. Symlinked directories are not followed, so that a link cycle cannot make the walk
+/// endless.
+///
+/// # Guarantees
+/// - Only what is inside `root` is read. A symlinked file is read only when its target
+///   (every link resolved) lies inside `root` and not below a hidden entry, as a repository's
+///   relative links between its own files do; `root` itself may be a link (git-sync). Any other
+///   link is an error naming the link, and its target is neither read nor named, because it
+///   may be a secret (`/var/run/secrets/…`, the daemon's credentials file).
+/// - Entries that are not regular files (FIFOs, sockets, devices) are never opened for
+///   reading and are errors, as are unreadable entries and files larger than
+///   [`MAX_FILE_BYTES`]; files are read with [`crate::guarded_file::read`], so no read blocks
+///   or goes past the limit plus one byte.
 pub fn manifest_files(root: &Path) -> Walk {
     let mut found = Walk::default();
-    walk(root, Path::new(""), &mut found);
+    match fs::canonicalize(root) {
+        Ok(real_root) => walk(&real_root, Path::new(""), &mut found),
+        Err(error) => found.errors.push(WalkError {
+            relative: PathBuf::new(),
+            problem: error.into(),
+        }),
+    }
     found.files.sort_by(|a, b| a.relative.cmp(&b.relative));
     found
 }
 
-fn walk(root: &Path, relative: &Path, found: &mut Walk) {
-    let entries = match fs::read_dir(root.join(relative)) {
+/// Walks `relative` below `real_root`, the walked directory with every link resolved (so a
+/// git-sync swap during the walk cannot mix two checkouts).
+fn walk(real_root: &Path, relative: &Path, found: &mut Walk) {
+    let entries = match fs::read_dir(real_root.join(relative)) {
         Ok(entries) => entries,
         Err(error) => {
             found.errors.push(WalkError {
@@ -107,94 +141,57 @@ fn walk(root: &Path, relative: &Path, found: &mut Walk) {
             continue;
         };
         if file_type.is_dir() {
-            walk(root, &child, found);
+            walk(real_root, &child, found);
             continue;
         }
         if !is_manifest_name(&child) {
             continue;
         }
-        // Follows a symlink: what matters is what a read would reach.
-        let metadata = match fs::metadata(entry.path()) {
-            Ok(metadata) => metadata,
-            Err(error) => {
-                found.errors.push(WalkError {
-                    relative: child,
-                    problem: error.into(),
-                });
-                continue;
+        let path = if file_type.is_symlink() {
+            match inside_target(&entry.path(), real_root) {
+                Ok(target) => target,
+                Err(problem) => {
+                    found.errors.push(WalkError {
+                        relative: child,
+                        problem,
+                    });
+                    continue;
+                }
             }
+        } else {
+            entry.path()
         };
         // A symlink to a directory named *.yaml is not a manifest.
-        if metadata.is_dir() {
+        if file_type.is_symlink() && path.is_dir() {
             continue;
         }
-        if let Some(kind) = special_kind(&metadata) {
-            found.skipped.push(Skipped {
-                relative: child,
-                kind,
-            });
-            continue;
-        }
-        match read_bounded(&entry.path(), &metadata) {
-            Ok(Some(contents)) => found.files.push(ManifestFile {
+        match guarded_file::read(&path, MAX_FILE_BYTES) {
+            Ok(contents) => found.files.push(ManifestFile {
                 relative: child,
                 contents,
             }),
-            Ok(None) => found.skipped.push(Skipped {
+            Err(error) => found.errors.push(WalkError {
                 relative: child,
-                kind: "special file",
-            }),
-            Err(problem) => found.errors.push(WalkError {
-                relative: child,
-                problem,
+                problem: error.into(),
             }),
         }
     }
 }
 
-/// What a non-regular file is, or `None` for a regular file.
-fn special_kind(metadata: &Metadata) -> Option<&'static str> {
-    let file_type = metadata.file_type();
-    if file_type.is_file() {
-        None
-    } else if file_type.is_fifo() {
-        Some("fifo")
-    } else if file_type.is_socket() {
-        Some("socket")
-    } else if file_type.is_char_device() {
-        Some("character device")
-    } else if file_type.is_block_device() {
-        Some("block device")
-    } else {
-        Some("special file")
+/// Where the symlink `link` leads, every link resolved, when that is inside `real_root` and not
+/// below a hidden entry; the resolved path is what is read, so the check and the read agree.
+fn inside_target(link: &Path, real_root: &Path) -> Result<PathBuf, WalkProblem> {
+    let target = fs::canonicalize(link)?;
+    let below = target
+        .strip_prefix(real_root)
+        .map_err(|_| WalkProblem::OutsideTree)?;
+    let hidden = below
+        .components()
+        .any(|c| c.as_os_str().to_string_lossy().starts_with('.'));
+    if hidden {
+        return Err(WalkProblem::OutsideTree);
     }
-}
-
-/// The contents of the regular file at `path`, at most [`MAX_FILE_BYTES`]; `None` when what
-/// was opened is no longer a regular file (replaced since `checked` was taken).
-fn read_bounded(path: &Path, checked: &Metadata) -> Result<Option<Vec<u8>>, WalkProblem> {
-    if checked.len() > MAX_FILE_BYTES {
-        return Err(WalkProblem::TooLarge {
-            size: checked.len(),
-        });
-    }
-    // Non-blocking, so that opening a FIFO swapped in after the check cannot hang; it has no
-    // effect on reading a regular file.
-    let file = File::options()
-        .read(true)
-        .custom_flags(libc::O_NONBLOCK)
-        .open(path)?;
-    let opened = file.metadata()?;
-    if special_kind(&opened).is_some() {
-        return Ok(None);
-    }
-    let mut contents = Vec::with_capacity(usize::try_from(opened.len()).unwrap_or(0));
-    file.take(MAX_FILE_BYTES + 1).read_to_end(&mut contents)?;
-    let size = contents.len() as u64;
-    if size > MAX_FILE_BYTES {
-        return Err(WalkProblem::TooLarge { size });
-    }
-    Ok(Some(contents))
+    Ok(target)
 }
 
 fn is_manifest_name(path: &Path) -> bool {

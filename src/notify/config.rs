@@ -7,10 +7,16 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
+use super::config_file;
 use crate::cli::parse_duration;
+use crate::guarded_file::{self, ReadError};
 
 /// Default time within which a repeated notification is not sent again.
 pub const DEFAULT_DEDUP_WINDOW: Duration = Duration::from_secs(3600);
+/// Largest `--notify-config` file read.
+pub const MAX_CONFIG_FILE_BYTES: u64 = 1024 * 1024;
+/// Largest `urlFile` read; a webhook URL is a few hundred bytes.
+pub const MAX_URL_FILE_BYTES: u64 = 64 * 1024;
 
 /// A webhook URL. Its `Debug` and `Display` hide everything but the scheme and host, because
 /// Slack, Teams and Google Chat URLs carry their token in the path or query.
@@ -156,36 +162,11 @@ pub enum NotifyConfigError {
     Read {
         path: PathBuf,
         #[source]
-        source: std::io::Error,
+        source: ReadError,
     },
     /// The config file is not valid.
     #[error("--notify-config {}: {message}", path.display())]
     Invalid { path: PathBuf, message: String },
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct FileConfig {
-    #[serde(default)]
-    dedup_window: Option<String>,
-    #[serde(default)]
-    webhooks: Vec<FileWebhook>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct FileWebhook {
-    #[serde(default)]
-    name: Option<String>,
-    #[serde(default)]
-    url: Option<String>,
-    /// A file holding the URL (a mounted secret), read at start.
-    #[serde(default)]
-    url_file: Option<PathBuf>,
-    #[serde(default)]
-    format: Option<Format>,
-    #[serde(default)]
-    events: Option<Vec<EventKind>>,
 }
 
 impl NotifyConfig {
@@ -211,7 +192,9 @@ impl NotifyConfig {
                 message,
             };
             let (format, url) = match value.split_once('=') {
-                Some((format, url)) if !format.contains(':') => {
+                // Only a short word is a format: anything else before a `=` is part of the URL
+                // (a query), which must not be quoted back.
+                Some((format, url)) if is_format_word(format) => {
                     let format = Format::parse(format).ok_or_else(|| {
                         flag_error(format!(
                             "format `{format}` is not one of json, slack, teams, googlechat"
@@ -221,9 +204,14 @@ impl NotifyConfig {
                 }
                 _ => (Format::Json, value.as_str()),
             };
+            let url = WebhookUrl::parse(url).map_err(|e| {
+                flag_error(format!(
+                    "{e}; write it as [FORMAT=]URL, e.g. slack=https://hooks.slack.com/services/…"
+                ))
+            })?;
             config.webhooks.push(Webhook {
                 name: format!("webhook-{}", i + 1),
-                url: WebhookUrl::parse(url).map_err(flag_error)?,
+                url,
                 format,
                 events: EventKind::ALL.to_vec(),
             });
@@ -239,11 +227,13 @@ impl NotifyConfig {
             path: path.to_path_buf(),
             message,
         };
-        let text = std::fs::read_to_string(path).map_err(|source| NotifyConfigError::Read {
-            path: path.to_path_buf(),
-            source,
+        let text = guarded_file::read_to_string(path, MAX_CONFIG_FILE_BYTES).map_err(|source| {
+            NotifyConfigError::Read {
+                path: path.to_path_buf(),
+                source,
+            }
         })?;
-        let file: FileConfig = serde_saphyr::from_str(&text).map_err(|e| invalid(e.to_string()))?;
+        let file = config_file::parse(&text).map_err(invalid)?;
         if let Some(window) = &file.dedup_window {
             self.dedup_window =
                 parse_duration(window).map_err(|e| invalid(format!("dedupWindow: {e}")))?;
@@ -252,12 +242,14 @@ impl NotifyConfig {
             let field = format!("webhooks[{i}]");
             let url = match (&hook.url, &hook.url_file) {
                 (Some(url), None) => url.clone(),
-                (None, Some(url_file)) => std::fs::read_to_string(url_file).map_err(|e| {
-                    invalid(format!(
-                        "{field}.urlFile: cannot read {}: {e}",
-                        url_file.display()
-                    ))
-                })?,
+                (None, Some(url_file)) => {
+                    guarded_file::read_to_string(url_file, MAX_URL_FILE_BYTES).map_err(|e| {
+                        invalid(format!(
+                            "{field}.urlFile: cannot read {}: {e}",
+                            url_file.display()
+                        ))
+                    })?
+                }
                 _ => {
                     return Err(invalid(format!(
                         "{field}: set exactly one of `url` and `urlFile`"
@@ -274,6 +266,12 @@ impl NotifyConfig {
         }
         Ok(())
     }
+}
+
+/// True for what may be a `FORMAT=` prefix of a `--notify-webhook` value: a short word of
+/// ASCII letters and digits.
+fn is_format_word(text: &str) -> bool {
+    (1..=16).contains(&text.len()) && text.bytes().all(|b| b.is_ascii_alphanumeric())
 }
 
 #[cfg(test)]
@@ -314,11 +312,17 @@ mod tests {
         assert!(error.contains("--notify-webhook #1"), "{error}");
         assert!(error.contains("`discord`"), "{error}");
         assert!(!error.contains(TOKEN), "{error}");
-        let flags = vec![format!("ftp://x/{TOKEN}")];
-        let error = NotifyConfig::from_sources(&flags, None, DEFAULT_DEDUP_WINDOW)
-            .unwrap_err()
-            .to_string();
-        assert!(!error.contains(TOKEN), "{error}");
+        for flag in [
+            format!("ftp://x/{TOKEN}"),
+            format!("hooks.slack.example/services/{TOKEN}?x=1"),
+            format!("slack=hooks.slack.example/services/{TOKEN}"),
+        ] {
+            let error = NotifyConfig::from_sources(&[flag], None, DEFAULT_DEDUP_WINDOW)
+                .unwrap_err()
+                .to_string();
+            assert!(error.contains("--notify-webhook #1"), "{error}");
+            assert!(!error.contains(TOKEN), "{error}");
+        }
     }
 
     #[test]

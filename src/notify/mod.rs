@@ -2,6 +2,7 @@
 //! Teams, Google Chat).
 //!
 //! - [`config`]: which webhooks, in which format, for which events (flags and `--notify-config`).
+//! - `config_file`: the `--notify-config` YAML read with errors that never quote a value.
 //! - [`event`]: daemon events as notifications, and de-duplication of repeats (pure).
 //! - [`payload`]: one notification as each format's JSON body (pure).
 //! - [`deliver`]: one bounded queue and delivery task per webhook, with retries and backoff.
@@ -18,6 +19,7 @@
 //!   webhook's name.
 
 pub mod config;
+mod config_file;
 pub mod deliver;
 pub mod event;
 pub mod payload;

@@ -22,32 +22,37 @@
 //!   and parsed again only when its modification time, size or inode changed (a Kubernetes
 //!   Secret update swaps the file behind a symlink, which changes all three). Rotated keys are
 //!   therefore used from the next signed request on, without a restart.
+//! - The file is read with [`crate::guarded_file::read`]: a FIFO, a device or a file over
+//!   [`MAX_FILE_BYTES`] is an error, never a blocked or endless read.
 //! - Error messages name the file and the missing key or the malformed line number, never a
 //!   value read from the file. `Debug` and `Display` of [`CredentialsFile`] show only the path
 //!   and provider.
 
 use std::fmt;
 use std::fs;
-use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
+use crate::guarded_file::{self, ReadError};
 use crate::model::Provider;
 
 use super::credentials::{
     BoxFuture, CredentialSource, CredentialVars, Credentials, CredentialsError,
 };
 
+/// Largest credentials file read; a few keys take a few hundred bytes.
+pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
+
 /// Why the credentials file gave no credentials.
 #[derive(Debug, thiserror::Error)]
 pub enum CredentialsFileError {
-    /// The file could not be read (missing, unreadable).
+    /// The file could not be read (missing, unreadable, not a regular file, too large).
     #[error("cannot read credentials file {}", path.display())]
     Read {
         path: PathBuf,
         #[source]
-        source: io::Error,
+        source: ReadError,
     },
     /// A line is neither blank, a comment, nor `KEY=VALUE`.
     #[error("credentials file {}: line {line} is not KEY=VALUE", path.display())]
@@ -137,7 +142,7 @@ impl CredentialsFile {
             Err(source) => {
                 return Err(self.error(CredentialsFileError::Read {
                     path: self.path.clone(),
-                    source,
+                    source: source.into(),
                 }));
             }
         };
@@ -164,9 +169,11 @@ impl CredentialsFile {
     }
 
     fn load_uncached(&self) -> Result<Credentials, CredentialsFileError> {
-        let text = fs::read_to_string(&self.path).map_err(|source| CredentialsFileError::Read {
-            path: self.path.clone(),
-            source,
+        let text = guarded_file::read_to_string(&self.path, MAX_FILE_BYTES).map_err(|source| {
+            CredentialsFileError::Read {
+                path: self.path.clone(),
+                source,
+            }
         })?;
         parse(&text, self.provider, &self.path)
     }
@@ -460,5 +467,20 @@ mod tests {
         assert!(!shown.contains("hunter2"), "{shown}");
         assert!(shown.contains("cos credentials file"));
         assert!(shown.contains(&path.display().to_string()));
+    }
+
+    #[test]
+    fn a_credentials_file_that_is_a_device_is_an_error_not_an_endless_read() {
+        let source = CredentialsFile::cos("/dev/zero");
+        let error = source.credentials_cached().unwrap_err();
+        let chain = crate::error_chain::Chain(&error).to_string();
+        assert!(
+            chain.contains("cannot read credentials file /dev/zero"),
+            "{chain}"
+        );
+        assert!(
+            chain.contains("is a character device, not a regular file"),
+            "{chain}"
+        );
     }
 }

@@ -83,6 +83,14 @@ impl Manifests {
 }
 
 /// The `invsync` binary under test.
+/// Makes a FIFO at `path`, as a hostile manifest directory or a mistaken flag may name one.
+pub fn mkfifo(path: &Path) {
+    use std::os::unix::ffi::OsStrExt;
+    let name = std::ffi::CString::new(path.as_os_str().as_bytes()).unwrap();
+    // SAFETY: a valid NUL-terminated path; mkfifo only creates a directory entry.
+    assert_eq!(unsafe { libc::mkfifo(name.as_ptr(), 0o600) }, 0);
+}
+
 pub fn bin() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_invsync"))
 }

@@ -168,3 +168,56 @@ pub fn wait_ready(addr: &str) {
         std::thread::sleep(Duration::from_millis(20));
     }
 }
+
+/// `invsync run --manifests DIR ARGS` (with `env`) that must fail at start: waits for the exit,
+/// at most [`MAX_WAIT`] (then kills it and panics, so a start that hangs fails the test rather
+/// than blocking the suite), and returns the exit code and stdout plus stderr.
+pub fn run_start_failure(
+    manifests: &Manifests,
+    args: &[&str],
+    env: &[(&str, &str)],
+) -> (Option<i32>, String) {
+    let mut child = Command::new(bin())
+        .args(["run", "--manifests"])
+        .arg(manifests.path())
+        .args(["--listen", "127.0.0.1:0"])
+        .args(args)
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("TENCENTCLOUD_SECRET_ID", COS_ID)
+        .env("TENCENTCLOUD_SECRET_KEY", COS_KEY)
+        // Nothing listens there: a daemon that got past its start would fail its requests.
+        .env("INVSYNC_COS_ENDPOINT", "http://127.0.0.1:9")
+        .envs(env.iter().copied())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > MAX_WAIT {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("invsync run {args:?} did not exit within {MAX_WAIT:?}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let mut output = String::new();
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut output)
+        .unwrap();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut output)
+        .unwrap();
+    (status.code(), output)
+}
