@@ -28,10 +28,23 @@ pub fn describe(error: &serde_saphyr::Error) -> Option<Limit> {
     {
         error = inner;
     }
+    let budget = Budget::default();
+    // The scanner caps flow nesting (`[[[[…`) on its own and, looking ahead, can trip before
+    // the depth budget sees the level past its limit: to the user it is the same limit.
+    if let serde_saphyr::Error::ExternalMessage { msg, .. } = error
+        && msg == "recursion limit exceeded"
+    {
+        return Some(breach_limit(
+            &BudgetBreach::Depth {
+                depth: budget.max_depth + 1,
+            },
+            &budget,
+        ));
+    }
     let serde_saphyr::Error::Budget { breach, .. } = error else {
         return None;
     };
-    Some(breach_limit(breach, &Budget::default()))
+    Some(breach_limit(breach, &budget))
 }
 
 fn breach_limit(breach: &BudgetBreach, budget: &Budget) -> Limit {
