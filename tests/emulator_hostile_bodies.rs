@@ -84,7 +84,13 @@ async fn a_put_body_nested_past_the_limit_is_400_malformed_xml_and_the_emulator_
         ("s3", s3_config),
     ] {
         for name in ["Filter", "a"] {
-            let response = put(&emulator, provider, "deep", nested_inside(&config("deep", "p/"), name)).await;
+            let response = put(
+                &emulator,
+                provider,
+                "deep",
+                nested_inside(&config("deep", "p/"), name),
+            )
+            .await;
             let status = response.status().as_u16();
             let body = response.text().await.unwrap();
             assert_eq!(status, 400, "{provider} <{name}>: {body}");
@@ -93,6 +99,10 @@ async fn a_put_body_nested_past_the_limit_is_400_malformed_xml_and_the_emulator_
         let response = put(&emulator, provider, "fine", config("fine", "p/")).await;
         assert!(response.status().is_success(), "{provider} still serves");
         let listed = list(&emulator, provider).await.text().await.unwrap();
-        assert_eq!(ids(&listed), ["fine"], "{provider}: only the good body is stored");
+        assert_eq!(
+            ids(&listed),
+            ["fine"],
+            "{provider}: only the good body is stored"
+        );
     }
 }

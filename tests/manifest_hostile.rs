@@ -185,7 +185,9 @@ fn nesting_deeper_than_the_limit_names_the_limit_and_the_fix() {
 
 /// `levels` block mappings, one more indented per line.
 fn block_mappings(levels: usize) -> String {
-    (0..levels).map(|i| format!("{}a:\n", "  ".repeat(i))).collect()
+    (0..levels)
+        .map(|i| format!("{}a:\n", "  ".repeat(i)))
+        .collect()
 }
 
 #[test]
@@ -199,7 +201,10 @@ fn validate_refuses_300000_levels_of_any_nesting_naming_the_limit_not_crashing()
             "flow mappings",
             format!("a: {}1{}\n", "{a: ".repeat(300_000), "}".repeat(300_000)),
         ),
-        ("block sequences", format!("a:\n  {}1\n", "- ".repeat(300_000))),
+        (
+            "block sequences",
+            format!("a:\n  {}1\n", "- ".repeat(300_000)),
+        ),
         // Indentation grows the file quadratically: 2,000 levels are 4 MB.
         ("block mappings", block_mappings(2_000)),
     ];

@@ -107,9 +107,26 @@ fn vendor_bodies() -> Vec<Vec<u8>> {
 
 /// Pieces a mutation inserts: markup that changes structure, not just text.
 const PIECES: &[&str] = &[
-    "<", ">", "</", "/>", "<a>", "</a>", "<Id>", "</Id>", "<![CDATA[", "]]>", "<!--", "-->",
-    "&amp;", "&#x0;", "&bogus;", "<?xml version=\"1.0\"?>", "\u{feff}", "<Error>",
-    "<IsTruncated>true</IsTruncated>", "xmlns:a=\"x\"",
+    "<",
+    ">",
+    "</",
+    "/>",
+    "<a>",
+    "</a>",
+    "<Id>",
+    "</Id>",
+    "<![CDATA[",
+    "]]>",
+    "<!--",
+    "-->",
+    "&amp;",
+    "&#x0;",
+    "&bogus;",
+    "<?xml version=\"1.0\"?>",
+    "\u{feff}",
+    "<Error>",
+    "<IsTruncated>true</IsTruncated>",
+    "xmlns:a=\"x\"",
 ];
 
 /// A seed with a few edits: a byte inserted, removed or changed, a cut, a slice repeated, a
