@@ -327,6 +327,57 @@ fn nesting_deeper_than_the_limit_names_the_limit_and_the_fix() {
     );
 }
 
+/// `levels` block mappings, one more indented per line.
+fn block_mappings(levels: usize) -> String {
+    (0..levels)
+        .map(|i| format!("{}a:\n", "  ".repeat(i)))
+        .collect()
+}
+
+#[test]
+fn validate_refuses_300000_levels_of_any_nesting_naming_the_limit_not_crashing() {
+    let shapes = [
+        (
+            "flow sequences",
+            format!("a: {}1{}\n", "[".repeat(300_000), "]".repeat(300_000)),
+        ),
+        (
+            "flow mappings",
+            format!("a: {}1{}\n", "{a: ".repeat(300_000), "}".repeat(300_000)),
+        ),
+        (
+            "block sequences",
+            format!("a:\n  {}1\n", "- ".repeat(300_000)),
+        ),
+        // Indentation grows the file quadratically: 2,000 levels are 4 MB.
+        ("block mappings", block_mappings(2_000)),
+    ];
+    for (shape, text) in shapes {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("deep.yaml"), text).unwrap();
+        let out = validate(dir.path());
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{shape}: {stderr}");
+        assert!(
+            stderr.contains("deep.yaml")
+                && stderr.contains("nests mappings and sequences more than 64 levels deep"),
+            "{shape}: {stderr}"
+        );
+    }
+}
+
+#[test]
+fn mappings_nested_just_under_the_limit_are_read_without_a_crash() {
+    // The loader's deepest recursion: every level of a mapping is several frames of the YAML
+    // parser's spanned reading.
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("deep.yaml"), block_mappings(63)).unwrap();
+    let out = validate(dir.path());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("unknown field `a`"), "{stderr}");
+}
+
 #[test]
 fn an_alias_bomb_ratio_names_the_limit_and_the_fix() {
     let aliases = vec!["*x"; 120].join(", ");

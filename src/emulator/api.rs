@@ -426,4 +426,51 @@ mod tests {
         .unwrap_err();
         assert_eq!((oss.status, oss.code.as_str()), (400, "InvalidArgument"));
     }
+
+    /// A PUT body nesting `levels` elements named `name` inside `<InventoryConfiguration>`.
+    fn deep_put_body(name: &str, levels: usize) -> Vec<u8> {
+        format!(
+            "<InventoryConfiguration><Id>a</Id>{}{}</InventoryConfiguration>",
+            format!("<{name}>").repeat(levels),
+            format!("</{name}>").repeat(levels)
+        )
+        .into_bytes()
+    }
+
+    #[test]
+    fn a_put_body_nested_past_the_xml_limit_is_malformed_xml_for_every_provider() {
+        for provider in Provider::ALL {
+            for name in ["Filter", "Unknown"] {
+                let err = prepare_put(provider, "a", &deep_put_body(name, 300_000)).unwrap_err();
+                assert_eq!((err.status, err.code.as_str()), (400, "MalformedXML"));
+            }
+        }
+    }
+
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(128))]
+
+        #[test]
+        fn any_put_body_is_stored_or_refused_without_panicking(
+            provider in proptest::sample::select(Provider::ALL.to_vec()),
+            bytes in proptest::collection::vec(any::<u8>(), 0..300),
+        ) {
+            let _ = prepare_put(provider, "a", &bytes);
+        }
+
+        #[test]
+        fn a_put_body_nested_past_the_limit_is_malformed_xml(
+            provider in proptest::sample::select(Provider::ALL.to_vec()),
+            name in proptest::sample::select(vec!["Filter", "Destination", "And", "x:New"]),
+            levels in 0usize..200,
+        ) {
+            let result = prepare_put(provider, "a", &deep_put_body(name, levels));
+            // The root is level 1: `levels` more fit while 1 + levels <= the limit.
+            if 1 + levels > crate::provider::xml_depth::MAX_DEPTH {
+                prop_assert_eq!(result.unwrap_err().code, "MalformedXML");
+            }
+        }
+    }
 }

@@ -170,4 +170,20 @@ mod tests {
             "{error:?}"
         );
     }
+
+    #[test]
+    fn a_deeply_nested_state_file_is_a_parse_error_not_a_crash() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.json");
+        let deep = format!("{}{}", "[".repeat(300_000), "]".repeat(300_000));
+        for text in [
+            format!(r#"{{"format_version":1,"unknown":{deep}}}"#),
+            format!(r#"{{"format_version":1,"buckets":{deep}}}"#),
+            deep.clone(),
+        ] {
+            fs::write(&path, text).unwrap();
+            let err = load(&path).unwrap_err();
+            assert!(matches!(err, PersistError::Parse { .. }), "{err:?}");
+        }
+    }
 }

@@ -9,7 +9,8 @@
 use quick_xml::Reader;
 use quick_xml::events::Event;
 
-use super::xmltree::{Element, Node};
+use super::xml_depth::MAX_DEPTH;
+use super::xmltree::{Element, Node, XmlTreeError};
 use crate::model::{ForeignConfig, Inventory, LiveConfig, Provider};
 
 /// Why a success body is not the expected document.
@@ -23,6 +24,12 @@ pub enum BodyError {
     NotUtf8,
     #[error("the body is not well-formed XML (truncated?): {message}")]
     Syntax { message: String },
+    /// Refused before any tree is built: no inventory document comes near the limit.
+    #[error(
+        "the body nests XML elements more than {MAX_DEPTH} levels deep (the limit for any \
+         body), so it is not a <{expected}> document"
+    )]
+    TooDeep { expected: &'static str },
     #[error("the body is an <Error> document ({code}: {message}), not a <{expected}> document")]
     ErrorDocument {
         expected: &'static str,
@@ -84,7 +91,7 @@ impl<'a> Document<'a> {
 ///
 /// # Errors
 /// Every way a body can fail to be the document: empty, HTML, not UTF-8, not well-formed or
-/// truncated, an `<Error>` document, any other root.
+/// truncated, nested deeper than [`MAX_DEPTH`], an `<Error>` document, any other root.
 pub fn read_document<'a>(
     body: &'a [u8],
     expected: &'static str,
@@ -99,8 +106,11 @@ pub fn read_document<'a>(
     if head.starts_with("<!doctype html") || head.starts_with("<html") {
         return Err(BodyError::Html { expected });
     }
-    let root = Element::parse(text.as_bytes()).map_err(|e| BodyError::Syntax {
-        message: e.to_string(),
+    let root = Element::parse(text.as_bytes()).map_err(|e| match e {
+        XmlTreeError::TooDeep(_) => BodyError::TooDeep { expected },
+        e => BodyError::Syntax {
+            message: e.to_string(),
+        },
     })?;
     if root.name != expected {
         if root.name == "Error" {
@@ -295,6 +305,24 @@ mod tests {
         for (body, expected) in cases {
             let err = read_document(body, LIST).unwrap_err().to_string();
             assert!(err.contains(expected), "{err} for {body:?}");
+        }
+    }
+
+    #[test]
+    fn a_body_nested_past_the_limit_is_a_body_error_whatever_its_names() {
+        for name in ["InventoryConfiguration", "Filter", "x:Unknown"] {
+            let body = format!(
+                "<{LIST}>{}{}</{LIST}>",
+                format!("<{name}>").repeat(300_000),
+                format!("</{name}>").repeat(300_000)
+            );
+            let err = read_document(body.as_bytes(), LIST).unwrap_err();
+            assert_eq!(err, BodyError::TooDeep { expected: LIST });
+            assert_eq!(
+                err.to_string(),
+                "the body nests XML elements more than 64 levels deep (the limit for any body), \
+                 so it is not a <ListInventoryConfigurationsResult> document"
+            );
         }
     }
 

@@ -15,6 +15,7 @@
 //!   `response::{list_page, get, put, delete}(status, headers, body)`.
 //! - [`paginate`]: [`paginate::ListPage`] and the LIST loop over continuation tokens.
 //! - [`wire`]: the XML API of the wire types ([`wire::from_bytes`], [`wire::to_string`]).
+//! - [`xml_depth`]: the nesting limit every XML reader enforces before building anything.
 //! - [`clock`]: the injectable signing clock; [`send`]: one signed call per attempt through
 //!   [`http::Transport`].
 
@@ -37,6 +38,7 @@ pub mod send;
 pub mod signing_window;
 pub mod v4_signing;
 pub mod wire;
+pub mod xml_depth;
 pub mod xmltree;
 
 use std::fmt;

@@ -8,6 +8,8 @@
 use serde::de::DeserializeOwned;
 use serde::{Serialize, Serializer};
 
+use super::xml_depth;
+
 /// Why a body could not be read or written as XML.
 #[derive(Debug, thiserror::Error)]
 pub enum XmlError {
@@ -38,14 +40,15 @@ pub trait XmlRoot: Serialize + DeserializeOwned {
 /// Reads one XML document of type `T`; an XML declaration, comments and namespaces are allowed.
 ///
 /// # Errors
-/// [`XmlError::Read`] when the body is not UTF-8, not well-formed, has another root or does
-/// not match `T`.
+/// [`XmlError::Read`] when the body is not UTF-8, nests elements deeper than
+/// [`xml_depth::MAX_DEPTH`], is not well-formed, has another root or does not match `T`.
 pub fn from_bytes<T: XmlRoot>(body: &[u8]) -> Result<T, XmlError> {
     let read_error = |message: String| XmlError::Read {
         root: T::ROOT,
         message,
     };
     let text = std::str::from_utf8(body).map_err(|e| read_error(e.to_string()))?;
+    xml_depth::check(text).map_err(|e| read_error(e.to_string()))?;
     let root = root_name(text).ok_or_else(|| read_error("no root element".into()))?;
     if root != T::ROOT {
         return Err(read_error(format!("root element is <{root}>")));
@@ -140,6 +143,23 @@ mod tests {
         );
         assert!(from_bytes::<Doc>(b"").is_err());
         assert!(from_bytes::<Doc>(b"\xff<Doc/>").is_err());
+    }
+
+    #[test]
+    fn a_body_nested_past_the_limit_is_refused_before_serde_reads_it() {
+        for inner in ["Flag", "Unknown"] {
+            let body = format!(
+                "<Doc>{}{}</Doc>",
+                format!("<{inner}>").repeat(300_000),
+                format!("</{inner}>").repeat(300_000)
+            );
+            let err = from_bytes::<Doc>(body.as_bytes()).unwrap_err();
+            assert_eq!(
+                err.to_string(),
+                "body is not a valid Doc document: elements nest more than 64 levels deep, \
+                 the limit for an XML body"
+            );
+        }
     }
 
     #[test]

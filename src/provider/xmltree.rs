@@ -3,7 +3,8 @@
 //! clients find the elements of a live configuration their model does not know.
 //!
 //! Schema validation is not done here; the wire types and conversions check bodies. This
-//! module only guarantees well-formedness and a compact, namespace-free re-serialization.
+//! module only guarantees well-formedness, a depth of at most [`MAX_DEPTH`] elements and a
+//! compact, namespace-free re-serialization.
 
 use std::fmt::Write as _;
 
@@ -11,7 +12,15 @@ use quick_xml::Reader;
 use quick_xml::escape::{escape, unescape};
 use quick_xml::events::Event;
 
+pub use super::xml_depth::MAX_DEPTH;
+use super::xml_depth::TooDeep;
+
 /// One element: local name (namespace prefix and attributes dropped) and children.
+///
+/// Building, serializing, comparing and dropping a tree recurse once per level. A parsed tree
+/// is at most [`MAX_DEPTH`] deep ([`Element::parse`] refuses deeper bodies before anything is
+/// built), and code building trees by hand builds the few levels of an inventory document, so
+/// that recursion is bounded.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Element {
     pub name: String,
@@ -36,6 +45,8 @@ pub enum XmlTreeError {
     NoRoot,
     #[error("content after the root element")]
     TrailingContent,
+    #[error(transparent)]
+    TooDeep(#[from] TooDeep),
 }
 
 impl Element {
@@ -56,6 +67,11 @@ impl Element {
     }
 
     /// Parses a document: optional declaration, one root element, nothing after it.
+    ///
+    /// # Errors
+    /// [`XmlTreeError::TooDeep`] as soon as an element would be nested deeper than
+    /// [`MAX_DEPTH`], before the tree grows past that depth; the other variants for bodies
+    /// that are not well-formed.
     pub fn parse(body: &[u8]) -> Result<Element, XmlTreeError> {
         let text = std::str::from_utf8(body).map_err(|_| XmlTreeError::NotUtf8)?;
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
@@ -72,11 +88,17 @@ impl Element {
                     if root.is_some() {
                         return Err(XmlTreeError::TrailingContent);
                     }
+                    if stack.len() >= MAX_DEPTH {
+                        return Err(TooDeep.into());
+                    }
                     stack.push(Element::new(local(start.name().as_ref())));
                 }
                 Event::Empty(start) => {
                     if root.is_some() {
                         return Err(XmlTreeError::TrailingContent);
+                    }
+                    if stack.len() >= MAX_DEPTH {
+                        return Err(TooDeep.into());
                     }
                     let element = Element::new(local(start.name().as_ref()));
                     match stack.last_mut() {
@@ -240,6 +262,31 @@ mod tests {
             XmlTreeError::NotUtf8
         );
         assert!(Element::parse(b"not xml").is_err());
+    }
+
+    #[test]
+    fn nesting_past_the_limit_is_refused_before_any_deep_tree_exists() {
+        let nested = |levels: usize, leaf: &str| {
+            format!("{}{leaf}{}", "<a>".repeat(levels), "</a>".repeat(levels))
+        };
+        assert!(Element::parse(nested(MAX_DEPTH, "").as_bytes()).is_ok());
+        assert!(Element::parse(nested(MAX_DEPTH - 1, "<b/>").as_bytes()).is_ok());
+        for body in [
+            nested(MAX_DEPTH + 1, ""),
+            nested(MAX_DEPTH, "<b/>"),
+            // Deep enough that building, writing or dropping the tree would overflow the stack.
+            nested(300_000, "x"),
+            "<a>".repeat(300_000),
+        ] {
+            assert_eq!(
+                Element::parse(body.as_bytes()).unwrap_err(),
+                XmlTreeError::TooDeep(TooDeep)
+            );
+        }
+        assert_eq!(
+            XmlTreeError::TooDeep(TooDeep).to_string(),
+            "elements nest more than 64 levels deep, the limit for an XML body"
+        );
     }
 
     use proptest::prelude::*;
