@@ -379,6 +379,29 @@ fn mappings_nested_just_under_the_limit_are_read_without_a_crash() {
 }
 
 #[test]
+fn a_directory_nested_just_under_the_limit_loads_from_a_thread_with_a_small_stack() {
+    // A daemon loads from a tokio worker (2 MiB of stack), and several files are parsed on
+    // threads of their own: the loader, not its caller, must provide the stack the depth needs.
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("deep.yaml"), block_mappings(63)).unwrap();
+    fs::write(dir.path().join("other.yaml"), block_mappings(63)).unwrap();
+    let path = dir.path().to_path_buf();
+    let errors = std::thread::Builder::new()
+        .stack_size(2 << 20)
+        .spawn(move || invsync::manifest::load_dir(&path).unwrap_err())
+        .unwrap()
+        .join()
+        .expect("loading does not overflow the caller's stack");
+    let text = errors.to_string();
+    assert!(
+        text.contains("deep.yaml")
+            && text.contains("other.yaml")
+            && text.contains("unknown field `a`"),
+        "{text}"
+    );
+}
+
+#[test]
 fn an_alias_bomb_ratio_names_the_limit_and_the_fix() {
     let aliases = vec!["*x"; 120].join(", ");
     let (_dir, d) = limit_diagnostic(&format!("a: &x [1, 2]\nb: [{aliases}]\n"));

@@ -9,9 +9,9 @@
 //! # Stack
 //! Reading a file recurses once per nesting level, and the depth limit (64) is what bounds the
 //! stack: the parser stops at level 65 before going deeper. Mappings cost the most, about
-//! 40 KiB per level in a debug build (measured), so up to 2.7 MiB at the limit: the binary
-//! loads manifests on its main thread (8 MiB), and a move to a smaller thread needs the limit
-//! lowered or the stack raised.
+//! 40 KiB per level in a debug build (measured), so up to 2.7 MiB at the limit: more than a
+//! default thread's 2 MiB, so files are always parsed on threads of their own with a stack
+//! several times that (`load::PARSE_THREAD_STACK`), whichever thread loads the directory.
 
 use serde_saphyr::Budget;
 use serde_saphyr::budget::BudgetBreach;

@@ -186,27 +186,44 @@ struct DocumentOutcome {
     result: Result<DesiredBucket, Vec<Diagnostic>>,
 }
 
+/// The stack of every thread that parses manifests. Parsing recurses once per YAML nesting
+/// level up to the depth limit, which needs more than a default thread's 2 MiB in a debug build
+/// (see [`super::limits`]); the caller may be a tokio worker, whose stack is small too.
+const PARSE_THREAD_STACK: usize = 16 << 20;
+
 /// Runs `parse` on every file, on as many threads as there are cores, keeping file order.
 ///
 /// Parsing and validating a file needs nothing from the others; only declaring buckets (which
 /// finds duplicates, first declaration wins) must see the files in order, and runs after.
+///
+/// # Guarantees
+/// `parse` always runs on a thread with [`PARSE_THREAD_STACK`], never on the caller's, so a file
+/// nested up to the depth limit is read whatever thread loads the directory.
 fn parse_in_parallel<F, T>(files: &[F], parse: impl Fn(&F) -> T + Sync) -> Vec<T>
 where
     F: Sync,
     T: Send,
 {
+    if files.is_empty() {
+        return Vec::new();
+    }
     let threads = std::thread::available_parallelism()
         .map_or(1, std::num::NonZeroUsize::get)
         .min(files.len());
-    if threads <= 1 {
-        return files.iter().map(&parse).collect();
-    }
     let chunk = files.len().div_ceil(threads);
     std::thread::scope(|scope| {
         let parse = &parse;
         let handles: Vec<_> = files
             .chunks(chunk)
-            .map(|part| scope.spawn(move || part.iter().map(parse).collect::<Vec<T>>()))
+            .map(|part| {
+                std::thread::Builder::new()
+                    .name("manifest-parse".to_string())
+                    .stack_size(PARSE_THREAD_STACK)
+                    .spawn_scoped(scope, move || part.iter().map(parse).collect::<Vec<T>>())
+                    .unwrap_or_else(|error| {
+                        panic!("cannot start a manifest parsing thread: {error}")
+                    })
+            })
             .collect();
         handles
             .into_iter()
