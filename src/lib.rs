@@ -24,6 +24,7 @@
 pub mod backoff;
 pub mod cli;
 pub mod emulator;
+pub mod duration;
 pub mod error_chain;
 pub mod hooks;
 pub mod manifest;
