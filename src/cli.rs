@@ -453,6 +453,15 @@ pub struct EmulatorArgs {
     pub strict_buckets: bool,
 
     /// A bucket that exists with --strict-buckets, as `cos:NAME`, `oss:NAME` or `s3:NAME`
+    /// S3: the 12-digit account that must own the bucket, sent as
+    /// `x-amz-expected-bucket-owner` (a bucket of another account is refused) and printed as
+    /// `expectedBucketOwner` in the manifest.
+    #[arg(
+        long,
+        env = "INVSYNC_IMPORT_EXPECTED_BUCKET_OWNER",
+        value_name = "ACCOUNT"
+    )]
+    pub expected_bucket_owner: Option<String>,
     /// (repeatable).
     #[arg(
         long = "bucket",
