@@ -31,13 +31,7 @@ pub const VERSION: &str = concat!(
     propagate_version = true,
     max_term_width = 100
 )]
-#[command(
-    after_help = "Exit codes: 0 success (plan --detailed-exitcode: in sync), 1 error or \
-invalid manifests, 2 changes pending (plan --detailed-exitcode only).\n\
-Credentials: TENCENTCLOUD_SECRET_ID / TENCENTCLOUD_SECRET_KEY [/ TENCENTCLOUD_SESSION_TOKEN] for \
-COS; ALIBABA_CLOUD_ACCESS_KEY_ID / ALIBABA_CLOUD_ACCESS_KEY_SECRET [/ ALIBABA_CLOUD_SECURITY_TOKEN] \
-for OSS."
-)]
+#[command(after_help = after_help())]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -51,6 +45,35 @@ pub struct Cli {
         env = "INVSYNC_LOG_FORMAT"
     )]
     pub log_format: LogFormat,
+}
+
+/// The top-level help's closing paragraphs: exit codes, and where each provider of the table
+/// takes its credentials from.
+fn after_help() -> String {
+    let credentials: Vec<String> = Provider::ALL
+        .into_iter()
+        .map(|provider| {
+            let spec = crate::provider::registry::spec(provider);
+            let vars = spec.credential_vars;
+            let fallback = match spec.credential_fallback {
+                "" => String::new(),
+                fallback => format!(", {fallback}"),
+            };
+            format!(
+                "{} / {} [/ {}] for {}{fallback}",
+                vars.id,
+                vars.secret,
+                vars.token,
+                spec.short_title()
+            )
+        })
+        .collect();
+    format!(
+        "Exit codes: 0 success (plan --detailed-exitcode: in sync), 1 error or invalid \
+         manifests, 2 changes pending (plan --detailed-exitcode only).\n\
+         Credentials: {}.",
+        credentials.join("; ")
+    )
 }
 
 /// The subcommands.
@@ -290,8 +313,9 @@ pub struct RunArgs {
     #[arg(long, default_value = "127.0.0.1:9464", env = "INVSYNC_LISTEN")]
     pub listen: SocketAddr,
 
-    /// Read both providers' keys from this KEY=VALUE file (TENCENTCLOUD_SECRET_ID, …,
-    /// ALIBABA_CLOUD_ACCESS_KEY_SECRET, …) instead of the environment; re-read when it changes.
+    /// Read every provider's keys from this KEY=VALUE file (TENCENTCLOUD_SECRET_ID, …,
+    /// ALIBABA_CLOUD_ACCESS_KEY_ID, …, AWS_ACCESS_KEY_ID, …) instead of the environment;
+    /// re-read when it changes.
     #[arg(long, env = "INVSYNC_CREDENTIALS_FILE", value_name = "FILE")]
     pub credentials_file: Option<PathBuf>,
 
@@ -429,6 +453,15 @@ pub struct ImportArgs {
     /// comment either way).
     #[arg(long, env = "INVSYNC_IMPORT_STRICT")]
     pub strict: bool,
+    /// S3: the 12-digit account that must own the bucket, sent as
+    /// `x-amz-expected-bucket-owner` (a bucket of another account is refused) and printed as
+    /// `expectedBucketOwner` in the manifest.
+    #[arg(
+        long,
+        env = "INVSYNC_IMPORT_EXPECTED_BUCKET_OWNER",
+        value_name = "ACCOUNT"
+    )]
+    pub expected_bucket_owner: Option<String>,
     #[command(flatten)]
     pub provider_args: ProviderArgs,
 }
@@ -453,15 +486,6 @@ pub struct EmulatorArgs {
     pub strict_buckets: bool,
 
     /// A bucket that exists with --strict-buckets, as `cos:NAME`, `oss:NAME` or `s3:NAME`
-    /// S3: the 12-digit account that must own the bucket, sent as
-    /// `x-amz-expected-bucket-owner` (a bucket of another account is refused) and printed as
-    /// `expectedBucketOwner` in the manifest.
-    #[arg(
-        long,
-        env = "INVSYNC_IMPORT_EXPECTED_BUCKET_OWNER",
-        value_name = "ACCOUNT"
-    )]
-    pub expected_bucket_owner: Option<String>,
     /// (repeatable).
     #[arg(
         long = "bucket",
