@@ -65,16 +65,22 @@ fn converged(emulator: &Emulator, case: &Case, settle: Duration) -> (Manifests, 
 fn torn_rewrite(manifests: &Manifests, case: &Case) {
     let full = case.manifest(true, &IDS);
     let cut = full.find("    - id: beta").expect("second configuration");
+    write_in_two(manifests, &full, cut, Duration::from_millis(400));
+}
+
+/// Writes `text` over `bucket.yaml` in place: the bytes before `cut`, then after `pause` the
+/// rest, into the same open file.
+fn write_in_two(manifests: &Manifests, text: &str, cut: usize, pause: Duration) {
     let path = manifests.path().join("bucket.yaml");
     let mut file = std::fs::OpenOptions::new()
         .write(true)
         .truncate(true)
         .open(&path)
         .unwrap();
-    file.write_all(&full.as_bytes()[..cut]).unwrap();
+    file.write_all(&text.as_bytes()[..cut]).unwrap();
     file.flush().unwrap();
-    std::thread::sleep(Duration::from_millis(400));
-    file.write_all(&full.as_bytes()[cut..]).unwrap();
+    std::thread::sleep(pause);
+    file.write_all(&text.as_bytes()[cut..]).unwrap();
     file.flush().unwrap();
 }
 
@@ -137,17 +143,7 @@ fn a_torn_rewrite_of_an_observed_bucket_without_its_mode_line_writes_nothing() {
 
         // Rewritten in place: everything but the `mode` line, then that line 300 ms later.
         let cut = full.find("  mode: observe").expect("the mode line");
-        let path = manifests.path().join("bucket.yaml");
-        let mut file = std::fs::OpenOptions::new()
-            .write(true)
-            .truncate(true)
-            .open(&path)
-            .unwrap();
-        file.write_all(&full.as_bytes()[..cut]).unwrap();
-        file.flush().unwrap();
-        std::thread::sleep(Duration::from_millis(300));
-        file.write_all(&full.as_bytes()[cut..]).unwrap();
-        file.flush().unwrap();
+        write_in_two(&manifests, &full, cut, Duration::from_millis(300));
 
         let mut events = Vec::new();
         assert!(wait_until(MAX_WAIT, || {

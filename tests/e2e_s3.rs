@@ -134,6 +134,21 @@ fn drift_in_a_live_s3_configuration_is_planned_and_corrected() {
     assert!(live[0].contains("<Prefix>logs/</Prefix>"), "{live:?}");
 }
 
+/// `invsync import` of the S3 example bucket, with `extra` arguments.
+fn import_s3(emulator: &Emulator, extra: &[&str]) -> std::process::Output {
+    let mut args = vec![
+        "import",
+        "--provider",
+        "s3",
+        "--bucket",
+        "examplebucket",
+        "--region",
+        "us-east-1",
+    ];
+    args.extend_from_slice(extra);
+    invsync(emulator, &args)
+}
+
 #[test]
 fn import_prints_the_live_s3_bucket_as_a_manifest_that_plans_in_sync() {
     let emulator = Emulator::start();
@@ -142,18 +157,7 @@ fn import_prints_the_live_s3_bucket_as_a_manifest_that_plans_in_sync() {
     let dir = manifests.path().to_str().unwrap();
     assert_exit(&invsync(&emulator, &["apply", "--manifests", dir]), 0);
 
-    let output = invsync(
-        &emulator,
-        &[
-            "import",
-            "--provider",
-            "s3",
-            "--bucket",
-            "examplebucket",
-            "--region",
-            "us-east-1",
-        ],
-    );
+    let output = import_s3(&emulator, &[]);
     assert_exit(&output, 0);
     let imported = Manifests::new();
     imported.write("imported.yaml", &stdout(&output));
@@ -176,22 +180,7 @@ fn import_sends_and_prints_the_expected_bucket_owner() {
     manifests.write("s3.yaml", S3_MANIFEST);
     let dir = manifests.path().to_str().unwrap();
     assert_exit(&invsync(&emulator, &["apply", "--manifests", dir]), 0);
-    let import = |owner: &str| {
-        invsync(
-            &emulator,
-            &[
-                "import",
-                "--provider",
-                "s3",
-                "--bucket",
-                "examplebucket",
-                "--region",
-                "us-east-1",
-                "--expected-bucket-owner",
-                owner,
-            ],
-        )
-    };
+    let import = |owner: &str| import_s3(&emulator, &["--expected-bucket-owner", owner]);
 
     // The emulator's buckets belong to 123456789012 (`--s3-account-id`).
     let output = import("123456789012");
