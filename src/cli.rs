@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::duration;
 use crate::model::Provider;
 use crate::provider::endpoint_policy::{EndpointPattern, EndpointPolicy};
 /// What `invsync --version` prints after the name: the crate version and the git commit the
@@ -30,13 +31,7 @@ pub const VERSION: &str = concat!(
     propagate_version = true,
     max_term_width = 100
 )]
-#[command(
-    after_help = "Exit codes: 0 success (plan --detailed-exitcode: in sync), 1 error or \
-invalid manifests, 2 changes pending (plan --detailed-exitcode only).\n\
-Credentials: TENCENTCLOUD_SECRET_ID / TENCENTCLOUD_SECRET_KEY [/ TENCENTCLOUD_SESSION_TOKEN] for \
-COS; ALIBABA_CLOUD_ACCESS_KEY_ID / ALIBABA_CLOUD_ACCESS_KEY_SECRET [/ ALIBABA_CLOUD_SECURITY_TOKEN] \
-for OSS."
-)]
+#[command(after_help = after_help())]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -50,6 +45,35 @@ pub struct Cli {
         env = "INVSYNC_LOG_FORMAT"
     )]
     pub log_format: LogFormat,
+}
+
+/// The top-level help's closing paragraphs: exit codes, and where each provider of the table
+/// takes its credentials from.
+fn after_help() -> String {
+    let credentials: Vec<String> = Provider::ALL
+        .into_iter()
+        .map(|provider| {
+            let spec = crate::provider::registry::spec(provider);
+            let vars = spec.credential_vars;
+            let fallback = match spec.credential_fallback {
+                "" => String::new(),
+                fallback => format!(", {fallback}"),
+            };
+            format!(
+                "{} / {} [/ {}] for {}{fallback}",
+                vars.id,
+                vars.secret,
+                vars.token,
+                spec.short_title()
+            )
+        })
+        .collect();
+    format!(
+        "Exit codes: 0 success (plan --detailed-exitcode: in sync), 1 error or invalid \
+         manifests, 2 changes pending (plan --detailed-exitcode only).\n\
+         Credentials: {}.",
+        credentials.join("; ")
+    )
 }
 
 /// The subcommands.
@@ -152,7 +176,7 @@ pub struct ProviderArgs {
     pub max_requests_per_second: u32,
 
     /// Time limit of one HTTP request, e.g. `30s`.
-    #[arg(long, default_value = "30s", env = "INVSYNC_REQUEST_TIMEOUT", value_parser = parse_duration)]
+    #[arg(long, default_value = "30s", env = "INVSYNC_REQUEST_TIMEOUT", value_parser = duration::parse_positive)]
     pub request_timeout: Duration,
 }
 
@@ -278,7 +302,7 @@ pub struct RunArgs {
 
     /// Re-read the live state of every managed bucket this often (± 10 % jitter) and correct
     /// drift, e.g. `5m`.
-    #[arg(long, default_value = "5m", env = "INVSYNC_INTERVAL", value_parser = parse_positive_duration)]
+    #[arg(long, default_value = "5m", env = "INVSYNC_INTERVAL", value_parser = duration::parse_positive)]
     pub interval: Duration,
 
     /// Observe only: report drift in logs and metrics, never write.
@@ -289,23 +313,27 @@ pub struct RunArgs {
     #[arg(long, default_value = "127.0.0.1:9464", env = "INVSYNC_LISTEN")]
     pub listen: SocketAddr,
 
-    /// Read both providers' keys from this KEY=VALUE file (TENCENTCLOUD_SECRET_ID, …,
-    /// ALIBABA_CLOUD_ACCESS_KEY_SECRET, …) instead of the environment; re-read when it changes.
+    /// Read every provider's keys from this KEY=VALUE file (TENCENTCLOUD_SECRET_ID, …,
+    /// ALIBABA_CLOUD_ACCESS_KEY_ID, …, AWS_ACCESS_KEY_ID, …) instead of the environment;
+    /// re-read when it changes.
     #[arg(long, env = "INVSYNC_CREDENTIALS_FILE", value_name = "FILE")]
     pub credentials_file: Option<PathBuf>,
 
     /// Quiet time after a manifest change before it is loaded, e.g. `100ms`.
-    #[arg(long, default_value = "100ms", env = "INVSYNC_DEBOUNCE", value_parser = parse_duration)]
+    #[arg(long, default_value = "100ms", env = "INVSYNC_DEBOUNCE", value_parser = duration::parse)]
     pub debounce: Duration,
 
-    /// Delete or replace configurations only for manifests unchanged this long (re-read and
-    /// compared before writing), so a half-written file never deletes; creates and updates go
-    /// ahead at once, and git-sync swaps (complete by construction) need no wait. E.g. `5s`.
-    #[arg(long, default_value = "5s", env = "INVSYNC_SETTLE", value_parser = parse_duration)]
+    /// Delete or replace configurations, and make any write the previous revision did not
+    /// allow (observe → enforce, prune turned on, an overwriteForeign opt-in, a new bucket),
+    /// only for manifests unchanged this long (re-read and compared before writing), so a
+    /// half-written file never deletes or corrects an observed bucket; other creates and
+    /// updates go ahead at once, and git-sync swaps (complete by construction) need no wait.
+    /// E.g. `5s`, at most `365d`.
+    #[arg(long, default_value = "5s", env = "INVSYNC_SETTLE", value_parser = duration::parse)]
     pub settle: Duration,
 
     /// How long in-flight reconciles may take to finish after SIGTERM / SIGINT.
-    #[arg(long, default_value = "20s", env = "INVSYNC_SHUTDOWN_GRACE", value_parser = parse_duration)]
+    #[arg(long, default_value = "20s", env = "INVSYNC_SHUTDOWN_GRACE", value_parser = duration::parse)]
     pub shutdown_grace: Duration,
 
     #[command(flatten)]
@@ -344,7 +372,7 @@ pub struct HookArgs {
 
     /// After a push, keep reloading this long until the manifests revision changes (git-sync
     /// may still be fetching).
-    #[arg(long, default_value = "30s", env = "INVSYNC_HOOK_RELOAD_WINDOW", value_parser = parse_duration)]
+    #[arg(long, default_value = "30s", env = "INVSYNC_HOOK_RELOAD_WINDOW", value_parser = duration::parse)]
     pub hook_reload_window: Duration,
 }
 
@@ -368,7 +396,7 @@ pub struct NotifyArgs {
     pub notify_config: Option<PathBuf>,
 
     /// Send the same drift, failure or rejection at most once per this window.
-    #[arg(long, default_value = "1h", env = "INVSYNC_NOTIFY_DEDUP_WINDOW", value_parser = parse_duration)]
+    #[arg(long, default_value = "1h", env = "INVSYNC_NOTIFY_DEDUP_WINDOW", value_parser = duration::parse)]
     pub notify_dedup_window: Duration,
 }
 
@@ -385,7 +413,7 @@ pub struct DemoArgs {
     pub once: bool,
 
     /// Resync interval of the demo daemon.
-    #[arg(long, default_value = "30s", value_parser = parse_positive_duration, env = "INVSYNC_DEMO_INTERVAL")]
+    #[arg(long, default_value = "30s", value_parser = duration::parse_positive, env = "INVSYNC_DEMO_INTERVAL")]
     pub interval: Duration,
 }
 
@@ -425,6 +453,15 @@ pub struct ImportArgs {
     /// comment either way).
     #[arg(long, env = "INVSYNC_IMPORT_STRICT")]
     pub strict: bool,
+    /// S3: the 12-digit account that must own the bucket, sent as
+    /// `x-amz-expected-bucket-owner` (a bucket of another account is refused) and printed as
+    /// `expectedBucketOwner` in the manifest.
+    #[arg(
+        long,
+        env = "INVSYNC_IMPORT_EXPECTED_BUCKET_OWNER",
+        value_name = "ACCOUNT"
+    )]
+    pub expected_bucket_owner: Option<String>,
     #[command(flatten)]
     pub provider_args: ProviderArgs,
 }
@@ -508,35 +545,6 @@ pub enum LogFormat {
     Json,
 }
 
-/// Parses `500ms`, `30s`, `5m`, `1h` or a bare number of seconds.
-pub fn parse_duration(text: &str) -> Result<Duration, String> {
-    let text = text.trim();
-    let split = text
-        .find(|c: char| !c.is_ascii_digit())
-        .unwrap_or(text.len());
-    let (number, unit) = text.split_at(split);
-    let n: u64 = number
-        .parse()
-        .map_err(|_| format!("`{text}` is not a duration; write e.g. 500ms, 30s, 5m or 1h"))?;
-    match unit {
-        "ms" => Ok(Duration::from_millis(n)),
-        "" | "s" => Ok(Duration::from_secs(n)),
-        "m" => Ok(Duration::from_secs(n * 60)),
-        "h" => Ok(Duration::from_secs(n * 3600)),
-        _ => Err(format!(
-            "`{text}` has unknown unit `{unit}`; use ms, s, m or h"
-        )),
-    }
-}
-
-/// [`parse_duration`], refusing zero.
-pub fn parse_positive_duration(text: &str) -> Result<Duration, String> {
-    match parse_duration(text)? {
-        d if d.is_zero() => Err(format!("`{text}` must be longer than zero")),
-        d => Ok(d),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -567,18 +575,6 @@ mod tests {
             missing.is_empty(),
             "flags without INVSYNC_* env: {missing:?}"
         );
-    }
-
-    #[test]
-    fn durations_accept_common_units_and_reject_others() {
-        assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
-        assert_eq!(parse_duration("30s"), Ok(Duration::from_secs(30)));
-        assert_eq!(parse_duration("5m"), Ok(Duration::from_secs(300)));
-        assert_eq!(parse_duration("2"), Ok(Duration::from_secs(2)));
-        assert!(parse_duration("5 minutes").is_err());
-        assert!(parse_duration("m").is_err());
-        assert!(parse_positive_duration("0s").is_err());
-        assert_eq!(parse_positive_duration("5m"), Ok(Duration::from_secs(300)));
     }
 
     #[test]

@@ -9,8 +9,9 @@
 //!   endpoint, signed client of its inventory API), reached through the provider table
 //!   [`provider::registry`].
 //! - [`reconcile`]: plan and apply over live buckets; the daemon loop of `invsync run`.
-//! - [`cli`]: command-line arguments.
-//! - [`emulator`]: a local COS + OSS inventory API server.
+//! - [`cli`]: command-line arguments; [`duration`]: the one bounded duration syntax of flags
+//!   and configuration files.
+//! - [`emulator`]: a local COS, OSS and S3 inventory API server.
 //! - [`error_chain`]: an error and its causes on one line.
 //! - [`guarded_file`]: the one way files are read: regular files only, bounded, never blocking.
 //! - [`backoff`]: the one exponential backoff with full jitter behind every retry.
@@ -24,6 +25,7 @@
 
 pub mod backoff;
 pub mod cli;
+pub mod duration;
 pub mod emulator;
 pub mod error_chain;
 pub mod guarded_file;

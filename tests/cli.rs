@@ -129,12 +129,68 @@ fn help_documents_exit_codes_and_credentials() {
     ] {
         assert!(help.contains(expected), "`{expected}` in --help:\n{help}");
     }
+    for provider in invsync::model::Provider::ALL {
+        let vars = invsync::provider::credentials::CredentialVars::of(provider);
+        for var in [vars.id, vars.secret, vars.token] {
+            assert!(help.contains(var), "`{var}` in --help:\n{help}");
+        }
+    }
+    let run_help = text(&invsync(&["run", "--help"]).stdout);
+    let credentials_file = run_help
+        .split("--credentials-file")
+        .nth(1)
+        .and_then(|rest| rest.split("\n\n").next())
+        .unwrap_or_default();
+    assert!(
+        credentials_file.contains("every provider's keys")
+            && credentials_file.contains("AWS_ACCESS_KEY_ID"),
+        "{credentials_file}"
+    );
     let plan_help = text(&invsync(&["plan", "--help"]).stdout);
     assert!(plan_help.contains("--detailed-exitcode"), "{plan_help}");
     assert!(
         plan_help.contains("INVSYNC_MANIFESTS"),
         "env vars are named: {plan_help}"
     );
+}
+
+#[test]
+fn without_aws_credentials_plan_says_so_once_and_logs_no_aws_config_warning() {
+    let manifests = tempfile::tempdir().unwrap();
+    std::fs::write(
+        manifests.path().join("s3.yaml"),
+        "apiVersion: invsync/v1\nkind: BucketInventory\nmetadata: {name: s3}\nspec:\n  provider: s3\n  bucket: examplebucket\n  region: us-east-1\n  inventories: []\n",
+    )
+    .unwrap();
+    let home = tempfile::tempdir().unwrap();
+    // The default environment of a newcomer's machine: no AWS variables, no ~/.aws, instance
+    // metadata not disabled. Nothing is sent to the endpoint: the credentials fail first.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_invsync"))
+        .args(["plan", "--manifests"])
+        .arg(manifests.path())
+        .args(["--s3-endpoint", "http://127.0.0.1:9"])
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", home.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Instance metadata is asked with aws-config's own short timeouts; bounded here anyway.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    while child.try_wait().unwrap().is_none() {
+        if std::time::Instant::now() > deadline {
+            child.kill().unwrap();
+            panic!("plan did not end within 120 s");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let output = child.wait_with_output().unwrap();
+    let shown = text(&output.stdout) + &text(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{shown}");
+    assert_eq!(shown.matches("no AWS credentials").count(), 1, "{shown}");
+    assert!(!shown.contains("WARN"), "{shown}");
+    assert!(!shown.contains("aws_config"), "{shown}");
 }
 
 #[test]

@@ -1,6 +1,7 @@
 //! A torn write never deletes: with `prune: true`, the daemon takes deletes and replacements
 //! only for manifests that stayed the same across the settle window, while a real removal
-//! still deletes once it has settled. Deletes are counted where they land, at the emulator's
+//! still deletes once it has settled. Nor does a torn write correct an observed bucket whose
+//! `mode` line it has not written yet. Deletes are counted where they land, at the emulator's
 //! `GET /_emulator/stats`.
 
 #[path = "support/cases.rs"]
@@ -64,16 +65,22 @@ fn converged(emulator: &Emulator, case: &Case, settle: Duration) -> (Manifests, 
 fn torn_rewrite(manifests: &Manifests, case: &Case) {
     let full = case.manifest(true, &IDS);
     let cut = full.find("    - id: beta").expect("second configuration");
+    write_in_two(manifests, &full, cut, Duration::from_millis(400));
+}
+
+/// Writes `text` over `bucket.yaml` in place: the bytes before `cut`, then after `pause` the
+/// rest, into the same open file.
+fn write_in_two(manifests: &Manifests, text: &str, cut: usize, pause: Duration) {
     let path = manifests.path().join("bucket.yaml");
     let mut file = std::fs::OpenOptions::new()
         .write(true)
         .truncate(true)
         .open(&path)
         .unwrap();
-    file.write_all(&full.as_bytes()[..cut]).unwrap();
+    file.write_all(&text.as_bytes()[..cut]).unwrap();
     file.flush().unwrap();
-    std::thread::sleep(Duration::from_millis(400));
-    file.write_all(&full.as_bytes()[cut..]).unwrap();
+    std::thread::sleep(pause);
+    file.write_all(&text.as_bytes()[cut..]).unwrap();
     file.flush().unwrap();
 }
 
@@ -110,6 +117,43 @@ fn a_torn_in_place_rewrite_deletes_nothing() {
         assert_eq!(served(&emulator, &case, "delete"), 0, "{}", case.provider);
         assert_eq!(served(&emulator, &case, "put"), 0, "{}", case.provider);
         assert_eq!(case.live_ids(&emulator), ["alpha", "beta", "gamma"]);
+        daemon.stop().0.unwrap();
+    }
+}
+
+#[test]
+fn a_torn_rewrite_of_an_observed_bucket_without_its_mode_line_writes_nothing() {
+    for case in [COS, OSS] {
+        let emulator = Emulator::start();
+        // Drifted in every way: `beta` differs, `gamma` is missing, `zeta` is undeclared.
+        for (id, prefix) in [("alpha", "a/"), ("beta", "old/"), ("zeta", "z/")] {
+            case.seed(&emulator, id, prefix, true);
+        }
+        let full = case.manifest(true, &IDS) + "  mode: observe\n";
+        let manifests = Manifests::new();
+        manifests.write("bucket.yaml", &full);
+        let mut daemon = Daemon::start(&emulator, manifests.path(), |config| {
+            config.schedule.resync_interval = Duration::from_secs(600);
+            config.context.settle = SettleGate::new(Duration::from_secs(2));
+        });
+        assert!(wait_until(MAX_WAIT, || daemon.readiness.is_ready()));
+        std::thread::sleep(Duration::from_secs(3));
+        daemon.drain_events();
+        emulator.handle.reset_stats();
+
+        // Rewritten in place: everything but the `mode` line, then that line 300 ms later.
+        let cut = full.find("  mode: observe").expect("the mode line");
+        write_in_two(&manifests, &full, cut, Duration::from_millis(300));
+
+        let mut events = Vec::new();
+        assert!(wait_until(MAX_WAIT, || {
+            events.extend(daemon.drain_events());
+            revisions_loaded(&events) >= 2
+        }));
+        std::thread::sleep(Duration::from_millis(2500));
+        assert_eq!(served(&emulator, &case, "put"), 0, "{}", case.provider);
+        assert_eq!(served(&emulator, &case, "delete"), 0, "{}", case.provider);
+        assert_eq!(case.live_ids(&emulator), ["alpha", "beta", "zeta"]);
         daemon.stop().0.unwrap();
     }
 }

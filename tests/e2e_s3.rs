@@ -134,6 +134,21 @@ fn drift_in_a_live_s3_configuration_is_planned_and_corrected() {
     assert!(live[0].contains("<Prefix>logs/</Prefix>"), "{live:?}");
 }
 
+/// `invsync import` of the S3 example bucket, with `extra` arguments.
+fn import_s3(emulator: &Emulator, extra: &[&str]) -> std::process::Output {
+    let mut args = vec![
+        "import",
+        "--provider",
+        "s3",
+        "--bucket",
+        "examplebucket",
+        "--region",
+        "us-east-1",
+    ];
+    args.extend_from_slice(extra);
+    invsync(emulator, &args)
+}
+
 #[test]
 fn import_prints_the_live_s3_bucket_as_a_manifest_that_plans_in_sync() {
     let emulator = Emulator::start();
@@ -142,18 +157,7 @@ fn import_prints_the_live_s3_bucket_as_a_manifest_that_plans_in_sync() {
     let dir = manifests.path().to_str().unwrap();
     assert_exit(&invsync(&emulator, &["apply", "--manifests", dir]), 0);
 
-    let output = invsync(
-        &emulator,
-        &[
-            "import",
-            "--provider",
-            "s3",
-            "--bucket",
-            "examplebucket",
-            "--region",
-            "us-east-1",
-        ],
-    );
+    let output = import_s3(&emulator, &[]);
     assert_exit(&output, 0);
     let imported = Manifests::new();
     imported.write("imported.yaml", &stdout(&output));
@@ -167,4 +171,78 @@ fn import_prints_the_live_s3_bucket_as_a_manifest_that_plans_in_sync() {
         ],
     );
     assert_exit(&output, 0);
+}
+
+#[test]
+fn import_sends_and_prints_the_expected_bucket_owner() {
+    let emulator = Emulator::start();
+    let manifests = Manifests::new();
+    manifests.write("s3.yaml", S3_MANIFEST);
+    let dir = manifests.path().to_str().unwrap();
+    assert_exit(&invsync(&emulator, &["apply", "--manifests", dir]), 0);
+    let import = |owner: &str| import_s3(&emulator, &["--expected-bucket-owner", owner]);
+
+    // The emulator's buckets belong to 123456789012 (`--s3-account-id`).
+    let output = import("123456789012");
+    assert_exit(&output, 0);
+    let yaml = stdout(&output);
+    assert!(
+        yaml.contains("expectedBucketOwner: '123456789012'")
+            || yaml.contains("expectedBucketOwner: \"123456789012\""),
+        "{yaml}"
+    );
+    let imported = Manifests::new();
+    imported.write("imported.yaml", &yaml);
+    let plan = invsync(
+        &emulator,
+        &[
+            "plan",
+            "--manifests",
+            imported.path().to_str().unwrap(),
+            "--detailed-exitcode",
+        ],
+    );
+    assert_exit(&plan, 0);
+
+    // Another account's owner: S3 refuses the LIST, and nothing is printed.
+    let output = import("210987654321");
+    assert_exit(&output, 1);
+    assert!(stdout(&output).is_empty(), "{}", stdout(&output));
+    assert!(
+        stderr(&output).contains("AccessDenied"),
+        "{}",
+        stderr(&output)
+    );
+
+    // Not an account id, or a provider without bucket owners: refused before any request.
+    let listed = s3_calls(&emulator, Operation::List);
+    let output = import("12345");
+    assert_exit(&output, 1);
+    assert!(
+        stderr(&output)
+            .contains("--expected-bucket-owner: `12345` is not a 12-digit AWS account id"),
+        "{}",
+        stderr(&output)
+    );
+    let output = invsync(
+        &emulator,
+        &[
+            "import",
+            "--provider",
+            "cos",
+            "--bucket",
+            "examplebucket-1250000000",
+            "--region",
+            "ap-guangzhou",
+            "--expected-bucket-owner",
+            "123456789012",
+        ],
+    );
+    assert_exit(&output, 1);
+    assert!(
+        stderr(&output).contains("COS buckets have no expected owner; it applies to --provider s3"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(s3_calls(&emulator, Operation::List), listed);
 }

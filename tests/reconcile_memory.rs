@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use invsync::backoff::{Backoff, Jitter};
+use invsync::duration::MAX_DURATION;
 use invsync::metrics::Metrics;
 use invsync::model::{
     BucketKey, DesiredBucket, Frequency, IncludedObjectVersions, Inventory, OssDestination,
@@ -334,4 +335,34 @@ async fn the_daemon_in_steady_state_lists_each_bucket_once_per_resync_and_never_
     assert_eq!(api.writes(), 0);
     stop.send(()).unwrap();
     daemon.await.unwrap();
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_longest_accepted_durations_never_overflow_the_daemons_timers() {
+    let (dir, api) = manifests_in_sync();
+    let mut config = RunConfig::new(
+        dir.path(),
+        clients().with_memory(api.clone()),
+        Metrics::new(),
+    );
+    config.schedule.resync_interval = MAX_DURATION;
+    config.debounce = MAX_DURATION;
+    config.shutdown_grace = MAX_DURATION;
+    config.reload_window = MAX_DURATION;
+    config.context.settle = SettleGate::new(MAX_DURATION);
+    let (push, pushes) = tokio::sync::mpsc::unbounded_channel();
+    config.reload_requests = Some(pushes);
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let daemon = tokio::spawn(run(config, async {
+        let _ = stopped.await;
+    }));
+
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    // A push with no new revision: reloads are retried until the window ends, a year away.
+    push.send(()).unwrap();
+    tokio::time::sleep(Duration::from_secs(10)).await;
+    assert!(!daemon.is_finished(), "the daemon is still running");
+    assert_eq!(api.calls(Operation::List), 1);
+    stop.send(()).unwrap();
+    daemon.await.expect("no panic").expect("the daemon runs");
 }

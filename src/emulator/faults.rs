@@ -9,6 +9,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use super::errors::{ApiError, ec};
+use crate::duration::MAX_DURATION;
 use crate::model::Provider;
 use crate::provider::Operation;
 
@@ -77,6 +78,8 @@ pub enum FaultConfigError {
     UnknownOperation(String),
     #[error("injected status {0} is not an error status (expected 400..=599)")]
     NotAnErrorStatus(u16),
+    #[error("{field} is too long; at most 365 days")]
+    TooLong { field: &'static str },
 }
 
 impl FaultConfig {
@@ -94,7 +97,8 @@ impl FaultConfig {
         Ok(config)
     }
 
-    /// Checks rates, statuses and operation names.
+    /// Checks rates, statuses, operation names and that the durations are at most
+    /// [`MAX_DURATION`], as every duration invsync accepts.
     pub fn validate(&self) -> Result<(), FaultConfigError> {
         for (field, value) in [
             ("error_rate", self.error_rate),
@@ -120,6 +124,15 @@ impl FaultConfig {
         }
         for op in &self.operations {
             parse_operation(op).ok_or_else(|| FaultConfigError::UnknownOperation(op.clone()))?;
+        }
+        let retry_after = Duration::from_secs(self.retry_after_secs.unwrap_or(0));
+        for (field, value) in [
+            ("latency_ms", self.latency),
+            ("retry_after_secs", retry_after),
+        ] {
+            if value > MAX_DURATION {
+                return Err(FaultConfigError::TooLong { field });
+            }
         }
         Ok(())
     }
@@ -231,6 +244,18 @@ mod tests {
         which_error: 0.0,
         malformed: 0.99,
     };
+
+    #[test]
+    fn durations_beyond_the_common_bound_are_refused_naming_the_field() {
+        for json in [
+            r#"{"latency_ms":18446744073709551615}"#,
+            r#"{"retry_after_secs":18446744073709551615}"#,
+        ] {
+            let error = FaultConfig::from_json(json).unwrap_err();
+            assert!(error.contains("is too long; at most 365 days"), "{error}");
+        }
+        assert!(FaultConfig::from_json(r#"{"latency_ms":50,"retry_after_secs":1}"#).is_ok());
+    }
 
     #[test]
     fn the_default_configuration_injects_nothing() {

@@ -15,7 +15,7 @@ use super::handle::EmulatorHandle;
 use super::pipeline;
 use super::shared::Shared;
 
-/// Serves the emulated COS and OSS inventory APIs (and `/_emulator/*`) on `listener` until
+/// Serves the emulated COS, OSS and S3 inventory APIs (and `/_emulator/*`) on `listener` until
 /// `shutdown` completes, then finishes in-flight requests and returns.
 ///
 /// # Errors

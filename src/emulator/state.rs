@@ -8,10 +8,10 @@ use serde::{Deserialize, Serialize};
 use super::token;
 use crate::model::Provider;
 
-/// Most configurations a bucket may hold (both providers document 1,000).
+/// Most configurations a bucket may hold (every provider documents 1,000).
 pub const MAX_CONFIGS_PER_BUCKET: usize = 1000;
 
-/// Configurations per LIST page (both providers).
+/// Configurations per LIST page (every provider).
 pub const PAGE_SIZE: usize = 100;
 
 /// One stored configuration.
@@ -72,7 +72,7 @@ pub struct Page {
     pub next_token: Option<String>,
 }
 
-/// All buckets of both providers.
+/// All buckets of every provider.
 ///
 /// # Guarantees
 /// - COS lists in creation order (a replaced config keeps its place); OSS and S3 list by id.

@@ -5,7 +5,9 @@ use std::path::Path;
 
 use super::from_model::bucket_yaml;
 use super::load::parse_document_text;
-use crate::model::{BucketKey, DesiredBucket, Inventory, LiveConfig, Origin};
+use crate::model::{
+    BucketKey, DesiredBucket, Inventory, LiveConfig, Origin, ProviderBucketOptions,
+};
 use crate::plan::normalize;
 
 /// What `invsync import` prints for one bucket.
@@ -17,7 +19,8 @@ pub struct Imported {
     pub left_out: usize,
 }
 
-/// The manifest of `live`, the configurations of bucket `key`, named `name`.
+/// The manifest of `live`, the configurations of bucket `key`, named `name`, with the
+/// provider's bucket-level `options` (e.g. S3's `expectedBucketOwner`).
 ///
 /// # Guarantees
 /// - `yaml` is one valid manifest document (`prune: false`): it loads without error and plans
@@ -25,7 +28,12 @@ pub struct Imported {
 /// - Every configuration is either in the document or named in a comment with the reason:
 ///   the unmodelled paths and the verbatim XML of a foreign configuration, or the validation
 ///   messages of one the manifest format rejects. Nothing is silently shortened.
-pub fn import(key: &BucketKey, name: &str, live: &[LiveConfig]) -> Imported {
+pub fn import(
+    key: &BucketKey,
+    name: &str,
+    options: &ProviderBucketOptions,
+    live: &[LiveConfig],
+) -> Imported {
     let mut kept: Vec<Inventory> = Vec::new();
     let mut comments = String::new();
     let mut left_out = 0;
@@ -63,7 +71,8 @@ pub fn import(key: &BucketKey, name: &str, live: &[LiveConfig]) -> Imported {
             }
         }
     }
-    let bucket = desired(key, name, kept);
+    let mut bucket = desired(key, name, kept);
+    bucket.options = options.clone();
     Imported {
         yaml: bucket_yaml(&bucket) + &comments,
         left_out,

@@ -8,7 +8,7 @@ use std::time::Duration;
 use serde::Deserialize;
 
 use super::config_file;
-use crate::cli::parse_duration;
+use crate::duration;
 use crate::guarded_file::{self, ReadError};
 
 /// Default time within which a repeated notification is not sent again.
@@ -236,7 +236,7 @@ impl NotifyConfig {
         let file = config_file::parse(&text).map_err(invalid)?;
         if let Some(window) = &file.dedup_window {
             self.dedup_window =
-                parse_duration(window).map_err(|e| invalid(format!("dedupWindow: {e}")))?;
+                duration::parse(window).map_err(|e| invalid(format!("dedupWindow: {e}")))?;
         }
         for (i, hook) in file.webhooks.into_iter().enumerate() {
             let field = format!("webhooks[{i}]");
@@ -350,6 +350,21 @@ mod tests {
         assert!(config.webhooks[0].url.expose().ends_with(TOKEN));
         assert_eq!(config.webhooks[1].name, "webhooks[1]");
         assert_eq!(config.webhooks[1].format, Format::Json);
+    }
+
+    #[test]
+    fn a_dedup_window_too_long_to_add_to_a_clock_is_refused_naming_the_file_and_field() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("notify.yaml");
+        std::fs::write(&file, "dedupWindow: 18446744073709551615s\n").unwrap();
+        let error = NotifyConfig::from_sources(&[], Some(&file), DEFAULT_DEDUP_WINDOW)
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("notify.yaml"), "{error}");
+        assert!(
+            error.contains("dedupWindow: `18446744073709551615s` is too long; at most 365d"),
+            "{error}"
+        );
     }
 
     #[test]

@@ -128,6 +128,9 @@ pub struct ProviderSpec {
     pub credential_vars: CredentialVars,
     /// Where its access keys come from: the environment, or the credentials file when given.
     pub credential_source: fn(Option<&Path>) -> Arc<dyn CredentialSource>,
+    /// Where else its access keys may come from when the variables are unset, for help
+    /// texts (`""` when nowhere): `or the AWS chain (…)`.
+    pub credential_fallback: &'static str,
     /// The flag and environment variable of the operator's endpoint override, as messages name
     /// them: `--cos-endpoint (INVSYNC_COS_ENDPOINT)`.
     pub endpoint_source: &'static str,

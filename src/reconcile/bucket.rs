@@ -7,7 +7,7 @@ use std::time::{Instant, SystemTime};
 
 use tracing::Instrument;
 
-use super::apply::{ApplySettings, BucketStatus, apply_plan};
+use super::apply::{Applied, ApplySettings, BucketStatus, apply_plan};
 use super::clients::Clients;
 use super::drift::{self, DriftEvent};
 use super::error::{Action, ReconcileError};
@@ -44,7 +44,8 @@ pub struct ReconcileContext {
     pub settings: ApplySettings,
     /// Observe only: list and plan, never write.
     pub dry_run: bool,
-    /// Holds deletes and replacements until the revision in force has settled.
+    /// Holds deletes, replacements and writes the settled revision did not allow until the
+    /// revision in force has settled.
     pub settle: SettleGate,
 }
 
@@ -109,7 +110,7 @@ async fn reported(
             Ok(Action::RequeueAfter(wait)) => {
                 tracing::info!(
                     wait_ms = wait.as_millis(),
-                    "deletes and replacements wait for the manifests to settle"
+                    "some writes wait for the manifests to settle"
                 );
             }
             Ok(_) => {
@@ -163,27 +164,34 @@ async fn observe_or_correct<A: InventoryApi>(
             foreign: plan.blocked.clone(),
         };
     }
-    let hold = if settle::is_destructive(&plan) && plan.refusal.is_none() {
+    let settled = context.settle.settled_grant(desired);
+    let hold = if settle::must_settle(&plan, &settled) && plan.refusal.is_none() {
         context.settle.check(revision, super::now()).await
     } else {
         Stability::Settled
     };
     if let Stability::Hold(wait) = hold {
-        // Creates and updates now; the deletes and replacements stay drift until it settles.
-        let interim = settle::without_destructive(desired, &plan);
-        let interim_plan = plan_bucket(&interim, &live, &context.options);
-        let outcome = apply_plan(
-            client,
-            &interim,
-            interim_plan,
-            &context.options,
-            &context.settings,
-        )
-        .await;
+        // What the settled revision allowed goes ahead now; the rest stays drift until this
+        // revision settles.
+        let (status, corrected) = match settle::within_settled(desired, &plan, &settled) {
+            Some(interim) => {
+                let interim_plan = plan_bucket(&interim, &live, &context.options);
+                let outcome = apply_plan(
+                    client,
+                    &interim,
+                    interim_plan,
+                    &context.options,
+                    &context.settings,
+                )
+                .await;
+                (outcome.status, outcome.written)
+            }
+            None => (Ok(Applied::Observed(plan.changes.len())), Vec::new()),
+        };
         return Reconciled {
-            result: result_of(outcome.status, Action::RequeueAfter(wait)),
+            result: result_of(status, Action::RequeueAfter(wait)),
             drift,
-            corrected: outcome.written,
+            corrected,
             counts: Some(drift::plan_counts(&plan, declared)),
             in_sync: false,
             foreign: plan.blocked.clone(),

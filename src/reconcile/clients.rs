@@ -124,6 +124,17 @@ impl Clients {
         self.connect(key, endpoint, &ProviderBucketOptions::None)
     }
 
+    /// [`Clients::for_bucket`] with the bucket's provider `options` (e.g. S3's expected owner),
+    /// as `import` takes them from flags. Same errors.
+    pub fn for_bucket_with(
+        &self,
+        key: &BucketKey,
+        endpoint: Option<&str>,
+        options: &ProviderBucketOptions,
+    ) -> Result<ProviderClient, ProviderError> {
+        self.connect(key, endpoint, options)
+    }
+
     fn connect(
         &self,
         key: &BucketKey,

@@ -100,7 +100,7 @@ impl ReconcileError {
 pub enum Action {
     /// Done (or only observed): check again after the resync interval.
     Resync,
-    /// Run again after exactly this long (deletes waiting for the manifests to settle).
+    /// Run again after exactly this long (writes waiting for the manifests to settle).
     RequeueAfter(Duration),
     /// Failed: retry with the bucket's own exponential backoff.
     Backoff,

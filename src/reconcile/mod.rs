@@ -9,7 +9,8 @@
 //!   [`ReconcileError`].
 //! - [`error`]: the typed reconcile errors and the one [`error_policy`] mapping them to actions.
 //! - [`revision`]: loading a manifests revision for the daemon; what changed since the last.
-//! - [`settle`]: deletes and replacements wait until the manifests revision is stable.
+//! - [`settle`]: deletes, replacements and widened writes wait until the manifests revision is
+//!   stable; [`grant`]: what a revision lets the daemon write on a bucket.
 //! - [`runner`]: the daemon loop of `invsync run`; [`events`]: what it reports to embedders.
 //!
 //! [`InventoryApi`]: crate::provider::InventoryApi
@@ -20,6 +21,7 @@ pub mod clients;
 pub mod drift;
 pub mod error;
 pub mod events;
+pub mod grant;
 pub mod once;
 pub mod revision;
 pub mod runner;
@@ -30,6 +32,7 @@ pub use bucket::{ReconcileContext, Reconciled, reconcile_bucket, reconcile_with}
 pub use clients::{ClientSettings, Clients, ProviderClient};
 pub use error::{Action, ReconcileError, error_policy};
 pub use events::RunEvent;
+pub use grant::WriteGrant;
 pub use once::{apply_all, plan_all};
 pub use runner::{RunConfig, RunError, run};
 pub use settle::{DEFAULT_SETTLE, SettleGate};

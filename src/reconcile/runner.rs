@@ -10,8 +10,10 @@
 //!   behalf, the last good revision stays in force, the error is logged and counted
 //!   (`invsync_manifest_errors_total`, `invsync_manifest_valid 0`), and the next change is
 //!   loaded as usual.
-//! - A delete or replacement is written only for a revision that has settled
-//!   ([`super::settle`]); creates and updates of a new revision go ahead at once.
+//! - A delete or replacement, and any write the last settled revision did not allow (observe
+//!   → enforce, prune turned on, an `overwriteForeign` opt-in, a newly named bucket), is
+//!   written only for a revision that has settled ([`super::settle`]); other creates and
+//!   updates of a new revision go ahead at once.
 //! - Readiness is set after the first pass over every bucket of the first good revision,
 //!   whether each reconcile succeeded or not.
 //! - On shutdown no new reconcile starts; those in flight get `shutdown_grace` to finish and
@@ -306,16 +308,18 @@ impl Daemon {
             load_ms = started.elapsed().as_millis(),
             "manifests revision in force"
         );
+        let desired = Arc::new(loaded.desired);
         self.context.settle.revision_in_force(
             &self.manifests,
             &loaded.id,
-            &loaded.desired.revision,
+            &desired.revision,
             loaded.atomic,
             now,
+            desired.clone(),
         );
         self.apply_diff(&diff, now);
         self.revision = loaded.id;
-        self.desired = Arc::new(loaded.desired);
+        self.desired = desired;
         if first {
             self.first_pass = Some(self.desired.buckets.keys().cloned().collect());
             // A replica owning no bucket is ready at once.

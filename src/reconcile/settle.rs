@@ -1,17 +1,32 @@
-//! Destructive changes wait for a stable revision: the daemon deletes or replaces a
-//! configuration only for manifests that have stayed the same across a settle window.
+//! Writes a just-changed revision may not be sure of wait for it to be stable: the daemon
+//! deletes or replaces a configuration, or writes anything the previous revision did not allow,
+//! only for manifests that have stayed the same across a settle window.
 //!
 //! A manifest rewritten in place in two writes (`cat > file`, an editor's in-place save, a sync
 //! tool) can be read between them. The half-written file may be valid YAML declaring fewer
-//! configurations; with `prune: true` acting on it at once would delete live configurations
-//! and re-create them when the second write lands (on OSS losing whatever invsync does not
-//! model). Creates and updates of such a revision are harmless to take at once (the next
-//! revision corrects them); deletes and OSS replacements are not, so they are held until:
+//! configurations, or missing a line that limits writes (`mode: observe` not written yet).
+//! Acting on it at once would delete live configurations and re-create them when the second
+//! write lands (on OSS losing whatever invsync does not model), or write to a bucket that is
+//! only to be observed. So two kinds of change wait:
+//!
+//! - deletes and OSS replacements, whatever the previous revision said;
+//! - every write the last settled revision did not grant ([`WriteGrant`]): a bucket switched
+//!   from observe to enforce or newly named, `prune` turned on, an `overwriteForeign` opt-in.
+//!
+//! They are held until:
 //!
 //! 1. the revision has been in force for the settle window, and
 //! 2. re-reading the manifest files gives the same content digest (the per-file SHA-256 hashes
 //!    of the load path), so a write still in progress, not yet seen by the watcher, holds them
 //!    too.
+//!
+//! Creates and updates the settled revision already allowed go ahead at once (the next
+//! revision corrects them), and so does every narrowing (enforce → observe, prune off): the new
+//! revision is planned as it is, and a held write is only ever one it asks for.
+//!
+//! The settled revision is the last one that stayed in force for the whole window (or was
+//! atomic); the first revision the daemon loads is its own, as nothing earlier could have
+//! allowed less.
 //!
 //! A git-sync revision (the directory reached through a symlink to a checkout named after its
 //! commit) skips the window: git-sync builds the checkout completely before swapping the link
@@ -23,9 +38,10 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use super::grant::WriteGrant;
 use crate::manifest::revision::{file_digest, revision_from_digests};
 use crate::manifest::walk::manifest_files;
-use crate::model::DesiredBucket;
+use crate::model::{DesiredBucket, DesiredState};
 use crate::plan::{Action, BucketPlan};
 use crate::watch;
 
@@ -34,10 +50,10 @@ use crate::watch;
 /// within a typical resync.
 pub const DEFAULT_SETTLE: Duration = Duration::from_secs(5);
 
-/// Whether destructive changes may be taken for a revision now.
+/// Whether held changes may be taken for a revision now.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Stability {
-    /// Unchanged across the window and on disk: deletes and replacements may go ahead.
+    /// Unchanged across the window and on disk: every change it plans may go ahead.
     Settled,
     /// Too young, or the files differ from it (a newer revision is on its way): look again
     /// after this long.
@@ -56,14 +72,24 @@ struct InForce {
     /// Reached through a link to a commit checkout: complete by construction.
     atomic: bool,
     since: Instant,
+    /// Its desired state, which becomes the settled one once it has stayed for the window.
+    desired: Arc<DesiredState>,
+}
+
+/// What the gate knows: the revision in force and the last settled one.
+#[derive(Debug, Default)]
+struct Revisions {
+    in_force: Option<InForce>,
+    /// The desired state of the last revision that stayed in force for the whole window.
+    settled: Option<Arc<DesiredState>>,
 }
 
 /// Shared between the daemon loop (which records each revision put in force) and the
-/// reconcile tasks (which ask before deleting or replacing). Cheap to clone.
+/// reconcile tasks (which ask before a held change). Cheap to clone.
 #[derive(Debug, Clone)]
 pub struct SettleGate {
     window: Duration,
-    in_force: Arc<Mutex<Option<InForce>>>,
+    revisions: Arc<Mutex<Revisions>>,
 }
 
 impl Default for SettleGate {
@@ -73,12 +99,12 @@ impl Default for SettleGate {
 }
 
 impl SettleGate {
-    /// A gate holding destructive changes until a revision is `window` old and still on disk.
-    /// A zero window keeps the on-disk check.
+    /// A gate holding changes until a revision is `window` old and still on disk. A zero
+    /// window keeps the on-disk check.
     pub fn new(window: Duration) -> Self {
         SettleGate {
             window,
-            in_force: Arc::default(),
+            revisions: Arc::default(),
         }
     }
 
@@ -87,8 +113,12 @@ impl SettleGate {
         self.window
     }
 
-    /// Records that revision `id` (content digest `content`) of `dir` is in force from `now`.
-    /// `atomic` says it was reached through a git-sync link to a commit checkout.
+    /// Records that revision `id` (content digest `content`, desired state `desired`) of `dir`
+    /// is in force from `now`. `atomic` says it was reached through a git-sync link to a commit
+    /// checkout.
+    ///
+    /// The revision it replaces becomes the settled one if it had been in force for the window
+    /// (or was atomic); the first revision recorded is settled from the start.
     pub fn revision_in_force(
         &self,
         dir: &Path,
@@ -96,18 +126,42 @@ impl SettleGate {
         content: &str,
         atomic: bool,
         now: Instant,
+        desired: Arc<DesiredState>,
     ) {
-        let mut in_force = self.in_force.lock().unwrap_or_else(|e| e.into_inner());
-        *in_force = Some(InForce {
+        let mut revisions = self.revisions.lock().unwrap_or_else(|e| e.into_inner());
+        let previous = revisions.in_force.take();
+        match previous {
+            None => revisions.settled = Some(desired.clone()),
+            Some(previous)
+                if previous.atomic
+                    || now.saturating_duration_since(previous.since) >= self.window =>
+            {
+                revisions.settled = Some(previous.desired);
+            }
+            Some(_) => {}
+        }
+        revisions.in_force = Some(InForce {
             dir: dir.to_path_buf(),
             id: id.to_string(),
             content: content.to_string(),
             atomic,
             since: now,
+            desired,
         });
     }
 
-    /// Whether deletes and replacements planned from revision `id` may be written now.
+    /// What the settled revision lets the daemon write on `bucket`'s bucket: writes beyond it
+    /// wait for [`SettleGate::check`]. Before any revision is recorded, what `bucket` itself
+    /// grants (there is nothing it could widen).
+    pub fn settled_grant(&self, bucket: &DesiredBucket) -> WriteGrant {
+        let revisions = self.revisions.lock().unwrap_or_else(|e| e.into_inner());
+        match &revisions.settled {
+            Some(settled) => WriteGrant::of(settled, &bucket.key),
+            None => WriteGrant::of_bucket(Some(bucket)),
+        }
+    }
+
+    /// Whether held changes planned from revision `id` may be written now.
     ///
     /// # Guarantees
     /// `Settled` only when `id` is the revision in force, it is atomic or has been in force for
@@ -116,9 +170,10 @@ impl SettleGate {
     pub async fn check(&self, id: &str, now: Instant) -> Stability {
         let hold = Stability::Hold(self.window.max(Duration::from_millis(100)));
         let in_force = self
-            .in_force
+            .revisions
             .lock()
             .unwrap_or_else(|e| e.into_inner())
+            .in_force
             .clone();
         let Some(in_force) = in_force.filter(|f| f.id == id) else {
             return hold;
@@ -158,20 +213,32 @@ fn still_on_disk(in_force: &InForce) -> bool {
     revision_from_digests(&resolved.path, &digests) == in_force.content
 }
 
-/// True when `plan` deletes or replaces anything.
-pub fn is_destructive(plan: &BucketPlan) -> bool {
+/// True when `plan` has a change that waits for its revision to settle: a delete or
+/// replacement, or a write `settled` does not grant.
+pub fn must_settle(plan: &BucketPlan, settled: &WriteGrant) -> bool {
     plan.changes
         .iter()
-        .any(|c| matches!(c.action, Action::Delete | Action::Replace))
+        .any(|c| matches!(c.action, Action::Delete | Action::Replace) || !settled.permits(c))
 }
 
-/// What `desired` may be made into while destructive changes are held: the same bucket, not
-/// pruning, keeping the live version of every configuration `plan` would replace and leaving
-/// foreign configurations alone. Planning
-/// against it gives `plan`'s creates and updates only.
-pub fn without_destructive(desired: &DesiredBucket, plan: &BucketPlan) -> DesiredBucket {
+/// What `desired` may be made into while `plan`'s held changes wait, or `None` when `settled`
+/// grants no write on the bucket at all (it was observed, or not named): the same bucket, not
+/// pruning, keeping the live version of every configuration `plan` would replace and
+/// overwriting only the foreign configurations `settled` already allowed. Planning against it
+/// gives the creates and updates `settled` allows.
+pub fn within_settled(
+    desired: &DesiredBucket,
+    plan: &BucketPlan,
+    settled: &WriteGrant,
+) -> Option<DesiredBucket> {
+    if !settled.writes {
+        return None;
+    }
     let mut interim = desired.clone();
     interim.prune = false;
+    interim
+        .overwrite_foreign
+        .retain(|id| settled.overwrite_foreign.contains(id));
     for change in plan.changes.iter().filter(|c| c.action == Action::Replace) {
         // Overwriting a foreign configuration replaces it too: held like any replacement.
         if change.overwrites.is_some() {
@@ -184,7 +251,7 @@ pub fn without_destructive(desired: &DesiredBucket, plan: &BucketPlan) -> Desire
             *slot = live.clone();
         }
     }
-    interim
+    Some(interim)
 }
 
 #[cfg(test)]
@@ -217,8 +284,9 @@ mod tests {
         );
         let options = PlanOptions::default();
         let plan = plan_bucket(&desired, &live, &options);
-        assert!(is_destructive(&plan));
-        let interim = without_destructive(&desired, &plan);
+        let settled = WriteGrant::of_bucket(Some(&desired));
+        assert!(must_settle(&plan, &settled));
+        let interim = within_settled(&desired, &plan, &settled).unwrap();
         let held = plan_bucket(&interim, &live, &options);
         let actions: Vec<(&str, Action)> = held
             .changes
@@ -226,7 +294,41 @@ mod tests {
             .map(|c| (c.id.as_str(), c.action))
             .collect();
         assert_eq!(actions, [("new", Action::Create)]);
-        assert!(!is_destructive(&held));
+        assert!(!must_settle(&held, &settled));
+    }
+
+    #[test]
+    fn the_settled_revision_is_the_last_one_in_force_for_the_whole_window() {
+        let enforced = bucket(&[("a", "a/")]);
+        let mut observed = enforced.clone();
+        observed.mode = crate::model::BucketMode::Observe;
+        let state = |b: &DesiredBucket| {
+            Arc::new(DesiredState {
+                revision: String::new(),
+                buckets: [(b.key.clone(), b.clone())].into(),
+            })
+        };
+        let gate = SettleGate::new(Duration::from_secs(2));
+        let dir = Path::new("unused");
+        let t0 = Instant::now();
+        let at = |ms: u64| t0 + Duration::from_millis(ms);
+        let writes = |gate: &SettleGate| gate.settled_grant(&enforced).writes;
+        assert!(writes(&gate), "before any revision: the bucket's own grant");
+        gate.revision_in_force(dir, "r0", "c0", false, at(0), state(&observed));
+        assert!(
+            !writes(&gate),
+            "the first revision is settled from the start"
+        );
+        gate.revision_in_force(dir, "r1", "c1", false, at(10_000), state(&enforced));
+        assert!(!writes(&gate), "r0 settled; r1 is new");
+        gate.revision_in_force(dir, "r2", "c2", false, at(10_300), state(&enforced));
+        assert!(!writes(&gate), "r1 never settled: r0 still is");
+        gate.revision_in_force(dir, "r3", "c3", false, at(12_300), state(&observed));
+        assert!(writes(&gate), "r2 stayed for the window");
+        gate.revision_in_force(dir, "r4", "c4", true, at(12_400), state(&enforced));
+        assert!(writes(&gate), "r3 was young: r2 stays settled");
+        gate.revision_in_force(dir, "r5", "c5", false, at(12_500), state(&observed));
+        assert!(writes(&gate), "r4 was atomic: settled at once");
     }
 
     fn write(dir: &Path, text: &str) {
@@ -251,7 +353,14 @@ mod tests {
         write(dir.path(), "one");
         let gate = SettleGate::new(Duration::from_secs(2));
         let t0 = Instant::now();
-        gate.revision_in_force(dir.path(), "r1", &content_of(dir.path()), false, t0);
+        gate.revision_in_force(
+            dir.path(),
+            "r1",
+            &content_of(dir.path()),
+            false,
+            t0,
+            Arc::default(),
+        );
         assert_eq!(
             gate.check("r1", t0 + Duration::from_millis(500)).await,
             Stability::Hold(Duration::from_millis(1500))
@@ -274,7 +383,7 @@ mod tests {
         std::os::unix::fs::symlink(root.path().join(commit), &link).unwrap();
         let gate = SettleGate::new(Duration::from_secs(60));
         let now = Instant::now();
-        gate.revision_in_force(&link, commit, "unused", true, now);
+        gate.revision_in_force(&link, commit, "unused", true, now, Arc::default());
         assert_eq!(gate.check(commit, now).await, Stability::Settled);
         let other = "1123456789abcdef0123456789abcdef01234567";
         std::fs::create_dir(root.path().join(other)).unwrap();

@@ -33,8 +33,9 @@ pub fn edit_to_converged(
     emulator.handle.reset_stats();
     let port = free_port()?;
     let listen = format!("127.0.0.1:{port}");
-    // `--settle 0s`: the window is a deliberate wait before deletes and OSS replacements, not
-    // work; timing it would measure the flag. The on-disk check before writing still runs.
+    // `--settle 0s`: the window is a deliberate wait before deletes, OSS replacements and
+    // writes a revision is the first to allow, not work; timing it would measure the flag. The
+    // on-disk check before writing still runs.
     let mut command = invoker.command(
         &[
             "run",

@@ -36,6 +36,7 @@ pub(crate) static SPEC: ProviderSpec = ProviderSpec {
     title: "Tencent Cloud COS",
     credential_vars: credentials::VARS,
     credential_source: credentials::source,
+    credential_fallback: "",
     endpoint_source: "--cos-endpoint (INVSYNC_COS_ENDPOINT)",
     // PUT Bucket inventory replaces a configuration of the same id in place.
     changed_config: ChangedConfig::Update,

@@ -40,6 +40,10 @@ pub const VARS: CredentialVars = CredentialVars {
     token: "AWS_SESSION_TOKEN",
 };
 
+/// The rest of the chain, as help texts name it after [`VARS`].
+pub const FALLBACK: &str = "or a profile of ~/.aws/config (AWS_PROFILE), a web identity token \
+(AWS_WEB_IDENTITY_TOKEN_FILE), ECS container credentials or EC2 instance metadata";
+
 /// Credentials are renewed this long before they expire, so a request signed just before
 /// expiry still reaches S3 in time (STS sessions last at least 15 minutes).
 pub const REFRESH_BEFORE_EXPIRY: Duration = Duration::from_secs(5 * 60);
@@ -56,10 +60,50 @@ const STS_FALLBACK_REGION: &str = "us-east-1";
 /// The time source of the cache; injectable so tests can move time.
 pub type Clock = Arc<dyn Fn() -> SystemTime + Send + Sync>;
 
-/// Why no credentials could be had. Names the chain's failure, never a key or token.
+/// Why no credentials could be had, on one line: the fix and what each source of the chain
+/// said when none had any, else the failing source's error. Never a key or token. The request
+/// that needed them says "no AWS credentials" itself.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("no AWS credentials: {0}")]
+#[error("{0}")]
 pub struct CredentialsError(String);
+
+/// The fix when no source of the chain has credentials.
+const NOT_CONFIGURED: &str = "set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE, \
+or run with a web identity token, an ECS task role or an EC2 instance profile";
+
+impl CredentialsError {
+    /// The error of a chain that gave no credentials.
+    fn of_chain(error: &aws_credential_types::provider::error::CredentialsError) -> Self {
+        use aws_credential_types::provider::error::CredentialsError as ChainError;
+        let message = describe(error);
+        if !matches!(error, ChainError::CredentialsNotLoaded(_)) {
+            return CredentialsError(
+                message
+                    .lines()
+                    .map(str::trim)
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            );
+        }
+        // The chain's text is a header and one line per source tried, each repeating that the
+        // source "was not enabled"; kept are the sources and their reasons.
+        const NOT_ENABLED: &str = "the credential provider was not enabled";
+        let tried: Vec<String> = message
+            .lines()
+            .skip(1)
+            .map(|line| {
+                line.trim()
+                    .replace(&format!("{NOT_ENABLED}: "), "")
+                    .replace(NOT_ENABLED, "not enabled")
+            })
+            .collect();
+        if tried.is_empty() {
+            CredentialsError(format!("{NOT_CONFIGURED} ({message})"))
+        } else {
+            CredentialsError(format!("{NOT_CONFIGURED} (tried {})", tried.join("; ")))
+        }
+    }
+}
 
 /// An AWS credentials provider behind a cache: asked at most once per refresh period, and
 /// again shortly before what it gave expires.
@@ -159,16 +203,16 @@ impl CachedAwsCredentials {
                 Ok(out)
             }
             Err(error) => {
-                let message = describe(&error);
+                let error = CredentialsError::of_chain(&error);
                 match cache.as_ref() {
                     Some(cached) if cached.expires_at.is_none_or(|e| now < e) => {
                         tracing::warn!(
-                            error = message.as_str(),
+                            error = %error,
                             "refreshing AWS credentials failed; using the cached ones until they expire"
                         );
                         Ok(convert(&cached.credentials))
                     }
-                    _ => Err(CredentialsError(message)),
+                    _ => Err(error),
                 }
             }
         }

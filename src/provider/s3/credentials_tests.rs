@@ -146,3 +146,22 @@ async fn secrets_appear_in_no_debug_output_or_error() {
     let shown = format!("{err} {err:?}");
     assert!(!shown.contains(SECRET) && !shown.contains(TOKEN), "{shown}");
 }
+
+#[test]
+fn a_chain_without_credentials_is_one_line_naming_the_fix_and_each_source_once() {
+    let chain = AwsError::not_loaded(
+        "no credentials found in chain. Attempted:\n  Environment: the credential provider was not \
+         enabled: environment variable not set\n  Profile: the credential provider was not enabled",
+    );
+    let message = CredentialsError::of_chain(&chain).to_string();
+    assert_eq!(
+        message,
+        "set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE, or run with a web \
+         identity token, an ECS task role or an EC2 instance profile (tried Environment: \
+         environment variable not set; Profile: not enabled)"
+    );
+    assert!(
+        !message.contains("no AWS credentials"),
+        "the request says that"
+    );
+}

@@ -1,0 +1,137 @@
+//! What a manifests revision lets the daemon write on one bucket, so that two revisions can be
+//! compared: a write that only the newer one allows waits for it to settle ([`super::settle`]).
+//!
+//! A half-written manifest can allow more than the file it replaces (the `mode: observe` line
+//! not written yet, `prune: true` written before the list it prunes against). Each way a
+//! revision can allow a write is one field of [`WriteGrant`], filled in by [`WriteGrant::of`];
+//! a new one (a fleet policy's selector reaching a bucket) is added there and nowhere else.
+
+use std::collections::BTreeSet;
+
+use crate::model::{BucketKey, BucketMode, DesiredBucket, DesiredState};
+use crate::plan::{Action, Change};
+
+/// The writes one revision allows on one bucket.
+///
+/// A grant only ever widens by gaining a field's permission: `writes` false → true, `prune`
+/// false → true, an id joining `overwrite_foreign`. Anything narrower is taken at once.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct WriteGrant {
+    /// The bucket is named and enforced: its declared configurations may be created and
+    /// updated.
+    pub writes: bool,
+    /// Undeclared live configurations may be deleted (`prune: true`).
+    pub prune: bool,
+    /// Foreign live configurations the manifest may overwrite (`overwriteForeign: true`).
+    pub overwrite_foreign: BTreeSet<String>,
+}
+
+impl WriteGrant {
+    /// What revision `state` lets the daemon write on bucket `key`: nothing on a bucket it does
+    /// not name or only observes.
+    pub fn of(state: &DesiredState, key: &BucketKey) -> WriteGrant {
+        WriteGrant::of_bucket(state.buckets.get(key))
+    }
+
+    /// What a revision declaring `bucket` (or, with `None`, not naming it) lets the daemon
+    /// write on it.
+    pub fn of_bucket(bucket: Option<&DesiredBucket>) -> WriteGrant {
+        match bucket {
+            Some(bucket) if bucket.mode == BucketMode::Enforce => WriteGrant {
+                writes: true,
+                prune: bucket.prune,
+                overwrite_foreign: bucket.overwrite_foreign.clone(),
+            },
+            _ => WriteGrant::default(),
+        }
+    }
+
+    /// True when this grant allows `change` (made by planning the bucket's manifest against
+    /// its live state).
+    pub fn permits(&self, change: &Change) -> bool {
+        if !self.writes {
+            return false;
+        }
+        let foreign_allowed = change
+            .overwrites
+            .as_ref()
+            .is_none_or(|_| self.overwrite_foreign.contains(&change.id));
+        match change.action {
+            Action::Delete => self.prune && foreign_allowed,
+            Action::Create | Action::Update | Action::Replace => foreign_allowed,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+    use crate::manifest::parse_document_text;
+
+    /// A revision naming one OSS bucket with `spec_extra` lines and one configuration `a`
+    /// declared with `overwriteForeign` when `foreign` is set.
+    fn state(spec_extra: &str, foreign: bool) -> DesiredState {
+        let yaml = format!(
+            "apiVersion: invsync/v1\nkind: BucketInventory\nmetadata: {{name: b}}\nspec:\n  provider: oss\n  bucket: examplebucket\n  region: cn-hangzhou\n{spec_extra}  inventories:\n    - id: a\n      overwriteForeign: {foreign}\n      includedObjectVersions: Current\n      schedule: {{frequency: Daily}}\n      destination: {{bucket: \"acs:oss:::dest\", accountId: \"1000000000000000\", roleArn: \"acs:ram::1000000000000000:role/R\", format: CSV}}\n"
+        );
+        let bucket = parse_document_text(Path::new("t.yaml"), &yaml)
+            .unwrap_or_else(|e| panic!("{e:?}"))
+            .remove(0);
+        DesiredState {
+            revision: "r".into(),
+            buckets: [(bucket.key.clone(), bucket)].into(),
+        }
+    }
+
+    fn grant(spec_extra: &str, foreign: bool) -> WriteGrant {
+        let state = state(spec_extra, foreign);
+        let key = state.buckets.keys().next().unwrap().clone();
+        WriteGrant::of(&state, &key)
+    }
+
+    #[test]
+    fn an_observed_or_unnamed_bucket_grants_nothing() {
+        let observed = state("  mode: observe\n  prune: true\n", true);
+        let key = observed.buckets.keys().next().unwrap().clone();
+        assert_eq!(WriteGrant::of(&observed, &key), WriteGrant::default());
+        assert_eq!(
+            WriteGrant::of(&DesiredState::default(), &key),
+            WriteGrant::default()
+        );
+    }
+
+    fn change(action: Action, id: &str, foreign: bool) -> Change {
+        let key = state("", false).buckets.keys().next().unwrap().clone();
+        Change {
+            action,
+            overwrites: foreign.then(|| crate::model::ForeignConfig {
+                provider: key.provider,
+                id: id.into(),
+                raw_xml: String::new(),
+                unmodelled: vec!["IncrementalInventory".into()],
+            }),
+            key,
+            id: id.into(),
+            before: None,
+            after: None,
+        }
+    }
+
+    #[test]
+    fn each_field_allows_its_own_writes_only() {
+        let observe = grant("  mode: observe\n  prune: true\n", true);
+        let enforce = grant("", false);
+        let prune = grant("  prune: true\n", false);
+        let foreign = grant("", true);
+        let create = change(Action::Create, "a", false);
+        let delete = change(Action::Delete, "z", false);
+        let overwrite = change(Action::Replace, "a", true);
+        let allowed = |grant: &WriteGrant| [&create, &delete, &overwrite].map(|c| grant.permits(c));
+        assert_eq!(allowed(&observe), [false, false, false]);
+        assert_eq!(allowed(&enforce), [true, false, false]);
+        assert_eq!(allowed(&prune), [true, true, false]);
+        assert_eq!(allowed(&foreign), [true, false, true]);
+    }
+}

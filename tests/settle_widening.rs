@@ -1,0 +1,346 @@
+//! A revision that widens what may be written waits for the settle window like a delete does:
+//! observe → enforce, `prune` turned on, an `overwriteForeign` opt-in, a newly named bucket.
+//! Narrowing revisions are taken at once. Reconciles run against the in-memory provider with
+//! paused tokio time; revisions are real files, which the gate re-reads before writing.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use invsync::metrics::Metrics;
+use invsync::model::{BucketKey, DesiredBucket, ForeignConfig, LiveConfig, Provider};
+use invsync::plan::PlanOptions;
+use invsync::provider::http::{HttpSettings, Transport};
+use invsync::provider::memory::MemoryInventory;
+use invsync::provider::{CredentialSource, Credentials, StaticCredentials};
+use invsync::reconcile::{
+    Action, ApplySettings, ClientSettings, Clients, ReconcileContext, Reconciled, SettleGate,
+    reconcile_with,
+};
+
+const WINDOW: Duration = Duration::from_secs(2);
+const BUCKET: &str = "examplebucket-1250000000";
+
+/// One COS configuration `(id, prefix)` of a manifest, opted in to overwriting a foreign live
+/// one when `foreign`.
+fn item(id: &str, prefix: &str, foreign: bool) -> String {
+    format!(
+        "    - id: {id}\n      overwriteForeign: {foreign}\n      includedObjectVersions: Current\n      schedule: {{frequency: Daily}}\n      filter: {{prefix: {prefix}}}\n      destination:\n        bucket: qcs::cos:ap-guangzhou::inventory-1250000000\n        format: CSV\n"
+    )
+}
+
+/// A manifest of `bucket` with `items`, then the spec lines `tail` (after the list, as a
+/// `mode: observe` line at the end of a file is).
+fn manifest(bucket: &str, items: &[String], tail: &str) -> String {
+    format!(
+        "apiVersion: invsync/v1\nkind: BucketInventory\nmetadata:\n  name: {bucket}\nspec:\n  provider: cos\n  bucket: {bucket}\n  region: ap-guangzhou\n  inventories:\n{}{tail}",
+        items.concat()
+    )
+}
+
+fn key(bucket: &str) -> BucketKey {
+    BucketKey {
+        provider: Provider::Cos,
+        bucket: bucket.into(),
+        region: "ap-guangzhou".into(),
+    }
+}
+
+fn now() -> std::time::Instant {
+    tokio::time::Instant::now().into_std()
+}
+
+/// A manifests directory, the gate the daemon would keep for it, and the provider.
+struct Fixture {
+    _tmp: tempfile::TempDir,
+    dir: PathBuf,
+    context: ReconcileContext,
+    api: MemoryInventory,
+}
+
+impl Fixture {
+    fn new() -> Fixture {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().canonicalize().unwrap();
+        let credentials: Arc<dyn CredentialSource> =
+            Arc::new(StaticCredentials(Credentials::new("id", "secret")));
+        let clients = Clients::new(
+            ClientSettings::default(),
+            Transport::new(HttpSettings::default()).unwrap(),
+            Provider::ALL
+                .into_iter()
+                .map(|p| (p, credentials.clone()))
+                .collect(),
+        );
+        let context = ReconcileContext {
+            clients,
+            metrics: Metrics::new(),
+            options: PlanOptions::default(),
+            settings: ApplySettings::default(),
+            dry_run: false,
+            settle: SettleGate::new(WINDOW),
+        };
+        Fixture {
+            _tmp: tmp,
+            dir,
+            context,
+            api: MemoryInventory::new(),
+        }
+    }
+
+    /// Writes `files` as the whole directory and puts the revision in force now, as the
+    /// daemon does on a reload; returns its id.
+    fn revision(&self, files: &[(&str, String)]) -> String {
+        for entry in std::fs::read_dir(&self.dir).unwrap() {
+            std::fs::remove_file(entry.unwrap().path()).unwrap();
+        }
+        for (name, text) in files {
+            std::fs::write(self.dir.join(name), text).unwrap();
+        }
+        let desired = invsync::manifest::load_dir(&self.dir).expect("a valid revision");
+        let id = desired.revision.clone();
+        self.context
+            .settle
+            .revision_in_force(&self.dir, &id, &id, false, now(), Arc::new(desired));
+        id
+    }
+
+    /// Reconciles `bucket` as revision `id` declares it.
+    async fn reconcile(&self, id: &str, bucket: &str) -> Reconciled {
+        let desired: DesiredBucket =
+            invsync::manifest::load_dir(&self.dir).unwrap().buckets[&key(bucket)].clone();
+        reconcile_with(&self.api, &self.context, &desired, id).await
+    }
+
+    /// Live `(id, prefix)` pairs; a foreign configuration shows as `(id, "foreign")`.
+    fn live(&self, bucket: &str) -> Vec<(String, String)> {
+        let mut live: Vec<(String, String)> = self
+            .api
+            .configs(&key(bucket))
+            .iter()
+            .map(|c| match c {
+                LiveConfig::Modelled(inventory) => {
+                    let invsync::model::Inventory::Cos(cos) = inventory else {
+                        panic!("a COS configuration")
+                    };
+                    (
+                        cos.id.clone(),
+                        cos.filter.prefix.clone().unwrap_or_default(),
+                    )
+                }
+                LiveConfig::Foreign(foreign) => (foreign.id.clone(), "foreign".into()),
+            })
+            .collect();
+        live.sort();
+        live
+    }
+
+    /// Seeds the configurations `items` of `bucket` as live ones.
+    fn seed(&self, bucket: &str, items: &[String]) {
+        let desired = invsync::manifest::parse_document_text(
+            std::path::Path::new("seed.yaml"),
+            &manifest(bucket, items, ""),
+        )
+        .unwrap()
+        .remove(0);
+        for inventory in desired.inventories {
+            self.api.insert(&key(bucket), inventory);
+        }
+    }
+}
+
+fn pairs(expected: &[(&str, &str)]) -> Vec<(String, String)> {
+    expected
+        .iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect()
+}
+
+fn held(reconciled: &Reconciled) -> bool {
+    matches!(reconciled.result, Ok(Action::RequeueAfter(_)))
+}
+
+/// Live: `logs` on `old/` and an undeclared `stray`. Declared: `logs` on `logs/` and `extra`,
+/// `prune: true`.
+fn observed_bucket(fixture: &Fixture) -> (String, String) {
+    fixture.seed(
+        BUCKET,
+        &[item("logs", "old/", false), item("stray", "s/", false)],
+    );
+    let items = [item("logs", "logs/", false), item("extra", "x/", false)];
+    let full = manifest(BUCKET, &items, "  prune: true\n  mode: observe\n");
+    let torn = manifest(BUCKET, &items, "  prune: true\n");
+    (full, torn)
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_torn_rewrite_without_the_mode_line_writes_nothing_to_an_observed_bucket() {
+    let fixture = Fixture::new();
+    let (full, torn) = observed_bucket(&fixture);
+    let observed = fixture.revision(&[("bucket.yaml", full.clone())]);
+    fixture.reconcile(&observed, BUCKET).await;
+    tokio::time::sleep(Duration::from_secs(60)).await;
+
+    // The first write lands without the `mode` line; the second restores it 300 ms later.
+    let half = fixture.revision(&[("bucket.yaml", torn)]);
+    let reconciled = fixture.reconcile(&half, BUCKET).await;
+    assert!(held(&reconciled), "{:?}", reconciled.result);
+    assert!(!reconciled.drift.is_empty(), "the drift is still reported");
+    assert!(reconciled.corrected.is_empty());
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let whole = fixture.revision(&[("bucket.yaml", full)]);
+    for _ in 0..3 {
+        fixture.reconcile(&whole, BUCKET).await;
+        tokio::time::sleep(WINDOW).await;
+    }
+
+    assert_eq!(fixture.api.writes(), 0, "no PUT and no DELETE");
+    assert_eq!(
+        fixture.live(BUCKET),
+        pairs(&[("logs", "old/"), ("stray", "s/")])
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_switch_from_observe_to_enforce_writes_everything_once_it_has_settled() {
+    let fixture = Fixture::new();
+    let (full, torn) = observed_bucket(&fixture);
+    fixture.revision(&[("bucket.yaml", full)]);
+    tokio::time::sleep(Duration::from_secs(60)).await;
+
+    let enforced = fixture.revision(&[("bucket.yaml", torn)]);
+    let early = fixture.reconcile(&enforced, BUCKET).await;
+    assert!(held(&early), "{:?}", early.result);
+    assert_eq!(fixture.api.writes(), 0, "not even the creates and updates");
+    // Another revision before the first settled compares with the settled one still.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let edited = fixture.revision(&[(
+        "bucket.yaml",
+        manifest(
+            BUCKET,
+            &[item("logs", "logs/", false), item("extra", "y/", false)],
+            "  prune: true\n",
+        ),
+    )]);
+    let still = fixture.reconcile(&edited, BUCKET).await;
+    assert!(held(&still), "{:?}", still.result);
+    assert_eq!(fixture.api.writes(), 0);
+
+    tokio::time::sleep(WINDOW).await;
+    let settled = fixture.reconcile(&edited, BUCKET).await;
+    assert_eq!(settled.result.as_ref().ok(), Some(&Action::Resync));
+    assert_eq!(
+        fixture.live(BUCKET),
+        pairs(&[("extra", "y/"), ("logs", "logs/")])
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn narrowing_revisions_are_taken_at_once() {
+    let fixture = Fixture::new();
+    fixture.seed(
+        BUCKET,
+        &[item("logs", "logs/", false), item("stray", "s/", false)],
+    );
+    fixture.revision(&[(
+        "bucket.yaml",
+        manifest(BUCKET, &[item("logs", "logs/", false)], "  prune: true\n"),
+    )]);
+    tokio::time::sleep(Duration::from_secs(60)).await;
+
+    // Prune turned off, and a configuration added: nothing is wider than before.
+    let narrower = fixture.revision(&[(
+        "bucket.yaml",
+        manifest(
+            BUCKET,
+            &[item("logs", "logs/", false), item("extra", "x/", false)],
+            "",
+        ),
+    )]);
+    let reconciled = fixture.reconcile(&narrower, BUCKET).await;
+    assert_eq!(reconciled.result.as_ref().ok(), Some(&Action::Resync));
+    assert_eq!(
+        fixture.live(BUCKET),
+        pairs(&[("extra", "x/"), ("logs", "logs/"), ("stray", "s/")])
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_overwrite_foreign_opt_in_waits_for_the_window_while_other_creates_go_at_once() {
+    let fixture = Fixture::new();
+    fixture.api.insert_live(
+        &key(BUCKET),
+        LiveConfig::Foreign(ForeignConfig {
+            provider: Provider::Cos,
+            id: "legacy".into(),
+            raw_xml: "<InventoryConfiguration><Id>legacy</Id></InventoryConfiguration>".into(),
+            unmodelled: vec!["Schedule/Frequency=Hourly".into()],
+        }),
+    );
+    fixture.revision(&[(
+        "bucket.yaml",
+        manifest(BUCKET, &[item("legacy", "l/", false)], ""),
+    )]);
+    tokio::time::sleep(Duration::from_secs(60)).await;
+
+    let opted_in = fixture.revision(&[(
+        "bucket.yaml",
+        manifest(
+            BUCKET,
+            &[item("legacy", "l/", true), item("extra", "x/", false)],
+            "",
+        ),
+    )]);
+    let early = fixture.reconcile(&opted_in, BUCKET).await;
+    assert!(held(&early), "{:?}", early.result);
+    assert_eq!(
+        fixture.live(BUCKET),
+        pairs(&[("extra", "x/"), ("legacy", "foreign")]),
+        "the create went ahead, the overwrite waits"
+    );
+
+    tokio::time::sleep(WINDOW).await;
+    fixture.reconcile(&opted_in, BUCKET).await;
+    assert_eq!(
+        fixture.live(BUCKET),
+        pairs(&[("extra", "x/"), ("legacy", "l/")])
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_newly_named_bucket_is_written_once_its_revision_has_settled() {
+    let fixture = Fixture::new();
+    let first = (
+        "first.yaml",
+        manifest(BUCKET, &[item("a", "a/", false)], ""),
+    );
+    fixture.revision(std::slice::from_ref(&first));
+    tokio::time::sleep(Duration::from_secs(60)).await;
+
+    let other = "otherbucket-1250000000";
+    let added = fixture.revision(&[
+        first,
+        (
+            "second.yaml",
+            manifest(other, &[item("b", "b/", false)], ""),
+        ),
+    ]);
+    let early = fixture.reconcile(&added, other).await;
+    assert!(held(&early), "{:?}", early.result);
+    assert!(fixture.live(other).is_empty());
+    tokio::time::sleep(WINDOW).await;
+    fixture.reconcile(&added, other).await;
+    assert_eq!(fixture.live(other), pairs(&[("b", "b/")]));
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_first_revision_the_daemon_loads_creates_at_once() {
+    let fixture = Fixture::new();
+    let first = fixture.revision(&[(
+        "bucket.yaml",
+        manifest(BUCKET, &[item("a", "a/", false)], ""),
+    )]);
+    let reconciled = fixture.reconcile(&first, BUCKET).await;
+    assert_eq!(reconciled.result.as_ref().ok(), Some(&Action::Resync));
+    assert_eq!(fixture.live(BUCKET), pairs(&[("a", "a/")]));
+}
