@@ -160,7 +160,7 @@ mod tests {
 
     /// Limits that a file within the 16 MiB size cap cannot reach before another limit (the
     /// node count) trips: their messages are checked here, the reachable ones in
-    /// `tests/manifest_hostile.rs`.
+    /// `tests/integration/manifest_hostile.rs`.
     #[test]
     fn limits_a_file_cannot_reach_first_still_read_as_limits_with_a_fix() {
         let budget = Budget::default();

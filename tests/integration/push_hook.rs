@@ -1,0 +1,241 @@
+//! `POST /hooks/git` on `invsync run`: a signed push reloads the manifests at once (and keeps
+//! trying while git-sync catches up); bad signatures, replays and floods are refused and
+//! counted.
+
+use crate::support::cases;
+use crate::support::e2e;
+use crate::support::process;
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::time::{Duration, Instant};
+
+use cases::COS;
+use e2e::{Emulator, Manifests};
+use invsync::hooks::HookSecret;
+use process::{MAX_WAIT, Process, get, wait_ready};
+
+const SECRET: &str = "push-hook-test-secret";
+const BODY: &str = r#"{"ref":"refs/heads/main","after":"0123abcd"}"#;
+
+/// A daemon whose file watcher waits an hour, so only the hook can reload it promptly.
+struct Hooked {
+    process: Process,
+    hook: String,
+    metrics: String,
+    _secret: tempfile::TempDir,
+}
+
+fn start(emulator: &Emulator, manifests: &Manifests) -> Hooked {
+    let dir = tempfile::tempdir().unwrap();
+    let secret = dir.path().join("secret");
+    std::fs::write(&secret, format!("{SECRET}\n")).unwrap();
+    let process = Process::start_with(
+        emulator,
+        manifests,
+        &[
+            "--hook-listen",
+            "127.0.0.1:0",
+            "--hook-secret-file",
+            secret.to_str().unwrap(),
+            "--debounce",
+            "1h",
+            "--hook-reload-window",
+            "10s",
+        ],
+        &[],
+    );
+    let metrics = process.address();
+    let hook = process.wait_for_log("serving the push hook POST /hooks/git")["addr"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    wait_ready(&metrics);
+    Hooked {
+        process,
+        hook,
+        metrics,
+        _secret: dir,
+    }
+}
+
+/// `POST /hooks/git` with `headers`; returns the status.
+fn post(addr: &str, headers: &[(&str, String)]) -> u16 {
+    let mut stream = TcpStream::connect(addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    let mut request = format!(
+        "POST /hooks/git HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n",
+        BODY.len()
+    );
+    for (name, value) in headers {
+        request.push_str(&format!("{name}: {value}\r\n"));
+    }
+    request.push_str("\r\n");
+    request.push_str(BODY);
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    response[9..12].parse().unwrap()
+}
+
+fn github(delivery: &str) -> Vec<(&'static str, String)> {
+    let signature = HookSecret::new(SECRET).sign(&[BODY.as_bytes()]);
+    vec![
+        ("X-Hub-Signature-256", signature),
+        ("X-GitHub-Delivery", delivery.to_string()),
+        ("X-GitHub-Event", "push".to_string()),
+    ]
+}
+
+fn counted(metrics: &str, outcome: &str) -> u64 {
+    let series = format!(r#"invsync_hook_requests_total{{outcome="{outcome}"}} "#);
+    get(metrics, "/metrics")
+        .1
+        .lines()
+        .find_map(|l| l.strip_prefix(&series))
+        .map_or(0, |v| v.trim().parse().unwrap())
+}
+
+fn wait_for(what: &str, mut condition: impl FnMut() -> bool) {
+    let deadline = Instant::now() + MAX_WAIT;
+    while !condition() {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn a_signed_github_push_reloads_the_manifests_at_once() {
+    let emulator = Emulator::start();
+    let manifests = Manifests::new();
+    manifests.write("cos.yaml", &COS.manifest(false, &[("logs", "logs/")]));
+    let hooked = start(&emulator, &manifests);
+    assert_eq!(COS.live_ids(&emulator), ["logs"]);
+
+    manifests.write(
+        "cos.yaml",
+        &COS.manifest(false, &[("logs", "logs/"), ("more", "more/")]),
+    );
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(
+        COS.live_ids(&emulator),
+        ["logs"],
+        "the watcher waits an hour"
+    );
+    let started = Instant::now();
+    assert_eq!(post(&hooked.hook, &github("delivery-1")), 202);
+    wait_for("the new config", || COS.live_ids(&emulator).len() == 2);
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(counted(&hooked.metrics, "accepted"), 1);
+}
+
+#[test]
+fn a_push_ahead_of_git_sync_is_retried_until_the_revision_changes() {
+    let emulator = Emulator::start();
+    let manifests = Manifests::new();
+    manifests.write("cos.yaml", &COS.manifest(false, &[("logs", "logs/")]));
+    let hooked = start(&emulator, &manifests);
+    assert_eq!(post(&hooked.hook, &github("delivery-early")), 202);
+    // git-sync lands the commit a little later.
+    std::thread::sleep(Duration::from_millis(1200));
+    manifests.write(
+        "cos.yaml",
+        &COS.manifest(false, &[("logs", "logs/"), ("late", "late/")]),
+    );
+    wait_for("the late config", || COS.live_ids(&emulator).len() == 2);
+    drop(hooked);
+}
+
+#[test]
+fn gitlab_tokens_and_generic_signatures_are_accepted_and_wrong_ones_refused() {
+    let emulator = Emulator::start();
+    let manifests = Manifests::new();
+    manifests.write("cos.yaml", &COS.manifest(false, &[("logs", "logs/")]));
+    let hooked = start(&emulator, &manifests);
+    let hook = &hooked.hook;
+    assert_eq!(post(hook, &[("X-Gitlab-Token", SECRET.to_string())]), 202);
+    assert_eq!(post(hook, &[("X-Gitlab-Token", "guess".to_string())]), 401);
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        .to_string();
+    let signature = HookSecret::new(SECRET).sign(&[now.as_bytes(), b".", BODY.as_bytes()]);
+    let generic = vec![
+        ("X-Invsync-Timestamp", now.clone()),
+        ("X-Invsync-Signature-256", signature),
+    ];
+    assert_eq!(post(hook, &generic), 202);
+    assert_eq!(
+        post(hook, &generic),
+        409,
+        "the same signature twice is a replay"
+    );
+    let forged = HookSecret::new("other").sign(&[BODY.as_bytes()]);
+    assert_eq!(post(hook, &[("X-Hub-Signature-256", forged)]), 401);
+    assert_eq!(post(hook, &[]), 401);
+    assert_eq!(counted(&hooked.metrics, "accepted"), 2);
+    assert_eq!(counted(&hooked.metrics, "unauthorized"), 3);
+    assert_eq!(counted(&hooked.metrics, "replayed"), 1);
+    let logs = format!("{:?}", hooked.process.logs.lock().unwrap());
+    assert!(!logs.contains(SECRET), "the secret is never logged");
+}
+
+#[test]
+fn a_replayed_github_delivery_is_refused() {
+    let emulator = Emulator::start();
+    let manifests = Manifests::new();
+    manifests.write("cos.yaml", &COS.manifest(false, &[("logs", "logs/")]));
+    let hooked = start(&emulator, &manifests);
+    assert_eq!(post(&hooked.hook, &github("delivery-7")), 202);
+    assert_eq!(post(&hooked.hook, &github("delivery-7")), 409);
+    assert_eq!(post(&hooked.hook, &github("delivery-8")), 202);
+    assert_eq!(counted(&hooked.metrics, "replayed"), 1);
+}
+
+#[test]
+fn a_flood_is_rate_limited_before_signatures_are_checked() {
+    let emulator = Emulator::start();
+    let manifests = Manifests::new();
+    manifests.write("cos.yaml", &COS.manifest(false, &[("logs", "logs/")]));
+    let hooked = start(&emulator, &manifests);
+    let statuses: Vec<u16> = (0..40)
+        .map(|i| post(&hooked.hook, &github(&format!("flood-{i}"))))
+        .collect();
+    let limited = statuses.iter().filter(|s| **s == 429).count();
+    let accepted = statuses.iter().filter(|s| **s == 202).count();
+    assert!(limited >= 25, "{statuses:?}");
+    assert!((10..=15).contains(&accepted), "{statuses:?}");
+    assert_eq!(counted(&hooked.metrics, "rate_limited"), limited as u64);
+    // The daemon is unharmed.
+    assert_eq!(get(&hooked.metrics, "/readyz").0, 200);
+}
+
+#[test]
+fn a_fifo_or_a_device_as_hook_secret_file_fails_the_start_at_once() {
+    let manifests = Manifests::new();
+    manifests.write("cos.yaml", &COS.manifest(false, &[("logs", "logs/")]));
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("secret");
+    e2e::mkfifo(&fifo);
+    for (path, expected) in [
+        (fifo.to_str().unwrap(), "is a FIFO, not a regular file"),
+        ("/dev/zero", "is a character device, not a regular file"),
+    ] {
+        let (code, output) = process::run_start_failure(
+            &manifests,
+            &["--hook-listen", "127.0.0.1:0", "--hook-secret-file", path],
+            &[],
+        );
+        assert_eq!(code, Some(1), "{output}");
+        assert!(output.contains("--hook-secret-file"), "{output}");
+        assert!(output.contains(path), "{output}");
+        assert!(output.contains(expected), "{output}");
+    }
+}
