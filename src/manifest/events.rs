@@ -139,15 +139,23 @@ impl<'a> Reader<'a> {
             }
             Event::MappingStart(_, 0, None) => {
                 let mut map = Map::new();
+                // Plain keys named otherwise than written (`yes` is `true`, `-0` is `0`).
+                // serde-saphyr finds repeated keys by their text, not their name: `yes` and
+                // `'yes'` are the same key to it, which it refuses.
+                let mut renamed: Vec<Cow<'a, str>> = Vec::new();
                 loop {
                     let (key, key_line) = match self.next()? {
                         (Event::MappingEnd, _) => break,
                         (Event::Scalar(text, style, 0, None), key_line) => {
                             self.nodes += 1;
-                            (
-                                key_name::<serde_json::Error>(scalar(text, style)?).ok()?,
-                                key_line,
-                            )
+                            let value = scalar(text.clone(), style)?;
+                            let is_null = value.is_null();
+                            let name = key_name::<serde_json::Error>(value).ok()?;
+                            // A null key's text counts with its null tag, which no string has.
+                            if name != *text && !is_null {
+                                renamed.push(text);
+                            }
+                            (name, key_line)
                         }
                         _ => return None,
                     };
@@ -168,6 +176,9 @@ impl<'a> Reader<'a> {
                         // A repeated key: serde-saphyr's duplicate-key rules decide.
                         return None;
                     }
+                }
+                if renamed.iter().any(|text| map.contains_key(&**text)) {
+                    return None;
                 }
                 Some(Value::Object(map))
             }
