@@ -202,12 +202,16 @@ impl<'de> Visitor<'de> for BareVisitor {
 }
 
 #[cfg(test)]
+#[path = "bare_readme_tests.rs"]
+mod readme_tests;
+
+#[cfg(test)]
 mod tests {
     use super::*;
     use crate::manifest::lines::{self, FieldPath};
 
     /// The bare reading gives exactly the values and lines of the full one.
-    fn agrees(text: &str) {
+    pub(super) fn agrees(text: &str) {
         let full = lines::parse_documents(text).unwrap();
         let bare = parse_with_serde(text).unwrap();
         if let Some(fast) = events::parse_documents(text) {

@@ -42,7 +42,7 @@ pub fn deserialize<T: DeserializeOwned>(
         let original_cut = cuts.original(&found.cut);
         let caused_by_cut = found
             .missing_field
-            .is_some_and(|field| cuts.contains(&original_cut.key(&field)));
+            .is_some_and(|field| cuts.contains(&original_cut.key(field.clone())));
         if !caused_by_cut {
             let mut error = found.error;
             error.path = base.join(&cuts.original(&error.path));
@@ -75,7 +75,10 @@ fn classify(path: &FieldPath, message: &str) -> Classified {
         // so that its siblings still get checked.
         return Classified {
             cut: path.clone(),
-            error: FieldError::new(path.key(field), format!("missing required field `{field}`")),
+            error: FieldError::new(
+                path.key(field.to_string()),
+                format!("missing required field `{field}`"),
+            ),
             missing_field: Some(field.to_string()),
         };
     }
@@ -147,9 +150,9 @@ fn convert_path(path: &serde_path_to_error::Path) -> FieldPath {
         path.iter()
             .filter_map(|segment| match segment {
                 serde_path_to_error::Segment::Seq { index } => Some(Segment::Index(*index)),
-                serde_path_to_error::Segment::Map { key } => Some(Segment::Key(key.clone())),
+                serde_path_to_error::Segment::Map { key } => Some(Segment::Key(key.clone().into())),
                 serde_path_to_error::Segment::Enum { variant } => {
-                    Some(Segment::Key(variant.clone()))
+                    Some(Segment::Key(variant.clone().into()))
                 }
                 serde_path_to_error::Segment::Unknown => None,
             })
@@ -165,7 +168,7 @@ fn remove(value: &mut Value, path: &FieldPath) -> bool {
     let mut node = value;
     for segment in parents {
         node = match (segment, node) {
-            (Segment::Key(k), Value::Object(map)) => match map.get_mut(k) {
+            (Segment::Key(k), Value::Object(map)) => match map.get_mut(&**k) {
                 Some(n) => n,
                 None => return false,
             },
@@ -177,7 +180,7 @@ fn remove(value: &mut Value, path: &FieldPath) -> bool {
         };
     }
     match (last, node) {
-        (Segment::Key(k), Value::Object(map)) => map.remove(k).is_some(),
+        (Segment::Key(k), Value::Object(map)) => map.remove(&**k).is_some(),
         (Segment::Index(i), Value::Array(items)) if *i < items.len() => {
             items.remove(*i);
             true
@@ -216,7 +219,7 @@ impl Cuts {
         let mut original = FieldPath::root();
         for segment in &current.0 {
             original = match segment {
-                Segment::Key(k) => original.key(k),
+                Segment::Key(k) => original.key(k.clone()),
                 Segment::Index(i) => {
                     let mut index = *i;
                     for cut in self.indices.get(&original).into_iter().flatten() {

@@ -65,7 +65,7 @@ pub fn display_path(path: &FieldPath, document: &Value) -> String {
     else {
         return text;
     };
-    if spec != "spec" || list != "inventories" {
+    if &**spec != "spec" || &**list != "inventories" {
         return text;
     }
     let id = document
@@ -217,7 +217,7 @@ mod tests {
             "spec": {"inventories": [{"id": "a"}, {"prefix": "no-id"}, {"id": "tags-no-field"}]}
         });
         let path = |segments: &[Segment]| FieldPath(segments.to_vec());
-        let key = |k: &str| Segment::Key(k.to_string());
+        let key = |k: &str| Segment::Key(k.to_string().into());
         assert_eq!(
             display_path(
                 &path(&[

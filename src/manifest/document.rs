@@ -273,7 +273,9 @@ fn check_keys(
     for key in map.keys().filter(|k| !allowed.contains(&k.as_str())) {
         let hint = did_you_mean(key, allowed.iter().copied())
             .unwrap_or_else(|| format!("allowed fields: {}", allowed.join(", ")));
-        errors.push(FieldError::new(path.key(key), format!("unknown field `{key}`")).hint(hint));
+        errors.push(
+            FieldError::new(path.key(key.clone()), format!("unknown field `{key}`")).hint(hint),
+        );
     }
 }
 
@@ -284,7 +286,7 @@ fn field<T: DeserializeOwned>(
     name: &str,
     errors: &mut Vec<FieldError>,
 ) -> Option<T> {
-    let field_path = path.key(name);
+    let field_path = path.key(name.to_string());
     let Some(value) = map.get(name) else {
         errors.push(FieldError::new(
             field_path,

@@ -1,13 +1,15 @@
 //! The plain manifest file read straight from the YAML parser's events, without serde.
 //!
-//! Most manifest files use a small part of YAML: mappings, sequences, words, quoted strings and
-//! decimal integers. For those, building the value directly from granit-parser's events (the
-//! parser serde-saphyr is built on) costs little more than parsing; going through serde-saphyr
-//! costs about as much again. Anything outside that part (anchors, aliases, tags, merge keys,
-//! floats, YAML 1.1 booleans, any syntax error, any limit approached) makes [`parse_documents`]
-//! give up, and the file is read by serde-saphyr instead ([`super::bare`]), which stays the one
+//! Manifest files as users write them use a small part of YAML: block and flow mappings and
+//! sequences, comments, words, booleans, null, quoted and block strings and decimal integers.
+//! For those, building the value directly from granit-parser's events (the parser serde-saphyr
+//! is built on) costs little more than parsing; going through serde-saphyr costs about as much
+//! again. Anything outside that part (anchors, aliases, tags, merge keys, floats, other integer
+//! spellings, any syntax error, any limit approached) makes [`parse_documents`] give up, and the file is read by serde-saphyr instead ([`super::bare`]), which stays the one
 //! definition of what a manifest file means: values built here are exactly the values it
 //! builds, which the tests check file by file.
+
+use std::borrow::Cow;
 
 use granit_parser::{Event, Parser, ScalarStyle};
 use serde_json::{Map, Value};
@@ -122,7 +124,7 @@ impl<'a> Reader<'a> {
             return None;
         }
         match event {
-            Event::Scalar(text, style, 0, None) => scalar(&text, style),
+            Event::Scalar(text, style, 0, None) => scalar(text, style),
             Event::SequenceStart(_, 0, None) => {
                 let mut items = Vec::new();
                 loop {
@@ -137,15 +139,23 @@ impl<'a> Reader<'a> {
             }
             Event::MappingStart(_, 0, None) => {
                 let mut map = Map::new();
+                // Plain keys named otherwise than written (`yes` is `true`, `-0` is `0`).
+                // serde-saphyr finds repeated keys by their text, not their name: `yes` and
+                // `'yes'` are the same key to it, which it refuses.
+                let mut renamed: Vec<Cow<'a, str>> = Vec::new();
                 loop {
                     let (key, key_line) = match self.next()? {
                         (Event::MappingEnd, _) => break,
                         (Event::Scalar(text, style, 0, None), key_line) => {
                             self.nodes += 1;
-                            (
-                                key_name::<serde_json::Error>(scalar(&text, style)?).ok()?,
-                                key_line,
-                            )
+                            let value = scalar(text.clone(), style)?;
+                            let is_null = value.is_null();
+                            let name = key_name::<serde_json::Error>(value).ok()?;
+                            // A null key's text counts with its null tag, which no string has.
+                            if name != *text && !is_null {
+                                renamed.push(text);
+                            }
+                            (name, key_line)
                         }
                         _ => return None,
                     };
@@ -167,6 +177,9 @@ impl<'a> Reader<'a> {
                         return None;
                     }
                 }
+                if renamed.iter().any(|text| map.contains_key(&**text)) {
+                    return None;
+                }
                 Some(Value::Object(map))
             }
             _ => None,
@@ -175,30 +188,49 @@ impl<'a> Reader<'a> {
 }
 
 /// The value of a scalar without tag or anchor, when it is one this reading is sure of.
-fn scalar(text: &str, style: ScalarStyle) -> Option<Value> {
+fn scalar(text: Cow<'_, str>, style: ScalarStyle) -> Option<Value> {
     if !matches!(style, ScalarStyle::Plain) {
         // Quoted and block scalars are strings whatever they look like.
-        return Some(Value::String(text.to_string()));
+        return Some(Value::String(text.into_owned()));
     }
-    let bytes = text.as_bytes();
-    match bytes.first() {
+    match text.as_bytes().first() {
         // An empty value comes as `~`.
         None => Some(Value::Null),
         Some(b'~') if text.len() == 1 => Some(Value::Null),
-        Some(b) if b.is_ascii_alphabetic() => {
-            // Words YAML may read as something else (null, booleans of 1.1 and 1.2, float
-            // spellings Rust accepts) are left to serde-saphyr.
-            const SPECIAL: &[&str] = &[
-                "null", "true", "false", "y", "yes", "n", "no", "on", "off", "inf", "infinity",
-                "nan",
-            ];
-            let special = text.len() <= 8 && SPECIAL.iter().any(|w| w.eq_ignore_ascii_case(text));
-            (!special).then(|| Value::String(text.to_string()))
-        }
+        Some(b) if b.is_ascii_alphabetic() => word(text),
         Some(b'-') => decimal(&text[1..])
             .and_then(|n| 0i64.checked_sub_unsigned(n))
             .map(Value::from),
-        Some(_) => decimal(text).map(Value::from),
+        Some(_) => decimal(&text).map(Value::from),
+    }
+}
+
+/// The value of a plain scalar starting with a letter, as serde-saphyr types it with its
+/// default options: `null`, `Null` and `NULL` are null; the booleans of YAML 1.1 in any case
+/// (`true`, `yes`, `y`, `on` and `false`, `no`, `n`, `off`, which take in the 1.2 core
+/// schema's `true`, `True`, `TRUE`, ...) are booleans; any other word is a string. Other
+/// spellings of null and the float words Rust accepts are left to serde-saphyr.
+fn word(text: Cow<'_, str>) -> Option<Value> {
+    // Every special word starts with one of these letters and is at most 8 long; most words
+    // of a manifest are ruled out here.
+    let first = text.as_bytes()[0].to_ascii_lowercase();
+    if text.len() > 8 || !matches!(first, b't' | b'y' | b'o' | b'f' | b'n' | b'i') {
+        return Some(Value::String(text.into_owned()));
+    }
+    const TRUE: &[&str] = &["true", "yes", "y", "on"];
+    const FALSE: &[&str] = &["false", "no", "n", "off"];
+    const UNSURE: &[&str] = &["null", "inf", "infinity", "nan"];
+    let is = |words: &[&str]| words.iter().any(|w| w.eq_ignore_ascii_case(&text));
+    if matches!(&*text, "null" | "Null" | "NULL") {
+        Some(Value::Null)
+    } else if is(TRUE) {
+        Some(Value::Bool(true))
+    } else if is(FALSE) {
+        Some(Value::Bool(false))
+    } else if is(UNSURE) {
+        None
+    } else {
+        Some(Value::String(text.into_owned()))
     }
 }
 
@@ -216,23 +248,24 @@ mod tests {
     use super::*;
 
     #[test]
-    fn words_quoted_strings_and_decimals_are_read_and_the_rest_is_left_to_serde_saphyr() {
-        let text =
-            "a: Daily\nb: \"yes\"\nc: 1250000000\nd: -3\ne: 'x'\nf:\ng: [Size, ETag]\nh: ~\n";
+    fn words_booleans_quoted_strings_and_decimals_are_read_and_the_rest_is_left_to_serde_saphyr() {
+        let text = "a: Daily\nb: \"yes\"\nc: 1250000000\nd: -3\ne: 'x'\nf:\ng: [Size, ETag]\nh: ~\n\
+                    i: true  # on\nj: {k: False, l: NULL}\nm: yes\np: Off\n";
         let docs = parse_documents(text).unwrap();
         assert_eq!(
             docs[0].value,
             serde_json::json!({
                 "a": "Daily", "b": "yes", "c": 1250000000u64, "d": -3, "e": "x", "f": null,
-                "g": ["Size", "ETag"], "h": null
+                "g": ["Size", "ETag"], "h": null, "i": true, "j": {"k": false, "l": null},
+                "m": true, "p": false
             })
         );
         for unsure in [
-            "a: yes\n",
             "a: 1.5\n",
             "a: 0x1F\n",
             "a: 017\n",
-            "a: null\n",
+            "a: nULL\n",
+            "a: Infinity\n",
             "a: &x 1\nb: *x\n",
             "a: !!str 1\n",
             "<<: {a: 1}\n",

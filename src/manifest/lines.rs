@@ -5,6 +5,7 @@
 //! at the line the user wrote it on. The JSON value is what the typed manifest structs are then
 //! deserialized from, one piece at a time, so that every error is collected.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
@@ -14,9 +15,12 @@ use serde_saphyr::Spanned;
 use super::limits;
 
 /// One step of a path into a document: a mapping key or a sequence index.
+///
+/// A field name written in the code is borrowed, not copied: a path is extended for every field
+/// checked, which copies the keys of all its ancestors each time.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Segment {
-    Key(String),
+    Key(Cow<'static, str>),
     Index(usize),
 }
 
@@ -30,18 +34,24 @@ impl FieldPath {
         FieldPath(Vec::new())
     }
 
-    /// This path extended by a mapping key.
-    pub fn key(&self, key: &str) -> Self {
-        let mut next = self.clone();
-        next.0.push(Segment::Key(key.to_string()));
-        next
+    /// This path extended by a mapping key: a field name (`&'static str`, not copied) or a key
+    /// read from a document (`String`).
+    pub fn key(&self, key: impl Into<Cow<'static, str>>) -> Self {
+        self.with(Segment::Key(key.into()))
     }
 
     /// This path extended by a sequence index.
     pub fn index(&self, index: usize) -> Self {
-        let mut next = self.clone();
-        next.0.push(Segment::Index(index));
-        next
+        self.with(Segment::Index(index))
+    }
+
+    /// This path extended by `last`, in one allocation of the path: every field checked gets
+    /// its own path, so this runs for most fields of every manifest.
+    fn with(&self, last: Segment) -> Self {
+        let mut segments = Vec::with_capacity(self.0.len() + 1);
+        segments.extend_from_slice(&self.0);
+        segments.push(last);
+        FieldPath(segments)
     }
 
     /// This path followed by `other`.
@@ -114,7 +124,7 @@ impl Lines {
                 (Segment::Key(key), LineChildren::Map(entries)) => entries
                     .iter()
                     .rev()
-                    .find(|(name, _)| name == key)
+                    .find(|(name, _)| name.as_str() == &**key)
                     .map(|(_, lines)| lines),
                 (Segment::Index(index), LineChildren::Seq(items)) => items.get(*index),
                 _ => None,
@@ -377,7 +387,7 @@ mod tests {
             s.iter()
                 .map(|p| match p.parse::<usize>() {
                     Ok(i) => Segment::Index(i),
-                    Err(_) => Segment::Key(p.to_string()),
+                    Err(_) => Segment::Key(p.to_string().into()),
                 })
                 .collect(),
         )

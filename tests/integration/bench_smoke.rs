@@ -71,6 +71,17 @@ fn tiny_benchmark_over_cos_oss_and_s3_reports_every_scenario_with_one_list_per_b
     );
     assert!(stdout.contains("| load |"), "table printed: {stdout}");
 
+    // The same buckets written as the README's examples are, against their own floor.
+    let readme_style = scenario(&report, "load_readme_style");
+    assert_eq!(readme_style["status"], "measured", "{readme_style}");
+    let extra = &readme_style["extra"];
+    assert!(
+        extra["floor_events"].as_f64().unwrap() > load["extra"]["floor_events"].as_f64().unwrap(),
+        "the README style spells out more settings: {readme_style}"
+    );
+    let ratio = extra["cpu_ratio_validate_to_floor"].as_f64().unwrap();
+    assert!(ratio.is_finite() && ratio > 0.0, "{readme_style}");
+
     let cold = scenario(&report, "cold_apply");
     assert_eq!(cold["status"], "measured");
     assert_eq!(cold["calls"]["put"], 15, "every configuration created");

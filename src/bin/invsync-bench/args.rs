@@ -45,7 +45,8 @@ pub struct BenchArgs {
     #[arg(long)]
     pub skip_daemon: bool,
 
-    /// Run only the `load` scenario (manifest loading against the YAML parser's floor).
+    /// Run only the `load` scenarios (manifest loading against the YAML parser's floor, in both
+    /// manifest styles).
     #[arg(long)]
     pub load_only: bool,
 

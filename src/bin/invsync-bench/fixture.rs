@@ -1,5 +1,7 @@
-//! The benchmark's buckets and manifests: deterministic names, one manifest file per bucket.
+//! The benchmark's buckets and manifests: deterministic names, one manifest file per bucket,
+//! in the generated style (every scenario) or as users write them (the `load` scenario too).
 
+use std::fmt::{self, Write as _};
 use std::path::Path;
 
 use invsync::model::Provider;
@@ -81,10 +83,153 @@ pub fn manifest(bucket: &Bucket, configs: usize, generation: u32) -> String {
     yaml
 }
 
-/// Writes one manifest per bucket into `dir`.
-pub fn write_manifests(dir: &Path, buckets: &[Bucket], configs: usize) -> std::io::Result<()> {
+/// The manifest of `bucket` written the way the README's examples are: a comment heading the
+/// file, trailing comments, `prune` and `enabled` booleans, quoted strings (single and double),
+/// flow and block mappings, flow and block sequences.
+pub fn readme_manifest(bucket: &Bucket, configs: usize) -> String {
+    let mut yaml = String::new();
+    // Writing to a `String` cannot fail.
+    let _ = write_readme_manifest(&mut yaml, bucket, configs);
+    yaml
+}
+
+fn write_readme_manifest(yaml: &mut String, bucket: &Bucket, configs: usize) -> fmt::Result {
+    let (name, provider, region) = (&bucket.name, bucket.provider, bucket.region);
+    writeln!(
+        yaml,
+        "# {name}: every inventory configuration of the bucket."
+    )?;
+    writeln!(yaml, "apiVersion: invsync/v1")?;
+    writeln!(yaml, "kind: BucketInventory")?;
+    writeln!(yaml, "metadata:")?;
+    writeln!(yaml, "  name: \"{name}\"")?;
+    writeln!(yaml, "spec:")?;
+    writeln!(
+        yaml,
+        "  provider: {provider}                   # cos | oss | s3"
+    )?;
+    writeln!(yaml, "  bucket: {name}")?;
+    writeln!(yaml, "  region: '{region}'")?;
+    writeln!(
+        yaml,
+        "  prune: true                     # delete undeclared live configs"
+    )?;
+    if provider == Provider::S3 {
+        writeln!(yaml, "  expectedBucketOwner: \"111122223333\"   # optional")?;
+    }
+    writeln!(yaml, "  inventories:")?;
+    for c in 0..configs {
+        writeln!(
+            yaml,
+            "    - id: inv{c:03}                  # [A-Za-z0-9._-]"
+        )?;
+        writeln!(yaml, "      enabled: {}", c % 10 != 9)?;
+        writeln!(yaml, "      includedObjectVersions: All # All | Current")?;
+        match provider {
+            Provider::Cos => {
+                let day = c % 28 + 1;
+                writeln!(
+                    yaml,
+                    "      schedule: {{frequency: Monthly, monthlyDate: {day}}}"
+                )?;
+                writeln!(yaml, "      filter:")?;
+                writeln!(yaml, "        prefix: \"data{c:03}/\"")?;
+                writeln!(yaml, "        tags: [{{key: team, value: \"18\"}}]")?;
+                writeln!(
+                    yaml,
+                    "        period: {{startTime: 1568688761, endTime: 1568688762}}"
+                )?;
+                writeln!(
+                    yaml,
+                    "      optionalFields: [Size, LastModifiedDate, ETag, StorageClass, Tag]"
+                )?;
+                writeln!(yaml, "      destination:")?;
+                writeln!(
+                    yaml,
+                    "        bucket: qcs::cos:ap-guangzhou::inventory-1250000000"
+                )?;
+                writeln!(yaml, "        accountId: \"100000000001\"")?;
+                writeln!(yaml, "        prefix: list{c:03}")?;
+                writeln!(yaml, "        format: CSV")?;
+                writeln!(yaml, "        encryption: SSE-COS")?;
+            }
+            Provider::Oss => {
+                writeln!(yaml, "      schedule:")?;
+                writeln!(yaml, "        frequency: Weekly")?;
+                writeln!(
+                    yaml,
+                    "      filter: {{prefix: 'data{c:03}/', storageClass: [Standard, IA]}}"
+                )?;
+                writeln!(yaml, "      optionalFields:")?;
+                for field in ["Size", "LastModifiedDate", "ETag"] {
+                    writeln!(yaml, "        - {field}")?;
+                }
+                writeln!(yaml, "      destination:")?;
+                writeln!(yaml, "        bucket: acs:oss:::inventory-dest")?;
+                writeln!(yaml, "        accountId: \"1000000000000000\"")?;
+                writeln!(
+                    yaml,
+                    "        roleArn: \"acs:ram::1000000000000000:role/AliyunOSSRole\""
+                )?;
+                writeln!(yaml, "        prefix: list{c:03}")?;
+                writeln!(yaml, "        format: CSV")?;
+                writeln!(
+                    yaml,
+                    "        encryption: {{SSE-KMS: {{keyId: \"key-{c:03}\"}}}}"
+                )?;
+            }
+            Provider::S3 => {
+                writeln!(
+                    yaml,
+                    "      schedule: {{frequency: Daily}}      # Daily | Weekly"
+                )?;
+                writeln!(yaml, "      filter: {{prefix: \"data{c:03}/\"}}")?;
+                writeln!(
+                    yaml,
+                    "      optionalFields: [Size, LastModifiedDate, StorageClass, ETag]"
+                )?;
+                writeln!(yaml, "      destination:")?;
+                writeln!(
+                    yaml,
+                    "        bucket: arn:aws:s3:::inventory-dest   # or the bare name"
+                )?;
+                writeln!(yaml, "        accountId: \"111122223333\"")?;
+                writeln!(yaml, "        prefix: inventory")?;
+                writeln!(
+                    yaml,
+                    "        format: Parquet                 # CSV | ORC | Parquet"
+                )?;
+                writeln!(yaml, "        encryption: SSE-S3")?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// How the benchmark's manifests are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Style {
+    /// Block mappings, plain words and numbers, no comments: [`manifest`].
+    Generated,
+    /// As the README's examples are written: [`readme_manifest`].
+    Readme,
+}
+
+/// Writes one manifest per bucket into `dir`, in `style`.
+pub fn write_manifests(
+    dir: &Path,
+    buckets: &[Bucket],
+    configs: usize,
+    style: Style,
+) -> std::io::Result<()> {
     for bucket in buckets {
-        write_manifest(dir, bucket, configs, 0)?;
+        match style {
+            Style::Generated => write_manifest(dir, bucket, configs, 0)?,
+            Style::Readme => std::fs::write(
+                dir.join(format!("{}.yaml", bucket.name)),
+                readme_manifest(bucket, configs),
+            )?,
+        }
     }
     Ok(())
 }

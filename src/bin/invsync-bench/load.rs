@@ -22,8 +22,10 @@ struct Floor {
     bytes: u64,
 }
 
-/// Measures the floor and `validate` `runs` times each on the manifests in `dir`.
+/// Measures the floor and `validate` `runs` times each on the manifests in `manifests`, as the
+/// scenario `name`.
 pub fn load(
+    name: &'static str,
     invoker: &Invoker,
     manifests: &Path,
     runs: usize,
@@ -62,7 +64,7 @@ pub fn load(
         cpus.push(ms(run.cpu));
         peak = peak.max(run.peak_rss);
     }
-    let mut scenario = Scenario::measured("load", &walls, Calls::default(), peak, total);
+    let mut scenario = Scenario::measured(name, &walls, Calls::default(), peak, total);
     scenario.set_cpu(&cpus);
     let floor_ms = median(&floor_cpus).context("no floor run")?;
     let validate_ms = median(&cpus).context("no validate run")?;

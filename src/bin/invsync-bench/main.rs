@@ -2,7 +2,9 @@
 //!
 //! Scenarios, each run `--runs` times as a child process of the real `invsync` binary:
 //! - `load`: `validate` on the generated manifests, against a bare event scan of the same files
-//!   with the YAML parser (the floor); see `load.rs`;
+//!   with the YAML parser (the floor); see `load.rs`; `load_readme_style` the same on the same
+//!   buckets written as the README's examples are (comments, booleans, quoted strings, flow
+//!   mappings);
 //! - `cold_apply`: a fresh emulator, `apply` creates every configuration;
 //! - `steady_plan`: everything in sync, `plan` must cost exactly one LIST per bucket and no
 //!   writes;
@@ -32,7 +34,7 @@ use invsync::model::Provider;
 
 use args::BenchArgs;
 use child::{ChildRun, Invoker};
-use fixture::Bucket;
+use fixture::{Bucket, Style};
 use report::{Calls, Report, Scenario};
 
 fn main() -> ExitCode {
@@ -63,7 +65,10 @@ fn run(args: &BenchArgs) -> anyhow::Result<()> {
     let manifests = scratch.0.join("manifests");
     std::fs::create_dir_all(&manifests)?;
     let buckets = fixture::buckets(&providers, bucket_count);
-    fixture::write_manifests(&manifests, &buckets, configs)?;
+    fixture::write_manifests(&manifests, &buckets, configs, Style::Generated)?;
+    let readme_manifests = scratch.0.join("manifests-readme-style");
+    std::fs::create_dir_all(&readme_manifests)?;
+    fixture::write_manifests(&readme_manifests, &buckets, configs, Style::Readme)?;
     let total = bucket_count * configs;
     let mut invoker = Invoker {
         binary,
@@ -73,7 +78,16 @@ fn run(args: &BenchArgs) -> anyhow::Result<()> {
         scratch: scratch.0.clone(),
     };
 
-    let mut scenarios = vec![load::load(&invoker, &manifests, args.runs, total)?];
+    let mut scenarios = vec![
+        load::load("load", &invoker, &manifests, args.runs, total)?,
+        load::load(
+            "load_readme_style",
+            &invoker,
+            &readme_manifests,
+            args.runs,
+            total,
+        )?,
+    ];
     if args.load_only {
         return finish(args, bucket_count, configs, total, &providers, scenarios);
     }

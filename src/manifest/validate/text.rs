@@ -15,12 +15,41 @@ use crate::manifest::lines::FieldPath;
 /// C0, DEL and C1). `id` fields are left to [`super::check_id`], whose charset rule already
 /// refuses them.
 pub fn check_control_characters(value: &Value, path: &FieldPath, errors: &mut Vec<FieldError>) {
+    check_below(value, path, &mut Vec::new(), errors);
+}
+
+/// One step from `path` down to the value being checked.
+enum Step<'a> {
+    Key(&'a str),
+    Index(usize),
+}
+
+/// [`check_control_characters`] at `path` followed by `steps`. The path of a value is built only
+/// when it is reported: every string of every document is visited, and valid ones are the rule.
+fn check_below<'a>(
+    value: &'a Value,
+    path: &FieldPath,
+    steps: &mut Vec<Step<'a>>,
+    errors: &mut Vec<FieldError>,
+) {
     match value {
         Value::String(text) => {
-            if let Some(bad) = text.chars().find(|c| c.is_control()) {
+            // C0 and DEL are single bytes below 0x20 or 0x7F; C1 is encoded as 0xC2 0x80..0x9F.
+            // Most strings hold none of these bytes and need no decoding.
+            let suspect = text.bytes().any(|b| b < 0x20 || b == 0x7F || b == 0xC2);
+            let found = if suspect {
+                text.chars().find(|c| c.is_control())
+            } else {
+                None
+            };
+            if let Some(bad) = found {
+                let at = steps.iter().fold(path.clone(), |at, step| match step {
+                    Step::Key(key) => at.key(key.to_string()),
+                    Step::Index(i) => at.index(*i),
+                });
                 errors.push(
                     FieldError::new(
-                        path.clone(),
+                        at,
                         format!(
                             "`{}` contains the control character U+{:04X}",
                             text.escape_debug(),
@@ -35,12 +64,16 @@ pub fn check_control_characters(value: &Value, path: &FieldPath, errors: &mut Ve
         }
         Value::Array(items) => {
             for (i, item) in items.iter().enumerate() {
-                check_control_characters(item, &path.index(i), errors);
+                steps.push(Step::Index(i));
+                check_below(item, path, steps, errors);
+                steps.pop();
             }
         }
         Value::Object(map) => {
             for (key, item) in map.iter().filter(|(key, _)| key.as_str() != "id") {
-                check_control_characters(item, &path.key(key), errors);
+                steps.push(Step::Key(key));
+                check_below(item, path, steps, errors);
+                steps.pop();
             }
         }
         Value::Null | Value::Bool(_) | Value::Number(_) => {}
