@@ -29,6 +29,7 @@ pub mod http;
 pub mod memory;
 pub mod oss;
 pub mod paginate;
+pub mod protocol;
 pub mod rate_limit;
 pub mod registry;
 pub mod request;
@@ -42,7 +43,6 @@ pub mod xml_depth;
 pub mod xmltree;
 
 use std::fmt;
-use std::future::Future;
 
 use crate::model::{BucketKey, Inventory, LiveConfig, Provider};
 
@@ -273,6 +273,10 @@ impl ProviderError {
 
 /// The inventory operations invsync needs from a provider.
 ///
+/// Object-safe: clients are handed out as `Arc<dyn InventoryApi>`
+/// ([`registry::ProviderSpec::connect`]), so a new provider adds an implementation, not a
+/// variant anywhere.
+///
 /// # Guarantees
 /// - `list` returns every configuration of the bucket, following all pages; a bucket with none
 ///   is an empty list, but only when the provider says so in its documented way: a success
@@ -280,38 +284,72 @@ impl ProviderError {
 /// - A configuration the model cannot express is returned as [`LiveConfig::Foreign`] and never
 ///   fails the call.
 /// - `get` returns `None` for a configuration that does not exist.
-/// - `put` writes one configuration. On COS it creates or replaces; on OSS it only creates and
-///   an existing id is a `Service` error with status 409.
+/// - `put` writes one configuration. On COS and S3 it creates or replaces; on OSS it only
+///   creates and an existing id is a `Service` error with status 409.
 /// - `delete` removes one configuration.
 /// - Transport errors, 5xx and throttling answers have been retried with backoff before an error
 ///   is returned; other 4xx answers are returned at once.
 pub trait InventoryApi: Send + Sync {
     /// All configurations of `bucket`.
-    fn list(
-        &self,
-        bucket: &BucketKey,
-    ) -> impl Future<Output = Result<Vec<LiveConfig>, ProviderError>> + Send;
+    fn list<'a>(
+        &'a self,
+        bucket: &'a BucketKey,
+    ) -> BoxFuture<'a, Result<Vec<LiveConfig>, ProviderError>>;
 
     /// One configuration of `bucket`, `None` when it does not exist.
-    fn get(
-        &self,
-        bucket: &BucketKey,
-        id: &str,
-    ) -> impl Future<Output = Result<Option<LiveConfig>, ProviderError>> + Send;
+    fn get<'a>(
+        &'a self,
+        bucket: &'a BucketKey,
+        id: &'a str,
+    ) -> BoxFuture<'a, Result<Option<LiveConfig>, ProviderError>>;
 
     /// Writes `inventory` to `bucket`.
-    fn put(
-        &self,
-        bucket: &BucketKey,
-        inventory: &Inventory,
-    ) -> impl Future<Output = Result<(), ProviderError>> + Send;
+    fn put<'a>(
+        &'a self,
+        bucket: &'a BucketKey,
+        inventory: &'a Inventory,
+    ) -> BoxFuture<'a, Result<(), ProviderError>>;
 
     /// Deletes configuration `id` of `bucket`.
-    fn delete(
-        &self,
-        bucket: &BucketKey,
-        id: &str,
-    ) -> impl Future<Output = Result<(), ProviderError>> + Send;
+    fn delete<'a>(
+        &'a self,
+        bucket: &'a BucketKey,
+        id: &'a str,
+    ) -> BoxFuture<'a, Result<(), ProviderError>>;
+}
+
+/// A shared client is a client: `Arc<dyn InventoryApi>` goes wherever an `InventoryApi` does.
+impl<T: InventoryApi + ?Sized> InventoryApi for std::sync::Arc<T> {
+    fn list<'a>(
+        &'a self,
+        bucket: &'a BucketKey,
+    ) -> BoxFuture<'a, Result<Vec<LiveConfig>, ProviderError>> {
+        (**self).list(bucket)
+    }
+
+    fn get<'a>(
+        &'a self,
+        bucket: &'a BucketKey,
+        id: &'a str,
+    ) -> BoxFuture<'a, Result<Option<LiveConfig>, ProviderError>> {
+        (**self).get(bucket, id)
+    }
+
+    fn put<'a>(
+        &'a self,
+        bucket: &'a BucketKey,
+        inventory: &'a Inventory,
+    ) -> BoxFuture<'a, Result<(), ProviderError>> {
+        (**self).put(bucket, inventory)
+    }
+
+    fn delete<'a>(
+        &'a self,
+        bucket: &'a BucketKey,
+        id: &'a str,
+    ) -> BoxFuture<'a, Result<(), ProviderError>> {
+        (**self).delete(bucket, id)
+    }
 }
 
 #[cfg(test)]

@@ -10,13 +10,14 @@ use super::request::SignedRequest;
 use super::{BoxError, CredentialSource, Credentials, Operation, ProviderError};
 use crate::model::{BucketKey, Provider};
 
-/// Who sends: the provider, its name in messages and where its credentials come from.
+/// Who sends: the provider, the name its credentials go by in messages and where they come
+/// from.
 #[derive(Clone, Copy)]
 pub struct Sender<'a> {
     pub transport: &'a Transport,
     pub credentials: &'a dyn CredentialSource,
     pub provider: Provider,
-    /// The provider's name in messages, e.g. `COS`.
+    /// Whose credentials messages name, e.g. `COS`, `AWS`.
     pub title: &'static str,
 }
 
@@ -60,7 +61,7 @@ pub async fn send_signed<E: Into<BoxError>>(
         let message = format!(
             "bucket is a {} bucket, not {} one",
             bucket.provider,
-            with_article(title)
+            with_article(registry::spec(provider).short_title())
         );
         return Err(request_error(provider, operation, bucket, message));
     }
@@ -91,7 +92,7 @@ pub async fn send_signed<E: Into<BoxError>>(
 }
 
 /// `title` after its indefinite article, read as letters: `a COS`, `an OSS`, `an S3`.
-fn with_article(title: &str) -> String {
+pub(crate) fn with_article(title: &str) -> String {
     // Letters whose names start with a vowel sound.
     let vowel_sound = title
         .chars()
