@@ -303,3 +303,38 @@ pub fn list_page(
         )),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PER_FIELD: ErrorShape = ErrorShape {
+        request_id_header: "x-cos-request-id",
+        ec_header: None,
+        fallback: ErrorFallback::PerField,
+    };
+
+    #[test]
+    fn answers_without_an_error_body_get_a_code_from_the_status() {
+        assert_eq!(fallback_code(502), "BadGateway");
+        assert_eq!(fallback_code(599), "HTTP599");
+    }
+
+    #[test]
+    fn body_excerpts_are_one_bounded_line() {
+        let body = format!("<html>\n  <body>{}</body></html>", "x".repeat(500));
+        let excerpt = body_excerpt(body.as_bytes());
+        assert!(!excerpt.contains('\n'));
+        assert_eq!(excerpt.chars().count(), 200);
+    }
+
+    #[test]
+    fn a_shape_without_ec_reads_no_ec_even_when_the_body_has_one() {
+        let body = b"<Error><Code>AccessDenied</Code><Message>m</Message><EC>0003</EC></Error>";
+        let error = service_error(&PER_FIELD, 403, &HeaderMap::new(), body);
+        assert_eq!(
+            (error.code.as_str(), error.ec.as_str()),
+            ("AccessDenied", "")
+        );
+    }
+}
