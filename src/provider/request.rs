@@ -1,10 +1,10 @@
 //! One inventory call as plain data, and its signed form, for every provider.
 //!
-//! Each provider's `request.rs` has a pure
-//! `sign(call, target, option, credentials, now) -> Result<SignedRequest, _>` (the `option` is
-//! what only that provider varies per request: the signature version of OSS, the attempt of
-//! COS); its client turns the [`SignedRequest`] into a `reqwest::Request` with
-//! [`SignedRequest::into_reqwest`] for every attempt.
+//! Each provider's `request.rs` has two pure steps, as aws-sigv4 separates them: `build`
+//! (call and target to the unsigned [`SignedRequest`]: URL, the headers to sign, body) and
+//! `authorize` (what the signature adds: the headers, returned, not applied). The client adds
+//! them with [`SignedRequest::with_headers`] and sends the [`SignedRequest::into_reqwest`] form,
+//! for every attempt.
 
 use reqwest::header::{HeaderName, HeaderValue};
 use url::Url;
@@ -81,7 +81,8 @@ pub struct Target<'a> {
     pub endpoint: Option<&'a Url>,
 }
 
-/// A signed request ready to send.
+/// A request as plain data: unsigned as a provider's `request::build` returns it, signed once
+/// the headers its `request::authorize` returns are added ([`SignedRequest::with_headers`]).
 #[derive(Clone, PartialEq, Eq)]
 pub struct SignedRequest {
     pub method: &'static str,
@@ -133,6 +134,20 @@ pub enum BuildError {
 }
 
 impl SignedRequest {
+    /// The same request with `headers` (a signer's output) appended, in their order.
+    pub fn with_headers(mut self, headers: Vec<(String, String)>) -> Self {
+        self.headers.extend(headers);
+        self
+    }
+
+    /// Every header as `(name, value)` slices, in the order they are sent, as signers read them.
+    pub fn header_pairs(&self) -> Vec<(&str, &str)> {
+        self.headers
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect()
+    }
+
     /// The request in reqwest's form, with [`USER_AGENT`] added. `Authorization` and security
     /// token values are marked sensitive.
     ///

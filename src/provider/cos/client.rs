@@ -9,7 +9,7 @@
 use std::sync::Arc;
 use std::time::SystemTime;
 
-use super::request::{self, Attempt, InventoryCall, Target};
+use super::request::{self, Attempt, InventoryCall, SignedRequest, Target};
 use super::{response, xml};
 use crate::model::{Inventory, Provider};
 use crate::provider::document::ConfigReader;
@@ -57,15 +57,26 @@ impl Dialect for Cos {
         Some(xml::to_string(&xml::InventoryConfiguration::from(cos)))
     }
 
-    fn sign(
+    fn build(
         &self,
         call: &InventoryCall<'_>,
         target: Target<'_>,
         attempt: u32,
         credentials: &Credentials,
-        now: SystemTime,
-    ) -> Result<crate::provider::request::SignedRequest, BoxError> {
+        _now: SystemTime,
+    ) -> Result<SignedRequest, BoxError> {
         let attempt = Attempt::from_number(attempt);
-        Ok(request::sign(call, target, attempt, credentials, now)?)
+        Ok(request::build(call, target, attempt, credentials)?)
+    }
+
+    fn authorize(
+        &self,
+        request: &SignedRequest,
+        call: &InventoryCall<'_>,
+        _target: Target<'_>,
+        credentials: &Credentials,
+        now: SystemTime,
+    ) -> Result<Vec<(String, String)>, BoxError> {
+        Ok(request::authorize(request, call, credentials, now))
     }
 }

@@ -72,7 +72,7 @@ impl Dialect for Oss {
         Some(xml::to_string(&xml::InventoryConfiguration::from(oss)))
     }
 
-    fn sign(
+    fn build(
         &self,
         call: &InventoryCall<'_>,
         target: Target<'_>,
@@ -81,6 +81,25 @@ impl Dialect for Oss {
         now: SystemTime,
     ) -> Result<SignedRequest, BoxError> {
         let version = self.signature_version;
-        Ok(request::sign(call, target, version, credentials, now)?)
+        Ok(request::build(call, target, version, credentials, now)?)
+    }
+
+    fn authorize(
+        &self,
+        request: &SignedRequest,
+        call: &InventoryCall<'_>,
+        target: Target<'_>,
+        credentials: &Credentials,
+        now: SystemTime,
+    ) -> Result<Vec<(String, String)>, BoxError> {
+        let version = self.signature_version;
+        Ok(request::authorize(
+            request,
+            call,
+            target,
+            version,
+            credentials,
+            now,
+        ))
     }
 }

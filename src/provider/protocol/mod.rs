@@ -4,9 +4,11 @@
 //! Modelled on object_store's `client/s3.rs` (one list API used by every S3-like store) and
 //! `client/list.rs` (one paging loop). A call goes through the same steps for every provider,
 //! each written once:
-//! 1. build the request: [`crate::provider::request::InventoryCall`] with its query, body and
-//!    target ([`crate::provider::request::Target`]);
-//! 2. sign it: [`Dialect::sign`], the provider's pure signer, once per attempt;
+//! 1. build the request: [`Dialect::build`] from the
+//!    [`crate::provider::request::InventoryCall`] (query, body) and its
+//!    [`crate::provider::request::Target`];
+//! 2. sign it: [`Dialect::authorize`], the provider's pure signer, returns the headers to add,
+//!    once per attempt ([`Dialect::sign`] puts the two steps together);
 //! 3. send and retry: [`crate::provider::send::send_signed`] over
 //!    [`crate::provider::http::Transport`];
 //! 4. page: [`crate::provider::paginate::list_all`], one token rule;
@@ -65,12 +67,12 @@ pub trait Dialect: Debug + Send + Sync + 'static {
     /// another provider's.
     fn put_body(inventory: &Inventory) -> Option<Result<String, XmlError>>;
 
-    /// Builds and signs one attempt of `call` for `target` at `now`; `attempt` is 0 for the
-    /// first, 1 for the first retry, … Pure.
+    /// The unsigned form of one attempt of `call` for `target` at `now`: URL, the headers the
+    /// signature covers, body; `attempt` is 0 for the first, 1 for the first retry, … Pure.
     ///
     /// # Errors
-    /// When the bucket, region or endpoint do not form a URL, or the signer refuses a value.
-    fn sign(
+    /// When the bucket, region or endpoint do not form a URL.
+    fn build(
         &self,
         call: &InventoryCall<'_>,
         target: Target<'_>,
@@ -78,6 +80,38 @@ pub trait Dialect: Debug + Send + Sync + 'static {
         credentials: &Credentials,
         now: SystemTime,
     ) -> Result<SignedRequest, BoxError>;
+
+    /// What signing `request` (built by [`Dialect::build`] from `call`) at `now` adds: the
+    /// headers, returned rather than applied, as aws-sigv4's `sign` does. Pure.
+    ///
+    /// # Errors
+    /// When the signer refuses a value.
+    fn authorize(
+        &self,
+        request: &SignedRequest,
+        call: &InventoryCall<'_>,
+        target: Target<'_>,
+        credentials: &Credentials,
+        now: SystemTime,
+    ) -> Result<Vec<(String, String)>, BoxError>;
+
+    /// One attempt, built and signed: [`Dialect::build`], then [`Dialect::authorize`]'s headers
+    /// added, both at the same `now`.
+    ///
+    /// # Errors
+    /// As both steps.
+    fn sign(
+        &self,
+        call: &InventoryCall<'_>,
+        target: Target<'_>,
+        attempt: u32,
+        credentials: &Credentials,
+        now: SystemTime,
+    ) -> Result<SignedRequest, BoxError> {
+        let request = self.build(call, target, attempt, credentials, now)?;
+        let added = self.authorize(&request, call, target, credentials, now)?;
+        Ok(request.with_headers(added))
+    }
 
     /// The provider's error from an error answer ([`response::service_error`] in this
     /// dialect's shape).

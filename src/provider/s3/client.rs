@@ -65,13 +65,13 @@ impl Dialect for S3 {
         Some(xml::to_string(&xml::InventoryConfiguration::from(s3)))
     }
 
-    fn sign(
+    fn build(
         &self,
         call: &InventoryCall<'_>,
         target: Target<'_>,
         _attempt: u32,
-        credentials: &Credentials,
-        now: SystemTime,
+        _credentials: &Credentials,
+        _now: SystemTime,
     ) -> Result<SignedRequest, BoxError> {
         let target = request::Target {
             bucket: target.bucket,
@@ -82,6 +82,22 @@ impl Dialect for S3 {
             },
             expected_bucket_owner: self.options.expected_bucket_owner.as_deref(),
         };
-        Ok(request::sign(call, target, credentials, now)?)
+        Ok(request::build(call, target)?)
+    }
+
+    fn authorize(
+        &self,
+        request: &SignedRequest,
+        _call: &InventoryCall<'_>,
+        target: Target<'_>,
+        credentials: &Credentials,
+        now: SystemTime,
+    ) -> Result<Vec<(String, String)>, BoxError> {
+        Ok(request::authorize(
+            request,
+            target.region,
+            credentials,
+            now,
+        )?)
     }
 }
