@@ -39,6 +39,7 @@ pub mod send;
 pub mod signing_window;
 pub mod v4_signing;
 pub mod wire;
+pub mod wire_convert;
 pub mod xml_depth;
 pub mod xmltree;
 

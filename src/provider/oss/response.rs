@@ -39,54 +39,6 @@ mod tests {
     }
 
     #[test]
-    fn list_answering_no_such_inventory_means_no_configurations_but_no_such_bucket_does_not() {
-        let Err(Failure::Service(e)) = Oss::read_list(
-            404,
-            &HeaderMap::new(),
-            error_body("NoSuchInventory").as_bytes(),
-        ) else {
-            panic!("a 404 is a service failure of the page")
-        };
-        assert!(Oss::means_no_configurations(&e));
-        let Err(Failure::Service(e)) = Oss::read_list(
-            404,
-            &HeaderMap::new(),
-            error_body("NoSuchBucket").as_bytes(),
-        ) else {
-            panic!("a 404 is a service failure of the page")
-        };
-        assert!(!Oss::means_no_configurations(&e));
-    }
-
-    #[test]
-    fn list_answering_no_such_bucket_is_an_error() {
-        let page = Oss::read_list(
-            404,
-            &HeaderMap::new(),
-            error_body("NoSuchBucket").as_bytes(),
-        );
-        assert!(matches!(page, Err(Failure::Service(e)) if e.code == "NoSuchBucket"));
-    }
-
-    #[test]
-    fn a_truncated_page_without_token_is_a_decode_error() {
-        let body = "<ListInventoryConfigurationsResult><IsTruncated>true</IsTruncated>\
-                    </ListInventoryConfigurationsResult>";
-        assert!(matches!(
-            Oss::read_list(200, &HeaderMap::new(), body.as_bytes()),
-            Err(Failure::Decode(_))
-        ));
-    }
-
-    #[test]
-    fn a_token_on_a_complete_page_is_ignored() {
-        let body = "<ListInventoryConfigurationsResult><IsTruncated>false</IsTruncated>\
-                    <NextContinuationToken>x</NextContinuationToken></ListInventoryConfigurationsResult>";
-        let page = Oss::read_list(200, &HeaderMap::new(), body.as_bytes()).unwrap();
-        assert_eq!(page.next_token, None);
-    }
-
-    #[test]
     fn a_configuration_the_model_cannot_express_is_foreign_and_its_neighbours_are_read() {
         let good = xml::tests::VECTOR_BODY;
         let body = format!(
@@ -109,51 +61,6 @@ mod tests {
     }
 
     #[test]
-    fn success_bodies_that_are_not_a_list_are_decode_errors() {
-        let bodies: [&[u8]; 5] = [
-            b"",
-            b"<html><body>Service Unavailable</body></html>",
-            b"<Error><Code>InternalError</Code><Message>m</Message></Error>",
-            b"<ListInventoryConfigurationResult></ListInventoryConfigurationResult>",
-            b"<ListInventoryConfigurationsResult><InventoryConfiguration><Id>a",
-        ];
-        for body in bodies {
-            assert!(
-                matches!(
-                    Oss::read_list(200, &HeaderMap::new(), body),
-                    Err(Failure::Decode(_) | Failure::Body(_))
-                ),
-                "{body:?}"
-            );
-            assert!(
-                matches!(
-                    Oss::read_get(200, &HeaderMap::new(), body),
-                    Err(Failure::Decode(_) | Failure::Body(_))
-                ),
-                "{body:?}"
-            );
-        }
-    }
-
-    #[test]
-    fn get_404_is_none_but_a_missing_bucket_is_an_error() {
-        let none = Oss::read_get(
-            404,
-            &HeaderMap::new(),
-            error_body("NoSuchInventory").as_bytes(),
-        );
-        assert_eq!(none, Ok(None));
-        assert!(
-            Oss::read_get(
-                404,
-                &HeaderMap::new(),
-                error_body("NoSuchBucket").as_bytes()
-            )
-            .is_err()
-        );
-    }
-
-    #[test]
     fn put_conflict_is_a_service_error_with_status_409() {
         let err = Oss::read_put(
             409,
@@ -166,27 +73,6 @@ mod tests {
         };
         assert_eq!(e.status, 409);
         assert_eq!(e.code, "InventoryConfigurationAlreadyExists");
-    }
-
-    #[test]
-    fn delete_of_a_missing_configuration_succeeds() {
-        assert_eq!(Oss::read_delete(204, &HeaderMap::new(), b""), Ok(()));
-        assert_eq!(
-            Oss::read_delete(
-                404,
-                &HeaderMap::new(),
-                error_body("NoSuchInventory").as_bytes()
-            ),
-            Ok(())
-        );
-        assert!(
-            Oss::read_delete(
-                403,
-                &HeaderMap::new(),
-                error_body("AccessDenied").as_bytes()
-            )
-            .is_err()
-        );
     }
 
     #[test]

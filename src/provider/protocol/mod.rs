@@ -151,3 +151,6 @@ pub trait Dialect: Debug + Send + Sync + 'static {
         response::delete(status, || Self::read_error(status, headers, body))
     }
 }
+
+#[cfg(test)]
+mod tests;
