@@ -19,11 +19,13 @@
 //! - [`clock`]: the injectable signing clock; [`send`]: one signed call per attempt through
 //!   [`http::Transport`].
 
+pub mod addressing;
 pub mod clock;
 pub mod cos;
 pub mod credentials;
 pub mod credentials_file;
 pub mod document;
+pub mod encoding;
 pub mod endpoint_policy;
 pub mod http;
 pub mod memory;

@@ -7,17 +7,16 @@
 //! creates or replaces.
 
 use std::sync::Arc;
-use std::time::SystemTime;
 
-use super::request::{self, Attempt, InventoryCall, SignedRequest, Target};
+use super::request::{self, SignedRequest};
 use super::{response, xml};
 use crate::model::{Inventory, Provider};
 use crate::provider::document::ConfigReader;
 use crate::provider::http::Transport;
-use crate::provider::protocol::{Client, Dialect};
+use crate::provider::protocol::{Attempt, Client, Dialect};
 use crate::provider::response::{ErrorFallback, ErrorShape};
 use crate::provider::wire::XmlError;
-use crate::provider::{BoxError, CredentialSource, Credentials, ServiceError};
+use crate::provider::{BoxError, CredentialSource, ServiceError};
 
 /// The COS dialect of the inventory protocol.
 #[derive(Debug, Clone, Copy, Default)]
@@ -57,26 +56,23 @@ impl Dialect for Cos {
         Some(xml::to_string(&xml::InventoryConfiguration::from(cos)))
     }
 
-    fn build(
-        &self,
-        call: &InventoryCall<'_>,
-        target: Target<'_>,
-        attempt: u32,
-        credentials: &Credentials,
-        _now: SystemTime,
-    ) -> Result<SignedRequest, BoxError> {
-        let attempt = Attempt::from_number(attempt);
-        Ok(request::build(call, target, attempt, credentials)?)
+    fn build(&self, attempt: &Attempt<'_>) -> Result<SignedRequest, BoxError> {
+        let Attempt { call, target, .. } = *attempt;
+        let number = request::Attempt::from_number(attempt.number);
+        Ok(request::build(call, target, number, attempt.credentials)?)
     }
 
     fn authorize(
         &self,
         request: &SignedRequest,
-        call: &InventoryCall<'_>,
-        _target: Target<'_>,
-        credentials: &Credentials,
-        now: SystemTime,
+        attempt: &Attempt<'_>,
     ) -> Result<Vec<(String, String)>, BoxError> {
+        let Attempt {
+            call,
+            credentials,
+            now,
+            ..
+        } = *attempt;
         Ok(request::authorize(request, call, credentials, now))
     }
 }

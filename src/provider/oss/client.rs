@@ -8,18 +8,17 @@
 //! refused with 409.
 
 use std::sync::Arc;
-use std::time::SystemTime;
 
-use super::request::{self, InventoryCall, SignatureVersion, SignedRequest, Target};
+use super::request::{self, SignatureVersion, SignedRequest};
 use super::{response, xml};
 use crate::model::{Inventory, Provider};
 pub use crate::provider::clock::Clock;
 use crate::provider::document::ConfigReader;
 use crate::provider::http::Transport;
-use crate::provider::protocol::{Client, Dialect};
+use crate::provider::protocol::{Attempt, Client, Dialect};
 use crate::provider::response::{ErrorFallback, ErrorShape};
 use crate::provider::wire::XmlError;
-use crate::provider::{BoxError, CredentialSource, Credentials, ServiceError};
+use crate::provider::{BoxError, CredentialSource, ServiceError};
 
 /// The OSS dialect of the inventory protocol, signing with one signature version.
 #[derive(Debug, Clone, Copy, Default)]
@@ -72,14 +71,14 @@ impl Dialect for Oss {
         Some(xml::to_string(&xml::InventoryConfiguration::from(oss)))
     }
 
-    fn build(
-        &self,
-        call: &InventoryCall<'_>,
-        target: Target<'_>,
-        _attempt: u32,
-        credentials: &Credentials,
-        now: SystemTime,
-    ) -> Result<SignedRequest, BoxError> {
+    fn build(&self, attempt: &Attempt<'_>) -> Result<SignedRequest, BoxError> {
+        let Attempt {
+            call,
+            target,
+            credentials,
+            now,
+            ..
+        } = *attempt;
         let version = self.signature_version;
         Ok(request::build(call, target, version, credentials, now)?)
     }
@@ -87,11 +86,15 @@ impl Dialect for Oss {
     fn authorize(
         &self,
         request: &SignedRequest,
-        call: &InventoryCall<'_>,
-        target: Target<'_>,
-        credentials: &Credentials,
-        now: SystemTime,
+        attempt: &Attempt<'_>,
     ) -> Result<Vec<(String, String)>, BoxError> {
+        let Attempt {
+            call,
+            target,
+            credentials,
+            now,
+            ..
+        } = *attempt;
         let version = self.signature_version;
         Ok(request::authorize(
             request,

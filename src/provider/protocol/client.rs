@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use url::Url;
 
-use super::Dialect;
+use super::{Attempt, Dialect};
 use crate::model::{BucketKey, Inventory, LiveConfig};
 use crate::provider::clock::{Clock, system_clock};
 use crate::provider::endpoint_policy::{self, EndpointError};
@@ -103,9 +103,14 @@ impl<D: Dialect> Client<D> {
             region: &bucket.region,
             endpoint: self.endpoint.as_ref(),
         };
-        send_signed(sender, call.operation(), bucket, |credentials, attempt| {
-            self.dialect
-                .sign(call, target, attempt, credentials, (self.clock)())
+        send_signed(sender, call.operation(), bucket, |credentials, number| {
+            self.dialect.sign(&Attempt {
+                call,
+                target,
+                number,
+                credentials,
+                now: (self.clock)(),
+            })
         })
         .await
     }

@@ -37,6 +37,18 @@ use crate::provider::response::{self, ErrorShape, Failure};
 use crate::provider::wire::XmlError;
 use crate::provider::{BoxError, Credentials, ServiceError};
 
+/// One attempt of a call, as the dialect builds and signs it.
+#[derive(Clone, Copy)]
+pub struct Attempt<'a> {
+    pub call: &'a InventoryCall<'a>,
+    pub target: Target<'a>,
+    /// 0 for the first attempt, 1 for the first retry, …
+    pub number: u32,
+    pub credentials: &'a Credentials,
+    /// The signing time, read once per attempt.
+    pub now: SystemTime,
+}
+
 /// What one S3-family provider does differently from the others; everything else is the
 /// generic [`Client`]'s.
 ///
@@ -67,49 +79,31 @@ pub trait Dialect: Debug + Send + Sync + 'static {
     /// another provider's.
     fn put_body(inventory: &Inventory) -> Option<Result<String, XmlError>>;
 
-    /// The unsigned form of one attempt of `call` for `target` at `now`: URL, the headers the
-    /// signature covers, body; `attempt` is 0 for the first, 1 for the first retry, … Pure.
+    /// The unsigned form of one attempt: URL, the headers the signature covers, body. Pure.
     ///
     /// # Errors
     /// When the bucket, region or endpoint do not form a URL.
-    fn build(
-        &self,
-        call: &InventoryCall<'_>,
-        target: Target<'_>,
-        attempt: u32,
-        credentials: &Credentials,
-        now: SystemTime,
-    ) -> Result<SignedRequest, BoxError>;
+    fn build(&self, attempt: &Attempt<'_>) -> Result<SignedRequest, BoxError>;
 
-    /// What signing `request` (built by [`Dialect::build`] from `call`) at `now` adds: the
-    /// headers, returned rather than applied, as aws-sigv4's `sign` does. Pure.
+    /// What signing `request` (built by [`Dialect::build`] from `attempt`) adds: the headers,
+    /// returned rather than applied, as aws-sigv4's `sign` does. Pure.
     ///
     /// # Errors
     /// When the signer refuses a value.
     fn authorize(
         &self,
         request: &SignedRequest,
-        call: &InventoryCall<'_>,
-        target: Target<'_>,
-        credentials: &Credentials,
-        now: SystemTime,
+        attempt: &Attempt<'_>,
     ) -> Result<Vec<(String, String)>, BoxError>;
 
     /// One attempt, built and signed: [`Dialect::build`], then [`Dialect::authorize`]'s headers
-    /// added, both at the same `now`.
+    /// added.
     ///
     /// # Errors
     /// As both steps.
-    fn sign(
-        &self,
-        call: &InventoryCall<'_>,
-        target: Target<'_>,
-        attempt: u32,
-        credentials: &Credentials,
-        now: SystemTime,
-    ) -> Result<SignedRequest, BoxError> {
-        let request = self.build(call, target, attempt, credentials, now)?;
-        let added = self.authorize(&request, call, target, credentials, now)?;
+    fn sign(&self, attempt: &Attempt<'_>) -> Result<SignedRequest, BoxError> {
+        let request = self.build(attempt)?;
+        let added = self.authorize(&request, attempt)?;
         Ok(request.with_headers(added))
     }
 

@@ -7,21 +7,19 @@
 //! request when set). A PUT creates or replaces.
 
 use std::sync::Arc;
-use std::time::SystemTime;
 
 use super::endpoint::Addressing;
 use super::manifest::S3BucketOptions;
-use super::request::{self, InventoryCall, SignedRequest};
+use super::request::{self, SignedRequest};
 use super::{response, xml};
 use crate::model::{Inventory, Provider};
 pub use crate::provider::clock::Clock;
 use crate::provider::document::ConfigReader;
 use crate::provider::http::Transport;
-use crate::provider::protocol::{Client, Dialect};
-use crate::provider::request::Target;
+use crate::provider::protocol::{Attempt, Client, Dialect};
 use crate::provider::response::{ErrorFallback, ErrorShape};
 use crate::provider::wire::XmlError;
-use crate::provider::{BoxError, CredentialSource, Credentials};
+use crate::provider::{BoxError, CredentialSource};
 
 /// The S3 dialect of the inventory protocol, with the bucket's `expectedBucketOwner` and
 /// `forcePathStyle`.
@@ -65,34 +63,30 @@ impl Dialect for S3 {
         Some(xml::to_string(&xml::InventoryConfiguration::from(s3)))
     }
 
-    fn build(
-        &self,
-        call: &InventoryCall<'_>,
-        target: Target<'_>,
-        _attempt: u32,
-        _credentials: &Credentials,
-        _now: SystemTime,
-    ) -> Result<SignedRequest, BoxError> {
+    fn build(&self, attempt: &Attempt<'_>) -> Result<SignedRequest, BoxError> {
         let target = request::Target {
-            bucket: target.bucket,
-            region: target.region,
+            bucket: attempt.target.bucket,
+            region: attempt.target.region,
             addressing: Addressing {
-                endpoint: target.endpoint,
+                endpoint: attempt.target.endpoint,
                 force_path_style: self.options.force_path_style,
             },
             expected_bucket_owner: self.options.expected_bucket_owner.as_deref(),
         };
-        Ok(request::build(call, target)?)
+        Ok(request::build(attempt.call, target)?)
     }
 
     fn authorize(
         &self,
         request: &SignedRequest,
-        _call: &InventoryCall<'_>,
-        target: Target<'_>,
-        credentials: &Credentials,
-        now: SystemTime,
+        attempt: &Attempt<'_>,
     ) -> Result<Vec<(String, String)>, BoxError> {
+        let Attempt {
+            target,
+            credentials,
+            now,
+            ..
+        } = *attempt;
         Ok(request::authorize(
             request,
             target.region,

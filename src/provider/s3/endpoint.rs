@@ -7,7 +7,10 @@
 //! cover (as the AWS SDKs do). An endpoint override (`INVSYNC_S3_ENDPOINT`, `spec.endpoint`)
 //! changes only where requests go: a domain endpoint stays virtual-hosted.
 
-use url::{Host, Url};
+use url::Url;
+
+pub use crate::provider::addressing::Style;
+use crate::provider::addressing::{is_ip_or_localhost, place_bucket};
 
 use crate::provider::endpoint_policy::redacted;
 
@@ -33,15 +36,6 @@ pub enum BucketUrlError {
         endpoint: String,
         reason: &'static str,
     },
-}
-
-/// How the bucket appears in the URL.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Style {
-    /// `{bucket}.{host}/`.
-    VirtualHosted,
-    /// `{host}/{bucket}`.
-    Path,
 }
 
 /// Where one bucket's requests go.
@@ -85,38 +79,14 @@ pub fn bucket_url(
         endpoint: redacted(&base),
         reason,
     };
-    if base.host().is_none() {
-        return Err(invalid("has no host"));
-    }
     let style = if addressing.force_path_style || is_ip_or_localhost(&base) || bucket.contains('.')
     {
         Style::Path
     } else {
         Style::VirtualHosted
     };
-    let mut url = base.clone();
-    url.set_query(None);
-    url.set_fragment(None);
-    match style {
-        Style::Path => url.set_path(&format!("/{bucket}")),
-        Style::VirtualHosted => {
-            let host = format!("{bucket}.{}", base.host_str().unwrap_or_default());
-            url.set_host(Some(&host))
-                .map_err(|_| invalid("does not form a valid host with the bucket"))?;
-            url.set_path("/");
-        }
-    }
+    let url = place_bucket(&base, bucket, style, &format!("/{bucket}")).map_err(invalid)?;
     Ok((url, style))
-}
-
-/// True when the endpoint is an IP address or `localhost`, where a bucket cannot be a
-/// subdomain.
-pub fn is_ip_or_localhost(endpoint: &Url) -> bool {
-    match endpoint.host() {
-        Some(Host::Ipv4(_) | Host::Ipv6(_)) => true,
-        Some(Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-        None => false,
-    }
 }
 
 /// The characters of an S3 bucket name, checked again here because the name becomes part of

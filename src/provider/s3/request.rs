@@ -13,10 +13,12 @@ use aws_sigv4::http_request::{
     UriPathNormalizationMode, sign as sigv4_sign,
 };
 use aws_sigv4::sign::v4;
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
 use super::endpoint::{Addressing, BucketUrlError, bucket_url};
 use crate::provider::Credentials;
+/// Values encoded as SigV4 canonicalizes them, so the URL sent is exactly the canonical query
+/// the signature covers.
+pub use crate::provider::encoding::encode_query;
 pub use crate::provider::request::{InventoryCall, SignedRequest};
 
 /// The service name in the credential scope.
@@ -24,14 +26,6 @@ pub const SERVICE: &str = "s3";
 
 /// The header carrying the expected bucket owner's account id.
 pub const EXPECTED_BUCKET_OWNER: &str = "x-amz-expected-bucket-owner";
-
-/// Everything but the SigV4 unreserved characters is percent-encoded in query values, so the
-/// URL sent is exactly the canonical query the signature covers.
-const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'_')
-    .remove(b'.')
-    .remove(b'~');
 
 /// The decoded query parameters of `call`, in the order they are sent (sorted, as SigV4
 /// canonicalizes them): `inventory` with `id` or `continuation-token`.
@@ -49,26 +43,6 @@ pub fn query<'a>(call: &InventoryCall<'a>) -> Vec<(&'a str, &'a str)> {
             vec![("id", id), ("inventory", "")]
         }
     }
-}
-
-/// The query string of `params`: `name` alone for an empty value (`?inventory`), values
-/// encoded as SigV4 canonicalizes them.
-pub fn encode_query(params: &[(&str, &str)]) -> String {
-    params
-        .iter()
-        .map(|(name, value)| {
-            if value.is_empty() {
-                utf8_percent_encode(name, QUERY_VALUE).to_string()
-            } else {
-                format!(
-                    "{}={}",
-                    utf8_percent_encode(name, QUERY_VALUE),
-                    utf8_percent_encode(value, QUERY_VALUE)
-                )
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("&")
 }
 
 /// Where and how to send a call.

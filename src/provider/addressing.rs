@@ -1,0 +1,53 @@
+//! Where the bucket goes in a request URL, for every S3-family provider: virtual-hosted
+//! (`{bucket}.{host}/`) or path style (`{host}/{bucket}`).
+
+use url::{Host, Url};
+
+/// How the bucket appears in the URL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Style {
+    /// `{bucket}.{host}/`.
+    VirtualHosted,
+    /// `{host}/{bucket}` (OSS adds a trailing `/`).
+    Path,
+}
+
+/// True when the endpoint is an IP address or `localhost`, where a bucket cannot be a
+/// subdomain: requests use path style there, as the official SDKs do.
+pub fn is_ip_or_localhost(endpoint: &Url) -> bool {
+    match endpoint.host() {
+        Some(Host::Ipv4(_) | Host::Ipv6(_)) => true,
+        Some(Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        None => false,
+    }
+}
+
+/// `base` without query and fragment, with `bucket` placed in `style`: as the first host
+/// label with path `/`, or as the path `path` (the provider's spelling of `/{bucket}`).
+///
+/// # Errors
+/// What is wrong with `base`, completing "endpoint `…` …", when it has no host or the bucket
+/// does not form a valid host with it.
+pub fn place_bucket(
+    base: &Url,
+    bucket: &str,
+    style: Style,
+    path: &str,
+) -> Result<Url, &'static str> {
+    if base.host().is_none() {
+        return Err("has no host");
+    }
+    let mut url = base.clone();
+    url.set_query(None);
+    url.set_fragment(None);
+    match style {
+        Style::Path => url.set_path(path),
+        Style::VirtualHosted => {
+            let host = format!("{bucket}.{}", base.host_str().unwrap_or_default());
+            url.set_host(Some(&host))
+                .map_err(|_| "does not form a valid host with the bucket")?;
+            url.set_path("/");
+        }
+    }
+    Ok(url)
+}
