@@ -22,6 +22,15 @@ pub fn is_ip_or_localhost(endpoint: &Url) -> bool {
     }
 }
 
+/// True when `region` is a region id's characters: lowercase letters, digits and hyphens,
+/// not empty. A provider adds its own rules (no `oss-` prefix, no hyphen at either end).
+pub fn is_region_id(region: &str) -> bool {
+    !region.is_empty()
+        && region
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
 /// `base` without query and fragment, with `bucket` placed in `style`: as the first host
 /// label with path `/`, or as the path `path` (the provider's spelling of `/{bucket}`).
 ///

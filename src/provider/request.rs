@@ -134,6 +134,16 @@ pub enum BuildError {
 }
 
 impl SignedRequest {
+    /// The unsigned form of `call` sent to `url` with `headers`: the call's method and body.
+    pub fn unsigned(call: &InventoryCall<'_>, url: Url, headers: Vec<(String, String)>) -> Self {
+        SignedRequest {
+            method: call.method(),
+            url,
+            headers,
+            body: call.body().as_bytes().to_vec(),
+        }
+    }
+
     /// The same request with `headers` (a signer's output) appended, in their order.
     pub fn with_headers(mut self, headers: Vec<(String, String)>) -> Self {
         self.headers.extend(headers);

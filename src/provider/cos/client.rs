@@ -6,17 +6,14 @@
 //! each attempt is signed by [`super::request`] (retries say so in a signed header). A PUT
 //! creates or replaces.
 
-use std::sync::Arc;
-
 use super::request::{self, SignedRequest};
 use super::{response, xml};
 use crate::model::{Inventory, Provider};
 use crate::provider::document::ConfigReader;
-use crate::provider::http::Transport;
 use crate::provider::protocol::{Attempt, Client, Dialect};
 use crate::provider::response::{ErrorFallback, ErrorShape};
 use crate::provider::wire::XmlError;
-use crate::provider::{BoxError, CredentialSource, ServiceError};
+use crate::provider::{BoxError, ServiceError};
 
 /// The COS dialect of the inventory protocol.
 #[derive(Debug, Clone, Copy, Default)]
@@ -24,13 +21,6 @@ pub struct Cos;
 
 /// Client of the COS bucket inventory API.
 pub type CosClient = Client<Cos>;
-
-impl Client<Cos> {
-    /// A client of the public HTTPS endpoints, signing with the system clock.
-    pub fn new(transport: Transport, credentials: Arc<dyn CredentialSource>) -> Self {
-        Client::with_dialect(transport, credentials, Cos)
-    }
-}
 
 impl Dialect for Cos {
     const PROVIDER: Provider = Provider::Cos;

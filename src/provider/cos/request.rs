@@ -113,12 +113,7 @@ pub fn build(
     if attempt == Attempt::Retry {
         headers.push(("x-cos-sdk-retry".into(), "true".into()));
     }
-    Ok(SignedRequest {
-        method: call.method(),
-        url,
-        headers,
-        body: body.as_bytes().to_vec(),
-    })
+    Ok(SignedRequest::unsigned(call, url, headers))
 }
 
 /// What signing `request` (built by [`build`] from `call`) at `now` adds: the

@@ -7,18 +7,15 @@
 //! on PUT, `x-oss-security-token` with temporary credentials), and a PUT of an existing id is
 //! refused with 409.
 
-use std::sync::Arc;
-
 use super::request::{self, SignatureVersion, SignedRequest};
 use super::{response, xml};
 use crate::model::{Inventory, Provider};
 pub use crate::provider::clock::Clock;
 use crate::provider::document::ConfigReader;
-use crate::provider::http::Transport;
 use crate::provider::protocol::{Attempt, Client, Dialect};
 use crate::provider::response::{ErrorFallback, ErrorShape};
 use crate::provider::wire::XmlError;
-use crate::provider::{BoxError, CredentialSource, ServiceError};
+use crate::provider::{BoxError, ServiceError};
 
 /// The OSS dialect of the inventory protocol, signing with one signature version.
 #[derive(Debug, Clone, Copy, Default)]
@@ -30,12 +27,6 @@ pub struct Oss {
 pub type OssClient = Client<Oss>;
 
 impl Client<Oss> {
-    /// A client of the public OSS endpoints (`https://{bucket}.oss-{region}.aliyuncs.com`),
-    /// signing with V4 and the system clock.
-    pub fn new(transport: Transport, credentials: Arc<dyn CredentialSource>) -> Self {
-        Client::with_dialect(transport, credentials, Oss::default())
-    }
-
     /// The same client signing with `version`.
     pub fn with_signature_version(mut self, version: SignatureVersion) -> Self {
         self.dialect.signature_version = version;

@@ -9,7 +9,7 @@
 use url::Url;
 
 pub use crate::provider::addressing::Style;
-use crate::provider::addressing::{is_ip_or_localhost, place_bucket};
+use crate::provider::addressing::{is_ip_or_localhost, is_region_id, place_bucket};
 
 use crate::provider::endpoint_policy::redacted;
 
@@ -70,12 +70,7 @@ fn check_bucket(bucket: &str) -> Result<(), BucketUrlError> {
 }
 
 fn check_region(region: &str) -> Result<(), BucketUrlError> {
-    let ok = !region.is_empty()
-        && !region.starts_with("oss-")
-        && region
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
-    if ok {
+    if is_region_id(region) && !region.starts_with("oss-") {
         Ok(())
     } else {
         Err(BucketUrlError::InvalidRegion(region.to_string()))

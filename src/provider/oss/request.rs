@@ -85,12 +85,7 @@ pub fn build(
     if let Some(token) = &credentials.security_token {
         headers.push(("x-oss-security-token".into(), token.expose().to_string()));
     }
-    Ok(SignedRequest {
-        method: call.method(),
-        url,
-        headers,
-        body: body.as_bytes().to_vec(),
-    })
+    Ok(SignedRequest::unsigned(call, url, headers))
 }
 
 /// What signing `request` (built by [`build`] from `call`) with `version` at `now` adds: the

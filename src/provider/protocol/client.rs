@@ -48,6 +48,14 @@ impl<D: Dialect> std::fmt::Debug for Client<D> {
     }
 }
 
+impl<D: Dialect + Default> Client<D> {
+    /// A client of the provider's public HTTPS endpoints in the dialect's defaults (OSS signs
+    /// with V4, S3 with no bucket options), signing with the system clock.
+    pub fn new(transport: Transport, credentials: Arc<dyn CredentialSource>) -> Self {
+        Client::with_dialect(transport, credentials, D::default())
+    }
+}
+
 impl<D: Dialect> Client<D> {
     /// A client of the provider's public HTTPS endpoints speaking `dialect`, signing with the
     /// system clock.

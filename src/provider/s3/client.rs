@@ -6,20 +6,17 @@
 //! for IP, `localhost` and `forcePathStyle` endpoints, `x-amz-expected-bucket-owner` on every
 //! request when set). A PUT creates or replaces.
 
-use std::sync::Arc;
-
 use super::endpoint::Addressing;
 use super::manifest::S3BucketOptions;
 use super::request::{self, SignedRequest};
 use super::{response, xml};
 use crate::model::{Inventory, Provider};
+use crate::provider::BoxError;
 pub use crate::provider::clock::Clock;
 use crate::provider::document::ConfigReader;
-use crate::provider::http::Transport;
 use crate::provider::protocol::{Attempt, Client, Dialect};
 use crate::provider::response::{ErrorFallback, ErrorShape};
 use crate::provider::wire::XmlError;
-use crate::provider::{BoxError, CredentialSource};
 
 /// The S3 dialect of the inventory protocol, with the bucket's `expectedBucketOwner` and
 /// `forcePathStyle`.
@@ -32,12 +29,6 @@ pub struct S3 {
 pub type S3Client = Client<S3>;
 
 impl Client<S3> {
-    /// A client of the public S3 endpoints (`https://{bucket}.s3.{region}.amazonaws.com`),
-    /// signing with the system clock.
-    pub fn new(transport: Transport, credentials: Arc<dyn CredentialSource>) -> Self {
-        Client::with_dialect(transport, credentials, S3::default())
-    }
-
     /// The same client with the bucket's `expectedBucketOwner` and `forcePathStyle`.
     pub fn with_options(mut self, options: S3BucketOptions) -> Self {
         self.dialect.options = options;

@@ -96,12 +96,7 @@ pub fn build(call: &InventoryCall<'_>, target: Target<'_>) -> Result<SignedReque
     if let Some(owner) = target.expected_bucket_owner {
         headers.push((EXPECTED_BUCKET_OWNER.into(), owner.to_string()));
     }
-    Ok(SignedRequest {
-        method: call.method(),
-        url,
-        headers,
-        body: call.body().as_bytes().to_vec(),
-    })
+    Ok(SignedRequest::unsigned(call, url, headers))
 }
 
 /// What SigV4 signing of `request` in `region` at `now` adds, as `aws-sigv4` returns it:
