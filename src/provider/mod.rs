@@ -3,18 +3,24 @@
 //! Every provider has the same shape: its model types (re-exported by [`crate::model`]), its
 //! manifest types and rules, its normalization, its credentials and endpoints, a pure signer,
 //! wire types (XML, shared with the emulator), conversions between wire types and the model,
-//! and a client implementing [`InventoryApi`] on top of [`http`], the shared
-//! signed-send-with-retry loop. The rest of the crate reaches a provider only through the table
-//! in [`registry`]. Nothing outside this module sees XML or HTTP.
+//! and a [`protocol::Dialect`]: what its API does differently from the others. One client,
+//! [`protocol::Client`], speaks every dialect and implements [`InventoryApi`]; clients are
+//! handed out as `Arc<dyn InventoryApi>`. The rest of the crate reaches a provider only
+//! through the table in [`registry`]. Nothing outside this module sees XML or HTTP.
 //!
 //! # Shared by every provider
+//! - [`protocol`]: the [`protocol::Dialect`] trait and the one client over it.
 //! - [`request`]: [`request::InventoryCall`] (what a call sends), [`request::Target`] (where)
-//!   and [`request::SignedRequest`] (method, URL, headers, body), the output of each
-//!   provider's pure `request::sign(call, target, option, credentials, now)`.
-//! - [`response`]: [`response::Failure`], the error of each provider's pure
-//!   `response::{list_page, get, put, delete}(status, headers, body)`.
+//!   and [`request::SignedRequest`] (method, URL, headers, body), built unsigned by each
+//!   provider's pure `request::build`, completed by the headers its `request::authorize`
+//!   returns.
+//! - [`response`]: one status rule, one LIST rule and one `<Error>` reader, shaped by the
+//!   dialect; [`response::Failure`] is the error of an answer.
 //! - [`paginate`]: [`paginate::ListPage`] and the LIST loop over continuation tokens.
-//! - [`wire`]: the XML API of the wire types ([`wire::from_bytes`], [`wire::to_string`]).
+//! - [`addressing`]: virtual-hosted or path-style bucket URLs; [`encoding`]: the
+//!   percent-encoding the V4-style signers share.
+//! - [`wire`]: the XML API of the wire types ([`wire::from_bytes`], [`wire::to_string`]);
+//!   [`wire_convert`]: the conversion error of OSS and S3.
 //! - [`xml_depth`]: the nesting limit every XML reader enforces before building anything.
 //! - [`clock`]: the injectable signing clock; [`send`]: one signed call per attempt through
 //!   [`http::Transport`].

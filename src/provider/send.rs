@@ -21,22 +21,6 @@ pub struct Sender<'a> {
     pub title: &'static str,
 }
 
-impl<'a> Sender<'a> {
-    /// `provider`'s sender, named in messages by its table entry's short title.
-    pub fn new(
-        transport: &'a Transport,
-        credentials: &'a dyn CredentialSource,
-        provider: Provider,
-    ) -> Self {
-        Sender {
-            transport,
-            credentials,
-            provider,
-            title: registry::spec(provider).short_title(),
-        }
-    }
-}
-
 /// Checks that `bucket` is one of the sender's provider, asks for credentials once, then sends
 /// the request `sign` builds, calling it once per attempt with them and the attempt's number
 /// (0 for the first, 1 for the first retry, …), so each attempt carries a fresh time.
