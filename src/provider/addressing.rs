@@ -60,3 +60,47 @@ pub fn place_bucket(
     }
     Ok(url)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn url(s: &str) -> Url {
+        Url::parse(s).unwrap()
+    }
+
+    #[test]
+    fn ip_addresses_and_localhost_are_path_style_hosts_and_domains_are_not() {
+        for endpoint in [
+            "http://127.0.0.1:9000",
+            "http://localhost:9000",
+            "http://LOCALHOST",
+            "http://[::1]:9000",
+        ] {
+            assert!(is_ip_or_localhost(&url(endpoint)), "{endpoint}");
+        }
+        for endpoint in [
+            "https://oss.internal.example:8443",
+            "https://localhost.example",
+        ] {
+            assert!(!is_ip_or_localhost(&url(endpoint)), "{endpoint}");
+        }
+    }
+
+    #[test]
+    fn the_bucket_becomes_the_first_host_label_or_the_path() {
+        let base = url("https://s3.example:8443/ignored?q=1#f");
+        let hosted = place_bucket(&base, "b", Style::VirtualHosted, "/b").unwrap();
+        assert_eq!(hosted.as_str(), "https://b.s3.example:8443/");
+        let path = place_bucket(&base, "b", Style::Path, "/b/").unwrap();
+        assert_eq!(path.as_str(), "https://s3.example:8443/b/");
+    }
+
+    #[test]
+    fn region_ids_are_lowercase_letters_digits_and_hyphens() {
+        assert!(is_region_id("us-east-1"));
+        for region in ["", "US-EAST-1", "eu_west", "a.b"] {
+            assert!(!is_region_id(region), "{region}");
+        }
+    }
+}

@@ -14,6 +14,9 @@ use super::Operation;
 /// Sent as `User-Agent` on every request; not signed.
 pub const USER_AGENT: &str = concat!("invsync/", env!("CARGO_PKG_VERSION"));
 
+/// Headers as `(name, value)`, in the order they are sent.
+pub type Headers = Vec<(String, String)>;
+
 /// One of the four inventory calls, with what it sends.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum InventoryCall<'a> {
@@ -135,7 +138,7 @@ pub enum BuildError {
 
 impl SignedRequest {
     /// The unsigned form of `call` sent to `url` with `headers`: the call's method and body.
-    pub fn unsigned(call: &InventoryCall<'_>, url: Url, headers: Vec<(String, String)>) -> Self {
+    pub fn unsigned(call: &InventoryCall<'_>, url: Url, headers: Headers) -> Self {
         SignedRequest {
             method: call.method(),
             url,
@@ -145,7 +148,7 @@ impl SignedRequest {
     }
 
     /// The same request with `headers` (a signer's output) appended, in their order.
-    pub fn with_headers(mut self, headers: Vec<(String, String)>) -> Self {
+    pub fn with_headers(mut self, headers: Headers) -> Self {
         self.headers.extend(headers);
         self
     }

@@ -6,7 +6,7 @@
 //! each attempt is signed by [`super::request`] (retries say so in a signed header). A PUT
 //! creates or replaces.
 
-use super::request::{self, SignedRequest};
+use super::request::{self, Headers, SignedRequest};
 use super::{response, xml};
 use crate::model::{Inventory, Provider};
 use crate::provider::document::ConfigReader;
@@ -46,23 +46,12 @@ impl Dialect for Cos {
         Some(xml::to_string(&xml::InventoryConfiguration::from(cos)))
     }
 
-    fn build(&self, attempt: &Attempt<'_>) -> Result<SignedRequest, BoxError> {
-        let Attempt { call, target, .. } = *attempt;
-        let number = request::Attempt::from_number(attempt.number);
-        Ok(request::build(call, target, number, attempt.credentials)?)
+    fn build(&self, at: &Attempt<'_>) -> Result<SignedRequest, BoxError> {
+        let number = request::Attempt::from_number(at.number);
+        Ok(request::build(at.call, at.target, number, at.credentials)?)
     }
 
-    fn authorize(
-        &self,
-        request: &SignedRequest,
-        attempt: &Attempt<'_>,
-    ) -> Result<Vec<(String, String)>, BoxError> {
-        let Attempt {
-            call,
-            credentials,
-            now,
-            ..
-        } = *attempt;
-        Ok(request::authorize(request, call, credentials, now))
+    fn authorize(&self, request: &SignedRequest, at: &Attempt<'_>) -> Result<Headers, BoxError> {
+        Ok(request::authorize(request, at.call, at.credentials, at.now))
     }
 }

@@ -24,7 +24,7 @@ use crate::provider::Credentials;
 use crate::provider::endpoint_policy::EndpointError;
 use crate::provider::signing_window::{CLOCK_SKEW, MAX_SIGNATURE_LIFETIME};
 
-pub use crate::provider::request::{InventoryCall, SignedRequest, Target};
+pub use crate::provider::request::{Headers, InventoryCall, SignedRequest, Target};
 
 /// Which attempt of a call is signed: retries say so in a signed header.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -123,7 +123,7 @@ pub fn authorize(
     call: &InventoryCall<'_>,
     credentials: &Credentials,
     now: SystemTime,
-) -> Vec<(String, String)> {
+) -> Headers {
     let signed = signer::sign(
         &SignInput {
             method: request.method,

@@ -7,7 +7,7 @@
 //! on PUT, `x-oss-security-token` with temporary credentials), and a PUT of an existing id is
 //! refused with 409.
 
-use super::request::{self, SignatureVersion, SignedRequest};
+use super::request::{self, Headers, SignatureVersion, SignedRequest};
 use super::{response, xml};
 use crate::model::{Inventory, Provider};
 pub use crate::provider::clock::Clock;
@@ -62,38 +62,26 @@ impl Dialect for Oss {
         Some(xml::to_string(&xml::InventoryConfiguration::from(oss)))
     }
 
-    fn build(&self, attempt: &Attempt<'_>) -> Result<SignedRequest, BoxError> {
-        let Attempt {
-            call,
-            target,
-            credentials,
-            now,
-            ..
-        } = *attempt;
+    fn build(&self, at: &Attempt<'_>) -> Result<SignedRequest, BoxError> {
         let version = self.signature_version;
-        Ok(request::build(call, target, version, credentials, now)?)
+        Ok(request::build(
+            at.call,
+            at.target,
+            version,
+            at.credentials,
+            at.now,
+        )?)
     }
 
-    fn authorize(
-        &self,
-        request: &SignedRequest,
-        attempt: &Attempt<'_>,
-    ) -> Result<Vec<(String, String)>, BoxError> {
-        let Attempt {
-            call,
-            target,
-            credentials,
-            now,
-            ..
-        } = *attempt;
+    fn authorize(&self, request: &SignedRequest, at: &Attempt<'_>) -> Result<Headers, BoxError> {
         let version = self.signature_version;
         Ok(request::authorize(
             request,
-            call,
-            target,
+            at.call,
+            at.target,
             version,
-            credentials,
-            now,
+            at.credentials,
+            at.now,
         ))
     }
 }

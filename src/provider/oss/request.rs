@@ -13,7 +13,7 @@ use super::encoding::encode_query;
 use super::endpoint::{BucketUrlError, bucket_url};
 use super::{date, signer_v1, signer_v4};
 use crate::provider::Credentials;
-pub use crate::provider::request::{InventoryCall, SignedRequest, Target};
+pub use crate::provider::request::{Headers, InventoryCall, SignedRequest, Target};
 
 /// Which OSS signature a client puts on its requests.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -97,7 +97,7 @@ pub fn authorize(
     version: SignatureVersion,
     credentials: &Credentials,
     now: SystemTime,
-) -> Vec<(String, String)> {
+) -> Headers {
     let query = call.query(ID_PARAM);
     let headers = request.header_pairs();
     let secret = credentials.access_key_secret.expose();

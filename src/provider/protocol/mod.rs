@@ -32,7 +32,7 @@ use reqwest::header::HeaderMap;
 use crate::model::{Inventory, LiveConfig, Provider};
 use crate::provider::document::ConfigReader;
 use crate::provider::paginate::ListPage;
-use crate::provider::request::{InventoryCall, SignedRequest, Target};
+use crate::provider::request::{Headers, InventoryCall, SignedRequest, Target};
 use crate::provider::response::{self, ErrorShape, Failure};
 use crate::provider::wire::XmlError;
 use crate::provider::{BoxError, Credentials, ServiceError};
@@ -83,18 +83,14 @@ pub trait Dialect: Debug + Send + Sync + 'static {
     ///
     /// # Errors
     /// When the bucket, region or endpoint do not form a URL.
-    fn build(&self, attempt: &Attempt<'_>) -> Result<SignedRequest, BoxError>;
+    fn build(&self, at: &Attempt<'_>) -> Result<SignedRequest, BoxError>;
 
-    /// What signing `request` (built by [`Dialect::build`] from `attempt`) adds: the headers,
+    /// What signing `request` (built by [`Dialect::build`] from `at`) adds: the headers,
     /// returned rather than applied, as aws-sigv4's `sign` does. Pure.
     ///
     /// # Errors
     /// When the signer refuses a value.
-    fn authorize(
-        &self,
-        request: &SignedRequest,
-        attempt: &Attempt<'_>,
-    ) -> Result<Vec<(String, String)>, BoxError>;
+    fn authorize(&self, request: &SignedRequest, at: &Attempt<'_>) -> Result<Headers, BoxError>;
 
     /// One attempt, built and signed: [`Dialect::build`], then [`Dialect::authorize`]'s headers
     /// added.

@@ -8,7 +8,7 @@
 
 use super::endpoint::Addressing;
 use super::manifest::S3BucketOptions;
-use super::request::{self, SignedRequest};
+use super::request::{self, Headers, SignedRequest};
 use super::{response, xml};
 use crate::model::{Inventory, Provider};
 use crate::provider::BoxError;
@@ -54,35 +54,26 @@ impl Dialect for S3 {
         Some(xml::to_string(&xml::InventoryConfiguration::from(s3)))
     }
 
-    fn build(&self, attempt: &Attempt<'_>) -> Result<SignedRequest, BoxError> {
+    fn build(&self, at: &Attempt<'_>) -> Result<SignedRequest, BoxError> {
+        let addressing = Addressing {
+            endpoint: at.target.endpoint,
+            force_path_style: self.options.force_path_style,
+        };
         let target = request::Target {
-            bucket: attempt.target.bucket,
-            region: attempt.target.region,
-            addressing: Addressing {
-                endpoint: attempt.target.endpoint,
-                force_path_style: self.options.force_path_style,
-            },
+            bucket: at.target.bucket,
+            region: at.target.region,
+            addressing,
             expected_bucket_owner: self.options.expected_bucket_owner.as_deref(),
         };
-        Ok(request::build(attempt.call, target)?)
+        Ok(request::build(at.call, target)?)
     }
 
-    fn authorize(
-        &self,
-        request: &SignedRequest,
-        attempt: &Attempt<'_>,
-    ) -> Result<Vec<(String, String)>, BoxError> {
-        let Attempt {
-            target,
-            credentials,
-            now,
-            ..
-        } = *attempt;
+    fn authorize(&self, request: &SignedRequest, at: &Attempt<'_>) -> Result<Headers, BoxError> {
         Ok(request::authorize(
             request,
-            target.region,
-            credentials,
-            now,
+            at.target.region,
+            at.credentials,
+            at.now,
         )?)
     }
 }

@@ -19,7 +19,7 @@ use crate::provider::Credentials;
 /// Values encoded as SigV4 canonicalizes them, so the URL sent is exactly the canonical query
 /// the signature covers.
 pub use crate::provider::encoding::encode_query;
-pub use crate::provider::request::{InventoryCall, SignedRequest};
+pub use crate::provider::request::{Headers, InventoryCall, SignedRequest};
 
 /// The service name in the credential scope.
 pub const SERVICE: &str = "s3";
@@ -110,7 +110,7 @@ pub fn authorize(
     region: &str,
     credentials: &Credentials,
     now: SystemTime,
-) -> Result<Vec<(String, String)>, RequestError> {
+) -> Result<Headers, RequestError> {
     let identity = aws_credential_types::Credentials::new(
         credentials.access_key_id.clone(),
         credentials.access_key_secret.expose(),
