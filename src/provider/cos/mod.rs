@@ -60,9 +60,5 @@ pub(crate) static SPEC: ProviderSpec = ProviderSpec {
 
 /// The table's `connect`: a [`CosClient`], sending to `parts.endpoint` when given.
 fn connect(parts: ClientParts<'_>) -> Result<Arc<dyn InventoryApi>, EndpointError> {
-    let client = CosClient::new(parts.transport, parts.credentials);
-    Ok(Arc::new(match parts.endpoint {
-        Some(url) => client.with_endpoint(url)?,
-        None => client,
-    }))
+    CosClient::new(parts.transport, parts.credentials).shared(parts.endpoint)
 }

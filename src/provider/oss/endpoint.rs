@@ -70,11 +70,9 @@ fn check_bucket(bucket: &str) -> Result<(), BucketUrlError> {
 }
 
 fn check_region(region: &str) -> Result<(), BucketUrlError> {
-    if is_region_id(region) && !region.starts_with("oss-") {
-        Ok(())
-    } else {
-        Err(BucketUrlError::InvalidRegion(region.to_string()))
-    }
+    let ok = is_region_id(region) && !region.starts_with("oss-");
+    ok.then_some(())
+        .ok_or_else(|| BucketUrlError::InvalidRegion(region.to_string()))
 }
 
 #[cfg(test)]

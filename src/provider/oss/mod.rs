@@ -69,10 +69,7 @@ pub(crate) static SPEC: ProviderSpec = ProviderSpec {
 /// The table's `connect`: an [`OssClient`] with the operator's signature version, sending to
 /// `parts.endpoint` when given.
 fn connect(parts: ClientParts<'_>) -> Result<Arc<dyn InventoryApi>, EndpointError> {
-    let client = OssClient::new(parts.transport, parts.credentials)
-        .with_signature_version(parts.settings.oss_signature);
-    Ok(Arc::new(match parts.endpoint {
-        Some(url) => client.with_endpoint(url)?,
-        None => client,
-    }))
+    OssClient::new(parts.transport, parts.credentials)
+        .with_signature_version(parts.settings.oss_signature)
+        .shared(parts.endpoint)
 }

@@ -83,6 +83,17 @@ impl<D: Dialect> Client<D> {
         Ok(self)
     }
 
+    /// The client, sending to `endpoint` when given, as the registry hands clients out.
+    ///
+    /// # Errors
+    /// As [`Client::with_endpoint`].
+    pub fn shared(self, endpoint: Option<Url>) -> Result<Arc<dyn InventoryApi>, EndpointError> {
+        Ok(Arc::new(match endpoint {
+            Some(url) => self.with_endpoint(url)?,
+            None => self,
+        }))
+    }
+
     /// The same client signing with the time `clock` gives.
     pub fn with_clock(mut self, clock: Clock) -> Self {
         self.clock = clock;

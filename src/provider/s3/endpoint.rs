@@ -109,11 +109,9 @@ fn check_bucket(bucket: &str) -> Result<(), BucketUrlError> {
 
 /// Lowercase letters, digits and hyphens, e.g. `us-east-1`, `cn-north-1`.
 pub fn check_region(region: &str) -> Result<(), BucketUrlError> {
-    if is_region_id(region) && !region.starts_with('-') && !region.ends_with('-') {
-        Ok(())
-    } else {
-        Err(BucketUrlError::InvalidRegion(region.to_string()))
-    }
+    let ok = is_region_id(region) && !region.starts_with('-') && !region.ends_with('-');
+    ok.then_some(())
+        .ok_or_else(|| BucketUrlError::InvalidRegion(region.to_string()))
 }
 
 #[cfg(test)]

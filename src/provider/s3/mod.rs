@@ -71,8 +71,5 @@ fn connect(parts: ClientParts<'_>) -> Result<Arc<dyn InventoryApi>, EndpointErro
     if let ProviderBucketOptions::S3(options) = parts.options {
         client = client.with_options(options.clone());
     }
-    Ok(Arc::new(match parts.endpoint {
-        Some(url) => client.with_endpoint(url)?,
-        None => client,
-    }))
+    client.shared(parts.endpoint)
 }
