@@ -24,6 +24,7 @@ pub type CosClient = Client<Cos>;
 
 impl Dialect for Cos {
     const PROVIDER: Provider = Provider::Cos;
+    const TITLE: &'static str = "COS";
     const CREDENTIALS_TITLE: &'static str = "COS";
     const LIST_ROOT: &'static str = "ListInventoryConfigurationResult";
     const ERRORS: ErrorShape = ErrorShape {

@@ -41,6 +41,7 @@ impl Client<Oss> {
 
 impl Dialect for Oss {
     const PROVIDER: Provider = Provider::Oss;
+    const TITLE: &'static str = "OSS";
     const CREDENTIALS_TITLE: &'static str = "OSS";
     const LIST_ROOT: &'static str = "ListInventoryConfigurationsResult";
     const ERRORS: ErrorShape = ErrorShape {

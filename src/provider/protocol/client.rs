@@ -19,9 +19,7 @@ use crate::provider::request::{InventoryCall, Target};
 use crate::provider::send::{
     Sender, caused_request_error, request_error, send_signed, with_article,
 };
-use crate::provider::{
-    BoxFuture, CredentialSource, InventoryApi, Operation, ProviderError, registry,
-};
+use crate::provider::{BoxFuture, CredentialSource, InventoryApi, Operation, ProviderError};
 
 /// Client of one provider's bucket inventory API. Cheap to clone; clones share the connection
 /// pool.
@@ -115,7 +113,8 @@ impl<D: Dialect> Client<D> {
             transport: &self.transport,
             credentials: self.credentials.as_ref(),
             provider: D::PROVIDER,
-            title: D::CREDENTIALS_TITLE,
+            title: D::TITLE,
+            credentials_title: D::CREDENTIALS_TITLE,
         };
         let target = Target {
             bucket: &bucket.bucket,
@@ -174,12 +173,11 @@ impl<D: Dialect> Client<D> {
     ) -> Result<(), ProviderError> {
         let refuse = |message: String| request_error(D::PROVIDER, Operation::Put, bucket, message);
         let Some(body) = D::put_body(inventory) else {
-            let title = registry::spec(D::PROVIDER).short_title();
             return Err(refuse(format!(
                 "configuration `{}` is a {} configuration, not {} one",
                 inventory.id(),
                 inventory.provider(),
-                with_article(title),
+                with_article(D::TITLE),
             )));
         };
         let body = body.map_err(|e| {

@@ -57,6 +57,9 @@ pub struct Attempt<'a> {
 pub trait Dialect: Debug + Send + Sync + 'static {
     /// The provider this dialect speaks.
     const PROVIDER: Provider;
+    /// The product's name in messages: `COS`, `OSS`, `S3` (the last word of its table entry's
+    /// title).
+    const TITLE: &'static str;
     /// Whose credentials messages name: `COS`, `OSS`, `AWS`.
     const CREDENTIALS_TITLE: &'static str;
     /// The root element of a LIST answer: `ListInventoryConfigurationResult` (COS),

@@ -201,3 +201,12 @@ fn delete_of_a_missing_configuration_succeeds_but_not_of_a_missing_bucket() {
     }
     for_every_dialect!(check);
 }
+
+#[test]
+fn every_dialect_is_named_as_its_table_entry_names_it() {
+    fn check<D: Sample>() {
+        let spec = crate::provider::registry::spec(D::PROVIDER);
+        assert_eq!(D::TITLE, spec.short_title());
+    }
+    for_every_dialect!(check);
+}

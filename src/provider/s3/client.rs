@@ -38,6 +38,7 @@ impl Client<S3> {
 
 impl Dialect for S3 {
     const PROVIDER: Provider = Provider::S3;
+    const TITLE: &'static str = "S3";
     const CREDENTIALS_TITLE: &'static str = "AWS";
     const LIST_ROOT: &'static str = "ListInventoryConfigurationsResult";
     const ERRORS: ErrorShape = ErrorShape {
