@@ -158,7 +158,7 @@ pub struct ProviderSpec {
     pub normalize: fn(&Inventory) -> Inventory,
     /// The JSON Schema of one item of `spec.inventories`, with its `$defs` in the generator.
     pub inventory_schema: fn(&mut schemars::SchemaGenerator) -> schemars::Schema,
-    /// Builds the client.
+    /// Builds the client, handed out shared: every provider's is an `Arc<dyn InventoryApi>`.
     pub connect: fn(ClientParts<'_>) -> Result<Arc<dyn InventoryApi>, EndpointError>,
 }
 
