@@ -8,7 +8,7 @@
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use super::{ErrorKind, InventoryApi, Operation, ProviderError, ServiceError};
+use super::{BoxFuture, ErrorKind, InventoryApi, Operation, ProviderError, ServiceError};
 use crate::model::{BucketKey, Inventory, LiveConfig};
 
 /// A failure waiting for its call.
@@ -210,39 +210,64 @@ impl MemoryInventory {
 }
 
 impl InventoryApi for MemoryInventory {
-    async fn list(&self, bucket: &BucketKey) -> Result<Vec<LiveConfig>, ProviderError> {
-        self.lock().call(Operation::List, bucket)?;
-        Ok(self.configs(bucket))
+    fn list<'a>(
+        &'a self,
+        bucket: &'a BucketKey,
+    ) -> BoxFuture<'a, Result<Vec<LiveConfig>, ProviderError>> {
+        Box::pin(async move {
+            self.lock().call(Operation::List, bucket)?;
+            Ok(self.configs(bucket))
+        })
     }
 
-    async fn get(&self, bucket: &BucketKey, id: &str) -> Result<Option<LiveConfig>, ProviderError> {
-        let mut state = self.lock();
-        state.call(Operation::Get, bucket)?;
-        Ok(state.buckets.get(bucket).and_then(|c| c.get(id)).cloned())
+    fn get<'a>(
+        &'a self,
+        bucket: &'a BucketKey,
+        id: &'a str,
+    ) -> BoxFuture<'a, Result<Option<LiveConfig>, ProviderError>> {
+        Box::pin(async move {
+            let mut state = self.lock();
+            state.call(Operation::Get, bucket)?;
+            Ok(state.buckets.get(bucket).and_then(|c| c.get(id)).cloned())
+        })
     }
 
-    async fn put(&self, bucket: &BucketKey, inventory: &Inventory) -> Result<(), ProviderError> {
-        let mut state = self.lock();
-        state.call(Operation::Put, bucket)?;
-        let create_only = state.create_only;
-        let configs = state.buckets.entry(bucket.clone()).or_default();
-        if create_only && configs.contains_key(inventory.id()) {
-            return Err(Failure::of_kind(ErrorKind::Conflict).into_error(Operation::Put, bucket));
-        }
-        configs.insert(
-            inventory.id().to_string(),
-            LiveConfig::Modelled(inventory.clone()),
-        );
-        Ok(())
+    fn put<'a>(
+        &'a self,
+        bucket: &'a BucketKey,
+        inventory: &'a Inventory,
+    ) -> BoxFuture<'a, Result<(), ProviderError>> {
+        Box::pin(async move {
+            let mut state = self.lock();
+            state.call(Operation::Put, bucket)?;
+            let create_only = state.create_only;
+            let configs = state.buckets.entry(bucket.clone()).or_default();
+            if create_only && configs.contains_key(inventory.id()) {
+                return Err(
+                    Failure::of_kind(ErrorKind::Conflict).into_error(Operation::Put, bucket)
+                );
+            }
+            configs.insert(
+                inventory.id().to_string(),
+                LiveConfig::Modelled(inventory.clone()),
+            );
+            Ok(())
+        })
     }
 
-    async fn delete(&self, bucket: &BucketKey, id: &str) -> Result<(), ProviderError> {
-        let mut state = self.lock();
-        state.call(Operation::Delete, bucket)?;
-        if let Some(configs) = state.buckets.get_mut(bucket) {
-            configs.remove(id);
-        }
-        Ok(())
+    fn delete<'a>(
+        &'a self,
+        bucket: &'a BucketKey,
+        id: &'a str,
+    ) -> BoxFuture<'a, Result<(), ProviderError>> {
+        Box::pin(async move {
+            let mut state = self.lock();
+            state.call(Operation::Delete, bucket)?;
+            if let Some(configs) = state.buckets.get_mut(bucket) {
+                configs.remove(id);
+            }
+            Ok(())
+        })
     }
 }
 

@@ -3,32 +3,41 @@
 //! Every provider has the same shape: its model types (re-exported by [`crate::model`]), its
 //! manifest types and rules, its normalization, its credentials and endpoints, a pure signer,
 //! wire types (XML, shared with the emulator), conversions between wire types and the model,
-//! and a client implementing [`InventoryApi`] on top of [`http`], the shared
-//! signed-send-with-retry loop. The rest of the crate reaches a provider only through the table
-//! in [`registry`]. Nothing outside this module sees XML or HTTP.
+//! and a [`protocol::Dialect`]: what its API does differently from the others. One client,
+//! [`protocol::Client`], speaks every dialect and implements [`InventoryApi`]; clients are
+//! handed out as `Arc<dyn InventoryApi>`. The rest of the crate reaches a provider only
+//! through the table in [`registry`]. Nothing outside this module sees XML or HTTP.
 //!
 //! # Shared by every provider
+//! - [`protocol`]: the [`protocol::Dialect`] trait and the one client over it.
 //! - [`request`]: [`request::InventoryCall`] (what a call sends), [`request::Target`] (where)
-//!   and [`request::SignedRequest`] (method, URL, headers, body), the output of each
-//!   provider's pure `request::sign(call, target, option, credentials, now)`.
-//! - [`response`]: [`response::Failure`], the error of each provider's pure
-//!   `response::{list_page, get, put, delete}(status, headers, body)`.
+//!   and [`request::SignedRequest`] (method, URL, headers, body), built unsigned by each
+//!   provider's pure `request::build`, completed by the headers its `request::authorize`
+//!   returns.
+//! - [`response`]: one status rule, one LIST rule and one `<Error>` reader, shaped by the
+//!   dialect; [`response::Failure`] is the error of an answer.
 //! - [`paginate`]: [`paginate::ListPage`] and the LIST loop over continuation tokens.
-//! - [`wire`]: the XML API of the wire types ([`wire::from_bytes`], [`wire::to_string`]).
+//! - [`addressing`]: virtual-hosted or path-style bucket URLs; [`encoding`]: the
+//!   percent-encoding the V4-style signers share.
+//! - [`wire`]: the XML API of the wire types ([`wire::from_bytes`], [`wire::to_string`]);
+//!   [`wire_convert`]: the conversion error of OSS and S3.
 //! - [`xml_depth`]: the nesting limit every XML reader enforces before building anything.
 //! - [`clock`]: the injectable signing clock; [`send`]: one signed call per attempt through
 //!   [`http::Transport`].
 
+pub mod addressing;
 pub mod clock;
 pub mod cos;
 pub mod credentials;
 pub mod credentials_file;
 pub mod document;
+pub mod encoding;
 pub mod endpoint_policy;
 pub mod http;
 pub mod memory;
 pub mod oss;
 pub mod paginate;
+pub mod protocol;
 pub mod rate_limit;
 pub mod registry;
 pub mod request;
@@ -38,11 +47,11 @@ pub mod send;
 pub mod signing_window;
 pub mod v4_signing;
 pub mod wire;
+pub mod wire_convert;
 pub mod xml_depth;
 pub mod xmltree;
 
 use std::fmt;
-use std::future::Future;
 
 use crate::model::{BucketKey, Inventory, LiveConfig, Provider};
 
@@ -273,6 +282,10 @@ impl ProviderError {
 
 /// The inventory operations invsync needs from a provider.
 ///
+/// Object-safe: clients are handed out as `Arc<dyn InventoryApi>`
+/// ([`registry::ProviderSpec::connect`]), so a new provider adds an implementation, not a
+/// variant anywhere.
+///
 /// # Guarantees
 /// - `list` returns every configuration of the bucket, following all pages; a bucket with none
 ///   is an empty list, but only when the provider says so in its documented way: a success
@@ -280,38 +293,72 @@ impl ProviderError {
 /// - A configuration the model cannot express is returned as [`LiveConfig::Foreign`] and never
 ///   fails the call.
 /// - `get` returns `None` for a configuration that does not exist.
-/// - `put` writes one configuration. On COS it creates or replaces; on OSS it only creates and
-///   an existing id is a `Service` error with status 409.
+/// - `put` writes one configuration. On COS and S3 it creates or replaces; on OSS it only
+///   creates and an existing id is a `Service` error with status 409.
 /// - `delete` removes one configuration.
 /// - Transport errors, 5xx and throttling answers have been retried with backoff before an error
 ///   is returned; other 4xx answers are returned at once.
 pub trait InventoryApi: Send + Sync {
     /// All configurations of `bucket`.
-    fn list(
-        &self,
-        bucket: &BucketKey,
-    ) -> impl Future<Output = Result<Vec<LiveConfig>, ProviderError>> + Send;
+    fn list<'a>(
+        &'a self,
+        bucket: &'a BucketKey,
+    ) -> BoxFuture<'a, Result<Vec<LiveConfig>, ProviderError>>;
 
     /// One configuration of `bucket`, `None` when it does not exist.
-    fn get(
-        &self,
-        bucket: &BucketKey,
-        id: &str,
-    ) -> impl Future<Output = Result<Option<LiveConfig>, ProviderError>> + Send;
+    fn get<'a>(
+        &'a self,
+        bucket: &'a BucketKey,
+        id: &'a str,
+    ) -> BoxFuture<'a, Result<Option<LiveConfig>, ProviderError>>;
 
     /// Writes `inventory` to `bucket`.
-    fn put(
-        &self,
-        bucket: &BucketKey,
-        inventory: &Inventory,
-    ) -> impl Future<Output = Result<(), ProviderError>> + Send;
+    fn put<'a>(
+        &'a self,
+        bucket: &'a BucketKey,
+        inventory: &'a Inventory,
+    ) -> BoxFuture<'a, Result<(), ProviderError>>;
 
     /// Deletes configuration `id` of `bucket`.
-    fn delete(
-        &self,
-        bucket: &BucketKey,
-        id: &str,
-    ) -> impl Future<Output = Result<(), ProviderError>> + Send;
+    fn delete<'a>(
+        &'a self,
+        bucket: &'a BucketKey,
+        id: &'a str,
+    ) -> BoxFuture<'a, Result<(), ProviderError>>;
+}
+
+/// A shared client is a client: `Arc<dyn InventoryApi>` goes wherever an `InventoryApi` does.
+impl<T: InventoryApi + ?Sized> InventoryApi for std::sync::Arc<T> {
+    fn list<'a>(
+        &'a self,
+        bucket: &'a BucketKey,
+    ) -> BoxFuture<'a, Result<Vec<LiveConfig>, ProviderError>> {
+        (**self).list(bucket)
+    }
+
+    fn get<'a>(
+        &'a self,
+        bucket: &'a BucketKey,
+        id: &'a str,
+    ) -> BoxFuture<'a, Result<Option<LiveConfig>, ProviderError>> {
+        (**self).get(bucket, id)
+    }
+
+    fn put<'a>(
+        &'a self,
+        bucket: &'a BucketKey,
+        inventory: &'a Inventory,
+    ) -> BoxFuture<'a, Result<(), ProviderError>> {
+        (**self).put(bucket, inventory)
+    }
+
+    fn delete<'a>(
+        &'a self,
+        bucket: &'a BucketKey,
+        id: &'a str,
+    ) -> BoxFuture<'a, Result<(), ProviderError>> {
+        (**self).delete(bucket, id)
+    }
 }
 
 #[cfg(test)]

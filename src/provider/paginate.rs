@@ -1,7 +1,7 @@
 //! The LIST loop every provider shares: follow continuation tokens until the last page.
 //!
 //! Providers answer a LIST 100 configurations at a time, so a bucket with `n` configurations
-//! costs ⌈n/100⌉ calls (one call when it has none). The provider's `response::list_page`
+//! costs ⌈n/100⌉ calls (one call when it has none). [`crate::provider::response::list_page`]
 //! turns each answer into a [`ListPage`]; this loop only follows the tokens and refuses to
 //! follow a server that never ends.
 

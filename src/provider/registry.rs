@@ -12,9 +12,9 @@
 //! 2. A variant in [`Provider`] (and in [`Provider::ALL`]) and one in
 //!    [`crate::model::Inventory`] (with its arm in `Inventory::id`/`provider`), plus the
 //!    re-export of its model types from `crate::model`.
-//! 3. Its arm in [`spec`], in [`ManifestInventory`]'s `serialize`, a variant in
-//!    [`ProviderClient`] (and its arm in each of the four dispatching methods), and, when it
-//!    has bucket-level manifest keys of its own, a variant in [`ProviderBucketOptions`].
+//! 3. Its arm in [`spec`] and in [`ManifestInventory`]'s `serialize`, and, when it has
+//!    bucket-level manifest keys of its own, a variant in [`ProviderBucketOptions`]. Its
+//!    `connect` hands out its client as `Arc<dyn InventoryApi>`.
 //! 4. Its endpoint override flag in `src/cli.rs` (`ProviderArgs`) and its arm in
 //!    `ProviderArgs::endpoint_overrides`.
 //! 5. An emulator module in `src/emulator/`.
@@ -30,18 +30,14 @@ use url::Url;
 
 use crate::manifest::diagnostic::FieldError;
 use crate::manifest::lines::FieldPath;
-use crate::model::{BucketKey, Inventory, LiveConfig, Provider};
-use crate::provider::cos::CosClient;
+use crate::model::{Inventory, Provider};
+use crate::provider::InventoryApi;
 use crate::provider::cos::manifest::CosInventorySpec;
 use crate::provider::credentials::{CredentialSource, CredentialVars};
 use crate::provider::endpoint_policy::EndpointError;
 use crate::provider::http::Transport;
-use crate::provider::memory::MemoryInventory;
-use crate::provider::oss::OssClient;
 use crate::provider::oss::manifest::OssInventorySpec;
-use crate::provider::s3::S3Client;
 use crate::provider::s3::manifest::{S3BucketOptions, S3InventorySpec};
-use crate::provider::{InventoryApi, ProviderError};
 use crate::reconcile::ClientSettings;
 
 impl Provider {
@@ -162,8 +158,8 @@ pub struct ProviderSpec {
     pub normalize: fn(&Inventory) -> Inventory,
     /// The JSON Schema of one item of `spec.inventories`, with its `$defs` in the generator.
     pub inventory_schema: fn(&mut schemars::SchemaGenerator) -> schemars::Schema,
-    /// Builds the client.
-    pub connect: fn(ClientParts<'_>) -> Result<ProviderClient, EndpointError>,
+    /// Builds the client, handed out shared: every provider's is an `Arc<dyn InventoryApi>`.
+    pub connect: fn(ClientParts<'_>) -> Result<Arc<dyn InventoryApi>, EndpointError>,
 }
 
 impl ProviderSpec {
@@ -215,55 +211,6 @@ impl serde::Serialize for ManifestInventory {
             Inventory::Cos(c) => CosInventorySpec::from(c).serialize(serializer),
             Inventory::Oss(o) => OssInventorySpec::from(o).serialize(serializer),
             Inventory::S3(s) => S3InventorySpec::from(s).serialize(serializer),
-        }
-    }
-}
-
-/// Any provider's client behind one type, so callers need not care which.
-#[derive(Clone)]
-pub enum ProviderClient {
-    /// The in-memory fake every bucket shares (reconcile tests; see
-    /// [`crate::reconcile::Clients::with_memory`]).
-    Memory(MemoryInventory),
-    Cos(CosClient),
-    Oss(OssClient),
-    S3(S3Client),
-}
-
-impl InventoryApi for ProviderClient {
-    async fn list(&self, bucket: &BucketKey) -> Result<Vec<LiveConfig>, ProviderError> {
-        match self {
-            ProviderClient::Memory(m) => m.list(bucket).await,
-            ProviderClient::Cos(c) => c.list(bucket).await,
-            ProviderClient::Oss(c) => c.list(bucket).await,
-            ProviderClient::S3(c) => c.list(bucket).await,
-        }
-    }
-
-    async fn get(&self, bucket: &BucketKey, id: &str) -> Result<Option<LiveConfig>, ProviderError> {
-        match self {
-            ProviderClient::Memory(m) => m.get(bucket, id).await,
-            ProviderClient::Cos(c) => c.get(bucket, id).await,
-            ProviderClient::Oss(c) => c.get(bucket, id).await,
-            ProviderClient::S3(c) => c.get(bucket, id).await,
-        }
-    }
-
-    async fn put(&self, bucket: &BucketKey, inventory: &Inventory) -> Result<(), ProviderError> {
-        match self {
-            ProviderClient::Memory(m) => m.put(bucket, inventory).await,
-            ProviderClient::Cos(c) => c.put(bucket, inventory).await,
-            ProviderClient::Oss(c) => c.put(bucket, inventory).await,
-            ProviderClient::S3(c) => c.put(bucket, inventory).await,
-        }
-    }
-
-    async fn delete(&self, bucket: &BucketKey, id: &str) -> Result<(), ProviderError> {
-        match self {
-            ProviderClient::Memory(m) => m.delete(bucket, id).await,
-            ProviderClient::Cos(c) => c.delete(bucket, id).await,
-            ProviderClient::Oss(c) => c.delete(bucket, id).await,
-            ProviderClient::S3(c) => c.delete(bucket, id).await,
         }
     }
 }

@@ -1,10 +1,10 @@
 //! One inventory call as plain data, and its signed form, for every provider.
 //!
-//! Each provider's `request.rs` has a pure
-//! `sign(call, target, option, credentials, now) -> Result<SignedRequest, _>` (the `option` is
-//! what only that provider varies per request: the signature version of OSS, the attempt of
-//! COS); its client turns the [`SignedRequest`] into a `reqwest::Request` with
-//! [`SignedRequest::into_reqwest`] for every attempt.
+//! Each provider's `request.rs` has two pure steps, as aws-sigv4 separates them: `build`
+//! (call and target to the unsigned [`SignedRequest`]: URL, the headers to sign, body) and
+//! `authorize` (what the signature adds: the headers, returned, not applied). The client adds
+//! them with [`SignedRequest::with_headers`] and sends the [`SignedRequest::into_reqwest`] form,
+//! for every attempt.
 
 use reqwest::header::{HeaderName, HeaderValue};
 use url::Url;
@@ -13,6 +13,9 @@ use super::Operation;
 
 /// Sent as `User-Agent` on every request; not signed.
 pub const USER_AGENT: &str = concat!("invsync/", env!("CARGO_PKG_VERSION"));
+
+/// Headers as `(name, value)`, in the order they are sent.
+pub type Headers = Vec<(String, String)>;
 
 /// One of the four inventory calls, with what it sends.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -81,7 +84,8 @@ pub struct Target<'a> {
     pub endpoint: Option<&'a Url>,
 }
 
-/// A signed request ready to send.
+/// A request as plain data: unsigned as a provider's `request::build` returns it, signed once
+/// the headers its `request::authorize` returns are added ([`SignedRequest::with_headers`]).
 #[derive(Clone, PartialEq, Eq)]
 pub struct SignedRequest {
     pub method: &'static str,
@@ -133,6 +137,30 @@ pub enum BuildError {
 }
 
 impl SignedRequest {
+    /// The unsigned form of `call` sent to `url` with `headers`: the call's method and body.
+    pub fn unsigned(call: &InventoryCall<'_>, url: Url, headers: Headers) -> Self {
+        SignedRequest {
+            method: call.method(),
+            url,
+            headers,
+            body: call.body().as_bytes().to_vec(),
+        }
+    }
+
+    /// The same request with `headers` (a signer's output) appended, in their order.
+    pub fn with_headers(mut self, headers: Headers) -> Self {
+        self.headers.extend(headers);
+        self
+    }
+
+    /// Every header as `(name, value)` slices, in the order they are sent, as signers read them.
+    pub fn header_pairs(&self) -> Vec<(&str, &str)> {
+        self.headers
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect()
+    }
+
     /// The request in reqwest's form, with [`USER_AGENT`] added. `Authorization` and security
     /// token values are marked sensitive.
     ///

@@ -1,16 +1,30 @@
-//! What every provider's `response.rs` shares: the [`Failure`] of an answer and header access.
+//! Reads every provider's answers: one status rule, one LIST rule, one `<Error>` reader.
 //!
-//! Each provider's `response.rs` has pure functions of `(status, headers, body)`:
-//! `list_page -> Result<ListPage, Failure>`, `get -> Result<Option<LiveConfig>, Failure>`,
-//! `put` and `delete -> Result<(), Failure>`, and `service_error -> ServiceError`. The client
-//! turns a [`Failure`] into a [`ProviderError`] with [`Failure::into_error`].
-//!
-//! The status rules of GET, PUT and DELETE are the same for every provider and live here
-//! ([`get`], [`put`], [`delete`]); a provider passes its `service_error` and its reader.
+//! Pure functions of `(status, headers, body)`, with what differs between providers passed in
+//! from their [`crate::provider::protocol::Dialect`] (the LIST root, the configuration reader,
+//! the [`ErrorShape`]). The client turns a [`Failure`] into a [`ProviderError`] with
+//! [`Failure::into_error`]. Status rules per operation:
+//! - LIST ([`list_page`]): 2xx is a page, which must be the dialect's list document (an HTML
+//!   page, an `<Error>` document, another root, an empty or a cut-short body is a
+//!   [`Failure::Body`]); each configuration is read on its own, one the model cannot express is
+//!   foreign and does not fail the page. `IsTruncated` true needs a non-empty
+//!   `NextContinuationToken`; on a last page a token is ignored. An error answer that means "no
+//!   configurations" is an empty list on the first page only, a rule the client applies
+//!   ([`crate::provider::paginate::empty_only_on_first_page`]), since only it knows the page.
+//! - GET ([`get`]): 2xx is the configuration; 404 is `None`, except `NoSuchBucket`, which is an
+//!   error (a wrong bucket must not look like a bucket without the configuration).
+//! - PUT ([`put`]): any 2xx (OSS's 409 for an existing id is an error like every other status,
+//!   for the reconciler to turn into delete + put).
+//! - DELETE ([`delete`]): any 2xx; 404 is success (already gone) except `NoSuchBucket`.
+//! - Every other non-2xx is a [`Failure::Service`] read by [`service_error`].
 
 use reqwest::header::HeaderMap;
 
+use serde::{Deserialize, Serialize};
+
 use super::document::{BodyError, ConfigReader, read_document};
+use super::paginate::ListPage;
+use super::wire::{self, XmlRoot};
 use super::{Operation, ProviderError, ServiceError};
 use crate::model::{BucketKey, LiveConfig, Provider};
 
@@ -120,4 +134,207 @@ pub fn delete(status: u16, service_error: impl FnOnce() -> ServiceError) -> Resu
         return Ok(());
     }
     Err(Failure::Service(error))
+}
+
+/// Where a provider's error answers keep what [`service_error`] reads besides the `<Error>`
+/// body, and what an answer without one reads as.
+#[derive(Debug, Clone, Copy)]
+pub struct ErrorShape {
+    /// The header with the request id, used when the body has none: `x-cos-request-id`.
+    pub request_id_header: &'static str,
+    /// The header with OSS's detailed error code `EC`, used when the body has none; `None`
+    /// for providers without one (then `EC` is not read from the body either).
+    pub ec_header: Option<&'static str>,
+    /// What an answer without a usable `<Error>` body reads as.
+    pub fallback: ErrorFallback,
+}
+
+/// How an error answer without a usable `<Error>` body (a proxy's HTML page, an empty body)
+/// is described.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorFallback {
+    /// Field by field: a missing code is the status's reason (`BadGateway`), a missing message
+    /// the start of the body on one line (COS).
+    PerField,
+    /// As a whole, when the body has no code: code `Unknown`, the message naming the status
+    /// and that no `<Error>` body of `title` came (`without an OSS error body`).
+    Unknown { title: &'static str },
+}
+
+/// The fields of an `<Error>` body that an error keeps. Every other child (OSS's
+/// `StringToSign` and `SignatureProvided`, COS's `FormatString`) is never read, so never
+/// leaves this module.
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(rename = "Error", rename_all = "PascalCase", default)]
+struct ErrorFields {
+    code: String,
+    message: String,
+    request_id: String,
+    #[serde(rename = "EC")]
+    ec: Option<String>,
+}
+
+impl XmlRoot for ErrorFields {
+    const ROOT: &'static str = "Error";
+}
+
+/// The provider's error from an error answer: the `<Error>` body's code, message and request id
+/// (and EC where the shape has one), the request id falling back to the shape's header, and the
+/// whole falling back as [`ErrorShape::fallback`] says.
+pub fn service_error(
+    shape: &ErrorShape,
+    status: u16,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> ServiceError {
+    let parsed = wire::from_bytes::<ErrorFields>(body).ok();
+    let request_id_header = header(headers, shape.request_id_header);
+    let ec_header = shape.ec_header.map(|h| header(headers, h));
+    let or = |value: String, fallback: String| if value.is_empty() { fallback } else { value };
+    match shape.fallback {
+        ErrorFallback::PerField => {
+            let parsed = parsed.unwrap_or_default();
+            ServiceError {
+                status,
+                code: or(parsed.code, fallback_code(status)),
+                message: or(parsed.message, body_excerpt(body)),
+                request_id: or(parsed.request_id, request_id_header),
+                ec: ec_header
+                    .map(|h| or(parsed.ec.unwrap_or_default(), h))
+                    .unwrap_or_default(),
+            }
+        }
+        ErrorFallback::Unknown { title } => match parsed.filter(|e| !e.code.is_empty()) {
+            Some(e) => ServiceError {
+                status,
+                code: e.code,
+                message: e.message,
+                request_id: or(e.request_id, request_id_header),
+                ec: ec_header
+                    .map(|h| or(e.ec.unwrap_or_default(), h))
+                    .unwrap_or_default(),
+            },
+            None => ServiceError {
+                status,
+                code: "Unknown".to_string(),
+                message: format!(
+                    "HTTP {status} {} without an {title} error body",
+                    status_reason(status)
+                ),
+                request_id: request_id_header,
+                ec: ec_header.unwrap_or_default(),
+            },
+        },
+    }
+}
+
+/// The status's canonical reason (`Service Unavailable`), empty when it has none.
+fn status_reason(status: u16) -> &'static str {
+    reqwest::StatusCode::from_u16(status)
+        .ok()
+        .and_then(|s| s.canonical_reason())
+        .unwrap_or("")
+}
+
+/// A code for answers that carry no `<Error>` (proxies, load balancers): the status's reason
+/// without spaces, else `HTTP{status}`.
+fn fallback_code(status: u16) -> String {
+    match status_reason(status) {
+        "" => format!("HTTP{status}"),
+        reason => reason.split_whitespace().collect(),
+    }
+}
+
+/// The start of a non-XML error body, on one line.
+fn body_excerpt(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(body);
+    let text: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    text.chars().take(200).collect()
+}
+
+/// Reads a LIST answer whose document is `root`, each configuration with `reader`; an error
+/// status, a "no configurations" one included, is a [`Failure::Service`] (see the module
+/// documentation for the rules).
+pub fn list_page(
+    root: &'static str,
+    reader: &ConfigReader<'_>,
+    errors: &ErrorShape,
+    status: u16,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<ListPage, Failure> {
+    if !is_success(status) {
+        return Err(Failure::Service(service_error(
+            errors, status, headers, body,
+        )));
+    }
+    let doc = read_document(body, root).map_err(Failure::Body)?;
+    let items: Vec<LiveConfig> = doc
+        .children_named("InventoryConfiguration")
+        .map(|c| reader.read(c.raw))
+        .collect();
+    let truncated = match doc.text_of("IsTruncated") {
+        // Every provider writes IsTruncated, `false` on an empty bucket's page; a page with
+        // neither configurations nor the flag is not an answer to trust as empty.
+        None if items.is_empty() => {
+            return Err(Failure::Decode(
+                "a list without configurations and without IsTruncated".to_string(),
+            ));
+        }
+        None => false,
+        Some(t) => wire::parse_bool(&t)
+            .ok_or_else(|| Failure::Decode(format!("IsTruncated is `{t}`, not true or false")))?,
+    };
+    if !truncated {
+        return Ok(ListPage {
+            items,
+            next_token: None,
+        });
+    }
+    // An empty token would ask for the first page again: the list would never end, or end
+    // with pages counted twice.
+    match doc.text_of("NextContinuationToken") {
+        Some(token) if !token.is_empty() => Ok(ListPage {
+            items,
+            next_token: Some(token),
+        }),
+        _ => Err(Failure::Decode(
+            "IsTruncated is true but NextContinuationToken is missing or empty".to_string(),
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PER_FIELD: ErrorShape = ErrorShape {
+        request_id_header: "x-cos-request-id",
+        ec_header: None,
+        fallback: ErrorFallback::PerField,
+    };
+
+    #[test]
+    fn answers_without_an_error_body_get_a_code_from_the_status() {
+        assert_eq!(fallback_code(502), "BadGateway");
+        assert_eq!(fallback_code(599), "HTTP599");
+    }
+
+    #[test]
+    fn body_excerpts_are_one_bounded_line() {
+        let body = format!("<html>\n  <body>{}</body></html>", "x".repeat(500));
+        let excerpt = body_excerpt(body.as_bytes());
+        assert!(!excerpt.contains('\n'));
+        assert_eq!(excerpt.chars().count(), 200);
+    }
+
+    #[test]
+    fn a_shape_without_ec_reads_no_ec_even_when_the_body_has_one() {
+        let body = b"<Error><Code>AccessDenied</Code><Message>m</Message><EC>0003</EC></Error>";
+        let error = service_error(&PER_FIELD, 403, &HeaderMap::new(), body);
+        assert_eq!(
+            (error.code.as_str(), error.ec.as_str()),
+            ("AccessDenied", "")
+        );
+    }
 }

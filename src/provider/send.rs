@@ -5,35 +5,20 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 use super::http::{RawResponse, Transport};
 use super::rate_limit::RateKey;
-use super::registry;
 use super::request::SignedRequest;
 use super::{BoxError, CredentialSource, Credentials, Operation, ProviderError};
 use crate::model::{BucketKey, Provider};
 
-/// Who sends: the provider, its name in messages and where its credentials come from.
+/// Who sends: the provider, its names in messages and where its credentials come from.
 #[derive(Clone, Copy)]
 pub struct Sender<'a> {
     pub transport: &'a Transport,
     pub credentials: &'a dyn CredentialSource,
     pub provider: Provider,
-    /// The provider's name in messages, e.g. `COS`.
+    /// The product's name in messages, e.g. `COS`, `S3`.
     pub title: &'static str,
-}
-
-impl<'a> Sender<'a> {
-    /// `provider`'s sender, named in messages by its table entry's short title.
-    pub fn new(
-        transport: &'a Transport,
-        credentials: &'a dyn CredentialSource,
-        provider: Provider,
-    ) -> Self {
-        Sender {
-            transport,
-            credentials,
-            provider,
-            title: registry::spec(provider).short_title(),
-        }
-    }
+    /// Whose credentials messages name, e.g. `COS`, `AWS`.
+    pub credentials_title: &'static str,
 }
 
 /// Checks that `bucket` is one of the sender's provider, asks for credentials once, then sends
@@ -55,6 +40,7 @@ pub async fn send_signed<E: Into<BoxError>>(
         credentials,
         provider,
         title,
+        credentials_title,
     } = sender;
     if bucket.provider != provider {
         let message = format!(
@@ -65,7 +51,7 @@ pub async fn send_signed<E: Into<BoxError>>(
         return Err(request_error(provider, operation, bucket, message));
     }
     let credentials = credentials.fetch().await.map_err(|e| {
-        let message = format!("no {title} credentials: {e}");
+        let message = format!("no {credentials_title} credentials: {e}");
         caused_request_error(provider, operation, bucket, message, Box::new(e))
     })?;
     let attempts = AtomicU32::new(0);
@@ -91,7 +77,7 @@ pub async fn send_signed<E: Into<BoxError>>(
 }
 
 /// `title` after its indefinite article, read as letters: `a COS`, `an OSS`, `an S3`.
-fn with_article(title: &str) -> String {
+pub(crate) fn with_article(title: &str) -> String {
     // Letters whose names start with a vowel sound.
     let vowel_sound = title
         .chars()
@@ -151,11 +137,5 @@ mod tests {
         assert_eq!(with_article("COS"), "a COS");
         assert_eq!(with_article("OSS"), "an OSS");
         assert_eq!(with_article("S3"), "an S3");
-    }
-
-    #[test]
-    fn every_provider_is_named_by_the_last_word_of_its_title() {
-        assert_eq!(registry::spec(Provider::Cos).short_title(), "COS");
-        assert_eq!(registry::spec(Provider::Oss).short_title(), "OSS");
     }
 }

@@ -6,9 +6,18 @@
 //! write error is reported rather than panicking.
 
 use serde::de::DeserializeOwned;
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Serialize, Serializer};
 
 use super::xml_depth;
+
+/// `<OptionalFields><Field/>…</OptionalFields>`, the same element in every provider's
+/// configuration: `<Field>` values, order preserved.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct OptionalFields {
+    #[serde(rename = "Field")]
+    pub fields: Vec<String>,
+}
 
 /// Why a body could not be read or written as XML.
 #[derive(Debug, thiserror::Error)]

@@ -9,9 +9,7 @@ use crate::provider::http::{HttpSettings, Transport};
 use crate::provider::memory::MemoryInventory;
 use crate::provider::oss::SignatureVersion;
 use crate::provider::registry::{self, ClientParts};
-use crate::provider::{BoxError, CredentialSource, Operation, ProviderError};
-
-pub use crate::provider::registry::ProviderClient;
+use crate::provider::{BoxError, CredentialSource, InventoryApi, Operation, ProviderError};
 
 /// How clients are built: endpoints, signature version, HTTP limits.
 #[derive(Debug, Clone, Default)]
@@ -53,7 +51,7 @@ impl ClientSettings {
     }
 }
 
-/// Hands out a client for any bucket.
+/// Hands out a client for any bucket, as `Arc<dyn InventoryApi>`.
 #[derive(Clone)]
 pub struct Clients {
     transport: Transport,
@@ -104,7 +102,10 @@ impl Clients {
     ///
     /// # Errors
     /// As [`Clients::for_bucket`].
-    pub fn for_desired(&self, bucket: &DesiredBucket) -> Result<ProviderClient, ProviderError> {
+    pub fn for_desired(
+        &self,
+        bucket: &DesiredBucket,
+    ) -> Result<Arc<dyn InventoryApi>, ProviderError> {
         self.connect(&bucket.key, bucket.endpoint.as_deref(), &bucket.options)
     }
 
@@ -120,7 +121,7 @@ impl Clients {
         &self,
         key: &BucketKey,
         endpoint: Option<&str>,
-    ) -> Result<ProviderClient, ProviderError> {
+    ) -> Result<Arc<dyn InventoryApi>, ProviderError> {
         self.connect(key, endpoint, &ProviderBucketOptions::None)
     }
 
@@ -131,7 +132,7 @@ impl Clients {
         key: &BucketKey,
         endpoint: Option<&str>,
         options: &ProviderBucketOptions,
-    ) -> Result<ProviderClient, ProviderError> {
+    ) -> Result<Arc<dyn InventoryApi>, ProviderError> {
         self.connect(key, endpoint, options)
     }
 
@@ -140,7 +141,7 @@ impl Clients {
         key: &BucketKey,
         endpoint: Option<&str>,
         options: &ProviderBucketOptions,
-    ) -> Result<ProviderClient, ProviderError> {
+    ) -> Result<Arc<dyn InventoryApi>, ProviderError> {
         let entry = registry::spec(key.provider);
         let configured = self.settings.endpoints.get(&key.provider);
         let endpoint = match (endpoint, configured) {
@@ -160,7 +161,7 @@ impl Clients {
             (None, None) => None,
         };
         if let Some(api) = &self.memory {
-            return Ok(ProviderClient::Memory(api.clone()));
+            return Ok(Arc::new(api.clone()));
         }
         (entry.connect)(ClientParts {
             transport: self.transport.clone(),

@@ -29,7 +29,7 @@ pub mod settle;
 
 pub use apply::{Applied, ApplySettings, BucketOutcome, BucketStatus, apply_bucket, apply_plan};
 pub use bucket::{ReconcileContext, Reconciled, reconcile_bucket, reconcile_with};
-pub use clients::{ClientSettings, Clients, ProviderClient};
+pub use clients::{ClientSettings, Clients};
 pub use error::{Action, ReconcileError, error_policy};
 pub use events::RunEvent;
 pub use grant::WriteGrant;

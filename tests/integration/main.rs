@@ -51,6 +51,7 @@ mod plan_normalize;
 mod plan_properties;
 mod plan_revision;
 mod plan_state;
+mod protocol_core;
 mod push_hook;
 mod reader_fuzz;
 mod reconcile_memory;

@@ -15,6 +15,7 @@ use invsync::model::LiveConfig;
 use invsync::notify::NotifyConfig;
 use invsync::provider::document::{BodyError, read_document};
 use invsync::provider::paginate::ListPage;
+use invsync::provider::protocol::Dialect;
 use invsync::provider::response::Failure;
 use invsync::provider::xml_depth::MAX_DEPTH;
 use invsync::provider::xmltree::{Element, XmlTreeError};
@@ -45,9 +46,9 @@ struct Provider {
 const PROVIDERS: [Provider; 3] = [
     Provider {
         list_root: "ListInventoryConfigurationResult",
-        list: cos::response::list_page,
-        get: cos::response::get,
-        error: cos::response::service_error,
+        list: <cos::client::Cos as Dialect>::read_list,
+        get: <cos::client::Cos as Dialect>::read_get,
+        error: <cos::client::Cos as Dialect>::read_error,
         wire: |b| {
             cos::xml::from_bytes::<cos::xml::InventoryConfiguration>(b)
                 .map(drop)
@@ -56,9 +57,9 @@ const PROVIDERS: [Provider; 3] = [
     },
     Provider {
         list_root: "ListInventoryConfigurationsResult",
-        list: oss::response::list_page,
-        get: oss::response::get,
-        error: oss::response::service_error,
+        list: <oss::client::Oss as Dialect>::read_list,
+        get: <oss::client::Oss as Dialect>::read_get,
+        error: <oss::client::Oss as Dialect>::read_error,
         wire: |b| {
             oss::xml::from_bytes::<oss::xml::InventoryConfiguration>(b)
                 .map(drop)
@@ -67,9 +68,9 @@ const PROVIDERS: [Provider; 3] = [
     },
     Provider {
         list_root: "ListInventoryConfigurationsResult",
-        list: s3::response::list_page,
-        get: s3::response::get,
-        error: s3::response::service_error,
+        list: <s3::client::S3 as Dialect>::read_list,
+        get: <s3::client::S3 as Dialect>::read_get,
+        error: <s3::client::S3 as Dialect>::read_error,
         wire: |b| {
             s3::xml::from_bytes::<s3::xml::InventoryConfiguration>(b)
                 .map(drop)

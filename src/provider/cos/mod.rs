@@ -21,11 +21,14 @@ pub mod xml;
 
 pub use client::CosClient;
 
+use std::sync::Arc;
+
 use crate::model::Provider;
+use crate::provider::InventoryApi;
 use crate::provider::endpoint_policy::EndpointError;
 use crate::provider::registry::{
-    ChangedConfig, ClientParts, ProviderClient, ProviderSpec, no_bucket_options,
-    no_bucket_options_schema, render_no_bucket_options,
+    ChangedConfig, ClientParts, ProviderSpec, no_bucket_options, no_bucket_options_schema,
+    render_no_bucket_options,
 };
 
 /// COS's entry in the provider table.
@@ -56,10 +59,6 @@ pub(crate) static SPEC: ProviderSpec = ProviderSpec {
 };
 
 /// The table's `connect`: a [`CosClient`], sending to `parts.endpoint` when given.
-fn connect(parts: ClientParts<'_>) -> Result<ProviderClient, EndpointError> {
-    let client = CosClient::new(parts.transport, parts.credentials);
-    Ok(ProviderClient::Cos(match parts.endpoint {
-        Some(url) => client.with_endpoint(url)?,
-        None => client,
-    }))
+fn connect(parts: ClientParts<'_>) -> Result<Arc<dyn InventoryApi>, EndpointError> {
+    CosClient::new(parts.transport, parts.credentials).shared(parts.endpoint)
 }

@@ -24,7 +24,7 @@ use crate::provider::Credentials;
 use crate::provider::endpoint_policy::EndpointError;
 use crate::provider::signing_window::{CLOCK_SKEW, MAX_SIGNATURE_LIFETIME};
 
-pub use crate::provider::request::{InventoryCall, SignedRequest, Target};
+pub use crate::provider::request::{Headers, InventoryCall, SignedRequest, Target};
 
 /// Which attempt of a call is signed: retries say so in a signed header.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,10 +63,11 @@ fn query_string(params: &[(&str, &str)]) -> String {
         .join("&")
 }
 
-/// Builds and signs `call` for `target` at `now`.
+/// Builds and signs `call` for `target` at `now`: [`build`], then the headers [`authorize`]
+/// adds.
 ///
 /// # Errors
-/// When the bucket and region do not form a valid host name (only without an endpoint).
+/// As [`build`].
 pub fn sign(
     call: &InventoryCall<'_>,
     target: Target<'_>,
@@ -74,13 +75,27 @@ pub fn sign(
     credentials: &Credentials,
     now: SystemTime,
 ) -> Result<SignedRequest, EndpointError> {
+    let request = build(call, target, attempt, credentials)?;
+    let added = authorize(&request, call, credentials, now);
+    Ok(request.with_headers(added))
+}
+
+/// The unsigned form of `call` for `target`: URL, every header the signature covers, body.
+///
+/// # Errors
+/// When the bucket and region do not form a valid host name (only without an endpoint).
+pub fn build(
+    call: &InventoryCall<'_>,
+    target: Target<'_>,
+    attempt: Attempt,
+    credentials: &Credentials,
+) -> Result<SignedRequest, EndpointError> {
     let mut url = match target.endpoint {
         Some(endpoint) => endpoint.clone(),
         None => endpoint::default_endpoint(target.bucket, target.region)?,
     };
-    let params = call.query(ID_PARAM);
     url.set_path("/");
-    url.set_query(Some(&query_string(&params)));
+    url.set_query(Some(&query_string(&call.query(ID_PARAM))));
 
     let body = call.body();
     let mut headers: Vec<(String, String)> = vec![(
@@ -98,27 +113,28 @@ pub fn sign(
     if attempt == Attempt::Retry {
         headers.push(("x-cos-sdk-retry".into(), "true".into()));
     }
-    let signed_headers: Vec<(&str, &str)> = headers
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
+    Ok(SignedRequest::unsigned(call, url, headers))
+}
+
+/// What signing `request` (built by [`build`] from `call`) at `now` adds: the
+/// `authorization` header over every header it has.
+pub fn authorize(
+    request: &SignedRequest,
+    call: &InventoryCall<'_>,
+    credentials: &Credentials,
+    now: SystemTime,
+) -> Headers {
     let signed = signer::sign(
         &SignInput {
-            method: call.method(),
+            method: request.method,
             path: "/",
-            params: &params,
-            headers: &signed_headers,
+            params: &call.query(ID_PARAM),
+            headers: &request.header_pairs(),
             key_time: KeyTime::around(now, CLOCK_SKEW, MAX_SIGNATURE_LIFETIME),
         },
         credentials,
     );
-    headers.push(("authorization".into(), signed.authorization));
-    Ok(SignedRequest {
-        method: call.method(),
-        url,
-        headers,
-        body: body.as_bytes().to_vec(),
-    })
+    vec![("authorization".into(), signed.authorization)]
 }
 
 #[cfg(test)]

@@ -21,7 +21,9 @@
 use serde::{Deserialize, Serialize};
 
 use crate::provider::wire::lowercase_bool;
-pub use crate::provider::wire::{XmlError, XmlRoot, from_bytes, from_str, parse_bool, to_string};
+pub use crate::provider::wire::{
+    OptionalFields, XmlError, XmlRoot, from_bytes, from_str, parse_bool, to_string,
+};
 
 /// Every element path below `InventoryConfiguration` these wire types read. Any other element
 /// in a live configuration makes it foreign: writing it back would drop the element.
@@ -117,14 +119,6 @@ pub struct Period {
     pub start_time: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub end_time: Option<String>,
-}
-
-/// `<OptionalFields><Field/>…</OptionalFields>`, order as given.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase", default)]
-pub struct OptionalFields {
-    #[serde(rename = "Field")]
-    pub fields: Vec<String>,
 }
 
 /// `<Schedule>`.

@@ -13,34 +13,8 @@ use crate::model::{
 
 use super::xml;
 
-/// Why a wire configuration is not a valid [`OssInventory`]. Names the element (as a path
-/// below `InventoryConfiguration`) and, when there is one, the offending value.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum ConvertError {
-    #[error("element <{element}> is missing")]
-    Missing { element: &'static str },
-    #[error("element <{element}> has invalid value `{value}` (expected {expected})")]
-    Invalid {
-        element: &'static str,
-        value: String,
-        expected: &'static str,
-    },
-}
-
-impl ConvertError {
-    /// The path below `InventoryConfiguration` that could not be expressed, as a foreign
-    /// configuration lists it: `Schedule/Frequency=Hourly`, `IsEnabled (missing)`.
-    pub fn unmodelled_path(&self) -> String {
-        match self {
-            ConvertError::Missing { element } => format!("{element} (missing)"),
-            ConvertError::Invalid { element, value, .. } => format!("{element}={value}"),
-        }
-    }
-}
-
-fn required<T>(value: Option<T>, element: &'static str) -> Result<T, ConvertError> {
-    value.ok_or(ConvertError::Missing { element })
-}
+pub use crate::provider::wire_convert::ConvertError;
+use crate::provider::wire_convert::required;
 
 fn non_empty(value: Option<&str>) -> Option<String> {
     value.filter(|v| !v.is_empty()).map(str::to_string)

@@ -6,7 +6,10 @@
 //! `{scheme}://{bucket}.{host}:{port}/` otherwise. The bucket in the signature is the bucket
 //! name either way.
 
-use url::{Host, Url};
+use url::Url;
+
+pub use crate::provider::addressing::Style;
+use crate::provider::addressing::{is_ip_or_localhost, is_region_id, place_bucket};
 
 use crate::provider::endpoint_policy::redacted;
 
@@ -30,15 +33,6 @@ pub enum BucketUrlError {
     },
 }
 
-/// How the bucket appears in the URL.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Style {
-    /// `{bucket}.{host}/`.
-    VirtualHosted,
-    /// `{host}/{bucket}/`.
-    Path,
-}
-
 /// The URL of bucket-level requests, ending in `/` and without a query.
 ///
 /// # Errors
@@ -59,26 +53,12 @@ pub fn bucket_url(
             .map_err(|_| BucketUrlError::InvalidRegion(region.to_string()))?;
         return Ok((url, Style::VirtualHosted));
     };
-    if endpoint.host().is_none() {
-        return Err(invalid("has no host"));
-    }
-    let mut url = endpoint.clone();
-    url.set_query(None);
-    url.set_fragment(None);
-    let style = if is_path_style(endpoint) {
+    let style = if is_ip_or_localhost(endpoint) {
         Style::Path
     } else {
         Style::VirtualHosted
     };
-    match style {
-        Style::Path => url.set_path(&format!("/{bucket}/")),
-        Style::VirtualHosted => {
-            let host = format!("{bucket}.{}", url.host_str().unwrap_or_default());
-            url.set_host(Some(&host))
-                .map_err(|_| invalid("does not form a valid host with the bucket"))?;
-            url.set_path("/");
-        }
-    }
+    let url = place_bucket(endpoint, bucket, style, &format!("/{bucket}/")).map_err(invalid)?;
     Ok((url, style))
 }
 
@@ -90,25 +70,9 @@ fn check_bucket(bucket: &str) -> Result<(), BucketUrlError> {
 }
 
 fn check_region(region: &str) -> Result<(), BucketUrlError> {
-    let ok = !region.is_empty()
-        && !region.starts_with("oss-")
-        && region
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
-    if ok {
-        Ok(())
-    } else {
-        Err(BucketUrlError::InvalidRegion(region.to_string()))
-    }
-}
-
-/// True when the endpoint is an IP address or `localhost`, i.e. requests use path style.
-pub fn is_path_style(endpoint: &Url) -> bool {
-    match endpoint.host() {
-        Some(Host::Ipv4(_) | Host::Ipv6(_)) => true,
-        Some(Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-        None => false,
-    }
+    let ok = is_region_id(region) && !region.starts_with("oss-");
+    ok.then_some(())
+        .ok_or_else(|| BucketUrlError::InvalidRegion(region.to_string()))
 }
 
 #[cfg(test)]
@@ -130,24 +94,11 @@ mod tests {
     }
 
     #[test]
-    fn ip_and_localhost_endpoints_use_path_style() {
-        for (endpoint, expected) in [
-            (
-                "http://127.0.0.1:9000",
-                "http://127.0.0.1:9000/examplebucket/",
-            ),
-            (
-                "http://localhost:9000",
-                "http://localhost:9000/examplebucket/",
-            ),
-            ("http://[::1]:9000", "http://[::1]:9000/examplebucket/"),
-        ] {
-            let e = url(endpoint);
-            let (u, style) = bucket_url("examplebucket", "cn-hangzhou", Some(&e)).unwrap();
-            assert_eq!(u.as_str(), expected);
-            assert_eq!(style, Style::Path);
-            assert!(is_path_style(&e));
-        }
+    fn ip_and_localhost_endpoints_use_path_style_ending_in_a_slash() {
+        let e = url("http://[::1]:9000");
+        let (u, style) = bucket_url("examplebucket", "cn-hangzhou", Some(&e)).unwrap();
+        assert_eq!(u.as_str(), "http://[::1]:9000/examplebucket/");
+        assert_eq!(style, Style::Path);
     }
 
     #[test]
@@ -159,7 +110,7 @@ mod tests {
             "https://examplebucket.oss.internal.example:8443/"
         );
         assert_eq!(style, Style::VirtualHosted);
-        assert!(!is_path_style(&e));
+        assert!(!is_ip_or_localhost(&e));
     }
 
     #[test]

@@ -29,11 +29,14 @@ pub mod xml;
 pub use client::{Clock, OssClient};
 pub use request::SignatureVersion;
 
+use std::sync::Arc;
+
 use crate::model::Provider;
+use crate::provider::InventoryApi;
 use crate::provider::endpoint_policy::EndpointError;
 use crate::provider::registry::{
-    ChangedConfig, ClientParts, ProviderClient, ProviderSpec, no_bucket_options,
-    no_bucket_options_schema, render_no_bucket_options,
+    ChangedConfig, ClientParts, ProviderSpec, no_bucket_options, no_bucket_options_schema,
+    render_no_bucket_options,
 };
 
 /// OSS's entry in the provider table.
@@ -65,11 +68,8 @@ pub(crate) static SPEC: ProviderSpec = ProviderSpec {
 
 /// The table's `connect`: an [`OssClient`] with the operator's signature version, sending to
 /// `parts.endpoint` when given.
-fn connect(parts: ClientParts<'_>) -> Result<ProviderClient, EndpointError> {
-    let client = OssClient::new(parts.transport, parts.credentials)
-        .with_signature_version(parts.settings.oss_signature);
-    Ok(ProviderClient::Oss(match parts.endpoint {
-        Some(url) => client.with_endpoint(url)?,
-        None => client,
-    }))
+fn connect(parts: ClientParts<'_>) -> Result<Arc<dyn InventoryApi>, EndpointError> {
+    OssClient::new(parts.transport, parts.credentials)
+        .with_signature_version(parts.settings.oss_signature)
+        .shared(parts.endpoint)
 }

@@ -13,7 +13,7 @@ use super::encoding::encode_query;
 use super::endpoint::{BucketUrlError, bucket_url};
 use super::{date, signer_v1, signer_v4};
 use crate::provider::Credentials;
-pub use crate::provider::request::{InventoryCall, SignedRequest, Target};
+pub use crate::provider::request::{Headers, InventoryCall, SignedRequest, Target};
 
 /// Which OSS signature a client puts on its requests.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -33,15 +33,11 @@ pub fn content_md5(body: &[u8]) -> String {
     BASE64.encode(Md5::digest(body))
 }
 
-/// Builds and signs `call` for `target` at `now`.
-///
-/// Headers: `Date` always; `Content-Type: application/xml` and `Content-MD5` on PUT only (as
-/// oss2 does; both are signed when present); `x-oss-security-token` with temporary
-/// credentials (signed by both versions); V4 adds `x-oss-date` and
-/// `x-oss-content-sha256: UNSIGNED-PAYLOAD`.
+/// Builds and signs `call` for `target` at `now`: [`build`], then the header [`authorize`]
+/// adds.
 ///
 /// # Errors
-/// When the bucket, region or endpoint do not form a valid URL.
+/// As [`build`].
 pub fn sign(
     call: &InventoryCall<'_>,
     target: Target<'_>,
@@ -49,11 +45,30 @@ pub fn sign(
     credentials: &Credentials,
     now: SystemTime,
 ) -> Result<SignedRequest, BucketUrlError> {
-    let (mut url, _style) = bucket_url(target.bucket, target.region, target.endpoint)?;
-    let query = call.query(ID_PARAM);
-    url.set_query(Some(&encode_query(&query)));
+    let request = build(call, target, version, credentials, now)?;
+    let added = authorize(&request, call, target, version, credentials, now);
+    Ok(request.with_headers(added))
+}
 
-    let method = call.method();
+/// The unsigned form of `call` for `target` at `now`.
+///
+/// Headers: `Date` always; `Content-Type: application/xml` and `Content-MD5` on PUT only (as
+/// oss2 does; both are signed when present); V4 adds `x-oss-date` and
+/// `x-oss-content-sha256: UNSIGNED-PAYLOAD`; `x-oss-security-token` with temporary
+/// credentials (signed by both versions).
+///
+/// # Errors
+/// When the bucket, region or endpoint do not form a valid URL.
+pub fn build(
+    call: &InventoryCall<'_>,
+    target: Target<'_>,
+    version: SignatureVersion,
+    credentials: &Credentials,
+    now: SystemTime,
+) -> Result<SignedRequest, BucketUrlError> {
+    let (mut url, _style) = bucket_url(target.bucket, target.region, target.endpoint)?;
+    url.set_query(Some(&encode_query(&call.query(ID_PARAM))));
+
     let body = call.body();
     let mut headers: Vec<(String, String)> = vec![("Date".into(), date::http_date(now))];
     if let InventoryCall::Put { .. } = call {
@@ -70,22 +85,32 @@ pub fn sign(
     if let Some(token) = &credentials.security_token {
         headers.push(("x-oss-security-token".into(), token.expose().to_string()));
     }
+    Ok(SignedRequest::unsigned(call, url, headers))
+}
 
-    let header_refs: Vec<(&str, &str)> = headers
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
+/// What signing `request` (built by [`build`] from `call`) with `version` at `now` adds: the
+/// `Authorization` header.
+pub fn authorize(
+    request: &SignedRequest,
+    call: &InventoryCall<'_>,
+    target: Target<'_>,
+    version: SignatureVersion,
+    credentials: &Credentials,
+    now: SystemTime,
+) -> Headers {
+    let query = call.query(ID_PARAM);
+    let headers = request.header_pairs();
     let secret = credentials.access_key_secret.expose();
     let authorization = match version {
         SignatureVersion::V1 => signer_v1::authorization(
             &credentials.access_key_id,
             secret,
             &signer_v1::V1Request {
-                method,
+                method: request.method,
                 bucket: target.bucket,
                 key: "",
                 query: &query,
-                headers: &header_refs,
+                headers: &headers,
             },
         ),
         SignatureVersion::V4 => signer_v4::authorization(
@@ -94,22 +119,16 @@ pub fn sign(
             target.region,
             &date::iso8601_basic(now),
             &signer_v4::V4Request {
-                method,
+                method: request.method,
                 bucket: target.bucket,
                 key: "",
                 query: &query,
-                headers: &header_refs,
+                headers: &headers,
                 additional_headers: &[],
             },
         ),
     };
-    headers.push(("Authorization".into(), authorization));
-    Ok(SignedRequest {
-        method,
-        url,
-        headers,
-        body: body.as_bytes().to_vec(),
-    })
+    vec![("Authorization".into(), authorization)]
 }
 
 #[cfg(test)]

@@ -17,7 +17,9 @@
 
 use serde::{Deserialize, Deserializer, Serialize};
 
-pub use crate::provider::wire::{XmlError, XmlRoot, from_bytes, from_str, to_string};
+pub use crate::provider::wire::{
+    OptionalFields, XmlError, XmlRoot, from_bytes, from_str, to_string,
+};
 
 /// Every element path below `InventoryConfiguration` these wire types read. Any other element
 /// in a live configuration makes it foreign: writing it back would drop the element.
@@ -194,14 +196,6 @@ pub struct Filter {
     pub storage_class: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub prefix: Option<String>,
-}
-
-/// `<OptionalFields>`: `<Field>` values, order preserved.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase", default)]
-pub struct OptionalFields {
-    #[serde(rename = "Field")]
-    pub fields: Vec<String>,
 }
 
 /// Body of ListBucketInventory.

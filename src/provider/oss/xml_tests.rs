@@ -21,16 +21,8 @@ fn go_v2_body_round_trips_byte_for_byte() {
         .oss_bucket_destination
         .as_ref()
         .unwrap();
-    assert_eq!(
-        dest.encryption
-            .as_ref()
-            .unwrap()
-            .sse_kms
-            .as_ref()
-            .unwrap()
-            .key_id,
-        "keyId"
-    );
+    let kms = dest.encryption.as_ref().and_then(|e| e.sse_kms.as_ref());
+    assert_eq!(kms.map(|k| k.key_id.as_str()), Some("keyId"));
     let filter = parsed.filter.as_ref().unwrap();
     assert_eq!(filter.lower_size_bound, Some(1024));
     assert_eq!(filter.storage_class.as_deref(), Some("Standard,IA"));

@@ -17,36 +17,10 @@ use super::model::{
 };
 use super::xml;
 
-/// Why a wire configuration is not a valid [`S3Inventory`]. Names the element (as a path
-/// below `InventoryConfiguration`) and, when there is one, the offending value.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum ConvertError {
-    #[error("element <{element}> is missing")]
-    Missing { element: &'static str },
-    #[error("element <{element}> has invalid value `{value}` (expected {expected})")]
-    Invalid {
-        element: &'static str,
-        value: String,
-        expected: &'static str,
-    },
-}
-
-impl ConvertError {
-    /// The path below `InventoryConfiguration` that could not be expressed, as a foreign
-    /// configuration lists it: `Schedule/Frequency=Hourly`, `IsEnabled (missing)`.
-    pub fn unmodelled_path(&self) -> String {
-        match self {
-            ConvertError::Missing { element } => format!("{element} (missing)"),
-            ConvertError::Invalid { element, value, .. } => format!("{element}={value}"),
-        }
-    }
-}
+pub use crate::provider::wire_convert::ConvertError;
+use crate::provider::wire_convert::required;
 
 const DEST: &str = "Destination/S3BucketDestination";
-
-fn required<T>(value: Option<T>, element: &'static str) -> Result<T, ConvertError> {
-    value.ok_or(ConvertError::Missing { element })
-}
 
 fn non_empty(value: Option<&str>) -> Option<String> {
     value

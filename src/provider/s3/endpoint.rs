@@ -7,7 +7,10 @@
 //! cover (as the AWS SDKs do). An endpoint override (`INVSYNC_S3_ENDPOINT`, `spec.endpoint`)
 //! changes only where requests go: a domain endpoint stays virtual-hosted.
 
-use url::{Host, Url};
+use url::Url;
+
+pub use crate::provider::addressing::Style;
+use crate::provider::addressing::{is_ip_or_localhost, is_region_id, place_bucket};
 
 use crate::provider::endpoint_policy::redacted;
 
@@ -33,15 +36,6 @@ pub enum BucketUrlError {
         endpoint: String,
         reason: &'static str,
     },
-}
-
-/// How the bucket appears in the URL.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Style {
-    /// `{bucket}.{host}/`.
-    VirtualHosted,
-    /// `{host}/{bucket}`.
-    Path,
 }
 
 /// Where one bucket's requests go.
@@ -85,38 +79,14 @@ pub fn bucket_url(
         endpoint: redacted(&base),
         reason,
     };
-    if base.host().is_none() {
-        return Err(invalid("has no host"));
-    }
     let style = if addressing.force_path_style || is_ip_or_localhost(&base) || bucket.contains('.')
     {
         Style::Path
     } else {
         Style::VirtualHosted
     };
-    let mut url = base.clone();
-    url.set_query(None);
-    url.set_fragment(None);
-    match style {
-        Style::Path => url.set_path(&format!("/{bucket}")),
-        Style::VirtualHosted => {
-            let host = format!("{bucket}.{}", base.host_str().unwrap_or_default());
-            url.set_host(Some(&host))
-                .map_err(|_| invalid("does not form a valid host with the bucket"))?;
-            url.set_path("/");
-        }
-    }
+    let url = place_bucket(&base, bucket, style, &format!("/{bucket}")).map_err(invalid)?;
     Ok((url, style))
-}
-
-/// True when the endpoint is an IP address or `localhost`, where a bucket cannot be a
-/// subdomain.
-pub fn is_ip_or_localhost(endpoint: &Url) -> bool {
-    match endpoint.host() {
-        Some(Host::Ipv4(_) | Host::Ipv6(_)) => true,
-        Some(Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-        None => false,
-    }
 }
 
 /// The characters of an S3 bucket name, checked again here because the name becomes part of
@@ -139,17 +109,9 @@ fn check_bucket(bucket: &str) -> Result<(), BucketUrlError> {
 
 /// Lowercase letters, digits and hyphens, e.g. `us-east-1`, `cn-north-1`.
 pub fn check_region(region: &str) -> Result<(), BucketUrlError> {
-    let ok = !region.is_empty()
-        && !region.starts_with('-')
-        && !region.ends_with('-')
-        && region
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
-    if ok {
-        Ok(())
-    } else {
-        Err(BucketUrlError::InvalidRegion(region.to_string()))
-    }
+    let ok = is_region_id(region) && !region.starts_with('-') && !region.ends_with('-');
+    ok.then_some(())
+        .ok_or_else(|| BucketUrlError::InvalidRegion(region.to_string()))
 }
 
 #[cfg(test)]
@@ -200,21 +162,11 @@ mod tests {
     }
 
     #[test]
-    fn ip_and_localhost_endpoints_use_path_style() {
-        for (endpoint, expected) in [
-            (
-                "http://127.0.0.1:9000",
-                "http://127.0.0.1:9000/examplebucket",
-            ),
-            (
-                "http://localhost:9000",
-                "http://localhost:9000/examplebucket",
-            ),
-            ("http://[::1]:9000", "http://[::1]:9000/examplebucket"),
-        ] {
+    fn ip_and_localhost_endpoints_use_path_style_without_a_trailing_slash() {
+        for endpoint in ["http://127.0.0.1:9000", "http://localhost:9000"] {
             let e = url(endpoint);
             let (u, style) = bucket_url("examplebucket", "us-east-1", at(Some(&e), false)).unwrap();
-            assert_eq!(u.as_str(), expected);
+            assert_eq!(u.as_str(), format!("{endpoint}/examplebucket"));
             assert_eq!(style, Style::Path);
         }
     }

@@ -30,11 +30,12 @@ pub mod xml;
 pub use client::S3Client;
 pub use model::{S3Destination, S3Encryption, S3Format, S3Inventory};
 
+use std::sync::Arc;
+
 use crate::model::Provider;
+use crate::provider::InventoryApi;
 use crate::provider::endpoint_policy::EndpointError;
-use crate::provider::registry::{
-    ChangedConfig, ClientParts, ProviderBucketOptions, ProviderClient, ProviderSpec,
-};
+use crate::provider::registry::{ChangedConfig, ClientParts, ProviderBucketOptions, ProviderSpec};
 
 /// S3's entry in the provider table.
 pub(crate) static SPEC: ProviderSpec = ProviderSpec {
@@ -65,13 +66,10 @@ pub(crate) static SPEC: ProviderSpec = ProviderSpec {
 
 /// The table's `connect`: an [`S3Client`] with the bucket's options, sending to
 /// `parts.endpoint` when given.
-fn connect(parts: ClientParts<'_>) -> Result<ProviderClient, EndpointError> {
+fn connect(parts: ClientParts<'_>) -> Result<Arc<dyn InventoryApi>, EndpointError> {
     let mut client = S3Client::new(parts.transport, parts.credentials);
     if let ProviderBucketOptions::S3(options) = parts.options {
         client = client.with_options(options.clone());
     }
-    Ok(ProviderClient::S3(match parts.endpoint {
-        Some(url) => client.with_endpoint(url)?,
-        None => client,
-    }))
+    client.shared(parts.endpoint)
 }

@@ -13,25 +13,19 @@ use aws_sigv4::http_request::{
     UriPathNormalizationMode, sign as sigv4_sign,
 };
 use aws_sigv4::sign::v4;
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
 use super::endpoint::{Addressing, BucketUrlError, bucket_url};
 use crate::provider::Credentials;
-pub use crate::provider::request::{InventoryCall, SignedRequest};
+/// Values encoded as SigV4 canonicalizes them, so the URL sent is exactly the canonical query
+/// the signature covers.
+pub use crate::provider::encoding::encode_query;
+pub use crate::provider::request::{Headers, InventoryCall, SignedRequest};
 
 /// The service name in the credential scope.
 pub const SERVICE: &str = "s3";
 
 /// The header carrying the expected bucket owner's account id.
 pub const EXPECTED_BUCKET_OWNER: &str = "x-amz-expected-bucket-owner";
-
-/// Everything but the SigV4 unreserved characters is percent-encoded in query values, so the
-/// URL sent is exactly the canonical query the signature covers.
-const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'_')
-    .remove(b'.')
-    .remove(b'~');
 
 /// The decoded query parameters of `call`, in the order they are sent (sorted, as SigV4
 /// canonicalizes them): `inventory` with `id` or `continuation-token`.
@@ -49,26 +43,6 @@ pub fn query<'a>(call: &InventoryCall<'a>) -> Vec<(&'a str, &'a str)> {
             vec![("id", id), ("inventory", "")]
         }
     }
-}
-
-/// The query string of `params`: `name` alone for an empty value (`?inventory`), values
-/// encoded as SigV4 canonicalizes them.
-pub fn encode_query(params: &[(&str, &str)]) -> String {
-    params
-        .iter()
-        .map(|(name, value)| {
-            if value.is_empty() {
-                utf8_percent_encode(name, QUERY_VALUE).to_string()
-            } else {
-                format!(
-                    "{}={}",
-                    utf8_percent_encode(name, QUERY_VALUE),
-                    utf8_percent_encode(value, QUERY_VALUE)
-                )
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("&")
 }
 
 /// Where and how to send a call.
@@ -91,27 +65,30 @@ pub enum RequestError {
     Signing(String),
 }
 
-/// Builds and signs `call` for `target` at `now`.
-///
-/// Headers: `Content-Type: application/xml` on PUT; `x-amz-expected-bucket-owner` when the
-/// target has one; then what SigV4 adds: `x-amz-date`, `x-amz-content-sha256`,
-/// `x-amz-security-token` with temporary credentials, and `Authorization`. Every header but
-/// `Authorization` is signed, and so is `host`.
+/// Builds and signs `call` for `target` at `now`: [`build`], then the headers [`authorize`]
+/// adds.
 ///
 /// # Errors
-/// When the bucket, region or endpoint do not form a valid URL, or a header value cannot be
-/// signed.
+/// As [`build`] and [`authorize`].
 pub fn sign(
     call: &InventoryCall<'_>,
     target: Target<'_>,
     credentials: &Credentials,
     now: SystemTime,
 ) -> Result<SignedRequest, RequestError> {
+    let request = build(call, target)?;
+    let added = authorize(&request, target.region, credentials, now)?;
+    Ok(request.with_headers(added))
+}
+
+/// The unsigned form of `call` for `target`: `Content-Type: application/xml` on PUT and
+/// `x-amz-expected-bucket-owner` when the target has one.
+///
+/// # Errors
+/// When the bucket, region or endpoint do not form a valid URL.
+pub fn build(call: &InventoryCall<'_>, target: Target<'_>) -> Result<SignedRequest, RequestError> {
     let (mut url, _style) = bucket_url(target.bucket, target.region, target.addressing)?;
     url.set_query(Some(&encode_query(&query(call))));
-    let method = call.method();
-    let body = call.body().as_bytes();
-
     let mut headers: Vec<(String, String)> = Vec::new();
     if let InventoryCall::Put { .. } = call {
         headers.push(("content-type".into(), "application/xml".into()));
@@ -119,7 +96,21 @@ pub fn sign(
     if let Some(owner) = target.expected_bucket_owner {
         headers.push((EXPECTED_BUCKET_OWNER.into(), owner.to_string()));
     }
+    Ok(SignedRequest::unsigned(call, url, headers))
+}
 
+/// What SigV4 signing of `request` in `region` at `now` adds, as `aws-sigv4` returns it:
+/// `x-amz-date`, `x-amz-content-sha256`, `x-amz-security-token` with temporary credentials,
+/// and `Authorization`. Every header of `request` is signed, and so is `host`.
+///
+/// # Errors
+/// When a header value cannot be signed.
+pub fn authorize(
+    request: &SignedRequest,
+    region: &str,
+    credentials: &Credentials,
+    now: SystemTime,
+) -> Result<Headers, RequestError> {
     let identity = aws_credential_types::Credentials::new(
         credentials.access_key_id.clone(),
         credentials.access_key_secret.expose(),
@@ -133,7 +124,7 @@ pub fn sign(
     .into();
     let params = v4::SigningParams::builder()
         .identity(&identity)
-        .region(target.region)
+        .region(region)
         .name(SERVICE)
         .time(now)
         .settings(s3_settings())
@@ -141,27 +132,20 @@ pub fn sign(
         .map_err(|e| RequestError::Signing(e.to_string()))?
         .into();
     let signable = SignableRequest::new(
-        method,
-        url.as_str(),
-        headers.iter().map(|(k, v)| (k.as_str(), v.as_str())),
-        SignableBody::Bytes(body),
+        request.method,
+        request.url.as_str(),
+        request.header_pairs().into_iter(),
+        SignableBody::Bytes(&request.body),
     )
     .map_err(|e| RequestError::Signing(e.to_string()))?;
     let (instructions, _signature) = sigv4_sign(signable, &params)
         .map_err(|e| RequestError::Signing(e.to_string()))?
         .into_parts();
     let (signed_headers, _params) = instructions.into_parts();
-    headers.extend(
-        signed_headers
-            .into_iter()
-            .map(|h| (h.name().to_string(), h.value().to_string())),
-    );
-    Ok(SignedRequest {
-        method,
-        url,
-        headers,
-        body: body.to_vec(),
-    })
+    Ok(signed_headers
+        .into_iter()
+        .map(|h| (h.name().to_string(), h.value().to_string()))
+        .collect())
 }
 
 /// What S3 requires of SigV4: the payload hash in `x-amz-content-sha256`, the path encoded

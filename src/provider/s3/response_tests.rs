@@ -3,9 +3,14 @@
 
 use super::*;
 use crate::model::{Inventory, LiveConfig, Provider};
+use crate::provider::ServiceError;
+use crate::provider::paginate::ListPage;
+use crate::provider::protocol::Dialect;
+use crate::provider::response::Failure;
+use crate::provider::s3::client::S3;
 use crate::provider::s3::convert::tests::full_inventory;
 use crate::provider::s3::xml::tests::FULL_BODY;
-use reqwest::header::HeaderValue;
+use reqwest::header::{HeaderMap, HeaderValue};
 
 fn error_body(code: &str, message: &str) -> String {
     format!(
@@ -31,7 +36,7 @@ fn list_of(configs: &str, tail: &str) -> String {
 fn an_empty_bucket_is_a_page_with_is_truncated_false_and_nothing_else() {
     let body = list_of("", "<IsTruncated>false</IsTruncated>");
     assert_eq!(
-        list_page(200, &no_headers(), body.as_bytes()),
+        S3::read_list(200, &no_headers(), body.as_bytes()),
         Ok(ListPage {
             items: vec![],
             next_token: None
@@ -45,7 +50,7 @@ fn a_truncated_page_carries_the_next_token() {
         FULL_BODY,
         "<IsTruncated>true</IsTruncated><NextContinuationToken>opaque==</NextContinuationToken>",
     );
-    let page = list_page(200, &no_headers(), body.as_bytes()).unwrap();
+    let page = S3::read_list(200, &no_headers(), body.as_bytes()).unwrap();
     assert_eq!(
         page.items,
         [LiveConfig::Modelled(Inventory::S3(full_inventory()))]
@@ -68,8 +73,8 @@ fn a_page_that_cannot_be_trusted_is_a_decode_error() {
     for body in bodies {
         assert!(
             matches!(
-                list_page(200, &no_headers(), body.as_bytes()),
-                Err(Failure::Decode(_))
+                S3::read_list(200, &no_headers(), body.as_bytes()),
+                Err(Failure::Decode(_) | Failure::Body(_))
             ),
             "{body}"
         );
@@ -77,7 +82,7 @@ fn a_page_that_cannot_be_trusted_is_a_decode_error() {
     for body in ["", "<html>x</html>", "<Other/>"] {
         assert!(
             matches!(
-                get(200, &no_headers(), body.as_bytes()),
+                S3::read_get(200, &no_headers(), body.as_bytes()),
                 Err(Failure::Decode(_) | Failure::Body(_))
             ),
             "{body}"
@@ -98,7 +103,7 @@ fn a_configuration_with_a_newer_optional_field_is_foreign_and_its_neighbours_are
         &format!("{FULL_BODY}{newer}"),
         "<IsTruncated>false</IsTruncated>",
     );
-    let page = list_page(200, &no_headers(), body.as_bytes()).unwrap();
+    let page = S3::read_list(200, &no_headers(), body.as_bytes()).unwrap();
     assert_eq!(
         page.items[0],
         LiveConfig::Modelled(Inventory::S3(full_inventory()))
@@ -119,9 +124,12 @@ fn get_of_a_missing_id_is_none_but_a_missing_bucket_is_an_error() {
         "NoSuchConfiguration",
         "The specified configuration does not exist.",
     );
-    assert_eq!(get(404, &no_headers(), missing.as_bytes()), Ok(None));
+    assert_eq!(
+        S3::read_get(404, &no_headers(), missing.as_bytes()),
+        Ok(None)
+    );
     let bucket = error_body("NoSuchBucket", "The specified bucket does not exist");
-    let Err(Failure::Service(e)) = get(404, &no_headers(), bucket.as_bytes()) else {
+    let Err(Failure::Service(e)) = S3::read_get(404, &no_headers(), bucket.as_bytes()) else {
         panic!("a missing bucket must be an error");
     };
     assert_eq!(e.code, "NoSuchBucket");
@@ -129,7 +137,7 @@ fn get_of_a_missing_id_is_none_but_a_missing_bucket_is_an_error() {
 
 #[test]
 fn get_reads_the_configuration_document() {
-    let got = get(200, &no_headers(), FULL_BODY.as_bytes()).unwrap();
+    let got = S3::read_get(200, &no_headers(), FULL_BODY.as_bytes()).unwrap();
     assert_eq!(
         got,
         Some(LiveConfig::Modelled(Inventory::S3(full_inventory())))
@@ -139,14 +147,14 @@ fn get_reads_the_configuration_document() {
 #[test]
 fn put_and_delete_succeed_with_204_and_200() {
     for status in [200, 204] {
-        assert_eq!(put(status, &no_headers(), b""), Ok(()));
-        assert_eq!(delete(status, &no_headers(), b""), Ok(()));
+        assert_eq!(S3::read_put(status, &no_headers(), b""), Ok(()));
+        assert_eq!(S3::read_delete(status, &no_headers(), b""), Ok(()));
     }
     let gone = error_body(
         "NoSuchConfiguration",
         "The specified configuration does not exist.",
     );
-    assert_eq!(delete(404, &no_headers(), gone.as_bytes()), Ok(()));
+    assert_eq!(S3::read_delete(404, &no_headers(), gone.as_bytes()), Ok(()));
 }
 
 #[test]
@@ -164,7 +172,7 @@ fn put_errors_keep_the_recorded_code_message_and_request_id() {
     ];
     for (code, message) in cases {
         let Err(Failure::Service(e)) =
-            put(400, &no_headers(), error_body(code, message).as_bytes())
+            S3::read_put(400, &no_headers(), error_body(code, message).as_bytes())
         else {
             panic!("{code} must be an error");
         };
@@ -189,7 +197,7 @@ fn put_errors_keep_the_recorded_code_message_and_request_id() {
 fn the_request_id_falls_back_to_the_header_and_a_bodyless_error_names_its_status() {
     let mut headers = HeaderMap::new();
     headers.insert("x-amz-request-id", HeaderValue::from_static("HDRID"));
-    let e = service_error(503, &headers, b"");
+    let e = S3::read_error(503, &headers, b"");
     assert_eq!(e.code, "Unknown");
     assert_eq!(e.request_id, "HDRID");
     assert!(
@@ -197,7 +205,7 @@ fn the_request_id_falls_back_to_the_header_and_a_bodyless_error_names_its_status
         "{}",
         e.message
     );
-    let slow = service_error(
+    let slow = S3::read_error(
         503,
         &headers,
         b"<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>",

@@ -20,7 +20,7 @@
 use crate::provider::v4_signing::{self, hmac_sha256};
 use sha2::{Digest, Sha256};
 
-use crate::provider::oss::encoding::{uri_encode, uri_encode_path};
+use crate::provider::encoding::{uri_encode, uri_encode_path};
 
 /// The algorithm name that starts the `Authorization` header and the string to sign.
 pub const ALGORITHM: &str = "AWS4-HMAC-SHA256";

@@ -13,7 +13,9 @@
 
 use serde::{Deserialize, Serialize};
 
-pub use crate::provider::wire::{XmlError, XmlRoot, from_bytes, from_str, to_string};
+pub use crate::provider::wire::{
+    OptionalFields, XmlError, XmlRoot, from_bytes, from_str, to_string,
+};
 
 /// The namespace of every S3 body (`xmlNamespace` of the service model).
 pub const NAMESPACE: &str = "http://s3.amazonaws.com/doc/2006-03-01/";
@@ -154,13 +156,6 @@ pub struct Schedule {
     /// `Daily` or `Weekly`.
     #[serde(rename = "Frequency", default, skip_serializing_if = "Option::is_none")]
     pub frequency: Option<String>,
-}
-
-/// `<OptionalFields>`: `<Field>` values, order preserved.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub struct OptionalFields {
-    #[serde(rename = "Field", default)]
-    pub fields: Vec<String>,
 }
 
 /// Body of ListBucketInventoryConfigurations.
