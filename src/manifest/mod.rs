@@ -12,8 +12,8 @@
 //! [`check_endpoints`] then applies the operator's endpoint policy to the loaded revision.
 
 pub mod bare;
-pub mod collect;
-pub mod diagnostic;
+pub use crate::provider::kit::collect;
+pub use crate::provider::kit::diagnostic;
 pub mod document;
 pub mod endpoints;
 pub mod events;
@@ -25,7 +25,7 @@ pub mod lines;
 pub mod load;
 pub mod revision;
 pub mod schema;
-pub mod storage_classes;
+pub use crate::provider::kit::storage_classes;
 pub mod validate;
 pub mod walk;
 

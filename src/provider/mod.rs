@@ -19,6 +19,7 @@
 //! - [`clock`]: the injectable signing clock; [`send`]: one signed call per attempt through
 //!   [`http::Transport`].
 
+pub mod client_settings;
 pub mod clock;
 pub mod cos;
 pub mod credentials;
@@ -26,6 +27,7 @@ pub mod credentials_file;
 pub mod document;
 pub mod endpoint_policy;
 pub mod http;
+pub mod kit;
 pub mod memory;
 pub mod oss;
 pub mod paginate;

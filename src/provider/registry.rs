@@ -28,21 +28,21 @@ use std::sync::Arc;
 use serde_json::{Map, Value};
 use url::Url;
 
-use crate::manifest::diagnostic::FieldError;
-use crate::manifest::lines::FieldPath;
 use crate::model::{BucketKey, Inventory, LiveConfig, Provider};
+use crate::provider::client_settings::ClientSettings;
 use crate::provider::cos::CosClient;
 use crate::provider::cos::manifest::CosInventorySpec;
 use crate::provider::credentials::{CredentialSource, CredentialVars};
 use crate::provider::endpoint_policy::EndpointError;
 use crate::provider::http::Transport;
+use crate::provider::kit::diagnostic::FieldError;
+use crate::provider::kit::field_path::FieldPath;
 use crate::provider::memory::MemoryInventory;
 use crate::provider::oss::OssClient;
 use crate::provider::oss::manifest::OssInventorySpec;
 use crate::provider::s3::S3Client;
 use crate::provider::s3::manifest::{S3BucketOptions, S3InventorySpec};
 use crate::provider::{InventoryApi, ProviderError};
-use crate::reconcile::ClientSettings;
 
 impl Provider {
     /// Every provider, in plan order (the order of [`Provider`]'s variants).

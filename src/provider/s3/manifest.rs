@@ -13,11 +13,11 @@ use super::model::{
     FREQUENCIES, OPTIONAL_FIELDS, S3Destination, S3Encryption, S3Format, S3Inventory, bucket_arn,
     bucket_name_of_arn, partition,
 };
-use crate::manifest::collect;
-use crate::manifest::diagnostic::FieldError;
-use crate::manifest::lines::FieldPath;
-use crate::manifest::validate::{check_id, check_optional_fields, check_prefix_len};
 use crate::model::{Frequency, IncludedObjectVersions, Inventory};
+use crate::provider::kit::checks::{check_id, check_optional_fields, check_prefix_len};
+use crate::provider::kit::collect;
+use crate::provider::kit::diagnostic::FieldError;
+use crate::provider::kit::field_path::FieldPath;
 use crate::provider::registry::{ParsedInventory, ProviderBucketOptions};
 
 /// One S3 inventory configuration.
