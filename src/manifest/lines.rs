@@ -30,6 +30,18 @@ impl LinedDocument {
     }
 }
 
+/// One document read bare (see `super::bare`): its value and the two lines diagnostics
+/// of a valid file need.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BareDocument {
+    pub value: Value,
+    /// Line of the document's root node, as [`LinedDocument::line_of`] gives
+    /// for the root.
+    pub line: usize,
+    /// The line [`LinedDocument::line_of`] gives for `spec.bucket`.
+    pub bucket_line: usize,
+}
+
 /// The lines of a document's nodes, shaped like the document (a tree rather than a map from
 /// every node's path, which would copy each path: manifests with hundreds of inventories have
 /// thousands of nodes).

@@ -28,6 +28,7 @@ use std::sync::Arc;
 use serde_json::{Map, Value};
 use url::Url;
 
+pub use crate::model::ProviderBucketOptions;
 use crate::model::{BucketKey, Inventory, LiveConfig, Provider};
 use crate::provider::client_settings::ClientSettings;
 use crate::provider::cos::CosClient;
@@ -41,7 +42,7 @@ use crate::provider::memory::MemoryInventory;
 use crate::provider::oss::OssClient;
 use crate::provider::oss::manifest::OssInventorySpec;
 use crate::provider::s3::S3Client;
-use crate::provider::s3::manifest::{S3BucketOptions, S3InventorySpec};
+use crate::provider::s3::manifest::S3InventorySpec;
 use crate::provider::{InventoryApi, ProviderError};
 
 impl Provider {
@@ -85,21 +86,6 @@ pub struct ParsedInventory {
     pub result: Result<Inventory, Vec<FieldError>>,
 }
 
-/// Bucket-level settings only one provider has (`spec.<key>` of a manifest, beside `bucket`,
-/// `region`, `endpoint`), carried from the manifest to the provider's client constructor and
-/// rendered back by `import`. Opaque to everything but the provider that declares them.
-///
-/// A provider without such keys uses [`ProviderBucketOptions::None`]; a provider with some
-/// adds a variant holding its own validated type.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub enum ProviderBucketOptions {
-    /// No provider-specific bucket-level settings.
-    #[default]
-    None,
-    /// S3's `expectedBucketOwner` and `forcePathStyle`.
-    S3(S3BucketOptions),
-}
-
 /// What a client constructor gets: the shared transport, the provider's credentials, the
 /// checked endpoint (when the manifest or operator named one) and the bucket's options.
 pub struct ClientParts<'a> {
@@ -136,6 +122,9 @@ pub struct ProviderSpec {
     pub endpoint_source: &'static str,
     /// What a changed configuration is planned as.
     pub changed_config: ChangedConfig,
+    /// True for a configuration that produces one report and is then deleted by the service
+    /// (OSS `Once`): a run writes it only when `--run-once` names it.
+    pub runs_once: fn(&Inventory) -> bool,
     /// The provider's own endpoints, allowed in `spec.endpoint` without operator consent
     /// (`https://*.example.com` patterns).
     pub default_endpoint_patterns: &'static [&'static str],
@@ -184,6 +173,17 @@ pub fn credentials_for_all(file: Option<&Path>) -> BTreeMap<Provider, Arc<dyn Cr
         .into_iter()
         .map(|p| (p, spec(p).credentials(file)))
         .collect()
+}
+
+/// True when `inventory` runs once and is then deleted by its service (see
+/// [`ProviderSpec::runs_once`]).
+pub fn runs_once(inventory: &Inventory) -> bool {
+    (spec(inventory.provider()).runs_once)(inventory)
+}
+
+/// For a provider whose configurations all repeat.
+pub(crate) fn never_runs_once(_: &Inventory) -> bool {
+    false
 }
 
 /// The options of a provider without bucket-level keys of its own.

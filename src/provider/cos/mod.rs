@@ -12,7 +12,7 @@ pub mod convert;
 pub mod credentials;
 pub mod endpoint;
 pub mod manifest;
-pub mod model;
+pub use crate::model::cos as model;
 pub mod normalize;
 pub mod request;
 pub mod response;
@@ -24,14 +24,14 @@ pub use client::CosClient;
 use crate::model::Provider;
 use crate::provider::endpoint_policy::EndpointError;
 use crate::provider::registry::{
-    ChangedConfig, ClientParts, ProviderClient, ProviderSpec, no_bucket_options,
+    ChangedConfig, ClientParts, ProviderClient, ProviderSpec, never_runs_once, no_bucket_options,
     no_bucket_options_schema, render_no_bucket_options,
 };
 
 /// COS's entry in the provider table.
 pub(crate) static SPEC: ProviderSpec = ProviderSpec {
     provider: Provider::Cos,
-    name: "cos",
+    name: Provider::Cos.as_str(),
     vendor: "Tencent Cloud",
     title: "Tencent Cloud COS",
     credential_vars: credentials::VARS,
@@ -40,6 +40,7 @@ pub(crate) static SPEC: ProviderSpec = ProviderSpec {
     endpoint_source: "--cos-endpoint (INVSYNC_COS_ENDPOINT)",
     // PUT Bucket inventory replaces a configuration of the same id in place.
     changed_config: ChangedConfig::Update,
+    runs_once: never_runs_once,
     default_endpoint_patterns: endpoint::DEFAULT_ALLOWED,
     region_example: "ap-guangzhou",
     check_bucket_name: manifest::check_cos_bucket_name,

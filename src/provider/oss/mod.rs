@@ -18,7 +18,7 @@ pub mod date;
 pub mod encoding;
 pub mod endpoint;
 pub mod manifest;
-pub mod model;
+pub use crate::model::oss as model;
 pub mod normalize;
 pub mod request;
 pub mod response;
@@ -29,7 +29,7 @@ pub mod xml;
 pub use client::{Clock, OssClient};
 pub use request::SignatureVersion;
 
-use crate::model::Provider;
+use crate::model::{Frequency, Inventory, Provider};
 use crate::provider::endpoint_policy::EndpointError;
 use crate::provider::registry::{
     ChangedConfig, ClientParts, ProviderClient, ProviderSpec, no_bucket_options,
@@ -39,7 +39,7 @@ use crate::provider::registry::{
 /// OSS's entry in the provider table.
 pub(crate) static SPEC: ProviderSpec = ProviderSpec {
     provider: Provider::Oss,
-    name: "oss",
+    name: Provider::Oss.as_str(),
     vendor: "Alibaba Cloud",
     title: "Alibaba Cloud OSS",
     credential_vars: credentials::VARS,
@@ -48,6 +48,7 @@ pub(crate) static SPEC: ProviderSpec = ProviderSpec {
     endpoint_source: "--oss-endpoint (INVSYNC_OSS_ENDPOINT)",
     // PutBucketInventory refuses an existing id (409), so a change is a delete and a put.
     changed_config: ChangedConfig::Replace,
+    runs_once: runs_once,
     default_endpoint_patterns: endpoint::DEFAULT_ALLOWED,
     region_example: "cn-hangzhou",
     check_bucket_name: manifest::check_oss_bucket_name,
@@ -65,6 +66,11 @@ pub(crate) static SPEC: ProviderSpec = ProviderSpec {
 
 /// The table's `connect`: an [`OssClient`] with the operator's signature version, sending to
 /// `parts.endpoint` when given.
+/// `Once` configurations produce one report; the service then deletes them.
+fn runs_once(inventory: &Inventory) -> bool {
+    matches!(inventory, Inventory::Oss(o) if o.frequency == Frequency::Once)
+}
+
 fn connect(parts: ClientParts<'_>) -> Result<ProviderClient, EndpointError> {
     let client = OssClient::new(parts.transport, parts.credentials)
         .with_signature_version(parts.settings.oss_signature);

@@ -20,7 +20,7 @@ pub mod convert;
 pub mod credentials;
 pub mod endpoint;
 pub mod manifest;
-pub mod model;
+pub use crate::model::s3 as model;
 pub mod normalize;
 pub mod request;
 pub mod response;
@@ -34,12 +34,13 @@ use crate::model::Provider;
 use crate::provider::endpoint_policy::EndpointError;
 use crate::provider::registry::{
     ChangedConfig, ClientParts, ProviderBucketOptions, ProviderClient, ProviderSpec,
+    never_runs_once,
 };
 
 /// S3's entry in the provider table.
 pub(crate) static SPEC: ProviderSpec = ProviderSpec {
     provider: Provider::S3,
-    name: "s3",
+    name: Provider::S3.as_str(),
     vendor: "AWS",
     title: "AWS S3",
     credential_vars: credentials::VARS,
@@ -48,6 +49,7 @@ pub(crate) static SPEC: ProviderSpec = ProviderSpec {
     endpoint_source: "--s3-endpoint (INVSYNC_S3_ENDPOINT)",
     // PutBucketInventoryConfiguration replaces a configuration of the same id in place.
     changed_config: ChangedConfig::Update,
+    runs_once: never_runs_once,
     default_endpoint_patterns: endpoint::DEFAULT_ALLOWED_ENDPOINTS,
     region_example: "us-east-1",
     check_bucket_name: manifest::check_bucket_name,
