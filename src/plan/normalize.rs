@@ -18,5 +18,5 @@ use crate::provider::registry;
 ///   manifest renderings are byte-identical.
 /// - The id and the provider never change.
 pub fn normalize(inventory: &Inventory) -> Inventory {
-    (registry::spec(inventory.provider()).normalize)(inventory)
+    registry::normalize(inventory)
 }

@@ -175,6 +175,12 @@ pub fn credentials_for_all(file: Option<&Path>) -> BTreeMap<Provider, Arc<dyn Cr
         .collect()
 }
 
+/// The canonical form of `inventory`, as its provider defines it: idempotent, equal for
+/// configurations the provider treats alike, id and provider unchanged.
+pub fn normalize(inventory: &Inventory) -> Inventory {
+    (spec(inventory.provider()).normalize)(inventory)
+}
+
 /// True when `inventory` runs once and is then deleted by its service (see
 /// [`ProviderSpec::runs_once`]).
 pub fn runs_once(inventory: &Inventory) -> bool {
