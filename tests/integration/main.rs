@@ -34,6 +34,7 @@ mod emulator_s3;
 mod emulator_server;
 mod endpoint_trust;
 mod hostile_bodies;
+mod layering;
 mod list_later_page_404;
 mod manifest_control_chars;
 mod manifest_hostile;
