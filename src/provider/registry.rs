@@ -38,6 +38,7 @@ use crate::provider::endpoint_policy::EndpointError;
 use crate::provider::http::Transport;
 use crate::provider::kit::diagnostic::FieldError;
 use crate::provider::kit::field_path::FieldPath;
+pub use crate::provider::kit::spec::{ChangedConfig, ParsedInventory};
 use crate::provider::memory::MemoryInventory;
 use crate::provider::oss::OssClient;
 use crate::provider::oss::manifest::OssInventorySpec;
@@ -62,28 +63,6 @@ pub fn spec(provider: Provider) -> &'static ProviderSpec {
         Provider::Oss => &crate::provider::oss::SPEC,
         Provider::S3 => &crate::provider::s3::SPEC,
     }
-}
-
-/// How a provider treats a PUT of an id that already exists, hence what a changed
-/// configuration is planned as.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ChangedConfig {
-    /// The PUT replaces the configuration in place: one write.
-    Update,
-    /// The PUT refuses an existing id: delete, then put.
-    Replace,
-}
-
-/// One inventory item of a manifest, as far as the provider could read it.
-#[derive(Debug)]
-pub struct ParsedInventory {
-    /// The item's `id`, when the item had the right shape (used to report duplicate ids even
-    /// when the item is otherwise invalid).
-    pub id: Option<String>,
-    /// `overwriteForeign: true` was declared (only meaningful with an `id`).
-    pub overwrite_foreign: bool,
-    /// The validated configuration, or every problem of the item.
-    pub result: Result<Inventory, Vec<FieldError>>,
 }
 
 /// What a client constructor gets: the shared transport, the provider's credentials, the
@@ -185,29 +164,6 @@ pub fn normalize(inventory: &Inventory) -> Inventory {
 /// [`ProviderSpec::runs_once`]).
 pub fn runs_once(inventory: &Inventory) -> bool {
     (spec(inventory.provider()).runs_once)(inventory)
-}
-
-/// For a provider whose configurations all repeat.
-pub(crate) fn never_runs_once(_: &Inventory) -> bool {
-    false
-}
-
-/// The options of a provider without bucket-level keys of its own.
-pub(crate) fn no_bucket_options(
-    _: &Map<String, Value>,
-    _: &FieldPath,
-) -> Result<ProviderBucketOptions, Vec<FieldError>> {
-    Ok(ProviderBucketOptions::None)
-}
-
-/// Renders nothing: the provider has no bucket-level keys of its own.
-pub(crate) fn render_no_bucket_options(_: &ProviderBucketOptions) -> Map<String, Value> {
-    Map::new()
-}
-
-/// No schema properties: the provider has no bucket-level keys of its own.
-pub(crate) fn no_bucket_options_schema(_: &mut schemars::SchemaGenerator) -> Map<String, Value> {
-    Map::new()
 }
 
 /// One configuration in its provider's manifest form (the `spec.inventories` item type of that

@@ -14,7 +14,7 @@ use crate::provider::kit::checks::{
 use crate::provider::kit::collect;
 use crate::provider::kit::diagnostic::FieldError;
 use crate::provider::kit::field_path::FieldPath;
-use crate::provider::registry::ParsedInventory;
+use crate::provider::kit::spec::ParsedInventory;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 

@@ -23,10 +23,11 @@ pub use client::CosClient;
 
 use crate::model::Provider;
 use crate::provider::endpoint_policy::EndpointError;
-use crate::provider::registry::{
-    ChangedConfig, ClientParts, ProviderClient, ProviderSpec, never_runs_once, no_bucket_options,
-    no_bucket_options_schema, render_no_bucket_options,
+use crate::provider::kit::spec::{
+    ChangedConfig, never_runs_once, no_bucket_options, no_bucket_options_schema,
+    render_no_bucket_options,
 };
+use crate::provider::registry::{ClientParts, ProviderClient, ProviderSpec};
 
 /// COS's entry in the provider table.
 pub(crate) static SPEC: ProviderSpec = ProviderSpec {

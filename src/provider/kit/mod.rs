@@ -10,4 +10,5 @@ pub mod diagnostic;
 pub mod field_path;
 pub mod normalize;
 pub(crate) mod serde_defaults;
+pub mod spec;
 pub mod storage_classes;

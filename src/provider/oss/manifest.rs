@@ -15,7 +15,7 @@ use crate::provider::kit::checks::{
 use crate::provider::kit::collect;
 use crate::provider::kit::diagnostic::{FieldError, did_you_mean};
 use crate::provider::kit::field_path::FieldPath;
-use crate::provider::registry::ParsedInventory;
+use crate::provider::kit::spec::ParsedInventory;
 
 pub use crate::model::oss::{
     DAYS_OF_MONTH, INCREMENTAL_OPTIONAL_FIELDS, OPTIONAL_FIELDS, STORAGE_CLASSES,

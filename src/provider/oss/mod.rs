@@ -31,10 +31,10 @@ pub use request::SignatureVersion;
 
 use crate::model::{Frequency, Inventory, Provider};
 use crate::provider::endpoint_policy::EndpointError;
-use crate::provider::registry::{
-    ChangedConfig, ClientParts, ProviderClient, ProviderSpec, no_bucket_options,
-    no_bucket_options_schema, render_no_bucket_options,
+use crate::provider::kit::spec::{
+    ChangedConfig, no_bucket_options, no_bucket_options_schema, render_no_bucket_options,
 };
+use crate::provider::registry::{ClientParts, ProviderClient, ProviderSpec};
 
 /// OSS's entry in the provider table.
 pub(crate) static SPEC: ProviderSpec = ProviderSpec {

@@ -14,13 +14,14 @@ use super::model::{
     FREQUENCIES, OPTIONAL_FIELDS, S3Destination, S3Encryption, S3Format, S3Inventory, bucket_arn,
     bucket_name_of_arn, partition,
 };
+use crate::model::ProviderBucketOptions;
 use crate::model::{Frequency, IncludedObjectVersions, Inventory};
 use crate::provider::kit::checks::{check_id, check_optional_fields, check_prefix_len};
 use crate::provider::kit::collect;
 use crate::provider::kit::diagnostic::FieldError;
 use crate::provider::kit::field_path::FieldPath;
 use crate::provider::kit::serde_defaults::{default_true, is_false, is_true};
-use crate::provider::registry::{ParsedInventory, ProviderBucketOptions};
+use crate::provider::kit::spec::ParsedInventory;
 
 /// One S3 inventory configuration.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]

@@ -30,12 +30,10 @@ pub mod xml;
 pub use client::S3Client;
 pub use model::{S3Destination, S3Encryption, S3Format, S3Inventory};
 
-use crate::model::Provider;
+use crate::model::{Provider, ProviderBucketOptions};
 use crate::provider::endpoint_policy::EndpointError;
-use crate::provider::registry::{
-    ChangedConfig, ClientParts, ProviderBucketOptions, ProviderClient, ProviderSpec,
-    never_runs_once,
-};
+use crate::provider::kit::spec::{ChangedConfig, never_runs_once};
+use crate::provider::registry::{ClientParts, ProviderClient, ProviderSpec};
 
 /// S3's entry in the provider table.
 pub(crate) static SPEC: ProviderSpec = ProviderSpec {
