@@ -3,6 +3,10 @@
 //! Everything here is plain data, already validated. Manifests are turned into these types by
 //! [`crate::manifest`]; provider clients turn wire XML into them at the provider boundary. The
 //! plan engine compares them without knowing where they came from.
+//!
+//! The bottom floor: nothing here imports another module of the crate. Each provider's
+//! configuration shape (`cos`, `oss`, `s3`) is domain data too, so that [`Inventory`] needs no
+//! provider code.
 
 pub mod cos;
 pub mod live;

@@ -1,6 +1,6 @@
 //! Provider clients: the only code that speaks the clouds' inventory APIs.
 //!
-//! Every provider has the same shape: its model types (re-exported by [`crate::model`]), its
+//! Every provider has the same shape: its model types (in [`crate::model`]), its
 //! manifest types and rules, its normalization, its credentials and endpoints, a pure signer,
 //! wire types (XML, shared with the emulator), conversions between wire types and the model,
 //! and a client implementing [`InventoryApi`] on top of [`http`], the shared
@@ -8,6 +8,9 @@
 //! in [`registry`]. Nothing outside this module sees XML or HTTP.
 //!
 //! # Shared by every provider
+//! - [`kit`]: what provider folders build on and never the other way round: field paths,
+//!   diagnostics, the collecting deserializer, the shared field checks, normalize helpers and
+//!   the shapes of a table entry.
 //! - [`request`]: [`request::InventoryCall`] (what a call sends), [`request::Target`] (where)
 //!   and [`request::SignedRequest`] (method, URL, headers, body), the output of each
 //!   provider's pure `request::sign(call, target, option, credentials, now)`.

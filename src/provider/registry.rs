@@ -5,16 +5,20 @@
 //! override, manifest parser and renderer, normalization, bucket-name rules, client
 //! constructor) and walks [`Provider::ALL`] when it needs every provider.
 //!
+//! The floors, from the bottom: [`crate::model`] (domain types) ← [`crate::provider::kit`]
+//! (field paths, diagnostics, shared checks, normalize helpers, the table entry's shapes) ←
+//! the provider folders ← this table ← `manifest/`, `plan/`, `reconcile/`, `commands/`.
+//!
 //! # Adding a provider
-//! 1. A folder `src/provider/<p>/` with the shape of the others (`model.rs`, `manifest.rs`,
+//! 1. A folder `src/provider/<p>/` with the shape of the others (`manifest.rs`,
 //!    `normalize.rs`, `credentials.rs`, `endpoint.rs`, `client.rs`, wire files), whose `mod.rs`
-//!    defines `pub(crate) static SPEC: ProviderSpec`.
-//! 2. A variant in [`Provider`] (and in [`Provider::ALL`]) and one in
-//!    [`crate::model::Inventory`] (with its arm in `Inventory::id`/`provider`), plus the
-//!    re-export of its model types from `crate::model`.
-//! 3. Its arm in [`spec`], in [`ManifestInventory`]'s `serialize`, a variant in
-//!    [`ProviderClient`] (and its arm in each of the four dispatching methods), and, when it
-//!    has bucket-level manifest keys of its own, a variant in [`ProviderBucketOptions`].
+//!    defines `pub(crate) static SPEC: ProviderSpec`; its configuration types in
+//!    `src/model/<p>.rs`.
+//! 2. A variant in [`Provider`] (its name in `Provider::as_str`, and in [`Provider::ALL`]) and
+//!    one in [`crate::model::Inventory`] (with its arm in `Inventory::id`/`provider`), and,
+//!    when it has bucket-level manifest keys of its own, one in [`ProviderBucketOptions`].
+//! 3. Its arm in [`spec`], in [`ManifestInventory`]'s `serialize` and a variant in
+//!    [`ProviderClient`] (and its arm in each of the four dispatching methods).
 //! 4. Its endpoint override flag in `src/cli.rs` (`ProviderArgs`) and its arm in
 //!    `ProviderArgs::endpoint_overrides`.
 //! 5. An emulator module in `src/emulator/`.
