@@ -19,8 +19,8 @@
 //!    when it has bucket-level manifest keys of its own, one in [`ProviderBucketOptions`].
 //! 3. Its arm in [`spec`], in [`ManifestInventory`]'s `serialize` and a variant in
 //!    [`ProviderClient`] (and its arm in each of the four dispatching methods).
-//! 4. Its endpoint override flag in `src/cli.rs` (`ProviderArgs`) and its arm in
-//!    `ProviderArgs::endpoint_overrides`.
+//! 4. Its own endpoint override flag in `src/cli.rs` (`ProviderArgs`) and its arm in
+//!    `ProviderArgs::endpoint_overrides` (the generic `--endpoint <p>=URL` needs nothing).
 //! 5. An emulator module in `src/emulator/`.
 //!
 //! Nothing else in `manifest/`, `plan/`, `reconcile/`, `commands/` or the metrics changes.
@@ -101,7 +101,7 @@ pub struct ProviderSpec {
     /// texts (`""` when nowhere): `or the AWS chain (…)`.
     pub credential_fallback: &'static str,
     /// The flag and environment variable of the operator's endpoint override, as messages name
-    /// them: `--cos-endpoint (INVSYNC_COS_ENDPOINT)`.
+    /// them: `--endpoint cos=URL or --cos-endpoint (INVSYNC_COS_ENDPOINT)`.
     pub endpoint_source: &'static str,
     /// What a changed configuration is planned as.
     pub changed_config: ChangedConfig,

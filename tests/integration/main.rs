@@ -10,6 +10,7 @@ mod bench_smoke;
 mod ci_templates;
 mod cli;
 mod cli_durations;
+mod cli_endpoint;
 mod cli_pipeline;
 mod cos_client;
 mod cos_client_logs;

@@ -38,7 +38,7 @@ pub(crate) static SPEC: ProviderSpec = ProviderSpec {
     credential_vars: credentials::VARS,
     credential_source: credentials::source,
     credential_fallback: "",
-    endpoint_source: "--cos-endpoint (INVSYNC_COS_ENDPOINT)",
+    endpoint_source: "--endpoint cos=URL or --cos-endpoint (INVSYNC_COS_ENDPOINT)",
     // PUT Bucket inventory replaces a configuration of the same id in place.
     changed_config: ChangedConfig::Update,
     runs_once: never_runs_once,

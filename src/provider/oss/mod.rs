@@ -45,7 +45,7 @@ pub(crate) static SPEC: ProviderSpec = ProviderSpec {
     credential_vars: credentials::VARS,
     credential_source: credentials::source,
     credential_fallback: "",
-    endpoint_source: "--oss-endpoint (INVSYNC_OSS_ENDPOINT)",
+    endpoint_source: "--endpoint oss=URL or --oss-endpoint (INVSYNC_OSS_ENDPOINT)",
     // PutBucketInventory refuses an existing id (409), so a change is a delete and a put.
     changed_config: ChangedConfig::Replace,
     runs_once: runs_once,

@@ -44,7 +44,7 @@ pub(crate) static SPEC: ProviderSpec = ProviderSpec {
     credential_vars: credentials::VARS,
     credential_source: credentials::source,
     credential_fallback: credentials::FALLBACK,
-    endpoint_source: "--s3-endpoint (INVSYNC_S3_ENDPOINT)",
+    endpoint_source: "--endpoint s3=URL or --s3-endpoint (INVSYNC_S3_ENDPOINT)",
     // PutBucketInventoryConfiguration replaces a configuration of the same id in place.
     changed_config: ChangedConfig::Update,
     runs_once: never_runs_once,
