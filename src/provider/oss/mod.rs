@@ -48,7 +48,7 @@ pub(crate) static SPEC: ProviderSpec = ProviderSpec {
     endpoint_source: "--endpoint oss=URL or --oss-endpoint (INVSYNC_OSS_ENDPOINT)",
     // PutBucketInventory refuses an existing id (409), so a change is a delete and a put.
     changed_config: ChangedConfig::Replace,
-    runs_once: runs_once,
+    runs_once,
     default_endpoint_patterns: endpoint::DEFAULT_ALLOWED,
     region_example: "cn-hangzhou",
     check_bucket_name: manifest::check_oss_bucket_name,
