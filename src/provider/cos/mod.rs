@@ -12,13 +12,14 @@ pub mod convert;
 pub mod credentials;
 pub mod endpoint;
 pub mod manifest;
-pub use crate::model::cos as model;
 pub mod normalize;
 pub mod request;
 pub mod response;
 pub mod signer;
 pub mod xml;
 
+/// The configuration types: domain data, defined with the model.
+pub use crate::model::cos as model;
 pub use client::CosClient;
 
 use crate::model::Provider;

@@ -18,7 +18,6 @@ pub mod date;
 pub mod encoding;
 pub mod endpoint;
 pub mod manifest;
-pub use crate::model::oss as model;
 pub mod normalize;
 pub mod request;
 pub mod response;
@@ -26,6 +25,8 @@ pub mod signer_v1;
 pub mod signer_v4;
 pub mod xml;
 
+/// The configuration types: domain data, defined with the model.
+pub use crate::model::oss as model;
 pub use client::{Clock, OssClient};
 pub use request::SignatureVersion;
 
@@ -64,13 +65,14 @@ pub(crate) static SPEC: ProviderSpec = ProviderSpec {
     connect,
 };
 
-/// The table's `connect`: an [`OssClient`] with the operator's signature version, sending to
-/// `parts.endpoint` when given.
-/// `Once` configurations produce one report; the service then deletes them.
+/// The table's `runs_once`: `Once` configurations produce one report; the service then
+/// deletes them.
 fn runs_once(inventory: &Inventory) -> bool {
     matches!(inventory, Inventory::Oss(o) if o.frequency == Frequency::Once)
 }
 
+/// The table's `connect`: an [`OssClient`] with the operator's signature version, sending to
+/// `parts.endpoint` when given.
 fn connect(parts: ClientParts<'_>) -> Result<ProviderClient, EndpointError> {
     let client = OssClient::new(parts.transport, parts.credentials)
         .with_signature_version(parts.settings.oss_signature);

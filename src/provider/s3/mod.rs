@@ -2,7 +2,8 @@
 //! (2006-03-01).
 //!
 //! # Layout
-//! - [`model`]: [`S3Inventory`] and the value lists of the API.
+//! - [`model`]: [`S3Inventory`] and the value lists of the API (domain data, in
+//!   [`crate::model::s3`]).
 //! - [`manifest`]: the YAML spec types, their validation and the way back for `import`.
 //! - [`normalize`]: the canonical form plans compare.
 //! - [`xml`]: wire types of the XML bodies (shared with the emulator); [`convert`]: wire
@@ -20,13 +21,14 @@ pub mod convert;
 pub mod credentials;
 pub mod endpoint;
 pub mod manifest;
-pub use crate::model::s3 as model;
 pub mod normalize;
 pub mod request;
 pub mod response;
 pub mod signer;
 pub mod xml;
 
+/// The configuration types: domain data, defined with the model.
+pub use crate::model::s3 as model;
 pub use client::S3Client;
 pub use model::{S3Destination, S3Encryption, S3Format, S3Inventory};
 
