@@ -157,6 +157,33 @@ impl Inventory {
         }
     }
 
+    /// Gives the configuration another id (callers keep ids unique within the bucket).
+    pub fn set_id(&mut self, id: String) {
+        match self {
+            Inventory::Cos(c) => c.id = id,
+            Inventory::Oss(c) => c.id = id,
+            Inventory::S3(c) => c.id = id,
+        }
+    }
+
+    /// Whether the service produces reports for it, to read or change.
+    pub fn enabled_mut(&mut self) -> &mut bool {
+        match self {
+            Inventory::Cos(c) => &mut c.enabled,
+            Inventory::Oss(c) => &mut c.enabled,
+            Inventory::S3(c) => &mut c.enabled,
+        }
+    }
+
+    /// The object key prefix its reports are limited to, to read or change.
+    pub fn filter_prefix_mut(&mut self) -> &mut Option<String> {
+        match self {
+            Inventory::Cos(c) => &mut c.filter.prefix,
+            Inventory::Oss(c) => &mut c.filter.prefix,
+            Inventory::S3(c) => &mut c.filter_prefix,
+        }
+    }
+
     /// The provider this configuration belongs to.
     pub fn provider(&self) -> Provider {
         match self {
