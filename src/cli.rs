@@ -140,12 +140,15 @@ fn parse_endpoint_pattern(text: &str) -> Result<EndpointPattern, String> {
 #[derive(Debug, Args, Clone)]
 pub struct ProviderArgs {
     /// Send PROVIDER's requests to URL instead of its public endpoint, e.g.
-    /// `--endpoint cos=http://127.0.0.1:9000` (repeatable, one per provider; the last one of a
-    /// provider wins, and it wins over that provider's own flag and variable below). A
-    /// manifest's `spec.endpoint` takes precedence.
+    /// `--endpoint cos=http://127.0.0.1:9000` (repeatable, one per provider; the environment
+    /// variable takes a comma-separated list). The last one of a provider wins, and it wins over
+    /// that provider's own flag and variable below. A manifest's `spec.endpoint` takes
+    /// precedence.
     #[arg(
         long = "endpoint",
         value_name = "PROVIDER=URL",
+        env = "INVSYNC_ENDPOINTS",
+        value_delimiter = ',',
         value_parser = EndpointOverrideParser,
         action = clap::ArgAction::Append
     )]

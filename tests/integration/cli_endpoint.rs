@@ -58,6 +58,27 @@ fn the_endpoint_flag_sends_each_provider_to_its_url_and_wins_over_the_provider_v
 }
 
 #[test]
+fn the_endpoints_variable_takes_a_comma_separated_list() {
+    let emulator = Emulator::start();
+    let manifests = manifests_for_every_provider();
+    let dir = manifests.path().to_str().unwrap();
+    let dead = dead_endpoint();
+    let endpoint = emulator.endpoint();
+    let list = format!("cos={endpoint},oss={endpoint},s3={endpoint}");
+    let output = invsync_with(
+        &emulator,
+        &["plan", "--manifests", dir],
+        &[
+            ("INVSYNC_ENDPOINTS", list.as_str()),
+            ("INVSYNC_COS_ENDPOINT", dead.as_str()),
+            ("INVSYNC_OSS_ENDPOINT", dead.as_str()),
+            ("INVSYNC_S3_ENDPOINT", dead.as_str()),
+        ],
+    );
+    assert_exit(&output, 0);
+}
+
+#[test]
 fn the_endpoint_flag_overrides_only_the_provider_it_names() {
     let emulator = Emulator::start();
     let manifests = manifests_for_every_provider();
