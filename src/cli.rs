@@ -11,6 +11,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use crate::duration;
 use crate::model::Provider;
 use crate::provider::endpoint_policy::{EndpointPattern, EndpointPolicy};
+use crate::provider::registry;
+
 /// What `invsync --version` prints after the name: the crate version and the git commit the
 /// binary was built from (`unknown` outside a git checkout, e.g. from a crate tarball).
 pub const VERSION: &str = concat!(
@@ -137,6 +139,21 @@ fn parse_endpoint_pattern(text: &str) -> Result<EndpointPattern, String> {
 /// Settings for talking to providers, shared by every command that does.
 #[derive(Debug, Args, Clone)]
 pub struct ProviderArgs {
+    /// Send PROVIDER's requests to URL instead of its public endpoint, e.g.
+    /// `--endpoint cos=http://127.0.0.1:9000` (repeatable, one per provider; the environment
+    /// variable takes a comma-separated list). The last one of a provider wins, and it wins over
+    /// that provider's own flag and variable below. A manifest's `spec.endpoint` takes
+    /// precedence.
+    #[arg(
+        long = "endpoint",
+        value_name = "PROVIDER=URL",
+        env = "INVSYNC_ENDPOINTS",
+        value_delimiter = ',',
+        value_parser = EndpointOverrideParser,
+        action = clap::ArgAction::Append
+    )]
+    pub endpoints: Vec<EndpointOverride>,
+
     /// Send COS requests here instead of https://BUCKET.cos.REGION.myqcloud.com (the Host header
     /// stays virtual-hosted). A manifest's `spec.endpoint` takes precedence.
     #[arg(long, env = "INVSYNC_COS_ENDPOINT", value_name = "URL")]
@@ -181,17 +198,78 @@ pub struct ProviderArgs {
 }
 
 impl ProviderArgs {
-    /// The endpoint overrides given, by provider (`--cos-endpoint` is `cos`'s, and so on).
+    /// The endpoint overrides given, by provider (`--cos-endpoint` is `cos`'s, and so on;
+    /// `--endpoint PROVIDER=URL` wins over them, its last value per provider over earlier ones).
     pub fn endpoint_overrides(&self) -> BTreeMap<Provider, String> {
-        [
+        let own_flags = [
             ("cos", &self.cos_endpoint),
             ("oss", &self.oss_endpoint),
             ("s3", &self.s3_endpoint),
         ]
         .into_iter()
-        .filter_map(|(name, endpoint)| Some((Provider::from_name(name)?, endpoint.clone()?)))
-        .collect()
+        .filter_map(|(name, endpoint)| Some((Provider::from_name(name)?, endpoint.clone()?)));
+        let generic = self.endpoints.iter().map(|e| (e.provider, e.url.clone()));
+        own_flags.chain(generic).collect()
     }
+}
+
+/// One `--endpoint PROVIDER=URL`: the provider, and the URL as given (its form is checked with
+/// the other endpoint overrides, by messages that never show more than `scheme://host[:port]`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EndpointOverride {
+    pub provider: Provider,
+    pub url: String,
+}
+
+/// Reads `PROVIDER=URL`. Its errors name the flag and the known providers but never quote the
+/// value: an endpoint written with a password must not reach a terminal or a log.
+#[derive(Debug, Clone, Copy)]
+struct EndpointOverrideParser;
+
+impl clap::builder::TypedValueParser for EndpointOverrideParser {
+    type Value = EndpointOverride;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        _arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<EndpointOverride, clap::Error> {
+        parse_endpoint_override(value.to_str().unwrap_or("")).map_err(|message| {
+            clap::Error::raw(
+                clap::error::ErrorKind::ValueValidation,
+                format!("--endpoint: {message}\n"),
+            )
+            .with_cmd(cmd)
+        })
+    }
+}
+
+fn parse_endpoint_override(text: &str) -> Result<EndpointOverride, String> {
+    let known = || {
+        Provider::ALL
+            .iter()
+            .map(|p| registry::spec(*p).name)
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let Some((name, url)) = text.split_once('=') else {
+        return Err(format!(
+            "expected PROVIDER=URL, e.g. cos=http://127.0.0.1:9000 (providers: {})",
+            known()
+        ));
+    };
+    let Some(provider) = Provider::from_name(name) else {
+        return Err(format!(
+            "unknown provider `{}` (providers: {})",
+            name.escape_debug(),
+            known()
+        ));
+    };
+    Ok(EndpointOverride {
+        provider,
+        url: url.to_string(),
+    })
 }
 
 /// Safety limits on deletions.

@@ -2,12 +2,17 @@
 //! YAML manifests declares.
 //!
 //! # Layout
-//! - [`model`]: provider-neutral domain types (desired and live state).
+//! Floors point down only, and no module imports in a circle (`tests/integration/layering.rs`
+//! checks it): [`model`] ← [`provider::kit`] ← the provider folders ← [`provider::registry`] ←
+//! [`manifest`], [`plan`], [`reconcile`], the commands.
+//! - [`model`]: domain types (desired and live state, each provider's configuration shape);
+//!   imports no other module of the crate but its own.
+//! - [`provider`]: [`provider::kit`] (field paths, diagnostics, shared checks, normalize
+//!   helpers), the shared protocol pieces, and one folder per provider (manifest, normalization,
+//!   credentials, endpoint, signed client of its inventory API), reached through the provider
+//!   table [`provider::registry`].
 //! - [`manifest`]: the manifest format; loading and validating a directory.
 //! - [`plan`]: normalization, `plan(desired, live)` and its text / JSON / Markdown renderings.
-//! - [`provider`]: one folder per provider (model, manifest, normalization, credentials,
-//!   endpoint, signed client of its inventory API), reached through the provider table
-//!   [`provider::registry`].
 //! - [`reconcile`]: plan and apply over live buckets; the daemon loop of `invsync run`.
 //! - [`cli`]: command-line arguments; [`duration`]: the one bounded duration syntax of flags
 //!   and configuration files.

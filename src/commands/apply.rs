@@ -5,7 +5,8 @@ use std::process::ExitCode;
 
 use invsync::cli::ApplyArgs;
 use invsync::error_chain::Chain;
-use invsync::model::{DesiredState, Frequency, Inventory};
+use invsync::model::DesiredState;
+use invsync::provider::registry;
 use invsync::reconcile::{Applied, ApplySettings, BucketOutcome, ReconcileError, apply_all};
 
 /// Exit codes: 0 every managed bucket converged, 1 anything else (invalid manifests — in which
@@ -80,10 +81,9 @@ fn undeclared_once<'a>(desired: &DesiredState, run_once: &'a [String]) -> Vec<&'
         .iter()
         .filter(|id| {
             !desired.buckets.values().any(|b| {
-                b.inventories.iter().any(|i| {
-                    i.id() == id.as_str()
-                        && matches!(i, Inventory::Oss(o) if o.frequency == Frequency::Once)
-                })
+                b.inventories
+                    .iter()
+                    .any(|i| i.id() == id.as_str() && registry::runs_once(i))
             })
         })
         .map(String::as_str)

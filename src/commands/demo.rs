@@ -238,46 +238,20 @@ fn seed_plan(desired: &DesiredState) -> Vec<(BucketKey, Inventory, SeedKind)> {
             })
             .find(|id| !taken.contains(id.as_str()))
             .expect("an unused id exists");
-        set_id(&mut extra, id);
+        extra.set_id(id);
         seeds.push((bucket.key.clone(), extra, SeedKind::Undeclared));
     }
     seeds
 }
 
+/// The same configuration, switched on or off and with its prefix moved below `old/`.
 fn drifted(inventory: &Inventory) -> Inventory {
     let mut changed = inventory.clone();
-    match &mut changed {
-        Inventory::Cos(c) => {
-            c.enabled = !c.enabled;
-            c.filter.prefix = Some(format!(
-                "{}old/",
-                c.filter.prefix.clone().unwrap_or_default()
-            ));
-        }
-        Inventory::Oss(o) => {
-            o.enabled = !o.enabled;
-            o.filter.prefix = Some(format!(
-                "{}old/",
-                o.filter.prefix.clone().unwrap_or_default()
-            ));
-        }
-        Inventory::S3(s) => {
-            s.enabled = !s.enabled;
-            s.filter_prefix = Some(format!(
-                "{}old/",
-                s.filter_prefix.clone().unwrap_or_default()
-            ));
-        }
-    }
+    let enabled = changed.enabled_mut();
+    *enabled = !*enabled;
+    let prefix = changed.filter_prefix_mut();
+    *prefix = Some(format!("{}old/", prefix.clone().unwrap_or_default()));
     changed
-}
-
-fn set_id(inventory: &mut Inventory, id: String) {
-    match inventory {
-        Inventory::Cos(c) => c.id = id,
-        Inventory::Oss(o) => o.id = id,
-        Inventory::S3(s) => s.id = id,
-    }
 }
 
 fn seed(emulator: &EmulatorHandle, desired: &DesiredState, dir: &Path) -> anyhow::Result<()> {

@@ -15,18 +15,8 @@ use serde_json::{Map, Value};
 use serde_saphyr::Spanned;
 
 use super::events;
+pub use super::lines::BareDocument;
 use super::lines::{Node, Tree, TreeVisitor, key_name};
-
-/// One document read bare.
-#[derive(Debug, Clone, PartialEq)]
-pub struct BareDocument {
-    pub value: Value,
-    /// Line of the document's root node, as [`super::lines::LinedDocument::line_of`] gives
-    /// for the root.
-    pub line: usize,
-    /// The line [`super::lines::LinedDocument::line_of`] gives for `spec.bucket`.
-    pub bucket_line: usize,
-}
 
 /// Every non-empty document of `text`, read bare; `None` when the file cannot be read this
 /// way (any syntax error or limit), in which case [`super::lines::parse_documents`] reports why.

@@ -15,8 +15,7 @@ use granit_parser::{Event, Parser, ScalarStyle};
 use serde_json::{Map, Value};
 use serde_saphyr::Budget;
 
-use super::bare::BareDocument;
-use super::lines::key_name;
+use super::lines::{BareDocument, key_name};
 
 /// Every non-empty document of `text`, or `None` when the file needs serde-saphyr.
 pub fn parse_documents(text: &str) -> Option<Vec<BareDocument>> {

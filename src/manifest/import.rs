@@ -8,7 +8,7 @@ use super::load::parse_document_text;
 use crate::model::{
     BucketKey, DesiredBucket, Inventory, LiveConfig, Origin, ProviderBucketOptions,
 };
-use crate::plan::normalize;
+use crate::provider::registry::normalize;
 
 /// What `invsync import` prints for one bucket.
 #[derive(Debug, Clone, PartialEq, Eq)]

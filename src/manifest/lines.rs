@@ -5,7 +5,6 @@
 //! at the line the user wrote it on. The JSON value is what the typed manifest structs are then
 //! deserialized from, one piece at a time, so that every error is collected.
 
-use std::borrow::Cow;
 use std::fmt;
 
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
@@ -13,74 +12,7 @@ use serde_json::{Map, Value};
 use serde_saphyr::Spanned;
 
 use super::limits;
-
-/// One step of a path into a document: a mapping key or a sequence index.
-///
-/// A field name written in the code is borrowed, not copied: a path is extended for every field
-/// checked, which copies the keys of all its ancestors each time.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Segment {
-    Key(Cow<'static, str>),
-    Index(usize),
-}
-
-/// A path into a document, displayed as `spec.inventories[2].schedule`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct FieldPath(pub Vec<Segment>);
-
-impl FieldPath {
-    /// The empty path, the document itself.
-    pub fn root() -> Self {
-        FieldPath(Vec::new())
-    }
-
-    /// This path extended by a mapping key: a field name (`&'static str`, not copied) or a key
-    /// read from a document (`String`).
-    pub fn key(&self, key: impl Into<Cow<'static, str>>) -> Self {
-        self.with(Segment::Key(key.into()))
-    }
-
-    /// This path extended by a sequence index.
-    pub fn index(&self, index: usize) -> Self {
-        self.with(Segment::Index(index))
-    }
-
-    /// This path extended by `last`, in one allocation of the path: every field checked gets
-    /// its own path, so this runs for most fields of every manifest.
-    fn with(&self, last: Segment) -> Self {
-        let mut segments = Vec::with_capacity(self.0.len() + 1);
-        segments.extend_from_slice(&self.0);
-        segments.push(last);
-        FieldPath(segments)
-    }
-
-    /// This path followed by `other`.
-    pub fn join(&self, other: &FieldPath) -> Self {
-        let mut next = self.clone();
-        next.0.extend(other.0.iter().cloned());
-        next
-    }
-
-    /// The path without its last segment (the root stays the root).
-    pub fn parent(&self) -> Self {
-        let mut next = self.clone();
-        next.0.pop();
-        next
-    }
-}
-
-impl fmt::Display for FieldPath {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, segment) in self.0.iter().enumerate() {
-            match segment {
-                Segment::Key(key) if i == 0 => write!(f, "{key}")?,
-                Segment::Key(key) => write!(f, ".{key}")?,
-                Segment::Index(index) => write!(f, "[{index}]")?,
-            }
-        }
-        Ok(())
-    }
-}
+pub use crate::provider::kit::field_path::{FieldPath, Segment};
 
 /// One parsed YAML document.
 #[derive(Debug, Clone, PartialEq)]
@@ -96,6 +28,18 @@ impl LinedDocument {
     pub fn line_of(&self, path: &FieldPath) -> Option<usize> {
         Some(self.lines.nearest(path))
     }
+}
+
+/// One document read bare (see `super::bare`): its value and the two lines diagnostics
+/// of a valid file need.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BareDocument {
+    pub value: Value,
+    /// Line of the document's root node, as [`LinedDocument::line_of`] gives
+    /// for the root.
+    pub line: usize,
+    /// The line [`LinedDocument::line_of`] gives for `spec.bucket`.
+    pub bucket_line: usize,
 }
 
 /// The lines of a document's nodes, shaped like the document (a tree rather than a map from

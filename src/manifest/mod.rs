@@ -12,8 +12,6 @@
 //! [`check_endpoints`] then applies the operator's endpoint policy to the loaded revision.
 
 pub mod bare;
-pub mod collect;
-pub mod diagnostic;
 pub mod document;
 pub mod endpoints;
 pub mod events;
@@ -25,10 +23,13 @@ pub mod lines;
 pub mod load;
 pub mod revision;
 pub mod schema;
-pub mod storage_classes;
 pub mod validate;
 pub mod walk;
 
+// Provider manifests build on these; they live in the kit, below the providers.
+pub use crate::provider::kit::collect;
+pub use crate::provider::kit::diagnostic;
+pub use crate::provider::kit::storage_classes;
 pub use diagnostic::{Diagnostic, ManifestErrors};
 pub use endpoints::check_endpoints;
 pub use json_schema::json_schema;

@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use crate::model::{BucketMode, Provider};
+use crate::provider::kit::serde_defaults::is_false;
 use crate::provider::registry::{self, ManifestInventory, ProviderSpec};
 
 /// The only `apiVersion` this release understands.
@@ -154,16 +155,4 @@ pub struct BucketSpecBody<I> {
     /// The complete set of inventory configurations the bucket should have.
     #[serde(default = "Vec::<I>::new")]
     pub inventories: Vec<I>,
-}
-
-pub(crate) fn is_false(b: &bool) -> bool {
-    !*b
-}
-
-pub(crate) fn is_true(b: &bool) -> bool {
-    *b
-}
-
-pub(crate) fn default_true() -> bool {
-    true
 }

@@ -3,15 +3,15 @@
 //! Everything here is plain data, already validated. Manifests are turned into these types by
 //! [`crate::manifest`]; provider clients turn wire XML into them at the provider boundary. The
 //! plan engine compares them without knowing where they came from.
+//!
+//! The bottom floor: nothing here imports another module of the crate. Each provider's
+//! configuration shape (`cos`, `oss`, `s3`) is domain data too, so that [`Inventory`] needs no
+//! provider code.
 
+pub mod cos;
 pub mod live;
-
-/// COS configurations; defined with the provider (`src/provider/cos/model.rs`).
-pub use crate::provider::cos::model as cos;
-/// OSS configurations; defined with the provider (`src/provider/oss/model.rs`).
-pub use crate::provider::oss::model as oss;
-/// S3 configurations; defined with the provider (`src/provider/s3/model.rs`).
-pub use crate::provider::s3::model as s3;
+pub mod oss;
+pub mod s3;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -20,11 +20,10 @@ use std::path::PathBuf;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-pub use crate::provider::registry::ProviderBucketOptions;
 pub use cos::{CosDestination, CosFilter, CosInventory, CosPeriod, CosSchedule, CosTag};
 pub use live::{ForeignConfig, LiveConfig, all_modelled};
 pub use oss::{OssDestination, OssEncryption, OssFilter, OssIncrementalInventory, OssInventory};
-pub use s3::{S3Destination, S3Encryption, S3Format, S3Inventory};
+pub use s3::{S3BucketOptions, S3Destination, S3Encryption, S3Format, S3Inventory};
 
 /// The cloud whose inventory API a bucket lives behind.
 #[derive(
@@ -42,8 +41,12 @@ pub enum Provider {
 
 impl Provider {
     /// The lowercase name used in manifests, logs, metrics and JSON output.
-    pub fn as_str(self) -> &'static str {
-        crate::provider::registry::spec(self).name
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Provider::Cos => "cos",
+            Provider::Oss => "oss",
+            Provider::S3 => "s3",
+        }
     }
 }
 
@@ -154,6 +157,33 @@ impl Inventory {
         }
     }
 
+    /// Gives the configuration another id (callers keep ids unique within the bucket).
+    pub fn set_id(&mut self, id: String) {
+        match self {
+            Inventory::Cos(c) => c.id = id,
+            Inventory::Oss(c) => c.id = id,
+            Inventory::S3(c) => c.id = id,
+        }
+    }
+
+    /// Whether the service produces reports for it, to read or change.
+    pub fn enabled_mut(&mut self) -> &mut bool {
+        match self {
+            Inventory::Cos(c) => &mut c.enabled,
+            Inventory::Oss(c) => &mut c.enabled,
+            Inventory::S3(c) => &mut c.enabled,
+        }
+    }
+
+    /// The object key prefix its reports are limited to, to read or change.
+    pub fn filter_prefix_mut(&mut self) -> &mut Option<String> {
+        match self {
+            Inventory::Cos(c) => &mut c.filter.prefix,
+            Inventory::Oss(c) => &mut c.filter.prefix,
+            Inventory::S3(c) => &mut c.filter_prefix,
+        }
+    }
+
     /// The provider this configuration belongs to.
     pub fn provider(&self) -> Provider {
         match self {
@@ -162,6 +192,21 @@ impl Inventory {
             Inventory::S3(_) => Provider::S3,
         }
     }
+}
+
+/// Bucket-level settings only one provider has (`spec.<key>` of a manifest, beside `bucket`,
+/// `region`, `endpoint`), carried from the manifest to the provider's client constructor and
+/// rendered back by `import`. Opaque to everything but the provider that declares them.
+///
+/// A provider without such keys uses [`ProviderBucketOptions::None`]; a provider with some
+/// adds a variant holding its own validated type.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum ProviderBucketOptions {
+    /// No provider-specific bucket-level settings.
+    #[default]
+    None,
+    /// S3's `expectedBucketOwner` and `forcePathStyle`.
+    S3(S3BucketOptions),
 }
 
 /// Where a declaration came from, for messages that point the user at it.

@@ -5,9 +5,8 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use serde::Deserialize;
-
 use super::config_file;
+pub use super::kinds::{EventKind, Format};
 use crate::duration;
 use crate::guarded_file::{self, ReadError};
 
@@ -58,70 +57,6 @@ impl fmt::Debug for WebhookUrl {
 impl fmt::Display for WebhookUrl {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Debug::fmt(self, f)
-    }
-}
-
-/// The body shape a webhook expects.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Format {
-    /// invsync's own JSON object (every field, for scripts and generic receivers).
-    Json,
-    /// Slack incoming webhook (`text` plus mrkdwn blocks); Mattermost and Rocket.Chat accept it.
-    Slack,
-    /// Microsoft Teams incoming webhook (a MessageCard).
-    Teams,
-    /// Google Chat incoming webhook (`text`).
-    GoogleChat,
-}
-
-impl Format {
-    fn parse(text: &str) -> Option<Format> {
-        match text {
-            "json" => Some(Format::Json),
-            "slack" => Some(Format::Slack),
-            "teams" => Some(Format::Teams),
-            "googlechat" => Some(Format::GoogleChat),
-            _ => None,
-        }
-    }
-}
-
-/// The kinds of notification, to choose per webhook.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum EventKind {
-    /// A live configuration differs from the manifests.
-    Drift,
-    /// A change was written.
-    Corrected,
-    /// A bucket's reconcile failed.
-    Failed,
-    /// A bucket's plan was refused by the deletion limits.
-    Blocked,
-    /// A manifests revision was rejected.
-    Rejected,
-}
-
-impl EventKind {
-    /// Every kind, the default selection.
-    pub const ALL: [EventKind; 5] = [
-        EventKind::Drift,
-        EventKind::Corrected,
-        EventKind::Failed,
-        EventKind::Blocked,
-        EventKind::Rejected,
-    ];
-
-    /// The lowercase name used in payloads.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            EventKind::Drift => "drift",
-            EventKind::Corrected => "corrected",
-            EventKind::Failed => "failed",
-            EventKind::Blocked => "blocked",
-            EventKind::Rejected => "rejected",
-        }
     }
 }
 

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use serde::Deserialize;
 
-use super::config::{EventKind, Format};
+use super::kinds::{EventKind, Format};
 use crate::manifest::collect;
 use crate::manifest::diagnostic::FieldError;
 use crate::manifest::lines::{self, FieldPath, LinedDocument, Segment};

@@ -22,6 +22,7 @@ pub mod config;
 mod config_file;
 pub mod deliver;
 pub mod event;
+mod kinds;
 pub mod payload;
 
 pub use config::{EventKind, Format, NotifyConfig, NotifyConfigError, Webhook, WebhookUrl};

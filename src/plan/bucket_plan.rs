@@ -5,9 +5,7 @@ use std::collections::BTreeMap;
 use super::change::{Action, Blocked, Change, OnceState, OnceStatus};
 use super::normalize::normalize;
 use super::safety::{PlanOptions, Refusal};
-use crate::model::{
-    BucketKey, BucketMode, DesiredBucket, ForeignConfig, Frequency, Inventory, LiveConfig,
-};
+use crate::model::{BucketKey, BucketMode, DesiredBucket, ForeignConfig, Inventory, LiveConfig};
 use crate::provider::registry::{self, ChangedConfig};
 
 /// What it takes to make one bucket match its manifest.
@@ -98,7 +96,7 @@ pub fn plan_bucket(
     let mut blocked = Vec::new();
     let mut once = Vec::new();
     for (id, wanted) in desired_by_id {
-        let held_once = is_once(&wanted) && !options.run_once.contains(id);
+        let held_once = registry::runs_once(&wanted) && !options.run_once.contains(id);
         let once_status = |state| OnceStatus {
             key: key.clone(),
             id: id.to_string(),
@@ -152,10 +150,6 @@ pub fn plan_bucket(
         refusal,
         observe: desired.mode == BucketMode::Observe,
     }
-}
-
-fn is_once(inventory: &Inventory) -> bool {
-    matches!(inventory, Inventory::Oss(o) if o.frequency == Frequency::Once)
 }
 
 /// A live configuration as the plan compares it: normalized, or foreign.

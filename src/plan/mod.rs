@@ -17,7 +17,6 @@ pub mod safety;
 
 use std::collections::BTreeMap;
 
-pub use crate::provider::oss::normalize::{OSS_DESTINATION_BUCKET_PREFIX, OSS_STORAGE_CLASS_ALL};
 pub use bucket_plan::{BucketPlan, plan_bucket};
 pub use change::{Action, Blocked, Change, OnceState, OnceStatus};
 pub use normalize::normalize;

@@ -1,6 +1,6 @@
 //! Provider clients: the only code that speaks the clouds' inventory APIs.
 //!
-//! Every provider has the same shape: its model types (re-exported by [`crate::model`]), its
+//! Every provider has the same shape: its model types (in [`crate::model`]), its
 //! manifest types and rules, its normalization, its credentials and endpoints, a pure signer,
 //! wire types (XML, shared with the emulator), conversions between wire types and the model,
 //! and a [`protocol::Dialect`]: what its API does differently from the others. One client,
@@ -10,6 +10,9 @@
 //!
 //! # Shared by every provider
 //! - [`protocol`]: the [`protocol::Dialect`] trait and the one client over it.
+//! - [`kit`]: what provider folders build on and never the other way round: field paths,
+//!   diagnostics, the collecting deserializer, the shared field checks, normalize helpers and
+//!   the shapes of a table entry.
 //! - [`request`]: [`request::InventoryCall`] (what a call sends), [`request::Target`] (where)
 //!   and [`request::SignedRequest`] (method, URL, headers, body), built unsigned by each
 //!   provider's pure `request::build`, completed by the headers its `request::authorize`
@@ -26,6 +29,7 @@
 //!   [`http::Transport`].
 
 pub mod addressing;
+pub mod client_settings;
 pub mod clock;
 pub mod cos;
 pub mod credentials;
@@ -34,6 +38,7 @@ pub mod document;
 pub mod encoding;
 pub mod endpoint_policy;
 pub mod http;
+pub mod kit;
 pub mod memory;
 pub mod oss;
 pub mod paginate;

@@ -5,18 +5,22 @@
 //! override, manifest parser and renderer, normalization, bucket-name rules, client
 //! constructor) and walks [`Provider::ALL`] when it needs every provider.
 //!
+//! The floors, from the bottom: [`crate::model`] (domain types) ← [`crate::provider::kit`]
+//! (field paths, diagnostics, shared checks, normalize helpers, the table entry's shapes) ←
+//! the provider folders ← this table ← `manifest/`, `plan/`, `reconcile/`, `commands/`.
+//!
 //! # Adding a provider
-//! 1. A folder `src/provider/<p>/` with the shape of the others (`model.rs`, `manifest.rs`,
+//! 1. A folder `src/provider/<p>/` with the shape of the others (`manifest.rs`,
 //!    `normalize.rs`, `credentials.rs`, `endpoint.rs`, `client.rs`, wire files), whose `mod.rs`
-//!    defines `pub(crate) static SPEC: ProviderSpec`.
-//! 2. A variant in [`Provider`] (and in [`Provider::ALL`]) and one in
-//!    [`crate::model::Inventory`] (with its arm in `Inventory::id`/`provider`), plus the
-//!    re-export of its model types from `crate::model`.
-//! 3. Its arm in [`spec`] and in [`ManifestInventory`]'s `serialize`, and, when it has
-//!    bucket-level manifest keys of its own, a variant in [`ProviderBucketOptions`]. Its
-//!    `connect` hands out its client as `Arc<dyn InventoryApi>`.
-//! 4. Its endpoint override flag in `src/cli.rs` (`ProviderArgs`) and its arm in
-//!    `ProviderArgs::endpoint_overrides`.
+//!    defines `pub(crate) static SPEC: ProviderSpec`; its configuration types in
+//!    `src/model/<p>.rs`.
+//! 2. A variant in [`Provider`] (its name in `Provider::as_str`, and in [`Provider::ALL`]) and
+//!    one in [`crate::model::Inventory`] (with its arm in `Inventory::id`/`provider`), and,
+//!    when it has bucket-level manifest keys of its own, one in [`ProviderBucketOptions`].
+//! 3. Its arm in [`spec`] and in [`ManifestInventory`]'s `serialize`. Its `connect` hands out
+//!    its client as `Arc<dyn InventoryApi>`.
+//! 4. Its own endpoint override flag in `src/cli.rs` (`ProviderArgs`) and its arm in
+//!    `ProviderArgs::endpoint_overrides` (the generic `--endpoint <p>=URL` needs nothing).
 //! 5. An emulator module in `src/emulator/`.
 //!
 //! Nothing else in `manifest/`, `plan/`, `reconcile/`, `commands/` or the metrics changes.
@@ -28,17 +32,19 @@ use std::sync::Arc;
 use serde_json::{Map, Value};
 use url::Url;
 
-use crate::manifest::diagnostic::FieldError;
-use crate::manifest::lines::FieldPath;
+pub use crate::model::ProviderBucketOptions;
 use crate::model::{Inventory, Provider};
 use crate::provider::InventoryApi;
+use crate::provider::client_settings::ClientSettings;
 use crate::provider::cos::manifest::CosInventorySpec;
 use crate::provider::credentials::{CredentialSource, CredentialVars};
 use crate::provider::endpoint_policy::EndpointError;
 use crate::provider::http::Transport;
+use crate::provider::kit::diagnostic::FieldError;
+use crate::provider::kit::field_path::FieldPath;
+pub use crate::provider::kit::spec::{ChangedConfig, ParsedInventory};
 use crate::provider::oss::manifest::OssInventorySpec;
-use crate::provider::s3::manifest::{S3BucketOptions, S3InventorySpec};
-use crate::reconcile::ClientSettings;
+use crate::provider::s3::manifest::S3InventorySpec;
 
 impl Provider {
     /// Every provider, in plan order (the order of [`Provider`]'s variants).
@@ -57,43 +63,6 @@ pub fn spec(provider: Provider) -> &'static ProviderSpec {
         Provider::Oss => &crate::provider::oss::SPEC,
         Provider::S3 => &crate::provider::s3::SPEC,
     }
-}
-
-/// How a provider treats a PUT of an id that already exists, hence what a changed
-/// configuration is planned as.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ChangedConfig {
-    /// The PUT replaces the configuration in place: one write.
-    Update,
-    /// The PUT refuses an existing id: delete, then put.
-    Replace,
-}
-
-/// One inventory item of a manifest, as far as the provider could read it.
-#[derive(Debug)]
-pub struct ParsedInventory {
-    /// The item's `id`, when the item had the right shape (used to report duplicate ids even
-    /// when the item is otherwise invalid).
-    pub id: Option<String>,
-    /// `overwriteForeign: true` was declared (only meaningful with an `id`).
-    pub overwrite_foreign: bool,
-    /// The validated configuration, or every problem of the item.
-    pub result: Result<Inventory, Vec<FieldError>>,
-}
-
-/// Bucket-level settings only one provider has (`spec.<key>` of a manifest, beside `bucket`,
-/// `region`, `endpoint`), carried from the manifest to the provider's client constructor and
-/// rendered back by `import`. Opaque to everything but the provider that declares them.
-///
-/// A provider without such keys uses [`ProviderBucketOptions::None`]; a provider with some
-/// adds a variant holding its own validated type.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub enum ProviderBucketOptions {
-    /// No provider-specific bucket-level settings.
-    #[default]
-    None,
-    /// S3's `expectedBucketOwner` and `forcePathStyle`.
-    S3(S3BucketOptions),
 }
 
 /// What a client constructor gets: the shared transport, the provider's credentials, the
@@ -128,10 +97,13 @@ pub struct ProviderSpec {
     /// texts (`""` when nowhere): `or the AWS chain (…)`.
     pub credential_fallback: &'static str,
     /// The flag and environment variable of the operator's endpoint override, as messages name
-    /// them: `--cos-endpoint (INVSYNC_COS_ENDPOINT)`.
+    /// them: `--endpoint cos=URL or --cos-endpoint (INVSYNC_COS_ENDPOINT)`.
     pub endpoint_source: &'static str,
     /// What a changed configuration is planned as.
     pub changed_config: ChangedConfig,
+    /// True for a configuration that produces one report and is then deleted by the service
+    /// (OSS `Once`): a run writes it only when `--run-once` names it.
+    pub runs_once: fn(&Inventory) -> bool,
     /// The provider's own endpoints, allowed in `spec.endpoint` without operator consent
     /// (`https://*.example.com` patterns).
     pub default_endpoint_patterns: &'static [&'static str],
@@ -182,22 +154,16 @@ pub fn credentials_for_all(file: Option<&Path>) -> BTreeMap<Provider, Arc<dyn Cr
         .collect()
 }
 
-/// The options of a provider without bucket-level keys of its own.
-pub(crate) fn no_bucket_options(
-    _: &Map<String, Value>,
-    _: &FieldPath,
-) -> Result<ProviderBucketOptions, Vec<FieldError>> {
-    Ok(ProviderBucketOptions::None)
+/// The canonical form of `inventory`, as its provider defines it: idempotent, equal for
+/// configurations the provider treats alike, id and provider unchanged.
+pub fn normalize(inventory: &Inventory) -> Inventory {
+    (spec(inventory.provider()).normalize)(inventory)
 }
 
-/// Renders nothing: the provider has no bucket-level keys of its own.
-pub(crate) fn render_no_bucket_options(_: &ProviderBucketOptions) -> Map<String, Value> {
-    Map::new()
-}
-
-/// No schema properties: the provider has no bucket-level keys of its own.
-pub(crate) fn no_bucket_options_schema(_: &mut schemars::SchemaGenerator) -> Map<String, Value> {
-    Map::new()
+/// True when `inventory` runs once and is then deleted by its service (see
+/// [`ProviderSpec::runs_once`]).
+pub fn runs_once(inventory: &Inventory) -> bool {
+    (spec(inventory.provider()).runs_once)(inventory)
 }
 
 /// One configuration in its provider's manifest form (the `spec.inventories` item type of that

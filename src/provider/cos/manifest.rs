@@ -4,17 +4,17 @@
 use schemars::{Schema, SchemaGenerator};
 use serde_json::Value;
 
-use crate::manifest::collect;
-use crate::manifest::diagnostic::FieldError;
-use crate::manifest::lines::FieldPath;
-use crate::manifest::validate::{
-    check_id, check_optional_fields, check_order, check_prefix_len, is_account_id, is_dns_label,
-};
 use crate::model::{
     CosDestination, CosFilter, CosInventory, CosPeriod, CosSchedule, CosTag, Frequency,
     IncludedObjectVersions, Inventory, ReportFormat,
 };
-use crate::provider::registry::ParsedInventory;
+use crate::provider::kit::checks::{
+    check_id, check_optional_fields, check_order, check_prefix_len, is_account_id, is_dns_label,
+};
+use crate::provider::kit::collect;
+use crate::provider::kit::diagnostic::FieldError;
+use crate::provider::kit::field_path::FieldPath;
+use crate::provider::kit::spec::ParsedInventory;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -26,8 +26,8 @@ pub struct CosInventorySpec {
     pub id: String,
     /// Whether reports are produced (default `true`).
     #[serde(
-        default = "crate::manifest::schema::default_true",
-        skip_serializing_if = "crate::manifest::schema::is_true"
+        default = "crate::provider::kit::serde_defaults::default_true",
+        skip_serializing_if = "crate::provider::kit::serde_defaults::is_true"
     )]
     pub enabled: bool,
     pub included_object_versions: IncludedObjectVersions,
@@ -42,7 +42,10 @@ pub struct CosInventorySpec {
     /// `true`: when the live configuration holds elements or values invsync does not model
     /// (a *foreign* configuration), replace it with this declaration anyway, losing what
     /// invsync cannot express. Without it a foreign configuration is never written.
-    #[serde(default, skip_serializing_if = "crate::manifest::schema::is_false")]
+    #[serde(
+        default,
+        skip_serializing_if = "crate::provider::kit::serde_defaults::is_false"
+    )]
     pub overwrite_foreign: bool,
 }
 

@@ -12,13 +12,14 @@ pub mod convert;
 pub mod credentials;
 pub mod endpoint;
 pub mod manifest;
-pub mod model;
 pub mod normalize;
 pub mod request;
 pub mod response;
 pub mod signer;
 pub mod xml;
 
+/// The configuration types: domain data, defined with the model.
+pub use crate::model::cos as model;
 pub use client::CosClient;
 
 use std::sync::Arc;
@@ -26,23 +27,25 @@ use std::sync::Arc;
 use crate::model::Provider;
 use crate::provider::InventoryApi;
 use crate::provider::endpoint_policy::EndpointError;
-use crate::provider::registry::{
-    ChangedConfig, ClientParts, ProviderSpec, no_bucket_options, no_bucket_options_schema,
+use crate::provider::kit::spec::{
+    ChangedConfig, never_runs_once, no_bucket_options, no_bucket_options_schema,
     render_no_bucket_options,
 };
+use crate::provider::registry::{ClientParts, ProviderSpec};
 
 /// COS's entry in the provider table.
 pub(crate) static SPEC: ProviderSpec = ProviderSpec {
     provider: Provider::Cos,
-    name: "cos",
+    name: Provider::Cos.as_str(),
     vendor: "Tencent Cloud",
     title: "Tencent Cloud COS",
     credential_vars: credentials::VARS,
     credential_source: credentials::source,
     credential_fallback: "",
-    endpoint_source: "--cos-endpoint (INVSYNC_COS_ENDPOINT)",
+    endpoint_source: "--endpoint cos=URL or --cos-endpoint (INVSYNC_COS_ENDPOINT)",
     // PUT Bucket inventory replaces a configuration of the same id in place.
     changed_config: ChangedConfig::Update,
+    runs_once: never_runs_once,
     default_endpoint_patterns: endpoint::DEFAULT_ALLOWED,
     region_example: "ap-guangzhou",
     check_bucket_name: manifest::check_cos_bucket_name,

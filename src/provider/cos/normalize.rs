@@ -1,7 +1,7 @@
 //! The canonical form of a COS configuration (see [`crate::plan::normalize`]).
 
 use crate::model::{CosInventory, Inventory};
-use crate::plan::normalize::{blank_to_none, sort_dedup};
+use crate::provider::kit::normalize::{blank_to_none, sort_dedup};
 
 /// The table's `normalize`: [`normalize_cos`] for a COS configuration, anything else unchanged.
 pub(crate) fn normalize(inventory: &Inventory) -> Inventory {

@@ -5,17 +5,17 @@ use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::manifest::collect;
-use crate::manifest::diagnostic::{FieldError, did_you_mean};
-use crate::manifest::lines::FieldPath;
-use crate::manifest::validate::{
-    check_id, check_optional_fields, check_order, check_prefix_len, is_account_id, is_dns_label,
-};
 use crate::model::{
     Frequency, IncludedObjectVersions, Inventory, OssDestination, OssEncryption, OssFilter,
     OssIncrementalInventory, OssInventory, ReportFormat,
 };
-use crate::provider::registry::ParsedInventory;
+use crate::provider::kit::checks::{
+    check_id, check_optional_fields, check_order, check_prefix_len, is_account_id, is_dns_label,
+};
+use crate::provider::kit::collect;
+use crate::provider::kit::diagnostic::{FieldError, did_you_mean};
+use crate::provider::kit::field_path::FieldPath;
+use crate::provider::kit::spec::ParsedInventory;
 
 pub use crate::model::oss::{
     DAYS_OF_MONTH, INCREMENTAL_OPTIONAL_FIELDS, OPTIONAL_FIELDS, STORAGE_CLASSES,
@@ -29,8 +29,8 @@ pub struct OssInventorySpec {
     pub id: String,
     /// Whether reports are produced (default `true`).
     #[serde(
-        default = "crate::manifest::schema::default_true",
-        skip_serializing_if = "crate::manifest::schema::is_true"
+        default = "crate::provider::kit::serde_defaults::default_true",
+        skip_serializing_if = "crate::provider::kit::serde_defaults::is_true"
     )]
     pub enabled: bool,
     pub included_object_versions: IncludedObjectVersions,
@@ -49,7 +49,10 @@ pub struct OssInventorySpec {
     /// `true`: when the live configuration holds elements or values invsync does not model
     /// (a *foreign* configuration), replace it with this declaration anyway, losing what
     /// invsync cannot express. Without it a foreign configuration is never written.
-    #[serde(default, skip_serializing_if = "crate::manifest::schema::is_false")]
+    #[serde(
+        default,
+        skip_serializing_if = "crate::provider::kit::serde_defaults::is_false"
+    )]
     pub overwrite_foreign: bool,
 }
 
@@ -64,7 +67,10 @@ pub struct OssScheduleSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub day_of_month: Option<u32>,
     /// `Once` only: the service deletes the configuration after its run (default `false`).
-    #[serde(default, skip_serializing_if = "crate::manifest::schema::is_false")]
+    #[serde(
+        default,
+        skip_serializing_if = "crate::provider::kit::serde_defaults::is_false"
+    )]
     pub auto_delete: bool,
 }
 
@@ -74,8 +80,8 @@ pub struct OssScheduleSpec {
 pub struct OssIncrementalSpec {
     /// Whether incremental records are produced (default `true`).
     #[serde(
-        default = "crate::manifest::schema::default_true",
-        skip_serializing_if = "crate::manifest::schema::is_true"
+        default = "crate::provider::kit::serde_defaults::default_true",
+        skip_serializing_if = "crate::provider::kit::serde_defaults::is_true"
     )]
     pub enabled: bool,
     /// Interval in seconds (OSS documents 600).
@@ -111,9 +117,9 @@ pub struct OssFilterSpec {
     #[serde(
         default,
         skip_serializing_if = "Vec::is_empty",
-        deserialize_with = "crate::manifest::storage_classes::deserialize"
+        deserialize_with = "crate::provider::kit::storage_classes::deserialize"
     )]
-    #[schemars(with = "crate::manifest::storage_classes::StorageClassesSchema")]
+    #[schemars(with = "crate::provider::kit::storage_classes::StorageClassesSchema")]
     pub storage_class: Vec<String>,
 }
 

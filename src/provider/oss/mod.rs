@@ -18,7 +18,6 @@ pub mod date;
 pub mod encoding;
 pub mod endpoint;
 pub mod manifest;
-pub mod model;
 pub mod normalize;
 pub mod request;
 pub mod response;
@@ -26,31 +25,34 @@ pub mod signer_v1;
 pub mod signer_v4;
 pub mod xml;
 
+/// The configuration types: domain data, defined with the model.
+pub use crate::model::oss as model;
 pub use client::{Clock, OssClient};
 pub use request::SignatureVersion;
 
 use std::sync::Arc;
 
-use crate::model::Provider;
+use crate::model::{Frequency, Inventory, Provider};
 use crate::provider::InventoryApi;
 use crate::provider::endpoint_policy::EndpointError;
-use crate::provider::registry::{
-    ChangedConfig, ClientParts, ProviderSpec, no_bucket_options, no_bucket_options_schema,
-    render_no_bucket_options,
+use crate::provider::kit::spec::{
+    ChangedConfig, no_bucket_options, no_bucket_options_schema, render_no_bucket_options,
 };
+use crate::provider::registry::{ClientParts, ProviderSpec};
 
 /// OSS's entry in the provider table.
 pub(crate) static SPEC: ProviderSpec = ProviderSpec {
     provider: Provider::Oss,
-    name: "oss",
+    name: Provider::Oss.as_str(),
     vendor: "Alibaba Cloud",
     title: "Alibaba Cloud OSS",
     credential_vars: credentials::VARS,
     credential_source: credentials::source,
     credential_fallback: "",
-    endpoint_source: "--oss-endpoint (INVSYNC_OSS_ENDPOINT)",
+    endpoint_source: "--endpoint oss=URL or --oss-endpoint (INVSYNC_OSS_ENDPOINT)",
     // PutBucketInventory refuses an existing id (409), so a change is a delete and a put.
     changed_config: ChangedConfig::Replace,
+    runs_once,
     default_endpoint_patterns: endpoint::DEFAULT_ALLOWED,
     region_example: "cn-hangzhou",
     check_bucket_name: manifest::check_oss_bucket_name,
@@ -65,6 +67,12 @@ pub(crate) static SPEC: ProviderSpec = ProviderSpec {
     inventory_schema: manifest::inventory_schema,
     connect,
 };
+
+/// The table's `runs_once`: `Once` configurations produce one report; the service then
+/// deletes them.
+fn runs_once(inventory: &Inventory) -> bool {
+    matches!(inventory, Inventory::Oss(o) if o.frequency == Frequency::Once)
+}
 
 /// The table's `connect`: an [`OssClient`] with the operator's signature version, sending to
 /// `parts.endpoint` when given.

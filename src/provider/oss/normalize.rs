@@ -1,7 +1,7 @@
 //! The canonical form of an OSS configuration (see [`crate::plan::normalize`]).
 
 use crate::model::{Inventory, OssInventory};
-use crate::plan::normalize::{blank_to_none, sort_dedup, zero_to_none};
+use crate::provider::kit::normalize::{blank_to_none, sort_dedup, zero_to_none};
 
 /// The `Bucket` prefix every OSS destination carries on the wire.
 pub const OSS_DESTINATION_BUCKET_PREFIX: &str = "acs:oss:::";

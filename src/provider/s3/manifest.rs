@@ -9,16 +9,19 @@ use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+pub use super::model::S3BucketOptions;
 use super::model::{
     FREQUENCIES, OPTIONAL_FIELDS, S3Destination, S3Encryption, S3Format, S3Inventory, bucket_arn,
     bucket_name_of_arn, partition,
 };
-use crate::manifest::collect;
-use crate::manifest::diagnostic::FieldError;
-use crate::manifest::lines::FieldPath;
-use crate::manifest::validate::{check_id, check_optional_fields, check_prefix_len};
+use crate::model::ProviderBucketOptions;
 use crate::model::{Frequency, IncludedObjectVersions, Inventory};
-use crate::provider::registry::{ParsedInventory, ProviderBucketOptions};
+use crate::provider::kit::checks::{check_id, check_optional_fields, check_prefix_len};
+use crate::provider::kit::collect;
+use crate::provider::kit::diagnostic::FieldError;
+use crate::provider::kit::field_path::FieldPath;
+use crate::provider::kit::serde_defaults::{default_true, is_false, is_true};
+use crate::provider::kit::spec::ParsedInventory;
 
 /// One S3 inventory configuration.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -98,34 +101,6 @@ pub enum S3EncryptionSpec {
         #[serde(rename = "keyId")]
         key_id: String,
     },
-}
-
-/// The bucket-level keys only S3 manifests have, next to `bucket`, `region` and `endpoint`.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct S3BucketOptions {
-    /// The 12-digit account that must own the bucket, sent as `x-amz-expected-bucket-owner` on
-    /// every request: S3 refuses a request for a bucket of another account, so a typo in a
-    /// bucket name can never touch someone else's bucket. Quote it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub expected_bucket_owner: Option<String>,
-    /// `true`: address the bucket in the path (`{endpoint}/{bucket}`) even on a domain
-    /// endpoint, for S3-compatible servers without wildcard DNS. IP and `localhost` endpoints
-    /// always use path style.
-    #[serde(default, skip_serializing_if = "is_false")]
-    pub force_path_style: bool,
-}
-
-fn is_false(b: &bool) -> bool {
-    !*b
-}
-
-fn is_true(b: &bool) -> bool {
-    *b
-}
-
-fn default_true() -> bool {
-    true
 }
 
 /// Checks the S3-only bucket keys of `spec`.

@@ -2,7 +2,8 @@
 //! (2006-03-01).
 //!
 //! # Layout
-//! - [`model`]: [`S3Inventory`] and the value lists of the API.
+//! - [`model`]: [`S3Inventory`] and the value lists of the API (domain data, in
+//!   [`crate::model::s3`]).
 //! - [`manifest`]: the YAML spec types, their validation and the way back for `import`.
 //! - [`normalize`]: the canonical form plans compare.
 //! - [`xml`]: wire types of the XML bodies (shared with the emulator); [`convert`]: wire
@@ -20,35 +21,38 @@ pub mod convert;
 pub mod credentials;
 pub mod endpoint;
 pub mod manifest;
-pub mod model;
 pub mod normalize;
 pub mod request;
 pub mod response;
 pub mod signer;
 pub mod xml;
 
+/// The configuration types: domain data, defined with the model.
+pub use crate::model::s3 as model;
 pub use client::S3Client;
 pub use model::{S3Destination, S3Encryption, S3Format, S3Inventory};
 
 use std::sync::Arc;
 
-use crate::model::Provider;
+use crate::model::{Provider, ProviderBucketOptions};
 use crate::provider::InventoryApi;
 use crate::provider::endpoint_policy::EndpointError;
-use crate::provider::registry::{ChangedConfig, ClientParts, ProviderBucketOptions, ProviderSpec};
+use crate::provider::kit::spec::{ChangedConfig, never_runs_once};
+use crate::provider::registry::{ClientParts, ProviderSpec};
 
 /// S3's entry in the provider table.
 pub(crate) static SPEC: ProviderSpec = ProviderSpec {
     provider: Provider::S3,
-    name: "s3",
+    name: Provider::S3.as_str(),
     vendor: "AWS",
     title: "AWS S3",
     credential_vars: credentials::VARS,
     credential_source: credentials::source,
     credential_fallback: credentials::FALLBACK,
-    endpoint_source: "--s3-endpoint (INVSYNC_S3_ENDPOINT)",
+    endpoint_source: "--endpoint s3=URL or --s3-endpoint (INVSYNC_S3_ENDPOINT)",
     // PutBucketInventoryConfiguration replaces a configuration of the same id in place.
     changed_config: ChangedConfig::Update,
+    runs_once: never_runs_once,
     default_endpoint_patterns: endpoint::DEFAULT_ALLOWED_ENDPOINTS,
     region_example: "us-east-1",
     check_bucket_name: manifest::check_bucket_name,

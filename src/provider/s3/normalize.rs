@@ -2,7 +2,7 @@
 
 use super::model::{BUCKET_ARN_PREFIX, S3Inventory};
 use crate::model::Inventory;
-use crate::plan::normalize::{blank_to_none, sort_dedup};
+use crate::provider::kit::normalize::{blank_to_none, sort_dedup};
 
 /// The table's `normalize`: [`normalize_s3`] for an S3 configuration; another provider's is
 /// returned unchanged.

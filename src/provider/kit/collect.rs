@@ -10,7 +10,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use super::diagnostic::{FieldError, did_you_mean};
-use super::lines::{FieldPath, Segment};
+use super::field_path::{FieldPath, Segment};
 
 /// Upper bound on retries for one value; far above what any real manifest needs.
 const MAX_ATTEMPTS: usize = 100;

@@ -175,3 +175,19 @@ mod tests {
         assert_eq!(bucket_name_of_arn("arn::s3:::logs"), None);
     }
 }
+
+/// The bucket-level keys only S3 manifests have, next to `bucket`, `region` and `endpoint`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct S3BucketOptions {
+    /// The 12-digit account that must own the bucket, sent as `x-amz-expected-bucket-owner` on
+    /// every request: S3 refuses a request for a bucket of another account, so a typo in a
+    /// bucket name can never touch someone else's bucket. Quote it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected_bucket_owner: Option<String>,
+    /// `true`: address the bucket in the path (`{endpoint}/{bucket}`) even on a domain
+    /// endpoint, for S3-compatible servers without wildcard DNS. IP and `localhost` endpoints
+    /// always use path style.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub force_path_style: bool,
+}

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use serde_json::Value;
 
-use super::lines::{FieldPath, Segment};
+use super::field_path::{FieldPath, Segment};
 
 /// One problem found while loading or validating manifests.
 ///

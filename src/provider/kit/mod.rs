@@ -1,0 +1,15 @@
+//! What every provider folder builds on, below the providers and above [`crate::model`].
+//!
+//! Field paths and diagnostics, the serde collection that reports every error of a manifest
+//! section, the shared field checks, the normalize helpers and the shapes of a provider's table
+//! entry. Nothing here names a provider folder or the registry (`tests/integration/layering.rs`
+//! checks it); `manifest/` re-exports the manifest pieces under their old paths.
+
+pub mod checks;
+pub mod collect;
+pub mod diagnostic;
+pub mod field_path;
+pub mod normalize;
+pub(crate) mod serde_defaults;
+pub mod spec;
+pub mod storage_classes;

@@ -1,0 +1,269 @@
+//! The layering rule of the crate, read from the source: floors point down only, no circle.
+//!
+//! model ← provider kit ← providers ← registry ← manifest, plan, reconcile, commands. The
+//! checks read every `crate::` (and `invsync::`) path of `src/**/*.rs`, outside comments, so a
+//! new import that points up or closes a circle fails here, naming the file and the path.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+/// The providers' folders under `src/provider/`.
+const PROVIDER_FOLDERS: [&str; 3] = ["cos", "oss", "s3"];
+
+/// One source file: its path below `src/` and every crate path it names, in code.
+struct Source {
+    path: String,
+    paths: Vec<String>,
+}
+
+/// The crate root, read at run time so the same binary can check another checkout.
+fn src_dir() -> PathBuf {
+    let root = std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| ".".to_string());
+    Path::new(&root).join("src")
+}
+
+fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("reading {}: {e}", dir.display()))
+        .map(|e| e.expect("directory entry").path())
+        .collect();
+    entries.sort();
+    for path in entries {
+        if path.is_dir() {
+            rust_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+}
+
+/// Every `crate::a::b` / `invsync::a::b` path of `code`, grouped imports expanded one level
+/// (`crate::{a, b::c}` gives `a` and `b::c`).
+fn crate_paths(code: &str) -> Vec<String> {
+    let mut paths = Vec::new();
+    for root in ["crate::", "invsync::"] {
+        let mut rest = code;
+        while let Some(at) = rest.find(root) {
+            let before = rest[..at].chars().next_back();
+            rest = &rest[at + root.len()..];
+            if before.is_some_and(|c| c.is_alphanumeric() || c == '_') {
+                continue;
+            }
+            if let Some(group) = rest.strip_prefix('{') {
+                let end = group.find('}').unwrap_or(group.len());
+                paths.extend(group[..end].split(',').map(|p| path_prefix(p.trim())));
+            } else {
+                paths.push(path_prefix(rest));
+            }
+        }
+    }
+    paths.retain(|p| !p.is_empty());
+    paths
+}
+
+/// The leading `a::b::c` of `text`.
+fn path_prefix(text: &str) -> String {
+    let end = text
+        .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == ':'))
+        .unwrap_or(text.len());
+    text[..end].trim_end_matches(':').to_string()
+}
+
+/// Every source file with the crate paths of its code (comment lines left out: doc links
+/// may point anywhere).
+fn sources() -> Vec<Source> {
+    let src = src_dir();
+    let mut files = Vec::new();
+    rust_files(&src, &mut files);
+    files
+        .iter()
+        .map(|file| {
+            let text = std::fs::read_to_string(file).expect("source is UTF-8");
+            let code: String = text
+                .lines()
+                .filter(|l| !l.trim_start().starts_with("//"))
+                .collect::<Vec<_>>()
+                .join("\n");
+            let path = file
+                .strip_prefix(&src)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
+            Source {
+                path,
+                paths: crate_paths(&code),
+            }
+        })
+        .collect()
+}
+
+/// `file: path` for every path of a file under `dir` into one of the `forbidden` modules.
+fn violations(sources: &[Source], dir: &str, forbidden: &[&str]) -> Vec<String> {
+    let mut found = Vec::new();
+    for source in sources.iter().filter(|s| s.path.starts_with(dir)) {
+        for path in &source.paths {
+            let first = path.split("::").next().unwrap_or("");
+            if forbidden.contains(&first) {
+                found.push(format!("src/{}: crate::{path}", source.path));
+            }
+        }
+    }
+    found
+}
+
+/// The top-level module of a file below `src/` (`plan/render/text.rs` → `plan`); `None` for
+/// the crate roots and the binaries.
+fn top_module(path: &str) -> Option<String> {
+    let first = path.split('/').next()?;
+    let name = first.trim_end_matches(".rs");
+    match name {
+        "lib" | "main" | "bin" => None,
+        _ => Some(name.to_string()),
+    }
+}
+
+/// Which top-level module names which, from the code.
+fn module_graph(sources: &[Source]) -> BTreeMap<String, BTreeSet<String>> {
+    let mut graph: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let modules: BTreeSet<String> = sources.iter().filter_map(|s| top_module(&s.path)).collect();
+    for source in sources {
+        let Some(from) = top_module(&source.path) else {
+            continue;
+        };
+        let edges = graph.entry(from.clone()).or_default();
+        for path in &source.paths {
+            let to = path.split("::").next().unwrap_or("");
+            if to != from && modules.contains(to) {
+                edges.insert(to.to_string());
+            }
+        }
+    }
+    graph
+}
+
+/// A circle of the graph, as the modules on it, or `None`.
+fn find_circle(graph: &BTreeMap<String, BTreeSet<String>>) -> Option<Vec<String>> {
+    fn visit(
+        node: &str,
+        graph: &BTreeMap<String, BTreeSet<String>>,
+        stack: &mut Vec<String>,
+        done: &mut BTreeSet<String>,
+    ) -> Option<Vec<String>> {
+        if let Some(at) = stack.iter().position(|n| n == node) {
+            let mut circle = stack[at..].to_vec();
+            circle.push(node.to_string());
+            return Some(circle);
+        }
+        if done.contains(node) {
+            return None;
+        }
+        stack.push(node.to_string());
+        for next in graph.get(node).into_iter().flatten() {
+            if let Some(circle) = visit(next, graph, stack, done) {
+                return Some(circle);
+            }
+        }
+        stack.pop();
+        done.insert(node.to_string());
+        None
+    }
+    let mut done = BTreeSet::new();
+    graph
+        .keys()
+        .find_map(|node| visit(node, graph, &mut Vec::new(), &mut done))
+}
+
+#[test]
+fn the_reader_sees_the_imports_it_checks() {
+    let sources = sources();
+    assert!(sources.len() > 100, "read only {} files", sources.len());
+    let graph = module_graph(&sources);
+    assert!(
+        graph["plan"].contains("model"),
+        "plan's imports of model were not read"
+    );
+    assert_eq!(
+        crate_paths("use crate::{model::Inventory, provider::registry};"),
+        ["model::Inventory", "provider::registry"]
+    );
+}
+
+#[test]
+fn the_model_names_no_provider_and_nothing_above_it() {
+    let found = violations(
+        &sources(),
+        "model/",
+        &[
+            "provider",
+            "manifest",
+            "plan",
+            "reconcile",
+            "commands",
+            "emulator",
+        ],
+    );
+    assert!(found.is_empty(), "model points up:\n{}", found.join("\n"));
+}
+
+#[test]
+fn providers_import_no_manifest_plan_reconcile_or_commands() {
+    let found = violations(
+        &sources(),
+        "provider/",
+        &[
+            "manifest",
+            "plan",
+            "reconcile",
+            "commands",
+            "emulator",
+            "notify",
+            "cli",
+        ],
+    );
+    assert!(
+        found.is_empty(),
+        "a provider file points up:\n{}",
+        found.join("\n")
+    );
+}
+
+#[test]
+fn the_provider_kit_names_no_provider_folder_nor_the_registry() {
+    let mut forbidden: Vec<String> = PROVIDER_FOLDERS
+        .iter()
+        .map(|p| format!("provider::{p}"))
+        .collect();
+    forbidden.push("provider::registry".to_string());
+    let forbidden: Vec<&str> = forbidden.iter().map(String::as_str).collect();
+    let sources = sources();
+    let kit: Vec<String> = sources
+        .iter()
+        .filter(|s| s.path.starts_with("provider/kit/"))
+        .flat_map(|s| {
+            s.paths
+                .iter()
+                .filter(|p| forbidden.iter().any(|f| p.starts_with(f)))
+                .map(move |p| format!("src/{}: crate::{p}", s.path))
+        })
+        .collect();
+    assert!(
+        sources.iter().any(|s| s.path.starts_with("provider/kit/")),
+        "no src/provider/kit/"
+    );
+    assert!(
+        kit.is_empty(),
+        "the kit names a provider:\n{}",
+        kit.join("\n")
+    );
+}
+
+#[test]
+fn top_level_modules_import_each_other_in_no_circle() {
+    let graph = module_graph(&sources());
+    let circle = find_circle(&graph);
+    assert!(
+        circle.is_none(),
+        "modules import each other in a circle: {}",
+        circle.unwrap_or_default().join(" -> ")
+    );
+}
