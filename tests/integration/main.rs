@@ -13,7 +13,6 @@ mod cli_durations;
 mod cli_endpoint;
 mod cli_pipeline;
 mod cos_client;
-mod cos_client_logs;
 mod cos_transport;
 mod daemon_process;
 mod daemon_reconcile;

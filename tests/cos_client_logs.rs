@@ -3,7 +3,13 @@
 //! Alone in its test binary: it captures logs with a thread-scoped subscriber, which tests
 //! running in parallel in the same process would race with over tracing's callsite cache.
 
-use crate::support::cos_mock;
+#[path = "integration/support"]
+mod support {
+    pub mod cos_mock;
+    pub mod mock_server;
+}
+
+use support::cos_mock;
 
 use cos_mock::*;
 
