@@ -12,6 +12,7 @@ mod cli;
 mod cli_durations;
 mod cli_endpoint;
 mod cli_pipeline;
+mod contract;
 mod cos_client;
 mod cos_transport;
 mod daemon_process;
