@@ -301,7 +301,7 @@ mod tests {
             );
         }
         let oss = of(Provider::Oss).unwrap().error(&Failure::DigestMismatch);
-        assert_eq!(oss.ec, crate::emulator::errors::ec::INVALID_DIGEST_MISMATCH);
+        assert_eq!(oss.ec, "0017-00000503");
     }
 
     /// The emulator's files outside the dialect folders, without their tests.

@@ -10,18 +10,18 @@ use crate::provider::Operation;
 
 /// A successful answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Success {
-    pub status: u16,
+pub(crate) struct Success {
+    pub(crate) status: u16,
     /// An XML document, or `None` for an empty body.
-    pub body: Option<String>,
+    pub(crate) body: Option<String>,
 }
 
 /// The result of one operation.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Outcome {
-    pub success: Success,
+pub(crate) struct Outcome {
+    pub(crate) success: Success,
     /// The store changed (and should be persisted).
-    pub changed: bool,
+    pub(crate) changed: bool,
 }
 
 /// The XML declaration the services put in front of response documents.
@@ -33,7 +33,7 @@ const DECLARATION: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
 /// # Errors
 /// The dialect's answer for a refused body, a missing configuration or a refused store
 /// operation.
-pub fn execute(
+pub(crate) fn execute(
     dialect: &dyn EmulatedProvider,
     store: &mut Store,
     request: &ApiRequest,
@@ -99,13 +99,13 @@ fn unchanged(status: u16, body: Option<String>) -> Outcome {
 }
 
 /// A stored configuration as a GET answer: the declaration, then the element as stored.
-pub fn plain_document(stored: &str) -> String {
+pub(crate) fn plain_document(stored: &str) -> String {
     format!("{DECLARATION}{stored}")
 }
 
 /// A LIST answer under `root`: the page's configurations, `IsTruncated`, the token given
 /// (echoed) and the next one when truncated.
-pub fn plain_list_document(root: &str, listing: &Listing<'_>) -> String {
+pub(crate) fn plain_list_document(root: &str, listing: &Listing<'_>) -> String {
     let mut out = format!("{DECLARATION}<{root}>");
     for item in listing.items {
         out.push_str(item);
@@ -139,7 +139,7 @@ pub(crate) fn store_error(dialect: &dyn EmulatedProvider, error: StoreError) -> 
 /// `<Id>` equals the query id (else the dialect's id mismatch); `IsEnabled` is accepted in
 /// any case and stored lowercase. The dialect's schema check comes before the id check, its
 /// own completion last.
-pub fn prepare_put(
+pub(crate) fn prepare_put(
     dialect: &dyn EmulatedProvider,
     id: &str,
     body: &[u8],

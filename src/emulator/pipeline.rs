@@ -26,6 +26,9 @@ use crate::provider::Operation;
 /// Largest request body read; inventory configurations are a few KiB.
 const MAX_BODY_BYTES: usize = 1 << 20;
 
+/// The answer a layer gives when the request goes no further (boxed: a response is large).
+type Answered = Box<Response<Body>>;
+
 /// A request past the route layer: its dialect, its inventory call and its request id.
 struct Routed<'a> {
     dialect: &'static dyn EmulatedProvider,
@@ -66,11 +69,11 @@ pub(crate) async fn handle_api(
     let path = parts.uri.path().to_string();
     let routed = match route_layer(&shared, &parts, &host, &path, now) {
         Ok(routed) => routed,
-        Err(answer) => return answer,
+        Err(answer) => return *answer,
     };
     let action = match fault_layer(&shared, &routed).await {
         Ok(action) => action,
-        Err(answer) => return answer,
+        Err(answer) => return *answer,
     };
     let result = async {
         let body = auth_layer(&shared, &routed, &parts, &host, body).await?;
@@ -99,7 +102,7 @@ fn route_layer<'a>(
     host: &'a str,
     path: &'a str,
     now: SystemTime,
-) -> Result<Routed<'a>, Response<Body>> {
+) -> Result<Routed<'a>, Answered> {
     let query = parts.uri.query().unwrap_or("");
     let (dialect, result) =
         dialects::route(parts.method.as_str(), host, path, query, &parts.headers);
@@ -126,14 +129,14 @@ fn route_layer<'a>(
                 path,
                 bucket: e.bucket.as_deref(),
             };
-            Err(reply::error(&ctx, &error, &where_))
+            Err(Box::new(reply::error(&ctx, &error, &where_)))
         }
     }
 }
 
 /// Fault: injected latency, then a dropped connection or an injected error answer before any
 /// state is touched; a malformed body is left for the reply layer.
-async fn fault_layer(shared: &Shared, routed: &Routed<'_>) -> Result<FaultAction, Response<Body>> {
+async fn fault_layer(shared: &Shared, routed: &Routed<'_>) -> Result<FaultAction, Answered> {
     let PlannedFault {
         latency,
         action,
@@ -145,7 +148,7 @@ async fn fault_layer(shared: &Shared, routed: &Routed<'_>) -> Result<FaultAction
     match action {
         FaultAction::Reset => {
             shared.record(&routed.request, STATUS_CONNECTION_RESET);
-            Err(reply::connection_reset(&routed.reply_context()))
+            Err(Box::new(reply::connection_reset(&routed.reply_context())))
         }
         FaultAction::Error(error) => {
             shared.record(&routed.request, error.status);
@@ -156,7 +159,7 @@ async fn fault_layer(shared: &Shared, routed: &Routed<'_>) -> Result<FaultAction
                     .headers_mut()
                     .insert(header::RETRY_AFTER, secs.into());
             }
-            Err(response)
+            Err(Box::new(response))
         }
         action @ (FaultAction::None | FaultAction::Malformed) => Ok(action),
     }

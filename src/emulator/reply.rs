@@ -12,10 +12,10 @@ use super::errors::{ApiError, ErrorContext};
 
 /// What is being answered, for the common headers.
 #[derive(Clone, Copy)]
-pub struct ReplyContext<'a> {
-    pub dialect: &'a dyn EmulatedProvider,
-    pub request_id: &'a str,
-    pub now: SystemTime,
+pub(crate) struct ReplyContext<'a> {
+    pub(crate) dialect: &'a dyn EmulatedProvider,
+    pub(crate) request_id: &'a str,
+    pub(crate) now: SystemTime,
 }
 
 fn base(ctx: &ReplyContext<'_>, status: u16, body: Body) -> Response<Body> {
@@ -32,7 +32,7 @@ fn base(ctx: &ReplyContext<'_>, status: u16, body: Body) -> Response<Body> {
 }
 
 /// A success answer: an XML document or an empty body.
-pub fn success(ctx: &ReplyContext<'_>, status: u16, body: Option<String>) -> Response<Body> {
+pub(crate) fn success(ctx: &ReplyContext<'_>, status: u16, body: Option<String>) -> Response<Body> {
     match body {
         Some(xml) => {
             let mut response = base(ctx, status, Body::from(xml));
@@ -53,7 +53,7 @@ pub fn success(ctx: &ReplyContext<'_>, status: u16, body: Option<String>) -> Res
 }
 
 /// An error answer in the dialect's XML shape.
-pub fn error(
+pub(crate) fn error(
     ctx: &ReplyContext<'_>,
     error: &ApiError,
     where_: &ErrorContext<'_>,
@@ -70,7 +70,7 @@ pub fn error(
 }
 
 /// A success answer whose body is cut short, so it is not well-formed XML.
-pub fn malformed(ctx: &ReplyContext<'_>, status: u16, body: &str) -> Response<Body> {
+pub(crate) fn malformed(ctx: &ReplyContext<'_>, status: u16, body: &str) -> Response<Body> {
     let mut cut = body.len() / 2;
     while !body.is_char_boundary(cut) {
         cut -= 1;
@@ -81,7 +81,7 @@ pub fn malformed(ctx: &ReplyContext<'_>, status: u16, body: &str) -> Response<Bo
 /// An answer that makes the server drop the connection: its body fails before the first
 /// byte, which makes hyper abort the connection. The declared length and the 500 status make
 /// sure a client that sees the head anyway still gets a failure, never a success.
-pub fn connection_reset(ctx: &ReplyContext<'_>) -> Response<Body> {
+pub(crate) fn connection_reset(ctx: &ReplyContext<'_>) -> Response<Body> {
     let failing = futures_util::stream::once(async {
         Err::<Bytes, std::io::Error>(std::io::Error::new(
             std::io::ErrorKind::ConnectionReset,

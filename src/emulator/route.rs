@@ -11,34 +11,34 @@ use crate::provider::Operation;
 
 /// A request the emulator understood as an inventory API call.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ApiRequest {
-    pub provider: Provider,
-    pub bucket: String,
+pub(crate) struct ApiRequest {
+    pub(crate) provider: Provider,
+    pub(crate) bucket: String,
     /// The region named by the Host, when the Host names one.
-    pub region: Option<String>,
-    pub operation: Operation,
+    pub(crate) region: Option<String>,
+    pub(crate) operation: Operation,
     /// The provider's id parameter (`id`, `inventoryId`); always present for get, put and delete.
-    pub id: Option<String>,
+    pub(crate) id: Option<String>,
     /// A non-empty `continuation-token`.
-    pub token: Option<String>,
+    pub(crate) token: Option<String>,
     /// The decoded path, for signature checks (see [`PathForm`]).
-    pub path: String,
+    pub(crate) path: String,
     /// Every query parameter, decoded, in request order; a bare key has an empty value.
-    pub params: Vec<(String, String)>,
+    pub(crate) params: Vec<(String, String)>,
 }
 
 /// A request that is not an emulated inventory call, answered in its dialect's error format.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RouteError {
-    pub bucket: Option<String>,
-    pub status: u16,
-    pub code: &'static str,
-    pub message: String,
+pub(crate) struct RouteError {
+    pub(crate) bucket: Option<String>,
+    pub(crate) status: u16,
+    pub(crate) code: &'static str,
+    pub(crate) message: String,
 }
 
 /// Where the Host header says a request is going.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum HostTarget {
+pub(crate) enum HostTarget {
     /// `{bucket}.{endpoint}`: the bucket is in the Host, the path is `/`.
     VirtualHosted { bucket: String, region: String },
     /// The bucket is the first path segment; `region` when the Host names one.
@@ -47,17 +47,17 @@ pub enum HostTarget {
 
 /// The parts of a request line routing reads.
 #[derive(Debug, Clone, Copy)]
-pub struct RequestLine<'a> {
-    pub method: &'a str,
+pub(crate) struct RequestLine<'a> {
+    pub(crate) method: &'a str,
     /// The path, percent-decoded.
-    pub decoded_path: &'a str,
+    pub(crate) decoded_path: &'a str,
     /// The raw query string.
-    pub query: &'a str,
+    pub(crate) query: &'a str,
 }
 
 /// How a provider reads a path-style path and which path it signs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PathForm {
+pub(crate) enum PathForm {
     /// One leading `/` before the bucket; the path is signed exactly as sent (`/bucket` or
     /// `/bucket/`, `/` virtual-hosted).
     AsSent,
@@ -68,16 +68,16 @@ pub enum PathForm {
 
 /// The per-provider knobs of the shared inventory-call rules.
 #[derive(Debug, Clone, Copy)]
-pub struct CallRules {
+pub(crate) struct CallRules {
     /// The query parameter that names a configuration.
-    pub id_param: &'static str,
+    pub(crate) id_param: &'static str,
     /// Methods on the inventory resource the provider has but the emulator does not
     /// implement (501 naming the operation rather than 405).
-    pub unimplemented_methods: &'static [(&'static str, &'static str)],
+    pub(crate) unimplemented_methods: &'static [(&'static str, &'static str)],
 }
 
 /// `host` without a trailing `:port` (IPv6 literals keep their brackets).
-pub fn strip_port(host: &str) -> &str {
+pub(crate) fn strip_port(host: &str) -> &str {
     if host.starts_with('[') {
         return match host.find(']') {
             Some(end) => &host[..=end],
@@ -91,18 +91,18 @@ pub fn strip_port(host: &str) -> &str {
 }
 
 /// Decodes a path the way the services do: `%XX` escapes, `+` kept.
-pub fn decode_path(raw: &str) -> String {
+pub(crate) fn decode_path(raw: &str) -> String {
     percent_decode_str(raw).decode_utf8_lossy().into_owned()
 }
 
 /// Decodes a query component the way the services do: `%XX` escapes, and `+` as a space.
-pub fn decode_query_component(raw: &str) -> String {
+pub(crate) fn decode_query_component(raw: &str) -> String {
     let spaced = raw.replace('+', " ");
     percent_decode_str(&spaced).decode_utf8_lossy().into_owned()
 }
 
 /// Splits a raw query string into decoded pairs, in order.
-pub fn parse_query(query: &str) -> Vec<(String, String)> {
+pub(crate) fn parse_query(query: &str) -> Vec<(String, String)> {
     query
         .split('&')
         .filter(|part| !part.is_empty())
@@ -122,17 +122,17 @@ fn param<'a>(params: &'a [(String, String)], name: &str) -> Option<&'a str> {
 
 /// The bucket, region and signed path of a request, from where its Host sends it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Located {
-    pub bucket: String,
-    pub region: Option<String>,
-    pub signed_path: String,
+pub(crate) struct Located {
+    pub(crate) bucket: String,
+    pub(crate) region: Option<String>,
+    pub(crate) signed_path: String,
 }
 
 /// Finds the bucket of a request to `target`; object and service operations are 501.
 ///
 /// # Errors
 /// 501 `NotImplemented` for a path that names an object, or no bucket.
-pub fn locate(
+pub(crate) fn locate(
     target: HostTarget,
     decoded_path: &str,
     form: PathForm,
@@ -186,7 +186,7 @@ pub fn locate(
 /// # Errors
 /// 501 for other sub-resources and for `rules.unimplemented_methods`, 405 for other methods,
 /// 400 `InvalidArgument` for a get, put or delete without an id.
-pub fn inventory_call(
+pub(crate) fn inventory_call(
     provider: Provider,
     located: Located,
     line: &RequestLine<'_>,

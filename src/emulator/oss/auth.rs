@@ -8,9 +8,10 @@
 
 use std::time::{Duration, SystemTime};
 
+use super::ec;
 use crate::emulator::clock;
 use crate::emulator::config::{EmulatorConfig, find_secret};
-use crate::emulator::errors::{ApiError, ec, hex_bytes};
+use crate::emulator::errors::{ApiError, hex_bytes};
 use crate::emulator::route::ApiRequest;
 use crate::emulator::wire::{WireRequest, as_pairs};
 use crate::provider::oss::{signer_v1, signer_v4};
@@ -175,7 +176,7 @@ fn verify_v4(
             "Invalid signing region in Authorization header: {} does not match the endpoint's region {region}.",
             auth.region
         ))
-        .with_ec("0002-00000226"));
+        .with_ec(ec::SIGNING_REGION_MISMATCH));
     }
     let datetime = header(signed.headers, "x-oss-date").ok_or_else(|| {
         ApiError::new(403, "AccessDenied", "The x-oss-date header is missing.")

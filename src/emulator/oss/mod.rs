@@ -2,6 +2,7 @@
 //! create-only PUT, by-id LIST (an empty bucket is 404) and OSS's answer format with ECs.
 
 mod auth;
+mod ec;
 mod host;
 mod once;
 mod reply;

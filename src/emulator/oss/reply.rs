@@ -60,7 +60,7 @@ pub(super) fn error_body(error: &ApiError, at: &ErrorContext<'_>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::emulator::errors::ec;
+    use crate::emulator::oss::ec;
 
     #[test]
     fn errors_carry_ec_and_host_id_and_escape_extras() {

@@ -1,7 +1,8 @@
 //! OSS-specific rules of the emulated inventory API: error codes and what a stored
 //! configuration looks like.
 
-use crate::emulator::errors::{ApiError, ec};
+use super::ec;
+use crate::emulator::errors::ApiError;
 use crate::emulator::xmltree::Element;
 use crate::model::OssInventory;
 use crate::provider::oss::xml;
@@ -64,7 +65,7 @@ pub fn finish_body(id: &str, root: &mut Element) -> Result<(), ApiError> {
         return Err(ApiError::invalid_argument(format!(
             "The inventory id must be 1 to {MAX_ID_CHARS} characters long."
         ))
-        .with_ec("0020-00000044"));
+        .with_ec(ec::INVALID_ID));
     }
     if let Some(class) = root
         .child_mut("Filter")
