@@ -304,45 +304,6 @@ mod tests {
         assert_eq!(oss.ec, "0017-00000503");
     }
 
-    /// The emulator's files outside the dialect folders, without their tests.
-    fn neutral_sources() -> Vec<(String, String)> {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/emulator");
-        let mut found = Vec::new();
-        let mut dirs = vec![root.clone()];
-        while let Some(dir) = dirs.pop() {
-            for entry in std::fs::read_dir(&dir).unwrap() {
-                let path = entry.unwrap().path();
-                let name = path.strip_prefix(&root).unwrap().display().to_string();
-                if path.is_dir() {
-                    if !["cos", "oss", "s3"].contains(&name.as_str()) {
-                        dirs.push(path);
-                    }
-                } else if name.ends_with(".rs") {
-                    let text = std::fs::read_to_string(&path).unwrap();
-                    let code = text.split("#[cfg(test)]").next().unwrap_or_default();
-                    found.push((name, code.to_string()));
-                }
-            }
-        }
-        found
-    }
-
-    #[test]
-    fn outside_the_dialect_folders_no_emulator_code_names_a_provider() {
-        // `config` names the credential variables of its per-provider fields, which the
-        // command line and the environment fill in.
-        let allowed = ["config.rs"];
-        for (name, code) in neutral_sources() {
-            for provider in Provider::ALL {
-                let variant = format!("Provider::{provider:?}");
-                assert!(
-                    allowed.contains(&name.as_str()) || !code.contains(&variant),
-                    "{name} names {variant}: move that rule into the provider's dialect"
-                );
-            }
-        }
-    }
-
     use proptest::prelude::*;
 
     proptest! {

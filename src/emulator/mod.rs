@@ -49,6 +49,9 @@ mod state;
 pub mod stats;
 mod token;
 mod wire;
+
+#[cfg(test)]
+mod layout_tests;
 use crate::provider::xmltree;
 
 pub use config::EmulatorConfig;
