@@ -48,6 +48,35 @@ pub(crate) enum Failure {
     Throttled,
 }
 
+impl Failure {
+    /// The answer most services give; a dialect words the rest (and may word these) itself.
+    pub(crate) fn common_answer(&self) -> ApiError {
+        match self {
+            Failure::MalformedXml => ApiError::malformed_xml(),
+            Failure::IdMismatch => ApiError::invalid_argument(
+                "The id parameter does not match the Id in the request body.",
+            ),
+            Failure::NoSuchConfiguration => ApiError::new(
+                404,
+                "NoSuchConfiguration",
+                "The specified configuration does not exist.",
+            ),
+            Failure::NoSuchBucket(_) => ApiError::no_such_bucket(),
+            Failure::AlreadyExists => ApiError::already_exists(),
+            Failure::TooManyConfigurations => ApiError::invalid_argument(
+                "The number of inventory configurations exceeds the limit of 1000.",
+            ),
+            Failure::InvalidToken => {
+                ApiError::invalid_argument("The continuation token provided is incorrect.")
+            }
+            Failure::DigestMismatch => ApiError::bad_digest(),
+            Failure::Throttled => {
+                ApiError::new(503, "SlowDown", "Please reduce your request rate.")
+            }
+        }
+    }
+}
+
 /// One emulated provider: how its requests are recognised and routed, how their signatures
 /// are verified, the rules its operations follow on the shared store, and how its answers
 /// look (status codes, XML error bodies, request-id headers).
@@ -111,7 +140,9 @@ pub(crate) trait EmulatedProvider: Sync {
     fn finish_put(&self, id: &str, root: &mut Element) -> Result<(), ApiError>;
 
     /// The status of a successful PUT.
-    fn put_status(&self) -> u16;
+    fn put_status(&self) -> u16 {
+        200
+    }
 
     /// The GET answer for a stored configuration (compact XML, no declaration).
     fn get_document(&self, stored: &str) -> String;
@@ -123,8 +154,11 @@ pub(crate) trait EmulatedProvider: Sync {
     /// configurations).
     fn list_document(&self, listing: &Listing<'_>) -> Result<String, ApiError>;
 
-    /// The provider's answer for `failure`.
-    fn error(&self, failure: &Failure) -> ApiError;
+    /// The provider's answer for `failure` ([`Failure::common_answer`] unless it words it
+    /// otherwise).
+    fn error(&self, failure: &Failure) -> ApiError {
+        failure.common_answer()
+    }
 
     /// `inventory` in the provider's PUT wire form; `None` when it is another provider's.
     fn put_body(&self, inventory: &Inventory) -> Option<Result<String, String>>;

@@ -74,10 +74,6 @@ impl EmulatedProvider for Cos {
         rules::finish_body(id, root)
     }
 
-    fn put_status(&self) -> u16 {
-        200
-    }
-
     fn get_document(&self, stored: &str) -> String {
         operations::plain_document(stored)
     }
@@ -91,19 +87,10 @@ impl EmulatedProvider for Cos {
 
     fn error(&self, failure: &Failure) -> ApiError {
         match failure {
-            Failure::MalformedXml => ApiError::malformed_xml(),
             Failure::IdMismatch => rules::id_mismatch(),
             Failure::NoSuchConfiguration => rules::not_found(),
-            Failure::NoSuchBucket(_) => ApiError::no_such_bucket(),
-            Failure::AlreadyExists => ApiError::already_exists(),
             Failure::TooManyConfigurations => rules::too_many(),
-            Failure::InvalidToken => {
-                ApiError::invalid_argument("The continuation token provided is incorrect.")
-            }
-            Failure::DigestMismatch => ApiError::bad_digest(),
-            Failure::Throttled => {
-                ApiError::new(503, "SlowDown", "Please reduce your request rate.")
-            }
+            other => other.common_answer(),
         }
     }
 

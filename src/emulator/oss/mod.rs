@@ -79,10 +79,6 @@ impl EmulatedProvider for Oss {
         rules::finish_body(id, root)
     }
 
-    fn put_status(&self) -> u16 {
-        200
-    }
-
     fn get_document(&self, stored: &str) -> String {
         operations::plain_document(stored)
     }
@@ -100,21 +96,16 @@ impl EmulatedProvider for Oss {
 
     fn error(&self, failure: &Failure) -> ApiError {
         match failure {
-            Failure::MalformedXml => ApiError::malformed_xml(),
             Failure::IdMismatch => rules::id_mismatch(),
             Failure::NoSuchConfiguration => rules::no_such_inventory(),
-            Failure::NoSuchBucket(_) => ApiError::no_such_bucket(),
-            Failure::AlreadyExists => ApiError::already_exists(),
             Failure::TooManyConfigurations => rules::too_many(),
-            Failure::InvalidToken => {
-                ApiError::invalid_argument("The continuation token provided is incorrect.")
-            }
             Failure::DigestMismatch => rules::digest_mismatch(),
             Failure::Throttled => ApiError::new(
                 503,
                 "MetaOperationQpsLimitExceeded",
                 "Please reduce your request rate.",
             ),
+            other => other.common_answer(),
         }
     }
 

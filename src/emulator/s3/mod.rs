@@ -128,13 +128,9 @@ impl EmulatedProvider for S3 {
             Failure::IdMismatch => rules::id_mismatch(),
             Failure::NoSuchConfiguration => rules::no_such_configuration(),
             Failure::NoSuchBucket(bucket) => rules::no_such_bucket(bucket),
-            Failure::AlreadyExists => ApiError::already_exists(),
             Failure::TooManyConfigurations => rules::too_many(),
             Failure::InvalidToken => rules::invalid_continuation_token(),
-            Failure::DigestMismatch => ApiError::bad_digest(),
-            Failure::Throttled => {
-                ApiError::new(503, "SlowDown", "Please reduce your request rate.")
-            }
+            other => other.common_answer(),
         }
     }
 
