@@ -188,25 +188,14 @@ impl EmulatorConfig {
         });
         self
     }
+}
 
-    /// The secret of `key_id` for `provider`, if that key is accepted.
-    pub fn secret_for(&self, provider: Provider, key_id: &str) -> Option<&str> {
-        let pairs = match provider {
-            Provider::Cos => &self.cos_credentials,
-            Provider::Oss => &self.oss_credentials,
-            Provider::S3 => {
-                return self
-                    .s3_credentials
-                    .iter()
-                    .find(|c| c.access_key_id == key_id)
-                    .map(|c| c.secret_access_key.as_str());
-            }
-        };
-        pairs
-            .iter()
-            .find(|(id, _)| id == key_id)
-            .map(|(_, secret)| secret.as_str())
-    }
+/// The secret of `key_id` among accepted `(id, secret)` pairs.
+pub(crate) fn find_secret<'c>(pairs: &'c [(String, String)], key_id: &str) -> Option<&'c str> {
+    pairs
+        .iter()
+        .find(|(id, _)| id == key_id)
+        .map(|(_, secret)| secret.as_str())
 }
 
 /// Parses a `--bucket` value, `cos:NAME`, `oss:NAME` or `s3:NAME`.
@@ -214,14 +203,19 @@ impl EmulatorConfig {
 /// # Errors
 /// A message quoting the value when it has another form.
 pub fn parse_bucket_spec(value: &str) -> Result<(Provider, String), String> {
-    match value.split_once(':') {
-        Some(("cos", name)) if !name.is_empty() => Ok((Provider::Cos, name.to_string())),
-        Some(("oss", name)) if !name.is_empty() => Ok((Provider::Oss, name.to_string())),
-        Some(("s3", name)) if !name.is_empty() => Ok((Provider::S3, name.to_string())),
-        _ => Err(format!(
-            "expected cos:NAME, oss:NAME or s3:NAME, got {value:?}"
-        )),
+    if let Some((name, bucket)) = value.split_once(':')
+        && let Some(provider) = Provider::from_name(name)
+        && !bucket.is_empty()
+    {
+        return Ok((provider, bucket.to_string()));
     }
+    let forms: Vec<String> = Provider::ALL.iter().map(|p| format!("{p}:NAME")).collect();
+    let expected = match forms.split_last() {
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+        None => String::new(),
+    };
+    Err(format!("expected {expected}, got {value:?}"))
 }
 
 #[cfg(test)]
@@ -237,7 +231,10 @@ mod tests {
         assert_eq!(parse_bucket_spec("oss:b"), Ok((Provider::Oss, "b".into())));
         assert_eq!(parse_bucket_spec("s3:b"), Ok((Provider::S3, "b".into())));
         assert!(parse_bucket_spec("gcs:b").is_err());
-        assert!(parse_bucket_spec("cos:").is_err());
+        assert_eq!(
+            parse_bucket_spec("cos:"),
+            Err("expected cos:NAME, oss:NAME or s3:NAME, got \"cos:\"".into())
+        );
     }
 
     #[test]
@@ -261,7 +258,7 @@ mod tests {
             }]
         );
         assert_eq!(
-            config.secret_for(Provider::Cos, "AKIDcos"),
+            find_secret(&config.cos_credentials, "AKIDcos"),
             Some("cos-secret")
         );
         assert!(

@@ -1,17 +1,11 @@
-//! Error answers in the exact shapes the services use.
+//! [`ApiError`]: an error answer before a dialect dresses it in its provider's format, and
+//! the helpers the dialects' error bodies share.
 //!
-//! COS: `<Error><Code/><Message/><Resource/><RequestId/><TraceId/></Error>`, every field
-//! non-empty (cos-python-sdk-v5 falls back to "Unknown" otherwise). OSS: `<Error>` with Code,
-//! Message, RequestId, HostId, EC and RecommendDoc; `x-oss-ec` carries the EC as well.
-//!
-//! OSS ECs come from the vendor docs where they name one (see the constants). Where no EC is
-//! documented the emulator uses its own `0099-…` numbers, which no real service sends.
-//!
-//! S3: see [`super::s3_reply`].
+//! Every error carries an OSS error code (EC), which only the OSS dialect renders. ECs come
+//! from the vendor docs where they name one (see the constants). Where no EC is documented the
+//! emulator uses its own `0099-…` numbers, which no real service sends.
 
 use quick_xml::escape::escape;
-
-use crate::model::Provider;
 
 /// An error answer, before it is dressed in a provider's format.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,25 +19,16 @@ pub struct ApiError {
     pub extra: Vec<(&'static str, String)>,
 }
 
-/// Documented OSS ECs.
+/// OSS error codes (ECs) of the errors every dialect may raise; the OSS dialect keeps its
+/// own in `oss/ec.rs`.
 pub mod ec {
     pub const NO_SUCH_BUCKET: &str = "0015-00000101";
     pub const MALFORMED_XML: &str = "0020-00000004";
-    pub const ID_MISMATCH: &str = "0020-00000043";
-    pub const INVALID_DIGEST_MISMATCH: &str = "0017-00000503";
     pub const INVALID_DIGEST_MALFORMED: &str = "0017-00000502";
-    pub const SIGNATURE_V1: &str = "0002-00000040";
-    pub const SIGNATURE_V4: &str = "0002-00000201";
-    pub const INVALID_CREDENTIAL_V4: &str = "0002-00000202";
-    pub const INVALID_ACCESS_KEY: &str = "0002-00000902";
-    pub const TIME_TOO_SKEWED: &str = "0002-00000504";
     /// Emulator-assigned: no documented EC.
-    pub const NO_SUCH_INVENTORY: &str = "0099-00000001";
     pub const ALREADY_EXISTS: &str = "0099-00000002";
-    pub const TOO_MANY: &str = "0099-00000003";
     pub const INVALID_ARGUMENT: &str = "0099-00000004";
     pub const NOT_IMPLEMENTED: &str = "0099-00000005";
-    pub const ACCESS_DENIED: &str = "0099-00000006";
     pub const INJECTED: &str = "0099-00000099";
 }
 
@@ -99,21 +84,23 @@ impl ApiError {
         .with_ec(ec::INVALID_DIGEST_MALFORMED)
     }
 
-    /// Content-MD5 that does not match the body: COS and S3 `BadDigest`, OSS `InvalidDigest`.
-    pub fn digest_mismatch(provider: Provider) -> Self {
-        match provider {
-            Provider::Cos | Provider::S3 => ApiError::new(
-                400,
-                "BadDigest",
-                "The Content-MD5 you specified did not match what we received.",
-            ),
-            Provider::Oss => ApiError::new(
-                400,
-                "InvalidDigest",
-                "The Content-MD5 you specified is not valid.",
-            )
-            .with_ec(ec::INVALID_DIGEST_MISMATCH),
-        }
+    /// Content-MD5 that does not match the body, in the words of most providers.
+    pub fn bad_digest() -> Self {
+        ApiError::new(
+            400,
+            "BadDigest",
+            "The Content-MD5 you specified did not match what we received.",
+        )
+    }
+
+    /// PUT of an id that exists, for a provider whose PUT is create-only.
+    pub fn already_exists() -> Self {
+        ApiError::new(
+            409,
+            "InventoryConfigurationAlreadyExists",
+            "The inventory configuration already exists.",
+        )
+        .with_ec(ec::ALREADY_EXISTS)
     }
 
     /// A required Content-MD5 header is missing.
@@ -137,15 +124,6 @@ pub struct ErrorContext<'a> {
     pub bucket: Option<&'a str>,
 }
 
-/// The XML body of an error answer of `provider`.
-pub fn render(provider: Provider, error: &ApiError, ctx: &ErrorContext<'_>) -> String {
-    match provider {
-        Provider::Cos => render_cos(error, ctx),
-        Provider::Oss => render_oss(error, ctx),
-        Provider::S3 => super::s3_reply::render_error(error, ctx.request_id),
-    }
-}
-
 /// Appends `<name>value</name>` with `value` escaped.
 pub(crate) fn element(out: &mut String, name: &str, value: &str) {
     out.push('<');
@@ -155,48 +133,6 @@ pub(crate) fn element(out: &mut String, name: &str, value: &str) {
     out.push_str("</");
     out.push_str(name);
     out.push('>');
-}
-
-fn render_cos(error: &ApiError, ctx: &ErrorContext<'_>) -> String {
-    let mut out = String::from("<?xml version='1.0' encoding='utf-8' ?>\n<Error>");
-    element(&mut out, "Code", &error.code);
-    element(&mut out, "Message", &error.message);
-    element(&mut out, "Resource", &format!("{}{}", ctx.host, ctx.path));
-    element(&mut out, "RequestId", ctx.request_id);
-    element(&mut out, "TraceId", &cos_trace_id(ctx.request_id));
-    for (name, value) in &error.extra {
-        element(&mut out, name, value);
-    }
-    out.push_str("</Error>");
-    out
-}
-
-fn render_oss(error: &ApiError, ctx: &ErrorContext<'_>) -> String {
-    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error>");
-    element(&mut out, "Code", &error.code);
-    element(&mut out, "Message", &error.message);
-    element(&mut out, "RequestId", ctx.request_id);
-    element(&mut out, "HostId", ctx.host);
-    if let Some(bucket) = ctx.bucket {
-        element(&mut out, "BucketName", bucket);
-    }
-    for (name, value) in &error.extra {
-        element(&mut out, name, value);
-    }
-    element(&mut out, "EC", &error.ec);
-    element(
-        &mut out,
-        "RecommendDoc",
-        &format!("https://api.aliyun.com/troubleshoot?q={}", error.ec),
-    );
-    out.push_str("</Error>");
-    out
-}
-
-/// A COS trace id derived from the request id (real ones are opaque base64 as well).
-pub fn cos_trace_id(request_id: &str) -> String {
-    use base64::Engine as _;
-    base64::engine::general_purpose::STANDARD.encode(format!("trace/{request_id}"))
 }
 
 /// Space-separated uppercase hex of `text`, as OSS's `StringToSignBytes`.
@@ -210,40 +146,6 @@ pub fn hex_bytes(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn ctx() -> ErrorContext<'static> {
-        ErrorContext {
-            request_id: "NjU1ZjAwMDBfMDAwMDAwMDE=",
-            host: "b-1250000000.cos.ap-guangzhou.myqcloud.com",
-            path: "/",
-            bucket: Some("b-1250000000"),
-        }
-    }
-
-    #[test]
-    fn cos_errors_have_every_field_non_empty() {
-        let body = render(Provider::Cos, &ApiError::malformed_xml(), &ctx());
-        for field in ["Code", "Message", "Resource", "RequestId", "TraceId"] {
-            assert!(body.contains(&format!("<{field}>")), "{field} in {body}");
-            assert!(
-                !body.contains(&format!("<{field}></{field}>")),
-                "{field} empty"
-            );
-        }
-        assert!(body.contains("<Resource>b-1250000000.cos.ap-guangzhou.myqcloud.com/</Resource>"));
-    }
-
-    #[test]
-    fn oss_errors_carry_ec_and_host_id_and_escape_extras() {
-        let error = ApiError::new(403, "SignatureDoesNotMatch", "bad")
-            .with_ec(ec::SIGNATURE_V1)
-            .with_extra("StringToSign", "GET\n<&>");
-        let body = render(Provider::Oss, &error, &ctx());
-        assert!(body.contains("<EC>0002-00000040</EC>"));
-        assert!(body.contains("<HostId>b-1250000000.cos.ap-guangzhou.myqcloud.com</HostId>"));
-        assert!(body.contains("<StringToSign>GET\n&lt;&amp;&gt;</StringToSign>"));
-        assert!(body.contains("<BucketName>b-1250000000</BucketName>"));
-    }
 
     #[test]
     fn hex_bytes_matches_the_oss_format() {

@@ -51,7 +51,7 @@ pub struct FaultConfig {
     pub retry_after_secs: Option<u64>,
     /// Operations affected (`list`, `get`, `put`, `delete`); empty means all.
     pub operations: Vec<String>,
-    /// Providers affected; empty means both.
+    /// Providers affected; empty means all.
     pub providers: Vec<Provider>,
 }
 
@@ -147,30 +147,19 @@ impl FaultConfig {
                     .any(|op| parse_operation(op) == Some(operation)))
     }
 
-    fn error_for(&self, provider: Provider, roll: f64) -> ApiError {
-        let (list, fallback) = match provider {
-            Provider::Cos => (
-                &self.cos_errors,
-                ("SlowDown", "Please reduce your request rate."),
-            ),
-            Provider::Oss => (
-                &self.oss_errors,
-                (
-                    "MetaOperationQpsLimitExceeded",
-                    "Please reduce your request rate.",
-                ),
-            ),
-            Provider::S3 => (
-                &self.s3_errors,
-                ("SlowDown", "Please reduce your request rate."),
-            ),
-        };
-        if list.is_empty() {
-            return ApiError::new(503, fallback.0, fallback.1).with_ec(ec::INJECTED);
+    /// One of `configured` chosen by `roll`, or `fallback` when none are configured; marked
+    /// as injected either way.
+    fn error_for(
+        configured: &[InjectedError],
+        fallback: impl FnOnce() -> ApiError,
+        roll: f64,
+    ) -> ApiError {
+        if configured.is_empty() {
+            return fallback().with_ec(ec::INJECTED);
         }
         // roll is in [0, 1); the index stays in bounds even for a roll of exactly 1.0.
-        let index = ((roll * list.len() as f64) as usize).min(list.len() - 1);
-        let chosen = &list[index];
+        let index = ((roll * configured.len() as f64) as usize).min(configured.len() - 1);
+        let chosen = &configured[index];
         ApiError::new(
             chosen.status,
             chosen.code.clone(),
@@ -212,11 +201,18 @@ pub enum FaultAction {
     Malformed,
 }
 
+/// The errors an injected error is chosen from: the provider's configured ones, else its
+/// throttling answer.
+pub struct ErrorChoices<'a, F: FnOnce() -> ApiError> {
+    pub configured: &'a [InjectedError],
+    pub fallback: F,
+}
+
 /// The fault decision for one in-scope request. `forced_error` is true while `fail_next`
 /// has budget left.
-pub fn decide(
+pub fn decide<F: FnOnce() -> ApiError>(
     config: &FaultConfig,
-    provider: Provider,
+    errors: ErrorChoices<'_, F>,
     operation: Operation,
     forced_error: bool,
     rolls: Rolls,
@@ -225,7 +221,11 @@ pub fn decide(
         return FaultAction::Reset;
     }
     if forced_error || rolls.error < config.error_rate {
-        return FaultAction::Error(config.error_for(provider, rolls.which_error));
+        return FaultAction::Error(FaultConfig::error_for(
+            errors.configured,
+            errors.fallback,
+            rolls.which_error,
+        ));
     }
     let has_body = matches!(operation, Operation::List | Operation::Get);
     if has_body && rolls.malformed < config.malformed_rate {
@@ -237,6 +237,18 @@ pub fn decide(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn slow_down() -> ApiError {
+        ApiError::new(503, "SlowDown", "Please reduce your request rate.")
+    }
+
+    /// The choices of a provider with `configured` errors and S3's throttling answer.
+    fn choices(configured: &[InjectedError]) -> ErrorChoices<'_, fn() -> ApiError> {
+        ErrorChoices {
+            configured,
+            fallback: slow_down,
+        }
+    }
 
     const QUIET: Rolls = Rolls {
         reset: 0.99,
@@ -267,27 +279,36 @@ mod tests {
             malformed: 0.0,
         };
         assert_eq!(
-            decide(&config, Provider::Cos, Operation::List, false, zero),
+            decide(
+                &config,
+                choices(&config.cos_errors),
+                Operation::List,
+                false,
+                zero
+            ),
             FaultAction::None
         );
     }
 
     #[test]
-    fn default_injected_errors_are_each_providers_throttling_answer() {
+    fn without_configured_errors_the_fallback_is_injected() {
         let config = FaultConfig {
             error_rate: 1.0,
             ..FaultConfig::default()
         };
-        let FaultAction::Error(cos) = decide(&config, Provider::Cos, Operation::Put, false, QUIET)
-        else {
+        let FaultAction::Error(error) = decide(
+            &config,
+            choices(&config.cos_errors),
+            Operation::Put,
+            false,
+            QUIET,
+        ) else {
             panic!("expected an error");
         };
-        assert_eq!((cos.status, cos.code.as_str()), (503, "SlowDown"));
-        let FaultAction::Error(oss) = decide(&config, Provider::Oss, Operation::Put, false, QUIET)
-        else {
-            panic!("expected an error");
-        };
-        assert_eq!(oss.code, "MetaOperationQpsLimitExceeded");
+        assert_eq!(
+            (error.status, error.code.as_str(), error.ec.as_str()),
+            (503, "SlowDown", ec::INJECTED)
+        );
     }
 
     #[test]
@@ -309,8 +330,13 @@ mod tests {
             which_error: 0.75,
             ..QUIET
         };
-        let FaultAction::Error(e) = decide(&config, Provider::Cos, Operation::Get, true, rolls)
-        else {
+        let FaultAction::Error(e) = decide(
+            &config,
+            choices(&config.cos_errors),
+            Operation::Get,
+            true,
+            rolls,
+        ) else {
             panic!("expected an error");
         };
         assert_eq!(e.code, "ServiceUnavailable");
@@ -323,19 +349,43 @@ mod tests {
             ..FaultConfig::default()
         };
         assert_eq!(
-            decide(&config, Provider::Oss, Operation::Get, false, QUIET),
+            decide(
+                &config,
+                choices(&config.oss_errors),
+                Operation::Get,
+                false,
+                QUIET
+            ),
             FaultAction::Malformed
         );
         assert_eq!(
-            decide(&config, Provider::Oss, Operation::List, false, QUIET),
+            decide(
+                &config,
+                choices(&config.oss_errors),
+                Operation::List,
+                false,
+                QUIET
+            ),
             FaultAction::Malformed
         );
         assert_eq!(
-            decide(&config, Provider::Oss, Operation::Put, false, QUIET),
+            decide(
+                &config,
+                choices(&config.oss_errors),
+                Operation::Put,
+                false,
+                QUIET
+            ),
             FaultAction::None
         );
         assert_eq!(
-            decide(&config, Provider::Oss, Operation::Delete, false, QUIET),
+            decide(
+                &config,
+                choices(&config.oss_errors),
+                Operation::Delete,
+                false,
+                QUIET
+            ),
             FaultAction::None
         );
     }

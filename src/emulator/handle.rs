@@ -7,15 +7,15 @@ use std::sync::Arc;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+use super::dialect::EmulatedProvider;
+use super::dialects;
 use super::errors::ApiError;
 use super::faults::{FaultConfig, FaultConfigError};
+use super::oss::{self, Oss};
 use super::route::ApiRequest;
 use super::shared::{Shared, lock};
 use super::stats::Stats;
 use crate::model::{BucketKey, Inventory, Provider};
-use crate::provider::cos::xml as cos_xml;
-use crate::provider::oss::xml as oss_xml;
-use crate::provider::s3::xml as s3_xml;
 
 /// A running emulator started by [`super::spawn`]. Dropping it stops the server.
 pub struct EmulatorHandle {
@@ -74,6 +74,7 @@ impl EmulatorHandle {
     /// # Errors
     /// The answer a PUT would have got.
     pub fn seed_xml(&self, provider: Provider, bucket: &str, xml: &str) -> Result<(), ApiError> {
+        let dialect = dialect_of(provider)?;
         let root = super::xmltree::Element::parse(xml.as_bytes())
             .map_err(|_| ApiError::malformed_xml())?;
         let id = root.child("Id").map(|e| e.text()).unwrap_or_default();
@@ -87,7 +88,9 @@ impl EmulatorHandle {
             path: "/".into(),
             params: Vec::new(),
         };
-        self.shared.execute(&request, xml.as_bytes()).map(|_| ())
+        self.shared
+            .execute(dialect, &request, xml.as_bytes())
+            .map(|_| ())
     }
 
     /// Stores `xml` as configuration `<Id>` of `bucket` without any schema check, so that the
@@ -99,10 +102,11 @@ impl EmulatorHandle {
     /// 400 `MalformedXML` when `xml` is not well-formed, the store's answer otherwise (e.g.
     /// 409 on OSS for an existing id).
     pub fn seed_raw(&self, provider: Provider, bucket: &str, xml: &str) -> Result<(), ApiError> {
+        let dialect = dialect_of(provider)?;
         let root = super::xmltree::Element::parse(xml.as_bytes())
             .map_err(|_| ApiError::malformed_xml())?;
         let id = root.child("Id").map(|e| e.text()).unwrap_or_default();
-        self.shared.store_raw(provider, bucket, &id, root.to_xml())
+        self.shared.store_raw(dialect, bucket, &id, root.to_xml())
     }
 
     /// Stores `inventory` in `bucket` as a client PUT would send it (the crate's own wire
@@ -112,26 +116,16 @@ impl EmulatorHandle {
     /// The answer a PUT would have got (e.g. 409 on OSS for an existing id); a 400 when the
     /// inventory belongs to another provider.
     pub fn seed(&self, bucket: &BucketKey, inventory: &Inventory) -> Result<(), ApiError> {
-        let xml = match inventory {
-            Inventory::Cos(cos) if bucket.provider == Provider::Cos => {
-                cos_xml::to_string(&cos_xml::InventoryConfiguration::from(cos))
-                    .map_err(|e| ApiError::invalid_argument(e.to_string()))?
-            }
-            Inventory::Oss(oss) if bucket.provider == Provider::Oss => {
-                oss_xml::to_string(&oss_xml::InventoryConfiguration::from(oss))
-                    .map_err(|e| ApiError::invalid_argument(e.to_string()))?
-            }
-            Inventory::S3(s3) if bucket.provider == Provider::S3 => {
-                s3_xml::to_string(&s3_xml::InventoryConfiguration::from(s3))
-                    .map_err(|e| ApiError::invalid_argument(e.to_string()))?
-            }
-            _ => {
-                return Err(ApiError::invalid_argument(format!(
-                    "a {} inventory cannot be stored in {bucket}",
-                    inventory.provider()
-                )));
-            }
+        let wrong_provider = || {
+            ApiError::invalid_argument(format!(
+                "a {} inventory cannot be stored in {bucket}",
+                inventory.provider()
+            ))
         };
+        let xml = dialect_of(bucket.provider)?
+            .put_body(inventory)
+            .ok_or_else(wrong_provider)?
+            .map_err(ApiError::invalid_argument)?;
         self.seed_xml(bucket.provider, &bucket.bucket, &xml)
     }
 
@@ -139,36 +133,27 @@ impl EmulatorHandle {
     /// with `<Frequency>Once</Frequency>` and `<AutoDelete>true</AutoDelete>` is deleted.
     /// Returns the ids deleted, in listing order.
     pub fn complete_once_runs(&self, bucket: &str) -> Vec<String> {
-        let done: Vec<String> = self
-            .configs(Provider::Oss, bucket)
-            .iter()
-            .filter_map(|xml| super::xmltree::Element::parse(xml.as_bytes()).ok())
-            .filter(|root| {
-                let schedule = root.child("Schedule");
-                let text = |name: &str| {
-                    schedule
-                        .and_then(|s| s.child(name))
-                        .map(|e| e.text().trim().to_ascii_lowercase())
-                        .unwrap_or_default()
-                };
-                text("Frequency") == "once" && text("AutoDelete") == "true"
-            })
-            .filter_map(|root| root.child("Id").map(|e| e.text()))
-            .collect();
+        let provider = Oss.provider();
+        let done = oss::completed_once_runs(&self.configs(provider, bucket));
         let mut store = lock(&self.shared.store);
         for id in &done {
-            let _ = store.delete(Provider::Oss, bucket, id);
+            let _ = store.delete(provider, bucket, id);
         }
         done
     }
 
     /// The stored configurations of a bucket as GET would serve them, in listing order.
     pub fn configs(&self, provider: Provider, bucket: &str) -> Vec<String> {
+        let Some(dialect) = dialects::of(provider) else {
+            return Vec::new();
+        };
         let store = lock(&self.shared.store);
         let mut all = Vec::new();
         let mut token: Option<String> = None;
         loop {
-            let Ok(page) = store.list_page(provider, bucket, token.as_deref()) else {
+            let Ok(page) =
+                store.list_page(provider, bucket, token.as_deref(), dialect.list_order())
+            else {
                 return all;
             };
             all.extend(page.items);
@@ -192,6 +177,13 @@ impl EmulatorHandle {
             None => Ok(()),
         }
     }
+}
+
+/// The dialect of `provider`; a 400 naming it when the emulator has none.
+fn dialect_of(provider: Provider) -> Result<&'static dyn EmulatedProvider, ApiError> {
+    dialects::of(provider).ok_or_else(|| {
+        ApiError::invalid_argument(format!("the emulator does not emulate {provider}"))
+    })
 }
 
 impl Drop for EmulatorHandle {

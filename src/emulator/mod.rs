@@ -8,40 +8,50 @@
 //!
 //! # Layout
 //! - [`server`]: `serve(listener, config, shutdown)`, `spawn(config)` → [`EmulatorHandle`]
-//!   (`handle`); `pipeline`: one request from routing to answer; `shared`: per-instance state.
-//! - [`config`]: the [`EmulatorConfig`] type.
-//! - `route`: Host / path / query → provider, bucket, operation.
-//! - `auth`: signature dispatch and Content-MD5; `cos_auth`, `oss_auth`, `s3_auth`: each
-//!   provider's signature check. `s3_route`, `s3_reply`: S3's endpoints and answer format.
-//! - `api`, `cos`, `oss`, `s3`: the operations and each provider's rules; `state`, `token`: the
-//!   store and its pagination; `xmltree`: stored configurations as element trees.
-//! - [`faults`], [`stats`], `persist`, `errors`, `reply`, `control` (`/_emulator/*`).
+//!   (`handle`); `shared`: per-instance state; `control`: `/_emulator/*`.
+//! - `pipeline`: one request as layers, route → fault → auth → execute → reply, naming no
+//!   provider.
+//! - `dialect`: the `EmulatedProvider` trait, what one provider contributes (route, verify
+//!   the signature, the rules of its operations, its answers and errors); `dialects`: the table
+//!   of them and the edge that picks one per request.
+//! - `cos`, `oss`, `s3`: one dialect each, in its own folder (host forms, signature check,
+//!   rules, answer format).
+//! - The shared kit the dialects use: `route` (inventory-call rules), `operations` (the four
+//!   operations), `content_md5`, `reply` (HTTP answers), `errors`, `wire`, `state` and `token`
+//!   (the store and its pagination), `xmltree` (stored configurations as element trees).
+//! - Provider-neutral services: [`config`] ([`EmulatorConfig`]), [`faults`], [`stats`],
+//!   `persist`, `clock`.
+//!
+//! # Adding a provider
+//! A folder `src/emulator/<p>/` with a type implementing `EmulatedProvider`, and its entry in
+//! the table in `dialects`. Nothing else in the emulator changes.
 
-mod api;
-mod auth;
 mod clock;
 pub mod config;
+mod content_md5;
 mod control;
 mod cos;
-mod cos_auth;
+mod dialect;
+mod dialects;
 mod errors;
 pub mod faults;
 mod handle;
+mod operations;
 mod oss;
-mod oss_auth;
 mod persist;
 mod pipeline;
 mod reply;
 mod route;
 mod s3;
-mod s3_auth;
-mod s3_reply;
-mod s3_route;
 pub mod server;
 mod shared;
 mod state;
 pub mod stats;
 mod token;
+mod wire;
+
+#[cfg(test)]
+mod layout_tests;
 use crate::provider::xmltree;
 
 pub use config::EmulatorConfig;

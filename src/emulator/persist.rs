@@ -113,6 +113,7 @@ pub fn save(path: &Path, store: &Store) -> Result<(), PersistError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::emulator::state::PutMode;
     use crate::model::Provider;
 
     #[test]
@@ -126,6 +127,7 @@ mod tests {
                 "b-1250000000",
                 "a",
                 "<InventoryConfiguration/>".into(),
+                PutMode::Upsert,
             )
             .unwrap();
         store
@@ -134,6 +136,7 @@ mod tests {
                 "ob",
                 "r1",
                 "<InventoryConfiguration/>".into(),
+                PutMode::CreateOnly,
             )
             .unwrap();
         save(&path, &store).unwrap();

@@ -9,16 +9,15 @@ use std::time::{Duration, SystemTime};
 
 use rand::RngExt as _;
 
-use super::api::{self, Outcome};
 use super::config::EmulatorConfig;
+use super::dialect::{EmulatedProvider, Failure};
 use super::errors::ApiError;
-use super::faults::{self, FaultAction, FaultConfig, FaultConfigError, Rolls};
+use super::faults::{self, ErrorChoices, FaultAction, FaultConfig, FaultConfigError, Rolls};
+use super::operations::{self, Outcome};
 use super::persist;
-use super::reply;
 use super::route::ApiRequest;
 use super::state::Store;
 use super::stats::Recorder;
-use crate::model::Provider;
 
 /// Faults in force, with the remaining `fail_next` budget.
 #[derive(Debug, Default)]
@@ -84,7 +83,12 @@ impl Shared {
         Ok(())
     }
 
-    pub(crate) fn fault_action(&self, request: &ApiRequest) -> PlannedFault {
+    /// What fault injection does to `request` of `dialect`.
+    pub(crate) fn fault_action(
+        &self,
+        dialect: &dyn EmulatedProvider,
+        request: &ApiRequest,
+    ) -> PlannedFault {
         let mut faults = lock(&self.faults);
         if !faults
             .config
@@ -104,13 +108,11 @@ impl Shared {
             malformed: rng.random(),
         };
         let forced = faults.fail_next_left > 0;
-        let action = faults::decide(
-            &faults.config,
-            request.provider,
-            request.operation,
-            forced,
-            rolls,
-        );
+        let errors = ErrorChoices {
+            configured: dialect.injected_errors(&faults.config),
+            fallback: || dialect.error(&Failure::Throttled),
+        };
+        let action = faults::decide(&faults.config, errors, request.operation, forced, rolls);
         if forced && matches!(action, FaultAction::Error(_)) {
             faults.fail_next_left -= 1;
         }
@@ -121,10 +123,16 @@ impl Shared {
         }
     }
 
-    /// Runs one operation on the store, persisting the store when it changed.
-    pub(crate) fn execute(&self, request: &ApiRequest, body: &[u8]) -> Result<Outcome, ApiError> {
+    /// Runs one operation on the store by `dialect`'s rules, persisting the store when it
+    /// changed.
+    pub(crate) fn execute(
+        &self,
+        dialect: &dyn EmulatedProvider,
+        request: &ApiRequest,
+        body: &[u8],
+    ) -> Result<Outcome, ApiError> {
         let mut store = lock(&self.store);
-        let outcome = api::execute(&mut store, request, body)?;
+        let outcome = operations::execute(dialect, &mut store, request, body)?;
         if outcome.changed
             && let Some(path) = &self.config.state_file
             && let Err(e) = persist::save(path, &store)
@@ -142,15 +150,15 @@ impl Shared {
     /// Stores `xml` as configuration `id` as it is, persisting the store when configured.
     pub(crate) fn store_raw(
         &self,
-        provider: Provider,
+        dialect: &dyn EmulatedProvider,
         bucket: &str,
         id: &str,
         xml: String,
     ) -> Result<(), ApiError> {
         let mut store = lock(&self.store);
         store
-            .put(provider, bucket, id, xml)
-            .map_err(|e| api::store_error(provider, e))?;
+            .put(dialect.provider(), bucket, id, xml, dialect.put_mode())
+            .map_err(|e| operations::store_error(dialect, e))?;
         if let Some(path) = &self.config.state_file {
             persist::save(path, &store)
                 .map_err(|e| ApiError::new(500, "InternalError", format!("not persisted: {e}")))?;
@@ -162,8 +170,13 @@ impl Shared {
         lock(&self.stats).record(request.provider, request.operation, status);
     }
 
-    pub(crate) fn next_request_id(&self, provider: Provider, now: SystemTime) -> String {
+    /// A request id in `dialect`'s format, unique within this instance.
+    pub(crate) fn next_request_id(
+        &self,
+        dialect: &dyn EmulatedProvider,
+        now: SystemTime,
+    ) -> String {
         let counter = self.counter.fetch_add(1, Ordering::Relaxed);
-        reply::request_id(provider, now, counter, rand::rng().random())
+        dialect.request_id(now, counter, rand::rng().random())
     }
 }

@@ -1,5 +1,5 @@
-//! The emulator's data: inventory configurations per (provider, bucket), with each provider's
-//! write and listing rules. Pure; the server wraps it in a lock and persists it.
+//! The emulator's data: inventory configurations per (provider, bucket), written and listed
+//! by the rules each call names. Pure; the server wraps it in a lock and persists it.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -34,20 +34,19 @@ pub struct BucketState {
 /// How a PUT treats an id that already exists.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PutMode {
-    /// COS, S3: replace in place.
+    /// Replace in place (the configuration keeps its place in creation order).
     Upsert,
-    /// OSS: refuse with 409.
+    /// Refuse with [`StoreError::AlreadyExists`].
     CreateOnly,
 }
 
-impl PutMode {
-    /// The rule of `provider`.
-    pub fn of(provider: Provider) -> Self {
-        match provider {
-            Provider::Cos | Provider::S3 => PutMode::Upsert,
-            Provider::Oss => PutMode::CreateOnly,
-        }
-    }
+/// The order LIST serves a bucket's configurations in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListOrder {
+    /// Creation order; a replaced configuration keeps its place.
+    Creation,
+    /// By id.
+    Id,
 }
 
 /// Why a store operation was refused.
@@ -75,7 +74,7 @@ pub struct Page {
 /// All buckets of every provider.
 ///
 /// # Guarantees
-/// - COS lists in creation order (a replaced config keeps its place); OSS and S3 list by id.
+/// - Listings follow the [`ListOrder`] asked for; tokens are issued for that order.
 /// - Tokens stay valid across writes: a page starts at the first config at or after the
 ///   cursor, so deleting the config a token points at skips nothing else.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -107,6 +106,7 @@ impl Store {
         bucket: &str,
         id: &str,
         xml: String,
+        mode: PutMode,
     ) -> Result<bool, StoreError> {
         self.check_bucket(provider, bucket)?;
         let state = self
@@ -116,7 +116,7 @@ impl Store {
             .entry(bucket.to_string())
             .or_default();
         if let Some(existing) = state.configs.get_mut(id) {
-            return match PutMode::of(provider) {
+            return match mode {
                 PutMode::Upsert => {
                     existing.xml = xml;
                     Ok(true)
@@ -176,6 +176,7 @@ impl Store {
         provider: Provider,
         bucket: &str,
         token: Option<&str>,
+        order: ListOrder,
     ) -> Result<Page, StoreError> {
         self.check_bucket(provider, bucket)?;
         let cursor = match token.filter(|t| !t.is_empty()) {
@@ -187,7 +188,7 @@ impl Store {
             .map(|b| {
                 b.configs
                     .iter()
-                    .map(|(id, c)| (ListKey::of(provider, id, c), c))
+                    .map(|(id, c)| (ListKey::of(order, id, c), c))
                     .collect()
             })
             .unwrap_or_default();
@@ -195,7 +196,7 @@ impl Store {
         let start = match cursor {
             None => 0,
             Some(cursor) => {
-                let cursor = ListKey::parse(provider, &cursor).ok_or(StoreError::InvalidToken)?;
+                let cursor = ListKey::parse(order, &cursor).ok_or(StoreError::InvalidToken)?;
                 entries.partition_point(|(key, _)| *key < cursor)
             }
         };
@@ -212,7 +213,7 @@ impl Store {
     }
 }
 
-/// Listing position of a configuration: creation sequence (COS) or id (OSS).
+/// Listing position of a configuration: creation sequence or id.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 enum ListKey {
     Seq(u64),
@@ -220,17 +221,17 @@ enum ListKey {
 }
 
 impl ListKey {
-    fn of(provider: Provider, id: &str, config: &StoredConfig) -> Self {
-        match provider {
-            Provider::Cos => ListKey::Seq(config.seq),
-            Provider::Oss | Provider::S3 => ListKey::Id(id.to_string()),
+    fn of(order: ListOrder, id: &str, config: &StoredConfig) -> Self {
+        match order {
+            ListOrder::Creation => ListKey::Seq(config.seq),
+            ListOrder::Id => ListKey::Id(id.to_string()),
         }
     }
 
-    fn parse(provider: Provider, cursor: &str) -> Option<Self> {
-        match provider {
-            Provider::Cos => cursor.parse().ok().map(ListKey::Seq),
-            Provider::Oss | Provider::S3 => Some(ListKey::Id(cursor.to_string())),
+    fn parse(order: ListOrder, cursor: &str) -> Option<Self> {
+        match order {
+            ListOrder::Creation => cursor.parse().ok().map(ListKey::Seq),
+            ListOrder::Id => Some(ListKey::Id(cursor.to_string())),
         }
     }
 
@@ -246,6 +247,14 @@ impl ListKey {
 mod tests {
     use super::*;
 
+    /// The order each provider's dialect lists in.
+    fn order(provider: Provider) -> ListOrder {
+        match provider {
+            Provider::Cos => ListOrder::Creation,
+            _ => ListOrder::Id,
+        }
+    }
+
     fn xml(id: &str, v: &str) -> String {
         format!("<InventoryConfiguration><Id>{id}</Id><V>{v}</V></InventoryConfiguration>")
     }
@@ -254,7 +263,9 @@ mod tests {
         let mut pages = Vec::new();
         let mut token: Option<String> = None;
         loop {
-            let page = store.list_page(provider, "b", token.as_deref()).unwrap();
+            let page = store
+                .list_page(provider, "b", token.as_deref(), order(provider))
+                .unwrap();
             pages.push(page.items);
             match page.next_token {
                 Some(t) => token = Some(t),
@@ -267,9 +278,17 @@ mod tests {
     fn cos_put_replaces_in_place_and_lists_in_creation_order() {
         let mut store = Store::default();
         for id in ["b", "a", "c"] {
-            assert!(!store.put(Provider::Cos, "b", id, xml(id, "1")).unwrap());
+            assert!(
+                !store
+                    .put(Provider::Cos, "b", id, xml(id, "1"), PutMode::Upsert)
+                    .unwrap()
+            );
         }
-        assert!(store.put(Provider::Cos, "b", "a", xml("a", "2")).unwrap());
+        assert!(
+            store
+                .put(Provider::Cos, "b", "a", xml("a", "2"), PutMode::Upsert)
+                .unwrap()
+        );
         let pages = all_pages(&store, Provider::Cos);
         assert_eq!(
             pages,
@@ -281,10 +300,12 @@ mod tests {
     fn oss_put_is_create_only_and_lists_by_id() {
         let mut store = Store::default();
         for id in ["b", "a"] {
-            store.put(Provider::Oss, "b", id, xml(id, "1")).unwrap();
+            store
+                .put(Provider::Oss, "b", id, xml(id, "1"), PutMode::CreateOnly)
+                .unwrap();
         }
         assert_eq!(
-            store.put(Provider::Oss, "b", "a", xml("a", "2")),
+            store.put(Provider::Oss, "b", "a", xml("a", "2"), PutMode::CreateOnly),
             Err(StoreError::AlreadyExists("a".into()))
         );
         assert_eq!(
@@ -298,7 +319,9 @@ mod tests {
         let mut store = Store::default();
         for i in 0..250 {
             let id = format!("ID-{i}");
-            store.put(Provider::Cos, "b", &id, xml(&id, "x")).unwrap();
+            store
+                .put(Provider::Cos, "b", &id, xml(&id, "x"), PutMode::Upsert)
+                .unwrap();
         }
         let pages = all_pages(&store, Provider::Cos);
         assert_eq!(
@@ -313,12 +336,21 @@ mod tests {
         let mut store = Store::default();
         for i in 0..150 {
             let id = format!("id{i:03}");
-            store.put(Provider::Oss, "b", &id, xml(&id, "x")).unwrap();
+            store
+                .put(Provider::Oss, "b", &id, xml(&id, "x"), PutMode::CreateOnly)
+                .unwrap();
         }
-        let first = store.list_page(Provider::Oss, "b", None).unwrap();
+        let first = store
+            .list_page(Provider::Oss, "b", None, ListOrder::Id)
+            .unwrap();
         store.delete(Provider::Oss, "b", "id100").unwrap();
         let second = store
-            .list_page(Provider::Oss, "b", first.next_token.as_deref())
+            .list_page(
+                Provider::Oss,
+                "b",
+                first.next_token.as_deref(),
+                ListOrder::Id,
+            )
             .unwrap();
         assert_eq!(second.items.len(), 49);
         assert_eq!(second.items[0], xml("id101", "x"));
@@ -328,21 +360,28 @@ mod tests {
     #[test]
     fn an_empty_token_means_the_first_page_and_a_bad_one_is_refused() {
         let mut store = Store::default();
-        store.put(Provider::Cos, "b", "a", xml("a", "1")).unwrap();
+        store
+            .put(Provider::Cos, "b", "a", xml("a", "1"), PutMode::Upsert)
+            .unwrap();
         assert_eq!(
             store
-                .list_page(Provider::Cos, "b", Some(""))
+                .list_page(Provider::Cos, "b", Some(""), ListOrder::Creation)
                 .unwrap()
                 .items
                 .len(),
             1
         );
         assert_eq!(
-            store.list_page(Provider::Cos, "b", Some("garbage")),
+            store.list_page(Provider::Cos, "b", Some("garbage"), ListOrder::Creation),
             Err(StoreError::InvalidToken)
         );
         assert_eq!(
-            store.list_page(Provider::Cos, "b", Some(&token::encode("x"))),
+            store.list_page(
+                Provider::Cos,
+                "b",
+                Some(&token::encode("x")),
+                ListOrder::Creation
+            ),
             Err(StoreError::InvalidToken)
         );
     }
@@ -352,13 +391,19 @@ mod tests {
         let mut store = Store::default();
         for i in 0..MAX_CONFIGS_PER_BUCKET {
             let id = format!("{i}");
-            store.put(Provider::Cos, "b", &id, xml(&id, "x")).unwrap();
+            store
+                .put(Provider::Cos, "b", &id, xml(&id, "x"), PutMode::Upsert)
+                .unwrap();
         }
         assert_eq!(
-            store.put(Provider::Cos, "b", "new", xml("new", "x")),
+            store.put(Provider::Cos, "b", "new", xml("new", "x"), PutMode::Upsert),
             Err(StoreError::TooManyConfigurations)
         );
-        assert!(store.put(Provider::Cos, "b", "7", xml("7", "y")).unwrap());
+        assert!(
+            store
+                .put(Provider::Cos, "b", "7", xml("7", "y"), PutMode::Upsert)
+                .unwrap()
+        );
     }
 
     #[test]
@@ -370,11 +415,11 @@ mod tests {
         };
         assert!(
             store
-                .put(Provider::Cos, "known", "a", xml("a", "1"))
+                .put(Provider::Cos, "known", "a", xml("a", "1"), PutMode::Upsert)
                 .is_ok()
         );
         assert_eq!(
-            store.put(Provider::Cos, "other", "a", xml("a", "1")),
+            store.put(Provider::Cos, "other", "a", xml("a", "1"), PutMode::Upsert),
             Err(StoreError::NoSuchBucket("other".into()))
         );
         assert!(store.get(Provider::Oss, "known", "a").is_err());

@@ -13,9 +13,9 @@
 
 use std::time::{Duration, SystemTime};
 
-use super::clock;
-use super::config::S3Credential;
-use super::errors::{ApiError, hex_bytes};
+use crate::emulator::clock;
+use crate::emulator::config::S3Credential;
+use crate::emulator::errors::{ApiError, hex_bytes};
 use crate::provider::s3::signer::{self, SigningRequest};
 
 /// The documented maximum difference between request and server time.
@@ -250,5 +250,5 @@ fn check_token(request: &S3Request<'_>, credential: &S3Credential) -> Result<(),
 }
 
 #[cfg(test)]
-#[path = "s3_auth_tests.rs"]
+#[path = "auth_tests.rs"]
 mod tests;

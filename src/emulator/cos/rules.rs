@@ -1,8 +1,8 @@
 //! COS-specific rules of the emulated inventory API: error codes and what a stored
 //! configuration looks like.
 
-use super::errors::ApiError;
-use super::xmltree::Element;
+use crate::emulator::errors::ApiError;
+use crate::emulator::xmltree::Element;
 use crate::model::CosInventory;
 use crate::provider::cos::xml;
 
@@ -62,7 +62,7 @@ pub fn finish_body(id: &str, root: &mut Element) -> Result<(), ApiError> {
     }
     if root.child("OptionalFields").is_none() {
         root.children
-            .push(super::xmltree::Node::Element(Element::new(
+            .push(crate::emulator::xmltree::Node::Element(Element::new(
                 "OptionalFields",
             )));
     }

@@ -7,11 +7,12 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use axum::http::{HeaderMap, HeaderValue, header};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use sha2::{Digest, Sha256};
 
-use super::errors::{ApiError, element};
+use crate::emulator::errors::{ApiError, element};
 
 /// The `Server` header value.
 pub const SERVER: &str = "AmazonS3";
@@ -30,6 +31,16 @@ pub fn host_id(request_id: &str) -> String {
     STANDARD.encode(Sha256::digest(
         format!("invsync-s3/{request_id}").as_bytes(),
     ))
+}
+
+/// Adds S3's headers of every answer.
+pub fn stamp(headers: &mut HeaderMap, request_id: &str) {
+    let id = HeaderValue::from_str(request_id).unwrap_or(HeaderValue::from_static("0"));
+    headers.insert(header::SERVER, HeaderValue::from_static(SERVER));
+    if let Ok(v) = HeaderValue::from_str(&host_id(request_id)) {
+        headers.insert("x-amz-id-2", v);
+    }
+    headers.insert("x-amz-request-id", id);
 }
 
 /// The XML body of an S3 error answer.

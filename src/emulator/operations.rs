@@ -1,56 +1,65 @@
-//! The four inventory operations on the store, with the rules the providers share; the
-//! provider-specific rules live in [`super::cos`], [`super::oss`] and [`super::s3`]. Pure.
+//! The four inventory operations on the store, with the rules every provider shares; what
+//! differs comes from the request's [`EmulatedProvider`]. Pure.
 
+use super::dialect::{EmulatedProvider, Failure, Listing};
 use super::errors::ApiError;
 use super::route::ApiRequest;
 use super::state::{Store, StoreError};
 use super::xmltree::Element;
-use super::{cos, oss, s3};
-use crate::model::Provider;
 use crate::provider::Operation;
 
 /// A successful answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Success {
-    pub status: u16,
+pub(crate) struct Success {
+    pub(crate) status: u16,
     /// An XML document, or `None` for an empty body.
-    pub body: Option<String>,
+    pub(crate) body: Option<String>,
 }
 
 /// The result of one operation.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Outcome {
-    pub success: Success,
+pub(crate) struct Outcome {
+    pub(crate) success: Success,
     /// The store changed (and should be persisted).
-    pub changed: bool,
+    pub(crate) changed: bool,
 }
 
 /// The XML declaration the services put in front of response documents.
 const DECLARATION: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
 
-/// Carries out `request` on `store`. `body` is the request body (used by PUT only).
-pub fn execute(store: &mut Store, request: &ApiRequest, body: &[u8]) -> Result<Outcome, ApiError> {
+/// Carries out `request` on `store` by `dialect`'s rules. `body` is the request body (used
+/// by PUT only).
+///
+/// # Errors
+/// The dialect's answer for a refused body, a missing configuration or a refused store
+/// operation.
+pub(crate) fn execute(
+    dialect: &dyn EmulatedProvider,
+    store: &mut Store,
+    request: &ApiRequest,
+    body: &[u8],
+) -> Result<Outcome, ApiError> {
     let provider = request.provider;
     let bucket = request.bucket.as_str();
     let id = request.id.as_deref().unwrap_or_default();
-    let store_error = |e: StoreError| store_error(provider, e);
+    let store_error = |e: StoreError| store_error(dialect, e);
     match request.operation {
         Operation::Put => {
-            let xml = prepare_put(provider, id, body)?;
-            store.put(provider, bucket, id, xml).map_err(store_error)?;
-            // S3 answers a PUT with 204 (recorded against AWS); COS and OSS with 200.
-            let status = if provider == Provider::S3 { 204 } else { 200 };
+            let xml = prepare_put(dialect, id, body)?;
+            store
+                .put(provider, bucket, id, xml, dialect.put_mode())
+                .map_err(store_error)?;
             Ok(Outcome {
-                success: Success { status, body: None },
+                success: Success {
+                    status: dialect.put_status(),
+                    body: None,
+                },
                 changed: true,
             })
         }
         Operation::Get => match store.get(provider, bucket, id).map_err(store_error)? {
-            Some(xml) if provider == Provider::S3 => {
-                Ok(unchanged(200, Some(s3::get_document(&xml))))
-            }
-            Some(xml) => Ok(unchanged(200, Some(format!("{DECLARATION}{xml}")))),
-            None => Err(not_found(provider)),
+            Some(xml) => Ok(unchanged(200, Some(dialect.get_document(&xml)))),
+            None => Err(dialect.error(&Failure::NoSuchConfiguration)),
         },
         Operation::Delete => {
             let existed = store.delete(provider, bucket, id).map_err(store_error)?;
@@ -64,39 +73,20 @@ pub fn execute(store: &mut Store, request: &ApiRequest, body: &[u8]) -> Result<O
         }
         Operation::List => {
             let page = store
-                .list_page(provider, bucket, request.token.as_deref())
+                .list_page(
+                    provider,
+                    bucket,
+                    request.token.as_deref(),
+                    dialect.list_order(),
+                )
                 .map_err(store_error)?;
-            if provider == Provider::Oss && store.count(provider, bucket) == 0 {
-                return Err(oss::no_such_inventory());
-            }
-            let root = match provider {
-                Provider::Cos => "ListInventoryConfigurationResult",
-                Provider::Oss => "ListInventoryConfigurationsResult",
-                Provider::S3 => {
-                    return Ok(unchanged(
-                        200,
-                        Some(s3::list_document(
-                            &page.items,
-                            request.token.as_deref(),
-                            page.next_token.as_deref(),
-                        )),
-                    ));
-                }
-            };
-            let mut out = format!("{DECLARATION}<{root}>");
-            for item in &page.items {
-                out.push_str(item);
-            }
-            let truncated = page.next_token.is_some();
-            Element::with_text("IsTruncated", truncated.to_string()).write_into(&mut out);
-            if let Some(token) = &request.token {
-                Element::with_text("ContinuationToken", token.as_str()).write_into(&mut out);
-            }
-            if let Some(next) = &page.next_token {
-                Element::with_text("NextContinuationToken", next.as_str()).write_into(&mut out);
-            }
-            out.push_str(&format!("</{root}>"));
-            Ok(unchanged(200, Some(out)))
+            let document = dialect.list_document(&Listing {
+                items: &page.items,
+                token: request.token.as_deref(),
+                next_token: page.next_token.as_deref(),
+                bucket_is_empty: store.count(provider, bucket) == 0,
+            })?;
+            Ok(unchanged(200, Some(document)))
         }
     }
 }
@@ -108,57 +98,61 @@ fn unchanged(status: u16, body: Option<String>) -> Outcome {
     }
 }
 
-fn not_found(provider: Provider) -> ApiError {
-    match provider {
-        Provider::Cos => cos::not_found(),
-        Provider::Oss => oss::no_such_inventory(),
-        Provider::S3 => s3::no_such_configuration(),
-    }
+/// A stored configuration as a GET answer: the declaration, then the element as stored.
+pub(crate) fn plain_document(stored: &str) -> String {
+    format!("{DECLARATION}{stored}")
 }
 
-pub(crate) fn store_error(provider: Provider, error: StoreError) -> ApiError {
-    match error {
-        StoreError::NoSuchBucket(bucket) if provider == Provider::S3 => s3::no_such_bucket(&bucket),
-        StoreError::NoSuchBucket(_) => ApiError::no_such_bucket(),
-        StoreError::AlreadyExists(_) => oss::already_exists(),
-        StoreError::TooManyConfigurations => match provider {
-            Provider::Cos => cos::too_many(),
-            Provider::Oss => oss::too_many(),
-            Provider::S3 => s3::too_many(),
-        },
-        StoreError::InvalidToken if provider == Provider::S3 => s3::invalid_continuation_token(),
-        StoreError::InvalidToken => {
-            ApiError::invalid_argument("The continuation token provided is incorrect.")
-        }
+/// A LIST answer under `root`: the page's configurations, `IsTruncated`, the token given
+/// (echoed) and the next one when truncated.
+pub(crate) fn plain_list_document(root: &str, listing: &Listing<'_>) -> String {
+    let mut out = format!("{DECLARATION}<{root}>");
+    for item in listing.items {
+        out.push_str(item);
     }
+    let truncated = listing.next_token.is_some();
+    Element::with_text("IsTruncated", truncated.to_string()).write_into(&mut out);
+    if let Some(token) = listing.token {
+        Element::with_text("ContinuationToken", token).write_into(&mut out);
+    }
+    if let Some(next) = listing.next_token {
+        Element::with_text("NextContinuationToken", next).write_into(&mut out);
+    }
+    out.push_str(&format!("</{root}>"));
+    out
+}
+
+/// The dialect's answer for a refused store operation.
+pub(crate) fn store_error(dialect: &dyn EmulatedProvider, error: StoreError) -> ApiError {
+    let failure = match error {
+        StoreError::NoSuchBucket(bucket) => Failure::NoSuchBucket(bucket),
+        StoreError::AlreadyExists(_) => Failure::AlreadyExists,
+        StoreError::TooManyConfigurations => Failure::TooManyConfigurations,
+        StoreError::InvalidToken => Failure::InvalidToken,
+    };
+    dialect.error(&failure)
 }
 
 /// Checks a PUT body and turns it into the element that GET will serve.
 ///
-/// Shared rules: the root is `InventoryConfiguration` (else `MalformedXML`); `<Id>` equals the
-/// query id (else `InvalidArgument`, S3 `IdMismatch`); `IsEnabled` is accepted in any case and
-/// stored lowercase.
-pub fn prepare_put(provider: Provider, id: &str, body: &[u8]) -> Result<String, ApiError> {
-    let malformed = || match provider {
-        Provider::S3 => s3::malformed_xml(),
-        Provider::Cos | Provider::Oss => ApiError::malformed_xml(),
-    };
+/// Shared rules: the root is `InventoryConfiguration` (else the dialect's `MalformedXML`);
+/// `<Id>` equals the query id (else the dialect's id mismatch); `IsEnabled` is accepted in
+/// any case and stored lowercase. The dialect's schema check comes before the id check, its
+/// own completion last.
+pub(crate) fn prepare_put(
+    dialect: &dyn EmulatedProvider,
+    id: &str,
+    body: &[u8],
+) -> Result<String, ApiError> {
+    let malformed = || dialect.error(&Failure::MalformedXml);
     let mut root = Element::parse(body).map_err(|_| malformed())?;
     if root.name != "InventoryConfiguration" {
         return Err(malformed());
     }
-    match provider {
-        Provider::Cos => cos::validate_body(body)?,
-        Provider::Oss => oss::validate_body(body)?,
-        Provider::S3 => s3::validate_body(body, &root)?,
-    }
+    dialect.validate_put(body, &root)?;
     let body_id = root.child("Id").map(Element::text).unwrap_or_default();
     if body_id != id {
-        return Err(match provider {
-            Provider::Cos => cos::id_mismatch(),
-            Provider::Oss => oss::id_mismatch(),
-            Provider::S3 => s3::id_mismatch(),
-        });
+        return Err(dialect.error(&Failure::IdMismatch));
     }
     let enabled = root
         .child_mut("IsEnabled")
@@ -171,19 +165,16 @@ pub fn prepare_put(provider: Provider, id: &str, body: &[u8]) -> Result<String, 
             ));
         }
     }
-    match provider {
-        Provider::Cos => cos::finish_body(id, &mut root)?,
-        Provider::Oss => oss::finish_body(id, &mut root)?,
-        // The schema check already covers everything S3 refuses.
-        Provider::S3 => {}
-    }
+    dialect.finish_put(id, &mut root)?;
     Ok(root.to_xml())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::emulator::route::route;
+    use crate::emulator::dialects;
+    use crate::emulator::state::PutMode;
+    use crate::model::Provider;
 
     const COS_HOST: &str = "b-1250000000.cos.ap-guangzhou.myqcloud.com";
 
@@ -217,11 +208,9 @@ mod tests {
         query: &str,
         body: &str,
     ) -> Result<Outcome, ApiError> {
-        execute(
-            store,
-            &route(method, host, path, query, false).unwrap(),
-            body.as_bytes(),
-        )
+        let (dialect, request) =
+            dialects::route(method, host, path, query, &axum::http::HeaderMap::new());
+        execute(dialect, store, &request.unwrap(), body.as_bytes())
     }
 
     #[test]
@@ -398,9 +387,17 @@ mod tests {
         for i in 0..crate::emulator::state::MAX_CONFIGS_PER_BUCKET {
             let id = format!("c{i}");
             store
-                .put(Provider::Cos, "b-1250000000", &id, String::new())
+                .put(
+                    Provider::Cos,
+                    "b-1250000000",
+                    &id,
+                    String::new(),
+                    PutMode::Upsert,
+                )
                 .unwrap();
-            store.put(Provider::Oss, "ob", &id, String::new()).unwrap();
+            store
+                .put(Provider::Oss, "ob", &id, String::new(), PutMode::CreateOnly)
+                .unwrap();
         }
         let cos = run(
             &mut store,
@@ -439,9 +436,9 @@ mod tests {
 
     #[test]
     fn a_put_body_nested_past_the_xml_limit_is_malformed_xml_for_every_provider() {
-        for provider in Provider::ALL {
+        for dialect in dialects::ALL {
             for name in ["Filter", "Unknown"] {
-                let err = prepare_put(provider, "a", &deep_put_body(name, 300_000)).unwrap_err();
+                let err = prepare_put(dialect, "a", &deep_put_body(name, 300_000)).unwrap_err();
                 assert_eq!((err.status, err.code.as_str()), (400, "MalformedXML"));
             }
         }
@@ -454,19 +451,19 @@ mod tests {
 
         #[test]
         fn any_put_body_is_stored_or_refused_without_panicking(
-            provider in proptest::sample::select(Provider::ALL.to_vec()),
+            index in 0..dialects::ALL.len(),
             bytes in proptest::collection::vec(any::<u8>(), 0..300),
         ) {
-            let _ = prepare_put(provider, "a", &bytes);
+            let _ = prepare_put(dialects::ALL[index], "a", &bytes);
         }
 
         #[test]
         fn a_put_body_nested_past_the_limit_is_malformed_xml(
-            provider in proptest::sample::select(Provider::ALL.to_vec()),
+            index in 0..dialects::ALL.len(),
             name in proptest::sample::select(vec!["Filter", "Destination", "And", "x:New"]),
             levels in 0usize..200,
         ) {
-            let result = prepare_put(provider, "a", &deep_put_body(name, levels));
+            let result = prepare_put(dialects::ALL[index], "a", &deep_put_body(name, levels));
             // The root is level 1: `levels` more fit while 1 + levels <= the limit.
             if 1 + levels > crate::provider::xml_depth::MAX_DEPTH {
                 prop_assert_eq!(result.unwrap_err().code, "MalformedXML");

@@ -8,12 +8,12 @@
 
 use std::time::{Duration, SystemTime};
 
-use super::clock;
-use super::config::EmulatorConfig;
-use super::errors::{ApiError, ec, hex_bytes};
-use super::pipeline::{WireRequest, as_pairs};
-use super::route::ApiRequest;
-use crate::model::Provider;
+use super::ec;
+use crate::emulator::clock;
+use crate::emulator::config::{EmulatorConfig, find_secret};
+use crate::emulator::errors::{ApiError, hex_bytes};
+use crate::emulator::route::ApiRequest;
+use crate::emulator::wire::{WireRequest, as_pairs};
 use crate::provider::oss::{signer_v1, signer_v4};
 
 /// The documented maximum difference between request and server time.
@@ -66,7 +66,7 @@ fn header<'a>(headers: &[(&'a str, &'a str)], name: &str) -> Option<&'a str> {
 }
 
 fn lookup_secret<'c>(config: &'c EmulatorConfig, key_id: &str) -> Result<&'c str, ApiError> {
-    config.secret_for(Provider::Oss, key_id).ok_or_else(|| {
+    find_secret(&config.oss_credentials, key_id).ok_or_else(|| {
         ApiError::new(
             403,
             "InvalidAccessKeyId",
@@ -176,7 +176,7 @@ fn verify_v4(
             "Invalid signing region in Authorization header: {} does not match the endpoint's region {region}.",
             auth.region
         ))
-        .with_ec("0002-00000226"));
+        .with_ec(ec::SIGNING_REGION_MISMATCH));
     }
     let datetime = header(signed.headers, "x-oss-date").ok_or_else(|| {
         ApiError::new(403, "AccessDenied", "The x-oss-date header is missing.")

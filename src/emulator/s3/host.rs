@@ -1,4 +1,4 @@
-//! Whether a request is for S3, and for which bucket. Pure.
+//! S3 endpoints, and whether a request to another host is S3's. Pure.
 //!
 //! - `Host: {bucket}.s3.{region}.amazonaws.com` (or `{bucket}.s3.amazonaws.com`, us-east-1):
 //!   virtual-hosted style, path `/`.
@@ -7,44 +7,35 @@
 //!   SigV4-signed (`Authorization: AWS4-HMAC-SHA256 …` or an `x-amz-date` header), because
 //!   OSS path-style requests come to the same hosts.
 
-use super::route::strip_port;
+use crate::emulator::route::{HostTarget, strip_port};
 use crate::provider::s3::signer;
 
 /// The region of `s3.amazonaws.com` and `{bucket}.s3.amazonaws.com`.
 pub const GLOBAL_ENDPOINT_REGION: &str = "us-east-1";
 
-/// Where an S3 Host header points.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum S3Host {
-    /// `{bucket}.s3.{region}.amazonaws.com`.
-    VirtualHosted { bucket: String, region: String },
-    /// `s3.{region}.amazonaws.com`: the bucket is the first path segment.
-    PathStyle { region: String },
-}
-
 /// The S3 endpoint `host` names, if it is an S3 endpoint.
-pub fn parse_host(host: &str) -> Option<S3Host> {
+pub(super) fn parse_host(host: &str) -> Option<HostTarget> {
     let host = strip_port(host).to_ascii_lowercase();
     let front = host.strip_suffix(".amazonaws.com")?;
     if front == "s3" {
-        return Some(S3Host::PathStyle {
-            region: GLOBAL_ENDPOINT_REGION.to_string(),
+        return Some(HostTarget::PathStyle {
+            region: Some(GLOBAL_ENDPOINT_REGION.to_string()),
         });
     }
     if let Some(region) = front.strip_prefix("s3.") {
-        return (!region.is_empty() && !region.contains('.')).then(|| S3Host::PathStyle {
-            region: region.to_string(),
+        return (!region.is_empty() && !region.contains('.')).then(|| HostTarget::PathStyle {
+            region: Some(region.to_string()),
         });
     }
     if let Some(bucket) = front.strip_suffix(".s3") {
-        return (!bucket.is_empty()).then(|| S3Host::VirtualHosted {
+        return (!bucket.is_empty()).then(|| HostTarget::VirtualHosted {
             bucket: bucket.to_string(),
             region: GLOBAL_ENDPOINT_REGION.to_string(),
         });
     }
     let (bucket, region) = front.split_once(".s3.")?;
     (!bucket.is_empty() && !region.is_empty() && !region.contains('.')).then(|| {
-        S3Host::VirtualHosted {
+        HostTarget::VirtualHosted {
             bucket: bucket.to_string(),
             region: region.to_string(),
         }
@@ -54,7 +45,7 @@ pub fn parse_host(host: &str) -> Option<S3Host> {
 /// True when a request is signed the S3 way: its `Authorization` starts with
 /// `AWS4-HMAC-SHA256`, or it has an `x-amz-date` header (an S3 client that lost its
 /// `Authorization` should still get S3's answer).
-pub fn is_sigv4(authorization: Option<&str>, has_x_amz_date: bool) -> bool {
+pub(super) fn is_sigv4(authorization: Option<&str>, has_x_amz_date: bool) -> bool {
     has_x_amz_date
         || authorization.is_some_and(|value| {
             value
@@ -62,12 +53,6 @@ pub fn is_sigv4(authorization: Option<&str>, has_x_amz_date: bool) -> bool {
                 .strip_prefix(signer::ALGORITHM)
                 .is_some_and(|rest| rest.starts_with(' '))
         })
-}
-
-/// The bucket and any object key of a path-style path (decoded), e.g. `/b` or `/b/` → `("b", "")`.
-pub fn split_path(decoded_path: &str) -> (&str, &str) {
-    let rest = decoded_path.strip_prefix('/').unwrap_or(decoded_path);
-    rest.split_once('/').unwrap_or((rest, ""))
 }
 
 #[cfg(test)]
@@ -78,14 +63,14 @@ mod tests {
     fn virtual_hosted_hosts_name_bucket_and_region() {
         assert_eq!(
             parse_host("my.bucket.s3.eu-west-1.amazonaws.com:443"),
-            Some(S3Host::VirtualHosted {
+            Some(HostTarget::VirtualHosted {
                 bucket: "my.bucket".into(),
                 region: "eu-west-1".into()
             })
         );
         assert_eq!(
             parse_host("b.s3.amazonaws.com"),
-            Some(S3Host::VirtualHosted {
+            Some(HostTarget::VirtualHosted {
                 bucket: "b".into(),
                 region: "us-east-1".into()
             })
@@ -96,14 +81,14 @@ mod tests {
     fn regional_and_global_endpoints_are_path_style() {
         assert_eq!(
             parse_host("s3.ap-south-1.amazonaws.com"),
-            Some(S3Host::PathStyle {
-                region: "ap-south-1".into()
+            Some(HostTarget::PathStyle {
+                region: Some("ap-south-1".into())
             })
         );
         assert_eq!(
             parse_host("S3.amazonaws.com"),
-            Some(S3Host::PathStyle {
-                region: "us-east-1".into()
+            Some(HostTarget::PathStyle {
+                region: Some("us-east-1".into())
             })
         );
     }
@@ -140,13 +125,5 @@ mod tests {
         ));
         assert!(!is_sigv4(Some("OSS ak:sig"), false));
         assert!(!is_sigv4(None, false));
-    }
-
-    #[test]
-    fn path_style_paths_split_into_bucket_and_key() {
-        assert_eq!(split_path("/b"), ("b", ""));
-        assert_eq!(split_path("/b/"), ("b", ""));
-        assert_eq!(split_path("/b/k/x"), ("b", "k/x"));
-        assert_eq!(split_path("/"), ("", ""));
     }
 }

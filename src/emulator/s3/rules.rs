@@ -6,8 +6,8 @@
 //! Sources: `shared/reference/s3-api.md` §1–§4 (botocore's service model and responses
 //! recorded against AWS).
 
-use super::errors::ApiError;
-use super::xmltree::{Element, Node};
+use crate::emulator::errors::ApiError;
+use crate::emulator::xmltree::{Element, Node};
 use crate::provider::s3::S3Inventory;
 use crate::provider::s3::xml::{self, NAMESPACE};
 

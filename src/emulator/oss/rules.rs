@@ -1,8 +1,9 @@
 //! OSS-specific rules of the emulated inventory API: error codes and what a stored
 //! configuration looks like.
 
-use super::errors::{ApiError, ec};
-use super::xmltree::Element;
+use super::ec;
+use crate::emulator::errors::ApiError;
+use crate::emulator::xmltree::Element;
 use crate::model::OssInventory;
 use crate::provider::oss::xml;
 
@@ -19,14 +20,14 @@ pub fn no_such_inventory() -> ApiError {
     .with_ec(ec::NO_SUCH_INVENTORY)
 }
 
-/// PUT of an id that exists: OSS PUT is create-only.
-pub fn already_exists() -> ApiError {
+/// `Content-MD5` that does not match the body: OSS says `InvalidDigest` with its own EC.
+pub fn digest_mismatch() -> ApiError {
     ApiError::new(
-        409,
-        "InventoryConfigurationAlreadyExists",
-        "The inventory configuration already exists.",
+        400,
+        "InvalidDigest",
+        "The Content-MD5 you specified is not valid.",
     )
-    .with_ec(ec::ALREADY_EXISTS)
+    .with_ec(ec::INVALID_DIGEST_MISMATCH)
 }
 
 /// PUT of a new id into a bucket that already holds 1,000 configurations. The real code is
@@ -64,7 +65,7 @@ pub fn finish_body(id: &str, root: &mut Element) -> Result<(), ApiError> {
         return Err(ApiError::invalid_argument(format!(
             "The inventory id must be 1 to {MAX_ID_CHARS} characters long."
         ))
-        .with_ec("0020-00000044"));
+        .with_ec(ec::INVALID_ID));
     }
     if let Some(class) = root
         .child_mut("Filter")

@@ -1,0 +1,195 @@
+//! [`EmulatedProvider`]: what one emulated provider contributes to the shared pipeline.
+
+use std::time::SystemTime;
+
+use axum::http::HeaderMap;
+
+use super::config::EmulatorConfig;
+use super::errors::{ApiError, ErrorContext};
+use super::faults::{FaultConfig, InjectedError};
+use super::route::{ApiRequest, HostTarget, RequestLine, RouteError};
+use super::state::{ListOrder, PutMode};
+use super::wire::WireRequest;
+use super::xmltree::Element;
+use crate::model::{Inventory, Provider};
+
+/// How strongly a provider claims a request to a host that no provider's endpoint forms name
+/// (an IP address, `localhost`). The strongest claim wins; ties go to the first in the table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Claim {
+    /// Never this provider's.
+    No,
+    /// This provider's unless another one recognises the request.
+    Fallback,
+    /// This provider's: the request carries its signature.
+    Signed,
+}
+
+/// Something that went wrong in a way every provider reports, each in its own words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Failure {
+    /// A PUT body that is not well-formed or not an `InventoryConfiguration`.
+    MalformedXml,
+    /// The query id and the body's `<Id>` differ.
+    IdMismatch,
+    /// GET of an id that does not exist.
+    NoSuchConfiguration,
+    /// A bucket the emulator does not know (strict buckets only).
+    NoSuchBucket(String),
+    /// PUT of an id that exists, under create-only rules.
+    AlreadyExists,
+    /// PUT of a new id into a bucket that holds the most configurations allowed.
+    TooManyConfigurations,
+    /// A continuation token the emulator did not issue.
+    InvalidToken,
+    /// `Content-MD5` that does not match the body.
+    DigestMismatch,
+    /// The throttling answer fault injection sends when no errors are configured.
+    Throttled,
+}
+
+impl Failure {
+    /// The answer most services give; a dialect words the rest (and may word these) itself.
+    pub(crate) fn common_answer(&self) -> ApiError {
+        match self {
+            Failure::MalformedXml => ApiError::malformed_xml(),
+            Failure::IdMismatch => ApiError::invalid_argument(
+                "The id parameter does not match the Id in the request body.",
+            ),
+            Failure::NoSuchConfiguration => ApiError::new(
+                404,
+                "NoSuchConfiguration",
+                "The specified configuration does not exist.",
+            ),
+            Failure::NoSuchBucket(_) => ApiError::no_such_bucket(),
+            Failure::AlreadyExists => ApiError::already_exists(),
+            Failure::TooManyConfigurations => ApiError::invalid_argument(
+                "The number of inventory configurations exceeds the limit of 1000.",
+            ),
+            Failure::InvalidToken => {
+                ApiError::invalid_argument("The continuation token provided is incorrect.")
+            }
+            Failure::DigestMismatch => ApiError::bad_digest(),
+            Failure::Throttled => {
+                ApiError::new(503, "SlowDown", "Please reduce your request rate.")
+            }
+        }
+    }
+}
+
+/// One emulated provider: how its requests are recognised and routed, how their signatures
+/// are verified, the rules its operations follow on the shared store, and how its answers
+/// look (status codes, XML error bodies, request-id headers).
+///
+/// One implementation per provider lives in its own folder; the table in `dialects`
+/// lists them. The pipeline consults the table once per request and talks
+/// to the chosen implementation only through this trait.
+pub(crate) trait EmulatedProvider: Sync {
+    /// The provider whose store, statistics and fault scope this dialect's requests use.
+    fn provider(&self) -> Provider;
+
+    // Route.
+
+    /// Where `host` (port included) sends a request when it is one of this provider's
+    /// endpoint forms; `None` for any other host.
+    fn parse_host(&self, host: &str) -> Option<HostTarget>;
+
+    /// How strongly this provider claims a request, by its headers, when its host is none of
+    /// any provider's endpoint forms.
+    fn plain_host_claim(&self, headers: &HeaderMap) -> Claim;
+
+    /// The inventory call a request recognised as this provider's makes.
+    ///
+    /// # Errors
+    /// The answer for a request that is not an emulated inventory call (501, 405, 400).
+    fn route(&self, target: HostTarget, line: &RequestLine<'_>) -> Result<ApiRequest, RouteError>;
+
+    // Verify the signature.
+
+    /// Checks the request's signature (and whatever else the provider checks with it)
+    /// against the configured credentials at time `now`.
+    ///
+    /// # Errors
+    /// The provider's answer for the first check that fails.
+    fn authenticate(
+        &self,
+        config: &EmulatorConfig,
+        request: &ApiRequest,
+        wire: &WireRequest<'_>,
+        now: SystemTime,
+    ) -> Result<(), ApiError>;
+
+    // Execute on the shared store.
+
+    /// How a PUT treats an id that already exists.
+    fn put_mode(&self) -> PutMode;
+
+    /// The order LIST serves configurations in.
+    fn list_order(&self) -> ListOrder;
+
+    /// Checks a PUT body against the provider's schema; `root` is its parsed element.
+    ///
+    /// # Errors
+    /// The provider's 400 for a body it refuses.
+    fn validate_put(&self, body: &[u8], root: &Element) -> Result<(), ApiError>;
+
+    /// Provider-specific checks and completion of a PUT body whose shared rules passed.
+    ///
+    /// # Errors
+    /// The provider's 400 for an id or body it refuses.
+    fn finish_put(&self, id: &str, root: &mut Element) -> Result<(), ApiError>;
+
+    /// The status of a successful PUT.
+    fn put_status(&self) -> u16 {
+        200
+    }
+
+    /// The GET answer for a stored configuration (compact XML, no declaration).
+    fn get_document(&self, stored: &str) -> String;
+
+    /// The LIST answer for one page.
+    ///
+    /// # Errors
+    /// The provider's answer when it refuses the listing (OSS: a bucket without
+    /// configurations).
+    fn list_document(&self, listing: &Listing<'_>) -> Result<String, ApiError>;
+
+    /// The provider's answer for `failure` ([`Failure::common_answer`] unless it words it
+    /// otherwise).
+    fn error(&self, failure: &Failure) -> ApiError {
+        failure.common_answer()
+    }
+
+    /// `inventory` in the provider's PUT wire form; `None` when it is another provider's.
+    fn put_body(&self, inventory: &Inventory) -> Option<Result<String, String>>;
+
+    // Reply.
+
+    /// A request id in the provider's format, unique per `counter`.
+    fn request_id(&self, now: SystemTime, counter: u64, random: u32) -> String;
+
+    /// Adds the headers the provider puts on every answer (request id, server, …).
+    fn stamp(&self, headers: &mut HeaderMap, request_id: &str, now: SystemTime);
+
+    /// The XML body of an error answer.
+    fn error_body(&self, error: &ApiError, at: &ErrorContext<'_>) -> String;
+
+    /// Adds the headers the provider puts on error answers only.
+    fn stamp_error(&self, _headers: &mut HeaderMap, _error: &ApiError) {}
+
+    /// The errors fault injection may send this provider's requests (empty: [`Failure::Throttled`]).
+    fn injected_errors<'f>(&self, faults: &'f FaultConfig) -> &'f [InjectedError];
+}
+
+/// One LIST page, as a dialect renders it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Listing<'a> {
+    /// Served XML of each configuration, in listing order.
+    pub(crate) items: &'a [String],
+    /// The token the request gave, if any.
+    pub(crate) token: Option<&'a str>,
+    /// The token of the next page; `Some` exactly when the listing is truncated.
+    pub(crate) next_token: Option<&'a str>,
+    /// The bucket holds no configuration at all.
+    pub(crate) bucket_is_empty: bool,
+}
