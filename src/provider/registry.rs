@@ -21,7 +21,8 @@
 //!    its client as `Arc<dyn InventoryApi>`.
 //! 4. Its own endpoint override flag in `src/cli.rs` (`ProviderArgs`) and its arm in
 //!    `ProviderArgs::endpoint_overrides` (the generic `--endpoint <p>=URL` needs nothing).
-//! 5. An emulator module in `src/emulator/`.
+//! 5. Its emulator dialect: a folder `src/emulator/<p>/` implementing `EmulatedProvider` and one
+//!    entry in `src/emulator/dialects.rs`.
 //!
 //! Nothing else in `manifest/`, `plan/`, `reconcile/`, `commands/` or the metrics changes.
 
