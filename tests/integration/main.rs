@@ -54,6 +54,7 @@ mod plan_properties;
 mod plan_revision;
 mod plan_state;
 mod protocol_core;
+mod provider_footprint;
 mod push_hook;
 mod reader_fuzz;
 mod reconcile_memory;

@@ -1,0 +1,123 @@
+//! Where a provider is named, read from the source: adding a provider is its folders, its line
+//! in the tables, and its examples — the README's "Adding a provider" — and nothing else.
+//!
+//! A file names a provider when its code (comments and `#[cfg(test)]` modules left out) names
+//! the provider's variant, module or types. Each provider's list below is exact, so a new place
+//! that knows a provider by name fails here, and so does a place that no longer needs to.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+/// The files every provider is named in outside its own folders, `{p}` standing for its
+/// module name.
+const TABLES: [&str; 6] = [
+    // The domain types: its configuration type and its variant in `Provider` / `Inventory`.
+    "src/model/{p}.rs",
+    "src/model/mod.rs",
+    // The one provider table and the emulator's one dialect table.
+    "src/provider/registry.rs",
+    "src/emulator/dialects.rs",
+    // The demo's and the benchmark's example buckets, one per provider.
+    "src/commands/demo.rs",
+    "src/bin/invsync-bench/fixture.rs",
+];
+
+/// Places that still know one provider by name, each with why.
+fn known_exceptions(module: &str) -> &'static [&'static str] {
+    match module {
+        // The emulator's and the credentials file's per-provider key fields (COS and OSS
+        // predate the registry's credential variables).
+        "cos" => &["src/emulator/config.rs", "src/provider/credentials_file.rs"],
+        // OSS's signature version (`--oss-signature-version`) and its `Once` runs, which the
+        // emulator completes on request.
+        "oss" => &[
+            "src/commands/mod.rs",
+            "src/emulator/config.rs",
+            "src/emulator/handle.rs",
+            "src/provider/client_settings.rs",
+            "src/provider/credentials_file.rs",
+        ],
+        _ => &[],
+    }
+}
+
+/// Every provider: its variant name and its module name.
+const PROVIDERS: [(&str, &str); 3] = [("Cos", "cos"), ("Oss", "oss"), ("S3", "s3")];
+
+fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            rust_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+}
+
+/// The code of a file: comment lines and everything from its `#[cfg(test)]` module on left out.
+fn code(text: &str) -> String {
+    let text = text.split("#[cfg(test)]").next().unwrap_or_default();
+    text.lines()
+        .filter(|line| !line.trim_start().starts_with("//"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// True when `code` names the provider `variant` / `module`.
+fn names(code: &str, variant: &str, module: &str) -> bool {
+    let words: Vec<String> = vec![
+        format!("Provider::{variant}"),
+        format!("Inventory::{variant}"),
+        format!("{variant}Inventory"),
+        format!("{variant}BucketOptions"),
+        format!("{module}::"),
+    ];
+    words.iter().any(|word| {
+        code.match_indices(word.as_str()).any(|(at, _)| {
+            let before = code[..at].chars().next_back();
+            let after = code[at + word.len()..].chars().next();
+            let boundary = |c: Option<char>| !c.is_some_and(|c| c.is_alphanumeric() || c == '_');
+            boundary(before) && (word.ends_with("::") || boundary(after))
+        })
+    })
+}
+
+#[test]
+fn a_provider_is_named_only_in_its_folders_the_tables_and_the_examples() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    rust_files(&root.join("src"), &mut files);
+    for (variant, module) in PROVIDERS {
+        let own = [
+            format!("src/provider/{module}/"),
+            format!("src/emulator/{module}/"),
+        ];
+        let found: BTreeSet<String> = files
+            .iter()
+            .map(|file| {
+                let relative = file.strip_prefix(&root).unwrap().to_string_lossy();
+                (relative.replace('\\', "/"), file)
+            })
+            .filter(|(relative, _)| !own.iter().any(|dir| relative.starts_with(dir.as_str())))
+            .filter(|(relative, _)| !relative.ends_with("tests.rs"))
+            .filter(|(_, file)| {
+                names(
+                    &code(&std::fs::read_to_string(file).unwrap()),
+                    variant,
+                    module,
+                )
+            })
+            .map(|(relative, _)| relative)
+            .collect();
+        let expected: BTreeSet<String> = TABLES
+            .iter()
+            .map(|file| file.replace("{p}", module))
+            .chain(known_exceptions(module).iter().map(|f| f.to_string()))
+            .collect();
+        assert_eq!(
+            found, expected,
+            "the files outside src/provider/{module}/ and src/emulator/{module}/ that name {module}"
+        );
+    }
+}
