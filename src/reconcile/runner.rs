@@ -601,3 +601,7 @@ impl Daemon {
         }
     }
 }
+
+#[cfg(test)]
+#[path = "runner_tests.rs"]
+mod tests;
