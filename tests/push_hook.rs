@@ -62,21 +62,26 @@ fn start(emulator: &Emulator, manifests: &Manifests) -> Hooked {
     }
 }
 
-/// `POST /hooks/git` with `headers`; returns the status.
+/// `POST /hooks/git` with `headers` and [`BODY`]; returns the status.
 fn post(addr: &str, headers: &[(&str, String)]) -> u16 {
+    post_body(addr, headers, BODY)
+}
+
+/// `POST /hooks/git` with `headers` and `body`; returns the status.
+fn post_body(addr: &str, headers: &[(&str, String)], body: &str) -> u16 {
     let mut stream = TcpStream::connect(addr).unwrap();
     stream
         .set_read_timeout(Some(Duration::from_secs(5)))
         .unwrap();
     let mut request = format!(
         "POST /hooks/git HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n",
-        BODY.len()
+        body.len()
     );
     for (name, value) in headers {
         request.push_str(&format!("{name}: {value}\r\n"));
     }
     request.push_str("\r\n");
-    request.push_str(BODY);
+    request.push_str(body);
     stream.write_all(request.as_bytes()).unwrap();
     let mut response = String::new();
     stream.read_to_string(&mut response).unwrap();
@@ -84,7 +89,11 @@ fn post(addr: &str, headers: &[(&str, String)]) -> u16 {
 }
 
 fn github(delivery: &str) -> Vec<(&'static str, String)> {
-    let signature = HookSecret::new(SECRET).sign(&[BODY.as_bytes()]);
+    github_for(delivery, BODY)
+}
+
+fn github_for(delivery: &str, body: &str) -> Vec<(&'static str, String)> {
+    let signature = HookSecret::new(SECRET).sign(&[body.as_bytes()]);
     vec![
         ("X-Hub-Signature-256", signature),
         ("X-GitHub-Delivery", delivery.to_string()),
@@ -180,12 +189,24 @@ fn gitlab_tokens_and_generic_signatures_are_accepted_and_wrong_ones_refused() {
         409,
         "the same signature twice is a replay"
     );
+    let generic_upper: Vec<_> = generic
+        .iter()
+        .map(|(name, value)| match *name {
+            "X-Invsync-Signature-256" => (*name, format!("sha256={}", value[7..].to_uppercase())),
+            _ => (*name, value.clone()),
+        })
+        .collect();
+    assert_eq!(
+        post(hook, &generic_upper),
+        409,
+        "upper-case hex is the same signature"
+    );
     let forged = HookSecret::new("other").sign(&[BODY.as_bytes()]);
     assert_eq!(post(hook, &[("X-Hub-Signature-256", forged)]), 401);
     assert_eq!(post(hook, &[]), 401);
     assert_eq!(counted(&hooked.metrics, "accepted"), 2);
     assert_eq!(counted(&hooked.metrics, "unauthorized"), 3);
-    assert_eq!(counted(&hooked.metrics, "replayed"), 1);
+    assert_eq!(counted(&hooked.metrics, "replayed"), 2);
     let logs = format!("{:?}", hooked.process.logs.lock().unwrap());
     assert!(!logs.contains(SECRET), "the secret is never logged");
 }
@@ -198,8 +219,30 @@ fn a_replayed_github_delivery_is_refused() {
     let hooked = start(&emulator, &manifests);
     assert_eq!(post(&hooked.hook, &github("delivery-7")), 202);
     assert_eq!(post(&hooked.hook, &github("delivery-7")), 409);
-    assert_eq!(post(&hooked.hook, &github("delivery-8")), 202);
-    assert_eq!(counted(&hooked.metrics, "replayed"), 1);
+    // What the signature covers is the delivery: a captured one re-sent with another id, or
+    // with none, is the same delivery.
+    assert_eq!(post(&hooked.hook, &github("delivery-8")), 409);
+    let mut without_id = github("delivery-7");
+    without_id.retain(|(name, _)| *name != "X-GitHub-Delivery");
+    assert_eq!(post(&hooked.hook, &without_id), 409);
+    let upper: Vec<_> = github("delivery-9")
+        .into_iter()
+        .map(|(name, value)| match name {
+            "X-Hub-Signature-256" => (name, format!("sha256={}", value[7..].to_uppercase())),
+            _ => (name, value),
+        })
+        .collect();
+    assert_eq!(post(&hooked.hook, &upper), 409);
+    let next_push = r#"{"ref":"refs/heads/main","after":"4567cdef"}"#;
+    assert_eq!(
+        post_body(
+            &hooked.hook,
+            &github_for("delivery-10", next_push),
+            next_push
+        ),
+        202
+    );
+    assert_eq!(counted(&hooked.metrics, "replayed"), 4);
 }
 
 #[test]
@@ -209,7 +252,14 @@ fn a_flood_is_rate_limited_before_signatures_are_checked() {
     manifests.write("cos.yaml", &COS.manifest(false, &[("logs", "logs/")]));
     let hooked = start(&emulator, &manifests);
     let statuses: Vec<u16> = (0..40)
-        .map(|i| post(&hooked.hook, &github(&format!("flood-{i}"))))
+        .map(|i| {
+            let body = format!(r#"{{"ref":"refs/heads/main","after":"{i:08x}"}}"#);
+            post_body(
+                &hooked.hook,
+                &github_for(&format!("flood-{i}"), &body),
+                &body,
+            )
+        })
         .collect();
     let limited = statuses.iter().filter(|s| **s == 429).count();
     let accepted = statuses.iter().filter(|s| **s == 202).count();
