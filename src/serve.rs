@@ -86,9 +86,11 @@ impl Limits {
     };
 
     /// The emulator: bodies are single configurations (axum's usual 2 MiB cap); more
-    /// connections for benchmarks and SDK test suites.
+    /// connections for benchmarks and SDK test suites; idle connections kept longer than
+    /// HTTP clients keep them in their pools (reqwest: 90 s), so the client always closes
+    /// first and never sends on a connection the server is closing.
     pub const EMULATOR: Limits = Limits {
-        header_read_timeout: Duration::from_secs(30),
+        header_read_timeout: Duration::from_secs(120),
         request_timeout: Duration::from_secs(60),
         max_connections: 512,
         max_body_bytes: 2 * 1024 * 1024,
