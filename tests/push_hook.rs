@@ -269,3 +269,58 @@ fn a_flood_is_rate_limited_before_signatures_are_checked() {
     // The daemon is unharmed.
     assert_eq!(get(&hooked.metrics, "/readyz").0, 200);
 }
+
+/// The resident memory of process `pid`, in bytes (Linux).
+fn rss(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let kib: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap();
+    kib * 1024
+}
+
+#[test]
+fn bodies_sent_nearly_whole_and_left_hanging_hold_no_memory() {
+    const CONNECTIONS: usize = 60;
+    const SENT: usize = 1_900_000;
+    let emulator = Emulator::start();
+    let manifests = Manifests::new();
+    manifests.write("cos.yaml", &COS.manifest(false, &[("logs", "logs/")]));
+    let hooked = start(&emulator, &manifests);
+    let pid = hooked.process.child.id();
+    let before = rss(pid);
+    let senders: Vec<_> = (0..CONNECTIONS)
+        .map(|_| {
+            let addr = hooked.hook.clone();
+            std::thread::spawn(move || {
+                let Ok(mut stream) = TcpStream::connect(&addr) else {
+                    return None;
+                };
+                stream
+                    .set_write_timeout(Some(Duration::from_secs(10)))
+                    .unwrap();
+                let head = format!(
+                    "POST /hooks/git HTTP/1.1\r\nHost: {addr}\r\nX-Hub-Signature-256: sha256={}\r\nContent-Length: 2000000\r\n\r\n",
+                    "00".repeat(32)
+                );
+                let _ = stream.write_all(head.as_bytes());
+                // A refused request's body is never read: the write may fail, which is fine.
+                let _ = stream.write_all(&vec![b'a'; SENT]);
+                Some(stream)
+            })
+        })
+        .collect();
+    let streams: Vec<_> = senders.into_iter().map(|s| s.join().unwrap()).collect();
+    std::thread::sleep(Duration::from_millis(500));
+    let grown = rss(pid).saturating_sub(before);
+    // Buffered, these bodies would be about 110 MiB.
+    assert!(
+        grown < 40 * 1024 * 1024,
+        "RSS grew by {} MiB",
+        grown / (1024 * 1024)
+    );
+    assert_eq!(get(&hooked.metrics, "/healthz").0, 200);
+    drop(streams);
+}
