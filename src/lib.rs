@@ -27,6 +27,7 @@
 //! - [`notify`]: drift notifications to webhooks.
 //! - [`shard`]: which buckets one of several replicas owns.
 //! - [`server`]: the daemon's `/metrics`, `/healthz` and `/readyz` endpoints.
+//! - [`serve`]: serving a router within connection, time and size limits (every listener).
 
 pub mod backoff;
 pub mod cli;
@@ -43,6 +44,7 @@ pub mod plan;
 pub mod provider;
 pub mod reconcile;
 pub mod scheduler;
+pub mod serve;
 pub mod server;
 pub mod shard;
 pub mod watch;

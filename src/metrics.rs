@@ -19,7 +19,7 @@
 //! | `invsync_manifest_errors_total` | counter | |
 //! | `invsync_manifest_valid` | gauge, 0 or 1 | |
 //! | `invsync_shard_info` | gauge, 1 | `shard`, `shards` (this replica's index and the count) |
-//! | `invsync_hook_requests_total` | counter | `outcome` (`accepted` \| `unauthorized` \| `replayed` \| `rate_limited`) |
+//! | `invsync_hook_requests_total` | counter | `outcome` (`accepted` \| `unauthorized` \| `replayed` \| `rate_limited` \| `too_large` \| `unreadable`) |
 //! | `invsync_notifications_total` | counter | `webhook`, `outcome` (`sent` \| `failed` \| `dropped` \| `deduplicated`) |
 
 use std::fmt;

@@ -7,6 +7,8 @@
 //! - `GET /readyz` answers 503 `not ready` until [`Readiness::set_ready`] is called (after the
 //!   first full reconcile), then 200 `ok` (readiness).
 //! - Any other path answers 404.
+//! - Served within [`Limits`] ([`Limits::ENDPOINTS`] in the daemon): a slow or idle client
+//!   can neither hold the process after shutdown nor take its descriptors.
 
 use std::future::Future;
 use std::sync::Arc;
@@ -20,6 +22,7 @@ use axum::routing::get;
 use tokio::net::TcpListener;
 
 use crate::metrics::{CONTENT_TYPE, Metrics};
+use crate::serve::{self, Limits};
 
 /// Whether the daemon has completed its first full reconcile. Clones share the flag.
 #[derive(Debug, Clone, Default)]
@@ -57,8 +60,8 @@ pub fn router(metrics: Metrics, readiness: Readiness) -> Router {
         .with_state(AppState { metrics, readiness })
 }
 
-/// Serves the endpoints on `listener` until `shutdown` completes, then finishes the requests
-/// in progress and returns.
+/// Serves the endpoints on `listener` within `limits` until `shutdown` completes, then
+/// finishes the requests in progress (within the limits' shutdown grace) and returns.
 ///
 /// # Errors
 /// Only if accepting connections fails for good; errors of single connections are not returned.
@@ -66,11 +69,10 @@ pub async fn serve(
     listener: TcpListener,
     metrics: Metrics,
     readiness: Readiness,
+    limits: Limits,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(metrics, readiness))
-        .with_graceful_shutdown(shutdown)
-        .await
+    serve::serve(listener, router(metrics, readiness), limits, shutdown).await
 }
 
 async fn metrics_handler(State(state): State<AppState>) -> impl IntoResponse {

@@ -18,6 +18,7 @@ use invsync::provider::endpoint_policy::EndpointPolicy;
 use invsync::provider::http::HttpSettings;
 use invsync::provider::{CredentialSource, Credentials, StaticCredentials};
 use invsync::reconcile::{ClientSettings, RunConfig, RunEvent, SettleGate, run as run_daemon};
+use invsync::serve::Limits;
 use invsync::server::{self, Readiness};
 use tokio::sync::{mpsc, oneshot};
 
@@ -92,6 +93,7 @@ pub async fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
         listener,
         metrics.clone(),
         readiness.clone(),
+        Limits::ENDPOINTS,
         async {
             let _ = server_stopped.await;
         },

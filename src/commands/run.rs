@@ -14,12 +14,15 @@ use invsync::provider::CredentialSource;
 use invsync::provider::registry;
 use invsync::reconcile::{RunConfig, SettleGate, run as run_daemon};
 use invsync::scheduler::SchedulerConfig;
+use invsync::serve::Limits;
 use invsync::server::{self, Readiness};
 use invsync::shard::Shard;
 use invsync::watch;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{mpsc, watch as flag};
 
-/// Runs until SIGTERM / SIGINT, then finishes in-flight work (bounded) and exits 0.
+/// Runs until SIGTERM / SIGINT, then finishes in-flight work (bounded) and exits 0. The
+/// listeners stop accepting at the signal too, and their requests in progress get the same
+/// `--shutdown-grace`, so a slow client cannot hold the process past it.
 ///
 /// # Errors
 /// The manifests directory does not resolve to a directory (checked first, so that nothing
@@ -76,7 +79,7 @@ pub async fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
     let hostname = std::env::var("HOSTNAME").unwrap_or_default();
     config.shard = Shard::resolve(args.shard_index, args.shard_count, &hostname)?;
     metrics.set_shard(config.shard.index(), config.shard.count());
-    let (stop_hook, hook_stopped) = oneshot::channel::<()>();
+    let terminated = terminated_signal()?;
     let mut hook_server = None;
     if let Some(addr) = args.hook.hook_listen {
         let path = args
@@ -96,24 +99,24 @@ pub async fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
             secret,
             trigger,
             metrics.clone(),
-            async {
-                let _ = hook_stopped.await;
-            },
+            Limits::HOOK.with_shutdown_grace(args.shutdown_grace),
+            stopped(terminated.clone()),
         )));
     }
 
-    let (stop_server, server_stopped) = oneshot::channel::<()>();
-    let server = tokio::spawn(server::serve(listener, metrics, readiness, async {
-        let _ = server_stopped.await;
-    }));
-    let result = run_daemon(config, termination()?).await;
+    let server = tokio::spawn(server::serve(
+        listener,
+        metrics,
+        readiness,
+        Limits::ENDPOINTS.with_shutdown_grace(args.shutdown_grace),
+        stopped(terminated.clone()),
+    ));
+    let result = run_daemon(config, stopped(terminated)).await;
     if let Some(task) = dispatcher {
         // The daemon dropped its sender; give queued notifications a moment, not the full
         // retry schedule of a dead webhook.
         let _ = tokio::time::timeout(std::time::Duration::from_secs(2), task).await;
     }
-    let _ = stop_server.send(());
-    let _ = stop_hook.send(());
     if let Some(hook_server) = hook_server {
         hook_server.await.context("push hook task")??;
     }
@@ -153,6 +156,25 @@ pub fn termination() -> anyhow::Result<impl Future<Output = ()> + Send + 'static
     Ok(async {
         let _ = tokio::signal::ctrl_c().await;
     })
+}
+
+/// A flag that turns true on the first SIGTERM or SIGINT, for every part that stops then.
+///
+/// # Errors
+/// A signal handler cannot be installed.
+fn terminated_signal() -> anyhow::Result<flag::Receiver<bool>> {
+    let termination = termination()?;
+    let (sender, receiver) = flag::channel(false);
+    tokio::spawn(async move {
+        termination.await;
+        let _ = sender.send(true);
+    });
+    Ok(receiver)
+}
+
+/// Completes once `terminated` is true.
+async fn stopped(mut terminated: flag::Receiver<bool>) {
+    let _ = terminated.wait_for(|t| *t).await;
 }
 
 /// One message per SIGHUP (a full pass); never fires where there are no such signals.

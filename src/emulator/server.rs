@@ -14,9 +14,12 @@ use super::control;
 use super::handle::EmulatorHandle;
 use super::pipeline;
 use super::shared::Shared;
+use crate::serve::{self as limited, Limits};
 
 /// Serves the emulated COS, OSS and S3 inventory APIs (and `/_emulator/*`) on `listener` until
-/// `shutdown` completes, then finishes in-flight requests and returns.
+/// `shutdown` completes, then finishes in-flight requests (within [`Limits::EMULATOR`]'s
+/// grace) and returns. Connections, heads, bodies and request times are bounded by
+/// [`Limits::EMULATOR`].
 ///
 /// # Errors
 /// The state file cannot be loaded, the fault configuration is invalid, or accepting
@@ -59,9 +62,7 @@ async fn serve_shared(
         .nest("/_emulator", control::router())
         .fallback(pipeline::handle_api)
         .with_state(shared);
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await
+    limited::serve(listener, app, Limits::EMULATOR, shutdown).await
 }
 
 /// Starts an emulator on `127.0.0.1:0` in the background.

@@ -36,5 +36,8 @@ pub fn check_endpoints(
         return Ok(());
     }
     diagnostics.sort();
-    Err(ManifestErrors { diagnostics })
+    Err(ManifestErrors {
+        diagnostics,
+        transient: false,
+    })
 }

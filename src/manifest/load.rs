@@ -57,6 +57,7 @@ fn load(dir: &Path, mut cache: Option<&mut ParseCache>) -> Result<DesiredState, 
         files,
         errors: walk_errors,
     } = manifest_files(&resolved);
+    let transient = walk_errors.iter().any(|e| e.problem.is_transient());
     let mut diagnostics: Vec<Diagnostic> = walk_errors
         .into_iter()
         .map(|e| Diagnostic {
@@ -116,7 +117,10 @@ fn load(dir: &Path, mut cache: Option<&mut ParseCache>) -> Result<DesiredState, 
     }
     if !diagnostics.is_empty() {
         diagnostics.sort();
-        return Err(ManifestErrors { diagnostics });
+        return Err(ManifestErrors {
+            diagnostics,
+            transient,
+        });
     }
     let digests: Vec<(PathBuf, [u8; 32])> = files
         .into_iter()
@@ -390,6 +394,7 @@ fn file_diagnostic(file: PathBuf, message: String) -> Diagnostic {
 /// The directory the manifests are read from: `dir` with symlinks resolved.
 fn resolve_dir(dir: &Path) -> Result<PathBuf, ManifestErrors> {
     let shown = dir.to_path_buf();
+    let mut transient = false;
     let resolved = match fs::metadata(dir) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(Diagnostic {
             hint: Some(
@@ -397,15 +402,21 @@ fn resolve_dir(dir: &Path) -> Result<PathBuf, ManifestErrors> {
             ),
             ..file_diagnostic(shown, "manifests directory does not exist".into())
         }),
-        Err(e) => Err(file_diagnostic(shown, format!("cannot be read: {e}"))),
+        Err(e) => {
+            transient = super::walk::is_transient(&e);
+            Err(file_diagnostic(shown, format!("cannot be read: {e}")))
+        }
         Ok(meta) if !meta.is_dir() => Err(Diagnostic {
             hint: Some("point --manifests at the directory holding the YAML files".into()),
             ..file_diagnostic(shown, "is not a directory".into())
         }),
-        Ok(_) => fs::canonicalize(dir)
-            .map_err(|e| file_diagnostic(shown, format!("cannot be resolved: {e}"))),
+        Ok(_) => fs::canonicalize(dir).map_err(|e| {
+            transient = super::walk::is_transient(&e);
+            file_diagnostic(shown, format!("cannot be resolved: {e}"))
+        }),
     };
     resolved.map_err(|d| ManifestErrors {
         diagnostics: vec![d],
+        transient,
     })
 }

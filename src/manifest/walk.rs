@@ -49,6 +49,16 @@ pub enum WalkProblem {
 }
 
 impl WalkProblem {
+    /// True when the same read may succeed later with the same files (see [`is_transient`]).
+    pub fn is_transient(&self) -> bool {
+        match self {
+            WalkProblem::Io(error) => is_transient(error),
+            WalkProblem::TooLarge { .. }
+            | WalkProblem::NotRegular { .. }
+            | WalkProblem::OutsideTree => false,
+        }
+    }
+
     /// How to fix it, when there is more to say than the message.
     pub fn hint(&self) -> Option<&'static str> {
         match self {
@@ -77,6 +87,37 @@ impl From<ReadError> for WalkProblem {
             ReadError::NotUtf8 => WalkProblem::Io(io::Error::from(io::ErrorKind::InvalidData)),
         }
     }
+}
+
+/// True for an I/O error that says nothing about the files and may pass by itself: the
+/// process or the system out of descriptors (`EMFILE`, `ENFILE`) or memory (`ENOMEM`,
+/// `ENOBUFS`), an interrupted or would-block call, a busy or timed-out device, a stale network
+/// file handle, and `EIO` (a network or overlay volume's hiccup). Not transient: a missing
+/// file, a permission problem, a path that is not a directory: those need an edit, which the
+/// watcher sees.
+pub fn is_transient(error: &io::Error) -> bool {
+    if let Some(code) = error.raw_os_error() {
+        return [
+            libc::EMFILE,
+            libc::ENFILE,
+            libc::ENOMEM,
+            libc::ENOBUFS,
+            libc::EINTR,
+            libc::EAGAIN,
+            libc::EBUSY,
+            libc::ETIMEDOUT,
+            libc::ESTALE,
+            libc::EIO,
+        ]
+        .contains(&code);
+    }
+    matches!(
+        error.kind(),
+        io::ErrorKind::Interrupted
+            | io::ErrorKind::WouldBlock
+            | io::ErrorKind::TimedOut
+            | io::ErrorKind::OutOfMemory
+    )
 }
 
 /// What a walk found.

@@ -38,6 +38,18 @@ pub enum RevisionError {
     },
 }
 
+impl RevisionError {
+    /// True when loading the same files again later may succeed: the directory or a file
+    /// could not be read for a reason that passes by itself ([`crate::manifest::walk::is_transient`]),
+    /// unlike an invalid manifest, which needs an edit.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            RevisionError::Resolve { source, .. } => crate::manifest::walk::is_transient(source),
+            RevisionError::Invalid { errors, .. } => errors.transient,
+        }
+    }
+}
+
 /// Resolves `dir` once and loads every file through the resolved directory, so a git-sync swap
 /// in the middle cannot mix two commits. Files whose contents `cache` has seen are not parsed
 /// again, so an edit of one manifest among thousands costs one file's parse. An endpoint that

@@ -9,7 +9,9 @@
 //! - A revision that fails to load or validate is rejected whole: nothing is written on its
 //!   behalf, the last good revision stays in force, the error is logged and counted
 //!   (`invsync_manifest_errors_total`, `invsync_manifest_valid 0`), and the next change is
-//!   loaded as usual.
+//!   loaded as usual. A revision that could not be *read* for a reason that passes by itself
+//!   (out of descriptors, an I/O hiccup: [`RevisionError::is_transient`]) is loaded again
+//!   with [`LOAD_RETRY`] backoff until it loads or fails for a reason that needs an edit.
 //! - A delete or replacement, and any write the last settled revision did not allow (observe
 //!   → enforce, prune turned on, an `overwriteForeign` opt-in, a newly named bucket), is
 //!   written only for a revision that has settled ([`super::settle`]); other creates and
@@ -22,7 +24,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -36,12 +38,14 @@ use super::bucket::{ReconcileContext, Reconciled, reconcile_bucket};
 use super::clients::Clients;
 use super::error::{ReconcileError, error_policy};
 use super::events::RunEvent;
-use super::revision::{self, RevisionDiff, RevisionError};
+use super::revision::{self, Revision, RevisionDiff, RevisionError};
 use super::settle::SettleGate;
+use crate::backoff::{Backoff, Jitter};
 use crate::manifest::ParseCache;
 use crate::metrics::{ConfigCounts, Metrics};
 use crate::model::{BucketKey, DesiredState, Provider};
 use crate::plan::PlanOptions;
+use crate::provider::endpoint_policy::EndpointPolicy;
 use crate::scheduler::{BucketScheduler, Outcome, SchedulerConfig};
 use crate::server::Readiness;
 use crate::shard::Shard;
@@ -56,6 +60,16 @@ pub const DEFAULT_RELOAD_WINDOW: Duration = Duration::from_secs(30);
 
 /// Pause between reloads while waiting for the revision to change.
 const RELOAD_RETRY: Duration = Duration::from_millis(500);
+
+/// Backoff between loads of a revision that could not be read for a transient reason: a
+/// descriptor shortage clears within seconds once connections close, and 30 s keeps an edit
+/// made meanwhile within one short wait of being applied once it does.
+pub const LOAD_RETRY: Backoff = Backoff::new(Duration::from_secs(1), Duration::from_secs(30));
+
+/// Loads one revision of the manifests directory ([`revision::load`], or a stand-in in tests).
+type Loader = Box<
+    dyn FnMut(&Path, &mut ParseCache, &EndpointPolicy) -> Result<Revision, RevisionError> + Send,
+>;
 
 /// Manifest problems logged one by one per rejected revision; the rest are only counted.
 const LOGGED_PROBLEMS: usize = 20;
@@ -167,6 +181,9 @@ pub async fn run(
                 daemon.scheduler.schedule_all_now();
             }
             Some(()) = recv(&mut reload_requests) => daemon.request_reload(super::now()),
+            () = sleep_until(daemon.load_retry.as_ref().map(|r| r.at)) => {
+                daemon.reload(super::now());
+            }
             () = sleep_until(daemon.pending_reload.as_ref().map(|p| p.retry_at)) => {
                 daemon.retry_reload(super::now());
             }
@@ -212,8 +229,19 @@ struct PendingReload {
     until: Instant,
 }
 
+/// A load to try again after a transient read failure.
+#[derive(Debug, Clone, Copy)]
+struct LoadRetry {
+    /// Failed loads in a row, minus one.
+    attempt: u32,
+    at: Instant,
+}
+
 struct Daemon {
     manifests: PathBuf,
+    load: Loader,
+    load_retry: Option<LoadRetry>,
+    load_jitter: Jitter,
     reload_window: Duration,
     pending_reload: Option<PendingReload>,
     shard: Shard,
@@ -244,6 +272,9 @@ impl Daemon {
     fn new(config: RunConfig) -> Self {
         Daemon {
             manifests: config.manifests,
+            load: Box::new(revision::load),
+            load_retry: None,
+            load_jitter: Jitter::random(),
             reload_window: config.reload_window,
             pending_reload: None,
             shard: config.shard,
@@ -276,7 +307,7 @@ impl Daemon {
     fn reload(&mut self, now: Instant) {
         let metrics = &self.context.metrics;
         let started = std::time::Instant::now();
-        let mut loaded = match revision::load(
+        let mut loaded = match (self.load)(
             &self.manifests,
             &mut self.parse_cache,
             self.context.clients.endpoint_policy(),
@@ -285,10 +316,28 @@ impl Daemon {
             Err(rejected) => {
                 metrics.record_manifest_load(false);
                 self.rejected = true;
-                self.reject(rejected);
+                let retrying = self.load_retry.is_some();
+                self.load_retry = rejected.is_transient().then(|| {
+                    let attempt = self.load_retry.map_or(0, |r| r.attempt.saturating_add(1));
+                    LoadRetry {
+                        attempt,
+                        at: now + LOAD_RETRY.next_delay(attempt, &self.load_jitter),
+                    }
+                });
+                match self.load_retry {
+                    // Reported when it began; each retry only says it is still going on.
+                    Some(retry) if retrying => warn!(
+                        error = %rejected,
+                        attempt = retry.attempt,
+                        retry_in_s = retry.at.saturating_duration_since(now).as_secs_f64(),
+                        "manifests still cannot be read; retrying"
+                    ),
+                    _ => self.reject(rejected),
+                }
                 return;
             }
         };
+        self.load_retry = None;
         metrics.record_manifest_load(true);
         metrics.set_revision(&loaded.id);
         let shard = self.shard;
@@ -380,6 +429,9 @@ impl Daemon {
         error!(
             revision = revision.as_deref().unwrap_or(""),
             in_force = %self.revision,
+            retry_in_s = self
+                .load_retry
+                .map(|r| r.at.saturating_duration_since(super::now()).as_secs_f64()),
             problems = problems.len(),
             error = %rejected,
             "manifests revision rejected; nothing is written for it and the last good revision stays in force"
@@ -553,3 +605,7 @@ impl Daemon {
         }
     }
 }
+
+#[cfg(test)]
+#[path = "runner_tests.rs"]
+mod tests;

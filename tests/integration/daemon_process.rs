@@ -4,6 +4,10 @@ use crate::support::cases;
 use crate::support::e2e;
 use crate::support::process;
 
+use std::io::Write;
+use std::net::TcpStream;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use cases::COS;
@@ -87,4 +91,65 @@ fn sigterm_during_reconciles_exits_zero_promptly() {
     assert_eq!(code, Some(0));
     assert!(took < Duration::from_secs(5), "exited after {took:?}");
     process.wait_for_log("stopped");
+}
+
+/// Sends `head` to `addr` one byte per second from a thread, until `done` or the head ends.
+fn slow_client(addr: String, done: Arc<AtomicBool>) -> std::thread::JoinHandle<()> {
+    std::thread::spawn(move || {
+        let Ok(mut stream) = TcpStream::connect(&addr) else {
+            return;
+        };
+        let head = b"POST /hooks/git HTTP/1.1\r\nHost: slow\r\nX-Padding: aaaaaaaaaaaaaaaaaaaaaaaa";
+        for byte in head {
+            if done.load(Ordering::SeqCst) || stream.write_all(&[*byte]).is_err() {
+                return;
+            }
+            std::thread::sleep(Duration::from_secs(1));
+        }
+    })
+}
+
+#[test]
+fn sigterm_with_slow_clients_on_both_ports_exits_within_the_shutdown_grace() {
+    let emulator = Emulator::start();
+    let manifests = Manifests::new();
+    manifests.write("cos.yaml", &COS.manifest(false, &[("logs", "logs/")]));
+    let secret = tempfile::tempdir().unwrap();
+    let secret_file = secret.path().join("secret");
+    std::fs::write(&secret_file, "slow-client-secret\n").unwrap();
+    let mut process = Process::start_with(
+        &emulator,
+        &manifests,
+        &[
+            "--hook-listen",
+            "127.0.0.1:0",
+            "--hook-secret-file",
+            secret_file.to_str().unwrap(),
+            "--shutdown-grace",
+            "2s",
+        ],
+        &[],
+    );
+    let metrics = process.address();
+    let hook = process.wait_for_log("serving the push hook POST /hooks/git")["addr"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    wait_ready(&metrics);
+    let done = Arc::new(AtomicBool::new(false));
+    let clients = [
+        slow_client(metrics, Arc::clone(&done)),
+        slow_client(hook, Arc::clone(&done)),
+    ];
+    std::thread::sleep(Duration::from_secs(2));
+
+    process.signal("TERM");
+    let (code, took) = process.wait_exit();
+    done.store(true, Ordering::SeqCst);
+    for client in clients {
+        client.join().unwrap();
+    }
+    assert_eq!(code, Some(0));
+    // The grace is 2 s; the clients would go on for about a minute.
+    assert!(took < Duration::from_secs(8), "exited after {took:?}");
 }

@@ -37,6 +37,7 @@ mod endpoint_trust;
 mod hostile_bodies;
 mod layering;
 mod list_later_page_404;
+mod listener_limits;
 mod manifest_control_chars;
 mod manifest_hostile;
 mod manifest_invalid;

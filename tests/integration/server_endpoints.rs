@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use invsync::metrics::{CONTENT_TYPE, DriftKind, Metrics};
 use invsync::model::Provider;
+use invsync::serve::Limits;
 use invsync::server::{Readiness, serve};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
@@ -28,6 +29,7 @@ async fn start() -> Running {
         listener,
         metrics.clone(),
         readiness.clone(),
+        Limits::ENDPOINTS,
         async move {
             let _ = stopped.await;
         },

@@ -95,6 +95,10 @@ pub fn display_path(path: &FieldPath, document: &Value) -> String {
 pub struct ManifestErrors {
     /// Sorted by file, line and document, so output is stable across runs.
     pub diagnostics: Vec<Diagnostic>,
+    /// Some file or directory could not be read for a reason that may pass by itself (out of
+    /// descriptors, an I/O hiccup: [`super::walk::is_transient`]): loading the same files
+    /// again later may succeed, so the daemon retries instead of waiting for an edit.
+    pub transient: bool,
 }
 
 impl fmt::Display for ManifestErrors {
