@@ -6,11 +6,10 @@
 //! kube-runtime's `Controller` hands every reconcile error to one `error_policy`.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use crate::error_chain::Chain;
 use crate::provider::{ErrorKind, ProviderError};
-use crate::scheduler::Outcome;
+pub use crate::scheduler::Action;
 
 /// Why one bucket's reconcile (or `apply`) did not converge.
 ///
@@ -92,32 +91,6 @@ impl ReconcileError {
     /// True when a person has to act before the bucket can converge (a refused plan).
     pub fn is_blocked(&self) -> bool {
         matches!(self, ReconcileError::PlanRefused { .. })
-    }
-}
-
-/// What the scheduler does next with a bucket, decided by a reconcile or by [`error_policy`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Action {
-    /// Done (or only observed): check again after the resync interval.
-    Resync,
-    /// Run again after exactly this long (writes waiting for the manifests to settle).
-    RequeueAfter(Duration),
-    /// Failed: retry with the bucket's own exponential backoff.
-    Backoff,
-    /// Failed in a way an early retry will not fix: counted as a failure, and retried after
-    /// the resync interval or at once when the manifests change.
-    AwaitChange,
-}
-
-impl Action {
-    /// The scheduler's view of the action.
-    pub fn outcome(self) -> Outcome {
-        match self {
-            Action::Resync => Outcome::Success,
-            Action::RequeueAfter(wait) => Outcome::After(wait),
-            Action::Backoff => Outcome::Failure,
-            Action::AwaitChange => Outcome::Stalled,
-        }
     }
 }
 

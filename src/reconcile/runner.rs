@@ -42,7 +42,7 @@ use crate::manifest::ParseCache;
 use crate::metrics::{ConfigCounts, Metrics};
 use crate::model::{BucketKey, DesiredState, Provider};
 use crate::plan::PlanOptions;
-use crate::scheduler::{BucketScheduler, Outcome, SchedulerConfig};
+use crate::scheduler::{Action, BucketScheduler, SchedulerConfig};
 use crate::server::Readiness;
 use crate::shard::Shard;
 use crate::watch::{DEFAULT_DEBOUNCE, ManifestWatcher, WatchError};
@@ -417,7 +417,7 @@ impl Daemon {
         for key in self.scheduler.take_due(now, self.concurrency) {
             let Some(bucket) = self.desired.buckets.get(&key).cloned() else {
                 // Cannot happen: scheduled keys follow the desired state. Drop it safely.
-                self.scheduler.finish(&key, now, Outcome::Success);
+                self.scheduler.finish(&key, now, Action::Resync);
                 self.scheduler.remove(&key);
                 continue;
             };
@@ -443,7 +443,7 @@ impl Daemon {
                 error_policy(error, failures)
             }
         };
-        self.scheduler.finish(&key, super::now(), action.outcome());
+        self.scheduler.finish(&key, super::now(), action);
         for event in &reconciled.drift {
             self.emit(RunEvent::Drift(event.clone()));
         }

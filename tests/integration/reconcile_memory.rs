@@ -228,7 +228,7 @@ async fn a_bucket_backs_off_after_503s_and_recovers_under_the_error_policy() {
                 error_policy(error, scheduler.failures(&key()).unwrap() + 1)
             }
         };
-        scheduler.finish(&key(), clock.now(), action.outcome());
+        scheduler.finish(&key(), clock.now(), action);
     }
 
     let seconds: Vec<u64> = runs.iter().map(Duration::as_secs).collect();
