@@ -3,10 +3,12 @@
 //! Every failure on the reconcile path is a [`ReconcileError`] named after the step that
 //! failed, with the provider's error as its `source`. [`error_policy`] maps it (and the
 //! bucket's consecutive failures) to the [`Action`] the scheduler carries out, the way
-//! kube-runtime's `Controller` hands every reconcile error to one `error_policy`.
+//! kube-runtime's `Controller` hands every reconcile error to one `error_policy`;
+//! [`next_action`] is the whole decision after a reconcile, success included.
 
 use std::sync::Arc;
 
+use super::outcome::Applied;
 use crate::error_chain::Chain;
 use crate::provider::{ErrorKind, ProviderError};
 pub use crate::scheduler::Action;
@@ -137,6 +139,18 @@ pub fn error_policy(error: &ReconcileError, failures: u32) -> Action {
                 Action::AwaitChange
             }
         },
+    }
+}
+
+/// The daemon's next action after a reconcile that ended in `result`, `failures` being the
+/// bucket's consecutive failures counting this one if it failed: [`Action::Resync`] after a
+/// success, [`Action::RequeueAfter`] when writes are held for the settle gate, else what
+/// [`error_policy`] says.
+pub fn next_action(result: &Result<Applied, ReconcileError>, failures: u32) -> Action {
+    match result {
+        Ok(Applied::Held(wait)) => Action::requeue(*wait),
+        Ok(Applied::InSync | Applied::Converged | Applied::Observed(_)) => Action::Resync,
+        Err(error) => error_policy(error, failures),
     }
 }
 
