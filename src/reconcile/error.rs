@@ -157,6 +157,8 @@ pub fn next_action(result: &Result<Applied, ReconcileError>, failures: u32) -> A
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::Duration;
+
     use crate::model::Provider;
     use crate::provider::{Operation, ServiceError};
 
@@ -250,6 +252,27 @@ mod tests {
             }
             .reason(),
             "plan refused: too many deletes"
+        );
+    }
+
+    #[test]
+    fn the_daemon_looks_again_after_the_resync_the_settle_wait_or_what_the_policy_says() {
+        let ok = |applied| Ok::<_, ReconcileError>(applied);
+        assert_eq!(next_action(&ok(Applied::InSync), 1), Action::Resync);
+        assert_eq!(next_action(&ok(Applied::Converged), 1), Action::Resync);
+        assert_eq!(next_action(&ok(Applied::Observed(3)), 1), Action::Resync);
+        let wait = Duration::from_secs(7);
+        assert_eq!(
+            next_action(&ok(Applied::Held(wait)), 1),
+            Action::requeue(wait)
+        );
+        let denied = Err(ReconcileError::ListLive {
+            source: service(403, "AccessDenied"),
+        });
+        assert_eq!(next_action(&denied, 1), Action::Backoff);
+        assert_eq!(
+            next_action(&denied, REFUSED_RETRIES + 1),
+            Action::await_change()
         );
     }
 }

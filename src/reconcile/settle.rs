@@ -407,4 +407,18 @@ mod tests {
         std::os::unix::fs::symlink(root.path().join(other), &link).unwrap();
         assert!(matches!(gate.check(commit, now).await, Stability::Hold(_)));
     }
+
+    #[tokio::test]
+    async fn an_unguarded_gate_lets_every_change_through_at_once() {
+        let unguarded = SettleGate::unguarded();
+        assert_eq!(
+            unguarded.check("never-in-force", Instant::now()).await,
+            Stability::Settled
+        );
+        let guarded = SettleGate::new(Duration::ZERO);
+        assert!(matches!(
+            guarded.check("never-in-force", Instant::now()).await,
+            Stability::Hold(_)
+        ));
+    }
 }
