@@ -118,11 +118,6 @@ impl Action {
     pub fn await_change() -> Action {
         Action::AwaitChange
     }
-
-    /// True for the actions that follow a failed reconcile.
-    pub fn is_failure(self) -> bool {
-        matches!(self, Action::Backoff | Action::AwaitChange)
-    }
 }
 
 /// Per-key scheduling state.
