@@ -2,7 +2,7 @@
 //!
 //! [`BucketScheduler`] is a pure state machine. It never reads the clock and never sleeps: every
 //! call takes `now`, and the runner asks it what is due ([`BucketScheduler::take_due`]) and
-//! reports back how each reconcile ended ([`BucketScheduler::finish`]). Randomness (the resync
+//! reports back each reconcile's [`Action`] ([`BucketScheduler::finish`]). Randomness (the resync
 //! jitter) comes from an injected source, so every decision is reproducible in tests.
 //!
 //! # Guarantees
@@ -16,9 +16,9 @@
 //!   count.
 //! - A forced run (manifest change, SIGHUP, new key) overrides a pending backoff: the change
 //!   may be the fix.
-//! - After [`Outcome::Stalled`] the key is due again after the resync interval ± the jitter
+//! - After [`Action::AwaitChange`] the key is due again after the resync interval ± the jitter
 //!   share, and the failure is counted.
-//! - A reconcile that finished with [`Outcome::After`] (work held back, e.g. deletes waiting for
+//! - A reconcile that finished with [`Action::RequeueAfter`] (work held back, e.g. deletes waiting for
 //!   the manifests to settle) is due again after exactly that delay, and resets the failures.
 
 use std::collections::BTreeMap;
@@ -90,20 +90,34 @@ impl SchedulerConfig {
     }
 }
 
-/// How one reconcile of a key ended.
+/// When a key is looked at again: the one decision every reconcile ends with, made by the
+/// reconcile itself on success and by [`crate::reconcile::error_policy`] on failure, as
+/// kube-runtime's `Action`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
-    /// The key converged (or was observed, in dry-run mode): resync after the interval.
-    Success,
-    /// The reconcile failed: retry with exponential backoff.
-    Failure,
-    /// The reconcile succeeded but left work that may only be done later (destructive changes
-    /// waiting for the manifests to settle): run again after this long.
-    After(Duration),
-    /// The reconcile failed in a way an early retry will not fix (a refused plan, a perpetual
-    /// diff, credentials refused again and again): counted as a failure, and run again after
-    /// the resync interval (or at once when forced).
-    Stalled,
+pub enum Action {
+    /// Done (converged, or only observed): look again after the resync interval ± jitter.
+    Resync,
+    /// Done for now, with work left that may only be done later (writes waiting for the
+    /// manifests to settle): look again after exactly this long.
+    RequeueAfter(Duration),
+    /// Failed: retry with the key's own exponential backoff.
+    Backoff,
+    /// Failed in a way an early retry will not fix (a refused plan, a perpetual diff,
+    /// credentials refused again and again): counted as a failure, and looked at again after
+    /// the resync interval, or at once when the manifests change.
+    AwaitChange,
+}
+
+impl Action {
+    /// Look again after exactly `delay`.
+    pub fn requeue(delay: Duration) -> Action {
+        Action::RequeueAfter(delay)
+    }
+
+    /// Wait for a change (or the resync interval) before looking again; counted as a failure.
+    pub fn await_change() -> Action {
+        Action::AwaitChange
+    }
 }
 
 /// Per-key scheduling state.
@@ -293,7 +307,7 @@ impl<K: Ord + Clone> BucketScheduler<K> {
 
     /// Records how the reconcile of `key` handed out by [`Self::take_due`] ended, and schedules
     /// its next run. Finishing a key that is not in flight (or was removed) changes nothing.
-    pub fn finish(&mut self, key: &K, now: Instant, outcome: Outcome) {
+    pub fn finish(&mut self, key: &K, now: Instant, action: Action) {
         let Some(entry) = self.entries.get_mut(key) else {
             return;
         };
@@ -305,20 +319,20 @@ impl<K: Ord + Clone> BucketScheduler<K> {
             return;
         }
         entry.in_flight = false;
-        match outcome {
-            Outcome::Success => {
+        match action {
+            Action::Resync => {
                 entry.failures = 0;
                 entry.due = now + self.config.jittered_interval((self.random)());
             }
-            Outcome::Failure => {
+            Action::Backoff => {
                 entry.failures = entry.failures.saturating_add(1);
                 entry.due = now + self.config.backoff(entry.failures);
             }
-            Outcome::After(delay) => {
+            Action::RequeueAfter(delay) => {
                 entry.failures = 0;
                 entry.due = now + delay;
             }
-            Outcome::Stalled => {
+            Action::AwaitChange => {
                 entry.failures = entry.failures.saturating_add(1);
                 entry.due = now + self.config.jittered_interval((self.random)());
             }

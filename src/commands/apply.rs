@@ -5,9 +5,12 @@ use std::process::ExitCode;
 
 use invsync::cli::ApplyArgs;
 use invsync::error_chain::Chain;
+use invsync::metrics::Metrics;
 use invsync::model::DesiredState;
 use invsync::provider::registry;
-use invsync::reconcile::{Applied, ApplySettings, BucketOutcome, ReconcileError, apply_all};
+use invsync::reconcile::{
+    Applied, ApplySettings, ReconcileContext, ReconcileError, Reconciled, SettleGate, apply_all,
+};
 
 /// Exit codes: 0 every managed bucket converged, 1 anything else (invalid manifests — in which
 /// case nothing is written at all —, a `--run-once` id no manifest declares as `Once`, a refused
@@ -28,14 +31,17 @@ pub async fn run(args: &ApplyArgs) -> anyhow::Result<ExitCode> {
     let clients = super::clients(&args.provider, policy)?;
     let mut options = super::plan_options(&args.safety);
     options.run_once = args.run_once.iter().cloned().collect();
-    let outcomes = apply_all(
-        &clients,
-        &desired,
-        &options,
-        &ApplySettings::default(),
-        usize::from(args.provider.concurrency),
-    )
-    .await;
+    // The daemon's reconcile, run once: nothing waits for the manifests to settle and nothing
+    // is exported, so the metrics stay unread.
+    let context = ReconcileContext {
+        clients,
+        metrics: Metrics::new(),
+        options,
+        settings: ApplySettings::default(),
+        dry_run: false,
+        settle: SettleGate::unguarded(),
+    };
+    let outcomes = apply_all(&context, &desired, usize::from(args.provider.concurrency)).await;
 
     let mut out = String::new();
     let mut all_converged = true;
@@ -43,11 +49,12 @@ pub async fn run(args: &ApplyArgs) -> anyhow::Result<ExitCode> {
     for (key, outcome) in &outcomes {
         all_converged &= outcome.is_settled();
         written += outcome.written.len();
-        match outcome.status {
+        match outcome.result {
             Ok(Applied::InSync) => in_sync += 1,
             Ok(Applied::Converged) => converged += 1,
             Ok(Applied::Observed(_)) => observed += 1,
-            Err(_) => {}
+            // Only the daemon's settle gate holds writes.
+            Ok(Applied::Held(_)) | Err(_) => {}
         }
         describe(&mut out, &key.to_string(), outcome);
     }
@@ -90,8 +97,8 @@ fn undeclared_once<'a>(desired: &DesiredState, run_once: &'a [String]) -> Vec<&'
         .collect()
 }
 
-fn describe(out: &mut String, bucket: &str, outcome: &BucketOutcome) {
-    let status = match &outcome.status {
+fn describe(out: &mut String, bucket: &str, outcome: &Reconciled) {
+    let status = match &outcome.result {
         Ok(Applied::InSync) => "in sync".to_string(),
         Ok(Applied::Converged) => "converged".to_string(),
         Err(ReconcileError::PlanRefused { reason }) => {
@@ -107,6 +114,7 @@ fn describe(out: &mut String, bucket: &str, outcome: &BucketOutcome) {
         Ok(Applied::Observed(pending)) => {
             format!("observe mode, {pending} changes reported and not written")
         }
+        Ok(Applied::Held(_)) => "held until the manifests settle".to_string(),
     };
     let _ = writeln!(out, "{bucket}: {status}");
     for change in &outcome.written {

@@ -1,17 +1,18 @@
-//! Carrying out one bucket's plan: list, plan, write what differs, confirm by reading back.
+//! Carrying out one bucket's plan: write what differs, confirm by reading back.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use tracing::{info, warn};
+use tracing::warn;
 
 use super::error::ReconcileError;
+use super::outcome::{Applied, Reconciled};
 use crate::backoff::{Backoff, Jitter};
 use crate::model::{DesiredBucket, Inventory};
 use crate::plan::{Action, BucketPlan, Change, PlanOptions, plan_bucket};
 use crate::provider::{InventoryApi, ProviderError};
 
-/// How hard `apply_bucket` tries before it reports a bucket as not converged.
+/// How hard [`apply_plan`] tries before it reports a bucket as not converged.
 #[derive(Debug, Clone)]
 pub struct ApplySettings {
     /// Read-backs after the writes before a remaining difference counts as a perpetual diff.
@@ -43,60 +44,11 @@ impl Default for ApplySettings {
     }
 }
 
-/// How an apply that did not fail ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Applied {
-    /// Nothing to do: live state already matched.
-    InSync,
-    /// Writes were made and a read-back confirmed the bucket matches.
-    Converged,
-    /// The bucket is in observe mode and has this many changes pending; nothing was written.
-    Observed(usize),
-}
-
-/// Where one bucket ended up: [`Applied`], or why not. On a failure, what is listed in the
-/// outcome's `failures` did not happen.
-pub type BucketStatus = Result<Applied, ReconcileError>;
-
-/// What `apply_bucket` did to one bucket.
-#[derive(Debug)]
-pub struct BucketOutcome {
-    /// The plan that was carried out (or refused).
-    pub plan: Option<BucketPlan>,
-    /// Changes that were written.
-    pub written: Vec<Change>,
-    /// Changes that failed, with why.
-    pub failures: Vec<(Change, Arc<ProviderError>)>,
-    pub status: BucketStatus,
-}
-
-impl BucketOutcome {
-    /// An outcome that failed before any plan was made (no client, no listing).
-    pub fn failed(error: ReconcileError) -> BucketOutcome {
-        BucketOutcome {
-            plan: None,
-            written: Vec::new(),
-            failures: Vec::new(),
-            status: Err(error),
-        }
-    }
-
-    /// True when the bucket matches its manifest now.
-    pub fn is_converged(&self) -> bool {
-        matches!(self.status, Ok(Applied::InSync | Applied::Converged))
-    }
-
-    /// True when the bucket got what its mode asks for: converged, or observed without a write.
-    pub fn is_settled(&self) -> bool {
-        self.status.is_ok()
-    }
-}
-
-/// Lists `desired`'s bucket, plans, writes what differs and confirms it.
+/// Carries out `plan` (made by [`plan_bucket`] from a fresh listing of `desired`'s bucket)
+/// and confirms it by reading the bucket back.
 ///
 /// # Guarantees
-/// - Only configurations that differ are written; an in-sync bucket costs one LIST (per page).
-/// - A refused plan writes nothing.
+/// - Only configurations that differ are written; an observed or refused plan writes nothing.
 /// - Deletions of undeclared configurations run first (they free room under the provider's
 ///   per-bucket limit), then creates, updates and replacements, in id order.
 /// - A replacement (OSS) deletes and re-creates; a failed re-create is retried with backoff and,
@@ -104,97 +56,43 @@ impl BucketOutcome {
 ///
 /// # Errors
 /// Never returns early on a failed write: every change is attempted and every failure is in
-/// the outcome.
-pub async fn apply_bucket<A: InventoryApi>(
-    api: &A,
-    desired: &DesiredBucket,
-    options: &PlanOptions,
-    settings: &ApplySettings,
-) -> BucketOutcome {
-    let live = match api.list(&desired.key).await {
-        Ok(live) => live,
-        Err(error) => {
-            return BucketOutcome::failed(ReconcileError::ListLive {
-                source: Arc::new(error),
-            });
-        }
-    };
-    apply_plan(
-        api,
-        desired,
-        plan_bucket(desired, &live, options),
-        options,
-        settings,
-    )
-    .await
-}
-
-/// [`apply_bucket`] after the LIST: carries out `plan` (made by [`plan_bucket`] from a fresh
-/// listing of `desired`'s bucket) and confirms it. Same guarantees and errors.
+/// the record's `failures`; the result names the first one ([`ReconcileError::Apply`]), a
+/// refused plan, or a read-back that does not match.
 pub async fn apply_plan<A: InventoryApi>(
     api: &A,
     desired: &DesiredBucket,
     plan: BucketPlan,
     options: &PlanOptions,
     settings: &ApplySettings,
-) -> BucketOutcome {
+) -> Reconciled {
+    let unwritten = |plan, result| Reconciled {
+        result,
+        plan: Some(plan),
+        written: Vec::new(),
+        failures: Vec::new(),
+    };
     if plan.observe && !plan.changes.is_empty() {
-        return BucketOutcome {
-            status: Ok(Applied::Observed(plan.changes.len())),
-            plan: Some(plan),
-            written: Vec::new(),
-            failures: Vec::new(),
-        };
+        let pending = plan.changes.len();
+        return unwritten(plan, Ok(Applied::Observed(pending)));
     }
     if let Some(refusal) = &plan.refusal {
-        return BucketOutcome {
-            status: Err(ReconcileError::PlanRefused {
-                reason: refusal.reason.clone(),
-            }),
-            plan: Some(plan),
-            written: Vec::new(),
-            failures: Vec::new(),
-        };
+        let reason = refusal.reason.clone();
+        return unwritten(plan, Err(ReconcileError::PlanRefused { reason }));
     }
     if plan.changes.is_empty() {
-        return BucketOutcome {
-            plan: Some(plan),
-            written: Vec::new(),
-            failures: Vec::new(),
-            status: Ok(Applied::InSync),
-        };
+        return unwritten(plan, Ok(Applied::InSync));
     }
 
     let mut written = Vec::new();
     let mut failures = Vec::new();
     for change in ordered(&plan.changes) {
         match execute(api, change, settings).await {
-            Ok(()) => {
-                info!(
-                    provider = %change.key.provider,
-                    bucket = %change.key.bucket,
-                    id = %change.id,
-                    action = change.action.as_str(),
-                    "corrected"
-                );
-                written.push(change.clone());
-            }
-            Err(error) => {
-                warn!(
-                    provider = %change.key.provider,
-                    bucket = %change.key.bucket,
-                    id = %change.id,
-                    action = change.action.as_str(),
-                    kind = %error.kind(),
-                    error = %crate::error_chain::Chain(&error),
-                    "write failed"
-                );
-                failures.push((change.clone(), Arc::new(error)));
-            }
+            Ok(()) => written.push(change.clone()),
+            Err(error) => failures.push((change.clone(), Arc::new(error))),
         }
     }
 
-    let status = match failures.first() {
+    let result = match failures.first() {
         None => confirm(api, desired, options, settings, &written).await,
         Some((change, error)) => Err(ReconcileError::Apply {
             id: change.id.clone(),
@@ -203,11 +101,11 @@ pub async fn apply_plan<A: InventoryApi>(
             source: Arc::clone(error),
         }),
     };
-    BucketOutcome {
+    Reconciled {
+        result,
         plan: Some(plan),
         written,
         failures,
-        status,
     }
 }
 
@@ -279,7 +177,7 @@ async fn confirm<A: InventoryApi>(
     options: &PlanOptions,
     settings: &ApplySettings,
     written: &[Change],
-) -> BucketStatus {
+) -> Result<Applied, ReconcileError> {
     let mut status = Err(ReconcileError::ChangedDuringApply { count: 0 });
     for attempt in 1..=settings.confirm_attempts.max(1) {
         if attempt > 1 {
@@ -309,14 +207,6 @@ async fn confirm<A: InventoryApi>(
                 source: Arc::new(error),
             }),
         };
-    }
-    if let Err(ReconcileError::PerpetualDiff { ids }) = &status {
-        warn!(
-            provider = %desired.key.provider,
-            bucket = %desired.key.bucket,
-            ids = ?ids,
-            "perpetual diff: the provider keeps these configurations different from what was written"
-        );
     }
     status
 }

@@ -3,14 +3,15 @@
 //! Every failure on the reconcile path is a [`ReconcileError`] named after the step that
 //! failed, with the provider's error as its `source`. [`error_policy`] maps it (and the
 //! bucket's consecutive failures) to the [`Action`] the scheduler carries out, the way
-//! kube-runtime's `Controller` hands every reconcile error to one `error_policy`.
+//! kube-runtime's `Controller` hands every reconcile error to one `error_policy`;
+//! [`next_action`] is the whole decision after a reconcile, success included.
 
 use std::sync::Arc;
-use std::time::Duration;
 
+use super::outcome::Applied;
 use crate::error_chain::Chain;
 use crate::provider::{ErrorKind, ProviderError};
-use crate::scheduler::Outcome;
+pub use crate::scheduler::Action;
 
 /// Why one bucket's reconcile (or `apply`) did not converge.
 ///
@@ -95,32 +96,6 @@ impl ReconcileError {
     }
 }
 
-/// What the scheduler does next with a bucket, decided by a reconcile or by [`error_policy`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Action {
-    /// Done (or only observed): check again after the resync interval.
-    Resync,
-    /// Run again after exactly this long (writes waiting for the manifests to settle).
-    RequeueAfter(Duration),
-    /// Failed: retry with the bucket's own exponential backoff.
-    Backoff,
-    /// Failed in a way an early retry will not fix: counted as a failure, and retried after
-    /// the resync interval or at once when the manifests change.
-    AwaitChange,
-}
-
-impl Action {
-    /// The scheduler's view of the action.
-    pub fn outcome(self) -> Outcome {
-        match self {
-            Action::Resync => Outcome::Success,
-            Action::RequeueAfter(wait) => Outcome::After(wait),
-            Action::Backoff => Outcome::Failure,
-            Action::AwaitChange => Outcome::Stalled,
-        }
-    }
-}
-
 /// How many consecutive failures a request the provider refuses (403, 4xx) or that cannot be
 /// built is retried with backoff before it waits for the resync interval: enough to ride out
 /// an IAM change still propagating (minutes at most, with backoff 1 s, 2 s, 4 s), few enough
@@ -167,9 +142,23 @@ pub fn error_policy(error: &ReconcileError, failures: u32) -> Action {
     }
 }
 
+/// The daemon's next action after a reconcile that ended in `result`, `failures` being the
+/// bucket's consecutive failures counting this one if it failed: [`Action::Resync`] after a
+/// success, [`Action::RequeueAfter`] when writes are held for the settle gate, else what
+/// [`error_policy`] says.
+pub fn next_action(result: &Result<Applied, ReconcileError>, failures: u32) -> Action {
+    match result {
+        Ok(Applied::Held(wait)) => Action::requeue(*wait),
+        Ok(Applied::InSync | Applied::Converged | Applied::Observed(_)) => Action::Resync,
+        Err(error) => error_policy(error, failures),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::Duration;
+
     use crate::model::Provider;
     use crate::provider::{Operation, ServiceError};
 
@@ -263,6 +252,27 @@ mod tests {
             }
             .reason(),
             "plan refused: too many deletes"
+        );
+    }
+
+    #[test]
+    fn the_daemon_looks_again_after_the_resync_the_settle_wait_or_what_the_policy_says() {
+        let ok = |applied| Ok::<_, ReconcileError>(applied);
+        assert_eq!(next_action(&ok(Applied::InSync), 1), Action::Resync);
+        assert_eq!(next_action(&ok(Applied::Converged), 1), Action::Resync);
+        assert_eq!(next_action(&ok(Applied::Observed(3)), 1), Action::Resync);
+        let wait = Duration::from_secs(7);
+        assert_eq!(
+            next_action(&ok(Applied::Held(wait)), 1),
+            Action::requeue(wait)
+        );
+        let denied = Err(ReconcileError::ListLive {
+            source: service(403, "AccessDenied"),
+        });
+        assert_eq!(next_action(&denied, 1), Action::Backoff);
+        assert_eq!(
+            next_action(&denied, REFUSED_RETRIES + 1),
+            Action::await_change()
         );
     }
 }

@@ -2,12 +2,15 @@
 //! difference.
 //!
 //! - [`clients`]: one client per provider and endpoint, dispatching [`InventoryApi`] calls.
-//! - [`apply`]: one bucket's list → plan → write → confirm.
+//! - [`bucket`]: the one reconcile of one bucket (list → plan → write what the mode and the
+//!   settle gate allow), run once per bucket by `apply` and on every pass by the daemon.
+//! - [`outcome`]: what a reconcile did ([`Reconciled`]) and how it ended ([`Applied`]).
+//! - [`apply`]: carrying out a plan: write → confirm.
+//! - [`report`]: the daemon's observers around a reconcile: span, logs, drift, metrics.
 //! - [`once`]: `plan` and `apply` over every managed bucket with bounded concurrency.
 //! - [`drift`]: a bucket plan as structured drift events (logged at WARN, counted).
-//! - [`bucket`]: one daemon reconcile of one bucket, returning its next [`Action`] or a
-//!   [`ReconcileError`].
-//! - [`error`]: the typed reconcile errors and the one [`error_policy`] mapping them to actions.
+//! - [`error`]: what went wrong ([`ReconcileError`]), and [`next_action`]: when the daemon
+//!   looks again ([`Action`]), through the one [`error_policy`] for failures.
 //! - [`revision`]: loading a manifests revision for the daemon; what changed since the last.
 //! - [`settle`]: deletes, replacements and widened writes wait until the manifests revision is
 //!   stable; [`grant`]: what a revision lets the daemon write on a bucket.
@@ -23,17 +26,20 @@ pub mod error;
 pub mod events;
 pub mod grant;
 pub mod once;
+pub mod outcome;
+pub mod report;
 pub mod revision;
 pub mod runner;
 pub mod settle;
 
-pub use apply::{Applied, ApplySettings, BucketOutcome, BucketStatus, apply_bucket, apply_plan};
-pub use bucket::{ReconcileContext, Reconciled, reconcile_bucket, reconcile_with};
+pub use apply::{ApplySettings, apply_plan};
+pub use bucket::{ReconcileContext, reconcile, reconcile_with};
 pub use clients::{ClientSettings, Clients};
-pub use error::{Action, ReconcileError, error_policy};
+pub use error::{Action, ReconcileError, error_policy, next_action};
 pub use events::RunEvent;
 pub use grant::WriteGrant;
 pub use once::{apply_all, plan_all};
+pub use outcome::{Applied, Reconciled};
 pub use runner::{RunConfig, RunError, run};
 pub use settle::{DEFAULT_SETTLE, SettleGate};
 

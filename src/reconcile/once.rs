@@ -3,14 +3,13 @@
 
 use std::collections::{BTreeMap, VecDeque};
 
-use std::sync::Arc;
-
 use futures_util::StreamExt;
 use futures_util::stream;
 
-use super::apply::{ApplySettings, BucketOutcome, apply_bucket};
+use super::bucket::{ReconcileContext, reconcile};
 use super::clients::Clients;
-use super::error::ReconcileError;
+use super::outcome::Reconciled;
+use super::report::log_writes;
 use crate::error_chain::Chain;
 use crate::model::{BucketKey, DesiredBucket, DesiredState, Provider};
 use crate::plan::{BucketFailure, Plan, PlanOptions, plan_bucket};
@@ -61,24 +60,23 @@ pub async fn plan_all(
     }
 }
 
-/// Applies every managed bucket, at most `concurrency` at once, and returns the outcomes in
-/// bucket order.
+/// Applies every managed bucket: runs the one [`reconcile`] of each, at most `concurrency` at
+/// once, logs its writes ([`log_writes`]) and returns the records in bucket order.
+///
+/// `context` is `apply`'s: writes enabled and an [unguarded](super::SettleGate::unguarded)
+/// settle gate, so each bucket is reconciled exactly as the daemon would once its revision has
+/// settled.
 pub async fn apply_all(
-    clients: &Clients,
+    context: &ReconcileContext,
     desired: &DesiredState,
-    options: &PlanOptions,
-    settings: &ApplySettings,
     concurrency: usize,
-) -> Vec<(BucketKey, BucketOutcome)> {
+) -> Vec<(BucketKey, Reconciled)> {
+    let revision = desired.revision.as_str();
     let mut outcomes: Vec<_> = stream::iter(interleaved(desired))
         .map(|bucket| async move {
-            let outcome = match clients.for_desired(bucket) {
-                Ok(client) => apply_bucket(&client, bucket, options, settings).await,
-                Err(error) => BucketOutcome::failed(ReconcileError::Client {
-                    source: Arc::new(error),
-                }),
-            };
-            (bucket.key.clone(), outcome)
+            let reconciled = reconcile(bucket, context, revision).await;
+            log_writes(bucket, &reconciled);
+            (bucket.key.clone(), reconciled)
         })
         .buffer_unordered(concurrency.max(1))
         .collect()

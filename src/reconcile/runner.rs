@@ -34,10 +34,12 @@ use tokio::task::JoinSet;
 use tracing::{error, info, warn};
 
 use super::apply::ApplySettings;
-use super::bucket::{ReconcileContext, Reconciled, reconcile_bucket};
+use super::bucket::{ReconcileContext, reconcile};
 use super::clients::Clients;
-use super::error::{ReconcileError, error_policy};
+use super::error::{ReconcileError, next_action};
 use super::events::RunEvent;
+use super::outcome::Reconciled;
+use super::report;
 use super::revision::{self, Revision, RevisionDiff, RevisionError};
 use super::settle::SettleGate;
 use crate::backoff::{Backoff, Jitter};
@@ -46,7 +48,7 @@ use crate::metrics::{ConfigCounts, Metrics};
 use crate::model::{BucketKey, DesiredState, Provider};
 use crate::plan::PlanOptions;
 use crate::provider::endpoint_policy::EndpointPolicy;
-use crate::scheduler::{BucketScheduler, Outcome, SchedulerConfig};
+use crate::scheduler::{Action, BucketScheduler, SchedulerConfig};
 use crate::server::Readiness;
 use crate::shard::Shard;
 use crate::watch::{DEFAULT_DEBOUNCE, ManifestWatcher, WatchError};
@@ -189,7 +191,7 @@ pub async fn run(
             }
             Some(joined) = daemon.tasks.join_next(), if !daemon.tasks.is_empty() => {
                 match joined {
-                    Ok((key, reconciled)) => daemon.finish(key, reconciled),
+                    Ok(finished) => daemon.finish(finished),
                     Err(error) => error!(%error, "reconcile task ended abnormally"),
                 }
             }
@@ -219,6 +221,14 @@ async fn sleep_until(at: Option<Instant>) {
 struct BucketView {
     counts: Option<ConfigCounts>,
     in_sync: bool,
+}
+
+/// A reconcile task's record, with what the gauges need of the bucket it reconciled.
+struct Finished {
+    key: BucketKey,
+    /// Configurations the reconciled revision declared for the bucket.
+    declared: usize,
+    reconciled: Reconciled,
 }
 
 /// A requested reload that has not seen a new revision yet.
@@ -263,7 +273,7 @@ struct Daemon {
     /// The latest load was rejected: the next good one is announced even if it equals the
     /// revision in force.
     rejected: bool,
-    tasks: JoinSet<(BucketKey, Reconciled)>,
+    tasks: JoinSet<Finished>,
     /// Parsed manifest files by contents, so a reload parses only what changed.
     parse_cache: ParseCache,
 }
@@ -469,40 +479,50 @@ impl Daemon {
         for key in self.scheduler.take_due(now, self.concurrency) {
             let Some(bucket) = self.desired.buckets.get(&key).cloned() else {
                 // Cannot happen: scheduled keys follow the desired state. Drop it safely.
-                self.scheduler.finish(&key, now, Outcome::Success);
+                self.scheduler.finish(&key, now, Action::Resync);
                 self.scheduler.remove(&key);
                 continue;
             };
             let context = self.context.clone();
             let revision = self.revision.clone();
             self.tasks.spawn(async move {
-                let reconcile = reconcile_bucket(&context, &bucket, &revision);
-                let reconciled = AssertUnwindSafe(reconcile)
+                let observed = report::observed(
+                    &context,
+                    &bucket,
+                    &revision,
+                    reconcile(&bucket, &context, &revision),
+                );
+                let reconciled = AssertUnwindSafe(observed)
                     .catch_unwind()
                     .await
                     .unwrap_or_else(|_| Reconciled::failed(ReconcileError::Panicked));
-                (bucket.key, reconciled)
+                Finished {
+                    declared: bucket.inventories.len(),
+                    key: bucket.key,
+                    reconciled,
+                }
             });
         }
     }
 
-    /// Records how a reconcile ended and schedules the bucket's next one.
-    fn finish(&mut self, key: BucketKey, reconciled: Reconciled) {
-        let action = match &reconciled.result {
-            Ok(action) => *action,
-            Err(error) => {
-                let failures = self.scheduler.failures(&key).unwrap_or(0) + 1;
-                error_policy(error, failures)
-            }
-        };
-        self.scheduler.finish(&key, super::now(), action.outcome());
-        for event in &reconciled.drift {
-            self.emit(RunEvent::Drift(event.clone()));
+    /// Records how a reconcile ended, schedules the bucket's next one ([`next_action`]) and
+    /// announces what it found and did.
+    fn finish(&mut self, finished: Finished) {
+        let Finished {
+            key,
+            declared,
+            reconciled,
+        } = finished;
+        let failures = self.scheduler.failures(&key).unwrap_or(0) + 1;
+        let action = next_action(&reconciled.result, failures);
+        self.scheduler.finish(&key, super::now(), action);
+        for event in reconciled.drift() {
+            self.emit(RunEvent::Drift(event));
         }
-        for change in &reconciled.corrected {
+        for change in &reconciled.written {
             self.emit(RunEvent::Corrected(Box::new(change.clone())));
         }
-        for blocked in &reconciled.foreign {
+        for blocked in reconciled.foreign() {
             self.emit(RunEvent::ForeignBlocked(Box::new(blocked.clone())));
         }
         if let Err(error) = &reconciled.result {
@@ -520,12 +540,13 @@ impl Daemon {
         if !self.desired.buckets.contains_key(&key) {
             return;
         }
+        let in_sync = reconciled.is_in_sync();
         let view = self.views.entry(key).or_default();
-        view.in_sync = reconciled.in_sync;
-        if reconciled.counts.is_some() {
-            view.counts = reconciled.counts;
+        view.in_sync = in_sync;
+        if let Some(counts) = reconciled.counts(declared) {
+            view.counts = Some(counts);
         }
-        if !reconciled.in_sync {
+        if !in_sync {
             self.announced = false;
         }
         self.update_gauges();
@@ -589,8 +610,8 @@ impl Daemon {
         let grace = self.shutdown_grace;
         let finished = tokio::time::timeout(grace, async {
             while let Some(joined) = self.tasks.join_next().await {
-                if let Ok((key, reconciled)) = joined {
-                    self.finish(key, reconciled);
+                if let Ok(finished) = joined {
+                    self.finish(finished);
                 }
             }
         })

@@ -90,6 +90,8 @@ struct Revisions {
 pub struct SettleGate {
     window: Duration,
     revisions: Arc<Mutex<Revisions>>,
+    /// False for a one-shot `apply`: everything is written at once.
+    guarded: bool,
 }
 
 impl Default for SettleGate {
@@ -105,6 +107,16 @@ impl SettleGate {
         SettleGate {
             window,
             revisions: Arc::default(),
+            guarded: true,
+        }
+    }
+
+    /// A gate that holds nothing, for `invsync apply`: a one-shot run writes what the
+    /// manifests ask for now, as the person running it asked for it now.
+    pub fn unguarded() -> Self {
+        SettleGate {
+            guarded: false,
+            ..SettleGate::new(Duration::ZERO)
         }
     }
 
@@ -164,10 +176,14 @@ impl SettleGate {
     /// Whether held changes planned from revision `id` may be written now.
     ///
     /// # Guarantees
+    /// Always `Settled` for an [unguarded](Self::unguarded) gate. Otherwise
     /// `Settled` only when `id` is the revision in force, it is atomic or has been in force for
     /// the window, and the directory still resolves to it (same commit, or the same content
     /// digest re-read from disk). Anything unreadable holds.
     pub async fn check(&self, id: &str, now: Instant) -> Stability {
+        if !self.guarded {
+            return Stability::Settled;
+        }
         let hold = Stability::Hold(self.window.max(Duration::from_millis(100)));
         let in_force = self
             .revisions
@@ -390,5 +406,19 @@ mod tests {
         std::fs::remove_file(&link).unwrap();
         std::os::unix::fs::symlink(root.path().join(other), &link).unwrap();
         assert!(matches!(gate.check(commit, now).await, Stability::Hold(_)));
+    }
+
+    #[tokio::test]
+    async fn an_unguarded_gate_lets_every_change_through_at_once() {
+        let unguarded = SettleGate::unguarded();
+        assert_eq!(
+            unguarded.check("never-in-force", Instant::now()).await,
+            Stability::Settled
+        );
+        let guarded = SettleGate::new(Duration::ZERO);
+        assert!(matches!(
+            guarded.check("never-in-force", Instant::now()).await,
+            Stability::Hold(_)
+        ));
     }
 }

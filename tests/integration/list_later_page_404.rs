@@ -7,6 +7,7 @@ use crate::support::mock_server;
 use std::sync::Arc;
 
 use axum::http::StatusCode;
+use invsync::metrics::Metrics;
 use invsync::model::{BucketKey, DesiredBucket, DesiredState, Inventory, LiveConfig, Provider};
 use invsync::plan::PlanOptions;
 use invsync::provider::document::ConfigReader;
@@ -14,7 +15,9 @@ use invsync::provider::http::{HttpSettings, Transport};
 use invsync::provider::{
     CredentialSource, Credentials, ErrorKind, InventoryApi, ProviderError, StaticCredentials,
 };
-use invsync::reconcile::{ApplySettings, ClientSettings, Clients, apply_bucket, plan_all};
+use invsync::reconcile::{
+    ApplySettings, ClientSettings, Clients, ReconcileContext, SettleGate, plan_all, reconcile,
+};
 use mock_server::{MockServer, Recorded};
 
 /// What differs between the providers in these tests.
@@ -207,15 +210,17 @@ async fn plan_and_apply_on_a_list_cut_by_a_later_404_write_nothing(case: Case) {
         plan.failures[0].message
     );
 
-    let client = clients.for_desired(&desired).unwrap();
-    let outcome = apply_bucket(
-        &client,
-        &desired,
-        &PlanOptions::default(),
-        &ApplySettings::default(),
-    )
-    .await;
-    assert!(outcome.status.is_err(), "{outcome:?}");
+    // As `invsync apply` runs it.
+    let context = ReconcileContext {
+        clients: clients.clone(),
+        metrics: Metrics::new(),
+        options: PlanOptions::default(),
+        settings: ApplySettings::default(),
+        dry_run: false,
+        settle: SettleGate::unguarded(),
+    };
+    let outcome = reconcile(&desired, &context, "r").await;
+    assert!(outcome.result.is_err(), "{outcome:?}");
     assert!(outcome.written.is_empty(), "{outcome:?}");
     assert!(
         methods(&server).iter().all(|m| m == "GET"),

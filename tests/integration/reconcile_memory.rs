@@ -17,7 +17,7 @@ use invsync::provider::memory::MemoryInventory;
 use invsync::provider::{CredentialSource, Credentials, ErrorKind, Operation, StaticCredentials};
 use invsync::reconcile::{
     Action, Applied, ApplySettings, ClientSettings, Clients, ReconcileContext, ReconcileError,
-    RunConfig, SettleGate, apply_bucket, error_policy, reconcile_with, run,
+    RunConfig, SettleGate, error_policy, next_action, reconcile_with, run,
 };
 use invsync::scheduler::{BucketScheduler, SchedulerConfig};
 
@@ -101,17 +101,27 @@ fn context() -> ReconcileContext {
     }
 }
 
+/// The context `invsync apply` runs the same reconcile in: nothing waits to settle.
+fn apply_context(settings: ApplySettings) -> ReconcileContext {
+    ReconcileContext {
+        settings,
+        settle: SettleGate::unguarded(),
+        ..context()
+    }
+}
+
 #[tokio::test(start_paused = true)]
 async fn a_steady_state_costs_one_list_and_no_writes() {
     let api = MemoryInventory::new().create_only();
     api.insert(&key(), inventory("logs", "logs/"));
     let bucket = desired(vec![inventory("logs", "logs/")]);
 
-    let reconciled = reconcile_with(&api, &context(), &bucket, "r1").await;
+    let reconciled = reconcile_with(&api, &bucket, &context(), "r1").await;
 
-    assert!(matches!(reconciled.result, Ok(Action::Resync)));
-    assert!(reconciled.in_sync);
-    assert!(reconciled.drift.is_empty());
+    assert!(matches!(reconciled.result, Ok(Applied::InSync)));
+    assert_eq!(next_action(&reconciled.result, 1), Action::Resync);
+    assert!(reconciled.is_in_sync());
+    assert!(reconciled.drift().is_empty());
     assert_eq!(api.calls(Operation::List), 1);
     assert_eq!(api.calls(Operation::Get), 0);
     assert_eq!(api.writes(), 0);
@@ -125,10 +135,10 @@ async fn a_failing_recreate_is_retried_after_the_jittered_backoff_until_it_succe
     let bucket = desired(vec![inventory("logs", "logs/")]);
 
     let started = tokio::time::Instant::now();
-    let outcome = apply_bucket(&api, &bucket, &PlanOptions::default(), &settings()).await;
+    let outcome = reconcile_with(&api, &bucket, &apply_context(settings()), "r1").await;
 
     assert!(
-        matches!(outcome.status, Ok(Applied::Converged)),
+        matches!(outcome.result, Ok(Applied::Converged)),
         "{outcome:?}"
     );
     // Half of 500 ms, then half of 1 s: the pinned jitter times the doubling ceiling.
@@ -153,9 +163,9 @@ async fn a_recreate_that_keeps_failing_reports_the_write_and_leaves_the_config_m
     };
 
     let started = tokio::time::Instant::now();
-    let outcome = apply_bucket(&api, &bucket, &PlanOptions::default(), &settings).await;
+    let outcome = reconcile_with(&api, &bucket, &apply_context(settings), "r1").await;
 
-    let Err(error @ ReconcileError::Apply { .. }) = &outcome.status else {
+    let Err(error @ ReconcileError::Apply { .. }) = &outcome.result else {
         panic!("expected a write failure: {outcome:?}");
     };
     assert_eq!(error.kind(), Some(ErrorKind::Throttled));
@@ -220,15 +230,13 @@ async fn a_bucket_backs_off_after_503s_and_recovers_under_the_error_policy() {
         let now = clock.now();
         assert_eq!(scheduler.take_due(now, 1), [key()]);
         runs.push(now - clock.std);
-        let reconciled = reconcile_with(&api, &context, &bucket, "r1").await;
-        let action = match &reconciled.result {
-            Ok(action) => *action,
-            Err(error) => {
-                kinds.push(error.kind());
-                error_policy(error, scheduler.failures(&key()).unwrap() + 1)
-            }
-        };
-        scheduler.finish(&key(), clock.now(), action.outcome());
+        let reconciled = reconcile_with(&api, &bucket, &context, "r1").await;
+        if let Err(error) = &reconciled.result {
+            kinds.push(error.kind());
+        }
+        let failures = scheduler.failures(&key()).unwrap() + 1;
+        let action = next_action(&reconciled.result, failures);
+        scheduler.finish(&key(), clock.now(), action);
     }
 
     let seconds: Vec<u64> = runs.iter().map(Duration::as_secs).collect();

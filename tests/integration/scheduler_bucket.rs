@@ -3,7 +3,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use invsync::scheduler::{BucketScheduler, Outcome, SchedulerConfig};
+use invsync::scheduler::{Action, BucketScheduler, SchedulerConfig};
 
 const SEC: Duration = Duration::from_secs(1);
 
@@ -21,16 +21,16 @@ fn scheduler(unit: f64) -> BucketScheduler<&'static str> {
     BucketScheduler::new(config(), move || unit)
 }
 
-/// Runs one reconcile of `key` at `now` ending with `outcome`; panics if it is not handed out.
+/// Runs one reconcile of `key` at `now` ending with `action`; panics if it is not handed out.
 fn run_once(
     s: &mut BucketScheduler<&'static str>,
     key: &'static str,
     now: Instant,
-    outcome: Outcome,
+    action: Action,
 ) {
     let taken = s.take_due(now, 10);
     assert!(taken.contains(&key), "{key} not due at {now:?}: {taken:?}");
-    s.finish(&key, now, outcome);
+    s.finish(&key, now, action);
 }
 
 #[test]
@@ -74,7 +74,7 @@ fn a_key_forced_while_in_flight_runs_again_right_after_it_finishes() {
     s.take_due(t0, 10);
     assert!(s.schedule_now(&"a"));
     let t1 = t0 + 3 * SEC;
-    s.finish(&"a", t1, Outcome::Success);
+    s.finish(&"a", t1, Action::Resync);
     assert_eq!(s.next_due(t1), Some(t1));
     assert_eq!(s.take_due(t1, 10), vec!["a"]);
 }
@@ -86,7 +86,7 @@ fn a_key_forced_while_in_flight_runs_again_even_after_a_failure() {
     s.set_keys(["a"], t0);
     s.take_due(t0, 10);
     s.schedule_all_now();
-    s.finish(&"a", t0, Outcome::Failure);
+    s.finish(&"a", t0, Action::Backoff);
     assert_eq!(s.take_due(t0, 10), vec!["a"]);
 }
 
@@ -95,7 +95,7 @@ fn success_schedules_the_next_resync_after_the_jittered_interval() {
     let t0 = Instant::now();
     let mut s = scheduler(0.5);
     s.set_keys(["a"], t0);
-    run_once(&mut s, "a", t0, Outcome::Success);
+    run_once(&mut s, "a", t0, Action::Resync);
     let due = t0 + Duration::from_secs(100);
     assert_eq!(s.next_due(t0), Some(due));
     assert!(s.take_due(due - Duration::from_millis(1), 10).is_empty());
@@ -122,7 +122,7 @@ fn resync_delays_follow_the_injected_random_source() {
     let mut s = BucketScheduler::new(config(), move || source.lock().unwrap().remove(0));
     s.set_keys(["a", "b", "c"], t0);
     for key in s.take_due(t0, 10) {
-        s.finish(&key, t0, Outcome::Success);
+        s.finish(&key, t0, Action::Resync);
     }
     assert!(draws.lock().unwrap().is_empty());
     let expected = [("a", 90), ("b", 95), ("c", 105)];
@@ -139,7 +139,7 @@ fn failures_back_off_exponentially_from_one_second() {
     s.set_keys(["a"], t0);
     let mut now = t0;
     for (failures, expected) in [(1, 1), (2, 2), (3, 4), (4, 8), (5, 16)] {
-        run_once(&mut s, "a", now, Outcome::Failure);
+        run_once(&mut s, "a", now, Action::Backoff);
         assert_eq!(s.failures(&"a"), Some(failures));
         let due = now + Duration::from_secs(expected);
         assert_eq!(s.next_due(now), Some(due), "after {failures} failures");
@@ -165,11 +165,11 @@ fn backoff_is_capped_through_the_scheduler_too() {
     s.set_keys(["a"], t0);
     let mut now = t0;
     for _ in 0..40 {
-        run_once(&mut s, "a", now, Outcome::Failure);
+        run_once(&mut s, "a", now, Action::Backoff);
         now = s.next_due(now).unwrap();
     }
     let before = now;
-    run_once(&mut s, "a", now, Outcome::Failure);
+    run_once(&mut s, "a", now, Action::Backoff);
     assert_eq!(s.next_due(before), Some(before + Duration::from_secs(300)));
 }
 
@@ -180,14 +180,14 @@ fn success_resets_the_failure_count_and_backoff() {
     s.set_keys(["a"], t0);
     let mut now = t0;
     for _ in 0..4 {
-        run_once(&mut s, "a", now, Outcome::Failure);
+        run_once(&mut s, "a", now, Action::Backoff);
         now = s.next_due(now).unwrap();
     }
-    run_once(&mut s, "a", now, Outcome::Success);
+    run_once(&mut s, "a", now, Action::Resync);
     assert_eq!(s.failures(&"a"), Some(0));
     assert_eq!(s.next_due(now), Some(now + Duration::from_secs(100)));
     now += Duration::from_secs(100);
-    run_once(&mut s, "a", now, Outcome::Failure);
+    run_once(&mut s, "a", now, Action::Backoff);
     assert_eq!(
         s.next_due(now),
         Some(now + SEC),
@@ -202,10 +202,10 @@ fn a_forced_run_overrides_a_pending_backoff() {
     s.set_keys(["a"], t0);
     let mut now = t0;
     for _ in 0..8 {
-        run_once(&mut s, "a", now, Outcome::Failure);
+        run_once(&mut s, "a", now, Action::Backoff);
         now = s.next_due(now).unwrap();
     }
-    run_once(&mut s, "a", now, Outcome::Failure);
+    run_once(&mut s, "a", now, Action::Backoff);
     assert!(s.take_due(now, 10).is_empty());
     s.schedule_now(&"a");
     assert_eq!(s.take_due(now, 10), vec!["a"]);
@@ -224,7 +224,7 @@ fn take_due_respects_the_concurrency_limit_including_running_keys() {
     assert_eq!(s.take_due(t0, 2), vec!["a", "b"]);
     assert!(s.take_due(t0, 2).is_empty(), "two already in flight");
     assert_eq!(s.in_flight_count(), 2);
-    s.finish(&"a", t0, Outcome::Success);
+    s.finish(&"a", t0, Action::Resync);
     assert_eq!(s.take_due(t0, 2), vec!["c"]);
     assert!(s.take_due(t0, 0).is_empty());
 }
@@ -237,8 +237,8 @@ fn take_due_hands_out_the_most_overdue_keys_first() {
     let mut s = BucketScheduler::new(config(), move || source.lock().unwrap().remove(0));
     s.set_keys(["a", "b"], t0);
     s.take_due(t0, 10);
-    s.finish(&"a", t0, Outcome::Success); // due at +108 s
-    s.finish(&"b", t0, Outcome::Success); // due at +92 s
+    s.finish(&"a", t0, Action::Resync); // due at +108 s
+    s.finish(&"b", t0, Action::Resync); // due at +92 s
     assert_eq!(s.take_due(t0 + Duration::from_secs(200), 1), vec!["b"]);
 }
 
@@ -265,7 +265,7 @@ fn a_key_removed_while_in_flight_is_dropped_when_it_finishes() {
     assert!(s.is_empty());
     assert_eq!(s.in_flight_count(), 1, "its reconcile still runs");
     s.schedule_all_now();
-    s.finish(&"a", t0, Outcome::Success);
+    s.finish(&"a", t0, Action::Resync);
     assert_eq!(s.in_flight_count(), 0);
     assert!(s.take_due(t0 + Duration::from_secs(1000), 10).is_empty());
     assert_eq!(s.next_due(t0), None);
@@ -280,7 +280,7 @@ fn a_key_re_added_while_its_old_run_is_in_flight_waits_for_it() {
     s.remove(&"a");
     s.set_keys(["a"], t0);
     assert!(s.take_due(t0, 10).is_empty(), "old run still in flight");
-    s.finish(&"a", t0, Outcome::Success);
+    s.finish(&"a", t0, Action::Resync);
     assert_eq!(
         s.take_due(t0, 10),
         vec!["a"],
@@ -293,7 +293,7 @@ fn set_keys_keeps_the_state_of_existing_keys() {
     let t0 = Instant::now();
     let mut s = scheduler(0.5);
     s.set_keys(["a"], t0);
-    run_once(&mut s, "a", t0, Outcome::Failure);
+    run_once(&mut s, "a", t0, Action::Backoff);
     s.set_keys(["a", "b"], t0);
     assert_eq!(s.take_due(t0, 10), vec!["b"], "a keeps its backoff");
     assert_eq!(s.failures(&"a"), Some(1));
@@ -305,8 +305,8 @@ fn finishing_a_key_that_is_not_in_flight_changes_nothing() {
     let t0 = Instant::now();
     let mut s = scheduler(0.5);
     s.set_keys(["a"], t0);
-    s.finish(&"a", t0, Outcome::Failure);
-    s.finish(&"zz", t0, Outcome::Failure);
+    s.finish(&"a", t0, Action::Backoff);
+    s.finish(&"zz", t0, Action::Backoff);
     assert_eq!(s.failures(&"a"), Some(0));
     assert_eq!(s.take_due(t0, 10), vec!["a"]);
 }
@@ -317,7 +317,7 @@ fn next_due_reports_now_for_forced_keys_and_the_earliest_time_otherwise() {
     let mut s = scheduler(0.0);
     s.set_keys(["a", "b"], t0);
     for key in s.take_due(t0, 10) {
-        s.finish(&key, t0, Outcome::Success);
+        s.finish(&key, t0, Action::Resync);
     }
     let later = t0 + Duration::from_secs(5);
     assert_eq!(s.next_due(later), Some(t0 + Duration::from_secs(90)));

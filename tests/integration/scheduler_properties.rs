@@ -3,7 +3,7 @@
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
-use invsync::scheduler::{BucketScheduler, Outcome, SchedulerConfig};
+use invsync::scheduler::{Action, BucketScheduler, SchedulerConfig};
 use proptest::prelude::*;
 
 #[derive(Debug, Clone)]
@@ -65,8 +65,8 @@ proptest! {
                     prop_assert!(taken.is_empty() || before + taken.len() <= limit);
                 }
                 Op::Finish(k, ok) => {
-                    let outcome = if ok { Outcome::Success } else { Outcome::Failure };
-                    s.finish(&k, now, outcome);
+                    let action = if ok { Action::Resync } else { Action::Backoff };
+                    s.finish(&k, now, action);
                     running.remove(&k);
                 }
             }

@@ -14,8 +14,8 @@ use invsync::provider::http::{HttpSettings, Transport};
 use invsync::provider::memory::MemoryInventory;
 use invsync::provider::{CredentialSource, Credentials, StaticCredentials};
 use invsync::reconcile::{
-    Action, ApplySettings, ClientSettings, Clients, ReconcileContext, Reconciled, SettleGate,
-    reconcile_with,
+    Action, Applied, ApplySettings, ClientSettings, Clients, ReconcileContext, Reconciled,
+    SettleGate, next_action, reconcile_with,
 };
 
 const WINDOW: Duration = Duration::from_secs(2);
@@ -109,7 +109,7 @@ impl Fixture {
     async fn reconcile(&self, id: &str, bucket: &str) -> Reconciled {
         let desired: DesiredBucket =
             invsync::manifest::load_dir(&self.dir).unwrap().buckets[&key(bucket)].clone();
-        reconcile_with(&self.api, &self.context, &desired, id).await
+        reconcile_with(&self.api, &desired, &self.context, id).await
     }
 
     /// Live `(id, prefix)` pairs; a foreign configuration shows as `(id, "foreign")`.
@@ -157,7 +157,7 @@ fn pairs(expected: &[(&str, &str)]) -> Vec<(String, String)> {
 }
 
 fn held(reconciled: &Reconciled) -> bool {
-    matches!(reconciled.result, Ok(Action::RequeueAfter(_)))
+    matches!(reconciled.result, Ok(Applied::Held(_)))
 }
 
 /// Live: `logs` on `old/` and an undeclared `stray`. Declared: `logs` on `logs/` and `extra`,
@@ -185,8 +185,11 @@ async fn a_torn_rewrite_without_the_mode_line_writes_nothing_to_an_observed_buck
     let half = fixture.revision(&[("bucket.yaml", torn)]);
     let reconciled = fixture.reconcile(&half, BUCKET).await;
     assert!(held(&reconciled), "{:?}", reconciled.result);
-    assert!(!reconciled.drift.is_empty(), "the drift is still reported");
-    assert!(reconciled.corrected.is_empty());
+    assert!(
+        !reconciled.drift().is_empty(),
+        "the drift is still reported"
+    );
+    assert!(reconciled.written.is_empty());
     tokio::time::sleep(Duration::from_millis(300)).await;
     let whole = fixture.revision(&[("bucket.yaml", full)]);
     for _ in 0..3 {
@@ -228,7 +231,7 @@ async fn a_switch_from_observe_to_enforce_writes_everything_once_it_has_settled(
 
     tokio::time::sleep(WINDOW).await;
     let settled = fixture.reconcile(&edited, BUCKET).await;
-    assert_eq!(settled.result.as_ref().ok(), Some(&Action::Resync));
+    assert_eq!(next_action(&settled.result, 1), Action::Resync);
     assert_eq!(
         fixture.live(BUCKET),
         pairs(&[("extra", "y/"), ("logs", "logs/")])
@@ -258,7 +261,7 @@ async fn narrowing_revisions_are_taken_at_once() {
         ),
     )]);
     let reconciled = fixture.reconcile(&narrower, BUCKET).await;
-    assert_eq!(reconciled.result.as_ref().ok(), Some(&Action::Resync));
+    assert_eq!(next_action(&reconciled.result, 1), Action::Resync);
     assert_eq!(
         fixture.live(BUCKET),
         pairs(&[("extra", "x/"), ("logs", "logs/"), ("stray", "s/")])
@@ -341,6 +344,6 @@ async fn the_first_revision_the_daemon_loads_creates_at_once() {
         manifest(BUCKET, &[item("a", "a/", false)], ""),
     )]);
     let reconciled = fixture.reconcile(&first, BUCKET).await;
-    assert_eq!(reconciled.result.as_ref().ok(), Some(&Action::Resync));
+    assert_eq!(next_action(&reconciled.result, 1), Action::Resync);
     assert_eq!(fixture.live(BUCKET), pairs(&[("a", "a/")]));
 }
