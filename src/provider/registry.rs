@@ -48,9 +48,11 @@ impl Provider {
     }
 }
 
-/// The variable names of `provider`'s access keys, as its SDKs and CLIs name them (its table
-/// entry's).
+/// Defined here, above the providers: the lookup goes through the table, so lower files are
+/// handed a provider's variables instead (`tests/integration/layering.rs` checks it).
 impl CredentialVars {
+    /// The variable names of `provider`'s access keys, as its SDKs and CLIs name them (its
+    /// table entry's).
     pub fn of(provider: Provider) -> Self {
         spec(provider).credential_vars
     }
