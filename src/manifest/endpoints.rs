@@ -5,6 +5,7 @@
 use super::diagnostic::{Diagnostic, ManifestErrors};
 use crate::model::DesiredState;
 use crate::provider::endpoint_policy::EndpointPolicy;
+use crate::provider::registry;
 
 /// Checks every bucket's `spec.endpoint` against `policy`.
 ///
@@ -20,7 +21,9 @@ pub fn check_endpoints(
         .values()
         .filter_map(|bucket| {
             let endpoint = bucket.endpoint.as_deref()?;
-            let refused = policy.check(bucket.key.provider, endpoint).err()?;
+            let provider = bucket.key.provider;
+            let own_domains = registry::spec(provider).default_endpoint_patterns;
+            let refused = policy.check(provider, own_domains, endpoint).err()?;
             Some(Diagnostic {
                 file: bucket.origin.file.clone(),
                 // The loader keeps no line for the endpoint itself; the path names it.

@@ -50,7 +50,7 @@ pub struct Metadata {
 ///
 /// Written as `provider`, the common keys of [`BucketSpecBody`], the provider's own
 /// bucket-level keys, then the inventories, each in its provider's manifest form (see
-/// [`crate::provider::registry::ProviderSpec::render_inventory`]). Documents are read piece by
+/// [`crate::provider::registry::ManifestInventory`]). Documents are read piece by
 /// piece by [`super::document`], never through this type.
 #[derive(Debug, Clone, PartialEq)]
 pub struct BucketSpec {

@@ -40,6 +40,9 @@ pub enum Provider {
 }
 
 impl Provider {
+    /// Every provider, in plan order (the order of [`Provider`]'s variants).
+    pub const ALL: [Provider; 3] = [Provider::Cos, Provider::Oss, Provider::S3];
+
     /// The lowercase name used in manifests, logs, metrics and JSON output.
     pub const fn as_str(self) -> &'static str {
         match self {

@@ -6,8 +6,17 @@ use std::collections::BTreeMap;
 use crate::model::Provider;
 use crate::provider::endpoint_policy::{EndpointPolicy, parse_endpoint};
 use crate::provider::http::HttpSettings;
-use crate::provider::oss::SignatureVersion;
-use crate::provider::registry;
+
+/// Which OSS signature a client puts on its requests (`--oss-signature`); the setting lives
+/// here with the others, the OSS signers in `provider::oss`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SignatureVersion {
+    /// `Authorization: OSS ak:signature` (HMAC-SHA1), for old deployments and proxies.
+    V1,
+    /// `OSS4-HMAC-SHA256`, the version OSS recommends.
+    #[default]
+    V4,
+}
 
 /// How clients are built: endpoints, signature version, HTTP limits.
 #[derive(Debug, Clone, Default)]
@@ -38,11 +47,15 @@ impl ClientSettings {
     /// before any bucket is read.
     ///
     /// # Errors
-    /// The first bad override (in provider order), named by its flag and environment variable;
-    /// the message shows at most `scheme://host[:port]` of it.
-    pub fn check_endpoints(&self) -> Result<(), String> {
+    /// The first bad override (in provider order), named by its flag and environment variable
+    /// as `endpoint_source` gives them (the table entry's `endpoint_source`); the message shows
+    /// at most `scheme://host[:port]` of it.
+    pub fn check_endpoints(
+        &self,
+        endpoint_source: impl Fn(Provider) -> &'static str,
+    ) -> Result<(), String> {
         for (provider, text) in &self.endpoints {
-            let source = registry::spec(*provider).endpoint_source;
+            let source = endpoint_source(*provider);
             parse_endpoint(text).map_err(|e| format!("{source}: {e}"))?;
         }
         Ok(())

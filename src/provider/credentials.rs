@@ -119,31 +119,26 @@ impl fmt::Debug for Credentials {
 }
 
 /// The environment variable names that hold one provider's credentials; the same names are
-/// the keys of a credentials file.
+/// the keys of a credentials file. Each provider folder defines its own (`VARS`), and its
+/// table entry carries them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CredentialVars {
+    /// Whose keys these are, for messages.
+    pub provider: Provider,
     pub id: &'static str,
     pub secret: &'static str,
     /// Optional: the session token of temporary credentials.
     pub token: &'static str,
 }
 
-impl CredentialVars {
-    /// The standard names of `provider`'s SDKs and CLIs (its table entry's).
-    pub fn of(provider: Provider) -> Self {
-        crate::provider::registry::spec(provider).credential_vars
-    }
-}
-
-/// `provider`'s credentials from variables looked up through `lookup` (blank counts as unset).
+/// The credentials named by `vars`, looked up through `lookup` (blank counts as unset).
 ///
 /// # Errors
 /// [`CredentialsError::Missing`], naming the missing variables, never a value.
 pub fn credentials_from_lookup(
-    provider: Provider,
+    vars: CredentialVars,
     lookup: impl Fn(&str) -> Option<String>,
 ) -> Result<Credentials, CredentialsError> {
-    let vars = CredentialVars::of(provider);
     let get = |name: &str| {
         lookup(name)
             .map(|v| v.trim().to_string())
@@ -156,7 +151,7 @@ pub fn credentials_from_lookup(
             .filter_map(|(name, missing)| missing.then_some(name))
             .collect();
         return Err(CredentialsError::Missing {
-            provider,
+            provider: vars.provider,
             vars: missing,
         });
     };
@@ -167,12 +162,12 @@ pub fn credentials_from_lookup(
     })
 }
 
-/// `provider`'s credentials from the process environment.
+/// The credentials named by `vars`, from the process environment.
 ///
 /// # Errors
 /// As [`credentials_from_lookup`].
-pub fn credentials_from_env(provider: Provider) -> Result<Credentials, CredentialsError> {
-    credentials_from_lookup(provider, |name| std::env::var(name).ok())
+pub fn credentials_from_env(vars: CredentialVars) -> Result<Credentials, CredentialsError> {
+    credentials_from_lookup(vars, |name| std::env::var(name).ok())
 }
 
 /// Where a client gets its credentials, asked before every inventory call (its retries sign
@@ -197,7 +192,7 @@ pub trait CredentialSource: Send + Sync {
 /// Credentials read from the provider's environment variables before every request, so a
 /// missing variable is reported only for the provider that needs it.
 #[derive(Debug, Clone, Copy)]
-pub struct EnvCredentials(pub Provider);
+pub struct EnvCredentials(pub CredentialVars);
 
 impl CredentialSource for EnvCredentials {
     fn fetch(&self) -> BoxFuture<'_, Result<Credentials, CredentialsError>> {
@@ -205,12 +200,12 @@ impl CredentialSource for EnvCredentials {
     }
 }
 
-/// `provider`'s keys from the credentials file `file` when given, else from its environment
-/// variables; read for every request either way, so rotation needs no restart.
-pub fn env_or_file(provider: Provider, file: Option<&Path>) -> Arc<dyn CredentialSource> {
+/// The keys named by `vars` from the credentials file `file` when given, else from the
+/// environment; read for every request either way, so rotation needs no restart.
+pub fn env_or_file(vars: CredentialVars, file: Option<&Path>) -> Arc<dyn CredentialSource> {
     match file {
-        Some(path) => Arc::new(CredentialsFile::new(provider, path)),
-        None => Arc::new(EnvCredentials(provider)),
+        Some(path) => Arc::new(CredentialsFile::new(vars, path)),
+        None => Arc::new(EnvCredentials(vars)),
     }
 }
 
@@ -227,6 +222,8 @@ impl CredentialSource for StaticCredentials {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::provider::cos::credentials::VARS as COS;
+    use crate::provider::oss::credentials::VARS as OSS;
 
     #[test]
     fn debug_output_hides_secret_and_token() {
@@ -251,7 +248,7 @@ mod tests {
     #[test]
     fn credentials_come_from_the_providers_standard_variables() {
         let cos = credentials_from_lookup(
-            Provider::Cos,
+            COS,
             env(&[
                 ("TENCENTCLOUD_SECRET_ID", "AKID1"),
                 ("TENCENTCLOUD_SECRET_KEY", " sk1 "),
@@ -262,7 +259,7 @@ mod tests {
         assert_eq!(cos.access_key_secret.expose(), "sk1");
         assert!(cos.security_token.is_none());
         let oss = credentials_from_lookup(
-            Provider::Oss,
+            OSS,
             env(&[
                 ("ALIBABA_CLOUD_ACCESS_KEY_ID", "LTAI1"),
                 ("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "sk2"),
@@ -276,7 +273,7 @@ mod tests {
     #[test]
     fn missing_credentials_name_the_variables_and_never_a_value() {
         let err = credentials_from_lookup(
-            Provider::Cos,
+            COS,
             env(&[
                 ("TENCENTCLOUD_SECRET_KEY", "sk-value"),
                 ("TENCENTCLOUD_SECRET_ID", "  "),
@@ -291,7 +288,7 @@ mod tests {
         assert!(err.contains("TENCENTCLOUD_SECRET_ID"), "{err}");
         assert!(!err.contains("TENCENTCLOUD_SECRET_KEY"), "{err}");
         assert!(!err.contains("sk-value"), "{err}");
-        let err = credentials_from_lookup(Provider::Oss, env(&[]))
+        let err = credentials_from_lookup(OSS, env(&[]))
             .unwrap_err()
             .to_string();
         assert!(
@@ -316,7 +313,7 @@ mod tests {
         let err = MessageOnly.fetch().await.unwrap_err();
         assert!(matches!(err, CredentialsError::Refresh { .. }));
         assert_eq!(err.to_string(), "no token file");
-        let message = EnvCredentials(Provider::Cos).credentials();
+        let message = EnvCredentials(COS).credentials();
         // Only the form matters here, whatever this process's environment holds.
         if let Err(message) = message.await {
             assert!(message.starts_with("COS credentials are not configured"));

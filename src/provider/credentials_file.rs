@@ -101,26 +101,16 @@ struct Cached {
 /// A [`CredentialSource`] backed by a `KEY=VALUE` file; see the [module docs](self).
 pub struct CredentialsFile {
     path: PathBuf,
-    provider: Provider,
+    vars: CredentialVars,
     cache: Mutex<Option<Cached>>,
 }
 
 impl CredentialsFile {
-    /// COS credentials (`TENCENTCLOUD_*`) from `path`. The file is not read until first use.
-    pub fn cos(path: impl Into<PathBuf>) -> Self {
-        CredentialsFile::new(Provider::Cos, path)
-    }
-
-    /// OSS credentials (`ALIBABA_CLOUD_*`) from `path`. The file is not read until first use.
-    pub fn oss(path: impl Into<PathBuf>) -> Self {
-        CredentialsFile::new(Provider::Oss, path)
-    }
-
-    /// `provider`'s credentials from `path`.
-    pub fn new(provider: Provider, path: impl Into<PathBuf>) -> Self {
+    /// The credentials named by `vars` from `path`. The file is not read until first use.
+    pub fn new(vars: CredentialVars, path: impl Into<PathBuf>) -> Self {
         CredentialsFile {
             path: path.into(),
-            provider,
+            vars,
             cache: Mutex::new(None),
         }
     }
@@ -132,7 +122,7 @@ impl CredentialsFile {
 
     /// The provider whose keys are read.
     pub fn provider(&self) -> Provider {
-        self.provider
+        self.vars.provider
     }
 
     /// The current credentials, re-reading the file only when it changed.
@@ -175,7 +165,7 @@ impl CredentialsFile {
                 source,
             }
         })?;
-        parse(&text, self.provider, &self.path)
+        parse(&text, self.vars, &self.path)
     }
 }
 
@@ -190,7 +180,7 @@ impl fmt::Debug for CredentialsFile {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("CredentialsFile")
             .field("path", &self.path)
-            .field("provider", &self.provider)
+            .field("provider", &self.vars.provider)
             .finish_non_exhaustive()
     }
 }
@@ -200,15 +190,18 @@ impl fmt::Display for CredentialsFile {
         write!(
             f,
             "{} credentials file {}",
-            self.provider,
+            self.vars.provider,
             self.path.display()
         )
     }
 }
 
-/// Parses the file text into `provider`'s credentials. `path` is only used in errors.
-fn parse(text: &str, provider: Provider, path: &Path) -> Result<Credentials, CredentialsFileError> {
-    let names = CredentialVars::of(provider);
+/// Parses the file text into the credentials `names` names. `path` is only used in errors.
+fn parse(
+    text: &str,
+    names: CredentialVars,
+    path: &Path,
+) -> Result<Credentials, CredentialsFileError> {
     let mut id = None;
     let mut secret = None;
     let mut token = None;
@@ -274,9 +267,11 @@ fn unquote(value: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::provider::cos::credentials::VARS as COS;
+    use crate::provider::oss::credentials::VARS as OSS;
 
     fn parse_cos(text: &str) -> Result<Credentials, CredentialsFileError> {
-        parse(text, Provider::Cos, Path::new("/etc/invsync/credentials"))
+        parse(text, COS, Path::new("/etc/invsync/credentials"))
     }
 
     #[test]
@@ -293,7 +288,7 @@ mod tests {
     #[test]
     fn the_other_providers_keys_are_ignored() {
         let text = "ALIBABA_CLOUD_ACCESS_KEY_ID=LTAI\nALIBABA_CLOUD_ACCESS_KEY_SECRET=s\nTENCENTCLOUD_SECRET_ID=AKID\nTENCENTCLOUD_SECRET_KEY=k\n";
-        let oss = parse(text, Provider::Oss, Path::new("f")).unwrap();
+        let oss = parse(text, OSS, Path::new("f")).unwrap();
         assert_eq!(oss.access_key_id, "LTAI");
         assert!(oss.security_token.is_none());
         assert_eq!(parse_cos(text).unwrap().access_key_id, "AKID");
@@ -351,7 +346,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("credentials");
         write(&path, "AKIDold", "old-secret");
-        let source = CredentialsFile::cos(&path);
+        let source = CredentialsFile::new(COS, &path);
         assert_eq!(
             source.credentials_cached().unwrap().access_key_id,
             "AKIDold"
@@ -371,7 +366,7 @@ mod tests {
             "TENCENTCLOUD_SECRET_ID=AKID1\nTENCENTCLOUD_SECRET_KEY=aaaa\n",
         )
         .unwrap();
-        let source = CredentialsFile::cos(&path);
+        let source = CredentialsFile::new(COS, &path);
         assert_eq!(
             source
                 .credentials_cached()
@@ -404,7 +399,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("credentials");
         write(&path, "AKID", "s");
-        let source = CredentialsFile::cos(&path);
+        let source = CredentialsFile::new(COS, &path);
         source.credentials_cached().unwrap();
         let stamp = source.cache.lock().unwrap().as_ref().unwrap().stamp.clone();
         // Poison the cached value: if the file were re-parsed, the real keys would come back.
@@ -421,7 +416,7 @@ mod tests {
     fn a_missing_file_is_named_and_recovers_once_it_appears() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("credentials");
-        let source = CredentialsFile::oss(&path);
+        let source = CredentialsFile::new(OSS, &path);
         let error = source.credentials_cached().unwrap_err();
         let message = error.to_string();
         assert!(
@@ -447,7 +442,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("credentials");
         fs::write(&path, "TENCENTCLOUD_SECRET_KEY=hunter2-secret\n").unwrap();
-        let message = CredentialsFile::cos(&path)
+        let message = CredentialsFile::new(COS, &path)
             .credentials_cached()
             .unwrap_err()
             .to_string();
@@ -461,7 +456,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("credentials");
         write(&path, "AKIDvisible", "hunter2-secret");
-        let source = CredentialsFile::cos(&path);
+        let source = CredentialsFile::new(COS, &path);
         let creds = source.credentials_cached().unwrap();
         let shown = format!("{source:?} {source} {creds:?} {}", creds.access_key_secret);
         assert!(!shown.contains("hunter2"), "{shown}");
@@ -471,7 +466,7 @@ mod tests {
 
     #[test]
     fn a_credentials_file_that_is_a_device_is_an_error_not_an_endless_read() {
-        let source = CredentialsFile::cos("/dev/zero");
+        let source = CredentialsFile::new(COS, "/dev/zero");
         let error = source.credentials_cached().unwrap_err();
         let chain = crate::error_chain::Chain(&error).to_string();
         assert!(

@@ -200,11 +200,6 @@ impl fmt::Display for EndpointPattern {
     }
 }
 
-/// The provider's own domains, over HTTPS only (its table entry's).
-fn provider_domains(provider: Provider) -> &'static [&'static str] {
-    crate::provider::registry::spec(provider).default_endpoint_patterns
-}
-
 /// Which endpoints a manifest's `spec.endpoint` may name: the provider's own domains over
 /// HTTPS, plus whatever the operator allows.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -265,13 +260,20 @@ impl EndpointPolicy {
         })
     }
 
-    /// Parses and checks a manifest's endpoint for a bucket of `provider`.
+    /// Parses and checks a manifest's endpoint for a bucket of `provider`, whose own domains
+    /// (`own_domains`, its table entry's `default_endpoint_patterns`: HTTPS only) need no
+    /// operator consent.
     ///
     /// # Errors
     /// [`EndpointRefused`]; its message and hint never show more than `scheme://host[:port]`.
-    pub fn check(&self, provider: Provider, text: &str) -> Result<Url, EndpointRefused> {
+    pub fn check(
+        &self,
+        provider: Provider,
+        own_domains: &[&str],
+        text: &str,
+    ) -> Result<Url, EndpointRefused> {
         let url = parse_endpoint(text)?;
-        let own = provider_domains(provider)
+        let own = own_domains
             .iter()
             .filter_map(|p| EndpointPattern::parse(p).ok())
             .any(|p| p.matches(&url));
@@ -281,7 +283,7 @@ impl EndpointPolicy {
             Err(EndpointRefused::NotAllowed {
                 shown: redacted(&url),
                 provider,
-                defaults: provider_domains(provider).join(", "),
+                defaults: own_domains.join(", "),
             })
         }
     }
@@ -290,6 +292,15 @@ impl EndpointPolicy {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The provider's own domains, as its table entry names them.
+    fn own(provider: Provider) -> &'static [&'static str] {
+        match provider {
+            Provider::Cos => crate::provider::cos::endpoint::DEFAULT_ALLOWED,
+            Provider::Oss => crate::provider::oss::endpoint::DEFAULT_ALLOWED,
+            Provider::S3 => crate::provider::s3::endpoint::DEFAULT_ALLOWED_ENDPOINTS,
+        }
+    }
 
     const PASSWORD: &str = "hunter2pass";
 
@@ -347,13 +358,18 @@ mod tests {
         let policy = EndpointPolicy::default();
         assert!(
             policy
-                .check(Provider::Cos, "https://cos.ap-guangzhou.myqcloud.com")
+                .check(
+                    Provider::Cos,
+                    own(Provider::Cos),
+                    "https://cos.ap-guangzhou.myqcloud.com"
+                )
                 .is_ok()
         );
         assert!(
             policy
                 .check(
                     Provider::Cos,
+                    own(Provider::Cos),
                     "https://cos-internal.ap-guangzhou.tencentcos.cn"
                 )
                 .is_ok()
@@ -362,6 +378,7 @@ mod tests {
             policy
                 .check(
                     Provider::Oss,
+                    own(Provider::Oss),
                     "https://oss-cn-hangzhou-internal.aliyuncs.com"
                 )
                 .is_ok()
@@ -376,7 +393,7 @@ mod tests {
             (Provider::Oss, "https://cos.ap-guangzhou.myqcloud.com"),
             (Provider::Oss, "http://127.0.0.1:9000"),
         ] {
-            let error = policy.check(provider, refused).unwrap_err();
+            let error = policy.check(provider, own(provider), refused).unwrap_err();
             assert!(
                 matches!(error, EndpointRefused::NotAllowed { .. }),
                 "{refused}"
@@ -398,36 +415,52 @@ mod tests {
             "https://proxy.example:8443",
         ])
         .unwrap();
-        assert!(policy.check(Provider::Oss, "http://127.0.0.1:9000").is_ok());
         assert!(
             policy
-                .check(Provider::Oss, "http://127.0.0.1:9001")
-                .is_err()
-        );
-        assert!(
-            policy
-                .check(Provider::Cos, "http://cos.internal.example:81")
+                .check(Provider::Oss, own(Provider::Oss), "http://127.0.0.1:9000")
                 .is_ok()
         );
         assert!(
             policy
-                .check(Provider::Cos, "http://internal.example")
+                .check(Provider::Oss, own(Provider::Oss), "http://127.0.0.1:9001")
                 .is_err()
         );
         assert!(
             policy
-                .check(Provider::Cos, "https://proxy.example:8443")
+                .check(
+                    Provider::Cos,
+                    own(Provider::Cos),
+                    "http://cos.internal.example:81"
+                )
                 .is_ok()
         );
         assert!(
             policy
-                .check(Provider::Cos, "http://proxy.example:8443")
+                .check(Provider::Cos, own(Provider::Cos), "http://internal.example")
+                .is_err()
+        );
+        assert!(
+            policy
+                .check(
+                    Provider::Cos,
+                    own(Provider::Cos),
+                    "https://proxy.example:8443"
+                )
+                .is_ok()
+        );
+        assert!(
+            policy
+                .check(
+                    Provider::Cos,
+                    own(Provider::Cos),
+                    "http://proxy.example:8443"
+                )
                 .is_err()
         );
         let any_port = EndpointPolicy::allowing(&["LocalHost"]).unwrap();
         assert!(
             any_port
-                .check(Provider::Oss, "http://localhost:1234")
+                .check(Provider::Oss, own(Provider::Oss), "http://localhost:1234")
                 .is_ok()
         );
     }
@@ -436,7 +469,11 @@ mod tests {
     fn an_allowed_endpoint_with_user_info_is_still_refused() {
         let policy = EndpointPolicy::allowing(&["host"]).unwrap();
         let error = policy
-            .check(Provider::Cos, &format!("http://u:{PASSWORD}@host"))
+            .check(
+                Provider::Cos,
+                own(Provider::Cos),
+                &format!("http://u:{PASSWORD}@host"),
+            )
             .unwrap_err();
         assert!(matches!(
             error,

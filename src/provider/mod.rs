@@ -288,7 +288,7 @@ impl ProviderError {
 /// The inventory operations invsync needs from a provider.
 ///
 /// Object-safe: clients are handed out as `Arc<dyn InventoryApi>`
-/// ([`registry::ProviderSpec::connect`]), so a new provider adds an implementation, not a
+/// ([`kit::spec::ProviderSpec::connect`]), so a new provider adds an implementation, not a
 /// variant anywhere.
 ///
 /// # Guarantees

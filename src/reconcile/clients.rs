@@ -109,7 +109,7 @@ impl Clients {
             (Some(text), _) => Some(
                 self.settings
                     .endpoint_policy
-                    .check(key.provider, text)
+                    .check(key.provider, entry.default_endpoint_patterns, text)
                     .map_err(|e| {
                         let message = format!("spec.endpoint: {e} ({})", e.hint());
                         invalid_endpoint(key, message, Box::new(e))

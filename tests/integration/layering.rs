@@ -10,9 +10,11 @@ use std::path::{Path, PathBuf};
 /// The providers' folders under `src/provider/`.
 const PROVIDER_FOLDERS: [&str; 3] = ["cos", "oss", "s3"];
 
-/// One source file: its path below `src/` and every crate path it names, in code.
+/// One source file: its path below `src/`, its code (comment lines left out) and every crate
+/// path it names there.
 struct Source {
     path: String,
+    code: String,
     paths: Vec<String>,
 }
 
@@ -92,6 +94,7 @@ fn sources() -> Vec<Source> {
             Source {
                 path,
                 paths: crate_paths(&code),
+                code,
             }
         })
         .collect()
@@ -255,6 +258,96 @@ fn the_provider_kit_names_no_provider_folder_nor_the_registry() {
         "the kit names a provider:\n{}",
         kit.join("\n")
     );
+}
+
+/// True when `word` occurs in `code` as a whole identifier or path segment.
+fn names(code: &str, word: &str) -> bool {
+    let is_ident = |c: char| c.is_alphanumeric() || c == '_';
+    code.match_indices(word).any(|(at, _)| {
+        let before = code[..at].chars().next_back();
+        let after = code[at + word.len()..].chars().next();
+        !before.is_some_and(is_ident) && !after.is_some_and(is_ident)
+    })
+}
+
+/// What only files above the providers may use: the registry module, and the two lookups it
+/// defines on types of lower floors (`Provider::from_name`, `CredentialVars::of`).
+const REGISTRY_NAMES: [&str; 3] = ["registry", "Provider::from_name", "CredentialVars::of"];
+
+#[test]
+fn no_provider_file_below_the_registry_names_it() {
+    // Below the registry: the kit, the protocol core, the shared `provider/*.rs` files and the
+    // provider folders; `mod.rs` declares it and `registry.rs` is the table itself.
+    let sources = sources();
+    let found: Vec<String> = sources
+        .iter()
+        .filter(|s| s.path.starts_with("provider/"))
+        .filter(|s| !matches!(s.path.as_str(), "provider/registry.rs" | "provider/mod.rs"))
+        .flat_map(|s| {
+            REGISTRY_NAMES
+                .iter()
+                .filter(|word| names(&s.code, word))
+                .map(move |word| format!("src/{}: {word}", s.path))
+        })
+        .collect();
+    let checked = sources
+        .iter()
+        .filter(|s| s.path.starts_with("provider/"))
+        .count();
+    assert!(checked > 30, "read only {checked} provider files");
+    assert!(
+        found.is_empty(),
+        "a file below the registry looks a provider up in it (take the table entry's data \
+         from the caller, or the shapes from provider::kit::spec):\n{}",
+        found.join("\n")
+    );
+}
+
+#[test]
+fn the_shared_provider_files_name_no_provider_folder_outside_their_tests() {
+    // The protocol core and the shared `provider/*.rs` files stand below the folders; their
+    // tests may run against every provider, so code from `#[cfg(test)]` on is not read.
+    let sources = sources();
+    let found: Vec<String> = sources
+        .iter()
+        .filter(|s| {
+            let rest = s.path.strip_prefix("provider/").unwrap_or("");
+            (rest.starts_with("protocol/") || !rest.contains('/'))
+                && !matches!(rest, "" | "registry.rs" | "mod.rs" | "protocol/tests.rs")
+        })
+        .flat_map(|s| {
+            let code = s.code.split("#[cfg(test)]").next().unwrap_or("");
+            PROVIDER_FOLDERS
+                .iter()
+                .flat_map(|p| [format!("provider::{p}"), format!("super::{p}")])
+                .filter(|path| names(code, path))
+                .map(move |path| format!("src/{}: {path}", s.path))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    assert!(
+        found.is_empty(),
+        "a shared provider file points up into a provider folder:\n{}",
+        found.join("\n")
+    );
+}
+
+#[test]
+fn the_registry_check_sees_every_form_of_naming_it() {
+    for code in [
+        "use crate::provider::registry;",
+        "use super::registry::spec;",
+        "let s = crate::provider::registry::spec(p);",
+        "use crate::provider::{kit, registry};",
+        "Provider::from_name(name)",
+        "CredentialVars::of(provider)",
+    ] {
+        assert!(
+            REGISTRY_NAMES.iter().any(|word| names(code, word)),
+            "{code}"
+        );
+    }
+    assert!(!names("let registry_like = 1;", "registry"));
 }
 
 #[test]

@@ -9,6 +9,7 @@ use crate::provider::credentials::{CredentialSource, CredentialVars, env_or_file
 
 /// The variable names of COS access keys.
 pub const VARS: CredentialVars = CredentialVars {
+    provider: Provider::Cos,
     id: "TENCENTCLOUD_SECRET_ID",
     secret: "TENCENTCLOUD_SECRET_KEY",
     token: "TENCENTCLOUD_SESSION_TOKEN",
@@ -16,5 +17,5 @@ pub const VARS: CredentialVars = CredentialVars {
 
 /// The table's `credential_source`: `file` when given, else the environment.
 pub(crate) fn source(file: Option<&Path>) -> Arc<dyn CredentialSource> {
-    env_or_file(Provider::Cos, file)
+    env_or_file(VARS, file)
 }

@@ -28,10 +28,9 @@ use crate::model::Provider;
 use crate::provider::InventoryApi;
 use crate::provider::endpoint_policy::EndpointError;
 use crate::provider::kit::spec::{
-    ChangedConfig, never_runs_once, no_bucket_options, no_bucket_options_schema,
-    render_no_bucket_options,
+    ChangedConfig, ClientParts, ProviderSpec, never_runs_once, no_bucket_options,
+    no_bucket_options_schema, render_no_bucket_options,
 };
-use crate::provider::registry::{ClientParts, ProviderSpec};
 
 /// COS's entry in the provider table.
 pub(crate) static SPEC: ProviderSpec = ProviderSpec {

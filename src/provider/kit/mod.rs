@@ -2,7 +2,7 @@
 //!
 //! Field paths and diagnostics, the serde collection that reports every error of a manifest
 //! section, the shared field checks, the normalize helpers and the shapes of a provider's table
-//! entry. Nothing here names a provider folder or the registry (`tests/integration/layering.rs`
+//! entry ([`spec::ProviderSpec`]). Nothing here names a provider folder or the registry (`tests/integration/layering.rs`
 //! checks it); `manifest/` re-exports the manifest pieces under their old paths.
 
 pub mod checks;

@@ -1,11 +1,21 @@
-//! The shapes a provider folder fills in for its table entry: manifest items as parsed, how a
-//! changed configuration is written, and the defaults of a provider without bucket-level keys.
+//! The shapes a provider folder fills in for its table entry: the entry itself
+//! ([`ProviderSpec`]), what its client constructor gets, manifest items as parsed, how a changed
+//! configuration is written, and the defaults of a provider without bucket-level keys.
+
+use std::path::Path;
+use std::sync::Arc;
 
 use serde_json::{Map, Value};
+use url::Url;
 
 use super::diagnostic::FieldError;
 use super::field_path::FieldPath;
-use crate::model::{Inventory, ProviderBucketOptions};
+use crate::model::{Inventory, Provider, ProviderBucketOptions};
+use crate::provider::InventoryApi;
+use crate::provider::client_settings::ClientSettings;
+use crate::provider::credentials::{CredentialSource, CredentialVars};
+use crate::provider::endpoint_policy::EndpointError;
+use crate::provider::http::Transport;
 
 /// How a provider treats a PUT of an id that already exists, hence what a changed
 /// configuration is planned as.
@@ -27,6 +37,87 @@ pub struct ParsedInventory {
     pub overwrite_foreign: bool,
     /// The validated configuration, or every problem of the item.
     pub result: Result<Inventory, Vec<FieldError>>,
+}
+
+/// What a client constructor gets: the shared transport, the provider's credentials, the
+/// checked endpoint (when the manifest or operator named one) and the bucket's options.
+pub struct ClientParts<'a> {
+    pub transport: Transport,
+    pub credentials: Arc<dyn CredentialSource>,
+    /// Already parsed and allowed by the endpoint policy.
+    pub endpoint: Option<Url>,
+    pub options: &'a ProviderBucketOptions,
+    pub settings: &'a ClientSettings,
+}
+
+/// Reads a provider's own bucket-level keys from the `spec` mapping at the given path.
+pub type ParseBucketOptions =
+    fn(&Map<String, Value>, &FieldPath) -> Result<ProviderBucketOptions, Vec<FieldError>>;
+
+/// A provider's entry in the table: consts and pure functions, filled in by its `mod.rs`.
+pub struct ProviderSpec {
+    pub provider: Provider,
+    /// Lowercase name in manifests (`spec.provider`), logs, metrics labels and JSON output.
+    pub name: &'static str,
+    /// Who runs it, for hints: `Tencent Cloud`.
+    pub vendor: &'static str,
+    /// The product, for descriptions: `Tencent Cloud COS`.
+    pub title: &'static str,
+    /// The environment variables (and credentials-file keys) of its access keys.
+    pub credential_vars: CredentialVars,
+    /// Where its access keys come from: the environment, or the credentials file when given.
+    pub credential_source: fn(Option<&Path>) -> Arc<dyn CredentialSource>,
+    /// Where else its access keys may come from when the variables are unset, for help
+    /// texts (`""` when nowhere): `or the AWS chain (…)`.
+    pub credential_fallback: &'static str,
+    /// The flag and environment variable of the operator's endpoint override, as messages name
+    /// them: `--endpoint cos=URL or --cos-endpoint (INVSYNC_COS_ENDPOINT)`.
+    pub endpoint_source: &'static str,
+    /// What a changed configuration is planned as.
+    pub changed_config: ChangedConfig,
+    /// True for a configuration that produces one report and is then deleted by the service
+    /// (OSS `Once`): a run writes it only when `--run-once` names it.
+    pub runs_once: fn(&Inventory) -> bool,
+    /// The provider's own endpoints, allowed in `spec.endpoint` without operator consent
+    /// (`https://*.example.com` patterns).
+    pub default_endpoint_patterns: &'static [&'static str],
+    /// A region id to show in hints.
+    pub region_example: &'static str,
+    /// Bucket-name rule; the error completes "bucket …".
+    pub check_bucket_name: fn(&str) -> Result<(), String>,
+    /// The hint shown with a bad bucket name.
+    pub bucket_name_hint: &'static str,
+    /// Provider-specific region rules beyond "a lowercase id": `(problem, hint)`.
+    pub check_region: fn(&str) -> Result<(), (String, String)>,
+    /// Bucket-level `spec` keys only this provider accepts.
+    pub bucket_keys: &'static [&'static str],
+    /// Reads those keys (the whole `spec` mapping is given; other keys are not its concern).
+    pub parse_bucket_options: ParseBucketOptions,
+    /// Renders the options back to `spec` keys, in manifest form.
+    pub render_bucket_options: fn(&ProviderBucketOptions) -> Map<String, Value>,
+    /// The JSON Schema properties of those keys.
+    pub bucket_options_schema: fn(&mut schemars::SchemaGenerator) -> Map<String, Value>,
+    /// Reads and validates one item of `spec.inventories` of a bucket in `region`.
+    pub parse_inventory: fn(region: &str, item: &Value, path: &FieldPath) -> ParsedInventory,
+    /// The canonical form (pure, idempotent); another provider's configuration is returned
+    /// unchanged.
+    pub normalize: fn(&Inventory) -> Inventory,
+    /// The JSON Schema of one item of `spec.inventories`, with its `$defs` in the generator.
+    pub inventory_schema: fn(&mut schemars::SchemaGenerator) -> schemars::Schema,
+    /// Builds the client, handed out shared: every provider's is an `Arc<dyn InventoryApi>`.
+    pub connect: fn(ClientParts<'_>) -> Result<Arc<dyn InventoryApi>, EndpointError>,
+}
+
+impl ProviderSpec {
+    /// The credential source of this provider: `file` when given, else the environment.
+    pub fn credentials(&self, file: Option<&Path>) -> Arc<dyn CredentialSource> {
+        (self.credential_source)(file)
+    }
+
+    /// The product's own name, the last word of [`ProviderSpec::title`]: `COS`.
+    pub fn short_title(&self) -> &'static str {
+        self.title.rsplit(' ').next().unwrap_or(self.title)
+    }
 }
 
 /// For a provider whose configurations all repeat.

@@ -9,6 +9,7 @@ use crate::provider::credentials::{CredentialSource, CredentialVars, env_or_file
 
 /// The variable names of OSS access keys.
 pub const VARS: CredentialVars = CredentialVars {
+    provider: Provider::Oss,
     id: "ALIBABA_CLOUD_ACCESS_KEY_ID",
     secret: "ALIBABA_CLOUD_ACCESS_KEY_SECRET",
     token: "ALIBABA_CLOUD_SECURITY_TOKEN",
@@ -16,5 +17,5 @@ pub const VARS: CredentialVars = CredentialVars {
 
 /// The table's `credential_source`: `file` when given, else the environment.
 pub(crate) fn source(file: Option<&Path>) -> Arc<dyn CredentialSource> {
-    env_or_file(Provider::Oss, file)
+    env_or_file(VARS, file)
 }

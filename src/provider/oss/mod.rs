@@ -36,9 +36,9 @@ use crate::model::{Frequency, Inventory, Provider};
 use crate::provider::InventoryApi;
 use crate::provider::endpoint_policy::EndpointError;
 use crate::provider::kit::spec::{
-    ChangedConfig, no_bucket_options, no_bucket_options_schema, render_no_bucket_options,
+    ChangedConfig, ClientParts, ProviderSpec, no_bucket_options, no_bucket_options_schema,
+    render_no_bucket_options,
 };
-use crate::provider::registry::{ClientParts, ProviderSpec};
 
 /// OSS's entry in the provider table.
 pub(crate) static SPEC: ProviderSpec = ProviderSpec {

@@ -13,17 +13,8 @@ use super::encoding::encode_query;
 use super::endpoint::{BucketUrlError, bucket_url};
 use super::{date, signer_v1, signer_v4};
 use crate::provider::Credentials;
+pub use crate::provider::client_settings::SignatureVersion;
 pub use crate::provider::request::{Headers, InventoryCall, SignedRequest, Target};
-
-/// Which OSS signature a client puts on its requests.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum SignatureVersion {
-    /// `Authorization: OSS ak:signature` (HMAC-SHA1), for old deployments and proxies.
-    V1,
-    /// `OSS4-HMAC-SHA256`, the version OSS recommends.
-    #[default]
-    V4,
-}
 
 /// The query parameter that names the configuration.
 pub const ID_PARAM: &str = "inventoryId";

@@ -4,6 +4,7 @@ use reqwest::header::HeaderMap;
 
 use super::Dialect;
 use crate::provider::cos::client::Cos;
+use crate::provider::kit::spec::ProviderSpec;
 use crate::provider::oss::client::Oss;
 use crate::provider::response::Failure;
 use crate::provider::s3::client::S3;
@@ -11,11 +12,14 @@ use crate::provider::s3::client::S3;
 /// What a test needs of a dialect besides the dialect: a configuration it reads as modelled,
 /// and the error code that means "no configurations" on a LIST, if it has one.
 trait Sample: Dialect {
+    /// The provider's table entry.
+    const SPEC: &'static ProviderSpec;
     const CONFIG: &'static str;
     const NO_CONFIGURATIONS: Option<&'static str>;
 }
 
 impl Sample for Cos {
+    const SPEC: &'static ProviderSpec = &crate::provider::cos::SPEC;
     const CONFIG: &'static str = "<InventoryConfiguration><Id>list1</Id>\
         <IsEnabled>true</IsEnabled><IncludedObjectVersions>All</IncludedObjectVersions>\
         <Schedule><Frequency>Daily</Frequency></Schedule><Destination><COSBucketDestination>\
@@ -25,11 +29,13 @@ impl Sample for Cos {
 }
 
 impl Sample for Oss {
+    const SPEC: &'static ProviderSpec = &crate::provider::oss::SPEC;
     const CONFIG: &'static str = crate::provider::oss::xml::tests::VECTOR_BODY;
     const NO_CONFIGURATIONS: Option<&'static str> = Some("NoSuchInventory");
 }
 
 impl Sample for S3 {
+    const SPEC: &'static ProviderSpec = &crate::provider::s3::SPEC;
     const CONFIG: &'static str = crate::provider::s3::xml::tests::FULL_BODY;
     const NO_CONFIGURATIONS: Option<&'static str> = None;
 }
@@ -205,8 +211,8 @@ fn delete_of_a_missing_configuration_succeeds_but_not_of_a_missing_bucket() {
 #[test]
 fn every_dialect_is_named_as_its_table_entry_names_it() {
     fn check<D: Sample>() {
-        let spec = crate::provider::registry::spec(D::PROVIDER);
-        assert_eq!(D::TITLE, spec.short_title());
+        assert_eq!(D::TITLE, D::SPEC.short_title());
+        assert_eq!(D::PROVIDER, D::SPEC.provider);
     }
     for_every_dialect!(check);
 }

@@ -35,6 +35,7 @@ use crate::provider::credentials_file::CredentialsFile;
 
 /// The variable names of AWS access keys (the AWS CLI's and SDKs').
 pub const VARS: CredentialVars = CredentialVars {
+    provider: Provider::S3,
     id: "AWS_ACCESS_KEY_ID",
     secret: "AWS_SECRET_ACCESS_KEY",
     token: "AWS_SESSION_TOKEN",
@@ -266,7 +267,7 @@ impl CredentialSource for AwsSource {
 /// The table's `credential_source`.
 pub(crate) fn source(file: Option<&Path>) -> Arc<dyn CredentialSource> {
     Arc::new(AwsSource {
-        file: file.map(|path| CredentialsFile::new(Provider::S3, path)),
+        file: file.map(|path| CredentialsFile::new(VARS, path)),
         chain: tokio::sync::OnceCell::new(),
     })
 }

@@ -37,8 +37,7 @@ use std::sync::Arc;
 use crate::model::{Provider, ProviderBucketOptions};
 use crate::provider::InventoryApi;
 use crate::provider::endpoint_policy::EndpointError;
-use crate::provider::kit::spec::{ChangedConfig, never_runs_once};
-use crate::provider::registry::{ClientParts, ProviderSpec};
+use crate::provider::kit::spec::{ChangedConfig, ClientParts, ProviderSpec, never_runs_once};
 
 /// S3's entry in the provider table.
 pub(crate) static SPEC: ProviderSpec = ProviderSpec {
