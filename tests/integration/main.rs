@@ -11,6 +11,7 @@ mod ci_templates;
 mod cli;
 mod cli_durations;
 mod cli_pipeline;
+mod contract;
 mod cos_client;
 mod cos_client_logs;
 mod cos_transport;
