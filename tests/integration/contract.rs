@@ -321,7 +321,7 @@ async fn a_throttling_answer_is_retried(store: Store) {
 async fn a_wrong_secret_is_permission_denied_and_not_retried(store: Store) {
     let Opened {
         bucket, emulator, ..
-    } = store.open().await; // the store's own client is not used
+    } = store.open().await; // its client holds the right secret
     let emulator = emulator.expect("an emulated store");
     let provider = store.provider();
     let api = connect(provider, &emulator.endpoint(), "not-the-secret");
