@@ -8,6 +8,7 @@ pub mod daemon;
 pub mod e2e;
 pub mod emulator_support;
 pub mod fixtures;
+pub mod full_configs;
 pub mod golden;
 pub mod mock_server;
 pub mod process;
