@@ -34,7 +34,9 @@ use http_body_util::BodyExt as _;
 use tokio::net::TcpListener;
 use tokio::sync::mpsc;
 
-pub use self::proof::{HookError, HookSecret, MAX_CLOCK_SKEW, Proof, Unauthorized, authenticate};
+pub use self::proof::{
+    HookError, HookSecret, MAX_CLOCK_SKEW, MAX_SECRET_FILE_BYTES, Proof, Unauthorized, authenticate,
+};
 use crate::metrics::Metrics;
 use crate::serve::{self, Limits};
 
@@ -46,8 +48,6 @@ pub const BURST: f64 = 10.0;
 pub const REFILL_PER_SECOND: f64 = 1.0;
 /// Remembered keys at most; past this the oldest half is forgotten.
 const MAX_REMEMBERED: usize = 10_000;
-/// Largest hook secret file read; a secret is tens of bytes.
-pub const MAX_SECRET_FILE_BYTES: u64 = 64 * 1024;
 
 /// How a request was judged.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -8,8 +8,10 @@ use axum::http::HeaderMap;
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::{Digest, Sha256};
 
-use super::MAX_SECRET_FILE_BYTES;
 use crate::guarded_file::{self, ReadError};
+
+/// Largest hook secret file read; a secret is tens of bytes.
+pub const MAX_SECRET_FILE_BYTES: u64 = 64 * 1024;
 
 /// How far an `X-Invsync-Timestamp` may be from the clock.
 pub const MAX_CLOCK_SKEW: std::time::Duration = std::time::Duration::from_secs(300);

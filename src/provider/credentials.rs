@@ -1,13 +1,12 @@
 //! Access keys, which never print themselves.
 
 use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 pub use futures_util::future::BoxFuture;
 
 use crate::model::Provider;
-use crate::provider::credentials_file::{CredentialsFile, CredentialsFileError};
 
 /// Why a [`CredentialSource`] has no credentials. `Display` names variables, files and lines,
 /// never a value.
@@ -28,8 +27,9 @@ pub enum CredentialsError {
     #[error("{source}")]
     File {
         path: PathBuf,
-        /// Shared: the file's answer is cached until the file changes.
-        source: Arc<CredentialsFileError>,
+        /// Shared: the file's answer is cached until the file changes. A
+        /// [`CredentialsFileError`](super::credentials_file::CredentialsFileError).
+        source: Arc<dyn std::error::Error + Send + Sync>,
     },
     /// A source that refreshes (a cloud's credential chain) failed; its own error says how.
     #[error(transparent)]
@@ -197,15 +197,6 @@ pub struct EnvCredentials(pub CredentialVars);
 impl CredentialSource for EnvCredentials {
     fn fetch(&self) -> BoxFuture<'_, Result<Credentials, CredentialsError>> {
         Box::pin(std::future::ready(credentials_from_env(self.0)))
-    }
-}
-
-/// The keys named by `vars` from the credentials file `file` when given, else from the
-/// environment; read for every request either way, so rotation needs no restart.
-pub fn env_or_file(vars: CredentialVars, file: Option<&Path>) -> Arc<dyn CredentialSource> {
-    match file {
-        Some(path) => Arc::new(CredentialsFile::new(vars, path)),
-        None => Arc::new(EnvCredentials(vars)),
     }
 }
 

@@ -38,7 +38,7 @@ use crate::guarded_file::{self, ReadError};
 use crate::model::Provider;
 
 use super::credentials::{
-    BoxFuture, CredentialSource, CredentialVars, Credentials, CredentialsError,
+    BoxFuture, CredentialSource, CredentialVars, Credentials, CredentialsError, EnvCredentials,
 };
 
 /// Largest credentials file read; a few keys take a few hundred bytes.
@@ -262,6 +262,15 @@ fn unquote(value: &str) -> &str {
         }
     }
     value
+}
+
+/// The keys named by `vars` from the credentials file `file` when given, else from the
+/// environment; read for every request either way, so rotation needs no restart.
+pub fn env_or_file(vars: CredentialVars, file: Option<&Path>) -> Arc<dyn CredentialSource> {
+    match file {
+        Some(path) => Arc::new(CredentialsFile::new(vars, path)),
+        None => Arc::new(EnvCredentials(vars)),
+    }
 }
 
 #[cfg(test)]

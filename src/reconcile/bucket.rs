@@ -46,7 +46,7 @@ pub struct ReconcileContext {
 /// Never panics on provider errors: a missing client, a failed LIST, a refused plan, failed
 /// writes or a read-back that does not match are the record's `result`
 /// ([`ReconcileError`]); the daemon turns it into its next action with
-/// [`super::error::next_action`].
+/// [`super::requeue::next_action`].
 pub async fn reconcile(
     desired: &DesiredBucket,
     context: &ReconcileContext,

@@ -8,7 +8,6 @@
 
 use std::sync::Arc;
 
-use super::outcome::Applied;
 use crate::error_chain::Chain;
 use crate::provider::{ErrorKind, ProviderError};
 pub use crate::scheduler::Action;
@@ -142,22 +141,9 @@ pub fn error_policy(error: &ReconcileError, failures: u32) -> Action {
     }
 }
 
-/// The daemon's next action after a reconcile that ended in `result`, `failures` being the
-/// bucket's consecutive failures counting this one if it failed: [`Action::Resync`] after a
-/// success, [`Action::RequeueAfter`] when writes are held for the settle gate, else what
-/// [`error_policy`] says.
-pub fn next_action(result: &Result<Applied, ReconcileError>, failures: u32) -> Action {
-    match result {
-        Ok(Applied::Held(wait)) => Action::requeue(*wait),
-        Ok(Applied::InSync | Applied::Converged | Applied::Observed(_)) => Action::Resync,
-        Err(error) => error_policy(error, failures),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::time::Duration;
 
     use crate::model::Provider;
     use crate::provider::{Operation, ServiceError};
@@ -252,27 +238,6 @@ mod tests {
             }
             .reason(),
             "plan refused: too many deletes"
-        );
-    }
-
-    #[test]
-    fn the_daemon_looks_again_after_the_resync_the_settle_wait_or_what_the_policy_says() {
-        let ok = |applied| Ok::<_, ReconcileError>(applied);
-        assert_eq!(next_action(&ok(Applied::InSync), 1), Action::Resync);
-        assert_eq!(next_action(&ok(Applied::Converged), 1), Action::Resync);
-        assert_eq!(next_action(&ok(Applied::Observed(3)), 1), Action::Resync);
-        let wait = Duration::from_secs(7);
-        assert_eq!(
-            next_action(&ok(Applied::Held(wait)), 1),
-            Action::requeue(wait)
-        );
-        let denied = Err(ReconcileError::ListLive {
-            source: service(403, "AccessDenied"),
-        });
-        assert_eq!(next_action(&denied, 1), Action::Backoff);
-        assert_eq!(
-            next_action(&denied, REFUSED_RETRIES + 1),
-            Action::await_change()
         );
     }
 }

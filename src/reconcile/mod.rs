@@ -9,8 +9,8 @@
 //! - [`report`]: the daemon's observers around a reconcile: span, logs, drift, metrics.
 //! - [`once`]: `plan` and `apply` over every managed bucket with bounded concurrency.
 //! - [`drift`]: a bucket plan as structured drift events (logged at WARN, counted).
-//! - [`error`]: what went wrong ([`ReconcileError`]), and [`next_action`]: when the daemon
-//!   looks again ([`Action`]), through the one [`error_policy`] for failures.
+//! - [`error`]: what went wrong ([`ReconcileError`]), and the one [`error_policy`] for failures;
+//!   [`requeue`]: [`next_action`], when the daemon looks again ([`Action`]).
 //! - [`revision`]: loading a manifests revision for the daemon; what changed since the last.
 //! - [`settle`]: deletes, replacements and widened writes wait until the manifests revision is
 //!   stable; [`grant`]: what a revision lets the daemon write on a bucket.
@@ -28,6 +28,7 @@ pub mod grant;
 pub mod once;
 pub mod outcome;
 pub mod report;
+pub mod requeue;
 pub mod revision;
 pub mod runner;
 pub mod settle;
@@ -35,11 +36,12 @@ pub mod settle;
 pub use apply::{ApplySettings, apply_plan};
 pub use bucket::{ReconcileContext, reconcile, reconcile_with};
 pub use clients::{ClientSettings, Clients};
-pub use error::{Action, ReconcileError, error_policy, next_action};
+pub use error::{Action, ReconcileError, error_policy};
 pub use events::RunEvent;
 pub use grant::WriteGrant;
 pub use once::{apply_all, plan_all};
 pub use outcome::{Applied, Reconciled};
+pub use requeue::next_action;
 pub use runner::{RunConfig, RunError, run};
 pub use settle::{DEFAULT_SETTLE, SettleGate};
 

@@ -360,3 +360,122 @@ fn top_level_modules_import_each_other_in_no_circle() {
         circle.unwrap_or_default().join(" -> ")
     );
 }
+
+/// The module path of a file below `src/` (`plan/render/text.rs` → `plan::render::text`,
+/// `plan/mod.rs` → `plan`, `lib.rs` → the crate root); `None` for the binaries.
+fn module_of(path: &str) -> Option<Vec<String>> {
+    if path == "main.rs" || path.starts_with("bin/") {
+        return None;
+    }
+    let mut parts: Vec<String> = path
+        .trim_end_matches(".rs")
+        .split('/')
+        .map(str::to_string)
+        .collect();
+    if matches!(parts.last().map(String::as_str), Some("mod" | "lib")) {
+        parts.pop();
+    }
+    Some(parts)
+}
+
+/// Every `crate::`, `super::` and `self::` path of `code` as an absolute module path, grouped
+/// imports expanded one level.
+fn absolute_paths(code: &str, module: &[String]) -> Vec<Vec<String>> {
+    let mut found = Vec::new();
+    for root in ["crate::", "super::", "self::"] {
+        let mut rest = code;
+        while let Some(at) = rest.find(root) {
+            let before = rest[..at].chars().next_back();
+            rest = &rest[at + root.len()..];
+            if before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == ':') {
+                continue;
+            }
+            // `self::` is the file's own module (a `mod.rs` or `lib.rs` is its folder's);
+            // each `super::` one up.
+            let mut base: Vec<String> = match root {
+                "crate::" => Vec::new(),
+                _ => module.to_vec(),
+            };
+            let mut tail = rest;
+            if root == "super::" {
+                base.pop();
+                while let Some(more) = tail.strip_prefix("super::") {
+                    base.pop();
+                    tail = more;
+                }
+            }
+            let mut expand = |path: &str| {
+                let mut full = base.clone();
+                full.extend(
+                    path_prefix(path)
+                        .split("::")
+                        .filter(|s| !s.is_empty())
+                        .map(str::to_string),
+                );
+                found.push(full);
+            };
+            if let Some(group) = tail.strip_prefix('{') {
+                let end = group.find('}').unwrap_or(group.len());
+                group[..end].split(',').for_each(|p| expand(p.trim()));
+            } else {
+                expand(tail);
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn no_source_files_import_each_other_in_a_circle() {
+    let src = src_dir();
+    let mut files = Vec::new();
+    rust_files(&src, &mut files);
+    let mut modules: BTreeMap<Vec<String>, String> = BTreeMap::new();
+    let mut codes = Vec::new();
+    for file in &files {
+        let path = file
+            .strip_prefix(&src)
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
+        let Some(module) = module_of(&path) else {
+            continue;
+        };
+        let text = std::fs::read_to_string(file).expect("source is UTF-8");
+        // Test modules may reach anywhere; the layering is about the code that ships.
+        let shipped = text.split("#[cfg(test)]").next().unwrap_or_default();
+        let code: String = shipped
+            .lines()
+            .filter(|l| !l.trim_start().starts_with("//"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        if path.ends_with("tests.rs") {
+            continue;
+        }
+        modules.insert(module.clone(), path.clone());
+        codes.push((path, module, code));
+    }
+    let mut graph: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for (path, module, code) in &codes {
+        let edges = graph.entry(path.clone()).or_default();
+        for target in absolute_paths(code, module) {
+            // The longest prefix of the path that is a module file.
+            let file = (0..=target.len())
+                .rev()
+                .find_map(|n| modules.get(&target[..n]));
+            if let Some(file) = file.filter(|f| *f != path) {
+                edges.insert(file.clone());
+            }
+        }
+    }
+    assert!(
+        graph.values().map(BTreeSet::len).sum::<usize>() > 300,
+        "the reader sees the imports between files"
+    );
+    let circle = find_circle(&graph);
+    assert!(
+        circle.is_none(),
+        "source files import each other in a circle: {}",
+        circle.unwrap_or_default().join(" -> ")
+    );
+}

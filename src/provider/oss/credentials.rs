@@ -5,7 +5,8 @@ use std::path::Path;
 use std::sync::Arc;
 
 use crate::model::Provider;
-use crate::provider::credentials::{CredentialSource, CredentialVars, env_or_file};
+use crate::provider::credentials::{CredentialSource, CredentialVars};
+use crate::provider::credentials_file::env_or_file;
 
 /// The variable names of OSS access keys.
 pub const VARS: CredentialVars = CredentialVars {
