@@ -152,6 +152,16 @@ impl EmulatorConfig {
         }
     }
 
+    /// True when some key pair is accepted for `provider`; without one every request to it is
+    /// refused.
+    pub fn has_credentials(&self, provider: Provider) -> bool {
+        match provider {
+            Provider::Cos => !self.cos_credentials.is_empty(),
+            Provider::Oss => !self.oss_credentials.is_empty(),
+            Provider::S3 => !self.s3_credentials.is_empty(),
+        }
+    }
+
     /// Adds an accepted COS key pair.
     pub fn with_cos_credentials(mut self, id: impl Into<String>, key: impl Into<String>) -> Self {
         self.cos_credentials.push((id.into(), key.into()));

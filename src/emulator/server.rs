@@ -14,6 +14,8 @@ use super::control;
 use super::handle::EmulatorHandle;
 use super::pipeline;
 use super::shared::Shared;
+use crate::model::Provider;
+use crate::provider::CredentialVars;
 use crate::serve::{self as limited, Limits};
 
 /// Serves the emulated COS, OSS and S3 inventory APIs (and `/_emulator/*`) on `listener` until
@@ -29,22 +31,12 @@ pub async fn serve(
     config: EmulatorConfig,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> io::Result<()> {
-    for (provider, pairs, vars) in [
-        (
-            "cos",
-            &config.cos_credentials,
-            "TENCENTCLOUD_SECRET_ID / TENCENTCLOUD_SECRET_KEY",
-        ),
-        (
-            "oss",
-            &config.oss_credentials,
-            "ALIBABA_CLOUD_ACCESS_KEY_ID / ALIBABA_CLOUD_ACCESS_KEY_SECRET",
-        ),
-    ] {
-        if pairs.is_empty() {
+    for provider in Provider::ALL {
+        if !config.has_credentials(provider) {
+            let vars = CredentialVars::of(provider);
             tracing::warn!(
-                provider,
-                hint = vars,
+                provider = provider.as_str(),
+                hint = %format_args!("{} / {}", vars.id, vars.secret),
                 "no emulator credentials for this provider: every request to it is refused"
             );
         }
