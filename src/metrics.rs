@@ -522,14 +522,14 @@ mod tests {
     #[test]
     fn every_family_is_exported_once_it_has_a_sample() {
         let m = Metrics::new();
-        m.observe_reconcile(Provider::Cos, Duration::from_secs(1));
-        m.record_reconcile_error(Provider::Cos);
-        m.record_drift(Provider::Cos, DriftKind::Changed);
-        m.record_api_call(Provider::Cos, Operation::Get, Some(404));
-        m.record_api_retry(Provider::Cos, Operation::Get);
-        m.set_configs(Provider::Cos, ConfigCounts::default());
-        m.set_bucket_success(Provider::Cos, "b", SystemTime::now());
-        m.record_bucket_outcome(Provider::Cos, "b", true);
+        m.observe_reconcile(Provider::COS, Duration::from_secs(1));
+        m.record_reconcile_error(Provider::COS);
+        m.record_drift(Provider::COS, DriftKind::Changed);
+        m.record_api_call(Provider::COS, Operation::Get, Some(404));
+        m.record_api_retry(Provider::COS, Operation::Get);
+        m.set_configs(Provider::COS, ConfigCounts::default());
+        m.set_bucket_success(Provider::COS, "b", SystemTime::now());
+        m.record_bucket_outcome(Provider::COS, "b", true);
         m.set_revision("r");
         m.record_manifest_load(true);
         let text = m.encode();
@@ -557,11 +557,11 @@ mod tests {
     #[test]
     fn api_calls_are_counted_by_provider_operation_and_status() {
         let m = Metrics::new();
-        m.record_api_call(Provider::Cos, Operation::List, Some(200));
-        m.record_api_call(Provider::Cos, Operation::List, Some(200));
-        m.record_api_call(Provider::Oss, Operation::Put, Some(503));
-        m.record_api_call(Provider::Oss, Operation::Put, None);
-        m.record_api_retry(Provider::Oss, Operation::Put);
+        m.record_api_call(Provider::COS, Operation::List, Some(200));
+        m.record_api_call(Provider::COS, Operation::List, Some(200));
+        m.record_api_call(Provider::OSS, Operation::Put, Some(503));
+        m.record_api_call(Provider::OSS, Operation::Put, None);
+        m.record_api_retry(Provider::OSS, Operation::Put);
         let text = m.encode();
         assert!(text.contains(
             r#"invsync_api_calls_total{provider="cos",operation="list",status="200"} 2"#
@@ -583,19 +583,19 @@ mod tests {
         let observer: std::sync::Arc<dyn CallObserver> = std::sync::Arc::new(m.clone());
         let took = Duration::from_millis(20);
         observer.on_attempt(
-            Provider::Cos,
+            Provider::COS,
             Operation::Put,
             AttemptOutcome::Status(503),
             took,
         );
         observer.on_attempt(
-            Provider::Cos,
+            Provider::COS,
             Operation::Put,
             AttemptOutcome::TransportError,
             took,
         );
         observer.on_attempt(
-            Provider::Cos,
+            Provider::COS,
             Operation::Put,
             AttemptOutcome::Status(200),
             took,
@@ -612,10 +612,10 @@ mod tests {
     #[test]
     fn drift_and_reconcile_errors_are_counted_per_provider() {
         let m = Metrics::new();
-        m.record_drift(Provider::Cos, DriftKind::Missing);
-        m.record_drift(Provider::Cos, DriftKind::Unmanaged);
-        m.record_drift(Provider::Cos, DriftKind::Unmanaged);
-        m.record_reconcile_error(Provider::Oss);
+        m.record_drift(Provider::COS, DriftKind::Missing);
+        m.record_drift(Provider::COS, DriftKind::Unmanaged);
+        m.record_drift(Provider::COS, DriftKind::Unmanaged);
+        m.record_reconcile_error(Provider::OSS);
         let text = m.encode();
         assert!(text.contains(r#"invsync_drift_events_total{provider="cos",kind="missing"} 1"#));
         assert!(text.contains(r#"invsync_drift_events_total{provider="cos",kind="unmanaged"} 2"#));
@@ -625,7 +625,7 @@ mod tests {
     #[test]
     fn reconcile_durations_land_in_the_histogram() {
         let m = Metrics::new();
-        m.observe_reconcile(Provider::Oss, Duration::from_millis(300));
+        m.observe_reconcile(Provider::OSS, Duration::from_millis(300));
         let text = m.encode();
         assert!(text.contains(r#"invsync_reconcile_duration_seconds_count{provider="oss"} 1"#));
         assert!(text.contains(r#"invsync_reconcile_duration_seconds_sum{provider="oss"} 0.3"#));
@@ -646,9 +646,9 @@ mod tests {
             drifted: 2,
             blocked: 1,
         };
-        m.set_configs(Provider::Cos, counts);
+        m.set_configs(Provider::COS, counts);
         m.set_configs(
-            Provider::Cos,
+            Provider::COS,
             ConfigCounts {
                 in_sync: 5,
                 drifted: 0,
@@ -666,25 +666,25 @@ mod tests {
     fn bucket_success_is_a_unix_timestamp_and_can_be_removed() {
         let m = Metrics::new();
         let at = UNIX_EPOCH + Duration::from_secs(1_700_000_000);
-        m.set_bucket_success(Provider::Cos, "logs-1250000000", at);
+        m.set_bucket_success(Provider::COS, "logs-1250000000", at);
         let text = m.encode();
         assert!(text.contains(
             r#"invsync_bucket_last_success_timestamp_seconds{provider="cos",bucket="logs-1250000000"} 1700000000"#
         ), "{text}");
-        m.remove_bucket(Provider::Cos, "logs-1250000000");
+        m.remove_bucket(Provider::COS, "logs-1250000000");
         assert!(!m.encode().contains("logs-1250000000"));
     }
 
     #[test]
     fn consecutive_failures_count_up_and_reset_on_success() {
         let m = Metrics::new();
-        m.record_bucket_outcome(Provider::Oss, "b", true);
-        m.record_bucket_outcome(Provider::Oss, "b", true);
+        m.record_bucket_outcome(Provider::OSS, "b", true);
+        m.record_bucket_outcome(Provider::OSS, "b", true);
         let series = r#"invsync_bucket_consecutive_failures{provider="oss",bucket="b"}"#;
         assert!(m.encode().contains(&format!("{series} 2")));
-        m.record_bucket_outcome(Provider::Oss, "b", false);
+        m.record_bucket_outcome(Provider::OSS, "b", false);
         assert!(m.encode().contains(&format!("{series} 0")));
-        m.remove_bucket(Provider::Oss, "b");
+        m.remove_bucket(Provider::OSS, "b");
         assert!(!m.encode().contains(series));
     }
 
@@ -715,7 +715,7 @@ mod tests {
     #[test]
     fn clones_share_the_same_values() {
         let m = Metrics::new();
-        m.clone().record_drift(Provider::Oss, DriftKind::Changed);
+        m.clone().record_drift(Provider::OSS, DriftKind::Changed);
         assert!(
             m.encode()
                 .contains(r#"invsync_drift_events_total{provider="oss",kind="changed"} 1"#)

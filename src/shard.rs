@@ -133,7 +133,7 @@ mod tests {
 
     fn key(bucket: &str) -> BucketKey {
         BucketKey {
-            provider: Provider::Cos,
+            provider: Provider::COS,
             bucket: bucket.to_string(),
             region: "ap-guangzhou".to_string(),
         }

@@ -59,7 +59,7 @@ async fn no_secret_or_signature_appears_in_errors_or_logs() {
         let errs = [
             client.list(&bucket()).await.err(),
             client.get(&bucket(), "list1").await.err(),
-            client.put(&bucket(), &Inventory::Cos(small())).await.err(),
+            client.put(&bucket(), &Inventory::new(small())).await.err(),
             client.delete(&bucket(), "list1").await.err(),
         ];
         for err in errs.into_iter().flatten() {

@@ -16,6 +16,7 @@ use invsync::metrics::{DriftKind, Metrics};
 use invsync::model::{BucketKey, DesiredState, Inventory, Provider};
 use invsync::provider::endpoint_policy::EndpointPolicy;
 use invsync::provider::http::HttpSettings;
+use invsync::provider::registry;
 use invsync::provider::{CredentialSource, Credentials, StaticCredentials};
 use invsync::reconcile::{ClientSettings, RunConfig, RunEvent, SettleGate, run as run_daemon};
 use invsync::serve::Limits;
@@ -62,21 +63,21 @@ pub async fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
             bucket.origin
         );
     }
-    let (cos_credentials, oss_credentials, s3_credentials) = (
-        demo_credentials("AKIDdemo"),
-        demo_credentials("LTAIdemo"),
-        demo_credentials("AKIAdemo"),
-    );
-    let emulator = emulator::spawn(
-        EmulatorConfig::default()
-            .with_cos_credentials(&cos_credentials.0, &cos_credentials.1)
-            .with_oss_credentials(&oss_credentials.0, &oss_credentials.1)
-            .with_s3_credentials(&s3_credentials.0, &s3_credentials.1),
-    )
+    let credentials: BTreeMap<Provider, (String, String)> = Provider::ALL
+        .into_iter()
+        .map(|provider| (provider, demo_credentials(provider)))
+        .collect();
+    let emulator = emulator::spawn(credentials.iter().fold(
+        EmulatorConfig::default(),
+        |config, (provider, (id, secret))| config.with_credentials(*provider, id, secret),
+    ))
     .await
     .context("starting the embedded emulator")?;
     say(&format!(
-        "invsync demo: emulated COS + OSS + S3 inventory API on {}",
+        "invsync demo: emulated {} inventory API on {}",
+        Provider::ALL
+            .map(|provider| registry::spec(provider).short_title())
+            .join(" + "),
         emulator.endpoint()
     ))?;
     seed(&emulator, &desired, &dir)?;
@@ -108,11 +109,10 @@ pub async fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
             ..ClientSettings::default()
         }
         .with_endpoint_for_all(&emulator.endpoint()),
-        BTreeMap::from([
-            (Provider::Cos, static_source(cos_credentials)),
-            (Provider::Oss, static_source(oss_credentials)),
-            (Provider::S3, static_source(s3_credentials)),
-        ]),
+        credentials
+            .into_iter()
+            .map(|(provider, keys)| (provider, static_source(keys)))
+            .collect(),
         Some(&metrics),
     )?;
     let (events, received) = mpsc::unbounded_channel();
@@ -167,8 +167,10 @@ fn say(line: &str) -> io::Result<()> {
 }
 
 /// A random key pair known only to this process, shared by the emulator and the clients.
-fn demo_credentials(prefix: &str) -> (String, String) {
-    let id = format!("{prefix}{:016x}", rand::random::<u64>());
+/// A made-up key pair for `provider`, shaped as its keys are, new for every demo.
+fn demo_credentials(provider: Provider) -> (String, String) {
+    let prefix = registry::spec(provider).example.key_id_prefix;
+    let id = format!("{prefix}demo{:016x}", rand::random::<u64>());
     let secret = format!(
         "{:016x}{:016x}",
         rand::random::<u64>(),

@@ -1,6 +1,7 @@
 //! How an emulator instance is set up: accepted credentials, persistence, bucket strictness,
 //! Content-MD5 strictness, faults, clock-skew tolerance, and where its S3 buckets live.
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -19,20 +20,22 @@ pub const DEFAULT_S3_REGION: &str = "us-east-1";
 /// `x-amz-expected-bucket-owner`) unless configured otherwise.
 pub const DEFAULT_S3_ACCOUNT_ID: &str = "123456789012";
 
-/// One accepted S3 key: long-term (no token) or temporary (requests must carry the token).
+/// One accepted key: an access key id and its secret, and for a temporary key the session
+/// token its requests must carry (S3's `x-amz-security-token`; dialects without tokens never
+/// look at it).
 #[derive(Clone, PartialEq, Eq)]
-pub struct S3Credential {
-    pub access_key_id: String,
-    pub secret_access_key: String,
+pub struct AcceptedKey {
+    pub id: String,
+    pub secret: String,
     pub session_token: Option<String>,
 }
 
 // Hand-written so that neither the secret nor the token reaches a log.
-impl fmt::Debug for S3Credential {
+impl fmt::Debug for AcceptedKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("S3Credential")
-            .field("access_key_id", &self.access_key_id)
-            .field("secret_access_key", &"******")
+        f.debug_struct("AcceptedKey")
+            .field("id", &self.id)
+            .field("secret", &"******")
             .field(
                 "session_token",
                 &self.session_token.as_ref().map(|_| "******"),
@@ -47,12 +50,9 @@ impl fmt::Debug for S3Credential {
 /// `InvalidAccessKeyId`: verification is never switched off.
 #[derive(Clone)]
 pub struct EmulatorConfig {
-    /// COS SecretId → SecretKey pairs accepted in `q-ak`.
-    pub cos_credentials: Vec<(String, String)>,
-    /// OSS AccessKeyId → AccessKeySecret pairs.
-    pub oss_credentials: Vec<(String, String)>,
-    /// S3 keys accepted in SigV4 `Credential=`.
-    pub s3_credentials: Vec<S3Credential>,
+    /// The keys each provider accepts (COS `q-ak`, OSS `AccessKeyId`, S3 SigV4
+    /// `Credential=`).
+    pub credentials: BTreeMap<Provider, Vec<AcceptedKey>>,
     /// The region every S3 bucket lives in: a signature scoped to another region is refused
     /// with 400 `AuthorizationHeaderMalformed` naming this one.
     pub s3_region: String,
@@ -77,9 +77,7 @@ pub struct EmulatorConfig {
 impl Default for EmulatorConfig {
     fn default() -> Self {
         EmulatorConfig {
-            cos_credentials: Vec::new(),
-            oss_credentials: Vec::new(),
-            s3_credentials: Vec::new(),
+            credentials: BTreeMap::new(),
             s3_region: DEFAULT_S3_REGION.to_string(),
             s3_account_id: DEFAULT_S3_ACCOUNT_ID.to_string(),
             state_file: None,
@@ -94,13 +92,8 @@ impl Default for EmulatorConfig {
 
 impl fmt::Debug for EmulatorConfig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let ids = |pairs: &[(String, String)]| -> Vec<String> {
-            pairs.iter().map(|(id, _)| format!("{id}:******")).collect()
-        };
         f.debug_struct("EmulatorConfig")
-            .field("cos_credentials", &ids(&self.cos_credentials))
-            .field("oss_credentials", &ids(&self.oss_credentials))
-            .field("s3_credentials", &self.s3_credentials)
+            .field("credentials", &self.credentials)
             .field("s3_region", &self.s3_region)
             .field("s3_account_id", &self.s3_account_id)
             .field("state_file", &self.state_file)
@@ -114,98 +107,92 @@ impl fmt::Debug for EmulatorConfig {
 }
 
 impl EmulatorConfig {
-    /// Defaults, with credentials from the clients' standard env vars:
-    /// `TENCENTCLOUD_SECRET_ID` / `TENCENTCLOUD_SECRET_KEY` for COS,
-    /// `ALIBABA_CLOUD_ACCESS_KEY_ID` / `ALIBABA_CLOUD_ACCESS_KEY_SECRET` for OSS, and
-    /// `AWS_ACCESS_KEY_ID` / `AWS_SECRET_ACCESS_KEY` for S3 (with `AWS_SESSION_TOKEN`, a
-    /// temporary key whose requests must carry that token). A pair with either half unset or
-    /// empty is left out.
+    /// Defaults, with each provider's credentials from its clients' standard variables (its
+    /// table entry's: `TENCENTCLOUD_SECRET_ID` / `TENCENTCLOUD_SECRET_KEY` for COS,
+    /// `ALIBABA_CLOUD_ACCESS_KEY_ID` / `ALIBABA_CLOUD_ACCESS_KEY_SECRET` for OSS,
+    /// `AWS_ACCESS_KEY_ID` / `AWS_SECRET_ACCESS_KEY` for S3). With the provider's session token
+    /// variable set (`AWS_SESSION_TOKEN`), the key is a temporary one whose requests must carry
+    /// that token. A pair with either half unset or empty is left out.
     pub fn from_env() -> Self {
         Self::from_vars(|name| std::env::var(name).ok())
     }
 
     /// [`EmulatorConfig::from_env`] with the variables looked up through `var`.
     pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Self {
-        let pair = |vars: CredentialVars| -> Vec<(String, String)> {
-            match (var(vars.id), var(vars.secret)) {
-                (Some(id), Some(secret)) if !id.is_empty() && !secret.is_empty() => {
-                    vec![(id, secret)]
-                }
-                _ => Vec::new(),
+        let set = |name: &str| var(name).filter(|value| !value.is_empty());
+        let mut config = EmulatorConfig::default();
+        for provider in Provider::ALL {
+            let vars = CredentialVars::of(provider);
+            if let (Some(id), Some(secret)) = (set(vars.id), set(vars.secret)) {
+                let session_token = if vars.token.is_empty() {
+                    None
+                } else {
+                    set(vars.token)
+                };
+                config.add_key(provider, id, secret, session_token);
             }
-        };
-        let s3_credentials = match (var("AWS_ACCESS_KEY_ID"), var("AWS_SECRET_ACCESS_KEY")) {
-            (Some(id), Some(secret)) if !id.is_empty() && !secret.is_empty() => {
-                vec![S3Credential {
-                    access_key_id: id,
-                    secret_access_key: secret,
-                    session_token: var("AWS_SESSION_TOKEN").filter(|t| !t.is_empty()),
-                }]
-            }
-            _ => Vec::new(),
-        };
-        EmulatorConfig {
-            cos_credentials: pair(CredentialVars::of(Provider::Cos)),
-            oss_credentials: pair(CredentialVars::of(Provider::Oss)),
-            s3_credentials,
-            ..EmulatorConfig::default()
         }
+        config
     }
 
-    /// True when some key pair is accepted for `provider`; without one every request to it is
+    /// The keys `provider` accepts; without one every request to it is refused.
+    pub fn accepted_keys(&self, provider: Provider) -> &[AcceptedKey] {
+        self.credentials.get(&provider).map_or(&[], Vec::as_slice)
+    }
+
+    /// True when some key is accepted for `provider`; without one every request to it is
     /// refused.
     pub fn has_credentials(&self, provider: Provider) -> bool {
-        match provider {
-            Provider::Cos => !self.cos_credentials.is_empty(),
-            Provider::Oss => !self.oss_credentials.is_empty(),
-            Provider::S3 => !self.s3_credentials.is_empty(),
-        }
+        !self.accepted_keys(provider).is_empty()
     }
 
-    /// Adds an accepted COS key pair.
-    pub fn with_cos_credentials(mut self, id: impl Into<String>, key: impl Into<String>) -> Self {
-        self.cos_credentials.push((id.into(), key.into()));
-        self
-    }
-
-    /// Adds an accepted OSS key pair.
-    pub fn with_oss_credentials(mut self, id: impl Into<String>, key: impl Into<String>) -> Self {
-        self.oss_credentials.push((id.into(), key.into()));
-        self
-    }
-
-    /// Adds an accepted long-term S3 key.
-    pub fn with_s3_credentials(mut self, id: impl Into<String>, secret: impl Into<String>) -> Self {
-        self.s3_credentials.push(S3Credential {
-            access_key_id: id.into(),
-            secret_access_key: secret.into(),
-            session_token: None,
-        });
-        self
-    }
-
-    /// Adds an accepted temporary S3 key, valid only with `token` in `x-amz-security-token`.
-    pub fn with_s3_session_credentials(
+    /// Adds an accepted long-term key for `provider`.
+    pub fn with_credentials(
         mut self,
+        provider: Provider,
+        id: impl Into<String>,
+        secret: impl Into<String>,
+    ) -> Self {
+        self.add_key(provider, id.into(), secret.into(), None);
+        self
+    }
+
+    /// Adds an accepted temporary key for `provider`, valid only with `token` (S3:
+    /// `x-amz-security-token`).
+    pub fn with_session_credentials(
+        mut self,
+        provider: Provider,
         id: impl Into<String>,
         secret: impl Into<String>,
         token: impl Into<String>,
     ) -> Self {
-        self.s3_credentials.push(S3Credential {
-            access_key_id: id.into(),
-            secret_access_key: secret.into(),
-            session_token: Some(token.into()),
-        });
+        self.add_key(provider, id.into(), secret.into(), Some(token.into()));
         self
+    }
+
+    fn add_key(
+        &mut self,
+        provider: Provider,
+        id: String,
+        secret: String,
+        session_token: Option<String>,
+    ) {
+        self.credentials
+            .entry(provider)
+            .or_default()
+            .push(AcceptedKey {
+                id,
+                secret,
+                session_token,
+            });
     }
 }
 
-/// The secret of `key_id` among accepted `(id, secret)` pairs.
-pub(crate) fn find_secret<'c>(pairs: &'c [(String, String)], key_id: &str) -> Option<&'c str> {
-    pairs
-        .iter()
-        .find(|(id, _)| id == key_id)
-        .map(|(_, secret)| secret.as_str())
+/// The secret of `key_id` among accepted keys.
+pub(crate) fn find_secret<'c>(keys: &'c [AcceptedKey], key_id: &str) -> Option<&'c str> {
+    keys.iter()
+        .find(|key| key.id == key_id)
+        .map(|key| key.secret.as_str())
 }
 
 /// Parses a `--bucket` value, `cos:NAME`, `oss:NAME` or `s3:NAME`.
@@ -236,9 +223,9 @@ mod tests {
     fn bucket_specs_name_provider_and_bucket() {
         assert_eq!(
             parse_bucket_spec("cos:b-1250000000"),
-            Ok((Provider::Cos, "b-1250000000".into()))
+            Ok((Provider::COS, "b-1250000000".into()))
         );
-        assert_eq!(parse_bucket_spec("oss:b"), Ok((Provider::Oss, "b".into())));
+        assert_eq!(parse_bucket_spec("oss:b"), Ok((Provider::OSS, "b".into())));
         assert_eq!(parse_bucket_spec("s3:b"), Ok((Provider::S3, "b".into())));
         assert!(parse_bucket_spec("gcs:b").is_err());
         assert_eq!(
@@ -260,19 +247,24 @@ mod tests {
             _ => None,
         });
         assert_eq!(
-            config.s3_credentials,
-            vec![S3Credential {
-                access_key_id: "ASIAs3".into(),
-                secret_access_key: "s3-secret".into(),
+            config.accepted_keys(Provider::S3),
+            [AcceptedKey {
+                id: "ASIAs3".into(),
+                secret: "s3-secret".into(),
                 session_token: Some("s3-token".into()),
             }]
         );
         assert_eq!(
-            find_secret(&config.cos_credentials, "AKIDcos"),
+            find_secret(config.accepted_keys(Provider::COS), "AKIDcos"),
             Some("cos-secret")
         );
+        assert_eq!(
+            config.accepted_keys(Provider::COS)[0].session_token,
+            None,
+            "COS has no session token variable set"
+        );
         assert!(
-            config.oss_credentials.is_empty(),
+            config.accepted_keys(Provider::OSS).is_empty(),
             "an empty secret is not a credential"
         );
     }
@@ -280,9 +272,9 @@ mod tests {
     #[test]
     fn debug_output_hides_secrets() {
         let config = EmulatorConfig::default()
-            .with_cos_credentials("AKIDcos", "cos-secret")
-            .with_oss_credentials("LTAIoss", "oss-secret")
-            .with_s3_session_credentials("ASIAs3", "s3-secret", "s3-token");
+            .with_credentials(Provider::COS, "AKIDcos", "cos-secret")
+            .with_credentials(Provider::OSS, "LTAIoss", "oss-secret")
+            .with_session_credentials(Provider::S3, "ASIAs3", "s3-secret", "s3-token");
         let shown = format!("{config:?}");
         assert!(shown.contains("AKIDcos") && shown.contains("LTAIoss") && shown.contains("ASIAs3"));
         assert!(!shown.contains("cos-secret") && !shown.contains("oss-secret"));

@@ -163,6 +163,13 @@ pub(crate) trait EmulatedProvider: Sync {
     /// `inventory` in the provider's PUT wire form; `None` when it is another provider's.
     fn put_body(&self, inventory: &Inventory) -> Option<Result<String, String>>;
 
+    /// The ids among `stored` (configurations as GET serves them, in listing order) that the
+    /// service deletes by itself once their one run is done (OSS `Once` with `AutoDelete`).
+    /// None by default.
+    fn completed_runs(&self, _stored: &[String]) -> Vec<String> {
+        Vec::new()
+    }
+
     // Reply.
 
     /// A request id in the provider's format, unique per `counter`.

@@ -156,7 +156,7 @@ mod tests {
             assert_eq!(r.operation, Operation::Delete);
         }
         let unsigned = route("GET", "127.0.0.1:9000", "/examplebucket", "inventory").unwrap();
-        assert_eq!(unsigned.provider, Provider::Oss);
+        assert_eq!(unsigned.provider, Provider::OSS);
         let (provider, object) = route_as("GET", "127.0.0.1", "/b/key", "inventory", true);
         assert_eq!((provider, object.unwrap_err().status), (Provider::S3, 501));
     }
@@ -166,7 +166,7 @@ mod tests {
         let mut headers = HeaderMap::new();
         headers.insert("authorization", "OSS ak:sig".parse().unwrap());
         let (dialect, _) = super::route("GET", "localhost", "/b", "inventory", &headers);
-        assert_eq!(dialect.provider(), Provider::Oss);
+        assert_eq!(dialect.provider(), Provider::OSS);
         headers.insert(
             "authorization",
             "AWS4-HMAC-SHA256 Credential=AK/20260101/us-east-1/s3/aws4_request"
@@ -185,7 +185,7 @@ mod tests {
             "id=list1&inventory",
         ] {
             let r = route("GET", COS_HOST, "/", query).unwrap();
-            assert_eq!(r.provider, Provider::Cos);
+            assert_eq!(r.provider, Provider::COS);
             assert_eq!(r.bucket, "examplebucket-1250000000");
             assert_eq!(r.region.as_deref(), Some("ap-guangzhou"));
             assert_eq!(r.operation, Operation::Get);
@@ -198,7 +198,7 @@ mod tests {
         let host = format!("{COS_HOST}:8080");
         assert_eq!(
             route("GET", &host, "/", "inventory").unwrap().provider,
-            Provider::Cos
+            Provider::COS
         );
     }
 
@@ -213,7 +213,7 @@ mod tests {
         .unwrap();
         assert_eq!(
             (v.provider, v.bucket.as_str()),
-            (Provider::Oss, "examplebucket")
+            (Provider::OSS, "examplebucket")
         );
         assert_eq!(v.region.as_deref(), Some("cn-hangzhou"));
         assert_eq!(v.operation, Operation::Put);
@@ -226,7 +226,7 @@ mod tests {
         .unwrap();
         assert_eq!(
             (p.provider, p.bucket.as_str()),
-            (Provider::Oss, "examplebucket")
+            (Provider::OSS, "examplebucket")
         );
         assert_eq!(p.path, "/examplebucket/");
         assert_eq!(p.operation, Operation::Delete);
@@ -283,9 +283,9 @@ mod tests {
             (error.status, error.code)
         };
         for (provider, digest, throttled) in [
-            (Provider::Cos, "BadDigest", "SlowDown"),
+            (Provider::COS, "BadDigest", "SlowDown"),
             (
-                Provider::Oss,
+                Provider::OSS,
                 "InvalidDigest",
                 "MetaOperationQpsLimitExceeded",
             ),
@@ -300,7 +300,7 @@ mod tests {
                 (503, throttled.to_string())
             );
         }
-        let oss = of(Provider::Oss).unwrap().error(&Failure::DigestMismatch);
+        let oss = of(Provider::OSS).unwrap().error(&Failure::DigestMismatch);
         assert_eq!(oss.ec, "0017-00000503");
     }
 

@@ -394,12 +394,12 @@ mod tests {
     fn scope_filters_by_operation_and_provider() {
         let config = FaultConfig {
             operations: vec!["put".into()],
-            providers: vec![Provider::Oss],
+            providers: vec![Provider::OSS],
             ..FaultConfig::default()
         };
-        assert!(config.applies_to(Provider::Oss, Operation::Put));
-        assert!(!config.applies_to(Provider::Oss, Operation::Delete));
-        assert!(!config.applies_to(Provider::Cos, Operation::Put));
+        assert!(config.applies_to(Provider::OSS, Operation::Put));
+        assert!(!config.applies_to(Provider::OSS, Operation::Delete));
+        assert!(!config.applies_to(Provider::COS, Operation::Put));
     }
 
     #[test]

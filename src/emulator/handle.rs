@@ -11,7 +11,6 @@ use super::dialect::EmulatedProvider;
 use super::dialects;
 use super::errors::ApiError;
 use super::faults::{FaultConfig, FaultConfigError};
-use super::oss::{self, Oss};
 use super::route::ApiRequest;
 use super::shared::{Shared, lock};
 use super::stats::Stats;
@@ -129,12 +128,14 @@ impl EmulatorHandle {
         self.seed_xml(bucket.provider, &bucket.bucket, &xml)
     }
 
-    /// Does what OSS does once a `Once` inventory has run: every configuration of `bucket`
-    /// with `<Frequency>Once</Frequency>` and `<AutoDelete>true</AutoDelete>` is deleted.
-    /// Returns the ids deleted, in listing order.
-    pub fn complete_once_runs(&self, bucket: &str) -> Vec<String> {
-        let provider = Oss.provider();
-        let done = oss::completed_once_runs(&self.configs(provider, bucket));
+    /// Does what the service does once a one-off inventory has run: the configurations of
+    /// `bucket` its dialect says are done (OSS: `<Frequency>Once</Frequency>` with
+    /// `<AutoDelete>true</AutoDelete>`) are deleted. Returns the ids deleted, in listing order.
+    pub fn complete_once_runs(&self, provider: Provider, bucket: &str) -> Vec<String> {
+        let Some(dialect) = dialects::of(provider) else {
+            return Vec::new();
+        };
+        let done = dialect.completed_runs(&self.configs(provider, bucket));
         let mut store = lock(&self.shared.store);
         for id in &done {
             let _ = store.delete(provider, bucket, id);

@@ -388,7 +388,7 @@ mod tests {
             let id = format!("c{i}");
             store
                 .put(
-                    Provider::Cos,
+                    Provider::COS,
                     "b-1250000000",
                     &id,
                     String::new(),
@@ -396,7 +396,7 @@ mod tests {
                 )
                 .unwrap();
             store
-                .put(Provider::Oss, "ob", &id, String::new(), PutMode::CreateOnly)
+                .put(Provider::OSS, "ob", &id, String::new(), PutMode::CreateOnly)
                 .unwrap();
         }
         let cos = run(

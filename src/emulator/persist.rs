@@ -123,7 +123,7 @@ mod tests {
         let mut store = Store::default();
         store
             .put(
-                Provider::Cos,
+                Provider::COS,
                 "b-1250000000",
                 "a",
                 "<InventoryConfiguration/>".into(),
@@ -132,7 +132,7 @@ mod tests {
             .unwrap();
         store
             .put(
-                Provider::Oss,
+                Provider::OSS,
                 "ob",
                 "r1",
                 "<InventoryConfiguration/>".into(),

@@ -250,7 +250,7 @@ mod tests {
     /// The order each provider's dialect lists in.
     fn order(provider: Provider) -> ListOrder {
         match provider {
-            Provider::Cos => ListOrder::Creation,
+            Provider::COS => ListOrder::Creation,
             _ => ListOrder::Id,
         }
     }
@@ -280,16 +280,16 @@ mod tests {
         for id in ["b", "a", "c"] {
             assert!(
                 !store
-                    .put(Provider::Cos, "b", id, xml(id, "1"), PutMode::Upsert)
+                    .put(Provider::COS, "b", id, xml(id, "1"), PutMode::Upsert)
                     .unwrap()
             );
         }
         assert!(
             store
-                .put(Provider::Cos, "b", "a", xml("a", "2"), PutMode::Upsert)
+                .put(Provider::COS, "b", "a", xml("a", "2"), PutMode::Upsert)
                 .unwrap()
         );
-        let pages = all_pages(&store, Provider::Cos);
+        let pages = all_pages(&store, Provider::COS);
         assert_eq!(
             pages,
             vec![vec![xml("b", "1"), xml("a", "2"), xml("c", "1")]]
@@ -301,15 +301,15 @@ mod tests {
         let mut store = Store::default();
         for id in ["b", "a"] {
             store
-                .put(Provider::Oss, "b", id, xml(id, "1"), PutMode::CreateOnly)
+                .put(Provider::OSS, "b", id, xml(id, "1"), PutMode::CreateOnly)
                 .unwrap();
         }
         assert_eq!(
-            store.put(Provider::Oss, "b", "a", xml("a", "2"), PutMode::CreateOnly),
+            store.put(Provider::OSS, "b", "a", xml("a", "2"), PutMode::CreateOnly),
             Err(StoreError::AlreadyExists("a".into()))
         );
         assert_eq!(
-            all_pages(&store, Provider::Oss),
+            all_pages(&store, Provider::OSS),
             vec![vec![xml("a", "1"), xml("b", "1")]]
         );
     }
@@ -320,10 +320,10 @@ mod tests {
         for i in 0..250 {
             let id = format!("ID-{i}");
             store
-                .put(Provider::Cos, "b", &id, xml(&id, "x"), PutMode::Upsert)
+                .put(Provider::COS, "b", &id, xml(&id, "x"), PutMode::Upsert)
                 .unwrap();
         }
-        let pages = all_pages(&store, Provider::Cos);
+        let pages = all_pages(&store, Provider::COS);
         assert_eq!(
             pages.iter().map(Vec::len).collect::<Vec<_>>(),
             [100, 100, 50]
@@ -337,16 +337,16 @@ mod tests {
         for i in 0..150 {
             let id = format!("id{i:03}");
             store
-                .put(Provider::Oss, "b", &id, xml(&id, "x"), PutMode::CreateOnly)
+                .put(Provider::OSS, "b", &id, xml(&id, "x"), PutMode::CreateOnly)
                 .unwrap();
         }
         let first = store
-            .list_page(Provider::Oss, "b", None, ListOrder::Id)
+            .list_page(Provider::OSS, "b", None, ListOrder::Id)
             .unwrap();
-        store.delete(Provider::Oss, "b", "id100").unwrap();
+        store.delete(Provider::OSS, "b", "id100").unwrap();
         let second = store
             .list_page(
-                Provider::Oss,
+                Provider::OSS,
                 "b",
                 first.next_token.as_deref(),
                 ListOrder::Id,
@@ -361,23 +361,23 @@ mod tests {
     fn an_empty_token_means_the_first_page_and_a_bad_one_is_refused() {
         let mut store = Store::default();
         store
-            .put(Provider::Cos, "b", "a", xml("a", "1"), PutMode::Upsert)
+            .put(Provider::COS, "b", "a", xml("a", "1"), PutMode::Upsert)
             .unwrap();
         assert_eq!(
             store
-                .list_page(Provider::Cos, "b", Some(""), ListOrder::Creation)
+                .list_page(Provider::COS, "b", Some(""), ListOrder::Creation)
                 .unwrap()
                 .items
                 .len(),
             1
         );
         assert_eq!(
-            store.list_page(Provider::Cos, "b", Some("garbage"), ListOrder::Creation),
+            store.list_page(Provider::COS, "b", Some("garbage"), ListOrder::Creation),
             Err(StoreError::InvalidToken)
         );
         assert_eq!(
             store.list_page(
-                Provider::Cos,
+                Provider::COS,
                 "b",
                 Some(&token::encode("x")),
                 ListOrder::Creation
@@ -392,36 +392,36 @@ mod tests {
         for i in 0..MAX_CONFIGS_PER_BUCKET {
             let id = format!("{i}");
             store
-                .put(Provider::Cos, "b", &id, xml(&id, "x"), PutMode::Upsert)
+                .put(Provider::COS, "b", &id, xml(&id, "x"), PutMode::Upsert)
                 .unwrap();
         }
         assert_eq!(
-            store.put(Provider::Cos, "b", "new", xml("new", "x"), PutMode::Upsert),
+            store.put(Provider::COS, "b", "new", xml("new", "x"), PutMode::Upsert),
             Err(StoreError::TooManyConfigurations)
         );
         assert!(
             store
-                .put(Provider::Cos, "b", "7", xml("7", "y"), PutMode::Upsert)
+                .put(Provider::COS, "b", "7", xml("7", "y"), PutMode::Upsert)
                 .unwrap()
         );
     }
 
     #[test]
     fn strict_stores_know_only_listed_buckets() {
-        let allowed = BTreeSet::from([(Provider::Cos, "known".to_string())]);
+        let allowed = BTreeSet::from([(Provider::COS, "known".to_string())]);
         let mut store = Store {
             strict: Some(allowed),
             ..Store::default()
         };
         assert!(
             store
-                .put(Provider::Cos, "known", "a", xml("a", "1"), PutMode::Upsert)
+                .put(Provider::COS, "known", "a", xml("a", "1"), PutMode::Upsert)
                 .is_ok()
         );
         assert_eq!(
-            store.put(Provider::Cos, "other", "a", xml("a", "1"), PutMode::Upsert),
+            store.put(Provider::COS, "other", "a", xml("a", "1"), PutMode::Upsert),
             Err(StoreError::NoSuchBucket("other".into()))
         );
-        assert!(store.get(Provider::Oss, "known", "a").is_err());
+        assert!(store.get(Provider::OSS, "known", "a").is_err());
     }
 }

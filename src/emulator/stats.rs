@@ -129,15 +129,15 @@ mod tests {
     #[test]
     fn counts_accumulate_by_provider_operation_and_status_and_reset_clears_them() {
         let mut recorder = Recorder::default();
-        recorder.record(Provider::Cos, Operation::List, 200);
-        recorder.record(Provider::Cos, Operation::List, 200);
-        recorder.record(Provider::Cos, Operation::List, 503);
-        recorder.record(Provider::Oss, Operation::Put, 409);
+        recorder.record(Provider::COS, Operation::List, 200);
+        recorder.record(Provider::COS, Operation::List, 200);
+        recorder.record(Provider::COS, Operation::List, 503);
+        recorder.record(Provider::OSS, Operation::Put, 409);
         let stats = recorder.snapshot();
         assert_eq!(stats.total, 4);
-        assert_eq!(stats.count(Provider::Cos, Operation::List, 200), 2);
-        assert_eq!(stats.calls(Provider::Cos, Operation::List), 3);
-        assert_eq!(stats.with_status(Provider::Oss, 409), 1);
+        assert_eq!(stats.count(Provider::COS, Operation::List, 200), 2);
+        assert_eq!(stats.calls(Provider::COS, Operation::List), 3);
+        assert_eq!(stats.with_status(Provider::OSS, 409), 1);
         recorder.reset();
         assert_eq!(recorder.snapshot(), Stats::default());
     }
@@ -145,7 +145,7 @@ mod tests {
     #[test]
     fn json_round_trips_with_lowercase_names() {
         let mut recorder = Recorder::default();
-        recorder.record(Provider::Oss, Operation::Delete, 204);
+        recorder.record(Provider::OSS, Operation::Delete, 204);
         let json = serde_json::to_string(&recorder.snapshot()).unwrap();
         assert_eq!(
             json,

@@ -4,14 +4,12 @@
 //! [`crate::manifest`]; provider clients turn wire XML into them at the provider boundary. The
 //! plan engine compares them without knowing where they came from.
 //!
-//! The bottom floor: nothing here imports another module of the crate. Each provider's
-//! configuration shape (`cos`, `oss`, `s3`) is domain data too, so that [`Inventory`] needs no
-//! provider code.
+//! The bottom floor: nothing here imports another module of the crate, and nothing here names
+//! a provider. A provider's configuration shape lives in its own folder and is held here as an
+//! [`Inventory`], so adding a provider changes nothing in this module.
 
-pub mod cos;
+pub mod inventory;
 pub mod live;
-pub mod oss;
-pub mod s3;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -20,49 +18,52 @@ use std::path::PathBuf;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-pub use cos::{CosDestination, CosFilter, CosInventory, CosPeriod, CosSchedule, CosTag};
+pub use inventory::{BucketOptions, Inventory, ProviderBucketOptions, ProviderInventory};
 pub use live::{ForeignConfig, LiveConfig, all_modelled};
-pub use oss::{OssDestination, OssEncryption, OssFilter, OssIncrementalInventory, OssInventory};
-pub use s3::{S3BucketOptions, S3Destination, S3Encryption, S3Format, S3Inventory};
 
-/// The cloud whose inventory API a bucket lives behind.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum Provider {
-    /// Tencent Cloud Object Storage.
-    Cos,
-    /// Alibaba Cloud Object Storage Service.
-    Oss,
-    /// Amazon Simple Storage Service.
-    S3,
-}
+/// The cloud whose inventory API a bucket lives behind, by the lowercase name used in
+/// manifests, logs, metrics and JSON output (`cos`, `oss`, `s3`).
+///
+/// The set is open: each provider folder names its own provider, and the provider table
+/// (`crate::provider::registry`) lists them; nothing here knows one. Ordered by name, which is
+/// the order plans are printed in.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Provider(&'static str);
 
 impl Provider {
-    /// Every provider, in plan order (the order of [`Provider`]'s variants).
-    pub const ALL: [Provider; 3] = [Provider::Cos, Provider::Oss, Provider::S3];
+    /// The provider named `name`; only a provider's own folder names itself.
+    pub(crate) const fn named(name: &'static str) -> Self {
+        Provider(name)
+    }
 
     /// The lowercase name used in manifests, logs, metrics and JSON output.
     pub const fn as_str(self) -> &'static str {
-        match self {
-            Provider::Cos => "cos",
-            Provider::Oss => "oss",
-            Provider::S3 => "s3",
-        }
+        self.0
     }
 }
 
 impl fmt::Display for Provider {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        f.write_str(self.0)
+    }
+}
+
+impl fmt::Debug for Provider {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.0)
+    }
+}
+
+impl Serialize for Provider {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.0)
     }
 }
 
 /// Identifies one bucket: the unit of ownership, planning and reconciliation.
 ///
 /// Ordered by provider, then bucket, then region, which is the order plans are printed in.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub struct BucketKey {
     pub provider: Provider,
     pub bucket: String,
@@ -140,76 +141,6 @@ impl ReportFormat {
             ReportFormat::Orc => "ORC",
         }
     }
-}
-
-/// One inventory configuration of one bucket, in the shape of its provider.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Inventory {
-    Cos(CosInventory),
-    Oss(OssInventory),
-    S3(S3Inventory),
-}
-
-impl Inventory {
-    /// The configuration id, unique within its bucket.
-    pub fn id(&self) -> &str {
-        match self {
-            Inventory::Cos(c) => &c.id,
-            Inventory::Oss(c) => &c.id,
-            Inventory::S3(c) => &c.id,
-        }
-    }
-
-    /// Gives the configuration another id (callers keep ids unique within the bucket).
-    pub fn set_id(&mut self, id: String) {
-        match self {
-            Inventory::Cos(c) => c.id = id,
-            Inventory::Oss(c) => c.id = id,
-            Inventory::S3(c) => c.id = id,
-        }
-    }
-
-    /// Whether the service produces reports for it, to read or change.
-    pub fn enabled_mut(&mut self) -> &mut bool {
-        match self {
-            Inventory::Cos(c) => &mut c.enabled,
-            Inventory::Oss(c) => &mut c.enabled,
-            Inventory::S3(c) => &mut c.enabled,
-        }
-    }
-
-    /// The object key prefix its reports are limited to, to read or change.
-    pub fn filter_prefix_mut(&mut self) -> &mut Option<String> {
-        match self {
-            Inventory::Cos(c) => &mut c.filter.prefix,
-            Inventory::Oss(c) => &mut c.filter.prefix,
-            Inventory::S3(c) => &mut c.filter_prefix,
-        }
-    }
-
-    /// The provider this configuration belongs to.
-    pub fn provider(&self) -> Provider {
-        match self {
-            Inventory::Cos(_) => Provider::Cos,
-            Inventory::Oss(_) => Provider::Oss,
-            Inventory::S3(_) => Provider::S3,
-        }
-    }
-}
-
-/// Bucket-level settings only one provider has (`spec.<key>` of a manifest, beside `bucket`,
-/// `region`, `endpoint`), carried from the manifest to the provider's client constructor and
-/// rendered back by `import`. Opaque to everything but the provider that declares them.
-///
-/// A provider without such keys uses [`ProviderBucketOptions::None`]; a provider with some
-/// adds a variant holding its own validated type.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub enum ProviderBucketOptions {
-    /// No provider-specific bucket-level settings.
-    #[default]
-    None,
-    /// S3's `expectedBucketOwner` and `forcePathStyle`.
-    S3(S3BucketOptions),
 }
 
 /// Where a declaration came from, for messages that point the user at it.

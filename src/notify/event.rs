@@ -182,7 +182,7 @@ mod tests {
 
     fn key() -> BucketKey {
         BucketKey {
-            provider: Provider::Cos,
+            provider: Provider::COS,
             bucket: "logs-1250000000".into(),
             region: "ap-guangzhou".into(),
         }

@@ -113,7 +113,7 @@ mod tests {
             kind: EventKind::Drift,
             revision: "abc123".into(),
             bucket: Some(BucketKey {
-                provider: Provider::Oss,
+                provider: Provider::OSS,
                 bucket: "logs".into(),
                 region: "cn-hangzhou".into(),
             }),

@@ -296,9 +296,10 @@ mod tests {
     /// The provider's own domains, as its table entry names them.
     fn own(provider: Provider) -> &'static [&'static str] {
         match provider {
-            Provider::Cos => crate::provider::cos::endpoint::DEFAULT_ALLOWED,
-            Provider::Oss => crate::provider::oss::endpoint::DEFAULT_ALLOWED,
+            Provider::COS => crate::provider::cos::endpoint::DEFAULT_ALLOWED,
+            Provider::OSS => crate::provider::oss::endpoint::DEFAULT_ALLOWED,
             Provider::S3 => crate::provider::s3::endpoint::DEFAULT_ALLOWED_ENDPOINTS,
+            other => panic!("no own domains listed for {other}"),
         }
     }
 
@@ -359,8 +360,8 @@ mod tests {
         assert!(
             policy
                 .check(
-                    Provider::Cos,
-                    own(Provider::Cos),
+                    Provider::COS,
+                    own(Provider::COS),
                     "https://cos.ap-guangzhou.myqcloud.com"
                 )
                 .is_ok()
@@ -368,8 +369,8 @@ mod tests {
         assert!(
             policy
                 .check(
-                    Provider::Cos,
-                    own(Provider::Cos),
+                    Provider::COS,
+                    own(Provider::COS),
                     "https://cos-internal.ap-guangzhou.tencentcos.cn"
                 )
                 .is_ok()
@@ -377,21 +378,21 @@ mod tests {
         assert!(
             policy
                 .check(
-                    Provider::Oss,
-                    own(Provider::Oss),
+                    Provider::OSS,
+                    own(Provider::OSS),
                     "https://oss-cn-hangzhou-internal.aliyuncs.com"
                 )
                 .is_ok()
         );
         for (provider, refused) in [
-            (Provider::Cos, "http://attacker.example"),
-            (Provider::Cos, "http://cos.ap-guangzhou.myqcloud.com"),
-            (Provider::Cos, "https://myqcloud.com"),
-            (Provider::Cos, "https://myqcloud.com.attacker.example"),
-            (Provider::Cos, "https://evilmyqcloud.com"),
-            (Provider::Cos, "https://oss-cn-hangzhou.aliyuncs.com"),
-            (Provider::Oss, "https://cos.ap-guangzhou.myqcloud.com"),
-            (Provider::Oss, "http://127.0.0.1:9000"),
+            (Provider::COS, "http://attacker.example"),
+            (Provider::COS, "http://cos.ap-guangzhou.myqcloud.com"),
+            (Provider::COS, "https://myqcloud.com"),
+            (Provider::COS, "https://myqcloud.com.attacker.example"),
+            (Provider::COS, "https://evilmyqcloud.com"),
+            (Provider::COS, "https://oss-cn-hangzhou.aliyuncs.com"),
+            (Provider::OSS, "https://cos.ap-guangzhou.myqcloud.com"),
+            (Provider::OSS, "http://127.0.0.1:9000"),
         ] {
             let error = policy.check(provider, own(provider), refused).unwrap_err();
             assert!(
@@ -417,33 +418,33 @@ mod tests {
         .unwrap();
         assert!(
             policy
-                .check(Provider::Oss, own(Provider::Oss), "http://127.0.0.1:9000")
+                .check(Provider::OSS, own(Provider::OSS), "http://127.0.0.1:9000")
                 .is_ok()
         );
         assert!(
             policy
-                .check(Provider::Oss, own(Provider::Oss), "http://127.0.0.1:9001")
+                .check(Provider::OSS, own(Provider::OSS), "http://127.0.0.1:9001")
                 .is_err()
         );
         assert!(
             policy
                 .check(
-                    Provider::Cos,
-                    own(Provider::Cos),
+                    Provider::COS,
+                    own(Provider::COS),
                     "http://cos.internal.example:81"
                 )
                 .is_ok()
         );
         assert!(
             policy
-                .check(Provider::Cos, own(Provider::Cos), "http://internal.example")
+                .check(Provider::COS, own(Provider::COS), "http://internal.example")
                 .is_err()
         );
         assert!(
             policy
                 .check(
-                    Provider::Cos,
-                    own(Provider::Cos),
+                    Provider::COS,
+                    own(Provider::COS),
                     "https://proxy.example:8443"
                 )
                 .is_ok()
@@ -451,8 +452,8 @@ mod tests {
         assert!(
             policy
                 .check(
-                    Provider::Cos,
-                    own(Provider::Cos),
+                    Provider::COS,
+                    own(Provider::COS),
                     "http://proxy.example:8443"
                 )
                 .is_err()
@@ -460,7 +461,7 @@ mod tests {
         let any_port = EndpointPolicy::allowing(&["LocalHost"]).unwrap();
         assert!(
             any_port
-                .check(Provider::Oss, own(Provider::Oss), "http://localhost:1234")
+                .check(Provider::OSS, own(Provider::OSS), "http://localhost:1234")
                 .is_ok()
         );
     }
@@ -470,8 +471,8 @@ mod tests {
         let policy = EndpointPolicy::allowing(&["host"]).unwrap();
         let error = policy
             .check(
-                Provider::Cos,
-                own(Provider::Cos),
+                Provider::COS,
+                own(Provider::COS),
                 &format!("http://u:{PASSWORD}@host"),
             )
             .unwrap_err();

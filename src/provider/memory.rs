@@ -274,21 +274,19 @@ impl InventoryApi for MemoryInventory {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{
-        Frequency, IncludedObjectVersions, OssDestination, OssFilter, OssInventory, Provider,
-        ReportFormat, all_modelled,
-    };
+    use crate::model::{Frequency, IncludedObjectVersions, Provider, ReportFormat, all_modelled};
+    use crate::provider::oss::model::{OssDestination, OssFilter, OssInventory};
 
     fn key() -> BucketKey {
         BucketKey {
-            provider: Provider::Oss,
+            provider: Provider::OSS,
             bucket: "b".into(),
             region: "cn-hangzhou".into(),
         }
     }
 
     fn oss(id: &str) -> Inventory {
-        Inventory::Oss(OssInventory {
+        Inventory::new(OssInventory {
             id: id.into(),
             enabled: true,
             included_object_versions: IncludedObjectVersions::Current,

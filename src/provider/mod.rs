@@ -373,7 +373,7 @@ mod tests {
 
     fn service(status: u16, code: &str) -> ProviderError {
         ProviderError::Service {
-            provider: Provider::Oss,
+            provider: Provider::OSS,
             operation: Operation::Put,
             bucket: "b".into(),
             error: Box::new(ServiceError {
@@ -409,7 +409,7 @@ mod tests {
 
     #[test]
     fn transport_decode_and_request_errors_have_their_own_kinds() {
-        let base = (Provider::Cos, Operation::List, "b".to_string());
+        let base = (Provider::COS, Operation::List, "b".to_string());
         let transport = ProviderError::Transport {
             provider: base.0,
             operation: base.1,
@@ -434,13 +434,13 @@ mod tests {
             source: Some("TENCENTCLOUD_SECRET_ID is not set".into()),
         };
         assert_eq!(request.kind(), ErrorKind::Configuration);
-        assert_eq!(request.provider(), Provider::Cos);
+        assert_eq!(request.provider(), Provider::COS);
     }
 
     #[test]
     fn display_names_only_its_layer_and_the_chain_adds_the_cause() {
         let error = ProviderError::Transport {
-            provider: Provider::Cos,
+            provider: Provider::COS,
             operation: Operation::List,
             bucket: "b-1250000000".into(),
             message: "connection failed (gave up after 3 attempts)".into(),

@@ -109,7 +109,7 @@ mod tests {
 
     fn bucket() -> BucketKey {
         BucketKey {
-            provider: Provider::Oss,
+            provider: Provider::OSS,
             bucket: "b".into(),
             region: "r".into(),
         }
@@ -117,7 +117,7 @@ mod tests {
 
     fn config(id: &str) -> LiveConfig {
         LiveConfig::Foreign(ForeignConfig {
-            provider: Provider::Oss,
+            provider: Provider::OSS,
             id: id.into(),
             raw_xml: String::new(),
             unmodelled: vec!["X".into()],
@@ -141,7 +141,7 @@ mod tests {
     #[test]
     fn pages_are_followed_with_each_token_until_one_has_none() {
         let asked = RefCell::new(Vec::new());
-        let items = run(list_all(Provider::Oss, &bucket(), |token| {
+        let items = run(list_all(Provider::OSS, &bucket(), |token| {
             asked.borrow_mut().push(token.clone());
             let answer = match token.as_deref() {
                 None => page("a", Some("t1")),
@@ -160,7 +160,7 @@ mod tests {
 
     fn no_such_inventory() -> Result<ListPage, ProviderError> {
         Err(ProviderError::Service {
-            provider: Provider::Oss,
+            provider: Provider::OSS,
             operation: Operation::List,
             bucket: "b".into(),
             error: Box::new(ServiceError {
@@ -193,7 +193,7 @@ mod tests {
 
     #[test]
     fn a_repeated_token_is_a_decode_error() {
-        let err = run(list_all(Provider::Oss, &bucket(), |_| async {
+        let err = run(list_all(Provider::OSS, &bucket(), |_| async {
             Ok(page("a", Some("same")))
         }))
         .unwrap_err();
@@ -204,7 +204,7 @@ mod tests {
     #[test]
     fn a_list_that_never_ends_stops_after_the_page_limit() {
         let calls = RefCell::new(0usize);
-        let err = run(list_all(Provider::Oss, &bucket(), |_| {
+        let err = run(list_all(Provider::OSS, &bucket(), |_| {
             *calls.borrow_mut() += 1;
             let next = calls.borrow().to_string();
             async move { Ok(page("a", Some(&next))) }

@@ -266,7 +266,7 @@ mod tests {
     }
 
     fn key(account: &str, region: &str) -> RateKey {
-        RateKey::new(Provider::Cos, account, region)
+        RateKey::new(Provider::COS, account, region)
     }
 
     #[test]
@@ -360,7 +360,7 @@ mod tests {
         for other in [
             key("AKID2", "ap-guangzhou"),
             key("AKID1", "ap-beijing"),
-            RateKey::new(Provider::Oss, "AKID1", "ap-guangzhou"),
+            RateKey::new(Provider::OSS, "AKID1", "ap-guangzhou"),
         ] {
             assert_eq!(limiter.reserve(&other), Duration::ZERO, "{other:?}");
             assert_eq!(limiter.rate(&other), 2.0, "{other:?}");
@@ -389,7 +389,7 @@ mod timing_tests {
     #[tokio::test]
     async fn concurrent_callers_share_the_rate() {
         let limiter = Arc::new(RateLimiter::new(RateSettings::with_max_rate(40.0)));
-        let k = RateKey::new(Provider::Cos, "a", "r");
+        let k = RateKey::new(Provider::COS, "a", "r");
         let start = Instant::now();
         let mut tasks = Vec::new();
         for _ in 0..4 {

@@ -12,18 +12,13 @@
 //! file is handed what it needs of an entry (`tests/integration/layering.rs` checks it).
 //!
 //! # Adding a provider
-//! 1. A folder `src/provider/<p>/` with the shape of the others (`manifest.rs`,
-//!    `normalize.rs`, `credentials.rs`, `endpoint.rs`, `client.rs`, wire files), whose `mod.rs`
-//!    defines `pub(crate) static SPEC: ProviderSpec`; its configuration types in
-//!    `src/model/<p>.rs`.
-//! 2. A variant in [`Provider`] (its name in `Provider::as_str`, and in [`Provider::ALL`]) and
-//!    one in [`crate::model::Inventory`] (with its arm in `Inventory::id`/`provider`), and,
-//!    when it has bucket-level manifest keys of its own, one in [`ProviderBucketOptions`].
-//! 3. Its arm in [`spec`] and in [`ManifestInventory`]'s `serialize`. Its `connect` hands out
-//!    its client as `Arc<dyn InventoryApi>`.
-//! 4. Its own endpoint override flag in `src/cli.rs` (`ProviderArgs`) and its arm in
-//!    `ProviderArgs::endpoint_overrides` (the generic `--endpoint <p>=URL` needs nothing).
-//! 5. Its emulator dialect: a folder `src/emulator/<p>/` implementing `EmulatedProvider` and one
+//! 1. A folder `src/provider/<p>/` with the shape of the others (`model.rs` with its
+//!    configuration types implementing [`crate::model::ProviderInventory`], `manifest.rs`,
+//!    `normalize.rs`, `credentials.rs`, `endpoint.rs`, `example.rs`, `client.rs`, wire files),
+//!    whose `mod.rs` defines `pub const PROVIDER` and `pub(crate) static SPEC: ProviderSpec`.
+//!    Its `connect` hands out its client as `Arc<dyn InventoryApi>`.
+//! 2. Its `SPEC` in `ENTRIES` and its `PROVIDER` in [`Provider::ALL`], here.
+//! 3. Its emulator dialect: a folder `src/emulator/<p>/` implementing `EmulatedProvider` and one
 //!    entry in `src/emulator/dialects.rs`.
 //!
 //! Nothing else in `manifest/`, `plan/`, `reconcile/`, `commands/` or the metrics changes.
@@ -34,18 +29,43 @@ use std::sync::Arc;
 
 pub use crate::model::ProviderBucketOptions;
 use crate::model::{Inventory, Provider};
-use crate::provider::cos::manifest::CosInventorySpec;
 use crate::provider::credentials::{CredentialSource, CredentialVars};
 pub use crate::provider::kit::spec::{
     ChangedConfig, ClientParts, ParseBucketOptions, ParsedInventory, ProviderSpec,
 };
-use crate::provider::oss::manifest::OssInventorySpec;
-use crate::provider::s3::manifest::S3InventorySpec;
+use crate::provider::{cos, oss, s3};
+
+/// The table: every provider's entry, in plan order (by name).
+static ENTRIES: [&ProviderSpec; 3] = [&cos::SPEC, &oss::SPEC, &s3::SPEC];
 
 impl Provider {
+    /// Every provider of the table, in plan order.
+    pub const ALL: [Provider; 3] = [cos::PROVIDER, oss::PROVIDER, s3::PROVIDER];
+    /// Tencent Cloud Object Storage.
+    pub const COS: Provider = cos::PROVIDER;
+    /// Alibaba Cloud Object Storage Service.
+    pub const OSS: Provider = oss::PROVIDER;
+    /// Amazon Simple Storage Service.
+    pub const S3: Provider = s3::PROVIDER;
+
     /// The provider whose manifest name ([`ProviderSpec::name`]) is `name`.
     pub fn from_name(name: &str) -> Option<Provider> {
-        Provider::ALL.into_iter().find(|p| spec(*p).name == name)
+        ENTRIES.iter().find(|e| e.name == name).map(|e| e.provider)
+    }
+}
+
+/// A provider by its manifest name, as emulator state, fault and statistics files write it.
+/// Defined here because only the table knows the names.
+impl<'de> serde::Deserialize<'de> for Provider {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let name = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        Provider::from_name(&name).ok_or_else(|| {
+            let names: Vec<&str> = ENTRIES.iter().map(|e| e.name).collect();
+            serde::de::Error::custom(format_args!(
+                "unknown provider `{name}`, expected one of {}",
+                names.join(", ")
+            ))
+        })
     }
 }
 
@@ -60,12 +80,15 @@ impl CredentialVars {
 }
 
 /// The table entry of `provider`.
+///
+/// Every [`Provider`] value is one of the table's: only a provider folder names its provider
+/// (`Provider::named` is crate-private), and each folder's entry is in the table (a unit test
+/// checks it).
 pub fn spec(provider: Provider) -> &'static ProviderSpec {
-    match provider {
-        Provider::Cos => &crate::provider::cos::SPEC,
-        Provider::Oss => &crate::provider::oss::SPEC,
-        Provider::S3 => &crate::provider::s3::SPEC,
-    }
+    ENTRIES
+        .iter()
+        .find(|e| e.provider == provider)
+        .unwrap_or_else(|| unreachable!("provider {provider} has no table entry"))
 }
 
 /// One credential source per provider, from `file` when given, else the environment.
@@ -95,11 +118,8 @@ pub struct ManifestInventory(pub Inventory);
 
 impl serde::Serialize for ManifestInventory {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        match &self.0 {
-            Inventory::Cos(c) => CosInventorySpec::from(c).serialize(serializer),
-            Inventory::Oss(o) => OssInventorySpec::from(o).serialize(serializer),
-            Inventory::S3(s) => S3InventorySpec::from(s).serialize(serializer),
-        }
+        let form = (spec(self.0.provider()).manifest_form)(&self.0);
+        erased_serde::serialize(form.as_ref(), serializer)
     }
 }
 
@@ -117,6 +137,11 @@ mod tests {
             assert_eq!(entry.provider, provider);
             assert_eq!(Provider::from_name(entry.name), Some(provider));
         }
+        let names: Vec<&str> = ENTRIES.iter().map(|e| e.name).collect();
+        let mut sorted = names.clone();
+        sorted.sort_unstable();
+        assert_eq!(names, sorted, "the table is in plan order");
+        assert_eq!(ENTRIES.len(), Provider::ALL.len());
         assert_eq!(Provider::from_name("gcs"), None);
     }
 
@@ -128,8 +153,8 @@ mod tests {
                 continue;
             }
             let options = (entry.parse_bucket_options)(&Map::new(), &FieldPath::root());
-            assert_eq!(options.unwrap(), ProviderBucketOptions::None);
-            assert!((entry.render_bucket_options)(&ProviderBucketOptions::None).is_empty());
+            assert_eq!(options.unwrap(), ProviderBucketOptions::none());
+            assert!((entry.render_bucket_options)(&ProviderBucketOptions::none()).is_empty());
         }
     }
 }

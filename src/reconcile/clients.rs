@@ -83,7 +83,7 @@ impl Clients {
         key: &BucketKey,
         endpoint: Option<&str>,
     ) -> Result<Arc<dyn InventoryApi>, ProviderError> {
-        self.connect(key, endpoint, &ProviderBucketOptions::None)
+        self.connect(key, endpoint, &ProviderBucketOptions::none())
     }
 
     /// [`Clients::for_bucket`] with the bucket's provider `options` (e.g. S3's expected owner),

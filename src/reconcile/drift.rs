@@ -187,13 +187,14 @@ fn compare(path: &str, live: Option<&Value>, desired: Option<&Value>, out: &mut 
 mod tests {
     use super::*;
     use crate::model::{
-        CosDestination, CosFilter, CosInventory, CosSchedule, DesiredBucket, Frequency,
-        IncludedObjectVersions, Origin, Provider, ReportFormat, all_modelled,
+        DesiredBucket, Frequency, IncludedObjectVersions, Origin, Provider, ReportFormat,
+        all_modelled,
     };
     use crate::plan::{PlanOptions, plan_bucket};
+    use crate::provider::cos::model::{CosDestination, CosFilter, CosInventory, CosSchedule};
 
     fn cos(id: &str, prefix: &str, enabled: bool) -> Inventory {
-        Inventory::Cos(CosInventory {
+        Inventory::new(CosInventory {
             id: id.to_string(),
             enabled,
             included_object_versions: IncludedObjectVersions::Current,
@@ -220,7 +221,7 @@ mod tests {
         DesiredBucket {
             overwrite_foreign: Default::default(),
             key: BucketKey {
-                provider: Provider::Cos,
+                provider: Provider::COS,
                 bucket: "b-1250000000".into(),
                 region: "ap-guangzhou".into(),
             },

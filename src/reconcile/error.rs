@@ -150,7 +150,7 @@ mod tests {
 
     fn service(status: u16, code: &str) -> Arc<ProviderError> {
         Arc::new(ProviderError::Service {
-            provider: Provider::Cos,
+            provider: Provider::COS,
             operation: Operation::List,
             bucket: "b-1250000000".into(),
             error: Box::new(ServiceError {

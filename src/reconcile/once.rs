@@ -149,12 +149,12 @@ mod tests {
     #[test]
     fn buckets_are_worked_on_round_robin_over_provider_and_region() {
         let desired = state(&[
-            (Provider::Cos, "a-1250000000", "ap-guangzhou"),
-            (Provider::Cos, "b-1250000000", "ap-guangzhou"),
-            (Provider::Cos, "c-1250000000", "ap-guangzhou"),
-            (Provider::Cos, "d-1250000000", "ap-beijing"),
-            (Provider::Oss, "e", "cn-hangzhou"),
-            (Provider::Oss, "f", "cn-hangzhou"),
+            (Provider::COS, "a-1250000000", "ap-guangzhou"),
+            (Provider::COS, "b-1250000000", "ap-guangzhou"),
+            (Provider::COS, "c-1250000000", "ap-guangzhou"),
+            (Provider::COS, "d-1250000000", "ap-beijing"),
+            (Provider::OSS, "e", "cn-hangzhou"),
+            (Provider::OSS, "f", "cn-hangzhou"),
         ]);
         let order: Vec<&str> = interleaved(&desired)
             .iter()

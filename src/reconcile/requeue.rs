@@ -28,7 +28,7 @@ mod tests {
     fn denied() -> Result<Applied, ReconcileError> {
         Err(ReconcileError::ListLive {
             source: Arc::new(ProviderError::Service {
-                provider: Provider::Cos,
+                provider: Provider::COS,
                 operation: Operation::List,
                 bucket: "b-1250000000".into(),
                 error: Box::new(ServiceError {

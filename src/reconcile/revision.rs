@@ -142,7 +142,7 @@ mod tests {
         DesiredBucket {
             overwrite_foreign: Default::default(),
             key: BucketKey {
-                provider: Provider::Oss,
+                provider: Provider::OSS,
                 bucket: name.into(),
                 region: "cn-hangzhou".into(),
             },

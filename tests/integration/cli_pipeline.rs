@@ -106,7 +106,7 @@ fn oss_storage_classes_as_a_list_or_a_comma_string_plan_in_sync_with_the_same_li
     assert!(live.contains("<StorageClass>Standard,IA</StorageClass>"));
     emulator
         .handle
-        .seed_xml(Provider::Oss, OSS.bucket, &live)
+        .seed_xml(Provider::OSS, OSS.bucket, &live)
         .unwrap();
 
     let declared = OSS.manifest(false, &[("report1", "logs/")]);

@@ -114,7 +114,7 @@ fn connect(provider: Provider, endpoint: &str, secret: &str) -> Arc<dyn Inventor
         transport: Transport::new(settings.http.clone()).expect("transport builds"),
         credentials: Arc::new(StaticCredentials(Credentials::new(KEY_ID, secret))),
         endpoint: Some(endpoint.parse().expect("emulator endpoint is a URL")),
-        options: &ProviderBucketOptions::None,
+        options: &ProviderBucketOptions::none(),
         settings: &settings,
     })
     .expect("client connects")
@@ -355,7 +355,7 @@ macro_rules! providers {
 }
 
 providers! {
-    cos => Provider::Cos,
-    oss => Provider::Oss,
+    cos => Provider::COS,
+    oss => Provider::OSS,
     s3 => Provider::S3,
 }

@@ -107,7 +107,7 @@ async fn truncated_list_without_next_token_is_a_decode_error() {
 async fn get_returns_the_configuration_and_signs_like_the_python_sdk() {
     let (url, mock) = start(|_, _| xml_response(200, SMALL)).await;
     let got = client(&url).get(&bucket(), "list1").await.unwrap();
-    assert_eq!(got, Some(LiveConfig::Modelled(Inventory::Cos(small()))));
+    assert_eq!(got, Some(LiveConfig::Modelled(Inventory::new(small()))));
     assert_clean(&mock);
     let seen = mock.seen.lock().unwrap()[0].clone();
     assert_eq!(seen.query, "inventory&id=list1");
@@ -172,7 +172,7 @@ async fn get_or_list_answered_200_with_something_else_than_the_document_is_a_dec
 async fn put_sends_the_canonical_body_with_content_md5() {
     let (url, mock) = start(|_, _| xml_response(200, "")).await;
     client(&url)
-        .put(&bucket(), &Inventory::Cos(small()))
+        .put(&bucket(), &Inventory::new(small()))
         .await
         .unwrap();
     assert_clean(&mock);
@@ -197,7 +197,7 @@ async fn put_sends_the_canonical_body_with_content_md5() {
 #[tokio::test]
 async fn put_of_an_oss_configuration_is_a_request_error_without_any_call() {
     let (url, mock) = start(|_, _| xml_response(200, "")).await;
-    let oss = Inventory::Oss(OssInventory {
+    let oss = Inventory::new(OssInventory {
         id: "x".into(),
         enabled: true,
         included_object_versions: IncludedObjectVersions::All,
@@ -265,7 +265,7 @@ async fn error_xml_becomes_a_service_error_with_code_and_request_id() {
 async fn request_id_falls_back_to_the_header_when_the_body_is_not_cos_xml() {
     let (url, _mock) = start(|_, _| xml_response(400, "<html>bad gateway config</html>")).await;
     let err = client(&url)
-        .put(&bucket(), &Inventory::Cos(small()))
+        .put(&bucket(), &Inventory::new(small()))
         .await
         .unwrap_err();
     let service = err.service().expect("service error");

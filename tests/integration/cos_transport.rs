@@ -59,7 +59,7 @@ async fn send_get(
 ) -> Result<invsync::provider::http::RawResponse, ProviderError> {
     let url = reqwest::Url::parse(url).unwrap();
     transport
-        .send(Provider::Cos, Operation::Get, "bucket-1250000000", || {
+        .send(Provider::COS, Operation::Get, "bucket-1250000000", || {
             Ok(reqwest::Request::new(reqwest::Method::GET, url.clone()))
         })
         .await
@@ -266,10 +266,10 @@ async fn connection_failures_are_retried_and_reported_without_the_url() {
 async fn build_errors_stop_the_send_at_once() {
     let calls = AtomicUsize::new(0);
     let err = transport(fast_settings())
-        .send(Provider::Cos, Operation::Put, "b", || {
+        .send(Provider::COS, Operation::Put, "b", || {
             calls.fetch_add(1, Ordering::SeqCst);
             Err(ProviderError::Request {
-                provider: Provider::Cos,
+                provider: Provider::COS,
                 operation: Operation::Put,
                 bucket: "b".into(),
                 message: "no credentials".into(),

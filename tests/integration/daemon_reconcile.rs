@@ -26,7 +26,7 @@ fn replace_file(manifests: &Manifests, name: &str, text: &str) {
 
 fn writes(emulator: &Emulator) -> u64 {
     let stats = emulator.handle.stats();
-    [Provider::Cos, Provider::Oss]
+    [Provider::COS, Provider::OSS]
         .into_iter()
         .map(|p| stats.calls(p, Operation::Put) + stats.calls(p, Operation::Delete))
         .sum()
@@ -131,7 +131,7 @@ fn a_manifest_edit_converges_within_a_second_and_touches_only_that_bucket() {
         emulator
             .handle
             .stats()
-            .calls(Provider::Oss, Operation::List),
+            .calls(Provider::OSS, Operation::List),
         0,
         "unchanged bucket not read"
     );
@@ -173,8 +173,8 @@ fn a_full_pass_request_reads_every_bucket_at_once() {
     daemon.full_pass.send(()).unwrap();
     assert!(wait_until(Duration::from_secs(2), || {
         let stats = emulator.handle.stats();
-        stats.calls(Provider::Cos, Operation::List) >= 1
-            && stats.calls(Provider::Oss, Operation::List) >= 1
+        stats.calls(Provider::COS, Operation::List) >= 1
+            && stats.calls(Provider::OSS, Operation::List) >= 1
     }));
     daemon.stop().0.unwrap();
 }

@@ -118,7 +118,7 @@ fn a_broken_revision_deletes_nothing_and_the_fixed_one_is_picked_up() {
         emulator
             .handle
             .stats()
-            .calls(Provider::Cos, Operation::Delete),
+            .calls(Provider::COS, Operation::Delete),
         0
     );
     assert!(daemon.is_running());
@@ -154,7 +154,7 @@ fn a_fifo_or_a_link_out_of_the_directory_rejects_the_revision_and_the_last_good_
         emulator
             .handle
             .stats()
-            .calls(Provider::Cos, Operation::Delete)
+            .calls(Provider::COS, Operation::Delete)
     };
     // Each bad entry comes first, so no valid revision without `uploads` is ever seen.
     for (fixes, (bad, problem)) in [

@@ -50,7 +50,7 @@ fn a_mixed_directory_is_planned_applied_and_then_costs_one_list_per_bucket() {
     let (code, plan) = plan_json(&emulator, &manifests);
     assert_eq!(code, 0, "in sync after apply: {plan}");
     let stats = emulator.handle.stats();
-    for provider in [Provider::Cos, Provider::Oss, Provider::S3] {
+    for provider in [Provider::COS, Provider::OSS, Provider::S3] {
         assert_eq!(stats.calls(provider, Operation::List), 1, "{stats:?}");
     }
     assert_eq!(

@@ -32,7 +32,7 @@ fn manifest(day: u8, seconds: u64) -> String {
 }
 
 fn puts(emulator: &Emulator) -> u64 {
-    emulator.handle.stats().calls(Provider::Oss, Operation::Put)
+    emulator.handle.stats().calls(Provider::OSS, Operation::Put)
 }
 
 fn once_state(plan: &serde_json::Value) -> String {
@@ -75,7 +75,12 @@ fn apply_never_starts_a_once_inventory_until_run_once_names_it() {
     assert_eq!(once_state(&plan), "pending");
 
     // The service runs it and deletes it; nothing brings it back.
-    assert_eq!(emulator.handle.complete_once_runs(OSS.bucket), ["snapshot"]);
+    assert_eq!(
+        emulator
+            .handle
+            .complete_once_runs(Provider::OSS, OSS.bucket),
+        ["snapshot"]
+    );
     let before = puts(&emulator);
     assert_exit(&apply(&emulator, &manifests), 0);
     assert_eq!(puts(&emulator), before, "no write after the run");
@@ -155,7 +160,12 @@ fn the_daemon_never_creates_a_once_inventory_not_even_after_a_restart() {
         ),
         0,
     );
-    assert_eq!(emulator.handle.complete_once_runs(OSS.bucket), ["snapshot"]);
+    assert_eq!(
+        emulator
+            .handle
+            .complete_once_runs(Provider::OSS, OSS.bucket),
+        ["snapshot"]
+    );
     let before = puts(&emulator);
 
     for _ in 0..2 {
@@ -167,12 +177,12 @@ fn the_daemon_never_creates_a_once_inventory_not_even_after_a_restart() {
         let lists = emulator
             .handle
             .stats()
-            .calls(Provider::Oss, Operation::List);
+            .calls(Provider::OSS, Operation::List);
         assert!(wait_until(MAX_WAIT, || {
             emulator
                 .handle
                 .stats()
-                .calls(Provider::Oss, Operation::List)
+                .calls(Provider::OSS, Operation::List)
                 >= lists + 3
         }));
         let text = daemon.metrics_text();

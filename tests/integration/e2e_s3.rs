@@ -73,8 +73,8 @@ fn apply_creates_s3_configurations_next_to_cos_and_oss_and_then_nothing_is_pendi
     let live = emulator.handle.configs(Provider::S3, "examplebucket");
     assert_eq!(live.len(), 2, "{live:?}");
     assert!(live[0].contains("<Id>daily-parquet</Id>") && live[1].contains("<Id>weekly-csv</Id>"));
-    assert!(emulator.handle.stats().calls(Provider::Cos, Operation::Put) > 0);
-    assert!(emulator.handle.stats().calls(Provider::Oss, Operation::Put) > 0);
+    assert!(emulator.handle.stats().calls(Provider::COS, Operation::Put) > 0);
+    assert!(emulator.handle.stats().calls(Provider::OSS, Operation::Put) > 0);
 
     emulator.handle.reset_stats();
     let output = invsync(

@@ -20,7 +20,7 @@ fn cos_config_served_in_the_and_filter_shape_plans_in_sync() {
     assert!(and_shape.contains("<And>"));
     emulator
         .handle
-        .seed_xml(Provider::Cos, COS.bucket, &and_shape)
+        .seed_xml(Provider::COS, COS.bucket, &and_shape)
         .unwrap();
     let manifests = Manifests::new();
     manifests.write("bucket.yaml", &COS.manifest(false, &[("logs", "logs/")]));
@@ -82,7 +82,7 @@ fn fail_next_oss_puts(emulator: &Emulator, count: u32) {
                 code: "ServiceUnavailable".into(),
             }],
             operations: vec!["put".into()],
-            providers: vec![Provider::Oss],
+            providers: vec![Provider::OSS],
             ..FaultConfig::default()
         })
         .unwrap();
@@ -110,12 +110,12 @@ fn oss_recreate_failing_after_the_delete_is_retried_until_the_config_is_back() {
     assert_exit(&output, 0);
     let stats = emulator.handle.stats();
     assert_eq!(
-        stats.count(Provider::Oss, Operation::Put, 503),
+        stats.count(Provider::OSS, Operation::Put, 503),
         2,
         "{stats:?}"
     );
     assert_eq!(
-        stats.count(Provider::Oss, Operation::Put, 200),
+        stats.count(Provider::OSS, Operation::Put, 200),
         1,
         "{stats:?}"
     );
@@ -196,12 +196,12 @@ fn mass_delete_is_refused_whole_unless_allowed() {
     assert!(stdout(&refused).contains("REFUSED"), "{}", stdout(&refused));
     let stats = emulator.handle.stats();
     assert_eq!(
-        stats.calls(Provider::Cos, Operation::Delete),
+        stats.calls(Provider::COS, Operation::Delete),
         0,
         "{stats:?}"
     );
     assert_eq!(
-        stats.calls(Provider::Cos, Operation::Put),
+        stats.calls(Provider::COS, Operation::Put),
         0,
         "refused whole: {stats:?}"
     );

@@ -9,10 +9,11 @@ use std::time::Duration;
 use emulator_support::*;
 use invsync::emulator::{FaultConfig, InjectedError};
 use invsync::model::{
-    BucketKey, CosDestination, CosFilter, CosInventory, CosSchedule, CosTag, Frequency,
-    IncludedObjectVersions, Inventory, LiveConfig, Provider, ReportFormat, all_modelled,
+    BucketKey, Frequency, IncludedObjectVersions, Inventory, LiveConfig, Provider, ReportFormat,
+    all_modelled,
 };
 use invsync::provider::cos::CosClient;
+use invsync::provider::cos::model::{CosDestination, CosFilter, CosInventory, CosSchedule, CosTag};
 use invsync::provider::http::{HttpSettings, Transport};
 use invsync::provider::{Credentials, InventoryApi, Operation, StaticCredentials};
 
@@ -33,14 +34,14 @@ fn client(endpoint: &str, secret: &str) -> CosClient {
 
 fn bucket() -> BucketKey {
     BucketKey {
-        provider: Provider::Cos,
+        provider: Provider::COS,
         bucket: "clientbucket-1250000000".into(),
         region: COS_REGION.into(),
     }
 }
 
 fn inventory(id: &str, prefix: &str) -> Inventory {
-    Inventory::Cos(CosInventory {
+    Inventory::new(CosInventory {
         id: id.into(),
         enabled: true,
         included_object_versions: IncludedObjectVersions::All,
@@ -88,7 +89,7 @@ async fn the_client_round_trips_configs_through_the_emulator_across_pages() {
         "creation order, every field round-trips"
     );
     assert_eq!(
-        emulator.stats().calls(Provider::Cos, Operation::List),
+        emulator.stats().calls(Provider::COS, Operation::List),
         3,
         "⌈230/100⌉ LISTs"
     );
@@ -126,11 +127,11 @@ async fn the_client_retries_injected_throttling_and_reports_signature_errors() {
     let good = client(&emulator.endpoint(), COS_KEY);
     good.put(&key, &inventory("r", "p/")).await.unwrap();
     assert_eq!(
-        emulator.stats().count(Provider::Cos, Operation::Put, 503),
+        emulator.stats().count(Provider::COS, Operation::Put, 503),
         2
     );
     assert_eq!(
-        emulator.stats().count(Provider::Cos, Operation::Put, 200),
+        emulator.stats().count(Provider::COS, Operation::Put, 200),
         1
     );
 
@@ -143,7 +144,7 @@ async fn the_client_retries_injected_throttling_and_reports_signature_errors() {
     );
     assert!(!service.request_id.is_empty());
     assert_eq!(
-        emulator.stats().count(Provider::Cos, Operation::List, 403),
+        emulator.stats().count(Provider::COS, Operation::List, 403),
         1,
         "4xx is not retried"
     );

@@ -163,7 +163,7 @@ async fn virtual_hosted_requests_work_like_path_style_ones() {
     }
     assert_eq!(
         emulator
-            .configs(invsync::model::Provider::Oss, BUCKET)
+            .configs(invsync::model::Provider::OSS, BUCKET)
             .len(),
         2
     );

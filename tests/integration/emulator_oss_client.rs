@@ -9,10 +9,11 @@ use std::time::Duration;
 use emulator_support::*;
 use invsync::emulator::{FaultConfig, InjectedError};
 use invsync::model::{
-    BucketKey, Frequency, IncludedObjectVersions, Inventory, LiveConfig, OssDestination,
-    OssEncryption, OssFilter, OssInventory, Provider, ReportFormat, all_modelled,
+    BucketKey, Frequency, IncludedObjectVersions, Inventory, LiveConfig, Provider, ReportFormat,
+    all_modelled,
 };
 use invsync::provider::http::{HttpSettings, Transport};
+use invsync::provider::oss::model::{OssDestination, OssEncryption, OssFilter, OssInventory};
 use invsync::provider::oss::{OssClient, SignatureVersion};
 use invsync::provider::{Credentials, InventoryApi, Operation, StaticCredentials};
 
@@ -34,14 +35,14 @@ fn client(endpoint: &str, secret: &str, version: SignatureVersion) -> OssClient 
 
 fn bucket() -> BucketKey {
     BucketKey {
-        provider: Provider::Oss,
+        provider: Provider::OSS,
         bucket: "clientbucket".into(),
         region: OSS_REGION.into(),
     }
 }
 
 fn inventory(id: &str, prefix: &str) -> Inventory {
-    Inventory::Oss(OssInventory {
+    Inventory::new(OssInventory {
         id: id.into(),
         enabled: false,
         included_object_versions: IncludedObjectVersions::Current,
@@ -122,7 +123,7 @@ async fn the_client_retries_qps_limits_and_reports_signature_errors() {
     let good = client(&emulator.endpoint(), OSS_KEY, SignatureVersion::V4);
     good.put(&key, &inventory("r", "p/")).await.unwrap();
     assert_eq!(
-        emulator.stats().count(Provider::Oss, Operation::Put, 503),
+        emulator.stats().count(Provider::OSS, Operation::Put, 503),
         1
     );
 
@@ -142,7 +143,7 @@ async fn seeded_domain_configs_are_what_the_client_reads_back() {
     let key = bucket();
     emulator.seed(&key, &inventory("seeded", "s/")).unwrap();
     let cos_key = BucketKey {
-        provider: Provider::Cos,
+        provider: Provider::COS,
         ..key.clone()
     };
     assert!(

@@ -286,7 +286,8 @@ async fn signatures_are_verified_strictly() {
 
 #[tokio::test]
 async fn a_temporary_key_needs_its_session_token() {
-    let emulator = start_with(EmulatorConfig::default().with_s3_session_credentials(
+    let emulator = start_with(EmulatorConfig::default().with_session_credentials(
+        Provider::S3,
         "ASIATEMP",
         "temp-secret",
         "tok/en+=",

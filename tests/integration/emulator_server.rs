@@ -143,10 +143,10 @@ async fn an_injected_connection_reset_is_a_transport_error_and_changes_nothing()
     let result = http().put(url).body(body).send().await;
     assert!(result.is_err(), "a reset is not an answer: {result:?}");
     emulator.set_faults(FaultConfig::default()).unwrap();
-    assert!(emulator.configs(Provider::Oss, "resetbucket").is_empty());
+    assert!(emulator.configs(Provider::OSS, "resetbucket").is_empty());
     let stats = emulator.stats();
     assert_eq!(
-        stats.count(Provider::Oss, Operation::Put, 0),
+        stats.count(Provider::OSS, Operation::Put, 0),
         1,
         "{stats:?}"
     );
@@ -213,10 +213,10 @@ async fn stats_count_by_provider_operation_and_status_and_reset_over_http() {
             .unwrap();
     assert_eq!(stats, emulator.stats());
     assert_eq!(stats.total, 5);
-    assert_eq!(stats.count(Provider::Cos, Operation::Put, 200), 1);
-    assert_eq!(stats.count(Provider::Cos, Operation::List, 200), 2);
-    assert_eq!(stats.count(Provider::Cos, Operation::Get, 403), 1);
-    assert_eq!(stats.count(Provider::Oss, Operation::List, 404), 1);
+    assert_eq!(stats.count(Provider::COS, Operation::Put, 200), 1);
+    assert_eq!(stats.count(Provider::COS, Operation::List, 200), 2);
+    assert_eq!(stats.count(Provider::COS, Operation::Get, 403), 1);
+    assert_eq!(stats.count(Provider::OSS, Operation::List, 404), 1);
 
     let reset = http().delete(&url).send().await.unwrap();
     assert_eq!(reset.status(), 204);
@@ -246,14 +246,14 @@ async fn configurations_survive_a_restart_with_a_state_file() {
     assert_eq!(ids(&page), ["z", "a"], "creation order survives too");
     assert_eq!(cos_put(&second, "b").await.status(), 200);
     let third_view = invsync::emulator::spawn(config()).await.unwrap();
-    assert_eq!(third_view.configs(Provider::Cos, COS_BUCKET).len(), 3);
+    assert_eq!(third_view.configs(Provider::COS, COS_BUCKET).len(), 3);
 }
 
 #[tokio::test]
 async fn strict_buckets_answer_404_no_such_bucket_for_unlisted_buckets() {
     let emulator = start_with(EmulatorConfig {
         strict_buckets: true,
-        buckets: vec![(Provider::Cos, COS_BUCKET.to_string())],
+        buckets: vec![(Provider::COS, COS_BUCKET.to_string())],
         ..emulator_support::config()
     })
     .await;
@@ -300,7 +300,7 @@ async fn required_content_md5_refuses_a_put_without_it() {
 async fn seeded_configurations_are_served_like_put_ones_and_not_counted() {
     let emulator = start().await;
     emulator
-        .seed_xml(Provider::Oss, OSS_BUCKET, &oss_config("seeded", "s/"))
+        .seed_xml(Provider::OSS, OSS_BUCKET, &oss_config("seeded", "s/"))
         .unwrap();
     let params = vec![("inventory", ""), ("inventoryId", "seeded")];
     let response = OssRequest::new(Method::GET, OSS_BUCKET, params, OssVersion::V4)
@@ -308,7 +308,7 @@ async fn seeded_configurations_are_served_like_put_ones_and_not_counted() {
         .await;
     assert_eq!(response.status(), 200);
     assert_eq!(emulator.stats().total, 1);
-    let again = emulator.seed_xml(Provider::Oss, OSS_BUCKET, &oss_config("seeded", "s/"));
+    let again = emulator.seed_xml(Provider::OSS, OSS_BUCKET, &oss_config("seeded", "s/"));
     assert_eq!(again.unwrap_err().status, 409);
 }
 

@@ -56,7 +56,7 @@ fn oss_config(id: &str) -> String {
 
 fn cos() -> Case {
     Case {
-        provider: Provider::Cos,
+        provider: Provider::COS,
         bucket: "examplebucket-1250000000",
         region: "ap-guangzhou",
         list_root: "ListInventoryConfigurationResult",
@@ -68,7 +68,7 @@ fn cos() -> Case {
 
 fn oss() -> Case {
     Case {
-        provider: Provider::Oss,
+        provider: Provider::OSS,
         bucket: "examplebucket",
         region: "cn-hangzhou",
         list_root: "ListInventoryConfigurationsResult",

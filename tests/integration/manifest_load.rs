@@ -4,7 +4,9 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use invsync::manifest::{ManifestErrors, ParseCache, load_dir, load_dir_cached};
-use invsync::model::{Frequency, Inventory, OssEncryption, Provider};
+use invsync::model::{Frequency, Inventory, Provider};
+use invsync::provider::cos::model::CosInventory;
+use invsync::provider::oss::model::{OssEncryption, OssInventory};
 
 const COS_DOC: &str = "\
 apiVersion: invsync/v1
@@ -49,10 +51,10 @@ fn the_example_manifests_load_with_two_cos_two_oss_and_one_s3_buckets() {
     assert_eq!(
         providers,
         [
-            Provider::Cos,
-            Provider::Cos,
-            Provider::Oss,
-            Provider::Oss,
+            Provider::COS,
+            Provider::COS,
+            Provider::OSS,
+            Provider::OSS,
             Provider::S3
         ]
     );
@@ -70,18 +72,19 @@ fn the_example_manifests_carry_every_kind_of_setting_into_the_model() {
         .values()
         .flat_map(|b| &b.inventories)
         .collect();
-    let monthly = inventories.iter().find_map(|i| match i {
-        Inventory::Cos(c) if c.id == "list1" => Some(c),
-        _ => None,
-    });
+    let monthly = inventories
+        .iter()
+        .filter_map(|i| i.downcast_ref::<CosInventory>())
+        .find(|c| c.id == "list1");
     let monthly = monthly.expect("list1 is declared");
     assert_eq!(monthly.schedule.frequency, Frequency::Monthly);
     assert_eq!(monthly.schedule.monthly_date, Some(15));
     assert_eq!(monthly.filter.tags.len(), 1);
     assert!(monthly.destination.sse_cos);
     let kms = inventories.iter().any(|i| {
-        matches!(i, Inventory::Oss(o)
-            if matches!(&o.destination.encryption, Some(OssEncryption::SseKms { key_id }) if key_id == "keyId"))
+        i.downcast_ref::<OssInventory>().is_some_and(|o| {
+            matches!(&o.destination.encryption, Some(OssEncryption::SseKms { key_id }) if key_id == "keyId")
+        })
     });
     assert!(kms, "an OSS inventory uses SSE-KMS");
     let bucket = state

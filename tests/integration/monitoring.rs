@@ -174,7 +174,7 @@ fn the_dashboard_and_alerts_query_only_metrics_a_running_daemon_exports() {
     // so that every family has a sample.
     let emulator = Emulator::start_with(|config| {
         config.strict_buckets = true;
-        config.buckets.push((Provider::Cos, COS.bucket.to_string()));
+        config.buckets.push((Provider::COS, COS.bucket.to_string()));
     });
     emulator
         .handle

@@ -45,7 +45,7 @@ fn webhook(name: &str, url: &str, format: Format) -> Webhook {
 fn drift(id: &str, desired: &str) -> RunEvent {
     RunEvent::Drift(DriftEvent {
         key: BucketKey {
-            provider: Provider::Cos,
+            provider: Provider::COS,
             bucket: "logs-1250000000".into(),
             region: "ap-guangzhou".into(),
         },

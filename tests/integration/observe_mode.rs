@@ -170,13 +170,13 @@ fn the_daemon_reports_an_observed_buckets_drift_and_never_corrects_it() {
     let events = daemon.drain_events();
     let oss_drift = events
         .iter()
-        .filter(|e| matches!(e, RunEvent::Drift(d) if d.key.provider == Provider::Oss))
+        .filter(|e| matches!(e, RunEvent::Drift(d) if d.key.provider == Provider::OSS))
         .count();
     assert!(oss_drift >= 6, "{events:?}");
     assert!(
         !events
             .iter()
-            .any(|e| matches!(e, RunEvent::Corrected(c) if c.key.provider == Provider::Oss))
+            .any(|e| matches!(e, RunEvent::Corrected(c) if c.key.provider == Provider::OSS))
     );
     daemon.stop().0.unwrap();
 }

@@ -9,11 +9,11 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
 use invsync::model::{
-    BucketKey, Frequency, IncludedObjectVersions, Inventory, LiveConfig, OssDestination,
-    OssEncryption, OssFilter, OssInventory, Provider, ReportFormat,
+    BucketKey, Frequency, IncludedObjectVersions, Inventory, LiveConfig, Provider, ReportFormat,
 };
 use invsync::provider::http::{HttpSettings, Transport};
 use invsync::provider::oss::encoding::decode_query;
+use invsync::provider::oss::model::{OssDestination, OssEncryption, OssFilter, OssInventory};
 use invsync::provider::oss::{OssClient, SignatureVersion, signer_v1, signer_v4, xml};
 use invsync::provider::{
     BoxFuture, CredentialSource, Credentials, CredentialsError, InventoryApi, Operation,
@@ -106,7 +106,7 @@ fn client(endpoint: &url::Url, version: SignatureVersion, creds: Credentials) ->
 
 fn bucket() -> BucketKey {
     BucketKey {
-        provider: Provider::Oss,
+        provider: Provider::OSS,
         bucket: "examplebucket".into(),
         region: "cn-hangzhou".into(),
     }
@@ -220,7 +220,7 @@ async fn get_uses_path_style_and_a_verifiable_v4_signature() {
     let got = c.get(&bucket(), "list1").await.unwrap();
     assert_eq!(
         got,
-        Some(LiveConfig::Modelled(Inventory::Oss(inventory("list1"))))
+        Some(LiveConfig::Modelled(Inventory::new(inventory("list1"))))
     );
     let log = log.lock().unwrap();
     let r = &log[0];
@@ -238,7 +238,7 @@ async fn put_sends_the_canonical_body_with_md5_and_a_verifiable_v1_sts_signature
     let (endpoint, log) = start(Arc::new(|_| (200, vec![], String::new()))).await;
     let creds = Credentials::new("ak", SECRET).with_security_token(TOKEN);
     let c = client(&endpoint, SignatureVersion::V1, creds);
-    c.put(&bucket(), &Inventory::Oss(inventory("report1")))
+    c.put(&bucket(), &Inventory::new(inventory("report1")))
         .await
         .unwrap();
     let log = log.lock().unwrap();
@@ -382,7 +382,7 @@ async fn put_of_an_existing_id_surfaces_the_409() {
         Credentials::new("ak", SECRET),
     );
     let err = c
-        .put(&bucket(), &Inventory::Oss(inventory("report1")))
+        .put(&bucket(), &Inventory::new(inventory("report1")))
         .await
         .unwrap_err();
     let service = err.service().expect("a service error");
@@ -391,7 +391,7 @@ async fn put_of_an_existing_id_surfaces_the_409() {
     assert!(matches!(
         err,
         ProviderError::Service {
-            provider: Provider::Oss,
+            provider: Provider::OSS,
             operation: Operation::Put,
             ..
         }
@@ -562,7 +562,7 @@ async fn missing_credentials_and_wrong_provider_are_request_errors_without_a_cal
         Credentials::new("ak", SECRET),
     );
     let cos_bucket = BucketKey {
-        provider: Provider::Cos,
+        provider: Provider::COS,
         ..bucket()
     };
     let err = c.delete(&cos_bucket, "x").await.unwrap_err();

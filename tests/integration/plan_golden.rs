@@ -125,7 +125,7 @@ fn undeclared_live_config_is_reported_unmanaged_without_prune() {
 /// element is invented) as the provider client reads it.
 fn foreign(id: &str) -> LiveConfig {
     LiveConfig::Foreign(invsync::model::ForeignConfig {
-        provider: Provider::Oss,
+        provider: Provider::OSS,
         id: id.to_string(),
         raw_xml: format!(
             "<InventoryConfiguration><Id>{id}</Id><Schedule><Frequency>Hourly</Frequency>\
@@ -333,14 +333,14 @@ fn buckets_are_ordered_and_unreadable_ones_reported_as_failures() {
         .declares(oss_inventory("report1").build())
         .build();
     let failure = BucketFailure {
-        key: key(Provider::Oss, "unreadable", "cn-beijing"),
+        key: key(Provider::OSS, "unreadable", "cn-beijing"),
         message: "ListBucketInventory: AccessDenied: You have no right to access this object. (request id 5C3D9175B6FC201293AD4890)".to_string(),
     };
     let plan = plan_of(
         &[(oss, vec![]), (cos, vec![cos_inventory("list1").build()])],
         vec![failure],
     );
-    assert_eq!(plan.buckets[0].key.provider, Provider::Cos);
+    assert_eq!(plan.buckets[0].key.provider, Provider::COS);
     assert_eq!(plan.summary().failed, 1);
     assert_renderings("mixed_with_failure", &plan);
 }

@@ -155,7 +155,10 @@ proptest! {
         let once_ids: BTreeSet<String> = desired
             .inventories
             .iter()
-            .filter(|i| matches!(i, Inventory::Oss(o) if o.frequency == invsync::model::Frequency::Once))
+            .filter(|i| {
+                i.downcast_ref::<invsync::provider::oss::model::OssInventory>()
+                    .is_some_and(|o| o.frequency == invsync::model::Frequency::Once)
+            })
             .map(|i| i.id().to_string())
             .collect();
         let options = PlanOptions {

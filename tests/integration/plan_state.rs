@@ -25,8 +25,8 @@ fn state() -> DesiredState {
 #[test]
 fn unread_or_failed_buckets_become_failures_and_unmanaged_buckets_are_ignored() {
     let desired = state();
-    let cos_key = key(Provider::Cos, fixtures::COS_BUCKET, fixtures::COS_REGION);
-    let stranger = key(Provider::Cos, "not-managed-1250000000", "ap-beijing");
+    let cos_key = key(Provider::COS, fixtures::COS_BUCKET, fixtures::COS_REGION);
+    let stranger = key(Provider::COS, "not-managed-1250000000", "ap-beijing");
     let mut live: BTreeMap<BucketKey, Result<Vec<LiveConfig>, String>> = BTreeMap::new();
     live.insert(
         cos_key.clone(),
@@ -39,7 +39,7 @@ fn unread_or_failed_buckets_become_failures_and_unmanaged_buckets_are_ignored() 
     assert_eq!(result.buckets.len(), 1);
     assert_eq!(result.buckets[0].key, cos_key);
     assert_eq!(result.failures.len(), 1);
-    assert_eq!(result.failures[0].key.provider, Provider::Oss);
+    assert_eq!(result.failures[0].key.provider, Provider::OSS);
     assert_eq!(
         result.summary(),
         Summary {

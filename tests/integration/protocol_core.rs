@@ -29,11 +29,11 @@ fn cases() -> [(BucketKey, &'static str); 3] {
     };
     [
         (
-            key(Provider::Cos, "examplebucket-1250000000", "ap-guangzhou"),
+            key(Provider::COS, "examplebucket-1250000000", "ap-guangzhou"),
             "ListInventoryConfigurationResult",
         ),
         (
-            key(Provider::Oss, "examplebucket", "cn-hangzhou"),
+            key(Provider::OSS, "examplebucket", "cn-hangzhou"),
             "ListInventoryConfigurationsResult",
         ),
         (

@@ -1,41 +1,24 @@
-//! Where a provider is named, read from the source: adding a provider is its folders, its line
-//! in the tables, and its examples — the README's "Adding a provider" — and nothing else.
+//! Where a provider is named, read from the source: adding a provider is its folders
+//! (`src/provider/<p>/`, examples included, and `src/emulator/<p>/`) and its line in each of
+//! the two tables — the README's "Adding a provider" — and nothing else.
 //!
 //! A file names a provider when its code (comments and `#[cfg(test)]` modules left out) names
-//! the provider's variant, module or types. Each provider's list below is exact, so a new place
+//! the provider's constant, module or types. Each provider's list below is exact, so a new place
 //! that knows a provider by name fails here, and so does a place that no longer needs to.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 /// The files every provider is named in outside its own folders, `{p}` standing for its
-/// module name.
-const TABLES: [&str; 7] = [
-    // The domain types: its configuration type and its variant in `Provider` / `Inventory`.
-    "src/model/{p}.rs",
-    "src/model/mod.rs",
-    // The one provider table and the emulator's one dialect table.
-    "src/provider/registry.rs",
-    "src/emulator/dialects.rs",
-    // The emulator's accepted keys, a field per provider (their shapes differ: S3's carry a
-    // session token).
-    "src/emulator/config.rs",
-    // The demo's and the benchmark's example buckets, one per provider.
-    "src/commands/demo.rs",
-    "src/bin/invsync-bench/fixture.rs",
+/// module name: the one provider table and the emulator's one dialect table.
+const TABLES: [&str; 2] = ["src/provider/registry.rs", "src/emulator/dialects.rs"];
+
+/// Every provider: its constant on `Provider`, the prefix of its type names and its module.
+const PROVIDERS: [(&str, &str, &str); 3] = [
+    ("COS", "Cos", "cos"),
+    ("OSS", "Oss", "oss"),
+    ("S3", "S3", "s3"),
 ];
-
-/// Places that still know one provider by name, each with why.
-fn known_exceptions(module: &str) -> &'static [&'static str] {
-    match module {
-        // OSS's `Once` runs, which the emulator completes on request.
-        "oss" => &["src/emulator/handle.rs"],
-        _ => &[],
-    }
-}
-
-/// Every provider: its variant name and its module name.
-const PROVIDERS: [(&str, &str); 3] = [("Cos", "cos"), ("Oss", "oss"), ("S3", "s3")];
 
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
     for entry in std::fs::read_dir(dir).unwrap() {
@@ -57,13 +40,12 @@ fn code(text: &str) -> String {
         .join("\n")
 }
 
-/// True when `code` names the provider `variant` / `module`.
-fn names(code: &str, variant: &str, module: &str) -> bool {
+/// True when `code` names the provider `constant` / `types` / `module`.
+fn names(code: &str, (constant, types, module): (&str, &str, &str)) -> bool {
     let words: Vec<String> = vec![
-        format!("Provider::{variant}"),
-        format!("Inventory::{variant}"),
-        format!("{variant}Inventory"),
-        format!("{variant}BucketOptions"),
+        format!("Provider::{constant}"),
+        format!("{types}Inventory"),
+        format!("{types}BucketOptions"),
         format!("{module}::"),
     ];
     words.iter().any(|word| {
@@ -77,11 +59,12 @@ fn names(code: &str, variant: &str, module: &str) -> bool {
 }
 
 #[test]
-fn a_provider_is_named_only_in_its_folders_the_tables_and_the_examples() {
+fn a_provider_is_named_only_in_its_folders_and_the_two_tables() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let mut files = Vec::new();
     rust_files(&root.join("src"), &mut files);
-    for (variant, module) in PROVIDERS {
+    for provider in PROVIDERS {
+        let module = provider.2;
         let own = [
             format!("src/provider/{module}/"),
             format!("src/emulator/{module}/"),
@@ -94,20 +77,10 @@ fn a_provider_is_named_only_in_its_folders_the_tables_and_the_examples() {
             })
             .filter(|(relative, _)| !own.iter().any(|dir| relative.starts_with(dir.as_str())))
             .filter(|(relative, _)| !relative.ends_with("tests.rs"))
-            .filter(|(_, file)| {
-                names(
-                    &code(&std::fs::read_to_string(file).unwrap()),
-                    variant,
-                    module,
-                )
-            })
+            .filter(|(_, file)| names(&code(&std::fs::read_to_string(file).unwrap()), provider))
             .map(|(relative, _)| relative)
             .collect();
-        let expected: BTreeSet<String> = TABLES
-            .iter()
-            .map(|file| file.replace("{p}", module))
-            .chain(known_exceptions(module).iter().map(|f| f.to_string()))
-            .collect();
+        let expected: BTreeSet<String> = TABLES.iter().map(|file| file.to_string()).collect();
         assert_eq!(
             found, expected,
             "the files outside src/provider/{module}/ and src/emulator/{module}/ that name {module}"

@@ -8,12 +8,12 @@ use invsync::backoff::{Backoff, Jitter};
 use invsync::duration::MAX_DURATION;
 use invsync::metrics::Metrics;
 use invsync::model::{
-    BucketKey, DesiredBucket, Frequency, IncludedObjectVersions, Inventory, OssDestination,
-    OssFilter, OssInventory, Provider, ReportFormat,
+    BucketKey, DesiredBucket, Frequency, IncludedObjectVersions, Inventory, Provider, ReportFormat,
 };
 use invsync::plan::PlanOptions;
 use invsync::provider::http::{HttpSettings, Transport};
 use invsync::provider::memory::MemoryInventory;
+use invsync::provider::oss::model::{OssDestination, OssFilter, OssInventory};
 use invsync::provider::{CredentialSource, Credentials, ErrorKind, Operation, StaticCredentials};
 use invsync::reconcile::{
     Action, Applied, ApplySettings, ClientSettings, Clients, ReconcileContext, ReconcileError,
@@ -23,14 +23,14 @@ use invsync::scheduler::{BucketScheduler, SchedulerConfig};
 
 fn key() -> BucketKey {
     BucketKey {
-        provider: Provider::Oss,
+        provider: Provider::OSS,
         bucket: "examplebucket".into(),
         region: "cn-hangzhou".into(),
     }
 }
 
 fn inventory(id: &str, prefix: &str) -> Inventory {
-    Inventory::Oss(OssInventory {
+    Inventory::new(OssInventory {
         id: id.into(),
         enabled: true,
         included_object_versions: IncludedObjectVersions::Current,

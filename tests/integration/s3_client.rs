@@ -9,12 +9,12 @@ use std::time::{Duration, UNIX_EPOCH};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use invsync::model::{
-    BucketKey, Frequency, IncludedObjectVersions, Inventory, LiveConfig, Provider, S3Destination,
-    S3Encryption, S3Format, S3Inventory,
+    BucketKey, Frequency, IncludedObjectVersions, Inventory, LiveConfig, Provider,
 };
 use invsync::provider::http::{HttpSettings, Transport};
 use invsync::provider::oss::encoding::decode_query;
 use invsync::provider::s3::manifest::S3BucketOptions;
+use invsync::provider::s3::model::{S3Destination, S3Encryption, S3Format, S3Inventory};
 use invsync::provider::s3::{S3Client, signer, xml};
 use invsync::provider::{Credentials, InventoryApi, Operation, ProviderError, StaticCredentials};
 
@@ -216,7 +216,7 @@ async fn put_sends_the_canonical_document_signed_with_the_session_token_and_acce
     let server = MockServer::start();
     server.push(reply(204, String::new()));
     client(&server.parsed_url(), creds().with_security_token(TOKEN))
-        .put(&bucket(), &Inventory::S3(inventory("report1")))
+        .put(&bucket(), &Inventory::new(inventory("report1")))
         .await
         .unwrap();
     let log = server.requests();
@@ -243,7 +243,7 @@ async fn slow_down_503_is_retried_and_the_retry_is_signed_again() {
         .unwrap();
     assert_eq!(
         got,
-        Some(LiveConfig::Modelled(Inventory::S3(inventory("report1"))))
+        Some(LiveConfig::Modelled(Inventory::new(inventory("report1"))))
     );
     let log = server.requests();
     assert_eq!(log.len(), 2);
@@ -260,7 +260,7 @@ async fn a_400_is_not_retried_and_reports_code_message_and_request_id() {
         )
     });
     let err = client(&server.parsed_url(), creds())
-        .put(&bucket(), &Inventory::S3(inventory("report1")))
+        .put(&bucket(), &Inventory::new(inventory("report1")))
         .await
         .unwrap_err();
     assert_eq!(server.request_count(), 1);
@@ -302,25 +302,25 @@ async fn get_of_a_missing_id_is_none_and_delete_accepts_204() {
 async fn a_configuration_of_another_provider_is_refused_before_any_request() {
     let server = MockServer::start();
     let err = client(&server.parsed_url(), creds())
-        .put(&bucket(), &Inventory::Cos(cos_inventory()))
+        .put(&bucket(), &Inventory::new(cos_inventory()))
         .await
         .unwrap_err();
     assert!(matches!(err, ProviderError::Request { .. }), "{err}");
     assert_eq!(server.request_count(), 0);
 }
 
-fn cos_inventory() -> invsync::model::CosInventory {
-    invsync::model::CosInventory {
+fn cos_inventory() -> invsync::provider::cos::model::CosInventory {
+    invsync::provider::cos::model::CosInventory {
         id: "x".into(),
         enabled: true,
         included_object_versions: IncludedObjectVersions::All,
-        schedule: invsync::model::CosSchedule {
+        schedule: invsync::provider::cos::model::CosSchedule {
             frequency: Frequency::Daily,
             monthly_date: None,
         },
         filter: Default::default(),
         optional_fields: vec![],
-        destination: invsync::model::CosDestination {
+        destination: invsync::provider::cos::model::CosDestination {
             bucket: "qcs::cos:ap-guangzhou::d-1250000000".into(),
             account_id: None,
             prefix: None,

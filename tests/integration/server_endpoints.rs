@@ -88,7 +88,7 @@ async fn metrics_serves_recorded_values_as_openmetrics_text() {
     let server = start().await;
     server
         .metrics
-        .record_drift(Provider::Oss, DriftKind::Missing);
+        .record_drift(Provider::OSS, DriftKind::Missing);
     server
         .metrics
         .set_revision("0123456789abcdef0123456789abcdef01234567");

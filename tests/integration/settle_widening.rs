@@ -40,7 +40,7 @@ fn manifest(bucket: &str, items: &[String], tail: &str) -> String {
 
 fn key(bucket: &str) -> BucketKey {
     BucketKey {
-        provider: Provider::Cos,
+        provider: Provider::COS,
         bucket: bucket.into(),
         region: "ap-guangzhou".into(),
     }
@@ -120,9 +120,9 @@ impl Fixture {
             .iter()
             .map(|c| match c {
                 LiveConfig::Modelled(inventory) => {
-                    let invsync::model::Inventory::Cos(cos) = inventory else {
-                        panic!("a COS configuration")
-                    };
+                    let cos = inventory
+                        .downcast_ref::<invsync::provider::cos::model::CosInventory>()
+                        .expect("a COS configuration");
                     (
                         cos.id.clone(),
                         cos.filter.prefix.clone().unwrap_or_default(),
@@ -274,7 +274,7 @@ async fn an_overwrite_foreign_opt_in_waits_for_the_window_while_other_creates_go
     fixture.api.insert_live(
         &key(BUCKET),
         LiveConfig::Foreign(ForeignConfig {
-            provider: Provider::Cos,
+            provider: Provider::COS,
             id: "legacy".into(),
             raw_xml: "<InventoryConfiguration><Id>legacy</Id></InventoryConfiguration>".into(),
             unmodelled: vec!["Schedule/Frequency=Hourly".into()],

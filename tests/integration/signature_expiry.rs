@@ -77,7 +77,7 @@ async fn cos_requests_expire_within_the_signature_lifetime() {
     let before = unix_now();
     client
         .list(&key(
-            Provider::Cos,
+            Provider::COS,
             "examplebucket-1250000000",
             "ap-guangzhou",
         ))
@@ -130,7 +130,7 @@ async fn oss_requests_sign_the_current_time_and_are_never_presigned() {
         let before = unix_now();
         // The capture server's body is not an OSS list; the request is what is checked.
         let _ = client
-            .list(&key(Provider::Oss, "examplebucket", "cn-hangzhou"))
+            .list(&key(Provider::OSS, "examplebucket", "cn-hangzhou"))
             .await;
         let after = unix_now();
         let seen = seen.lock().unwrap();

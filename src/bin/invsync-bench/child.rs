@@ -5,7 +5,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::fixture::{COS_ID, COS_KEY, OSS_ID, OSS_KEY, S3_ID, S3_KEY};
+use invsync::model::Provider;
+use invsync::provider::CredentialVars;
+
+use crate::fixture;
 
 /// What one child run came to.
 #[derive(Debug, Clone)]
@@ -65,25 +68,24 @@ impl Invoker {
             .args(args)
             .arg("--manifests")
             .arg(manifests)
-            .args([
-                "--cos-endpoint",
-                &self.endpoint,
-                "--oss-endpoint",
-                &self.endpoint,
-                "--s3-endpoint",
-                &self.endpoint,
-            ])
+            .args(Provider::ALL.iter().flat_map(|provider| {
+                [
+                    "--endpoint".to_string(),
+                    format!("{provider}={}", self.endpoint),
+                ]
+            }))
             .args(["--concurrency", &self.concurrency.to_string()])
             .args([
                 "--max-requests-per-second",
                 &self.max_requests_per_second.to_string(),
             ])
-            .env("TENCENTCLOUD_SECRET_ID", COS_ID)
-            .env("TENCENTCLOUD_SECRET_KEY", COS_KEY)
-            .env("ALIBABA_CLOUD_ACCESS_KEY_ID", OSS_ID)
-            .env("ALIBABA_CLOUD_ACCESS_KEY_SECRET", OSS_KEY)
-            .env("AWS_ACCESS_KEY_ID", S3_ID)
-            .env("AWS_SECRET_ACCESS_KEY", S3_KEY)
+            .envs(Provider::ALL.iter().flat_map(|&provider| {
+                let vars = CredentialVars::of(provider);
+                [
+                    (vars.id, fixture::key_id(provider)),
+                    (vars.secret, fixture::secret(provider)),
+                ]
+            }))
             // The child must never reach for EC2 instance metadata.
             .env("AWS_EC2_METADATA_DISABLED", "true")
             .env("RUST_LOG", "error")

@@ -5,16 +5,18 @@ use std::fmt::{self, Write as _};
 use std::path::Path;
 
 use invsync::model::Provider;
+use invsync::provider::registry;
 
-/// COS credentials the emulator accepts and the child process signs with.
-pub const COS_ID: &str = "AKIDbenchsecretid000000000000000000";
-pub const COS_KEY: &str = "cos-bench-secret-key";
-/// OSS credentials the emulator accepts and the child process signs with.
-pub const OSS_ID: &str = "LTAIbenchaccesskey00";
-pub const OSS_KEY: &str = "oss-bench-secret-key";
-/// S3 credentials the emulator accepts and the child process signs with.
-pub const S3_ID: &str = "AKIABENCHACCESSKEY00";
-pub const S3_KEY: &str = "s3-bench-secret-key";
+/// The access key id of `provider` the emulator accepts and the child process signs with.
+pub fn key_id(provider: Provider) -> String {
+    let prefix = registry::spec(provider).example.key_id_prefix;
+    format!("{prefix}bench{provider}accesskey00")
+}
+
+/// The secret of [`key_id`].
+pub fn secret(provider: Provider) -> String {
+    format!("{provider}-bench-secret-key")
+}
 
 /// One benchmark bucket.
 #[derive(Debug, Clone)]
@@ -24,27 +26,17 @@ pub struct Bucket {
     pub region: &'static str,
 }
 
-/// `count` buckets spread round-robin over `providers`.
+/// `count` buckets spread round-robin over `providers`, each provider's named and placed as
+/// its examples are.
 pub fn buckets(providers: &[Provider], count: usize) -> Vec<Bucket> {
     (0..count)
         .map(|i| {
             let provider = providers[i % providers.len()];
-            match provider {
-                Provider::Cos => Bucket {
-                    provider,
-                    name: format!("bench{i:05}-1250000000"),
-                    region: "ap-guangzhou",
-                },
-                Provider::Oss => Bucket {
-                    provider,
-                    name: format!("bench{i:05}"),
-                    region: "cn-hangzhou",
-                },
-                Provider::S3 => Bucket {
-                    provider,
-                    name: format!("bench{i:05}"),
-                    region: "us-east-1",
-                },
+            let example = registry::spec(provider).example;
+            Bucket {
+                provider,
+                name: (example.bucket)(i),
+                region: example.region,
             }
         })
         .collect()
@@ -59,17 +51,7 @@ pub fn manifest(bucket: &Bucket, configs: usize, generation: u32) -> String {
         provider = bucket.provider,
         region = bucket.region,
     );
-    let destination = match bucket.provider {
-        Provider::Cos => {
-            "        bucket: qcs::cos:ap-guangzhou::inventory-1250000000\n        format: CSV\n"
-        }
-        Provider::Oss => {
-            "        bucket: acs:oss:::inventory-dest\n        accountId: \"1000000000000000\"\n        roleArn: acs:ram::1000000000000000:role/AliyunOSSRole\n        format: CSV\n"
-        }
-        Provider::S3 => {
-            "        bucket: arn:aws:s3:::inventory-dest\n        accountId: \"111122223333\"\n        format: CSV\n"
-        }
-    };
+    let destination = registry::spec(bucket.provider).example.destination;
     for c in 0..configs {
         let prefix = if c == 0 && generation > 0 {
             format!("data{c:03}/g{generation}/")
@@ -114,9 +96,8 @@ fn write_readme_manifest(yaml: &mut String, bucket: &Bucket, configs: usize) -> 
         yaml,
         "  prune: true                     # delete undeclared live configs"
     )?;
-    if provider == Provider::S3 {
-        writeln!(yaml, "  expectedBucketOwner: \"111122223333\"   # optional")?;
-    }
+    let example = registry::spec(provider).example;
+    yaml.push_str(example.readme_bucket_lines);
     writeln!(yaml, "  inventories:")?;
     for c in 0..configs {
         writeln!(
@@ -125,83 +106,7 @@ fn write_readme_manifest(yaml: &mut String, bucket: &Bucket, configs: usize) -> 
         )?;
         writeln!(yaml, "      enabled: {}", c % 10 != 9)?;
         writeln!(yaml, "      includedObjectVersions: All # All | Current")?;
-        match provider {
-            Provider::Cos => {
-                let day = c % 28 + 1;
-                writeln!(
-                    yaml,
-                    "      schedule: {{frequency: Monthly, monthlyDate: {day}}}"
-                )?;
-                writeln!(yaml, "      filter:")?;
-                writeln!(yaml, "        prefix: \"data{c:03}/\"")?;
-                writeln!(yaml, "        tags: [{{key: team, value: \"18\"}}]")?;
-                writeln!(
-                    yaml,
-                    "        period: {{startTime: 1568688761, endTime: 1568688762}}"
-                )?;
-                writeln!(
-                    yaml,
-                    "      optionalFields: [Size, LastModifiedDate, ETag, StorageClass, Tag]"
-                )?;
-                writeln!(yaml, "      destination:")?;
-                writeln!(
-                    yaml,
-                    "        bucket: qcs::cos:ap-guangzhou::inventory-1250000000"
-                )?;
-                writeln!(yaml, "        accountId: \"100000000001\"")?;
-                writeln!(yaml, "        prefix: list{c:03}")?;
-                writeln!(yaml, "        format: CSV")?;
-                writeln!(yaml, "        encryption: SSE-COS")?;
-            }
-            Provider::Oss => {
-                writeln!(yaml, "      schedule:")?;
-                writeln!(yaml, "        frequency: Weekly")?;
-                writeln!(
-                    yaml,
-                    "      filter: {{prefix: 'data{c:03}/', storageClass: [Standard, IA]}}"
-                )?;
-                writeln!(yaml, "      optionalFields:")?;
-                for field in ["Size", "LastModifiedDate", "ETag"] {
-                    writeln!(yaml, "        - {field}")?;
-                }
-                writeln!(yaml, "      destination:")?;
-                writeln!(yaml, "        bucket: acs:oss:::inventory-dest")?;
-                writeln!(yaml, "        accountId: \"1000000000000000\"")?;
-                writeln!(
-                    yaml,
-                    "        roleArn: \"acs:ram::1000000000000000:role/AliyunOSSRole\""
-                )?;
-                writeln!(yaml, "        prefix: list{c:03}")?;
-                writeln!(yaml, "        format: CSV")?;
-                writeln!(
-                    yaml,
-                    "        encryption: {{SSE-KMS: {{keyId: \"key-{c:03}\"}}}}"
-                )?;
-            }
-            Provider::S3 => {
-                writeln!(
-                    yaml,
-                    "      schedule: {{frequency: Daily}}      # Daily | Weekly"
-                )?;
-                writeln!(yaml, "      filter: {{prefix: \"data{c:03}/\"}}")?;
-                writeln!(
-                    yaml,
-                    "      optionalFields: [Size, LastModifiedDate, StorageClass, ETag]"
-                )?;
-                writeln!(yaml, "      destination:")?;
-                writeln!(
-                    yaml,
-                    "        bucket: arn:aws:s3:::inventory-dest   # or the bare name"
-                )?;
-                writeln!(yaml, "        accountId: \"111122223333\"")?;
-                writeln!(yaml, "        prefix: inventory")?;
-                writeln!(
-                    yaml,
-                    "        format: Parquet                 # CSV | ORC | Parquet"
-                )?;
-                writeln!(yaml, "        encryption: SSE-S3")?;
-            }
-        }
+        yaml.push_str(&(example.readme_item)(c));
     }
     Ok(())
 }

@@ -320,12 +320,16 @@ pub struct Emulator {
 
 impl Emulator {
     fn start(runtime: &tokio::runtime::Runtime) -> anyhow::Result<Emulator> {
-        let config = EmulatorConfig {
-            cos_credentials: vec![(fixture::COS_ID.into(), fixture::COS_KEY.into())],
-            oss_credentials: vec![(fixture::OSS_ID.into(), fixture::OSS_KEY.into())],
-            ..EmulatorConfig::default()
-        }
-        .with_s3_credentials(fixture::S3_ID, fixture::S3_KEY);
+        let config =
+            Provider::ALL
+                .into_iter()
+                .fold(EmulatorConfig::default(), |config, provider| {
+                    config.with_credentials(
+                        provider,
+                        fixture::key_id(provider),
+                        fixture::secret(provider),
+                    )
+                });
         let handle = runtime.block_on(invsync::emulator::spawn(config))?;
         // Give the server a moment to accept before the first child connects.
         std::thread::sleep(Duration::from_millis(10));

@@ -12,6 +12,7 @@ use crate::emulator::config::{EmulatorConfig, find_secret};
 use crate::emulator::errors::ApiError;
 use crate::emulator::route::{ApiRequest, strip_port};
 use crate::emulator::wire::WireRequest;
+use crate::model::Provider;
 use crate::provider::cos::signer::{self, Authorization};
 
 /// Checks the COS signature of a request.
@@ -34,13 +35,14 @@ pub fn verify(
             "The q-sign-algorithm you specified is not supported.",
         ));
     }
-    let secret = find_secret(&config.cos_credentials, &auth.secret_id).ok_or_else(|| {
-        ApiError::new(
-            403,
-            "InvalidAccessKeyId",
-            "The access key Id format you provided is invalid.",
-        )
-    })?;
+    let secret =
+        find_secret(config.accepted_keys(Provider::COS), &auth.secret_id).ok_or_else(|| {
+            ApiError::new(
+                403,
+                "InvalidAccessKeyId",
+                "The access key Id format you provided is invalid.",
+            )
+        })?;
     let now_secs = clock::unix_secs(now);
     let tolerance = config.clock_skew_tolerance.as_secs();
     if now_secs.saturating_add(tolerance) < auth.key_time.start

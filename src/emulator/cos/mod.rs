@@ -32,7 +32,7 @@ const CALL_RULES: CallRules = CallRules {
 
 impl EmulatedProvider for Cos {
     fn provider(&self) -> Provider {
-        Provider::Cos
+        Provider::COS
     }
 
     fn parse_host(&self, host: &str) -> Option<HostTarget> {
@@ -45,7 +45,7 @@ impl EmulatedProvider for Cos {
 
     fn route(&self, target: HostTarget, line: &RequestLine<'_>) -> Result<ApiRequest, RouteError> {
         let located = route::locate(target, line.decoded_path, PathForm::Canonical)?;
-        route::inventory_call(Provider::Cos, located, line, &CALL_RULES)
+        route::inventory_call(Provider::COS, located, line, &CALL_RULES)
     }
 
     fn authenticate(
@@ -95,12 +95,8 @@ impl EmulatedProvider for Cos {
     }
 
     fn put_body(&self, inventory: &Inventory) -> Option<Result<String, String>> {
-        match inventory {
-            Inventory::Cos(cos) => Some(
-                xml::to_string(&xml::InventoryConfiguration::from(cos)).map_err(|e| e.to_string()),
-            ),
-            _ => None,
-        }
+        let cos = inventory.downcast_ref::<crate::provider::cos::model::CosInventory>()?;
+        Some(xml::to_string(&xml::InventoryConfiguration::from(cos)).map_err(|e| e.to_string()))
     }
 
     fn request_id(&self, now: SystemTime, counter: u64, random: u32) -> String {

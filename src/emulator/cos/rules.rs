@@ -3,7 +3,7 @@
 
 use crate::emulator::errors::ApiError;
 use crate::emulator::xmltree::Element;
-use crate::model::CosInventory;
+use crate::provider::cos::model::CosInventory;
 use crate::provider::cos::xml;
 
 /// GET of an id that does not exist (the only inventory 404 code in the COS error table).

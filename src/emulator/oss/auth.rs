@@ -14,6 +14,7 @@ use crate::emulator::config::{EmulatorConfig, find_secret};
 use crate::emulator::errors::{ApiError, hex_bytes};
 use crate::emulator::route::ApiRequest;
 use crate::emulator::wire::{WireRequest, as_pairs};
+use crate::model::Provider;
 use crate::provider::oss::{signer_v1, signer_v4};
 
 /// The documented maximum difference between request and server time.
@@ -66,7 +67,7 @@ fn header<'a>(headers: &[(&'a str, &'a str)], name: &str) -> Option<&'a str> {
 }
 
 fn lookup_secret<'c>(config: &'c EmulatorConfig, key_id: &str) -> Result<&'c str, ApiError> {
-    find_secret(&config.oss_credentials, key_id).ok_or_else(|| {
+    find_secret(config.accepted_keys(Provider::OSS), key_id).ok_or_else(|| {
         ApiError::new(
             403,
             "InvalidAccessKeyId",

@@ -12,8 +12,6 @@ use std::time::SystemTime;
 
 use axum::http::HeaderMap;
 
-pub(crate) use once::completed_ids as completed_once_runs;
-
 use super::config::EmulatorConfig;
 use super::dialect::{Claim, EmulatedProvider, Failure, Listing};
 use super::errors::{ApiError, ErrorContext};
@@ -36,7 +34,7 @@ const CALL_RULES: CallRules = CallRules {
 
 impl EmulatedProvider for Oss {
     fn provider(&self) -> Provider {
-        Provider::Oss
+        Provider::OSS
     }
 
     fn parse_host(&self, host: &str) -> Option<HostTarget> {
@@ -50,7 +48,7 @@ impl EmulatedProvider for Oss {
 
     fn route(&self, target: HostTarget, line: &RequestLine<'_>) -> Result<ApiRequest, RouteError> {
         let located = route::locate(target, line.decoded_path, PathForm::Canonical)?;
-        route::inventory_call(Provider::Oss, located, line, &CALL_RULES)
+        route::inventory_call(Provider::OSS, located, line, &CALL_RULES)
     }
 
     fn authenticate(
@@ -110,12 +108,12 @@ impl EmulatedProvider for Oss {
     }
 
     fn put_body(&self, inventory: &Inventory) -> Option<Result<String, String>> {
-        match inventory {
-            Inventory::Oss(oss) => Some(
-                xml::to_string(&xml::InventoryConfiguration::from(oss)).map_err(|e| e.to_string()),
-            ),
-            _ => None,
-        }
+        let oss = inventory.downcast_ref::<crate::provider::oss::model::OssInventory>()?;
+        Some(xml::to_string(&xml::InventoryConfiguration::from(oss)).map_err(|e| e.to_string()))
+    }
+
+    fn completed_runs(&self, stored: &[String]) -> Vec<String> {
+        once::completed_ids(stored)
     }
 
     fn request_id(&self, now: SystemTime, counter: u64, random: u32) -> String {

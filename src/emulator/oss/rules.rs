@@ -4,7 +4,7 @@
 use super::ec;
 use crate::emulator::errors::ApiError;
 use crate::emulator::xmltree::Element;
-use crate::model::OssInventory;
+use crate::provider::oss::model::OssInventory;
 use crate::provider::oss::xml;
 
 /// Most characters in an OSS inventory id (EC 0020-00000044).

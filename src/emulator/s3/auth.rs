@@ -14,7 +14,7 @@
 use std::time::{Duration, SystemTime};
 
 use crate::emulator::clock;
-use crate::emulator::config::S3Credential;
+use crate::emulator::config::AcceptedKey;
 use crate::emulator::errors::{ApiError, hex_bytes};
 use crate::provider::s3::signer::{self, SigningRequest};
 
@@ -60,7 +60,7 @@ fn access_denied(message: &str) -> ApiError {
 /// # Errors
 /// The S3 answer for the first check that fails (see the module documentation).
 pub fn verify(
-    credentials: &[S3Credential],
+    credentials: &[AcceptedKey],
     bucket_region: &str,
     request: &S3Request<'_>,
     now: SystemTime,
@@ -102,7 +102,7 @@ pub fn verify(
     }
     let credential = credentials
         .iter()
-        .find(|c| c.access_key_id == auth.access_key_id)
+        .find(|c| c.id == auth.access_key_id)
         .ok_or_else(|| {
             ApiError::new(
                 403,
@@ -150,7 +150,7 @@ pub fn verify(
         payload_hash,
     };
     let computed = signer::compute(
-        &credential.secret_access_key,
+        &credential.secret,
         &auth.region,
         signer::SERVICE,
         datetime,
@@ -237,7 +237,7 @@ fn check_all_signed(request: &S3Request<'_>, signed: &[String]) -> Result<(), Ap
 }
 
 /// A temporary key must come with its token; a long-term key must come without one.
-fn check_token(request: &S3Request<'_>, credential: &S3Credential) -> Result<(), ApiError> {
+fn check_token(request: &S3Request<'_>, credential: &AcceptedKey) -> Result<(), ApiError> {
     let sent = request.header("x-amz-security-token");
     if sent == credential.session_token.as_deref() {
         return Ok(());

@@ -15,16 +15,16 @@ fn now() -> SystemTime {
     clock::parse_iso8601_basic(DATETIME).unwrap()
 }
 
-fn credentials() -> Vec<S3Credential> {
+fn credentials() -> Vec<AcceptedKey> {
     vec![
-        S3Credential {
-            access_key_id: KEY.into(),
-            secret_access_key: SECRET.into(),
+        AcceptedKey {
+            id: KEY.into(),
+            secret: SECRET.into(),
             session_token: None,
         },
-        S3Credential {
-            access_key_id: TEMP_KEY.into(),
-            secret_access_key: SECRET.into(),
+        AcceptedKey {
+            id: TEMP_KEY.into(),
+            secret: SECRET.into(),
             session_token: Some(TOKEN.into()),
         },
     ]

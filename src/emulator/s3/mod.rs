@@ -70,7 +70,7 @@ impl EmulatedProvider for S3 {
         let headers = as_pairs(&headers);
         let query = as_pairs(&request.params);
         auth::verify(
-            &config.s3_credentials,
+            config.accepted_keys(Provider::S3),
             &config.s3_region,
             &auth::S3Request {
                 method: wire.method,
@@ -135,12 +135,8 @@ impl EmulatedProvider for S3 {
     }
 
     fn put_body(&self, inventory: &Inventory) -> Option<Result<String, String>> {
-        match inventory {
-            Inventory::S3(s3) => Some(
-                xml::to_string(&xml::InventoryConfiguration::from(s3)).map_err(|e| e.to_string()),
-            ),
-            _ => None,
-        }
+        let s3 = inventory.downcast_ref::<crate::provider::s3::model::S3Inventory>()?;
+        Some(xml::to_string(&xml::InventoryConfiguration::from(s3)).map_err(|e| e.to_string()))
     }
 
     fn request_id(&self, now: SystemTime, counter: u64, random: u32) -> String {

@@ -92,7 +92,7 @@ mod tests {
     fn an_oss_region_with_the_oss_prefix_gets_a_hint_to_drop_it() {
         let mut errors = Vec::new();
         check_location(
-            Provider::Oss,
+            Provider::OSS,
             "examplebucket",
             "oss-cn-hangzhou",
             None,

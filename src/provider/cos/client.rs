@@ -23,7 +23,7 @@ pub struct Cos;
 pub type CosClient = Client<Cos>;
 
 impl Dialect for Cos {
-    const PROVIDER: Provider = Provider::Cos;
+    const PROVIDER: Provider = Provider::COS;
     const TITLE: &'static str = "COS";
     const CREDENTIALS_TITLE: &'static str = "COS";
     const LIST_ROOT: &'static str = "ListInventoryConfigurationResult";
@@ -41,9 +41,7 @@ impl Dialect for Cos {
     }
 
     fn put_body(inventory: &Inventory) -> Option<Result<String, XmlError>> {
-        let Inventory::Cos(cos) = inventory else {
-            return None;
-        };
+        let cos = inventory.downcast_ref::<super::model::CosInventory>()?;
         Some(xml::to_string(&xml::InventoryConfiguration::from(cos)))
     }
 

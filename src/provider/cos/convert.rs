@@ -1,4 +1,4 @@
-//! Conversions between the COS wire types and [`crate::model::CosInventory`].
+//! Conversions between the COS wire types and [`crate::provider::cos::model::CosInventory`].
 //!
 //! Reading (`TryFrom<&xml::InventoryConfiguration>`) accepts every shape [`super::xml`] reads
 //! and folds equivalent spellings together: `Filter/Prefix` ≡ `Filter/And/Prefix`,
@@ -14,9 +14,9 @@
 //! - `<OptionalFields>` only when there are fields, as GO (nil pointer) and NODE do;
 //! - `<Encryption><SSE-COS></SSE-COS></Encryption>` only with SSE-COS.
 
-use crate::model::{
-    CosDestination, CosFilter, CosInventory, CosPeriod, CosSchedule, CosTag, Frequency,
-    IncludedObjectVersions, ReportFormat,
+use crate::model::{Frequency, IncludedObjectVersions, ReportFormat};
+use crate::provider::cos::model::{
+    CosDestination, CosFilter, CosInventory, CosPeriod, CosSchedule, CosTag,
 };
 
 use super::xml;

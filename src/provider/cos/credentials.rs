@@ -10,7 +10,7 @@ use crate::provider::credentials_file::env_or_file;
 
 /// The variable names of COS access keys.
 pub const VARS: CredentialVars = CredentialVars {
-    provider: Provider::Cos,
+    provider: Provider::COS,
     id: "TENCENTCLOUD_SECRET_ID",
     secret: "TENCENTCLOUD_SECRET_KEY",
     token: "TENCENTCLOUD_SESSION_TOKEN",

@@ -4,9 +4,9 @@
 use schemars::{Schema, SchemaGenerator};
 use serde_json::Value;
 
-use crate::model::{
-    CosDestination, CosFilter, CosInventory, CosPeriod, CosSchedule, CosTag, Frequency,
-    IncludedObjectVersions, Inventory, ReportFormat,
+use crate::model::{Frequency, IncludedObjectVersions, Inventory, ReportFormat};
+use crate::provider::cos::model::{
+    CosDestination, CosFilter, CosInventory, CosPeriod, CosSchedule, CosTag,
 };
 use crate::provider::kit::checks::{
     check_id, check_optional_fields, check_order, check_prefix_len, is_account_id, is_dns_label,
@@ -391,7 +391,7 @@ pub(crate) fn parse_inventory(region: &str, item: &Value, path: &FieldPath) -> P
         Ok(spec) => ParsedInventory {
             id: Some(spec.id.clone()),
             overwrite_foreign: spec.overwrite_foreign,
-            result: inventory(region, &spec, path).map(Inventory::Cos),
+            result: inventory(region, &spec, path).map(Inventory::new),
         },
         Err(errors) => ParsedInventory {
             id: None,

@@ -2,7 +2,7 @@
 //!
 //! - [`signer`]: the pure `q-sign-algorithm=sha1` signature, also used by the emulator.
 //! - [`xml`]: wire types of the inventory XML bodies, shared with the emulator.
-//! - [`convert`]: wire types ⇄ [`crate::model::CosInventory`].
+//! - [`convert`]: wire types ⇄ [`crate::provider::cos::model::CosInventory`].
 //! - [`endpoint`]: virtual host, endpoint override and credentials from the environment.
 //! - [`request`]: one signed inventory call as plain data; [`response`]: answers to results.
 //! - [`client`]: [`CosClient`], the [`crate::provider::InventoryApi`] implementation.
@@ -11,15 +11,15 @@ pub mod client;
 pub mod convert;
 pub mod credentials;
 pub mod endpoint;
+pub(crate) mod example;
 pub mod manifest;
+pub mod model;
 pub mod normalize;
 pub mod request;
 pub mod response;
 pub mod signer;
 pub mod xml;
 
-/// The configuration types: domain data, defined with the model.
-pub use crate::model::cos as model;
 pub use client::CosClient;
 
 use std::sync::Arc;
@@ -28,14 +28,17 @@ use crate::model::Provider;
 use crate::provider::InventoryApi;
 use crate::provider::endpoint_policy::EndpointError;
 use crate::provider::kit::spec::{
-    ChangedConfig, ClientParts, ProviderSpec, never_runs_once, no_bucket_options,
+    ChangedConfig, ClientParts, ProviderSpec, manifest_form, never_runs_once, no_bucket_options,
     no_bucket_options_schema, render_no_bucket_options,
 };
 
+/// The provider this folder implements, by its manifest name.
+pub const PROVIDER: Provider = Provider::named("cos");
+
 /// COS's entry in the provider table.
 pub(crate) static SPEC: ProviderSpec = ProviderSpec {
-    provider: Provider::Cos,
-    name: Provider::Cos.as_str(),
+    provider: PROVIDER,
+    name: PROVIDER.as_str(),
     vendor: "Tencent Cloud",
     title: "Tencent Cloud COS",
     credential_vars: credentials::VARS,
@@ -56,7 +59,9 @@ pub(crate) static SPEC: ProviderSpec = ProviderSpec {
     bucket_options_schema: no_bucket_options_schema,
     parse_inventory: manifest::parse_inventory,
     normalize: normalize::normalize,
+    manifest_form: manifest_form::<model::CosInventory, manifest::CosInventorySpec>,
     inventory_schema: manifest::inventory_schema,
+    example: &example::EXAMPLE,
     connect,
 };
 

@@ -1,14 +1,12 @@
 //! The canonical form of a COS configuration (see [`crate::plan::normalize`]).
 
-use crate::model::{CosInventory, Inventory};
-use crate::provider::kit::normalize::{blank_to_none, sort_dedup};
+use crate::model::Inventory;
+use crate::provider::cos::model::CosInventory;
+use crate::provider::kit::normalize::{blank_to_none, in_shape, sort_dedup};
 
 /// The table's `normalize`: [`normalize_cos`] for a COS configuration, anything else unchanged.
 pub(crate) fn normalize(inventory: &Inventory) -> Inventory {
-    match inventory {
-        Inventory::Cos(c) => Inventory::Cos(normalize_cos(c)),
-        other => other.clone(),
-    }
+    in_shape(inventory, normalize_cos)
 }
 
 /// Optional fields and filter tags sorted and deduplicated; `Some("")` is `None` for the

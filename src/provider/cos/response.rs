@@ -2,13 +2,14 @@
 //! answers read by the shared rules of [`crate::provider::response`].
 
 use super::xml;
-use crate::model::{CosInventory, Inventory, Provider};
+use crate::model::{Inventory, Provider};
+use crate::provider::cos::model::CosInventory;
 use crate::provider::document::ConfigReader;
 
 /// Reads one COS configuration: every element the wire types know, every value the model
 /// holds, or foreign.
 pub const READER: ConfigReader<'static> = ConfigReader {
-    provider: Provider::Cos,
+    provider: Provider::COS,
     known: xml::KNOWN_ELEMENTS,
     convert: convert_config,
 };
@@ -17,7 +18,7 @@ fn convert_config(raw: &str) -> Result<Inventory, Vec<String>> {
     let wire: xml::InventoryConfiguration =
         xml::from_str(raw).map_err(|e| vec![format!("(unreadable: {e})")])?;
     CosInventory::try_from(&wire)
-        .map(Inventory::Cos)
+        .map(Inventory::new)
         .map_err(|e| vec![e.unmodelled_path()])
 }
 

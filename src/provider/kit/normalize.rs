@@ -1,5 +1,7 @@
 //! Value-level helpers each provider's `normalize.rs` builds its canonical form from.
 
+use crate::model::{Inventory, ProviderInventory};
+
 /// Sorts and deduplicates: lists the providers treat as sets.
 pub(crate) fn sort_dedup<T: Ord>(items: &mut Vec<T>) {
     items.sort();
@@ -17,5 +19,17 @@ pub(crate) fn blank_to_none(value: &mut Option<String>) {
 pub(crate) fn zero_to_none<T: Default + PartialEq>(value: &mut Option<T>) {
     if value.as_ref() == Some(&T::default()) {
         *value = None;
+    }
+}
+
+/// A provider's table `normalize` from its function on its own shape: a configuration of
+/// another provider is returned unchanged.
+pub(crate) fn in_shape<T: ProviderInventory>(
+    inventory: &Inventory,
+    canonical: fn(&T) -> T,
+) -> Inventory {
+    match inventory.downcast_ref::<T>() {
+        Some(configuration) => Inventory::new(canonical(configuration)),
+        None => inventory.clone(),
     }
 }

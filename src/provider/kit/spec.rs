@@ -9,8 +9,9 @@ use serde_json::{Map, Value};
 use url::Url;
 
 use super::diagnostic::FieldError;
+use super::example::ProviderExample;
 use super::field_path::FieldPath;
-use crate::model::{Inventory, Provider, ProviderBucketOptions};
+use crate::model::{Inventory, Provider, ProviderBucketOptions, ProviderInventory};
 use crate::provider::InventoryApi;
 use crate::provider::client_settings::ClientSettings;
 use crate::provider::credentials::{CredentialSource, CredentialVars};
@@ -102,8 +103,13 @@ pub struct ProviderSpec {
     /// The canonical form (pure, idempotent); another provider's configuration is returned
     /// unchanged.
     pub normalize: fn(&Inventory) -> Inventory,
+    /// One configuration of this provider in its manifest form (the `spec.inventories` item),
+    /// for `import`, plan output and diffs.
+    pub manifest_form: fn(&Inventory) -> Box<dyn erased_serde::Serialize>,
     /// The JSON Schema of one item of `spec.inventories`, with its `$defs` in the generator.
     pub inventory_schema: fn(&mut schemars::SchemaGenerator) -> schemars::Schema,
+    /// Its example buckets and manifest items, for the demo and the benchmark.
+    pub example: &'static ProviderExample,
     /// Builds the client, handed out shared: every provider's is an `Arc<dyn InventoryApi>`.
     pub connect: fn(ClientParts<'_>) -> Result<Arc<dyn InventoryApi>, EndpointError>,
 }
@@ -130,7 +136,7 @@ pub(crate) fn no_bucket_options(
     _: &Map<String, Value>,
     _: &FieldPath,
 ) -> Result<ProviderBucketOptions, Vec<FieldError>> {
-    Ok(ProviderBucketOptions::None)
+    Ok(ProviderBucketOptions::none())
 }
 
 /// Renders nothing: the provider has no bucket-level keys of its own.
@@ -141,4 +147,14 @@ pub(crate) fn render_no_bucket_options(_: &ProviderBucketOptions) -> Map<String,
 /// No schema properties: the provider has no bucket-level keys of its own.
 pub(crate) fn no_bucket_options_schema(_: &mut schemars::SchemaGenerator) -> Map<String, Value> {
     Map::new()
+}
+
+/// A table's `manifest_form` from the provider's manifest item type `M`, made from its
+/// configuration type `T` (another provider's configuration serializes as nothing, `null`).
+pub(crate) fn manifest_form<T, M>(inventory: &Inventory) -> Box<dyn erased_serde::Serialize>
+where
+    T: ProviderInventory,
+    M: for<'a> From<&'a T> + serde::Serialize + 'static,
+{
+    Box::new(inventory.downcast_ref::<T>().map(M::from))
 }

@@ -40,7 +40,7 @@ impl Client<Oss> {
 }
 
 impl Dialect for Oss {
-    const PROVIDER: Provider = Provider::Oss;
+    const PROVIDER: Provider = Provider::OSS;
     const TITLE: &'static str = "OSS";
     const CREDENTIALS_TITLE: &'static str = "OSS";
     const LIST_ROOT: &'static str = "ListInventoryConfigurationsResult";
@@ -57,9 +57,7 @@ impl Dialect for Oss {
     }
 
     fn put_body(inventory: &Inventory) -> Option<Result<String, XmlError>> {
-        let Inventory::Oss(oss) = inventory else {
-            return None;
-        };
+        let oss = inventory.downcast_ref::<super::model::OssInventory>()?;
         Some(xml::to_string(&xml::InventoryConfiguration::from(oss)))
     }
 

@@ -5,10 +5,10 @@
 //! zero values even when none was written; a zero timestamp is outside the accepted range and
 //! a zero bound selects everything), and an empty `<Encryption/>` means no encryption.
 
-use crate::model::oss::{DAYS_OF_MONTH, INCREMENTAL_OPTIONAL_FIELDS, OPTIONAL_FIELDS};
-use crate::model::{
-    Frequency, IncludedObjectVersions, OssDestination, OssEncryption, OssFilter,
-    OssIncrementalInventory, OssInventory, ReportFormat,
+use crate::model::{Frequency, IncludedObjectVersions, ReportFormat};
+use crate::provider::oss::model::{DAYS_OF_MONTH, INCREMENTAL_OPTIONAL_FIELDS, OPTIONAL_FIELDS};
+use crate::provider::oss::model::{
+    OssDestination, OssEncryption, OssFilter, OssIncrementalInventory, OssInventory,
 };
 
 use super::xml;

@@ -5,10 +5,7 @@ use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::model::{
-    Frequency, IncludedObjectVersions, Inventory, OssDestination, OssEncryption, OssFilter,
-    OssIncrementalInventory, OssInventory, ReportFormat,
-};
+use crate::model::{Frequency, IncludedObjectVersions, Inventory, ReportFormat};
 use crate::provider::kit::checks::{
     check_id, check_optional_fields, check_order, check_prefix_len, is_account_id, is_dns_label,
 };
@@ -16,8 +13,11 @@ use crate::provider::kit::collect;
 use crate::provider::kit::diagnostic::{FieldError, did_you_mean};
 use crate::provider::kit::field_path::FieldPath;
 use crate::provider::kit::spec::ParsedInventory;
+use crate::provider::oss::model::{
+    OssDestination, OssEncryption, OssFilter, OssIncrementalInventory, OssInventory,
+};
 
-pub use crate::model::oss::{
+pub use crate::provider::oss::model::{
     DAYS_OF_MONTH, INCREMENTAL_OPTIONAL_FIELDS, OPTIONAL_FIELDS, STORAGE_CLASSES,
 };
 
@@ -475,7 +475,7 @@ pub(crate) fn parse_inventory(_region: &str, item: &Value, path: &FieldPath) -> 
         Ok(spec) => ParsedInventory {
             id: Some(spec.id.clone()),
             overwrite_foreign: spec.overwrite_foreign,
-            result: inventory(&spec, path).map(Inventory::Oss),
+            result: inventory(&spec, path).map(Inventory::new),
         },
         Err(errors) => ParsedInventory {
             id: None,

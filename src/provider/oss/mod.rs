@@ -5,7 +5,7 @@
 //!   emulator, which verifies received requests with them).
 //! - [`encoding`], [`date`]: the percent-encoding and date formats the signers rely on.
 //! - [`xml`]: wire types of the XML bodies (shared with the emulator); [`convert`]: wire types
-//!   to and from [`crate::model::OssInventory`].
+//!   to and from [`crate::provider::oss::model::OssInventory`].
 //! - [`endpoint`]: bucket URLs (virtual-hosted or path style), endpoint override and
 //!   credentials from the environment.
 //! - [`request`]: one signed inventory call as plain data; [`response`]: answers to results.
@@ -17,7 +17,9 @@ pub mod credentials;
 pub mod date;
 pub mod encoding;
 pub mod endpoint;
+pub(crate) mod example;
 pub mod manifest;
+pub mod model;
 pub mod normalize;
 pub mod request;
 pub mod response;
@@ -25,8 +27,6 @@ pub mod signer_v1;
 pub mod signer_v4;
 pub mod xml;
 
-/// The configuration types: domain data, defined with the model.
-pub use crate::model::oss as model;
 pub use client::{Clock, OssClient};
 pub use request::SignatureVersion;
 
@@ -36,14 +36,17 @@ use crate::model::{Frequency, Inventory, Provider};
 use crate::provider::InventoryApi;
 use crate::provider::endpoint_policy::EndpointError;
 use crate::provider::kit::spec::{
-    ChangedConfig, ClientParts, ProviderSpec, no_bucket_options, no_bucket_options_schema,
-    render_no_bucket_options,
+    ChangedConfig, ClientParts, ProviderSpec, manifest_form, no_bucket_options,
+    no_bucket_options_schema, render_no_bucket_options,
 };
+
+/// The provider this folder implements, by its manifest name.
+pub const PROVIDER: Provider = Provider::named("oss");
 
 /// OSS's entry in the provider table.
 pub(crate) static SPEC: ProviderSpec = ProviderSpec {
-    provider: Provider::Oss,
-    name: Provider::Oss.as_str(),
+    provider: PROVIDER,
+    name: PROVIDER.as_str(),
     vendor: "Alibaba Cloud",
     title: "Alibaba Cloud OSS",
     credential_vars: credentials::VARS,
@@ -64,14 +67,18 @@ pub(crate) static SPEC: ProviderSpec = ProviderSpec {
     bucket_options_schema: no_bucket_options_schema,
     parse_inventory: manifest::parse_inventory,
     normalize: normalize::normalize,
+    manifest_form: manifest_form::<model::OssInventory, manifest::OssInventorySpec>,
     inventory_schema: manifest::inventory_schema,
+    example: &example::EXAMPLE,
     connect,
 };
 
 /// The table's `runs_once`: `Once` configurations produce one report; the service then
 /// deletes them.
 fn runs_once(inventory: &Inventory) -> bool {
-    matches!(inventory, Inventory::Oss(o) if o.frequency == Frequency::Once)
+    inventory
+        .downcast_ref::<model::OssInventory>()
+        .is_some_and(|o| o.frequency == Frequency::Once)
 }
 
 /// The table's `connect`: an [`OssClient`] with the operator's signature version, sending to

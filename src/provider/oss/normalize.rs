@@ -1,7 +1,8 @@
 //! The canonical form of an OSS configuration (see [`crate::plan::normalize`]).
 
-use crate::model::{Inventory, OssInventory};
-use crate::provider::kit::normalize::{blank_to_none, sort_dedup, zero_to_none};
+use crate::model::Inventory;
+use crate::provider::kit::normalize::{blank_to_none, in_shape, sort_dedup, zero_to_none};
+use crate::provider::oss::model::OssInventory;
 
 /// The `Bucket` prefix every OSS destination carries on the wire.
 pub const OSS_DESTINATION_BUCKET_PREFIX: &str = "acs:oss:::";
@@ -12,10 +13,7 @@ pub const OSS_STORAGE_CLASS_ALL: &str = "All";
 /// The table's `normalize`: [`normalize_oss`] for an OSS configuration, anything else
 /// unchanged.
 pub(crate) fn normalize(inventory: &Inventory) -> Inventory {
-    match inventory {
-        Inventory::Oss(o) => Inventory::Oss(normalize_oss(o)),
-        other => other.clone(),
-    }
+    in_shape(inventory, normalize_oss)
 }
 
 /// Optional fields (periodic and incremental) sorted and deduplicated; storage classes sorted

@@ -2,13 +2,14 @@
 //! answers read by the shared rules of [`crate::provider::response`].
 
 use super::xml;
-use crate::model::{Inventory, OssInventory, Provider};
+use crate::model::{Inventory, Provider};
 use crate::provider::document::ConfigReader;
+use crate::provider::oss::model::OssInventory;
 
 /// Reads one OSS configuration: every element the wire types know, every value the model
 /// holds, or foreign.
 pub const READER: ConfigReader<'static> = ConfigReader {
-    provider: Provider::Oss,
+    provider: Provider::OSS,
     known: xml::KNOWN_ELEMENTS,
     convert: convert_config,
 };
@@ -17,7 +18,7 @@ fn convert_config(raw: &str) -> Result<Inventory, Vec<String>> {
     let wire: xml::InventoryConfiguration =
         xml::from_str(raw).map_err(|e| vec![format!("(unreadable: {})", e.message())])?;
     OssInventory::try_from(&wire)
-        .map(Inventory::Oss)
+        .map(Inventory::new)
         .map_err(|e| vec![e.unmodelled_path()])
 }
 

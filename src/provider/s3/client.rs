@@ -49,9 +49,7 @@ impl Dialect for S3 {
     const READER: ConfigReader<'static> = response::READER;
 
     fn put_body(inventory: &Inventory) -> Option<Result<String, XmlError>> {
-        let Inventory::S3(s3) = inventory else {
-            return None;
-        };
+        let s3 = inventory.downcast_ref::<super::model::S3Inventory>()?;
         Some(xml::to_string(&xml::InventoryConfiguration::from(s3)))
     }
 

@@ -400,7 +400,7 @@ pub(crate) fn parse_inventory(region: &str, item: &Value, path: &FieldPath) -> P
         Ok(spec) => ParsedInventory {
             id: Some(spec.id.clone()),
             overwrite_foreign: spec.overwrite_foreign,
-            result: inventory(region, &spec, path).map(Inventory::S3),
+            result: inventory(region, &spec, path).map(Inventory::new),
         },
         Err(errors) => ParsedInventory {
             id: None,
@@ -427,16 +427,16 @@ pub(crate) fn parse_bucket_options(
         .collect();
     let options = collect::deserialize::<S3BucketOptions>(&Value::Object(own), path)?;
     bucket_options(&options)?;
-    Ok(ProviderBucketOptions::S3(options))
+    Ok(ProviderBucketOptions::new(options))
 }
 
 /// The table's `render_bucket_options`: the keys back in manifest form, defaults left out.
 pub(crate) fn render_bucket_options(options: &ProviderBucketOptions) -> Map<String, Value> {
-    match options {
-        ProviderBucketOptions::S3(options) => match serde_json::to_value(options) {
-            Ok(Value::Object(map)) => map,
-            _ => Map::new(),
-        },
+    match options
+        .downcast_ref::<S3BucketOptions>()
+        .map(serde_json::to_value)
+    {
+        Some(Ok(Value::Object(map))) => map,
         _ => Map::new(),
     }
 }

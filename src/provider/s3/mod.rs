@@ -2,8 +2,8 @@
 //! (2006-03-01).
 //!
 //! # Layout
-//! - [`model`]: [`S3Inventory`] and the value lists of the API (domain data, in
-//!   [`crate::model::s3`]).
+//! - [`model`]: [`model::S3Inventory`] and the value lists of the API, the configuration as the
+//!   rest of the crate holds it (as a [`crate::model::Inventory`]).
 //! - [`manifest`]: the YAML spec types, their validation and the way back for `import`.
 //! - [`normalize`]: the canonical form plans compare.
 //! - [`xml`]: wire types of the XML bodies (shared with the emulator); [`convert`]: wire
@@ -20,29 +20,34 @@ pub mod client;
 pub mod convert;
 pub mod credentials;
 pub mod endpoint;
+pub(crate) mod example;
 pub mod manifest;
+pub mod model;
 pub mod normalize;
 pub mod request;
 pub mod response;
 pub mod signer;
 pub mod xml;
 
-/// The configuration types: domain data, defined with the model.
-pub use crate::model::s3 as model;
 pub use client::S3Client;
 pub use model::{S3Destination, S3Encryption, S3Format, S3Inventory};
 
 use std::sync::Arc;
 
-use crate::model::{Provider, ProviderBucketOptions};
+use crate::model::Provider;
 use crate::provider::InventoryApi;
 use crate::provider::endpoint_policy::EndpointError;
-use crate::provider::kit::spec::{ChangedConfig, ClientParts, ProviderSpec, never_runs_once};
+use crate::provider::kit::spec::{
+    ChangedConfig, ClientParts, ProviderSpec, manifest_form, never_runs_once,
+};
+
+/// The provider this folder implements, by its manifest name.
+pub const PROVIDER: Provider = Provider::named("s3");
 
 /// S3's entry in the provider table.
 pub(crate) static SPEC: ProviderSpec = ProviderSpec {
-    provider: Provider::S3,
-    name: Provider::S3.as_str(),
+    provider: PROVIDER,
+    name: PROVIDER.as_str(),
     vendor: "AWS",
     title: "AWS S3",
     credential_vars: credentials::VARS,
@@ -63,7 +68,9 @@ pub(crate) static SPEC: ProviderSpec = ProviderSpec {
     bucket_options_schema: manifest::bucket_options_schema,
     parse_inventory: manifest::parse_inventory,
     normalize: normalize::normalize,
+    manifest_form: manifest_form::<model::S3Inventory, manifest::S3InventorySpec>,
     inventory_schema: manifest::inventory_schema,
+    example: &example::EXAMPLE,
     connect,
 };
 
@@ -71,7 +78,7 @@ pub(crate) static SPEC: ProviderSpec = ProviderSpec {
 /// `parts.endpoint` when given.
 fn connect(parts: ClientParts<'_>) -> Result<Arc<dyn InventoryApi>, EndpointError> {
     let mut client = S3Client::new(parts.transport, parts.credentials);
-    if let ProviderBucketOptions::S3(options) = parts.options {
+    if let Some(options) = parts.options.downcast_ref::<model::S3BucketOptions>() {
         client = client.with_options(options.clone());
     }
     client.shared(parts.endpoint)

@@ -2,15 +2,12 @@
 
 use super::model::{BUCKET_ARN_PREFIX, S3Inventory};
 use crate::model::Inventory;
-use crate::provider::kit::normalize::{blank_to_none, sort_dedup};
+use crate::provider::kit::normalize::{blank_to_none, in_shape, sort_dedup};
 
 /// The table's `normalize`: [`normalize_s3`] for an S3 configuration; another provider's is
 /// returned unchanged.
 pub(crate) fn normalize(inventory: &Inventory) -> Inventory {
-    match inventory {
-        Inventory::S3(s) => Inventory::S3(normalize_s3(s)),
-        other => other.clone(),
-    }
+    in_shape(inventory, normalize_s3)
 }
 
 /// Returns the canonical form of `inventory`.

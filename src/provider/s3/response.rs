@@ -21,7 +21,7 @@ fn convert_config(raw: &str) -> Result<Inventory, Vec<String>> {
     let wire: xml::InventoryConfiguration =
         xml::from_str(raw).map_err(|e| vec![format!("(unreadable: {})", e.message())])?;
     S3Inventory::try_from(&wire)
-        .map(Inventory::S3)
+        .map(Inventory::new)
         .map_err(|e| vec![e.unmodelled_path()])
 }
 

@@ -53,7 +53,7 @@ fn a_truncated_page_carries_the_next_token() {
     let page = S3::read_list(200, &no_headers(), body.as_bytes()).unwrap();
     assert_eq!(
         page.items,
-        [LiveConfig::Modelled(Inventory::S3(full_inventory()))]
+        [LiveConfig::Modelled(Inventory::new(full_inventory()))]
     );
     assert_eq!(page.next_token.as_deref(), Some("opaque=="));
 }
@@ -106,7 +106,7 @@ fn a_configuration_with_a_newer_optional_field_is_foreign_and_its_neighbours_are
     let page = S3::read_list(200, &no_headers(), body.as_bytes()).unwrap();
     assert_eq!(
         page.items[0],
-        LiveConfig::Modelled(Inventory::S3(full_inventory()))
+        LiveConfig::Modelled(Inventory::new(full_inventory()))
     );
     let foreign = page.items[1].foreign().expect("a foreign configuration");
     assert_eq!(foreign.provider, Provider::S3);
@@ -140,7 +140,7 @@ fn get_reads_the_configuration_document() {
     let got = S3::read_get(200, &no_headers(), FULL_BODY.as_bytes()).unwrap();
     assert_eq!(
         got,
-        Some(LiveConfig::Modelled(Inventory::S3(full_inventory())))
+        Some(LiveConfig::Modelled(Inventory::new(full_inventory())))
     );
 }
 

@@ -14,11 +14,16 @@ use proptest::prelude::*;
 use proptest::sample::{select, subsequence};
 
 use invsync::model::{
-    BucketKey, CosDestination, CosFilter, CosInventory, CosPeriod, CosSchedule, CosTag,
-    DesiredBucket, ForeignConfig, Frequency, IncludedObjectVersions, Inventory, LiveConfig, Origin,
-    OssDestination, OssEncryption, OssFilter, OssIncrementalInventory, OssInventory, Provider,
-    ReportFormat, S3Destination, S3Encryption, S3Inventory,
+    BucketKey, DesiredBucket, ForeignConfig, Frequency, IncludedObjectVersions, Inventory,
+    LiveConfig, Origin, Provider, ReportFormat,
 };
+use invsync::provider::cos::model::{
+    CosDestination, CosFilter, CosInventory, CosPeriod, CosSchedule, CosTag,
+};
+use invsync::provider::oss::model::{
+    OssDestination, OssEncryption, OssFilter, OssIncrementalInventory, OssInventory,
+};
+use invsync::provider::s3::model::{S3Destination, S3Encryption, S3Inventory};
 
 const COS_FIELDS: &[&str] = &[
     "Size",
@@ -30,11 +35,11 @@ const COS_FIELDS: &[&str] = &[
     "Tag",
     "Crc64",
 ];
-const OSS_FIELDS: &[&str] = invsync::model::oss::OPTIONAL_FIELDS;
-const S3_FIELDS: &[&str] = invsync::model::s3::OPTIONAL_FIELDS;
-const OSS_INCREMENTAL_FIELDS: &[&str] = invsync::model::oss::INCREMENTAL_OPTIONAL_FIELDS;
+const OSS_FIELDS: &[&str] = invsync::provider::oss::model::OPTIONAL_FIELDS;
+const S3_FIELDS: &[&str] = invsync::provider::s3::model::OPTIONAL_FIELDS;
+const OSS_INCREMENTAL_FIELDS: &[&str] = invsync::provider::oss::model::INCREMENTAL_OPTIONAL_FIELDS;
 const COS_STORAGE_CLASSES: &[&str] = &["STANDARD", "STANDARD_IA", "ARCHIVE", "DEEP_ARCHIVE"];
-const OSS_STORAGE_CLASSES: &[&str] = invsync::model::oss::STORAGE_CLASSES;
+const OSS_STORAGE_CLASSES: &[&str] = invsync::provider::oss::model::STORAGE_CLASSES;
 /// OSS filter timestamps must lie in this range.
 const OSS_TIME_RANGE: std::ops::RangeInclusive<i64> = 1_262_275_200..=253_402_271_999;
 
@@ -318,7 +323,7 @@ pub fn s3_inventory() -> impl Strategy<Value = S3Inventory> {
             "[a-z0-9]{3,12}",
             any::<bool>(),
             option::of("[0-9]{12}"),
-            select(invsync::model::s3::FORMATS),
+            select(invsync::provider::s3::model::FORMATS),
             option::of(path()),
             0u8..3,
         ),
@@ -359,9 +364,9 @@ pub fn s3_inventory() -> impl Strategy<Value = S3Inventory> {
 /// A valid inventory of any provider.
 pub fn inventory() -> impl Strategy<Value = Inventory> {
     prop_oneof![
-        cos_inventory().prop_map(Inventory::Cos),
-        oss_inventory().prop_map(Inventory::Oss),
-        s3_inventory().prop_map(Inventory::S3),
+        cos_inventory().prop_map(Inventory::new),
+        oss_inventory().prop_map(Inventory::new),
+        s3_inventory().prop_map(Inventory::new),
     ]
 }
 
@@ -371,9 +376,10 @@ pub fn inventories(
     size: std::ops::Range<usize>,
 ) -> BoxedStrategy<Vec<Inventory>> {
     let one: BoxedStrategy<Inventory> = match provider {
-        Provider::Cos => cos_inventory().prop_map(Inventory::Cos).boxed(),
-        Provider::Oss => oss_inventory().prop_map(Inventory::Oss).boxed(),
-        Provider::S3 => s3_inventory().prop_map(Inventory::S3).boxed(),
+        Provider::COS => cos_inventory().prop_map(Inventory::new).boxed(),
+        Provider::OSS => oss_inventory().prop_map(Inventory::new).boxed(),
+        Provider::S3 => s3_inventory().prop_map(Inventory::new).boxed(),
+        other => panic!("no strategy for {other} configurations"),
     };
     btree_map(id(), one, size)
         .prop_map(|by_id| {
@@ -386,25 +392,13 @@ pub fn inventories(
         .boxed()
 }
 
-fn with_id(inventory: Inventory, id: String) -> Inventory {
-    match inventory {
-        Inventory::Cos(mut c) => {
-            c.id = id;
-            Inventory::Cos(c)
-        }
-        Inventory::Oss(mut o) => {
-            o.id = id;
-            Inventory::Oss(o)
-        }
-        Inventory::S3(mut s) => {
-            s.id = id;
-            Inventory::S3(s)
-        }
-    }
+fn with_id(mut inventory: Inventory, id: String) -> Inventory {
+    inventory.set_id(id);
+    inventory
 }
 
 pub fn provider() -> impl Strategy<Value = Provider> {
-    prop_oneof![Just(Provider::Cos), Just(Provider::Oss), Just(Provider::S3)]
+    prop_oneof![Just(Provider::COS), Just(Provider::OSS), Just(Provider::S3)]
 }
 
 /// A valid desired bucket of either provider, with up to 12 configurations.

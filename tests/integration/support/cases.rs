@@ -5,6 +5,7 @@
 
 use invsync::model::Provider;
 use invsync::provider::Operation;
+use invsync::provider::registry;
 use serde_json::Value;
 
 use super::e2e::{Emulator, Manifests, invsync, stderr, stdout};
@@ -17,12 +18,12 @@ pub struct Case {
 }
 
 pub const COS: Case = Case {
-    provider: Provider::Cos,
+    provider: Provider::COS,
     bucket: "examplebucket-1250000000",
     region: "ap-guangzhou",
 };
 pub const OSS: Case = Case {
-    provider: Provider::Oss,
+    provider: Provider::OSS,
     bucket: "examplebucket",
     region: "cn-hangzhou",
 };
@@ -52,31 +53,22 @@ impl Case {
     }
 
     pub fn destination_yaml(&self) -> &'static str {
-        match self.provider {
-            Provider::Cos => {
-                "        bucket: qcs::cos:ap-guangzhou::inventory-1250000000\n        format: CSV\n"
-            }
-            Provider::Oss => {
-                "        bucket: acs:oss:::inventory-dest\n        accountId: \"1000000000000000\"\n        roleArn: acs:ram::1000000000000000:role/AliyunOSSRole\n        format: CSV\n"
-            }
-            Provider::S3 => {
-                "        bucket: arn:aws:s3:::inventory-dest\n        accountId: \"111122223333\"\n        format: CSV\n"
-            }
-        }
+        registry::spec(self.provider).example.destination
     }
 
     /// The wire body a live configuration with this id and prefix has.
     pub fn live_xml(&self, id: &str, prefix: &str, enabled: bool) -> String {
         match self.provider {
-            Provider::Cos => format!(
+            Provider::COS => format!(
                 "<InventoryConfiguration><Id>{id}</Id><IsEnabled>{enabled}</IsEnabled><IncludedObjectVersions>Current</IncludedObjectVersions><Filter><Prefix>{prefix}</Prefix></Filter><OptionalFields><Field>Size</Field><Field>ETag</Field></OptionalFields><Schedule><Frequency>Daily</Frequency></Schedule><Destination><COSBucketDestination><Bucket>qcs::cos:ap-guangzhou::inventory-1250000000</Bucket><Format>CSV</Format></COSBucketDestination></Destination></InventoryConfiguration>"
             ),
-            Provider::Oss => format!(
+            Provider::OSS => format!(
                 "<InventoryConfiguration><Id>{id}</Id><IsEnabled>{enabled}</IsEnabled><Destination><OSSBucketDestination><Format>CSV</Format><AccountId>1000000000000000</AccountId><RoleArn>acs:ram::1000000000000000:role/AliyunOSSRole</RoleArn><Bucket>acs:oss:::inventory-dest</Bucket></OSSBucketDestination></Destination><Schedule><Frequency>Daily</Frequency></Schedule><Filter><Prefix>{prefix}</Prefix></Filter><IncludedObjectVersions>Current</IncludedObjectVersions><OptionalFields><Field>Size</Field><Field>ETag</Field></OptionalFields></InventoryConfiguration>"
             ),
             Provider::S3 => format!(
                 "<InventoryConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Destination><S3BucketDestination><AccountId>111122223333</AccountId><Bucket>arn:aws:s3:::inventory-dest</Bucket><Format>CSV</Format></S3BucketDestination></Destination><IsEnabled>{enabled}</IsEnabled><Filter><Prefix>{prefix}</Prefix></Filter><Id>{id}</Id><IncludedObjectVersions>Current</IncludedObjectVersions><OptionalFields><Field>Size</Field><Field>ETag</Field></OptionalFields><Schedule><Frequency>Daily</Frequency></Schedule></InventoryConfiguration>"
             ),
+            other => panic!("no case written for {other}"),
         }
     }
 
@@ -118,8 +110,9 @@ impl Case {
     /// The word the plan uses for a changed configuration.
     pub fn change_action(&self) -> &'static str {
         match self.provider {
-            Provider::Cos | Provider::S3 => "update",
-            Provider::Oss => "replace",
+            Provider::COS | Provider::S3 => "update",
+            Provider::OSS => "replace",
+            other => panic!("no case written for {other}"),
         }
     }
 }

@@ -22,13 +22,14 @@ pub use md5::{Digest, Md5};
 pub use percent_encoding::percent_decode_str;
 
 pub use invsync::model::{
-    BucketKey, CosDestination, CosFilter, CosInventory, CosSchedule, Frequency,
-    IncludedObjectVersions, Inventory, LiveConfig, OssDestination, OssFilter, OssInventory,
-    Provider, ReportFormat, all_modelled,
+    BucketKey, Frequency, IncludedObjectVersions, Inventory, LiveConfig, Provider, ReportFormat,
+    all_modelled,
 };
 pub use invsync::provider::cos::CosClient;
+pub use invsync::provider::cos::model::{CosDestination, CosFilter, CosInventory, CosSchedule};
 pub use invsync::provider::cos::signer::{self, Authorization};
 pub use invsync::provider::http::{HttpSettings, Transport};
+pub use invsync::provider::oss::model::{OssDestination, OssFilter, OssInventory};
 pub use invsync::provider::{
     CredentialSource, Credentials, InventoryApi, ProviderError, StaticCredentials,
 };
@@ -222,7 +223,7 @@ pub fn client(endpoint: &str) -> CosClient {
 
 pub fn bucket() -> BucketKey {
     BucketKey {
-        provider: Provider::Cos,
+        provider: Provider::COS,
         bucket: BUCKET.into(),
         region: "ap-guangzhou".into(),
     }

@@ -54,12 +54,12 @@ pub fn clients(emulator: &Emulator, metrics: &Metrics) -> Clients {
         transport,
         BTreeMap::from([
             (
-                Provider::Cos,
+                Provider::COS,
                 Arc::new(StaticCredentials(Credentials::new(COS_ID, COS_KEY)))
                     as Arc<dyn CredentialSource>,
             ),
             (
-                Provider::Oss,
+                Provider::OSS,
                 Arc::new(StaticCredentials(Credentials::new(OSS_ID, OSS_KEY))),
             ),
             (

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 
 use invsync::emulator::{EmulatorConfig, EmulatorHandle};
+use invsync::model::Provider;
 
 pub const COS_ID: &str = "AKIDe2etestsecretid0000000000000000";
 pub const COS_KEY: &str = "cos-e2e-secret-key-do-not-print";
@@ -35,9 +36,9 @@ impl Emulator {
             .build()
             .expect("runtime");
         let mut config = EmulatorConfig::default()
-            .with_cos_credentials(COS_ID, COS_KEY)
-            .with_oss_credentials(OSS_ID, OSS_KEY)
-            .with_s3_credentials(S3_ID, S3_KEY);
+            .with_credentials(Provider::COS, COS_ID, COS_KEY)
+            .with_credentials(Provider::OSS, OSS_ID, OSS_KEY)
+            .with_credentials(Provider::S3, S3_ID, S3_KEY);
         configure(&mut config);
         let handle = runtime
             .block_on(invsync::emulator::spawn(config))

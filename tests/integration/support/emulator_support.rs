@@ -7,6 +7,7 @@ use std::time::{Duration, SystemTime};
 
 use base64::Engine as _;
 use invsync::emulator::{self, EmulatorConfig, EmulatorHandle};
+use invsync::model::Provider;
 use invsync::provider::cos::signer::{self as cos_signer, KeyTime, SignInput};
 use invsync::provider::oss::{date as oss_date, encoding, signer_v1, signer_v4};
 use invsync::provider::s3::signer as s3_signer;
@@ -27,9 +28,9 @@ pub const S3_REGION: &str = "us-east-1";
 /// The credentials every test emulator accepts.
 pub fn config() -> EmulatorConfig {
     EmulatorConfig::default()
-        .with_cos_credentials(COS_ID, COS_KEY)
-        .with_oss_credentials(OSS_ID, OSS_KEY)
-        .with_s3_credentials(S3_ID, S3_KEY)
+        .with_credentials(Provider::COS, COS_ID, COS_KEY)
+        .with_credentials(Provider::OSS, OSS_ID, OSS_KEY)
+        .with_credentials(Provider::S3, S3_ID, S3_KEY)
 }
 
 pub async fn start() -> EmulatorHandle {

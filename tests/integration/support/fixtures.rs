@@ -2,10 +2,13 @@
 #![allow(dead_code)]
 
 use invsync::model::{
-    BucketKey, CosDestination, CosFilter, CosInventory, CosPeriod, CosSchedule, CosTag,
-    DesiredBucket, Frequency, IncludedObjectVersions, Inventory, Origin, OssDestination,
-    OssEncryption, OssFilter, OssInventory, Provider, ReportFormat,
+    BucketKey, DesiredBucket, Frequency, IncludedObjectVersions, Inventory, Origin, Provider,
+    ReportFormat,
 };
+use invsync::provider::cos::model::{
+    CosDestination, CosFilter, CosInventory, CosPeriod, CosSchedule, CosTag,
+};
+use invsync::provider::oss::model::{OssDestination, OssEncryption, OssFilter, OssInventory};
 
 pub const COS_BUCKET: &str = "examplebucket-1250000000";
 pub const COS_REGION: &str = "ap-guangzhou";
@@ -102,7 +105,7 @@ impl CosBuilder {
         self
     }
     pub fn build(self) -> Inventory {
-        Inventory::Cos(self.0)
+        Inventory::new(self.0)
     }
 }
 
@@ -187,7 +190,7 @@ impl OssBuilder {
         self
     }
     pub fn build(self) -> Inventory {
-        Inventory::Oss(self.0)
+        Inventory::new(self.0)
     }
 }
 
@@ -202,12 +205,12 @@ pub fn key(provider: Provider, bucket: &str, region: &str) -> BucketKey {
 
 /// A managed COS bucket declaring nothing yet, not pruning.
 pub fn cos_bucket() -> BucketBuilder {
-    bucket(key(Provider::Cos, COS_BUCKET, COS_REGION))
+    bucket(key(Provider::COS, COS_BUCKET, COS_REGION))
 }
 
 /// A managed OSS bucket declaring nothing yet, not pruning.
 pub fn oss_bucket() -> BucketBuilder {
-    bucket(key(Provider::Oss, OSS_BUCKET, OSS_REGION))
+    bucket(key(Provider::OSS, OSS_BUCKET, OSS_REGION))
 }
 
 pub fn bucket(key: BucketKey) -> BucketBuilder {

@@ -1,10 +1,9 @@
 //! One configuration per provider with every optional field set, for round-trip contracts.
 #![allow(dead_code)]
 
-use invsync::model::{
-    Frequency, IncludedObjectVersions, Inventory, OssIncrementalInventory, Provider, S3Destination,
-    S3Encryption, S3Format, S3Inventory,
-};
+use invsync::model::{Frequency, IncludedObjectVersions, Inventory, Provider};
+use invsync::provider::oss::model::OssIncrementalInventory;
+use invsync::provider::s3::model::{S3Destination, S3Encryption, S3Format, S3Inventory};
 
 use super::fixtures::{cos_inventory, oss_inventory};
 
@@ -13,7 +12,7 @@ use super::fixtures::{cos_inventory, oss_inventory};
 /// value the provider accepts.
 pub fn every_field(provider: Provider, id: &str) -> Inventory {
     match provider {
-        Provider::Cos => cos_inventory(id)
+        Provider::COS => cos_inventory(id)
             .monthly(15)
             .prefix("logs/")
             .tag("team", "data")
@@ -34,13 +33,13 @@ pub fn every_field(provider: Provider, id: &str) -> Inventory {
             .orc()
             .sse_cos()
             .build(),
-        Provider::Oss => {
+        Provider::OSS => {
             let mut inventory = oss_inventory(id)
                 .prefix("logs/")
                 .modified_between(Some(1_637_883_649), Some(1_638_347_592))
                 .size_between(Some(1024), Some(1_048_576))
-                .storage_classes(invsync::model::oss::STORAGE_CLASSES)
-                .fields(invsync::model::oss::OPTIONAL_FIELDS)
+                .storage_classes(invsync::provider::oss::model::STORAGE_CLASSES)
+                .fields(invsync::provider::oss::model::OPTIONAL_FIELDS)
                 .dest_prefix("reports/")
                 .sse_kms("key-1")
                 .0;
@@ -49,14 +48,14 @@ pub fn every_field(provider: Provider, id: &str) -> Inventory {
             inventory.incremental = Some(OssIncrementalInventory {
                 enabled: true,
                 frequency_seconds: Some(600),
-                optional_fields: invsync::model::oss::INCREMENTAL_OPTIONAL_FIELDS
+                optional_fields: invsync::provider::oss::model::INCREMENTAL_OPTIONAL_FIELDS
                     .iter()
                     .map(|f| f.to_string())
                     .collect(),
             });
-            Inventory::Oss(inventory)
+            Inventory::new(inventory)
         }
-        Provider::S3 => Inventory::S3(S3Inventory {
+        Provider::S3 => Inventory::new(S3Inventory {
             id: id.into(),
             enabled: true,
             filter_prefix: Some("logs/".into()),
@@ -71,10 +70,11 @@ pub fn every_field(provider: Provider, id: &str) -> Inventory {
             },
             frequency: Frequency::Weekly,
             included_object_versions: IncludedObjectVersions::All,
-            optional_fields: invsync::model::s3::OPTIONAL_FIELDS
+            optional_fields: invsync::provider::s3::model::OPTIONAL_FIELDS
                 .iter()
                 .map(|f| f.to_string())
                 .collect(),
         }),
+        other => panic!("no full configuration written for {other}"),
     }
 }

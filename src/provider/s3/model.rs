@@ -3,7 +3,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::model::{Frequency, IncludedObjectVersions};
+use crate::model::{Frequency, IncludedObjectVersions, Provider, ProviderInventory};
 
 /// The report columns S3 knows (botocore 1.44.5 `InventoryOptionalField`), in the model's
 /// order. The list grows with the API: a live value not listed here makes its configuration
@@ -190,4 +190,21 @@ pub struct S3BucketOptions {
     /// always use path style.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub force_path_style: bool,
+}
+
+impl ProviderInventory for S3Inventory {
+    const PROVIDER: Provider = super::PROVIDER;
+
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn id_mut(&mut self) -> &mut String {
+        &mut self.id
+    }
+    fn enabled_mut(&mut self) -> &mut bool {
+        &mut self.enabled
+    }
+    fn filter_prefix_mut(&mut self) -> &mut Option<String> {
+        &mut self.filter_prefix
+    }
 }
