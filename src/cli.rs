@@ -9,7 +9,7 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::duration;
-use crate::model::Provider;
+use crate::model::{Endpoint, Provider};
 use crate::provider::endpoint_policy::{EndpointPattern, EndpointPolicy};
 use crate::provider::registry;
 
@@ -156,19 +156,19 @@ pub struct ProviderArgs {
 
     /// Send COS requests here instead of https://BUCKET.cos.REGION.myqcloud.com (the Host header
     /// stays virtual-hosted). A manifest's `spec.endpoint` takes precedence.
-    #[arg(long, env = "INVSYNC_COS_ENDPOINT", value_name = "URL")]
-    pub cos_endpoint: Option<String>,
+    #[arg(long, env = "INVSYNC_COS_ENDPOINT", value_name = "URL", value_parser = EndpointParser)]
+    pub cos_endpoint: Option<Endpoint>,
 
     /// Send OSS requests here instead of https://BUCKET.oss-REGION.aliyuncs.com (path style for
     /// an IP address or localhost). A manifest's `spec.endpoint` takes precedence.
-    #[arg(long, env = "INVSYNC_OSS_ENDPOINT", value_name = "URL")]
-    pub oss_endpoint: Option<String>,
+    #[arg(long, env = "INVSYNC_OSS_ENDPOINT", value_name = "URL", value_parser = EndpointParser)]
+    pub oss_endpoint: Option<Endpoint>,
 
     /// Send S3 requests here instead of https://BUCKET.s3.REGION.amazonaws.com (path style for
     /// an IP address, localhost or a manifest's `forcePathStyle`). A manifest's `spec.endpoint`
     /// takes precedence.
-    #[arg(long, env = "INVSYNC_S3_ENDPOINT", value_name = "URL")]
-    pub s3_endpoint: Option<String>,
+    #[arg(long, env = "INVSYNC_S3_ENDPOINT", value_name = "URL", value_parser = EndpointParser)]
+    pub s3_endpoint: Option<Endpoint>,
 
     /// OSS request signature version.
     #[arg(
@@ -200,7 +200,7 @@ pub struct ProviderArgs {
 impl ProviderArgs {
     /// The endpoint overrides given, by provider (`--cos-endpoint` is `cos`'s, and so on;
     /// `--endpoint PROVIDER=URL` wins over them, its last value per provider over earlier ones).
-    pub fn endpoint_overrides(&self) -> BTreeMap<Provider, String> {
+    pub fn endpoint_overrides(&self) -> BTreeMap<Provider, Endpoint> {
         let own_flags = [
             ("cos", &self.cos_endpoint),
             ("oss", &self.oss_endpoint),
@@ -208,17 +208,19 @@ impl ProviderArgs {
         ]
         .into_iter()
         .filter_map(|(name, endpoint)| Some((Provider::from_name(name)?, endpoint.clone()?)));
-        let generic = self.endpoints.iter().map(|e| (e.provider, e.url.clone()));
+        let generic = self
+            .endpoints
+            .iter()
+            .map(|e| (e.provider, e.endpoint.clone()));
         own_flags.chain(generic).collect()
     }
 }
 
-/// One `--endpoint PROVIDER=URL`: the provider, and the URL as given (its form is checked with
-/// the other endpoint overrides, by messages that never show more than `scheme://host[:port]`).
+/// One `--endpoint PROVIDER=URL`: the provider, and its endpoint, read once here.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EndpointOverride {
     pub provider: Provider,
-    pub url: String,
+    pub endpoint: Endpoint,
 }
 
 /// Reads `PROVIDER=URL`. Its errors name the flag and the known providers but never quote the
@@ -238,13 +240,14 @@ impl clap::builder::TypedValueParser for EndpointOverrideParser {
         parse_endpoint_override(value.to_str().unwrap_or("")).map_err(|message| {
             clap::Error::raw(
                 clap::error::ErrorKind::ValueValidation,
-                format!("--endpoint: {message}\n"),
+                format!("{message}\n"),
             )
             .with_cmd(cmd)
         })
     }
 }
 
+/// The endpoint of `--endpoint PROVIDER=URL`; an error is the whole message, flag included.
 fn parse_endpoint_override(text: &str) -> Result<EndpointOverride, String> {
     let known = || {
         Provider::ALL
@@ -255,21 +258,48 @@ fn parse_endpoint_override(text: &str) -> Result<EndpointOverride, String> {
     };
     let Some((name, url)) = text.split_once('=') else {
         return Err(format!(
-            "expected PROVIDER=URL, e.g. cos=http://127.0.0.1:9000 (providers: {})",
+            "--endpoint: expected PROVIDER=URL, e.g. cos=http://127.0.0.1:9000 (providers: {})",
             known()
         ));
     };
     let Some(provider) = Provider::from_name(name) else {
         return Err(format!(
-            "unknown provider `{}` (providers: {})",
+            "--endpoint: unknown provider `{}` (providers: {})",
             name.escape_debug(),
             known()
         ));
     };
-    Ok(EndpointOverride {
-        provider,
-        url: url.to_string(),
-    })
+    let endpoint = Endpoint::parse(url).map_err(|e| format!("--endpoint {provider}=URL: {e}"))?;
+    Ok(EndpointOverride { provider, endpoint })
+}
+
+/// Reads a provider's own endpoint flag (`--cos-endpoint URL`). Its errors name the flag and
+/// its variable and show at most `scheme://host[:port]` of the value.
+#[derive(Debug, Clone, Copy)]
+struct EndpointParser;
+
+impl clap::builder::TypedValueParser for EndpointParser {
+    type Value = Endpoint;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<Endpoint, clap::Error> {
+        Endpoint::parse(value.to_str().unwrap_or("")).map_err(|e| {
+            let flag = arg.and_then(clap::Arg::get_long).unwrap_or("endpoint");
+            let variable = arg
+                .and_then(clap::Arg::get_env)
+                .map(|v| format!(" ({})", v.to_string_lossy()))
+                .unwrap_or_default();
+            clap::Error::raw(
+                clap::error::ErrorKind::ValueValidation,
+                format!("--{flag}{variable}: {e}\n"),
+            )
+            .with_cmd(cmd)
+        })
+    }
 }
 
 /// Safety limits on deletions.

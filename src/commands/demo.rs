@@ -108,7 +108,7 @@ pub async fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
             },
             ..ClientSettings::default()
         }
-        .with_endpoint_for_all(&emulator.endpoint()),
+        .with_endpoint_for_all(&emulator.endpoint().parse()?),
         credentials
             .into_iter()
             .map(|(provider, keys)| (provider, static_source(keys)))

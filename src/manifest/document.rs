@@ -13,7 +13,7 @@ use super::diagnostic::{FieldError, did_you_mean};
 use super::lines::FieldPath;
 use super::schema::{BucketSpecBody, Metadata};
 use super::validate::{self, bucket};
-use crate::model::{BucketKey, BucketMode, DesiredBucket, Inventory, Origin, Provider};
+use crate::model::{BucketKey, BucketMode, DesiredBucket, Endpoint, Inventory, Origin, Provider};
 use crate::provider::registry::{self, ProviderBucketOptions};
 
 /// Top-level keys of a document.
@@ -86,7 +86,7 @@ type SpecParts = (
     BucketKey,
     bool,
     BucketMode,
-    Option<String>,
+    Option<Endpoint>,
     ProviderBucketOptions,
     Vec<Inventory>,
     BTreeSet<String>,
@@ -135,7 +135,7 @@ fn read_spec(
             if let (Some(provider), Some(bucket), Some(region)) =
                 (provider, text("bucket"), text("region"))
             {
-                bucket::check_location(provider, bucket, region, text("endpoint"), errors);
+                let _ = bucket::check_location(provider, bucket, region, text("endpoint"), errors);
             }
             let bucket = text("bucket").map(str::to_string);
             return (provider.zip(bucket), None);
@@ -146,7 +146,7 @@ fn read_spec(
     };
     let identity = Some((provider, body.bucket.clone()));
     let before = errors.len();
-    bucket::check_location(
+    let endpoint = bucket::check_location(
         provider,
         &body.bucket,
         &body.region,
@@ -190,7 +190,7 @@ fn read_spec(
             key,
             body.prune,
             body.mode,
-            body.endpoint,
+            endpoint,
             options,
             inventories,
             overwrite_foreign,

@@ -20,7 +20,7 @@ pub fn check_endpoints(
         .buckets
         .values()
         .filter_map(|bucket| {
-            let endpoint = bucket.endpoint.as_deref()?;
+            let endpoint = bucket.endpoint.as_ref()?;
             let provider = bucket.key.provider;
             let own_domains = registry::spec(provider).default_endpoint_patterns;
             let refused = policy.check(provider, own_domains, endpoint).err()?;

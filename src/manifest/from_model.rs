@@ -30,7 +30,7 @@ pub fn bucket_document(bucket: &DesiredBucket) -> ManifestDocument {
             region: bucket.key.region.clone(),
             prune: bucket.prune,
             mode: bucket.mode,
-            endpoint: bucket.endpoint.clone(),
+            endpoint: bucket.endpoint.as_ref().map(ToString::to_string),
             // Only the bucket's provider's configurations belong in its document.
             inventories: bucket
                 .inventories

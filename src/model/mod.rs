@@ -8,6 +8,7 @@
 //! a provider. A provider's configuration shape lives in its own folder and is held here as an
 //! [`Inventory`], so adding a provider changes nothing in this module.
 
+pub mod endpoint;
 pub mod inventory;
 pub mod live;
 
@@ -18,6 +19,7 @@ use std::path::PathBuf;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+pub use endpoint::Endpoint;
 pub use inventory::{BucketOptions, Inventory, ProviderBucketOptions, ProviderInventory};
 pub use live::{ForeignConfig, LiveConfig, all_modelled};
 
@@ -202,7 +204,7 @@ pub struct DesiredBucket {
     /// Correct drift, or only report it.
     pub mode: BucketMode,
     /// Where requests for this bucket go instead of the provider's public endpoint.
-    pub endpoint: Option<String>,
+    pub endpoint: Option<Endpoint>,
     /// Bucket-level settings only the bucket's provider has (validated by it, given to its
     /// client).
     pub options: ProviderBucketOptions,

@@ -3,8 +3,9 @@
 
 use std::collections::BTreeMap;
 
+use crate::model::Endpoint;
 use crate::model::Provider;
-use crate::provider::endpoint_policy::{EndpointPolicy, parse_endpoint};
+use crate::provider::endpoint_policy::EndpointPolicy;
 use crate::provider::http::HttpSettings;
 
 /// Which OSS signature a client puts on its requests (`--oss-signature`); the setting lives
@@ -23,8 +24,8 @@ pub enum SignatureVersion {
 pub struct ClientSettings {
     /// Where a provider's requests go when a manifest names no endpoint (`--cos-endpoint`,
     /// `INVSYNC_OSS_ENDPOINT`, ...: each provider's table entry names its flag). The operator's
-    /// own setting, so trusted (its form is still checked).
-    pub endpoints: BTreeMap<Provider, String>,
+    /// own setting, so trusted (its form was checked where it was read).
+    pub endpoints: BTreeMap<Provider, Endpoint>,
     /// Which `spec.endpoint` values manifests may name (`--allow-endpoint`).
     pub endpoint_policy: EndpointPolicy,
     pub oss_signature: SignatureVersion,
@@ -35,29 +36,11 @@ pub struct ClientSettings {
 
 impl ClientSettings {
     /// The same settings sending every provider's requests to `endpoint` (an emulator).
-    pub fn with_endpoint_for_all(mut self, endpoint: &str) -> Self {
+    pub fn with_endpoint_for_all(mut self, endpoint: &Endpoint) -> Self {
         self.endpoints = Provider::ALL
             .into_iter()
-            .map(|p| (p, endpoint.to_string()))
+            .map(|p| (p, endpoint.clone()))
             .collect();
         self
-    }
-
-    /// Checks the form of the operator's endpoint overrides, so a bad one stops a command
-    /// before any bucket is read.
-    ///
-    /// # Errors
-    /// The first bad override (in provider order), named by its flag and environment variable
-    /// as `endpoint_source` gives them (the table entry's `endpoint_source`); the message shows
-    /// at most `scheme://host[:port]` of it.
-    pub fn check_endpoints(
-        &self,
-        endpoint_source: impl Fn(Provider) -> &'static str,
-    ) -> Result<(), String> {
-        for (provider, text) in &self.endpoints {
-            let source = endpoint_source(*provider);
-            parse_endpoint(text).map_err(|e| format!("{source}: {e}"))?;
-        }
-        Ok(())
     }
 }

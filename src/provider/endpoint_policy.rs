@@ -16,72 +16,7 @@ use url::{Host, Url};
 
 use crate::model::Provider;
 
-/// Why an endpoint's form is unusable, wherever it came from (flag, environment, manifest).
-///
-/// `Display` never includes the user info, path, query or fragment of the value.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum EndpointError {
-    #[error("endpoint is not an absolute http:// or https:// URL")]
-    NotAUrl,
-    /// Holds the scheme only.
-    #[error("endpoint must use http:// or https://, not {0}://")]
-    Scheme(String),
-    #[error("endpoint has no host")]
-    NoHost,
-    #[error(
-        "endpoint {0} must not contain a user name or password (credentials come from the environment or --credentials-file)"
-    )]
-    UserInfo(String),
-    #[error("endpoint {0} must not have a query or fragment")]
-    QueryOrFragment(String),
-    #[error("endpoint {0} must not have a path")]
-    Path(String),
-}
-
-/// Checks an endpoint override: `http` or `https`, a host, an optional port, and nothing
-/// else. Requests always go to `/` (COS) or `/{bucket}/` (OSS path style), which is what gets
-/// signed, so a path would be dropped or mis-signed; user info, a query or a fragment would
-/// travel to logs and proxies.
-///
-/// # Errors
-/// [`EndpointError`], showing at most `scheme://host[:port]` of the value.
-pub fn parse_endpoint(text: &str) -> Result<Url, EndpointError> {
-    let url = Url::parse(text.trim()).map_err(|_| EndpointError::NotAUrl)?;
-    validate_endpoint(url)
-}
-
-/// [`parse_endpoint`] for an already parsed URL.
-///
-/// # Errors
-/// As [`parse_endpoint`].
-pub fn validate_endpoint(url: Url) -> Result<Url, EndpointError> {
-    let shown = redacted(&url);
-    if !matches!(url.scheme(), "http" | "https") {
-        return Err(EndpointError::Scheme(url.scheme().to_string()));
-    }
-    if url.host_str().is_none_or(str::is_empty) {
-        return Err(EndpointError::NoHost);
-    }
-    if !url.username().is_empty() || url.password().is_some() {
-        return Err(EndpointError::UserInfo(shown));
-    }
-    if url.query().is_some() || url.fragment().is_some() {
-        return Err(EndpointError::QueryOrFragment(shown));
-    }
-    if !matches!(url.path(), "" | "/") {
-        return Err(EndpointError::Path(shown));
-    }
-    Ok(url)
-}
-
-/// `scheme://host[:port]` of `url`: safe to print whatever else the URL holds.
-pub fn redacted(url: &Url) -> String {
-    let host = url.host_str().unwrap_or_default();
-    match url.port() {
-        Some(port) => format!("{}://{host}:{port}", url.scheme()),
-        None => format!("{}://{host}", url.scheme()),
-    }
-}
+pub use crate::model::endpoint::{Endpoint, EndpointError, redacted};
 
 /// The flag that allows more endpoints, as messages name it.
 pub const ALLOW_FLAG: &str = "--allow-endpoint";
@@ -210,9 +145,6 @@ pub struct EndpointPolicy {
 /// Why a manifest's endpoint is refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum EndpointRefused {
-    /// Its form is unusable.
-    #[error(transparent)]
-    Invalid(#[from] EndpointError),
     /// The operator has not allowed it.
     #[error(
         "endpoint {shown} is not allowed for {provider} manifests: a manifest may send signed requests only to the provider's own domains ({defaults}) unless the operator allows more"
@@ -228,9 +160,6 @@ impl EndpointRefused {
     /// How to fix it, naming the flag and environment variable that allow an endpoint.
     pub fn hint(&self) -> String {
         match self {
-            EndpointRefused::Invalid(_) => {
-                "give http(s)://HOST[:PORT] only, or remove spec.endpoint".to_string()
-            }
             EndpointRefused::NotAllowed { shown, .. } => {
                 let host = shown.split_once("://").map_or(shown.as_str(), |(_, h)| h);
                 format!(
@@ -260,7 +189,7 @@ impl EndpointPolicy {
         })
     }
 
-    /// Parses and checks a manifest's endpoint for a bucket of `provider`, whose own domains
+    /// Checks a manifest's endpoint for a bucket of `provider`, whose own domains
     /// (`own_domains`, its table entry's `default_endpoint_patterns`: HTTPS only) need no
     /// operator consent.
     ///
@@ -270,18 +199,18 @@ impl EndpointPolicy {
         &self,
         provider: Provider,
         own_domains: &[&str],
-        text: &str,
-    ) -> Result<Url, EndpointRefused> {
-        let url = parse_endpoint(text)?;
+        endpoint: &Endpoint,
+    ) -> Result<(), EndpointRefused> {
+        let url = endpoint.url();
         let own = own_domains
             .iter()
             .filter_map(|p| EndpointPattern::parse(p).ok())
-            .any(|p| p.matches(&url));
-        if own || self.allowed.iter().any(|p| p.matches(&url)) {
-            Ok(url)
+            .any(|p| p.matches(url));
+        if own || self.allowed.iter().any(|p| p.matches(url)) {
+            Ok(())
         } else {
             Err(EndpointRefused::NotAllowed {
-                shown: redacted(&url),
+                shown: endpoint.to_string(),
                 provider,
                 defaults: own_domains.join(", "),
             })
@@ -292,6 +221,14 @@ impl EndpointPolicy {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn endpoint(text: &str) -> Endpoint {
+        Endpoint::parse(text).unwrap()
+    }
+
+    fn parse_endpoint(text: &str) -> Result<Url, EndpointError> {
+        Endpoint::parse(text).map(|e| e.url().clone())
+    }
 
     /// The provider's own domains, as its table entry names them.
     fn own(provider: Provider) -> &'static [&'static str] {
@@ -362,7 +299,7 @@ mod tests {
                 .check(
                     Provider::COS,
                     own(Provider::COS),
-                    "https://cos.ap-guangzhou.myqcloud.com"
+                    &endpoint("https://cos.ap-guangzhou.myqcloud.com")
                 )
                 .is_ok()
         );
@@ -371,7 +308,7 @@ mod tests {
                 .check(
                     Provider::COS,
                     own(Provider::COS),
-                    "https://cos-internal.ap-guangzhou.tencentcos.cn"
+                    &endpoint("https://cos-internal.ap-guangzhou.tencentcos.cn")
                 )
                 .is_ok()
         );
@@ -380,7 +317,7 @@ mod tests {
                 .check(
                     Provider::OSS,
                     own(Provider::OSS),
-                    "https://oss-cn-hangzhou-internal.aliyuncs.com"
+                    &endpoint("https://oss-cn-hangzhou-internal.aliyuncs.com")
                 )
                 .is_ok()
         );
@@ -394,7 +331,9 @@ mod tests {
             (Provider::OSS, "https://cos.ap-guangzhou.myqcloud.com"),
             (Provider::OSS, "http://127.0.0.1:9000"),
         ] {
-            let error = policy.check(provider, own(provider), refused).unwrap_err();
+            let error = policy
+                .check(provider, own(provider), &endpoint(refused))
+                .unwrap_err();
             assert!(
                 matches!(error, EndpointRefused::NotAllowed { .. }),
                 "{refused}"
@@ -418,26 +357,20 @@ mod tests {
         .unwrap();
         assert!(
             policy
-                .check(Provider::OSS, own(Provider::OSS), "http://127.0.0.1:9000")
-                .is_ok()
-        );
-        assert!(
-            policy
-                .check(Provider::OSS, own(Provider::OSS), "http://127.0.0.1:9001")
-                .is_err()
-        );
-        assert!(
-            policy
                 .check(
-                    Provider::COS,
-                    own(Provider::COS),
-                    "http://cos.internal.example:81"
+                    Provider::OSS,
+                    own(Provider::OSS),
+                    &endpoint("http://127.0.0.1:9000")
                 )
                 .is_ok()
         );
         assert!(
             policy
-                .check(Provider::COS, own(Provider::COS), "http://internal.example")
+                .check(
+                    Provider::OSS,
+                    own(Provider::OSS),
+                    &endpoint("http://127.0.0.1:9001")
+                )
                 .is_err()
         );
         assert!(
@@ -445,7 +378,7 @@ mod tests {
                 .check(
                     Provider::COS,
                     own(Provider::COS),
-                    "https://proxy.example:8443"
+                    &endpoint("http://cos.internal.example:81")
                 )
                 .is_ok()
         );
@@ -454,32 +387,45 @@ mod tests {
                 .check(
                     Provider::COS,
                     own(Provider::COS),
-                    "http://proxy.example:8443"
+                    &endpoint("http://internal.example")
+                )
+                .is_err()
+        );
+        assert!(
+            policy
+                .check(
+                    Provider::COS,
+                    own(Provider::COS),
+                    &endpoint("https://proxy.example:8443")
+                )
+                .is_ok()
+        );
+        assert!(
+            policy
+                .check(
+                    Provider::COS,
+                    own(Provider::COS),
+                    &endpoint("http://proxy.example:8443")
                 )
                 .is_err()
         );
         let any_port = EndpointPolicy::allowing(&["LocalHost"]).unwrap();
         assert!(
             any_port
-                .check(Provider::OSS, own(Provider::OSS), "http://localhost:1234")
+                .check(
+                    Provider::OSS,
+                    own(Provider::OSS),
+                    &endpoint("http://localhost:1234")
+                )
                 .is_ok()
         );
     }
 
     #[test]
-    fn an_allowed_endpoint_with_user_info_is_still_refused() {
-        let policy = EndpointPolicy::allowing(&["host"]).unwrap();
-        let error = policy
-            .check(
-                Provider::COS,
-                own(Provider::COS),
-                &format!("http://u:{PASSWORD}@host"),
-            )
-            .unwrap_err();
-        assert!(matches!(
-            error,
-            EndpointRefused::Invalid(EndpointError::UserInfo(_))
-        ));
+    fn an_endpoint_with_user_info_never_reaches_the_policy() {
+        // Even an allowed host: the value is refused where it is read, before any policy.
+        let error = Endpoint::parse(&format!("http://u:{PASSWORD}@host")).unwrap_err();
+        assert!(matches!(error, EndpointError::UserInfo(_)));
         assert!(!error.to_string().contains(PASSWORD));
     }
 

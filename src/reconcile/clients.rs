@@ -3,8 +3,8 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use crate::model::{BucketKey, DesiredBucket, Provider, ProviderBucketOptions};
-use crate::provider::endpoint_policy::{EndpointPolicy, parse_endpoint};
+use crate::model::{BucketKey, DesiredBucket, Endpoint, Provider, ProviderBucketOptions};
+use crate::provider::endpoint_policy::EndpointPolicy;
 use crate::provider::http::Transport;
 use crate::provider::memory::MemoryInventory;
 use crate::provider::registry::{self, ClientParts};
@@ -67,7 +67,7 @@ impl Clients {
         &self,
         bucket: &DesiredBucket,
     ) -> Result<Arc<dyn InventoryApi>, ProviderError> {
-        self.connect(&bucket.key, bucket.endpoint.as_deref(), &bucket.options)
+        self.connect(&bucket.key, bucket.endpoint.as_ref(), &bucket.options)
     }
 
     /// The client for `key`, sending to `endpoint` (a manifest's `spec.endpoint`) when given and
@@ -81,7 +81,7 @@ impl Clients {
     pub fn for_bucket(
         &self,
         key: &BucketKey,
-        endpoint: Option<&str>,
+        endpoint: Option<&Endpoint>,
     ) -> Result<Arc<dyn InventoryApi>, ProviderError> {
         self.connect(key, endpoint, &ProviderBucketOptions::none())
     }
@@ -91,7 +91,7 @@ impl Clients {
     pub fn for_bucket_with(
         &self,
         key: &BucketKey,
-        endpoint: Option<&str>,
+        endpoint: Option<&Endpoint>,
         options: &ProviderBucketOptions,
     ) -> Result<Arc<dyn InventoryApi>, ProviderError> {
         self.connect(key, endpoint, options)
@@ -100,38 +100,34 @@ impl Clients {
     fn connect(
         &self,
         key: &BucketKey,
-        endpoint: Option<&str>,
+        endpoint: Option<&Endpoint>,
         options: &ProviderBucketOptions,
     ) -> Result<Arc<dyn InventoryApi>, ProviderError> {
         let entry = registry::spec(key.provider);
         let configured = self.settings.endpoints.get(&key.provider);
         let endpoint = match (endpoint, configured) {
-            (Some(text), _) => Some(
+            (Some(endpoint), _) => {
                 self.settings
                     .endpoint_policy
-                    .check(key.provider, entry.default_endpoint_patterns, text)
+                    .check(key.provider, entry.default_endpoint_patterns, endpoint)
                     .map_err(|e| {
                         let message = format!("spec.endpoint: {e} ({})", e.hint());
                         invalid_endpoint(key, message, Box::new(e))
-                    })?,
-            ),
-            (None, Some(text)) => Some(parse_endpoint(text).map_err(|e| {
-                let message = format!("{}: {e}", entry.endpoint_source);
-                invalid_endpoint(key, message, Box::new(e))
-            })?),
-            (None, None) => None,
+                    })?;
+                Some(endpoint.clone())
+            }
+            (None, configured) => configured.cloned(),
         };
         if let Some(api) = &self.memory {
             return Ok(Arc::new(api.clone()));
         }
-        (entry.connect)(ClientParts {
+        Ok((entry.connect)(ClientParts {
             transport: self.transport.clone(),
             credentials: self.credentials[&key.provider].clone(),
             endpoint,
             options,
             settings: &self.settings,
-        })
-        .map_err(|e| invalid_endpoint(key, e.to_string(), Box::new(e)))
+        }))
     }
 }
 

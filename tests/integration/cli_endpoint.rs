@@ -163,3 +163,40 @@ fn a_malformed_endpoint_flag_is_refused_without_echoing_its_value() {
         "the password was echoed: {err}"
     );
 }
+
+#[test]
+fn a_malformed_provider_endpoint_is_refused_where_it_is_read_naming_flag_and_variable() {
+    let emulator = Emulator::start();
+    let manifests = manifests_for_every_provider();
+    let dir = manifests.path().to_str().unwrap();
+    let by_flag = invsync_with(
+        &emulator,
+        &[
+            "plan",
+            "--manifests",
+            dir,
+            "--s3-endpoint",
+            "http://admin:hunter2pass@127.0.0.1:9/path",
+        ],
+        &[],
+    );
+    let by_variable = invsync_with(
+        &emulator,
+        &["plan", "--manifests", dir],
+        &[(
+            "INVSYNC_OSS_ENDPOINT",
+            "https://127.0.0.1:9/?token=hunter2pass",
+        )],
+    );
+    for (output, flag) in [
+        (by_flag, "--s3-endpoint (INVSYNC_S3_ENDPOINT)"),
+        (by_variable, "--oss-endpoint (INVSYNC_OSS_ENDPOINT)"),
+    ] {
+        // Refused as the arguments are read, before the manifests or any request.
+        assert_exit(&output, 1);
+        assert_eq!(emulator.handle.stats().total, 0);
+        let err = stderr(&output);
+        assert!(err.contains(flag), "{err}");
+        assert!(!err.contains("hunter2pass"), "the value was echoed: {err}");
+    }
+}

@@ -117,7 +117,6 @@ fn connect(provider: Provider, endpoint: &str, secret: &str) -> Arc<dyn Inventor
         options: &ProviderBucketOptions::none(),
         settings: &settings,
     })
-    .expect("client connects")
 }
 
 /// A valid configuration `id` of `provider` (every optional field set); `variant` changes its

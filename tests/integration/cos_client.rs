@@ -333,9 +333,8 @@ async fn missing_credentials_are_a_request_error() {
     }
     let (url, mock) = start(|_, _| xml_response(200, SMALL)).await;
     let transport = Transport::new(HttpSettings::default()).unwrap();
-    let client = CosClient::new(transport, Arc::new(NoCredentials))
-        .with_endpoint(url.parse().unwrap())
-        .unwrap();
+    let client =
+        CosClient::new(transport, Arc::new(NoCredentials)).with_endpoint(url.parse().unwrap());
     let err = client.get(&bucket(), "list1").await.unwrap_err();
     assert!(matches!(err, ProviderError::Request { .. }), "{err}");
     assert!(err.to_string().contains("TENCENTCLOUD_SECRET_ID"), "{err}");

@@ -29,7 +29,6 @@ fn client(endpoint: &str, secret: &str) -> CosClient {
         Arc::new(StaticCredentials(Credentials::new(COS_ID, secret))),
     )
     .with_endpoint(endpoint.parse().unwrap())
-    .unwrap()
 }
 
 fn bucket() -> BucketKey {

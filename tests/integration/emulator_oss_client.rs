@@ -30,7 +30,6 @@ fn client(endpoint: &str, secret: &str, version: SignatureVersion) -> OssClient 
     )
     .with_signature_version(version)
     .with_endpoint(endpoint.parse().unwrap())
-    .unwrap()
 }
 
 fn bucket() -> BucketKey {

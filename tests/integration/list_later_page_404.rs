@@ -140,7 +140,7 @@ impl Case {
         let credentials: Arc<dyn CredentialSource> =
             Arc::new(StaticCredentials(Credentials::new("id", "secret")));
         Clients::new(
-            ClientSettings::default().with_endpoint_for_all(server.url()),
+            ClientSettings::default().with_endpoint_for_all(&server.url().parse().unwrap()),
             Transport::new(HttpSettings::default()).unwrap(),
             Provider::ALL
                 .into_iter()

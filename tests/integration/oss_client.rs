@@ -99,8 +99,7 @@ fn client(endpoint: &url::Url, version: SignatureVersion, creds: Credentials) ->
     let transport = Transport::new(fast_retries()).expect("transport");
     OssClient::new(transport, Arc::new(StaticCredentials(creds)))
         .with_signature_version(version)
-        .with_endpoint(endpoint.clone())
-        .expect("valid endpoint")
+        .with_endpoint(endpoint.clone().try_into().unwrap())
         .with_clock(Arc::new(fixed_time))
 }
 
@@ -550,8 +549,7 @@ async fn missing_credentials_and_wrong_provider_are_request_errors_without_a_cal
     let (endpoint, log) = start(Arc::new(|_| (200, vec![], String::new()))).await;
     let transport = Transport::new(fast_retries()).expect("transport");
     let c = OssClient::new(transport, Arc::new(NoCredentials))
-        .with_endpoint(endpoint.clone())
-        .expect("valid endpoint");
+        .with_endpoint(endpoint.clone().try_into().unwrap());
     let err = c.delete(&bucket(), "x").await.unwrap_err();
     assert!(matches!(err, ProviderError::Request { .. }), "{err:?}");
     assert!(err.to_string().contains("ALIBABA_CLOUD_ACCESS_KEY_ID"));

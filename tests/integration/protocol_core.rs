@@ -47,7 +47,7 @@ fn clients(server: &MockServer) -> Clients {
     let credentials: Arc<dyn CredentialSource> =
         Arc::new(StaticCredentials(Credentials::new("id", "secret")));
     Clients::new(
-        ClientSettings::default().with_endpoint_for_all(server.url()),
+        ClientSettings::default().with_endpoint_for_all(&server.url().parse().unwrap()),
         Transport::new(HttpSettings::default()).unwrap(),
         Provider::ALL
             .into_iter()
@@ -114,8 +114,7 @@ async fn an_s3_request_that_cannot_be_built_keeps_the_typed_cause_and_sends_noth
         Transport::new(HttpSettings::default()).unwrap(),
         Arc::new(StaticCredentials(Credentials::new("id", "secret"))),
     )
-    .with_endpoint(server.parsed_url())
-    .unwrap();
+    .with_endpoint(server.parsed_url().try_into().unwrap());
     let key = BucketKey {
         provider: Provider::S3,
         bucket: "Not_A_Bucket".into(),

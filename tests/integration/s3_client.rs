@@ -101,8 +101,7 @@ fn client(endpoint: &url::Url, credentials: Credentials) -> S3Client {
     .expect("transport")
     .with_jitter(Arc::new(|| 0.5));
     S3Client::new(transport, Arc::new(StaticCredentials(credentials)))
-        .with_endpoint(endpoint.clone())
-        .expect("valid endpoint")
+        .with_endpoint(endpoint.clone().try_into().unwrap())
         .with_options(S3BucketOptions {
             expected_bucket_owner: Some(OWNER.into()),
             force_path_style: false,

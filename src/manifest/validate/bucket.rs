@@ -3,8 +3,8 @@
 use crate::manifest::diagnostic::FieldError;
 use crate::manifest::lines::FieldPath;
 use crate::manifest::schema::{API_VERSION, KIND};
+use crate::model::Endpoint;
 use crate::model::Provider;
-use crate::provider::endpoint_policy::parse_endpoint;
 use crate::provider::registry;
 
 use super::is_dns_label;
@@ -36,13 +36,14 @@ pub fn check_header(api_version: &str, kind: &str, name: &str, errors: &mut Vec<
 }
 
 /// Bucket name, region and endpoint of `spec`, by the rules of `provider`'s table entry.
+/// Returns the endpoint, read once here, when it is given and of a usable form.
 pub fn check_location(
     provider: Provider,
     bucket: &str,
     region: &str,
     endpoint: Option<&str>,
     errors: &mut Vec<FieldError>,
-) {
+) -> Option<Endpoint> {
     let spec = FieldPath::root().key("spec");
     let entry = registry::spec(provider);
     if let Err(problem) = (entry.check_bucket_name)(bucket) {
@@ -54,13 +55,15 @@ pub fn check_location(
     check_region(provider, region, &spec.key("region"), errors);
     // Only the form is checked here; whether the operator allows the host is checked against
     // the endpoint policy once the revision has loaded (`manifest::endpoints`).
-    if let Some(endpoint) = endpoint
-        && let Err(problem) = parse_endpoint(endpoint)
-    {
-        errors.push(
-            FieldError::new(spec.key("endpoint"), problem.to_string())
-                .hint("give http(s)://HOST[:PORT] only, such as https://cos.ap-guangzhou.myqcloud.com, or remove endpoint"),
-        );
+    match Endpoint::parse(endpoint?) {
+        Ok(endpoint) => Some(endpoint),
+        Err(problem) => {
+            errors.push(
+                FieldError::new(spec.key("endpoint"), problem.to_string())
+                    .hint("give http(s)://HOST[:PORT] only, such as https://cos.ap-guangzhou.myqcloud.com, or remove endpoint"),
+            );
+            None
+        }
     }
 }
 
@@ -91,7 +94,7 @@ mod tests {
     #[test]
     fn an_oss_region_with_the_oss_prefix_gets_a_hint_to_drop_it() {
         let mut errors = Vec::new();
-        check_location(
+        let _ = check_location(
             Provider::OSS,
             "examplebucket",
             "oss-cn-hangzhou",

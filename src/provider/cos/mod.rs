@@ -26,7 +26,6 @@ use std::sync::Arc;
 
 use crate::model::Provider;
 use crate::provider::InventoryApi;
-use crate::provider::endpoint_policy::EndpointError;
 use crate::provider::kit::spec::{
     ChangedConfig, ClientParts, ProviderSpec, manifest_form, never_runs_once, no_bucket_options,
     no_bucket_options_schema, render_no_bucket_options,
@@ -66,6 +65,6 @@ pub(crate) static SPEC: ProviderSpec = ProviderSpec {
 };
 
 /// The table's `connect`: a [`CosClient`], sending to `parts.endpoint` when given.
-fn connect(parts: ClientParts<'_>) -> Result<Arc<dyn InventoryApi>, EndpointError> {
+fn connect(parts: ClientParts<'_>) -> Arc<dyn InventoryApi> {
     CosClient::new(parts.transport, parts.credentials).shared(parts.endpoint)
 }

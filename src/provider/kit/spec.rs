@@ -6,16 +6,15 @@ use std::path::Path;
 use std::sync::Arc;
 
 use serde_json::{Map, Value};
-use url::Url;
 
 use super::diagnostic::FieldError;
 use super::example::ProviderExample;
 use super::field_path::FieldPath;
+use crate::model::Endpoint;
 use crate::model::{Inventory, Provider, ProviderBucketOptions, ProviderInventory};
 use crate::provider::InventoryApi;
 use crate::provider::client_settings::ClientSettings;
 use crate::provider::credentials::{CredentialSource, CredentialVars};
-use crate::provider::endpoint_policy::EndpointError;
 use crate::provider::http::Transport;
 
 /// How a provider treats a PUT of an id that already exists, hence what a changed
@@ -45,8 +44,8 @@ pub struct ParsedInventory {
 pub struct ClientParts<'a> {
     pub transport: Transport,
     pub credentials: Arc<dyn CredentialSource>,
-    /// Already parsed and allowed by the endpoint policy.
-    pub endpoint: Option<Url>,
+    /// Allowed by the endpoint policy when a manifest named it.
+    pub endpoint: Option<Endpoint>,
     pub options: &'a ProviderBucketOptions,
     pub settings: &'a ClientSettings,
 }
@@ -111,7 +110,7 @@ pub struct ProviderSpec {
     /// Its example buckets and manifest items, for the demo and the benchmark.
     pub example: &'static ProviderExample,
     /// Builds the client, handed out shared: every provider's is an `Arc<dyn InventoryApi>`.
-    pub connect: fn(ClientParts<'_>) -> Result<Arc<dyn InventoryApi>, EndpointError>,
+    pub connect: fn(ClientParts<'_>) -> Arc<dyn InventoryApi>,
 }
 
 impl ProviderSpec {

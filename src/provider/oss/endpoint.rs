@@ -80,7 +80,7 @@ mod tests {
     use super::*;
 
     fn url(s: &str) -> Url {
-        crate::provider::endpoint_policy::parse_endpoint(s).unwrap()
+        crate::model::Endpoint::parse(s).unwrap().url().clone()
     }
 
     #[test]

@@ -34,7 +34,6 @@ use std::sync::Arc;
 
 use crate::model::{Frequency, Inventory, Provider};
 use crate::provider::InventoryApi;
-use crate::provider::endpoint_policy::EndpointError;
 use crate::provider::kit::spec::{
     ChangedConfig, ClientParts, ProviderSpec, manifest_form, no_bucket_options,
     no_bucket_options_schema, render_no_bucket_options,
@@ -83,7 +82,7 @@ fn runs_once(inventory: &Inventory) -> bool {
 
 /// The table's `connect`: an [`OssClient`] with the operator's signature version, sending to
 /// `parts.endpoint` when given.
-fn connect(parts: ClientParts<'_>) -> Result<Arc<dyn InventoryApi>, EndpointError> {
+fn connect(parts: ClientParts<'_>) -> Arc<dyn InventoryApi> {
     OssClient::new(parts.transport, parts.credentials)
         .with_signature_version(parts.settings.oss_signature)
         .shared(parts.endpoint)

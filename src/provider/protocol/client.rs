@@ -10,9 +10,9 @@ use std::sync::Arc;
 use url::Url;
 
 use super::{Attempt, Dialect};
+use crate::model::Endpoint;
 use crate::model::{BucketKey, Inventory, LiveConfig};
 use crate::provider::clock::{Clock, system_clock};
-use crate::provider::endpoint_policy::{self, EndpointError};
 use crate::provider::http::{RawResponse, Transport};
 use crate::provider::paginate::{self, ListPage};
 use crate::provider::request::{InventoryCall, Target};
@@ -73,23 +73,17 @@ impl<D: Dialect> Client<D> {
 
     /// The same client sending every request to `endpoint` instead of the public endpoints
     /// (plain `http` allowed, since it is explicit).
-    ///
-    /// # Errors
-    /// When the endpoint is not `http(s)://host[:port][/]`.
-    pub fn with_endpoint(mut self, endpoint: Url) -> Result<Self, EndpointError> {
-        self.endpoint = Some(endpoint_policy::validate_endpoint(endpoint)?);
-        Ok(self)
+    pub fn with_endpoint(mut self, endpoint: Endpoint) -> Self {
+        self.endpoint = Some(endpoint.url().clone());
+        self
     }
 
     /// The client, sending to `endpoint` when given, as the registry hands clients out.
-    ///
-    /// # Errors
-    /// As [`Client::with_endpoint`].
-    pub fn shared(self, endpoint: Option<Url>) -> Result<Arc<dyn InventoryApi>, EndpointError> {
-        Ok(Arc::new(match endpoint {
-            Some(url) => self.with_endpoint(url)?,
+    pub fn shared(self, endpoint: Option<Endpoint>) -> Arc<dyn InventoryApi> {
+        Arc::new(match endpoint {
+            Some(endpoint) => self.with_endpoint(endpoint),
             None => self,
-        }))
+        })
     }
 
     /// The same client signing with the time `clock` gives.

@@ -117,10 +117,10 @@ pub fn check_region(region: &str) -> Result<(), BucketUrlError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::provider::endpoint_policy::{EndpointPattern, parse_endpoint};
+    use crate::provider::endpoint_policy::EndpointPattern;
 
     fn url(s: &str) -> Url {
-        parse_endpoint(s).unwrap()
+        crate::model::Endpoint::parse(s).unwrap().url().clone()
     }
 
     fn at(endpoint: Option<&Url>, force_path_style: bool) -> Addressing<'_> {

@@ -36,7 +36,6 @@ use std::sync::Arc;
 
 use crate::model::Provider;
 use crate::provider::InventoryApi;
-use crate::provider::endpoint_policy::EndpointError;
 use crate::provider::kit::spec::{
     ChangedConfig, ClientParts, ProviderSpec, manifest_form, never_runs_once,
 };
@@ -76,7 +75,7 @@ pub(crate) static SPEC: ProviderSpec = ProviderSpec {
 
 /// The table's `connect`: an [`S3Client`] with the bucket's options, sending to
 /// `parts.endpoint` when given.
-fn connect(parts: ClientParts<'_>) -> Result<Arc<dyn InventoryApi>, EndpointError> {
+fn connect(parts: ClientParts<'_>) -> Arc<dyn InventoryApi> {
     let mut client = S3Client::new(parts.transport, parts.credentials);
     if let Some(options) = parts.options.downcast_ref::<model::S3BucketOptions>() {
         client = client.with_options(options.clone());

@@ -213,7 +213,6 @@ pub fn client_with(endpoint: &str, credentials: Credentials) -> CosClient {
     let credentials: Arc<dyn CredentialSource> = Arc::new(StaticCredentials(credentials));
     CosClient::new(transport, credentials)
         .with_endpoint(endpoint.parse().unwrap())
-        .unwrap()
         .with_clock(Arc::new(|| UNIX_EPOCH + Duration::from_secs(NOW)))
 }
 

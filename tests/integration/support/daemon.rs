@@ -45,7 +45,7 @@ pub fn clients(emulator: &Emulator, metrics: &Metrics) -> Clients {
         http: http.clone(),
         ..ClientSettings::default()
     }
-    .with_endpoint_for_all(&emulator.endpoint());
+    .with_endpoint_for_all(&emulator.endpoint().parse().unwrap());
     let transport = Transport::new(http)
         .unwrap()
         .with_observer(Arc::new(metrics.clone()));
