@@ -66,7 +66,7 @@ fn embed_manifests(dir: &Path, target: &Path) {
     files.sort();
     let mut code = String::from(
         "/// The example manifests of the repository's `manifests/` directory: (path below it, \
-         contents).\npub const DEMO_MANIFESTS: &[(&str, &str)] = &[\n",
+         contents).\npub(crate) const DEMO_MANIFESTS: &[(&str, &str)] = &[\n",
     );
     for (relative, absolute) in &files {
         let _ = writeln!(code, "    ({relative:?}, include_str!({absolute:?})),");

@@ -19,7 +19,7 @@ use rand::{RngExt as _, SeedableRng as _};
 
 /// The doubling of every backoff here: the factor of the blog post above, of the AWS SDKs and
 /// of kube-runtime's default backoff.
-pub const DEFAULT_MULTIPLIER: f64 = 2.0;
+pub(crate) const DEFAULT_MULTIPLIER: f64 = 2.0;
 
 /// Exponential growth from `base` by `multiplier` per retry, never above `cap`.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -29,7 +29,7 @@ pub struct Backoff {
     /// The largest wait, whatever the retry number.
     pub cap: Duration,
     /// Growth of the ceiling per retry; values below 1 are treated as 1.
-    pub multiplier: f64,
+    pub(crate) multiplier: f64,
 }
 
 impl Backoff {
@@ -69,7 +69,7 @@ impl Backoff {
     }
 
     /// The full-jitter wait before retry `retry`, drawing from `jitter`.
-    pub fn next_delay(&self, retry: u32, jitter: &Jitter) -> Duration {
+    pub(crate) fn next_delay(&self, retry: u32, jitter: &Jitter) -> Duration {
         self.delay(retry, jitter.draw())
     }
 }
@@ -92,8 +92,9 @@ impl Jitter {
         Jitter(Arc::new(move || unit))
     }
 
+    #[cfg(test)]
     /// The values of `units` in turn, starting over after the last (`0.5` when empty).
-    pub fn sequence(units: impl Into<Vec<f64>>) -> Self {
+    pub(crate) fn sequence(units: impl Into<Vec<f64>>) -> Self {
         let units: Vec<f64> = units.into();
         let next = Mutex::new(0usize);
         Jitter(Arc::new(move || {
@@ -117,18 +118,13 @@ impl Jitter {
         }))
     }
 
-    /// Any function returning values in `[0, 1)`.
-    pub fn from_fn(draw: impl Fn() -> f64 + Send + Sync + 'static) -> Self {
-        Jitter(Arc::new(draw))
-    }
-
     /// A shared function returning values in `[0, 1)`.
-    pub fn from_arc(draw: Arc<dyn Fn() -> f64 + Send + Sync>) -> Self {
+    pub(crate) fn from_arc(draw: Arc<dyn Fn() -> f64 + Send + Sync>) -> Self {
         Jitter(draw)
     }
 
     /// The next value.
-    pub fn draw(&self) -> f64 {
+    pub(crate) fn draw(&self) -> f64 {
         (self.0)()
     }
 }

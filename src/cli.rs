@@ -15,7 +15,7 @@ use crate::provider::registry;
 
 /// What `invsync --version` prints after the name: the crate version and the git commit the
 /// binary was built from (`unknown` outside a git checkout, e.g. from a crate tarball).
-pub const VERSION: &str = concat!(
+pub(crate) const VERSION: &str = concat!(
     env!("CARGO_PKG_VERSION"),
     " (commit ",
     env!("INVSYNC_BUILD_COMMIT"),
@@ -122,7 +122,7 @@ pub struct ManifestArgs {
         value_delimiter = ',',
         value_parser = parse_endpoint_pattern
     )]
-    pub allow_endpoints: Vec<EndpointPattern>,
+    pub(crate) allow_endpoints: Vec<EndpointPattern>,
 }
 
 impl ManifestArgs {
@@ -157,18 +157,18 @@ pub struct ProviderArgs {
     /// Send COS requests here instead of https://BUCKET.cos.REGION.myqcloud.com (the Host header
     /// stays virtual-hosted). A manifest's `spec.endpoint` takes precedence.
     #[arg(long, env = "INVSYNC_COS_ENDPOINT", value_name = "URL", value_parser = EndpointParser)]
-    pub cos_endpoint: Option<Endpoint>,
+    pub(crate) cos_endpoint: Option<Endpoint>,
 
     /// Send OSS requests here instead of https://BUCKET.oss-REGION.aliyuncs.com (path style for
     /// an IP address or localhost). A manifest's `spec.endpoint` takes precedence.
     #[arg(long, env = "INVSYNC_OSS_ENDPOINT", value_name = "URL", value_parser = EndpointParser)]
-    pub oss_endpoint: Option<Endpoint>,
+    pub(crate) oss_endpoint: Option<Endpoint>,
 
     /// Send S3 requests here instead of https://BUCKET.s3.REGION.amazonaws.com (path style for
     /// an IP address, localhost or a manifest's `forcePathStyle`). A manifest's `spec.endpoint`
     /// takes precedence.
     #[arg(long, env = "INVSYNC_S3_ENDPOINT", value_name = "URL", value_parser = EndpointParser)]
-    pub s3_endpoint: Option<Endpoint>,
+    pub(crate) s3_endpoint: Option<Endpoint>,
 
     /// OSS request signature version.
     #[arg(

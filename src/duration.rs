@@ -85,7 +85,7 @@ pub fn parse(text: &str) -> Result<Duration, DurationError> {
 ///
 /// # Errors
 /// As [`parse`], and [`DurationError::Zero`].
-pub fn parse_positive(text: &str) -> Result<Duration, DurationError> {
+pub(crate) fn parse_positive(text: &str) -> Result<Duration, DurationError> {
     match parse(text)? {
         d if d.is_zero() => Err(DurationError::Zero {
             text: text.trim().to_string(),

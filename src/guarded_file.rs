@@ -47,7 +47,7 @@ pub enum ReadError {
 
 impl ReadError {
     /// True when the file does not exist.
-    pub fn is_not_found(&self) -> bool {
+    pub(crate) fn is_not_found(&self) -> bool {
         matches!(self, ReadError::Io(e) if e.kind() == io::ErrorKind::NotFound)
     }
 }
@@ -86,7 +86,7 @@ pub fn read_to_string(path: &Path, limit: u64) -> Result<String, ReadError> {
 }
 
 /// What a file that is not a regular file is, or `None` for a regular file.
-pub fn special_kind(metadata: &Metadata) -> Option<&'static str> {
+pub(crate) fn special_kind(metadata: &Metadata) -> Option<&'static str> {
     let file_type = metadata.file_type();
     if file_type.is_file() {
         None

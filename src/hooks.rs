@@ -41,17 +41,17 @@ use crate::metrics::Metrics;
 use crate::serve::{self, Limits};
 
 /// How long a signature (or a GitLab body) is remembered against replays.
-pub const REPLAY_WINDOW: Duration = Duration::from_secs(600);
+pub(crate) const REPLAY_WINDOW: Duration = Duration::from_secs(600);
 /// Requests accepted in a burst.
-pub const BURST: f64 = 10.0;
+pub(crate) const BURST: f64 = 10.0;
 /// Requests per second after a burst. A push needs one; more is a misconfiguration or abuse.
-pub const REFILL_PER_SECOND: f64 = 1.0;
+pub(crate) const REFILL_PER_SECOND: f64 = 1.0;
 /// Remembered keys at most; past this the oldest half is forgotten.
 const MAX_REMEMBERED: usize = 10_000;
 
 /// How a request was judged.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Verdict {
+pub(crate) enum Verdict {
     /// Valid and not seen before.
     Accepted,
     /// No valid proof of the secret.
@@ -120,7 +120,11 @@ impl HookState {
 }
 
 /// The hook endpoint as a router; each accepted request sends one message on `trigger`.
-pub fn router(secret: HookSecret, trigger: mpsc::UnboundedSender<()>, metrics: Metrics) -> Router {
+pub(crate) fn router(
+    secret: HookSecret,
+    trigger: mpsc::UnboundedSender<()>,
+    metrics: Metrics,
+) -> Router {
     let state = HookState {
         secret,
         trigger,

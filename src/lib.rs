@@ -5,8 +5,8 @@
 //! Floors point down only, and no module imports in a circle (`tests/integration/layering.rs`
 //! checks it): [`model`] ← [`provider::kit`] ← the provider folders ← [`provider::registry`] ←
 //! [`manifest`], [`plan`], [`reconcile`], the commands.
-//! - [`model`]: domain types (desired and live state, each provider's configuration shape);
-//!   imports no other module of the crate but its own.
+//! - [`model`]: domain types (desired and live state, a configuration held without naming
+//!   its provider, endpoints); imports no other module of the crate but its own.
 //! - [`provider`]: [`provider::kit`] (field paths, diagnostics, shared checks, normalize
 //!   helpers), the shared protocol pieces, and one folder per provider (manifest, normalization,
 //!   credentials, endpoint, signed client of its inventory API), reached through the provider
@@ -28,6 +28,9 @@
 //! - [`shard`]: which buckets one of several replicas owns.
 //! - [`server`]: the daemon's `/metrics`, `/healthz` and `/readyz` endpoints.
 //! - [`serve`]: serving a router within connection, time and size limits (every listener).
+
+// No input reaches an `expect` or a `panic!`: errors are returned (tests may use both).
+#![warn(clippy::expect_used, clippy::panic)]
 
 pub mod backoff;
 pub mod cli;

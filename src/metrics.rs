@@ -43,7 +43,7 @@ use crate::provider::http::{AttemptOutcome, CallObserver};
 pub const CONTENT_TYPE: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
 
 /// The `status` label of an API call that got no HTTP answer (connection error, timeout).
-pub const TRANSPORT_ERROR_STATUS: &str = "transport_error";
+pub(crate) const TRANSPORT_ERROR_STATUS: &str = "transport_error";
 
 /// Why a live configuration differs from the manifests.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -302,7 +302,7 @@ impl Metrics {
     }
 
     /// Records how long one bucket reconcile of `provider` took.
-    pub fn observe_reconcile(&self, provider: Provider, duration: Duration) {
+    pub(crate) fn observe_reconcile(&self, provider: Provider, duration: Duration) {
         self.inner
             .reconcile_duration
             .get_or_create(&provider_labels(provider))
@@ -310,7 +310,7 @@ impl Metrics {
     }
 
     /// Counts one bucket reconcile of `provider` that ended in an error.
-    pub fn record_reconcile_error(&self, provider: Provider) {
+    pub(crate) fn record_reconcile_error(&self, provider: Provider) {
         self.inner
             .reconcile_errors
             .get_or_create(&provider_labels(provider))
@@ -328,7 +328,12 @@ impl Metrics {
 
     /// Counts one API request (each attempt, retries included). `status` is the HTTP status of
     /// the answer, `None` when there was none ([`TRANSPORT_ERROR_STATUS`]).
-    pub fn record_api_call(&self, provider: Provider, operation: Operation, status: Option<u16>) {
+    pub(crate) fn record_api_call(
+        &self,
+        provider: Provider,
+        operation: Operation,
+        status: Option<u16>,
+    ) {
         let labels = ApiCallLabels {
             provider: provider.as_str(),
             operation: operation.as_str(),
@@ -338,7 +343,7 @@ impl Metrics {
     }
 
     /// Counts one retry of an API request.
-    pub fn record_api_retry(&self, provider: Provider, operation: Operation) {
+    pub(crate) fn record_api_retry(&self, provider: Provider, operation: Operation) {
         let labels = ApiRetryLabels {
             provider: provider.as_str(),
             operation: operation.as_str(),
@@ -347,7 +352,7 @@ impl Metrics {
     }
 
     /// Sets the configuration gauges of `provider`.
-    pub fn set_configs(&self, provider: Provider, counts: ConfigCounts) {
+    pub(crate) fn set_configs(&self, provider: Provider, counts: ConfigCounts) {
         for (state, value) in [
             ("managed", counts.managed),
             ("in_sync", counts.in_sync),
@@ -366,7 +371,7 @@ impl Metrics {
     }
 
     /// Records that `bucket` of `provider` was reconciled successfully at `at`.
-    pub fn set_bucket_success(&self, provider: Provider, bucket: &str, at: SystemTime) {
+    pub(crate) fn set_bucket_success(&self, provider: Provider, bucket: &str, at: SystemTime) {
         let labels = BucketLabels {
             provider: provider.as_str(),
             bucket: bucket.to_owned(),
@@ -383,7 +388,7 @@ impl Metrics {
 
     /// Counts a failed reconcile of `bucket` in a row of failures, or (`failed` false) ends
     /// the row.
-    pub fn record_bucket_outcome(&self, provider: Provider, bucket: &str, failed: bool) {
+    pub(crate) fn record_bucket_outcome(&self, provider: Provider, bucket: &str, failed: bool) {
         let gauge = self.inner.bucket_failures.get_or_create(&BucketLabels {
             provider: provider.as_str(),
             bucket: bucket.to_owned(),
@@ -396,7 +401,7 @@ impl Metrics {
     }
 
     /// Drops the series of a bucket that is no longer managed.
-    pub fn remove_bucket(&self, provider: Provider, bucket: &str) {
+    pub(crate) fn remove_bucket(&self, provider: Provider, bucket: &str) {
         let labels = BucketLabels {
             provider: provider.as_str(),
             bucket: bucket.to_owned(),
@@ -432,7 +437,7 @@ impl Metrics {
 
     /// Records the result of loading a manifests revision: a failure counts one manifest error;
     /// `invsync_manifest_valid` follows the latest load.
-    pub fn record_manifest_load(&self, valid: bool) {
+    pub(crate) fn record_manifest_load(&self, valid: bool) {
         if !valid {
             self.inner.manifest_errors.inc();
         }
@@ -441,7 +446,7 @@ impl Metrics {
 
     /// Counts one notification for `webhook` (its configured name, never its URL) by outcome:
     /// `sent`, `failed` (after retries), `dropped` (queue full) or `deduplicated`.
-    pub fn record_notification(&self, webhook: &str, outcome: &'static str) {
+    pub(crate) fn record_notification(&self, webhook: &str, outcome: &'static str) {
         let labels = NotificationLabels {
             webhook: webhook.to_owned(),
             outcome,
@@ -450,7 +455,7 @@ impl Metrics {
     }
 
     /// Counts one push hook request: `accepted`, `unauthorized`, `replayed` or `rate_limited`.
-    pub fn record_hook_request(&self, outcome: &'static str) {
+    pub(crate) fn record_hook_request(&self, outcome: &'static str) {
         self.inner
             .hook_requests
             .get_or_create(&OutcomeLabels { outcome })
@@ -470,6 +475,7 @@ impl Metrics {
     }
 
     /// Every family in OpenMetrics text format ([`CONTENT_TYPE`]), ending with `# EOF`.
+    #[expect(clippy::expect_used, reason = "writing to a String cannot fail")]
     pub fn encode(&self) -> String {
         let mut out = String::new();
         prometheus_client::encoding::text::encode(&mut out, &self.inner.registry)

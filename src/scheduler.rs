@@ -29,18 +29,18 @@ use crate::backoff::Backoff;
 
 /// First retry delay after a failure. One second is the granularity of the providers' request
 /// rate limits (COS and OSS throttle per second), so a throttled bucket gets a fresh window.
-pub const DEFAULT_BACKOFF_BASE: Duration = Duration::from_secs(1);
+pub(crate) const DEFAULT_BACKOFF_BASE: Duration = Duration::from_secs(1);
 
 /// Longest retry delay. Five minutes is the default resync interval of `invsync run`
 /// (design §1): a failing bucket is never retried less often than a healthy one is re-checked.
-pub const DEFAULT_BACKOFF_CAP: Duration = Duration::from_secs(5 * 60);
+pub(crate) const DEFAULT_BACKOFF_CAP: Duration = Duration::from_secs(5 * 60);
 
 /// Default periodic resync interval (`--interval 5m`).
-pub const DEFAULT_RESYNC_INTERVAL: Duration = Duration::from_secs(5 * 60);
+pub(crate) const DEFAULT_RESYNC_INTERVAL: Duration = Duration::from_secs(5 * 60);
 
 /// Share of the resync interval used as jitter (design §4: interval ± 10 %), so buckets added
 /// together drift apart instead of hitting the provider in lock step forever.
-pub const DEFAULT_JITTER: f64 = 0.10;
+pub(crate) const DEFAULT_JITTER: f64 = 0.10;
 
 /// Timing parameters of a [`BucketScheduler`].
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -77,7 +77,7 @@ impl SchedulerConfig {
     }
 
     /// The failure backoff: `backoff_base` doubling up to `backoff_cap`.
-    pub fn failure_backoff(&self) -> Backoff {
+    pub(crate) fn failure_backoff(&self) -> Backoff {
         Backoff::new(self.backoff_base, self.backoff_cap)
     }
 
@@ -110,12 +110,13 @@ pub enum Action {
 
 impl Action {
     /// Look again after exactly `delay`.
-    pub fn requeue(delay: Duration) -> Action {
+    pub(crate) fn requeue(delay: Duration) -> Action {
         Action::RequeueAfter(delay)
     }
 
+    #[cfg(test)]
     /// Wait for a change (or the resync interval) before looking again; counted as a failure.
-    pub fn await_change() -> Action {
+    pub(crate) fn await_change() -> Action {
         Action::AwaitChange
     }
 }
@@ -164,7 +165,7 @@ impl Entry {
 }
 
 /// A source of uniform random numbers in `[0, 1)`, used only for the resync jitter.
-pub type UnitRandom = Box<dyn FnMut() -> f64 + Send>;
+pub(crate) type UnitRandom = Box<dyn FnMut() -> f64 + Send>;
 
 /// Decides when each key (a bucket) is reconciled next. See the [module docs](self) for the
 /// guarantees.
@@ -296,11 +297,11 @@ impl<K: Ord + Clone> BucketScheduler<K> {
         due.sort();
         due.truncate(room);
         due.into_iter()
-            .map(|(_, key)| {
-                let entry = self.entries.get_mut(&key).expect("key was just listed");
+            .filter_map(|(_, key)| {
+                let entry = self.entries.get_mut(&key)?;
                 entry.in_flight = true;
                 entry.forced = false;
-                key
+                Some(key)
             })
             .collect()
     }

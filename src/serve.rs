@@ -45,7 +45,7 @@ use tokio::task::JoinSet;
 /// Largest request head (request line and headers), in bytes. Real clients (Prometheus,
 /// probes, git hosts, the providers' SDKs) send a few KiB; this also bounds the read buffer
 /// each connection holds.
-pub const MAX_HEAD_BYTES: usize = 32 * 1024;
+pub(crate) const MAX_HEAD_BYTES: usize = 32 * 1024;
 
 /// What one listener allows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -89,7 +89,7 @@ impl Limits {
     /// connections for benchmarks and SDK test suites; idle connections kept longer than
     /// HTTP clients keep them in their pools (reqwest: 90 s), so the client always closes
     /// first and never sends on a connection the server is closing.
-    pub const EMULATOR: Limits = Limits {
+    pub(crate) const EMULATOR: Limits = Limits {
         header_read_timeout: Duration::from_secs(120),
         request_timeout: Duration::from_secs(60),
         max_connections: 512,
@@ -107,7 +107,7 @@ impl Limits {
 }
 
 /// True when `error` (a request body's) says the body passed [`Limits::max_body_bytes`].
-pub fn is_body_too_large(error: &(dyn std::error::Error + 'static)) -> bool {
+pub(crate) fn is_body_too_large(error: &(dyn std::error::Error + 'static)) -> bool {
     let mut current = Some(error);
     while let Some(error) = current {
         if error.is::<LengthLimitError>() {

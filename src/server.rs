@@ -52,7 +52,7 @@ struct AppState {
 }
 
 /// The endpoints as an axum router, for embedding or testing without a socket.
-pub fn router(metrics: Metrics, readiness: Readiness) -> Router {
+pub(crate) fn router(metrics: Metrics, readiness: Readiness) -> Router {
     Router::new()
         .route("/metrics", get(metrics_handler))
         .route("/healthz", get(healthz))

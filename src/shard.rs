@@ -38,7 +38,7 @@ pub enum ShardError {
 
 impl Shard {
     /// The only shard of an unsharded deployment: owns every bucket.
-    pub const SINGLE: Shard = Shard { index: 0, count: 1 };
+    pub(crate) const SINGLE: Shard = Shard { index: 0, count: 1 };
 
     /// Shard `index` of `count`.
     ///
@@ -80,7 +80,7 @@ impl Shard {
     }
 
     /// True when this replica reconciles `key`.
-    pub fn owns(self, key: &BucketKey) -> bool {
+    pub(crate) fn owns(self, key: &BucketKey) -> bool {
         self.count == 1 || shard_of(key, self.count) == self.index
     }
 }
@@ -101,7 +101,7 @@ fn ordinal(hostname: &str) -> Option<u32> {
 }
 
 /// The shard owning `key` among `count` (≥ 1).
-pub fn shard_of(key: &BucketKey, count: u32) -> u32 {
+pub(crate) fn shard_of(key: &BucketKey, count: u32) -> u32 {
     let digest = Sha256::new()
         .chain_update(key.provider.as_str())
         .chain_update([0])

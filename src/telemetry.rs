@@ -14,7 +14,7 @@ const AWS_CONFIG_FILTER: &str = "aws_config=error";
 /// Installs the global subscriber. Logs go to stderr so that stdout carries only command output
 /// (plans, schemas, manifests).
 /// `default_filter` applies when `RUST_LOG` is unset or invalid.
-pub fn init(format: LogFormat, default_filter: &str) {
+pub(crate) fn init(format: LogFormat, default_filter: &str) {
     let mut filter =
         EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default_filter));
     let asked_for_aws_config =

@@ -5,8 +5,8 @@
 
 #[path = "integration/support"]
 mod support {
-    pub mod cos_mock;
-    pub mod mock_server;
+    pub(crate) mod cos_mock;
+    pub(crate) mod mock_server;
 }
 
 use support::cos_mock;

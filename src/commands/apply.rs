@@ -15,7 +15,7 @@ use invsync::reconcile::{
 /// Exit codes: 0 every managed bucket converged, 1 anything else (invalid manifests — in which
 /// case nothing is written at all —, a `--run-once` id no manifest declares as `Once`, a refused
 /// plan, a failed read or write, a perpetual diff).
-pub async fn run(args: &ApplyArgs) -> anyhow::Result<ExitCode> {
+pub(crate) async fn run(args: &ApplyArgs) -> anyhow::Result<ExitCode> {
     let policy = args.manifests.endpoint_policy();
     let Some(desired) = super::load_or_report(&args.manifests.manifests, &policy) else {
         return Ok(ExitCode::from(1));

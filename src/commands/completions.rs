@@ -8,7 +8,7 @@ use clap::CommandFactory;
 use invsync::cli::{Cli, CompletionsArgs, ManArgs};
 
 /// Prints the completion script for the chosen shell.
-pub fn completions(args: &CompletionsArgs) -> anyhow::Result<ExitCode> {
+pub(crate) fn completions(args: &CompletionsArgs) -> anyhow::Result<ExitCode> {
     let mut script = Vec::new();
     clap_complete::generate(args.shell, &mut Cli::command(), "invsync", &mut script);
     super::output::print(&String::from_utf8_lossy(&script))?;
@@ -16,7 +16,7 @@ pub fn completions(args: &CompletionsArgs) -> anyhow::Result<ExitCode> {
 }
 
 /// Prints `invsync.1`, or with `--dir` writes it and one page per command there.
-pub fn man(args: &ManArgs) -> anyhow::Result<ExitCode> {
+pub(crate) fn man(args: &ManArgs) -> anyhow::Result<ExitCode> {
     match &args.dir {
         Some(dir) => {
             std::fs::create_dir_all(dir)

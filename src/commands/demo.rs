@@ -25,7 +25,7 @@ use tokio::sync::{mpsc, oneshot};
 
 /// `RUST_LOG` default of the demo: the narration on stdout tells the story, so logs show only
 /// what needs attention (drift itself is narrated, not logged).
-pub const LOG_FILTER: &str = "warn,invsync::reconcile::drift=error";
+pub(crate) const LOG_FILTER: &str = "warn,invsync::reconcile::drift=error";
 
 /// Longest wait for convergence with `--once`, far above the few seconds it takes.
 const ONCE_DEADLINE: Duration = Duration::from_secs(60);
@@ -39,7 +39,7 @@ include!(concat!(env!("OUT_DIR"), "/demo_manifests.rs"));
 
 /// Exit codes: 0 after Ctrl-C (or after the first convergence with `--once`); 1 when the
 /// manifests are invalid or (`--once`) the demo did not converge.
-pub async fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
+pub(crate) async fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
     // Kept until the demo ends: dropping it removes the written examples.
     let examples;
     let dir = match &args.manifests {

@@ -7,7 +7,7 @@ use invsync::cli::EmulatorArgs;
 use invsync::emulator::{self, EmulatorConfig};
 
 /// Prints `listening on http://ADDR` on stdout once bound, then serves.
-pub async fn run(args: &EmulatorArgs) -> anyhow::Result<ExitCode> {
+pub(crate) async fn run(args: &EmulatorArgs) -> anyhow::Result<ExitCode> {
     let mut config = EmulatorConfig::from_env();
     config.state_file = args.state.clone();
     config.strict_buckets = args.strict_buckets;
@@ -35,7 +35,7 @@ pub async fn run(args: &EmulatorArgs) -> anyhow::Result<ExitCode> {
 }
 
 /// Resolves on the first SIGINT or SIGTERM.
-pub async fn shutdown_signal() {
+pub(crate) async fn shutdown_signal() {
     let interrupt = tokio::signal::ctrl_c();
     #[cfg(unix)]
     {

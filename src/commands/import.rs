@@ -19,7 +19,7 @@ const OWNER_KEY: &str = "expectedBucketOwner";
 ///
 /// Exit codes: 0 printed (configurations it cannot express are comments), 1 the bucket could
 /// not be read, or `--strict` and some configuration was left out.
-pub async fn run(args: &ImportArgs) -> anyhow::Result<ExitCode> {
+pub(crate) async fn run(args: &ImportArgs) -> anyhow::Result<ExitCode> {
     let key = BucketKey {
         provider: args.provider,
         bucket: args.bucket.clone(),

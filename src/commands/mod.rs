@@ -1,15 +1,15 @@
 //! One module per subcommand; each returns the process exit code or an error to print.
 
-pub mod apply;
-pub mod completions;
-pub mod demo;
-pub mod emulator;
-pub mod import;
-pub mod output;
-pub mod plan;
-pub mod run;
-pub mod schema;
-pub mod validate;
+pub(crate) mod apply;
+pub(crate) mod completions;
+pub(crate) mod demo;
+pub(crate) mod emulator;
+pub(crate) mod import;
+pub(crate) mod output;
+pub(crate) mod plan;
+pub(crate) mod run;
+pub(crate) mod schema;
+pub(crate) mod validate;
 
 use std::collections::BTreeMap;
 use std::io::IsTerminal;
@@ -34,7 +34,10 @@ use invsync::watch;
 /// Loads and validates the manifests, endpoints against `policy` included, stamping the git
 /// commit as the revision when the directory resolves through a git-sync checkout named after
 /// it (`/git/current/manifests`).
-pub fn load_manifests(dir: &Path, policy: &EndpointPolicy) -> Result<DesiredState, ManifestErrors> {
+pub(crate) fn load_manifests(
+    dir: &Path,
+    policy: &EndpointPolicy,
+) -> Result<DesiredState, ManifestErrors> {
     let mut desired = manifest::load_dir(dir)?;
     manifest::check_endpoints(&desired, policy)?;
     if let Some(commit) = watch::resolve(dir).ok().and_then(|r| r.revision_hint) {
@@ -46,14 +49,14 @@ pub fn load_manifests(dir: &Path, policy: &EndpointPolicy) -> Result<DesiredStat
 /// [`load_manifests`] for commands that go on to talk to providers: on invalid manifests every
 /// problem is printed and `None` returned, and the command must stop (exit 1) before any
 /// request.
-pub fn load_or_report(dir: &Path, policy: &EndpointPolicy) -> Option<DesiredState> {
+pub(crate) fn load_or_report(dir: &Path, policy: &EndpointPolicy) -> Option<DesiredState> {
     load_manifests(dir, policy)
         .map_err(|errors| print_manifest_errors(&errors))
         .ok()
 }
 
 /// Prints every manifest problem to stderr, then a count.
-pub fn print_manifest_errors(errors: &ManifestErrors) {
+pub(crate) fn print_manifest_errors(errors: &ManifestErrors) {
     for diagnostic in &errors.diagnostics {
         eprintln!("{diagnostic}");
     }
@@ -69,7 +72,7 @@ pub fn print_manifest_errors(errors: &ManifestErrors) {
 }
 
 /// Provider clients as the flags and environment describe them.
-pub fn clients(args: &ProviderArgs, policy: EndpointPolicy) -> anyhow::Result<Clients> {
+pub(crate) fn clients(args: &ProviderArgs, policy: EndpointPolicy) -> anyhow::Result<Clients> {
     build_clients(
         client_settings(args, policy),
         registry::credentials_for_all(None),
@@ -79,7 +82,7 @@ pub fn clients(args: &ProviderArgs, policy: EndpointPolicy) -> anyhow::Result<Cl
 
 /// Endpoints, signature version and HTTP limits from the flags; `policy` says which
 /// endpoints manifests may name.
-pub fn client_settings(args: &ProviderArgs, policy: EndpointPolicy) -> ClientSettings {
+pub(crate) fn client_settings(args: &ProviderArgs, policy: EndpointPolicy) -> ClientSettings {
     ClientSettings {
         endpoints: args.endpoint_overrides(),
         endpoint_policy: policy,
@@ -97,7 +100,7 @@ pub fn client_settings(args: &ProviderArgs, policy: EndpointPolicy) -> ClientSet
 }
 
 /// Clients over one new transport, counting every request attempt in `metrics` when given.
-pub fn build_clients(
+pub(crate) fn build_clients(
     settings: ClientSettings,
     credentials: BTreeMap<Provider, Arc<dyn CredentialSource>>,
     metrics: Option<&Metrics>,
@@ -114,7 +117,7 @@ pub fn build_clients(
 }
 
 /// Plan safety limits from the flags.
-pub fn plan_options(args: &SafetyArgs) -> PlanOptions {
+pub(crate) fn plan_options(args: &SafetyArgs) -> PlanOptions {
     PlanOptions {
         max_deletes: args.max_deletes,
         max_delete_percent: args.max_delete_percent,
@@ -124,7 +127,7 @@ pub fn plan_options(args: &SafetyArgs) -> PlanOptions {
 }
 
 /// Whether to colour text on stdout.
-pub fn use_color(choice: ColorChoice) -> bool {
+pub(crate) fn use_color(choice: ColorChoice) -> bool {
     match choice {
         ColorChoice::Always => true,
         ColorChoice::Never => false,

@@ -8,7 +8,7 @@ use std::io::{self, Write};
 /// # Errors
 /// The write fails; a closed pipe is an error of kind [`io::ErrorKind::BrokenPipe`], which
 /// `main` turns into a quiet exit 0 (see [`is_broken_pipe`]).
-pub fn print(text: &str) -> io::Result<()> {
+pub(crate) fn print(text: &str) -> io::Result<()> {
     let mut out = io::stdout().lock();
     out.write_all(text.as_bytes())?;
     out.flush()
@@ -18,7 +18,7 @@ pub fn print(text: &str) -> io::Result<()> {
 ///
 /// # Errors
 /// As [`print`].
-pub fn println(text: &str) -> io::Result<()> {
+pub(crate) fn println(text: &str) -> io::Result<()> {
     let mut out = io::stdout().lock();
     out.write_all(text.as_bytes())?;
     out.write_all(b"\n")?;
@@ -27,7 +27,7 @@ pub fn println(text: &str) -> io::Result<()> {
 
 /// Whether `error` (or any error in its chain) is a closed pipe: the reader of stdout stopped
 /// reading, which is how `head` and `grep -q` end a pipeline, not a failure of invsync.
-pub fn is_broken_pipe(error: &anyhow::Error) -> bool {
+pub(crate) fn is_broken_pipe(error: &anyhow::Error) -> bool {
     error.chain().any(|cause| {
         cause
             .downcast_ref::<io::Error>()

@@ -10,7 +10,7 @@ use invsync::reconcile::plan_all;
 /// Exit codes: 0 success (with `--detailed-exitcode`: in sync), 1 any error (invalid manifests,
 /// a bucket that could not be read), 2 out of sync (with `--detailed-exitcode`): changes
 /// pending, or a foreign configuration blocking one, which `apply` will not fix.
-pub async fn run(args: &PlanArgs) -> anyhow::Result<ExitCode> {
+pub(crate) async fn run(args: &PlanArgs) -> anyhow::Result<ExitCode> {
     let policy = args.manifests.endpoint_policy();
     let Some(desired) = super::load_or_report(&args.manifests.manifests, &policy) else {
         return Ok(ExitCode::from(1));

@@ -28,7 +28,7 @@ use tokio::sync::{mpsc, watch as flag};
 /// The manifests directory does not resolve to a directory (checked first, so that nothing
 /// is served for a daemon that cannot work), the listen address cannot be bound, the HTTP
 /// client cannot be built, or the manifests directory cannot be watched.
-pub async fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
+pub(crate) async fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
     let dir = &args.manifests.manifests;
     watch::resolve(dir).with_context(|| {
         format!(
@@ -137,7 +137,7 @@ fn credentials(args: &RunArgs) -> BTreeMap<Provider, Arc<dyn CredentialSource>> 
 ///
 /// # Errors
 /// A signal handler cannot be installed.
-pub fn termination() -> anyhow::Result<impl Future<Output = ()> + Send + 'static> {
+pub(crate) fn termination() -> anyhow::Result<impl Future<Output = ()> + Send + 'static> {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};

@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 /// Prints the schema to stdout.
-pub fn run() -> anyhow::Result<ExitCode> {
+pub(crate) fn run() -> anyhow::Result<ExitCode> {
     let schema = invsync::manifest::json_schema();
     super::output::println(&serde_json::to_string_pretty(&schema)?)?;
     Ok(ExitCode::SUCCESS)

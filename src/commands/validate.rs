@@ -7,7 +7,7 @@ use invsync::cli::ManifestArgs;
 use invsync::manifest;
 
 /// Prints every problem found (exit 1) or a one-line summary (exit 0).
-pub fn run(args: &ManifestArgs) -> anyhow::Result<ExitCode> {
+pub(crate) fn run(args: &ManifestArgs) -> anyhow::Result<ExitCode> {
     let loaded = manifest::load_dir(&args.manifests).and_then(|desired| {
         manifest::check_endpoints(&desired, &args.endpoint_policy()).map(|()| desired)
     });

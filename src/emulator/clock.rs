@@ -5,12 +5,12 @@
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// Unix seconds of `time` (0 before the epoch, which no real clock reports).
-pub fn unix_secs(time: SystemTime) -> u64 {
+pub(crate) fn unix_secs(time: SystemTime) -> u64 {
     time.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
 }
 
 /// `2019-04-09T03:39:20Z`.
-pub fn iso8601(time: SystemTime) -> String {
+pub(crate) fn iso8601(time: SystemTime) -> String {
     let secs = unix_secs(time);
     let (year, month, day) = civil_from_days((secs / 86_400) as i64);
     let rem = secs % 86_400;
@@ -23,7 +23,7 @@ pub fn iso8601(time: SystemTime) -> String {
 }
 
 /// Parses `yyyymmddTHHMMSSZ`; `None` for anything else.
-pub fn parse_iso8601_basic(text: &str) -> Option<SystemTime> {
+pub(crate) fn parse_iso8601_basic(text: &str) -> Option<SystemTime> {
     let b = text.as_bytes();
     if b.len() != 16 || b[8] != b'T' || b[15] != b'Z' {
         return None;
@@ -51,7 +51,7 @@ pub fn parse_iso8601_basic(text: &str) -> Option<SystemTime> {
 }
 
 /// The absolute difference between two instants.
-pub fn distance(a: SystemTime, b: SystemTime) -> Duration {
+pub(crate) fn distance(a: SystemTime, b: SystemTime) -> Duration {
     a.duration_since(b)
         .or_else(|_| b.duration_since(a))
         .unwrap_or_default()

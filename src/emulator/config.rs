@@ -12,13 +12,13 @@ use crate::provider::CredentialVars;
 
 /// Default tolerance for COS signature windows that start slightly in the future. The real
 /// service's tolerance is undocumented; 60 s covers cos-python-sdk-v5, which back-dates by 60 s.
-pub const DEFAULT_CLOCK_SKEW_TOLERANCE: Duration = Duration::from_secs(60);
+pub(crate) const DEFAULT_CLOCK_SKEW_TOLERANCE: Duration = Duration::from_secs(60);
 
 /// The region of every emulated S3 bucket unless configured otherwise.
-pub const DEFAULT_S3_REGION: &str = "us-east-1";
+pub(crate) const DEFAULT_S3_REGION: &str = "us-east-1";
 /// The account that owns every emulated S3 bucket (checked against
 /// `x-amz-expected-bucket-owner`) unless configured otherwise.
-pub const DEFAULT_S3_ACCOUNT_ID: &str = "123456789012";
+pub(crate) const DEFAULT_S3_ACCOUNT_ID: &str = "123456789012";
 
 /// One accepted key: an access key id and its secret, and for a temporary key the session
 /// token its requests must carry (S3's `x-amz-security-token`; dialects without tokens never
@@ -136,13 +136,13 @@ impl EmulatorConfig {
     }
 
     /// The keys `provider` accepts; without one every request to it is refused.
-    pub fn accepted_keys(&self, provider: Provider) -> &[AcceptedKey] {
+    pub(crate) fn accepted_keys(&self, provider: Provider) -> &[AcceptedKey] {
         self.credentials.get(&provider).map_or(&[], Vec::as_slice)
     }
 
     /// True when some key is accepted for `provider`; without one every request to it is
     /// refused.
-    pub fn has_credentials(&self, provider: Provider) -> bool {
+    pub(crate) fn has_credentials(&self, provider: Provider) -> bool {
         !self.accepted_keys(provider).is_empty()
     }
 

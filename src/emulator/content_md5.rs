@@ -12,7 +12,7 @@ use super::errors::ApiError;
 /// # Errors
 /// 400 `InvalidDigest` when the header is not base64 of 16 bytes; `mismatch` when it does
 /// not match `body`.
-pub fn check_content_md5(
+pub(crate) fn check_content_md5(
     headers: &HeaderMap,
     body: &[u8],
     required: bool,

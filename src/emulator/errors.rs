@@ -21,15 +21,15 @@ pub struct ApiError {
 
 /// OSS error codes (ECs) of the errors every dialect may raise; the OSS dialect keeps its
 /// own in `oss/ec.rs`.
-pub mod ec {
-    pub const NO_SUCH_BUCKET: &str = "0015-00000101";
-    pub const MALFORMED_XML: &str = "0020-00000004";
-    pub const INVALID_DIGEST_MALFORMED: &str = "0017-00000502";
+pub(super) mod ec {
+    pub(crate) const NO_SUCH_BUCKET: &str = "0015-00000101";
+    pub(crate) const MALFORMED_XML: &str = "0020-00000004";
+    pub(crate) const INVALID_DIGEST_MALFORMED: &str = "0017-00000502";
     /// Emulator-assigned: no documented EC.
-    pub const ALREADY_EXISTS: &str = "0099-00000002";
-    pub const INVALID_ARGUMENT: &str = "0099-00000004";
-    pub const NOT_IMPLEMENTED: &str = "0099-00000005";
-    pub const INJECTED: &str = "0099-00000099";
+    pub(crate) const ALREADY_EXISTS: &str = "0099-00000002";
+    pub(crate) const INVALID_ARGUMENT: &str = "0099-00000004";
+    pub(crate) const NOT_IMPLEMENTED: &str = "0099-00000005";
+    pub(crate) const INJECTED: &str = "0099-00000099";
 }
 
 impl ApiError {
@@ -45,18 +45,18 @@ impl ApiError {
     }
 
     /// Sets the OSS EC.
-    pub fn with_ec(mut self, ec: &str) -> Self {
+    pub(crate) fn with_ec(mut self, ec: &str) -> Self {
         self.ec = ec.to_string();
         self
     }
 
     /// Adds an extra `<Error>` child.
-    pub fn with_extra(mut self, name: &'static str, value: impl Into<String>) -> Self {
+    pub(crate) fn with_extra(mut self, name: &'static str, value: impl Into<String>) -> Self {
         self.extra.push((name, value.into()));
         self
     }
 
-    pub fn malformed_xml() -> Self {
+    pub(crate) fn malformed_xml() -> Self {
         ApiError::new(
             400,
             "MalformedXML",
@@ -65,17 +65,17 @@ impl ApiError {
         .with_ec(ec::MALFORMED_XML)
     }
 
-    pub fn invalid_argument(message: impl Into<String>) -> Self {
+    pub(crate) fn invalid_argument(message: impl Into<String>) -> Self {
         ApiError::new(400, "InvalidArgument", message).with_ec(ec::INVALID_ARGUMENT)
     }
 
-    pub fn no_such_bucket() -> Self {
+    pub(crate) fn no_such_bucket() -> Self {
         ApiError::new(404, "NoSuchBucket", "The specified bucket does not exist.")
             .with_ec(ec::NO_SUCH_BUCKET)
     }
 
     /// Content-MD5 that is not base64 of 16 bytes.
-    pub fn invalid_digest() -> Self {
+    pub(crate) fn invalid_digest() -> Self {
         ApiError::new(
             400,
             "InvalidDigest",
@@ -85,7 +85,7 @@ impl ApiError {
     }
 
     /// Content-MD5 that does not match the body, in the words of most providers.
-    pub fn bad_digest() -> Self {
+    pub(crate) fn bad_digest() -> Self {
         ApiError::new(
             400,
             "BadDigest",
@@ -94,7 +94,7 @@ impl ApiError {
     }
 
     /// PUT of an id that exists, for a provider whose PUT is create-only.
-    pub fn already_exists() -> Self {
+    pub(crate) fn already_exists() -> Self {
         ApiError::new(
             409,
             "InventoryConfigurationAlreadyExists",
@@ -104,7 +104,7 @@ impl ApiError {
     }
 
     /// A required Content-MD5 header is missing.
-    pub fn missing_digest() -> Self {
+    pub(crate) fn missing_digest() -> Self {
         ApiError::new(
             400,
             "InvalidRequest",
@@ -115,7 +115,7 @@ impl ApiError {
 
 /// Where an error happened, for the fields that name it.
 #[derive(Debug, Clone)]
-pub struct ErrorContext<'a> {
+pub(crate) struct ErrorContext<'a> {
     pub request_id: &'a str,
     /// Host header without port, e.g. `examplebucket.oss-cn-hangzhou.aliyuncs.com`.
     pub host: &'a str,
@@ -136,7 +136,7 @@ pub(crate) fn element(out: &mut String, name: &str, value: &str) {
 }
 
 /// Space-separated uppercase hex of `text`, as OSS's `StringToSignBytes`.
-pub fn hex_bytes(text: &str) -> String {
+pub(crate) fn hex_bytes(text: &str) -> String {
     text.bytes()
         .map(|b| format!("{b:02X}"))
         .collect::<Vec<_>>()

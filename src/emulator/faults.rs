@@ -60,11 +60,11 @@ mod millis {
 
     use serde::{Deserialize, Deserializer, Serializer};
 
-    pub fn serialize<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+    pub(crate) fn serialize<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_u64(u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
     }
 
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
         u64::deserialize(d).map(Duration::from_millis)
     }
 }
@@ -138,7 +138,7 @@ impl FaultConfig {
     }
 
     /// True when this request is in scope of the configured faults.
-    pub fn applies_to(&self, provider: Provider, operation: Operation) -> bool {
+    pub(crate) fn applies_to(&self, provider: Provider, operation: Operation) -> bool {
         (self.providers.is_empty() || self.providers.contains(&provider))
             && (self.operations.is_empty()
                 || self
@@ -181,16 +181,16 @@ fn parse_operation(name: &str) -> Option<Operation> {
 
 /// Uniform random numbers in [0, 1) for one request's fault decision.
 #[derive(Debug, Clone, Copy)]
-pub struct Rolls {
+pub(crate) struct Rolls {
     pub reset: f64,
     pub error: f64,
-    pub which_error: f64,
+    pub(crate) which_error: f64,
     pub malformed: f64,
 }
 
 /// What to do to one request.
 #[derive(Debug, Clone, PartialEq)]
-pub enum FaultAction {
+pub(crate) enum FaultAction {
     /// Handle normally.
     None,
     /// Drop the connection without answering and without touching state.
@@ -203,14 +203,14 @@ pub enum FaultAction {
 
 /// The errors an injected error is chosen from: the provider's configured ones, else its
 /// throttling answer.
-pub struct ErrorChoices<'a, F: FnOnce() -> ApiError> {
+pub(crate) struct ErrorChoices<'a, F: FnOnce() -> ApiError> {
     pub configured: &'a [InjectedError],
     pub fallback: F,
 }
 
 /// The fault decision for one in-scope request. `forced_error` is true while `fail_next`
 /// has budget left.
-pub fn decide<F: FnOnce() -> ApiError>(
+pub(crate) fn decide<F: FnOnce() -> ApiError>(
     config: &FaultConfig,
     errors: ErrorChoices<'_, F>,
     operation: Operation,

@@ -15,7 +15,7 @@ use crate::guarded_file::{self, ReadError};
 const FORMAT_VERSION: u32 = 1;
 /// Largest state file read: far above the 1,000 configurations of each of thousands of
 /// buckets a test or a benchmark holds.
-pub const MAX_STATE_FILE_BYTES: u64 = 1024 * 1024 * 1024;
+pub(crate) const MAX_STATE_FILE_BYTES: u64 = 1024 * 1024 * 1024;
 
 #[derive(Serialize, Deserialize)]
 struct StateFile {
@@ -54,7 +54,7 @@ pub enum PersistError {
 /// # Errors
 /// The file is unreadable, not a regular file, larger than [`MAX_STATE_FILE_BYTES`], not a
 /// state file or of another format version.
-pub fn load(path: &Path) -> Result<Store, PersistError> {
+pub(super) fn load(path: &Path) -> Result<Store, PersistError> {
     let bytes = match guarded_file::read(path, MAX_STATE_FILE_BYTES) {
         Ok(bytes) => bytes,
         Err(e) if e.is_not_found() => return Ok(Store::default()),
@@ -79,7 +79,7 @@ pub fn load(path: &Path) -> Result<Store, PersistError> {
 }
 
 /// Replaces the file at `path` with `store`, atomically.
-pub fn save(path: &Path, store: &Store) -> Result<(), PersistError> {
+pub(super) fn save(path: &Path, store: &Store) -> Result<(), PersistError> {
     let write_error = |source| PersistError::Write {
         path: path.to_path_buf(),
         source,

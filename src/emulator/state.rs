@@ -9,31 +9,31 @@ use super::token;
 use crate::model::Provider;
 
 /// Most configurations a bucket may hold (every provider documents 1,000).
-pub const MAX_CONFIGS_PER_BUCKET: usize = 1000;
+pub(crate) const MAX_CONFIGS_PER_BUCKET: usize = 1000;
 
 /// Configurations per LIST page (every provider).
-pub const PAGE_SIZE: usize = 100;
+pub(crate) const PAGE_SIZE: usize = 100;
 
 /// One stored configuration.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct StoredConfig {
+pub(crate) struct StoredConfig {
     /// Creation sequence number within the bucket; a COS upsert keeps it, so the config keeps
     /// its place in creation-order listings.
-    pub seq: u64,
+    pub(crate) seq: u64,
     /// The `InventoryConfiguration` element as it will be served, compact, no declaration.
     pub xml: String,
 }
 
 /// The configurations of one bucket, keyed by id.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct BucketState {
+pub(crate) struct BucketState {
     pub configs: BTreeMap<String, StoredConfig>,
-    pub next_seq: u64,
+    pub(crate) next_seq: u64,
 }
 
 /// How a PUT treats an id that already exists.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PutMode {
+pub(crate) enum PutMode {
     /// Replace in place (the configuration keeps its place in creation order).
     Upsert,
     /// Refuse with [`StoreError::AlreadyExists`].
@@ -42,7 +42,7 @@ pub enum PutMode {
 
 /// The order LIST serves a bucket's configurations in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ListOrder {
+pub(crate) enum ListOrder {
     /// Creation order; a replaced configuration keeps its place.
     Creation,
     /// By id.
@@ -51,7 +51,7 @@ pub enum ListOrder {
 
 /// Why a store operation was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum StoreError {
+pub(crate) enum StoreError {
     #[error("bucket {0} does not exist")]
     NoSuchBucket(String),
     #[error("configuration {0} already exists")]
@@ -64,11 +64,11 @@ pub enum StoreError {
 
 /// One LIST page.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Page {
+pub(crate) struct Page {
     /// Served XML of each configuration, in listing order.
     pub items: Vec<String>,
     /// Token for the next page; `Some` exactly when the listing is truncated.
-    pub next_token: Option<String>,
+    pub(crate) next_token: Option<String>,
 }
 
 /// All buckets of every provider.
@@ -78,7 +78,7 @@ pub struct Page {
 /// - Tokens stay valid across writes: a page starts at the first config at or after the
 ///   cursor, so deleting the config a token points at skips nothing else.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Store {
+pub(crate) struct Store {
     pub buckets: BTreeMap<Provider, BTreeMap<String, BucketState>>,
     /// `Some`: only these buckets exist (404 `NoSuchBucket` for others).
     #[serde(skip)]
@@ -100,7 +100,7 @@ impl Store {
     }
 
     /// Stores `xml` as configuration `id`. Returns whether an existing config was replaced.
-    pub fn put(
+    pub(crate) fn put(
         &mut self,
         provider: Provider,
         bucket: &str,
@@ -136,7 +136,7 @@ impl Store {
     }
 
     /// The served XML of configuration `id`, `None` when it does not exist.
-    pub fn get(
+    pub(crate) fn get(
         &self,
         provider: Provider,
         bucket: &str,
@@ -150,7 +150,7 @@ impl Store {
     }
 
     /// Removes configuration `id`; returns whether it existed.
-    pub fn delete(
+    pub(crate) fn delete(
         &mut self,
         provider: Provider,
         bucket: &str,
@@ -166,12 +166,12 @@ impl Store {
     }
 
     /// Number of configurations in a bucket (0 for one never written).
-    pub fn count(&self, provider: Provider, bucket: &str) -> usize {
+    pub(crate) fn count(&self, provider: Provider, bucket: &str) -> usize {
         self.bucket(provider, bucket).map_or(0, |b| b.configs.len())
     }
 
     /// The page starting at `token` (`None` or empty: the first page).
-    pub fn list_page(
+    pub(crate) fn list_page(
         &self,
         provider: Provider,
         bucket: &str,

@@ -9,7 +9,7 @@ use crate::model::Provider;
 use crate::provider::Operation;
 
 /// The status recorded for a request whose connection was dropped by fault injection.
-pub const STATUS_CONNECTION_RESET: u16 = 0;
+pub(crate) const STATUS_CONNECTION_RESET: u16 = 0;
 
 /// A snapshot of the counters.
 ///
@@ -38,11 +38,11 @@ mod operation_name {
 
     use crate::provider::Operation;
 
-    pub fn serialize<S: Serializer>(op: &Operation, s: S) -> Result<S::Ok, S::Error> {
+    pub(crate) fn serialize<S: Serializer>(op: &Operation, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(op.as_str())
     }
 
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Operation, D::Error> {
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Operation, D::Error> {
         let name = String::deserialize(d)?;
         match name.as_str() {
             "list" => Ok(Operation::List),

@@ -15,7 +15,7 @@ const PREFIX: &str = "inv+/";
 ///
 /// The payload is padded with `\n` (never part of a cursor) so that its length is not a
 /// multiple of three, which makes base64 end in `=`.
-pub fn encode(cursor: &str) -> String {
+pub(super) fn encode(cursor: &str) -> String {
     let mut payload = cursor.as_bytes().to_vec();
     if payload.len().is_multiple_of(3) {
         payload.push(b'\n');
@@ -24,7 +24,7 @@ pub fn encode(cursor: &str) -> String {
 }
 
 /// The cursor inside a token made by [`encode`], or `None` for anything else.
-pub fn decode(token: &str) -> Option<String> {
+pub(super) fn decode(token: &str) -> Option<String> {
     let body = token.strip_prefix(PREFIX)?;
     let payload = STANDARD.decode(body).ok()?;
     let text = String::from_utf8(payload).ok()?;

@@ -68,6 +68,7 @@ impl HookSecret {
         HookSecret(Arc::new(secret.into()))
     }
 
+    #[expect(clippy::expect_used, reason = "HMAC takes keys of any length")]
     fn mac(&self, parts: &[&[u8]]) -> Hmac<Sha256> {
         let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(&self.0)
             .expect("HMAC accepts any key length");
@@ -126,7 +127,7 @@ impl Proof {
     ///
     /// # Errors
     /// No proof, a malformed signature, a wrong token or an expired timestamp.
-    pub fn from_headers(
+    pub(crate) fn from_headers(
         secret: &HookSecret,
         headers: &HeaderMap,
         now_unix: u64,

@@ -15,7 +15,7 @@ use serde_json::{Map, Value};
 use serde_saphyr::Spanned;
 
 use super::events;
-pub use super::lines::BareDocument;
+pub(crate) use super::lines::BareDocument;
 use super::lines::{Node, Tree, TreeVisitor, key_name};
 
 /// Every non-empty document of `text`, read bare; `None` when the file cannot be read this

@@ -9,19 +9,27 @@ use crate::model::{DesiredBucket, Inventory};
 use crate::provider::registry::{self, ManifestInventory};
 
 /// One inventory in manifest form, as a JSON value (the `before`/`after` of JSON plans).
-pub fn inventory_value(inventory: &Inventory) -> serde_json::Value {
+#[expect(
+    clippy::expect_used,
+    reason = "the manifest types serialize without fail: string keys, no non-finite numbers"
+)]
+pub(crate) fn inventory_value(inventory: &Inventory) -> serde_json::Value {
     serde_json::to_value(ManifestInventory(inventory.clone()))
         .expect("manifest types always serialize")
 }
 
 /// One inventory in manifest form, as YAML text (what plan diffs compare line by line).
+#[expect(
+    clippy::expect_used,
+    reason = "the manifest types serialize without fail: string keys, no non-finite numbers"
+)]
 pub fn inventory_yaml(inventory: &Inventory) -> String {
     serde_saphyr::to_string(&ManifestInventory(inventory.clone()))
         .expect("manifest types always serialize")
 }
 
 /// A whole bucket as a manifest document with the given inventories (in the order given).
-pub fn bucket_document(bucket: &DesiredBucket) -> ManifestDocument {
+pub(crate) fn bucket_document(bucket: &DesiredBucket) -> ManifestDocument {
     let provider = bucket.key.provider;
     let spec = BucketSpec {
         provider,
@@ -54,6 +62,10 @@ pub fn bucket_document(bucket: &DesiredBucket) -> ManifestDocument {
 }
 
 /// A whole bucket as manifest YAML text.
+#[expect(
+    clippy::expect_used,
+    reason = "the manifest types serialize without fail: string keys, no non-finite numbers"
+)]
 pub fn bucket_yaml(bucket: &DesiredBucket) -> String {
     serde_saphyr::to_string(&bucket_document(bucket)).expect("manifest types always serialize")
 }

@@ -9,6 +9,10 @@ use super::schema::{API_VERSION, KIND, ManifestDocument};
 /// It encodes the structure (field names, types, enums, required fields, no unknown keys) and
 /// the single-field ranges; the cross-field rules of [`super::validate`] (a tag filter needs the
 /// `Tag` field, ids unique, ...) are only checked by `invsync validate`.
+#[expect(
+    clippy::expect_used,
+    reason = "the schema comes from the crate's own types, never from input"
+)]
 pub fn json_schema() -> Value {
     let mut schema = serde_json::to_value(schemars::schema_for!(ManifestDocument))
         .expect("a schema always serializes");
@@ -24,6 +28,11 @@ pub fn json_schema() -> Value {
 }
 
 /// Sets the member named by the last segment of `pointer` in the object `pointer` lies in.
+#[expect(
+    clippy::expect_used,
+    clippy::panic,
+    reason = "the schema comes from the crate's own types, never from input"
+)]
 fn set(schema: &mut Value, pointer: &str, value: Value) {
     let (parent, key) = pointer.rsplit_once('/').expect("pointers have a parent");
     let object = schema

@@ -25,7 +25,7 @@ pub struct LinedDocument {
 impl LinedDocument {
     /// The line of `path`, or of its nearest ancestor that has one (a missing field is reported
     /// at the mapping that lacks it).
-    pub fn line_of(&self, path: &FieldPath) -> Option<usize> {
+    pub(crate) fn line_of(&self, path: &FieldPath) -> Option<usize> {
         Some(self.lines.nearest(path))
     }
 }
@@ -39,7 +39,7 @@ pub struct BareDocument {
     /// for the root.
     pub line: usize,
     /// The line [`LinedDocument::line_of`] gives for `spec.bucket`.
-    pub bucket_line: usize,
+    pub(crate) bucket_line: usize,
 }
 
 /// The lines of a document's nodes, shaped like the document (a tree rather than a map from
@@ -89,7 +89,7 @@ pub struct SyntaxError {
     pub line: Option<usize>,
     pub message: String,
     /// `None` for invalid YAML; for a file beyond one of the parser's limits, the fix.
-    pub limit_hint: Option<String>,
+    pub(crate) limit_hint: Option<String>,
 }
 
 /// Parses every document of `text`, skipping empty ones.

@@ -70,8 +70,19 @@ fn load(dir: &Path, mut cache: Option<&mut ParseCache>) -> Result<DesiredState, 
         .as_mut()
         .map(|c| std::mem::take(&mut c.files))
         .unwrap_or_default();
-    let digests = parse_in_parallel(&files, |file| file_digest(&file.contents));
-    let cached: Vec<Option<FileOutcome>> = files
+    let no_thread = |error: std::io::Error| ManifestErrors {
+        diagnostics: vec![Diagnostic {
+            hint: Some("the process is short of threads or memory; the load is tried again".into()),
+            ..file_diagnostic(
+                dir.to_path_buf(),
+                format!("cannot start a thread to parse it: {error}"),
+            )
+        }],
+        transient: true,
+    };
+    let digests =
+        parse_in_parallel(&files, |file| file_digest(&file.contents)).map_err(no_thread)?;
+    let mut outcomes: Vec<Option<FileOutcome>> = files
         .iter()
         .zip(&digests)
         .map(
@@ -83,7 +94,7 @@ fn load(dir: &Path, mut cache: Option<&mut ParseCache>) -> Result<DesiredState, 
         .collect();
     let misses: Vec<&ManifestFile> = files
         .iter()
-        .zip(&cached)
+        .zip(&outcomes)
         .filter_map(|(file, hit)| hit.is_none().then_some(file))
         .collect();
     let mut parsed = parse_in_parallel(&misses, |file| {
@@ -95,13 +106,15 @@ fn load(dir: &Path, mut cache: Option<&mut ParseCache>) -> Result<DesiredState, 
             }
         }
     })
+    .map_err(no_thread)?
     .into_iter();
-    for (i, (file, hit)) in files.iter().zip(cached).enumerate() {
+    // One parse per cache miss, in order.
+    for slot in outcomes.iter_mut().filter(|slot| slot.is_none()) {
+        *slot = parsed.next();
+    }
+    for (i, (file, outcome)) in files.iter().zip(outcomes).enumerate() {
         let shown = dir.join(&file.relative);
-        let outcome = match hit {
-            Some(outcome) => outcome,
-            None => parsed.next().expect("one parse per cache miss"),
-        };
+        let Some(outcome) = outcome else { continue };
         if let Some(cache) = cache.as_mut() {
             cache
                 .files
@@ -203,13 +216,16 @@ const PARSE_THREAD_STACK: usize = 16 << 20;
 /// # Guarantees
 /// `parse` always runs on a thread with [`PARSE_THREAD_STACK`], never on the caller's, so a file
 /// nested up to the depth limit is read whatever thread loads the directory.
-fn parse_in_parallel<F, T>(files: &[F], parse: impl Fn(&F) -> T + Sync) -> Vec<T>
+///
+/// # Errors
+/// A thread could not be started (the process is short of threads or memory).
+fn parse_in_parallel<F, T>(files: &[F], parse: impl Fn(&F) -> T + Sync) -> std::io::Result<Vec<T>>
 where
     F: Sync,
     T: Send,
 {
     if files.is_empty() {
-        return Vec::new();
+        return Ok(Vec::new());
     }
     let threads = std::thread::available_parallelism()
         .map_or(1, std::num::NonZeroUsize::get)
@@ -217,25 +233,23 @@ where
     let chunk = files.len().div_ceil(threads);
     std::thread::scope(|scope| {
         let parse = &parse;
-        let handles: Vec<_> = files
+        // Threads started before one fails are joined when the scope ends.
+        let handles = files
             .chunks(chunk)
             .map(|part| {
                 std::thread::Builder::new()
                     .name("manifest-parse".to_string())
                     .stack_size(PARSE_THREAD_STACK)
                     .spawn_scoped(scope, move || part.iter().map(parse).collect::<Vec<T>>())
-                    .unwrap_or_else(|error| {
-                        panic!("cannot start a manifest parsing thread: {error}")
-                    })
             })
-            .collect();
-        handles
+            .collect::<std::io::Result<Vec<_>>>()?;
+        Ok(handles
             .into_iter()
             .flat_map(|handle| match handle.join() {
                 Ok(parsed) => parsed,
                 Err(panic) => std::panic::resume_unwind(panic),
             })
-            .collect()
+            .collect())
     })
 }
 

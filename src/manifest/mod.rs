@@ -34,4 +34,3 @@ pub use diagnostic::{Diagnostic, ManifestErrors};
 pub use endpoints::check_endpoints;
 pub use json_schema::json_schema;
 pub use load::{ParseCache, load_dir, load_dir_cached, parse_document_text};
-pub use revision::revision_of;

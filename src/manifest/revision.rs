@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
+#[cfg(test)]
 /// The revision stamped on plans, logs and metrics.
 ///
 /// `dir` is the resolved directory (after following a git-sync symlink). When its last path
@@ -11,7 +12,7 @@ use sha2::{Digest, Sha256};
 /// `.worktrees/<hash>` directories, that hash is the revision. Otherwise it is `sha256:`
 /// followed by the first 16 hex digits of a SHA-256 over the manifest files' relative paths and
 /// contents in path order, so the same files always give the same revision wherever they are.
-pub fn revision_of(dir: &Path, files: &[(PathBuf, Vec<u8>)]) -> String {
+pub(crate) fn revision_of(dir: &Path, files: &[(PathBuf, Vec<u8>)]) -> String {
     let digests: Vec<(PathBuf, [u8; 32])> = files
         .iter()
         .map(|(path, contents)| (path.clone(), file_digest(contents)))
@@ -20,12 +21,12 @@ pub fn revision_of(dir: &Path, files: &[(PathBuf, Vec<u8>)]) -> String {
 }
 
 /// The SHA-256 of one manifest file's contents.
-pub fn file_digest(contents: &[u8]) -> [u8; 32] {
+pub(crate) fn file_digest(contents: &[u8]) -> [u8; 32] {
     Sha256::digest(contents).into()
 }
 
 /// [`revision_of`] from each file's [`file_digest`], for callers that already have them.
-pub fn revision_from_digests(dir: &Path, files: &[(PathBuf, [u8; 32])]) -> String {
+pub(crate) fn revision_from_digests(dir: &Path, files: &[(PathBuf, [u8; 32])]) -> String {
     if let Some(hash) = dir
         .file_name()
         .and_then(|n| n.to_str())

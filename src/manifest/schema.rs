@@ -18,17 +18,17 @@ use crate::provider::kit::serde_defaults::is_false;
 use crate::provider::registry::{self, ManifestInventory, ProviderSpec};
 
 /// The only `apiVersion` this release understands.
-pub const API_VERSION: &str = "invsync/v1";
+pub(crate) const API_VERSION: &str = "invsync/v1";
 /// The only `kind` this release understands.
-pub const KIND: &str = "BucketInventory";
+pub(crate) const KIND: &str = "BucketInventory";
 
 /// One YAML document: the complete desired inventory configurations of one bucket.
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 #[schemars(title = "invsync BucketInventory manifest")]
-pub struct ManifestDocument {
+pub(crate) struct ManifestDocument {
     /// Always `invsync/v1`.
-    pub api_version: String,
+    pub(crate) api_version: String,
     /// Always `BucketInventory`.
     pub kind: String,
     pub metadata: Metadata,
@@ -38,7 +38,7 @@ pub struct ManifestDocument {
 /// Names the document, as Kubernetes objects are named.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct Metadata {
+pub(crate) struct Metadata {
     /// A human name for the document, shown in messages.
     pub name: String,
     /// Free-form labels; invsync does not interpret them.
@@ -53,7 +53,7 @@ pub struct Metadata {
 /// [`crate::provider::registry::ManifestInventory`]). Documents are read piece by
 /// piece by [`super::document`], never through this type.
 #[derive(Debug, Clone, PartialEq)]
-pub struct BucketSpec {
+pub(crate) struct BucketSpec {
     pub provider: Provider,
     pub body: BucketSpecBody<ManifestInventory>,
     /// The provider's own bucket-level keys, in manifest form (empty for most providers).
@@ -84,12 +84,7 @@ impl Serialize for BucketSpec {
     }
 }
 
-impl BucketSpec {
-    /// The provider named by `spec.provider`.
-    pub fn provider(&self) -> Provider {
-        self.provider
-    }
-}
+impl BucketSpec {}
 
 impl JsonSchema for BucketSpec {
     fn schema_name() -> Cow<'static, str> {
@@ -110,6 +105,10 @@ impl JsonSchema for BucketSpec {
     }
 }
 
+#[expect(
+    clippy::expect_used,
+    reason = "the schema comes from the crate's own types, never from input"
+)]
 fn provider_spec_schema(spec: &ProviderSpec, generator: &mut SchemaGenerator) -> Value {
     let mut schema = BucketSpecBody::<Value>::json_schema(generator).to_value();
     let inventory = (spec.inventory_schema)(generator).to_value();
@@ -137,7 +136,7 @@ fn provider_spec_schema(spec: &ProviderSpec, generator: &mut SchemaGenerator) ->
 /// `spec` minus `provider`, for inventories of type `I`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct BucketSpecBody<I> {
+pub(crate) struct BucketSpecBody<I> {
     /// COS: `<name>-<appid>`, e.g. `examplebucket-1250000000`. OSS: the bucket name.
     pub bucket: String,
     /// COS: e.g. `ap-guangzhou`. OSS: the region id without `oss-`, e.g. `cn-hangzhou`.

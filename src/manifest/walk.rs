@@ -14,7 +14,7 @@ pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
 
 /// One manifest file.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ManifestFile {
+pub(crate) struct ManifestFile {
     /// Path below the walked directory.
     pub relative: PathBuf,
     pub contents: Vec<u8>,
@@ -22,14 +22,14 @@ pub struct ManifestFile {
 
 /// A file or directory that could not be read, or a path that is not a manifest file.
 #[derive(Debug)]
-pub struct WalkError {
+pub(crate) struct WalkError {
     pub relative: PathBuf,
     pub problem: WalkProblem,
 }
 
 /// Why a file or directory could not be read.
 #[derive(Debug, thiserror::Error)]
-pub enum WalkProblem {
+pub(crate) enum WalkProblem {
     #[error("cannot be read: {0}")]
     Io(#[from] io::Error),
     /// Larger than [`MAX_FILE_BYTES`]; `size` is what was seen (a lower bound when the file
@@ -50,7 +50,7 @@ pub enum WalkProblem {
 
 impl WalkProblem {
     /// True when the same read may succeed later with the same files (see [`is_transient`]).
-    pub fn is_transient(&self) -> bool {
+    pub(crate) fn is_transient(&self) -> bool {
         match self {
             WalkProblem::Io(error) => is_transient(error),
             WalkProblem::TooLarge { .. }
@@ -60,7 +60,7 @@ impl WalkProblem {
     }
 
     /// How to fix it, when there is more to say than the message.
-    pub fn hint(&self) -> Option<&'static str> {
+    pub(crate) fn hint(&self) -> Option<&'static str> {
         match self {
             WalkProblem::Io(_) => None,
             WalkProblem::TooLarge { .. } => Some(
@@ -95,7 +95,7 @@ impl From<ReadError> for WalkProblem {
 /// file handle, and `EIO` (a network or overlay volume's hiccup). Not transient: a missing
 /// file, a permission problem, a path that is not a directory: those need an edit, which the
 /// watcher sees.
-pub fn is_transient(error: &io::Error) -> bool {
+pub(crate) fn is_transient(error: &io::Error) -> bool {
     if let Some(code) = error.raw_os_error() {
         return [
             libc::EMFILE,
@@ -122,7 +122,7 @@ pub fn is_transient(error: &io::Error) -> bool {
 
 /// What a walk found.
 #[derive(Debug, Default)]
-pub struct Walk {
+pub(crate) struct Walk {
     /// Sorted by path.
     pub files: Vec<ManifestFile>,
     pub errors: Vec<WalkError>,
@@ -144,7 +144,7 @@ pub struct Walk {
 ///   reading and are errors, as are unreadable entries and files larger than
 ///   [`MAX_FILE_BYTES`]; files are read with [`crate::guarded_file::read`], so no read blocks
 ///   or goes past the limit plus one byte.
-pub fn manifest_files(root: &Path) -> Walk {
+pub(crate) fn manifest_files(root: &Path) -> Walk {
     let mut found = Walk::default();
     match fs::canonicalize(root) {
         Ok(real_root) => walk(&real_root, Path::new(""), &mut found),

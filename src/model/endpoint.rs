@@ -54,7 +54,7 @@ impl Endpoint {
     ///
     /// # Errors
     /// As [`Endpoint::parse`].
-    pub fn from_url(url: Url) -> Result<Self, EndpointError> {
+    pub(crate) fn from_url(url: Url) -> Result<Self, EndpointError> {
         let shown = redacted(&url);
         if !matches!(url.scheme(), "http" | "https") {
             return Err(EndpointError::Scheme(url.scheme().to_string()));
@@ -109,7 +109,7 @@ impl fmt::Debug for Endpoint {
 }
 
 /// `scheme://host[:port]` of `url`: safe to print whatever else the URL holds.
-pub fn redacted(url: &Url) -> String {
+pub(crate) fn redacted(url: &Url) -> String {
     let host = url.host_str().unwrap_or_default();
     match url.port() {
         Some(port) => format!("{}://{host}:{port}", url.scheme()),

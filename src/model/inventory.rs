@@ -37,7 +37,6 @@ trait Erased: fmt::Debug + Send + Sync {
     fn clone_box(&self) -> Box<dyn Erased>;
     fn equals(&self, other: &dyn Erased) -> bool;
     fn as_any(&self) -> &dyn Any;
-    fn as_any_mut(&mut self) -> &mut dyn Any;
 }
 
 impl<T: ProviderInventory> Erased for T {
@@ -65,9 +64,6 @@ impl<T: ProviderInventory> Erased for T {
     fn as_any(&self) -> &dyn Any {
         self
     }
-    fn as_any_mut(&mut self) -> &mut dyn Any {
-        self
-    }
 }
 
 /// One inventory configuration of one bucket, in the shape of its provider.
@@ -84,12 +80,6 @@ impl Inventory {
     /// The configuration in its provider's shape, `None` when it is another provider's.
     pub fn downcast_ref<T: ProviderInventory>(&self) -> Option<&T> {
         self.0.as_any().downcast_ref()
-    }
-
-    /// The configuration in its provider's shape, to change; `None` when it is another
-    /// provider's.
-    pub fn downcast_mut<T: ProviderInventory>(&mut self) -> Option<&mut T> {
-        self.0.as_any_mut().downcast_mut()
     }
 
     /// The configuration id, unique within its bucket.

@@ -19,7 +19,7 @@ use std::path::PathBuf;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-pub use endpoint::Endpoint;
+pub(crate) use endpoint::Endpoint;
 pub use inventory::{BucketOptions, Inventory, ProviderBucketOptions, ProviderInventory};
 pub use live::{ForeignConfig, LiveConfig, all_modelled};
 
@@ -180,7 +180,7 @@ pub enum BucketMode {
 
 impl BucketMode {
     /// True for the default, [`BucketMode::Enforce`].
-    pub fn is_enforce(&self) -> bool {
+    pub(crate) fn is_enforce(&self) -> bool {
         *self == BucketMode::Enforce
     }
 
@@ -222,11 +222,4 @@ pub struct DesiredState {
     /// The git commit of the directory when it has one, otherwise a digest of the manifest files.
     pub revision: String,
     pub buckets: BTreeMap<BucketKey, DesiredBucket>,
-}
-
-/// The live inventory configurations of one bucket, as its provider reported them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LiveBucket {
-    pub key: BucketKey,
-    pub configs: Vec<LiveConfig>,
 }

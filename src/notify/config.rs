@@ -11,11 +11,11 @@ use crate::duration;
 use crate::guarded_file::{self, ReadError};
 
 /// Default time within which a repeated notification is not sent again.
-pub const DEFAULT_DEDUP_WINDOW: Duration = Duration::from_secs(3600);
+pub(crate) const DEFAULT_DEDUP_WINDOW: Duration = Duration::from_secs(3600);
 /// Largest `--notify-config` file read.
-pub const MAX_CONFIG_FILE_BYTES: u64 = 1024 * 1024;
+pub(crate) const MAX_CONFIG_FILE_BYTES: u64 = 1024 * 1024;
 /// Largest `urlFile` read; a webhook URL is a few hundred bytes.
-pub const MAX_URL_FILE_BYTES: u64 = 64 * 1024;
+pub(crate) const MAX_URL_FILE_BYTES: u64 = 64 * 1024;
 
 /// A webhook URL. Its `Debug` and `Display` hide everything but the scheme and host, because
 /// Slack, Teams and Google Chat URLs carry their token in the path or query.
@@ -38,7 +38,7 @@ impl WebhookUrl {
     }
 
     /// The full URL, for sending only.
-    pub fn expose(&self) -> &str {
+    pub(crate) fn expose(&self) -> &str {
         self.0.as_str()
     }
 }

@@ -76,7 +76,7 @@ pub fn spawn(
 ///
 /// # Errors
 /// The HTTP client cannot be built.
-pub fn spawn_with_jitter(
+pub(crate) fn spawn_with_jitter(
     config: NotifyConfig,
     settings: DeliverySettings,
     metrics: Metrics,

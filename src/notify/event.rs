@@ -21,17 +21,17 @@ pub struct Notification {
     /// The configuration id, for drift and corrections.
     pub id: Option<String>,
     /// `missing`, `changed` or `unmanaged` for drift; the action for a correction.
-    pub detail: Option<String>,
+    pub(crate) detail: Option<String>,
     /// The differing fields of a changed configuration.
     pub fields: Vec<FieldChange>,
     /// Why a reconcile failed or was blocked; the problems of a rejected revision.
-    pub messages: Vec<String>,
+    pub(crate) messages: Vec<String>,
 }
 
 impl Notification {
     /// The notification for a daemon event, or `None` for events nobody is told about
     /// (revision loaded, in sync). `revision` is the revision in force.
-    pub fn from_event(event: &RunEvent, revision: &str) -> Option<Notification> {
+    pub(crate) fn from_event(event: &RunEvent, revision: &str) -> Option<Notification> {
         let base = |kind, bucket: Option<&BucketKey>| Notification {
             kind,
             revision: revision.to_string(),
@@ -122,7 +122,7 @@ impl Notification {
 /// - Memory is bounded by the distinct notifications within one window (older entries are
 ///   swept on every call past the window).
 #[derive(Debug)]
-pub struct Deduplicator {
+pub(crate) struct Deduplicator {
     window: Duration,
     sent: HashMap<String, Instant>,
     swept: Option<Instant>,
@@ -130,7 +130,7 @@ pub struct Deduplicator {
 
 impl Deduplicator {
     /// Suppresses repeats within `window`; a zero window suppresses nothing.
-    pub fn new(window: Duration) -> Self {
+    pub(crate) fn new(window: Duration) -> Self {
         Deduplicator {
             window,
             sent: HashMap::new(),
@@ -139,7 +139,7 @@ impl Deduplicator {
     }
 
     /// True when `notification` should be sent at `now`; remembers it when so.
-    pub fn admit(&mut self, notification: &Notification, now: Instant) -> bool {
+    pub(crate) fn admit(&mut self, notification: &Notification, now: Instant) -> bool {
         self.sweep(now);
         if notification.kind == EventKind::Corrected {
             if let Some(prefix) = notification.config_prefix() {

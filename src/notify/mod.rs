@@ -20,11 +20,10 @@
 
 pub mod config;
 mod config_file;
-pub mod deliver;
+pub(crate) mod deliver;
 pub mod event;
 mod kinds;
 pub mod payload;
 
 pub use config::{EventKind, Format, NotifyConfig, NotifyConfigError, Webhook, WebhookUrl};
 pub use deliver::{DeliverySettings, spawn};
-pub use event::{Deduplicator, Notification};

@@ -21,7 +21,7 @@ pub struct PlanOptions {
 }
 
 /// Smallest number of live configurations at which `max_delete_percent` applies.
-pub const PERCENT_LIMIT_MIN_LIVE: usize = 4;
+pub(crate) const PERCENT_LIMIT_MIN_LIVE: usize = 4;
 
 impl Default for PlanOptions {
     fn default() -> Self {
@@ -52,7 +52,7 @@ impl PlanOptions {
     ///
     /// A limit is exceeded only when strictly passed: with the defaults, 10 deletes or exactly
     /// half of the live configurations are allowed.
-    pub fn check_deletes(&self, deletes: usize, live: usize) -> Option<Refusal> {
+    pub(crate) fn check_deletes(&self, deletes: usize, live: usize) -> Option<Refusal> {
         if self.allow_mass_delete || deletes == 0 {
             return None;
         }

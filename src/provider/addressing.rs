@@ -14,7 +14,7 @@ pub enum Style {
 
 /// True when the endpoint is an IP address or `localhost`, where a bucket cannot be a
 /// subdomain: requests use path style there, as the official SDKs do.
-pub fn is_ip_or_localhost(endpoint: &Url) -> bool {
+pub(crate) fn is_ip_or_localhost(endpoint: &Url) -> bool {
     match endpoint.host() {
         Some(Host::Ipv4(_) | Host::Ipv6(_)) => true,
         Some(Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
@@ -24,7 +24,7 @@ pub fn is_ip_or_localhost(endpoint: &Url) -> bool {
 
 /// True when `region` is a region id's characters: lowercase letters, digits and hyphens,
 /// not empty. A provider adds its own rules (no `oss-` prefix, no hyphen at either end).
-pub fn is_region_id(region: &str) -> bool {
+pub(crate) fn is_region_id(region: &str) -> bool {
     !region.is_empty()
         && region
             .bytes()
@@ -37,7 +37,7 @@ pub fn is_region_id(region: &str) -> bool {
 /// # Errors
 /// What is wrong with `base`, completing "endpoint `…` …", when it has no host or the bucket
 /// does not form a valid host with it.
-pub fn place_bucket(
+pub(crate) fn place_bucket(
     base: &Url,
     bucket: &str,
     style: Style,

@@ -8,6 +8,6 @@ use std::time::SystemTime;
 pub type Clock = Arc<dyn Fn() -> SystemTime + Send + Sync>;
 
 /// The system clock.
-pub fn system_clock() -> Clock {
+pub(crate) fn system_clock() -> Clock {
     Arc::new(SystemTime::now)
 }

@@ -48,7 +48,7 @@ impl CredentialsError {
     }
 
     /// A refresh failure caused by `error`, kept as the source.
-    pub fn refreshed_by(error: impl std::error::Error + Send + Sync + 'static) -> Self {
+    pub(crate) fn refreshed_by(error: impl std::error::Error + Send + Sync + 'static) -> Self {
         CredentialsError::Refresh {
             source: Arc::new(error),
         }
@@ -65,7 +65,7 @@ impl Secret {
     }
 
     /// The secret itself, for signing. Never log what this returns.
-    pub fn expose(&self) -> &str {
+    pub(crate) fn expose(&self) -> &str {
         &self.0
     }
 }
@@ -88,8 +88,8 @@ impl fmt::Display for Secret {
 #[derive(Clone, PartialEq, Eq)]
 pub struct Credentials {
     pub access_key_id: String,
-    pub access_key_secret: Secret,
-    pub security_token: Option<Secret>,
+    pub(crate) access_key_secret: Secret,
+    pub(crate) security_token: Option<Secret>,
 }
 
 impl Credentials {

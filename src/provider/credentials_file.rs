@@ -35,7 +35,6 @@ use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
 use crate::guarded_file::{self, ReadError};
-use crate::model::Provider;
 
 use super::credentials::{
     BoxFuture, CredentialSource, CredentialVars, Credentials, CredentialsError, EnvCredentials,
@@ -46,7 +45,7 @@ pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
 
 /// Why the credentials file gave no credentials.
 #[derive(Debug, thiserror::Error)]
-pub enum CredentialsFileError {
+pub(crate) enum CredentialsFileError {
     /// The file could not be read (missing, unreadable, not a regular file, too large).
     #[error("cannot read credentials file {}", path.display())]
     Read {
@@ -99,7 +98,7 @@ struct Cached {
 }
 
 /// A [`CredentialSource`] backed by a `KEY=VALUE` file; see the [module docs](self).
-pub struct CredentialsFile {
+pub(crate) struct CredentialsFile {
     path: PathBuf,
     vars: CredentialVars,
     cache: Mutex<Option<Cached>>,
@@ -107,22 +106,12 @@ pub struct CredentialsFile {
 
 impl CredentialsFile {
     /// The credentials named by `vars` from `path`. The file is not read until first use.
-    pub fn new(vars: CredentialVars, path: impl Into<PathBuf>) -> Self {
+    pub(crate) fn new(vars: CredentialVars, path: impl Into<PathBuf>) -> Self {
         CredentialsFile {
             path: path.into(),
             vars,
             cache: Mutex::new(None),
         }
-    }
-
-    /// The file read.
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
-    /// The provider whose keys are read.
-    pub fn provider(&self) -> Provider {
-        self.vars.provider
     }
 
     /// The current credentials, re-reading the file only when it changed.
@@ -266,7 +255,7 @@ fn unquote(value: &str) -> &str {
 
 /// The keys named by `vars` from the credentials file `file` when given, else from the
 /// environment; read for every request either way, so rotation needs no restart.
-pub fn env_or_file(vars: CredentialVars, file: Option<&Path>) -> Arc<dyn CredentialSource> {
+pub(crate) fn env_or_file(vars: CredentialVars, file: Option<&Path>) -> Arc<dyn CredentialSource> {
     match file {
         Some(path) => Arc::new(CredentialsFile::new(vars, path)),
         None => Arc::new(EnvCredentials(vars)),

@@ -67,18 +67,21 @@ pub struct Document<'a> {
     /// The root element, verbatim.
     pub raw: &'a str,
     /// Children of the root, in order.
-    pub children: Vec<Child<'a>>,
+    pub(crate) children: Vec<Child<'a>>,
 }
 
 impl<'a> Document<'a> {
     /// Children named `name`, in order.
-    pub fn children_named<'s>(&'s self, name: &'s str) -> impl Iterator<Item = &'s Child<'a>> {
+    pub(crate) fn children_named<'s>(
+        &'s self,
+        name: &'s str,
+    ) -> impl Iterator<Item = &'s Child<'a>> {
         self.children.iter().filter(move |c| c.name == name)
     }
 
     /// The trimmed text of the first child named `name`, `None` when there is none or it is
     /// blank.
-    pub fn text_of(&self, name: &str) -> Option<String> {
+    pub(crate) fn text_of(&self, name: &str) -> Option<String> {
         self.children_named(name)
             .next()
             .map(Child::text)
@@ -197,7 +200,7 @@ fn local(qname: &str) -> String {
 ///
 /// `known` holds paths such as `Schedule/Frequency`; a repeated element (`OptionalFields/Field`)
 /// is listed once.
-pub fn unknown_elements(element: &Element, known: &[&str]) -> Vec<String> {
+pub(crate) fn unknown_elements(element: &Element, known: &[&str]) -> Vec<String> {
     let mut found = Vec::new();
     walk(element, "", known, &mut found);
     found
@@ -229,7 +232,7 @@ pub struct ConfigReader<'k> {
     pub known: &'k [&'k str],
     /// Wire parse and domain conversion; `Err` carries unmodelled paths such as
     /// `Schedule/Frequency=Hourly` or `IsEnabled (missing)`.
-    pub convert: fn(&str) -> Result<Inventory, Vec<String>>,
+    pub(crate) convert: fn(&str) -> Result<Inventory, Vec<String>>,
 }
 
 impl ConfigReader<'_> {

@@ -16,12 +16,12 @@ use url::{Host, Url};
 
 use crate::model::Provider;
 
-pub use crate::model::endpoint::{Endpoint, EndpointError, redacted};
+pub(crate) use crate::model::endpoint::{Endpoint, EndpointError, redacted};
 
 /// The flag that allows more endpoints, as messages name it.
-pub const ALLOW_FLAG: &str = "--allow-endpoint";
+pub(crate) const ALLOW_FLAG: &str = "--allow-endpoint";
 /// Its environment variable (comma-separated patterns).
-pub const ALLOW_ENV: &str = "INVSYNC_ALLOWED_ENDPOINTS";
+pub(crate) const ALLOW_ENV: &str = "INVSYNC_ALLOWED_ENDPOINTS";
 
 /// One allowed endpoint: `[http://|https://]HOST[:PORT]`, where HOST may start with `*.` to
 /// match every host below a domain (never the domain itself), and a missing scheme or port
@@ -172,15 +172,16 @@ impl EndpointRefused {
 
 impl EndpointPolicy {
     /// The provider's own domains plus `allowed`.
-    pub fn from_patterns(allowed: Vec<EndpointPattern>) -> Self {
+    pub(crate) fn from_patterns(allowed: Vec<EndpointPattern>) -> Self {
         EndpointPolicy { allowed }
     }
 
+    #[cfg(test)]
     /// The provider's own domains plus every pattern in `allowed`.
     ///
     /// # Errors
     /// The first pattern that does not parse.
-    pub fn allowing<S: AsRef<str>>(allowed: &[S]) -> Result<Self, PatternError> {
+    pub(crate) fn allowing<S: AsRef<str>>(allowed: &[S]) -> Result<Self, PatternError> {
         Ok(EndpointPolicy {
             allowed: allowed
                 .iter()

@@ -83,7 +83,7 @@ pub trait CallObserver: Send + Sync {
 }
 
 /// Source of uniform random numbers in `[0, 1)` for backoff jitter; injectable for tests.
-pub type JitterSource = Arc<dyn Fn() -> f64 + Send + Sync>;
+pub(crate) type JitterSource = Arc<dyn Fn() -> f64 + Send + Sync>;
 
 impl HttpSettings {
     /// The backoff between attempts: `base_delay` doubling up to `max_delay`.
@@ -175,7 +175,7 @@ impl Transport {
     }
 
     /// The same transport drawing its backoff jitter from `jitter`.
-    pub fn with_backoff_jitter(mut self, jitter: Jitter) -> Self {
+    pub(crate) fn with_backoff_jitter(mut self, jitter: Jitter) -> Self {
         self.jitter = jitter;
         self
     }
@@ -221,7 +221,7 @@ impl Transport {
     ///
     /// # Errors
     /// As [`Transport::send`].
-    pub async fn send_limited(
+    pub(crate) async fn send_limited(
         &self,
         rate_key: Option<&RateKey>,
         provider: Provider,
@@ -346,13 +346,13 @@ enum AttemptError {
 }
 
 /// True for the statuses that mean "try again later": 5xx and 429.
-pub fn is_retryable_status(status: u16) -> bool {
+pub(crate) fn is_retryable_status(status: u16) -> bool {
     status >= 500 || status == 429
 }
 
 /// The wait before retry `attempt`: the jittered backoff, or the server's `Retry-After` when
 /// that is longer, capped at `settings.max_delay`.
-pub fn retry_delay(
+pub(crate) fn retry_delay(
     attempt: u32,
     settings: &HttpSettings,
     unit_random: f64,
@@ -367,7 +367,7 @@ pub fn retry_delay(
 
 /// `Retry-After` in its delta-seconds form; the HTTP-date form is ignored (neither COS nor
 /// OSS sends it, and it would need a trusted clock).
-pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     let value = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
     value.parse::<u64>().ok().map(Duration::from_secs)
 }

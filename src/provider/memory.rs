@@ -177,11 +177,6 @@ impl MemoryInventory {
         self.calls(Operation::Put) + self.calls(Operation::Delete)
     }
 
-    /// Forgets the call counts.
-    pub fn reset_calls(&self) {
-        self.lock().calls.clear();
-    }
-
     /// The next `n` calls of `operation` (of any operation when `None`) fail with the
     /// provider answer `status` `code`.
     pub fn fail_next(&self, operation: Option<Operation>, n: usize, status: u16, code: &str) {
@@ -194,17 +189,19 @@ impl MemoryInventory {
             .extend(std::iter::repeat_n((operation, failure), n));
     }
 
+    #[cfg(test)]
     /// The next `n` calls of `operation` (of any operation when `None`) fail with an error
     /// of `kind`.
-    pub fn fail_next_with(&self, operation: Option<Operation>, n: usize, kind: ErrorKind) {
+    pub(crate) fn fail_next_with(&self, operation: Option<Operation>, n: usize, kind: ErrorKind) {
         let failure = Failure::of_kind(kind);
         self.lock()
             .failures
             .extend(std::iter::repeat_n((operation, failure), n));
     }
 
+    #[cfg(test)]
     /// Injected failures not yet consumed.
-    pub fn pending_failures(&self) -> usize {
+    pub(crate) fn pending_failures(&self) -> usize {
         self.lock().failures.len()
     }
 }

@@ -28,7 +28,7 @@
 //! - [`clock`]: the injectable signing clock; [`send`]: one signed call per attempt through
 //!   [`http::Transport`].
 
-pub mod addressing;
+pub(crate) mod addressing;
 pub mod client_settings;
 pub mod clock;
 pub mod cos;
@@ -50,9 +50,9 @@ pub mod response;
 pub mod s3;
 pub mod send;
 pub mod signing_window;
-pub mod v4_signing;
+pub(crate) mod v4_signing;
 pub mod wire;
-pub mod wire_convert;
+pub(crate) mod wire_convert;
 pub mod xml_depth;
 pub mod xmltree;
 
@@ -178,14 +178,6 @@ impl ErrorKind {
             ErrorKind::Configuration => "configuration",
         }
     }
-
-    /// True for the kinds a later attempt may get past without anyone acting.
-    pub fn is_transient(self) -> bool {
-        matches!(
-            self,
-            ErrorKind::Transient | ErrorKind::Throttled | ErrorKind::Unreadable
-        )
-    }
 }
 
 impl fmt::Display for ErrorKind {
@@ -195,7 +187,7 @@ impl fmt::Display for ErrorKind {
 }
 
 /// The cause of a [`ProviderError`] from a lower layer (reqwest, XML, endpoint, credentials).
-pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+pub(crate) type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
 /// Why an inventory API call failed, after any retries.
 ///
@@ -278,9 +270,10 @@ impl ProviderError {
         }
     }
 
+    #[cfg(test)]
     /// True when the service said the configuration (or, on OSS LIST, any configuration) does
     /// not exist.
-    pub fn is_not_found(&self) -> bool {
+    pub(crate) fn is_not_found(&self) -> bool {
         self.service().is_some_and(|e| e.status == 404)
     }
 }

@@ -12,14 +12,14 @@ use crate::provider::{Operation, ProviderError, ServiceError};
 
 /// A LIST that has not ended after this many pages is a server fault, not a long list: the
 /// providers allow 1,000 configurations per bucket, i.e. 10 pages of 100.
-pub const MAX_LIST_PAGES: usize = 1_000;
+pub(crate) const MAX_LIST_PAGES: usize = 1_000;
 
 /// One page of a LIST, each configuration read on its own.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ListPage {
     pub items: Vec<LiveConfig>,
     /// The token of the next page; `None` on the last page.
-    pub next_token: Option<String>,
+    pub(crate) next_token: Option<String>,
 }
 
 /// Every configuration of `bucket`: calls `fetch_page` with no token, then with each page's
@@ -29,7 +29,7 @@ pub struct ListPage {
 /// The first error of `fetch_page`, returned as is; [`ProviderError::Decode`] when the service
 /// hands out the token it was just given (it would loop forever) or the list does not end
 /// after [`MAX_LIST_PAGES`] pages.
-pub async fn list_all<F, Fut>(
+pub(crate) async fn list_all<F, Fut>(
     provider: Provider,
     bucket: &BucketKey,
     mut fetch_page: F,
@@ -74,7 +74,7 @@ where
 /// answer): it contradicts the pages already read, so the list is incomplete, and a partial
 /// list must never reach the planner, which would prune what it did not see. Other errors are
 /// returned as they are.
-pub fn empty_only_on_first_page(
+pub(crate) fn empty_only_on_first_page(
     page: Result<ListPage, ProviderError>,
     token: Option<&str>,
     means_empty: impl Fn(&ServiceError) -> bool,

@@ -58,13 +58,13 @@ impl RateKey {
 #[derive(Debug, Clone, PartialEq)]
 pub struct RateSettings {
     /// Requests per second when nothing is throttled; also the burst size.
-    pub max_rate: f64,
+    pub(crate) max_rate: f64,
     /// The rate never drops below this, however often the provider throttles.
-    pub min_rate: f64,
+    pub(crate) min_rate: f64,
     /// Requests per second added back by each answer that is not throttling.
-    pub increase_step: f64,
+    pub(crate) increase_step: f64,
     /// Throttling answers closer together than this halve the rate only once.
-    pub decrease_interval: Duration,
+    pub(crate) decrease_interval: Duration,
 }
 
 impl RateSettings {
@@ -88,7 +88,7 @@ impl RateSettings {
 
 /// What an answer says about the provider's load.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Feedback {
+pub(crate) enum Feedback {
     /// 429 or 503: slow down.
     Throttled,
     /// Any other answer below 500: the provider coped.
@@ -99,7 +99,7 @@ pub enum Feedback {
 
 impl Feedback {
     /// The feedback an HTTP status carries.
-    pub fn from_status(status: u16) -> Feedback {
+    pub(crate) fn from_status(status: u16) -> Feedback {
         match status {
             429 | 503 => Feedback::Throttled,
             500.. => Feedback::NoAnswer,
@@ -110,7 +110,7 @@ impl Feedback {
 
 /// The pure token bucket of one key.
 #[derive(Debug, Clone)]
-pub struct TokenBucket {
+pub(crate) struct TokenBucket {
     rate: f64,
     tokens: f64,
     refilled_at: Instant,
@@ -119,7 +119,7 @@ pub struct TokenBucket {
 
 impl TokenBucket {
     /// A full bucket at the maximum rate.
-    pub fn new(settings: &RateSettings, now: Instant) -> Self {
+    pub(crate) fn new(settings: &RateSettings, now: Instant) -> Self {
         TokenBucket {
             rate: settings.max_rate,
             tokens: settings.max_rate,
@@ -129,12 +129,12 @@ impl TokenBucket {
     }
 
     /// The current rate in requests per second.
-    pub fn rate(&self) -> f64 {
+    pub(crate) fn rate(&self) -> f64 {
         self.rate
     }
 
     /// Takes one token and returns how long the caller must wait before sending.
-    pub fn reserve(&mut self, now: Instant) -> Duration {
+    pub(crate) fn reserve(&mut self, now: Instant) -> Duration {
         self.refill(now);
         self.tokens -= 1.0;
         if self.tokens >= 0.0 {
@@ -145,7 +145,7 @@ impl TokenBucket {
     }
 
     /// Adapts the rate to an answer.
-    pub fn feedback(&mut self, settings: &RateSettings, feedback: Feedback, now: Instant) {
+    pub(crate) fn feedback(&mut self, settings: &RateSettings, feedback: Feedback, now: Instant) {
         self.refill(now);
         match feedback {
             Feedback::Throttled => {
@@ -212,7 +212,7 @@ impl RateLimiter {
     }
 
     /// Takes a token for `key` and returns the wait before sending (no sleeping here).
-    pub fn reserve(&self, key: &RateKey) -> Duration {
+    pub(crate) fn reserve(&self, key: &RateKey) -> Duration {
         let now = (self.clock)();
         let mut buckets = self.buckets.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some(bucket) = buckets.get_mut(key) {
@@ -225,7 +225,7 @@ impl RateLimiter {
     }
 
     /// Waits until a request for `key` may be sent.
-    pub async fn acquire(&self, key: &RateKey) {
+    pub(crate) async fn acquire(&self, key: &RateKey) {
         let wait = self.reserve(key);
         if !wait.is_zero() {
             tokio::time::sleep(wait).await;
@@ -233,7 +233,7 @@ impl RateLimiter {
     }
 
     /// Adapts `key`'s rate to an answer.
-    pub fn feedback(&self, key: &RateKey, feedback: Feedback) {
+    pub(crate) fn feedback(&self, key: &RateKey, feedback: Feedback) {
         let now = (self.clock)();
         let mut buckets = self.buckets.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some(bucket) = buckets.get_mut(key) {

@@ -114,7 +114,7 @@ pub fn runs_once(inventory: &Inventory) -> bool {
 /// One configuration in its provider's manifest form (the `spec.inventories` item type of that
 /// provider), for `import`, plan output and diffs.
 #[derive(Debug, Clone, PartialEq)]
-pub struct ManifestInventory(pub Inventory);
+pub(crate) struct ManifestInventory(pub Inventory);
 
 impl serde::Serialize for ManifestInventory {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {

@@ -12,7 +12,7 @@ use url::Url;
 use super::Operation;
 
 /// Sent as `User-Agent` on every request; not signed.
-pub const USER_AGENT: &str = concat!("invsync/", env!("CARGO_PKG_VERSION"));
+pub(crate) const USER_AGENT: &str = concat!("invsync/", env!("CARGO_PKG_VERSION"));
 
 /// Headers as `(name, value)`, in the order they are sent.
 pub type Headers = Vec<(String, String)>;
@@ -109,7 +109,7 @@ impl std::fmt::Debug for SignedRequest {
 /// Why a signed request has no HTTP form. Names the header, never its value (it may be a
 /// signature or a token).
 #[derive(Debug, thiserror::Error)]
-pub enum BuildError {
+pub(crate) enum BuildError {
     #[error("invalid method {method}")]
     Method {
         method: &'static str,
@@ -148,13 +148,13 @@ impl SignedRequest {
     }
 
     /// The same request with `headers` (a signer's output) appended, in their order.
-    pub fn with_headers(mut self, headers: Headers) -> Self {
+    pub(crate) fn with_headers(mut self, headers: Headers) -> Self {
         self.headers.extend(headers);
         self
     }
 
     /// Every header as `(name, value)` slices, in the order they are sent, as signers read them.
-    pub fn header_pairs(&self) -> Vec<(&str, &str)> {
+    pub(crate) fn header_pairs(&self) -> Vec<(&str, &str)> {
         self.headers
             .iter()
             .map(|(k, v)| (k.as_str(), v.as_str()))
@@ -167,7 +167,7 @@ impl SignedRequest {
     /// # Errors
     /// When a header value is not valid HTTP (a credential with a control character); the
     /// message names the header, never the value.
-    pub fn into_reqwest(self) -> Result<reqwest::Request, BuildError> {
+    pub(crate) fn into_reqwest(self) -> Result<reqwest::Request, BuildError> {
         let method = reqwest::Method::from_bytes(self.method.as_bytes()).map_err(|source| {
             BuildError::Method {
                 method: self.method,

@@ -42,7 +42,7 @@ pub enum Failure {
 
 impl Failure {
     /// The provider error of this failure of `operation` on `bucket`.
-    pub fn into_error(
+    pub(crate) fn into_error(
         self,
         provider: Provider,
         operation: Operation,
@@ -141,7 +141,7 @@ pub fn delete(status: u16, service_error: impl FnOnce() -> ServiceError) -> Resu
 #[derive(Debug, Clone, Copy)]
 pub struct ErrorShape {
     /// The header with the request id, used when the body has none: `x-cos-request-id`.
-    pub request_id_header: &'static str,
+    pub(crate) request_id_header: &'static str,
     /// The header with OSS's detailed error code `EC`, used when the body has none; `None`
     /// for providers without one (then `EC` is not read from the body either).
     pub ec_header: Option<&'static str>,
@@ -181,7 +181,7 @@ impl XmlRoot for ErrorFields {
 /// The provider's error from an error answer: the `<Error>` body's code, message and request id
 /// (and EC where the shape has one), the request id falling back to the shape's header, and the
 /// whole falling back as [`ErrorShape::fallback`] says.
-pub fn service_error(
+pub(crate) fn service_error(
     shape: &ErrorShape,
     status: u16,
     headers: &HeaderMap,
@@ -255,7 +255,7 @@ fn body_excerpt(body: &[u8]) -> String {
 /// Reads a LIST answer whose document is `root`, each configuration with `reader`; an error
 /// status, a "no configurations" one included, is a [`Failure::Service`] (see the module
 /// documentation for the rules).
-pub fn list_page(
+pub(crate) fn list_page(
     root: &'static str,
     reader: &ConfigReader<'_>,
     errors: &ErrorShape,

@@ -18,7 +18,7 @@ pub struct Sender<'a> {
     /// The product's name in messages, e.g. `COS`, `S3`.
     pub title: &'static str,
     /// Whose credentials messages name, e.g. `COS`, `AWS`.
-    pub credentials_title: &'static str,
+    pub(crate) credentials_title: &'static str,
 }
 
 /// Checks that `bucket` is one of the sender's provider, asks for credentials once, then sends
@@ -29,7 +29,7 @@ pub struct Sender<'a> {
 /// [`ProviderError::Request`], before any request, when `bucket` is another provider's, there
 /// are no credentials, or `sign` or the HTTP form of its request fails; the cause is its
 /// `source` and its text ends the message. Otherwise as [`Transport::send_limited`].
-pub async fn send_signed<E: Into<BoxError>>(
+pub(crate) async fn send_signed<E: Into<BoxError>>(
     sender: Sender<'_>,
     operation: Operation,
     bucket: &BucketKey,
@@ -92,7 +92,7 @@ pub(crate) fn with_article(title: &str) -> String {
 
 /// The error of a request that could not be built or was refused before sending, with no
 /// lower-layer cause.
-pub fn request_error(
+pub(crate) fn request_error(
     provider: Provider,
     operation: Operation,
     bucket: &BucketKey,
@@ -102,7 +102,7 @@ pub fn request_error(
 }
 
 /// [`request_error`] caused by `source` (a credentials, endpoint, signing or XML error).
-pub fn caused_request_error(
+pub(crate) fn caused_request_error(
     provider: Provider,
     operation: Operation,
     bucket: &BucketKey,

@@ -5,7 +5,8 @@ use hmac::{Hmac, KeyInit, Mac};
 use sha2::{Digest, Sha256};
 
 /// `HMAC-SHA256(key, data)`.
-pub fn hmac_sha256(key: &[u8], data: &[u8]) -> [u8; 32] {
+#[expect(clippy::expect_used, reason = "HMAC takes keys of any length")]
+pub(crate) fn hmac_sha256(key: &[u8], data: &[u8]) -> [u8; 32] {
     // HMAC accepts keys of any length, so this cannot fail.
     let mut mac =
         <Hmac<Sha256> as KeyInit>::new_from_slice(key).expect("HMAC accepts any key length");
@@ -15,12 +16,12 @@ pub fn hmac_sha256(key: &[u8], data: &[u8]) -> [u8; 32] {
 
 /// The first 8 characters (`yyyymmdd`) of a `yyyymmddTHHMMSSZ` timestamp; the whole value when
 /// shorter.
-pub fn date_of(datetime: &str) -> &str {
+pub(crate) fn date_of(datetime: &str) -> &str {
     datetime.get(..8).unwrap_or(datetime)
 }
 
 /// `<algorithm>\n<datetime>\n<scope>\n<hex sha256 of canonical request>`.
-pub fn string_to_sign(
+pub(crate) fn string_to_sign(
     algorithm: &str,
     datetime: &str,
     scope: &str,

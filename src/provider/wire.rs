@@ -101,7 +101,7 @@ pub fn parse_bool(text: &str) -> Option<bool> {
 }
 
 /// Serializes a boolean kept as text in lowercase, and any other text as it is.
-pub fn lowercase_bool<S: Serializer>(value: &str, serializer: S) -> Result<S::Ok, S::Error> {
+pub(crate) fn lowercase_bool<S: Serializer>(value: &str, serializer: S) -> Result<S::Ok, S::Error> {
     match parse_bool(value) {
         Some(true) => serializer.serialize_str("true"),
         Some(false) => serializer.serialize_str("false"),

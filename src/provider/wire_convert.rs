@@ -18,7 +18,7 @@ pub enum ConvertError {
 impl ConvertError {
     /// The path below `InventoryConfiguration` that could not be expressed, as a foreign
     /// configuration lists it: `Schedule/Frequency=Hourly`, `IsEnabled (missing)`.
-    pub fn unmodelled_path(&self) -> String {
+    pub(crate) fn unmodelled_path(&self) -> String {
         match self {
             ConvertError::Missing { element } => format!("{element} (missing)"),
             ConvertError::Invalid { element, value, .. } => format!("{element}={value}"),
@@ -30,6 +30,6 @@ impl ConvertError {
 ///
 /// # Errors
 /// When `value` is `None`.
-pub fn required<T>(value: Option<T>, element: &'static str) -> Result<T, ConvertError> {
+pub(crate) fn required<T>(value: Option<T>, element: &'static str) -> Result<T, ConvertError> {
     value.ok_or(ConvertError::Missing { element })
 }

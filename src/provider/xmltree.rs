@@ -24,7 +24,7 @@ use super::xml_depth::TooDeep;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Element {
     pub name: String,
-    pub children: Vec<Node>,
+    pub(crate) children: Vec<Node>,
 }
 
 /// A child of an element. Whitespace-only text between elements is not kept.
@@ -59,7 +59,7 @@ impl Element {
     }
 
     /// An element holding only `text`.
-    pub fn with_text(name: impl Into<String>, text: impl Into<String>) -> Self {
+    pub(crate) fn with_text(name: impl Into<String>, text: impl Into<String>) -> Self {
         Element {
             name: name.into(),
             children: vec![Node::Text(text.into())],
@@ -146,7 +146,7 @@ impl Element {
     }
 
     /// The first child element named `name`, mutably.
-    pub fn child_mut(&mut self, name: &str) -> Option<&mut Element> {
+    pub(crate) fn child_mut(&mut self, name: &str) -> Option<&mut Element> {
         self.children.iter_mut().find_map(|n| match n {
             Node::Element(e) if e.name == name => Some(e),
             _ => None,
@@ -165,20 +165,20 @@ impl Element {
     }
 
     /// Replaces the content of this element with `text`.
-    pub fn set_text(&mut self, text: impl Into<String>) {
+    pub(crate) fn set_text(&mut self, text: impl Into<String>) {
         self.children = vec![Node::Text(text.into())];
     }
 
     /// Compact serialization without declaration; empty elements as `<Name></Name>`, which is
     /// how the services write `<SSE-COS></SSE-COS>`.
-    pub fn to_xml(&self) -> String {
+    pub(crate) fn to_xml(&self) -> String {
         let mut out = String::new();
         self.write_into(&mut out);
         out
     }
 
     /// Appends the compact serialization to `out`.
-    pub fn write_into(&self, out: &mut String) {
+    pub(crate) fn write_into(&self, out: &mut String) {
         let _ = write!(out, "<{}>", self.name);
         for child in &self.children {
             match child {

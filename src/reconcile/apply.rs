@@ -10,7 +10,7 @@ use super::outcome::{Applied, Reconciled};
 use crate::backoff::{Backoff, Jitter};
 use crate::model::{DesiredBucket, Inventory};
 use crate::plan::{Action, BucketPlan, Change, PlanOptions, plan_bucket};
-use crate::provider::{InventoryApi, ProviderError};
+use crate::provider::{InventoryApi, Operation, ProviderError};
 
 /// How hard [`apply_plan`] tries before it reports a bucket as not converged.
 #[derive(Debug, Clone)]
@@ -122,11 +122,13 @@ async fn execute<A: InventoryApi>(
     settings: &ApplySettings,
 ) -> Result<(), ProviderError> {
     match change.action {
-        Action::Create | Action::Update => api.put(&change.key, desired_of(change)).await,
+        Action::Create | Action::Update => api.put(&change.key, desired_of(change)?).await,
         Action::Delete => api.delete(&change.key, &change.id).await,
         Action::Replace => {
+            // Checked before the delete, so a replace never stops half-way for want of it.
+            let desired = desired_of(change)?;
             api.delete(&change.key, &change.id).await?;
-            recreate(api, change, settings).await
+            recreate(api, change, desired, settings).await
         }
     }
 }
@@ -136,11 +138,12 @@ async fn execute<A: InventoryApi>(
 async fn recreate<A: InventoryApi>(
     api: &A,
     change: &Change,
+    desired: &Inventory,
     settings: &ApplySettings,
 ) -> Result<(), ProviderError> {
     let mut attempt = 1;
     loop {
-        match api.put(&change.key, desired_of(change)).await {
+        match api.put(&change.key, desired).await {
             Ok(()) => return Ok(()),
             Err(error) if attempt >= settings.recreate_attempts.max(1) => return Err(error),
             Err(error) => {
@@ -163,11 +166,16 @@ async fn recreate<A: InventoryApi>(
     }
 }
 
-fn desired_of(change: &Change) -> &Inventory {
-    change
-        .after
-        .as_ref()
-        .expect("create, update and replace changes carry the desired config")
+/// The configuration a create, update or replace writes; the plan always gives one, and a
+/// change without it is refused before any write.
+fn desired_of(change: &Change) -> Result<&Inventory, ProviderError> {
+    change.after.as_ref().ok_or_else(|| ProviderError::Request {
+        provider: change.key.provider,
+        operation: Operation::Put,
+        bucket: change.key.bucket.clone(),
+        message: format!("{}: the plan gives no configuration to write", change.id),
+        source: None,
+    })
 }
 
 /// Reads the bucket back until it plans clean, or gives up and names the ids that still differ.

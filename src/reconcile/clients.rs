@@ -63,7 +63,7 @@ impl Clients {
     ///
     /// # Errors
     /// As [`Clients::for_bucket`].
-    pub fn for_desired(
+    pub(crate) fn for_desired(
         &self,
         bucket: &DesiredBucket,
     ) -> Result<Arc<dyn InventoryApi>, ProviderError> {

@@ -60,7 +60,7 @@ impl DriftEvent {
 /// The drift a plan reveals, in the plan's id order: a create is a `missing` configuration,
 /// an update or replace a `changed` one, and a delete (prune) or an undeclared configuration
 /// left alone an `unmanaged` one.
-pub fn drift_events(plan: &BucketPlan) -> Vec<DriftEvent> {
+pub(crate) fn drift_events(plan: &BucketPlan) -> Vec<DriftEvent> {
     let mut events: Vec<DriftEvent> = plan
         .changes
         .iter()
@@ -94,7 +94,7 @@ pub fn drift_events(plan: &BucketPlan) -> Vec<DriftEvent> {
 /// Logs every foreign configuration a change would have touched at WARN (provider, bucket,
 /// id, the write held back, the unmodelled paths, the way out, revision). Counted by the
 /// `blocked` state of `invsync_configs` (see [`plan_counts`]), not as drift events.
-pub fn report_blocked(plan: &BucketPlan, revision: &str) {
+pub(crate) fn report_blocked(plan: &BucketPlan, revision: &str) {
     for blocked in &plan.blocked {
         tracing::warn!(
             provider = %blocked.key.provider,
@@ -127,7 +127,7 @@ pub fn report(events: &[DriftEvent], revision: &str, metrics: &Metrics) {
 
 /// The `invsync_configs` counts of one bucket as its plan shows it: declared, declared and
 /// equal, and anything that differs (changes plus undeclared configurations left alone).
-pub fn plan_counts(plan: &BucketPlan, declared: usize) -> ConfigCounts {
+pub(crate) fn plan_counts(plan: &BucketPlan, declared: usize) -> ConfigCounts {
     ConfigCounts {
         managed: declared as u64,
         // A `Once` configuration left alone is as declared: pending, or done.
@@ -138,7 +138,7 @@ pub fn plan_counts(plan: &BucketPlan, declared: usize) -> ConfigCounts {
 }
 
 /// The fields whose manifest-form values differ, by dotted path (lists compared whole).
-pub fn field_changes(live: &Inventory, desired: &Inventory) -> Vec<FieldChange> {
+pub(crate) fn field_changes(live: &Inventory, desired: &Inventory) -> Vec<FieldChange> {
     let mut out = Vec::new();
     compare(
         "",

@@ -74,7 +74,7 @@ impl ReconcileError {
     }
 
     /// The provider's error behind this one, if any.
-    pub fn provider_error(&self) -> Option<&ProviderError> {
+    pub(crate) fn provider_error(&self) -> Option<&ProviderError> {
         match self {
             ReconcileError::Client { source }
             | ReconcileError::ListLive { source }
@@ -90,7 +90,7 @@ impl ReconcileError {
     }
 
     /// True when a person has to act before the bucket can converge (a refused plan).
-    pub fn is_blocked(&self) -> bool {
+    pub(crate) fn is_blocked(&self) -> bool {
         matches!(self, ReconcileError::PlanRefused { .. })
     }
 }
@@ -99,7 +99,7 @@ impl ReconcileError {
 /// built is retried with backoff before it waits for the resync interval: enough to ride out
 /// an IAM change still propagating (minutes at most, with backoff 1 s, 2 s, 4 s), few enough
 /// not to hammer a provider with requests it will keep refusing.
-pub const REFUSED_RETRIES: u32 = 3;
+pub(crate) const REFUSED_RETRIES: u32 = 3;
 
 /// The next action after `error`, given that this is the bucket's `failures`-th consecutive
 /// failure (1 for the first).

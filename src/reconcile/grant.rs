@@ -16,7 +16,7 @@ use crate::plan::{Action, Change};
 /// A grant only ever widens by gaining a field's permission: `writes` false → true, `prune`
 /// false → true, an id joining `overwrite_foreign`. Anything narrower is taken at once.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct WriteGrant {
+pub(crate) struct WriteGrant {
     /// The bucket is named and enforced: its declared configurations may be created and
     /// updated.
     pub writes: bool,
@@ -29,13 +29,13 @@ pub struct WriteGrant {
 impl WriteGrant {
     /// What revision `state` lets the daemon write on bucket `key`: nothing on a bucket it does
     /// not name or only observes.
-    pub fn of(state: &DesiredState, key: &BucketKey) -> WriteGrant {
+    pub(crate) fn of(state: &DesiredState, key: &BucketKey) -> WriteGrant {
         WriteGrant::of_bucket(state.buckets.get(key))
     }
 
     /// What a revision declaring `bucket` (or, with `None`, not naming it) lets the daemon
     /// write on it.
-    pub fn of_bucket(bucket: Option<&DesiredBucket>) -> WriteGrant {
+    pub(crate) fn of_bucket(bucket: Option<&DesiredBucket>) -> WriteGrant {
         match bucket {
             Some(bucket) if bucket.mode == BucketMode::Enforce => WriteGrant {
                 writes: true,
@@ -48,7 +48,7 @@ impl WriteGrant {
 
     /// True when this grant allows `change` (made by planning the bucket's manifest against
     /// its live state).
-    pub fn permits(&self, change: &Change) -> bool {
+    pub(crate) fn permits(&self, change: &Change) -> bool {
         if !self.writes {
             return false;
         }

@@ -89,7 +89,7 @@ pub async fn apply_all(
 /// with a request-rate limit per account and region every limit is in use at once (in key
 /// order, all COS buckets would come before any OSS bucket and the OSS limit would idle).
 /// Within a (provider, region) the key order is kept. Results are sorted afterwards.
-pub fn interleaved(desired: &DesiredState) -> Vec<&DesiredBucket> {
+pub(crate) fn interleaved(desired: &DesiredState) -> Vec<&DesiredBucket> {
     let mut groups: BTreeMap<(Provider, &str), VecDeque<&DesiredBucket>> = BTreeMap::new();
     for bucket in desired.buckets.values() {
         groups

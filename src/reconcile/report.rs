@@ -74,7 +74,7 @@ pub async fn observed(
 
 /// Logs each write of `reconciled` (INFO when made, WARN when it failed) and a perpetual diff
 /// (WARN), as `apply` and the daemon both report them.
-pub fn log_writes(desired: &DesiredBucket, reconciled: &Reconciled) {
+pub(crate) fn log_writes(desired: &DesiredBucket, reconciled: &Reconciled) {
     for change in &reconciled.written {
         info!(
             provider = %change.key.provider,

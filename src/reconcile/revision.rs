@@ -42,7 +42,7 @@ impl RevisionError {
     /// True when loading the same files again later may succeed: the directory or a file
     /// could not be read for a reason that passes by itself ([`crate::manifest::walk::is_transient`]),
     /// unlike an invalid manifest, which needs an edit.
-    pub fn is_transient(&self) -> bool {
+    pub(crate) fn is_transient(&self) -> bool {
         match self {
             RevisionError::Resolve { source, .. } => crate::manifest::walk::is_transient(source),
             RevisionError::Invalid { errors, .. } => errors.transient,

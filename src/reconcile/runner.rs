@@ -56,10 +56,10 @@ use crate::watch::{DEFAULT_DEBOUNCE, ManifestWatcher, WatchError};
 
 /// How long in-flight reconciles may run after a shutdown request: under Kubernetes' default
 /// 30 s termination grace period, so the process still exits on its own.
-pub const DEFAULT_SHUTDOWN_GRACE: Duration = Duration::from_secs(20);
+pub(crate) const DEFAULT_SHUTDOWN_GRACE: Duration = Duration::from_secs(20);
 
 /// How long a push-triggered reload waits for the revision to change (git-sync's fetch).
-pub const DEFAULT_RELOAD_WINDOW: Duration = Duration::from_secs(30);
+pub(crate) const DEFAULT_RELOAD_WINDOW: Duration = Duration::from_secs(30);
 
 /// Pause between reloads while waiting for the revision to change.
 const RELOAD_RETRY: Duration = Duration::from_millis(500);
@@ -67,7 +67,8 @@ const RELOAD_RETRY: Duration = Duration::from_millis(500);
 /// Backoff between loads of a revision that could not be read for a transient reason: a
 /// descriptor shortage clears within seconds once connections close, and 30 s keeps an edit
 /// made meanwhile within one short wait of being applied once it does.
-pub const LOAD_RETRY: Backoff = Backoff::new(Duration::from_secs(1), Duration::from_secs(30));
+pub(crate) const LOAD_RETRY: Backoff =
+    Backoff::new(Duration::from_secs(1), Duration::from_secs(30));
 
 /// Loads one revision of the manifests directory ([`revision::load`], or a stand-in in tests).
 type Loader = Box<

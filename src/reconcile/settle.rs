@@ -165,7 +165,7 @@ impl SettleGate {
     /// What the settled revision lets the daemon write on `bucket`'s bucket: writes beyond it
     /// wait for [`SettleGate::check`]. Before any revision is recorded, what `bucket` itself
     /// grants (there is nothing it could widen).
-    pub fn settled_grant(&self, bucket: &DesiredBucket) -> WriteGrant {
+    pub(crate) fn settled_grant(&self, bucket: &DesiredBucket) -> WriteGrant {
         let revisions = self.revisions.lock().unwrap_or_else(|e| e.into_inner());
         match &revisions.settled {
             Some(settled) => WriteGrant::of(settled, &bucket.key),
@@ -231,7 +231,7 @@ fn still_on_disk(in_force: &InForce) -> bool {
 
 /// True when `plan` has a change that waits for its revision to settle: a delete or
 /// replacement, or a write `settled` does not grant.
-pub fn must_settle(plan: &BucketPlan, settled: &WriteGrant) -> bool {
+pub(crate) fn must_settle(plan: &BucketPlan, settled: &WriteGrant) -> bool {
     plan.changes
         .iter()
         .any(|c| matches!(c.action, Action::Delete | Action::Replace) || !settled.permits(c))
@@ -242,7 +242,7 @@ pub fn must_settle(plan: &BucketPlan, settled: &WriteGrant) -> bool {
 /// pruning, keeping the live version of every configuration `plan` would replace and
 /// overwriting only the foreign configurations `settled` already allowed. Planning against it
 /// gives the creates and updates `settled` allows.
-pub fn within_settled(
+pub(crate) fn within_settled(
     desired: &DesiredBucket,
     plan: &BucketPlan,
     settled: &WriteGrant,

@@ -41,7 +41,7 @@ type Filters = HashMap<WatchDescriptor, (PathBuf, BTreeSet<OsString>)>;
 ///
 /// Reported events go into the same channel as the debouncer's, shaped like its events, so the
 /// watcher judges both alike. Dropping the `EntryWatch` stops its thread.
-pub struct EntryWatch {
+pub(crate) struct EntryWatch {
     watches: Watches,
     filters: Arc<Mutex<Filters>>,
     /// Dropped with `self`, which wakes the reader thread to end.
@@ -50,7 +50,7 @@ pub struct EntryWatch {
 
 impl EntryWatch {
     /// Starts the reader thread; events it keeps go to `sender`.
-    pub fn start(sender: mpsc::UnboundedSender<DebounceEventResult>) -> io::Result<Self> {
+    pub(super) fn start(sender: mpsc::UnboundedSender<DebounceEventResult>) -> io::Result<Self> {
         let inotify = Inotify::init()?;
         let watches = inotify.watches();
         let filters = Arc::new(Mutex::new(Filters::new()));
@@ -68,14 +68,14 @@ impl EntryWatch {
 
     /// Watches `dir` for changes to the entries named `names` (replacing any names given for
     /// it before).
-    pub fn watch(&mut self, dir: &Path, names: BTreeSet<OsString>) -> io::Result<()> {
+    pub(super) fn watch(&mut self, dir: &Path, names: BTreeSet<OsString>) -> io::Result<()> {
         let wd = self.watches.add(dir, mask())?;
         lock(&self.filters).insert(wd, (dir.to_path_buf(), names));
         Ok(())
     }
 
     /// Stops watching `dir`; nothing when it is not watched.
-    pub fn unwatch(&mut self, dir: &Path) {
+    pub(crate) fn unwatch(&mut self, dir: &Path) {
         let mut filters = lock(&self.filters);
         let found: Vec<WatchDescriptor> = filters
             .iter()

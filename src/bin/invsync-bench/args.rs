@@ -8,7 +8,7 @@ use clap::Parser;
 /// one-bucket drift, each as a child process (so peak RSS is the child's alone).
 #[derive(Debug, Parser)]
 #[command(name = "invsync-bench", max_term_width = 100)]
-pub struct BenchArgs {
+pub(crate) struct BenchArgs {
     /// Buckets in total, spread round-robin over the providers.
     #[arg(long, default_value_t = 20)]
     pub buckets: usize,
@@ -61,7 +61,7 @@ pub struct BenchArgs {
 
 impl BenchArgs {
     /// Buckets and configurations per bucket after `--full`.
-    pub fn size(&self) -> (usize, usize) {
+    pub(crate) fn size(&self) -> (usize, usize) {
         if self.full {
             (1000, 100)
         } else {

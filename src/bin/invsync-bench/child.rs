@@ -12,7 +12,7 @@ use crate::fixture;
 
 /// What one child run came to.
 #[derive(Debug, Clone)]
-pub struct ChildRun {
+pub(crate) struct ChildRun {
     pub wall: Duration,
     /// Exit code; `None` when killed by a signal.
     pub code: Option<i32>,
@@ -26,7 +26,7 @@ pub struct ChildRun {
 
 /// How to start `invsync` against the emulator.
 #[derive(Debug, Clone)]
-pub struct Invoker {
+pub(crate) struct Invoker {
     pub binary: PathBuf,
     pub endpoint: String,
     pub concurrency: u16,
@@ -37,12 +37,12 @@ pub struct Invoker {
 impl Invoker {
     /// Runs `invsync <args> --manifests <dir>` with the provider flags and credentials, and
     /// waits for it. Stdout goes to a scratch file (a pipe could fill up and stall the child).
-    pub fn run(&self, args: &[&str], manifests: &Path) -> std::io::Result<ChildRun> {
+    pub(crate) fn run(&self, args: &[&str], manifests: &Path) -> std::io::Result<ChildRun> {
         self.run_command(self.command(args, manifests))
     }
 
     /// Runs `command` and waits for it, measured; stdout goes to a scratch file.
-    pub fn run_command(&self, mut command: Command) -> std::io::Result<ChildRun> {
+    pub(crate) fn run_command(&self, mut command: Command) -> std::io::Result<ChildRun> {
         let out_path = self.scratch.join("child-stdout");
         let out = std::fs::File::create(&out_path)?;
         command.stdout(out);
@@ -62,7 +62,7 @@ impl Invoker {
 
     /// `invsync <args> --manifests <dir>` with the provider flags and credentials; stdin and
     /// stdout closed, stderr inherited.
-    pub fn command(&self, args: &[&str], manifests: &Path) -> Command {
+    pub(crate) fn command(&self, args: &[&str], manifests: &Path) -> Command {
         let mut command = Command::new(&self.binary);
         command
             .args(args)
@@ -97,7 +97,7 @@ impl Invoker {
 }
 
 /// Stops a long-running child (SIGTERM) and reaps it: its exit code, peak RSS and CPU time.
-pub fn terminate(pid: u32) -> std::io::Result<(Option<i32>, u64, Duration)> {
+pub(crate) fn terminate(pid: u32) -> std::io::Result<(Option<i32>, u64, Duration)> {
     let raw = libc::pid_t::try_from(pid).map_err(std::io::Error::other)?;
     // SAFETY: plain syscall on our own child's pid, which is not reaped yet.
     if unsafe { libc::kill(raw, libc::SIGTERM) } != 0 {
@@ -136,7 +136,7 @@ fn wait_with_rusage(pid: u32) -> std::io::Result<(Option<i32>, u64, Duration)> {
 }
 
 /// User plus system CPU time of a `rusage`.
-pub fn cpu_time(usage: &libc::rusage) -> Duration {
+pub(crate) fn cpu_time(usage: &libc::rusage) -> Duration {
     let seconds = |t: libc::timeval| {
         Duration::from_secs(u64::try_from(t.tv_sec).unwrap_or(0))
             + Duration::from_micros(u64::try_from(t.tv_usec).unwrap_or(0))

@@ -21,7 +21,7 @@ const QUIET: Duration = Duration::from_millis(500);
 /// Starts `invsync run`, waits for its first full pass, then edits `edits` manifests one after
 /// the other (bucket `i % buckets`), each time waiting for convergence and for the daemon to go
 /// quiet. Calls are those of all edits together; `extra` has p50/p99 latency and calls per edit.
-pub fn edit_to_converged(
+pub(crate) fn edit_to_converged(
     emulator: &Emulator,
     invoker: &Invoker,
     manifests: &Path,
@@ -133,7 +133,7 @@ fn wait_quiet(emulator: &Emulator) {
 }
 
 /// The `p`th percentile of sorted `values` (nearest rank).
-pub fn percentile(sorted: &[f64], p: f64) -> f64 {
+pub(crate) fn percentile(sorted: &[f64], p: f64) -> f64 {
     if sorted.is_empty() {
         return 0.0;
     }

@@ -8,19 +8,19 @@ use invsync::model::Provider;
 use invsync::provider::registry;
 
 /// The access key id of `provider` the emulator accepts and the child process signs with.
-pub fn key_id(provider: Provider) -> String {
+pub(crate) fn key_id(provider: Provider) -> String {
     let prefix = registry::spec(provider).example.key_id_prefix;
     format!("{prefix}bench{provider}accesskey00")
 }
 
 /// The secret of [`key_id`].
-pub fn secret(provider: Provider) -> String {
+pub(crate) fn secret(provider: Provider) -> String {
     format!("{provider}-bench-secret-key")
 }
 
 /// One benchmark bucket.
 #[derive(Debug, Clone)]
-pub struct Bucket {
+pub(crate) struct Bucket {
     pub provider: Provider,
     pub name: String,
     pub region: &'static str,
@@ -28,7 +28,7 @@ pub struct Bucket {
 
 /// `count` buckets spread round-robin over `providers`, each provider's named and placed as
 /// its examples are.
-pub fn buckets(providers: &[Provider], count: usize) -> Vec<Bucket> {
+pub(crate) fn buckets(providers: &[Provider], count: usize) -> Vec<Bucket> {
     (0..count)
         .map(|i| {
             let provider = providers[i % providers.len()];
@@ -44,7 +44,7 @@ pub fn buckets(providers: &[Provider], count: usize) -> Vec<Bucket> {
 
 /// The manifest of `bucket` with `configs` configurations. Only configuration 0 carries
 /// `generation` (in its filter prefix), so bumping it changes exactly one configuration.
-pub fn manifest(bucket: &Bucket, configs: usize, generation: u32) -> String {
+pub(crate) fn manifest(bucket: &Bucket, configs: usize, generation: u32) -> String {
     let mut yaml = format!(
         "apiVersion: invsync/v1\nkind: BucketInventory\nmetadata:\n  name: {name}\nspec:\n  provider: {provider}\n  bucket: {name}\n  region: {region}\n  inventories:\n",
         name = bucket.name,
@@ -68,7 +68,7 @@ pub fn manifest(bucket: &Bucket, configs: usize, generation: u32) -> String {
 /// The manifest of `bucket` written the way the README's examples are: a comment heading the
 /// file, trailing comments, `prune` and `enabled` booleans, quoted strings (single and double),
 /// flow and block mappings, flow and block sequences.
-pub fn readme_manifest(bucket: &Bucket, configs: usize) -> String {
+pub(crate) fn readme_manifest(bucket: &Bucket, configs: usize) -> String {
     let mut yaml = String::new();
     // Writing to a `String` cannot fail.
     let _ = write_readme_manifest(&mut yaml, bucket, configs);
@@ -113,7 +113,7 @@ fn write_readme_manifest(yaml: &mut String, bucket: &Bucket, configs: usize) -> 
 
 /// How the benchmark's manifests are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Style {
+pub(crate) enum Style {
     /// Block mappings, plain words and numbers, no comments: [`manifest`].
     Generated,
     /// As the README's examples are written: [`readme_manifest`].
@@ -121,7 +121,7 @@ pub enum Style {
 }
 
 /// Writes one manifest per bucket into `dir`, in `style`.
-pub fn write_manifests(
+pub(crate) fn write_manifests(
     dir: &Path,
     buckets: &[Bucket],
     configs: usize,
@@ -140,7 +140,7 @@ pub fn write_manifests(
 }
 
 /// (Re)writes the manifest of one bucket.
-pub fn write_manifest(
+pub(crate) fn write_manifest(
     dir: &Path,
     bucket: &Bucket,
     configs: usize,

@@ -24,7 +24,7 @@ struct Floor {
 
 /// Measures the floor and `validate` `runs` times each on the manifests in `manifests`, as the
 /// scenario `name`.
-pub fn load(
+pub(crate) fn load(
     name: &'static str,
     invoker: &Invoker,
     manifests: &Path,

@@ -9,7 +9,7 @@ use serde::Serialize;
 
 /// API calls of one run, by operation, as the emulator counted them.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct Calls {
+pub(crate) struct Calls {
     pub list: u64,
     pub get: u64,
     pub put: u64,
@@ -20,7 +20,7 @@ pub struct Calls {
 
 impl Calls {
     /// Sums the emulator's counters over both providers.
-    pub fn from_stats(stats: &Stats) -> Calls {
+    pub(crate) fn from_stats(stats: &Stats) -> Calls {
         let mut calls = Calls::default();
         for entry in &stats.requests {
             let slot = match entry.operation {
@@ -37,14 +37,14 @@ impl Calls {
         calls
     }
 
-    pub fn writes(&self) -> u64 {
+    pub(crate) fn writes(&self) -> u64 {
         self.put + self.delete
     }
 }
 
 /// One scenario's figures over all its runs.
 #[derive(Debug, Clone, Serialize)]
-pub struct Scenario {
+pub(crate) struct Scenario {
     pub name: &'static str,
     /// `measured`, or `not measured: <why>`.
     pub status: String,
@@ -61,7 +61,7 @@ pub struct Scenario {
 
 impl Scenario {
     /// A scenario with figures from `walls` (one per run).
-    pub fn measured(
+    pub(crate) fn measured(
         name: &'static str,
         walls: &[Duration],
         calls: Calls,
@@ -83,14 +83,14 @@ impl Scenario {
     }
 
     /// Records the median CPU time (user + system) of the child over the runs, in ms.
-    pub fn set_cpu(&mut self, cpu_ms: &[f64]) {
+    pub(crate) fn set_cpu(&mut self, cpu_ms: &[f64]) {
         if let Some(cpu) = median(cpu_ms) {
             self.extra.insert("child_cpu_ms", cpu);
         }
     }
 
     /// A scenario that could not be measured, with the reason.
-    pub fn not_measured(name: &'static str, why: &str) -> Scenario {
+    pub(crate) fn not_measured(name: &'static str, why: &str) -> Scenario {
         Scenario {
             name,
             status: format!("not measured: {why}"),
@@ -106,7 +106,7 @@ impl Scenario {
 
 /// The whole result document.
 #[derive(Debug, Clone, Serialize)]
-pub struct Report {
+pub(crate) struct Report {
     pub buckets: usize,
     pub configs_per_bucket: usize,
     pub total_configs: usize,
@@ -118,7 +118,7 @@ pub struct Report {
 }
 
 /// The median of `values` (mean of the middle two for an even count); `None` when empty.
-pub fn median(values: &[f64]) -> Option<f64> {
+pub(crate) fn median(values: &[f64]) -> Option<f64> {
     if values.is_empty() {
         return None;
     }
@@ -133,7 +133,7 @@ pub fn median(values: &[f64]) -> Option<f64> {
 }
 
 /// The report as a Markdown table, one row per scenario.
-pub fn markdown(report: &Report) -> String {
+pub(crate) fn markdown(report: &Report) -> String {
     let mut out = format!(
         "{} buckets x {} configurations = {} configurations ({}), concurrency {}, {} run(s)\n\n",
         report.buckets,

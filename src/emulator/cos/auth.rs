@@ -21,7 +21,7 @@ use crate::provider::cos::signer::{self, Authorization};
 /// 403 `AccessDenied` (no or unreadable authorization; window expired or not yet started,
 /// "Request has expired" with `ServerTime`), 403 `InvalidAccessKeyId`, 403
 /// `SignatureDoesNotMatch` (with `StringToSign` and `FormatString`).
-pub fn verify(
+pub(crate) fn verify(
     config: &EmulatorConfig,
     request: &ApiRequest,
     wire: &WireRequest<'_>,

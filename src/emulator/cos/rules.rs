@@ -7,7 +7,7 @@ use crate::provider::cos::model::CosInventory;
 use crate::provider::cos::xml;
 
 /// GET of an id that does not exist (the only inventory 404 code in the COS error table).
-pub fn not_found() -> ApiError {
+pub(crate) fn not_found() -> ApiError {
     ApiError::new(
         404,
         "InventoryConfigurationNotFoundError",
@@ -16,7 +16,7 @@ pub fn not_found() -> ApiError {
 }
 
 /// PUT of a new id into a bucket that already holds 1,000 configurations (old DOC-PUT code).
-pub fn too_many() -> ApiError {
+pub(crate) fn too_many() -> ApiError {
     ApiError::new(
         400,
         "TooManyConfigurations",
@@ -25,7 +25,7 @@ pub fn too_many() -> ApiError {
 }
 
 /// The `id` query parameter and the body's `<Id>` differ.
-pub fn id_mismatch() -> ApiError {
+pub(crate) fn id_mismatch() -> ApiError {
     ApiError::invalid_argument("The id parameter does not match the Id in the request body.")
 }
 
@@ -35,7 +35,7 @@ pub fn id_mismatch() -> ApiError {
 /// # Errors
 /// 400 `MalformedXML` when the body does not read as an `InventoryConfiguration`, 400
 /// `InvalidArgument` naming the element when a value is missing or unknown.
-pub fn validate_body(body: &[u8]) -> Result<(), ApiError> {
+pub(crate) fn validate_body(body: &[u8]) -> Result<(), ApiError> {
     let wire: xml::InventoryConfiguration =
         xml::from_bytes(body).map_err(|_| ApiError::malformed_xml())?;
     CosInventory::try_from(&wire).map_err(|e| ApiError::invalid_argument(format!("{e}.")))?;
@@ -43,7 +43,7 @@ pub fn validate_body(body: &[u8]) -> Result<(), ApiError> {
 }
 
 /// True for ids COS accepts: `[A-Za-z0-9._-]+`.
-pub fn valid_id(id: &str) -> bool {
+pub(crate) fn valid_id(id: &str) -> bool {
     !id.is_empty()
         && id
             .bytes()
@@ -54,7 +54,7 @@ pub fn valid_id(id: &str) -> bool {
 ///
 /// `<OptionalFields>` is added when absent: cos-python-sdk-v5's `get_bucket_inventory` raises
 /// `KeyError` on a GET answer without it.
-pub fn finish_body(id: &str, root: &mut Element) -> Result<(), ApiError> {
+pub(crate) fn finish_body(id: &str, root: &mut Element) -> Result<(), ApiError> {
     if !valid_id(id) {
         return Err(ApiError::invalid_argument(
             "The inventory id may contain only letters, digits, '.', '_' and '-'.",

@@ -18,14 +18,14 @@ use crate::model::Provider;
 use crate::provider::oss::{signer_v1, signer_v4};
 
 /// The documented maximum difference between request and server time.
-pub const MAX_SKEW: Duration = Duration::from_secs(15 * 60);
+pub(crate) const MAX_SKEW: Duration = Duration::from_secs(15 * 60);
 
 /// Checks the OSS signature of a request.
 ///
 /// # Errors
 /// 403 `AccessDenied` (anonymous), 400 `InvalidArgument` (unreadable Authorization),
 /// 403 `InvalidAccessKeyId`, 403 `RequestTimeTooSkewed`, 403 `SignatureDoesNotMatch`.
-pub fn verify(
+pub(crate) fn verify(
     config: &EmulatorConfig,
     request: &ApiRequest,
     wire: &WireRequest<'_>,

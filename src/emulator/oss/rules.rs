@@ -8,10 +8,10 @@ use crate::provider::oss::model::OssInventory;
 use crate::provider::oss::xml;
 
 /// Most characters in an OSS inventory id (EC 0020-00000044).
-pub const MAX_ID_CHARS: usize = 192;
+pub(crate) const MAX_ID_CHARS: usize = 192;
 
 /// GET of a missing id, or LIST of a bucket with no configurations at all.
-pub fn no_such_inventory() -> ApiError {
+pub(crate) fn no_such_inventory() -> ApiError {
     ApiError::new(
         404,
         "NoSuchInventory",
@@ -21,7 +21,7 @@ pub fn no_such_inventory() -> ApiError {
 }
 
 /// `Content-MD5` that does not match the body: OSS says `InvalidDigest` with its own EC.
-pub fn digest_mismatch() -> ApiError {
+pub(crate) fn digest_mismatch() -> ApiError {
     ApiError::new(
         400,
         "InvalidDigest",
@@ -32,13 +32,13 @@ pub fn digest_mismatch() -> ApiError {
 
 /// PUT of a new id into a bucket that already holds 1,000 configurations. The real code is
 /// undocumented; OSS reports its other limit violations as `InvalidArgument`.
-pub fn too_many() -> ApiError {
+pub(crate) fn too_many() -> ApiError {
     ApiError::invalid_argument("The number of inventory configurations exceeds the limit of 1000.")
         .with_ec(ec::TOO_MANY)
 }
 
 /// The `inventoryId` query parameter and the body's `<Id>` differ (EC 0020-00000043).
-pub fn id_mismatch() -> ApiError {
+pub(crate) fn id_mismatch() -> ApiError {
     ApiError::invalid_argument("The inventoryId in the URL does not match the Id in the body.")
         .with_ec(ec::ID_MISMATCH)
 }
@@ -49,7 +49,7 @@ pub fn id_mismatch() -> ApiError {
 /// # Errors
 /// 400 `MalformedXML` when the body does not read as an `InventoryConfiguration`, 400
 /// `InvalidArgument` naming the element when a value is missing or unknown.
-pub fn validate_body(body: &[u8]) -> Result<(), ApiError> {
+pub(crate) fn validate_body(body: &[u8]) -> Result<(), ApiError> {
     let wire: xml::InventoryConfiguration =
         xml::from_bytes(body).map_err(|_| ApiError::malformed_xml())?;
     OssInventory::try_from(&wire).map_err(|e| ApiError::invalid_argument(format!("{e}.")))?;
@@ -60,7 +60,7 @@ pub fn validate_body(body: &[u8]) -> Result<(), ApiError> {
 ///
 /// `Filter/StorageClass` is stored sorted, as the live service was seen to answer
 /// `IA,Standard` to a PUT of `Standard,IA`.
-pub fn finish_body(id: &str, root: &mut Element) -> Result<(), ApiError> {
+pub(crate) fn finish_body(id: &str, root: &mut Element) -> Result<(), ApiError> {
     if id.is_empty() || id.chars().count() > MAX_ID_CHARS {
         return Err(ApiError::invalid_argument(format!(
             "The inventory id must be 1 to {MAX_ID_CHARS} characters long."

@@ -19,11 +19,11 @@ use crate::emulator::errors::{ApiError, hex_bytes};
 use crate::provider::s3::signer::{self, SigningRequest};
 
 /// The documented maximum difference between request and server time.
-pub const MAX_SKEW: Duration = Duration::from_secs(15 * 60);
+pub(crate) const MAX_SKEW: Duration = Duration::from_secs(15 * 60);
 
 /// What a received request says, decoded.
 #[derive(Debug, Clone, Copy)]
-pub struct S3Request<'a> {
+pub(super) struct S3Request<'a> {
     pub method: &'a str,
     /// The path as sent, percent-decoded (`/bucket` for path style, `/` virtual-hosted).
     pub path: &'a str,
@@ -59,7 +59,7 @@ fn access_denied(message: &str) -> ApiError {
 ///
 /// # Errors
 /// The S3 answer for the first check that fails (see the module documentation).
-pub fn verify(
+pub(crate) fn verify(
     credentials: &[AcceptedKey],
     bucket_region: &str,
     request: &S3Request<'_>,

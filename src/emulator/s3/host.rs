@@ -11,7 +11,7 @@ use crate::emulator::route::{HostTarget, strip_port};
 use crate::provider::s3::signer;
 
 /// The region of `s3.amazonaws.com` and `{bucket}.s3.amazonaws.com`.
-pub const GLOBAL_ENDPOINT_REGION: &str = "us-east-1";
+pub(crate) const GLOBAL_ENDPOINT_REGION: &str = "us-east-1";
 
 /// The S3 endpoint `host` names, if it is an S3 endpoint.
 pub(super) fn parse_host(host: &str) -> Option<HostTarget> {

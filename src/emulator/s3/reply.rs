@@ -15,10 +15,10 @@ use sha2::{Digest, Sha256};
 use crate::emulator::errors::{ApiError, element};
 
 /// The `Server` header value.
-pub const SERVER: &str = "AmazonS3";
+pub(crate) const SERVER: &str = "AmazonS3";
 
 /// A request id in S3's format (16 uppercase hex characters), unique per `counter`.
-pub fn request_id(now: SystemTime, counter: u64, random: u32) -> String {
+pub(super) fn request_id(now: SystemTime, counter: u64, random: u32) -> String {
     let secs = now.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
     format!(
         "{:04X}{:04X}{:08X}",
@@ -27,14 +27,14 @@ pub fn request_id(now: SystemTime, counter: u64, random: u32) -> String {
 }
 
 /// The `x-amz-id-2` value (and `HostId`) that goes with `request_id`: base64 like real ones.
-pub fn host_id(request_id: &str) -> String {
+pub(super) fn host_id(request_id: &str) -> String {
     STANDARD.encode(Sha256::digest(
         format!("invsync-s3/{request_id}").as_bytes(),
     ))
 }
 
 /// Adds S3's headers of every answer.
-pub fn stamp(headers: &mut HeaderMap, request_id: &str) {
+pub(crate) fn stamp(headers: &mut HeaderMap, request_id: &str) {
     let id = HeaderValue::from_str(request_id).unwrap_or(HeaderValue::from_static("0"));
     headers.insert(header::SERVER, HeaderValue::from_static(SERVER));
     if let Ok(v) = HeaderValue::from_str(&host_id(request_id)) {
@@ -44,7 +44,7 @@ pub fn stamp(headers: &mut HeaderMap, request_id: &str) {
 }
 
 /// The XML body of an S3 error answer.
-pub fn render_error(error: &ApiError, request_id: &str) -> String {
+pub(crate) fn render_error(error: &ApiError, request_id: &str) -> String {
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error>");
     element(&mut out, "Code", &error.code);
     element(&mut out, "Message", &error.message);

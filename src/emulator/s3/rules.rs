@@ -19,7 +19,7 @@ const DECLARATION: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
 const REQUIRED_CHILDREN: &[(&str, &str)] = &[("Filter", "Prefix")];
 
 /// GET of an id that does not exist.
-pub fn no_such_configuration() -> ApiError {
+pub(crate) fn no_such_configuration() -> ApiError {
     ApiError::new(
         404,
         "NoSuchConfiguration",
@@ -28,7 +28,7 @@ pub fn no_such_configuration() -> ApiError {
 }
 
 /// The `id` query parameter and the body's `<Id>` differ.
-pub fn id_mismatch() -> ApiError {
+pub(crate) fn id_mismatch() -> ApiError {
     ApiError::new(
         400,
         "IdMismatch",
@@ -37,13 +37,13 @@ pub fn id_mismatch() -> ApiError {
 }
 
 /// `Destination/S3BucketDestination/Bucket` is not a bucket ARN.
-pub fn invalid_destination_bucket() -> ApiError {
+pub(crate) fn invalid_destination_bucket() -> ApiError {
     ApiError::new(400, "InvalidS3DestinationBucket", "Invalid bucket ARN.")
 }
 
 /// A body that is not well-formed or breaks the schema (unknown enumeration value, missing or
 /// unknown element). S3's message has no final period.
-pub fn malformed_xml() -> ApiError {
+pub(crate) fn malformed_xml() -> ApiError {
     ApiError::new(
         400,
         "MalformedXML",
@@ -52,7 +52,7 @@ pub fn malformed_xml() -> ApiError {
 }
 
 /// PUT of a new id into a bucket that already holds 1,000 configurations.
-pub fn too_many() -> ApiError {
+pub(crate) fn too_many() -> ApiError {
     ApiError::new(
         400,
         "TooManyConfigurations",
@@ -61,13 +61,13 @@ pub fn too_many() -> ApiError {
 }
 
 /// A bucket the emulator does not know (only with strict buckets).
-pub fn no_such_bucket(bucket: &str) -> ApiError {
+pub(crate) fn no_such_bucket(bucket: &str) -> ApiError {
     ApiError::new(404, "NoSuchBucket", "The specified bucket does not exist")
         .with_extra("BucketName", bucket)
 }
 
 /// A continuation token the emulator did not issue.
-pub fn invalid_continuation_token() -> ApiError {
+pub(crate) fn invalid_continuation_token() -> ApiError {
     ApiError::new(
         400,
         "InvalidArgument",
@@ -77,7 +77,7 @@ pub fn invalid_continuation_token() -> ApiError {
 }
 
 /// S3's answer when the caller may not act on the bucket.
-pub fn access_denied() -> ApiError {
+pub(crate) fn access_denied() -> ApiError {
     ApiError::new(403, "AccessDenied", "Access Denied")
 }
 
@@ -86,7 +86,7 @@ pub fn access_denied() -> ApiError {
 /// # Errors
 /// 400 `InvalidBucketOwnerAWSAccountID` when the value is not a 12-digit account id, 403
 /// `AccessDenied` when it names another account. No header: no check.
-pub fn check_expected_owner(expected: Option<&str>, owner: &str) -> Result<(), ApiError> {
+pub(crate) fn check_expected_owner(expected: Option<&str>, owner: &str) -> Result<(), ApiError> {
     let Some(expected) = expected.map(str::trim) else {
         return Ok(());
     };
@@ -152,7 +152,7 @@ fn check_structure(element: &Element, path: &str) -> Result<(), ApiError> {
 /// 400 `MalformedXML` for an unknown, repeated or missing element, a non-boolean `IsEnabled`,
 /// or a `Format`, `Frequency`, `IncludedObjectVersions` or optional field outside the model's
 /// values; then 400 `InvalidS3DestinationBucket` when the destination is not a bucket ARN.
-pub fn validate_body(body: &[u8], root: &Element) -> Result<(), ApiError> {
+pub(crate) fn validate_body(body: &[u8], root: &Element) -> Result<(), ApiError> {
     if root.name != "InventoryConfiguration" {
         return Err(malformed_xml());
     }
@@ -191,7 +191,7 @@ fn with_namespace(stored: &str, root: &str) -> String {
 }
 
 /// The GET answer for a stored configuration.
-pub fn get_document(stored: &str) -> String {
+pub(crate) fn get_document(stored: &str) -> String {
     format!(
         "{DECLARATION}{}",
         with_namespace(stored, "InventoryConfiguration")
@@ -200,7 +200,11 @@ pub fn get_document(stored: &str) -> String {
 
 /// The LIST answer in the model's element order: `ContinuationToken` (echoed when given),
 /// the page's configurations, `IsTruncated`, and `NextContinuationToken` when truncated.
-pub fn list_document(items: &[String], token: Option<&str>, next_token: Option<&str>) -> String {
+pub(crate) fn list_document(
+    items: &[String],
+    token: Option<&str>,
+    next_token: Option<&str>,
+) -> String {
     let mut out = format!("{DECLARATION}<ListInventoryConfigurationsResult xmlns=\"{NAMESPACE}\">");
     if let Some(token) = token {
         Element::with_text("ContinuationToken", token).write_into(&mut out);

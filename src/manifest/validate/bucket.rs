@@ -10,7 +10,12 @@ use crate::provider::registry;
 use super::is_dns_label;
 
 /// `apiVersion` and `kind` are the ones this release understands; `metadata.name` is set.
-pub fn check_header(api_version: &str, kind: &str, name: &str, errors: &mut Vec<FieldError>) {
+pub(crate) fn check_header(
+    api_version: &str,
+    kind: &str,
+    name: &str,
+    errors: &mut Vec<FieldError>,
+) {
     let root = FieldPath::root();
     if api_version != API_VERSION {
         errors.push(
@@ -37,7 +42,7 @@ pub fn check_header(api_version: &str, kind: &str, name: &str, errors: &mut Vec<
 
 /// Bucket name, region and endpoint of `spec`, by the rules of `provider`'s table entry.
 /// Returns the endpoint, read once here, when it is given and of a usable form.
-pub fn check_location(
+pub(crate) fn check_location(
     provider: Provider,
     bucket: &str,
     region: &str,

@@ -7,4 +7,4 @@
 pub mod bucket;
 pub mod text;
 
-pub use crate::provider::kit::checks::*;
+pub(crate) use crate::provider::kit::checks::*;

@@ -14,7 +14,11 @@ use crate::manifest::lines::FieldPath;
 /// Reports every string below `value` that contains a control character (Unicode category Cc:
 /// C0, DEL and C1). `id` fields are left to [`super::check_id`], whose charset rule already
 /// refuses them.
-pub fn check_control_characters(value: &Value, path: &FieldPath, errors: &mut Vec<FieldError>) {
+pub(crate) fn check_control_characters(
+    value: &Value,
+    path: &FieldPath,
+    errors: &mut Vec<FieldError>,
+) {
     check_below(value, path, &mut Vec::new(), errors);
 }
 

@@ -37,7 +37,7 @@ pub enum ConvertError {
 impl ConvertError {
     /// The path below `InventoryConfiguration` that could not be expressed, as a foreign
     /// configuration lists it: `Schedule/Frequency=Hourly`, `Schedule (missing)`.
-    pub fn unmodelled_path(&self) -> String {
+    pub(crate) fn unmodelled_path(&self) -> String {
         match self {
             ConvertError::Missing { element } => format!("{element} (missing)"),
             ConvertError::Invalid { element, value, .. } => format!("{element}={value}"),

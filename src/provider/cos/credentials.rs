@@ -9,7 +9,7 @@ use crate::provider::credentials::{CredentialSource, CredentialVars};
 use crate::provider::credentials_file::env_or_file;
 
 /// The variable names of COS access keys.
-pub const VARS: CredentialVars = CredentialVars {
+pub(crate) const VARS: CredentialVars = CredentialVars {
     provider: Provider::COS,
     id: "TENCENTCLOUD_SECRET_ID",
     secret: "TENCENTCLOUD_SECRET_KEY",

@@ -11,7 +11,7 @@ use crate::provider::endpoint_policy::EndpointError;
 
 /// COS's own domains, allowed in `spec.endpoint` without the operator's consent, over HTTPS
 /// only (`reference/cos-api.md` §1: `myqcloud.com` and the newer `tencentcos.cn`).
-pub const DEFAULT_ALLOWED: &[&str] = &["https://*.myqcloud.com", "https://*.tencentcos.cn"];
+pub(crate) const DEFAULT_ALLOWED: &[&str] = &["https://*.myqcloud.com", "https://*.tencentcos.cn"];
 
 /// The virtual host of a bucket: `{bucket}.cos.{region}.myqcloud.com`.
 pub fn virtual_host(bucket: &str, region: &str) -> String {
@@ -22,7 +22,7 @@ pub fn virtual_host(bucket: &str, region: &str) -> String {
 ///
 /// # Errors
 /// When the bucket or region make an invalid host name.
-pub fn default_endpoint(bucket: &str, region: &str) -> Result<Url, EndpointError> {
+pub(crate) fn default_endpoint(bucket: &str, region: &str) -> Result<Url, EndpointError> {
     let text = format!("https://{}/", virtual_host(bucket, region));
     Url::parse(&text).map_err(|_| EndpointError::NotAUrl)
 }

@@ -168,18 +168,18 @@ pub fn inventory(
         &mut errors,
     );
     let destination = destination(region, spec, &path.key("destination"), &mut errors);
-    if !errors.is_empty() {
-        return Err(errors);
+    match schedule {
+        Some(schedule) if errors.is_empty() => Ok(CosInventory {
+            id: spec.id.clone(),
+            enabled: spec.enabled,
+            included_object_versions: spec.included_object_versions,
+            schedule,
+            filter,
+            optional_fields: spec.optional_fields.clone(),
+            destination,
+        }),
+        _ => Err(errors),
     }
-    Ok(CosInventory {
-        id: spec.id.clone(),
-        enabled: spec.enabled,
-        included_object_versions: spec.included_object_versions,
-        schedule: schedule.expect("no errors means a valid schedule"),
-        filter,
-        optional_fields: spec.optional_fields.clone(),
-        destination,
-    })
 }
 
 fn is_optional_field(field: &str) -> bool {
@@ -418,7 +418,7 @@ pub(crate) fn inventory_schema(generator: &mut SchemaGenerator) -> Schema {
 }
 
 /// `<name>-<appid>`: lowercase letters, digits and hyphens, ending in a numeric APPID.
-pub fn check_cos_bucket_name(bucket: &str) -> Result<(), String> {
+pub(crate) fn check_cos_bucket_name(bucket: &str) -> Result<(), String> {
     let Some((name, appid)) = bucket.rsplit_once('-') else {
         return Err(format!("`{bucket}` has no -<appid> suffix"));
     };

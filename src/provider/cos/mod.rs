@@ -8,7 +8,7 @@
 //! - [`client`]: [`CosClient`], the [`crate::provider::InventoryApi`] implementation.
 
 pub mod client;
-pub mod convert;
+pub(crate) mod convert;
 pub mod credentials;
 pub mod endpoint;
 pub(crate) mod example;
@@ -43,7 +43,6 @@ pub(crate) static SPEC: ProviderSpec = ProviderSpec {
     credential_vars: credentials::VARS,
     credential_source: credentials::source,
     credential_fallback: "",
-    endpoint_source: "--endpoint cos=URL or --cos-endpoint (INVSYNC_COS_ENDPOINT)",
     // PUT Bucket inventory replaces a configuration of the same id in place.
     changed_config: ChangedConfig::Update,
     runs_once: never_runs_once,

@@ -12,7 +12,7 @@ pub(crate) fn normalize(inventory: &Inventory) -> Inventory {
 /// Optional fields and filter tags sorted and deduplicated; `Some("")` is `None` for the
 /// filter prefix and storage class and the destination account id and prefix; a period with
 /// neither bound is no period.
-pub fn normalize_cos(c: &CosInventory) -> CosInventory {
+pub(crate) fn normalize_cos(c: &CosInventory) -> CosInventory {
     let mut c = c.clone();
     sort_dedup(&mut c.optional_fields);
     sort_dedup(&mut c.filter.tags);

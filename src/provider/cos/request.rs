@@ -35,7 +35,7 @@ pub enum Attempt {
 
 impl Attempt {
     /// `First` for attempt 0, `Retry` after.
-    pub fn from_number(number: u32) -> Self {
+    pub(crate) fn from_number(number: u32) -> Self {
         if number == 0 {
             Attempt::First
         } else {
@@ -45,7 +45,7 @@ impl Attempt {
 }
 
 /// The query parameter that names the configuration.
-pub const ID_PARAM: &str = "id";
+pub(crate) const ID_PARAM: &str = "id";
 
 /// `inventory` first (COS routes on the first parameter), then the rest in the given order;
 /// a parameter with an empty value is written bare (`?inventory`), as GO and NODE do.
@@ -118,7 +118,7 @@ pub fn build(
 
 /// What signing `request` (built by [`build`] from `call`) at `now` adds: the
 /// `authorization` header over every header it has.
-pub fn authorize(
+pub(crate) fn authorize(
     request: &SignedRequest,
     call: &InventoryCall<'_>,
     credentials: &Credentials,

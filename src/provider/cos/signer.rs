@@ -82,15 +82,15 @@ pub struct SignInput<'a> {
 #[derive(Clone, PartialEq, Eq)]
 pub struct Signed {
     /// Lowercase hex HMAC-SHA1(SecretKey, KeyTime).
-    pub sign_key: String,
+    pub(crate) sign_key: String,
     /// `HttpParameters`: the canonical query, `k=v` joined with `&`.
-    pub http_parameters: String,
+    pub(crate) http_parameters: String,
     /// `HttpHeaders`: the canonical headers, `k=v` joined with `&`.
-    pub http_headers: String,
+    pub(crate) http_headers: String,
     /// `lower(method)\npath\nHttpParameters\nHttpHeaders\n`.
-    pub http_string: String,
+    pub(crate) http_string: String,
     /// Lowercase hex SHA1 of `http_string`.
-    pub http_string_sha1: String,
+    pub(crate) http_string_sha1: String,
     /// `sha1\nKeyTime\nSHA1(HttpString)\n`.
     pub string_to_sign: String,
     /// Lowercase hex HMAC-SHA1(sign_key as ASCII, string_to_sign).
@@ -263,12 +263,17 @@ pub fn canonicalize<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> 
 }
 
 /// `SignKey`: lowercase hex HMAC-SHA1 of the key time under the secret key.
-pub fn sign_key(secret_key: &str, key_time: KeyTime) -> String {
+pub(crate) fn sign_key(secret_key: &str, key_time: KeyTime) -> String {
     hmac_sha1_hex(secret_key.as_bytes(), key_time.to_string().as_bytes())
 }
 
 /// `HttpString` from its canonical parts.
-pub fn http_string(method: &str, path: &str, http_parameters: &str, http_headers: &str) -> String {
+pub(crate) fn http_string(
+    method: &str,
+    path: &str,
+    http_parameters: &str,
+    http_headers: &str,
+) -> String {
     format!(
         "{}\n{path}\n{http_parameters}\n{http_headers}\n",
         method.to_ascii_lowercase()
@@ -355,7 +360,7 @@ impl Authorization {
     ///
     /// # Errors
     /// As [`Authorization::parse`].
-    pub fn from_pairs<'a>(
+    pub(crate) fn from_pairs<'a>(
         pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
     ) -> Result<Self, AuthorizationError> {
         let (mut algorithm, mut secret_id, mut sign_time, mut key_time) = (None, None, None, None);
@@ -398,6 +403,7 @@ fn sha1_hex(data: &[u8]) -> String {
     hex::encode(Sha1::digest(data))
 }
 
+#[expect(clippy::expect_used, reason = "HMAC takes keys of any length")]
 fn hmac_sha1_hex(key: &[u8], message: &[u8]) -> String {
     // HMAC accepts keys of any length, so this cannot fail.
     let mut mac = <Hmac<Sha1> as KeyInit>::new_from_slice(key).expect("HMAC takes any key length");

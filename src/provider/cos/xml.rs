@@ -27,7 +27,7 @@ pub use crate::provider::wire::{
 
 /// Every element path below `InventoryConfiguration` these wire types read. Any other element
 /// in a live configuration makes it foreign: writing it back would drop the element.
-pub const KNOWN_ELEMENTS: &[&str] = &[
+pub(crate) const KNOWN_ELEMENTS: &[&str] = &[
     "Id",
     "IsEnabled",
     "IncludedObjectVersions",
@@ -65,7 +65,7 @@ pub struct InventoryConfiguration {
     pub id: String,
     /// `true` / `false` in any case when read; written lowercase when it is a boolean.
     #[serde(serialize_with = "lowercase_bool")]
-    pub is_enabled: String,
+    pub(crate) is_enabled: String,
     /// `All` or `Current`.
     pub included_object_versions: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -137,7 +137,7 @@ pub struct Schedule {
 #[serde(rename_all = "PascalCase", default)]
 pub struct Destination {
     #[serde(rename = "COSBucketDestination")]
-    pub cos_bucket_destination: CosBucketDestination,
+    pub(crate) cos_bucket_destination: CosBucketDestination,
 }
 
 /// `<COSBucketDestination>`.
@@ -165,7 +165,7 @@ pub struct Encryption {
     pub sse_cos: Option<Empty>,
     /// `<SSECOS/>`, what the PY SDK sends when users follow its docs.
     #[serde(rename = "SSECOS", skip_serializing_if = "Option::is_none")]
-    pub ssecos: Option<Empty>,
+    pub(crate) ssecos: Option<Empty>,
 }
 
 impl Encryption {
@@ -178,7 +178,7 @@ impl Encryption {
     }
 
     /// True when either spelling of SSE-COS is present.
-    pub fn is_sse_cos(&self) -> bool {
+    pub(crate) fn is_sse_cos(&self) -> bool {
         self.sse_cos.is_some() || self.ssecos.is_some()
     }
 }
@@ -204,19 +204,20 @@ impl<'de> Deserialize<'de> for Empty {
 )]
 pub struct ListInventoryConfigurationResult {
     #[serde(rename = "InventoryConfiguration")]
-    pub inventory_configurations: Vec<InventoryConfiguration>,
+    pub(crate) inventory_configurations: Vec<InventoryConfiguration>,
     /// `true` / `false`; absent reads as `""`, which [`parse_bool`] rejects.
     #[serde(serialize_with = "lowercase_bool")]
-    pub is_truncated: String,
+    pub(crate) is_truncated: String,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub continuation_token: Option<String>,
+    pub(crate) continuation_token: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub next_continuation_token: Option<String>,
+    pub(crate) next_continuation_token: Option<String>,
 }
 
 impl ListInventoryConfigurationResult {
+    #[cfg(test)]
     /// True when `IsTruncated` says so (any case).
-    pub fn truncated(&self) -> bool {
+    pub(crate) fn truncated(&self) -> bool {
         parse_bool(&self.is_truncated).unwrap_or(false)
     }
 }

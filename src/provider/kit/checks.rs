@@ -10,14 +10,14 @@ use super::diagnostic::FieldError;
 use super::field_path::FieldPath;
 
 /// Most configurations a bucket can hold (COS and OSS alike).
-pub const MAX_INVENTORIES: usize = 1000;
+pub(crate) const MAX_INVENTORIES: usize = 1000;
 /// Longest configuration id invsync accepts (COS leaves it unspecified, OSS allows more).
-pub const MAX_ID_LEN: usize = 64;
+pub(crate) const MAX_ID_LEN: usize = 64;
 /// Longest filter or destination prefix the APIs accept.
-pub const MAX_PREFIX_LEN: usize = 1023;
+pub(crate) const MAX_PREFIX_LEN: usize = 1023;
 
 /// `[A-Za-z0-9._-]{1,64}`.
-pub fn check_id(id: &str, path: &FieldPath, errors: &mut Vec<FieldError>) {
+pub(crate) fn check_id(id: &str, path: &FieldPath, errors: &mut Vec<FieldError>) {
     let hint = "use only letters, digits, `.`, `_` and `-`, at most 64 characters";
     if id.is_empty() {
         errors.push(FieldError::new(path.clone(), "id is empty").hint(hint));
@@ -46,7 +46,7 @@ pub fn check_id(id: &str, path: &FieldPath, errors: &mut Vec<FieldError>) {
 /// Ids unique within the bucket and at most [`MAX_INVENTORIES`] of them.
 ///
 /// `ids` holds the index in `spec.inventories` and the id of every readable configuration.
-pub fn check_ids_unique(ids: &[(usize, &str)], count: usize, errors: &mut Vec<FieldError>) {
+pub(crate) fn check_ids_unique(ids: &[(usize, &str)], count: usize, errors: &mut Vec<FieldError>) {
     let inventories = FieldPath::root().key("spec").key("inventories");
     let mut first: BTreeMap<&str, usize> = BTreeMap::new();
     for (index, id) in ids {
@@ -77,7 +77,7 @@ pub fn check_ids_unique(ids: &[(usize, &str)], count: usize, errors: &mut Vec<Fi
 }
 
 /// No field listed twice in `optionalFields`; every field known to the provider.
-pub fn check_optional_fields(
+pub(crate) fn check_optional_fields(
     fields: &[String],
     path: &FieldPath,
     is_known: impl Fn(&str) -> bool,
@@ -107,7 +107,7 @@ pub fn check_optional_fields(
 }
 
 /// A prefix within the API's length limit.
-pub fn check_prefix_len(prefix: &str, path: &FieldPath, errors: &mut Vec<FieldError>) {
+pub(crate) fn check_prefix_len(prefix: &str, path: &FieldPath, errors: &mut Vec<FieldError>) {
     let len = prefix.chars().count();
     if len > MAX_PREFIX_LEN {
         errors.push(FieldError::new(
@@ -118,7 +118,7 @@ pub fn check_prefix_len(prefix: &str, path: &FieldPath, errors: &mut Vec<FieldEr
 }
 
 /// `start <= end` when both are given.
-pub fn check_order<T: PartialOrd + std::fmt::Display>(
+pub(crate) fn check_order<T: PartialOrd + std::fmt::Display>(
     start: Option<T>,
     end: Option<T>,
     path: &FieldPath,
@@ -139,12 +139,12 @@ pub fn check_order<T: PartialOrd + std::fmt::Display>(
 }
 
 /// Digits only, non-empty (a Tencent UIN or an Alibaba Cloud UID).
-pub fn is_account_id(s: &str) -> bool {
+pub(crate) fn is_account_id(s: &str) -> bool {
     !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// Lowercase letters, digits and hyphens, not starting or ending with a hyphen.
-pub fn is_dns_label(s: &str) -> bool {
+pub(crate) fn is_dns_label(s: &str) -> bool {
     !s.is_empty()
         && !s.starts_with('-')
         && !s.ends_with('-')

@@ -19,7 +19,7 @@ const MAX_ATTEMPTS: usize = 100;
 ///
 /// # Errors
 /// Every error found, each with its full path below the document root.
-pub fn deserialize<T: DeserializeOwned>(
+pub(crate) fn deserialize<T: DeserializeOwned>(
     value: &Value,
     base: &FieldPath,
 ) -> Result<T, Vec<FieldError>> {

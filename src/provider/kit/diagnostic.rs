@@ -54,7 +54,7 @@ impl fmt::Display for Diagnostic {
 /// (`spec.inventories[4] (id tags-no-field).filter.tags`), since in a file of hundreds of
 /// inventories people look for the id, while the index stays exact when the id is missing or
 /// repeated. Without a usable id (absent, empty, not a string) the plain path.
-pub fn display_path(path: &FieldPath, document: &Value) -> String {
+pub(crate) fn display_path(path: &FieldPath, document: &Value) -> String {
     let text = path.to_string();
     let [
         Segment::Key(spec),
@@ -98,7 +98,7 @@ pub struct ManifestErrors {
     /// Some file or directory could not be read for a reason that may pass by itself (out of
     /// descriptors, an I/O hiccup: [`super::walk::is_transient`]): loading the same files
     /// again later may succeed, so the daemon retries instead of waiting for an edit.
-    pub transient: bool,
+    pub(crate) transient: bool,
 }
 
 impl fmt::Display for ManifestErrors {
@@ -141,7 +141,7 @@ impl FieldError {
 }
 
 /// `did you mean `x`?` when `word` is a likely misspelling of one of `candidates`.
-pub fn did_you_mean<'a>(
+pub(crate) fn did_you_mean<'a>(
     word: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<String> {

@@ -9,7 +9,7 @@ pub mod checks;
 pub mod collect;
 pub mod diagnostic;
 pub mod example;
-pub mod field_path;
+pub(crate) mod field_path;
 pub mod normalize;
 pub(crate) mod serde_defaults;
 pub mod spec;

@@ -66,13 +66,10 @@ pub struct ProviderSpec {
     /// The environment variables (and credentials-file keys) of its access keys.
     pub credential_vars: CredentialVars,
     /// Where its access keys come from: the environment, or the credentials file when given.
-    pub credential_source: fn(Option<&Path>) -> Arc<dyn CredentialSource>,
+    pub(crate) credential_source: fn(Option<&Path>) -> Arc<dyn CredentialSource>,
     /// Where else its access keys may come from when the variables are unset, for help
     /// texts (`""` when nowhere): `or the AWS chain (…)`.
-    pub credential_fallback: &'static str,
-    /// The flag and environment variable of the operator's endpoint override, as messages name
-    /// them: `--endpoint cos=URL or --cos-endpoint (INVSYNC_COS_ENDPOINT)`.
-    pub endpoint_source: &'static str,
+    pub(crate) credential_fallback: &'static str,
     /// What a changed configuration is planned as.
     pub changed_config: ChangedConfig,
     /// True for a configuration that produces one report and is then deleted by the service
@@ -80,33 +77,33 @@ pub struct ProviderSpec {
     pub runs_once: fn(&Inventory) -> bool,
     /// The provider's own endpoints, allowed in `spec.endpoint` without operator consent
     /// (`https://*.example.com` patterns).
-    pub default_endpoint_patterns: &'static [&'static str],
+    pub(crate) default_endpoint_patterns: &'static [&'static str],
     /// A region id to show in hints.
     pub region_example: &'static str,
     /// Bucket-name rule; the error completes "bucket …".
-    pub check_bucket_name: fn(&str) -> Result<(), String>,
+    pub(crate) check_bucket_name: fn(&str) -> Result<(), String>,
     /// The hint shown with a bad bucket name.
-    pub bucket_name_hint: &'static str,
+    pub(crate) bucket_name_hint: &'static str,
     /// Provider-specific region rules beyond "a lowercase id": `(problem, hint)`.
-    pub check_region: fn(&str) -> Result<(), (String, String)>,
+    pub(crate) check_region: fn(&str) -> Result<(), (String, String)>,
     /// Bucket-level `spec` keys only this provider accepts.
     pub bucket_keys: &'static [&'static str],
     /// Reads those keys (the whole `spec` mapping is given; other keys are not its concern).
     pub parse_bucket_options: ParseBucketOptions,
     /// Renders the options back to `spec` keys, in manifest form.
-    pub render_bucket_options: fn(&ProviderBucketOptions) -> Map<String, Value>,
+    pub(crate) render_bucket_options: fn(&ProviderBucketOptions) -> Map<String, Value>,
     /// The JSON Schema properties of those keys.
-    pub bucket_options_schema: fn(&mut schemars::SchemaGenerator) -> Map<String, Value>,
+    pub(crate) bucket_options_schema: fn(&mut schemars::SchemaGenerator) -> Map<String, Value>,
     /// Reads and validates one item of `spec.inventories` of a bucket in `region`.
-    pub parse_inventory: fn(region: &str, item: &Value, path: &FieldPath) -> ParsedInventory,
+    pub(crate) parse_inventory: fn(region: &str, item: &Value, path: &FieldPath) -> ParsedInventory,
     /// The canonical form (pure, idempotent); another provider's configuration is returned
     /// unchanged.
     pub normalize: fn(&Inventory) -> Inventory,
     /// One configuration of this provider in its manifest form (the `spec.inventories` item),
     /// for `import`, plan output and diffs.
-    pub manifest_form: fn(&Inventory) -> Box<dyn erased_serde::Serialize>,
+    pub(crate) manifest_form: fn(&Inventory) -> Box<dyn erased_serde::Serialize>,
     /// The JSON Schema of one item of `spec.inventories`, with its `$defs` in the generator.
-    pub inventory_schema: fn(&mut schemars::SchemaGenerator) -> schemars::Schema,
+    pub(crate) inventory_schema: fn(&mut schemars::SchemaGenerator) -> schemars::Schema,
     /// Its example buckets and manifest items, for the demo and the benchmark.
     pub example: &'static ProviderExample,
     /// Builds the client, handed out shared: every provider's is an `Arc<dyn InventoryApi>`.

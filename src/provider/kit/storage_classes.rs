@@ -10,7 +10,7 @@ use serde::de::{self, Deserializer, SeqAccess, Visitor};
 #[derive(JsonSchema)]
 #[serde(untagged)]
 #[allow(dead_code)] // only its schema is used
-pub enum StorageClassesSchema {
+pub(crate) enum StorageClassesSchema {
     /// `[Standard, IA]`
     List(Vec<String>),
     /// `"Standard,IA"`, as the OSS API and SDKs write it.
@@ -23,7 +23,9 @@ pub enum StorageClassesSchema {
 ///
 /// # Errors
 /// The value is neither a string nor a list of strings.
-pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<String>, D::Error> {
+pub(crate) fn deserialize<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Vec<String>, D::Error> {
     deserializer.deserialize_any(StorageClassesVisitor)
 }
 

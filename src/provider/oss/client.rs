@@ -20,7 +20,7 @@ use crate::provider::{BoxError, ServiceError};
 /// The OSS dialect of the inventory protocol, signing with one signature version.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Oss {
-    pub signature_version: SignatureVersion,
+    pub(crate) signature_version: SignatureVersion,
 }
 
 /// Client of the OSS bucket inventory API.
@@ -31,11 +31,6 @@ impl Client<Oss> {
     pub fn with_signature_version(mut self, version: SignatureVersion) -> Self {
         self.dialect.signature_version = version;
         self
-    }
-
-    /// The signature version the client signs with.
-    pub fn signature_version(&self) -> SignatureVersion {
-        self.dialect.signature_version
     }
 }
 

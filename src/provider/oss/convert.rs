@@ -13,7 +13,7 @@ use crate::provider::oss::model::{
 
 use super::xml;
 
-pub use crate::provider::wire_convert::ConvertError;
+pub(crate) use crate::provider::wire_convert::ConvertError;
 use crate::provider::wire_convert::required;
 
 fn non_empty(value: Option<&str>) -> Option<String> {

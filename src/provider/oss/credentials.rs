@@ -9,7 +9,7 @@ use crate::provider::credentials::{CredentialSource, CredentialVars};
 use crate::provider::credentials_file::env_or_file;
 
 /// The variable names of OSS access keys.
-pub const VARS: CredentialVars = CredentialVars {
+pub(crate) const VARS: CredentialVars = CredentialVars {
     provider: Provider::OSS,
     id: "ALIBABA_CLOUD_ACCESS_KEY_ID",
     secret: "ALIBABA_CLOUD_ACCESS_KEY_SECRET",

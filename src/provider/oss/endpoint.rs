@@ -16,7 +16,7 @@ use crate::provider::endpoint_policy::redacted;
 /// OSS's own domains, allowed in `spec.endpoint` without the operator's consent, over HTTPS
 /// only (`reference/oss-api.md` §1: every `aliyuncs.com` form, internal, dual-stack and
 /// accelerate included).
-pub const DEFAULT_ALLOWED: &[&str] = &["https://*.aliyuncs.com"];
+pub(crate) const DEFAULT_ALLOWED: &[&str] = &["https://*.aliyuncs.com"];
 
 /// Why a bucket URL cannot be formed. (An endpoint override's own form is checked by
 /// [`crate::provider::endpoint_policy::validate_endpoint`] before it gets here.)
@@ -37,7 +37,7 @@ pub enum BucketUrlError {
 ///
 /// # Errors
 /// When the bucket or region would not form a valid host name.
-pub fn bucket_url(
+pub(crate) fn bucket_url(
     bucket: &str,
     region: &str,
     endpoint: Option<&Url>,

@@ -45,7 +45,7 @@ pub struct OssInventorySpec {
     pub destination: OssDestinationSpec,
     /// Real-time incremental inventory next to the periodic report.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub incremental_inventory: Option<OssIncrementalSpec>,
+    pub(crate) incremental_inventory: Option<OssIncrementalSpec>,
     /// `true`: when the live configuration holds elements or values invsync does not model
     /// (a *foreign* configuration), replace it with this declaration anyway, losing what
     /// invsync cannot express. Without it a foreign configuration is never written.
@@ -156,7 +156,7 @@ pub enum OssEncryptionSpec {
 }
 
 /// The range OSS accepts for `LastModify*TimeStamp` (2010-01-01 to 9999-12-31, unix seconds).
-pub const TIMESTAMP_RANGE: std::ops::RangeInclusive<i64> = 1_262_275_200..=253_402_271_999;
+pub(crate) const TIMESTAMP_RANGE: std::ops::RangeInclusive<i64> = 1_262_275_200..=253_402_271_999;
 
 /// Checks one configuration found at `path`.
 ///
@@ -491,7 +491,7 @@ pub(crate) fn inventory_schema(generator: &mut SchemaGenerator) -> Schema {
 }
 
 /// 3-63 lowercase letters, digits and hyphens, not starting or ending with a hyphen.
-pub fn check_oss_bucket_name(bucket: &str) -> Result<(), String> {
+pub(crate) fn check_oss_bucket_name(bucket: &str) -> Result<(), String> {
     if !(3..=63).contains(&bucket.len()) {
         return Err(format!("`{bucket}` is not 3-63 characters long"));
     }

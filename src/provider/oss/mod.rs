@@ -12,7 +12,7 @@
 //! - [`client`]: [`OssClient`], the [`crate::provider::InventoryApi`] implementation.
 
 pub mod client;
-pub mod convert;
+pub(crate) mod convert;
 pub mod credentials;
 pub mod date;
 pub mod encoding;
@@ -51,7 +51,6 @@ pub(crate) static SPEC: ProviderSpec = ProviderSpec {
     credential_vars: credentials::VARS,
     credential_source: credentials::source,
     credential_fallback: "",
-    endpoint_source: "--endpoint oss=URL or --oss-endpoint (INVSYNC_OSS_ENDPOINT)",
     // PutBucketInventory refuses an existing id (409), so a change is a delete and a put.
     changed_config: ChangedConfig::Replace,
     runs_once,

@@ -5,10 +5,10 @@ use crate::provider::kit::normalize::{blank_to_none, in_shape, sort_dedup, zero_
 use crate::provider::oss::model::OssInventory;
 
 /// The `Bucket` prefix every OSS destination carries on the wire.
-pub const OSS_DESTINATION_BUCKET_PREFIX: &str = "acs:oss:::";
+pub(crate) const OSS_DESTINATION_BUCKET_PREFIX: &str = "acs:oss:::";
 
 /// The OSS storage class that means "every class"; also the server's default.
-pub const OSS_STORAGE_CLASS_ALL: &str = "All";
+pub(crate) const OSS_STORAGE_CLASS_ALL: &str = "All";
 
 /// The table's `normalize`: [`normalize_oss`] for an OSS configuration, anything else
 /// unchanged.
@@ -22,7 +22,7 @@ pub(crate) fn normalize(inventory: &Inventory) -> Inventory {
 /// (the server echoes a filter of zero-value defaults, and 0 is outside every valid range); a
 /// destination bucket without the `acs:oss:::` prefix gets it (oss2 strips it on read, the API
 /// requires it).
-pub fn normalize_oss(o: &OssInventory) -> OssInventory {
+pub(crate) fn normalize_oss(o: &OssInventory) -> OssInventory {
     let mut o = o.clone();
     sort_dedup(&mut o.optional_fields);
     if let Some(incremental) = &mut o.incremental {

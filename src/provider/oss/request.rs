@@ -17,7 +17,7 @@ pub use crate::provider::client_settings::SignatureVersion;
 pub use crate::provider::request::{Headers, InventoryCall, SignedRequest, Target};
 
 /// The query parameter that names the configuration.
-pub const ID_PARAM: &str = "inventoryId";
+pub(crate) const ID_PARAM: &str = "inventoryId";
 
 /// `base64(md5(body))`, the `Content-MD5` header value.
 pub fn content_md5(body: &[u8]) -> String {
@@ -81,7 +81,7 @@ pub fn build(
 
 /// What signing `request` (built by [`build`] from `call`) with `version` at `now` adds: the
 /// `Authorization` header.
-pub fn authorize(
+pub(crate) fn authorize(
     request: &SignedRequest,
     call: &InventoryCall<'_>,
     target: Target<'_>,

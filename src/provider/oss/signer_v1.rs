@@ -21,7 +21,7 @@ use super::encoding::canonical_header_lines;
 /// The union of the lists in oss2 (`ProviderAuth._subresource_key_set`) and the Go v1 SDK
 /// (`signKeyList`), so that a request from either SDK verifies in the emulator. Sorted, for
 /// binary search.
-pub const SUB_RESOURCES: &[&str] = &[
+pub(crate) const SUB_RESOURCES: &[&str] = &[
     "accessPoint",
     "accessPointPolicy",
     "acl",
@@ -134,7 +134,7 @@ pub const SUB_RESOURCES: &[&str] = &[
 ];
 
 /// True when V1 signs the query parameter `name` (case-sensitive, as OSS compares it).
-pub fn is_sub_resource(name: &str) -> bool {
+pub(crate) fn is_sub_resource(name: &str) -> bool {
     SUB_RESOURCES.binary_search(&name).is_ok()
 }
 
@@ -163,7 +163,7 @@ fn header<'a>(headers: &[(&'a str, &'a str)], name: &str) -> Option<&'a str> {
 
 /// `name:value\n` for every `x-oss-*` header: lowercase names, trimmed values, sorted by name,
 /// repeated headers joined with `,`. Empty when there is none.
-pub fn canonicalized_oss_headers(headers: &[(&str, &str)]) -> String {
+pub(crate) fn canonicalized_oss_headers(headers: &[(&str, &str)]) -> String {
     canonical_header_lines(headers, |name| name.starts_with("x-oss-"))
 }
 
@@ -171,7 +171,7 @@ pub fn canonicalized_oss_headers(headers: &[(&str, &str)]) -> String {
 /// is empty), e.g. `/examplebucket/?continuation-token=tok/en+1=&inventory`.
 ///
 /// `query` must be decoded: V1 signs decoded values.
-pub fn canonicalized_resource(bucket: &str, key: &str, query: &[(&str, &str)]) -> String {
+pub(crate) fn canonicalized_resource(bucket: &str, key: &str, query: &[(&str, &str)]) -> String {
     let mut out = if bucket.is_empty() {
         "/".to_string()
     } else {
@@ -208,6 +208,7 @@ pub fn string_to_sign(request: &V1Request<'_>) -> String {
 }
 
 /// `base64(HMAC-SHA1(secret, string_to_sign))`.
+#[expect(clippy::expect_used, reason = "HMAC takes keys of any length")]
 pub fn signature(access_key_secret: &str, string_to_sign: &str) -> String {
     // HMAC accepts keys of any length, so this cannot fail.
     let mut mac = <Hmac<Sha1> as KeyInit>::new_from_slice(access_key_secret.as_bytes())

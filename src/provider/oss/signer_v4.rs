@@ -16,13 +16,13 @@ use crate::provider::v4_signing::{self, hmac_sha256};
 use super::encoding::{canonical_header_lines, uri_encode, uri_encode_path};
 
 /// The algorithm name that starts the `Authorization` header and the string to sign.
-pub const ALGORITHM: &str = "OSS4-HMAC-SHA256";
+pub(crate) const ALGORITHM: &str = "OSS4-HMAC-SHA256";
 /// The payload hash every OSS SDK sends in `x-oss-content-sha256`.
 pub const UNSIGNED_PAYLOAD: &str = "UNSIGNED-PAYLOAD";
 /// The product segment of the credential scope.
-pub const PRODUCT: &str = "oss";
+pub(crate) const PRODUCT: &str = "oss";
 /// The terminator of the credential scope.
-pub const TERMINATOR: &str = "aliyun_v4_request";
+pub(crate) const TERMINATOR: &str = "aliyun_v4_request";
 
 /// What V4 signs of one request. Header names are matched case-insensitively.
 #[derive(Debug, Clone, Copy)]
@@ -71,7 +71,7 @@ fn is_default_signed(lower_name: &str) -> bool {
 }
 
 /// `uri_encode("/" + bucket + "/" + key)` with `/` kept, e.g. `/examplebucket/`.
-pub fn canonical_uri(bucket: &str, key: &str) -> String {
+pub(crate) fn canonical_uri(bucket: &str, key: &str) -> String {
     if bucket.is_empty() {
         uri_encode_path(&format!("/{key}"))
     } else {
@@ -81,7 +81,7 @@ pub fn canonical_uri(bucket: &str, key: &str) -> String {
 
 /// Every query parameter, RFC 3986-encoded (`/` → `%2F`), sorted by encoded key then value,
 /// `k=v` or bare `k` for an empty value, joined with `&`.
-pub fn canonical_query(query: &[(&str, &str)]) -> String {
+pub(crate) fn canonical_query(query: &[(&str, &str)]) -> String {
     let mut pairs: Vec<(String, String)> = query
         .iter()
         .map(|(k, v)| (uri_encode(k), uri_encode(v)))
@@ -96,7 +96,10 @@ pub fn canonical_query(query: &[(&str, &str)]) -> String {
 
 /// The additional headers that are actually signed: lowercased, sorted, deduplicated, without
 /// default-signed names and without names the request does not carry (as the Go v2 SDK does).
-pub fn effective_additional_headers(headers: &[(&str, &str)], additional: &[&str]) -> Vec<String> {
+pub(crate) fn effective_additional_headers(
+    headers: &[(&str, &str)],
+    additional: &[&str],
+) -> Vec<String> {
     let mut names: Vec<String> = additional
         .iter()
         .map(|name| name.trim().to_ascii_lowercase())
@@ -110,7 +113,10 @@ pub fn effective_additional_headers(headers: &[(&str, &str)], additional: &[&str
 
 /// `name:value\n` for every default-signed header and every effective additional header:
 /// lowercase names, trimmed values, sorted by name, repeated headers joined with `,`.
-pub fn canonical_headers(headers: &[(&str, &str)], effective_additional: &[String]) -> String {
+pub(crate) fn canonical_headers(
+    headers: &[(&str, &str)],
+    effective_additional: &[String],
+) -> String {
     canonical_header_lines(headers, |name| {
         is_default_signed(name) || effective_additional.iter().any(|h| h == name)
     })
@@ -142,7 +148,7 @@ pub fn scope(date: &str, region: &str) -> String {
 }
 
 /// The first 8 characters (`yyyymmdd`) of an `x-oss-date` value; the whole value when shorter.
-pub fn date_of(datetime: &str) -> &str {
+pub(crate) fn date_of(datetime: &str) -> &str {
     v4_signing::date_of(datetime)
 }
 
@@ -152,7 +158,7 @@ pub fn string_to_sign(datetime: &str, scope: &str, canonical_request: &str) -> S
 }
 
 /// The signing key for one secret, day (`yyyymmdd`) and region.
-pub fn signing_key(access_key_secret: &str, date: &str, region: &str) -> [u8; 32] {
+pub(crate) fn signing_key(access_key_secret: &str, date: &str, region: &str) -> [u8; 32] {
     let k_date = hmac_sha256(
         format!("aliyun_v4{access_key_secret}").as_bytes(),
         date.as_bytes(),
@@ -225,8 +231,8 @@ pub struct V4Authorization {
     /// `yyyymmdd` of the credential scope.
     pub date: String,
     pub region: String,
-    pub product: String,
-    pub terminator: String,
+    pub(crate) product: String,
+    pub(crate) terminator: String,
     /// Names as sent (`abc;zabc` split on `;`); empty when the element is absent.
     pub additional_headers: Vec<String>,
     pub signature: String,

@@ -23,7 +23,7 @@ pub use crate::provider::wire::{
 
 /// Every element path below `InventoryConfiguration` these wire types read. Any other element
 /// in a live configuration makes it foreign: writing it back would drop the element.
-pub const KNOWN_ELEMENTS: &[&str] = &[
+pub(crate) const KNOWN_ELEMENTS: &[&str] = &[
     "Id",
     "IsEnabled",
     "Destination",
@@ -66,7 +66,7 @@ pub struct InventoryConfiguration {
     /// Empty when the element is missing (the server answers EC 0020-00000005).
     pub id: String,
     #[serde(deserialize_with = "opt_bool", skip_serializing_if = "Option::is_none")]
-    pub is_enabled: Option<bool>,
+    pub(crate) is_enabled: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub destination: Option<Destination>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -79,7 +79,7 @@ pub struct InventoryConfiguration {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub optional_fields: Option<OptionalFields>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub incremental_inventory: Option<IncrementalInventory>,
+    pub(crate) incremental_inventory: Option<IncrementalInventory>,
 }
 
 /// `<IncrementalInventory>` (python-v2 `IncrementalInventory`, element names as its model and
@@ -88,7 +88,7 @@ pub struct InventoryConfiguration {
 #[serde(rename_all = "PascalCase", default)]
 pub struct IncrementalInventory {
     #[serde(deserialize_with = "opt_bool", skip_serializing_if = "Option::is_none")]
-    pub is_enabled: Option<bool>,
+    pub(crate) is_enabled: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub schedule: Option<IncrementalSchedule>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -111,7 +111,7 @@ pub struct Destination {
         rename = "OSSBucketDestination",
         skip_serializing_if = "Option::is_none"
     )]
-    pub oss_bucket_destination: Option<OssBucketDestination>,
+    pub(crate) oss_bucket_destination: Option<OssBucketDestination>,
 }
 
 /// `<Destination><OSSBucketDestination>`.
@@ -207,16 +207,16 @@ pub struct Filter {
 )]
 pub struct ListInventoryConfigurationsResult {
     #[serde(rename = "InventoryConfiguration")]
-    pub inventory_configurations: Vec<InventoryConfiguration>,
+    pub(crate) inventory_configurations: Vec<InventoryConfiguration>,
     /// Absent reads as `false`.
     #[serde(deserialize_with = "lenient_bool")]
-    pub is_truncated: bool,
+    pub(crate) is_truncated: bool,
     /// Echo of the token the request carried.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub continuation_token: Option<String>,
+    pub(crate) continuation_token: Option<String>,
     /// The token of the next page, present only when truncated.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub next_continuation_token: Option<String>,
+    pub(crate) next_continuation_token: Option<String>,
 }
 
 /// An OSS error body (`<Error>`), in the order the service writes it.
@@ -228,27 +228,27 @@ pub struct Error {
     pub request_id: String,
     pub host_id: String,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub bucket_name: Option<String>,
+    pub(crate) bucket_name: Option<String>,
     /// SignatureDoesNotMatch only.
     #[serde(rename = "OSSAccessKeyId", skip_serializing_if = "Option::is_none")]
-    pub oss_access_key_id: Option<String>,
+    pub(crate) oss_access_key_id: Option<String>,
     /// SignatureDoesNotMatch only.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub signature_provided: Option<String>,
+    pub(crate) signature_provided: Option<String>,
     /// SignatureDoesNotMatch only: what the server signed, to compare with the client's.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub string_to_sign: Option<String>,
     /// SignatureDoesNotMatch only: the same as space-separated hex bytes.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub string_to_sign_bytes: Option<String>,
+    pub(crate) string_to_sign_bytes: Option<String>,
     /// MalformedXML only.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub error_detail: Option<String>,
+    pub(crate) error_detail: Option<String>,
     /// The detailed error code, e.g. `0015-00000101`.
     #[serde(rename = "EC", skip_serializing_if = "Option::is_none")]
     pub ec: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub recommend_doc: Option<String>,
+    pub(crate) recommend_doc: Option<String>,
 }
 
 impl XmlRoot for InventoryConfiguration {

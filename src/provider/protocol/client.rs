@@ -57,7 +57,7 @@ impl<D: Dialect + Default> Client<D> {
 impl<D: Dialect> Client<D> {
     /// A client of the provider's public HTTPS endpoints speaking `dialect`, signing with the
     /// system clock.
-    pub fn with_dialect(
+    pub(crate) fn with_dialect(
         transport: Transport,
         credentials: Arc<dyn CredentialSource>,
         dialect: D,

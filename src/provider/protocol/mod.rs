@@ -43,7 +43,7 @@ pub struct Attempt<'a> {
     pub call: &'a InventoryCall<'a>,
     pub target: Target<'a>,
     /// 0 for the first attempt, 1 for the first retry, …
-    pub number: u32,
+    pub(crate) number: u32,
     pub credentials: &'a Credentials,
     /// The signing time, read once per attempt.
     pub now: SystemTime,

@@ -12,7 +12,6 @@ use super::request::{self, Headers, SignedRequest};
 use super::{response, xml};
 use crate::model::{Inventory, Provider};
 use crate::provider::BoxError;
-pub use crate::provider::clock::Clock;
 use crate::provider::document::ConfigReader;
 use crate::provider::protocol::{Attempt, Client, Dialect};
 use crate::provider::response::{ErrorFallback, ErrorShape};

@@ -17,7 +17,7 @@ use super::model::{
 };
 use super::xml;
 
-pub use crate::provider::wire_convert::ConvertError;
+pub(crate) use crate::provider::wire_convert::ConvertError;
 use crate::provider::wire_convert::required;
 
 const DEST: &str = "Destination/S3BucketDestination";

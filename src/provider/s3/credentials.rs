@@ -34,7 +34,7 @@ use crate::provider::credentials::{
 use crate::provider::credentials_file::CredentialsFile;
 
 /// The variable names of AWS access keys (the AWS CLI's and SDKs').
-pub const VARS: CredentialVars = CredentialVars {
+pub(crate) const VARS: CredentialVars = CredentialVars {
     provider: Provider::S3,
     id: "AWS_ACCESS_KEY_ID",
     secret: "AWS_SECRET_ACCESS_KEY",
@@ -42,17 +42,17 @@ pub const VARS: CredentialVars = CredentialVars {
 };
 
 /// The rest of the chain, as help texts name it after [`VARS`].
-pub const FALLBACK: &str = "or a profile of ~/.aws/config (AWS_PROFILE), a web identity token \
+pub(crate) const FALLBACK: &str = "or a profile of ~/.aws/config (AWS_PROFILE), a web identity token \
 (AWS_WEB_IDENTITY_TOKEN_FILE), ECS container credentials or EC2 instance metadata";
 
 /// Credentials are renewed this long before they expire, so a request signed just before
 /// expiry still reaches S3 in time (STS sessions last at least 15 minutes).
-pub const REFRESH_BEFORE_EXPIRY: Duration = Duration::from_secs(5 * 60);
+pub(crate) const REFRESH_BEFORE_EXPIRY: Duration = Duration::from_secs(5 * 60);
 
 /// Credentials without an expiry (environment, static profile keys) are read again after this
 /// long, so that a rotated profile file takes effect without a restart (the AWS SDKs' lazy
 /// identity cache uses the same 15 minutes).
-pub const REREAD_WITHOUT_EXPIRY: Duration = Duration::from_secs(15 * 60);
+pub(crate) const REREAD_WITHOUT_EXPIRY: Duration = Duration::from_secs(15 * 60);
 
 /// The STS region when neither `AWS_REGION`/`AWS_DEFAULT_REGION` nor the profile names one:
 /// the region of the global STS endpoint.
@@ -114,7 +114,7 @@ impl CredentialsError {
 /// - When a refresh fails while the cached credentials are still valid, those are returned
 ///   (and the failure logged), so a brief STS or IMDS outage does not stop signing.
 /// - `Debug` shows neither the key secret nor the session token.
-pub struct CachedAwsCredentials {
+pub(crate) struct CachedAwsCredentials {
     provider: SharedCredentialsProvider,
     cache: tokio::sync::Mutex<Option<Cached>>,
     clock: Clock,
@@ -139,7 +139,7 @@ impl std::fmt::Debug for CachedAwsCredentials {
 
 impl CachedAwsCredentials {
     /// Caches `provider`, timed by the system clock.
-    pub fn new(provider: impl ProvideCredentials + 'static) -> Self {
+    pub(crate) fn new(provider: impl ProvideCredentials + 'static) -> Self {
         CachedAwsCredentials {
             provider: SharedCredentialsProvider::new(provider),
             cache: tokio::sync::Mutex::new(None),
@@ -147,14 +147,15 @@ impl CachedAwsCredentials {
         }
     }
 
+    #[cfg(test)]
     /// The same cache timed by `clock`.
-    pub fn with_clock(mut self, clock: Clock) -> Self {
+    pub(crate) fn with_clock(mut self, clock: Clock) -> Self {
         self.clock = clock;
         self
     }
 
     /// The standard AWS credential chain of this process's environment and files.
-    pub async fn default_chain() -> Self {
+    pub(crate) async fn default_chain() -> Self {
         let http = aws_smithy_http_client::Builder::new()
             .tls_provider(tls::Provider::Rustls(
                 tls::rustls_provider::CryptoMode::Ring,
@@ -177,7 +178,7 @@ impl CachedAwsCredentials {
     ///
     /// # Errors
     /// When the provider fails and no unexpired credentials are cached.
-    pub async fn credentials(&self) -> Result<Credentials, CredentialsError> {
+    pub(crate) async fn credentials(&self) -> Result<Credentials, CredentialsError> {
         let now = (self.clock)();
         let mut cache = self.cache.lock().await;
         if let Some(cached) = cache.as_ref()

@@ -14,12 +14,9 @@ use crate::provider::addressing::{is_ip_or_localhost, is_region_id, place_bucket
 
 use crate::provider::endpoint_policy::redacted;
 
-/// The environment variable of the operator's endpoint override.
-pub const ENDPOINT_ENV: &str = "INVSYNC_S3_ENDPOINT";
-
 /// The endpoints a manifest's `spec.endpoint` may name without `--allow-endpoint`: the AWS
 /// domains over HTTPS.
-pub const DEFAULT_ALLOWED_ENDPOINTS: &[&str] =
+pub(crate) const DEFAULT_ALLOWED_ENDPOINTS: &[&str] =
     &["https://*.amazonaws.com", "https://*.amazonaws.com.cn"];
 
 /// Why a bucket URL cannot be formed.
@@ -49,7 +46,7 @@ pub struct Addressing<'a> {
 }
 
 /// The public S3 endpoint of `region`, without the bucket.
-pub fn regional_endpoint(region: &str) -> Result<Url, BucketUrlError> {
+pub(crate) fn regional_endpoint(region: &str) -> Result<Url, BucketUrlError> {
     check_region(region)?;
     let domain = if region.starts_with("cn-") {
         "amazonaws.com.cn"
@@ -65,7 +62,7 @@ pub fn regional_endpoint(region: &str) -> Result<Url, BucketUrlError> {
 ///
 /// # Errors
 /// When the bucket or region would not form a valid URL.
-pub fn bucket_url(
+pub(crate) fn bucket_url(
     bucket: &str,
     region: &str,
     addressing: Addressing<'_>,
@@ -108,7 +105,7 @@ fn check_bucket(bucket: &str) -> Result<(), BucketUrlError> {
 }
 
 /// Lowercase letters, digits and hyphens, e.g. `us-east-1`, `cn-north-1`.
-pub fn check_region(region: &str) -> Result<(), BucketUrlError> {
+pub(crate) fn check_region(region: &str) -> Result<(), BucketUrlError> {
     let ok = is_region_id(region) && !region.starts_with('-') && !region.ends_with('-');
     ok.then_some(())
         .ok_or_else(|| BucketUrlError::InvalidRegion(region.to_string()))

@@ -128,7 +128,7 @@ pub fn bucket_options(options: &S3BucketOptions) -> Result<(), Vec<FieldError>> 
 }
 
 /// Twelve digits.
-pub fn is_aws_account_id(s: &str) -> bool {
+pub(crate) fn is_aws_account_id(s: &str) -> bool {
     s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit())
 }
 
@@ -138,7 +138,7 @@ pub fn is_aws_account_id(s: &str) -> bool {
 ///
 /// # Errors
 /// What is wrong, quoting the name.
-pub fn check_bucket_name(bucket: &str) -> Result<(), String> {
+pub(crate) fn check_bucket_name(bucket: &str) -> Result<(), String> {
     const RESERVED_PREFIXES: &[&str] = &["xn--", "sthree-", "amzn-s3-demo-"];
     const RESERVED_SUFFIXES: &[&str] = &["-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"];
     let shown = bucket.escape_debug();
@@ -178,7 +178,7 @@ pub fn check_bucket_name(bucket: &str) -> Result<(), String> {
 ///
 /// # Errors
 /// What is wrong and the fix, as a (message, hint) pair.
-pub fn check_region(region: &str) -> Result<(), (String, String)> {
+pub(crate) fn check_region(region: &str) -> Result<(), (String, String)> {
     let example = "e.g. `us-east-1` or `eu-west-1`".to_string();
     if region.is_empty() {
         return Err(("region is empty".into(), example));
@@ -392,7 +392,7 @@ impl From<&S3Inventory> for S3InventorySpec {
 }
 
 /// The `spec` keys of [`S3BucketOptions`].
-pub const BUCKET_KEYS: &[&str] = &["expectedBucketOwner", "forcePathStyle"];
+pub(crate) const BUCKET_KEYS: &[&str] = &["expectedBucketOwner", "forcePathStyle"];
 
 /// The table's `parse_inventory`: one item of `spec.inventories`, read and validated.
 pub(crate) fn parse_inventory(region: &str, item: &Value, path: &FieldPath) -> ParsedInventory {

@@ -17,7 +17,7 @@
 //! - [`client`]: [`S3Client`], the [`crate::provider::InventoryApi`] implementation.
 
 pub mod client;
-pub mod convert;
+pub(crate) mod convert;
 pub mod credentials;
 pub mod endpoint;
 pub(crate) mod example;
@@ -52,7 +52,6 @@ pub(crate) static SPEC: ProviderSpec = ProviderSpec {
     credential_vars: credentials::VARS,
     credential_source: credentials::source,
     credential_fallback: credentials::FALLBACK,
-    endpoint_source: "--endpoint s3=URL or --s3-endpoint (INVSYNC_S3_ENDPOINT)",
     // PutBucketInventoryConfiguration replaces a configuration of the same id in place.
     changed_config: ChangedConfig::Update,
     runs_once: never_runs_once,

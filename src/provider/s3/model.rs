@@ -62,10 +62,10 @@ impl S3Format {
 pub const FORMATS: &[S3Format] = &S3Format::ALL;
 
 /// Schedules S3 runs.
-pub const FREQUENCIES: &[Frequency] = &[Frequency::Daily, Frequency::Weekly];
+pub(crate) const FREQUENCIES: &[Frequency] = &[Frequency::Daily, Frequency::Weekly];
 
 /// The ARN prefix of a destination bucket in the standard AWS partition.
-pub const BUCKET_ARN_PREFIX: &str = "arn:aws:s3:::";
+pub(crate) const BUCKET_ARN_PREFIX: &str = "arn:aws:s3:::";
 
 /// One S3 inventory configuration (`InventoryConfiguration` of PutBucketInventoryConfiguration).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -107,7 +107,7 @@ pub enum S3Encryption {
 }
 
 /// The ARN partition of `region`: `aws-cn` for China, `aws-us-gov` for GovCloud, else `aws`.
-pub fn partition(region: &str) -> &'static str {
+pub(crate) fn partition(region: &str) -> &'static str {
     if region.starts_with("cn-") {
         "aws-cn"
     } else if region.starts_with("us-gov-") {
@@ -118,7 +118,7 @@ pub fn partition(region: &str) -> &'static str {
 }
 
 /// `name` as a destination bucket ARN in `partition`; an ARN is returned unchanged.
-pub fn bucket_arn(name_or_arn: &str, partition: &str) -> String {
+pub(crate) fn bucket_arn(name_or_arn: &str, partition: &str) -> String {
     if name_or_arn.starts_with("arn:") {
         name_or_arn.to_string()
     } else {
@@ -128,7 +128,7 @@ pub fn bucket_arn(name_or_arn: &str, partition: &str) -> String {
 
 /// The bucket name of a destination bucket ARN (`arn:<partition>:s3:::<name>`), `None` when
 /// `arn` is not one.
-pub fn bucket_name_of_arn(arn: &str) -> Option<&str> {
+pub(crate) fn bucket_name_of_arn(arn: &str) -> Option<&str> {
     let rest = arn.strip_prefix("arn:")?;
     let (partition, rest) = rest.split_once(':')?;
     let name = rest.strip_prefix("s3:::")?;

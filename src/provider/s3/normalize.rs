@@ -20,7 +20,7 @@ pub(crate) fn normalize(inventory: &Inventory) -> Inventory {
 /// for the filter prefix, the destination prefix and account id (an empty element is an
 /// absent one); a bare destination bucket name becomes its ARN in the standard partition,
 /// which is what the wire carries.
-pub fn normalize_s3(inventory: &S3Inventory) -> S3Inventory {
+pub(crate) fn normalize_s3(inventory: &S3Inventory) -> S3Inventory {
     let mut s = inventory.clone();
     sort_dedup(&mut s.optional_fields);
     blank_to_none(&mut s.filter_prefix);

@@ -18,14 +18,14 @@ use super::endpoint::{Addressing, BucketUrlError, bucket_url};
 use crate::provider::Credentials;
 /// Values encoded as SigV4 canonicalizes them, so the URL sent is exactly the canonical query
 /// the signature covers.
-pub use crate::provider::encoding::encode_query;
+pub(crate) use crate::provider::encoding::encode_query;
 pub use crate::provider::request::{Headers, InventoryCall, SignedRequest};
 
 /// The service name in the credential scope.
 pub const SERVICE: &str = "s3";
 
 /// The header carrying the expected bucket owner's account id.
-pub const EXPECTED_BUCKET_OWNER: &str = "x-amz-expected-bucket-owner";
+pub(crate) const EXPECTED_BUCKET_OWNER: &str = "x-amz-expected-bucket-owner";
 
 /// The decoded query parameters of `call`, in the order they are sent (sorted, as SigV4
 /// canonicalizes them): `inventory` with `id` or `continuation-token`.
@@ -50,7 +50,7 @@ pub fn query<'a>(call: &InventoryCall<'a>) -> Vec<(&'a str, &'a str)> {
 pub struct Target<'a> {
     pub bucket: &'a str,
     pub region: &'a str,
-    pub addressing: Addressing<'a>,
+    pub(crate) addressing: Addressing<'a>,
     /// Sent as `x-amz-expected-bucket-owner` on every request: S3 answers 403 when the bucket
     /// belongs to another account.
     pub expected_bucket_owner: Option<&'a str>,
@@ -105,7 +105,7 @@ pub fn build(call: &InventoryCall<'_>, target: Target<'_>) -> Result<SignedReque
 ///
 /// # Errors
 /// When a header value cannot be signed.
-pub fn authorize(
+pub(crate) fn authorize(
     request: &SignedRequest,
     region: &str,
     credentials: &Credentials,

@@ -23,11 +23,11 @@ use sha2::{Digest, Sha256};
 use crate::provider::encoding::{uri_encode, uri_encode_path};
 
 /// The algorithm name that starts the `Authorization` header and the string to sign.
-pub const ALGORITHM: &str = "AWS4-HMAC-SHA256";
+pub(crate) const ALGORITHM: &str = "AWS4-HMAC-SHA256";
 /// The service segment of the credential scope for S3.
 pub const SERVICE: &str = "s3";
 /// The terminator of the credential scope.
-pub const TERMINATOR: &str = "aws4_request";
+pub(crate) const TERMINATOR: &str = "aws4_request";
 /// `x-amz-content-sha256` value for a payload that is not signed.
 pub const UNSIGNED_PAYLOAD: &str = "UNSIGNED-PAYLOAD";
 /// Lowercase hex SHA-256 of the empty body.
@@ -74,7 +74,7 @@ impl std::fmt::Debug for Signed {
 
 /// The path URI-encoded once with `/` kept and no normalization: `/example space/` →
 /// `/example%20space/`, `/./` stays `/./`. An empty path is `/`.
-pub fn canonical_uri(path: &str) -> String {
+pub(crate) fn canonical_uri(path: &str) -> String {
     if path.is_empty() {
         "/".to_string()
     } else {
@@ -87,7 +87,7 @@ pub fn canonical_uri(path: &str) -> String {
 ///
 /// The suite's `get-vanilla-utf8-query` vector and the `aws-sigv4` crate sort before encoding;
 /// for the ASCII parameter names of the inventory API the encoded order is the same.
-pub fn canonical_query(query: &[(&str, &str)]) -> String {
+pub(crate) fn canonical_query(query: &[(&str, &str)]) -> String {
     let mut pairs: Vec<(&str, &str)> = query.to_vec();
     pairs.sort();
     pairs
@@ -98,7 +98,7 @@ pub fn canonical_query(query: &[(&str, &str)]) -> String {
 }
 
 /// The `SignedHeaders` value: lowercase names, sorted, deduplicated, joined with `;`.
-pub fn signed_headers_value(signed_headers: &[&str]) -> String {
+pub(crate) fn signed_headers_value(signed_headers: &[&str]) -> String {
     let mut names: Vec<String> = signed_headers
         .iter()
         .map(|name| name.trim().to_ascii_lowercase())
@@ -123,7 +123,7 @@ fn normalize_value(value: &str) -> String {
 /// inner whitespace runs collapsed, repeated headers joined with `,` in the order sent. A
 /// signed name the request does not carry gives `name:` so that the mismatch shows in the
 /// signature rather than being skipped.
-pub fn canonical_headers(headers: &[(&str, &str)], signed_headers: &[&str]) -> String {
+pub(crate) fn canonical_headers(headers: &[(&str, &str)], signed_headers: &[&str]) -> String {
     let signed = signed_headers_value(signed_headers);
     let mut out = String::new();
     for name in signed.split(';').filter(|name| !name.is_empty()) {
@@ -159,7 +159,7 @@ pub fn scope(date: &str, region: &str, service: &str) -> String {
 }
 
 /// The first 8 characters (`yyyymmdd`) of an `x-amz-date` value; the whole value when shorter.
-pub fn date_of(datetime: &str) -> &str {
+pub(crate) fn date_of(datetime: &str) -> &str {
     v4_signing::date_of(datetime)
 }
 
@@ -169,7 +169,12 @@ pub fn string_to_sign(datetime: &str, scope: &str, canonical_request: &str) -> S
 }
 
 /// The signing key for one secret, day (`yyyymmdd`), region and service.
-pub fn signing_key(secret_access_key: &str, date: &str, region: &str, service: &str) -> [u8; 32] {
+pub(crate) fn signing_key(
+    secret_access_key: &str,
+    date: &str,
+    region: &str,
+    service: &str,
+) -> [u8; 32] {
     let k_date = hmac_sha256(
         format!("AWS4{secret_access_key}").as_bytes(),
         date.as_bytes(),
@@ -241,7 +246,7 @@ pub struct Authorization {
     pub date: String,
     pub region: String,
     pub service: String,
-    pub terminator: String,
+    pub(crate) terminator: String,
     /// Names as sent, split on `;`.
     pub signed_headers: Vec<String>,
     /// Lowercase hex as sent.

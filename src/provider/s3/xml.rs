@@ -22,7 +22,7 @@ pub const NAMESPACE: &str = "http://s3.amazonaws.com/doc/2006-03-01/";
 
 /// Every element path below `InventoryConfiguration` these wire types read. Any other element
 /// in a live configuration makes it foreign: writing it back would drop the element.
-pub const KNOWN_ELEMENTS: &[&str] = &[
+pub(crate) const KNOWN_ELEMENTS: &[&str] = &[
     "Destination",
     "Destination/S3BucketDestination",
     "Destination/S3BucketDestination/AccountId",
@@ -60,7 +60,7 @@ pub struct InventoryConfiguration {
     pub destination: Option<Destination>,
     /// `true` or `false`, text here.
     #[serde(rename = "IsEnabled", default, skip_serializing_if = "Option::is_none")]
-    pub is_enabled: Option<String>,
+    pub(crate) is_enabled: Option<String>,
     #[serde(rename = "Filter", default, skip_serializing_if = "Option::is_none")]
     pub filter: Option<Filter>,
     /// Empty when the element is missing.
@@ -91,7 +91,7 @@ pub struct Destination {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub s3_bucket_destination: Option<S3BucketDestination>,
+    pub(crate) s3_bucket_destination: Option<S3BucketDestination>,
 }
 
 /// `<Destination><S3BucketDestination>`.
@@ -126,7 +126,7 @@ pub struct Encryption {
         deserialize_with = "presence",
         skip_serializing_if = "Option::is_none"
     )]
-    pub sse_s3: Option<SseS3>,
+    pub(crate) sse_s3: Option<SseS3>,
     #[serde(rename = "SSE-KMS", default, skip_serializing_if = "Option::is_none")]
     pub sse_kms: Option<SseKms>,
 }
@@ -170,20 +170,20 @@ pub struct ListInventoryConfigurationsResult {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub continuation_token: Option<String>,
+    pub(crate) continuation_token: Option<String>,
     /// Flattened: one `InventoryConfiguration` element per configuration, sorted by id.
     #[serde(rename = "InventoryConfiguration", default)]
-    pub inventory_configurations: Vec<InventoryConfiguration>,
+    pub(crate) inventory_configurations: Vec<InventoryConfiguration>,
     /// `true` or `false`.
     #[serde(rename = "IsTruncated", default)]
-    pub is_truncated: String,
+    pub(crate) is_truncated: String,
     /// The token of the next page, present only when truncated.
     #[serde(
         rename = "NextContinuationToken",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub next_continuation_token: Option<String>,
+    pub(crate) next_continuation_token: Option<String>,
 }
 
 /// An S3 error body (`<Error>`), in the order the service writes it. Other children (e.g.

@@ -44,7 +44,7 @@ const OSS_STORAGE_CLASSES: &[&str] = invsync::provider::oss::model::STORAGE_CLAS
 const OSS_TIME_RANGE: std::ops::RangeInclusive<i64> = 1_262_275_200..=253_402_271_999;
 
 /// An inventory id.
-pub fn id() -> impl Strategy<Value = String> {
+pub(crate) fn id() -> impl Strategy<Value = String> {
     "[A-Za-z0-9._-]{1,24}"
 }
 
@@ -111,7 +111,7 @@ fn cos_tags() -> impl Strategy<Value = Vec<CosTag>> {
 }
 
 /// A valid COS inventory.
-pub fn cos_inventory() -> impl Strategy<Value = CosInventory> {
+pub(crate) fn cos_inventory() -> impl Strategy<Value = CosInventory> {
     let filter = (
         option::of(path()),
         cos_tags(),
@@ -245,7 +245,7 @@ fn oss_destination() -> impl Strategy<Value = OssDestination> {
 }
 
 /// A valid OSS inventory.
-pub fn oss_inventory() -> impl Strategy<Value = OssInventory> {
+pub(crate) fn oss_inventory() -> impl Strategy<Value = OssInventory> {
     (
         id(),
         any::<bool>(),
@@ -311,7 +311,7 @@ fn oss_incremental() -> impl Strategy<Value = OssIncrementalInventory> {
 
 /// A valid S3 inventory: destination buckets as an ARN or a bare name, blank strings for
 /// absent ones.
-pub fn s3_inventory() -> impl Strategy<Value = S3Inventory> {
+pub(crate) fn s3_inventory() -> impl Strategy<Value = S3Inventory> {
     (
         (id(), any::<bool>(), path().prop_map(Some)),
         (
@@ -362,7 +362,7 @@ pub fn s3_inventory() -> impl Strategy<Value = S3Inventory> {
 }
 
 /// A valid inventory of any provider.
-pub fn inventory() -> impl Strategy<Value = Inventory> {
+pub(crate) fn inventory() -> impl Strategy<Value = Inventory> {
     prop_oneof![
         cos_inventory().prop_map(Inventory::new),
         oss_inventory().prop_map(Inventory::new),
@@ -371,7 +371,7 @@ pub fn inventory() -> impl Strategy<Value = Inventory> {
 }
 
 /// Valid inventories of `provider` with unique ids.
-pub fn inventories(
+pub(crate) fn inventories(
     provider: Provider,
     size: std::ops::Range<usize>,
 ) -> BoxedStrategy<Vec<Inventory>> {
@@ -397,12 +397,12 @@ fn with_id(mut inventory: Inventory, id: String) -> Inventory {
     inventory
 }
 
-pub fn provider() -> impl Strategy<Value = Provider> {
+pub(crate) fn provider() -> impl Strategy<Value = Provider> {
     prop_oneof![Just(Provider::COS), Just(Provider::OSS), Just(Provider::S3)]
 }
 
 /// A valid desired bucket of either provider, with up to 12 configurations.
-pub fn desired_bucket() -> impl Strategy<Value = DesiredBucket> {
+pub(crate) fn desired_bucket() -> impl Strategy<Value = DesiredBucket> {
     provider().prop_flat_map(|provider| {
         (
             "[a-z0-9-]{3,20}",
@@ -440,7 +440,7 @@ pub fn desired_bucket() -> impl Strategy<Value = DesiredBucket> {
 }
 
 /// A foreign live configuration: what a newer provider API holds that the model does not.
-pub fn foreign(provider: Provider, id: String) -> LiveConfig {
+pub(crate) fn foreign(provider: Provider, id: String) -> LiveConfig {
     LiveConfig::Foreign(ForeignConfig {
         provider,
         raw_xml: format!(
@@ -454,7 +454,7 @@ pub fn foreign(provider: Provider, id: String) -> LiveConfig {
 /// Any live set a provider might report, and some it should not: either provider's shape,
 /// foreign configurations among modelled ones, ids drawn from a small pool so they collide
 /// with declared ones, repeated ids.
-pub fn arbitrary_live() -> impl Strategy<Value = Vec<LiveConfig>> {
+pub(crate) fn arbitrary_live() -> impl Strategy<Value = Vec<LiveConfig>> {
     vec(
         (
             inventory(),

@@ -11,23 +11,23 @@ use serde_json::Value;
 use super::e2e::{Emulator, Manifests, invsync, stderr, stdout};
 
 /// What differs between the providers in these scenarios.
-pub struct Case {
+pub(crate) struct Case {
     pub provider: Provider,
     pub bucket: &'static str,
     pub region: &'static str,
 }
 
-pub const COS: Case = Case {
+pub(crate) const COS: Case = Case {
     provider: Provider::COS,
     bucket: "examplebucket-1250000000",
     region: "ap-guangzhou",
 };
-pub const OSS: Case = Case {
+pub(crate) const OSS: Case = Case {
     provider: Provider::OSS,
     bucket: "examplebucket",
     region: "cn-hangzhou",
 };
-pub const S3: Case = Case {
+pub(crate) const S3: Case = Case {
     provider: Provider::S3,
     bucket: "examplebucket",
     region: "us-east-1",
@@ -35,7 +35,7 @@ pub const S3: Case = Case {
 
 impl Case {
     /// A manifest declaring `inventories` (id, filter prefix) on the case's bucket.
-    pub fn manifest(&self, prune: bool, inventories: &[(&str, &str)]) -> String {
+    pub(crate) fn manifest(&self, prune: bool, inventories: &[(&str, &str)]) -> String {
         let mut yaml = format!(
             "apiVersion: invsync/v1\nkind: BucketInventory\nmetadata:\n  name: e2e\nspec:\n  provider: {}\n  bucket: {}\n  region: {}\n  prune: {prune}\n  inventories:\n",
             self.provider, self.bucket, self.region
@@ -52,12 +52,12 @@ impl Case {
         yaml
     }
 
-    pub fn destination_yaml(&self) -> &'static str {
+    pub(crate) fn destination_yaml(&self) -> &'static str {
         registry::spec(self.provider).example.destination
     }
 
     /// The wire body a live configuration with this id and prefix has.
-    pub fn live_xml(&self, id: &str, prefix: &str, enabled: bool) -> String {
+    pub(crate) fn live_xml(&self, id: &str, prefix: &str, enabled: bool) -> String {
         match self.provider {
             Provider::COS => format!(
                 "<InventoryConfiguration><Id>{id}</Id><IsEnabled>{enabled}</IsEnabled><IncludedObjectVersions>Current</IncludedObjectVersions><Filter><Prefix>{prefix}</Prefix></Filter><OptionalFields><Field>Size</Field><Field>ETag</Field></OptionalFields><Schedule><Frequency>Daily</Frequency></Schedule><Destination><COSBucketDestination><Bucket>qcs::cos:ap-guangzhou::inventory-1250000000</Bucket><Format>CSV</Format></COSBucketDestination></Destination></InventoryConfiguration>"
@@ -72,7 +72,7 @@ impl Case {
         }
     }
 
-    pub fn seed(&self, emulator: &Emulator, id: &str, prefix: &str, enabled: bool) {
+    pub(crate) fn seed(&self, emulator: &Emulator, id: &str, prefix: &str, enabled: bool) {
         emulator
             .handle
             .seed_xml(
@@ -83,7 +83,7 @@ impl Case {
             .expect("seeding the emulator");
     }
 
-    pub fn live_ids(&self, emulator: &Emulator) -> Vec<String> {
+    pub(crate) fn live_ids(&self, emulator: &Emulator) -> Vec<String> {
         let mut ids: Vec<String> = emulator
             .handle
             .configs(self.provider, self.bucket)
@@ -94,7 +94,7 @@ impl Case {
         ids
     }
 
-    pub fn live_config(&self, emulator: &Emulator, id: &str) -> String {
+    pub(crate) fn live_config(&self, emulator: &Emulator, id: &str) -> String {
         emulator
             .handle
             .configs(self.provider, self.bucket)
@@ -103,12 +103,12 @@ impl Case {
             .unwrap_or_else(|| panic!("{id} is not live"))
     }
 
-    pub fn calls(&self, emulator: &Emulator, operation: Operation) -> u64 {
+    pub(crate) fn calls(&self, emulator: &Emulator, operation: Operation) -> u64 {
         emulator.handle.stats().calls(self.provider, operation)
     }
 
     /// The word the plan uses for a changed configuration.
-    pub fn change_action(&self) -> &'static str {
+    pub(crate) fn change_action(&self) -> &'static str {
         match self.provider {
             Provider::COS | Provider::S3 => "update",
             Provider::OSS => "replace",
@@ -117,7 +117,7 @@ impl Case {
     }
 }
 
-pub fn element(xml: &str, name: &str) -> String {
+pub(crate) fn element(xml: &str, name: &str) -> String {
     let open = format!("<{name}>");
     let start = xml.find(&open).map(|i| i + open.len()).unwrap_or(0);
     let end = xml[start..]
@@ -127,7 +127,7 @@ pub fn element(xml: &str, name: &str) -> String {
     xml[start..end].to_string()
 }
 
-pub fn plan_json(emulator: &Emulator, manifests: &Manifests) -> (i32, Value) {
+pub(crate) fn plan_json(emulator: &Emulator, manifests: &Manifests) -> (i32, Value) {
     let dir = manifests.path().to_str().unwrap();
     let output = invsync(
         emulator,
@@ -145,14 +145,14 @@ pub fn plan_json(emulator: &Emulator, manifests: &Manifests) -> (i32, Value) {
     (output.status.code().unwrap_or(-1), json)
 }
 
-pub fn apply(emulator: &Emulator, manifests: &Manifests) -> std::process::Output {
+pub(crate) fn apply(emulator: &Emulator, manifests: &Manifests) -> std::process::Output {
     invsync(
         emulator,
         &["apply", "--manifests", manifests.path().to_str().unwrap()],
     )
 }
 
-pub fn summary(plan: &Value, field: &str) -> u64 {
+pub(crate) fn summary(plan: &Value, field: &str) -> u64 {
     plan["summary"][field]
         .as_u64()
         .unwrap_or_else(|| panic!("summary.{field} in {plan}"))

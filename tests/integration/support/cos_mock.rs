@@ -6,52 +6,54 @@
 
 #![allow(dead_code, unused_imports)]
 
-pub use super::mock_server::{MockServer, Recorded};
+pub(crate) use super::mock_server::{MockServer, Recorded};
 
-pub use std::io::Write;
-pub use std::sync::{Arc, Mutex};
-pub use std::time::{Duration, SystemTime, UNIX_EPOCH};
+pub(crate) use std::io::Write;
+pub(crate) use std::sync::{Arc, Mutex};
+pub(crate) use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-pub use axum::Router;
-pub use axum::body::Bytes;
-pub use axum::extract::State;
-pub use axum::http::{HeaderMap, Method, StatusCode, Uri};
-pub use axum::response::{IntoResponse, Response};
-pub use base64::Engine;
-pub use md5::{Digest, Md5};
-pub use percent_encoding::percent_decode_str;
+pub(crate) use axum::Router;
+pub(crate) use axum::body::Bytes;
+pub(crate) use axum::extract::State;
+pub(crate) use axum::http::{HeaderMap, Method, StatusCode, Uri};
+pub(crate) use axum::response::{IntoResponse, Response};
+pub(crate) use base64::Engine;
+pub(crate) use md5::{Digest, Md5};
+pub(crate) use percent_encoding::percent_decode_str;
 
-pub use invsync::model::{
+pub(crate) use invsync::model::{
     BucketKey, Frequency, IncludedObjectVersions, Inventory, LiveConfig, Provider, ReportFormat,
     all_modelled,
 };
-pub use invsync::provider::cos::CosClient;
-pub use invsync::provider::cos::model::{CosDestination, CosFilter, CosInventory, CosSchedule};
-pub use invsync::provider::cos::signer::{self, Authorization};
-pub use invsync::provider::http::{HttpSettings, Transport};
-pub use invsync::provider::oss::model::{OssDestination, OssFilter, OssInventory};
-pub use invsync::provider::{
+pub(crate) use invsync::provider::cos::CosClient;
+pub(crate) use invsync::provider::cos::model::{
+    CosDestination, CosFilter, CosInventory, CosSchedule,
+};
+pub(crate) use invsync::provider::cos::signer::{self, Authorization};
+pub(crate) use invsync::provider::http::{HttpSettings, Transport};
+pub(crate) use invsync::provider::oss::model::{OssDestination, OssFilter, OssInventory};
+pub(crate) use invsync::provider::{
     CredentialSource, Credentials, InventoryApi, ProviderError, StaticCredentials,
 };
 
-pub const AK: &str = "AKIDEXAMPLEEXAMPLEEXAMPLEEXAMPLE1234";
-pub const SK: &str = "EXAMPLEsecretKEYexampleSECRETkey12";
-pub const SESSION_TOKEN: &str = "EXAMPLETOKEN/abc+def=";
-pub const BUCKET: &str = "examplebucket-1250000000";
-pub const HOST: &str = "examplebucket-1250000000.cos.ap-guangzhou.myqcloud.com";
-pub const TOKEN: &str = "1ueSDFASDF1Tr/XDAFdadEADadf2J/wm36Hy4vbOwM=";
+pub(crate) const AK: &str = "AKIDEXAMPLEEXAMPLEEXAMPLEEXAMPLE1234";
+pub(crate) const SK: &str = "EXAMPLEsecretKEYexampleSECRETkey12";
+pub(crate) const SESSION_TOKEN: &str = "EXAMPLETOKEN/abc+def=";
+pub(crate) const BUCKET: &str = "examplebucket-1250000000";
+pub(crate) const HOST: &str = "examplebucket-1250000000.cos.ap-guangzhou.myqcloud.com";
+pub(crate) const TOKEN: &str = "1ueSDFASDF1Tr/XDAFdadEADadf2J/wm36Hy4vbOwM=";
 /// Pinned "now" of the client's clock.
-pub const NOW: u64 = 1_700_000_060;
+pub(crate) const NOW: u64 = 1_700_000_060;
 /// The PY vectors' KeyTime (`reference/cos-api.md` §4.3: PY's `now-60 .. now+3600` at NOW).
 /// The client signs a shorter window; [`Seen::py_signature`] re-signs what it sent with this
 /// one, so the request's content is still compared with what the PY SDK signs.
-pub const PY_WINDOW: (u64, u64) = (1_700_000_000, 1_700_003_660);
+pub(crate) const PY_WINDOW: (u64, u64) = (1_700_000_000, 1_700_003_660);
 
-pub const SMALL: &str = "<InventoryConfiguration><Id>list1</Id><IsEnabled>true</IsEnabled><IncludedObjectVersions>Current</IncludedObjectVersions><Schedule><Frequency>Daily</Frequency></Schedule><Destination><COSBucketDestination><Bucket>qcs::cos:ap-guangzhou::examplebucket-1250000000</Bucket><Format>CSV</Format></COSBucketDestination></Destination></InventoryConfiguration>";
+pub(crate) const SMALL: &str = "<InventoryConfiguration><Id>list1</Id><IsEnabled>true</IsEnabled><IncludedObjectVersions>Current</IncludedObjectVersions><Schedule><Frequency>Daily</Frequency></Schedule><Destination><COSBucketDestination><Bucket>qcs::cos:ap-guangzhou::examplebucket-1250000000</Bucket><Format>CSV</Format></COSBucketDestination></Destination></InventoryConfiguration>";
 
 /// One request as the mock saw it.
 #[derive(Clone, Debug)]
-pub struct Seen {
+pub(crate) struct Seen {
     pub method: String,
     pub query: String,
     pub headers: HeaderMap,
@@ -64,26 +66,26 @@ pub struct Seen {
 }
 
 impl Seen {
-    pub fn header(&self, name: &str) -> Option<&str> {
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
-    pub fn authorization(&self) -> Authorization {
+    pub(crate) fn authorization(&self) -> Authorization {
         Authorization::parse(self.header("authorization").unwrap()).unwrap()
     }
 }
 
-pub type Responder = Box<dyn Fn(&Seen, usize) -> Response + Send + Sync>;
+pub(crate) type Responder = Box<dyn Fn(&Seen, usize) -> Response + Send + Sync>;
 
-pub struct Mock {
+pub(crate) struct Mock {
     pub seen: Mutex<Vec<Seen>>,
     pub respond: Responder,
 }
 
-pub fn decode(text: &str) -> String {
+pub(crate) fn decode(text: &str) -> String {
     percent_decode_str(text).decode_utf8_lossy().into_owned()
 }
 
-pub fn check(
+pub(crate) fn check(
     method: &Method,
     uri: &Uri,
     headers: &HeaderMap,
@@ -158,7 +160,7 @@ pub fn check(
 
 /// Checks and records `request`, then answers it: 400 `MockCheckFailed` when the request is
 /// malformed, else what the test's responder says.
-pub fn handle(mock: &Mock, request: &Recorded) -> Response {
+pub(crate) fn handle(mock: &Mock, request: &Recorded) -> Response {
     let (problems, py_signature) = check(
         &request.method,
         &request.uri,
@@ -187,7 +189,7 @@ pub fn handle(mock: &Mock, request: &Recorded) -> Response {
     (mock.respond)(&seen, n)
 }
 
-pub async fn start(
+pub(crate) async fn start(
     respond: impl Fn(&Seen, usize) -> Response + Send + Sync + 'static,
 ) -> (String, Arc<Mock>) {
     let mock = Arc::new(Mock {
@@ -200,7 +202,7 @@ pub async fn start(
     (server.detach(), mock)
 }
 
-pub fn client_with(endpoint: &str, credentials: Credentials) -> CosClient {
+pub(crate) fn client_with(endpoint: &str, credentials: Credentials) -> CosClient {
     let settings = HttpSettings {
         max_attempts: 3,
         base_delay: Duration::from_millis(1),
@@ -216,11 +218,11 @@ pub fn client_with(endpoint: &str, credentials: Credentials) -> CosClient {
         .with_clock(Arc::new(|| UNIX_EPOCH + Duration::from_secs(NOW)))
 }
 
-pub fn client(endpoint: &str) -> CosClient {
+pub(crate) fn client(endpoint: &str) -> CosClient {
     client_with(endpoint, Credentials::new(AK, SK))
 }
 
-pub fn bucket() -> BucketKey {
+pub(crate) fn bucket() -> BucketKey {
     BucketKey {
         provider: Provider::COS,
         bucket: BUCKET.into(),
@@ -228,7 +230,7 @@ pub fn bucket() -> BucketKey {
     }
 }
 
-pub fn xml_response(status: u16, body: &str) -> Response {
+pub(crate) fn xml_response(status: u16, body: &str) -> Response {
     (
         StatusCode::from_u16(status).unwrap(),
         [
@@ -240,18 +242,18 @@ pub fn xml_response(status: u16, body: &str) -> Response {
         .into_response()
 }
 
-pub fn error_xml(code: &str, message: &str, request_id: &str) -> String {
+pub(crate) fn error_xml(code: &str, message: &str, request_id: &str) -> String {
     format!(
         "<?xml version='1.0' encoding='utf-8' ?>\n<Error><Code>{code}</Code><Message>{message}</Message>\
          <Resource>{HOST}/</Resource><RequestId>{request_id}</RequestId><TraceId>trace</TraceId></Error>"
     )
 }
 
-pub fn config_xml(id: &str) -> String {
+pub(crate) fn config_xml(id: &str) -> String {
     SMALL.replace("<Id>list1</Id>", &format!("<Id>{id}</Id>"))
 }
 
-pub fn small() -> CosInventory {
+pub(crate) fn small() -> CosInventory {
     CosInventory {
         id: "list1".into(),
         enabled: true,
@@ -272,12 +274,12 @@ pub fn small() -> CosInventory {
     }
 }
 
-pub fn assert_clean(mock: &Mock) {
+pub(crate) fn assert_clean(mock: &Mock) {
     for seen in mock.seen.lock().unwrap().iter() {
         assert!(seen.problems.is_empty(), "{:?}", seen.problems);
     }
 }
 
-pub fn signature_of(seen: &Seen) -> String {
+pub(crate) fn signature_of(seen: &Seen) -> String {
     seen.authorization().signature
 }

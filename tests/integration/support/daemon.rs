@@ -20,10 +20,10 @@ use tokio::sync::{mpsc, oneshot};
 use super::e2e::{COS_ID, COS_KEY, Emulator, OSS_ID, OSS_KEY, S3_ID, S3_KEY};
 
 /// Upper bound of every wait; the tests' own promptness assertions are much tighter.
-pub const MAX_WAIT: Duration = Duration::from_secs(20);
+pub(crate) const MAX_WAIT: Duration = Duration::from_secs(20);
 
 /// A daemon running on its own runtime until stopped.
-pub struct Daemon {
+pub(crate) struct Daemon {
     pub metrics: Metrics,
     pub readiness: Readiness,
     pub full_pass: mpsc::UnboundedSender<()>,
@@ -34,7 +34,7 @@ pub struct Daemon {
 }
 
 /// Clients for the emulator with the test credentials, counting calls in `metrics`.
-pub fn clients(emulator: &Emulator, metrics: &Metrics) -> Clients {
+pub(crate) fn clients(emulator: &Emulator, metrics: &Metrics) -> Clients {
     let http = HttpSettings {
         request_timeout: Duration::from_secs(5),
         base_delay: Duration::from_millis(20),
@@ -73,7 +73,7 @@ pub fn clients(emulator: &Emulator, metrics: &Metrics) -> Clients {
 impl Daemon {
     /// Starts the daemon on `manifests` with a 1 s resync interval, 50 ms backoff base,
     /// 100 ms debounce and no settle wait, after `configure` adjusted the configuration.
-    pub fn start(
+    pub(crate) fn start(
         emulator: &Emulator,
         manifests: &Path,
         configure: impl FnOnce(&mut RunConfig),
@@ -118,17 +118,17 @@ impl Daemon {
     }
 
     /// True while the daemon loop has not returned.
-    pub fn is_running(&self) -> bool {
+    pub(crate) fn is_running(&self) -> bool {
         self.task.as_ref().is_some_and(|t| !t.is_finished())
     }
 
     /// The metrics text as `/metrics` serves it.
-    pub fn metrics_text(&self) -> String {
+    pub(crate) fn metrics_text(&self) -> String {
         self.metrics.encode()
     }
 
     /// Every event sent so far.
-    pub fn drain_events(&mut self) -> Vec<RunEvent> {
+    pub(crate) fn drain_events(&mut self) -> Vec<RunEvent> {
         let mut all = Vec::new();
         while let Ok(event) = self.events.try_recv() {
             all.push(event);
@@ -137,7 +137,7 @@ impl Daemon {
     }
 
     /// Requests shutdown and returns how the loop ended and how long it took.
-    pub fn stop(mut self) -> (Result<(), RunError>, Duration) {
+    pub(crate) fn stop(mut self) -> (Result<(), RunError>, Duration) {
         let started = Instant::now();
         let _ = self.stop.take().unwrap().send(());
         let task = self.task.take().unwrap();
@@ -147,7 +147,7 @@ impl Daemon {
 }
 
 /// Polls `condition` every 10 ms until it holds or `limit` passes; returns whether it held.
-pub fn wait_until(limit: Duration, mut condition: impl FnMut() -> bool) -> bool {
+pub(crate) fn wait_until(limit: Duration, mut condition: impl FnMut() -> bool) -> bool {
     let deadline = Instant::now() + limit;
     loop {
         if condition() {
@@ -161,7 +161,7 @@ pub fn wait_until(limit: Duration, mut condition: impl FnMut() -> bool) -> bool 
 }
 
 /// The value of the metric line starting with `series` (e.g. `invsync_manifest_valid`), if any.
-pub fn metric(text: &str, series: &str) -> Option<f64> {
+pub(crate) fn metric(text: &str, series: &str) -> Option<f64> {
     text.lines()
         .find(|line| line.starts_with(series) && line[series.len()..].starts_with(' '))
         .and_then(|line| line[series.len()..].trim().parse().ok())

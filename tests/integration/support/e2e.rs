@@ -9,27 +9,27 @@ use std::process::Output;
 use invsync::emulator::{EmulatorConfig, EmulatorHandle};
 use invsync::model::Provider;
 
-pub const COS_ID: &str = "AKIDe2etestsecretid0000000000000000";
-pub const COS_KEY: &str = "cos-e2e-secret-key-do-not-print";
-pub const OSS_ID: &str = "LTAIe2etestaccesskey";
-pub const OSS_KEY: &str = "oss-e2e-secret-key-do-not-print";
-pub const S3_ID: &str = "AKIAE2ETESTACCESSKEY";
-pub const S3_KEY: &str = "s3-e2e-secret-key-do-not-print";
+pub(crate) const COS_ID: &str = "AKIDe2etestsecretid0000000000000000";
+pub(crate) const COS_KEY: &str = "cos-e2e-secret-key-do-not-print";
+pub(crate) const OSS_ID: &str = "LTAIe2etestaccesskey";
+pub(crate) const OSS_KEY: &str = "oss-e2e-secret-key-do-not-print";
+pub(crate) const S3_ID: &str = "AKIAE2ETESTACCESSKEY";
+pub(crate) const S3_KEY: &str = "s3-e2e-secret-key-do-not-print";
 
 /// An emulator running on its own runtime thread for the life of the value.
-pub struct Emulator {
+pub(crate) struct Emulator {
     pub handle: EmulatorHandle,
     runtime: tokio::runtime::Runtime,
 }
 
 impl Emulator {
     /// Starts an emulator that knows the test credentials.
-    pub fn start() -> Emulator {
+    pub(crate) fn start() -> Emulator {
         Self::start_with(|_| {})
     }
 
     /// Starts an emulator after `configure` adjusted its configuration.
-    pub fn start_with(configure: impl FnOnce(&mut EmulatorConfig)) -> Emulator {
+    pub(crate) fn start_with(configure: impl FnOnce(&mut EmulatorConfig)) -> Emulator {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
@@ -46,30 +46,30 @@ impl Emulator {
         Emulator { handle, runtime }
     }
 
-    pub fn endpoint(&self) -> String {
+    pub(crate) fn endpoint(&self) -> String {
         self.handle.endpoint()
     }
 
     /// Runs a future on the emulator's runtime (for seeding and inspection).
-    pub fn block_on<F: std::future::Future>(&self, future: F) -> F::Output {
+    pub(crate) fn block_on<F: std::future::Future>(&self, future: F) -> F::Output {
         self.runtime.block_on(future)
     }
 }
 
 /// A manifests directory in a temp dir.
-pub struct Manifests {
+pub(crate) struct Manifests {
     pub dir: tempfile::TempDir,
 }
 
 impl Manifests {
-    pub fn new() -> Manifests {
+    pub(crate) fn new() -> Manifests {
         Manifests {
             dir: tempfile::tempdir().expect("temp dir"),
         }
     }
 
     /// Writes (or overwrites) `name` with `yaml`.
-    pub fn write(&self, name: &str, yaml: &str) -> &Self {
+    pub(crate) fn write(&self, name: &str, yaml: &str) -> &Self {
         let path = self.dir.path().join(name);
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent).expect("mkdir");
@@ -78,31 +78,31 @@ impl Manifests {
         self
     }
 
-    pub fn path(&self) -> &Path {
+    pub(crate) fn path(&self) -> &Path {
         self.dir.path()
     }
 }
 
 /// The `invsync` binary under test.
 /// Makes a FIFO at `path`, as a hostile manifest directory or a mistaken flag may name one.
-pub fn mkfifo(path: &Path) {
+pub(crate) fn mkfifo(path: &Path) {
     use std::os::unix::ffi::OsStrExt;
     let name = std::ffi::CString::new(path.as_os_str().as_bytes()).unwrap();
     // SAFETY: a valid NUL-terminated path; mkfifo only creates a directory entry.
     assert_eq!(unsafe { libc::mkfifo(name.as_ptr(), 0o600) }, 0);
 }
 
-pub fn bin() -> PathBuf {
+pub(crate) fn bin() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_invsync"))
 }
 
 /// Runs `invsync ARGS` against `emulator` with the test credentials.
-pub fn invsync(emulator: &Emulator, args: &[&str]) -> Output {
+pub(crate) fn invsync(emulator: &Emulator, args: &[&str]) -> Output {
     invsync_with(emulator, args, &[])
 }
 
 /// Runs `invsync ARGS` with extra environment variables (which win over the defaults).
-pub fn invsync_with(emulator: &Emulator, args: &[&str], env: &[(&str, &str)]) -> Output {
+pub(crate) fn invsync_with(emulator: &Emulator, args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut command = std::process::Command::new(bin());
     command
         .args(args)
@@ -127,16 +127,16 @@ pub fn invsync_with(emulator: &Emulator, args: &[&str], env: &[(&str, &str)]) ->
     command.output().expect("invsync runs")
 }
 
-pub fn stdout(output: &Output) -> String {
+pub(crate) fn stdout(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
-pub fn stderr(output: &Output) -> String {
+pub(crate) fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
 /// Asserts the exit code, showing both streams when it differs.
-pub fn assert_exit(output: &Output, code: i32) {
+pub(crate) fn assert_exit(output: &Output, code: i32) {
     assert_eq!(
         output.status.code(),
         Some(code),

@@ -14,34 +14,34 @@ use invsync::provider::s3::signer as s3_signer;
 use md5::{Digest, Md5};
 use reqwest::{Method, Response};
 
-pub const COS_ID: &str = "AKIDemulatorTests000000000000000000";
-pub const COS_KEY: &str = "emulatorTestsCosSecretKey000000000";
-pub const OSS_ID: &str = "LTAIemulatorTests";
-pub const OSS_KEY: &str = "emulatorTestsOssSecret000000";
-pub const COS_REGION: &str = "ap-guangzhou";
-pub const OSS_REGION: &str = "cn-hangzhou";
-pub const S3_ID: &str = "AKIAEMULATORTESTS000";
-pub const S3_KEY: &str = "emulatorTestsS3SecretAccessKey0000000000";
+pub(crate) const COS_ID: &str = "AKIDemulatorTests000000000000000000";
+pub(crate) const COS_KEY: &str = "emulatorTestsCosSecretKey000000000";
+pub(crate) const OSS_ID: &str = "LTAIemulatorTests";
+pub(crate) const OSS_KEY: &str = "emulatorTestsOssSecret000000";
+pub(crate) const COS_REGION: &str = "ap-guangzhou";
+pub(crate) const OSS_REGION: &str = "cn-hangzhou";
+pub(crate) const S3_ID: &str = "AKIAEMULATORTESTS000";
+pub(crate) const S3_KEY: &str = "emulatorTestsS3SecretAccessKey0000000000";
 /// The emulator's default region of S3 buckets.
-pub const S3_REGION: &str = "us-east-1";
+pub(crate) const S3_REGION: &str = "us-east-1";
 
 /// The credentials every test emulator accepts.
-pub fn config() -> EmulatorConfig {
+pub(crate) fn config() -> EmulatorConfig {
     EmulatorConfig::default()
         .with_credentials(Provider::COS, COS_ID, COS_KEY)
         .with_credentials(Provider::OSS, OSS_ID, OSS_KEY)
         .with_credentials(Provider::S3, S3_ID, S3_KEY)
 }
 
-pub async fn start() -> EmulatorHandle {
+pub(crate) async fn start() -> EmulatorHandle {
     start_with(config()).await
 }
 
-pub async fn start_with(config: EmulatorConfig) -> EmulatorHandle {
+pub(crate) async fn start_with(config: EmulatorConfig) -> EmulatorHandle {
     emulator::spawn(config).await.expect("emulator starts")
 }
 
-pub fn http() -> reqwest::Client {
+pub(crate) fn http() -> reqwest::Client {
     // reqwest is built without a default crypto provider; plain HTTP still needs one chosen.
     let _ = rustls::crypto::ring::default_provider().install_default();
     reqwest::Client::builder()
@@ -50,7 +50,7 @@ pub fn http() -> reqwest::Client {
         .expect("client builds")
 }
 
-pub fn md5_base64(body: &[u8]) -> String {
+pub(crate) fn md5_base64(body: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(Md5::digest(body))
 }
 
@@ -69,7 +69,7 @@ fn query_string(params: &[(&str, &str)]) -> String {
 }
 
 /// A COS request: virtual-hosted `Host`, sent to the emulator's address.
-pub struct CosRequest<'a> {
+pub(crate) struct CosRequest<'a> {
     pub method: Method,
     pub bucket: &'a str,
     pub params: Vec<(&'a str, &'a str)>,
@@ -88,7 +88,7 @@ pub struct CosRequest<'a> {
 }
 
 impl<'a> CosRequest<'a> {
-    pub fn new(method: Method, bucket: &'a str, params: Vec<(&'a str, &'a str)>) -> Self {
+    pub(crate) fn new(method: Method, bucket: &'a str, params: Vec<(&'a str, &'a str)>) -> Self {
         CosRequest {
             method,
             bucket,
@@ -108,12 +108,12 @@ impl<'a> CosRequest<'a> {
         }
     }
 
-    pub fn body(mut self, body: impl Into<Vec<u8>>) -> Self {
+    pub(crate) fn body(mut self, body: impl Into<Vec<u8>>) -> Self {
         self.body = Some(body.into());
         self
     }
 
-    pub async fn send(self, emulator: &EmulatorHandle) -> Response {
+    pub(crate) async fn send(self, emulator: &EmulatorHandle) -> Response {
         let host = format!("{}.cos.{COS_REGION}.myqcloud.com", self.bucket);
         let mut signed_headers: Vec<(String, String)> = vec![("host".into(), host.clone())];
         if let Some(body) = &self.body {
@@ -165,13 +165,13 @@ impl<'a> CosRequest<'a> {
 
 /// Which OSS signature a request carries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OssVersion {
+pub(crate) enum OssVersion {
     V1,
     V4,
 }
 
 /// An OSS request: path style (`/{bucket}/`) unless `virtual_host` is set.
-pub struct OssRequest<'a> {
+pub(crate) struct OssRequest<'a> {
     pub method: Method,
     pub bucket: &'a str,
     pub params: Vec<(&'a str, &'a str)>,
@@ -186,7 +186,7 @@ pub struct OssRequest<'a> {
 }
 
 impl<'a> OssRequest<'a> {
-    pub fn new(
+    pub(crate) fn new(
         method: Method,
         bucket: &'a str,
         params: Vec<(&'a str, &'a str)>,
@@ -207,14 +207,14 @@ impl<'a> OssRequest<'a> {
         }
     }
 
-    pub fn body(mut self, body: impl Into<Vec<u8>>) -> Self {
+    pub(crate) fn body(mut self, body: impl Into<Vec<u8>>) -> Self {
         let body = body.into();
         self.content_md5 = Some(md5_base64(&body));
         self.body = Some(body);
         self
     }
 
-    pub async fn send(self, emulator: &EmulatorHandle) -> Response {
+    pub(crate) async fn send(self, emulator: &EmulatorHandle) -> Response {
         let mut headers: Vec<(String, String)> = Vec::new();
         if let Some(md5) = &self.content_md5 {
             headers.push(("content-md5".into(), md5.clone()));
@@ -294,7 +294,7 @@ impl<'a> OssRequest<'a> {
 
 /// An S3 request, SigV4-signed with the crate's signer: path style (`/{bucket}` on the
 /// emulator's IP address) unless `virtual_host` is set.
-pub struct S3Request<'a> {
+pub(crate) struct S3Request<'a> {
     pub method: Method,
     pub bucket: &'a str,
     pub params: Vec<(&'a str, &'a str)>,
@@ -312,7 +312,7 @@ pub struct S3Request<'a> {
 }
 
 impl<'a> S3Request<'a> {
-    pub fn new(method: Method, bucket: &'a str, params: Vec<(&'a str, &'a str)>) -> Self {
+    pub(crate) fn new(method: Method, bucket: &'a str, params: Vec<(&'a str, &'a str)>) -> Self {
         S3Request {
             method,
             bucket,
@@ -329,12 +329,12 @@ impl<'a> S3Request<'a> {
         }
     }
 
-    pub fn body(mut self, body: impl Into<Vec<u8>>) -> Self {
+    pub(crate) fn body(mut self, body: impl Into<Vec<u8>>) -> Self {
         self.body = body.into();
         self
     }
 
-    pub async fn send(self, emulator: &EmulatorHandle) -> Response {
+    pub(crate) async fn send(self, emulator: &EmulatorHandle) -> Response {
         let (host, path, url_path) = if self.virtual_host {
             (
                 format!("{}.s3.{}.amazonaws.com", self.bucket, self.region),
@@ -400,7 +400,7 @@ impl<'a> S3Request<'a> {
 }
 
 /// An S3 configuration body as boto3 sends it (namespace included).
-pub fn s3_config(id: &str, prefix: &str) -> String {
+pub(crate) fn s3_config(id: &str, prefix: &str) -> String {
     format!(
         "<InventoryConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Id>{id}</Id>\
          <IsEnabled>true</IsEnabled><Filter><Prefix>{prefix}</Prefix></Filter>\
@@ -415,7 +415,7 @@ pub fn s3_config(id: &str, prefix: &str) -> String {
 }
 
 /// A COS configuration body in the SDKs' shape.
-pub fn cos_config(id: &str, prefix: &str) -> String {
+pub(crate) fn cos_config(id: &str, prefix: &str) -> String {
     format!(
         "<InventoryConfiguration><Id>{id}</Id><IsEnabled>True</IsEnabled>\
          <IncludedObjectVersions>All</IncludedObjectVersions>\
@@ -430,7 +430,7 @@ pub fn cos_config(id: &str, prefix: &str) -> String {
 }
 
 /// An OSS configuration body in the Go v2 SDK's shape.
-pub fn oss_config(id: &str, prefix: &str) -> String {
+pub(crate) fn oss_config(id: &str, prefix: &str) -> String {
     format!(
         "<InventoryConfiguration><Id>{id}</Id><IsEnabled>true</IsEnabled>\
          <Destination><OSSBucketDestination><Format>CSV</Format><AccountId>1000000000000000</AccountId>\
@@ -443,7 +443,7 @@ pub fn oss_config(id: &str, prefix: &str) -> String {
 }
 
 /// The text of the first `<name>` element of `xml`.
-pub fn element<'x>(xml: &'x str, name: &str) -> Option<&'x str> {
+pub(crate) fn element<'x>(xml: &'x str, name: &str) -> Option<&'x str> {
     let open = format!("<{name}>");
     let start = xml.find(&open)? + open.len();
     let end = xml[start..].find(&format!("</{name}>"))? + start;
@@ -451,7 +451,7 @@ pub fn element<'x>(xml: &'x str, name: &str) -> Option<&'x str> {
 }
 
 /// Every `<Id>` in a LIST page, in order.
-pub fn ids(xml: &str) -> Vec<String> {
+pub(crate) fn ids(xml: &str) -> Vec<String> {
     xml.split("<Id>")
         .skip(1)
         .filter_map(|rest| rest.split("</Id>").next())

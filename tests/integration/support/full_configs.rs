@@ -10,7 +10,7 @@ use super::fixtures::{cos_inventory, oss_inventory};
 /// `provider`'s configuration `id` with every optional element present (filters, optional
 /// report fields, destination account, prefix and encryption, schedule details), each with a
 /// value the provider accepts.
-pub fn every_field(provider: Provider, id: &str) -> Inventory {
+pub(crate) fn every_field(provider: Provider, id: &str) -> Inventory {
     match provider {
         Provider::COS => cos_inventory(id)
             .monthly(15)

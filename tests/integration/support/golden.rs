@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 /// Compares `actual` with `tests/golden/<relative>`, or writes it there under
 /// `UPDATE_GOLDEN=1`. Panics with a unified diff on mismatch.
-pub fn assert_golden(relative: &str, actual: &str) {
+pub(crate) fn assert_golden(relative: &str, actual: &str) {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("tests/golden")
         .join(relative);

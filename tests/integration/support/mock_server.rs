@@ -19,7 +19,7 @@ use axum::response::{IntoResponse, Response};
 
 /// One request as the server received it.
 #[derive(Debug, Clone)]
-pub struct Recorded {
+pub(crate) struct Recorded {
     pub method: Method,
     pub uri: Uri,
     pub headers: HeaderMap,
@@ -27,17 +27,17 @@ pub struct Recorded {
 }
 
 impl Recorded {
-    pub fn path(&self) -> &str {
+    pub(crate) fn path(&self) -> &str {
         self.uri.path()
     }
 
     /// The raw query string, empty when there is none.
-    pub fn query(&self) -> &str {
+    pub(crate) fn query(&self) -> &str {
         self.uri.query().unwrap_or_default()
     }
 
     /// A header's value when it is present and visible ASCII.
-    pub fn header(&self, name: &str) -> Option<&str> {
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
 }
@@ -54,7 +54,7 @@ struct Shared {
 }
 
 /// A mock server; see the [module docs](self).
-pub struct MockServer {
+pub(crate) struct MockServer {
     url: String,
     shared: Arc<Mutex<Shared>>,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
@@ -64,7 +64,7 @@ pub struct MockServer {
 impl MockServer {
     /// Starts a server with nothing queued: until something is, every request gets a 500
     /// saying so.
-    pub fn start() -> MockServer {
+    pub(crate) fn start() -> MockServer {
         let shared = Arc::new(Mutex::new(Shared::default()));
         let state = Arc::clone(&shared);
         let (bound, address) = std::sync::mpsc::channel();
@@ -98,12 +98,12 @@ impl MockServer {
     }
 
     /// `http://127.0.0.1:PORT`, without a trailing slash.
-    pub fn url(&self) -> &str {
+    pub(crate) fn url(&self) -> &str {
         &self.url
     }
 
     /// The base URL as a parsed URL.
-    pub fn parsed_url(&self) -> url::Url {
+    pub(crate) fn parsed_url(&self) -> url::Url {
         url::Url::parse(&self.url).unwrap()
     }
 
@@ -112,39 +112,42 @@ impl MockServer {
     }
 
     /// Queues `response` for the next unanswered request.
-    pub fn push(&self, response: impl IntoResponse) {
+    pub(crate) fn push(&self, response: impl IntoResponse) {
         let response = response.into_response();
         self.push_fn(move |_| response);
     }
 
     /// Queues `respond` to answer the next unanswered request.
-    pub fn push_fn(&self, respond: impl FnOnce(&Recorded) -> Response + Send + 'static) {
+    pub(crate) fn push_fn(&self, respond: impl FnOnce(&Recorded) -> Response + Send + 'static) {
         self.lock().queue.push_back(Box::new(respond));
     }
 
     /// Answers every request that finds the queue empty with `respond(request, n)`, where `n`
     /// counts the requests received before this one.
-    pub fn fallback(&self, respond: impl Fn(&Recorded, usize) -> Response + Send + Sync + 'static) {
+    pub(crate) fn fallback(
+        &self,
+        respond: impl Fn(&Recorded, usize) -> Response + Send + Sync + 'static,
+    ) {
         self.lock().fallback = Some(Arc::new(respond));
     }
 
     /// Every answer waits this long first.
-    pub fn delay(&self, delay: Duration) {
+    pub(crate) fn delay(&self, delay: Duration) {
         self.lock().delay = delay;
     }
 
     /// The requests received so far, in order.
-    pub fn requests(&self) -> Vec<Recorded> {
+    pub(crate) fn requests(&self) -> Vec<Recorded> {
         self.lock().requests.clone()
     }
 
     /// Number of requests received so far.
-    pub fn request_count(&self) -> usize {
+    pub(crate) fn request_count(&self) -> usize {
         self.lock().requests.len()
     }
 
     /// Keeps the server running until the test process ends; its base URL.
-    pub fn detach(mut self) -> String {
+    pub(crate) fn detach(mut self) -> String {
         // Dropping the sender without sending would stop the server too: keep it alive.
         std::mem::forget(self.shutdown.take());
         self.thread.take();

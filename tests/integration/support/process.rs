@@ -13,23 +13,23 @@ use serde_json::Value;
 
 use super::e2e::{COS_ID, COS_KEY, Emulator, Manifests, OSS_ID, OSS_KEY, S3_ID, S3_KEY, bin};
 
-pub const MAX_WAIT: Duration = Duration::from_secs(20);
+pub(crate) const MAX_WAIT: Duration = Duration::from_secs(20);
 
 /// A running `invsync run` whose stderr (JSON log lines) is collected.
-pub struct Process {
+pub(crate) struct Process {
     pub child: Child,
     pub logs: Arc<Mutex<Vec<Value>>>,
     _credentials: tempfile::TempDir,
 }
 
 impl Process {
-    pub fn start(emulator: &Emulator, manifests: &Manifests) -> Process {
+    pub(crate) fn start(emulator: &Emulator, manifests: &Manifests) -> Process {
         Process::start_with(emulator, manifests, &[], &[])
     }
 
     /// Starts with more arguments and environment variables (added after the defaults, so
     /// they may override them).
-    pub fn start_with(
+    pub(crate) fn start_with(
         emulator: &Emulator,
         manifests: &Manifests,
         args: &[&str],
@@ -88,7 +88,7 @@ impl Process {
     }
 
     /// The first log event with this message.
-    pub fn wait_for_log(&self, message: &str) -> Value {
+    pub(crate) fn wait_for_log(&self, message: &str) -> Value {
         let deadline = Instant::now() + MAX_WAIT;
         while Instant::now() < deadline {
             if let Some(found) = self
@@ -105,12 +105,12 @@ impl Process {
         panic!("no `{message}` log in {:#?}", self.logs.lock().unwrap());
     }
 
-    pub fn address(&self) -> String {
+    pub(crate) fn address(&self) -> String {
         let event = self.wait_for_log("serving /metrics, /healthz and /readyz");
         event["addr"].as_str().unwrap().to_string()
     }
 
-    pub fn signal(&self, name: &str) {
+    pub(crate) fn signal(&self, name: &str) {
         let status = Command::new("kill")
             .arg(format!("-{name}"))
             .arg(self.child.id().to_string())
@@ -120,7 +120,7 @@ impl Process {
     }
 
     /// Waits for the exit; returns the code and how long it took.
-    pub fn wait_exit(&mut self) -> (Option<i32>, Duration) {
+    pub(crate) fn wait_exit(&mut self) -> (Option<i32>, Duration) {
         let started = Instant::now();
         while started.elapsed() < MAX_WAIT {
             if let Some(status) = self.child.try_wait().unwrap() {
@@ -141,7 +141,7 @@ impl Drop for Process {
 }
 
 /// `GET path` over HTTP/1.1; returns the status and the body.
-pub fn get(addr: &str, path: &str) -> (u16, String) {
+pub(crate) fn get(addr: &str, path: &str) -> (u16, String) {
     let mut stream = TcpStream::connect(addr).unwrap();
     stream
         .set_read_timeout(Some(Duration::from_secs(5)))
@@ -161,7 +161,7 @@ pub fn get(addr: &str, path: &str) -> (u16, String) {
     (status, body)
 }
 
-pub fn wait_ready(addr: &str) {
+pub(crate) fn wait_ready(addr: &str) {
     let deadline = Instant::now() + MAX_WAIT;
     while get(addr, "/readyz").0 != 200 {
         assert!(Instant::now() < deadline, "never ready");
@@ -172,7 +172,7 @@ pub fn wait_ready(addr: &str) {
 /// `invsync run --manifests DIR ARGS` (with `env`) that must fail at start: waits for the exit,
 /// at most [`MAX_WAIT`] (then kills it and panics, so a start that hangs fails the test rather
 /// than blocking the suite), and returns the exit code and stdout plus stderr.
-pub fn run_start_failure(
+pub(crate) fn run_start_failure(
     manifests: &Manifests,
     args: &[&str],
     env: &[(&str, &str)],

@@ -12,20 +12,20 @@ use super::mock_server::MockServer;
 
 /// One request the receiver got.
 #[derive(Debug, Clone)]
-pub struct Received {
+pub(crate) struct Received {
     pub path: String,
     pub headers: HeaderMap,
     pub body: String,
 }
 
 /// A receiver on 127.0.0.1:0 for the life of the value; 200 unless scripted otherwise.
-pub struct Receiver {
+pub(crate) struct Receiver {
     pub addr: std::net::SocketAddr,
     server: MockServer,
 }
 
 impl Receiver {
-    pub fn start() -> Receiver {
+    pub(crate) fn start() -> Receiver {
         let server = MockServer::start();
         server.fallback(|_, _| StatusCode::OK.into_response());
         let addr = server
@@ -36,23 +36,23 @@ impl Receiver {
         Receiver { addr, server }
     }
 
-    pub fn url(&self, path: &str) -> String {
+    pub(crate) fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.addr)
     }
 
     /// The next requests get these statuses.
-    pub fn script(&self, statuses: &[u16]) {
+    pub(crate) fn script(&self, statuses: &[u16]) {
         for status in statuses {
             self.server.push(StatusCode::from_u16(*status).unwrap());
         }
     }
 
     /// Every answer waits this long first.
-    pub fn delay(&self, delay: Duration) {
+    pub(crate) fn delay(&self, delay: Duration) {
         self.server.delay(delay);
     }
 
-    pub fn received(&self) -> Vec<Received> {
+    pub(crate) fn received(&self) -> Vec<Received> {
         self.server
             .requests()
             .into_iter()
@@ -65,7 +65,7 @@ impl Receiver {
     }
 
     /// The bodies received, parsed as JSON.
-    pub fn json(&self) -> Vec<serde_json::Value> {
+    pub(crate) fn json(&self) -> Vec<serde_json::Value> {
         self.received()
             .iter()
             .map(|r| serde_json::from_str(&r.body).unwrap())
