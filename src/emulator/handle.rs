@@ -144,7 +144,8 @@ impl EmulatorHandle {
 
     /// Creates `bucket` in `region` (the provider's default region when `None`) with `tags`,
     /// as `PUT /_emulator/buckets/{provider}/{bucket}` does; an existing bucket moves to
-    /// `region` and its tags are replaced. Returns whether the bucket is new.
+    /// `region` (keeps its own when `None`) and its tags are replaced. Returns whether the
+    /// bucket is new.
     ///
     /// # Errors
     /// A provider the emulator does not emulate; the store could not be persisted.

@@ -214,7 +214,8 @@ impl Shared {
     }
 
     /// Creates `bucket` of `dialect`'s provider in `region` (the dialect's default when
-    /// `None`), or moves an existing one there; `tags`, when given, replace its tags.
+    /// `None`), or moves an existing one there (`None` keeps its region); `tags`, when given,
+    /// replace its tags.
     /// Persists the store when configured. Returns whether the bucket is new.
     ///
     /// # Errors
@@ -226,11 +227,12 @@ impl Shared {
         region: Option<&str>,
         tags: Option<BTreeMap<String, String>>,
     ) -> Result<bool, ApiError> {
-        let region = region
-            .map(str::to_string)
-            .unwrap_or_else(|| dialect.default_region(&self.config));
         let now = clock::unix_secs(SystemTime::now());
         let mut store = lock(&self.store);
+        let region = region
+            .or_else(|| store.bucket_region(dialect.provider(), bucket))
+            .map(str::to_string)
+            .unwrap_or_else(|| dialect.default_region(&self.config));
         let is_new = store.create_bucket(dialect.provider(), bucket, &region, now, tags);
         self.persist(&store)?;
         Ok(is_new)
