@@ -7,7 +7,7 @@ use crate::support::emulator_support;
 use std::collections::BTreeSet;
 
 use emulator_support::*;
-use invsync::emulator::{BucketCall, EmulatorConfig, EmulatorHandle};
+use invsync::emulator::{BucketCall, EmulatorConfig, EmulatorHandle, FaultConfig};
 use invsync::model::Provider;
 use reqwest::Method;
 
@@ -509,4 +509,32 @@ async fn a_bucket_implied_by_an_inventory_write_is_listed_in_the_region_its_host
     let (_, body) = answer(list.send(&emulator).await).await;
     assert_eq!(elements(&body, "Name"), ["implied-1250000000"]);
     assert_eq!(elements(&body, "Location"), [COS_REGION]);
+}
+
+#[tokio::test]
+async fn faults_scoped_to_the_bucket_listing_fail_it_and_leave_inventory_calls_alone() {
+    let emulator = start().await;
+    emulator
+        .create_bucket(Provider::S3, "faulty", None, &[])
+        .unwrap();
+    emulator
+        .set_faults(FaultConfig {
+            fail_next: 1,
+            operations: vec!["list_buckets".into()],
+            ..FaultConfig::default()
+        })
+        .unwrap();
+    let inventory = S3Request::new(Method::GET, "faulty", vec![("inventory", "")]);
+    assert_eq!(inventory.send(&emulator).await.status(), 200);
+    let (status, body) = s3_list(&emulator, vec![("max-buckets", "5")]).await;
+    assert_eq!(
+        (status, element(&body, "Code")),
+        (503, Some("SlowDown")),
+        "{body}"
+    );
+    let (status, body) = s3_list(&emulator, vec![("max-buckets", "5")]).await;
+    assert_eq!((status, elements(&body, "Name")), (200, vec!["faulty"]));
+    let stats = emulator.stats();
+    assert_eq!(stats.bucket_calls(Provider::S3, BucketCall::ListBuckets), 2);
+    assert_eq!(stats.total, 3);
 }
