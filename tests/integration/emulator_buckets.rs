@@ -538,3 +538,23 @@ async fn faults_scoped_to_the_bucket_listing_fail_it_and_leave_inventory_calls_a
     assert_eq!(stats.bucket_calls(Provider::S3, BucketCall::ListBuckets), 2);
     assert_eq!(stats.total, 3);
 }
+
+#[tokio::test]
+async fn an_s3_bucket_implied_by_a_virtual_hosted_write_stays_in_the_configured_region() {
+    let emulator = start().await;
+    let request = |method| {
+        let mut request = S3Request::new(method, "hosted", vec![("inventory", ""), ("id", "a")]);
+        request.virtual_host = true;
+        request.host_region = Some("eu-west-1");
+        request
+    };
+    let put = request(Method::PUT).body(s3_config("a", "logs/"));
+    assert_eq!(put.send(&emulator).await.status(), 204);
+    let (status, body) = answer(request(Method::GET).send(&emulator).await).await;
+    assert_eq!(
+        status, 200,
+        "still signed for the configured region: {body}"
+    );
+    let (_, listed) = s3_list(&emulator, vec![("prefix", "hosted")]).await;
+    assert_eq!(elements(&listed, "BucketRegion"), [S3_REGION]);
+}
