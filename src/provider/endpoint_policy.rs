@@ -27,7 +27,7 @@ pub(crate) const ALLOW_ENV: &str = "INVSYNC_ALLOWED_ENDPOINTS";
 /// match every host below a domain (never the domain itself), and a missing scheme or port
 /// matches any.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct EndpointPattern {
+pub(crate) struct EndpointPattern {
     scheme: Option<String>,
     host: HostPattern,
     port: Option<u16>,
@@ -45,7 +45,7 @@ enum HostPattern {
 #[error(
     "allowed endpoint pattern `{pattern}` {reason}; write HOST[:PORT], *.DOMAIN[:PORT], optionally after http:// or https://"
 )]
-pub struct PatternError {
+pub(crate) struct PatternError {
     pattern: String,
     reason: &'static str,
 }
@@ -56,7 +56,7 @@ impl EndpointPattern {
     ///
     /// # Errors
     /// [`PatternError`] naming the pattern (an operator's own input, so it is shown).
-    pub fn parse(text: &str) -> Result<Self, PatternError> {
+    pub(crate) fn parse(text: &str) -> Result<Self, PatternError> {
         let text = text.trim();
         let fail = |reason| PatternError {
             pattern: text.to_string(),
@@ -102,7 +102,7 @@ impl EndpointPattern {
     }
 
     /// True when `url` (already a valid endpoint) matches this pattern.
-    pub fn matches(&self, url: &Url) -> bool {
+    pub(crate) fn matches(&self, url: &Url) -> bool {
         let Some(host) = url.host_str() else {
             return false;
         };

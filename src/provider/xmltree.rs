@@ -29,7 +29,7 @@ pub struct Element {
 
 /// A child of an element. Whitespace-only text between elements is not kept.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Node {
+pub(crate) enum Node {
     Element(Element),
     Text(String),
 }

@@ -143,7 +143,7 @@ pub struct Destination {
 /// `<COSBucketDestination>`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase", default)]
-pub struct CosBucketDestination {
+pub(crate) struct CosBucketDestination {
     /// `qcs::cos:<region>::<bucket-appid>`.
     pub bucket: String,
     #[serde(skip_serializing_if = "Option::is_none")]

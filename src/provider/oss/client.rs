@@ -10,7 +10,6 @@
 use super::request::{self, Headers, SignatureVersion, SignedRequest};
 use super::{response, xml};
 use crate::model::{Inventory, Provider};
-pub use crate::provider::clock::Clock;
 use crate::provider::document::ConfigReader;
 use crate::provider::protocol::{Attempt, Client, Dialect};
 use crate::provider::response::{ErrorFallback, ErrorShape};

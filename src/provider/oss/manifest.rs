@@ -77,7 +77,7 @@ pub struct OssScheduleSpec {
 /// OSS real-time incremental inventory (`<IncrementalInventory>`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct OssIncrementalSpec {
+pub(crate) struct OssIncrementalSpec {
     /// Whether incremental records are produced (default `true`).
     #[serde(
         default = "crate::provider::kit::serde_defaults::default_true",

@@ -27,7 +27,7 @@ pub mod signer_v1;
 pub mod signer_v4;
 pub mod xml;
 
-pub use client::{Clock, OssClient};
+pub use client::OssClient;
 pub use request::SignatureVersion;
 
 use std::sync::Arc;

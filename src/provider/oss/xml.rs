@@ -117,7 +117,7 @@ pub struct Destination {
 /// `<Destination><OSSBucketDestination>`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase", default)]
-pub struct OssBucketDestination {
+pub(crate) struct OssBucketDestination {
     /// `CSV`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub format: Option<String>,

@@ -37,7 +37,7 @@ pub enum BucketUrlError {
 
 /// Where one bucket's requests go.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct Addressing<'a> {
+pub(crate) struct Addressing<'a> {
     /// The endpoint override, already checked by
     /// [`crate::provider::endpoint_policy::validate_endpoint`].
     pub endpoint: Option<&'a Url>,

@@ -85,6 +85,8 @@ pub(crate) struct CosRequest<'a> {
     pub host_with_port: Option<u16>,
     /// Send Content-MD5 of the body (PUT).
     pub content_md5: bool,
+    /// Send this Host instead of the bucket's virtual host (a service endpoint).
+    pub service_host: Option<&'a str>,
 }
 
 impl<'a> CosRequest<'a> {
@@ -105,6 +107,7 @@ impl<'a> CosRequest<'a> {
             unsigned_headers: Vec::new(),
             host_with_port: None,
             content_md5: true,
+            service_host: None,
         }
     }
 
@@ -114,7 +117,10 @@ impl<'a> CosRequest<'a> {
     }
 
     pub(crate) async fn send(self, emulator: &EmulatorHandle) -> Response {
-        let host = format!("{}.cos.{COS_REGION}.myqcloud.com", self.bucket);
+        let host = match self.service_host {
+            Some(host) => host.to_string(),
+            None => format!("{}.cos.{COS_REGION}.myqcloud.com", self.bucket),
+        };
         let mut signed_headers: Vec<(String, String)> = vec![("host".into(), host.clone())];
         if let Some(body) = &self.body {
             signed_headers.push(("content-type".into(), "application/xml".into()));
@@ -269,7 +275,7 @@ impl<'a> OssRequest<'a> {
             }
         };
         let query = query_string(&self.params);
-        let url = if self.virtual_host {
+        let url = if self.virtual_host || self.bucket.is_empty() {
             format!("{}/?{query}", emulator.endpoint())
         } else {
             format!("{}/{}/?{query}", emulator.endpoint(), self.bucket)
@@ -309,6 +315,8 @@ pub(crate) struct S3Request<'a> {
     pub headers: Vec<(&'a str, String)>,
     /// Sent instead of the body that was signed.
     pub send_body: Option<Vec<u8>>,
+    /// Virtual-hosted: the region the Host names, when not the signing region.
+    pub host_region: Option<&'a str>,
 }
 
 impl<'a> S3Request<'a> {
@@ -326,6 +334,7 @@ impl<'a> S3Request<'a> {
             virtual_host: false,
             headers: Vec::new(),
             send_body: None,
+            host_region: None,
         }
     }
 
@@ -337,7 +346,11 @@ impl<'a> S3Request<'a> {
     pub(crate) async fn send(self, emulator: &EmulatorHandle) -> Response {
         let (host, path, url_path) = if self.virtual_host {
             (
-                format!("{}.s3.{}.amazonaws.com", self.bucket, self.region),
+                format!(
+                    "{}.s3.{}.amazonaws.com",
+                    self.bucket,
+                    self.host_region.unwrap_or(self.region)
+                ),
                 "/".to_string(),
                 "/".to_string(),
             )
@@ -457,4 +470,44 @@ pub(crate) fn ids(xml: &str) -> Vec<String> {
         .filter_map(|rest| rest.split("</Id>").next())
         .map(str::to_string)
         .collect()
+}
+
+/// The text of every `<name>` element of `xml`, in order.
+pub(crate) fn elements<'x>(xml: &'x str, name: &str) -> Vec<&'x str> {
+    let open = format!("<{name}>");
+    let close = format!("</{name}>");
+    xml.split(&open)
+        .skip(1)
+        .filter_map(|rest| rest.split(&close).next())
+        .collect()
+}
+
+/// Status and body of an answer.
+pub(crate) async fn answer(response: reqwest::Response) -> (u16, String) {
+    let status = response.status().as_u16();
+    (status, response.text().await.unwrap())
+}
+
+/// An S3 `ListBuckets` (`GET /` on the emulator's address, SigV4-signed) with `params`.
+pub(crate) async fn s3_list(emulator: &EmulatorHandle, params: Vec<(&str, &str)>) -> (u16, String) {
+    answer(S3Request::new(Method::GET, "", params).send(emulator).await).await
+}
+
+/// Creates `count` buckets `{prefix}{i:03}` of `provider` in `region` through the handle, as
+/// the admin API does.
+pub(crate) fn create_buckets(
+    emulator: &EmulatorHandle,
+    provider: Provider,
+    prefix: &str,
+    count: usize,
+    region: &str,
+) {
+    for i in 0..count {
+        let name = format!("{prefix}{i:03}");
+        assert!(
+            emulator
+                .create_bucket(provider, &name, Some(region), &[])
+                .unwrap()
+        );
+    }
 }
