@@ -9,6 +9,7 @@
 //! provider code.
 
 pub mod cos;
+pub mod discovered;
 pub mod live;
 pub mod oss;
 pub mod s3;
@@ -21,6 +22,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 pub use cos::{CosDestination, CosFilter, CosInventory, CosPeriod, CosSchedule, CosTag};
+pub use discovered::DiscoveredBucket;
 pub use live::{ForeignConfig, LiveConfig, all_modelled};
 pub use oss::{OssDestination, OssEncryption, OssFilter, OssIncrementalInventory, OssInventory};
 pub use s3::{S3BucketOptions, S3Destination, S3Encryption, S3Format, S3Inventory};

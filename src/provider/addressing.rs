@@ -61,6 +61,22 @@ pub fn place_bucket(
     Ok(url)
 }
 
+/// `base` without query and fragment, with path `/`: where a service-level request (the
+/// account's bucket listing) goes on an endpoint override.
+///
+/// # Errors
+/// "has no host" (completing "endpoint `…` …") when `base` has none.
+pub fn service_root(base: &Url) -> Result<Url, &'static str> {
+    if base.host().is_none() {
+        return Err("has no host");
+    }
+    let mut url = base.clone();
+    url.set_query(None);
+    url.set_fragment(None);
+    url.set_path("/");
+    Ok(url)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -94,6 +110,12 @@ mod tests {
         assert_eq!(hosted.as_str(), "https://b.s3.example:8443/");
         let path = place_bucket(&base, "b", Style::Path, "/b/").unwrap();
         assert_eq!(path.as_str(), "https://s3.example:8443/b/");
+    }
+
+    #[test]
+    fn a_service_request_goes_to_the_root_of_the_endpoint() {
+        let base = url("http://127.0.0.1:9000/ignored?q=1#f");
+        assert_eq!(service_root(&base).unwrap().as_str(), "http://127.0.0.1:9000/");
     }
 
     #[test]

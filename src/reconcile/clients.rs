@@ -8,6 +8,7 @@ use crate::provider::endpoint_policy::{EndpointPolicy, parse_endpoint};
 use crate::provider::http::Transport;
 use crate::provider::memory::MemoryInventory;
 use crate::provider::registry::{self, ClientParts};
+use crate::provider::discovery::{ACCOUNT, DiscoveryApi};
 use crate::provider::{BoxError, CredentialSource, InventoryApi, Operation, ProviderError};
 
 pub use crate::provider::client_settings::ClientSettings;
@@ -95,6 +96,43 @@ impl Clients {
         options: &ProviderBucketOptions,
     ) -> Result<Arc<dyn InventoryApi>, ProviderError> {
         self.connect(key, endpoint, options)
+    }
+
+    /// The discovery client of `provider` (its account's buckets and their tags), sending to
+    /// the provider's endpoint override when there is one, with `options` (S3's path style).
+    ///
+    /// # Errors
+    /// `ProviderError::Request`, before any request, when the override is not a bare
+    /// `http(s)://host[:port]`.
+    pub fn discovery(
+        &self,
+        provider: Provider,
+        options: &ProviderBucketOptions,
+    ) -> Result<Arc<dyn DiscoveryApi>, ProviderError> {
+        let entry = registry::spec(provider);
+        let account = BucketKey {
+            provider,
+            bucket: ACCOUNT.to_string(),
+            region: String::new(),
+        };
+        let endpoint = match self.settings.endpoints.get(&provider) {
+            Some(text) => Some(parse_endpoint(text).map_err(|e| {
+                let message = format!("{}: {e}", entry.endpoint_source);
+                invalid_endpoint(&account, message, Box::new(e))
+            })?),
+            None => None,
+        };
+        if let Some(api) = &self.memory {
+            return Ok(Arc::new(api.discovery(provider)));
+        }
+        (entry.discover)(ClientParts {
+            transport: self.transport.clone(),
+            credentials: self.credentials[&provider].clone(),
+            endpoint,
+            options,
+            settings: &self.settings,
+        })
+        .map_err(|e| invalid_endpoint(&account, e.to_string(), Box::new(e)))
     }
 
     fn connect(

@@ -26,6 +26,7 @@ use std::sync::Arc;
 
 use crate::model::Provider;
 use crate::provider::InventoryApi;
+use crate::provider::discovery::DiscoveryApi;
 use crate::provider::endpoint_policy::EndpointError;
 use crate::provider::kit::spec::{
     ChangedConfig, ClientParts, ProviderSpec, never_runs_once, no_bucket_options,
@@ -58,9 +59,15 @@ pub(crate) static SPEC: ProviderSpec = ProviderSpec {
     normalize: normalize::normalize,
     inventory_schema: manifest::inventory_schema,
     connect,
+    discover,
 };
 
 /// The table's `connect`: a [`CosClient`], sending to `parts.endpoint` when given.
 fn connect(parts: ClientParts<'_>) -> Result<Arc<dyn InventoryApi>, EndpointError> {
     CosClient::new(parts.transport, parts.credentials).shared(parts.endpoint)
+}
+
+/// The table's `discover`: the same client, as a discovery client.
+fn discover(parts: ClientParts<'_>) -> Result<Arc<dyn DiscoveryApi>, EndpointError> {
+    CosClient::new(parts.transport, parts.credentials).shared_discovery(parts.endpoint)
 }

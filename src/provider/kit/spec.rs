@@ -12,6 +12,7 @@ use super::diagnostic::FieldError;
 use super::field_path::FieldPath;
 use crate::model::{Inventory, Provider, ProviderBucketOptions};
 use crate::provider::InventoryApi;
+use crate::provider::discovery::DiscoveryApi;
 use crate::provider::client_settings::ClientSettings;
 use crate::provider::credentials::{CredentialSource, CredentialVars};
 use crate::provider::endpoint_policy::EndpointError;
@@ -106,6 +107,10 @@ pub struct ProviderSpec {
     pub inventory_schema: fn(&mut schemars::SchemaGenerator) -> schemars::Schema,
     /// Builds the client, handed out shared: every provider's is an `Arc<dyn InventoryApi>`.
     pub connect: fn(ClientParts<'_>) -> Result<Arc<dyn InventoryApi>, EndpointError>,
+    /// Builds the discovery client (the account's buckets, a bucket's tags), handed out shared
+    /// as `Arc<dyn DiscoveryApi>`; `parts.endpoint` is the operator's override, used for the
+    /// service endpoint and every bucket alike.
+    pub discover: fn(ClientParts<'_>) -> Result<Arc<dyn DiscoveryApi>, EndpointError>,
 }
 
 impl ProviderSpec {

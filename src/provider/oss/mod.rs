@@ -34,6 +34,7 @@ use std::sync::Arc;
 
 use crate::model::{Frequency, Inventory, Provider};
 use crate::provider::InventoryApi;
+use crate::provider::discovery::DiscoveryApi;
 use crate::provider::endpoint_policy::EndpointError;
 use crate::provider::kit::spec::{
     ChangedConfig, ClientParts, ProviderSpec, no_bucket_options, no_bucket_options_schema,
@@ -66,6 +67,7 @@ pub(crate) static SPEC: ProviderSpec = ProviderSpec {
     normalize: normalize::normalize,
     inventory_schema: manifest::inventory_schema,
     connect,
+    discover,
 };
 
 /// The table's `runs_once`: `Once` configurations produce one report; the service then
@@ -80,4 +82,11 @@ fn connect(parts: ClientParts<'_>) -> Result<Arc<dyn InventoryApi>, EndpointErro
     OssClient::new(parts.transport, parts.credentials)
         .with_signature_version(parts.settings.oss_signature)
         .shared(parts.endpoint)
+}
+
+/// The table's `discover`: the same client, as a discovery client.
+fn discover(parts: ClientParts<'_>) -> Result<Arc<dyn DiscoveryApi>, EndpointError> {
+    OssClient::new(parts.transport, parts.credentials)
+        .with_signature_version(parts.settings.oss_signature)
+        .shared_discovery(parts.endpoint)
 }

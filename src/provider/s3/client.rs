@@ -11,7 +11,8 @@ use super::manifest::S3BucketOptions;
 use super::request::{self, Headers, SignedRequest};
 use super::{response, xml};
 use crate::model::{Inventory, Provider};
-use crate::provider::BoxError;
+use crate::provider::discovery_response::BucketListing;
+use crate::provider::{BoxError, ServiceError};
 pub use crate::provider::clock::Clock;
 use crate::provider::document::ConfigReader;
 use crate::provider::protocol::{Attempt, Client, Dialect};
@@ -47,6 +48,25 @@ impl Dialect for S3 {
         fallback: ErrorFallback::Unknown { title: "S3" },
     };
     const READER: ConfigReader<'static> = response::READER;
+    // ListBuckets (S3 API reference; botocore service-2.json `ListBuckets`): paged with
+    // `max-buckets` (1-10,000) and `continuation-token`, the next token in
+    // `ContinuationToken` and no `IsTruncated`; `prefix` and `bucket-region` filter on the
+    // service side, the latter only on that region's endpoint.
+    const BUCKET_LISTING: BucketListing = BucketListing {
+        token_param: "continuation-token",
+        page_size: Some(("max-buckets", "1000")),
+        prefix_param: Some("prefix"),
+        region_param: Some("bucket-region"),
+        next_token_element: "ContinuationToken",
+        truncated_element: None,
+        region_elements: &[("BucketRegion", "")],
+        service_region: "us-east-1",
+    };
+
+    /// GetBucketTagging's "special error" for a bucket without tags (S3 API reference).
+    fn means_no_tags(error: &ServiceError) -> bool {
+        error.status == 404 && error.code == "NoSuchTagSet"
+    }
 
     fn put_body(inventory: &Inventory) -> Option<Result<String, XmlError>> {
         let Inventory::S3(s3) = inventory else {

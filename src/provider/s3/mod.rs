@@ -36,6 +36,7 @@ use std::sync::Arc;
 
 use crate::model::{Provider, ProviderBucketOptions};
 use crate::provider::InventoryApi;
+use crate::provider::discovery::DiscoveryApi;
 use crate::provider::endpoint_policy::EndpointError;
 use crate::provider::kit::spec::{ChangedConfig, ClientParts, ProviderSpec, never_runs_once};
 
@@ -65,14 +66,26 @@ pub(crate) static SPEC: ProviderSpec = ProviderSpec {
     normalize: normalize::normalize,
     inventory_schema: manifest::inventory_schema,
     connect,
+    discover,
 };
 
 /// The table's `connect`: an [`S3Client`] with the bucket's options, sending to
 /// `parts.endpoint` when given.
 fn connect(parts: ClientParts<'_>) -> Result<Arc<dyn InventoryApi>, EndpointError> {
+    let endpoint = parts.endpoint.clone();
+    client(parts).shared(endpoint)
+}
+
+/// The table's `discover`: the same client, as a discovery client.
+fn discover(parts: ClientParts<'_>) -> Result<Arc<dyn DiscoveryApi>, EndpointError> {
+    let endpoint = parts.endpoint.clone();
+    client(parts).shared_discovery(endpoint)
+}
+
+fn client(parts: ClientParts<'_>) -> S3Client {
     let mut client = S3Client::new(parts.transport, parts.credentials);
     if let ProviderBucketOptions::S3(options) = parts.options {
         client = client.with_options(options.clone());
     }
-    client.shared(parts.endpoint)
+    client
 }
