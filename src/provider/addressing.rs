@@ -115,7 +115,10 @@ mod tests {
     #[test]
     fn a_service_request_goes_to_the_root_of_the_endpoint() {
         let base = url("http://127.0.0.1:9000/ignored?q=1#f");
-        assert_eq!(service_root(&base).unwrap().as_str(), "http://127.0.0.1:9000/");
+        assert_eq!(
+            service_root(&base).unwrap().as_str(),
+            "http://127.0.0.1:9000/"
+        );
     }
 
     #[test]

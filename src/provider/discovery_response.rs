@@ -14,13 +14,13 @@
 
 use reqwest::header::HeaderMap;
 
+use super::ServiceError;
 use super::discovery::{BucketFilter, BucketTags};
 use super::document::read_document;
 use super::paginate::Page;
 use super::response::{ErrorShape, Failure, is_success, service_error};
 use super::wire;
 use super::xmltree::{Element, Node};
-use super::ServiceError;
 use crate::model::DiscoveredBucket;
 
 /// The root element of every provider's bucket listing.
@@ -117,9 +117,8 @@ pub fn bucket_page(
         None => doc.text_of(listing.next_token_element).is_some(),
         Some(element) => match doc.text_of(element) {
             None => false,
-            Some(t) => wire::parse_bool(&t).ok_or_else(|| {
-                Failure::Decode(format!("{element} is `{t}`, not true or false"))
-            })?,
+            Some(t) => wire::parse_bool(&t)
+                .ok_or_else(|| Failure::Decode(format!("{element} is `{t}`, not true or false")))?,
         },
     };
     if !truncated {
@@ -222,7 +221,3 @@ fn elements<'e>(parent: &'e Element, name: &'e str) -> impl Iterator<Item = &'e 
         _ => None,
     })
 }
-
-#[cfg(test)]
-#[path = "discovery_response_tests.rs"]
-mod tests;

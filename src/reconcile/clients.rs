@@ -4,11 +4,11 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use crate::model::{BucketKey, DesiredBucket, Provider, ProviderBucketOptions};
+use crate::provider::discovery::{ACCOUNT, DiscoveryApi};
 use crate::provider::endpoint_policy::{EndpointPolicy, parse_endpoint};
 use crate::provider::http::Transport;
 use crate::provider::memory::MemoryInventory;
 use crate::provider::registry::{self, ClientParts};
-use crate::provider::discovery::{ACCOUNT, DiscoveryApi};
 use crate::provider::{BoxError, CredentialSource, InventoryApi, Operation, ProviderError};
 
 pub use crate::provider::client_settings::ClientSettings;

@@ -20,6 +20,8 @@ mod daemon_reconcile;
 mod daemon_revisions;
 mod daemon_settle;
 mod demo;
+mod discovery;
+mod discovery_bodies;
 mod e2e_foreign;
 mod e2e_mixed;
 mod e2e_once;

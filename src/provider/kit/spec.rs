@@ -12,9 +12,9 @@ use super::diagnostic::FieldError;
 use super::field_path::FieldPath;
 use crate::model::{Inventory, Provider, ProviderBucketOptions};
 use crate::provider::InventoryApi;
-use crate::provider::discovery::DiscoveryApi;
 use crate::provider::client_settings::ClientSettings;
 use crate::provider::credentials::{CredentialSource, CredentialVars};
+use crate::provider::discovery::DiscoveryApi;
 use crate::provider::endpoint_policy::EndpointError;
 use crate::provider::http::Transport;
 

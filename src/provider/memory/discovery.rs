@@ -154,8 +154,10 @@ mod tests {
     fn an_injected_failure_fails_the_listing() {
         let store = MemoryInventory::new();
         store.fail_next(Some(Operation::ListBuckets), 1, 403, "AccessDenied");
-        let err = run(store.discovery(Provider::Cos).list_buckets(&BucketFilter::default()))
-            .unwrap_err();
+        let err = run(store
+            .discovery(Provider::Cos)
+            .list_buckets(&BucketFilter::default()))
+        .unwrap_err();
         assert_eq!(err.kind(), ErrorKind::PermissionDenied);
         assert!(err.to_string().contains("on the account"), "{err}");
     }

@@ -71,10 +71,12 @@ pub fn bucket_url(
 /// When the region or the endpoint would not form a valid URL.
 pub fn service_url(region: &str, endpoint: Option<&Url>) -> Result<Url, BucketUrlError> {
     match endpoint {
-        Some(endpoint) => service_root(endpoint).map_err(|reason| BucketUrlError::InvalidEndpoint {
-            endpoint: redacted(endpoint),
-            reason,
-        }),
+        Some(endpoint) => {
+            service_root(endpoint).map_err(|reason| BucketUrlError::InvalidEndpoint {
+                endpoint: redacted(endpoint),
+                reason,
+            })
+        }
         None => {
             check_region(region)?;
             Url::parse(&format!("https://oss-{region}.aliyuncs.com/"))

@@ -57,9 +57,12 @@ impl<D: Dialect> Client<D> {
         &self,
         filter: &BucketFilter,
     ) -> Result<Vec<DiscoveredBucket>, ProviderError> {
-        let buckets = paginate::list_pages(D::PROVIDER, Operation::ListBuckets, ACCOUNT, |token| {
-            async move { self.bucket_page(filter, token.as_deref()).await }
-        })
+        let buckets = paginate::list_pages(
+            D::PROVIDER,
+            Operation::ListBuckets,
+            ACCOUNT,
+            |token| async move { self.bucket_page(filter, token.as_deref()).await },
+        )
         .await?;
         Ok(buckets.into_iter().filter(|b| filter.admits(b)).collect())
     }

@@ -32,8 +32,8 @@ pub use client::Client;
 
 use reqwest::header::HeaderMap;
 
-use crate::model::{Inventory, LiveConfig, Provider};
 use crate::model::DiscoveredBucket;
+use crate::model::{Inventory, LiveConfig, Provider};
 use crate::provider::discovery::BucketTags;
 use crate::provider::discovery_response::{self, BucketListing};
 use crate::provider::document::ConfigReader;

@@ -11,13 +11,13 @@ use super::manifest::S3BucketOptions;
 use super::request::{self, Headers, SignedRequest};
 use super::{response, xml};
 use crate::model::{Inventory, Provider};
-use crate::provider::discovery_response::BucketListing;
-use crate::provider::{BoxError, ServiceError};
 pub use crate::provider::clock::Clock;
+use crate::provider::discovery_response::BucketListing;
 use crate::provider::document::ConfigReader;
 use crate::provider::protocol::{Attempt, Client, Dialect};
 use crate::provider::response::{ErrorFallback, ErrorShape};
 use crate::provider::wire::XmlError;
+use crate::provider::{BoxError, ServiceError};
 
 /// The S3 dialect of the inventory protocol, with the bucket's `expectedBucketOwner` and
 /// `forcePathStyle`.

@@ -69,10 +69,12 @@ pub fn regional_endpoint(region: &str) -> Result<Url, BucketUrlError> {
 /// When the region or the endpoint would not form a valid URL.
 pub fn service_url(region: &str, addressing: Addressing<'_>) -> Result<Url, BucketUrlError> {
     match addressing.endpoint {
-        Some(endpoint) => service_root(endpoint).map_err(|reason| BucketUrlError::InvalidEndpoint {
-            endpoint: redacted(endpoint),
-            reason,
-        }),
+        Some(endpoint) => {
+            service_root(endpoint).map_err(|reason| BucketUrlError::InvalidEndpoint {
+                endpoint: redacted(endpoint),
+                reason,
+            })
+        }
         None => regional_endpoint(region),
     }
 }

@@ -106,7 +106,10 @@ pub fn build(call: &InventoryCall<'_>, target: Target<'_>) -> Result<SignedReque
         headers.push(("content-type".into(), "application/xml".into()));
     }
     // ListBuckets is the account's, not a bucket's: no owner to expect.
-    if let Some(owner) = target.expected_bucket_owner.filter(|_| !call.is_service_call()) {
+    if let Some(owner) = target
+        .expected_bucket_owner
+        .filter(|_| !call.is_service_call())
+    {
         headers.push((EXPECTED_BUCKET_OWNER.into(), owner.to_string()));
     }
     Ok(SignedRequest::unsigned(call, url, headers))

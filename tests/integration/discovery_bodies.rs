@@ -1,14 +1,16 @@
-//! The discovery readers against the vendors' own example bodies, through each dialect.
+//! The discovery readers against the vendors' own example bodies, through each dialect: every
+//! provider's bucket listing and tags, its paging elements, its "no tags" answer, and bodies that
+//! are not the document.
 
 use reqwest::header::HeaderMap;
 
-use crate::model::DiscoveredBucket;
-use crate::provider::cos::client::Cos;
-use crate::provider::discovery::BucketFilter;
-use crate::provider::oss::client::Oss;
-use crate::provider::protocol::Dialect;
-use crate::provider::response::Failure;
-use crate::provider::s3::client::S3;
+use invsync::model::DiscoveredBucket;
+use invsync::provider::cos::client::Cos;
+use invsync::provider::discovery::BucketFilter;
+use invsync::provider::oss::client::Oss;
+use invsync::provider::protocol::Dialect;
+use invsync::provider::response::Failure;
+use invsync::provider::s3::client::S3;
 
 /// AWS S3 API Reference, ListBuckets, "Example 2: Listing all buckets with pagination"
 /// (https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListBuckets.html), in that shape.
@@ -160,7 +162,7 @@ fn names_and_regions(buckets: &[DiscoveredBucket]) -> Vec<(&str, &str)> {
         .collect()
 }
 
-fn tags(pairs: &[(&str, &str)]) -> crate::provider::discovery::BucketTags {
+fn tags(pairs: &[(&str, &str)]) -> invsync::provider::discovery::BucketTags {
     pairs
         .iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -216,7 +218,10 @@ fn oss_listing_reads_region_or_location_without_its_prefix_and_the_next_marker()
     let page = Oss::read_bucket_page(200, &none(), OSS_LIST.as_bytes()).unwrap();
     assert_eq!(
         names_and_regions(&page.items),
-        [("app-base-oss", "cn-shanghai"), ("atestleo23", "cn-hangzhou")]
+        [
+            ("app-base-oss", "cn-shanghai"),
+            ("atestleo23", "cn-hangzhou")
+        ]
     );
     assert_eq!(page.next_token, None);
     let first = Oss::read_bucket_page(200, &none(), OSS_LIST_TRUNCATED.as_bytes()).unwrap();
@@ -229,7 +234,8 @@ fn oss_listing_reads_region_or_location_without_its_prefix_and_the_next_marker()
 
 #[test]
 fn an_account_without_buckets_is_an_empty_last_page() {
-    let empty = "<ListAllMyBucketsResult><Owner><ID>1</ID></Owner><Buckets/></ListAllMyBucketsResult>";
+    let empty =
+        "<ListAllMyBucketsResult><Owner><ID>1</ID></Owner><Buckets/></ListAllMyBucketsResult>";
     for page in [
         S3::read_bucket_page(200, &none(), empty.as_bytes()),
         Cos::read_bucket_page(200, &none(), empty.as_bytes()),
@@ -316,11 +322,23 @@ fn tags_are_read_from_each_vendors_example() {
 #[test]
 fn each_providers_no_tags_answer_is_an_empty_set() {
     let no_tag_set = error_body("NoSuchTagSet");
-    assert!(S3::read_tags(404, &none(), no_tag_set.as_bytes()).unwrap().is_empty());
-    assert!(Cos::read_tags(404, &none(), no_tag_set.as_bytes()).unwrap().is_empty());
+    assert!(
+        S3::read_tags(404, &none(), no_tag_set.as_bytes())
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        Cos::read_tags(404, &none(), no_tag_set.as_bytes())
+            .unwrap()
+            .is_empty()
+    );
     // OSS answers 200 with an empty Tagging element (GetBucketTags, "Response elements").
     for empty in ["<Tagging/>", "<Tagging><TagSet/></Tagging>"] {
-        assert!(Oss::read_tags(200, &none(), empty.as_bytes()).unwrap().is_empty());
+        assert!(
+            Oss::read_tags(200, &none(), empty.as_bytes())
+                .unwrap()
+                .is_empty()
+        );
     }
 }
 
@@ -329,9 +347,18 @@ fn a_missing_bucket_or_a_refusal_is_an_error_not_an_empty_tag_set() {
     for code in ["NoSuchBucket", "AccessDenied"] {
         let status = if code == "NoSuchBucket" { 404 } else { 403 };
         let body = error_body(code);
-        assert!(S3::read_tags(status, &none(), body.as_bytes()).is_err(), "{code}");
-        assert!(Cos::read_tags(status, &none(), body.as_bytes()).is_err(), "{code}");
-        assert!(Oss::read_tags(status, &none(), body.as_bytes()).is_err(), "{code}");
+        assert!(
+            S3::read_tags(status, &none(), body.as_bytes()).is_err(),
+            "{code}"
+        );
+        assert!(
+            Cos::read_tags(status, &none(), body.as_bytes()).is_err(),
+            "{code}"
+        );
+        assert!(
+            Oss::read_tags(status, &none(), body.as_bytes()).is_err(),
+            "{code}"
+        );
     }
     // OSS has no "no tags" error: its 404 NoSuchTagSet would be a surprise, reported.
     let body = error_body("NoSuchTagSet");
@@ -347,7 +374,10 @@ fn unreadable_tags_are_errors() {
         "<Tagging><TagSet><Tag><Key>k</Key></Tag><Tag><Key>k</Key></Tag></TagSet></Tagging>",
         "<Tagging><TagSet>",
     ] {
-        assert!(S3::read_tags(200, &none(), body.as_bytes()).is_err(), "{body}");
+        assert!(
+            S3::read_tags(200, &none(), body.as_bytes()).is_err(),
+            "{body}"
+        );
     }
 }
 
