@@ -5,6 +5,8 @@ pub mod completions;
 pub mod demo;
 pub mod emulator;
 pub mod import;
+pub mod import_all;
+pub mod import_options;
 pub mod output;
 pub mod plan;
 pub mod run;

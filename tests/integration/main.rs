@@ -37,6 +37,7 @@ mod emulator_s3;
 mod emulator_server;
 mod endpoint_trust;
 mod hostile_bodies;
+mod import_all_buckets;
 mod layering;
 mod list_later_page_404;
 mod listener_limits;
