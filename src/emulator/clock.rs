@@ -22,6 +22,12 @@ pub fn iso8601(time: SystemTime) -> String {
     )
 }
 
+/// `2019-04-09T03:39:20.000Z`, the form bucket listings use for `CreationDate`.
+pub fn iso8601_millis(time: SystemTime) -> String {
+    let plain = iso8601(time);
+    format!("{}.000Z", plain.trim_end_matches('Z'))
+}
+
 /// Parses `yyyymmddTHHMMSSZ`; `None` for anything else.
 pub fn parse_iso8601_basic(text: &str) -> Option<SystemTime> {
     let b = text.as_bytes();

@@ -1,14 +1,17 @@
 //! [`EmulatedProvider`]: what one emulated provider contributes to the shared pipeline.
 
+use std::collections::BTreeMap;
 use std::time::SystemTime;
 
 use axum::http::HeaderMap;
 
+use super::bucket_index::{BucketFilter, BucketPage};
 use super::config::EmulatorConfig;
 use super::errors::{ApiError, ErrorContext};
 use super::faults::{FaultConfig, InjectedError};
 use super::route::{ApiRequest, HostTarget, RequestLine, RouteError};
 use super::state::{ListOrder, PutMode};
+use super::tagging::{TagFault, TagRules};
 use super::wire::WireRequest;
 use super::xmltree::Element;
 use crate::model::{Inventory, Provider};
@@ -98,16 +101,17 @@ pub(crate) trait EmulatedProvider: Sync {
     /// any provider's endpoint forms.
     fn plain_host_claim(&self, headers: &HeaderMap) -> Claim;
 
-    /// The inventory call a request recognised as this provider's makes.
+    /// The call a request recognised as this provider's makes.
     ///
     /// # Errors
-    /// The answer for a request that is not an emulated inventory call (501, 405, 400).
+    /// The answer for a request that is not an emulated call (501, 405, 400).
     fn route(&self, target: HostTarget, line: &RequestLine<'_>) -> Result<ApiRequest, RouteError>;
 
     // Verify the signature.
 
     /// Checks the request's signature (and whatever else the provider checks with it)
-    /// against the configured credentials at time `now`.
+    /// against the configured credentials at time `now`. `bucket_region` is the region the
+    /// store records for the addressed bucket, if any.
     ///
     /// # Errors
     /// The provider's answer for the first check that fails.
@@ -116,6 +120,7 @@ pub(crate) trait EmulatedProvider: Sync {
         config: &EmulatorConfig,
         request: &ApiRequest,
         wire: &WireRequest<'_>,
+        bucket_region: Option<&str>,
         now: SystemTime,
     ) -> Result<(), ApiError>;
 
@@ -163,6 +168,47 @@ pub(crate) trait EmulatedProvider: Sync {
     /// `inventory` in the provider's PUT wire form; `None` when it is another provider's.
     fn put_body(&self, inventory: &Inventory) -> Option<Result<String, String>>;
 
+    // Bucket listing and tags.
+
+    /// The region of a bucket whose first write named none (a path-style request to a
+    /// plain host), and of buckets a state file lists without one.
+    fn default_region(&self, config: &EmulatorConfig) -> String;
+
+    /// Which buckets a listing request asks for, read from its query.
+    ///
+    /// # Errors
+    /// The provider's 400 for a paging or filter parameter it refuses.
+    fn bucket_filter(&self, request: &ApiRequest) -> Result<BucketFilter, ApiError>;
+
+    /// The bucket listing answer for one page.
+    fn buckets_document(&self, listing: &BucketListing<'_>) -> String;
+
+    /// The provider's limits on a bucket's tags.
+    fn tag_rules(&self) -> &'static TagRules;
+
+    /// The provider's answer for a tagging body it refuses.
+    fn tag_error(&self, fault: &TagFault) -> ApiError;
+
+    /// The GET tagging answer for `tags`; for a bucket without tags, the provider's "no
+    /// tags" answer.
+    ///
+    /// # Errors
+    /// That answer, where the provider makes it an error (S3, COS: 404).
+    fn tags_document(&self, tags: &BTreeMap<String, String>) -> Result<String, ApiError>;
+
+    /// The status of a successful tagging PUT.
+    fn put_tags_status(&self) -> u16 {
+        200
+    }
+
+    /// The answer to a tagging DELETE on a bucket without tags.
+    ///
+    /// # Errors
+    /// The provider's error, where it has one (COS: 404).
+    fn delete_missing_tags(&self) -> Result<(), ApiError> {
+        Ok(())
+    }
+
     // Reply.
 
     /// A request id in the provider's format, unique per `counter`.
@@ -192,4 +238,16 @@ pub(crate) struct Listing<'a> {
     pub(crate) next_token: Option<&'a str>,
     /// The bucket holds no configuration at all.
     pub(crate) bucket_is_empty: bool,
+}
+
+/// One page of the account's buckets, as a dialect renders it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct BucketListing<'a> {
+    /// The listing request (its query is echoed where the provider echoes it).
+    pub(crate) request: &'a ApiRequest,
+    /// The filter the dialect read from that query.
+    pub(crate) filter: &'a BucketFilter,
+    pub(crate) page: &'a BucketPage,
+    /// For the owner the provider names.
+    pub(crate) config: &'a EmulatorConfig,
 }

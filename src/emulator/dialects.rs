@@ -71,6 +71,7 @@ pub(crate) fn route(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::emulator::call::{BucketCall, Call};
     use crate::emulator::dialect::Failure;
     use crate::provider::Operation;
 
@@ -121,8 +122,8 @@ mod tests {
         );
         assert_eq!(v.region.as_deref(), Some("eu-west-1"));
         assert_eq!(
-            (v.operation, v.id.as_deref()),
-            (Operation::Put, Some("report-1"))
+            (v.call, v.id.as_deref()),
+            (Call::Inventory(Operation::Put), Some("report-1"))
         );
         let p = route(
             "GET",
@@ -136,8 +137,8 @@ mod tests {
             (Provider::S3, "examplebucket")
         );
         assert_eq!(
-            (p.path.as_str(), p.operation),
-            ("/examplebucket", Operation::List)
+            (p.path.as_str(), p.call),
+            ("/examplebucket", Call::Inventory(Operation::List))
         );
         assert_eq!(p.region.as_deref(), Some("eu-west-1"));
     }
@@ -153,7 +154,7 @@ mod tests {
                 (Provider::S3, "examplebucket")
             );
             assert_eq!((r.path.as_str(), r.region), (path, None));
-            assert_eq!(r.operation, Operation::Delete);
+            assert_eq!(r.call, Call::Inventory(Operation::Delete));
         }
         let unsigned = route("GET", "127.0.0.1:9000", "/examplebucket", "inventory").unwrap();
         assert_eq!(unsigned.provider, Provider::Oss);
@@ -188,7 +189,7 @@ mod tests {
             assert_eq!(r.provider, Provider::Cos);
             assert_eq!(r.bucket, "examplebucket-1250000000");
             assert_eq!(r.region.as_deref(), Some("ap-guangzhou"));
-            assert_eq!(r.operation, Operation::Get);
+            assert_eq!(r.call, Call::Inventory(Operation::Get));
             assert_eq!(r.id.as_deref(), Some("list1"));
         }
     }
@@ -216,7 +217,7 @@ mod tests {
             (Provider::Oss, "examplebucket")
         );
         assert_eq!(v.region.as_deref(), Some("cn-hangzhou"));
-        assert_eq!(v.operation, Operation::Put);
+        assert_eq!(v.call, Call::Inventory(Operation::Put));
         let p = route(
             "DELETE",
             "127.0.0.1:9000",
@@ -229,13 +230,13 @@ mod tests {
             (Provider::Oss, "examplebucket")
         );
         assert_eq!(p.path, "/examplebucket/");
-        assert_eq!(p.operation, Operation::Delete);
+        assert_eq!(p.call, Call::Inventory(Operation::Delete));
     }
 
     #[test]
     fn empty_continuation_token_means_none_and_tokens_are_decoded() {
         let first = route("GET", COS_HOST, "/", "inventory=&continuation-token=").unwrap();
-        assert_eq!((first.operation, first.token), (Operation::List, None));
+        assert_eq!((first.call, first.token), (Call::Inventory(Operation::List), None));
         let next = route(
             "GET",
             "localhost",
@@ -255,12 +256,68 @@ mod tests {
                 .status,
             501
         );
-        assert_eq!(route("GET", "127.0.0.1", "/", "").unwrap_err().status, 501);
         assert_eq!(
             route("GET", "127.0.0.1", "/b/key", "inventory")
                 .unwrap_err()
                 .status,
             501
+        );
+    }
+
+    #[test]
+    fn the_root_of_a_service_host_lists_buckets_in_the_provider_that_signed_or_names_it() {
+        let list = Call::Bucket(BucketCall::ListBuckets);
+        let cases = [
+            ("s3.amazonaws.com", true, Provider::S3, Some("us-east-1")),
+            ("s3.eu-west-1.amazonaws.com", true, Provider::S3, Some("eu-west-1")),
+            ("127.0.0.1:9000", true, Provider::S3, None),
+            ("service.cos.myqcloud.com", false, Provider::Cos, None),
+            ("cos.ap-beijing.myqcloud.com", false, Provider::Cos, Some("ap-beijing")),
+            ("oss-cn-hangzhou.aliyuncs.com", false, Provider::Oss, Some("cn-hangzhou")),
+            ("127.0.0.1:9000", false, Provider::Oss, None),
+        ];
+        for (host, sigv4, provider, region) in cases {
+            let (chosen, result) = route_as("GET", host, "/", "max-keys=5", sigv4);
+            let request = result.unwrap();
+            assert_eq!(
+                (chosen, request.call, request.bucket.as_str(), request.region.as_deref()),
+                (provider, list, "", region),
+                "{host}"
+            );
+        }
+        let mut cos_signed = HeaderMap::new();
+        cos_signed.insert(
+            "authorization",
+            "q-sign-algorithm=sha1&q-ak=AKID".parse().unwrap(),
+        );
+        let (dialect, result) = super::route("GET", "127.0.0.1:9000", "/", "", &cos_signed);
+        assert_eq!(
+            (dialect.provider(), result.unwrap().call),
+            (Provider::Cos, list)
+        );
+        let put = route("PUT", "service.cos.myqcloud.com", "/", "").unwrap_err();
+        assert_eq!((put.status, put.code), (405, "MethodNotAllowed"));
+    }
+
+    #[test]
+    fn the_tagging_sub_resource_is_a_bucket_tagging_call() {
+        for (method, call) in [
+            ("GET", BucketCall::GetTagging),
+            ("PUT", BucketCall::PutTagging),
+            ("DELETE", BucketCall::DeleteTagging),
+        ] {
+            let r = route(method, COS_HOST, "/", "tagging").unwrap();
+            assert_eq!(
+                (r.call, r.bucket.as_str()),
+                (Call::Bucket(call), "examplebucket-1250000000")
+            );
+        }
+        let post = route("POST", COS_HOST, "/", "tagging").unwrap_err();
+        assert_eq!(post.status, 405);
+        let oss = route("DELETE", "127.0.0.1", "/b", "tagging=k1,k2").unwrap();
+        assert_eq!(
+            (oss.provider, oss.call),
+            (Provider::Oss, Call::Bucket(BucketCall::DeleteTagging))
         );
     }
 

@@ -1,17 +1,18 @@
 //! Fault injection for reliability tests: error answers, latency, connection resets and
 //! malformed bodies, switchable at start and at run time (`PUT /_emulator/faults`).
 //!
-//! Faults apply only to inventory API requests, never to `/_emulator/*`. The decision is a
+//! Faults apply only to emulated API requests (inventory and bucket-level calls), never to
+//! `/_emulator/*`. The decision is a
 //! pure function of the configuration and random rolls passed in.
 
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use super::call::Call;
 use super::errors::{ApiError, ec};
 use crate::duration::MAX_DURATION;
 use crate::model::Provider;
-use crate::provider::Operation;
 
 /// One error answer that fault injection may send.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -49,7 +50,8 @@ pub struct FaultConfig {
     pub fail_next: u32,
     /// Send `Retry-After: N` with injected errors (the real services do not; clients honour it).
     pub retry_after_secs: Option<u64>,
-    /// Operations affected (`list`, `get`, `put`, `delete`); empty means all.
+    /// Calls affected (`list`, `get`, `put`, `delete`, `list_buckets`, `get_tagging`,
+    /// `put_tagging`, `delete_tagging`); empty means all.
     pub operations: Vec<String>,
     /// Providers affected; empty means all.
     pub providers: Vec<Provider>,
@@ -123,7 +125,7 @@ impl FaultConfig {
             }
         }
         for op in &self.operations {
-            parse_operation(op).ok_or_else(|| FaultConfigError::UnknownOperation(op.clone()))?;
+            Call::from_name(op).ok_or_else(|| FaultConfigError::UnknownOperation(op.clone()))?;
         }
         let retry_after = Duration::from_secs(self.retry_after_secs.unwrap_or(0));
         for (field, value) in [
@@ -138,13 +140,13 @@ impl FaultConfig {
     }
 
     /// True when this request is in scope of the configured faults.
-    pub fn applies_to(&self, provider: Provider, operation: Operation) -> bool {
+    pub fn applies_to(&self, provider: Provider, call: Call) -> bool {
         (self.providers.is_empty() || self.providers.contains(&provider))
             && (self.operations.is_empty()
                 || self
                     .operations
                     .iter()
-                    .any(|op| parse_operation(op) == Some(operation)))
+                    .any(|op| Call::from_name(op) == Some(call)))
     }
 
     /// One of `configured` chosen by `roll`, or `fallback` when none are configured; marked
@@ -166,16 +168,6 @@ impl FaultConfig {
             "This error was injected by the emulator's fault configuration.",
         )
         .with_ec(ec::INJECTED)
-    }
-}
-
-fn parse_operation(name: &str) -> Option<Operation> {
-    match name.to_ascii_lowercase().as_str() {
-        "list" => Some(Operation::List),
-        "get" => Some(Operation::Get),
-        "put" => Some(Operation::Put),
-        "delete" => Some(Operation::Delete),
-        _ => None,
     }
 }
 
@@ -213,7 +205,7 @@ pub struct ErrorChoices<'a, F: FnOnce() -> ApiError> {
 pub fn decide<F: FnOnce() -> ApiError>(
     config: &FaultConfig,
     errors: ErrorChoices<'_, F>,
-    operation: Operation,
+    call: Call,
     forced_error: bool,
     rolls: Rolls,
 ) -> FaultAction {
@@ -227,8 +219,7 @@ pub fn decide<F: FnOnce() -> ApiError>(
             rolls.which_error,
         ));
     }
-    let has_body = matches!(operation, Operation::List | Operation::Get);
-    if has_body && rolls.malformed < config.malformed_rate {
+    if call.answers_with_a_body() && rolls.malformed < config.malformed_rate {
         return FaultAction::Malformed;
     }
     FaultAction::None
@@ -237,6 +228,7 @@ pub fn decide<F: FnOnce() -> ApiError>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::provider::Operation;
 
     fn slow_down() -> ApiError {
         ApiError::new(503, "SlowDown", "Please reduce your request rate.")
@@ -282,7 +274,7 @@ mod tests {
             decide(
                 &config,
                 choices(&config.cos_errors),
-                Operation::List,
+                Call::Inventory(Operation::List),
                 false,
                 zero
             ),
@@ -299,7 +291,7 @@ mod tests {
         let FaultAction::Error(error) = decide(
             &config,
             choices(&config.cos_errors),
-            Operation::Put,
+            Call::Inventory(Operation::Put),
             false,
             QUIET,
         ) else {
@@ -333,7 +325,7 @@ mod tests {
         let FaultAction::Error(e) = decide(
             &config,
             choices(&config.cos_errors),
-            Operation::Get,
+            Call::Inventory(Operation::Get),
             true,
             rolls,
         ) else {
@@ -352,7 +344,7 @@ mod tests {
             decide(
                 &config,
                 choices(&config.oss_errors),
-                Operation::Get,
+                Call::Inventory(Operation::Get),
                 false,
                 QUIET
             ),
@@ -362,7 +354,7 @@ mod tests {
             decide(
                 &config,
                 choices(&config.oss_errors),
-                Operation::List,
+                Call::Inventory(Operation::List),
                 false,
                 QUIET
             ),
@@ -372,7 +364,7 @@ mod tests {
             decide(
                 &config,
                 choices(&config.oss_errors),
-                Operation::Put,
+                Call::Inventory(Operation::Put),
                 false,
                 QUIET
             ),
@@ -382,7 +374,7 @@ mod tests {
             decide(
                 &config,
                 choices(&config.oss_errors),
-                Operation::Delete,
+                Call::Inventory(Operation::Delete),
                 false,
                 QUIET
             ),
@@ -397,9 +389,9 @@ mod tests {
             providers: vec![Provider::Oss],
             ..FaultConfig::default()
         };
-        assert!(config.applies_to(Provider::Oss, Operation::Put));
-        assert!(!config.applies_to(Provider::Oss, Operation::Delete));
-        assert!(!config.applies_to(Provider::Cos, Operation::Put));
+        assert!(config.applies_to(Provider::Oss, Call::Inventory(Operation::Put)));
+        assert!(!config.applies_to(Provider::Oss, Call::Inventory(Operation::Delete)));
+        assert!(!config.applies_to(Provider::Cos, Call::Inventory(Operation::Put)));
     }
 
     #[test]

@@ -82,14 +82,14 @@ impl EmulatorHandle {
             provider,
             bucket: bucket.to_string(),
             region: None,
-            operation: crate::provider::Operation::Put,
+            call: super::call::Call::Inventory(crate::provider::Operation::Put),
             id: Some(id),
             token: None,
             path: "/".into(),
             params: Vec::new(),
         };
         self.shared
-            .execute(dialect, &request, xml.as_bytes())
+            .execute(dialect, &request, xml.as_bytes(), std::time::SystemTime::now())
             .map(|_| ())
     }
 
@@ -140,6 +140,37 @@ impl EmulatorHandle {
             let _ = store.delete(provider, bucket, id);
         }
         done
+    }
+
+    /// Creates `bucket` in `region` (the provider's default region when `None`) with `tags`,
+    /// as `PUT /_emulator/buckets/{provider}/{bucket}` does; an existing bucket moves to
+    /// `region` (keeps its own when `None`) and its tags are replaced. Returns whether the
+    /// bucket is new.
+    ///
+    /// # Errors
+    /// A provider the emulator does not emulate; the store could not be persisted.
+    pub fn create_bucket(
+        &self,
+        provider: Provider,
+        bucket: &str,
+        region: Option<&str>,
+        tags: &[(&str, &str)],
+    ) -> Result<bool, ApiError> {
+        let tags = tags
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        self.shared
+            .create_bucket(dialect_of(provider)?, bucket, region, Some(tags))
+    }
+
+    /// Removes `bucket` with its configurations and tags, as
+    /// `DELETE /_emulator/buckets/{provider}/{bucket}` does; returns whether it existed.
+    ///
+    /// # Errors
+    /// A provider the emulator does not emulate; the store could not be persisted.
+    pub fn delete_bucket(&self, provider: Provider, bucket: &str) -> Result<bool, ApiError> {
+        self.shared.delete_bucket(dialect_of(provider)?, bucket)
     }
 
     /// The stored configurations of a bucket as GET would serve them, in listing order.

@@ -26,6 +26,9 @@
 //! A folder `src/emulator/<p>/` with a type implementing `EmulatedProvider`, and its entry in
 //! the table in `dialects`. Nothing else in the emulator changes.
 
+mod bucket_index;
+mod bucket_ops;
+pub mod call;
 mod clock;
 pub mod config;
 mod content_md5;
@@ -47,6 +50,7 @@ pub mod server;
 mod shared;
 mod state;
 pub mod stats;
+mod tagging;
 mod token;
 mod wire;
 
@@ -60,4 +64,5 @@ pub use faults::{FaultConfig, InjectedError};
 pub use handle::EmulatorHandle;
 pub use persist::PersistError;
 pub use server::{serve, spawn};
-pub use stats::{StatEntry, Stats};
+pub use call::{BucketCall, Call};
+pub use stats::{BucketStatEntry, StatEntry, Stats};

@@ -1,6 +1,7 @@
 //! The four inventory operations on the store, with the rules every provider shares; what
 //! differs comes from the request's [`EmulatedProvider`]. Pure.
 
+use super::call::Call;
 use super::dialect::{EmulatedProvider, Failure, Listing};
 use super::errors::ApiError;
 use super::route::ApiRequest;
@@ -27,12 +28,12 @@ pub(crate) struct Outcome {
 /// The XML declaration the services put in front of response documents.
 const DECLARATION: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
 
-/// Carries out `request` on `store` by `dialect`'s rules. `body` is the request body (used
-/// by PUT only).
+/// Carries out the inventory call `request` on `store` by `dialect`'s rules. `body` is the
+/// request body (used by PUT only).
 ///
 /// # Errors
 /// The dialect's answer for a refused body, a missing configuration or a refused store
-/// operation.
+/// operation; 500 for a request that is not an inventory call.
 pub(crate) fn execute(
     dialect: &dyn EmulatedProvider,
     store: &mut Store,
@@ -43,7 +44,14 @@ pub(crate) fn execute(
     let bucket = request.bucket.as_str();
     let id = request.id.as_deref().unwrap_or_default();
     let store_error = |e: StoreError| store_error(dialect, e);
-    match request.operation {
+    let Call::Inventory(operation) = request.call else {
+        return Err(ApiError::new(
+            500,
+            "InternalError",
+            "A bucket-level call reached the inventory operations.",
+        ));
+    };
+    match operation {
         Operation::Put => {
             let xml = prepare_put(dialect, id, body)?;
             store

@@ -10,6 +10,7 @@ use axum::extract::{Request, State};
 use axum::http::request::Parts;
 use axum::http::{Response, header};
 
+use super::call::Call;
 use super::content_md5::check_content_md5;
 use super::dialect::{EmulatedProvider, Failure};
 use super::dialects;
@@ -23,7 +24,7 @@ use super::stats::STATUS_CONNECTION_RESET;
 use super::wire::WireRequest;
 use crate::provider::Operation;
 
-/// Largest request body read; inventory configurations are a few KiB.
+/// Largest request body read; inventory configurations and tag sets are a few KiB.
 const MAX_BODY_BYTES: usize = 1 << 20;
 
 /// The answer a layer gives when the request goes no further (boxed: a response is large).
@@ -77,7 +78,7 @@ pub(crate) async fn handle_api(
     };
     let result = async {
         let body = auth_layer(&shared, &routed, &parts, &host, body).await?;
-        shared.execute(routed.dialect, &routed.request, &body)
+        shared.execute(routed.dialect, &routed.request, &body, routed.now)
     }
     .await;
     reply_layer(&shared, &routed, &action, result)
@@ -95,7 +96,7 @@ fn host_of(parts: &Parts) -> String {
 }
 
 /// Route: the table picks the dialect once; the dialect routes the request or answers why
-/// it is not an emulated inventory call (not counted).
+/// it is not an emulated call (not counted).
 fn route_layer<'a>(
     shared: &Shared,
     parts: &Parts,
@@ -190,13 +191,18 @@ async fn auth_layer(
         body: &body,
     };
     let request = &routed.request;
-    routed
-        .dialect
-        .authenticate(&shared.config, request, &wire, routed.now)?;
+    let bucket_region = shared.bucket_region(request);
+    routed.dialect.authenticate(
+        &shared.config,
+        request,
+        &wire,
+        bucket_region.as_deref(),
+        routed.now,
+    )?;
     check_content_md5(
         &parts.headers,
         &body,
-        shared.config.require_content_md5 && request.operation == Operation::Put,
+        shared.config.require_content_md5 && request.call == Call::Inventory(Operation::Put),
         || routed.dialect.error(&Failure::DigestMismatch),
     )?;
     Ok(body)
@@ -217,7 +223,7 @@ fn reply_layer(
     };
     tracing::debug!(
         provider = %request.provider,
-        operation = %request.operation,
+        operation = %request.call,
         bucket = %request.bucket,
         status,
         request_id = %routed.request_id,

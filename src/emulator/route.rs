@@ -1,22 +1,26 @@
-//! The routing rules every provider shares, once a dialect has recognised a request: where
-//! the bucket is, the `inventory` sub-resource, the id parameter, the method. Pure.
+//! The routing rules every provider shares, once a dialect has recognised a request: the
+//! service or the bucket, the `inventory` and `tagging` sub-resources, the id parameter, the
+//! method. Pure.
 //!
-//! The `inventory` sub-resource may come as `inventory` or `inventory=`, anywhere in the
-//! query; an empty `continuation-token=` means no token.
+//! A sub-resource may come as `inventory` or `inventory=`, anywhere in the query; an empty
+//! `continuation-token=` means no token. `GET /` on a host that names no bucket lists the
+//! account's buckets.
 
 use percent_encoding::percent_decode_str;
 
+use super::call::{BucketCall, Call};
 use crate::model::Provider;
 use crate::provider::Operation;
 
-/// A request the emulator understood as an inventory API call.
+/// A request the emulator understood as an emulated API call.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct ApiRequest {
     pub(crate) provider: Provider,
+    /// The bucket; empty for a service-level call (bucket listing).
     pub(crate) bucket: String,
     /// The region named by the Host, when the Host names one.
     pub(crate) region: Option<String>,
-    pub(crate) operation: Operation,
+    pub(crate) call: Call,
     /// The provider's id parameter (`id`, `inventoryId`); always present for get, put and delete.
     pub(crate) id: Option<String>,
     /// A non-empty `continuation-token`.
@@ -27,7 +31,7 @@ pub(crate) struct ApiRequest {
     pub(crate) params: Vec<(String, String)>,
 }
 
-/// A request that is not an emulated inventory call, answered in its dialect's error format.
+/// A request that is not an emulated call, answered in its dialect's error format.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct RouteError {
     pub(crate) bucket: Option<String>,
@@ -128,15 +132,24 @@ pub(crate) struct Located {
     pub(crate) signed_path: String,
 }
 
-/// Finds the bucket of a request to `target`; object and service operations are 501.
+/// What a request's Host and path address: the service (no bucket) or one bucket.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Resource {
+    /// `/` on a host that names no bucket; `region` when the Host names one.
+    Service { region: Option<String> },
+    /// One bucket.
+    Bucket(Located),
+}
+
+/// Finds what a request to `target` addresses; object operations are 501.
 ///
 /// # Errors
-/// 501 `NotImplemented` for a path that names an object, or no bucket.
+/// 501 `NotImplemented` for a path that names an object.
 pub(crate) fn locate(
     target: HostTarget,
     decoded_path: &str,
     form: PathForm,
-) -> Result<Located, RouteError> {
+) -> Result<Resource, RouteError> {
     match target {
         HostTarget::VirtualHosted { bucket, region } => {
             if decoded_path != "/" {
@@ -146,11 +159,11 @@ pub(crate) fn locate(
                 PathForm::AsSent => decoded_path.to_string(),
                 PathForm::Canonical => "/".to_string(),
             };
-            Ok(Located {
+            Ok(Resource::Bucket(Located {
                 bucket,
                 region: Some(region),
                 signed_path,
-            })
+            }))
         }
         HostTarget::PathStyle { region } => {
             let rest = match form {
@@ -159,7 +172,10 @@ pub(crate) fn locate(
             };
             let (bucket, key) = rest.split_once('/').unwrap_or((rest, ""));
             if bucket.is_empty() {
-                return Err(not_implemented(None, "service operations"));
+                if !key.is_empty() || (form == PathForm::AsSent && decoded_path != "/") {
+                    return Err(not_implemented(None, "service operations"));
+                }
+                return Ok(Resource::Service { region });
             }
             if !key.is_empty() {
                 return Err(not_implemented(
@@ -171,12 +187,73 @@ pub(crate) fn locate(
                 PathForm::AsSent => decoded_path.to_string(),
                 PathForm::Canonical => format!("/{bucket}/"),
             };
-            Ok(Located {
+            Ok(Resource::Bucket(Located {
                 bucket: bucket.to_string(),
                 region,
                 signed_path,
-            })
+            }))
         }
+    }
+}
+
+/// The call a located request makes: the bucket listing on the service, the `tagging` or
+/// the `inventory` sub-resource on a bucket.
+///
+/// # Errors
+/// As [`inventory_call`]; 405 for a method other than GET on the service, or other than GET,
+/// PUT and DELETE on `tagging`.
+pub(crate) fn call(
+    provider: Provider,
+    resource: Resource,
+    line: &RequestLine<'_>,
+    rules: &CallRules,
+) -> Result<ApiRequest, RouteError> {
+    let located = match resource {
+        Resource::Service { region } => {
+            if line.method != "GET" {
+                return Err(method_not_allowed(None, line.method));
+            }
+            return Ok(ApiRequest {
+                provider,
+                bucket: String::new(),
+                region,
+                call: Call::Bucket(BucketCall::ListBuckets),
+                id: None,
+                token: None,
+                path: "/".to_string(),
+                params: parse_query(line.query),
+            });
+        }
+        Resource::Bucket(located) => located,
+    };
+    let params = parse_query(line.query);
+    if param(&params, "tagging").is_none() {
+        return inventory_call(provider, located, line, rules);
+    }
+    let call = match line.method {
+        "GET" => BucketCall::GetTagging,
+        "PUT" => BucketCall::PutTagging,
+        "DELETE" => BucketCall::DeleteTagging,
+        other => return Err(method_not_allowed(Some(located.bucket), other)),
+    };
+    Ok(ApiRequest {
+        provider,
+        bucket: located.bucket,
+        region: located.region,
+        call: Call::Bucket(call),
+        id: None,
+        token: None,
+        path: located.signed_path,
+        params,
+    })
+}
+
+fn method_not_allowed(bucket: Option<String>, method: &str) -> RouteError {
+    RouteError {
+        bucket,
+        status: 405,
+        code: "MethodNotAllowed",
+        message: format!("The specified method {method} is not allowed against this resource."),
     }
 }
 
@@ -201,7 +278,7 @@ pub(crate) fn inventory_call(
     if param(&params, "inventory").is_none() {
         return Err(not_implemented(
             Some(bucket),
-            "bucket operations other than inventory",
+            "bucket operations other than inventory and tagging",
         ));
     }
     let id = param(&params, rules.id_param).map(str::to_string);
@@ -222,14 +299,7 @@ pub(crate) fn inventory_call(
             {
                 return Err(not_implemented(Some(bucket), what));
             }
-            return Err(RouteError {
-                bucket: Some(bucket),
-                status: 405,
-                code: "MethodNotAllowed",
-                message: format!(
-                    "The specified method {method} is not allowed against this resource."
-                ),
-            });
+            return Err(method_not_allowed(Some(bucket), method));
         }
     };
     if operation != Operation::List && id.as_deref().is_none_or(str::is_empty) {
@@ -244,7 +314,7 @@ pub(crate) fn inventory_call(
         provider,
         bucket,
         region,
-        operation,
+        call: Call::Inventory(operation),
         id,
         token,
         path: signed_path,
@@ -257,7 +327,10 @@ fn not_implemented(bucket: Option<String>, what: &str) -> RouteError {
         bucket,
         status: 501,
         code: "NotImplemented",
-        message: format!("The emulator implements only the bucket inventory API, not {what}."),
+        message: format!(
+            "The emulator implements only the bucket inventory, tagging and listing APIs, \
+             not {what}."
+        ),
     }
 }
 
@@ -280,12 +353,16 @@ mod tests {
     #[test]
     fn path_forms_differ_in_leading_slashes_and_the_signed_path() {
         let style = || HostTarget::PathStyle { region: None };
-        let canonical = locate(style(), "//b", PathForm::Canonical).unwrap();
+        let bucket = |resource| match resource {
+            Resource::Bucket(located) => located,
+            Resource::Service { .. } => panic!("not a bucket"),
+        };
+        let canonical = bucket(locate(style(), "//b", PathForm::Canonical).unwrap());
         assert_eq!(
             (canonical.bucket.as_str(), canonical.signed_path.as_str()),
             ("b", "/b/")
         );
-        let as_sent = locate(style(), "/b", PathForm::AsSent).unwrap();
+        let as_sent = bucket(locate(style(), "/b", PathForm::AsSent).unwrap());
         assert_eq!(
             (as_sent.bucket.as_str(), as_sent.signed_path.as_str()),
             ("b", "/b")
@@ -294,5 +371,21 @@ mod tests {
             locate(style(), "//b", PathForm::AsSent).unwrap_err().status,
             501
         );
+    }
+
+    #[test]
+    fn the_root_of_a_host_without_a_bucket_is_the_service() {
+        let style = || HostTarget::PathStyle {
+            region: Some("r".into()),
+        };
+        for form in [PathForm::AsSent, PathForm::Canonical] {
+            assert_eq!(
+                locate(style(), "/", form),
+                Ok(Resource::Service {
+                    region: Some("r".into())
+                })
+            );
+        }
+        assert_eq!(locate(style(), "//x", PathForm::AsSent).unwrap_err().status, 501);
     }
 }

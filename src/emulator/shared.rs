@@ -1,7 +1,7 @@
 //! State shared by every request of one emulator instance: configuration, store, faults in
 //! force, statistics, and the operations on them that need a lock.
 
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 use std::io;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
@@ -9,6 +9,10 @@ use std::time::{Duration, SystemTime};
 
 use rand::RngExt as _;
 
+use super::bucket_index::BucketDefaults;
+use super::bucket_ops::{self, BucketContext};
+use super::call::Call;
+use super::clock;
 use super::config::EmulatorConfig;
 use super::dialect::{EmulatedProvider, Failure};
 use super::errors::ApiError;
@@ -40,6 +44,9 @@ pub(crate) struct Shared {
     pub(crate) faults: Mutex<FaultState>,
     pub(crate) stats: Mutex<Recorder>,
     counter: AtomicU64,
+    /// When this instance started (seconds since the epoch): the creation time listed for
+    /// buckets that do not record one.
+    started: u64,
 }
 
 /// Locks `mutex`, recovering from poisoning: every critical section leaves the data valid.
@@ -59,8 +66,17 @@ impl Shared {
             Some(path) => persist::load(path).map_err(io::Error::other)?,
             None => Store::default(),
         };
+        let started = clock::unix_secs(SystemTime::now());
         if config.strict_buckets {
-            store.strict = Some(config.buckets.iter().cloned().collect::<BTreeSet<_>>());
+            store.strict = true;
+            for (provider, bucket) in &config.buckets {
+                if store.bucket(*provider, bucket).is_none()
+                    && let Some(dialect) = super::dialects::of(*provider)
+                {
+                    let region = dialect.default_region(&config);
+                    store.create_bucket(*provider, bucket, &region, started, None);
+                }
+            }
         }
         let faults = FaultState {
             fail_next_left: config.faults.fail_next,
@@ -72,6 +88,7 @@ impl Shared {
             faults: Mutex::new(faults),
             stats: Mutex::new(Recorder::default()),
             counter: AtomicU64::new(0),
+            started,
         })
     }
 
@@ -90,10 +107,7 @@ impl Shared {
         request: &ApiRequest,
     ) -> PlannedFault {
         let mut faults = lock(&self.faults);
-        if !faults
-            .config
-            .applies_to(request.provider, request.operation)
-        {
+        if !faults.config.applies_to(request.provider, request.call) {
             return PlannedFault {
                 latency: Duration::ZERO,
                 action: FaultAction::None,
@@ -112,7 +126,7 @@ impl Shared {
             configured: dialect.injected_errors(&faults.config),
             fallback: || dialect.error(&Failure::Throttled),
         };
-        let action = faults::decide(&faults.config, errors, request.operation, forced, rolls);
+        let action = faults::decide(&faults.config, errors, request.call, forced, rolls);
         if forced && matches!(action, FaultAction::Error(_)) {
             faults.fail_next_left -= 1;
         }
@@ -123,16 +137,42 @@ impl Shared {
         }
     }
 
-    /// Runs one operation on the store by `dialect`'s rules, persisting the store when it
-    /// changed.
+    /// Runs one call on the store by `dialect`'s rules at time `now`, persisting the store
+    /// when it changed. A bucket a write brings into existence lives in the region its Host
+    /// names, else in the dialect's default region.
     pub(crate) fn execute(
         &self,
         dialect: &dyn EmulatedProvider,
         request: &ApiRequest,
         body: &[u8],
+        now: SystemTime,
     ) -> Result<Outcome, ApiError> {
+        let default_region = dialect.default_region(&self.config);
+        let implied = BucketDefaults {
+            region: request.region.as_deref().unwrap_or(&default_region),
+            created: clock::unix_secs(now),
+        };
         let mut store = lock(&self.store);
-        let outcome = operations::execute(dialect, &mut store, request, body)?;
+        let outcome = match request.call {
+            Call::Inventory(_) => {
+                let outcome = operations::execute(dialect, &mut store, request, body)?;
+                if outcome.changed {
+                    store.note_bucket(request.provider, &request.bucket, implied);
+                }
+                outcome
+            }
+            Call::Bucket(call) => {
+                let context = BucketContext {
+                    config: &self.config,
+                    implied,
+                    listed: BucketDefaults {
+                        region: &default_region,
+                        created: self.started,
+                    },
+                };
+                bucket_ops::execute(dialect, &mut store, request, call, body, context)?
+            }
+        };
         if outcome.changed
             && let Some(path) = &self.config.state_file
             && let Err(e) = persist::save(path, &store)
@@ -159,15 +199,68 @@ impl Shared {
         store
             .put(dialect.provider(), bucket, id, xml, dialect.put_mode())
             .map_err(|e| operations::store_error(dialect, e))?;
-        if let Some(path) = &self.config.state_file {
-            persist::save(path, &store)
-                .map_err(|e| ApiError::new(500, "InternalError", format!("not persisted: {e}")))?;
-        }
-        Ok(())
+        self.persist(&store)
     }
 
     pub(crate) fn record(&self, request: &ApiRequest, status: u16) {
-        lock(&self.stats).record(request.provider, request.operation, status);
+        lock(&self.stats).record(request.provider, request.call, status);
+    }
+
+    /// The region the store records for the bucket `request` addresses, if any.
+    pub(crate) fn bucket_region(&self, request: &ApiRequest) -> Option<String> {
+        lock(&self.store)
+            .bucket_region(request.provider, &request.bucket)
+            .map(str::to_string)
+    }
+
+    /// Creates `bucket` of `dialect`'s provider in `region` (the dialect's default when
+    /// `None`), or moves an existing one there (`None` keeps its region); `tags`, when given,
+    /// replace its tags.
+    /// Persists the store when configured. Returns whether the bucket is new.
+    ///
+    /// # Errors
+    /// 500 when the store could not be persisted.
+    pub(crate) fn create_bucket(
+        &self,
+        dialect: &dyn EmulatedProvider,
+        bucket: &str,
+        region: Option<&str>,
+        tags: Option<BTreeMap<String, String>>,
+    ) -> Result<bool, ApiError> {
+        let now = clock::unix_secs(SystemTime::now());
+        let mut store = lock(&self.store);
+        let region = region
+            .or_else(|| store.bucket_region(dialect.provider(), bucket))
+            .map(str::to_string)
+            .unwrap_or_else(|| dialect.default_region(&self.config));
+        let is_new = store.create_bucket(dialect.provider(), bucket, &region, now, tags);
+        self.persist(&store)?;
+        Ok(is_new)
+    }
+
+    /// Removes `bucket` with its configurations and tags; returns whether it existed.
+    ///
+    /// # Errors
+    /// 500 when the store could not be persisted.
+    pub(crate) fn delete_bucket(
+        &self,
+        dialect: &dyn EmulatedProvider,
+        bucket: &str,
+    ) -> Result<bool, ApiError> {
+        let mut store = lock(&self.store);
+        let existed = store.delete_bucket(dialect.provider(), bucket);
+        if existed {
+            self.persist(&store)?;
+        }
+        Ok(existed)
+    }
+
+    fn persist(&self, store: &Store) -> Result<(), ApiError> {
+        if let Some(path) = &self.config.state_file {
+            persist::save(path, store)
+                .map_err(|e| ApiError::new(500, "InternalError", format!("not persisted: {e}")))?;
+        }
+        Ok(())
     }
 
     /// A request id in `dialect`'s format, unique within this instance.

@@ -1,7 +1,8 @@
-//! The emulator's data: inventory configurations per (provider, bucket), written and listed
-//! by the rules each call names. Pure; the server wraps it in a lock and persists it.
+//! The emulator's data: buckets per provider (region, creation time, tags) and their
+//! inventory configurations, written and listed by the rules each call names. Pure; the
+//! server wraps it in a lock and persists it. Bucket listing and tags: `bucket_index`.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
@@ -24,11 +25,25 @@ pub struct StoredConfig {
     pub xml: String,
 }
 
-/// The configurations of one bucket, keyed by id.
+/// One bucket: its configurations keyed by id, and what the bucket listing and the tagging
+/// calls serve.
+///
+/// A bucket implied by a write (no strict buckets) gets its region and creation time from
+/// that write; a state file written before buckets had them reads with neither, and the
+/// bucket is listed in its provider's default region at the emulator's start time.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BucketState {
     pub configs: BTreeMap<String, StoredConfig>,
     pub next_seq: u64,
+    /// The bucket's region, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    /// Creation time, seconds since the Unix epoch, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created: Option<u64>,
+    /// The bucket's tags, key → value.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub tags: BTreeMap<String, String>,
 }
 
 /// How a PUT treats an id that already exists.
@@ -80,22 +95,22 @@ pub struct Page {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Store {
     pub buckets: BTreeMap<Provider, BTreeMap<String, BucketState>>,
-    /// `Some`: only these buckets exist (404 `NoSuchBucket` for others).
+    /// Only the buckets in `buckets` exist (404 `NoSuchBucket` for others); otherwise a
+    /// bucket springs into existence on its first write.
     #[serde(skip)]
-    pub strict: Option<BTreeSet<(Provider, String)>>,
+    pub strict: bool,
 }
 
 impl Store {
-    fn check_bucket(&self, provider: Provider, bucket: &str) -> Result<(), StoreError> {
-        match &self.strict {
-            Some(allowed) if !allowed.contains(&(provider, bucket.to_string())) => {
-                Err(StoreError::NoSuchBucket(bucket.to_string()))
-            }
-            _ => Ok(()),
+    /// Refuses a bucket that does not exist under strict buckets.
+    pub(crate) fn check_bucket(&self, provider: Provider, bucket: &str) -> Result<(), StoreError> {
+        if self.strict && self.bucket(provider, bucket).is_none() {
+            return Err(StoreError::NoSuchBucket(bucket.to_string()));
         }
+        Ok(())
     }
 
-    fn bucket(&self, provider: Provider, bucket: &str) -> Option<&BucketState> {
+    pub(crate) fn bucket(&self, provider: Provider, bucket: &str) -> Option<&BucketState> {
         self.buckets.get(&provider)?.get(bucket)
     }
 
@@ -408,11 +423,14 @@ mod tests {
 
     #[test]
     fn strict_stores_know_only_listed_buckets() {
-        let allowed = BTreeSet::from([(Provider::Cos, "known".to_string())]);
         let mut store = Store {
-            strict: Some(allowed),
+            strict: true,
             ..Store::default()
         };
+        store.buckets.entry(Provider::Cos).or_default().insert(
+            "known".to_string(),
+            BucketState::default(),
+        );
         assert!(
             store
                 .put(Provider::Cos, "known", "a", xml("a", "1"), PutMode::Upsert)

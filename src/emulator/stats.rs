@@ -1,10 +1,11 @@
-//! Request counts by provider, operation and status, so tests and benchmarks can assert how
-//! many calls a run cost (`GET /_emulator/stats`, reset by `DELETE /_emulator/stats`).
+//! Request counts by provider, call and status, so tests and benchmarks can assert how many
+//! calls a run cost (`GET /_emulator/stats`, reset by `DELETE /_emulator/stats`).
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::call::{BucketCall, Call};
 use crate::model::Provider;
 use crate::provider::Operation;
 
@@ -13,13 +14,28 @@ pub const STATUS_CONNECTION_RESET: u16 = 0;
 
 /// A snapshot of the counters.
 ///
-/// JSON: `{"total":3,"requests":[{"provider":"cos","operation":"list","status":200,"count":3}]}`,
-/// entries ordered by provider, operation, status.
+/// JSON: `{"total":4,"requests":[{"provider":"cos","operation":"list","status":200,"count":3}],
+/// "bucket_requests":[{"provider":"s3","call":"list_buckets","status":200,"count":1}]}`,
+/// entries ordered by provider, operation (call), status.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Stats {
-    /// Every counted request.
+    /// Every counted request, inventory and bucket-level.
     pub total: u64,
+    /// Inventory calls.
     pub requests: Vec<StatEntry>,
+    /// Bucket-level calls (bucket listing, tags).
+    #[serde(default)]
+    pub bucket_requests: Vec<BucketStatEntry>,
+}
+
+/// Bucket-level requests of one provider and call that got one status.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BucketStatEntry {
+    pub provider: Provider,
+    pub call: BucketCall,
+    /// HTTP status; [`STATUS_CONNECTION_RESET`] for dropped connections.
+    pub status: u16,
+    pub count: u64,
 }
 
 /// Requests of one provider and operation that got one status.
@@ -73,11 +89,20 @@ impl Stats {
             .sum()
     }
 
-    /// Requests of `provider` that got `status`, whatever their operation.
+    /// Inventory requests of `provider` that got `status`, whatever their operation.
     pub fn with_status(&self, provider: Provider, status: u16) -> u64 {
         self.requests
             .iter()
             .filter(|e| e.provider == provider && e.status == status)
+            .map(|e| e.count)
+            .sum()
+    }
+
+    /// Bucket-level requests of `provider` and `call`, whatever their status.
+    pub fn bucket_calls(&self, provider: Provider, call: BucketCall) -> u64 {
+        self.bucket_requests
+            .iter()
+            .filter(|e| e.provider == provider && e.call == call)
             .map(|e| e.count)
             .sum()
     }
@@ -86,16 +111,13 @@ impl Stats {
 /// The live counters.
 #[derive(Debug, Default)]
 pub struct Recorder {
-    counts: BTreeMap<(Provider, Operation, u16), u64>,
+    counts: BTreeMap<(Provider, Call, u16), u64>,
 }
 
 impl Recorder {
     /// Counts one request.
-    pub fn record(&mut self, provider: Provider, operation: Operation, status: u16) {
-        *self
-            .counts
-            .entry((provider, operation, status))
-            .or_default() += 1;
+    pub fn record(&mut self, provider: Provider, call: Call, status: u16) {
+        *self.counts.entry((provider, call, status)).or_default() += 1;
     }
 
     /// Forgets every count.
@@ -105,20 +127,25 @@ impl Recorder {
 
     /// The counts so far.
     pub fn snapshot(&self) -> Stats {
-        let requests: Vec<StatEntry> = self
-            .counts
-            .iter()
-            .map(|(&(provider, operation, status), &count)| StatEntry {
-                provider,
-                operation,
-                status,
-                count,
-            })
-            .collect();
-        Stats {
-            total: requests.iter().map(|e| e.count).sum(),
-            requests,
+        let mut stats = Stats::default();
+        for (&(provider, call, status), &count) in &self.counts {
+            stats.total += count;
+            match call {
+                Call::Inventory(operation) => stats.requests.push(StatEntry {
+                    provider,
+                    operation,
+                    status,
+                    count,
+                }),
+                Call::Bucket(call) => stats.bucket_requests.push(BucketStatEntry {
+                    provider,
+                    call,
+                    status,
+                    count,
+                }),
+            }
         }
+        stats
     }
 }
 
@@ -129,10 +156,10 @@ mod tests {
     #[test]
     fn counts_accumulate_by_provider_operation_and_status_and_reset_clears_them() {
         let mut recorder = Recorder::default();
-        recorder.record(Provider::Cos, Operation::List, 200);
-        recorder.record(Provider::Cos, Operation::List, 200);
-        recorder.record(Provider::Cos, Operation::List, 503);
-        recorder.record(Provider::Oss, Operation::Put, 409);
+        recorder.record(Provider::Cos, Call::Inventory(Operation::List), 200);
+        recorder.record(Provider::Cos, Call::Inventory(Operation::List), 200);
+        recorder.record(Provider::Cos, Call::Inventory(Operation::List), 503);
+        recorder.record(Provider::Oss, Call::Inventory(Operation::Put), 409);
         let stats = recorder.snapshot();
         assert_eq!(stats.total, 4);
         assert_eq!(stats.count(Provider::Cos, Operation::List, 200), 2);
@@ -145,13 +172,28 @@ mod tests {
     #[test]
     fn json_round_trips_with_lowercase_names() {
         let mut recorder = Recorder::default();
-        recorder.record(Provider::Oss, Operation::Delete, 204);
+        recorder.record(Provider::Oss, Call::Inventory(Operation::Delete), 204);
         let json = serde_json::to_string(&recorder.snapshot()).unwrap();
         assert_eq!(
             json,
-            r#"{"total":1,"requests":[{"provider":"oss","operation":"delete","status":204,"count":1}]}"#
+            r#"{"total":1,"requests":[{"provider":"oss","operation":"delete","status":204,"count":1}],"bucket_requests":[]}"#
         );
         let back: Stats = serde_json::from_str(&json).unwrap();
         assert_eq!(back, recorder.snapshot());
+    }
+
+    #[test]
+    fn bucket_level_calls_are_counted_apart_and_in_the_total() {
+        let mut recorder = Recorder::default();
+        recorder.record(Provider::S3, Call::Bucket(BucketCall::ListBuckets), 200);
+        recorder.record(Provider::S3, Call::Inventory(Operation::List), 200);
+        let stats = recorder.snapshot();
+        assert_eq!(stats.total, 2);
+        assert_eq!(stats.calls(Provider::S3, Operation::List), 1);
+        assert_eq!(stats.bucket_calls(Provider::S3, BucketCall::ListBuckets), 1);
+        let json = serde_json::to_string(&stats).unwrap();
+        assert!(json.contains(r#""call":"list_buckets""#), "{json}");
+        let old: Stats = serde_json::from_str(r#"{"total":0,"requests":[]}"#).unwrap();
+        assert!(old.bucket_requests.is_empty());
     }
 }

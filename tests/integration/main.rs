@@ -28,6 +28,7 @@ mod e2e_once;
 mod e2e_reconcile;
 mod e2e_s3;
 mod e2e_specifics;
+mod emulator_buckets;
 mod emulator_cos;
 mod emulator_cos_client;
 mod emulator_hostile_bodies;

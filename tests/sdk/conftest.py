@@ -118,3 +118,20 @@ def stats(emulator_url):
 def unique_name(prefix):
     """A bucket name no other test uses (buckets spring into existence in the emulator)."""
     return "%s-%s" % (prefix, uuid.uuid4().hex[:12])
+
+
+def create_bucket(url, provider, name, region=None, tags=None):
+    """Creates a bucket through the emulator's admin API (`PUT /_emulator/buckets/...`)."""
+    body = {}
+    if region is not None:
+        body["region"] = region
+    if tags is not None:
+        body["tags"] = tags
+    request = urllib.request.Request(
+        "%s/_emulator/buckets/%s/%s" % (url, provider, name),
+        data=json.dumps(body).encode(),
+        method="PUT",
+    )
+    with urllib.request.urlopen(request, timeout=5) as resp:
+        assert resp.status in (200, 201)
+        return json.load(resp)

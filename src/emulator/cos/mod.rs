@@ -1,22 +1,27 @@
-//! The emulated COS dialect: virtual-hosted endpoints, `q-sign-algorithm` signatures,
-//! upsert PUT, creation-order LIST and COS's answer format.
+//! The emulated COS dialect: virtual-hosted and service endpoints (and COS-signed requests
+//! to plain hosts), `q-sign-algorithm` signatures, upsert PUT, creation-order LIST, GET
+//! Service and bucket tagging, and COS's answer format.
 
 mod auth;
 mod host;
 mod reply;
 mod rules;
+mod service;
 
+use std::collections::BTreeMap;
 use std::time::SystemTime;
 
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, header};
 
+use super::bucket_index::BucketFilter;
 use super::config::EmulatorConfig;
-use super::dialect::{Claim, EmulatedProvider, Failure, Listing};
+use super::dialect::{BucketListing, Claim, EmulatedProvider, Failure, Listing};
 use super::errors::{ApiError, ErrorContext};
 use super::faults::{FaultConfig, InjectedError};
 use super::operations;
 use super::route::{self, ApiRequest, CallRules, HostTarget, PathForm, RequestLine, RouteError};
 use super::state::{ListOrder, PutMode};
+use super::tagging::{TagFault, TagRules};
 use super::wire::WireRequest;
 use super::xmltree::Element;
 use crate::model::{Inventory, Provider};
@@ -39,13 +44,21 @@ impl EmulatedProvider for Cos {
         host::parse(host)
     }
 
-    fn plain_host_claim(&self, _headers: &HeaderMap) -> Claim {
-        Claim::No
+    /// A COS-signed request to a plain host is COS's (the SDK's `ServiceDomain` form).
+    fn plain_host_claim(&self, headers: &HeaderMap) -> Claim {
+        let authorization = headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok());
+        if host::is_cos_signed(authorization) {
+            Claim::Signed
+        } else {
+            Claim::No
+        }
     }
 
     fn route(&self, target: HostTarget, line: &RequestLine<'_>) -> Result<ApiRequest, RouteError> {
-        let located = route::locate(target, line.decoded_path, PathForm::Canonical)?;
-        route::inventory_call(Provider::Cos, located, line, &CALL_RULES)
+        let resource = route::locate(target, line.decoded_path, PathForm::Canonical)?;
+        route::call(Provider::Cos, resource, line, &CALL_RULES)
     }
 
     fn authenticate(
@@ -53,6 +66,7 @@ impl EmulatedProvider for Cos {
         config: &EmulatorConfig,
         request: &ApiRequest,
         wire: &WireRequest<'_>,
+        _bucket_region: Option<&str>,
         now: SystemTime,
     ) -> Result<(), ApiError> {
         auth::verify(config, request, wire, now)
@@ -101,6 +115,35 @@ impl EmulatedProvider for Cos {
             ),
             _ => None,
         }
+    }
+
+    fn default_region(&self, _config: &EmulatorConfig) -> String {
+        service::DEFAULT_REGION.to_string()
+    }
+
+    fn bucket_filter(&self, request: &ApiRequest) -> Result<BucketFilter, ApiError> {
+        service::bucket_filter(request)
+    }
+
+    fn buckets_document(&self, listing: &BucketListing<'_>) -> String {
+        service::buckets_document(listing)
+    }
+
+    fn tag_rules(&self) -> &'static TagRules {
+        &service::TAG_RULES
+    }
+
+    fn tag_error(&self, fault: &TagFault) -> ApiError {
+        service::tag_error(fault)
+    }
+
+    fn tags_document(&self, tags: &BTreeMap<String, String>) -> Result<String, ApiError> {
+        service::tags_document(tags)
+    }
+
+    /// COS answers a DELETE on a bucket without tags with 404 `NoSuchTagSetError`.
+    fn delete_missing_tags(&self) -> Result<(), ApiError> {
+        Err(service::no_such_tag_set())
     }
 
     fn request_id(&self, now: SystemTime, counter: u64, random: u32) -> String {

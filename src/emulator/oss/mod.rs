@@ -1,5 +1,6 @@
 //! The emulated OSS dialect: virtual-hosted and path-style endpoints, V1 and V4 signatures,
-//! create-only PUT, by-id LIST (an empty bucket is 404) and OSS's answer format with ECs.
+//! create-only PUT, by-id LIST (an empty bucket is 404), ListBuckets and bucket tags, and
+//! OSS's answer format with ECs.
 
 mod auth;
 mod ec;
@@ -7,20 +8,24 @@ mod host;
 mod once;
 mod reply;
 mod rules;
+mod service;
 
+use std::collections::BTreeMap;
 use std::time::SystemTime;
 
 use axum::http::HeaderMap;
 
 pub(crate) use once::completed_ids as completed_once_runs;
 
+use super::bucket_index::BucketFilter;
 use super::config::EmulatorConfig;
-use super::dialect::{Claim, EmulatedProvider, Failure, Listing};
+use super::dialect::{BucketListing, Claim, EmulatedProvider, Failure, Listing};
 use super::errors::{ApiError, ErrorContext};
 use super::faults::{FaultConfig, InjectedError};
 use super::operations;
 use super::route::{self, ApiRequest, CallRules, HostTarget, PathForm, RequestLine, RouteError};
 use super::state::{ListOrder, PutMode};
+use super::tagging::{TagFault, TagRules};
 use super::wire::WireRequest;
 use super::xmltree::Element;
 use crate::model::{Inventory, Provider};
@@ -49,8 +54,8 @@ impl EmulatedProvider for Oss {
     }
 
     fn route(&self, target: HostTarget, line: &RequestLine<'_>) -> Result<ApiRequest, RouteError> {
-        let located = route::locate(target, line.decoded_path, PathForm::Canonical)?;
-        route::inventory_call(Provider::Oss, located, line, &CALL_RULES)
+        let resource = route::locate(target, line.decoded_path, PathForm::Canonical)?;
+        route::call(Provider::Oss, resource, line, &CALL_RULES)
     }
 
     fn authenticate(
@@ -58,6 +63,7 @@ impl EmulatedProvider for Oss {
         config: &EmulatorConfig,
         request: &ApiRequest,
         wire: &WireRequest<'_>,
+        _bucket_region: Option<&str>,
         now: SystemTime,
     ) -> Result<(), ApiError> {
         auth::verify(config, request, wire, now)
@@ -116,6 +122,31 @@ impl EmulatedProvider for Oss {
             ),
             _ => None,
         }
+    }
+
+    fn default_region(&self, _config: &EmulatorConfig) -> String {
+        service::DEFAULT_REGION.to_string()
+    }
+
+    fn bucket_filter(&self, request: &ApiRequest) -> Result<BucketFilter, ApiError> {
+        service::bucket_filter(request)
+    }
+
+    fn buckets_document(&self, listing: &BucketListing<'_>) -> String {
+        service::buckets_document(listing)
+    }
+
+    fn tag_rules(&self) -> &'static TagRules {
+        &service::TAG_RULES
+    }
+
+    fn tag_error(&self, fault: &TagFault) -> ApiError {
+        service::tag_error(fault)
+    }
+
+    /// A bucket without tags answers 200 with an empty `Tagging`.
+    fn tags_document(&self, tags: &BTreeMap<String, String>) -> Result<String, ApiError> {
+        Ok(service::tags_document(tags))
     }
 
     fn request_id(&self, now: SystemTime, counter: u64, random: u32) -> String {

@@ -55,13 +55,14 @@ fn access_denied(message: &str) -> ApiError {
     ApiError::new(403, "AccessDenied", message)
 }
 
-/// Verifies the SigV4 signature of `request` for a bucket in `bucket_region`.
+/// Verifies the SigV4 signature of `request` for a bucket in `bucket_region`; `None` accepts
+/// the scope's own region (a service-level request to a host that names no region).
 ///
 /// # Errors
 /// The S3 answer for the first check that fails (see the module documentation).
 pub fn verify(
     credentials: &[S3Credential],
-    bucket_region: &str,
+    bucket_region: Option<&str>,
     request: &S3Request<'_>,
     now: SystemTime,
 ) -> Result<(), ApiError> {
@@ -93,7 +94,9 @@ pub fn verify(
             signer::TERMINATOR
         )));
     }
-    if auth.region != bucket_region {
+    if let Some(bucket_region) = bucket_region
+        && auth.region != bucket_region
+    {
         return Err(malformed(&format!(
             "the region '{}' is wrong; expecting '{bucket_region}'",
             auth.region

@@ -80,7 +80,7 @@ fn check(signed: &Signed, bucket_region: &str, now: SystemTime) -> Result<(), Ap
         .collect();
     verify(
         &credentials(),
-        bucket_region,
+        Some(bucket_region),
         &S3Request {
             method: "PUT",
             path: "/bucket",

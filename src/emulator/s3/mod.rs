@@ -1,22 +1,28 @@
 //! The emulated S3 dialect: S3 endpoints and SigV4-signed requests to plain hosts, SigV4
 //! verification with the expected-bucket-owner guard, upsert PUT (204), by-id LIST with the
-//! 2006-03-01 namespace and S3's answer format.
+//! 2006-03-01 namespace, `ListBuckets` and bucket tagging, and S3's answer format.
 
 mod auth;
+mod checksum;
 mod host;
 mod reply;
 mod rules;
+mod service;
 
+use std::collections::BTreeMap;
 use std::time::SystemTime;
 
 use axum::http::{HeaderMap, header};
 
+use super::bucket_index::BucketFilter;
+use super::call::{BucketCall, Call};
 use super::config::EmulatorConfig;
-use super::dialect::{Claim, EmulatedProvider, Failure, Listing};
+use super::dialect::{BucketListing, Claim, EmulatedProvider, Failure, Listing};
 use super::errors::{ApiError, ErrorContext};
 use super::faults::{FaultConfig, InjectedError};
 use super::route::{self, ApiRequest, CallRules, HostTarget, PathForm, RequestLine, RouteError};
 use super::state::{ListOrder, PutMode};
+use super::tagging::{TagFault, TagRules};
 use super::wire::{WireRequest, as_pairs};
 use super::xmltree::Element;
 use crate::model::{Inventory, Provider};
@@ -53,25 +59,34 @@ impl EmulatedProvider for S3 {
     }
 
     fn route(&self, target: HostTarget, line: &RequestLine<'_>) -> Result<ApiRequest, RouteError> {
-        let located = route::locate(target, line.decoded_path, PathForm::AsSent)?;
-        route::inventory_call(Provider::S3, located, line, &CALL_RULES)
+        let resource = route::locate(target, line.decoded_path, PathForm::AsSent)?;
+        route::call(Provider::S3, resource, line, &CALL_RULES)
     }
 
-    /// Also checks `x-amz-content-sha256` against the body and `x-amz-expected-bucket-owner`
-    /// against the bucket's account.
+    /// Also checks `x-amz-content-sha256` against the body, `x-amz-expected-bucket-owner`
+    /// against the bucket's account, and the integrity checksum `PutBucketTagging` requires.
+    ///
+    /// The signing region must be the bucket's: the one the store records, else the
+    /// configured S3 region. A bucket listing must be signed for the region its Host names;
+    /// on a host that names none (a local endpoint) any region's scope is accepted.
     fn authenticate(
         &self,
         config: &EmulatorConfig,
         request: &ApiRequest,
         wire: &WireRequest<'_>,
+        bucket_region: Option<&str>,
         now: SystemTime,
     ) -> Result<(), ApiError> {
         let headers = wire.owned_headers();
         let headers = as_pairs(&headers);
         let query = as_pairs(&request.params);
+        let expected_region = match request.call {
+            Call::Bucket(BucketCall::ListBuckets) => request.region.as_deref(),
+            _ => Some(bucket_region.unwrap_or(&config.s3_region)),
+        };
         auth::verify(
             &config.s3_credentials,
-            &config.s3_region,
+            expected_region,
             &auth::S3Request {
                 method: wire.method,
                 path: &request.path,
@@ -85,7 +100,11 @@ impl EmulatedProvider for S3 {
             .headers
             .get("x-amz-expected-bucket-owner")
             .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
-        rules::check_expected_owner(expected_owner.as_deref(), &config.s3_account_id)
+        rules::check_expected_owner(expected_owner.as_deref(), &config.s3_account_id)?;
+        if request.call == Call::Bucket(BucketCall::PutTagging) {
+            checksum::check_required(wire.headers, wire.body)?;
+        }
+        Ok(())
     }
 
     fn put_mode(&self) -> PutMode {
@@ -141,6 +160,35 @@ impl EmulatedProvider for S3 {
             ),
             _ => None,
         }
+    }
+
+    fn default_region(&self, config: &EmulatorConfig) -> String {
+        config.s3_region.clone()
+    }
+
+    fn bucket_filter(&self, request: &ApiRequest) -> Result<BucketFilter, ApiError> {
+        service::bucket_filter(request)
+    }
+
+    fn buckets_document(&self, listing: &BucketListing<'_>) -> String {
+        service::buckets_document(listing)
+    }
+
+    fn tag_rules(&self) -> &'static TagRules {
+        &service::TAG_RULES
+    }
+
+    fn tag_error(&self, fault: &TagFault) -> ApiError {
+        service::tag_error(fault)
+    }
+
+    fn tags_document(&self, tags: &BTreeMap<String, String>) -> Result<String, ApiError> {
+        service::tags_document(tags)
+    }
+
+    /// S3 answers `PutBucketTagging` with 204.
+    fn put_tags_status(&self) -> u16 {
+        204
     }
 
     fn request_id(&self, now: SystemTime, counter: u64, random: u32) -> String {

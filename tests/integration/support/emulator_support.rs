@@ -84,6 +84,8 @@ pub struct CosRequest<'a> {
     pub host_with_port: Option<u16>,
     /// Send Content-MD5 of the body (PUT).
     pub content_md5: bool,
+    /// Send this Host instead of the bucket's virtual host (a service endpoint).
+    pub service_host: Option<&'a str>,
 }
 
 impl<'a> CosRequest<'a> {
@@ -104,6 +106,7 @@ impl<'a> CosRequest<'a> {
             unsigned_headers: Vec::new(),
             host_with_port: None,
             content_md5: true,
+            service_host: None,
         }
     }
 
@@ -113,7 +116,10 @@ impl<'a> CosRequest<'a> {
     }
 
     pub async fn send(self, emulator: &EmulatorHandle) -> Response {
-        let host = format!("{}.cos.{COS_REGION}.myqcloud.com", self.bucket);
+        let host = match self.service_host {
+            Some(host) => host.to_string(),
+            None => format!("{}.cos.{COS_REGION}.myqcloud.com", self.bucket),
+        };
         let mut signed_headers: Vec<(String, String)> = vec![("host".into(), host.clone())];
         if let Some(body) = &self.body {
             signed_headers.push(("content-type".into(), "application/xml".into()));
@@ -268,7 +274,7 @@ impl<'a> OssRequest<'a> {
             }
         };
         let query = query_string(&self.params);
-        let url = if self.virtual_host {
+        let url = if self.virtual_host || self.bucket.is_empty() {
             format!("{}/?{query}", emulator.endpoint())
         } else {
             format!("{}/{}/?{query}", emulator.endpoint(), self.bucket)
