@@ -316,10 +316,19 @@ mod tests {
     fn a_bucket_implied_by_a_write_is_listed_with_what_the_write_knew() {
         let mut store = Store::default();
         store
-            .put(Provider::Oss, "implied", "a", "<x/>".into(), PutMode::CreateOnly)
+            .put(
+                Provider::Oss,
+                "implied",
+                "a",
+                "<x/>".into(),
+                PutMode::CreateOnly,
+            )
             .unwrap();
         let old = store.list_buckets(Provider::Oss, &filter(10), DEFAULTS);
-        assert_eq!((old.buckets[0].region.as_str(), old.buckets[0].created), ("r0", 7));
+        assert_eq!(
+            (old.buckets[0].region.as_str(), old.buckets[0].created),
+            ("r0", 7)
+        );
         let noted = BucketDefaults {
             region: "cn-beijing",
             created: 9,
@@ -345,7 +354,11 @@ mod tests {
             ("b".to_string(), "2".to_string()),
         ]);
         store.set_tags(Provider::Cos, "t", tags, DEFAULTS).unwrap();
-        assert!(store.delete_tags(Provider::Cos, "t", Some(&["a".into()])).unwrap());
+        assert!(
+            store
+                .delete_tags(Provider::Cos, "t", Some(&["a".into()]))
+                .unwrap()
+        );
         assert_eq!(store.tags(Provider::Cos, "t").unwrap().len(), 1);
         assert!(store.delete_tags(Provider::Cos, "t", None).unwrap());
         assert!(!store.delete_tags(Provider::Cos, "t", None).unwrap());

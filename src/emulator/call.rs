@@ -117,7 +117,10 @@ mod tests {
         for bucket in BucketCall::ALL {
             assert_eq!(Call::from_name(bucket.as_str()), Some(Call::Bucket(bucket)));
         }
-        assert_eq!(Call::from_name("LIST_BUCKETS"), Some(Call::Bucket(BucketCall::ListBuckets)));
+        assert_eq!(
+            Call::from_name("LIST_BUCKETS"),
+            Some(Call::Bucket(BucketCall::ListBuckets))
+        );
         assert_eq!(Call::from_name("post"), None);
     }
 }

@@ -144,7 +144,10 @@ async fn put_bucket(
             });
             (status, Json(answer)).into_response()
         }
-        Err(error) => (StatusCode::INTERNAL_SERVER_ERROR, format!("{}\n", error.message))
+        Err(error) => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("{}\n", error.message),
+        )
             .into_response(),
     }
 }
@@ -167,7 +170,10 @@ async fn delete_bucket(
             format!("no {provider} bucket {bucket:?} in the emulator\n"),
         )
             .into_response(),
-        Err(error) => (StatusCode::INTERNAL_SERVER_ERROR, format!("{}\n", error.message))
+        Err(error) => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("{}\n", error.message),
+        )
             .into_response(),
     }
 }

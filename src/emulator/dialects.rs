@@ -236,7 +236,10 @@ mod tests {
     #[test]
     fn empty_continuation_token_means_none_and_tokens_are_decoded() {
         let first = route("GET", COS_HOST, "/", "inventory=&continuation-token=").unwrap();
-        assert_eq!((first.call, first.token), (Call::Inventory(Operation::List), None));
+        assert_eq!(
+            (first.call, first.token),
+            (Call::Inventory(Operation::List), None)
+        );
         let next = route(
             "GET",
             "localhost",
@@ -269,18 +272,38 @@ mod tests {
         let list = Call::Bucket(BucketCall::ListBuckets);
         let cases = [
             ("s3.amazonaws.com", true, Provider::S3, Some("us-east-1")),
-            ("s3.eu-west-1.amazonaws.com", true, Provider::S3, Some("eu-west-1")),
+            (
+                "s3.eu-west-1.amazonaws.com",
+                true,
+                Provider::S3,
+                Some("eu-west-1"),
+            ),
             ("127.0.0.1:9000", true, Provider::S3, None),
             ("service.cos.myqcloud.com", false, Provider::Cos, None),
-            ("cos.ap-beijing.myqcloud.com", false, Provider::Cos, Some("ap-beijing")),
-            ("oss-cn-hangzhou.aliyuncs.com", false, Provider::Oss, Some("cn-hangzhou")),
+            (
+                "cos.ap-beijing.myqcloud.com",
+                false,
+                Provider::Cos,
+                Some("ap-beijing"),
+            ),
+            (
+                "oss-cn-hangzhou.aliyuncs.com",
+                false,
+                Provider::Oss,
+                Some("cn-hangzhou"),
+            ),
             ("127.0.0.1:9000", false, Provider::Oss, None),
         ];
         for (host, sigv4, provider, region) in cases {
             let (chosen, result) = route_as("GET", host, "/", "max-keys=5", sigv4);
             let request = result.unwrap();
             assert_eq!(
-                (chosen, request.call, request.bucket.as_str(), request.region.as_deref()),
+                (
+                    chosen,
+                    request.call,
+                    request.bucket.as_str(),
+                    request.region.as_deref()
+                ),
                 (provider, list, "", region),
                 "{host}"
             );

@@ -89,7 +89,12 @@ impl EmulatorHandle {
             params: Vec::new(),
         };
         self.shared
-            .execute(dialect, &request, xml.as_bytes(), std::time::SystemTime::now())
+            .execute(
+                dialect,
+                &request,
+                xml.as_bytes(),
+                std::time::SystemTime::now(),
+            )
             .map(|_| ())
     }
 

@@ -58,11 +58,11 @@ mod wire;
 mod layout_tests;
 use crate::provider::xmltree;
 
+pub use call::{BucketCall, Call};
 pub use config::EmulatorConfig;
 pub use errors::ApiError;
 pub use faults::{FaultConfig, InjectedError};
 pub use handle::EmulatorHandle;
 pub use persist::PersistError;
 pub use server::{serve, spawn};
-pub use call::{BucketCall, Call};
 pub use stats::{BucketStatEntry, StatEntry, Stats};

@@ -386,6 +386,9 @@ mod tests {
                 })
             );
         }
-        assert_eq!(locate(style(), "//x", PathForm::AsSent).unwrap_err().status, 501);
+        assert_eq!(
+            locate(style(), "//x", PathForm::AsSent).unwrap_err().status,
+            501
+        );
     }
 }

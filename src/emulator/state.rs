@@ -427,10 +427,11 @@ mod tests {
             strict: true,
             ..Store::default()
         };
-        store.buckets.entry(Provider::Cos).or_default().insert(
-            "known".to_string(),
-            BucketState::default(),
-        );
+        store
+            .buckets
+            .entry(Provider::Cos)
+            .or_default()
+            .insert("known".to_string(), BucketState::default());
         assert!(
             store
                 .put(Provider::Cos, "known", "a", xml("a", "1"), PutMode::Upsert)

@@ -65,7 +65,10 @@ pub fn parse(body: &[u8], rules: &TagRules) -> Result<BTreeMap<String, String>, 
         }
         let children = only_elements(tag)?;
         let text = |name: &str| match children.iter().filter(|e| e.name == name).count() {
-            1 => tag.child(name).map(Element::text).ok_or(TagFault::Malformed),
+            1 => tag
+                .child(name)
+                .map(Element::text)
+                .ok_or(TagFault::Malformed),
             _ => Err(TagFault::Malformed),
         };
         if children.len() != 2 {
@@ -175,12 +178,27 @@ mod tests {
     #[test]
     fn limits_and_structure_are_enforced() {
         let fault = |tags: &[(&str, &str)]| parse(&body(tags), &RULES).unwrap_err();
-        assert_eq!(fault(&[("a", "1"), ("b", "2"), ("c", "3")]), TagFault::TooMany);
-        assert_eq!(fault(&[("a", "1"), ("a", "2")]), TagFault::DuplicateKey("a".into()));
-        assert_eq!(fault(&[("abcde", "1")]), TagFault::InvalidKey("abcde".into()));
+        assert_eq!(
+            fault(&[("a", "1"), ("b", "2"), ("c", "3")]),
+            TagFault::TooMany
+        );
+        assert_eq!(
+            fault(&[("a", "1"), ("a", "2")]),
+            TagFault::DuplicateKey("a".into())
+        );
+        assert_eq!(
+            fault(&[("abcde", "1")]),
+            TagFault::InvalidKey("abcde".into())
+        );
         assert_eq!(fault(&[("", "1")]), TagFault::InvalidKey(String::new()));
-        assert_eq!(fault(&[("a", "1234")]), TagFault::InvalidValue("1234".into()));
-        assert_eq!(fault(&[("AWS:", "1")]), TagFault::ReservedKey("AWS:".into()));
+        assert_eq!(
+            fault(&[("a", "1234")]),
+            TagFault::InvalidValue("1234".into())
+        );
+        assert_eq!(
+            fault(&[("AWS:", "1")]),
+            TagFault::ReservedKey("AWS:".into())
+        );
         for bad in [
             "<Tagging/>",
             "<Tagging><TagSet><Tag><Key>a</Key></Tag></TagSet></Tagging>",
@@ -188,9 +206,16 @@ mod tests {
             "<Other><TagSet/></Other>",
             "not xml",
         ] {
-            assert_eq!(parse(bad.as_bytes(), &RULES), Err(TagFault::Malformed), "{bad}");
+            assert_eq!(
+                parse(bad.as_bytes(), &RULES),
+                Err(TagFault::Malformed),
+                "{bad}"
+            );
         }
-        assert_eq!(parse(b"<Tagging><TagSet/></Tagging>", &RULES), Ok(BTreeMap::new()));
+        assert_eq!(
+            parse(b"<Tagging><TagSet/></Tagging>", &RULES),
+            Ok(BTreeMap::new())
+        );
     }
 
     #[test]

@@ -34,7 +34,11 @@ async fn s3_list(emulator: &EmulatorHandle, params: Vec<(&str, &str)>) -> (u16, 
 fn create(emulator: &EmulatorHandle, provider: Provider, prefix: &str, count: usize, region: &str) {
     for i in 0..count {
         let name = format!("{prefix}{i:03}");
-        assert!(emulator.create_bucket(provider, &name, Some(region), &[]).unwrap());
+        assert!(
+            emulator
+                .create_bucket(provider, &name, Some(region), &[])
+                .unwrap()
+        );
     }
 }
 
@@ -53,12 +57,18 @@ async fn s3_list_buckets_pages_by_max_buckets_and_lists_every_bucket_once_with_i
         }
         let (status, body) = s3_list(&emulator, params).await;
         assert_eq!(status, 200, "{body}");
-        assert!(body.contains("<ListAllMyBucketsResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">"));
+        assert!(body.contains(
+            "<ListAllMyBucketsResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">"
+        ));
         let page = elements(&body, "Name");
         let regions = elements(&body, "BucketRegion");
         assert_eq!(page.len(), regions.len());
         for (name, region) in page.iter().zip(&regions) {
-            let expected = if name.starts_with("eu-") { "eu-west-1" } else { "us-east-1" };
+            let expected = if name.starts_with("eu-") {
+                "eu-west-1"
+            } else {
+                "us-east-1"
+            };
             assert_eq!(*region, expected, "{name}");
         }
         names.extend(page.iter().map(|n| n.to_string()));
@@ -73,8 +83,11 @@ async fn s3_list_buckets_pages_by_max_buckets_and_lists_every_bucket_once_with_i
     assert_eq!(names.len(), 25);
     assert_eq!(names.iter().collect::<BTreeSet<_>>().len(), 25, "each once");
 
-    let (_, filtered) =
-        s3_list(&emulator, vec![("prefix", "eu-"), ("bucket-region", "eu-west-1")]).await;
+    let (_, filtered) = s3_list(
+        &emulator,
+        vec![("prefix", "eu-"), ("bucket-region", "eu-west-1")],
+    )
+    .await;
     assert_eq!(elements(&filtered, "Name").len(), 13);
     assert_eq!(element(&filtered, "Prefix"), Some("eu-"));
     let (_, other_region) = s3_list(&emulator, vec![("bucket-region", "ap-south-1")]).await;
@@ -82,8 +95,15 @@ async fn s3_list_buckets_pages_by_max_buckets_and_lists_every_bucket_once_with_i
 
     let (_, unpaginated) = s3_list(&emulator, Vec::new()).await;
     assert_eq!(elements(&unpaginated, "Name").len(), 25, "all at once");
-    assert!(!unpaginated.contains("<BucketRegion>") && !unpaginated.contains("<ContinuationToken>"));
-    assert_eq!(emulator.stats().bucket_calls(Provider::S3, BucketCall::ListBuckets), 6);
+    assert!(
+        !unpaginated.contains("<BucketRegion>") && !unpaginated.contains("<ContinuationToken>")
+    );
+    assert_eq!(
+        emulator
+            .stats()
+            .bucket_calls(Provider::S3, BucketCall::ListBuckets),
+        6
+    );
 }
 
 #[tokio::test]
@@ -95,7 +115,11 @@ async fn s3_list_buckets_refuses_a_foreign_token_and_max_buckets_out_of_range() 
         vec![("max-buckets", "10001")],
     ] {
         let (status, body) = s3_list(&emulator, params).await;
-        assert_eq!((status, element(&body, "Code")), (400, Some("InvalidArgument")), "{body}");
+        assert_eq!(
+            (status, element(&body, "Code")),
+            (400, Some("InvalidArgument")),
+            "{body}"
+        );
     }
 }
 
@@ -109,8 +133,12 @@ async fn cos_get_service_pages_by_marker_and_a_regional_host_lists_only_its_regi
         request.service_host = Some(host);
         request
     };
-    let (status, first) =
-        answer(list("service.cos.myqcloud.com", vec![("max-keys", "6")]).send(&emulator).await).await;
+    let (status, first) = answer(
+        list("service.cos.myqcloud.com", vec![("max-keys", "6")])
+            .send(&emulator)
+            .await,
+    )
+    .await;
     assert_eq!(status, 200, "{first}");
     assert_eq!(element(&first, "IsTruncated"), Some("true"));
     assert_eq!(elements(&first, "Name").len(), 6);
@@ -119,9 +147,12 @@ async fn cos_get_service_pages_by_marker_and_a_regional_host_lists_only_its_regi
     let marker = element(&first, "NextMarker").unwrap().to_string();
     let marker: &'static str = Box::leak(marker.into_boxed_str());
     let (_, second) = answer(
-        list("service.cos.myqcloud.com", vec![("max-keys", "6"), ("marker", marker)])
-            .send(&emulator)
-            .await,
+        list(
+            "service.cos.myqcloud.com",
+            vec![("max-keys", "6"), ("marker", marker)],
+        )
+        .send(&emulator)
+        .await,
     )
     .await;
     assert_eq!(element(&second, "IsTruncated"), Some("false"));
@@ -131,8 +162,12 @@ async fn cos_get_service_pages_by_marker_and_a_regional_host_lists_only_its_regi
     assert_eq!(all.len(), 8);
     assert_eq!(all.iter().collect::<BTreeSet<_>>().len(), 8);
 
-    let (_, beijing) =
-        answer(list("cos.ap-beijing.myqcloud.com", Vec::new()).send(&emulator).await).await;
+    let (_, beijing) = answer(
+        list("cos.ap-beijing.myqcloud.com", Vec::new())
+            .send(&emulator)
+            .await,
+    )
+    .await;
     assert_eq!(elements(&beijing, "Name"), ["bj-000", "bj-001", "bj-002"]);
     assert_eq!(elements(&beijing, "Location"), ["ap-beijing"; 3]);
 }
@@ -145,10 +180,17 @@ async fn oss_list_buckets_pages_by_marker_with_both_signature_versions() {
         let mut names = Vec::new();
         let mut marker = String::new();
         for _ in 0..5 {
-            let params = vec![("prefix", "hz-"), ("marker", marker.as_str()), ("max-keys", "3")];
-            let (status, body) =
-                answer(OssRequest::new(Method::GET, "", params, version).send(&emulator).await)
-                    .await;
+            let params = vec![
+                ("prefix", "hz-"),
+                ("marker", marker.as_str()),
+                ("max-keys", "3"),
+            ];
+            let (status, body) = answer(
+                OssRequest::new(Method::GET, "", params, version)
+                    .send(&emulator)
+                    .await,
+            )
+            .await;
             assert_eq!(status, 200, "{body}");
             assert_eq!(element(&body, "MaxKeys"), Some("3"));
             assert_eq!(elements(&body, "Region")[0], "cn-hangzhou");
@@ -173,9 +215,16 @@ const TAGGING: &str = "<Tagging><TagSet><Tag><Key>team</Key><Value>data</Value><
 async fn s3_tags_round_trip_and_a_bucket_without_tags_is_no_such_tag_set() {
     let emulator = start().await;
     let tagging = || vec![("tagging", "")];
-    let (status, body) =
-        answer(S3Request::new(Method::GET, "tags", tagging()).send(&emulator).await).await;
-    assert_eq!((status, element(&body, "Code")), (404, Some("NoSuchTagSet")));
+    let (status, body) = answer(
+        S3Request::new(Method::GET, "tags", tagging())
+            .send(&emulator)
+            .await,
+    )
+    .await;
+    assert_eq!(
+        (status, element(&body, "Code")),
+        (404, Some("NoSuchTagSet"))
+    );
 
     let mut put = S3Request::new(Method::PUT, "tags", tagging()).body(TAGGING);
     let (status, body) = answer(put.send(&emulator).await).await;
@@ -185,19 +234,30 @@ async fn s3_tags_round_trip_and_a_bucket_without_tags_is_no_such_tag_set() {
         "a tagging PUT needs Content-MD5 or a checksum"
     );
     put = S3Request::new(Method::PUT, "tags", tagging()).body(TAGGING);
-    put.headers.push(("content-md5", md5_base64(TAGGING.as_bytes())));
+    put.headers
+        .push(("content-md5", md5_base64(TAGGING.as_bytes())));
     assert_eq!(put.send(&emulator).await.status(), 204);
 
-    let (status, body) =
-        answer(S3Request::new(Method::GET, "tags", tagging()).send(&emulator).await).await;
+    let (status, body) = answer(
+        S3Request::new(Method::GET, "tags", tagging())
+            .send(&emulator)
+            .await,
+    )
+    .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(elements(&body, "Key"), ["env", "team"]);
     assert_eq!(elements(&body, "Value"), ["prod", "data"]);
 
-    let delete = S3Request::new(Method::DELETE, "tags", tagging()).send(&emulator).await;
+    let delete = S3Request::new(Method::DELETE, "tags", tagging())
+        .send(&emulator)
+        .await;
     assert_eq!(delete.status(), 204);
-    let (status, _) =
-        answer(S3Request::new(Method::GET, "tags", tagging()).send(&emulator).await).await;
+    let (status, _) = answer(
+        S3Request::new(Method::GET, "tags", tagging())
+            .send(&emulator)
+            .await,
+    )
+    .await;
     assert_eq!(status, 404);
 }
 
@@ -226,24 +286,45 @@ async fn cos_tags_round_trip_and_a_bucket_without_tags_is_no_such_tag_set_error(
     let emulator = start().await;
     let bucket = "tags-1250000000";
     let tagging = || vec![("tagging", "")];
-    let (status, body) =
-        answer(CosRequest::new(Method::GET, bucket, tagging()).send(&emulator).await).await;
-    assert_eq!((status, element(&body, "Code")), (404, Some("NoSuchTagSetError")), "{body}");
+    let (status, body) = answer(
+        CosRequest::new(Method::GET, bucket, tagging())
+            .send(&emulator)
+            .await,
+    )
+    .await;
+    assert_eq!(
+        (status, element(&body, "Code")),
+        (404, Some("NoSuchTagSetError")),
+        "{body}"
+    );
     let put = CosRequest::new(Method::PUT, bucket, tagging()).body(TAGGING);
     assert_eq!(put.send(&emulator).await.status(), 200);
-    let (status, body) =
-        answer(CosRequest::new(Method::GET, bucket, tagging()).send(&emulator).await).await;
+    let (status, body) = answer(
+        CosRequest::new(Method::GET, bucket, tagging())
+            .send(&emulator)
+            .await,
+    )
+    .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(elements(&body, "Key"), ["env", "team"]);
-    let delete = CosRequest::new(Method::DELETE, bucket, tagging()).send(&emulator).await;
+    let delete = CosRequest::new(Method::DELETE, bucket, tagging())
+        .send(&emulator)
+        .await;
     assert_eq!(delete.status(), 204);
-    let again = CosRequest::new(Method::DELETE, bucket, tagging()).send(&emulator).await;
+    let again = CosRequest::new(Method::DELETE, bucket, tagging())
+        .send(&emulator)
+        .await;
     assert_eq!(again.status(), 404);
     let mut bad = CosRequest::new(Method::PUT, bucket, tagging()).body(TAGGING);
-    bad.headers.push(("content-md5", "1B2M2Y8AsgTpgAmY7PhCfg==".into()));
+    bad.headers
+        .push(("content-md5", "1B2M2Y8AsgTpgAmY7PhCfg==".into()));
     bad.content_md5 = false;
     let (status, body) = answer(bad.send(&emulator).await).await;
-    assert_eq!((status, element(&body, "Code")), (400, Some("BadDigest")), "{body}");
+    assert_eq!(
+        (status, element(&body, "Code")),
+        (400, Some("BadDigest")),
+        "{body}"
+    );
 }
 
 #[tokio::test]
@@ -264,7 +345,8 @@ async fn oss_tags_round_trip_and_a_bucket_without_tags_answers_an_empty_tagging(
     let (_, body) = answer(get().send(&emulator).await).await;
     assert_eq!(elements(&body, "Key"), ["team"]);
 
-    let reserved = "<Tagging><TagSet><Tag><Key>Aliyun-x</Key><Value>v</Value></Tag></TagSet></Tagging>";
+    let reserved =
+        "<Tagging><TagSet><Tag><Key>Aliyun-x</Key><Value>v</Value></Tag></TagSet></Tagging>";
     let response = OssRequest::new(Method::PUT, "tags", tagging(), OssVersion::V4)
         .body(reserved)
         .send(&emulator)
@@ -275,7 +357,10 @@ async fn oss_tags_round_trip_and_a_bucket_without_tags_answers_an_empty_tagging(
 }
 
 fn admin(emulator: &EmulatorHandle, method: Method, path: &str) -> reqwest::RequestBuilder {
-    http().request(method, format!("{}/_emulator/buckets/{path}", emulator.endpoint()))
+    http().request(
+        method,
+        format!("{}/_emulator/buckets/{path}", emulator.endpoint()),
+    )
 }
 
 #[tokio::test]
@@ -289,7 +374,10 @@ async fn the_admin_api_creates_and_deletes_buckets_that_listing_and_signatures_f
     assert_eq!(created.status(), 201);
     let json: serde_json::Value = serde_json::from_str(&created.text().await.unwrap()).unwrap();
     assert_eq!(json["region"], "eu-west-1");
-    let again = admin(&emulator, Method::PUT, "s3/fleet-new").send().await.unwrap();
+    let again = admin(&emulator, Method::PUT, "s3/fleet-new")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(again.status(), 200, "an existing bucket keeps its region");
 
     let (_, listed) = s3_list(&emulator, vec![("prefix", "fleet-")]).await;
@@ -297,17 +385,33 @@ async fn the_admin_api_creates_and_deletes_buckets_that_listing_and_signatures_f
     assert_eq!(elements(&listed, "BucketRegion"), ["eu-west-1"]);
 
     let tagging = || vec![("tagging", "")];
-    let wrong_region = S3Request::new(Method::GET, "fleet-new", tagging()).send(&emulator).await;
+    let wrong_region = S3Request::new(Method::GET, "fleet-new", tagging())
+        .send(&emulator)
+        .await;
     let (status, body) = answer(wrong_region).await;
-    assert_eq!((status, element(&body, "Region")), (400, Some("eu-west-1")), "{body}");
+    assert_eq!(
+        (status, element(&body, "Region")),
+        (400, Some("eu-west-1")),
+        "{body}"
+    );
     let mut right = S3Request::new(Method::GET, "fleet-new", tagging());
     right.region = "eu-west-1";
     let (status, body) = answer(right.send(&emulator).await).await;
-    assert_eq!((status, elements(&body, "Key")), (200, vec!["team"]), "{body}");
+    assert_eq!(
+        (status, elements(&body, "Key")),
+        (200, vec!["team"]),
+        "{body}"
+    );
 
-    let deleted = admin(&emulator, Method::DELETE, "s3/fleet-new").send().await.unwrap();
+    let deleted = admin(&emulator, Method::DELETE, "s3/fleet-new")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(deleted.status(), 204);
-    let gone = admin(&emulator, Method::DELETE, "s3/fleet-new").send().await.unwrap();
+    let gone = admin(&emulator, Method::DELETE, "s3/fleet-new")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(gone.status(), 404);
     let (_, listed) = s3_list(&emulator, vec![("prefix", "fleet-")]).await;
     assert!(elements(&listed, "Name").is_empty());
@@ -315,7 +419,11 @@ async fn the_admin_api_creates_and_deletes_buckets_that_listing_and_signatures_f
     let unknown = admin(&emulator, Method::PUT, "gcs/x").send().await.unwrap();
     assert_eq!(unknown.status(), 400);
     assert!(unknown.text().await.unwrap().contains("cos, oss, s3"));
-    let bad_body = admin(&emulator, Method::PUT, "oss/x").body("{\"regoin\":1}").send().await.unwrap();
+    let bad_body = admin(&emulator, Method::PUT, "oss/x")
+        .body("{\"regoin\":1}")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(bad_body.status(), 400);
 }
 
@@ -332,12 +440,20 @@ async fn under_strict_buckets_admin_created_buckets_exist_until_deleted() {
     };
     assert_eq!(get("declared").send(&emulator).await.status(), 200);
     let (status, body) = answer(get("later").send(&emulator).await).await;
-    assert_eq!((status, element(&body, "Code")), (404, Some("NoSuchBucket")));
-    emulator.create_bucket(Provider::Oss, "later", None, &[]).unwrap();
+    assert_eq!(
+        (status, element(&body, "Code")),
+        (404, Some("NoSuchBucket"))
+    );
+    emulator
+        .create_bucket(Provider::Oss, "later", None, &[])
+        .unwrap();
     assert_eq!(get("later").send(&emulator).await.status(), 200);
-    let (_, listed) =
-        answer(OssRequest::new(Method::GET, "", Vec::new(), OssVersion::V1).send(&emulator).await)
-            .await;
+    let (_, listed) = answer(
+        OssRequest::new(Method::GET, "", Vec::new(), OssVersion::V1)
+            .send(&emulator)
+            .await,
+    )
+    .await;
     assert_eq!(elements(&listed, "Name"), ["declared", "later"]);
     assert!(emulator.delete_bucket(Provider::Oss, "later").unwrap());
     assert_eq!(get("later").send(&emulator).await.status(), 404);
@@ -355,14 +471,22 @@ async fn buckets_and_tags_survive_a_restart_and_an_older_state_file_still_loads(
     };
     let emulator = start_with(with_state()).await;
     emulator
-        .create_bucket(Provider::Oss, "new", Some("cn-beijing"), &[("team", "data")])
+        .create_bucket(
+            Provider::Oss,
+            "new",
+            Some("cn-beijing"),
+            &[("team", "data")],
+        )
         .unwrap();
     emulator.shutdown().await.unwrap();
 
     let emulator = start_with(with_state()).await;
-    let (_, listed) =
-        answer(OssRequest::new(Method::GET, "", Vec::new(), OssVersion::V1).send(&emulator).await)
-            .await;
+    let (_, listed) = answer(
+        OssRequest::new(Method::GET, "", Vec::new(), OssVersion::V1)
+            .send(&emulator)
+            .await,
+    )
+    .await;
     assert_eq!(elements(&listed, "Name"), ["new", "old"]);
     assert_eq!(elements(&listed, "Region"), ["cn-beijing", "cn-hangzhou"]);
     let tags = OssRequest::new(Method::GET, "new", vec![("tagging", "")], OssVersion::V1);

@@ -22,6 +22,7 @@ mod daemon_settle;
 mod demo;
 mod discovery;
 mod discovery_bodies;
+mod discovery_emulator;
 mod e2e_foreign;
 mod e2e_mixed;
 mod e2e_once;

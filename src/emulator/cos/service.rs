@@ -88,7 +88,8 @@ pub fn bucket_filter(request: &ApiRequest) -> Result<BucketFilter, ApiError> {
 /// The GET Service answer: `Owner`, `Buckets` (`Name`, `Location`, `CreationDate`,
 /// `BucketType`), then `Marker` (echoed), `IsTruncated` and `NextMarker` when truncated.
 pub fn buckets_document(listing: &BucketListing<'_>) -> String {
-    let mut out = String::from("<?xml version='1.0' encoding='utf-8' ?>\n<ListAllMyBucketsResult><Owner>");
+    let mut out =
+        String::from("<?xml version='1.0' encoding='utf-8' ?>\n<ListAllMyBucketsResult><Owner>");
     element(
         &mut out,
         "ID",
@@ -123,9 +124,7 @@ pub fn buckets_document(listing: &BucketListing<'_>) -> String {
 pub fn tag_error(fault: &TagFault) -> ApiError {
     match fault {
         TagFault::Malformed => ApiError::malformed_xml(),
-        TagFault::TooMany => {
-            ApiError::invalid_argument("A bucket can have at most 50 tags.")
-        }
+        TagFault::TooMany => ApiError::invalid_argument("A bucket can have at most 50 tags."),
         TagFault::DuplicateKey(key) => {
             ApiError::invalid_argument(format!("The tag key {key:?} is given twice."))
         }

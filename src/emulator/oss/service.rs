@@ -92,7 +92,11 @@ pub fn buckets_document(listing: &BucketListing<'_>) -> String {
     let mut out =
         String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ListAllMyBucketsResult>");
     element(&mut out, "Prefix", &filter.prefix);
-    element(&mut out, "Marker", filter.after.as_deref().unwrap_or_default());
+    element(
+        &mut out,
+        "Marker",
+        filter.after.as_deref().unwrap_or_default(),
+    );
     element(&mut out, "MaxKeys", &filter.limit.to_string());
     element(&mut out, "IsTruncated", &listing.page.truncated.to_string());
     if let Some(next) = listing.page.next_marker() {
@@ -138,10 +142,9 @@ pub fn tag_error(fault: &TagFault) -> ApiError {
         TagFault::Malformed => ApiError::malformed_xml(),
         TagFault::TooMany => invalid_tag("A bucket can have at most 20 tags.", INVALID),
         TagFault::DuplicateKey(_) => invalid_tag("The tag keys must be unique.", INVALID),
-        TagFault::InvalidKey(_) => invalid_tag(
-            "The tag key must be 1 to 64 bytes of UTF-8.",
-            INVALID,
-        ),
+        TagFault::InvalidKey(_) => {
+            invalid_tag("The tag key must be 1 to 64 bytes of UTF-8.", INVALID)
+        }
         TagFault::InvalidValue(_) => {
             invalid_tag("The tag value must be at most 128 bytes of UTF-8.", INVALID)
         }

@@ -91,7 +91,10 @@ mod tests {
     fn a_write_needs_some_checksum_and_a_wrong_one_is_bad_digest() {
         let body = b"<Tagging/>";
         let missing = check_required(&HeaderMap::new(), body).unwrap_err();
-        assert_eq!((missing.status, missing.code.as_str()), (400, "InvalidRequest"));
+        assert_eq!(
+            (missing.status, missing.code.as_str()),
+            (400, "InvalidRequest")
+        );
         let mut good = HeaderMap::new();
         let crc = STANDARD.encode(crc32(body, 0xEDB8_8320).to_be_bytes());
         good.insert("x-amz-checksum-crc32", crc.parse().unwrap());

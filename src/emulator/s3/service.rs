@@ -46,9 +46,14 @@ fn param<'a>(request: &'a ApiRequest, name: &str) -> Option<&'a str> {
 /// [`MAX_BUCKETS`] a page) and each bucket carries its `BucketRegion`. Without any, S3
 /// answers every bucket at once.
 fn paginated(request: &ApiRequest) -> bool {
-    ["max-buckets", "continuation-token", "prefix", "bucket-region"]
-        .iter()
-        .any(|name| param(request, name).is_some())
+    [
+        "max-buckets",
+        "continuation-token",
+        "prefix",
+        "bucket-region",
+    ]
+    .iter()
+    .any(|name| param(request, name).is_some())
 }
 
 /// The page a `ListBuckets` request asks for.
@@ -152,7 +157,11 @@ pub fn tag_error(fault: &TagFault) -> ApiError {
 /// That 404.
 pub fn tags_document(tags: &BTreeMap<String, String>) -> Result<String, ApiError> {
     if tags.is_empty() {
-        return Err(ApiError::new(404, "NoSuchTagSet", "The TagSet does not exist"));
+        return Err(ApiError::new(
+            404,
+            "NoSuchTagSet",
+            "The TagSet does not exist",
+        ));
     }
     Ok(tagging::document(tags, Some(NAMESPACE)))
 }
@@ -189,12 +198,17 @@ mod tests {
             MAX_BUCKETS
         );
         assert_eq!(
-            bucket_filter(&request(&[("max-buckets", "7")])).unwrap().limit,
+            bucket_filter(&request(&[("max-buckets", "7")]))
+                .unwrap()
+                .limit,
             7
         );
         for bad in ["0", "10001", "x"] {
             let error = bucket_filter(&request(&[("max-buckets", bad)])).unwrap_err();
-            assert_eq!((error.status, error.code.as_str()), (400, "InvalidArgument"));
+            assert_eq!(
+                (error.status, error.code.as_str()),
+                (400, "InvalidArgument")
+            );
         }
         let token = bucket_filter(&request(&[("continuation-token", "nope")])).unwrap_err();
         assert_eq!(token.code, "InvalidArgument");

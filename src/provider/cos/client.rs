@@ -54,9 +54,11 @@ impl Dialect for Cos {
         error.status == 404 && error.code.contains("Inventory")
     }
 
-    /// GET Bucket tagging of a bucket without tags: 404 `NoSuchTagSet`, as S3 answers.
+    /// Bucket tagging of a bucket without tags: 404 `NoSuchTagSetError` (COS API "DELETE
+    /// Bucket tagging", https://cloud.tencent.com/document/product/436/34836), or the
+    /// `NoSuchTagSet` S3 answers, which COS's S3-compatible error codes also name.
     fn means_no_tags(error: &ServiceError) -> bool {
-        error.status == 404 && error.code == "NoSuchTagSet"
+        error.status == 404 && matches!(error.code.as_str(), "NoSuchTagSetError" | "NoSuchTagSet")
     }
 
     fn put_body(inventory: &Inventory) -> Option<Result<String, XmlError>> {
