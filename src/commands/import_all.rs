@@ -15,6 +15,7 @@ use invsync::fleet::{BucketSelector, Glob, Verdict};
 use invsync::manifest::import::import;
 use invsync::model::{BucketKey, DiscoveredBucket, ProviderBucketOptions};
 use invsync::provider::InventoryApi;
+use invsync::provider::addressing::is_region_id;
 use invsync::provider::discovery::{BucketTags, DiscoveryApi};
 use invsync::provider::endpoint_policy::EndpointPolicy;
 use invsync::provider::registry::{self, ProviderSpec};
@@ -104,8 +105,24 @@ fn check_out_dir(out: &Path) -> anyhow::Result<()> {
     }
 }
 
+/// A region becomes part of a host name: it must be a region id, by the provider's rules too.
+fn check_region(spec: &ProviderSpec, region: &str) -> Result<(), String> {
+    if !is_region_id(region) {
+        return Err(format!(
+            "region `{}` is not a region id such as `{}`",
+            region.escape_debug(),
+            spec.region_example
+        ));
+    }
+    (spec.check_region)(region).map_err(|(problem, hint)| format!("{problem} ({hint})"))
+}
+
 /// The selector the flags describe.
 fn selector(args: &ImportArgs) -> anyhow::Result<BucketSelector> {
+    let spec = registry::spec(args.provider);
+    for region in &args.region {
+        check_region(spec, region).map_err(|problem| anyhow::anyhow!("--region: {problem}"))?;
+    }
     let globs = |flag: &str, patterns: &[String]| -> anyhow::Result<Vec<Glob>> {
         patterns
             .iter()
@@ -138,7 +155,7 @@ async fn import_one(context: &Shared<'_>, bucket: &DiscoveredBucket) -> Outcome 
             "the listing names an invalid bucket: bucket {problem}"
         ));
     }
-    if let Err((problem, _hint)) = (context.spec.check_region)(&bucket.region) {
+    if let Err(problem) = check_region(context.spec, &bucket.region) {
         return Outcome::Unreadable(format!("the listing gives an invalid region: {problem}"));
     }
     let tags = if context.selector.needs_tags() {

@@ -4,7 +4,7 @@
 //! the next calls on request (by status and code, or by [`ErrorKind`]) and, when asked, refuses
 //! a PUT of an existing id with 409 the way OSS does. Clones share one state, so a test keeps a
 //! handle to inspect what the code under test did. [`MemoryInventory::discovery`] serves one
-//! provider's bucket listing and tags from the same state ([`discovery`]).
+//! provider's bucket listing and tags from the same state ([`MemoryDiscovery`]).
 
 mod discovery;
 

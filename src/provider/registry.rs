@@ -20,7 +20,8 @@
 //!    one in [`crate::model::Inventory`] (with its arm in `Inventory::id`/`provider`), and,
 //!    when it has bucket-level manifest keys of its own, one in [`ProviderBucketOptions`].
 //! 3. Its arm in [`spec`] and in [`ManifestInventory`]'s `serialize`. Its `connect` hands out
-//!    its client as `Arc<dyn InventoryApi>`.
+//!    its client as `Arc<dyn InventoryApi>`, its `discover` the same client as
+//!    `Arc<dyn DiscoveryApi>` (the dialect's `BUCKET_LISTING` and "no tags" answer).
 //! 4. Its own endpoint override flag in `src/cli.rs` (`ProviderArgs`) and its arm in
 //!    `ProviderArgs::endpoint_overrides` (the generic `--endpoint <p>=URL` needs nothing).
 //! 5. Its emulator dialect: a folder `src/emulator/<p>/` implementing `EmulatedProvider` and one

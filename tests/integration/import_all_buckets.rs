@@ -299,6 +299,9 @@ fn flags_that_do_not_go_together_are_refused_as_usage_errors() {
             stderr(&refused)
         );
     }
+    let bad_region = run(&["--all-buckets", "--out", ".", "--region", "x.evil.example/"]);
+    assert_exit(&bad_region, 1);
+    assert!(stderr(&bad_region).contains("--region: region `x.evil.example/` is not a region id"));
     let bad_glob = run(&["--all-buckets", "--out", ".", "--match", "logs-[0-9]"]);
     assert_exit(&bad_glob, 1);
     assert!(
@@ -307,4 +310,32 @@ fn flags_that_do_not_go_together_are_refused_as_usage_errors() {
         stderr(&bad_glob)
     );
     assert_eq!(server.request_count(), 0);
+}
+
+#[test]
+fn a_listed_name_that_is_no_bucket_name_is_reported_and_never_becomes_a_path() {
+    let server = MockServer::start();
+    server.fallback(|r, _| {
+        if r.path() != "/" {
+            return error(500, "Unexpected");
+        }
+        xml(
+            200,
+            "<ListAllMyBucketsResult><Buckets><Bucket><Name>../../escaped</Name>\
+             <BucketRegion>us-east-1</BucketRegion></Bucket><Bucket><Name>fine-bucket</Name>\
+             <BucketRegion>evil.example/</BucketRegion></Bucket></Buckets>\
+             </ListAllMyBucketsResult>"
+                .into(),
+        )
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    std::fs::create_dir(&out).unwrap();
+    let run = import_all(&server, &["--out", out.to_str().unwrap()]);
+    assert_exit(&run, 1);
+    let err = stderr(&run);
+    assert!(err.contains("the listing names an invalid bucket"), "{err}");
+    assert!(err.contains("the listing gives an invalid region"), "{err}");
+    assert_eq!(server.request_count(), 1, "neither bucket is read");
+    assert!(files(&out).is_empty() && files(dir.path()) == ["out"]);
 }
