@@ -83,14 +83,6 @@ impl Call {
                 | Call::Bucket(BucketCall::ListBuckets | BucketCall::GetTagging)
         )
     }
-
-    /// True for calls that write (their body is the new state).
-    pub fn writes(self) -> bool {
-        matches!(
-            self,
-            Call::Inventory(Operation::Put) | Call::Bucket(BucketCall::PutTagging)
-        )
-    }
 }
 
 impl fmt::Display for Call {

@@ -26,6 +26,7 @@ use axum::response::{IntoResponse, Json, Response};
 use axum::routing::{get, put};
 use serde::Deserialize;
 
+use super::dialect::EmulatedProvider;
 use super::dialects;
 use super::faults::FaultConfig;
 use super::shared::{Shared, lock};
@@ -85,16 +86,17 @@ fn bad_request(message: String) -> Response {
     (StatusCode::BAD_REQUEST, format!("{message}\n")).into_response()
 }
 
-/// The provider named in an admin path, or the 400 that names the known ones.
-fn provider_of(name: &str) -> Result<Provider, Response> {
+/// The dialect of the provider named in an admin path, or the message that names the known
+/// ones.
+fn dialect_for(name: &str) -> Result<&'static dyn EmulatedProvider, String> {
     Provider::from_name(name)
-        .filter(|p| dialects::of(*p).is_some())
+        .and_then(dialects::of)
         .ok_or_else(|| {
             let known: Vec<&str> = dialects::ALL.iter().map(|d| d.provider().as_str()).collect();
-            bad_request(format!(
+            format!(
                 "unknown provider {name:?} in /_emulator/buckets/PROVIDER/BUCKET (expected one of {})",
                 known.join(", ")
-            ))
+            )
         })
 }
 
@@ -103,10 +105,11 @@ async fn put_bucket(
     Path((provider, bucket)): Path<(String, String)>,
     body: Bytes,
 ) -> Response {
-    let provider = match provider_of(&provider) {
-        Ok(provider) => provider,
-        Err(answer) => return answer,
+    let dialect = match dialect_for(&provider) {
+        Ok(dialect) => dialect,
+        Err(message) => return bad_request(message),
     };
+    let provider = dialect.provider();
     let parsed: Result<BucketBody, String> = if body.iter().all(u8::is_ascii_whitespace) {
         Ok(BucketBody::default())
     } else {
@@ -120,9 +123,6 @@ async fn put_bucket(
     let body = match parsed {
         Ok(body) => body,
         Err(message) => return bad_request(message),
-    };
-    let Some(dialect) = dialects::of(provider) else {
-        return bad_request(format!("the emulator does not emulate {provider}"));
     };
     let region = body.region.filter(|r| !r.is_empty());
     match shared.create_bucket(dialect, &bucket, region.as_deref(), body.tags) {
@@ -156,13 +156,11 @@ async fn delete_bucket(
     State(shared): State<Arc<Shared>>,
     Path((provider, bucket)): Path<(String, String)>,
 ) -> Response {
-    let provider = match provider_of(&provider) {
-        Ok(provider) => provider,
-        Err(answer) => return answer,
+    let dialect = match dialect_for(&provider) {
+        Ok(dialect) => dialect,
+        Err(message) => return bad_request(message),
     };
-    let Some(dialect) = dialects::of(provider) else {
-        return bad_request(format!("the emulator does not emulate {provider}"));
-    };
+    let provider = dialect.provider();
     match shared.delete_bucket(dialect, &bucket) {
         Ok(true) => StatusCode::NO_CONTENT.into_response(),
         Ok(false) => (

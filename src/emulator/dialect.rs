@@ -174,6 +174,15 @@ pub(crate) trait EmulatedProvider: Sync {
     /// plain host), and of buckets a state file lists without one.
     fn default_region(&self, config: &EmulatorConfig) -> String;
 
+    /// The region of a bucket that `request`, a write, brings into existence: the one its
+    /// Host names, else [`EmulatedProvider::default_region`].
+    fn implied_region(&self, config: &EmulatorConfig, request: &ApiRequest) -> String {
+        request
+            .region
+            .clone()
+            .unwrap_or_else(|| self.default_region(config))
+    }
+
     /// Which buckets a listing request asks for, read from its query.
     ///
     /// # Errors

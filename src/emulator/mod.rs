@@ -1,10 +1,12 @@
-//! A local stand-in for the COS, OSS and S3 inventory APIs, for demos and tests.
+//! A local stand-in for the COS, OSS and S3 inventory APIs, bucket listing and bucket tags,
+//! for demos and tests.
 //!
 //! Faithful enough that the official SDKs (cos-python-sdk-v5, oss2, alibabacloud-oss-v2, boto3) work
 //! against it unchanged (see `tests/sdk/`): strict signature checks with the client's own
 //! signers, the services' status codes, error codes and XML error bodies, 100-per-page LIST with
-//! opaque tokens, OSS create-only PUT, fault injection, request statistics and optional
-//! persistence.
+//! opaque tokens, OSS create-only PUT, each provider's bucket listing with its own paging, bucket
+//! tags with each provider's limits and "no tags" answer, buckets created and deleted at run
+//! time (`/_emulator/buckets/…`), fault injection, request statistics and optional persistence.
 //!
 //! # Layout
 //! - [`server`]: `serve(listener, config, shutdown)`, `spawn(config)` → [`EmulatorHandle`]
@@ -16,9 +18,11 @@
 //!   of them and the edge that picks one per request.
 //! - `cos`, `oss`, `s3`: one dialect each, in its own folder (host forms, signature check,
 //!   rules, answer format).
-//! - The shared kit the dialects use: `route` (inventory-call rules), `operations` (the four
-//!   operations), `content_md5`, `reply` (HTTP answers), `errors`, `wire`, `state` and `token`
-//!   (the store and its pagination), `xmltree` (stored configurations as element trees).
+//! - The shared kit the dialects use: `route` (routing rules), [`call`] (which call a request
+//!   makes), `operations` (the four inventory operations), `bucket_ops` (bucket listing and
+//!   tags), `tagging` (tag bodies and limits), `content_md5`, `reply` (HTTP answers), `errors`,
+//!   `wire`, `state`, `bucket_index` and `token` (the store, its buckets and its pagination),
+//!   `xmltree` (stored configurations as element trees).
 //! - Provider-neutral services: [`config`] ([`EmulatorConfig`]), [`faults`], [`stats`],
 //!   `persist`, `clock`.
 //!

@@ -31,6 +31,41 @@ pub(crate) struct ApiRequest {
     pub(crate) params: Vec<(String, String)>,
 }
 
+impl ApiRequest {
+    /// The value of query parameter `name`, when sent (empty for a bare key).
+    pub(crate) fn param(&self, name: &str) -> Option<&str> {
+        param(&self.params, name)
+    }
+
+    /// The value of query parameter `name`, when sent with a value.
+    pub(crate) fn non_empty_param(&self, name: &str) -> Option<&str> {
+        self.param(name).filter(|v| !v.is_empty())
+    }
+
+    /// The tag a listing filters on: the values of parameters `key` and `value`, when both
+    /// are sent with a value.
+    pub(crate) fn tag_param(&self, key: &str, value: &str) -> Option<(String, String)> {
+        let key = self.non_empty_param(key)?;
+        let value = self.non_empty_param(value)?;
+        Some((key.to_string(), value.to_string()))
+    }
+
+    /// A page-size parameter `name`: `None` when not sent (or empty), else its value when it
+    /// is an integer in `1..=max`.
+    ///
+    /// # Errors
+    /// The raw value, when it is not such an integer.
+    pub(crate) fn page_size(&self, name: &str, max: usize) -> Option<Result<usize, &str>> {
+        let raw = self.non_empty_param(name)?;
+        Some(
+            raw.parse::<usize>()
+                .ok()
+                .filter(|n| (1..=max).contains(n))
+                .ok_or(raw),
+        )
+    }
+}
+
 /// A request that is not an emulated call, answered in its dialect's error format.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct RouteError {

@@ -138,8 +138,8 @@ impl Shared {
     }
 
     /// Runs one call on the store by `dialect`'s rules at time `now`, persisting the store
-    /// when it changed. A bucket a write brings into existence lives in the region its Host
-    /// names, else in the dialect's default region.
+    /// when it changed. A bucket a write brings into existence lives in the dialect's
+    /// implied region.
     pub(crate) fn execute(
         &self,
         dialect: &dyn EmulatedProvider,
@@ -148,8 +148,9 @@ impl Shared {
         now: SystemTime,
     ) -> Result<Outcome, ApiError> {
         let default_region = dialect.default_region(&self.config);
+        let implied_region = dialect.implied_region(&self.config, request);
         let implied = BucketDefaults {
-            region: request.region.as_deref().unwrap_or(&default_region),
+            region: &implied_region,
             created: clock::unix_secs(now),
         };
         let mut store = lock(&self.store);

@@ -230,4 +230,24 @@ mod tests {
             Err(TagFault::InvalidKey("ééé".into()))
         );
     }
+
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn any_tagging_body_is_read_or_refused_without_panicking(
+            bytes in proptest::collection::vec(any::<u8>(), 0..300),
+        ) {
+            let _ = parse(&bytes, &RULES);
+        }
+
+        #[test]
+        fn every_accepted_tag_set_round_trips_through_the_document(
+            tags in proptest::collection::btree_map("[a-z]{1,4}", "[a-z0-9 ]{0,3}", 0..3),
+        ) {
+            let doc = document(&tags, Some("urn:x"));
+            let body = doc.split_once('\n').unwrap().1;
+            prop_assert_eq!(parse(body.as_bytes(), &RULES), Ok(tags));
+        }
+    }
 }

@@ -7,7 +7,7 @@ use crate::support::emulator_support;
 use std::collections::BTreeSet;
 
 use emulator_support::*;
-use invsync::emulator::{BucketCall, EmulatorConfig, EmulatorHandle};
+use invsync::emulator::{BucketCall, EmulatorConfig, EmulatorHandle, FaultConfig};
 use invsync::model::Provider;
 use reqwest::Method;
 
@@ -509,4 +509,52 @@ async fn a_bucket_implied_by_an_inventory_write_is_listed_in_the_region_its_host
     let (_, body) = answer(list.send(&emulator).await).await;
     assert_eq!(elements(&body, "Name"), ["implied-1250000000"]);
     assert_eq!(elements(&body, "Location"), [COS_REGION]);
+}
+
+#[tokio::test]
+async fn faults_scoped_to_the_bucket_listing_fail_it_and_leave_inventory_calls_alone() {
+    let emulator = start().await;
+    emulator
+        .create_bucket(Provider::S3, "faulty", None, &[])
+        .unwrap();
+    emulator
+        .set_faults(FaultConfig {
+            fail_next: 1,
+            operations: vec!["list_buckets".into()],
+            ..FaultConfig::default()
+        })
+        .unwrap();
+    let inventory = S3Request::new(Method::GET, "faulty", vec![("inventory", "")]);
+    assert_eq!(inventory.send(&emulator).await.status(), 200);
+    let (status, body) = s3_list(&emulator, vec![("max-buckets", "5")]).await;
+    assert_eq!(
+        (status, element(&body, "Code")),
+        (503, Some("SlowDown")),
+        "{body}"
+    );
+    let (status, body) = s3_list(&emulator, vec![("max-buckets", "5")]).await;
+    assert_eq!((status, elements(&body, "Name")), (200, vec!["faulty"]));
+    let stats = emulator.stats();
+    assert_eq!(stats.bucket_calls(Provider::S3, BucketCall::ListBuckets), 2);
+    assert_eq!(stats.total, 3);
+}
+
+#[tokio::test]
+async fn an_s3_bucket_implied_by_a_virtual_hosted_write_stays_in_the_configured_region() {
+    let emulator = start().await;
+    let request = |method| {
+        let mut request = S3Request::new(method, "hosted", vec![("inventory", ""), ("id", "a")]);
+        request.virtual_host = true;
+        request.host_region = Some("eu-west-1");
+        request
+    };
+    let put = request(Method::PUT).body(s3_config("a", "logs/"));
+    assert_eq!(put.send(&emulator).await.status(), 204);
+    let (status, body) = answer(request(Method::GET).send(&emulator).await).await;
+    assert_eq!(
+        status, 200,
+        "still signed for the configured region: {body}"
+    );
+    let (_, listed) = s3_list(&emulator, vec![("prefix", "hosted")]).await;
+    assert_eq!(elements(&listed, "BucketRegion"), [S3_REGION]);
 }

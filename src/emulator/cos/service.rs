@@ -42,15 +42,6 @@ fn allowed_char(c: char) -> bool {
     c.is_alphanumeric() || " +-_=.:/@".contains(c)
 }
 
-fn param<'a>(request: &'a ApiRequest, name: &str) -> Option<&'a str> {
-    request
-        .params
-        .iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.as_str())
-        .filter(|v| !v.is_empty())
-}
-
 /// The page a GET Service request asks for: after `marker`, at most `max-keys`, in the
 /// `region` parameter's region or else the one the Host names, with the `tagkey`/`tagvalue`
 /// tag when both are given.
@@ -58,29 +49,22 @@ fn param<'a>(request: &'a ApiRequest, name: &str) -> Option<&'a str> {
 /// # Errors
 /// 400 `InvalidArgument` for a `max-keys` outside 1..=2000.
 pub fn bucket_filter(request: &ApiRequest) -> Result<BucketFilter, ApiError> {
-    let limit = match param(request, "max-keys") {
-        Some(raw) => raw
-            .parse::<usize>()
-            .ok()
-            .filter(|n| (1..=MAX_KEYS).contains(n))
-            .ok_or_else(|| {
-                ApiError::invalid_argument(format!(
-                    "max-keys must be an integer between 1 and {MAX_KEYS}, got {raw:?}."
-                ))
-            })?,
+    let limit = match request.page_size("max-keys", MAX_KEYS) {
+        Some(size) => size.map_err(|raw| {
+            ApiError::invalid_argument(format!(
+                "max-keys must be an integer between 1 and {MAX_KEYS}, got {raw:?}."
+            ))
+        })?,
         None => MAX_KEYS,
-    };
-    let tag = match (param(request, "tagkey"), param(request, "tagvalue")) {
-        (Some(k), Some(v)) => Some((k.to_string(), v.to_string())),
-        _ => None,
     };
     Ok(BucketFilter {
         prefix: String::new(),
-        after: param(request, "marker").map(str::to_string),
-        region: param(request, "region")
+        after: request.non_empty_param("marker").map(str::to_string),
+        region: request
+            .non_empty_param("region")
             .map(str::to_string)
             .or_else(|| request.region.clone()),
-        tag,
+        tag: request.tag_param("tagkey", "tagvalue"),
         limit,
     })
 }

@@ -42,15 +42,6 @@ pub static TAG_RULES: TagRules = TagRules {
     allowed: None,
 };
 
-fn param<'a>(request: &'a ApiRequest, name: &str) -> Option<&'a str> {
-    request
-        .params
-        .iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.as_str())
-        .filter(|v| !v.is_empty())
-}
-
 /// The page a ListBuckets request asks for: names with `prefix`, after `marker`, at most
 /// `max-keys`, with the `tag-key`/`tag-value` tag when both are given. OSS lists every
 /// region's buckets whatever the endpoint.
@@ -58,29 +49,24 @@ fn param<'a>(request: &'a ApiRequest, name: &str) -> Option<&'a str> {
 /// # Errors
 /// 400 `InvalidArgument` for a `max-keys` outside 1..=1000.
 pub fn bucket_filter(request: &ApiRequest) -> Result<BucketFilter, ApiError> {
-    let limit = match param(request, "max-keys") {
-        Some(raw) => raw
-            .parse::<usize>()
-            .ok()
-            .filter(|n| (1..=MAX_KEYS).contains(n))
-            .ok_or_else(|| {
-                ApiError::invalid_argument(format!(
-                    "Argument max-keys must be an integer between 1 and {MAX_KEYS}."
-                ))
-                .with_extra("ArgumentName", "max-keys")
-                .with_extra("ArgumentValue", raw)
-            })?,
+    let limit = match request.page_size("max-keys", MAX_KEYS) {
+        Some(size) => size.map_err(|raw| {
+            ApiError::invalid_argument(format!(
+                "Argument max-keys must be an integer between 1 and {MAX_KEYS}."
+            ))
+            .with_extra("ArgumentName", "max-keys")
+            .with_extra("ArgumentValue", raw)
+        })?,
         None => DEFAULT_MAX_KEYS,
     };
-    let tag = match (param(request, "tag-key"), param(request, "tag-value")) {
-        (Some(k), Some(v)) => Some((k.to_string(), v.to_string())),
-        _ => None,
-    };
     Ok(BucketFilter {
-        prefix: param(request, "prefix").unwrap_or_default().to_string(),
-        after: param(request, "marker").map(str::to_string),
+        prefix: request
+            .non_empty_param("prefix")
+            .unwrap_or_default()
+            .to_string(),
+        after: request.non_empty_param("marker").map(str::to_string),
         region: None,
-        tag,
+        tag: request.tag_param("tag-key", "tag-value"),
         limit,
     })
 }

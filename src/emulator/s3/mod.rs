@@ -166,6 +166,12 @@ impl EmulatedProvider for S3 {
         config.s3_region.clone()
     }
 
+    /// The configured S3 region whatever the Host names: the signature of the write that
+    /// brought the bucket into existence was checked against it.
+    fn implied_region(&self, config: &EmulatorConfig, _request: &ApiRequest) -> String {
+        config.s3_region.clone()
+    }
+
     fn bucket_filter(&self, request: &ApiRequest) -> Result<BucketFilter, ApiError> {
         service::bucket_filter(request)
     }

@@ -34,14 +34,6 @@ pub static TAG_RULES: TagRules = TagRules {
     allowed: None,
 };
 
-fn param<'a>(request: &'a ApiRequest, name: &str) -> Option<&'a str> {
-    request
-        .params
-        .iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.as_str())
-}
-
 /// True when the request uses any of `ListBuckets`' parameters: it is then paginated (at most
 /// [`MAX_BUCKETS`] a page) and each bucket carries its `BucketRegion`. Without any, S3
 /// answers every bucket at once.
@@ -53,7 +45,7 @@ fn paginated(request: &ApiRequest) -> bool {
         "bucket-region",
     ]
     .iter()
-    .any(|name| param(request, name).is_some())
+    .any(|name| request.param(name).is_some())
 }
 
 /// The page a `ListBuckets` request asks for.
@@ -62,33 +54,27 @@ fn paginated(request: &ApiRequest) -> bool {
 /// 400 `InvalidArgument` for a `max-buckets` outside 1..=10000 or a continuation token the
 /// emulator did not issue.
 pub fn bucket_filter(request: &ApiRequest) -> Result<BucketFilter, ApiError> {
-    let limit = match param(request, "max-buckets") {
-        Some(raw) => raw
-            .parse::<usize>()
-            .ok()
-            .filter(|n| (1..=MAX_BUCKETS).contains(n))
-            .ok_or_else(|| {
-                ApiError::new(
-                    400,
-                    "InvalidArgument",
-                    "Argument max-buckets must be an integer between 1 and 10000",
-                )
-                .with_extra("ArgumentName", "max-buckets")
-                .with_extra("ArgumentValue", raw)
-            })?,
+    let limit = match request.page_size("max-buckets", MAX_BUCKETS) {
+        Some(size) => size.map_err(|raw| {
+            ApiError::new(
+                400,
+                "InvalidArgument",
+                "Argument max-buckets must be an integer between 1 and 10000",
+            )
+            .with_extra("ArgumentName", "max-buckets")
+            .with_extra("ArgumentValue", raw)
+        })?,
         None if paginated(request) => MAX_BUCKETS,
         None => usize::MAX,
     };
-    let after = match param(request, "continuation-token").filter(|t| !t.is_empty()) {
+    let after = match request.non_empty_param("continuation-token") {
         Some(t) => Some(token::decode(t).ok_or_else(super::rules::invalid_continuation_token)?),
         None => None,
     };
     Ok(BucketFilter {
-        prefix: param(request, "prefix").unwrap_or_default().to_string(),
+        prefix: request.param("prefix").unwrap_or_default().to_string(),
         after,
-        region: param(request, "bucket-region")
-            .filter(|r| !r.is_empty())
-            .map(str::to_string),
+        region: request.non_empty_param("bucket-region").map(str::to_string),
         tag: None,
         limit,
     })
@@ -128,7 +114,7 @@ pub fn buckets_document(listing: &BucketListing<'_>) -> String {
     if let Some(next) = listing.page.next_marker() {
         element(&mut out, "ContinuationToken", &token::encode(next));
     }
-    if let Some(prefix) = param(listing.request, "prefix") {
+    if let Some(prefix) = listing.request.param("prefix") {
         element(&mut out, "Prefix", prefix);
     }
     out.push_str("</ListAllMyBucketsResult>");

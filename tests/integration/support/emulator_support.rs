@@ -314,6 +314,8 @@ pub struct S3Request<'a> {
     pub headers: Vec<(&'a str, String)>,
     /// Sent instead of the body that was signed.
     pub send_body: Option<Vec<u8>>,
+    /// Virtual-hosted: the region the Host names, when not the signing region.
+    pub host_region: Option<&'a str>,
 }
 
 impl<'a> S3Request<'a> {
@@ -331,6 +333,7 @@ impl<'a> S3Request<'a> {
             virtual_host: false,
             headers: Vec::new(),
             send_body: None,
+            host_region: None,
         }
     }
 
@@ -342,7 +345,11 @@ impl<'a> S3Request<'a> {
     pub async fn send(self, emulator: &EmulatorHandle) -> Response {
         let (host, path, url_path) = if self.virtual_host {
             (
-                format!("{}.s3.{}.amazonaws.com", self.bucket, self.region),
+                format!(
+                    "{}.s3.{}.amazonaws.com",
+                    self.bucket,
+                    self.host_region.unwrap_or(self.region)
+                ),
                 "/".to_string(),
                 "/".to_string(),
             )
