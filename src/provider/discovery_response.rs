@@ -18,8 +18,7 @@ use super::ServiceError;
 use super::discovery::{BucketFilter, BucketTags};
 use super::document::read_document;
 use super::paginate::Page;
-use super::response::{ErrorShape, Failure, is_success, service_error};
-use super::wire;
+use super::response::{ErrorShape, Failure, flag, is_success, next_page_token, service_error};
 use super::xmltree::{Element, Node};
 use crate::model::DiscoveredBucket;
 
@@ -113,31 +112,16 @@ pub fn bucket_page(
     let items = elements(&buckets, "Bucket")
         .map(|b| read_bucket(listing, b))
         .collect::<Result<Vec<_>, _>>()?;
-    let truncated = match listing.truncated_element {
-        None => doc.text_of(listing.next_token_element).is_some(),
-        Some(element) => match doc.text_of(element) {
-            None => false,
-            Some(t) => wire::parse_bool(&t)
-                .ok_or_else(|| Failure::Decode(format!("{element} is `{t}`, not true or false")))?,
-        },
+    // S3 says "more follow" with the token alone; COS and OSS with a flag, absent meaning no.
+    let (truncated, truncated_by) = match listing.truncated_element {
+        None => (
+            doc.text_of(listing.next_token_element).is_some(),
+            "the page",
+        ),
+        Some(element) => (flag(&doc, element)?.unwrap_or(false), element),
     };
-    if !truncated {
-        return Ok(Page {
-            items,
-            next_token: None,
-        });
-    }
-    // An empty token would ask for the first page again.
-    match doc.text_of(listing.next_token_element) {
-        Some(token) => Ok(Page {
-            items,
-            next_token: Some(token),
-        }),
-        None => Err(Failure::Decode(format!(
-            "the listing says more buckets follow but {} is missing or empty",
-            listing.next_token_element
-        ))),
-    }
+    let next_token = next_page_token(&doc, truncated, truncated_by, listing.next_token_element)?;
+    Ok(Page { items, next_token })
 }
 
 /// One `<Bucket>` of a listing.
