@@ -162,6 +162,30 @@ mod tests {
         assert!(Glob::new("{a,b}").is_err());
     }
 
+    /// The definition, written the obvious (exponential) way, for small inputs only.
+    fn reference(pattern: &[char], name: &[char]) -> bool {
+        match pattern.split_first() {
+            None => name.is_empty(),
+            Some(('*', rest)) => (0..=name.len()).any(|skip| reference(rest, &name[skip..])),
+            Some(('?', rest)) => !name.is_empty() && reference(rest, &name[1..]),
+            Some((c, rest)) => name.first() == Some(c) && reference(rest, &name[1..]),
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn matching_agrees_with_the_definition(
+            pattern in "[ab*?-]{1,8}",
+            name in "[ab-]{0,10}",
+        ) {
+            let chars = |s: &str| s.chars().collect::<Vec<_>>();
+            proptest::prop_assert_eq!(
+                glob(&pattern).matches(&name),
+                reference(&chars(&pattern), &chars(&name))
+            );
+        }
+    }
+
     #[test]
     fn the_literal_prefix_ends_at_the_first_wildcard() {
         assert_eq!(glob("logs-*-eu").literal_prefix(), "logs-");

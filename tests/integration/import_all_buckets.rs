@@ -103,8 +103,15 @@ fn account(r: &Recorded, _: usize) -> Response {
 
 /// Runs `invsync import --provider s3 --all-buckets ARGS` against `server`.
 fn import_all(server: &MockServer, args: &[&str]) -> Output {
+    let mut all = vec!["--all-buckets"];
+    all.extend_from_slice(args);
+    import(server, &all)
+}
+
+/// Runs `invsync import --provider s3 ARGS` against `server`, with test credentials.
+fn import(server: &MockServer, args: &[&str]) -> Output {
     std::process::Command::new(bin())
-        .args(["import", "--provider", "s3", "--all-buckets"])
+        .args(["import", "--provider", "s3"])
         .args(args)
         .env_clear()
         .env("AWS_ACCESS_KEY_ID", S3_ID)
@@ -272,15 +279,7 @@ fn a_listing_that_fails_is_an_error_and_writes_nothing() {
 #[test]
 fn flags_that_do_not_go_together_are_refused_as_usage_errors() {
     let server = MockServer::start();
-    let run = |args: &[&str]| {
-        std::process::Command::new(bin())
-            .args(["import", "--provider", "s3"])
-            .args(args)
-            .env_clear()
-            .env("INVSYNC_S3_ENDPOINT", server.url())
-            .output()
-            .unwrap()
-    };
+    let run = |args: &[&str]| import(&server, args);
     // Neither a bucket nor --all-buckets; --all-buckets without --out; both at once;
     // a selector flag without --all-buckets; --bucket without --region.
     for args in [
@@ -299,6 +298,9 @@ fn flags_that_do_not_go_together_are_refused_as_usage_errors() {
             stderr(&refused)
         );
     }
+    let two_regions = run(&["--bucket", "b", "--region", "r1", "--region", "r2"]);
+    assert_exit(&two_regions, 1);
+    assert!(stderr(&two_regions).contains("give exactly one region with --bucket"));
     let bad_region = run(&["--all-buckets", "--out", ".", "--region", "x.evil.example/"]);
     assert_exit(&bad_region, 1);
     assert!(stderr(&bad_region).contains("--region: region `x.evil.example/` is not a region id"));
