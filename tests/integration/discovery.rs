@@ -360,3 +360,46 @@ async fn oss_reads_an_empty_tagging_as_no_tags_and_a_missing_bucket_as_an_error(
     assert_eq!(err.kind(), ErrorKind::NotFound);
     assert_eq!(server.requests()[0].path(), "/oss-bucket/");
 }
+
+#[tokio::test]
+async fn clients_hand_out_the_in_memory_fake_for_discovery_too() {
+    use invsync::model::{BucketKey, Provider, ProviderBucketOptions};
+    use invsync::provider::memory::MemoryInventory;
+    use invsync::provider::registry;
+    use invsync::reconcile::{ClientSettings, Clients};
+
+    let memory = MemoryInventory::new();
+    let key = BucketKey {
+        provider: Provider::Oss,
+        bucket: "fleet-a".into(),
+        region: "cn-hangzhou".into(),
+    };
+    memory.add_bucket(&key, [("team".to_string(), "data".to_string())].into());
+    let clients = Clients::new(
+        ClientSettings::default(),
+        transport(),
+        registry::credentials_for_all(None),
+    )
+    .with_memory(memory.clone());
+    let discovery = clients
+        .discovery(Provider::Oss, &ProviderBucketOptions::None)
+        .unwrap();
+    let buckets = discovery
+        .list_buckets(&BucketFilter::default())
+        .await
+        .unwrap();
+    assert_eq!(
+        buckets,
+        [invsync::model::DiscoveredBucket {
+            name: "fleet-a".into(),
+            region: "cn-hangzhou".into(),
+            created: Some("2026-01-01T00:00:00Z".into()),
+        }]
+    );
+    let tags = discovery
+        .bucket_tags("fleet-a", "cn-hangzhou")
+        .await
+        .unwrap();
+    assert_eq!(tags.get("team").map(String::as_str), Some("data"));
+    assert_eq!(memory.calls(invsync::provider::Operation::ListBuckets), 1);
+}
