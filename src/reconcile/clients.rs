@@ -118,7 +118,7 @@ impl Clients {
         let endpoint = match self.settings.endpoints.get(&provider) {
             Some(text) => Some(parse_endpoint(text).map_err(|e| {
                 let message = format!("{}: {e}", entry.endpoint_source);
-                invalid_endpoint(&account, message, Box::new(e))
+                invalid_endpoint(&account, Operation::ListBuckets, message, Box::new(e))
             })?),
             None => None,
         };
@@ -132,7 +132,7 @@ impl Clients {
             options,
             settings: &self.settings,
         })
-        .map_err(|e| invalid_endpoint(&account, e.to_string(), Box::new(e)))
+        .map_err(|e| invalid_endpoint(&account, Operation::ListBuckets, e.to_string(), Box::new(e)))
     }
 
     fn connect(
@@ -150,12 +150,12 @@ impl Clients {
                     .check(key.provider, entry.default_endpoint_patterns, text)
                     .map_err(|e| {
                         let message = format!("spec.endpoint: {e} ({})", e.hint());
-                        invalid_endpoint(key, message, Box::new(e))
+                        invalid_endpoint(key, Operation::List, message, Box::new(e))
                     })?,
             ),
             (None, Some(text)) => Some(parse_endpoint(text).map_err(|e| {
                 let message = format!("{}: {e}", entry.endpoint_source);
-                invalid_endpoint(key, message, Box::new(e))
+                invalid_endpoint(key, Operation::List, message, Box::new(e))
             })?),
             (None, None) => None,
         };
@@ -169,15 +169,20 @@ impl Clients {
             options,
             settings: &self.settings,
         })
-        .map_err(|e| invalid_endpoint(key, e.to_string(), Box::new(e)))
+        .map_err(|e| invalid_endpoint(key, Operation::List, e.to_string(), Box::new(e)))
     }
 }
 
 /// A refused endpoint: the message names where it came from, the cause is the endpoint error.
-fn invalid_endpoint(key: &BucketKey, message: String, source: BoxError) -> ProviderError {
+fn invalid_endpoint(
+    key: &BucketKey,
+    operation: Operation,
+    message: String,
+    source: BoxError,
+) -> ProviderError {
     ProviderError::Request {
         provider: key.provider,
-        operation: Operation::List,
+        operation,
         bucket: key.bucket.clone(),
         message,
         source: Some(source),
