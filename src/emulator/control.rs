@@ -7,8 +7,9 @@
 //! - `PUT /_emulator/buckets/{provider}/{bucket}` with an optional JSON body
 //!   `{"region": "eu-west-1", "tags": {"team": "data"}}` → create the bucket (201), or move
 //!   an existing one to `region` and replace its tags when given (200); a new bucket without
-//!   `region` lives in the provider's default region, an existing one keeps its own. Answers `{"provider", "bucket", "region", "created"}`.
-//!   400 with a message for an unknown provider or a body that is not that JSON.
+//!   `region` lives in the provider's default region, an existing one keeps its own. Answers
+//!   `{"provider", "bucket", "region", "created"}`; 400 with a message for an unknown
+//!   provider or a body that is not that JSON.
 //! - `DELETE /_emulator/buckets/{provider}/{bucket}` → remove the bucket with its
 //!   configurations and tags (204), 404 when it does not exist
 //!

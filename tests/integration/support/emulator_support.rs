@@ -7,6 +7,7 @@ use std::time::{Duration, SystemTime};
 
 use base64::Engine as _;
 use invsync::emulator::{self, EmulatorConfig, EmulatorHandle};
+use invsync::model::Provider;
 use invsync::provider::cos::signer::{self as cos_signer, KeyTime, SignInput};
 use invsync::provider::oss::{date as oss_date, encoding, signer_v1, signer_v4};
 use invsync::provider::s3::signer as s3_signer;
@@ -469,4 +470,44 @@ pub fn ids(xml: &str) -> Vec<String> {
         .filter_map(|rest| rest.split("</Id>").next())
         .map(str::to_string)
         .collect()
+}
+
+/// The text of every `<name>` element of `xml`, in order.
+pub fn elements<'x>(xml: &'x str, name: &str) -> Vec<&'x str> {
+    let open = format!("<{name}>");
+    let close = format!("</{name}>");
+    xml.split(&open)
+        .skip(1)
+        .filter_map(|rest| rest.split(&close).next())
+        .collect()
+}
+
+/// Status and body of an answer.
+pub async fn answer(response: reqwest::Response) -> (u16, String) {
+    let status = response.status().as_u16();
+    (status, response.text().await.unwrap())
+}
+
+/// An S3 `ListBuckets` (`GET /` on the emulator's address, SigV4-signed) with `params`.
+pub async fn s3_list(emulator: &EmulatorHandle, params: Vec<(&str, &str)>) -> (u16, String) {
+    answer(S3Request::new(Method::GET, "", params).send(emulator).await).await
+}
+
+/// Creates `count` buckets `{prefix}{i:03}` of `provider` in `region` through the handle, as
+/// the admin API does.
+pub fn create_buckets(
+    emulator: &EmulatorHandle,
+    provider: Provider,
+    prefix: &str,
+    count: usize,
+    region: &str,
+) {
+    for i in 0..count {
+        let name = format!("{prefix}{i:03}");
+        assert!(
+            emulator
+                .create_bucket(provider, &name, Some(region), &[])
+                .unwrap()
+        );
+    }
 }
