@@ -403,3 +403,27 @@ async fn clients_hand_out_the_in_memory_fake_for_discovery_too() {
     assert_eq!(tags.get("team").map(String::as_str), Some("data"));
     assert_eq!(memory.calls(invsync::provider::Operation::ListBuckets), 1);
 }
+
+#[tokio::test]
+async fn a_listing_larger_than_the_body_cap_is_refused_not_read() {
+    let server = MockServer::start();
+    server.fallback(s3_pages(500, 1_000));
+    let transport = Transport::new(HttpSettings {
+        max_response_bytes: 4_096,
+        ..HttpSettings::default()
+    })
+    .unwrap();
+    let client = S3Client::new(transport, credentials())
+        .with_endpoint(server.parsed_url())
+        .unwrap();
+    let err = client
+        .list_buckets(&BucketFilter::default())
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Transient);
+    assert!(
+        err.to_string()
+            .contains("larger than the limit of 4096 bytes"),
+        "{err}"
+    );
+}
