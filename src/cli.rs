@@ -544,18 +544,30 @@ pub struct ManArgs {
 
 /// `invsync import`.
 #[derive(Debug, Args)]
+#[command(group(
+    clap::ArgGroup::new("what")
+        .required(true)
+        .args(["bucket", "all_buckets"])
+))]
 pub struct ImportArgs {
-    /// The bucket's provider.
+    /// The bucket's provider (with --all-buckets: whose account is listed).
     #[arg(long, value_enum, env = "INVSYNC_IMPORT_PROVIDER")]
     pub provider: Provider,
     /// Bucket name (COS: `name-appid`).
     #[arg(long, env = "INVSYNC_IMPORT_BUCKET")]
-    pub bucket: String,
-    /// Region id, e.g. `ap-guangzhou` or `cn-hangzhou`.
-    #[arg(long, env = "INVSYNC_IMPORT_REGION")]
-    pub region: String,
+    pub bucket: Option<String>,
+    /// Region id, e.g. `ap-guangzhou` or `cn-hangzhou`. With --all-buckets: import only
+    /// buckets in this region (repeatable).
+    #[arg(
+        long,
+        env = "INVSYNC_IMPORT_REGION",
+        value_delimiter = ',',
+        value_name = "REGION",
+        required_unless_present = "all_buckets"
+    )]
+    pub region: Vec<String>,
     /// `metadata.name` of the printed manifest (default: the bucket name).
-    #[arg(long, env = "INVSYNC_IMPORT_NAME")]
+    #[arg(long, env = "INVSYNC_IMPORT_NAME", conflicts_with = "all_buckets")]
     pub name: Option<String>,
     /// Exit 1 when a configuration cannot be expressed as a manifest (it is printed as a
     /// comment either way).
@@ -570,6 +582,52 @@ pub struct ImportArgs {
         value_name = "ACCOUNT"
     )]
     pub expected_bucket_owner: Option<String>,
+    /// Import every bucket of the account that the selector flags select (--match,
+    /// --exclude, --region, --tag), one manifest file per bucket with configurations, into
+    /// --out.
+    #[arg(long, env = "INVSYNC_IMPORT_ALL_BUCKETS", requires = "out")]
+    pub all_buckets: bool,
+    /// With --all-buckets: the existing directory the manifests are written into, one
+    /// `BUCKET.yaml` each.
+    #[arg(
+        long,
+        env = "INVSYNC_IMPORT_OUT",
+        value_name = "DIR",
+        requires = "all_buckets"
+    )]
+    pub out: Option<PathBuf>,
+    /// With --all-buckets: import only buckets whose name matches GLOB (`*` any run of
+    /// characters, `?` one; repeatable, any of them).
+    #[arg(
+        long = "match",
+        env = "INVSYNC_IMPORT_MATCH",
+        value_delimiter = ',',
+        value_name = "GLOB",
+        requires = "all_buckets"
+    )]
+    pub names: Vec<String>,
+    /// With --all-buckets: never import buckets whose name matches GLOB (repeatable).
+    #[arg(
+        long,
+        env = "INVSYNC_IMPORT_EXCLUDE",
+        value_delimiter = ',',
+        value_name = "GLOB",
+        requires = "all_buckets"
+    )]
+    pub exclude: Vec<String>,
+    /// With --all-buckets: import only buckets carrying tag KEY with VALUE, or tag KEY with any
+    /// value (repeatable, all of them). Costs one tag read per candidate bucket.
+    #[arg(
+        long = "tag",
+        env = "INVSYNC_IMPORT_TAGS",
+        value_delimiter = ',',
+        value_name = "KEY[=VALUE]",
+        requires = "all_buckets"
+    )]
+    pub tags: Vec<String>,
+    /// With --all-buckets: replace manifest files that already exist in --out.
+    #[arg(long, env = "INVSYNC_IMPORT_FORCE", requires = "all_buckets")]
+    pub force: bool,
     #[command(flatten)]
     pub provider_args: ProviderArgs,
 }

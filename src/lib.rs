@@ -13,6 +13,8 @@
 //!   table [`provider::registry`].
 //! - [`manifest`]: the manifest format; loading and validating a directory.
 //! - [`plan`]: normalization, `plan(desired, live)` and its text / JSON / Markdown renderings.
+//! - [`fleet`]: which discovered buckets a selector covers (name globs, exclusions, regions,
+//!   tags); pure.
 //! - [`reconcile`]: plan and apply over live buckets; the daemon loop of `invsync run`.
 //! - [`cli`]: command-line arguments; [`duration`]: the one bounded duration syntax of flags
 //!   and configuration files.
@@ -37,6 +39,7 @@ pub mod cli;
 pub mod duration;
 pub mod emulator;
 pub mod error_chain;
+pub mod fleet;
 pub mod guarded_file;
 pub mod hooks;
 pub mod manifest;

@@ -5,6 +5,8 @@ pub(crate) mod completions;
 pub(crate) mod demo;
 pub(crate) mod emulator;
 pub(crate) mod import;
+pub(crate) mod import_all;
+pub(crate) mod import_options;
 pub(crate) mod output;
 pub(crate) mod plan;
 pub(crate) mod run;

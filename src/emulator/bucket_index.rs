@@ -37,7 +37,7 @@ pub(crate) struct ListedBucket {
 pub(crate) struct BucketPage {
     pub buckets: Vec<ListedBucket>,
     /// More buckets match after the last one on this page.
-    pub truncated: bool,
+    pub(crate) truncated: bool,
 }
 
 impl BucketPage {

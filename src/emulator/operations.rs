@@ -96,6 +96,12 @@ pub(crate) fn execute(
             })?;
             Ok(unchanged(200, Some(document)))
         }
+        // Service-level and tagging requests are routed elsewhere, never here.
+        Operation::ListBuckets | Operation::GetBucketTags => Err(ApiError::new(
+            501,
+            "NotImplemented",
+            "Only the inventory sub-resource is implemented.",
+        )),
     }
 }
 

@@ -25,7 +25,7 @@ pub struct Stats {
     pub requests: Vec<StatEntry>,
     /// Bucket-level calls (bucket listing, tags).
     #[serde(default)]
-    pub bucket_requests: Vec<BucketStatEntry>,
+    pub(crate) bucket_requests: Vec<BucketStatEntry>,
 }
 
 /// Bucket-level requests of one provider and call that got one status.

@@ -19,14 +19,14 @@ pub(crate) enum Length {
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct TagRules {
     /// Most tags on one bucket.
-    pub max_tags: usize,
+    pub(crate) max_tags: usize,
     /// Longest key (keys are never empty).
-    pub max_key: usize,
+    pub(crate) max_key: usize,
     /// Longest value (values may be empty).
-    pub max_value: usize,
+    pub(crate) max_value: usize,
     pub length: Length,
     /// Key prefixes the provider keeps for itself, compared case-insensitively.
-    pub reserved_prefixes: &'static [&'static str],
+    pub(crate) reserved_prefixes: &'static [&'static str],
     /// The characters keys and values may hold, when the provider restricts them.
     pub allowed: Option<fn(char) -> bool>,
 }

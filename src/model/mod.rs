@@ -8,6 +8,7 @@
 //! a provider. A provider's configuration shape lives in its own folder and is held here as an
 //! [`Inventory`], so adding a provider changes nothing in this module.
 
+pub(crate) mod discovered;
 pub mod endpoint;
 pub mod inventory;
 pub mod live;
@@ -19,6 +20,7 @@ use std::path::PathBuf;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+pub use discovered::DiscoveredBucket;
 pub(crate) use endpoint::Endpoint;
 pub use inventory::{BucketOptions, Inventory, ProviderBucketOptions, ProviderInventory};
 pub use live::{ForeignConfig, LiveConfig, all_modelled};

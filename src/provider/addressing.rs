@@ -24,7 +24,7 @@ pub(crate) fn is_ip_or_localhost(endpoint: &Url) -> bool {
 
 /// True when `region` is a region id's characters: lowercase letters, digits and hyphens,
 /// not empty. A provider adds its own rules (no `oss-` prefix, no hyphen at either end).
-pub(crate) fn is_region_id(region: &str) -> bool {
+pub fn is_region_id(region: &str) -> bool {
     !region.is_empty()
         && region
             .bytes()
@@ -61,6 +61,22 @@ pub(crate) fn place_bucket(
     Ok(url)
 }
 
+/// `base` without query and fragment, with path `/`: where a service-level request (the
+/// account's bucket listing) goes on an endpoint override.
+///
+/// # Errors
+/// "has no host" (completing "endpoint `…` …") when `base` has none.
+pub(crate) fn service_root(base: &Url) -> Result<Url, &'static str> {
+    if base.host().is_none() {
+        return Err("has no host");
+    }
+    let mut url = base.clone();
+    url.set_query(None);
+    url.set_fragment(None);
+    url.set_path("/");
+    Ok(url)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -94,6 +110,15 @@ mod tests {
         assert_eq!(hosted.as_str(), "https://b.s3.example:8443/");
         let path = place_bucket(&base, "b", Style::Path, "/b/").unwrap();
         assert_eq!(path.as_str(), "https://s3.example:8443/b/");
+    }
+
+    #[test]
+    fn a_service_request_goes_to_the_root_of_the_endpoint() {
+        let base = url("http://127.0.0.1:9000/ignored?q=1#f");
+        assert_eq!(
+            service_root(&base).unwrap().as_str(),
+            "http://127.0.0.1:9000/"
+        );
     }
 
     #[test]

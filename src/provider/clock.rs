@@ -5,7 +5,7 @@ use std::time::SystemTime;
 
 /// Reads the current time. Clients call it once per attempt, so a retry after a pause signs
 /// with a fresh time.
-pub type Clock = Arc<dyn Fn() -> SystemTime + Send + Sync>;
+pub(crate) type Clock = Arc<dyn Fn() -> SystemTime + Send + Sync>;
 
 /// The system clock.
 pub(crate) fn system_clock() -> Clock {

@@ -3,7 +3,10 @@
 //! [`MemoryInventory`] keeps configurations per bucket, counts every call per operation, fails
 //! the next calls on request (by status and code, or by [`ErrorKind`]) and, when asked, refuses
 //! a PUT of an existing id with 409 the way OSS does. Clones share one state, so a test keeps a
-//! handle to inspect what the code under test did.
+//! handle to inspect what the code under test did. [`MemoryInventory::discovery`] serves one
+//! provider's bucket listing and tags from the same state ([`MemoryDiscovery`]).
+
+mod discovery;
 
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -89,6 +92,8 @@ struct State {
     /// Failures for the next calls, in order; `None` matches any operation.
     failures: VecDeque<(Option<Operation>, Failure)>,
     create_only: bool,
+    /// Buckets added for discovery, with their creation time and tags.
+    discovered: BTreeMap<BucketKey, discovery::Added>,
 }
 
 impl State {

@@ -19,7 +19,9 @@
 //!   returns.
 //! - [`response`]: one status rule, one LIST rule and one `<Error>` reader, shaped by the
 //!   dialect; [`response::Failure`] is the error of an answer.
-//! - [`paginate`]: [`paginate::ListPage`] and the LIST loop over continuation tokens.
+//! - [`paginate`]: [`paginate::ListPage`] and the one paging loop over continuation tokens.
+//! - [`discovery`]: [`discovery::DiscoveryApi`], the account's buckets and their tags, beside
+//!   [`InventoryApi`]; [`discovery_response`] reads their answers.
 //! - [`addressing`]: virtual-hosted or path-style bucket URLs; [`encoding`]: the
 //!   percent-encoding the V4-style signers share.
 //! - [`wire`]: the XML API of the wire types ([`wire::from_bytes`], [`wire::to_string`]);
@@ -28,12 +30,14 @@
 //! - [`clock`]: the injectable signing clock; [`send`]: one signed call per attempt through
 //!   [`http::Transport`].
 
-pub(crate) mod addressing;
+pub mod addressing;
 pub mod client_settings;
 pub mod clock;
 pub mod cos;
 pub mod credentials;
 pub mod credentials_file;
+pub mod discovery;
+pub(crate) mod discovery_response;
 pub mod document;
 pub mod encoding;
 pub mod endpoint_policy;
@@ -65,13 +69,19 @@ pub use credentials::{
     Secret, StaticCredentials, credentials_from_env, credentials_from_lookup,
 };
 
-/// The four inventory operations, as counted in metrics and emulator statistics.
+/// The four inventory operations and the two discovery reads, as counted in metrics and
+/// emulator statistics.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Operation {
     List,
     Get,
     Put,
     Delete,
+    /// The account's bucket listing (S3 `ListBuckets`, COS `GET Service`, OSS `ListBuckets`).
+    ListBuckets,
+    /// One bucket's tags (S3 `GetBucketTagging`, COS `GET Bucket tagging`, OSS
+    /// `GetBucketTags`).
+    GetBucketTags,
 }
 
 impl Operation {
@@ -82,6 +92,8 @@ impl Operation {
             Operation::Get => "get",
             Operation::Put => "put",
             Operation::Delete => "delete",
+            Operation::ListBuckets => "list_buckets",
+            Operation::GetBucketTags => "get_bucket_tags",
         }
     }
 }

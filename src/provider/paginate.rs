@@ -1,47 +1,80 @@
-//! The LIST loop every provider shares: follow continuation tokens until the last page.
+//! The paging loop every provider shares: follow continuation tokens until the last page.
 //!
 //! Providers answer a LIST 100 configurations at a time, so a bucket with `n` configurations
 //! costs ⌈n/100⌉ calls (one call when it has none). [`crate::provider::response::list_page`]
 //! turns each answer into a [`ListPage`]; this loop only follows the tokens and refuses to
-//! follow a server that never ends.
+//! follow a server that never ends. The account's bucket listing pages through the same loop
+//! ([`list_pages`]), whatever the provider calls its token (`continuation-token`, `marker`).
 
 use std::future::Future;
 
 use crate::model::{BucketKey, LiveConfig, Provider};
 use crate::provider::{Operation, ProviderError, ServiceError};
 
-/// A LIST that has not ended after this many pages is a server fault, not a long list: the
-/// providers allow 1,000 configurations per bucket, i.e. 10 pages of 100.
+/// A list that has not ended after this many pages is a server fault, not a long list: the
+/// providers allow 1,000 configurations per bucket, i.e. 10 pages of 100, and an account's
+/// buckets come 1,000 a page (S3 allows 10,000 general purpose buckets per account by default;
+/// a raised quota of 1,000,000 would still end in 1,000 pages).
 pub(crate) const MAX_LIST_PAGES: usize = 1_000;
 
-/// One page of a LIST, each configuration read on its own.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ListPage {
-    pub items: Vec<LiveConfig>,
+/// One page of a list, each item read on its own.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Page<T> {
+    pub items: Vec<T>,
     /// The token of the next page; `None` on the last page.
-    pub(crate) next_token: Option<String>,
+    pub next_token: Option<String>,
 }
 
-/// Every configuration of `bucket`: calls `fetch_page` with no token, then with each page's
-/// `next_token` until a page has none.
+impl<T> Default for Page<T> {
+    fn default() -> Self {
+        Page {
+            items: Vec::new(),
+            next_token: None,
+        }
+    }
+}
+
+/// One page of a LIST of inventory configurations.
+pub type ListPage = Page<LiveConfig>;
+
+/// Every configuration of `bucket`: [`list_pages`] for a LIST.
 ///
 /// # Errors
-/// The first error of `fetch_page`, returned as is; [`ProviderError::Decode`] when the service
-/// hands out the token it was just given (it would loop forever) or the list does not end
-/// after [`MAX_LIST_PAGES`] pages.
+/// As [`list_pages`].
 pub(crate) async fn list_all<F, Fut>(
     provider: Provider,
     bucket: &BucketKey,
-    mut fetch_page: F,
+    fetch_page: F,
 ) -> Result<Vec<LiveConfig>, ProviderError>
 where
     F: FnMut(Option<String>) -> Fut,
     Fut: Future<Output = Result<ListPage, ProviderError>>,
 {
+    list_pages(provider, Operation::List, &bucket.bucket, fetch_page).await
+}
+
+/// Every item of a paged list: calls `fetch_page` with no token, then with each page's
+/// `next_token` until a page has none. `target` names what is listed in errors (a bucket, or
+/// the account).
+///
+/// # Errors
+/// The first error of `fetch_page`, returned as is; [`ProviderError::Decode`] when the service
+/// hands out the token it was just given (it would loop forever) or the list does not end
+/// after [`MAX_LIST_PAGES`] pages.
+pub(crate) async fn list_pages<T, F, Fut>(
+    provider: Provider,
+    operation: Operation,
+    target: &str,
+    mut fetch_page: F,
+) -> Result<Vec<T>, ProviderError>
+where
+    F: FnMut(Option<String>) -> Fut,
+    Fut: Future<Output = Result<Page<T>, ProviderError>>,
+{
     let decode_error = |message: String| ProviderError::Decode {
         provider,
-        operation: Operation::List,
-        bucket: bucket.bucket.clone(),
+        operation,
+        bucket: target.to_string(),
         message,
         source: None,
     };

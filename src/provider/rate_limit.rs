@@ -175,7 +175,7 @@ impl TokenBucket {
 }
 
 /// The time source of a [`RateLimiter`]; tests pass a fake one.
-pub type Clock = Arc<dyn Fn() -> Instant + Send + Sync>;
+pub(crate) type Clock = Arc<dyn Fn() -> Instant + Send + Sync>;
 
 /// Token buckets for every key, shared by all clients of a process.
 pub struct RateLimiter {

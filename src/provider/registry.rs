@@ -16,7 +16,8 @@
 //!    configuration types implementing [`crate::model::ProviderInventory`], `manifest.rs`,
 //!    `normalize.rs`, `credentials.rs`, `endpoint.rs`, `example.rs`, `client.rs`, wire files),
 //!    whose `mod.rs` defines `pub const PROVIDER` and `pub(crate) static SPEC: ProviderSpec`.
-//!    Its `connect` hands out its client as `Arc<dyn InventoryApi>`.
+//!    Its `connect` hands out its client as `Arc<dyn InventoryApi>`, its `discover` the same
+//!    client as `Arc<dyn DiscoveryApi>` (the dialect's `BUCKET_LISTING` and "no tags" answer).
 //! 2. Its `SPEC` in `ENTRIES` and its `PROVIDER` in [`Provider::ALL`], here.
 //! 3. Its emulator dialect: a folder `src/emulator/<p>/` implementing `EmulatedProvider` and one
 //!    entry in `src/emulator/dialects.rs`.

@@ -1,4 +1,4 @@
-//! One inventory call as plain data, and its signed form, for every provider.
+//! One inventory or discovery call as plain data, and its signed form, for every provider.
 //!
 //! Each provider's `request.rs` has two pure steps, as aws-sigv4 separates them: `build`
 //! (call and target to the unsigned [`SignedRequest`]: URL, the headers to sign, body) and
@@ -28,13 +28,23 @@ pub enum InventoryCall<'a> {
     Put { id: &'a str, body: &'a str },
     /// `DELETE /?inventory&<id parameter>=…`.
     Delete { id: &'a str },
+    /// `GET /` on the service endpoint (no bucket): one page of the account's bucket listing,
+    /// with the paging and filter parameters in the provider's names, decoded.
+    ListBuckets {
+        params: &'a [(&'static str, &'a str)],
+    },
+    /// `GET /?tagging` on the bucket: its tags.
+    GetBucketTags,
 }
 
 impl InventoryCall<'_> {
     /// The HTTP method.
     pub fn method(&self) -> &'static str {
         match self {
-            InventoryCall::List { .. } | InventoryCall::Get { .. } => "GET",
+            InventoryCall::List { .. }
+            | InventoryCall::Get { .. }
+            | InventoryCall::ListBuckets { .. }
+            | InventoryCall::GetBucketTags => "GET",
             InventoryCall::Put { .. } => "PUT",
             InventoryCall::Delete { .. } => "DELETE",
         }
@@ -47,12 +57,19 @@ impl InventoryCall<'_> {
             InventoryCall::Get { .. } => Operation::Get,
             InventoryCall::Put { .. } => Operation::Put,
             InventoryCall::Delete { .. } => Operation::Delete,
+            InventoryCall::ListBuckets { .. } => Operation::ListBuckets,
+            InventoryCall::GetBucketTags => Operation::GetBucketTags,
         }
+    }
+
+    /// True for a call to the service endpoint rather than to a bucket.
+    pub(crate) fn is_service_call(&self) -> bool {
+        matches!(self, InventoryCall::ListBuckets { .. })
     }
 
     /// The decoded query parameters, in the order they are sent: the `inventory`
     /// sub-resource first, then `continuation-token` or the id under the provider's
-    /// `id_param` (`id`, `inventoryId`).
+    /// `id_param` (`id`, `inventoryId`); a listing's own parameters; `tagging`.
     pub fn query(&self, id_param: &'static str) -> Vec<(&'static str, &str)> {
         match self {
             InventoryCall::List {
@@ -64,6 +81,8 @@ impl InventoryCall<'_> {
             InventoryCall::Get { id }
             | InventoryCall::Put { id, .. }
             | InventoryCall::Delete { id } => vec![("inventory", ""), (id_param, id)],
+            InventoryCall::ListBuckets { params } => params.to_vec(),
+            InventoryCall::GetBucketTags => vec![("tagging", "")],
         }
     }
 
@@ -79,7 +98,10 @@ impl InventoryCall<'_> {
 /// Where to send a call: the bucket, its region and the endpoint override.
 #[derive(Debug, Clone, Copy)]
 pub struct Target<'a> {
+    /// Empty for a service call ([`InventoryCall::is_service_call`]).
     pub bucket: &'a str,
+    /// The bucket's region; for a service call, the region of the service endpoint (empty
+    /// where the provider has a global one).
     pub region: &'a str,
     pub endpoint: Option<&'a Url>,
 }

@@ -22,7 +22,7 @@ use reqwest::header::HeaderMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::document::{BodyError, ConfigReader, read_document};
+use super::document::{BodyError, ConfigReader, Document, read_document};
 use super::paginate::ListPage;
 use super::wire::{self, XmlRoot};
 use super::{Operation, ProviderError, ServiceError};
@@ -273,7 +273,7 @@ pub(crate) fn list_page(
         .children_named("InventoryConfiguration")
         .map(|c| reader.read(c.raw))
         .collect();
-    let truncated = match doc.text_of("IsTruncated") {
+    let truncated = match flag(&doc, "IsTruncated")? {
         // Every provider writes IsTruncated, `false` on an empty bucket's page; a page with
         // neither configurations nor the flag is not an answer to trust as empty.
         None if items.is_empty() => {
@@ -281,26 +281,46 @@ pub(crate) fn list_page(
                 "a list without configurations and without IsTruncated".to_string(),
             ));
         }
-        None => false,
-        Some(t) => wire::parse_bool(&t)
-            .ok_or_else(|| Failure::Decode(format!("IsTruncated is `{t}`, not true or false")))?,
+        truncated => truncated.unwrap_or(false),
     };
+    let next_token = next_page_token(&doc, truncated, "IsTruncated", "NextContinuationToken")?;
+    Ok(ListPage { items, next_token })
+}
+
+/// The boolean of `element` in `doc`, `None` when it is absent or blank.
+///
+/// # Errors
+/// [`Failure::Decode`] for a value that is not `true` or `false`.
+pub fn flag(doc: &Document<'_>, element: &str) -> Result<Option<bool>, Failure> {
+    doc.text_of(element)
+        .map(|t| {
+            wire::parse_bool(&t)
+                .ok_or_else(|| Failure::Decode(format!("{element} is `{t}`, not true or false")))
+        })
+        .transpose()
+}
+
+/// The paging rule every list shares: a page that is not `truncated` is the last (a token
+/// on it is ignored); a truncated page must name the next page's token in `token_element`.
+///
+/// # Errors
+/// [`Failure::Decode`] when a truncated page's token is missing or empty (`truncated_by`
+/// names what said it was truncated): an empty token would ask for the first page again, and
+/// the list would never end, or end with pages counted twice.
+pub(crate) fn next_page_token(
+    doc: &Document<'_>,
+    truncated: bool,
+    truncated_by: &str,
+    token_element: &str,
+) -> Result<Option<String>, Failure> {
     if !truncated {
-        return Ok(ListPage {
-            items,
-            next_token: None,
-        });
+        return Ok(None);
     }
-    // An empty token would ask for the first page again: the list would never end, or end
-    // with pages counted twice.
-    match doc.text_of("NextContinuationToken") {
-        Some(token) if !token.is_empty() => Ok(ListPage {
-            items,
-            next_token: Some(token),
-        }),
-        _ => Err(Failure::Decode(
-            "IsTruncated is true but NextContinuationToken is missing or empty".to_string(),
-        )),
+    match doc.text_of(token_element) {
+        Some(token) => Ok(Some(token)),
+        None => Err(Failure::Decode(format!(
+            "{truncated_by} is true but {token_element} is missing or empty"
+        ))),
     }
 }
 

@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use crate::model::{BucketKey, DesiredBucket, Endpoint, Provider, ProviderBucketOptions};
+use crate::provider::discovery::DiscoveryApi;
 use crate::provider::endpoint_policy::EndpointPolicy;
 use crate::provider::http::Transport;
 use crate::provider::memory::MemoryInventory;
@@ -97,6 +98,29 @@ impl Clients {
         self.connect(key, endpoint, options)
     }
 
+    /// The discovery client of `provider` (its account's buckets and their tags), sending to
+    /// the provider's endpoint override when there is one, with `options` (S3's path style).
+    ///
+    /// # Errors
+    /// `ProviderError::Request`, before any request, when the override is not a bare
+    /// `http(s)://host[:port]`.
+    pub fn discovery(
+        &self,
+        provider: Provider,
+        options: &ProviderBucketOptions,
+    ) -> Arc<dyn DiscoveryApi> {
+        if let Some(api) = &self.memory {
+            return Arc::new(api.discovery(provider));
+        }
+        (registry::spec(provider).discover)(ClientParts {
+            transport: self.transport.clone(),
+            credentials: self.credentials[&provider].clone(),
+            endpoint: self.settings.endpoints.get(&provider).cloned(),
+            options,
+            settings: &self.settings,
+        })
+    }
+
     fn connect(
         &self,
         key: &BucketKey,
@@ -112,7 +136,7 @@ impl Clients {
                     .check(key.provider, entry.default_endpoint_patterns, endpoint)
                     .map_err(|e| {
                         let message = format!("spec.endpoint: {e} ({})", e.hint());
-                        invalid_endpoint(key, message, Box::new(e))
+                        invalid_endpoint(key, Operation::List, message, Box::new(e))
                     })?;
                 Some(endpoint.clone())
             }
@@ -132,10 +156,15 @@ impl Clients {
 }
 
 /// A refused endpoint: the message names where it came from, the cause is the endpoint error.
-fn invalid_endpoint(key: &BucketKey, message: String, source: BoxError) -> ProviderError {
+fn invalid_endpoint(
+    key: &BucketKey,
+    operation: Operation,
+    message: String,
+    source: BoxError,
+) -> ProviderError {
     ProviderError::Request {
         provider: key.provider,
-        operation: Operation::List,
+        operation,
         bucket: key.bucket.clone(),
         message,
         source: Some(source),

@@ -275,9 +275,15 @@ fn the_man_page_is_printed_or_written_one_page_per_command() {
     assert!(plan.contains("detailed\\-exitcode"), "{plan}");
 }
 
-/// The actions and resources of a policy document in `deploy/policies/`, whichever case the
-/// vendor spells its keys in.
+/// The actions and resources of the inventory statement (the first) of a policy document in
+/// `deploy/policies/`, whichever case the vendor spells its keys in.
 fn policy(file: &str, keys: [&str; 3]) -> (Vec<String>, Vec<String>) {
+    policy_statement(file, keys, 0)
+}
+
+/// The actions and resources of statement `at` of a policy document: the inventory statement
+/// (0), then the discovery one (1).
+fn policy_statement(file: &str, keys: [&str; 3], at: usize) -> (Vec<String>, Vec<String>) {
     let [statement_key, action_key, resource_key] = keys;
     let json: Value = serde_json::from_str(
         &std::fs::read_to_string(repo(&format!("deploy/policies/{file}"))).unwrap(),
@@ -292,11 +298,41 @@ fn policy(file: &str, keys: [&str; 3]) -> (Vec<String>, Vec<String>) {
             .collect()
     };
     let statements = json[statement_key].as_array().unwrap();
-    assert_eq!(statements.len(), 1, "{file}: one statement");
+    assert_eq!(statements.len(), 2, "{file}: inventory, then discovery");
     (
-        strings(&statements[0][action_key]),
-        strings(&statements[0][resource_key]),
+        strings(&statements[at][action_key]),
+        strings(&statements[at][resource_key]),
     )
+}
+
+#[test]
+fn every_policy_grants_bucket_listing_and_tag_reads_in_a_statement_of_their_own() {
+    let cases = [
+        (
+            "cos-cam-policy.json",
+            ["statement", "action", "resource"],
+            ["name/cos:GetService", "name/cos:GetBucketTagging"],
+            "*",
+        ),
+        (
+            "oss-ram-policy.json",
+            ["Statement", "Action", "Resource"],
+            ["oss:ListBuckets", "oss:GetBucketTagging"],
+            "acs:oss:*:*:*",
+        ),
+        (
+            "s3-iam-policy.json",
+            ["Statement", "Action", "Resource"],
+            ["s3:ListAllMyBuckets", "s3:GetBucketTagging"],
+            "arn:aws:s3:::*",
+        ),
+    ];
+    for (file, keys, expected_actions, expected_resource) in cases {
+        let (actions, resources) = policy_statement(file, keys, 1);
+        assert_eq!(actions, expected_actions, "{file}");
+        // Listing is the account's, and a fleet's buckets are not known in advance.
+        assert_eq!(resources, [expected_resource], "{file}");
+    }
 }
 
 fn manifest_buckets(provider: &str) -> Vec<(String, String)> {

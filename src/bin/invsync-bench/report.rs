@@ -14,6 +14,8 @@ pub(crate) struct Calls {
     pub get: u64,
     pub put: u64,
     pub delete: u64,
+    /// Bucket listing pages and bucket tag reads.
+    pub discovery: u64,
     /// Answers that mean the request failed on the server's side: 5xx, 429, dropped connections.
     pub failed: u64,
 }
@@ -28,6 +30,7 @@ impl Calls {
                 Operation::Get => &mut calls.get,
                 Operation::Put => &mut calls.put,
                 Operation::Delete => &mut calls.delete,
+                Operation::ListBuckets | Operation::GetBucketTags => &mut calls.discovery,
             };
             *slot += entry.count;
             if entry.status >= 500 || entry.status == 429 || entry.status == 0 {

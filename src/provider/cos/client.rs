@@ -9,6 +9,7 @@
 use super::request::{self, Headers, SignedRequest};
 use super::{response, xml};
 use crate::model::{Inventory, Provider};
+use crate::provider::discovery_response::BucketListing;
 use crate::provider::document::ConfigReader;
 use crate::provider::protocol::{Attempt, Client, Dialect};
 use crate::provider::response::{ErrorFallback, ErrorShape};
@@ -33,11 +34,31 @@ impl Dialect for Cos {
         fallback: ErrorFallback::PerField,
     };
     const READER: ConfigReader<'static> = response::READER;
+    // GET Service (COS API, https://cloud.tencent.com/document/product/436/8291): the region
+    // in `Location`; when `IsTruncated` is true, `NextMarker` is sent back as `marker`. The
+    // region filter is the regional service host; no prefix filter.
+    const BUCKET_LISTING: BucketListing = BucketListing {
+        token_param: "marker",
+        page_size: None,
+        prefix_param: None,
+        region_param: None,
+        next_token_element: "NextMarker",
+        truncated_element: Some("IsTruncated"),
+        region_elements: &[("Location", "")],
+        service_region: "",
+    };
 
     /// A LIST 404 that says "no inventory configuration" rather than "no bucket" (real COS's
     /// answer for a bucket without configurations is not documented).
     fn means_no_configurations(error: &ServiceError) -> bool {
         error.status == 404 && error.code.contains("Inventory")
+    }
+
+    /// Bucket tagging of a bucket without tags: 404 `NoSuchTagSetError` (COS API "DELETE
+    /// Bucket tagging", https://cloud.tencent.com/document/product/436/34836), or the
+    /// `NoSuchTagSet` S3 answers, which COS's S3-compatible error codes also name.
+    fn means_no_tags(error: &ServiceError) -> bool {
+        error.status == 404 && matches!(error.code.as_str(), "NoSuchTagSetError" | "NoSuchTagSet")
     }
 
     fn put_body(inventory: &Inventory) -> Option<Result<String, XmlError>> {

@@ -18,6 +18,18 @@ pub fn virtual_host(bucket: &str, region: &str) -> String {
     format!("{bucket}.cos.{region}.myqcloud.com")
 }
 
+/// The host of `GET Service` (the account's bucket listing): `service.cos.myqcloud.com`
+/// lists every region's buckets, `cos.{region}.myqcloud.com` only that region's (COS API
+/// "GET Service", https://cloud.tencent.com/document/product/436/8291). `region` is empty for
+/// every region.
+pub fn service_host(region: &str) -> String {
+    if region.is_empty() {
+        "service.cos.myqcloud.com".to_string()
+    } else {
+        format!("cos.{region}.myqcloud.com")
+    }
+}
+
 /// The public HTTPS endpoint of a bucket.
 ///
 /// # Errors
@@ -30,6 +42,12 @@ pub(crate) fn default_endpoint(bucket: &str, region: &str) -> Result<Url, Endpoi
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[test]
+    fn the_service_host_is_global_or_regional() {
+        assert_eq!(service_host(""), "service.cos.myqcloud.com");
+        assert_eq!(service_host("ap-beijing"), "cos.ap-beijing.myqcloud.com");
+    }
+
     #[test]
     fn default_endpoint_is_the_https_virtual_host() {
         let url = default_endpoint("examplebucket-1250000000", "ap-guangzhou").unwrap();

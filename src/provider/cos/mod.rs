@@ -26,6 +26,7 @@ use std::sync::Arc;
 
 use crate::model::Provider;
 use crate::provider::InventoryApi;
+use crate::provider::discovery::DiscoveryApi;
 use crate::provider::kit::spec::{
     ChangedConfig, ClientParts, ProviderSpec, manifest_form, never_runs_once, no_bucket_options,
     no_bucket_options_schema, render_no_bucket_options,
@@ -61,9 +62,15 @@ pub(crate) static SPEC: ProviderSpec = ProviderSpec {
     inventory_schema: manifest::inventory_schema,
     example: &example::EXAMPLE,
     connect,
+    discover,
 };
 
 /// The table's `connect`: a [`CosClient`], sending to `parts.endpoint` when given.
 fn connect(parts: ClientParts<'_>) -> Arc<dyn InventoryApi> {
     CosClient::new(parts.transport, parts.credentials).shared(parts.endpoint)
+}
+
+/// The table's `discover`: the same client, as a discovery client.
+fn discover(parts: ClientParts<'_>) -> Arc<dyn DiscoveryApi> {
+    CosClient::new(parts.transport, parts.credentials).shared_discovery(parts.endpoint)
 }

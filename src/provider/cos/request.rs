@@ -6,7 +6,8 @@
 //! - `GET /?inventory[&continuation-token=…]`, `GET|PUT|DELETE /?inventory&id=…`; the
 //!   `inventory` sub-resource always first, because COS routes on the first parameter.
 //! - `Host: {bucket}.cos.{region}.myqcloud.com` on every request, whatever the endpoint; it is
-//!   signed exactly as sent (no port).
+//!   signed exactly as sent (no port). `GET Service` (the bucket listing) has the service host
+//!   instead ([`endpoint::service_host`]); `GET /?tagging` reads a bucket's tags.
 //! - PUT carries `Content-Type: application/xml`, `Content-MD5` and `Content-Length`, all
 //!   signed, as GO does; temporary credentials add a signed `x-cos-security-token`; retries
 //!   add a signed `x-cos-sdk-retry: true`, as every official SDK does.
@@ -17,6 +18,8 @@ use std::time::SystemTime;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use md5::{Digest, Md5};
+
+use url::Url;
 
 use super::endpoint;
 use super::signer::{self, KeyTime, SignInput};
@@ -90,18 +93,23 @@ pub fn build(
     attempt: Attempt,
     credentials: &Credentials,
 ) -> Result<SignedRequest, EndpointError> {
+    let host = if call.is_service_call() {
+        endpoint::service_host(target.region)
+    } else {
+        endpoint::virtual_host(target.bucket, target.region)
+    };
     let mut url = match target.endpoint {
         Some(endpoint) => endpoint.clone(),
+        None if call.is_service_call() => {
+            Url::parse(&format!("https://{host}/")).map_err(|_| EndpointError::NotAUrl)?
+        }
         None => endpoint::default_endpoint(target.bucket, target.region)?,
     };
     url.set_path("/");
     url.set_query(Some(&query_string(&call.query(ID_PARAM))));
 
     let body = call.body();
-    let mut headers: Vec<(String, String)> = vec![(
-        "host".into(),
-        endpoint::virtual_host(target.bucket, target.region),
-    )];
+    let mut headers: Vec<(String, String)> = vec![("host".into(), host)];
     if let InventoryCall::Put { .. } = call {
         headers.push(("content-type".into(), "application/xml".into()));
         headers.push(("content-md5".into(), BASE64.encode(Md5::digest(body))));

@@ -15,6 +15,7 @@ use crate::model::{Inventory, Provider, ProviderBucketOptions, ProviderInventory
 use crate::provider::InventoryApi;
 use crate::provider::client_settings::ClientSettings;
 use crate::provider::credentials::{CredentialSource, CredentialVars};
+use crate::provider::discovery::DiscoveryApi;
 use crate::provider::http::Transport;
 
 /// How a provider treats a PUT of an id that already exists, hence what a changed
@@ -81,11 +82,11 @@ pub struct ProviderSpec {
     /// A region id to show in hints.
     pub region_example: &'static str,
     /// Bucket-name rule; the error completes "bucket …".
-    pub(crate) check_bucket_name: fn(&str) -> Result<(), String>,
+    pub check_bucket_name: fn(&str) -> Result<(), String>,
     /// The hint shown with a bad bucket name.
     pub(crate) bucket_name_hint: &'static str,
     /// Provider-specific region rules beyond "a lowercase id": `(problem, hint)`.
-    pub(crate) check_region: fn(&str) -> Result<(), (String, String)>,
+    pub check_region: fn(&str) -> Result<(), (String, String)>,
     /// Bucket-level `spec` keys only this provider accepts.
     pub bucket_keys: &'static [&'static str],
     /// Reads those keys (the whole `spec` mapping is given; other keys are not its concern).
@@ -108,6 +109,10 @@ pub struct ProviderSpec {
     pub example: &'static ProviderExample,
     /// Builds the client, handed out shared: every provider's is an `Arc<dyn InventoryApi>`.
     pub connect: fn(ClientParts<'_>) -> Arc<dyn InventoryApi>,
+    /// Builds the discovery client (the account's buckets, a bucket's tags), handed out shared
+    /// as `Arc<dyn DiscoveryApi>`; `parts.endpoint` is the operator's override, used for the
+    /// service endpoint and every bucket alike.
+    pub discover: fn(ClientParts<'_>) -> Arc<dyn DiscoveryApi>,
 }
 
 impl ProviderSpec {

@@ -10,6 +10,7 @@
 use super::request::{self, Headers, SignatureVersion, SignedRequest};
 use super::{response, xml};
 use crate::model::{Inventory, Provider};
+use crate::provider::discovery_response::BucketListing;
 use crate::provider::document::ConfigReader;
 use crate::provider::protocol::{Attempt, Client, Dialect};
 use crate::provider::response::{ErrorFallback, ErrorShape};
@@ -44,6 +45,21 @@ impl Dialect for Oss {
         fallback: ErrorFallback::Unknown { title: "OSS" },
     };
     const READER: ConfigReader<'static> = response::READER;
+    // ListBuckets (GetService), https://www.alibabacloud.com/help/en/oss/developer-reference/listbuckets:
+    // `prefix`, `marker`, `max-keys` (at most 1,000); `IsTruncated` and `NextMarker` only
+    // when more follow; the region in `Region` (newer answers) or `Location` (`oss-` prefix).
+    // A tags read of a bucket without tags is an empty `<Tagging>` (GetBucketTags), so no
+    // error answer means "no tags".
+    const BUCKET_LISTING: BucketListing = BucketListing {
+        token_param: "marker",
+        page_size: Some(("max-keys", "1000")),
+        prefix_param: Some("prefix"),
+        region_param: None,
+        next_token_element: "NextMarker",
+        truncated_element: Some("IsTruncated"),
+        region_elements: &[("Region", ""), ("Location", "oss-")],
+        service_region: "cn-hangzhou",
+    };
 
     /// OSS answers a bucket without configurations with 404 `NoSuchInventory`.
     fn means_no_configurations(error: &ServiceError) -> bool {

@@ -9,7 +9,7 @@
 use url::Url;
 
 pub use crate::provider::addressing::Style;
-use crate::provider::addressing::{is_ip_or_localhost, is_region_id, place_bucket};
+use crate::provider::addressing::{is_ip_or_localhost, is_region_id, place_bucket, service_root};
 
 use crate::provider::endpoint_policy::redacted;
 
@@ -60,6 +60,29 @@ pub(crate) fn bucket_url(
     };
     let url = place_bucket(endpoint, bucket, style, &format!("/{bucket}/")).map_err(invalid)?;
     Ok((url, style))
+}
+
+/// The URL of `ListBuckets` (the account's bucket listing), without a query: the root of the
+/// endpoint override, else `https://oss-{region}.aliyuncs.com/`, whose region V4 signs (OSS
+/// lists the account's buckets of every region on any region's endpoint; "ListBuckets
+/// (GetService)", https://www.alibabacloud.com/help/en/oss/developer-reference/listbuckets).
+///
+/// # Errors
+/// When the region or the endpoint would not form a valid URL.
+pub(crate) fn service_url(region: &str, endpoint: Option<&Url>) -> Result<Url, BucketUrlError> {
+    match endpoint {
+        Some(endpoint) => {
+            service_root(endpoint).map_err(|reason| BucketUrlError::InvalidEndpoint {
+                endpoint: redacted(endpoint),
+                reason,
+            })
+        }
+        None => {
+            check_region(region)?;
+            Url::parse(&format!("https://oss-{region}.aliyuncs.com/"))
+                .map_err(|_| BucketUrlError::InvalidRegion(region.to_string()))
+        }
+    }
 }
 
 /// Bucket names become host labels: only `[a-z0-9-]`, 3–63 characters, no leading or trailing

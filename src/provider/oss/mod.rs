@@ -34,6 +34,7 @@ use std::sync::Arc;
 
 use crate::model::{Frequency, Inventory, Provider};
 use crate::provider::InventoryApi;
+use crate::provider::discovery::DiscoveryApi;
 use crate::provider::kit::spec::{
     ChangedConfig, ClientParts, ProviderSpec, manifest_form, no_bucket_options,
     no_bucket_options_schema, render_no_bucket_options,
@@ -69,6 +70,7 @@ pub(crate) static SPEC: ProviderSpec = ProviderSpec {
     inventory_schema: manifest::inventory_schema,
     example: &example::EXAMPLE,
     connect,
+    discover,
 };
 
 /// The table's `runs_once`: `Once` configurations produce one report; the service then
@@ -85,4 +87,11 @@ fn connect(parts: ClientParts<'_>) -> Arc<dyn InventoryApi> {
     OssClient::new(parts.transport, parts.credentials)
         .with_signature_version(parts.settings.oss_signature)
         .shared(parts.endpoint)
+}
+
+/// The table's `discover`: the same client, as a discovery client.
+fn discover(parts: ClientParts<'_>) -> Arc<dyn DiscoveryApi> {
+    OssClient::new(parts.transport, parts.credentials)
+        .with_signature_version(parts.settings.oss_signature)
+        .shared_discovery(parts.endpoint)
 }

@@ -10,7 +10,7 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 use md5::{Digest, Md5};
 
 use super::encoding::encode_query;
-use super::endpoint::{BucketUrlError, bucket_url};
+use super::endpoint::{BucketUrlError, bucket_url, service_url};
 use super::{date, signer_v1, signer_v4};
 use crate::provider::Credentials;
 pub use crate::provider::client_settings::SignatureVersion;
@@ -57,7 +57,11 @@ pub fn build(
     credentials: &Credentials,
     now: SystemTime,
 ) -> Result<SignedRequest, BucketUrlError> {
-    let (mut url, _style) = bucket_url(target.bucket, target.region, target.endpoint)?;
+    let mut url = if call.is_service_call() {
+        service_url(target.region, target.endpoint)?
+    } else {
+        bucket_url(target.bucket, target.region, target.endpoint)?.0
+    };
     url.set_query(Some(&encode_query(&call.query(ID_PARAM))));
 
     let body = call.body();

@@ -16,7 +16,7 @@ use crate::provider::v4_signing::{self, hmac_sha256};
 use super::encoding::{canonical_header_lines, uri_encode, uri_encode_path};
 
 /// The algorithm name that starts the `Authorization` header and the string to sign.
-pub(crate) const ALGORITHM: &str = "OSS4-HMAC-SHA256";
+pub const ALGORITHM: &str = "OSS4-HMAC-SHA256";
 /// The payload hash every OSS SDK sends in `x-oss-content-sha256`.
 pub const UNSIGNED_PAYLOAD: &str = "UNSIGNED-PAYLOAD";
 /// The product segment of the credential scope.

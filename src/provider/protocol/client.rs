@@ -97,8 +97,10 @@ impl<D: Dialect> Client<D> {
         self.endpoint.as_ref()
     }
 
-    /// Sends `call` with the transport's retries, re-signing each attempt.
-    async fn send(
+    /// Sends `call` with the transport's retries, re-signing each attempt. A service call
+    /// ([`InventoryCall::is_service_call`]) goes to `bucket.region`'s service endpoint, and
+    /// `bucket.bucket` only names it in errors and logs.
+    pub(super) async fn send(
         &self,
         bucket: &BucketKey,
         call: &InventoryCall<'_>,
@@ -111,7 +113,11 @@ impl<D: Dialect> Client<D> {
             credentials_title: D::CREDENTIALS_TITLE,
         };
         let target = Target {
-            bucket: &bucket.bucket,
+            bucket: if call.is_service_call() {
+                ""
+            } else {
+                &bucket.bucket
+            },
             region: &bucket.region,
             endpoint: self.endpoint.as_ref(),
         };

@@ -19,8 +19,11 @@
 //! - [`Dialect`]: what a provider folder declares (`cos/dialect.rs`, `oss/dialect.rs`,
 //!   `s3/dialect.rs`).
 //! - [`client`]: [`Client`], the one [`crate::provider::InventoryApi`] over signed HTTP.
+//! - [`discovery`]: the same client as [`crate::provider::discovery::DiscoveryApi`]: the
+//!   account's bucket listing and a bucket's tags, through the same steps.
 
 pub mod client;
+pub mod discovery;
 
 use std::fmt::Debug;
 use std::time::SystemTime;
@@ -29,9 +32,12 @@ pub use client::Client;
 
 use reqwest::header::HeaderMap;
 
+use crate::model::DiscoveredBucket;
 use crate::model::{Inventory, LiveConfig, Provider};
+use crate::provider::discovery::BucketTags;
+use crate::provider::discovery_response::{self, BucketListing};
 use crate::provider::document::ConfigReader;
-use crate::provider::paginate::ListPage;
+use crate::provider::paginate::{ListPage, Page};
 use crate::provider::request::{Headers, InventoryCall, SignedRequest, Target};
 use crate::provider::response::{self, ErrorShape, Failure};
 use crate::provider::wire::XmlError;
@@ -70,11 +76,20 @@ pub trait Dialect: Debug + Send + Sync + 'static {
     const ERRORS: ErrorShape;
     /// Reads one `<InventoryConfiguration>`: the provider's wire type and conversion.
     const READER: ConfigReader<'static>;
+    /// How the account's bucket listing pages and names a bucket's region.
+    const BUCKET_LISTING: BucketListing;
 
     /// True for the LIST error answer that means "the bucket has no configurations" (OSS's 404
     /// `NoSuchInventory`); it counts only as the answer to the first page. S3 answers an empty
     /// page instead, so by default no error means it.
     fn means_no_configurations(_error: &ServiceError) -> bool {
+        false
+    }
+
+    /// True for the tags error answer that means "the bucket has no tags" (S3 and COS: 404
+    /// `NoSuchTagSet`). OSS answers an empty `<Tagging>` instead, so by default no error
+    /// means it.
+    fn means_no_tags(_error: &ServiceError) -> bool {
         false
     }
 
@@ -137,6 +152,21 @@ pub trait Dialect: Debug + Send + Sync + 'static {
     /// Reads a PUT answer.
     fn read_put(status: u16, headers: &HeaderMap, body: &[u8]) -> Result<(), Failure> {
         response::put(status, || Self::read_error(status, headers, body))
+    }
+
+    /// Reads one page of the bucket listing ([`discovery_response::bucket_page`] in this
+    /// dialect's wording).
+    fn read_bucket_page(
+        status: u16,
+        headers: &HeaderMap,
+        body: &[u8],
+    ) -> Result<Page<DiscoveredBucket>, Failure> {
+        discovery_response::bucket_page(&Self::BUCKET_LISTING, &Self::ERRORS, status, headers, body)
+    }
+
+    /// Reads a tags answer ([`discovery_response::bucket_tags`] with this dialect's "no tags").
+    fn read_tags(status: u16, headers: &HeaderMap, body: &[u8]) -> Result<BucketTags, Failure> {
+        discovery_response::bucket_tags(Self::means_no_tags, &Self::ERRORS, status, headers, body)
     }
 
     /// Reads a DELETE answer: a configuration that is already gone is success.

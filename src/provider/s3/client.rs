@@ -11,11 +11,12 @@ use super::manifest::S3BucketOptions;
 use super::request::{self, Headers, SignedRequest};
 use super::{response, xml};
 use crate::model::{Inventory, Provider};
-use crate::provider::BoxError;
+use crate::provider::discovery_response::BucketListing;
 use crate::provider::document::ConfigReader;
 use crate::provider::protocol::{Attempt, Client, Dialect};
 use crate::provider::response::{ErrorFallback, ErrorShape};
 use crate::provider::wire::XmlError;
+use crate::provider::{BoxError, ServiceError};
 
 /// The S3 dialect of the inventory protocol, with the bucket's `expectedBucketOwner` and
 /// `forcePathStyle`.
@@ -46,6 +47,25 @@ impl Dialect for S3 {
         fallback: ErrorFallback::Unknown { title: "S3" },
     };
     const READER: ConfigReader<'static> = response::READER;
+    // ListBuckets (S3 API reference; botocore service-2.json `ListBuckets`): paged with
+    // `max-buckets` (1-10,000) and `continuation-token`, the next token in
+    // `ContinuationToken` and no `IsTruncated`; `prefix` and `bucket-region` filter on the
+    // service side, the latter only on that region's endpoint.
+    const BUCKET_LISTING: BucketListing = BucketListing {
+        token_param: "continuation-token",
+        page_size: Some(("max-buckets", "1000")),
+        prefix_param: Some("prefix"),
+        region_param: Some("bucket-region"),
+        next_token_element: "ContinuationToken",
+        truncated_element: None,
+        region_elements: &[("BucketRegion", "")],
+        service_region: "us-east-1",
+    };
+
+    /// GetBucketTagging's "special error" for a bucket without tags (S3 API reference).
+    fn means_no_tags(error: &ServiceError) -> bool {
+        error.status == 404 && error.code == "NoSuchTagSet"
+    }
 
     fn put_body(inventory: &Inventory) -> Option<Result<String, XmlError>> {
         let s3 = inventory.downcast_ref::<super::model::S3Inventory>()?;

@@ -59,7 +59,7 @@ pub(crate) const REREAD_WITHOUT_EXPIRY: Duration = Duration::from_secs(15 * 60);
 const STS_FALLBACK_REGION: &str = "us-east-1";
 
 /// The time source of the cache; injectable so tests can move time.
-pub type Clock = Arc<dyn Fn() -> SystemTime + Send + Sync>;
+pub(crate) type Clock = Arc<dyn Fn() -> SystemTime + Send + Sync>;
 
 /// Why no credentials could be had, on one line: the fix and what each source of the chain
 /// said when none had any, else the failing source's error. Never a key or token. The request

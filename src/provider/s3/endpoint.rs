@@ -10,7 +10,7 @@
 use url::Url;
 
 pub use crate::provider::addressing::Style;
-use crate::provider::addressing::{is_ip_or_localhost, is_region_id, place_bucket};
+use crate::provider::addressing::{is_ip_or_localhost, is_region_id, place_bucket, service_root};
 
 use crate::provider::endpoint_policy::redacted;
 
@@ -55,6 +55,25 @@ pub(crate) fn regional_endpoint(region: &str) -> Result<Url, BucketUrlError> {
     };
     Url::parse(&format!("https://s3.{region}.{domain}/"))
         .map_err(|_| BucketUrlError::InvalidRegion(region.to_string()))
+}
+
+/// The URL of `ListBuckets`, without a query: the root of the endpoint override, else the
+/// regional endpoint `https://s3.{region}.amazonaws.com/`. AWS answers a `bucket-region`
+/// filter only on that region's endpoint, so the listing is sent to the filter's region (the
+/// client picks `us-east-1` without one; every region's buckets are listed there).
+///
+/// # Errors
+/// When the region or the endpoint would not form a valid URL.
+pub(crate) fn service_url(region: &str, addressing: Addressing<'_>) -> Result<Url, BucketUrlError> {
+    match addressing.endpoint {
+        Some(endpoint) => {
+            service_root(endpoint).map_err(|reason| BucketUrlError::InvalidEndpoint {
+                endpoint: redacted(endpoint),
+                reason,
+            })
+        }
+        None => regional_endpoint(region),
+    }
 }
 
 /// The URL of bucket-level requests, without a query: `…/` when virtual-hosted, `…/{bucket}`

@@ -36,6 +36,7 @@ use std::sync::Arc;
 
 use crate::model::Provider;
 use crate::provider::InventoryApi;
+use crate::provider::discovery::DiscoveryApi;
 use crate::provider::kit::spec::{
     ChangedConfig, ClientParts, ProviderSpec, manifest_form, never_runs_once,
 };
@@ -70,14 +71,26 @@ pub(crate) static SPEC: ProviderSpec = ProviderSpec {
     inventory_schema: manifest::inventory_schema,
     example: &example::EXAMPLE,
     connect,
+    discover,
 };
 
 /// The table's `connect`: an [`S3Client`] with the bucket's options, sending to
 /// `parts.endpoint` when given.
 fn connect(parts: ClientParts<'_>) -> Arc<dyn InventoryApi> {
+    let endpoint = parts.endpoint.clone();
+    client(parts).shared(endpoint)
+}
+
+/// The table's `discover`: the same client, as a discovery client.
+fn discover(parts: ClientParts<'_>) -> Arc<dyn DiscoveryApi> {
+    let endpoint = parts.endpoint.clone();
+    client(parts).shared_discovery(endpoint)
+}
+
+fn client(parts: ClientParts<'_>) -> S3Client {
     let mut client = S3Client::new(parts.transport, parts.credentials);
     if let Some(options) = parts.options.downcast_ref::<model::S3BucketOptions>() {
         client = client.with_options(options.clone());
     }
-    client.shared(parts.endpoint)
+    client
 }

@@ -14,7 +14,7 @@ use aws_sigv4::http_request::{
 };
 use aws_sigv4::sign::v4;
 
-use super::endpoint::{Addressing, BucketUrlError, bucket_url};
+use super::endpoint::{Addressing, BucketUrlError, bucket_url, service_url};
 use crate::provider::Credentials;
 /// Values encoded as SigV4 canonicalizes them, so the URL sent is exactly the canonical query
 /// the signature covers.
@@ -28,7 +28,8 @@ pub const SERVICE: &str = "s3";
 pub(crate) const EXPECTED_BUCKET_OWNER: &str = "x-amz-expected-bucket-owner";
 
 /// The decoded query parameters of `call`, in the order they are sent (sorted, as SigV4
-/// canonicalizes them): `inventory` with `id` or `continuation-token`.
+/// canonicalizes them): `inventory` with `id` or `continuation-token`; the listing's
+/// parameters; `tagging`.
 pub fn query<'a>(call: &InventoryCall<'a>) -> Vec<(&'a str, &'a str)> {
     match *call {
         InventoryCall::List {
@@ -42,6 +43,12 @@ pub fn query<'a>(call: &InventoryCall<'a>) -> Vec<(&'a str, &'a str)> {
         | InventoryCall::Delete { id } => {
             vec![("id", id), ("inventory", "")]
         }
+        InventoryCall::ListBuckets { params } => {
+            let mut sorted = params.to_vec();
+            sorted.sort_unstable();
+            sorted
+        }
+        InventoryCall::GetBucketTags => vec![("tagging", "")],
     }
 }
 
@@ -82,18 +89,27 @@ pub fn sign(
 }
 
 /// The unsigned form of `call` for `target`: `Content-Type: application/xml` on PUT and
-/// `x-amz-expected-bucket-owner` when the target has one.
+/// `x-amz-expected-bucket-owner` when the target has one. `ListBuckets` goes to the service
+/// endpoint of the target's region ([`service_url`]).
 ///
 /// # Errors
 /// When the bucket, region or endpoint do not form a valid URL.
 pub fn build(call: &InventoryCall<'_>, target: Target<'_>) -> Result<SignedRequest, RequestError> {
-    let (mut url, _style) = bucket_url(target.bucket, target.region, target.addressing)?;
+    let mut url = if call.is_service_call() {
+        service_url(target.region, target.addressing)?
+    } else {
+        bucket_url(target.bucket, target.region, target.addressing)?.0
+    };
     url.set_query(Some(&encode_query(&query(call))));
     let mut headers: Vec<(String, String)> = Vec::new();
     if let InventoryCall::Put { .. } = call {
         headers.push(("content-type".into(), "application/xml".into()));
     }
-    if let Some(owner) = target.expected_bucket_owner {
+    // ListBuckets is the account's, not a bucket's: no owner to expect.
+    if let Some(owner) = target
+        .expected_bucket_owner
+        .filter(|_| !call.is_service_call())
+    {
         headers.push((EXPECTED_BUCKET_OWNER.into(), owner.to_string()));
     }
     Ok(SignedRequest::unsigned(call, url, headers))
