@@ -27,6 +27,31 @@ pub trait ProviderInventory: fmt::Debug + Clone + Eq + Send + Sync + 'static {
     fn filter_prefix_mut(&mut self) -> &mut Option<String>;
 }
 
+/// Implements [`ProviderInventory`] for a configuration type with `id` and `enabled` fields,
+/// its filter prefix at the field path given, of the provider named `PROVIDER` in the calling
+/// module's parent: `provider_inventory!(CosInventory, filter.prefix);`.
+macro_rules! provider_inventory {
+    ($type:ty, $($prefix:ident).+) => {
+        impl $crate::model::ProviderInventory for $type {
+            const PROVIDER: $crate::model::Provider = super::PROVIDER;
+
+            fn id(&self) -> &str {
+                &self.id
+            }
+            fn id_mut(&mut self) -> &mut String {
+                &mut self.id
+            }
+            fn enabled_mut(&mut self) -> &mut bool {
+                &mut self.enabled
+            }
+            fn filter_prefix_mut(&mut self) -> &mut Option<String> {
+                &mut self.$($prefix).+
+            }
+        }
+    };
+}
+pub(crate) use provider_inventory;
+
 /// The object-safe face of a [`ProviderInventory`], implemented for every one.
 trait Erased: fmt::Debug + Send + Sync {
     fn provider(&self) -> Provider;

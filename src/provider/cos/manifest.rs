@@ -4,17 +4,16 @@
 use schemars::{Schema, SchemaGenerator};
 use serde_json::Value;
 
-use crate::model::{Frequency, IncludedObjectVersions, Inventory, ReportFormat};
+use crate::model::{Frequency, IncludedObjectVersions, ReportFormat};
 use crate::provider::cos::model::{
     CosDestination, CosFilter, CosInventory, CosPeriod, CosSchedule, CosTag,
 };
 use crate::provider::kit::checks::{
     check_id, check_optional_fields, check_order, check_prefix_len, is_account_id, is_dns_label,
 };
-use crate::provider::kit::collect;
 use crate::provider::kit::diagnostic::FieldError;
 use crate::provider::kit::field_path::FieldPath;
-use crate::provider::kit::spec::ParsedInventory;
+use crate::provider::kit::spec::{ManifestItem, ParsedInventory, parse_item};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -387,17 +386,17 @@ fn parse_destination_arn(arn: &str) -> Option<(&str, &str)> {
 
 /// The table's `parse_inventory`: one item of `spec.inventories` of a COS bucket in `region`.
 pub(crate) fn parse_inventory(region: &str, item: &Value, path: &FieldPath) -> ParsedInventory {
-    match collect::deserialize::<CosInventorySpec>(item, path) {
-        Ok(spec) => ParsedInventory {
-            id: Some(spec.id.clone()),
-            overwrite_foreign: spec.overwrite_foreign,
-            result: inventory(region, &spec, path).map(Inventory::new),
-        },
-        Err(errors) => ParsedInventory {
-            id: None,
-            overwrite_foreign: false,
-            result: Err(errors),
-        },
+    parse_item(item, path, |spec: &CosInventorySpec| {
+        inventory(region, spec, path)
+    })
+}
+
+impl ManifestItem for CosInventorySpec {
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn overwrite_foreign(&self) -> bool {
+        self.overwrite_foreign
     }
 }
 

@@ -1,6 +1,6 @@
 //! Tencent Cloud COS inventory configurations as the domain sees them.
 
-use crate::model::{Frequency, IncludedObjectVersions, Provider, ProviderInventory, ReportFormat};
+use crate::model::{Frequency, IncludedObjectVersions, ReportFormat};
 
 /// One COS inventory configuration (`InventoryConfiguration` of PUT/GET Bucket inventory).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -72,19 +72,4 @@ pub struct CosDestination {
     pub sse_cos: bool,
 }
 
-impl ProviderInventory for CosInventory {
-    const PROVIDER: Provider = super::PROVIDER;
-
-    fn id(&self) -> &str {
-        &self.id
-    }
-    fn id_mut(&mut self) -> &mut String {
-        &mut self.id
-    }
-    fn enabled_mut(&mut self) -> &mut bool {
-        &mut self.enabled
-    }
-    fn filter_prefix_mut(&mut self) -> &mut Option<String> {
-        &mut self.filter.prefix
-    }
-}
+crate::model::inventory::provider_inventory!(CosInventory, filter.prefix);

@@ -159,3 +159,36 @@ where
 {
     Box::new(inventory.downcast_ref::<T>().map(M::from))
 }
+
+/// A provider's `spec.inventories` item type: what the shared item reader needs of it.
+pub(crate) trait ManifestItem: serde::de::DeserializeOwned {
+    /// The item's `id`.
+    fn id(&self) -> &str;
+    /// `overwriteForeign: true` was declared.
+    fn overwrite_foreign(&self) -> bool;
+}
+
+/// Reads one `spec.inventories` item as `S` and checks it with `check` into the provider's
+/// configuration type: the body of every table's `parse_inventory`.
+pub(crate) fn parse_item<S, T>(
+    item: &Value,
+    path: &FieldPath,
+    check: impl FnOnce(&S) -> Result<T, Vec<FieldError>>,
+) -> ParsedInventory
+where
+    S: ManifestItem,
+    T: ProviderInventory,
+{
+    match super::collect::deserialize::<S>(item, path) {
+        Ok(spec) => ParsedInventory {
+            id: Some(spec.id().to_string()),
+            overwrite_foreign: spec.overwrite_foreign(),
+            result: check(&spec).map(Inventory::new),
+        },
+        Err(errors) => ParsedInventory {
+            id: None,
+            overwrite_foreign: false,
+            result: Err(errors),
+        },
+    }
+}

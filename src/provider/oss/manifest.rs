@@ -5,14 +5,13 @@ use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::model::{Frequency, IncludedObjectVersions, Inventory, ReportFormat};
+use crate::model::{Frequency, IncludedObjectVersions, ReportFormat};
 use crate::provider::kit::checks::{
     check_id, check_optional_fields, check_order, check_prefix_len, is_account_id, is_dns_label,
 };
-use crate::provider::kit::collect;
 use crate::provider::kit::diagnostic::{FieldError, did_you_mean};
 use crate::provider::kit::field_path::FieldPath;
-use crate::provider::kit::spec::ParsedInventory;
+use crate::provider::kit::spec::{ManifestItem, ParsedInventory, parse_item};
 use crate::provider::oss::model::{
     OssDestination, OssEncryption, OssFilter, OssIncrementalInventory, OssInventory,
 };
@@ -471,17 +470,15 @@ fn is_role_arn(arn: &str) -> bool {
 
 /// The table's `parse_inventory`: one item of `spec.inventories` of an OSS bucket.
 pub(crate) fn parse_inventory(_region: &str, item: &Value, path: &FieldPath) -> ParsedInventory {
-    match collect::deserialize::<OssInventorySpec>(item, path) {
-        Ok(spec) => ParsedInventory {
-            id: Some(spec.id.clone()),
-            overwrite_foreign: spec.overwrite_foreign,
-            result: inventory(&spec, path).map(Inventory::new),
-        },
-        Err(errors) => ParsedInventory {
-            id: None,
-            overwrite_foreign: false,
-            result: Err(errors),
-        },
+    parse_item(item, path, |spec: &OssInventorySpec| inventory(spec, path))
+}
+
+impl ManifestItem for OssInventorySpec {
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn overwrite_foreign(&self) -> bool {
+        self.overwrite_foreign
     }
 }
 

@@ -1,6 +1,6 @@
 //! Alibaba Cloud OSS inventory configurations as the domain sees them.
 
-use crate::model::{Frequency, IncludedObjectVersions, Provider, ProviderInventory, ReportFormat};
+use crate::model::{Frequency, IncludedObjectVersions, ReportFormat};
 
 /// The report columns of a periodic inventory: the union of what the OSS SDKs know
 /// (oss2; Go-v2 adds `TransitionTime`; python-v2 adds `ObjectAcl` to `Crc64`).
@@ -135,19 +135,4 @@ pub enum OssEncryption {
     SseKms { key_id: String },
 }
 
-impl ProviderInventory for OssInventory {
-    const PROVIDER: Provider = super::PROVIDER;
-
-    fn id(&self) -> &str {
-        &self.id
-    }
-    fn id_mut(&mut self) -> &mut String {
-        &mut self.id
-    }
-    fn enabled_mut(&mut self) -> &mut bool {
-        &mut self.enabled
-    }
-    fn filter_prefix_mut(&mut self) -> &mut Option<String> {
-        &mut self.filter.prefix
-    }
-}
+crate::model::inventory::provider_inventory!(OssInventory, filter.prefix);

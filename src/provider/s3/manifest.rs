@@ -15,13 +15,13 @@ use super::model::{
     bucket_name_of_arn, partition,
 };
 use crate::model::ProviderBucketOptions;
-use crate::model::{Frequency, IncludedObjectVersions, Inventory};
+use crate::model::{Frequency, IncludedObjectVersions};
 use crate::provider::kit::checks::{check_id, check_optional_fields, check_prefix_len};
 use crate::provider::kit::collect;
 use crate::provider::kit::diagnostic::FieldError;
 use crate::provider::kit::field_path::FieldPath;
 use crate::provider::kit::serde_defaults::{default_true, is_false, is_true};
-use crate::provider::kit::spec::ParsedInventory;
+use crate::provider::kit::spec::{ManifestItem, ParsedInventory, parse_item};
 
 /// One S3 inventory configuration.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -396,17 +396,17 @@ pub(crate) const BUCKET_KEYS: &[&str] = &["expectedBucketOwner", "forcePathStyle
 
 /// The table's `parse_inventory`: one item of `spec.inventories`, read and validated.
 pub(crate) fn parse_inventory(region: &str, item: &Value, path: &FieldPath) -> ParsedInventory {
-    match collect::deserialize::<S3InventorySpec>(item, path) {
-        Ok(spec) => ParsedInventory {
-            id: Some(spec.id.clone()),
-            overwrite_foreign: spec.overwrite_foreign,
-            result: inventory(region, &spec, path).map(Inventory::new),
-        },
-        Err(errors) => ParsedInventory {
-            id: None,
-            overwrite_foreign: false,
-            result: Err(errors),
-        },
+    parse_item(item, path, |spec: &S3InventorySpec| {
+        inventory(region, spec, path)
+    })
+}
+
+impl ManifestItem for S3InventorySpec {
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn overwrite_foreign(&self) -> bool {
+        self.overwrite_foreign
     }
 }
 

@@ -3,7 +3,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::model::{Frequency, IncludedObjectVersions, Provider, ProviderInventory};
+use crate::model::{Frequency, IncludedObjectVersions};
 
 /// The report columns S3 knows (botocore 1.44.5 `InventoryOptionalField`), in the model's
 /// order. The list grows with the API: a live value not listed here makes its configuration
@@ -192,19 +192,4 @@ pub struct S3BucketOptions {
     pub force_path_style: bool,
 }
 
-impl ProviderInventory for S3Inventory {
-    const PROVIDER: Provider = super::PROVIDER;
-
-    fn id(&self) -> &str {
-        &self.id
-    }
-    fn id_mut(&mut self) -> &mut String {
-        &mut self.id
-    }
-    fn enabled_mut(&mut self) -> &mut bool {
-        &mut self.enabled
-    }
-    fn filter_prefix_mut(&mut self) -> &mut Option<String> {
-        &mut self.filter_prefix
-    }
-}
+crate::model::inventory::provider_inventory!(S3Inventory, filter_prefix);
