@@ -18,7 +18,7 @@
 //!    whose `mod.rs` defines `pub const PROVIDER` and `pub(crate) static SPEC: ProviderSpec`.
 //!    Its `connect` hands out its client as `Arc<dyn InventoryApi>`, its `discover` the same
 //!    client as `Arc<dyn DiscoveryApi>` (the dialect's `BUCKET_LISTING` and "no tags" answer).
-//! 2. Its `SPEC` in `ENTRIES` and its `PROVIDER` in [`Provider::ALL`], here.
+//! 2. Its `SPEC` in `ENTRIES`, here: one line ([`Provider::ALL`] follows from it).
 //! 3. Its emulator dialect: a folder `src/emulator/<p>/` implementing `EmulatedProvider` and one
 //!    entry in `src/emulator/dialects.rs`.
 //!
@@ -36,12 +36,25 @@ pub use crate::provider::kit::spec::{
 };
 use crate::provider::{cos, oss, s3};
 
-/// The table: every provider's entry, in plan order (by name).
-static ENTRIES: [&ProviderSpec; 3] = [&cos::SPEC, &oss::SPEC, &s3::SPEC];
+/// The table: every provider's entry, in plan order (by name). A provider is added here, in
+/// one line; [`Provider::ALL`] follows.
+const ENTRIES: [&ProviderSpec; 3] = [&cos::SPEC, &oss::SPEC, &s3::SPEC];
+
+/// The providers of `entries`, in their order.
+const fn providers<const N: usize>(entries: [&ProviderSpec; N]) -> [Provider; N] {
+    let mut all = [Provider::named(""); N];
+    let mut i = 0;
+    while i < N {
+        all[i] = entries[i].provider;
+        i += 1;
+    }
+    all
+}
 
 impl Provider {
     /// Every provider of the table, in plan order.
-    pub const ALL: [Provider; 3] = [cos::PROVIDER, oss::PROVIDER, s3::PROVIDER];
+    pub const ALL: [Provider; ENTRIES.len()] = providers(ENTRIES);
+    // The three by name, for tests and examples; a new provider needs no constant here.
     /// Tencent Cloud Object Storage.
     pub const COS: Provider = cos::PROVIDER;
     /// Alibaba Cloud Object Storage Service.
