@@ -23,16 +23,30 @@ pub enum DurationError {
     #[error(
         "`{text}` is not a duration; write a whole number and a unit, e.g. 500ms, 30s, 5m, 1h or 2d"
     )]
-    Syntax { text: String },
+    Syntax {
+        /// The text as given, trimmed.
+        text: String,
+    },
     /// A number with a unit that is not one of ours.
     #[error("`{text}` has unknown unit `{unit}`; use ms, s, m, h or d")]
-    Unit { text: String, unit: String },
+    Unit {
+        /// The text as given, trimmed.
+        text: String,
+        /// What follows the number, e.g. `w` in `5w`.
+        unit: String,
+    },
     /// Longer than [`MAX_DURATION`].
     #[error("`{text}` is too long; at most {MAX_TEXT}")]
-    TooLong { text: String },
+    TooLong {
+        /// The text as given, trimmed.
+        text: String,
+    },
     /// Zero where zero means nothing useful (an interval, a timeout).
     #[error("`{text}` must be longer than zero")]
-    Zero { text: String },
+    Zero {
+        /// The text as given, trimmed.
+        text: String,
+    },
 }
 
 /// Parses a whole number with an optional unit: `ms`, `s` (the default), `m`, `h` or `d`.

@@ -35,11 +35,19 @@ pub enum ReadError {
         "is a {kind}, not a regular file (reading it could block or never end); point it at a \
          regular file"
     )]
-    NotRegular { kind: &'static str },
+    NotRegular {
+        /// What the path names instead, as `stat` reports it (see above).
+        kind: &'static str,
+    },
     /// Larger than the limit; `size` is what was seen (a lower bound when the file grew while
     /// it was read).
     #[error("is {size} bytes, more than the limit of {limit} bytes ({})", human_size(*limit))]
-    TooLarge { size: u64, limit: u64 },
+    TooLarge {
+        /// Bytes seen: the size `stat` reports, or what was read (then `limit + 1`).
+        size: u64,
+        /// The caller's limit, in bytes.
+        limit: u64,
+    },
     /// Not UTF-8 text (only from [`read_to_string`]).
     #[error("is not UTF-8 text")]
     NotUtf8,

@@ -28,12 +28,22 @@ pub enum ShardError {
     ZeroCount,
     /// The index is not below the count.
     #[error("--shard-index {index} is out of range for --shard-count {count}; use 0..={}", count - 1)]
-    OutOfRange { index: u32, count: u32 },
+    OutOfRange {
+        /// `--shard-index` as given.
+        index: u32,
+        /// `--shard-count` as given (at least 1).
+        count: u32,
+    },
     /// Sharded, but no index given and none in the host name.
     #[error(
         "--shard-count {count} needs --shard-index (INVSYNC_SHARD_INDEX), or a StatefulSet pod name ending in its ordinal (HOSTNAME `{hostname}` has none)"
     )]
-    NoIndex { count: u32, hostname: String },
+    NoIndex {
+        /// `--shard-count` as given (more than 1).
+        count: u32,
+        /// The host name searched for an ordinal (`HOSTNAME`).
+        hostname: String,
+    },
 }
 
 impl Shard {
@@ -71,10 +81,12 @@ impl Shard {
         Shard::new(index, count)
     }
 
+    /// This replica's index, in `0..count`.
     pub fn index(self) -> u32 {
         self.index
     }
 
+    /// How many replicas share the buckets (at least 1; 1 means unsharded).
     pub fn count(self) -> u32 {
         self.count
     }

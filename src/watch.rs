@@ -126,21 +126,29 @@ pub enum WatchError {
     /// The manifests directory does not resolve to a directory.
     #[error("cannot resolve manifests directory {}", path.display())]
     Resolve {
+        /// The manifests directory as given.
         path: PathBuf,
+        /// Why it does not resolve (missing, not a directory, a link loop, …).
         #[source]
         source: io::Error,
     },
     /// The operating system refused a watch (for example the inotify watch limit).
     #[error("cannot watch {}", path.display())]
     Watch {
+        /// The directory whose watch was refused (the manifests directory as given when the
+        /// watcher itself could not start).
         path: PathBuf,
+        /// The refusal, as the file watcher reports it.
         #[source]
         source: notify_debouncer_full::notify::Error,
     },
     /// The operating system refused a watch of a directory containing the manifests path.
     #[error("cannot watch {}", path.display())]
     WatchParent {
+        /// The parent directory whose watch was refused (the manifests directory as given when
+        /// the entry watcher itself could not start).
         path: PathBuf,
+        /// The refusal, as the operating system reports it.
         #[source]
         source: io::Error,
     },

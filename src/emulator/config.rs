@@ -25,8 +25,11 @@ pub(crate) const DEFAULT_S3_ACCOUNT_ID: &str = "123456789012";
 /// look at it).
 #[derive(Clone, PartialEq, Eq)]
 pub struct AcceptedKey {
+    /// The access key id a request's signature names.
     pub id: String,
+    /// The secret the signature must be computed with.
     pub secret: String,
+    /// The session token a temporary key's requests must carry; `None` for a long-term key.
     pub session_token: Option<String>,
 }
 

@@ -10,8 +10,11 @@ use quick_xml::escape::escape;
 /// An error answer, before it is dressed in a provider's format.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiError {
+    /// The HTTP status of the answer.
     pub status: u16,
+    /// `<Code>`: the provider's error code, e.g. `NoSuchBucket`.
     pub code: String,
+    /// `<Message>`: the human-readable explanation.
     pub message: String,
     /// OSS error code (EC); ignored for COS.
     pub ec: String,

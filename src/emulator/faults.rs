@@ -18,7 +18,9 @@ use crate::model::Provider;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct InjectedError {
+    /// The HTTP status to answer with, in `400..=599`.
     pub status: u16,
+    /// The provider error code the body carries, e.g. `SlowDown`.
     pub code: String,
 }
 
@@ -74,14 +76,26 @@ mod millis {
 /// Why a fault configuration was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum FaultConfigError {
+    /// A share is outside `0..=1`.
     #[error("{field} must be between 0 and 1, got {value}")]
-    RateOutOfRange { field: &'static str, value: String },
+    RateOutOfRange {
+        /// The JSON key: `error_rate`, `reset_rate` or `malformed_rate`.
+        field: &'static str,
+        /// The value given, as text.
+        value: String,
+    },
+    /// An `operations` entry names no emulated call; carries the entry.
     #[error("unknown operation {0:?} (expected list, get, put or delete)")]
     UnknownOperation(String),
+    /// An injected error's `status` is outside `400..=599`; carries the status.
     #[error("injected status {0} is not an error status (expected 400..=599)")]
     NotAnErrorStatus(u16),
+    /// A duration is above [`MAX_DURATION`].
     #[error("{field} is too long; at most 365 days")]
-    TooLong { field: &'static str },
+    TooLong {
+        /// The JSON key: `latency_ms` or `retry_after_secs`.
+        field: &'static str,
+    },
 }
 
 impl FaultConfig {

@@ -27,23 +27,39 @@ struct StateFile {
 /// Why the state file could not be read or written.
 #[derive(Debug, thiserror::Error)]
 pub enum PersistError {
+    /// The file exists but was not read (unreadable, not a regular file, too large).
     #[error("cannot read emulator state file {path}")]
     Read {
+        /// The state file (`--state`).
         path: PathBuf,
+        /// Why it was not read.
         #[source]
         source: ReadError,
     },
+    /// The file is not a state file's JSON.
     #[error("emulator state file {path} is not valid (delete it to start empty)")]
     Parse {
+        /// The state file (`--state`).
         path: PathBuf,
+        /// Where and why the JSON was refused.
         #[source]
         source: serde_json::Error,
     },
+    /// The file was written by another format of the emulator.
     #[error("emulator state file {path} has format version {found}, expected {FORMAT_VERSION}")]
-    Version { path: PathBuf, found: u32 },
+    Version {
+        /// The state file (`--state`).
+        path: PathBuf,
+        /// The file's `format_version`.
+        found: u32,
+    },
+    /// The new state was not stored (serializing, writing, syncing or renaming failed); the
+    /// old file is left as it was.
     #[error("cannot write emulator state file {path}")]
     Write {
+        /// The state file (`--state`).
         path: PathBuf,
+        /// What the operating system reported.
         #[source]
         source: io::Error,
     },

@@ -31,21 +31,27 @@ pub struct Stats {
 /// Bucket-level requests of one provider and call that got one status.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BucketStatEntry {
+    /// The provider whose dialect answered.
     pub provider: Provider,
+    /// The bucket-level call, e.g. `list_buckets`.
     pub call: BucketCall,
     /// HTTP status; [`STATUS_CONNECTION_RESET`] for dropped connections.
     pub status: u16,
+    /// Requests counted since start or the last reset.
     pub count: u64,
 }
 
 /// Requests of one provider and operation that got one status.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StatEntry {
+    /// The provider whose dialect answered.
     pub provider: Provider,
+    /// The inventory call; JSON `list`, `get`, `put` or `delete`.
     #[serde(with = "operation_name")]
     pub operation: Operation,
     /// HTTP status; [`STATUS_CONNECTION_RESET`] for dropped connections.
     pub status: u16,
+    /// Requests counted since start or the last reset.
     pub count: u64,
 }
 

@@ -65,15 +65,21 @@ impl fmt::Display for WebhookUrl {
 pub struct Webhook {
     /// Shown in logs and metrics instead of the URL.
     pub name: String,
+    /// Where events are posted (`url` or the contents of `urlFile`).
     pub url: WebhookUrl,
+    /// The body's shape (`format`; JSON unless set).
     pub format: Format,
+    /// The kinds sent to this webhook (`events`; every kind unless set).
     pub events: Vec<EventKind>,
 }
 
 /// Every webhook and the de-duplication window.
 #[derive(Debug, Clone)]
 pub struct NotifyConfig {
+    /// The `--notify-webhook` values in order, then the file's `webhooks`.
     pub webhooks: Vec<Webhook>,
+    /// How long a repeated notification is held back (`dedupWindow`, else
+    /// `--notify-dedup-window`).
     pub dedup_window: Duration,
 }
 
@@ -91,17 +97,29 @@ impl Default for NotifyConfig {
 pub enum NotifyConfigError {
     /// A `--notify-webhook` value is wrong.
     #[error("--notify-webhook #{index} (INVSYNC_NOTIFY_WEBHOOKS): {message}")]
-    Flag { index: usize, message: String },
+    Flag {
+        /// Which value, counting from 1.
+        index: usize,
+        /// What is wrong and how to write it; never quotes the URL.
+        message: String,
+    },
     /// The config file cannot be read.
     #[error("cannot read --notify-config {}", path.display())]
     Read {
+        /// The `--notify-config` file.
         path: PathBuf,
+        /// Why it was not read.
         #[source]
         source: ReadError,
     },
     /// The config file is not valid.
     #[error("--notify-config {}: {message}", path.display())]
-    Invalid { path: PathBuf, message: String },
+    Invalid {
+        /// The `--notify-config` file.
+        path: PathBuf,
+        /// The line and field at fault and what is wrong; never quotes a URL.
+        message: String,
+    },
 }
 
 impl NotifyConfig {

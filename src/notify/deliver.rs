@@ -24,6 +24,7 @@ pub struct DeliverySettings {
     pub max_attempts: u32,
     /// First retry delay; it doubles up to `max_delay`, with full jitter.
     pub base_delay: Duration,
+    /// Where the doubling stops; jitter only shortens a wait, so none is longer.
     pub max_delay: Duration,
     /// Time limit of one POST.
     pub request_timeout: Duration,

@@ -12,6 +12,7 @@ use super::config::EventKind;
 /// One thing worth telling a person, with everything a payload shows.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Notification {
+    /// What happened; decides which webhooks get it.
     pub kind: EventKind,
     /// The manifests revision in force (the rejected one for [`EventKind::Rejected`], when
     /// known).

@@ -28,7 +28,9 @@ pub struct ClientSettings {
     pub endpoints: BTreeMap<Provider, Endpoint>,
     /// Which `spec.endpoint` values manifests may name (`--allow-endpoint`).
     pub endpoint_policy: EndpointPolicy,
+    /// Which signature OSS requests carry (`--oss-signature`; V4 unless set).
     pub oss_signature: SignatureVersion,
+    /// Timeouts, retries and body limits of every provider's transport.
     pub http: HttpSettings,
     /// Most requests per second per provider account and region; 0 means no limit.
     pub max_requests_per_second: u32,

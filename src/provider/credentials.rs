@@ -19,6 +19,7 @@ pub enum CredentialsError {
         vars.join(" and ")
     )]
     Missing {
+        /// Whose credentials are missing.
         provider: Provider,
         /// The unset variables, in the order id, secret.
         vars: Vec<&'static str>,
@@ -26,6 +27,7 @@ pub enum CredentialsError {
     /// The credentials file gave none: unreadable, malformed or without a key.
     #[error("{source}")]
     File {
+        /// The credentials file (`--credentials-file`).
         path: PathBuf,
         /// Shared: the file's answer is cached until the file changes. A
         /// [`CredentialsFileError`](super::credentials_file::CredentialsFileError).
@@ -34,6 +36,7 @@ pub enum CredentialsError {
     /// A source that refreshes (a cloud's credential chain) failed; its own error says how.
     #[error(transparent)]
     Refresh {
+        /// The source's own error; shared, so that the error stays cloneable.
         source: Arc<dyn std::error::Error + Send + Sync>,
     },
 }
@@ -60,6 +63,7 @@ impl CredentialsError {
 pub struct Secret(String);
 
 impl Secret {
+    /// Wraps `value`; from here on it prints as `******`.
     pub fn new(value: impl Into<String>) -> Self {
         Secret(value.into())
     }
@@ -87,12 +91,14 @@ impl fmt::Display for Secret {
 /// The key id is not secret (it appears in signed requests); the key secret and token are.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Credentials {
+    /// The access key id (COS `SecretId`, OSS `AccessKeyId`, S3 access key id); printed freely.
     pub access_key_id: String,
     pub(crate) access_key_secret: Secret,
     pub(crate) security_token: Option<Secret>,
 }
 
 impl Credentials {
+    /// Long-term keys: an id and its secret, without a session token.
     pub fn new(access_key_id: impl Into<String>, access_key_secret: impl Into<String>) -> Self {
         Credentials {
             access_key_id: access_key_id.into(),
@@ -125,7 +131,9 @@ impl fmt::Debug for Credentials {
 pub struct CredentialVars {
     /// Whose keys these are, for messages.
     pub provider: Provider,
+    /// Holds the access key id, e.g. `TENCENTCLOUD_SECRET_ID`.
     pub id: &'static str,
+    /// Holds the access key secret, e.g. `TENCENTCLOUD_SECRET_KEY`.
     pub secret: &'static str,
     /// Optional: the session token of temporary credentials.
     pub token: &'static str,

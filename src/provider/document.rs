@@ -16,29 +16,52 @@ use crate::model::{ForeignConfig, Inventory, LiveConfig, Provider};
 /// Why a success body is not the expected document.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum BodyError {
+    /// Nothing but whitespace.
     #[error("the body is empty, not a <{expected}> document")]
-    Empty { expected: &'static str },
+    Empty {
+        /// The documented root element, e.g. `ListInventoryConfigurationResult`.
+        expected: &'static str,
+    },
+    /// An HTML page (a proxy's or a portal's), not XML.
     #[error("the body is an HTML page, not a <{expected}> document")]
-    Html { expected: &'static str },
+    Html {
+        /// The documented root element.
+        expected: &'static str,
+    },
+    /// Bytes that are not UTF-8.
     #[error("the body is not UTF-8")]
     NotUtf8,
+    /// Not well-formed XML, typically a body cut short.
     #[error("the body is not well-formed XML (truncated?): {message}")]
-    Syntax { message: String },
+    Syntax {
+        /// The XML reader's account of the fault.
+        message: String,
+    },
     /// Refused before any tree is built: no inventory document comes near the limit.
     #[error(
         "the body nests XML elements more than {MAX_DEPTH} levels deep (the limit for any \
          body), so it is not a <{expected}> document"
     )]
-    TooDeep { expected: &'static str },
+    TooDeep {
+        /// The documented root element.
+        expected: &'static str,
+    },
+    /// An `<Error>` document in a success answer.
     #[error("the body is an <Error> document ({code}: {message}), not a <{expected}> document")]
     ErrorDocument {
+        /// The documented root element.
         expected: &'static str,
+        /// `<Code>` of the error document.
         code: String,
+        /// `<Message>` of the error document.
         message: String,
     },
+    /// Well-formed XML with another root element.
     #[error("the body's root element is <{found}>, not <{expected}>")]
     WrongRoot {
+        /// The documented root element.
         expected: &'static str,
+        /// The root element's local name.
         found: String,
     },
 }
@@ -227,6 +250,7 @@ fn walk(element: &Element, prefix: &str, known: &[&str], found: &mut Vec<String>
 /// How a provider reads one configuration: its known element paths, and the conversion of the
 /// configuration's XML text to the model, failing with the paths it could not express.
 pub struct ConfigReader<'k> {
+    /// Whose configurations these are; a foreign configuration records it.
     pub provider: Provider,
     /// Every element path below `InventoryConfiguration` the wire types read.
     pub known: &'k [&'k str],

@@ -150,8 +150,11 @@ pub enum EndpointRefused {
         "endpoint {shown} is not allowed for {provider} manifests: a manifest may send signed requests only to the provider's own domains ({defaults}) unless the operator allows more"
     )]
     NotAllowed {
+        /// The endpoint as `scheme://host[:port]`, safe to print.
         shown: String,
+        /// The manifest's provider.
         provider: Provider,
+        /// The provider's own domain patterns, comma-separated.
         defaults: String,
     },
 }

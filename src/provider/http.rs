@@ -95,8 +95,11 @@ impl HttpSettings {
 /// A complete HTTP answer: status, headers and the whole body.
 #[derive(Debug, Clone)]
 pub struct RawResponse {
+    /// The HTTP status code.
     pub status: u16,
+    /// Every response header, as received.
     pub headers: HeaderMap,
+    /// The whole body (a [`Transport`] refuses one over [`HttpSettings::max_response_bytes`]).
     pub body: Bytes,
 }
 
@@ -115,8 +118,10 @@ impl RawResponse {
 /// Why a [`Transport`] could not be created.
 #[derive(Debug, thiserror::Error)]
 pub enum TransportBuildError {
+    /// The TLS client configuration could not be built.
     #[error("cannot configure TLS")]
     Tls(#[source] rustls::Error),
+    /// The HTTP client could not be built from the settings.
     #[error("cannot create the HTTP client")]
     Client(#[source] reqwest::Error),
 }
@@ -193,6 +198,7 @@ impl Transport {
         self
     }
 
+    /// The timeouts, retry budget and limits every [`Transport::send`] obeys.
     pub fn settings(&self) -> &HttpSettings {
         &self.settings
     }

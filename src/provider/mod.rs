@@ -73,9 +73,17 @@ pub use credentials::{
 /// emulator statistics.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Operation {
+    /// One page of a bucket's configurations (S3 `ListBucketInventoryConfigurations`, COS
+    /// `GET Bucket inventory` without an id, OSS `ListBucketInventory`).
     List,
+    /// One configuration by id (S3 `GetBucketInventoryConfiguration`, COS `GET Bucket
+    /// inventory`, OSS `GetBucketInventory`).
     Get,
+    /// Create or replace one configuration (S3 `PutBucketInventoryConfiguration`, COS `PUT
+    /// Bucket inventory`, OSS `PutBucketInventory`).
     Put,
+    /// Remove one configuration (S3 `DeleteBucketInventoryConfiguration`, COS `DELETE Bucket
+    /// inventory`, OSS `DeleteBucketInventory`).
     Delete,
     /// The account's bucket listing (S3 `ListBuckets`, COS `GET Service`, OSS `ListBuckets`).
     ListBuckets,
@@ -111,6 +119,7 @@ pub struct ServiceError {
     pub status: u16,
     /// Provider error code, e.g. `SignatureDoesNotMatch`, `NoSuchInventory`.
     pub code: String,
+    /// The provider's explanation (`<Message>`), as sent.
     pub message: String,
     /// `x-cos-request-id` / `x-oss-request-id`, for support tickets.
     pub request_id: String,
@@ -212,8 +221,11 @@ pub enum ProviderError {
     /// The service answered with an error status.
     #[error("{provider} {operation} on {bucket}: {error}")]
     Service {
+        /// Whose API was called.
         provider: Provider,
+        /// Which call failed.
         operation: Operation,
+        /// The bucket's name ([`discovery::ACCOUNT`] for the account's bucket listing).
         bucket: String,
         /// Boxed: the provider's whole answer is large, and errors travel through every `Result`.
         error: Box<ServiceError>,
@@ -221,9 +233,13 @@ pub enum ProviderError {
     /// No usable answer: connection refused or reset, timeout, truncated or oversized body.
     #[error("{provider} {operation} on {bucket}: {message}")]
     Transport {
+        /// Whose API was called.
         provider: Provider,
+        /// Which call failed.
         operation: Operation,
+        /// The bucket's name ([`discovery::ACCOUNT`] for the account's bucket listing).
         bucket: String,
+        /// What went wrong, e.g. `connection failed (gave up after 3 attempts)`; never a URL.
         message: String,
         /// The HTTP client's error (its URL removed), when there was one.
         #[source]
@@ -232,9 +248,13 @@ pub enum ProviderError {
     /// The service answered 2xx with a body that is not the documented XML.
     #[error("{provider} {operation} on {bucket}: unreadable response: {message}")]
     Decode {
+        /// Whose API was called.
         provider: Provider,
+        /// Which call failed.
         operation: Operation,
+        /// The bucket's name ([`discovery::ACCOUNT`] for the account's bucket listing).
         bucket: String,
+        /// How the body differs from the documented one.
         message: String,
         /// The XML reader's error, when there was one.
         #[source]
@@ -243,9 +263,13 @@ pub enum ProviderError {
     /// The request could not be built (bad endpoint, missing credentials, wrong provider).
     #[error("{provider} {operation} on {bucket}: {message}")]
     Request {
+        /// Whose API was called.
         provider: Provider,
+        /// Which call failed.
         operation: Operation,
+        /// The bucket's name ([`discovery::ACCOUNT`] for the account's bucket listing).
         bucket: String,
+        /// Which input was unusable (endpoint, credentials, provider).
         message: String,
         /// The endpoint or credentials error, when there was one.
         #[source]

@@ -20,6 +20,7 @@ pub(crate) const MAX_LIST_PAGES: usize = 1_000;
 /// One page of a list, each item read on its own.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Page<T> {
+    /// The page's items, in the order the provider sent them.
     pub items: Vec<T>,
     /// The token of the next page; `None` on the last page.
     pub next_token: Option<String>,

@@ -29,13 +29,16 @@ use crate::provider::Credentials;
 /// Whose rate a request counts against.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct RateKey {
+    /// Whose API the requests call.
     pub provider: Provider,
     /// The access key id (an identifier, not a secret).
     pub account: String,
+    /// The bucket's region; each region's quota is separate.
     pub region: String,
 }
 
 impl RateKey {
+    /// The key of `provider`'s `account` (an access key id) in `region`.
     pub fn new(provider: Provider, account: impl Into<String>, region: impl Into<String>) -> Self {
         RateKey {
             provider,
@@ -207,6 +210,7 @@ impl RateLimiter {
         }
     }
 
+    /// The rates this limiter adapts between, the same for every key.
     pub fn settings(&self) -> &RateSettings {
         &self.settings
     }

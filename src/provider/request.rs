@@ -21,16 +21,31 @@ pub type Headers = Vec<(String, String)>;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum InventoryCall<'a> {
     /// `GET /?inventory[&continuation-token=…]`.
-    List { continuation_token: Option<&'a str> },
+    List {
+        /// The previous page's `NextContinuationToken`; `None` for the first page.
+        continuation_token: Option<&'a str>,
+    },
     /// `GET /?inventory&<id parameter>=…`.
-    Get { id: &'a str },
+    Get {
+        /// The configuration id.
+        id: &'a str,
+    },
     /// `PUT /?inventory&<id parameter>=…` with an `InventoryConfiguration` body.
-    Put { id: &'a str, body: &'a str },
+    Put {
+        /// The configuration id, as in the body's `<Id>`.
+        id: &'a str,
+        /// The `<InventoryConfiguration>` document, as sent.
+        body: &'a str,
+    },
     /// `DELETE /?inventory&<id parameter>=…`.
-    Delete { id: &'a str },
+    Delete {
+        /// The configuration id.
+        id: &'a str,
+    },
     /// `GET /` on the service endpoint (no bucket): one page of the account's bucket listing,
     /// with the paging and filter parameters in the provider's names, decoded.
     ListBuckets {
+        /// `(name, value)` pairs, decoded, in the order they are sent.
         params: &'a [(&'static str, &'a str)],
     },
     /// `GET /?tagging` on the bucket: its tags.
@@ -103,6 +118,7 @@ pub struct Target<'a> {
     /// The bucket's region; for a service call, the region of the service endpoint (empty
     /// where the provider has a global one).
     pub region: &'a str,
+    /// Where to send instead of the provider's default host; `None` for the default.
     pub endpoint: Option<&'a Url>,
 }
 
@@ -110,10 +126,13 @@ pub struct Target<'a> {
 /// the headers its `request::authorize` returns are added ([`SignedRequest::with_headers`]).
 #[derive(Clone, PartialEq, Eq)]
 pub struct SignedRequest {
+    /// The HTTP method, e.g. `GET`.
     pub method: &'static str,
+    /// The full URL: scheme, host, path and encoded query.
     pub url: Url,
     /// Every header to send, `Authorization` included, in the order they are sent.
     pub headers: Vec<(String, String)>,
+    /// The bytes sent; empty except for a PUT.
     pub body: Vec<u8>,
 }
 

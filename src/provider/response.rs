@@ -158,7 +158,10 @@ pub enum ErrorFallback {
     PerField,
     /// As a whole, when the body has no code: code `Unknown`, the message naming the status
     /// and that no `<Error>` body of `title` came (`without an OSS error body`).
-    Unknown { title: &'static str },
+    Unknown {
+        /// The provider's error body as messages name it, e.g. `OSS`.
+        title: &'static str,
+    },
 }
 
 /// The fields of an `<Error>` body that an error keeps. Every other child (OSS's

@@ -12,8 +12,11 @@ use crate::model::{BucketKey, Provider};
 /// Who sends: the provider, its names in messages and where its credentials come from.
 #[derive(Clone, Copy)]
 pub struct Sender<'a> {
+    /// The shared transport every attempt goes through.
     pub transport: &'a Transport,
+    /// Asked once per call; the keys sign every attempt of it.
     pub credentials: &'a dyn CredentialSource,
+    /// The only provider whose buckets this sender accepts.
     pub provider: Provider,
     /// The product's name in messages, e.g. `COS`, `S3`.
     pub title: &'static str,

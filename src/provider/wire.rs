@@ -15,6 +15,7 @@ use super::xml_depth;
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct OptionalFields {
+    /// `<Field>`: one optional field's name each, e.g. `Size`.
     #[serde(rename = "Field")]
     pub fields: Vec<String>,
 }
@@ -22,10 +23,22 @@ pub struct OptionalFields {
 /// Why a body could not be read or written as XML.
 #[derive(Debug, thiserror::Error)]
 pub enum XmlError {
+    /// A body is not the document it should be.
     #[error("body is not a valid {root} document: {message}")]
-    Read { root: &'static str, message: String },
+    Read {
+        /// The document's root element, e.g. `InventoryConfiguration`.
+        root: &'static str,
+        /// Where and why the body was refused.
+        message: String,
+    },
+    /// A document could not be written.
     #[error("cannot write {root}: {message}")]
-    Write { root: &'static str, message: String },
+    Write {
+        /// The document's root element.
+        root: &'static str,
+        /// Why the serializer refused it.
+        message: String,
+    },
 }
 
 impl XmlError {

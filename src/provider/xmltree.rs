@@ -23,6 +23,7 @@ use super::xml_depth::TooDeep;
 /// that recursion is bounded.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Element {
+    /// The local name, e.g. `Id` for `<ns:Id>`.
     pub name: String,
     pub(crate) children: Vec<Node>,
 }
@@ -37,14 +38,19 @@ pub(crate) enum Node {
 /// Why a body is not well-formed XML.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum XmlTreeError {
+    /// Bytes that are not UTF-8.
     #[error("body is not UTF-8")]
     NotUtf8,
+    /// Not well-formed; carries the XML reader's account of the fault.
     #[error("not well-formed XML: {0}")]
     Syntax(String),
+    /// Nothing but a declaration, comments or whitespace.
     #[error("no root element")]
     NoRoot,
+    /// An element or text after the root element closed.
     #[error("content after the root element")]
     TrailingContent,
+    /// Nested deeper than [`MAX_DEPTH`]; refused before any tree is built.
     #[error(transparent)]
     TooDeep(#[from] TooDeep),
 }

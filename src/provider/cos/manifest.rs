@@ -29,14 +29,18 @@ pub struct CosInventorySpec {
         skip_serializing_if = "crate::provider::kit::serde_defaults::is_true"
     )]
     pub enabled: bool,
+    /// `All` lists every version of an object, `Current` only the latest.
     pub included_object_versions: IncludedObjectVersions,
+    /// When reports are produced.
     pub schedule: CosScheduleSpec,
+    /// Which objects are reported on; absent means every object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filter: Option<CosFilterSpec>,
     /// Report columns: `Size`, `LastModifiedDate`, `StorageClass`, `ETag`,
     /// `IsMultipartUploaded`, `ReplicationStatus`, `Tag`, `Crc64` or `x-cos-meta-<name>`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub optional_fields: Vec<String>,
+    /// Where reports are delivered.
     pub destination: CosDestinationSpec,
     /// `true`: when the live configuration holds elements or values invsync does not model
     /// (a *foreign* configuration), replace it with this declaration anyway, losing what
@@ -52,6 +56,7 @@ pub struct CosInventorySpec {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct CosScheduleSpec {
+    /// `Daily`, `Weekly` or `Monthly` (`Once` is OSS only).
     pub frequency: Frequency,
     /// Day of the month (1-28); required with `Monthly`, not allowed otherwise.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -62,6 +67,7 @@ pub struct CosScheduleSpec {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct CosFilterSpec {
+    /// Only objects whose key starts with this (at most 1023 characters).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prefix: Option<String>,
     /// Object tags that must all match; needs `Tag` in `optionalFields`.
@@ -79,6 +85,7 @@ pub struct CosFilterSpec {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct TagSpec {
+    /// The tag key; not empty.
     pub key: String,
     /// Quote numbers: `value: "18"`.
     pub value: String,
@@ -88,8 +95,10 @@ pub struct TagSpec {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct PeriodSpec {
+    /// Objects created at or after this unix second; absent: no lower bound.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub start_time: Option<i64>,
+    /// Objects created at or before this unix second; absent: no upper bound.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub end_time: Option<i64>,
 }
@@ -103,9 +112,12 @@ pub struct CosDestinationSpec {
     /// Owner UIN of the destination bucket; quote it: `accountId: "100000000001"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_id: Option<String>,
+    /// Key prefix of the reports in the destination bucket (at most 1023 characters).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prefix: Option<String>,
+    /// `CSV` or `ORC`.
     pub format: ReportFormat,
+    /// `SSE-COS` to encrypt reports; absent: unencrypted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub encryption: Option<CosEncryptionSpec>,
 }

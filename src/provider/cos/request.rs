@@ -32,7 +32,9 @@ pub use crate::provider::request::{Headers, InventoryCall, SignedRequest, Target
 /// Which attempt of a call is signed: retries say so in a signed header.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Attempt {
+    /// The first attempt: no retry header.
     First,
+    /// Any later attempt: adds and signs `x-cos-sdk-retry: true`.
     Retry,
 }
 

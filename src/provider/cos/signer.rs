@@ -19,11 +19,14 @@ use crate::provider::Credentials;
 /// The validity window of a signature, unix seconds: `q-key-time` / `q-sign-time`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct KeyTime {
+    /// The first second the signature is valid.
     pub start: u64,
+    /// The last second the signature is valid (inclusive).
     pub end: u64,
 }
 
 impl KeyTime {
+    /// The window from `start` to `end`, unix seconds, both included; not checked for order.
     pub fn new(start: u64, end: u64) -> Self {
         KeyTime { start, end }
     }
@@ -72,6 +75,7 @@ pub struct SignInput<'a> {
     pub params: &'a [(&'a str, &'a str)],
     /// Headers, names in any case, values as sent.
     pub headers: &'a [(&'a str, &'a str)],
+    /// The validity window, used as both `q-sign-time` and `q-key-time`.
     pub key_time: KeyTime,
 }
 
@@ -307,14 +311,19 @@ pub fn authorization(
 /// A parsed `Authorization` header (or the `q-*` query parameters of a pre-signed URL).
 #[derive(Clone, PartialEq, Eq)]
 pub struct Authorization {
+    /// `q-sign-algorithm`, as given (`sha1` is the only one COS defines; not checked here).
     pub algorithm: String,
+    /// `q-ak`: the SecretId that signed.
     pub secret_id: String,
+    /// `q-sign-time`; `None` when absent or not `<start>;<end>`.
     pub sign_time: Option<KeyTime>,
+    /// `q-key-time`: the window the signing key was derived for.
     pub key_time: KeyTime,
     /// Header names as listed (already canonical: lowercase, encoded).
     pub header_list: Vec<String>,
     /// Parameter names as listed (already canonical).
     pub param_list: Vec<String>,
+    /// `q-signature`: lowercase hex HMAC-SHA1; never printed by `Debug`.
     pub signature: String,
 }
 
@@ -334,8 +343,10 @@ impl fmt::Debug for Authorization {
 /// Why an `Authorization` value could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AuthorizationError {
+    /// A required key is absent; carries its name, e.g. `q-ak`.
     #[error("authorization is missing {0}")]
     Missing(&'static str),
+    /// `q-key-time` is not two unix seconds joined by `;`.
     #[error("q-key-time is not `<start>;<end>` unix seconds")]
     BadKeyTime,
 }

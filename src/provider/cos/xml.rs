@@ -62,18 +62,24 @@ pub(crate) const KNOWN_ELEMENTS: &[&str] = &[
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename = "InventoryConfiguration", rename_all = "PascalCase", default)]
 pub struct InventoryConfiguration {
+    /// `<Id>`: the configuration id.
     pub id: String,
     /// `true` / `false` in any case when read; written lowercase when it is a boolean.
     #[serde(serialize_with = "lowercase_bool")]
     pub(crate) is_enabled: String,
     /// `All` or `Current`.
     pub included_object_versions: String,
+    /// `<Filter>`: which objects the report covers; `None` when absent (every object).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub filter: Option<Filter>,
+    /// `<OptionalFields>`: the report's extra columns; `None` when absent, kept apart from an
+    /// empty element.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub optional_fields: Option<OptionalFields>,
+    /// `<Schedule>`: when reports are made; `None` when absent (the conversion refuses it).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub schedule: Option<Schedule>,
+    /// `<Destination>`: where reports go; `None` when absent (the conversion refuses it).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub destination: Option<Destination>,
 }
@@ -83,10 +89,13 @@ pub struct InventoryConfiguration {
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase", default)]
 pub struct Filter {
+    /// `<Prefix>` directly in `<Filter>`: the object key prefix; `None` when absent.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub prefix: Option<String>,
+    /// `<And>`: prefix, tags and storage class together; `None` when absent.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub and: Option<FilterAnd>,
+    /// `<Period>`: the object creation window; `None` when absent.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub period: Option<Period>,
 }
@@ -95,10 +104,14 @@ pub struct Filter {
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase", default)]
 pub struct FilterAnd {
+    /// `<Prefix>`: the object key prefix; `None` when absent.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub prefix: Option<String>,
+    /// `<Tag>` elements, in order: object tags that must all match.
     #[serde(rename = "Tag", skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<Tag>,
+    /// `<StorageClass>`: the storage class reported on, e.g. `STANDARD`; `None`
+    /// when absent.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub storage_class: Option<String>,
 }
@@ -107,7 +120,9 @@ pub struct FilterAnd {
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase", default)]
 pub struct Tag {
+    /// `<Key>`: the tag key.
     pub key: String,
+    /// `<Value>`: the value the object's tag must have.
     pub value: String,
 }
 
@@ -115,8 +130,10 @@ pub struct Tag {
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase", default)]
 pub struct Period {
+    /// `<StartTime>`: the earliest creation time; `None` when open.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub start_time: Option<String>,
+    /// `<EndTime>`: the latest creation time; `None` when open.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub end_time: Option<String>,
 }
@@ -226,10 +243,15 @@ impl ListInventoryConfigurationResult {
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename = "Error", rename_all = "PascalCase", default)]
 pub struct Error {
+    /// `<Code>`: the error code, e.g. `NoSuchBucket`.
     pub code: String,
+    /// `<Message>`: the human-readable explanation.
     pub message: String,
+    /// `<Resource>`: what the request addressed (bucket host and path).
     pub resource: String,
+    /// `<RequestId>`: the request's id, for support tickets.
     pub request_id: String,
+    /// `<TraceId>`: the service's trace id, for support tickets.
     pub trace_id: String,
     /// On `SignatureDoesNotMatch`: the server's string to sign.
     #[serde(skip_serializing_if = "Option::is_none")]

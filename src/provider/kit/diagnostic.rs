@@ -25,6 +25,7 @@ pub struct Diagnostic {
     /// Field path such as `spec.inventories[2] (id list3).schedule` (see [`display_path`]);
     /// empty for the document itself.
     pub path: String,
+    /// What is wrong, e.g. `31 is out of range 1..=28`.
     pub message: String,
     /// How to fix it.
     pub hint: Option<String>,
@@ -118,8 +119,11 @@ impl std::error::Error for ManifestErrors {}
 /// A problem at a field of one document, before the file and line are attached.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldError {
+    /// Where in the document, e.g. `spec.inventories[2].schedule`.
     pub path: FieldPath,
+    /// What is wrong; becomes [`Diagnostic::message`].
     pub message: String,
+    /// How to fix it; `None` when the message says enough.
     pub hint: Option<String>,
 }
 

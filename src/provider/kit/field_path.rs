@@ -9,7 +9,9 @@ use std::fmt;
 /// checked, which copies the keys of all its ancestors each time.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Segment {
+    /// A mapping key, displayed after a `.` (none before the first).
     Key(Cow<'static, str>),
+    /// A zero-based sequence index, displayed as `[2]`.
     Index(usize),
 }
 

@@ -43,11 +43,15 @@ pub struct ParsedInventory {
 /// What a client constructor gets: the shared transport, the provider's credentials, the
 /// checked endpoint (when the manifest or operator named one) and the bucket's options.
 pub struct ClientParts<'a> {
+    /// The process's transport (pool, retries, rate limit); clones share it.
     pub transport: Transport,
+    /// Where this provider's access keys come from.
     pub credentials: Arc<dyn CredentialSource>,
     /// Allowed by the endpoint policy when a manifest named it.
     pub endpoint: Option<Endpoint>,
+    /// The bucket's provider-only `spec` keys, as the provider's parser read them.
     pub options: &'a ProviderBucketOptions,
+    /// The operator's client settings (signature version, HTTP limits, …).
     pub settings: &'a ClientSettings,
 }
 
@@ -57,6 +61,7 @@ pub type ParseBucketOptions =
 
 /// A provider's entry in the table: consts and pure functions, filled in by its `mod.rs`.
 pub struct ProviderSpec {
+    /// The provider this entry describes; the table holds one entry per provider.
     pub provider: Provider,
     /// Lowercase name in manifests (`spec.provider`), logs, metrics labels and JSON output.
     pub name: &'static str,

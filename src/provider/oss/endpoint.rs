@@ -22,13 +22,18 @@ pub(crate) const DEFAULT_ALLOWED: &[&str] = &["https://*.aliyuncs.com"];
 /// [`crate::provider::endpoint_policy::validate_endpoint`] before it gets here.)
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum BucketUrlError {
+    /// The bucket name breaks the OSS naming rules; carries the name.
     #[error("bucket name `{0}` is not 3-63 lowercase letters, digits and hyphens")]
     InvalidBucket(String),
+    /// The region is not a region id (or carries the `oss-` prefix); carries the region.
     #[error("region `{0}` is not a region id such as cn-hangzhou (lowercase, no `oss-` prefix)")]
     InvalidRegion(String),
+    /// The endpoint override cannot take the bucket or the service path.
     #[error("endpoint `{endpoint}` {reason}")]
     InvalidEndpoint {
+        /// The endpoint as `scheme://host[:port]`, safe to print.
         endpoint: String,
+        /// What is wrong with it, worded to follow the endpoint.
         reason: &'static str,
     },
 }

@@ -32,8 +32,11 @@ pub struct OssInventorySpec {
         skip_serializing_if = "crate::provider::kit::serde_defaults::is_true"
     )]
     pub enabled: bool,
+    /// `All` lists every version of an object, `Current` only the latest.
     pub included_object_versions: IncludedObjectVersions,
+    /// When reports are produced.
     pub schedule: OssScheduleSpec,
+    /// Which objects are reported on; absent means every object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filter: Option<OssFilterSpec>,
     /// Report columns: `Size`, `LastModifiedDate`, `ETag`, `StorageClass`,
@@ -41,6 +44,7 @@ pub struct OssInventorySpec {
     /// `TaggingCount`, `ObjectType`, `Crc64`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub optional_fields: Vec<String>,
+    /// Where reports are delivered.
     pub destination: OssDestinationSpec,
     /// Real-time incremental inventory next to the periodic report.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -97,6 +101,7 @@ pub(crate) struct OssIncrementalSpec {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct OssFilterSpec {
+    /// Only objects whose key starts with this (at most 1023 characters, no `&`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prefix: Option<String>,
     /// Unix seconds.
@@ -132,9 +137,12 @@ pub struct OssDestinationSpec {
     pub account_id: String,
     /// `acs:ram::<uid>:role/<name>`.
     pub role_arn: String,
+    /// Key prefix of the reports in the destination bucket (at most 1023 characters).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prefix: Option<String>,
+    /// `CSV`, the only format OSS delivers.
     pub format: ReportFormat,
+    /// How reports are encrypted; absent: unencrypted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub encryption: Option<OssEncryptionSpec>,
 }
@@ -149,6 +157,7 @@ pub enum OssEncryptionSpec {
     /// A KMS key.
     #[serde(rename = "SSE-KMS")]
     SseKms {
+        /// The KMS key id that encrypts the reports.
         #[serde(rename = "keyId")]
         key_id: String,
     },

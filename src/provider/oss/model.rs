@@ -56,7 +56,9 @@ pub const DAYS_OF_MONTH: std::ops::RangeInclusive<u8> = 1..=31;
 pub struct OssInventory {
     /// `[A-Za-z0-9._-]+` (a subset of what OSS allows, shared with COS).
     pub id: String,
+    /// `<IsEnabled>`: whether reports are produced.
     pub enabled: bool,
+    /// `<IncludedObjectVersions>`: every version or only the current one.
     pub included_object_versions: IncludedObjectVersions,
     /// `Daily`, `Weekly`, `Monthly` or `Once`.
     pub frequency: Frequency,
@@ -69,6 +71,7 @@ pub struct OssInventory {
     pub filter: OssFilter,
     /// Report columns, in the order given (compared as a set).
     pub optional_fields: Vec<String>,
+    /// `<Destination><OSSBucketDestination>`: where reports are delivered.
     pub destination: OssDestination,
     /// Real-time incremental inventory next to the periodic one (`<IncrementalInventory>`).
     pub incremental: Option<OssIncrementalInventory>,
@@ -77,6 +80,7 @@ pub struct OssInventory {
 /// `<IncrementalInventory>`: object changes reported every few minutes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OssIncrementalInventory {
+    /// `<IsEnabled>`: whether change records are produced.
     pub enabled: bool,
     /// `<Schedule><Frequency>`, in seconds (the service documents 600).
     pub frequency_seconds: Option<u64>,
@@ -87,6 +91,7 @@ pub struct OssIncrementalInventory {
 /// Which objects the report covers.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct OssFilter {
+    /// `<Prefix>`: object key prefix; `None` selects every key.
     pub prefix: Option<String>,
     /// Unix seconds.
     pub last_modify_begin_time_stamp: Option<i64>,
@@ -121,8 +126,11 @@ pub struct OssDestination {
     pub account_id: String,
     /// `acs:ram::<uid>:role/<name>`, the role OSS assumes to write reports.
     pub role_arn: String,
+    /// `<Prefix>`: key prefix of the reports in the destination bucket; `None` for its root.
     pub prefix: Option<String>,
+    /// `<Format>`: always `CSV` for OSS.
     pub format: ReportFormat,
+    /// `<Encryption>`: how reports are encrypted; `None` for unencrypted.
     pub encryption: Option<OssEncryption>,
 }
 
@@ -132,7 +140,10 @@ pub enum OssEncryption {
     /// `<SSE-OSS/>`.
     SseOss,
     /// `<SSE-KMS><KeyId>…</KeyId></SSE-KMS>`.
-    SseKms { key_id: String },
+    SseKms {
+        /// `<KeyId>`: the KMS key that encrypts the reports.
+        key_id: String,
+    },
 }
 
 crate::model::inventory::provider_inventory!(OssInventory, filter.prefix);

@@ -230,7 +230,9 @@ pub fn authorization(
 /// The parts of a received V1 `Authorization` header.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct V1Authorization {
+    /// The AccessKeyId before the `:`.
     pub access_key_id: String,
+    /// The base64 HMAC-SHA1 signature after the `:`.
     pub signature: String,
 }
 

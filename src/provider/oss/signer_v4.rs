@@ -45,7 +45,10 @@ pub struct V4Request<'a> {
 /// The stages of one V4 signature, for tests and for explaining a mismatch in the emulator.
 #[derive(Clone, PartialEq, Eq)]
 pub struct V4Signature {
+    /// The canonical request, lines joined with `\n`.
     pub canonical_request: String,
+    /// `OSS4-HMAC-SHA256`, the timestamp, the scope and the canonical request's hash, lines
+    /// joined with `\n`.
     pub string_to_sign: String,
     /// Lowercase hex.
     pub signature: String,
@@ -227,28 +230,36 @@ pub fn authorization(
 /// The parts of a received V4 `Authorization` header.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct V4Authorization {
+    /// The AccessKeyId, first part of `Credential`.
     pub access_key_id: String,
     /// `yyyymmdd` of the credential scope.
     pub date: String,
+    /// The region of the credential scope, e.g. `cn-hangzhou`.
     pub region: String,
     pub(crate) product: String,
     pub(crate) terminator: String,
     /// Names as sent (`abc;zabc` split on `;`); empty when the element is absent.
     pub additional_headers: Vec<String>,
+    /// `Signature`: lowercase hex HMAC-SHA256.
     pub signature: String,
 }
 
 /// Why a V4 `Authorization` header could not be parsed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum V4ParseError {
+    /// Another scheme (V1 or none).
     #[error("authorization does not start with {ALGORITHM}")]
     NotV4,
+    /// No `Credential=` item.
     #[error("authorization has no Credential")]
     MissingCredential,
+    /// `Credential` is not five `/`-separated parts, or its key id is empty.
     #[error("credential is not ak/date/region/product/terminator")]
     MalformedCredential,
+    /// No `Signature=` item, or an empty one.
     #[error("authorization has no Signature")]
     MissingSignature,
+    /// `AdditionalHeaders=` with no names.
     #[error("AdditionalHeaders is present but empty")]
     EmptyAdditionalHeaders,
 }

@@ -67,15 +67,19 @@ pub struct InventoryConfiguration {
     pub id: String,
     #[serde(deserialize_with = "opt_bool", skip_serializing_if = "Option::is_none")]
     pub(crate) is_enabled: Option<bool>,
+    /// `<Destination>`: where reports go; `None` when absent (the conversion refuses it).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub destination: Option<Destination>,
+    /// `<Schedule>`: when reports are made; `None` when absent (the conversion refuses it).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub schedule: Option<Schedule>,
+    /// `<Filter>`: which objects the report covers; `None` when absent (every object).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub filter: Option<Filter>,
     /// `All` or `Current`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub included_object_versions: Option<String>,
+    /// `<OptionalFields>`: the report's extra columns; `None` when absent.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub optional_fields: Option<OptionalFields>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -89,8 +93,10 @@ pub struct InventoryConfiguration {
 pub struct IncrementalInventory {
     #[serde(deserialize_with = "opt_bool", skip_serializing_if = "Option::is_none")]
     pub(crate) is_enabled: Option<bool>,
+    /// `<Schedule>`: how often records are written; `None` when absent.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub schedule: Option<IncrementalSchedule>,
+    /// `<OptionalFields>`: the record columns; `None` when absent.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub optional_fields: Option<OptionalFields>,
 }
@@ -99,6 +105,7 @@ pub struct IncrementalInventory {
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase", default)]
 pub struct IncrementalSchedule {
+    /// `<Frequency>`: seconds between records (OSS documents 600); `None` when absent.
     #[serde(deserialize_with = "opt_u64", skip_serializing_if = "Option::is_none")]
     pub frequency: Option<u64>,
 }
@@ -145,6 +152,7 @@ pub struct Encryption {
         skip_serializing_if = "Option::is_none"
     )]
     pub sse_oss: Option<SseOss>,
+    /// `<SSE-KMS>`: reports encrypted with a KMS key; `None` when absent.
     #[serde(rename = "SSE-KMS", skip_serializing_if = "Option::is_none")]
     pub sse_kms: Option<SseKms>,
 }
@@ -157,6 +165,7 @@ pub struct SseOss {}
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase", default)]
 pub struct SseKms {
+    /// `<KeyId>`: the KMS key id; empty when the element is missing.
     pub key_id: String,
 }
 
@@ -194,6 +203,7 @@ pub struct Filter {
     /// Comma-separated list, e.g. `Standard,IA`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub storage_class: Option<String>,
+    /// `<Prefix>`: the object key prefix; `None` when absent.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub prefix: Option<String>,
 }
@@ -223,9 +233,13 @@ pub struct ListInventoryConfigurationsResult {
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename = "Error", rename_all = "PascalCase", default)]
 pub struct Error {
+    /// `<Code>`: the error code, e.g. `NoSuchBucket`.
     pub code: String,
+    /// `<Message>`: the human-readable explanation.
     pub message: String,
+    /// `<RequestId>`: the request's id, for support tickets.
     pub request_id: String,
+    /// `<HostId>`: the host the request was sent to, e.g. `bucket.oss-cn-hangzhou.aliyuncs.com`.
     pub host_id: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) bucket_name: Option<String>,

@@ -46,10 +46,13 @@ use crate::provider::{BoxError, Credentials, ServiceError};
 /// One attempt of a call, as the dialect builds and signs it.
 #[derive(Clone, Copy)]
 pub struct Attempt<'a> {
+    /// What is called, with what it sends.
     pub call: &'a InventoryCall<'a>,
+    /// The bucket, region and endpoint it goes to.
     pub target: Target<'a>,
     /// 0 for the first attempt, 1 for the first retry, …
     pub(crate) number: u32,
+    /// The keys this attempt is signed with, fetched once per call.
     pub credentials: &'a Credentials,
     /// The signing time, read once per attempt.
     pub now: SystemTime,
