@@ -85,7 +85,9 @@ pub enum FaultConfigError {
         value: String,
     },
     /// An `operations` entry names no emulated call; carries the entry.
-    #[error("unknown operation {0:?} (expected list, get, put or delete)")]
+    #[error(
+        "unknown operation {0:?} (expected list, get, put, delete, list_buckets, get_tagging, put_tagging or delete_tagging)"
+    )]
     UnknownOperation(String),
     /// An injected error's `status` is outside `400..=599`; carries the status.
     #[error("injected status {0} is not an error status (expected 400..=599)")]
