@@ -80,9 +80,12 @@ const NOT_CONFIGURED: &str = "set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, o
 or run with a web identity token, an ECS task role or an EC2 instance profile";
 
 /// The fix when a named profile gives no credentials.
-const PROFILE_NOT_CONFIGURED: &str = "define it in ~/.aws/config (or the file AWS_CONFIG_FILE \
-names) with keys in ~/.aws/credentials (or AWS_SHARED_CREDENTIALS_FILE), a role_arn with a \
-source_profile, or another credential source, or correct the bucket's `profile`";
+const PROFILE_NOT_CONFIGURED: &str = "define the profile in ~/.aws/config (or the file \
+AWS_CONFIG_FILE names) with keys in ~/.aws/credentials (or AWS_SHARED_CREDENTIALS_FILE), a \
+role_arn and source_profile, or another credential source; or correct the bucket's `profile`";
+
+/// aws-config's words for "this source had nothing", which say nothing about a named profile.
+const NOT_ENABLED: &str = "the credential provider was not enabled";
 
 impl CredentialsError {
     /// The error of named profile `profile` that gave no credentials: the profile, what
@@ -97,6 +100,15 @@ impl CredentialsError {
             .map(str::trim)
             .collect::<Vec<_>>()
             .join("; ");
+        let message = message
+            .strip_prefix(NOT_ENABLED)
+            .map(|rest| rest.trim_start_matches([':', ' ']))
+            .unwrap_or(&message);
+        let message = if message.is_empty() {
+            "it has no credentials"
+        } else {
+            message
+        };
         let profile = profile.escape_debug();
         if matches!(
             error,
@@ -125,7 +137,6 @@ impl CredentialsError {
         }
         // The chain's text is a header and one line per source tried, each repeating that the
         // source "was not enabled"; kept are the sources and their reasons.
-        const NOT_ENABLED: &str = "the credential provider was not enabled";
         let tried: Vec<String> = message
             .lines()
             .skip(1)

@@ -1,0 +1,309 @@
+//! S3 buckets naming AWS shared-config profiles: the binary signs each bucket with the profile
+//! it names (temp `AWS_CONFIG_FILE` / `AWS_SHARED_CREDENTIALS_FILE`), a profile that gives no
+//! credentials fails only its buckets, naming the profile and the fix, and a `role_arn` profile
+//! assumes its role once (against a local STS stand-in) for every bucket naming it.
+
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+
+use crate::support::e2e::{self, Emulator, Manifests, assert_exit, invsync_with, stderr, stdout};
+use crate::support::mock_server::MockServer;
+use invsync::model::Provider;
+
+/// A profile the emulator knows.
+const GOOD_ID: &str = "AKIAPROFILEGOOD00001";
+const GOOD_KEY: &str = "good-profile-secret-do-not-print";
+/// A profile the emulator refuses.
+const OTHER_ID: &str = "AKIAPROFILEOTHER0002";
+const OTHER_KEY: &str = "other-profile-secret-do-not-print";
+/// What the STS stand-in hands out for the assumed role.
+const ROLE_ID: &str = "ASIAASSUMEDROLE00003";
+const ROLE_KEY: &str = "assumed-role-secret-do-not-print";
+const ROLE_TOKEN: &str = "assumed-role-session-token-do-not-print";
+/// Default keys the emulator refuses, so a bucket signed by the wrong source fails.
+const REFUSED_DEFAULT_ID: &str = "AKIAREFUSEDDEFAULT04";
+const REFUSED_DEFAULT_KEY: &str = "refused-default-secret-do-not-print";
+
+const SECRETS: &[&str] = &[
+    GOOD_KEY,
+    OTHER_KEY,
+    ROLE_KEY,
+    ROLE_TOKEN,
+    REFUSED_DEFAULT_KEY,
+    e2e::S3_KEY,
+];
+
+/// The shared config and credentials files of the test's profiles, in a temp dir.
+struct AwsFiles {
+    dir: tempfile::TempDir,
+}
+
+impl AwsFiles {
+    fn new(config: &str) -> AwsFiles {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("config"), config).unwrap();
+        std::fs::write(
+            dir.path().join("credentials"),
+            format!(
+                "[good]\naws_access_key_id = {GOOD_ID}\naws_secret_access_key = {GOOD_KEY}\n\n\
+                 [other]\naws_access_key_id = {OTHER_ID}\naws_secret_access_key = {OTHER_KEY}\n"
+            ),
+        )
+        .unwrap();
+        AwsFiles { dir }
+    }
+
+    fn config(&self) -> String {
+        self.dir.path().join("config").display().to_string()
+    }
+
+    fn credentials(&self) -> String {
+        self.dir.path().join("credentials").display().to_string()
+    }
+}
+
+/// One S3 bucket manifest with one configuration, naming `profile` when given.
+fn manifest(bucket: &str, profile: Option<&str>) -> String {
+    let profile = profile.map_or(String::new(), |p| format!("  profile: {p}\n"));
+    format!(
+        "apiVersion: invsync/v1
+kind: BucketInventory
+metadata:
+  name: {bucket}
+spec:
+  provider: s3
+  bucket: {bucket}
+  region: us-east-1
+{profile}  inventories:
+    - id: daily
+      includedObjectVersions: Current
+      schedule: {{frequency: Daily}}
+      destination:
+        bucket: inventory-reports
+        format: CSV
+"
+    )
+}
+
+fn emulator() -> Emulator {
+    Emulator::start_with(|config| {
+        *config = std::mem::take(config)
+            .with_credentials(Provider::S3, GOOD_ID, GOOD_KEY)
+            .with_session_credentials(Provider::S3, ROLE_ID, ROLE_KEY, ROLE_TOKEN);
+    })
+}
+
+fn live(emulator: &Emulator, bucket: &str) -> usize {
+    emulator.handle.configs(Provider::S3, bucket).len()
+}
+
+fn assert_no_secret(output: &std::process::Output) {
+    let shown = format!("{}{}", stdout(output), stderr(output));
+    for secret in SECRETS {
+        assert!(!shown.contains(secret), "a secret shows:\n{shown}");
+    }
+}
+
+#[test]
+fn each_bucket_signs_with_the_profile_it_names_and_a_refused_one_fails_alone() {
+    let emulator = emulator();
+    let files = AwsFiles::new("[profile good]\nregion = us-east-1\n\n[profile other]\n");
+    let manifests = Manifests::new();
+    manifests
+        .write("good.yaml", &manifest("bucket-good", Some("good")))
+        .write("good-too.yaml", &manifest("bucket-good-too", Some("good")))
+        .write("other.yaml", &manifest("bucket-other", Some("other")))
+        .write("default.yaml", &manifest("bucket-default", None));
+    let dir = manifests.path().to_str().unwrap();
+    let (config, credentials) = (files.config(), files.credentials());
+    // The default chain's keys are refused too: a bucket signed by anything but its own
+    // profile fails.
+    let env = [
+        ("AWS_CONFIG_FILE", config.as_str()),
+        ("AWS_SHARED_CREDENTIALS_FILE", credentials.as_str()),
+        ("AWS_ACCESS_KEY_ID", REFUSED_DEFAULT_ID),
+        ("AWS_SECRET_ACCESS_KEY", REFUSED_DEFAULT_KEY),
+    ];
+
+    let output = invsync_with(&emulator, &["apply", "--manifests", dir], &env);
+    assert_exit(&output, 1);
+    assert_eq!(
+        live(&emulator, "bucket-good"),
+        1,
+        "signed with profile good"
+    );
+    assert_eq!(
+        live(&emulator, "bucket-good-too"),
+        1,
+        "signed with profile good"
+    );
+    assert_eq!(
+        live(&emulator, "bucket-other"),
+        0,
+        "signed with profile other"
+    );
+    assert_eq!(
+        live(&emulator, "bucket-default"),
+        0,
+        "signed with the default keys"
+    );
+    let shown = format!("{}{}", stdout(&output), stderr(&output));
+    assert!(
+        shown.contains("bucket-other") && shown.contains("bucket-default"),
+        "{shown}"
+    );
+    assert!(shown.contains("InvalidAccessKeyId"), "{shown}");
+    assert_no_secret(&output);
+
+    // With the default keys the emulator knows, every bucket converges on its own keys.
+    let output = invsync_with(&emulator, &["apply", "--manifests", dir], &env[..2]);
+    assert_exit(&output, 1);
+    assert_eq!(live(&emulator, "bucket-default"), 1);
+    assert_eq!(
+        live(&emulator, "bucket-other"),
+        0,
+        "no fallback to the default keys"
+    );
+    assert_no_secret(&output);
+}
+
+#[test]
+fn a_profile_that_does_not_exist_fails_only_its_bucket_naming_the_profile_and_the_fix() {
+    let emulator = emulator();
+    let files = AwsFiles::new("[profile good]\n\n[profile keyless]\nregion = us-east-1\n");
+    let manifests = Manifests::new();
+    manifests
+        .write(
+            "missing.yaml",
+            &manifest("bucket-missing", Some("audit-prod")),
+        )
+        .write("keyless.yaml", &manifest("bucket-keyless", Some("keyless")))
+        .write("good.yaml", &manifest("bucket-good", Some("good")))
+        .write("default.yaml", &manifest("bucket-default", None));
+    let dir = manifests.path().to_str().unwrap();
+    let (config, credentials) = (files.config(), files.credentials());
+    let env = [
+        ("AWS_CONFIG_FILE", config.as_str()),
+        ("AWS_SHARED_CREDENTIALS_FILE", credentials.as_str()),
+    ];
+
+    let output = invsync_with(&emulator, &["apply", "--manifests", dir], &env);
+    assert_exit(&output, 1);
+    assert_eq!(live(&emulator, "bucket-good"), 1);
+    assert_eq!(live(&emulator, "bucket-default"), 1);
+    assert_eq!(live(&emulator, "bucket-missing"), 0);
+    let shown = format!("{}{}", stdout(&output), stderr(&output));
+    let line = shown
+        .lines()
+        .find(|l| l.contains("AWS profile `audit-prod`"))
+        .unwrap_or_else(|| panic!("no line names the profile:\n{shown}"));
+    assert!(line.contains("bucket-missing"), "{line}");
+    assert!(
+        line.contains("~/.aws/config") && line.contains("AWS_CONFIG_FILE"),
+        "{line}"
+    );
+    let line = shown
+        .lines()
+        .find(|l| l.contains("AWS profile `keyless`"))
+        .unwrap_or_else(|| panic!("no line names the keyless profile:\n{shown}"));
+    assert!(
+        line.contains("bucket-keyless") && line.contains("no credentials"),
+        "{line}"
+    );
+    assert!(line.contains("~/.aws/credentials"), "{line}");
+    assert_eq!(live(&emulator, "bucket-keyless"), 0);
+    assert_no_secret(&output);
+}
+
+#[test]
+fn a_role_profile_reads_its_source_profile_and_names_itself_when_that_is_missing() {
+    let emulator = emulator();
+    let files = AwsFiles::new(
+        "[profile cross]\nrole_arn = arn:aws:iam::222233334444:role/inventory\n\
+         source_profile = nowhere\n",
+    );
+    let manifests = Manifests::new();
+    manifests.write("cross.yaml", &manifest("bucket-cross", Some("cross")));
+    let dir = manifests.path().to_str().unwrap();
+    let (config, credentials) = (files.config(), files.credentials());
+    let env = [
+        ("AWS_CONFIG_FILE", config.as_str()),
+        ("AWS_SHARED_CREDENTIALS_FILE", credentials.as_str()),
+    ];
+
+    let output = invsync_with(&emulator, &["plan", "--manifests", dir], &env);
+    assert_exit(&output, 1);
+    let shown = format!("{}{}", stdout(&output), stderr(&output));
+    assert!(shown.contains("AWS profile `cross`"), "{shown}");
+    assert!(
+        shown.contains("nowhere"),
+        "the missing source profile is named:\n{shown}"
+    );
+    assert_no_secret(&output);
+}
+
+/// An STS `AssumeRole` answer with the role's temporary keys.
+fn assume_role_response() -> axum::response::Response {
+    let body = format!(
+        r#"<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
+  <AssumeRoleResult>
+    <AssumedRoleUser>
+      <Arn>arn:aws:sts::222233334444:assumed-role/inventory/invsync</Arn>
+      <AssumedRoleId>AROAEXAMPLEROLEID:invsync</AssumedRoleId>
+    </AssumedRoleUser>
+    <Credentials>
+      <AccessKeyId>{ROLE_ID}</AccessKeyId>
+      <SecretAccessKey>{ROLE_KEY}</SecretAccessKey>
+      <SessionToken>{ROLE_TOKEN}</SessionToken>
+      <Expiration>2099-01-01T00:00:00Z</Expiration>
+    </Credentials>
+  </AssumeRoleResult>
+  <ResponseMetadata><RequestId>sts-request-1</RequestId></ResponseMetadata>
+</AssumeRoleResponse>"#
+    );
+    (StatusCode::OK, [("content-type", "text/xml")], body).into_response()
+}
+
+#[test]
+fn a_role_profile_assumes_its_role_once_for_every_bucket_naming_it() {
+    let emulator = emulator();
+    let sts = MockServer::start();
+    sts.fallback(|_, _| assume_role_response());
+    let files = AwsFiles::new(
+        "[profile cross]\nrole_arn = arn:aws:iam::222233334444:role/inventory\n\
+         source_profile = good\nregion = eu-west-1\n\n[profile good]\n",
+    );
+    let manifests = Manifests::new();
+    for bucket in ["cross-a", "cross-b", "cross-c"] {
+        manifests.write(&format!("{bucket}.yaml"), &manifest(bucket, Some("cross")));
+    }
+    let dir = manifests.path().to_str().unwrap();
+    let (config, credentials) = (files.config(), files.credentials());
+    let env = [
+        ("AWS_CONFIG_FILE", config.as_str()),
+        ("AWS_SHARED_CREDENTIALS_FILE", credentials.as_str()),
+        ("AWS_ENDPOINT_URL_STS", sts.url()),
+        ("AWS_ACCESS_KEY_ID", REFUSED_DEFAULT_ID),
+        ("AWS_SECRET_ACCESS_KEY", REFUSED_DEFAULT_KEY),
+    ];
+
+    let output = invsync_with(&emulator, &["apply", "--manifests", dir], &env);
+    assert_exit(&output, 0);
+    for bucket in ["cross-a", "cross-b", "cross-c"] {
+        assert_eq!(live(&emulator, bucket), 1, "{bucket}");
+    }
+    let requests = sts.requests();
+    assert_eq!(requests.len(), 1, "one AssumeRole for three buckets");
+    let form = String::from_utf8_lossy(&requests[0].body);
+    assert!(form.contains("Action=AssumeRole"), "{form}");
+    assert!(
+        form.contains("RoleArn=arn%3Aaws%3Aiam%3A%3A222233334444%3Arole%2Finventory"),
+        "{form}"
+    );
+    let authorization = requests[0].header("authorization").unwrap_or_default();
+    assert!(
+        authorization.contains(GOOD_ID),
+        "signed with the source profile's keys: {authorization}"
+    );
+    assert_no_secret(&output);
+}
