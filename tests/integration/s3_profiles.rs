@@ -307,3 +307,100 @@ fn a_role_profile_assumes_its_role_once_for_every_bucket_naming_it() {
     );
     assert_no_secret(&output);
 }
+
+#[test]
+fn import_reads_with_the_profile_and_prints_it_so_the_manifest_plans_in_sync() {
+    let emulator = emulator();
+    let files = AwsFiles::new("[profile good]\n");
+    let manifests = Manifests::new();
+    manifests.write("good.yaml", &manifest("bucket-good", Some("good")));
+    let (config, credentials) = (files.config(), files.credentials());
+    let env = [
+        ("AWS_CONFIG_FILE", config.as_str()),
+        ("AWS_SHARED_CREDENTIALS_FILE", credentials.as_str()),
+        ("AWS_ACCESS_KEY_ID", REFUSED_DEFAULT_ID),
+        ("AWS_SECRET_ACCESS_KEY", REFUSED_DEFAULT_KEY),
+    ];
+    let dir = manifests.path().to_str().unwrap();
+    assert_exit(
+        &invsync_with(&emulator, &["apply", "--manifests", dir], &env),
+        0,
+    );
+
+    let import = |provider: &str, bucket: &str, region: &str, profile: &str| {
+        let args = [
+            "import",
+            "--provider",
+            provider,
+            "--bucket",
+            bucket,
+            "--region",
+            region,
+            "--profile",
+            profile,
+        ];
+        invsync_with(&emulator, &args, &env)
+    };
+    let output = import("s3", "bucket-good", "us-east-1", "good");
+    assert_exit(&output, 0);
+    let yaml = stdout(&output);
+    assert!(
+        yaml.contains("profile: good") && yaml.contains("id: daily"),
+        "{yaml}"
+    );
+    let imported = Manifests::new();
+    imported.write("imported.yaml", &yaml);
+    let imported = imported.path().to_str().unwrap();
+    let plan = ["plan", "--manifests", imported, "--detailed-exitcode"];
+    assert_exit(&invsync_with(&emulator, &plan, &env), 0);
+
+    let output = import("s3", "bucket-good", "us-east-1", "no such profile");
+    assert_exit(&output, 1);
+    assert!(
+        stderr(&output).contains("--profile: profile `no such profile`"),
+        "{}",
+        stderr(&output)
+    );
+    let output = import("cos", "examplebucket-1250000000", "ap-guangzhou", "good");
+    assert_exit(&output, 1);
+    assert!(
+        stderr(&output).contains("COS buckets have no AWS profile; it applies to --provider s3"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn a_profile_on_a_cos_or_oss_bucket_is_refused_as_a_key_of_s3_only() {
+    let manifests = Manifests::new();
+    manifests.write(
+        "cos.yaml",
+        "apiVersion: invsync/v1
+kind: BucketInventory
+metadata: {name: logs}
+spec:
+  provider: cos
+  bucket: examplebucket-1250000000
+  region: ap-guangzhou
+  profile: audit-prod
+  inventories: []
+",
+    );
+    let output = std::process::Command::new(e2e::bin())
+        .args([
+            "validate",
+            "--manifests",
+            manifests.path().to_str().unwrap(),
+        ])
+        .env_clear()
+        .output()
+        .unwrap();
+    assert_exit(&output, 1);
+    assert!(
+        stderr(&output).contains(
+            "spec.profile: unknown field `profile` (hint: a bucket key of `provider: s3` only"
+        ),
+        "{}",
+        stderr(&output)
+    );
+}
