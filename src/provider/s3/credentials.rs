@@ -292,7 +292,7 @@ impl CredentialSource for CachedAwsCredentials {
     }
 }
 
-/// The HTTPS client of the chain's and profiles' own calls (STS, SSO, ECS, IMDS): rustls with
+/// The HTTPS client of the chain's and profiles' own calls (STS, ECS, IMDS): rustls with
 /// the ring provider, as invsync's requests.
 pub(crate) fn sts_http_client() -> SharedHttpClient {
     aws_smithy_http_client::Builder::new()

@@ -4,8 +4,9 @@
 //! profile resolution gives for `NAME`: the `[profile NAME]` section of `~/.aws/config` (or
 //! `AWS_CONFIG_FILE`) and `[NAME]` of `~/.aws/credentials` (or `AWS_SHARED_CREDENTIALS_FILE`),
 //! with static keys, `role_arn` + `source_profile` (a role assumed through STS, in another
-//! account), `credential_source`, `credential_process` and SSO. The environment's
-//! `AWS_ACCESS_KEY_ID` and `AWS_PROFILE` play no part in it: a named profile is that profile.
+//! account), `credential_source` or `web_identity_token_file` (`credential_process` and SSO
+//! need aws-config features this crate leaves out). The environment's `AWS_ACCESS_KEY_ID` and
+//! `AWS_PROFILE` play no part in it: a named profile is that profile.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -63,7 +64,7 @@ impl Profiles {
 #[derive(Debug)]
 struct ProfileProvider {
     name: String,
-    /// The HTTPS client of STS (and SSO) exchanges.
+    /// The HTTPS client of its STS exchanges.
     http: SharedHttpClient,
 }
 
