@@ -16,7 +16,6 @@
 //! credentials instead, from one cache per profile name ([`super::profile`]); neither the
 //! credentials file nor the chain stands in for a profile that gives none.
 
-use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
@@ -31,14 +30,11 @@ use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvid
 use aws_smithy_http_client::tls;
 use aws_smithy_runtime_api::client::http::SharedHttpClient;
 
-use super::profile::Profiles;
-
 use crate::model::Provider;
 use crate::provider::Credentials;
 use crate::provider::credentials::{
     BoxFuture, CredentialSource, CredentialVars, CredentialsError as SourceError,
 };
-use crate::provider::credentials_file::CredentialsFile;
 
 /// The variable names of AWS access keys (the AWS CLI's and SDKs').
 pub(crate) const VARS: CredentialVars = CredentialVars {
@@ -300,56 +296,6 @@ pub(crate) fn sts_http_client() -> SharedHttpClient {
             tls::rustls_provider::CryptoMode::Ring,
         ))
         .build_https()
-}
-
-/// S3's credential source: the credentials file when it holds the AWS keys, else the AWS
-/// chain, built on first use (building it reads the region settings, which needs no network);
-/// and the named profiles buckets ask for, one cached source each.
-struct AwsSource {
-    file: Option<CredentialsFile>,
-    chain: tokio::sync::OnceCell<CachedAwsCredentials>,
-    profiles: Profiles,
-}
-
-impl std::fmt::Debug for AwsSource {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("AwsSource")
-            .field("file", &self.file)
-            .field("profiles", &self.profiles)
-            .finish_non_exhaustive()
-    }
-}
-
-impl CredentialSource for AwsSource {
-    fn fetch(&self) -> BoxFuture<'_, Result<Credentials, SourceError>> {
-        Box::pin(async move {
-            if let Some(file) = &self.file
-                && let Ok(credentials) = file.fetch().await
-            {
-                return Ok(credentials);
-            }
-            let chain = self
-                .chain
-                .get_or_init(CachedAwsCredentials::default_chain)
-                .await;
-            CachedAwsCredentials::credentials(chain)
-                .await
-                .map_err(SourceError::refreshed_by)
-        })
-    }
-
-    fn profile(&self, name: &str) -> Option<Arc<dyn CredentialSource>> {
-        Some(self.profiles.source(name))
-    }
-}
-
-/// The table's `credential_source`.
-pub(crate) fn source(file: Option<&Path>) -> Arc<dyn CredentialSource> {
-    Arc::new(AwsSource {
-        file: file.map(|path| CredentialsFile::new(VARS, path)),
-        chain: tokio::sync::OnceCell::new(),
-        profiles: Profiles::default(),
-    })
 }
 
 /// invsync's credentials from the AWS ones.

@@ -167,16 +167,6 @@ fn a_chain_without_credentials_is_one_line_naming_the_fix_and_each_source_once()
 }
 
 #[test]
-fn every_bucket_naming_a_profile_shares_its_one_source() {
-    let source = source(None);
-    let first = source.profile("audit-prod").unwrap();
-    let again = source.profile("audit-prod").unwrap();
-    let other = source.profile("audit-dev").unwrap();
-    assert!(Arc::ptr_eq(&first, &again));
-    assert!(!Arc::ptr_eq(&first, &other));
-}
-
-#[test]
 fn a_profile_error_names_the_profile_and_the_fix_on_one_line() {
     let not_loaded = AwsError::not_loaded("the credential provider was not enabled");
     let message = CredentialsError::of_profile("keyless", &not_loaded).to_string();

@@ -14,7 +14,8 @@
 //!   results.
 //! - [`signer`]: the SigV4 stages as pure functions (the emulator verifies requests with them).
 //! - [`credentials`]: the standard AWS credential chain, cached and refreshed before expiry;
-//!   [`profile`]: the named shared-config profiles buckets sign with, one cache per name.
+//!   [`profile`]: the named shared-config profiles buckets sign with, one cache per name;
+//!   [`source`]: the process's S3 source (credentials file, chain, profiles) and each bucket's.
 //! - [`client`]: [`S3Client`], the [`crate::provider::InventoryApi`] implementation.
 
 pub mod client;
@@ -29,6 +30,7 @@ pub(crate) mod profile;
 pub mod request;
 pub mod response;
 pub mod signer;
+pub(crate) mod source;
 pub mod xml;
 
 pub use client::S3Client;
@@ -53,7 +55,7 @@ pub(crate) static SPEC: ProviderSpec = ProviderSpec {
     vendor: "AWS",
     title: "AWS S3",
     credential_vars: credentials::VARS,
-    credential_source: credentials::source,
+    credential_source: source::source,
     credential_fallback: credentials::FALLBACK,
     // PutBucketInventoryConfiguration replaces a configuration of the same id in place.
     changed_config: ChangedConfig::Update,
@@ -94,7 +96,7 @@ fn discover(parts: ClientParts<'_>) -> Arc<dyn DiscoveryApi> {
 fn client(parts: ClientParts<'_>) -> S3Client {
     let options = parts.options.downcast_ref::<model::S3BucketOptions>();
     let credentials = match options.and_then(|o| o.profile.as_deref()) {
-        Some(name) => profile::source_for(&parts.credentials, name),
+        Some(name) => source::source_for(&parts.credentials, name),
         None => parts.credentials,
     };
     let client = S3Client::new(parts.transport, credentials);

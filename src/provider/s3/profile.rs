@@ -20,8 +20,6 @@ use aws_credential_types::provider::{ProvideCredentials, future};
 use aws_smithy_runtime_api::client::http::SharedHttpClient;
 
 use super::credentials::{CachedAwsCredentials, STS_FALLBACK_REGION, sts_http_client};
-use crate::provider::Credentials;
-use crate::provider::credentials::{BoxFuture, CredentialSource, CredentialsError as SourceError};
 
 /// The cached credential source of every profile named so far, by name.
 ///
@@ -96,35 +94,4 @@ impl ProvideCredentials for ProfileProvider {
                 .await
         })
     }
-}
-
-/// The source of a bucket naming profile `name` when the process's S3 source reads no
-/// profiles (it signs with fixed keys, as the demo does): every ask fails, naming the profile.
-#[derive(Debug)]
-struct Unavailable {
-    name: String,
-}
-
-impl CredentialSource for Unavailable {
-    fn fetch(&self) -> BoxFuture<'_, Result<Credentials, SourceError>> {
-        Box::pin(std::future::ready(Err(SourceError::refresh(format!(
-            "AWS profile `{}`: this process signs S3 requests with fixed keys and reads no \
-             profiles; remove the bucket's `profile`, or run invsync with the AWS credential chain",
-            self.name.escape_debug()
-        )))))
-    }
-}
-
-/// The credential source of a bucket whose options name profile `name`: the profile's source
-/// from `process` (the provider's source of this process), or one that explains why there is
-/// none.
-pub(crate) fn source_for(
-    process: &Arc<dyn CredentialSource>,
-    name: &str,
-) -> Arc<dyn CredentialSource> {
-    process.profile(name).unwrap_or_else(|| {
-        Arc::new(Unavailable {
-            name: name.to_string(),
-        })
-    })
 }
