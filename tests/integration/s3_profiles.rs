@@ -35,30 +35,52 @@ const SECRETS: &[&str] = &[
 
 /// The shared config and credentials files of the test's profiles, in a temp dir.
 struct AwsFiles {
-    dir: tempfile::TempDir,
+    _dir: tempfile::TempDir,
+    config: String,
+    credentials: String,
+}
+
+/// Which default keys (`AWS_ACCESS_KEY_ID`) the binary runs with.
+#[derive(Clone, Copy)]
+enum DefaultKeys {
+    /// The emulator's.
+    Known,
+    /// Keys the emulator refuses, so a bucket signed by anything but its own profile fails.
+    Refused,
 }
 
 impl AwsFiles {
     fn new(config: &str) -> AwsFiles {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("config"), config).unwrap();
+        let path = |name: &str| dir.path().join(name).display().to_string();
+        let (config_path, credentials_path) = (path("config"), path("credentials"));
+        std::fs::write(&config_path, config).unwrap();
         std::fs::write(
-            dir.path().join("credentials"),
+            &credentials_path,
             format!(
                 "[good]\naws_access_key_id = {GOOD_ID}\naws_secret_access_key = {GOOD_KEY}\n\n\
                  [other]\naws_access_key_id = {OTHER_ID}\naws_secret_access_key = {OTHER_KEY}\n"
             ),
         )
         .unwrap();
-        AwsFiles { dir }
+        AwsFiles {
+            _dir: dir,
+            config: config_path,
+            credentials: credentials_path,
+        }
     }
 
-    fn config(&self) -> String {
-        self.dir.path().join("config").display().to_string()
-    }
-
-    fn credentials(&self) -> String {
-        self.dir.path().join("credentials").display().to_string()
+    /// The environment naming these files, with `keys` as the default chain's.
+    fn env(&self, keys: DefaultKeys) -> Vec<(&str, &str)> {
+        let mut env = vec![
+            ("AWS_CONFIG_FILE", self.config.as_str()),
+            ("AWS_SHARED_CREDENTIALS_FILE", self.credentials.as_str()),
+        ];
+        if let DefaultKeys::Refused = keys {
+            env.push(("AWS_ACCESS_KEY_ID", REFUSED_DEFAULT_ID));
+            env.push(("AWS_SECRET_ACCESS_KEY", REFUSED_DEFAULT_KEY));
+        }
+        env
     }
 }
 
@@ -115,15 +137,7 @@ fn each_bucket_signs_with_the_profile_it_names_and_a_refused_one_fails_alone() {
         .write("other.yaml", &manifest("bucket-other", Some("other")))
         .write("default.yaml", &manifest("bucket-default", None));
     let dir = manifests.path().to_str().unwrap();
-    let (config, credentials) = (files.config(), files.credentials());
-    // The default chain's keys are refused too: a bucket signed by anything but its own
-    // profile fails.
-    let env = [
-        ("AWS_CONFIG_FILE", config.as_str()),
-        ("AWS_SHARED_CREDENTIALS_FILE", credentials.as_str()),
-        ("AWS_ACCESS_KEY_ID", REFUSED_DEFAULT_ID),
-        ("AWS_SECRET_ACCESS_KEY", REFUSED_DEFAULT_KEY),
-    ];
+    let env = files.env(DefaultKeys::Refused);
 
     let output = invsync_with(&emulator, &["apply", "--manifests", dir], &env);
     assert_exit(&output, 1);
@@ -156,7 +170,8 @@ fn each_bucket_signs_with_the_profile_it_names_and_a_refused_one_fails_alone() {
     assert_no_secret(&output);
 
     // With the default keys the emulator knows, every bucket converges on its own keys.
-    let output = invsync_with(&emulator, &["apply", "--manifests", dir], &env[..2]);
+    let env = files.env(DefaultKeys::Known);
+    let output = invsync_with(&emulator, &["apply", "--manifests", dir], &env);
     assert_exit(&output, 1);
     assert_eq!(live(&emulator, "bucket-default"), 1);
     assert_eq!(
@@ -181,11 +196,7 @@ fn a_profile_that_does_not_exist_fails_only_its_bucket_naming_the_profile_and_th
         .write("good.yaml", &manifest("bucket-good", Some("good")))
         .write("default.yaml", &manifest("bucket-default", None));
     let dir = manifests.path().to_str().unwrap();
-    let (config, credentials) = (files.config(), files.credentials());
-    let env = [
-        ("AWS_CONFIG_FILE", config.as_str()),
-        ("AWS_SHARED_CREDENTIALS_FILE", credentials.as_str()),
-    ];
+    let env = files.env(DefaultKeys::Known);
 
     let output = invsync_with(&emulator, &["apply", "--manifests", dir], &env);
     assert_exit(&output, 1);
@@ -225,11 +236,7 @@ fn a_role_profile_reads_its_source_profile_and_names_itself_when_that_is_missing
     let manifests = Manifests::new();
     manifests.write("cross.yaml", &manifest("bucket-cross", Some("cross")));
     let dir = manifests.path().to_str().unwrap();
-    let (config, credentials) = (files.config(), files.credentials());
-    let env = [
-        ("AWS_CONFIG_FILE", config.as_str()),
-        ("AWS_SHARED_CREDENTIALS_FILE", credentials.as_str()),
-    ];
+    let env = files.env(DefaultKeys::Known);
 
     let output = invsync_with(&emulator, &["plan", "--manifests", dir], &env);
     assert_exit(&output, 1);
@@ -278,14 +285,8 @@ fn a_role_profile_assumes_its_role_once_for_every_bucket_naming_it() {
         manifests.write(&format!("{bucket}.yaml"), &manifest(bucket, Some("cross")));
     }
     let dir = manifests.path().to_str().unwrap();
-    let (config, credentials) = (files.config(), files.credentials());
-    let env = [
-        ("AWS_CONFIG_FILE", config.as_str()),
-        ("AWS_SHARED_CREDENTIALS_FILE", credentials.as_str()),
-        ("AWS_ENDPOINT_URL_STS", sts.url()),
-        ("AWS_ACCESS_KEY_ID", REFUSED_DEFAULT_ID),
-        ("AWS_SECRET_ACCESS_KEY", REFUSED_DEFAULT_KEY),
-    ];
+    let mut env = files.env(DefaultKeys::Refused);
+    env.push(("AWS_ENDPOINT_URL_STS", sts.url()));
 
     let output = invsync_with(&emulator, &["apply", "--manifests", dir], &env);
     assert_exit(&output, 0);
@@ -314,13 +315,7 @@ fn import_reads_with_the_profile_and_prints_it_so_the_manifest_plans_in_sync() {
     let files = AwsFiles::new("[profile good]\n");
     let manifests = Manifests::new();
     manifests.write("good.yaml", &manifest("bucket-good", Some("good")));
-    let (config, credentials) = (files.config(), files.credentials());
-    let env = [
-        ("AWS_CONFIG_FILE", config.as_str()),
-        ("AWS_SHARED_CREDENTIALS_FILE", credentials.as_str()),
-        ("AWS_ACCESS_KEY_ID", REFUSED_DEFAULT_ID),
-        ("AWS_SECRET_ACCESS_KEY", REFUSED_DEFAULT_KEY),
-    ];
+    let env = files.env(DefaultKeys::Refused);
     let dir = manifests.path().to_str().unwrap();
     assert_exit(
         &invsync_with(&emulator, &["apply", "--manifests", dir], &env),
