@@ -1,14 +1,18 @@
 //! S3 buckets naming AWS shared-config profiles: the binary signs each bucket with the profile
 //! it names (temp `AWS_CONFIG_FILE` / `AWS_SHARED_CREDENTIALS_FILE`), a profile that gives no
 //! credentials fails only its buckets, naming the profile and the fix, and a `role_arn` profile
-//! assumes its role once (against a local STS stand-in) for every bucket naming it.
+//! assumes its role once (against a local STS stand-in) for every bucket naming it, in one run
+//! and across the daemon's passes.
 
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 
+use crate::support::daemon::{MAX_WAIT, wait_until};
 use crate::support::e2e::{self, Emulator, Manifests, assert_exit, invsync_with, stderr, stdout};
 use crate::support::mock_server::MockServer;
+use crate::support::process::Process;
 use invsync::model::Provider;
+use invsync::provider::Operation;
 
 /// A profile the emulator knows.
 const GOOD_ID: &str = "AKIAPROFILEGOOD00001";
@@ -398,4 +402,43 @@ spec:
         "{}",
         stderr(&output)
     );
+}
+
+#[test]
+fn the_daemon_keeps_one_role_session_for_a_profile_across_passes() {
+    let emulator = emulator();
+    let sts = MockServer::start();
+    sts.fallback(|_, _| assume_role_response());
+    let files = AwsFiles::new(
+        "[profile cross]\nrole_arn = arn:aws:iam::222233334444:role/inventory\n\
+         source_profile = good\n\n[profile good]\n",
+    );
+    let manifests = Manifests::new();
+    for bucket in ["cross-a", "cross-b"] {
+        manifests.write(&format!("{bucket}.yaml"), &manifest(bucket, Some("cross")));
+    }
+    let mut env = files.env(DefaultKeys::Refused);
+    env.push(("AWS_ENDPOINT_URL_STS", sts.url()));
+
+    let mut daemon = Process::start_with(&emulator, &manifests, &[], &env);
+    let lists = || emulator.handle.stats().calls(Provider::S3, Operation::List);
+    // Two buckets, each listed once per pass (and once more after its write): three passes.
+    assert!(
+        wait_until(MAX_WAIT, || lists() >= 8),
+        "the daemon did not keep reconciling: {} lists",
+        lists()
+    );
+    daemon.signal("TERM");
+    assert_eq!(daemon.wait_exit().0, Some(0));
+    assert_eq!(live(&emulator, "cross-a"), 1);
+    assert_eq!(live(&emulator, "cross-b"), 1);
+    assert_eq!(
+        sts.request_count(),
+        1,
+        "one AssumeRole for every pass and bucket"
+    );
+    let logs = format!("{:?}", daemon.logs.lock().unwrap());
+    for secret in SECRETS {
+        assert!(!logs.contains(secret), "a secret shows in the logs");
+    }
 }
