@@ -442,3 +442,35 @@ fn the_daemon_keeps_one_role_session_for_a_profile_across_passes() {
         assert!(!logs.contains(secret), "a secret shows in the logs");
     }
 }
+
+#[test]
+fn a_profile_added_while_the_daemon_runs_is_used_without_a_restart() {
+    let emulator = emulator();
+    let files = AwsFiles::new("[profile good]\n");
+    let manifests = Manifests::new();
+    manifests.write("late.yaml", &manifest("bucket-late", Some("late")));
+    let env = files.env(DefaultKeys::Refused);
+
+    let mut daemon = Process::start_with(&emulator, &manifests, &[], &env);
+    let failed = || {
+        let logs = format!("{:?}", daemon.logs.lock().unwrap());
+        logs.contains("AWS profile `late`")
+    };
+    assert!(wait_until(MAX_WAIT, failed), "no failure names the profile");
+    assert_eq!(live(&emulator, "bucket-late"), 0);
+
+    let config = std::fs::read_to_string(&files.config).unwrap();
+    std::fs::write(&files.config, format!("{config}\n[profile late]\n")).unwrap();
+    let credentials = std::fs::read_to_string(&files.credentials).unwrap();
+    std::fs::write(
+        &files.credentials,
+        format!("{credentials}\n[late]\naws_access_key_id = {GOOD_ID}\naws_secret_access_key = {GOOD_KEY}\n"),
+    )
+    .unwrap();
+    assert!(
+        wait_until(MAX_WAIT, || live(&emulator, "bucket-late") == 1),
+        "the added profile was not used"
+    );
+    daemon.signal("TERM");
+    assert_eq!(daemon.wait_exit().0, Some(0));
+}
