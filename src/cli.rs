@@ -582,6 +582,10 @@ pub struct ImportArgs {
         value_name = "ACCOUNT"
     )]
     pub expected_bucket_owner: Option<String>,
+    /// S3: the AWS shared-config profile (`~/.aws/config`) whose credentials read the bucket
+    /// (with --all-buckets, list the account too), printed as `profile` in the manifest.
+    #[arg(long, env = "INVSYNC_IMPORT_PROFILE", value_name = "NAME")]
+    pub profile: Option<String>,
     /// Import every bucket of the account that the selector flags select (--match,
     /// --exclude, --region, --tag), one manifest file per bucket with configurations, into
     /// --out.

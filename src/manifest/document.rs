@@ -251,14 +251,29 @@ fn provider_hint() -> String {
 }
 
 /// `provider` and the provider's own keys were taken out before deserializing the rest of
-/// `spec`; name them among the allowed.
+/// `spec`; name them among the allowed, and the providers whose key it is when the key is
+/// another provider's (S3's `profile` on a COS bucket).
 fn without_provider_hint(mut error: FieldError, spec: &FieldPath, own: &[&str]) -> FieldError {
     if error.path.parent() == *spec
         && let Some(hint) = &error.hint
         && let Some(list) = hint.strip_prefix("allowed fields: ")
     {
+        let owners: Vec<&str> = Provider::ALL
+            .into_iter()
+            .map(registry::spec)
+            .filter(|p| p.bucket_keys.iter().any(|k| error.path == spec.key(*k)))
+            .map(|p| p.name)
+            .collect();
         let own: String = own.iter().map(|k| format!("{k}, ")).collect();
-        error.hint = Some(format!("allowed fields: provider, {own}{list}"));
+        let allowed = format!("allowed fields: provider, {own}{list}");
+        error.hint = Some(if owners.is_empty() {
+            allowed
+        } else {
+            format!(
+                "a bucket key of `provider: {}` only; {allowed}",
+                owners.join("` and `provider: ")
+            )
+        });
     }
     error
 }
@@ -312,6 +327,18 @@ mod tests {
         assert_eq!(
             hinted.hint.as_deref(),
             Some("allowed fields: provider, forcePathStyle, bucket, region")
+        );
+    }
+
+    #[test]
+    fn another_providers_bucket_key_is_named_as_theirs() {
+        let spec = FieldPath::root().key("spec");
+        let error = FieldError::new(spec.key("profile"), "unknown field `profile`")
+            .hint("allowed fields: bucket, region");
+        let hinted = without_provider_hint(error, &spec, &[]);
+        assert_eq!(
+            hinted.hint.as_deref(),
+            Some("a bucket key of `provider: s3` only; allowed fields: provider, bucket, region")
         );
     }
 

@@ -195,6 +195,19 @@ pub trait CredentialSource: Send + Sync {
     fn credentials(&self) -> BoxFuture<'_, Result<Credentials, String>> {
         Box::pin(async move { self.fetch().await.map_err(|e| e.to_string()) })
     }
+
+    /// The source of the named profile `name` of the provider's shared configuration (an AWS
+    /// shared-config profile), for buckets that name one.
+    ///
+    /// # Guarantees
+    /// One source per name for the life of `self`, so every bucket naming a profile shares its
+    /// cache and refreshes. `None` when this source reads no named profiles (fixed keys, or a
+    /// provider without them); a profile that does not exist is the returned source's error,
+    /// not `None`.
+    fn profile(&self, name: &str) -> Option<Arc<dyn CredentialSource>> {
+        let _ = name;
+        None
+    }
 }
 
 /// Credentials read from the provider's environment variables before every request, so a

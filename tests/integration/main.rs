@@ -68,6 +68,7 @@ mod reader_fuzz;
 mod reconcile_memory;
 mod s3_cli;
 mod s3_client;
+mod s3_profiles;
 mod s3_sigv4_official_crate;
 mod s3_sigv4_vectors;
 mod scheduler_bucket;

@@ -104,7 +104,7 @@ fn client(endpoint: &url::Url, credentials: Credentials) -> S3Client {
         .with_endpoint(endpoint.clone().try_into().unwrap())
         .with_options(S3BucketOptions {
             expected_bucket_owner: Some(OWNER.into()),
-            force_path_style: false,
+            ..S3BucketOptions::default()
         })
         .with_clock(Arc::new(|| UNIX_EPOCH + Duration::from_secs(1_771_675_200)))
 }

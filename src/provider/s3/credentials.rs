@@ -11,8 +11,11 @@
 //! With `--credentials-file`, a file holding the AWS keys (the variable names of [`VARS`] as
 //! keys) comes first, so mounted secrets rotate as for the other providers; without those keys
 //! in it, or without a file, the chain answers.
+//!
+//! A bucket that names a shared-config profile (`profile: NAME`) is signed with that profile's
+//! credentials instead, from one cache per profile name ([`super::profile`]); neither the
+//! credentials file nor the chain stands in for a profile that gives none.
 
-use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
@@ -25,13 +28,13 @@ use aws_config::provider_config::ProviderConfig;
 use aws_credential_types::Credentials as AwsCredentials;
 use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider};
 use aws_smithy_http_client::tls;
+use aws_smithy_runtime_api::client::http::SharedHttpClient;
 
 use crate::model::Provider;
 use crate::provider::Credentials;
 use crate::provider::credentials::{
     BoxFuture, CredentialSource, CredentialVars, CredentialsError as SourceError,
 };
-use crate::provider::credentials_file::CredentialsFile;
 
 /// The variable names of AWS access keys (the AWS CLI's and SDKs').
 pub(crate) const VARS: CredentialVars = CredentialVars {
@@ -56,7 +59,7 @@ pub(crate) const REREAD_WITHOUT_EXPIRY: Duration = Duration::from_secs(15 * 60);
 
 /// The STS region when neither `AWS_REGION`/`AWS_DEFAULT_REGION` nor the profile names one:
 /// the region of the global STS endpoint.
-const STS_FALLBACK_REGION: &str = "us-east-1";
+pub(crate) const STS_FALLBACK_REGION: &str = "us-east-1";
 
 /// The time source of the cache; injectable so tests can move time.
 pub(crate) type Clock = Arc<dyn Fn() -> SystemTime + Send + Sync>;
@@ -72,7 +75,49 @@ pub struct CredentialsError(String);
 const NOT_CONFIGURED: &str = "set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE, \
 or run with a web identity token, an ECS task role or an EC2 instance profile";
 
+/// The fix when a named profile gives no credentials.
+const PROFILE_NOT_CONFIGURED: &str = "define the profile in ~/.aws/config (or the file \
+AWS_CONFIG_FILE names) with keys in ~/.aws/credentials (or AWS_SHARED_CREDENTIALS_FILE), a \
+role_arn and source_profile, or another credential source; or correct the bucket's `profile`";
+
+/// aws-config's words for "this source had nothing", which say nothing about a named profile.
+const NOT_ENABLED: &str = "the credential provider was not enabled";
+
 impl CredentialsError {
+    /// The error of named profile `profile` that gave no credentials: the profile, what
+    /// aws-config said, and the fix when the profile has no credentials at all.
+    fn of_profile(
+        profile: &str,
+        error: &aws_credential_types::provider::error::CredentialsError,
+    ) -> Self {
+        use aws_credential_types::provider::error::CredentialsError as ChainError;
+        let message = describe(error)
+            .lines()
+            .map(str::trim)
+            .collect::<Vec<_>>()
+            .join("; ");
+        let message = message
+            .strip_prefix(NOT_ENABLED)
+            .map(|rest| rest.trim_start_matches([':', ' ']))
+            .unwrap_or(&message);
+        let message = if message.is_empty() {
+            "it has no credentials"
+        } else {
+            message
+        };
+        let profile = profile.escape_debug();
+        if matches!(
+            error,
+            ChainError::CredentialsNotLoaded(_) | ChainError::InvalidConfiguration(_)
+        ) {
+            CredentialsError(format!(
+                "AWS profile `{profile}`: {message} ({PROFILE_NOT_CONFIGURED})"
+            ))
+        } else {
+            CredentialsError(format!("AWS profile `{profile}`: {message}"))
+        }
+    }
+
     /// The error of a chain that gave no credentials.
     fn of_chain(error: &aws_credential_types::provider::error::CredentialsError) -> Self {
         use aws_credential_types::provider::error::CredentialsError as ChainError;
@@ -88,7 +133,6 @@ impl CredentialsError {
         }
         // The chain's text is a header and one line per source tried, each repeating that the
         // source "was not enabled"; kept are the sources and their reasons.
-        const NOT_ENABLED: &str = "the credential provider was not enabled";
         let tried: Vec<String> = message
             .lines()
             .skip(1)
@@ -116,6 +160,8 @@ impl CredentialsError {
 /// - `Debug` shows neither the key secret nor the session token.
 pub(crate) struct CachedAwsCredentials {
     provider: SharedCredentialsProvider,
+    /// The named profile `provider` reads, for errors and logs; `None` for the default chain.
+    profile: Option<String>,
     cache: tokio::sync::Mutex<Option<Cached>>,
     clock: Clock,
 }
@@ -133,6 +179,7 @@ impl std::fmt::Debug for CachedAwsCredentials {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("CachedAwsCredentials")
             .field("provider", &self.provider)
+            .field("profile", &self.profile)
             .finish_non_exhaustive()
     }
 }
@@ -142,8 +189,18 @@ impl CachedAwsCredentials {
     pub(crate) fn new(provider: impl ProvideCredentials + 'static) -> Self {
         CachedAwsCredentials {
             provider: SharedCredentialsProvider::new(provider),
+            profile: None,
             cache: tokio::sync::Mutex::new(None),
             clock: Arc::new(SystemTime::now),
+        }
+    }
+
+    /// Caches `provider`, which reads the named profile `profile`; its errors name the
+    /// profile and the fix.
+    pub(crate) fn of_profile(profile: &str, provider: impl ProvideCredentials + 'static) -> Self {
+        CachedAwsCredentials {
+            profile: Some(profile.to_string()),
+            ..CachedAwsCredentials::new(provider)
         }
     }
 
@@ -156,11 +213,7 @@ impl CachedAwsCredentials {
 
     /// The standard AWS credential chain of this process's environment and files.
     pub(crate) async fn default_chain() -> Self {
-        let http = aws_smithy_http_client::Builder::new()
-            .tls_provider(tls::Provider::Rustls(
-                tls::rustls_provider::CryptoMode::Ring,
-            ))
-            .build_https();
+        let http = sts_http_client();
         // The chain's own region lookup would end at instance metadata, which warns on every
         // command off EC2; the region only picks the STS endpoint of the web identity exchange.
         let region = RegionProviderChain::first_try(EnvironmentVariableRegionProvider::new())
@@ -205,11 +258,15 @@ impl CachedAwsCredentials {
                 Ok(out)
             }
             Err(error) => {
-                let error = CredentialsError::of_chain(&error);
+                let error = match &self.profile {
+                    Some(profile) => CredentialsError::of_profile(profile, &error),
+                    None => CredentialsError::of_chain(&error),
+                };
                 match cache.as_ref() {
                     Some(cached) if cached.expires_at.is_none_or(|e| now < e) => {
                         tracing::warn!(
                             error = %error,
+                            profile = self.profile.as_deref(),
                             "refreshing AWS credentials failed; using the cached ones until they expire"
                         );
                         Ok(convert(&cached.credentials))
@@ -231,46 +288,14 @@ impl CredentialSource for CachedAwsCredentials {
     }
 }
 
-/// S3's credential source: the credentials file when it holds the AWS keys, else the AWS
-/// chain, built on first use (building it reads the region settings, which needs no network).
-struct AwsSource {
-    file: Option<CredentialsFile>,
-    chain: tokio::sync::OnceCell<CachedAwsCredentials>,
-}
-
-impl std::fmt::Debug for AwsSource {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("AwsSource")
-            .field("file", &self.file)
-            .finish_non_exhaustive()
-    }
-}
-
-impl CredentialSource for AwsSource {
-    fn fetch(&self) -> BoxFuture<'_, Result<Credentials, SourceError>> {
-        Box::pin(async move {
-            if let Some(file) = &self.file
-                && let Ok(credentials) = file.fetch().await
-            {
-                return Ok(credentials);
-            }
-            let chain = self
-                .chain
-                .get_or_init(CachedAwsCredentials::default_chain)
-                .await;
-            CachedAwsCredentials::credentials(chain)
-                .await
-                .map_err(SourceError::refreshed_by)
-        })
-    }
-}
-
-/// The table's `credential_source`.
-pub(crate) fn source(file: Option<&Path>) -> Arc<dyn CredentialSource> {
-    Arc::new(AwsSource {
-        file: file.map(|path| CredentialsFile::new(VARS, path)),
-        chain: tokio::sync::OnceCell::new(),
-    })
+/// The HTTPS client of the chain's and profiles' own calls (STS, ECS, IMDS): rustls with
+/// the ring provider, as invsync's requests.
+pub(crate) fn sts_http_client() -> SharedHttpClient {
+    aws_smithy_http_client::Builder::new()
+        .tls_provider(tls::Provider::Rustls(
+            tls::rustls_provider::CryptoMode::Ring,
+        ))
+        .build_https()
 }
 
 /// invsync's credentials from the AWS ones.

@@ -165,3 +165,23 @@ fn a_chain_without_credentials_is_one_line_naming_the_fix_and_each_source_once()
         "the request says that"
     );
 }
+
+#[test]
+fn a_profile_error_names_the_profile_and_the_fix_on_one_line() {
+    let not_loaded = AwsError::not_loaded("the credential provider was not enabled");
+    let message = CredentialsError::of_profile("keyless", &not_loaded).to_string();
+    assert!(
+        message.starts_with("AWS profile `keyless`: it has no credentials ("),
+        "{message}"
+    );
+    assert!(message.contains("~/.aws/config") && message.contains("AWS_SHARED_CREDENTIALS_FILE"));
+    assert!(!message.contains('\n'), "{message}");
+    let refused =
+        AwsError::provider_error("AccessDenied: not authorized to perform sts:AssumeRole");
+    let message = CredentialsError::of_profile("cross", &refused).to_string();
+    assert!(message.starts_with("AWS profile `cross`: "), "{message}");
+    assert!(
+        message.contains("sts:AssumeRole") && !message.contains("~/.aws"),
+        "{message}"
+    );
+}

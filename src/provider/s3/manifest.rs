@@ -106,7 +106,7 @@ pub enum S3EncryptionSpec {
 /// Checks the S3-only bucket keys of `spec`.
 ///
 /// # Errors
-/// Every rule broken, at `spec.expectedBucketOwner`.
+/// Every rule broken, at `spec.expectedBucketOwner` or `spec.profile`.
 pub fn bucket_options(options: &S3BucketOptions) -> Result<(), Vec<FieldError>> {
     let mut errors = Vec::new();
     if let Some(owner) = &options.expected_bucket_owner
@@ -120,10 +120,42 @@ pub fn bucket_options(options: &S3BucketOptions) -> Result<(), Vec<FieldError>> 
             .hint("write the owner's account id in quotes, e.g. expectedBucketOwner: \"111122223333\""),
         );
     }
+    if let Some(profile) = &options.profile
+        && let Err(problem) = check_profile_name(profile)
+    {
+        errors.push(
+            FieldError::new(FieldPath::root().key("spec").key("profile"), problem).hint(
+                "name a profile of ~/.aws/config as the AWS CLI's --profile takes it, \
+                 e.g. profile: audit-prod",
+            ),
+        );
+    }
     if errors.is_empty() {
         Ok(())
     } else {
         Err(errors)
+    }
+}
+
+/// The characters aws-config accepts in a profile name (its profile-file parser skips a
+/// section whose name has any other), so a name it could never find fails validation.
+///
+/// # Errors
+/// What is wrong, quoting the name.
+pub(crate) fn check_profile_name(name: &str) -> Result<(), String> {
+    if name.is_empty() {
+        return Err("the profile name is empty".into());
+    }
+    match name
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || "_-/.%@:+".contains(*c)))
+    {
+        Some(bad) => Err(format!(
+            "profile `{}` has `{}`; AWS profile names use letters, digits and `_-/.%@:+`",
+            name.escape_debug(),
+            bad.escape_debug()
+        )),
+        None => Ok(()),
     }
 }
 
@@ -392,7 +424,7 @@ impl From<&S3Inventory> for S3InventorySpec {
 }
 
 /// The `spec` keys of [`S3BucketOptions`].
-pub(crate) const BUCKET_KEYS: &[&str] = &["expectedBucketOwner", "forcePathStyle"];
+pub(crate) const BUCKET_KEYS: &[&str] = &["expectedBucketOwner", "forcePathStyle", "profile"];
 
 /// The table's `parse_inventory`: one item of `spec.inventories`, read and validated.
 pub(crate) fn parse_inventory(region: &str, item: &Value, path: &FieldPath) -> ParsedInventory {

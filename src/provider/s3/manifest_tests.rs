@@ -162,10 +162,58 @@ fn expected_bucket_owner_must_be_twelve_digits() {
     assert!(bucket_options(&ok).is_ok());
     let bad = S3BucketOptions {
         expected_bucket_owner: Some("11112222333".into()),
-        force_path_style: false,
+        ..S3BucketOptions::default()
     };
     let errs = bucket_options(&bad).unwrap_err();
     assert_eq!(errs[0].path.to_string(), "spec.expectedBucketOwner");
+}
+
+fn bucket_spec(yaml: &str) -> Map<String, Value> {
+    serde_saphyr::from_str(yaml).unwrap()
+}
+
+#[test]
+fn a_profile_is_a_bucket_key_that_parses_renders_and_has_a_schema() {
+    let spec = bucket_spec(
+        "provider: s3\nbucket: logs\nregion: us-east-1\nprofile: audit-prod\ninventories: []",
+    );
+    let parsed = parse_bucket_options(&spec, &FieldPath::root().key("spec")).unwrap();
+    let options = parsed.downcast_ref::<S3BucketOptions>().unwrap();
+    assert_eq!(options.profile.as_deref(), Some("audit-prod"));
+    assert!(!options.force_path_style && options.expected_bucket_owner.is_none());
+
+    let rendered = render_bucket_options(&parsed);
+    assert_eq!(
+        Value::Object(rendered),
+        serde_json::json!({"profile": "audit-prod"})
+    );
+    let mut generator = SchemaGenerator::default();
+    let schema = bucket_options_schema(&mut generator);
+    let profile = &schema["profile"];
+    assert!(
+        profile["description"]
+            .as_str()
+            .is_some_and(|d| d.contains("role_arn")),
+        "{profile}"
+    );
+    assert!(BUCKET_KEYS.contains(&"profile"));
+}
+
+#[test]
+fn a_profile_name_aws_config_could_never_find_is_refused_at_spec_profile() {
+    for good in ["default", "audit-prod", "team/ci", "a.b_c@d:e+f%"] {
+        assert!(check_profile_name(good).is_ok(), "{good}");
+    }
+    for bad in ["", "audit prod", "prod]", "prüf"] {
+        let spec = bucket_spec(&format!("profile: {bad:?}"));
+        let errs = match parse_bucket_options(&spec, &FieldPath::root().key("spec")) {
+            Ok(_) => panic!("{bad:?} was accepted"),
+            Err(errs) => errs,
+        };
+        assert_eq!(errs.len(), 1, "{errs:?}");
+        assert_eq!(errs[0].path.to_string(), "spec.profile");
+        assert!(errs[0].hint.as_deref().unwrap().contains("~/.aws/config"));
+    }
 }
 
 proptest! {

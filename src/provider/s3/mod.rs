@@ -13,7 +13,9 @@
 //! - [`request`]: one SigV4-signed inventory call as plain data; [`response`]: answers to
 //!   results.
 //! - [`signer`]: the SigV4 stages as pure functions (the emulator verifies requests with them).
-//! - [`credentials`]: the standard AWS credential chain, cached and refreshed before expiry.
+//! - [`credentials`]: the standard AWS credential chain, cached and refreshed before expiry;
+//!   [`profile`]: the named shared-config profiles buckets sign with, one cache per name;
+//!   [`source`]: the process's S3 source (credentials file, chain, profiles) and each bucket's.
 //! - [`client`]: [`S3Client`], the [`crate::provider::InventoryApi`] implementation.
 
 pub mod client;
@@ -24,9 +26,11 @@ pub(crate) mod example;
 pub mod manifest;
 pub mod model;
 pub mod normalize;
+pub(crate) mod profile;
 pub mod request;
 pub mod response;
 pub mod signer;
+pub(crate) mod source;
 pub mod xml;
 
 pub use client::S3Client;
@@ -51,7 +55,7 @@ pub(crate) static SPEC: ProviderSpec = ProviderSpec {
     vendor: "AWS",
     title: "AWS S3",
     credential_vars: credentials::VARS,
-    credential_source: credentials::source,
+    credential_source: source::source,
     credential_fallback: credentials::FALLBACK,
     // PutBucketInventoryConfiguration replaces a configuration of the same id in place.
     changed_config: ChangedConfig::Update,
@@ -87,10 +91,17 @@ fn discover(parts: ClientParts<'_>) -> Arc<dyn DiscoveryApi> {
     client(parts).shared_discovery(endpoint)
 }
 
+/// The client of the bucket's options, signing with the credentials of the profile they
+/// name, else with the process's S3 credentials.
 fn client(parts: ClientParts<'_>) -> S3Client {
-    let mut client = S3Client::new(parts.transport, parts.credentials);
-    if let Some(options) = parts.options.downcast_ref::<model::S3BucketOptions>() {
-        client = client.with_options(options.clone());
+    let options = parts.options.downcast_ref::<model::S3BucketOptions>();
+    let credentials = match options.and_then(|o| o.profile.as_deref()) {
+        Some(name) => source::source_for(&parts.credentials, name),
+        None => parts.credentials,
+    };
+    let client = S3Client::new(parts.transport, credentials);
+    match options {
+        Some(options) => client.with_options(options.clone()),
+        None => client,
     }
-    client
 }

@@ -190,6 +190,13 @@ pub struct S3BucketOptions {
     /// always use path style.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub force_path_style: bool,
+    /// The AWS shared-config profile whose credentials sign this bucket's requests, resolved
+    /// as the AWS CLI and SDKs resolve it (`~/.aws/config` and `~/.aws/credentials`, or the
+    /// files `AWS_CONFIG_FILE` and `AWS_SHARED_CREDENTIALS_FILE` name): static keys, or
+    /// `role_arn` with `source_profile` (a role in another account), `credential_source` or
+    /// `web_identity_token_file`. Without it, the default credential chain signs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<String>,
 }
 
 crate::model::inventory::provider_inventory!(S3Inventory, filter_prefix);
