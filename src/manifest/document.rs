@@ -1,4 +1,5 @@
-//! One YAML document → one validated [`DesiredBucket`], or every problem it has.
+//! One YAML document → one validated [`DesiredBucket`] or [`InventoryPolicy`], or every problem
+//! it has.
 //!
 //! The document is read piece by piece (header, `metadata`, `spec`, then each inventory on its
 //! own) so that an error in one piece never hides the errors of another.
@@ -11,21 +12,33 @@ use serde_json::{Map, Value};
 use super::collect;
 use super::diagnostic::{FieldError, did_you_mean};
 use super::lines::FieldPath;
-use super::schema::{BucketSpecBody, Metadata};
+use super::schema::{BucketSpecBody, Metadata, POLICY_KIND};
 use super::validate::{self, bucket};
-use crate::model::{BucketKey, BucketMode, DesiredBucket, Endpoint, Inventory, Origin, Provider};
+use crate::model::{
+    BucketKey, BucketMode, DesiredBucket, Endpoint, Inventory, InventoryPolicy, Origin, Provider,
+};
 use crate::provider::registry::{self, ProviderBucketOptions};
 
 /// Top-level keys of a document.
 const DOCUMENT_FIELDS: &[&str] = &["apiVersion", "kind", "metadata", "spec"];
 
+/// What one valid document declares.
+#[derive(Debug, Clone)]
+pub enum Declaration {
+    /// `kind: BucketInventory`.
+    Bucket(Box<DesiredBucket>),
+    /// `kind: InventoryPolicy`.
+    Policy(Box<InventoryPolicy>),
+}
+
 /// What one document declares, as far as it could be read.
 #[derive(Debug)]
 pub struct ParsedDocument {
     /// The bucket the document names, when `spec.provider` and `spec.bucket` could be read:
-    /// enough to find duplicates even when the rest of the document is invalid.
+    /// enough to find duplicates even when the rest of the document is invalid. `None` for a
+    /// policy.
     pub identity: Option<(Provider, String)>,
-    pub result: Result<DesiredBucket, Vec<FieldError>>,
+    pub result: Result<Declaration, Vec<FieldError>>,
 }
 
 /// Reads and validates one document's value; `origin` is recorded in the bucket.
@@ -50,6 +63,34 @@ pub fn parse(value: &Value, origin: Origin) -> ParsedDocument {
     if let (Some(api_version), Some(kind), Some(metadata)) = (&api_version, &kind, &metadata) {
         bucket::check_header(api_version, kind, &metadata.name, &mut errors);
     }
+    if kind.as_deref() == Some(POLICY_KIND) {
+        let policy = match map.get("spec") {
+            Some(spec) => {
+                let name = metadata
+                    .as_ref()
+                    .map(|m| m.name.clone())
+                    .unwrap_or_default();
+                super::policy::parse_spec(spec, name, origin, &mut errors)
+            }
+            None => {
+                errors.push(FieldError::new(
+                    root.key("spec"),
+                    "missing required field `spec`",
+                ));
+                None
+            }
+        };
+        let result = match policy {
+            Some(policy) if errors.is_empty() && metadata.is_some() => {
+                Ok(Declaration::Policy(Box::new(policy)))
+            }
+            _ => Err(errors),
+        };
+        return ParsedDocument {
+            identity: None,
+            result,
+        };
+    }
     let (identity, body) = match map.get("spec") {
         Some(spec) => read_spec(spec, &mut errors),
         None => {
@@ -64,7 +105,7 @@ pub fn parse(value: &Value, origin: Origin) -> ParsedDocument {
         (
             Some((key, prune, mode, endpoint, options, inventories, overwrite_foreign)),
             Some(metadata),
-        ) if errors.is_empty() => Ok(DesiredBucket {
+        ) if errors.is_empty() => Ok(Declaration::Bucket(Box::new(DesiredBucket {
             key,
             name: metadata.name,
             prune,
@@ -74,7 +115,8 @@ pub fn parse(value: &Value, origin: Origin) -> ParsedDocument {
             origin,
             inventories,
             overwrite_foreign,
-        }),
+            policies: Vec::new(),
+        }))),
         _ => Err(errors),
     };
     ParsedDocument { identity, result }
@@ -101,7 +143,7 @@ fn read_spec(
         errors.push(FieldError::new(path, "spec must be a mapping"));
         return (None, None);
     };
-    let provider = read_provider(map, &path, errors);
+    let provider = super::provider_field::read_provider(map, &path, errors);
     // The provider's own bucket-level keys are read by the provider.
     let own_keys = provider.map_or(&[][..], |p| registry::spec(p).bucket_keys);
     // `spec` minus `provider` and those keys. The inventories are read one by one below,
@@ -198,58 +240,6 @@ fn read_spec(
     )
 }
 
-fn read_provider(
-    map: &Map<String, Value>,
-    path: &FieldPath,
-    errors: &mut Vec<FieldError>,
-) -> Option<Provider> {
-    let provider_path = path.key("provider");
-    let hint = provider_hint();
-    match map.get("provider") {
-        None => {
-            errors.push(
-                FieldError::new(provider_path, "missing required field `provider`").hint(hint),
-            );
-            None
-        }
-        Some(Value::String(s)) if Provider::from_name(s).is_some() => Provider::from_name(s),
-        Some(other) => {
-            let shown = other
-                .as_str()
-                .map_or_else(|| other.to_string(), str::to_string);
-            let names: Vec<String> = Provider::ALL
-                .iter()
-                .map(|p| format!("`{}`", registry::spec(*p).name))
-                .collect();
-            errors.push(
-                FieldError::new(
-                    provider_path,
-                    format!("`{shown}` is not one of {}", names.join(", ")),
-                )
-                .hint(hint),
-            );
-            None
-        }
-    }
-}
-
-/// `set `provider: cos` (Tencent Cloud) or `provider: oss` (Alibaba Cloud)`, from the table.
-fn provider_hint() -> String {
-    let choices: Vec<String> = Provider::ALL
-        .iter()
-        .map(|p| {
-            let entry = registry::spec(*p);
-            format!("`provider: {}` ({})", entry.name, entry.vendor)
-        })
-        .collect();
-    let listed = match choices.split_last() {
-        Some((last, [])) => last.clone(),
-        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
-        None => String::new(),
-    };
-    format!("set {listed}")
-}
-
 /// `provider` and the provider's own keys were taken out before deserializing the rest of
 /// `spec`; name them among the allowed, and the providers whose key it is when the key is
 /// another provider's (S3's `profile` on a COS bucket).
@@ -340,14 +330,5 @@ mod tests {
             hinted.hint.as_deref(),
             Some("a bucket key of `provider: s3` only; allowed fields: provider, bucket, region")
         );
-    }
-
-    #[test]
-    fn the_provider_hint_lists_every_registered_provider() {
-        let hint = provider_hint();
-        for provider in Provider::ALL {
-            let entry = registry::spec(provider);
-            assert!(hint.contains(&format!("`provider: {}` ({})", entry.name, entry.vendor)));
-        }
     }
 }

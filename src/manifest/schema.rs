@@ -19,8 +19,10 @@ use crate::provider::registry::{self, ManifestInventory, ProviderSpec};
 
 /// The only `apiVersion` this release understands.
 pub(crate) const API_VERSION: &str = "invsync/v1";
-/// The only `kind` this release understands.
+/// The `kind` of a document declaring one bucket.
 pub(crate) const KIND: &str = "BucketInventory";
+/// The `kind` of a document declaring a fleet policy (see [`super::policy`]).
+pub(crate) const POLICY_KIND: &str = "InventoryPolicy";
 
 /// One YAML document: the complete desired inventory configurations of one bucket.
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
@@ -105,12 +107,22 @@ impl JsonSchema for BucketSpec {
     }
 }
 
+fn provider_spec_schema(spec: &ProviderSpec, generator: &mut SchemaGenerator) -> Value {
+    let schema = BucketSpecBody::<Value>::json_schema(generator).to_value();
+    with_provider(schema, spec, generator)
+}
+
+/// `schema` (of a `spec` minus `provider`) with `provider` fixed to `spec`'s name, its own
+/// bucket-level keys and its inventory schema as the items of `inventories`.
 #[expect(
     clippy::expect_used,
     reason = "the schema comes from the crate's own types, never from input"
 )]
-fn provider_spec_schema(spec: &ProviderSpec, generator: &mut SchemaGenerator) -> Value {
-    let mut schema = BucketSpecBody::<Value>::json_schema(generator).to_value();
+pub(crate) fn with_provider(
+    mut schema: Value,
+    spec: &ProviderSpec,
+    generator: &mut SchemaGenerator,
+) -> Value {
     let inventory = (spec.inventory_schema)(generator).to_value();
     let extra = (spec.bucket_options_schema)(generator);
     let object = schema

@@ -82,6 +82,7 @@ mod tests {
         DesiredState {
             revision: "r".into(),
             buckets: [(bucket.key.clone(), bucket)].into(),
+            policies: Vec::new(),
         }
     }
 
