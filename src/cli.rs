@@ -413,6 +413,12 @@ pub struct RunArgs {
     #[arg(long, default_value = "5m", env = "INVSYNC_INTERVAL", value_parser = duration::parse_positive)]
     pub interval: Duration,
 
+    /// List the buckets of every provider a fleet policy names this often (± 10 % jitter), so
+    /// a bucket created later is covered within one interval, e.g. `5m`; also at start and
+    /// at once after a push to the hook. Unused without policies.
+    #[arg(long, default_value = "5m", env = "INVSYNC_DISCOVER_INTERVAL", value_parser = duration::parse_positive)]
+    pub discover_interval: Duration,
+
     /// Observe only: report drift in logs and metrics, never write.
     #[arg(long, env = "INVSYNC_DRY_RUN")]
     pub dry_run: bool,

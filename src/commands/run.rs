@@ -56,6 +56,7 @@ pub(crate) async fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
         resync_interval: args.interval,
         ..SchedulerConfig::default()
     };
+    config.discover_interval = args.discover_interval;
     config.concurrency = usize::from(args.provider.concurrency);
     config.debounce = args.debounce;
     config.shutdown_grace = args.shutdown_grace;

@@ -4,7 +4,14 @@
 //! A half-written manifest can allow more than the file it replaces (the `mode: observe` line
 //! not written yet, `prune: true` written before the list it prunes against). Each way a
 //! revision can allow a write is one field of [`WriteGrant`], filled in by [`WriteGrant::of`];
-//! a new one (a fleet policy's selector reaching a bucket) is added there and nowhere else.
+//! a new one is added there and nowhere else.
+//!
+//! The state a grant is read from is a revision's *effective* one: its explicit buckets plus
+//! the buckets its fleet policies reach over the fleet the daemon discovered
+//! ([`super::fleet::Expansion`]). So a policy whose selector newly reaches a bucket (a
+//! half-written `exclude:` list, a widened glob) grants `writes` on a bucket that had none,
+//! and a policy that turns `prune` on grants `prune`: both wait for the revision to settle,
+//! like a newly named bucket and `prune: true` in a `BucketInventory`.
 
 use std::collections::BTreeSet;
 

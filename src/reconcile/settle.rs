@@ -162,6 +162,18 @@ impl SettleGate {
         });
     }
 
+    /// Records that revision `id`, still in force, now expands to `desired` (a discovery pass
+    /// saw the fleet change). Nothing else moves: a bucket its policies newly reach is a write
+    /// the settled revision did not grant, so it waits, like a newly named bucket, until `id`
+    /// has settled; once `id` is replaced after settling, what it reached counts as granted.
+    /// Ignored when `id` is not the revision in force.
+    pub fn revision_expanded(&self, id: &str, desired: Arc<DesiredState>) {
+        let mut revisions = self.revisions.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(in_force) = revisions.in_force.as_mut().filter(|f| f.id == id) {
+            in_force.desired = desired;
+        }
+    }
+
     /// What the settled revision lets the daemon write on `bucket`'s bucket: writes beyond it
     /// wait for [`SettleGate::check`]. Before any revision is recorded, what `bucket` itself
     /// grants (there is nothing it could widen).

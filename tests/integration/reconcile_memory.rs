@@ -98,6 +98,7 @@ fn context() -> ReconcileContext {
         settings: settings(),
         dry_run: false,
         settle: SettleGate::default(),
+        wave: None,
     }
 }
 

@@ -79,6 +79,7 @@ impl Fixture {
             settings: ApplySettings::default(),
             dry_run: false,
             settle: SettleGate::new(WINDOW),
+            wave: None,
         };
         Fixture {
             _tmp: tmp,
