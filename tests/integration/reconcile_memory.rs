@@ -395,7 +395,10 @@ async fn a_policy_bucket_beyond_the_passs_wave_is_held_for_the_next_pass_unwritt
     assert_eq!(held.result.as_ref().ok(), Some(&Applied::Held(pass)));
     assert_eq!(next_action(&held.result, 1), Action::RequeueAfter(pass));
     assert_eq!(second.writes(), 0, "nothing written beyond the wave");
-    assert!(held.plan.is_some_and(|p| p.changes.len() == 1), "still planned");
+    assert!(
+        held.plan.is_some_and(|p| p.changes.len() == 1),
+        "still planned"
+    );
 
     wave.refill();
     let next_pass = reconcile_with(&second, &bucket, &context, "r1").await;
