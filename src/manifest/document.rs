@@ -1,4 +1,5 @@
-//! One YAML document → one validated [`DesiredBucket`], or every problem it has.
+//! One YAML document → one validated [`DesiredBucket`] or [`InventoryPolicy`], or every problem
+//! it has.
 //!
 //! The document is read piece by piece (header, `metadata`, `spec`, then each inventory on its
 //! own) so that an error in one piece never hides the errors of another.
@@ -11,21 +12,33 @@ use serde_json::{Map, Value};
 use super::collect;
 use super::diagnostic::{FieldError, did_you_mean};
 use super::lines::FieldPath;
-use super::schema::{BucketSpecBody, Metadata};
+use super::schema::{BucketSpecBody, Metadata, POLICY_KIND};
 use super::validate::{self, bucket};
-use crate::model::{BucketKey, BucketMode, DesiredBucket, Endpoint, Inventory, Origin, Provider};
+use crate::model::{
+    BucketKey, BucketMode, DesiredBucket, Endpoint, Inventory, InventoryPolicy, Origin, Provider,
+};
 use crate::provider::registry::{self, ProviderBucketOptions};
 
 /// Top-level keys of a document.
 const DOCUMENT_FIELDS: &[&str] = &["apiVersion", "kind", "metadata", "spec"];
 
+/// What one valid document declares.
+#[derive(Debug, Clone)]
+pub enum Declaration {
+    /// `kind: BucketInventory`.
+    Bucket(Box<DesiredBucket>),
+    /// `kind: InventoryPolicy`.
+    Policy(Box<InventoryPolicy>),
+}
+
 /// What one document declares, as far as it could be read.
 #[derive(Debug)]
 pub struct ParsedDocument {
     /// The bucket the document names, when `spec.provider` and `spec.bucket` could be read:
-    /// enough to find duplicates even when the rest of the document is invalid.
+    /// enough to find duplicates even when the rest of the document is invalid. `None` for a
+    /// policy.
     pub identity: Option<(Provider, String)>,
-    pub result: Result<DesiredBucket, Vec<FieldError>>,
+    pub result: Result<Declaration, Vec<FieldError>>,
 }
 
 /// Reads and validates one document's value; `origin` is recorded in the bucket.
@@ -50,6 +63,31 @@ pub fn parse(value: &Value, origin: Origin) -> ParsedDocument {
     if let (Some(api_version), Some(kind), Some(metadata)) = (&api_version, &kind, &metadata) {
         bucket::check_header(api_version, kind, &metadata.name, &mut errors);
     }
+    if kind.as_deref() == Some(POLICY_KIND) {
+        let policy = match map.get("spec") {
+            Some(spec) => {
+                let name = metadata.as_ref().map(|m| m.name.clone()).unwrap_or_default();
+                super::policy::parse_spec(spec, name, origin, &mut errors)
+            }
+            None => {
+                errors.push(FieldError::new(
+                    root.key("spec"),
+                    "missing required field `spec`",
+                ));
+                None
+            }
+        };
+        let result = match policy {
+            Some(policy) if errors.is_empty() && metadata.is_some() => {
+                Ok(Declaration::Policy(Box::new(policy)))
+            }
+            _ => Err(errors),
+        };
+        return ParsedDocument {
+            identity: None,
+            result,
+        };
+    }
     let (identity, body) = match map.get("spec") {
         Some(spec) => read_spec(spec, &mut errors),
         None => {
@@ -64,7 +102,7 @@ pub fn parse(value: &Value, origin: Origin) -> ParsedDocument {
         (
             Some((key, prune, mode, endpoint, options, inventories, overwrite_foreign)),
             Some(metadata),
-        ) if errors.is_empty() => Ok(DesiredBucket {
+        ) if errors.is_empty() => Ok(Declaration::Bucket(Box::new(DesiredBucket {
             key,
             name: metadata.name,
             prune,
@@ -74,7 +112,8 @@ pub fn parse(value: &Value, origin: Origin) -> ParsedDocument {
             origin,
             inventories,
             overwrite_foreign,
-        }),
+            policies: Vec::new(),
+        }))),
         _ => Err(errors),
     };
     ParsedDocument { identity, result }
@@ -198,7 +237,7 @@ fn read_spec(
     )
 }
 
-fn read_provider(
+pub(crate) fn read_provider(
     map: &Map<String, Value>,
     path: &FieldPath,
     errors: &mut Vec<FieldError>,

@@ -90,6 +90,7 @@ fn desired(key: &BucketKey, name: &str, inventories: Vec<Inventory>) -> DesiredB
         origin: Origin::default(),
         inventories,
         overwrite_foreign: Default::default(),
+        policies: Vec::new(),
     }
 }
 

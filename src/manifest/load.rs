@@ -9,7 +9,8 @@ use super::lines::{self, FieldPath, LinedDocument};
 use super::revision::{file_digest, revision_from_digests};
 use super::walk::{ManifestFile, Walk, manifest_files};
 use super::{bare, document};
-use crate::model::{DesiredBucket, DesiredState, Origin, Provider};
+use super::document::Declaration;
+use crate::model::{DesiredBucket, DesiredState, InventoryPolicy, Origin, Provider};
 
 /// Loads and validates every manifest below `dir`.
 ///
@@ -122,9 +123,13 @@ fn load(dir: &Path, mut cache: Option<&mut ParseCache>) -> Result<DesiredState, 
         }
         declare(&shown, outcome, &mut declared, &mut diagnostics);
     }
+    super::policy_checks::check_policies(&declared.policies, &mut diagnostics);
     if declared.documents == 0 && diagnostics.is_empty() {
         diagnostics.push(Diagnostic {
-            hint: Some("add *.yaml files with `kind: BucketInventory` documents".into()),
+            hint: Some(
+                "add *.yaml files with `kind: BucketInventory` or `kind: InventoryPolicy` documents"
+                    .into(),
+            ),
             ..file_diagnostic(dir.to_path_buf(), "contains no manifest documents".into())
         });
     }
@@ -147,13 +152,18 @@ fn load(dir: &Path, mut cache: Option<&mut ParseCache>) -> Result<DesiredState, 
             .into_iter()
             .map(|b| (b.key.clone(), b))
             .collect(),
+        policies: {
+            let mut policies = declared.policies;
+            policies.sort_by(|a, b| a.name.cmp(&b.name));
+            policies
+        },
     })
 }
 
 /// Parses and validates the text of one file, shown as `file` in messages.
 ///
 /// The lower-level entry of [`load_dir`]: it finds buckets declared twice within the file,
-/// but knows nothing of other files.
+/// but knows nothing of other files. Policies are checked, not returned.
 ///
 /// # Errors
 /// Every problem in the file.
@@ -179,6 +189,7 @@ pub fn parse_document_text(file: &Path, text: &str) -> Result<Vec<DesiredBucket>
 struct Declared {
     documents: usize,
     buckets: Vec<DesiredBucket>,
+    policies: Vec<InventoryPolicy>,
     /// Where each (provider, bucket) was first declared.
     places: BTreeMap<(Provider, String), (PathBuf, Option<usize>, usize)>,
 }
@@ -200,7 +211,7 @@ struct DocumentOutcome {
     bucket_line: Option<usize>,
     /// Where `spec.bucket` is reported when the bucket is declared twice.
     bucket_path: FieldPath,
-    result: Result<DesiredBucket, Vec<Diagnostic>>,
+    result: Result<Declaration, Vec<Diagnostic>>,
 }
 
 /// The stack of every thread that parses manifests. Parsing recurses once per YAML nesting
@@ -369,7 +380,8 @@ fn declare(file: &Path, outcome: FileOutcome, declared: &mut Declared, out: &mut
             }
         }
         match doc.result {
-            Ok(bucket) => declared.buckets.push(bucket),
+            Ok(Declaration::Bucket(bucket)) => declared.buckets.push(*bucket),
+            Ok(Declaration::Policy(policy)) => declared.policies.push(*policy),
             Err(errors) => out.extend(errors),
         }
     }

@@ -8,7 +8,8 @@
 //! YAML documents fast, and a file with any problem is parsed again by `lines`, which remembers
 //! the line of every node for the diagnostics; `document` reads each piece with `collect`
 //! (every serde error, not just the first) and checks it with `validate`, and `load` assembles
-//! the result and finds duplicate buckets.
+//! the result and finds duplicate buckets. `policy` reads `kind: InventoryPolicy` documents,
+//! whose items `template` fills in per bucket; `policy_checks` finds policies that clash.
 //! [`check_endpoints`] then applies the operator's endpoint policy to the loaded revision.
 
 pub mod bare;
@@ -20,9 +21,12 @@ pub mod import;
 pub mod json_schema;
 pub mod limits;
 pub mod lines;
+pub mod policy;
+pub(crate) mod policy_checks;
 pub mod load;
 pub mod revision;
 pub mod schema;
+pub mod template;
 pub mod validate;
 pub mod walk;
 

@@ -19,8 +19,10 @@ use crate::provider::registry::{self, ManifestInventory, ProviderSpec};
 
 /// The only `apiVersion` this release understands.
 pub(crate) const API_VERSION: &str = "invsync/v1";
-/// The only `kind` this release understands.
+/// The `kind` of a document declaring one bucket.
 pub(crate) const KIND: &str = "BucketInventory";
+/// The `kind` of a document declaring a fleet policy (see [`super::policy`]).
+pub(crate) const POLICY_KIND: &str = "InventoryPolicy";
 
 /// One YAML document: the complete desired inventory configurations of one bucket.
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]

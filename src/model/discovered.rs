@@ -30,3 +30,24 @@ impl DiscoveredBucket {
         }
     }
 }
+
+/// What a bucket listing is narrowed to. The client sends what its provider can filter on
+/// (S3: `prefix`, `bucket-region`; OSS: `prefix`; COS: the region's service host) and
+/// applies the whole filter to what comes back, so every provider honours it alike.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BucketFilter {
+    /// Only buckets whose name starts with this.
+    pub prefix: Option<String>,
+    /// Only buckets in this region.
+    pub region: Option<String>,
+}
+
+impl BucketFilter {
+    /// True when `bucket` passes the filter.
+    pub(crate) fn admits(&self, bucket: &DiscoveredBucket) -> bool {
+        self.prefix
+            .as_deref()
+            .is_none_or(|p| bucket.name.starts_with(p))
+            && self.region.as_deref().is_none_or(|r| bucket.region == r)
+    }
+}

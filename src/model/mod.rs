@@ -10,8 +10,11 @@
 
 pub(crate) mod discovered;
 pub mod endpoint;
+pub mod glob;
 pub mod inventory;
 pub mod live;
+pub mod policy;
+pub mod selector;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -20,10 +23,11 @@ use std::path::PathBuf;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-pub use discovered::DiscoveredBucket;
+pub use discovered::{BucketFilter, DiscoveredBucket};
 pub(crate) use endpoint::Endpoint;
 pub use inventory::{BucketOptions, Inventory, ProviderBucketOptions, ProviderInventory};
 pub use live::{ForeignConfig, LiveConfig, all_modelled};
+pub use policy::{InventoryPolicy, PolicyShare};
 
 /// The cloud whose inventory API a bucket lives behind, by the lowercase name used in
 /// manifests, logs, metrics and JSON output (`cos`, `oss`, `s3`).
@@ -201,9 +205,11 @@ pub struct DesiredBucket {
     pub key: BucketKey,
     /// `metadata.name` of the manifest document.
     pub name: String,
-    /// Delete live configurations that are not declared.
+    /// Delete live configurations that are not declared (the bucket's own manifest says so).
+    /// Policies prune only what they own: see [`DesiredBucket::prunes`].
     pub prune: bool,
-    /// Correct drift, or only report it.
+    /// Correct drift, or only report it. Policies observe only their own ids: see
+    /// [`DesiredBucket::observes`].
     pub mode: BucketMode,
     /// Where requests for this bucket go instead of the provider's public endpoint.
     pub endpoint: Option<Endpoint>,
@@ -216,6 +222,37 @@ pub struct DesiredBucket {
     /// Ids declared with `overwriteForeign: true`: the manifest wins over a live configuration
     /// invsync cannot fully read (see [`ForeignConfig`]).
     pub overwrite_foreign: BTreeSet<String>,
+    /// What fleet policies contribute to this bucket, by policy name; empty for a bucket only
+    /// its own manifest declares. A bucket no manifest declares has `prune: false`, `mode:
+    /// enforce` and [`Origin`] of the first policy.
+    pub policies: Vec<PolicyShare>,
+}
+
+impl DesiredBucket {
+    /// True when an undeclared live configuration `id` is to be deleted: the bucket's manifest
+    /// prunes, or a pruning policy owns the id (its prefix).
+    pub fn prunes(&self, id: &str) -> bool {
+        self.prune
+            || self
+                .policies
+                .iter()
+                .any(|p| p.prune && id.starts_with(&p.id_prefix))
+    }
+
+    /// True when a change of `id` is drift to report, never to write: the bucket observes, or
+    /// an observing policy declares or owns the id.
+    pub fn observes(&self, id: &str) -> bool {
+        self.mode == BucketMode::Observe
+            || self
+                .policies
+                .iter()
+                .any(|p| p.mode == BucketMode::Observe && p.covers(id))
+    }
+
+    /// The policy that declares `id` here, when one does.
+    pub fn declared_by_policy(&self, id: &str) -> Option<&PolicyShare> {
+        self.policies.iter().find(|p| p.ids.contains(id))
+    }
 }
 
 /// The desired state of every managed bucket at one revision of the manifests directory.
@@ -224,4 +261,7 @@ pub struct DesiredState {
     /// The git commit of the directory when it has one, otherwise a digest of the manifest files.
     pub revision: String,
     pub buckets: BTreeMap<BucketKey, DesiredBucket>,
+    /// Every `kind: InventoryPolicy` document, loaded, not yet expanded (see
+    /// [`crate::fleet::expand`]); sorted by name.
+    pub policies: Vec<InventoryPolicy>,
 }

@@ -30,6 +30,12 @@ pub struct BucketPlan {
     pub refusal: Option<Refusal>,
     /// The bucket is in observe mode: the changes are drift to report, never to carry out.
     pub observe: bool,
+    /// Changes of ids an observing policy declares or owns, on a bucket that otherwise
+    /// enforces: drift to report, never to carry out; sorted by id.
+    pub observed: Vec<Change>,
+    /// Ids a policy declares here that the bucket's own manifest declares too, which wins:
+    /// `(id, policy, the manifest file)`; sorted.
+    pub skipped: Vec<(String, String, std::path::PathBuf)>,
 }
 
 impl BucketPlan {
@@ -54,6 +60,10 @@ impl BucketPlan {
 ///   `once`.
 /// - A declared `Once` configuration is created, updated or replaced only when
 ///   `options.run_once` names it; otherwise it is reported in `once`.
+/// - An undeclared live configuration is deleted only when [`DesiredBucket::prunes`] its id
+///   (the bucket prunes, or a pruning policy owns the id); a change of an id
+///   [`DesiredBucket::observes`] goes to `observed` (unless the whole bucket observes, which
+///   `observe` says), never to `changes`.
 /// - A foreign live configuration is never the subject of a change, unless it is declared
 ///   with `overwriteForeign: true`: then it is updated (COS) or replaced (OSS), and the change
 ///   carries it in [`Change::overwrites`]. A foreign configuration is never deleted.
@@ -127,13 +137,28 @@ pub fn plan_bucket(
     }
     for (id, found) in live_by_id {
         match found {
-            _ if !desired.prune => unmanaged.push(id.to_string()),
+            _ if !desired.prunes(id) => unmanaged.push(id.to_string()),
             Live::Modelled(found) => changes.push(change(Action::Delete, id, Some(found), None)),
             Live::Foreign(foreign) => blocked.push(block(Action::Delete, foreign)),
         }
     }
     changes.sort_by(|a, b| a.id.cmp(&b.id));
     blocked.sort_by(|a, b| a.id.cmp(&b.id));
+    let observe = desired.mode == BucketMode::Observe;
+    let (observed, changes): (Vec<Change>, Vec<Change>) = changes
+        .into_iter()
+        .partition(|c| !observe && desired.observes(&c.id));
+    let mut skipped: Vec<(String, String, std::path::PathBuf)> = desired
+        .policies
+        .iter()
+        .flat_map(|share| {
+            share
+                .skipped
+                .iter()
+                .map(|(id, origin)| (id.clone(), share.policy.clone(), origin.file.clone()))
+        })
+        .collect();
+    skipped.sort();
 
     let deletes = changes
         .iter()
@@ -148,7 +173,9 @@ pub fn plan_bucket(
         blocked,
         once,
         refusal,
-        observe: desired.mode == BucketMode::Observe,
+        observe,
+        observed,
+        skipped,
     }
 }
 

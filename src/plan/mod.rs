@@ -11,6 +11,7 @@
 
 mod bucket_plan;
 mod change;
+pub mod coverage;
 pub(crate) mod normalize;
 pub mod render;
 pub mod safety;
@@ -19,6 +20,7 @@ use std::collections::BTreeMap;
 
 pub use bucket_plan::{BucketPlan, plan_bucket};
 pub use change::{Action, Blocked, Change, OnceState, OnceStatus};
+pub use coverage::{FleetReport, PolicyCoverage, Waves};
 pub use normalize::normalize;
 pub use safety::{PlanOptions, Refusal};
 
@@ -30,6 +32,8 @@ pub struct BucketFailure {
     pub key: BucketKey,
     /// What went wrong, for people (the provider's code, message and request id).
     pub message: String,
+    /// The provider said the bucket does not exist (deleted since it was listed or declared).
+    pub gone: bool,
 }
 
 /// The plan for every managed bucket at one revision of the manifests.
@@ -41,6 +45,8 @@ pub struct Plan {
     pub buckets: Vec<BucketPlan>,
     /// Sorted by key.
     pub failures: Vec<BucketFailure>,
+    /// Coverage of every fleet policy; empty when the manifests declare none.
+    pub fleet: FleetReport,
 }
 
 /// Counts over a whole plan.
@@ -84,6 +90,7 @@ impl Plan {
             revision: revision.into(),
             buckets,
             failures,
+            fleet: FleetReport::default(),
         }
     }
 
@@ -143,10 +150,12 @@ pub fn plan(
             Some(Err(message)) => failures.push(BucketFailure {
                 key: key.clone(),
                 message: message.clone(),
+                gone: false,
             }),
             None => failures.push(BucketFailure {
                 key: key.clone(),
                 message: "live state was not read".to_string(),
+                gone: false,
             }),
         }
     }

@@ -3,32 +3,12 @@
 
 use std::collections::BTreeMap;
 
+pub use crate::model::BucketFilter;
 use crate::model::DiscoveredBucket;
 use crate::provider::{BoxFuture, ProviderError};
 
 /// One bucket's tags, key to value (a key without a value maps to `""`).
 pub type BucketTags = BTreeMap<String, String>;
-
-/// What a bucket listing is narrowed to. The client sends what its provider can filter on
-/// (S3: `prefix`, `bucket-region`; OSS: `prefix`; COS: the region's service host) and
-/// applies the whole filter to what comes back, so every provider honours it alike.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct BucketFilter {
-    /// Only buckets whose name starts with this.
-    pub prefix: Option<String>,
-    /// Only buckets in this region.
-    pub region: Option<String>,
-}
-
-impl BucketFilter {
-    /// True when `bucket` passes the filter.
-    pub(crate) fn admits(&self, bucket: &DiscoveredBucket) -> bool {
-        self.prefix
-            .as_deref()
-            .is_none_or(|p| bucket.name.starts_with(p))
-            && self.region.as_deref().is_none_or(|r| bucket.region == r)
-    }
-}
 
 /// The name errors of the bucket listing give as their bucket: the listing is the account's.
 pub const ACCOUNT: &str = "the account";

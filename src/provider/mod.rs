@@ -282,6 +282,11 @@ impl ProviderError {
         }
     }
 
+    /// True when the service said the bucket itself does not exist (404 `NoSuchBucket`).
+    pub fn is_missing_bucket(&self) -> bool {
+        self.service().is_some_and(response::is_missing_bucket)
+    }
+
     #[cfg(test)]
     /// True when the service said the configuration (or, on OSS LIST, any configuration) does
     /// not exist.

@@ -90,7 +90,7 @@ pub fn header(headers: &HeaderMap, name: &str) -> String {
 
 /// True for a 404 whose code says the bucket itself does not exist: a wrong bucket must not
 /// look like a bucket without the configuration.
-fn is_missing_bucket(error: &ServiceError) -> bool {
+pub(crate) fn is_missing_bucket(error: &ServiceError) -> bool {
     error.status == 404 && error.code == "NoSuchBucket"
 }
 

@@ -79,6 +79,11 @@ pub async fn apply_plan<A: InventoryApi>(
         let reason = refusal.reason.clone();
         return unwritten(plan, Err(ReconcileError::PlanRefused { reason }));
     }
+    if plan.changes.is_empty() && !plan.observed.is_empty() {
+        // Only an observing policy's ids differ: drift to report.
+        let pending = plan.observed.len();
+        return unwritten(plan, Ok(Applied::Observed(pending)));
+    }
     if plan.changes.is_empty() {
         return unwritten(plan, Ok(Applied::InSync));
     }

@@ -232,6 +232,7 @@ mod tests {
             options: Default::default(),
             origin: Origin::default(),
             inventories,
+            policies: Vec::new(),
         }
     }
 

@@ -89,6 +89,7 @@ mod tests {
         DesiredState {
             revision: "r".into(),
             buckets: [(bucket.key.clone(), bucket)].into(),
+            policies: Vec::new(),
         }
     }
 

@@ -37,6 +37,7 @@ pub async fn plan_all(
                 .map_err(|error| BucketFailure {
                     key: bucket.key.clone(),
                     message: Chain(&error).to_string(),
+                    gone: error.is_missing_bucket(),
                 })
         })
         .buffer_unordered(concurrency.max(1))
@@ -51,13 +52,7 @@ pub async fn plan_all(
             Err(failure) => failures.push(failure),
         }
     }
-    buckets.sort_by(|a, b| a.key.cmp(&b.key));
-    failures.sort_by(|a, b| a.key.cmp(&b.key));
-    Plan {
-        revision: desired.revision.clone(),
-        buckets,
-        failures,
-    }
+    Plan::new(desired.revision.clone(), buckets, failures)
 }
 
 /// Applies every managed bucket: runs the one [`reconcile`] of each, at most `concurrency` at
@@ -136,6 +131,7 @@ mod tests {
                         line: None,
                     },
                     inventories: Vec::new(),
+                    policies: Vec::new(),
                 };
                 (key, desired)
             })
@@ -143,6 +139,7 @@ mod tests {
         DesiredState {
             revision: "r".into(),
             buckets,
+            policies: Vec::new(),
         }
     }
 

@@ -157,6 +157,7 @@ mod tests {
                 line: Some(1),
             },
             inventories: Vec::new(),
+            policies: Vec::new(),
         }
     }
 
@@ -164,6 +165,7 @@ mod tests {
         DesiredState {
             revision: "r".into(),
             buckets: buckets.iter().map(|b| (b.key.clone(), b.clone())).collect(),
+            policies: Vec::new(),
         }
     }
 

@@ -334,6 +334,7 @@ mod tests {
             Arc::new(DesiredState {
                 revision: String::new(),
                 buckets: [(b.key.clone(), b.clone())].into(),
+                policies: Vec::new(),
             })
         };
         let gate = SettleGate::new(Duration::from_secs(2));

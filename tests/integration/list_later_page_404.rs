@@ -107,6 +107,7 @@ impl Case {
             origin: Default::default(),
             inventories: vec![self.inventory("declared")],
             overwrite_foreign: Default::default(),
+            policies: Vec::new(),
         }
     }
 

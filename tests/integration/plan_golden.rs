@@ -335,6 +335,7 @@ fn buckets_are_ordered_and_unreadable_ones_reported_as_failures() {
     let failure = BucketFailure {
         key: key(Provider::OSS, "unreadable", "cn-beijing"),
         message: "ListBucketInventory: AccessDenied: You have no right to access this object. (request id 5C3D9175B6FC201293AD4890)".to_string(),
+        gone: false,
     };
     let plan = plan_of(
         &[(oss, vec![]), (cos, vec![cos_inventory("list1").build()])],

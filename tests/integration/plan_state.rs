@@ -19,6 +19,7 @@ fn state() -> DesiredState {
     DesiredState {
         revision: "abc".to_string(),
         buckets: [(cos.key.clone(), cos), (oss.key.clone(), oss)].into(),
+        policies: Vec::new(),
     }
 }
 

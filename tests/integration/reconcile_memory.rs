@@ -65,6 +65,7 @@ fn desired(inventories: Vec<Inventory>) -> DesiredBucket {
         origin: Default::default(),
         inventories,
         overwrite_foreign: Default::default(),
+        policies: Vec::new(),
     }
 }
 

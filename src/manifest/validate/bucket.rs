@@ -2,14 +2,14 @@
 
 use crate::manifest::diagnostic::FieldError;
 use crate::manifest::lines::FieldPath;
-use crate::manifest::schema::{API_VERSION, KIND};
+use crate::manifest::schema::{API_VERSION, KIND, POLICY_KIND};
 use crate::model::Endpoint;
 use crate::model::Provider;
 use crate::provider::registry;
 
 use super::is_dns_label;
 
-/// `apiVersion` and `kind` are the ones this release understands; `metadata.name` is set.
+/// `apiVersion` and `kind` are ones this release understands; `metadata.name` is set.
 pub(crate) fn check_header(
     api_version: &str,
     kind: &str,
@@ -26,10 +26,11 @@ pub(crate) fn check_header(
             .hint(format!("use `apiVersion: {API_VERSION}`")),
         );
     }
-    if kind != KIND {
+    if kind != KIND && kind != POLICY_KIND {
         errors.push(
-            FieldError::new(root.key("kind"), format!("unsupported kind `{kind}`"))
-                .hint(format!("use `kind: {KIND}`")),
+            FieldError::new(root.key("kind"), format!("unsupported kind `{kind}`")).hint(format!(
+                "use `kind: {KIND}` (one bucket) or `kind: {POLICY_KIND}` (every bucket a selector matches)"
+            )),
         );
     }
     if name.trim().is_empty() {
@@ -72,7 +73,7 @@ pub(crate) fn check_location(
     }
 }
 
-fn check_region(provider: Provider, region: &str, path: &FieldPath, errors: &mut Vec<FieldError>) {
+pub(crate) fn check_region(provider: Provider, region: &str, path: &FieldPath, errors: &mut Vec<FieldError>) {
     let entry = registry::spec(provider);
     let example = entry.region_example;
     if region.is_empty() {

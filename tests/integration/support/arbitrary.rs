@@ -434,6 +434,7 @@ pub(crate) fn desired_bucket() -> impl Strategy<Value = DesiredBucket> {
                     options: Default::default(),
                     origin: Origin::default(),
                     inventories,
+                    policies: Vec::new(),
                 }
             })
     })

@@ -224,6 +224,7 @@ pub(crate) fn bucket(key: BucketKey) -> BucketBuilder {
         options: Default::default(),
         origin: Origin::default(),
         inventories: Vec::new(),
+        policies: Vec::new(),
     })
 }
 

@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 
 use super::glob::{Glob, GlobError};
 use crate::model::DiscoveredBucket;
-use crate::provider::discovery::BucketFilter;
+use super::BucketFilter;
 
 /// Which buckets of an account are selected.
 ///

@@ -1,0 +1,160 @@
+//! Discovery for the policies of one revision: list each account's buckets once and read tags
+//! only where a selector needs them. The only I/O of [`crate::fleet`].
+
+use std::collections::BTreeMap;
+
+use futures_util::StreamExt;
+use futures_util::stream;
+
+use crate::error_chain::Chain;
+use crate::model::{DiscoveredBucket, InventoryPolicy, Provider, ProviderBucketOptions};
+use crate::provider::discovery::{BucketFilter, BucketTags};
+use crate::reconcile::Clients;
+
+/// Tag reads in flight at once; the transport's rate limit per account and region still
+/// applies beneath.
+const TAG_CONCURRENCY: usize = 8;
+
+/// What discovery saw for the policies of one revision.
+///
+/// # Guarantees
+/// A bucket is in exactly one place: [`buckets`](Self::buckets) (tags read when some selector
+/// of its provider needed them and its name and region passed that selector, `None`
+/// otherwise), [`unreadable`](Self::unreadable) or [`gone`](Self::gone).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FleetSnapshot {
+    /// Every listed bucket, by provider, in listing order.
+    pub buckets: BTreeMap<Provider, Vec<SeenBucket>>,
+    /// Listed buckets whose tags could not be read (403, a region out of reach, …).
+    pub unreadable: Vec<UnreadableBucket>,
+    /// Listed buckets that no longer existed when their tags were read.
+    pub gone: Vec<(Provider, DiscoveredBucket)>,
+    /// The accounts listed: provider and the bucket-level options the listing was made with
+    /// (an S3 profile names another account). [`SeenBucket::listing`] indexes this.
+    pub listings: Vec<(Provider, ProviderBucketOptions)>,
+    /// Listings that failed, by index into [`listings`](Self::listings), with why.
+    pub listing_errors: BTreeMap<usize, String>,
+}
+
+/// One listed bucket.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SeenBucket {
+    pub bucket: DiscoveredBucket,
+    /// Its tags, read only when a selector needed them.
+    pub tags: Option<BTreeMap<String, String>>,
+    /// Index of the listing (the account) it came from, into [`FleetSnapshot::listings`].
+    pub listing: usize,
+}
+
+/// A listed bucket whose tags could not be read: reported, never guessed at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnreadableBucket {
+    pub provider: Provider,
+    pub bucket: DiscoveredBucket,
+    /// The error, cause chain included.
+    pub reason: String,
+    /// Index of the listing it came from.
+    pub listing: usize,
+}
+
+impl FleetSnapshot {
+    /// The index of the listing of `provider` made with `options`, if any.
+    pub fn listing_of(&self, provider: Provider, options: &ProviderBucketOptions) -> Option<usize> {
+        self.listings
+            .iter()
+            .position(|(p, o)| *p == provider && o == options)
+    }
+}
+
+/// Lists the buckets (and tags only where a selector needs them) for every provider a policy
+/// names, once per account (provider and bucket-level options).
+///
+/// # Guarantees
+/// Never fails as a whole: a failed listing is in [`FleetSnapshot::listing_errors`], a bucket
+/// whose tags cannot be read in [`FleetSnapshot::unreadable`], a bucket gone since the listing
+/// in [`FleetSnapshot::gone`]. One listing covers all policies of an account: narrowed by the
+/// selector's own filter only when a single policy uses it.
+pub async fn discover(policies: &[InventoryPolicy], clients: &Clients) -> FleetSnapshot {
+    let mut snapshot = FleetSnapshot::default();
+    let mut users: Vec<Vec<&InventoryPolicy>> = Vec::new();
+    for policy in policies {
+        match snapshot.listing_of(policy.provider, &policy.options) {
+            Some(i) => users[i].push(policy),
+            None => {
+                snapshot
+                    .listings
+                    .push((policy.provider, policy.options.clone()));
+                users.push(vec![policy]);
+            }
+        }
+    }
+    for (index, users) in users.iter().enumerate() {
+        let (provider, options) = &snapshot.listings[index];
+        let provider = *provider;
+        let api = clients.discovery(provider, options);
+        let filter = match users.as_slice() {
+            [one] => one.selector.listing_filter(),
+            _ => BucketFilter::default(),
+        };
+        let listed = match api.list_buckets(&filter).await {
+            Ok(listed) => listed,
+            Err(error) => {
+                snapshot
+                    .listing_errors
+                    .insert(index, Chain(&error).to_string());
+                continue;
+            }
+        };
+        let needs_tags = |bucket: &DiscoveredBucket| {
+            users.iter().any(|p| {
+                p.selector.needs_tags()
+                    && p.selector.verdict_without_tags(bucket) == crate::fleet::Verdict::Selected
+            })
+        };
+        let read: Vec<(DiscoveredBucket, Option<Result<BucketTags, String>>, bool)> =
+            stream::iter(listed)
+                .map(|bucket| {
+                    let api = &api;
+                    let wanted = needs_tags(&bucket);
+                    async move {
+                        if !wanted {
+                            return (bucket, None, false);
+                        }
+                        match api.bucket_tags(&bucket.name, &bucket.region).await {
+                            Ok(tags) => (bucket, Some(Ok(tags)), false),
+                            Err(error) if error.is_missing_bucket() => (bucket, None, true),
+                            Err(error) => {
+                                let reason = Chain(&error).to_string();
+                                (bucket, Some(Err(reason)), false)
+                            }
+                        }
+                    }
+                })
+                .buffered(TAG_CONCURRENCY)
+                .collect()
+                .await;
+        let seen = snapshot.buckets.entry(provider).or_default();
+        for (bucket, tags, gone) in read {
+            match tags {
+                _ if gone => snapshot.gone.push((provider, bucket)),
+                Some(Err(reason)) => snapshot.unreadable.push(UnreadableBucket {
+                    provider,
+                    bucket,
+                    reason,
+                    listing: index,
+                }),
+                Some(Ok(tags)) => seen.push(SeenBucket {
+                    bucket,
+                    tags: Some(tags),
+                    listing: index,
+                }),
+                None => seen.push(SeenBucket {
+                    bucket,
+                    tags: None,
+                    listing: index,
+                }),
+            }
+        }
+    }
+    snapshot
+}

@@ -1,0 +1,166 @@
+//! `kind: InventoryPolicy`: one document's `spec` → a validated [`InventoryPolicy`], or every
+//! problem it has. Items are checked once here with placeholder values for the template
+//! variables, so `validate` finds their shape errors without listing any bucket.
+
+use std::collections::BTreeSet;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use super::collect;
+use super::diagnostic::FieldError;
+use super::lines::FieldPath;
+use super::template::{self, PLACEHOLDER_BUCKET, TemplateValues};
+use super::validate::{self, bucket};
+use crate::model::selector::BucketSelector;
+use crate::model::{BucketMode, InventoryPolicy, Origin, Provider};
+use crate::provider::kit::serde_defaults::is_false;
+use crate::provider::registry;
+
+/// `spec` of a policy minus `provider` and the provider's own keys, for items of type `I`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub(crate) struct PolicySpecBody<I> {
+    /// Which of the account's buckets the policy covers. Empty: every bucket.
+    #[serde(default)]
+    pub selector: BucketSelector,
+    /// Every id in `inventories` starts with it; the policy owns the live ids that do.
+    pub id_prefix: String,
+    /// `true`: delete live configurations whose id starts with `idPrefix` and that the policy
+    /// no longer declares, and nothing else.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub prune: bool,
+    /// `observe`: report coverage and drift, write nothing.
+    #[serde(default, skip_serializing_if = "BucketMode::is_enforce")]
+    pub mode: BucketMode,
+    /// The configurations to ensure on every selected bucket, in the provider's manifest
+    /// form; string values may hold `${bucket}`, `${region}` and `${provider}`.
+    #[serde(default = "Vec::<I>::new")]
+    pub inventories: Vec<I>,
+}
+
+/// Reads and checks the `spec` of a policy document named `name`, recorded with `origin`.
+///
+/// # Errors
+/// Every problem of `spec`: the shape, the provider, an empty `idPrefix`, an id outside it, a
+/// template variable outside the set, an item its provider refuses with placeholder values,
+/// ids used twice.
+pub(crate) fn parse_spec(
+    spec: &Value,
+    name: String,
+    origin: Origin,
+    errors: &mut Vec<FieldError>,
+) -> Option<InventoryPolicy> {
+    let path = FieldPath::root().key("spec");
+    let Value::Object(map) = spec else {
+        errors.push(FieldError::new(path, "spec must be a mapping"));
+        return None;
+    };
+    let provider = super::document::read_provider(map, &path, errors);
+    let own_keys = provider.map_or(&[][..], |p| registry::spec(p).bucket_keys);
+    let rest: Map<String, Value> = map
+        .iter()
+        .filter(|(key, _)| key.as_str() != "provider" && !own_keys.contains(&key.as_str()))
+        .map(|(key, value)| (key.clone(), value.clone()))
+        .collect();
+    let body = collect::deserialize::<PolicySpecBody<Value>>(&Value::Object(rest), &path)
+        .map_err(|found| errors.extend(found))
+        .ok();
+    let (provider, body) = (provider?, body?);
+    let before = errors.len();
+    let entry = registry::spec(provider);
+    for (i, region) in body.selector.regions.iter().enumerate() {
+        bucket::check_region(
+            provider,
+            region,
+            &path.key("selector").key("regions").index(i),
+            errors,
+        );
+    }
+    if body.id_prefix.trim().is_empty() {
+        errors.push(
+            FieldError::new(path.key("idPrefix"), "idPrefix is empty").hint(
+                "name the ids this policy owns, e.g. `idPrefix: fleet-`; prune deletes only ids \
+                 with this prefix",
+            ),
+        );
+    }
+    let options = (entry.parse_bucket_options)(map, &path)
+        .map_err(|found| errors.extend(found))
+        .unwrap_or_default();
+    let overwrite_foreign = check_items(provider, &body, &path, errors);
+    if errors.len() > before {
+        return None;
+    }
+    Some(InventoryPolicy {
+        name,
+        provider,
+        selector: body.selector,
+        id_prefix: body.id_prefix,
+        prune: body.prune,
+        mode: body.mode,
+        options,
+        inventories: body.inventories,
+        overwrite_foreign,
+        origin,
+    })
+}
+
+/// Checks every item with placeholder values (the selector's one region when it names exactly
+/// one, else the provider's example region) and returns the ids declared with
+/// `overwriteForeign: true`.
+fn check_items(
+    provider: Provider,
+    body: &PolicySpecBody<Value>,
+    path: &FieldPath,
+    errors: &mut Vec<FieldError>,
+) -> BTreeSet<String> {
+    let entry = registry::spec(provider);
+    let region = match body.selector.regions.as_slice() {
+        [one] => one.as_str(),
+        _ => entry.region_example,
+    };
+    let values = TemplateValues {
+        bucket: PLACEHOLDER_BUCKET,
+        region,
+        provider,
+    };
+    let mut ids = Vec::new();
+    let mut overwrite_foreign = BTreeSet::new();
+    for (i, item) in body.inventories.iter().enumerate() {
+        let item_path = path.key("inventories").index(i);
+        let rendered = match template::render(item, &values, &item_path) {
+            Ok(rendered) => rendered,
+            Err(found) => {
+                errors.extend(found);
+                continue;
+            }
+        };
+        let parsed = (entry.parse_inventory)(region, &rendered, &item_path);
+        if let Some(id) = parsed.id {
+            if !id.starts_with(&body.id_prefix) {
+                errors.push(
+                    FieldError::new(
+                        item_path.key("id"),
+                        format!(
+                            "id `{id}` does not start with idPrefix `{}`",
+                            body.id_prefix
+                        ),
+                    )
+                    .hint("a policy declares only ids it owns: rename it, or change idPrefix"),
+                );
+            }
+            if parsed.overwrite_foreign {
+                overwrite_foreign.insert(id.clone());
+            }
+            ids.push((i, id));
+        }
+        if let Err(found) = parsed.result {
+            errors.extend(found);
+        }
+    }
+    let id_refs: Vec<(usize, &str)> = ids.iter().map(|(i, id)| (*i, id.as_str())).collect();
+    validate::check_ids_unique(&id_refs, body.inventories.len(), errors);
+    overwrite_foreign
+}
