@@ -47,7 +47,8 @@ pub fn report(plan: &mut Plan, expanded: &Expanded, options: &RolloutOptions) {
         .map(|f| f.key.clone())
         .collect();
     plan.failures.retain(|f| !gone.contains(&f.key));
-    let plans: BTreeMap<&BucketKey, &BucketPlan> = plan.buckets.iter().map(|b| (&b.key, b)).collect();
+    let plans: BTreeMap<&BucketKey, &BucketPlan> =
+        plan.buckets.iter().map(|b| (&b.key, b)).collect();
     let failed: BTreeSet<&BucketKey> = plan.failures.iter().map(|f| &f.key).collect();
 
     let mut writes: BTreeSet<BucketKey> = BTreeSet::new();
@@ -90,7 +91,11 @@ pub fn report(plan: &mut Plan, expanded: &Expanded, options: &RolloutOptions) {
                 .iter()
                 .filter(|c| c.action == Action::Delete && mine(&c.id))
                 .count();
-            live += bucket_plan.changes.iter().filter(|c| c.before.is_some() && mine(&c.id)).count()
+            live += bucket_plan
+                .changes
+                .iter()
+                .filter(|c| c.before.is_some() && mine(&c.id))
+                .count()
                 + bucket_plan.in_sync.iter().filter(|id| mine(id)).count();
         }
         cov.matched = matched;
@@ -153,8 +158,7 @@ pub fn this_pass(desired: &DesiredState, fleet: &FleetReport) -> DesiredState {
 
 /// True for a bucket no manifest declares: only policies put it in the desired state.
 fn policy_only(bucket: &crate::model::DesiredBucket) -> bool {
-    bucket
-        .policies
-        .first()
-        .is_some_and(|first: &PolicyShare| first.origin == bucket.origin && first.policy == bucket.name)
+    bucket.policies.first().is_some_and(|first: &PolicyShare| {
+        first.origin == bucket.origin && first.policy == bucket.name
+    })
 }

@@ -66,7 +66,10 @@ pub fn parse(value: &Value, origin: Origin) -> ParsedDocument {
     if kind.as_deref() == Some(POLICY_KIND) {
         let policy = match map.get("spec") {
             Some(spec) => {
-                let name = metadata.as_ref().map(|m| m.name.clone()).unwrap_or_default();
+                let name = metadata
+                    .as_ref()
+                    .map(|m| m.name.clone())
+                    .unwrap_or_default();
                 super::policy::parse_spec(spec, name, origin, &mut errors)
             }
             None => {

@@ -5,11 +5,11 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use super::diagnostic::{Diagnostic, FieldError, ManifestErrors, display_path};
+use super::document::Declaration;
 use super::lines::{self, FieldPath, LinedDocument};
 use super::revision::{file_digest, revision_from_digests};
 use super::walk::{ManifestFile, Walk, manifest_files};
 use super::{bare, document};
-use super::document::Declaration;
 use crate::model::{DesiredBucket, DesiredState, InventoryPolicy, Origin, Provider};
 
 /// Loads and validates every manifest below `dir`.

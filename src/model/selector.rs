@@ -17,9 +17,9 @@ use std::fmt;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use super::BucketFilter;
 use super::glob::{Glob, GlobError};
 use crate::model::DiscoveredBucket;
-use super::BucketFilter;
 
 /// Which buckets of an account are selected.
 ///

@@ -9,8 +9,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use super::clients::Clients;
+use crate::fleet::{self, FleetSnapshot};
 use crate::metrics::PolicyCounts;
 use crate::model::{BucketKey, DesiredState, Provider};
+use crate::plan::PolicyCoverage;
 use crate::provider::BoxFuture;
 
 /// A discovery pass's picture of the fleet: expands a revision over the buckets it saw.
@@ -30,19 +32,6 @@ pub struct Expansion {
     /// Conflicts (two policies declaring one id on one bucket, …), each naming the files;
     /// an expansion with any is not put in force.
     pub errors: Vec<String>,
-}
-
-/// What one policy covers in one expansion.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct PolicyCoverage {
-    /// The policy's `metadata.name`.
-    pub policy: String,
-    /// Buckets it selects and writes (or observes).
-    pub matched: BTreeSet<BucketKey>,
-    /// Buckets its selector turned away (names, exclusions, regions, tags).
-    pub excluded: usize,
-    /// Buckets whose selection could not be decided (tags unreadable, …).
-    pub unreadable: usize,
 }
 
 /// How one discovery pass went.
@@ -78,45 +67,62 @@ pub struct FleetBinding {
 }
 
 impl FleetBinding {
-    /// The binding of [`crate::fleet`]: no revision declares policies yet, so discovery never
-    /// runs and every revision is its own effective state.
+    /// The binding of [`crate::fleet`]: a revision needs discovery when it declares an
+    /// `InventoryPolicy`; a pass is [`fleet::discover`] over its policies, failed when any
+    /// account's listing failed.
     pub fn standard() -> Self {
         FleetBinding {
-            has_policies: |_| false,
-            discover: Arc::new(|_, _| {
-                Box::pin(async {
-                    Discovery {
-                        view: Arc::new(NoPolicies),
-                        listed: BTreeSet::new(),
-                        failed: BTreeMap::new(),
-                    }
+            has_policies: |revision| !revision.policies.is_empty(),
+            discover: Arc::new(|revision, clients| {
+                Box::pin(async move {
+                    let snapshot = fleet::discover(&revision.policies, &clients).await;
+                    discovery_of(snapshot)
                 })
             }),
         }
     }
 }
 
-/// A view that adds nothing: the revision's own buckets.
-struct NoPolicies;
+/// How the listings of `snapshot` went, per provider.
+fn discovery_of(snapshot: FleetSnapshot) -> Discovery {
+    let mut listed = BTreeSet::new();
+    let mut failed = BTreeMap::new();
+    for (index, (provider, _)) in snapshot.listings.iter().enumerate() {
+        match snapshot.listing_errors.get(&index) {
+            Some(reason) => {
+                failed.insert(*provider, reason.clone());
+            }
+            None => {
+                listed.insert(*provider);
+            }
+        }
+    }
+    Discovery {
+        view: Arc::new(snapshot),
+        listed,
+        failed,
+    }
+}
 
-impl FleetView for NoPolicies {
+impl FleetView for FleetSnapshot {
     fn expand(&self, revision: &DesiredState) -> Expansion {
+        let expanded = fleet::expand(revision, self);
         Expansion {
-            desired: revision.clone(),
-            ..Expansion::default()
+            desired: expanded.desired,
+            coverage: expanded.coverage,
+            errors: expanded.errors.iter().map(ToString::to_string).collect(),
         }
     }
 }
 
-impl PolicyCoverage {
-    /// The counts of this coverage, `in_sync` telling which matched buckets are in sync.
-    pub fn counts(&self, in_sync: impl Fn(&BucketKey) -> bool) -> PolicyCounts {
-        let covered = self.matched.iter().filter(|k| in_sync(k)).count();
-        PolicyCounts {
-            covered: covered as u64,
-            pending: (self.matched.len() - covered) as u64,
-            excluded: self.excluded as u64,
-            unreadable: self.unreadable as u64,
-        }
+/// The `invsync_policy_buckets` counts of `coverage`, `in_sync` telling which matched buckets
+/// are in sync.
+pub fn counts(coverage: &PolicyCoverage, in_sync: impl Fn(&BucketKey) -> bool) -> PolicyCounts {
+    let covered = coverage.matched.iter().filter(|k| in_sync(k)).count();
+    PolicyCounts {
+        covered: covered as u64,
+        pending: (coverage.matched.len() - covered) as u64,
+        excluded: coverage.excluded as u64,
+        unreadable: coverage.unreadable.len() as u64,
     }
 }

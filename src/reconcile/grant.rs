@@ -15,13 +15,14 @@
 
 use std::collections::BTreeSet;
 
-use crate::model::{BucketKey, BucketMode, DesiredBucket, DesiredState};
+use crate::model::{BucketKey, BucketMode, DesiredBucket, DesiredState, PolicyShare};
 use crate::plan::{Action, Change};
 
 /// The writes one revision allows on one bucket.
 ///
 /// A grant only ever widens by gaining a field's permission: `writes` false → true, `prune`
-/// false → true, an id joining `overwrite_foreign`. Anything narrower is taken at once.
+/// false → true, an id joining `overwrite_foreign`, a fleet policy on the bucket switching
+/// from observe to enforce or turning `prune` on. Anything narrower is taken at once.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct WriteGrant {
     /// The bucket is named and enforced: its declared configurations may be created and
@@ -31,6 +32,9 @@ pub(crate) struct WriteGrant {
     pub prune: bool,
     /// Foreign live configurations the manifest may overwrite (`overwriteForeign: true`).
     pub overwrite_foreign: BTreeSet<String>,
+    /// The fleet policies reaching the bucket: an observing one's ids are not written, a
+    /// pruning one's undeclared ids (its prefix) may be deleted.
+    pub policies: Vec<PolicyShare>,
 }
 
 impl WriteGrant {
@@ -48,6 +52,7 @@ impl WriteGrant {
                 writes: true,
                 prune: bucket.prune,
                 overwrite_foreign: bucket.overwrite_foreign.clone(),
+                policies: bucket.policies.clone(),
             },
             _ => WriteGrant::default(),
         }
@@ -56,7 +61,7 @@ impl WriteGrant {
     /// True when this grant allows `change` (made by planning the bucket's manifest against
     /// its live state).
     pub(crate) fn permits(&self, change: &Change) -> bool {
-        if !self.writes {
+        if !self.writes || self.observes_by_policy(&change.id) {
             return false;
         }
         let foreign_allowed = change
@@ -64,9 +69,30 @@ impl WriteGrant {
             .as_ref()
             .is_none_or(|_| self.overwrite_foreign.contains(&change.id));
         match change.action {
-            Action::Delete => self.prune && foreign_allowed,
+            Action::Delete => self.prunes(&change.id) && foreign_allowed,
             Action::Create | Action::Update | Action::Replace => foreign_allowed,
         }
+    }
+
+    /// True when policy `name` reaches the bucket and only observes it.
+    pub(crate) fn policy_observes(&self, name: &str) -> bool {
+        self.policies
+            .iter()
+            .any(|p| p.policy == name && p.mode == BucketMode::Observe)
+    }
+
+    fn observes_by_policy(&self, id: &str) -> bool {
+        self.policies
+            .iter()
+            .any(|p| p.mode == BucketMode::Observe && p.covers(id))
+    }
+
+    fn prunes(&self, id: &str) -> bool {
+        self.prune
+            || self
+                .policies
+                .iter()
+                .any(|p| p.prune && id.starts_with(&p.id_prefix))
     }
 }
 
@@ -141,5 +167,39 @@ mod tests {
         assert_eq!(allowed(&enforce), [true, false, false]);
         assert_eq!(allowed(&prune), [true, true, false]);
         assert_eq!(allowed(&foreign), [true, false, true]);
+    }
+
+    fn share(mode: BucketMode, prune: bool) -> PolicyShare {
+        PolicyShare {
+            policy: "logs-fleet".into(),
+            origin: Default::default(),
+            id_prefix: "fleet-".into(),
+            prune,
+            mode,
+            ids: ["fleet-daily".to_string()].into(),
+            skipped: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_policy_grants_its_own_ids_by_its_mode_and_prunes_only_its_prefix() {
+        let with = |share: PolicyShare| WriteGrant {
+            policies: vec![share],
+            ..grant("", false)
+        };
+        let observing = with(share(BucketMode::Observe, true));
+        let enforcing = with(share(BucketMode::Enforce, false));
+        let pruning = with(share(BucketMode::Enforce, true));
+        let create = change(Action::Create, "fleet-daily", false);
+        let delete_owned = change(Action::Delete, "fleet-old", false);
+        let delete_other = change(Action::Delete, "manual", false);
+        let create_explicit = change(Action::Create, "a", false);
+        let allowed = |grant: &WriteGrant| {
+            [&create, &delete_owned, &delete_other, &create_explicit].map(|c| grant.permits(c))
+        };
+        assert_eq!(allowed(&observing), [false, false, false, true]);
+        assert_eq!(allowed(&enforcing), [true, false, false, true]);
+        assert_eq!(allowed(&pruning), [true, true, false, true]);
+        assert!(observing.policy_observes("logs-fleet") && !pruning.policy_observes("logs-fleet"));
     }
 }

@@ -49,7 +49,7 @@ use super::clients::Clients;
 use super::discovery::{DEFAULT_DISCOVER_INTERVAL, DiscoverySchedule};
 use super::error::ReconcileError;
 use super::events::RunEvent;
-use super::fleet::{Discovery, Expansion, FleetBinding, FleetView, PolicyCoverage};
+use super::fleet::{self, Discovery, Expansion, FleetBinding, FleetView};
 use super::outcome::Reconciled;
 use super::report;
 use super::requeue::next_action;
@@ -57,10 +57,11 @@ use super::revision::{self, Revision, RevisionDiff, RevisionError};
 use super::settle::SettleGate;
 use super::waves::WaveBudget;
 use crate::backoff::{Backoff, Jitter};
+use crate::fleet::DEFAULT_MAX_POLICY_WRITES_PER_PASS;
 use crate::manifest::ParseCache;
 use crate::metrics::{ConfigCounts, Metrics, PolicyCounts};
 use crate::model::{BucketKey, DesiredState, Provider};
-use crate::plan::PlanOptions;
+use crate::plan::{PlanOptions, PolicyCoverage};
 use crate::provider::endpoint_policy::EndpointPolicy;
 use crate::scheduler::{Action, BucketScheduler, SchedulerConfig};
 use crate::server::Readiness;
@@ -128,7 +129,7 @@ pub struct RunConfig {
 
 impl RunConfig {
     /// Defaults: 5 min ± 10 % resync and discovery, backoff 1 s doubling to 5 min, 8 buckets
-    /// at once, no wave limit,
+    /// at once, [`DEFAULT_MAX_POLICY_WRITES_PER_PASS`] policy buckets written per pass,
     /// [`DEFAULT_DEBOUNCE`], [`DEFAULT_SHUTDOWN_GRACE`], writes enabled, deletes and
     /// replacements after [`super::DEFAULT_SETTLE`].
     pub fn new(manifests: impl Into<PathBuf>, clients: Clients, metrics: Metrics) -> Self {
@@ -154,7 +155,7 @@ impl RunConfig {
             reload_window: DEFAULT_RELOAD_WINDOW,
             shard: Shard::SINGLE,
             discover_interval: DEFAULT_DISCOVER_INTERVAL,
-            max_policy_writes_per_pass: None,
+            max_policy_writes_per_pass: Some(DEFAULT_MAX_POLICY_WRITES_PER_PASS),
             fleet: FleetBinding::standard(),
         }
     }
@@ -630,7 +631,7 @@ impl Daemon {
             .iter()
             .map(|policy| {
                 let in_sync = |key: &BucketKey| self.views.get(key).is_some_and(|v| v.in_sync);
-                (policy.policy.clone(), policy.counts(in_sync))
+                (policy.policy.clone(), fleet::counts(policy, in_sync))
             })
             .collect();
         self.context.metrics.set_policy_buckets(&counts);

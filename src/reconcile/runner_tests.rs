@@ -131,7 +131,7 @@ impl FleetView for Fleet {
         };
         for name in &self.0 {
             let bucket = policy_bucket(name);
-            coverage.matched.insert(bucket.key.clone());
+            coverage.matched.push(bucket.key.clone());
             desired.buckets.insert(bucket.key.clone(), bucket);
         }
         let errors = if self.0.contains(&"conflict") {

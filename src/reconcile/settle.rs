@@ -41,7 +41,7 @@ use std::time::{Duration, Instant};
 use super::grant::WriteGrant;
 use crate::manifest::revision::{file_digest, revision_from_digests};
 use crate::manifest::walk::manifest_files;
-use crate::model::{DesiredBucket, DesiredState};
+use crate::model::{BucketMode, DesiredBucket, DesiredState};
 use crate::plan::{Action, BucketPlan};
 use crate::watch;
 
@@ -251,7 +251,7 @@ pub(crate) fn must_settle(plan: &BucketPlan, settled: &WriteGrant) -> bool {
 
 /// What `desired` may be made into while `plan`'s held changes wait, or `None` when `settled`
 /// grants no write on the bucket at all (it was observed, or not named): the same bucket, not
-/// pruning, keeping the live version of every configuration `plan` would replace and
+/// pruning (its policies neither), its policies observing where the settled ones did, keeping the live version of every configuration `plan` would replace and
 /// overwriting only the foreign configurations `settled` already allowed. Planning against it
 /// gives the creates and updates `settled` allows.
 pub(crate) fn within_settled(
@@ -264,6 +264,14 @@ pub(crate) fn within_settled(
     }
     let mut interim = desired.clone();
     interim.prune = false;
+    for share in &mut interim.policies {
+        // Deletes wait for the revision to settle, and so do writes of what a policy only
+        // observed in the settled one.
+        share.prune = false;
+        if settled.policy_observes(&share.policy) {
+            share.mode = BucketMode::Observe;
+        }
+    }
     interim
         .overwrite_foreign
         .retain(|id| settled.overwrite_foreign.contains(id));

@@ -16,8 +16,9 @@ use daemon::{Daemon, MAX_WAIT, metric, wait_until};
 use e2e::{Emulator, Manifests};
 use invsync::manifest::parse_document_text;
 use invsync::model::{DesiredState, DiscoveredBucket, Provider};
+use invsync::plan::PolicyCoverage;
 use invsync::provider::discovery::{BucketFilter, DiscoveryApi};
-use invsync::reconcile::fleet::{Discovery, Expansion, FleetBinding, FleetView, PolicyCoverage};
+use invsync::reconcile::fleet::{Discovery, Expansion, FleetBinding, FleetView};
 
 /// The policy the stand-in fleet applies: one OSS configuration on every `fleet-*` bucket.
 const POLICY: &str = "fleet-logs";
@@ -40,7 +41,7 @@ impl FleetView for EveryFleetBucket {
             let bucket = parse_document_text(Path::new("policy.yaml"), &yaml)
                 .unwrap()
                 .remove(0);
-            coverage.matched.insert(bucket.key.clone());
+            coverage.matched.push(bucket.key.clone());
             desired.buckets.insert(bucket.key.clone(), bucket);
         }
         Expansion {

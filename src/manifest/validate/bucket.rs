@@ -73,7 +73,12 @@ pub(crate) fn check_location(
     }
 }
 
-pub(crate) fn check_region(provider: Provider, region: &str, path: &FieldPath, errors: &mut Vec<FieldError>) {
+pub(crate) fn check_region(
+    provider: Provider,
+    region: &str,
+    path: &FieldPath,
+    errors: &mut Vec<FieldError>,
+) {
     let entry = registry::spec(provider);
     let example = entry.region_example;
     if region.is_empty() {
