@@ -6,79 +6,22 @@ use crate::support::cases;
 use crate::support::daemon;
 use crate::support::e2e;
 
-use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
-use std::sync::Arc;
 use std::time::Duration;
 
 use cases::OSS;
 use daemon::{Daemon, MAX_WAIT, metric, wait_until};
 use e2e::{Emulator, Manifests};
-use invsync::manifest::parse_document_text;
-use invsync::model::{DesiredState, DiscoveredBucket, Provider};
-use invsync::plan::PolicyCoverage;
-use invsync::provider::discovery::{BucketFilter, DiscoveryApi};
-use invsync::reconcile::fleet::{Discovery, Expansion, FleetBinding, FleetView};
+use invsync::model::Provider;
 
-/// The policy the stand-in fleet applies: one OSS configuration on every `fleet-*` bucket.
-const POLICY: &str = "fleet-logs";
+/// The policy: configuration `fleet-daily` on every OSS bucket named `fleet-*`, its report
+/// prefix the bucket's name.
+const POLICY: &str = "logs-fleet";
 
-/// Every listed bucket gets configuration `fleet-daily`, as a policy on `fleet-*` would give it.
-struct EveryFleetBucket(Vec<DiscoveredBucket>);
-
-impl FleetView for EveryFleetBucket {
-    fn expand(&self, revision: &DesiredState) -> Expansion {
-        let mut desired = revision.clone();
-        let mut coverage = PolicyCoverage {
-            policy: POLICY.into(),
-            ..PolicyCoverage::default()
-        };
-        for seen in &self.0 {
-            let yaml = OSS
-                .manifest(false, &[("fleet-daily", "logs/")])
-                .replace(OSS.bucket, &seen.name)
-                .replace(OSS.region, &seen.region);
-            let bucket = parse_document_text(Path::new("policy.yaml"), &yaml)
-                .unwrap()
-                .remove(0);
-            coverage.matched.push(bucket.key.clone());
-            desired.buckets.insert(bucket.key.clone(), bucket);
-        }
-        Expansion {
-            desired,
-            coverage: vec![coverage],
-            errors: Vec::new(),
-        }
-    }
-}
-
-/// Discovery through the daemon's own OSS listing client, narrowed to `fleet-*`.
-fn oss_fleet() -> FleetBinding {
-    FleetBinding {
-        has_policies: |_| true,
-        discover: Arc::new(|_, clients| {
-            Box::pin(async move {
-                let api = clients.discovery(Provider::OSS, &Default::default());
-                let filter = BucketFilter {
-                    prefix: Some("fleet-".into()),
-                    region: None,
-                };
-                let (seen, listed, failed) = match api.list_buckets(&filter).await {
-                    Ok(seen) => (seen, BTreeSet::from([Provider::OSS]), BTreeMap::new()),
-                    Err(error) => (
-                        Vec::new(),
-                        BTreeSet::new(),
-                        BTreeMap::from([(Provider::OSS, error.to_string())]),
-                    ),
-                };
-                Discovery {
-                    view: Arc::new(EveryFleetBucket(seen)),
-                    listed,
-                    failed,
-                }
-            })
-        }),
-    }
+fn policy_manifest() -> String {
+    format!(
+        "apiVersion: invsync/v1\nkind: InventoryPolicy\nmetadata: {{name: {POLICY}}}\nspec:\n  provider: oss\n  selector: {{names: [\"fleet-*\"]}}\n  idPrefix: fleet-\n  inventories:\n    - id: fleet-daily\n      includedObjectVersions: Current\n      schedule: {{frequency: Daily}}\n      filter: {{prefix: \"${{bucket}}/\"}}\n      optionalFields: [Size, ETag]\n      destination:\n{}",
+        OSS.destination_yaml()
+    )
 }
 
 fn create(emulator: &Emulator, bucket: &str) {
@@ -99,18 +42,17 @@ fn coverage(daemon: &Daemon, state: &str) -> Option<f64> {
     )
 }
 
-/// A strict-buckets emulator holding `buckets` and the explicitly declared one, and a daemon
-/// discovering every second.
+/// A strict-buckets emulator holding `buckets`, and a daemon running the policy with a
+/// discovery every second.
 fn start(buckets: &[&str]) -> (Emulator, Manifests, Daemon) {
     let emulator = Emulator::start_with(|config| config.strict_buckets = true);
-    for bucket in buckets.iter().chain([&OSS.bucket]) {
+    for bucket in buckets {
         create(&emulator, bucket);
     }
     let manifests = Manifests::new();
-    manifests.write("explicit.yaml", &OSS.manifest(false, &[]));
+    manifests.write("policy.yaml", &policy_manifest());
     let daemon = Daemon::start(&emulator, manifests.path(), |config| {
         config.discover_interval = Duration::from_secs(1);
-        config.fleet = oss_fleet();
     });
     (emulator, manifests, daemon)
 }
@@ -138,6 +80,8 @@ fn a_bucket_created_while_the_daemon_runs_gets_its_inventory_within_one_discover
     );
     assert_eq!(coverage(&daemon, "pending"), Some(0.0));
     assert_eq!(configs(&emulator, "other-c"), 0, "outside the fleet");
+    let live = emulator.handle.configs(Provider::OSS, "fleet-b").join("");
+    assert!(live.contains("<Prefix>fleet-b/</Prefix>"), "{live}");
     let text = daemon.metrics_text();
     assert!(
         metric(

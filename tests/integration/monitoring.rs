@@ -168,13 +168,6 @@ fn exported(scrape: &str) -> BTreeSet<String> {
         .collect()
 }
 
-/// Families sampled only once a revision declares fleet policies.
-const FLEET_FAMILIES: [&str; 3] = [
-    "invsync_policy_buckets",
-    "invsync_discovery_runs_total",
-    "invsync_discovery_last_success_timestamp_seconds",
-];
-
 #[test]
 fn the_dashboard_and_alerts_query_only_metrics_a_running_daemon_exports() {
     // Drift on COS, a missing OSS bucket (reconcile errors) and two throttled calls (retries),
@@ -194,13 +187,25 @@ fn the_dashboard_and_alerts_query_only_metrics_a_running_daemon_exports() {
     let manifests = Manifests::new();
     manifests.write("cos.yaml", &COS.manifest(false, &[("logs", "logs/")]));
     manifests.write("oss.yaml", &OSS.manifest(false, &[("logs", "logs/")]));
+    // A fleet policy (covering no bucket), so that discovery and coverage are exported too.
+    manifests.write(
+        "policy.yaml",
+        &format!(
+            "apiVersion: invsync/v1\nkind: InventoryPolicy\nmetadata: {{name: fleet}}\nspec:\n  provider: oss\n  selector: {{names: [\"fleet-*\"]}}\n  idPrefix: fleet-\n  inventories:\n    - id: fleet-daily\n      includedObjectVersions: Current\n      schedule: {{frequency: Daily}}\n      destination:\n{}",
+            OSS.destination_yaml()
+        ),
+    );
     let process = Process::start(&emulator, &manifests);
     let addr = process.address();
     wait_ready(&addr);
     let deadline = Instant::now() + Duration::from_secs(20);
     let names = loop {
         let names = exported(&get(&addr, "/metrics").1);
-        if names.contains("invsync_bucket_consecutive_failures") || Instant::now() > deadline {
+        let sampled = [
+            "invsync_bucket_consecutive_failures",
+            "invsync_policy_buckets",
+        ];
+        if sampled.iter().all(|n| names.contains(*n)) || Instant::now() > deadline {
             break names;
         }
         std::thread::sleep(Duration::from_millis(50));
@@ -215,11 +220,9 @@ fn the_dashboard_and_alerts_query_only_metrics_a_running_daemon_exports() {
         "the dashboard queries {unknown:?}, not exported by the daemon: {names:?}"
     );
     let rules = read("invsync.rules.yaml");
-    // The fleet families have samples only while a revision declares policies (the lib's
-    // `metrics::tests::every_family_is_exported_once_it_has_a_sample` names them).
     let unknown: Vec<_> = metric_names(&rules)
         .into_iter()
-        .filter(|n| !names.contains(n) && !FLEET_FAMILIES.contains(&n.as_str()))
+        .filter(|n| !names.contains(n))
         .collect();
     assert!(
         unknown.is_empty(),
