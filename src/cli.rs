@@ -319,6 +319,16 @@ pub struct SafetyArgs {
     pub allow_mass_delete: bool,
 }
 
+/// Limits of fleet policy rollouts (`plan`, `apply`).
+#[derive(Debug, Args)]
+pub struct FleetArgs {
+    /// Write to at most this many buckets through policies in one pass: a policy change
+    /// touching more is rolled out in waves, the first buckets (in key order) now, the rest by
+    /// the next runs; the plan says how many passes remain.
+    #[arg(long, default_value_t = 100, env = "INVSYNC_MAX_POLICY_WRITES_PER_PASS", value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_policy_writes_per_pass: u64,
+}
+
 /// Plan output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum OutputFormat {
@@ -348,6 +358,8 @@ pub struct PlanArgs {
     pub provider: ProviderArgs,
     #[command(flatten)]
     pub safety: SafetyArgs,
+    #[command(flatten)]
+    pub fleet: FleetArgs,
 
     /// Output format.
     #[arg(
@@ -381,6 +393,8 @@ pub struct ApplyArgs {
     pub provider: ProviderArgs,
     #[command(flatten)]
     pub safety: SafetyArgs,
+    #[command(flatten)]
+    pub fleet: FleetArgs,
 
     /// Start the declared `Once` configuration ID (create it, or replace it when it differs):
     /// without this flag `Once` configurations are never written. Repeat or comma-separate

@@ -6,31 +6,52 @@ use std::process::ExitCode;
 use invsync::cli::ApplyArgs;
 use invsync::error_chain::Chain;
 use invsync::metrics::Metrics;
+use invsync::fleet;
 use invsync::model::DesiredState;
+use invsync::plan::FleetReport;
 use invsync::provider::registry;
 use invsync::reconcile::{
     Applied, ApplySettings, ReconcileContext, ReconcileError, Reconciled, SettleGate, apply_all,
 };
 
 /// Exit codes: 0 every managed bucket converged, 1 anything else (invalid manifests — in which
-/// case nothing is written at all —, a `--run-once` id no manifest declares as `Once`, a refused
-/// plan, a failed read or write, a perpetual diff).
+/// case nothing is written at all —, conflicting policies — likewise —, a `--run-once` id no
+/// manifest declares as `Once`, a refused plan, a failed read or write, a perpetual diff, a
+/// failed bucket listing or an unreadable selected bucket, a policy's refused deletes). A wave
+/// rollout with passes left is not a failure: the report says to run apply again.
 pub(crate) async fn run(args: &ApplyArgs) -> anyhow::Result<ExitCode> {
     let policy = args.manifests.endpoint_policy();
     let Some(desired) = super::load_or_report(&args.manifests.manifests, &policy) else {
         return Ok(ExitCode::from(1));
     };
-    let undeclared = undeclared_once(&desired, &args.run_once);
-    if !undeclared.is_empty() {
-        eprintln!(
-            "invsync: --run-once {}: no manifest declares a `frequency: Once` configuration with this id; nothing was written",
-            undeclared.join(", ")
-        );
+    if desired.policies.is_empty() && !refuse_undeclared_once(&desired, &args.run_once) {
         return Ok(ExitCode::from(1));
     }
     let clients = super::clients(&args.provider, policy)?;
     let mut options = super::plan_options(&args.safety);
     options.run_once = args.run_once.iter().cloned().collect();
+    // With policies, the fleet is planned first (discovery, expansion, waves, the fleet-wide
+    // delete guard) and this pass carries out only what the rollout allows.
+    let (desired, fleet) = if desired.policies.is_empty() {
+        (desired, FleetReport::default())
+    } else {
+        let Some(planned) = super::fleet_run::plan_fleet(
+            &clients,
+            desired,
+            &options,
+            &args.fleet,
+            usize::from(args.provider.concurrency),
+        )
+        .await
+        else {
+            return Ok(ExitCode::from(1));
+        };
+        let pass = fleet::this_pass(&planned.expanded.desired, &planned.plan.fleet);
+        if !refuse_undeclared_once(&pass, &args.run_once) {
+            return Ok(ExitCode::from(1));
+        }
+        (pass, planned.plan.fleet)
+    };
     // The daemon's reconcile, run once: nothing waits for the manifests to settle and nothing
     // is exported, so the metrics stay unread.
     let context = ReconcileContext {
@@ -60,6 +81,7 @@ pub(crate) async fn run(args: &ApplyArgs) -> anyhow::Result<ExitCode> {
         describe(&mut out, &key.to_string(), outcome);
     }
     let failed = outcomes.len() - in_sync - converged - observed;
+    all_converged &= describe_fleet(&mut out, &fleet);
     let observed_note = if observed > 0 {
         format!(", {observed} drifted in observe mode (not written)")
     } else {
@@ -81,6 +103,70 @@ pub(crate) async fn run(args: &ApplyArgs) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::from(1)
     })
+}
+
+/// False, after saying so on stderr, when `--run-once` names an id no bucket of `desired`
+/// declares as a `Once` configuration.
+fn refuse_undeclared_once(desired: &DesiredState, run_once: &[String]) -> bool {
+    let undeclared = undeclared_once(desired, run_once);
+    if !undeclared.is_empty() {
+        eprintln!(
+            "invsync: --run-once {}: no manifest declares a `frequency: Once` configuration with this id; nothing was written",
+            undeclared.join(", ")
+        );
+    }
+    undeclared.is_empty()
+}
+
+/// The policies' part of the apply report: refused deletes, unreadable buckets, failed
+/// listings (each makes the run incomplete) and the passes a wave rollout still needs (which
+/// does not). Returns false when the run is incomplete.
+fn describe_fleet(out: &mut String, fleet: &FleetReport) -> bool {
+    let mut complete = true;
+    for cov in &fleet.policies {
+        if let Some(error) = &cov.listing_error {
+            complete = false;
+            let _ = writeln!(
+                out,
+                "policy {}: FAILED, the bucket listing failed: {error}",
+                cov.policy
+            );
+        }
+        for (key, reason) in &cov.unreadable {
+            complete = false;
+            let _ = writeln!(
+                out,
+                "policy {}: {key} not read, so not covered: {reason}",
+                cov.policy
+            );
+        }
+        if let Some(refusal) = &cov.refusal {
+            complete = false;
+            let _ = writeln!(
+                out,
+                "policy {}: deletes REFUSED, none made: {refusal}",
+                cov.policy
+            );
+        }
+        for key in &cov.gone {
+            let _ = writeln!(
+                out,
+                "policy {}: {key} is gone since it was listed; nothing to do",
+                cov.policy
+            );
+        }
+    }
+    if let Some(waves) = fleet.waves.filter(|w| w.passes > 1) {
+        let _ = writeln!(
+            out,
+            "Rollout: {} of {} buckets written through policies this pass (--max-policy-writes-per-pass {}); {} more passes remain: run apply again.",
+            waves.limit.min(waves.buckets),
+            waves.buckets,
+            waves.limit,
+            fleet.passes_remaining()
+        );
+    }
+    complete
 }
 
 /// The ids in `run_once` that no bucket declares as a `Once` configuration.

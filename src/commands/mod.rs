@@ -4,6 +4,7 @@ pub(crate) mod apply;
 pub(crate) mod completions;
 pub(crate) mod demo;
 pub(crate) mod emulator;
+pub(crate) mod fleet_run;
 pub(crate) mod import;
 pub(crate) mod import_all;
 pub(crate) mod import_options;

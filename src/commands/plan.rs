@@ -5,10 +5,9 @@ use std::process::ExitCode;
 
 use invsync::cli::{OutputFormat, PlanArgs};
 use invsync::plan::render;
-use invsync::reconcile::plan_all;
 
 /// Exit codes: 0 success (with `--detailed-exitcode`: in sync), 1 any error (invalid manifests,
-/// a bucket that could not be read), 2 out of sync (with `--detailed-exitcode`): changes
+/// conflicting policies, a bucket that could not be read, a failed bucket listing), 2 out of sync (with `--detailed-exitcode`): changes
 /// pending, or a foreign configuration blocking one, which `apply` will not fix.
 pub(crate) async fn run(args: &PlanArgs) -> anyhow::Result<ExitCode> {
     let policy = args.manifests.endpoint_policy();
@@ -17,13 +16,18 @@ pub(crate) async fn run(args: &PlanArgs) -> anyhow::Result<ExitCode> {
     };
     let clients = super::clients(&args.provider, policy)?;
     let options = super::plan_options(&args.safety);
-    let plan = plan_all(
+    let Some(fleet) = super::fleet_run::plan_fleet(
         &clients,
-        &desired,
+        desired,
         &options,
+        &args.fleet,
         usize::from(args.provider.concurrency),
     )
-    .await;
+    .await
+    else {
+        return Ok(ExitCode::from(1));
+    };
+    let plan = fleet.plan;
 
     let rendered = match args.output {
         // In a CI log (stdout not a terminal) the summary comes first, so that a collapsed log
@@ -37,7 +41,7 @@ pub(crate) async fn run(args: &PlanArgs) -> anyhow::Result<ExitCode> {
     };
     super::output::print(&rendered)?;
 
-    Ok(if !plan.failures.is_empty() {
+    Ok(if !plan.failures.is_empty() || super::fleet_run::coverage_incomplete(&plan) {
         ExitCode::from(1)
     } else if args.detailed_exitcode && plan.is_out_of_sync() {
         ExitCode::from(2)

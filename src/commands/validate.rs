@@ -1,5 +1,6 @@
-//! `invsync validate`: parse and validate every manifest offline, endpoints against the
-//! operator's `--allow-endpoint` list included.
+//! `invsync validate`: parse and validate every manifest offline, fleet policies (with
+//! placeholder values for their templates) and endpoints against the operator's
+//! `--allow-endpoint` list included.
 
 use std::process::ExitCode;
 
@@ -14,8 +15,15 @@ pub(crate) fn run(args: &ManifestArgs) -> anyhow::Result<ExitCode> {
     match loaded {
         Ok(desired) => {
             let configs: usize = desired.buckets.values().map(|b| b.inventories.len()).sum();
+            // Named only when there are some, so that a directory without policies reads as
+            // before.
+            let policies = match desired.policies.len() {
+                0 => String::new(),
+                1 => ", 1 fleet policy".to_string(),
+                n => format!(", {n} fleet policies"),
+            };
             super::output::println(&format!(
-                "{}: {} buckets, {} inventory configurations, all valid (revision {})",
+                "{}: {} buckets, {} inventory configurations{policies}, all valid (revision {})",
                 args.manifests.display(),
                 desired.buckets.len(),
                 configs,

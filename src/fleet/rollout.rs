@@ -127,8 +127,8 @@ pub fn report(plan: &mut Plan, expanded: &Expanded, options: &RolloutOptions) {
 }
 
 /// The desired state this pass carries out: buckets deferred to a later wave keep only what
-/// their own manifests declare in force (a bucket only policies declare is left out), and a
-/// policy whose deletes are refused prunes nothing.
+/// their own manifests declare in force (a bucket only policies declare is left out, as is
+/// one gone since it was listed), and a policy whose deletes are refused prunes nothing.
 ///
 /// # Guarantees
 /// Never adds a write: every change of the result's plan is one of `desired`'s plan.
@@ -140,9 +140,11 @@ pub fn this_pass(desired: &DesiredState, fleet: &FleetReport) -> DesiredState {
         .filter(|c| c.refusal.is_some())
         .map(|c| c.policy.as_str())
         .collect();
+    let gone: BTreeSet<&BucketKey> = fleet.policies.iter().flat_map(|c| &c.gone).collect();
     let mut pass = desired.clone();
-    pass.buckets
-        .retain(|key, bucket| !(deferred.contains(key) && policy_only(bucket)));
+    pass.buckets.retain(|key, bucket| {
+        !((deferred.contains(key) || gone.contains(key)) && policy_only(bucket))
+    });
     for (key, bucket) in &mut pass.buckets {
         for share in &mut bucket.policies {
             if refused.contains(share.policy.as_str()) {

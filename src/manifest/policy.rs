@@ -164,3 +164,42 @@ fn check_items(
     validate::check_ids_unique(&id_refs, body.inventories.len(), errors);
     overwrite_foreign
 }
+
+/// One `kind: InventoryPolicy` document, for the JSON Schema only (documents are read piece by
+/// piece by [`super::document`]).
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schemars(title = "invsync InventoryPolicy manifest")]
+pub(crate) struct PolicyDocument {
+    /// Always `invsync/v1`.
+    pub(crate) api_version: String,
+    /// Always `InventoryPolicy`.
+    pub kind: String,
+    pub metadata: super::schema::Metadata,
+    pub spec: PolicySpec,
+}
+
+/// A policy's `spec`, in the shape of its provider.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub(crate) struct PolicySpec(Value);
+
+impl JsonSchema for PolicySpec {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "PolicySpec".into()
+    }
+
+    /// One alternative per provider, as for a bucket's `spec`.
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let variants: Vec<Value> = Provider::ALL
+            .into_iter()
+            .map(|p| {
+                let base = PolicySpecBody::<Value>::json_schema(generator).to_value();
+                super::schema::with_provider(base, registry::spec(p), generator)
+            })
+            .collect();
+        schemars::json_schema!({
+            "description": "The buckets a policy selects and the inventories it ensures on each, in the shape of its provider.",
+            "oneOf": variants,
+        })
+    }
+}

@@ -107,12 +107,22 @@ impl JsonSchema for BucketSpec {
     }
 }
 
+fn provider_spec_schema(spec: &ProviderSpec, generator: &mut SchemaGenerator) -> Value {
+    let schema = BucketSpecBody::<Value>::json_schema(generator).to_value();
+    with_provider(schema, spec, generator)
+}
+
+/// `schema` (of a `spec` minus `provider`) with `provider` fixed to `spec`'s name, its own
+/// bucket-level keys and its inventory schema as the items of `inventories`.
 #[expect(
     clippy::expect_used,
     reason = "the schema comes from the crate's own types, never from input"
 )]
-fn provider_spec_schema(spec: &ProviderSpec, generator: &mut SchemaGenerator) -> Value {
-    let mut schema = BucketSpecBody::<Value>::json_schema(generator).to_value();
+pub(crate) fn with_provider(
+    mut schema: Value,
+    spec: &ProviderSpec,
+    generator: &mut SchemaGenerator,
+) -> Value {
     let inventory = (spec.inventory_schema)(generator).to_value();
     let extra = (spec.bucket_options_schema)(generator);
     let object = schema

@@ -4,7 +4,7 @@ use serde_json::{Value, json as j};
 
 use crate::manifest::from_model::inventory_value;
 use crate::model::BucketKey;
-use crate::plan::Plan;
+use crate::plan::{Plan, PolicyCoverage};
 
 /// Version of the JSON plan layout; bumped on any incompatible change.
 pub const FORMAT_VERSION: u32 = 1;
@@ -20,8 +20,16 @@ pub const FORMAT_VERSION: u32 = 1;
 ///   blocked:   [{provider, bucket, region, id, held_back, unmodelled, way_out, live_xml}],
 ///   once:      [{provider, bucket, region, id, state: pending|pending_different|not_live}],
 ///   refused:   [{provider, bucket, region, deletes, live, reason}],
-///   failures:  [{provider, bucket, region, message}] }
+///   failures:  [{provider, bucket, region, message}],
+///   // only when the manifests declare policies:
+///   policies:  [{name, provider, file, mode, matched, to_change, in_sync, excluded,
+///                unreadable, failed, gone, deferred, refused, listing_error,
+///                buckets: {matched, to_change, deferred, gone, unreadable}}],
+///   waves:     {limit, buckets, passes} | null,
+///   skipped:   [{provider, bucket, region, id, policy, declared_by}] }
 /// ```
+///
+/// A change of an id an observing policy owns carries `mode: "observe"`.
 ///
 /// `before`/`after` are the normalized configurations in manifest form, `null` when absent;
 /// `refused` on a change is true when its bucket's plan is refused and it will not be made;
@@ -35,6 +43,7 @@ pub fn json(plan: &Plan) -> Value {
     let mut blocked = Vec::new();
     let mut once = Vec::new();
     let mut refused = Vec::new();
+    let mut skipped = Vec::new();
     for bucket in &plan.buckets {
         for change in &bucket.changes {
             let mut entry = location(&change.key);
@@ -53,6 +62,25 @@ pub fn json(plan: &Plan) -> Value {
                 .as_ref()
                 .map_or(Value::Null, |f| j!(f.unmodelled));
             changes.push(entry);
+        }
+        for change in &bucket.observed {
+            let mut entry = location(&change.key);
+            entry["action"] = j!(change.action);
+            entry["id"] = j!(change.id);
+            entry["before"] = change.before.as_ref().map_or(Value::Null, inventory_value);
+            entry["after"] = change.after.as_ref().map_or(Value::Null, inventory_value);
+            entry["diff"] = j!(change.diff());
+            entry["refused"] = j!(false);
+            entry["mode"] = j!("observe");
+            entry["overwrites_foreign"] = Value::Null;
+            changes.push(entry);
+        }
+        for (id, policy, file) in &bucket.skipped {
+            let mut entry = location(&bucket.key);
+            entry["id"] = j!(id);
+            entry["policy"] = j!(policy);
+            entry["declared_by"] = j!(file.display().to_string());
+            skipped.push(entry);
         }
         for o in &bucket.once {
             let mut entry = location(&bucket.key);
@@ -91,7 +119,7 @@ pub fn json(plan: &Plan) -> Value {
             entry
         })
         .collect();
-    j!({
+    let mut out = j!({
         "format_version": FORMAT_VERSION,
         "revision": plan.revision,
         "summary": plan.summary(),
@@ -101,6 +129,45 @@ pub fn json(plan: &Plan) -> Value {
         "once": once,
         "refused": refused,
         "failures": failures,
+    });
+    // Only with policies, so plans without them read as before.
+    if !plan.fleet.policies.is_empty() {
+        out["policies"] = Value::Array(plan.fleet.policies.iter().map(policy).collect());
+        out["waves"] = j!(plan.fleet.waves);
+        out["skipped"] = j!(skipped);
+    }
+    out
+}
+
+/// One policy's coverage: counts and the buckets behind them.
+fn policy(cov: &PolicyCoverage) -> Value {
+    let keys = |keys: &[BucketKey]| -> Vec<Value> { keys.iter().map(location).collect() };
+    j!({
+        "name": cov.policy,
+        "provider": cov.provider,
+        "file": cov.origin.file.display().to_string(),
+        "mode": cov.mode.as_str(),
+        "matched": cov.matched.len(),
+        "to_change": cov.to_change.len(),
+        "in_sync": cov.in_sync,
+        "excluded": cov.excluded,
+        "unreadable": cov.unreadable.len(),
+        "failed": cov.failed,
+        "gone": cov.gone.len(),
+        "deferred": cov.deferred.len(),
+        "refused": cov.refusal,
+        "listing_error": cov.listing_error,
+        "buckets": {
+            "matched": keys(&cov.matched),
+            "to_change": keys(&cov.to_change),
+            "deferred": keys(&cov.deferred),
+            "gone": keys(&cov.gone),
+            "unreadable": cov.unreadable.iter().map(|(key, reason)| {
+                let mut entry = location(key);
+                entry["reason"] = j!(reason);
+                entry
+            }).collect::<Vec<Value>>(),
+        },
     })
 }
 

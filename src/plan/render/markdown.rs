@@ -5,7 +5,7 @@
 
 use std::fmt::Write;
 
-use super::{sign, summary_line};
+use super::{fleet, sign, summary_line};
 use crate::plan::{BucketPlan, Change, Plan};
 
 /// Renders `plan` as Markdown of at most `max_bytes` bytes.
@@ -80,6 +80,42 @@ fn header(plan: &Plan) -> String {
         s.refused,
         s.failed
     );
+    if !plan.fleet.policies.is_empty() {
+        let _ = writeln!(out, "\n{}\n", escape_html(&fleet::totals_line(&plan.fleet)));
+        out += "| policy | provider | matched | to change | in sync | excluded | unreadable |\n";
+        out += "|---|---|---:|---:|---:|---:|---:|\n";
+        for cov in &plan.fleet.policies {
+            let _ = writeln!(
+                out,
+                "| `{}` | {} | {} | {} | {} | {} | {} |",
+                code_safe(&cov.policy),
+                cov.provider.map_or("?", |p| p.as_str()),
+                cov.matched.len(),
+                cov.to_change.len(),
+                cov.in_sync,
+                cov.excluded,
+                cov.unreadable.len()
+            );
+        }
+        for cov in &plan.fleet.policies {
+            if let Some(error) = &cov.listing_error {
+                let _ = writeln!(
+                    out,
+                    "\n> **Policy `{}`:** the bucket listing failed: {}",
+                    code_safe(&cov.policy),
+                    escape_html(error)
+                );
+            }
+            for line in fleet::detail_lines(cov) {
+                let _ = writeln!(
+                    out,
+                    "\n> **Policy `{}`:** {}",
+                    code_safe(&cov.policy),
+                    escape_html(&line)
+                );
+            }
+        }
+    }
     out
 }
 
@@ -103,6 +139,8 @@ fn sections(plan: &Plan) -> Vec<Section> {
             && bucket.blocked.is_empty()
             && bucket.once.is_empty()
             && bucket.refusal.is_none()
+            && bucket.observed.is_empty()
+            && bucket.skipped.is_empty()
         {
             continue;
         }
@@ -130,6 +168,23 @@ fn bucket_heading(bucket: &BucketPlan) -> String {
             out,
             "> **Refused:** {}; none of the changes below will be made unless mass deletes are allowed.\n",
             escape_html(&refusal.reason)
+        );
+    }
+    for change in &bucket.observed {
+        let _ = writeln!(
+            out,
+            "- observed `{} {}`: a policy in observe mode owns it, never written\n",
+            escape_html(sign(change.action)),
+            code_safe(&change.id)
+        );
+    }
+    for (id, policy, file) in &bucket.skipped {
+        let _ = writeln!(
+            out,
+            "- `{}`: declared by `{}`, policy `{}` skipped\n",
+            code_safe(id),
+            code_safe(&file.display().to_string()),
+            code_safe(policy)
         );
     }
     if !bucket.unmanaged.is_empty() {

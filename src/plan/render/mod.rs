@@ -2,6 +2,7 @@
 //!
 //! All three show the same facts; none can show a secret, because the model holds none.
 
+mod fleet;
 mod json;
 mod markdown;
 mod text;

@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use super::{sign, summary_line};
+use super::{fleet, sign, summary_line};
 use crate::plan::{Action, BucketPlan, Plan};
 
 const RESET: &str = "\x1b[0m";
@@ -74,6 +74,16 @@ fn details(plan: &Plan, paint: &dyn Fn(&str, &str) -> String) -> String {
         }
         out.push('\n');
     }
+    if !plan.fleet.policies.is_empty() {
+        let _ = writeln!(out, "{}", paint(BOLD, &fleet::totals_line(&plan.fleet)));
+        for cov in &plan.fleet.policies {
+            let _ = writeln!(out, "  {}", fleet::policy_line(cov));
+            for line in fleet::detail_lines(cov) {
+                let _ = writeln!(out, "{DIFF_INDENT}{line}");
+            }
+        }
+        out.push('\n');
+    }
     out
 }
 
@@ -83,6 +93,8 @@ fn has_news(bucket: &BucketPlan) -> bool {
         || !bucket.blocked.is_empty()
         || !bucket.once.is_empty()
         || bucket.refusal.is_some()
+        || !bucket.observed.is_empty()
+        || !bucket.skipped.is_empty()
 }
 
 fn bucket_section(out: &mut String, bucket: &BucketPlan, paint: &dyn Fn(&str, &str) -> String) {
@@ -116,6 +128,23 @@ fn bucket_section(out: &mut String, bucket: &BucketPlan, paint: &dyn Fn(&str, &s
                 let _ = writeln!(out, "{DIFF_INDENT}{}", paint_diff_line(line, paint));
             }
         }
+    }
+    for change in &bucket.observed {
+        let _ = writeln!(
+            out,
+            "  {} {} {} (observed: a policy in observe mode owns it, never written)",
+            paint(CYAN, sign(change.action)),
+            paint(CYAN, change.action.as_str()),
+            change.id
+        );
+    }
+    for (id, policy, file) in &bucket.skipped {
+        let _ = writeln!(
+            out,
+            "  {} {id}: declared by {}, policy {policy} skipped",
+            paint(CYAN, "="),
+            file.display()
+        );
     }
     for id in &bucket.unmanaged {
         let _ = writeln!(out, "  {} {id} (prune is off)", paint(CYAN, "! unmanaged"));
