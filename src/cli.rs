@@ -319,7 +319,7 @@ pub struct SafetyArgs {
     pub allow_mass_delete: bool,
 }
 
-/// Limits of fleet policy rollouts (`plan`, `apply`).
+/// Limits of fleet policy rollouts (`plan`, `apply`, `run`: per discovery interval).
 #[derive(Debug, Args)]
 pub struct FleetArgs {
     /// Write to at most this many buckets through policies in one pass: a policy change
@@ -421,6 +421,8 @@ pub struct RunArgs {
     pub provider: ProviderArgs,
     #[command(flatten)]
     pub safety: SafetyArgs,
+    #[command(flatten)]
+    pub fleet: FleetArgs,
 
     /// Re-read the live state of every managed bucket this often (± 10 % jitter) and correct
     /// drift, e.g. `5m`.

@@ -5,8 +5,8 @@ use std::process::ExitCode;
 
 use invsync::cli::ApplyArgs;
 use invsync::error_chain::Chain;
-use invsync::metrics::Metrics;
 use invsync::fleet;
+use invsync::metrics::Metrics;
 use invsync::model::DesiredState;
 use invsync::plan::FleetReport;
 use invsync::provider::registry;

@@ -41,11 +41,13 @@ pub(crate) async fn run(args: &PlanArgs) -> anyhow::Result<ExitCode> {
     };
     super::output::print(&rendered)?;
 
-    Ok(if !plan.failures.is_empty() || super::fleet_run::coverage_incomplete(&plan) {
-        ExitCode::from(1)
-    } else if args.detailed_exitcode && plan.is_out_of_sync() {
-        ExitCode::from(2)
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok(
+        if !plan.failures.is_empty() || super::fleet_run::coverage_incomplete(&plan) {
+            ExitCode::from(1)
+        } else if args.detailed_exitcode && plan.is_out_of_sync() {
+            ExitCode::from(2)
+        } else {
+            ExitCode::SUCCESS
+        },
+    )
 }

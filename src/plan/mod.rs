@@ -121,9 +121,9 @@ impl Plan {
     /// True when live state differs from the manifests: a change is pending (observed drift
     /// included), or a foreign configuration blocks one. This is what `--detailed-exitcode` reports as 2.
     pub fn is_out_of_sync(&self) -> bool {
-        self.buckets.iter().any(|b| {
-            !b.changes.is_empty() || !b.blocked.is_empty() || !b.observed.is_empty()
-        })
+        self.buckets
+            .iter()
+            .any(|b| !b.changes.is_empty() || !b.blocked.is_empty() || !b.observed.is_empty())
     }
 
     /// Every change of every bucket, in bucket then id order.
