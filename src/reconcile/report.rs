@@ -49,7 +49,7 @@ pub async fn observed(
             Ok(Applied::Held(wait)) => {
                 info!(
                     wait_ms = wait.as_millis(),
-                    "some writes wait for the manifests to settle"
+                    "some writes are held: the manifests are settling or this pass's policy wave is full"
                 );
             }
             Ok(_) => {
