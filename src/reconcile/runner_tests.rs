@@ -233,16 +233,19 @@ async fn discovery_runs_at_start_then_every_interval_and_schedules_what_it_finds
     assert_eq!(due.len(), 2, "the new bucket is due at once: {due:?}");
 }
 
-#[tokio::test(start_paused = true)]
-async fn a_bucket_no_longer_found_is_dropped_from_the_schedule() {
-    let mut daemon = fleet_daemon(
-        vec![seen(&["logs-a", "logs-b"]), seen(&["logs-a"])],
-        Duration::from_secs(1),
-    );
+/// A daemon after a discovery pass seeing `first`, then one interval later one seeing `second`.
+async fn after_two_passes(first: &[&'static str], second: &[&'static str]) -> Daemon {
+    let mut daemon = fleet_daemon(vec![seen(first), seen(second)], Duration::from_secs(1));
     daemon.reload(super::super::now());
     run_due_pass(&mut daemon).await;
     tokio::time::advance(Duration::from_secs(2)).await;
     run_due_pass(&mut daemon).await;
+    daemon
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_bucket_no_longer_found_is_dropped_from_the_schedule() {
+    let daemon = after_two_passes(&["logs-a", "logs-b"], &["logs-a"]).await;
     assert_eq!(buckets(&daemon), ["logs-a"]);
     assert_eq!(daemon.scheduler.len(), 1);
 }
@@ -309,14 +312,7 @@ async fn a_push_to_the_hook_lists_the_fleet_at_once() {
 
 #[tokio::test(start_paused = true)]
 async fn conflicting_policies_over_a_new_bucket_change_nothing() {
-    let mut daemon = fleet_daemon(
-        vec![seen(&["logs-a"]), seen(&["logs-a", "conflict"])],
-        Duration::from_secs(1),
-    );
-    daemon.reload(super::super::now());
-    run_due_pass(&mut daemon).await;
-    tokio::time::advance(Duration::from_secs(2)).await;
-    run_due_pass(&mut daemon).await;
+    let daemon = after_two_passes(&["logs-a"], &["logs-a", "conflict"]).await;
     assert_eq!(buckets(&daemon), ["logs-a"]);
 }
 
