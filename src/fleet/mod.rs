@@ -17,6 +17,9 @@ pub mod discover;
 pub mod expand;
 pub mod rollout;
 
+#[cfg(test)]
+mod expand_tests;
+
 pub use crate::model::{glob, selector};
 
 pub use discover::{FleetSnapshot, SeenBucket, UnreadableBucket, discover};

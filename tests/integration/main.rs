@@ -38,6 +38,7 @@ mod emulator_hostile_bodies;
 mod emulator_oss;
 mod emulator_oss_client;
 mod emulator_s3;
+mod fleet_policy;
 mod emulator_server;
 mod endpoint_trust;
 mod fleet_daemon;
