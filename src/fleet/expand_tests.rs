@@ -125,12 +125,19 @@ fn plan_fleet(
 
 #[test]
 fn a_policy_is_materialized_on_every_selected_bucket_with_its_own_values() {
-    let desired = load(&[("fleet.yaml", &policy("logs-fleet", "fleet-", &["fleet-daily"], ""))])
-        .unwrap();
+    let desired = load(&[(
+        "fleet.yaml",
+        &policy("logs-fleet", "fleet-", &["fleet-daily"], ""),
+    )])
+    .unwrap();
     assert!(desired.buckets.is_empty());
     let expanded = expand(
         &desired,
-        &snapshot(vec![seen("logs-a", None), seen("logs-tmp", None), seen("data-x", None)]),
+        &snapshot(vec![
+            seen("logs-a", None),
+            seen("logs-tmp", None),
+            seen("data-x", None),
+        ]),
     );
     assert!(expanded.errors.is_empty(), "{:?}", expanded.errors);
     let keys: Vec<&BucketKey> = expanded.desired.buckets.keys().collect();
@@ -149,13 +156,22 @@ fn a_policy_is_materialized_on_every_selected_bucket_with_its_own_values() {
 #[test]
 fn an_explicit_bucket_wins_for_the_same_id_and_the_plan_names_its_file() {
     let desired = load(&[
-        ("fleet.yaml", &policy("logs-fleet", "fleet-", &["fleet-daily", "fleet-weekly"], "")),
-        ("logs-a.yaml", &bucket("logs-a", &["fleet-daily", "own"], "")),
+        (
+            "fleet.yaml",
+            &policy("logs-fleet", "fleet-", &["fleet-daily", "fleet-weekly"], ""),
+        ),
+        (
+            "logs-a.yaml",
+            &bucket("logs-a", &["fleet-daily", "own"], ""),
+        ),
     ])
     .unwrap();
     let expanded = expand(&desired, &snapshot(vec![seen("logs-a", None)]));
     let logs_a = &expanded.desired.buckets[&key("logs-a")];
-    assert_eq!(ids(&logs_a.inventories), ["fleet-daily", "own", "fleet-weekly"]);
+    assert_eq!(
+        ids(&logs_a.inventories),
+        ["fleet-daily", "own", "fleet-weekly"]
+    );
     // The manifest's own version of fleet-daily, not the policy's.
     assert!(format!("{:?}", logs_a.inventories[0]).contains("explicit/"));
     let share = &logs_a.policies[0];
@@ -187,11 +203,17 @@ fn a_pruning_policy_deletes_only_its_own_prefix() {
         &all_modelled(live),
         &PlanOptions::default(),
     );
-    let changes: Vec<(Action, &str)> =
-        plan.changes.iter().map(|c| (c.action, c.id.as_str())).collect();
+    let changes: Vec<(Action, &str)> = plan
+        .changes
+        .iter()
+        .map(|c| (c.action, c.id.as_str()))
+        .collect();
     assert_eq!(
         changes,
-        [(Action::Create, "fleet-daily"), (Action::Delete, "fleet-old")]
+        [
+            (Action::Create, "fleet-daily"),
+            (Action::Delete, "fleet-old")
+        ]
     );
     assert_eq!(plan.unmanaged, ["manual"]);
 }
@@ -201,9 +223,17 @@ fn an_observing_policy_is_observed_even_on_a_bucket_whose_manifest_enforces() {
     let desired = load(&[
         (
             "fleet.yaml",
-            &policy("logs-fleet", "fleet-", &["fleet-daily"], "  mode: observe\n"),
+            &policy(
+                "logs-fleet",
+                "fleet-",
+                &["fleet-daily"],
+                "  mode: observe\n",
+            ),
         ),
-        ("logs-a.yaml", &bucket("logs-a", &["own"], "  prune: true\n")),
+        (
+            "logs-a.yaml",
+            &bucket("logs-a", &["own"], "  prune: true\n"),
+        ),
     ])
     .unwrap();
     let expanded = expand(&desired, &snapshot(vec![seen("logs-a", None)]));
@@ -261,20 +291,33 @@ fn two_policies_of_one_provider_with_overlapping_prefixes_are_an_error_naming_bo
 #[test]
 fn a_policy_id_outside_its_prefix_or_an_unknown_variable_is_refused_offline() {
     let outside = load(&[("a.yaml", &policy("a", "fleet-", &["daily"], ""))]).unwrap_err();
-    assert!(outside.contains("does not start with idPrefix `fleet-`"), "{outside}");
+    assert!(
+        outside.contains("does not start with idPrefix `fleet-`"),
+        "{outside}"
+    );
     let unknown = policy("a", "fleet-", &["fleet-daily"], "").replace("${bucket}/", "${account}/");
     let error = load(&[("a.yaml", &unknown)]).unwrap_err();
     assert!(error.contains("spec.inventories[0]"), "{error}");
-    assert!(error.contains("unknown template variable `${account}`"), "{error}");
+    assert!(
+        error.contains("unknown template variable `${account}`"),
+        "{error}"
+    );
 }
 
 #[test]
 fn a_rollout_larger_than_the_limit_goes_in_waves_in_key_order() {
-    let desired = load(&[("fleet.yaml", &policy("logs-fleet", "fleet-", &["fleet-daily"], ""))])
-        .unwrap();
+    let desired = load(&[(
+        "fleet.yaml",
+        &policy("logs-fleet", "fleet-", &["fleet-daily"], ""),
+    )])
+    .unwrap();
     let expanded = expand(
         &desired,
-        &snapshot(vec![seen("logs-c", None), seen("logs-a", None), seen("logs-b", None)]),
+        &snapshot(vec![
+            seen("logs-c", None),
+            seen("logs-a", None),
+            seen("logs-b", None),
+        ]),
     );
     let options = RolloutOptions {
         max_writes_per_pass: 2,

@@ -451,6 +451,7 @@ impl Daemon {
         let new_revision = loaded.id != self.revision;
         self.base = base;
         self.set_coverage(coverage);
+        self.update_policy_gauges();
         if policies {
             self.discovery.enable(now);
             if new_revision {
@@ -459,7 +460,6 @@ impl Daemon {
             }
         }
         if diff.is_empty() && !new_revision && !recovered {
-            self.update_policy_gauges();
             return;
         }
         info!(

@@ -360,3 +360,24 @@ async fn policy_buckets_draw_on_the_wave_and_explicit_ones_do_not() {
             .contains(&policy_bucket("explicit").key)
     );
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_revision_without_policies_stops_discovery_and_drops_the_coverage() {
+    let mut daemon = after_two_passes(&["logs-a"], &["logs-a"]).await;
+    daemon.fleet.has_policies = |_| false;
+    daemon.load = Box::new(|_, _, _| {
+        Ok(Revision {
+            id: "r3".into(),
+            desired: DesiredState::default(),
+            atomic: false,
+        })
+    });
+    daemon.reload(super::super::now());
+    assert!(
+        buckets(&daemon).is_empty(),
+        "the policy's buckets are dropped"
+    );
+    assert_eq!(daemon.discovery.next_due(), None, "no more discovery");
+    let text = daemon.context.metrics.encode();
+    assert!(!text.contains("invsync_policy_buckets{"), "{text}");
+}

@@ -60,7 +60,11 @@ fn case(provider: Provider) -> Case {
 fn seed(emulator: &Emulator, provider: Provider, bucket: &str, id: &str) {
     emulator
         .handle
-        .seed_xml(provider, &name(bucket), &case(provider).live_xml(id, "x/", true))
+        .seed_xml(
+            provider,
+            &name(bucket),
+            &case(provider).live_xml(id, "x/", true),
+        )
         .expect("seeding the emulator");
 }
 
@@ -101,12 +105,22 @@ fn a_policy_converges_every_selected_bucket_of_every_provider_and_touches_nothin
         seed(&emulator, provider, "logs-b", "fleet-old");
         manifests.write(
             &format!("{provider}.yaml"),
-            &policy(provider, &format!("{provider}-logs"), "fleet-", &["fleet-daily"], "  prune: true\n"),
+            &policy(
+                provider,
+                &format!("{provider}-logs"),
+                "fleet-",
+                &["fleet-daily"],
+                "  prune: true\n",
+            ),
         );
     }
     let validate = run(&emulator, &manifests, &["validate"]);
     assert_exit(&validate, 0);
-    assert!(stdout(&validate).contains("3 fleet policies"), "{}", stdout(&validate));
+    assert!(
+        stdout(&validate).contains("3 fleet policies"),
+        "{}",
+        stdout(&validate)
+    );
 
     let (code, plan) = plan_json(&emulator, &manifests, &[]);
     assert_eq!(code, 2, "{plan}");
@@ -120,13 +134,30 @@ fn a_policy_converges_every_selected_bucket_of_every_provider_and_touches_nothin
     let apply = run(&emulator, &manifests, &["apply"]);
     assert_exit(&apply, 0);
     for provider in Provider::ALL {
-        assert_eq!(live_ids(&emulator, provider, "logs-a"), ["fleet-daily", "manual"], "{provider}");
-        assert_eq!(live_ids(&emulator, provider, "logs-b"), ["fleet-daily"], "{provider}");
-        assert!(live_ids(&emulator, provider, "logs-tmp-x").is_empty(), "{provider}");
-        assert!(live_ids(&emulator, provider, "logs-web").is_empty(), "{provider}");
+        assert_eq!(
+            live_ids(&emulator, provider, "logs-a"),
+            ["fleet-daily", "manual"],
+            "{provider}"
+        );
+        assert_eq!(
+            live_ids(&emulator, provider, "logs-b"),
+            ["fleet-daily"],
+            "{provider}"
+        );
+        assert!(
+            live_ids(&emulator, provider, "logs-tmp-x").is_empty(),
+            "{provider}"
+        );
+        assert!(
+            live_ids(&emulator, provider, "logs-web").is_empty(),
+            "{provider}"
+        );
         // The template filled in the bucket's own name.
         let config = &emulator.handle.configs(provider, &name("logs-b"))[0];
-        assert!(config.contains(&format!("{}/", name("logs-b"))), "{provider}: {config}");
+        assert!(
+            config.contains(&format!("{}/", name("logs-b"))),
+            "{provider}: {config}"
+        );
     }
 
     let (code, plan) = plan_json(&emulator, &manifests, &[]);
@@ -158,7 +189,8 @@ fn an_explicit_bucket_wins_for_the_same_id_and_the_plan_says_so() {
     assert_exit(&plan, 0);
     let text = stdout(&plan);
     assert!(
-        text.contains("fleet-daily: declared by") && text.contains("logs-a.yaml, policy logs-fleet skipped"),
+        text.contains("fleet-daily: declared by")
+            && text.contains("logs-a.yaml, policy logs-fleet skipped"),
         "{text}"
     );
     assert_exit(&run(&emulator, &manifests, &["apply"]), 0);
@@ -173,17 +205,30 @@ fn policies_owning_the_same_ids_are_refused_naming_both_files_before_any_call() 
     let emulator = Emulator::start();
     let manifests = Manifests::new();
     fleet(&emulator, Provider::S3);
-    manifests.write("a.yaml", &policy(Provider::S3, "a", "fleet-", &["fleet-daily"], ""));
-    manifests.write("b.yaml", &policy(Provider::S3, "b", "fleet-d", &["fleet-daily"], ""));
+    manifests.write(
+        "a.yaml",
+        &policy(Provider::S3, "a", "fleet-", &["fleet-daily"], ""),
+    );
+    manifests.write(
+        "b.yaml",
+        &policy(Provider::S3, "b", "fleet-d", &["fleet-daily"], ""),
+    );
     for command in ["validate", "plan", "apply"] {
         let output = run(&emulator, &manifests, &[command]);
         assert_exit(&output, 1);
         let err = stderr(&output);
-        assert!(err.contains("a.yaml") && err.contains("b.yaml"), "{command}: {err}");
+        assert!(
+            err.contains("a.yaml") && err.contains("b.yaml"),
+            "{command}: {err}"
+        );
         assert!(err.contains("overlaps"), "{command}: {err}");
     }
     assert!(live_ids(&emulator, Provider::S3, "logs-a").is_empty());
-    assert_eq!(emulator.handle.stats().total, 0, "nothing was listed or written");
+    assert_eq!(
+        emulator.handle.stats().total,
+        0,
+        "nothing was listed or written"
+    );
 }
 
 #[test]
@@ -193,7 +238,13 @@ fn an_observing_policy_reports_coverage_and_writes_nothing() {
     fleet(&emulator, Provider::OSS);
     manifests.write(
         "fleet.yaml",
-        &policy(Provider::OSS, "logs-fleet", "fleet-", &["fleet-daily"], "  mode: observe\n"),
+        &policy(
+            Provider::OSS,
+            "logs-fleet",
+            "fleet-",
+            &["fleet-daily"],
+            "  mode: observe\n",
+        ),
     );
     let (code, plan) = plan_json(&emulator, &manifests, &[]);
     assert_eq!(code, 2, "observed drift is out of sync: {plan}");
@@ -201,7 +252,11 @@ fn an_observing_policy_reports_coverage_and_writes_nothing() {
     assert_eq!(plan["policies"][0]["mode"], "observe", "{plan}");
     let apply = run(&emulator, &manifests, &["apply"]);
     assert_exit(&apply, 0);
-    assert!(stdout(&apply).contains("observe mode"), "{}", stdout(&apply));
+    assert!(
+        stdout(&apply).contains("observe mode"),
+        "{}",
+        stdout(&apply)
+    );
     for bucket in ["logs-a", "logs-b"] {
         assert!(live_ids(&emulator, Provider::OSS, bucket).is_empty());
     }
@@ -214,7 +269,12 @@ fn a_rollout_past_the_per_pass_limit_goes_in_waves_in_key_order() {
     for stem in ["logs-a", "logs-b", "logs-c"] {
         emulator
             .handle
-            .create_bucket(Provider::S3, &name(stem), Some("us-east-1"), &[("team", "data")])
+            .create_bucket(
+                Provider::S3,
+                &name(stem),
+                Some("us-east-1"),
+                &[("team", "data")],
+            )
             .unwrap();
     }
     manifests.write(
@@ -226,16 +286,26 @@ fn a_rollout_past_the_per_pass_limit_goes_in_waves_in_key_order() {
     assert_eq!(plan["waves"]["passes"], 2, "{plan}");
     assert_eq!(plan["policies"][0]["deferred"], 1, "{plan}");
     let text = stdout(&run(&emulator, &manifests, &["plan", limit[0], limit[1]]));
-    assert!(text.contains("2 passes (1 remaining after this one)"), "{text}");
+    assert!(
+        text.contains("2 passes (1 remaining after this one)"),
+        "{text}"
+    );
 
     let first = run(&emulator, &manifests, &["apply", limit[0], limit[1]]);
     assert_exit(&first, 0);
-    assert!(stdout(&first).contains("1 more passes remain"), "{}", stdout(&first));
+    assert!(
+        stdout(&first).contains("1 more passes remain"),
+        "{}",
+        stdout(&first)
+    );
     assert_eq!(live_ids(&emulator, Provider::S3, "logs-a"), ["fleet-daily"]);
     assert_eq!(live_ids(&emulator, Provider::S3, "logs-b"), ["fleet-daily"]);
     assert!(live_ids(&emulator, Provider::S3, "logs-c").is_empty());
 
-    assert_exit(&run(&emulator, &manifests, &["apply", limit[0], limit[1]]), 0);
+    assert_exit(
+        &run(&emulator, &manifests, &["apply", limit[0], limit[1]]),
+        0,
+    );
     assert_eq!(live_ids(&emulator, Provider::S3, "logs-c"), ["fleet-daily"]);
     let (code, plan) = plan_json(&emulator, &manifests, &limit);
     assert_eq!(code, 0, "{plan}");
@@ -255,7 +325,10 @@ fn plans_show_coverage_in_json_markdown_and_text() {
     let coverage = &plan["policies"][0];
     assert_eq!(coverage["name"], "logs-fleet", "{plan}");
     assert_eq!(coverage["provider"], "cos", "{plan}");
-    assert!(coverage["file"].as_str().unwrap().ends_with("fleet.yaml"), "{plan}");
+    assert!(
+        coverage["file"].as_str().unwrap().ends_with("fleet.yaml"),
+        "{plan}"
+    );
     let matched: Vec<&str> = coverage["buckets"]["matched"]
         .as_array()
         .unwrap()
@@ -264,11 +337,19 @@ fn plans_show_coverage_in_json_markdown_and_text() {
         .collect();
     assert_eq!(matched, [name("logs-a"), name("logs-b")]);
 
-    let markdown = stdout(&run(&emulator, &manifests, &["plan", "--output", "markdown"]));
-    assert!(markdown.contains("| `logs-fleet` | cos | 2 | 2 | 0 | 2 | 0 |"), "{markdown}");
+    let markdown = stdout(&run(
+        &emulator,
+        &manifests,
+        &["plan", "--output", "markdown"],
+    ));
+    assert!(
+        markdown.contains("| `logs-fleet` | cos | 2 | 2 | 0 | 2 | 0 |"),
+        "{markdown}"
+    );
     let text = stdout(&run(&emulator, &manifests, &["plan"]));
     assert!(
-        text.contains("policy logs-fleet (cos, ") && text.contains("2 matched, 2 to change, 0 in sync, 2 excluded, 0 unreadable"),
+        text.contains("policy logs-fleet (cos, ")
+            && text.contains("2 matched, 2 to change, 0 in sync, 2 excluded, 0 unreadable"),
         "{text}"
     );
     assert!(text.contains("Policies: 1; 2 buckets matched"), "{text}");
