@@ -335,6 +335,8 @@ struct Daemon {
     discovery_jitter: Jitter,
     /// The discovery pass running, if any.
     discovering: Option<JoinHandle<Discovery>>,
+    /// The revision the running pass lists for.
+    discovering_for: Arc<DesiredState>,
     /// The latest complete discovery; `None` before the first or without policies.
     view: Option<Arc<dyn FleetView>>,
     /// The last good revision as loaded, before expansion and sharding.
@@ -374,6 +376,7 @@ impl Daemon {
             discovery: DiscoverySchedule::new(config.discover_interval),
             discovery_jitter: Jitter::random(),
             discovering: None,
+            discovering_for: Arc::new(DesiredState::default()),
             view: None,
             base: Arc::new(DesiredState::default()),
             coverage: Vec::new(),
@@ -662,6 +665,7 @@ impl Daemon {
         }
         let discover = self.fleet.discover.clone();
         let (base, clients) = (self.base.clone(), self.context.clients.clone());
+        self.discovering_for = base.clone();
         self.discovering = Some(tokio::spawn(async move { discover(base, clients).await }));
     }
 
@@ -703,6 +707,12 @@ impl Daemon {
             return;
         }
         if !(self.fleet.has_policies)(&self.base) {
+            return;
+        }
+        if self.discovering_for.policies != self.base.policies {
+            // Listed for other policies than those in force, which may name other accounts;
+            // the pass their revision requested follows at once.
+            self.discovery.request(now);
             return;
         }
         if let Some(wave) = &self.wave {

@@ -381,3 +381,40 @@ async fn a_revision_without_policies_stops_discovery_and_drops_the_coverage() {
     let text = daemon.context.metrics.encode();
     assert!(!text.contains("invsync_policy_buckets{"), "{text}");
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_pass_listed_for_policies_no_longer_in_force_is_set_aside_for_a_new_one() {
+    let mut daemon = fleet_daemon(
+        vec![seen(&["logs-a"]), seen(&["logs-b"])],
+        Duration::from_secs(60),
+    );
+    daemon.reload(super::super::now());
+    daemon.start_discovery(super::super::now());
+    let task = daemon.discovering.take().unwrap();
+    // The policies changed while the pass ran.
+    let mut edited = (*daemon.base).clone();
+    edited.policies = vec![policy_of("other")];
+    daemon.base = Arc::new(edited);
+    daemon.discovery_joined(task.await, super::super::now());
+    assert!(
+        buckets(&daemon).is_empty(),
+        "nothing taken from the stale pass"
+    );
+    assert!(run_due_pass(&mut daemon).await, "a new pass is due at once");
+    assert_eq!(buckets(&daemon), ["logs-b"]);
+}
+
+fn policy_of(name: &str) -> crate::model::InventoryPolicy {
+    crate::model::InventoryPolicy {
+        name: name.into(),
+        provider: Provider::OSS,
+        selector: Default::default(),
+        id_prefix: "fleet-".into(),
+        prune: false,
+        mode: Default::default(),
+        options: crate::model::ProviderBucketOptions::none(),
+        inventories: Vec::new(),
+        overwrite_foreign: Default::default(),
+        origin: Default::default(),
+    }
+}
