@@ -19,7 +19,8 @@ use crate::model::DesiredBucket;
 /// - Every drifted configuration is logged at WARN and counted, before the writes are logged;
 ///   every write is logged ([`log_writes`]).
 /// - The duration is observed, the outcome recorded per bucket, a failure counted, a success
-///   stamped; a reconcile with writes held for the settle gate is neither.
+///   stamped. A reconcile with writes held (for the settle gate, or for a later policy wave)
+///   is no failure and is stamped: its live state was read and the bucket is watched.
 pub async fn observed(
     context: &ReconcileContext,
     desired: &DesiredBucket,
@@ -47,6 +48,9 @@ pub async fn observed(
         metrics.record_bucket_outcome(provider, &desired.key.bucket, failed);
         match &reconciled.result {
             Ok(Applied::Held(wait)) => {
+                // Live state was read and what may be written now was: the bucket is watched,
+                // even while a policy rollout holds its writes for hours of waves.
+                metrics.set_bucket_success(provider, &desired.key.bucket, SystemTime::now());
                 info!(
                     wait_ms = wait.as_millis(),
                     "some writes are held: the manifests are settling or this pass's policy wave is full"

@@ -418,3 +418,29 @@ fn policy_of(name: &str) -> crate::model::InventoryPolicy {
         origin: Default::default(),
     }
 }
+
+#[tokio::test]
+async fn a_reconcile_held_for_a_later_wave_still_stamps_the_bucket_as_looked_at() {
+    let daemon = daemon();
+    let bucket = policy_bucket("logs-a");
+    let held = async {
+        Reconciled {
+            result: Ok(crate::reconcile::Applied::Held(Duration::from_secs(300))),
+            plan: None,
+            written: Vec::new(),
+            failures: Vec::new(),
+        }
+    };
+    report::observed(&daemon.context, &bucket, "r", held).await;
+    let text = daemon.context.metrics.encode();
+    assert!(
+        text.contains(
+            r#"invsync_bucket_last_success_timestamp_seconds{provider="oss",bucket="logs-a"}"#
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains(r#"invsync_bucket_consecutive_failures{provider="oss",bucket="logs-a"} 0"#),
+        "{text}"
+    );
+}
