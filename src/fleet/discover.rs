@@ -111,50 +111,61 @@ pub async fn discover(policies: &[InventoryPolicy], clients: &Clients) -> FleetS
                     && p.selector.verdict_without_tags(bucket) == crate::fleet::Verdict::Selected
             })
         };
-        let read: Vec<(DiscoveredBucket, Option<Result<BucketTags, String>>, bool)> =
-            stream::iter(listed)
-                .map(|bucket| {
-                    let api = &api;
-                    let wanted = needs_tags(&bucket);
-                    async move {
-                        if !wanted {
-                            return (bucket, None, false);
-                        }
-                        match api.bucket_tags(&bucket.name, &bucket.region).await {
-                            Ok(tags) => (bucket, Some(Ok(tags)), false),
-                            Err(error) if error.is_missing_bucket() => (bucket, None, true),
-                            Err(error) => {
-                                let reason = Chain(&error).to_string();
-                                (bucket, Some(Err(reason)), false)
-                            }
-                        }
+        let read: Vec<(DiscoveredBucket, TagRead)> = stream::iter(listed)
+            .map(|bucket| {
+                let api = &api;
+                let wanted = needs_tags(&bucket);
+                async move {
+                    if !wanted {
+                        return (bucket, TagRead::NotNeeded);
                     }
-                })
-                .buffered(TAG_CONCURRENCY)
-                .collect()
-                .await;
+                    let read = match api.bucket_tags(&bucket.name, &bucket.region).await {
+                        Ok(tags) => TagRead::Read(tags),
+                        Err(error) if error.is_missing_bucket() => TagRead::Gone,
+                        Err(error) => TagRead::Failed(Chain(&error).to_string()),
+                    };
+                    (bucket, read)
+                }
+            })
+            .buffered(TAG_CONCURRENCY)
+            .collect()
+            .await;
         let seen = snapshot.buckets.entry(provider).or_default();
-        for (bucket, tags, gone) in read {
-            match tags {
-                _ if gone => snapshot.gone.push((provider, bucket)),
-                Some(Err(reason)) => snapshot.unreadable.push(UnreadableBucket {
-                    provider,
-                    bucket,
-                    reason,
-                    listing: index,
-                }),
-                Some(Ok(tags)) => seen.push(SeenBucket {
-                    bucket,
-                    tags: Some(tags),
-                    listing: index,
-                }),
-                None => seen.push(SeenBucket {
-                    bucket,
-                    tags: None,
-                    listing: index,
-                }),
-            }
+        for (bucket, read) in read {
+            let tags = match read {
+                TagRead::Gone => {
+                    snapshot.gone.push((provider, bucket));
+                    continue;
+                }
+                TagRead::Failed(reason) => {
+                    snapshot.unreadable.push(UnreadableBucket {
+                        provider,
+                        bucket,
+                        reason,
+                        listing: index,
+                    });
+                    continue;
+                }
+                TagRead::Read(tags) => Some(tags),
+                TagRead::NotNeeded => None,
+            };
+            seen.push(SeenBucket {
+                bucket,
+                tags,
+                listing: index,
+            });
         }
     }
     snapshot
+}
+
+/// What became of one listed bucket's tags.
+enum TagRead {
+    /// No selector of its account needs them.
+    NotNeeded,
+    Read(BucketTags),
+    /// The bucket no longer exists.
+    Gone,
+    /// Any other error, cause chain included.
+    Failed(String),
 }

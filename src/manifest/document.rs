@@ -143,7 +143,7 @@ fn read_spec(
         errors.push(FieldError::new(path, "spec must be a mapping"));
         return (None, None);
     };
-    let provider = read_provider(map, &path, errors);
+    let provider = super::provider_field::read_provider(map, &path, errors);
     // The provider's own bucket-level keys are read by the provider.
     let own_keys = provider.map_or(&[][..], |p| registry::spec(p).bucket_keys);
     // `spec` minus `provider` and those keys. The inventories are read one by one below,
@@ -240,58 +240,6 @@ fn read_spec(
     )
 }
 
-pub(crate) fn read_provider(
-    map: &Map<String, Value>,
-    path: &FieldPath,
-    errors: &mut Vec<FieldError>,
-) -> Option<Provider> {
-    let provider_path = path.key("provider");
-    let hint = provider_hint();
-    match map.get("provider") {
-        None => {
-            errors.push(
-                FieldError::new(provider_path, "missing required field `provider`").hint(hint),
-            );
-            None
-        }
-        Some(Value::String(s)) if Provider::from_name(s).is_some() => Provider::from_name(s),
-        Some(other) => {
-            let shown = other
-                .as_str()
-                .map_or_else(|| other.to_string(), str::to_string);
-            let names: Vec<String> = Provider::ALL
-                .iter()
-                .map(|p| format!("`{}`", registry::spec(*p).name))
-                .collect();
-            errors.push(
-                FieldError::new(
-                    provider_path,
-                    format!("`{shown}` is not one of {}", names.join(", ")),
-                )
-                .hint(hint),
-            );
-            None
-        }
-    }
-}
-
-/// `set `provider: cos` (Tencent Cloud) or `provider: oss` (Alibaba Cloud)`, from the table.
-fn provider_hint() -> String {
-    let choices: Vec<String> = Provider::ALL
-        .iter()
-        .map(|p| {
-            let entry = registry::spec(*p);
-            format!("`provider: {}` ({})", entry.name, entry.vendor)
-        })
-        .collect();
-    let listed = match choices.split_last() {
-        Some((last, [])) => last.clone(),
-        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
-        None => String::new(),
-    };
-    format!("set {listed}")
-}
-
 /// `provider` and the provider's own keys were taken out before deserializing the rest of
 /// `spec`; name them among the allowed.
 fn without_provider_hint(mut error: FieldError, spec: &FieldPath, own: &[&str]) -> FieldError {
@@ -355,14 +303,5 @@ mod tests {
             hinted.hint.as_deref(),
             Some("allowed fields: provider, forcePathStyle, bucket, region")
         );
-    }
-
-    #[test]
-    fn the_provider_hint_lists_every_registered_provider() {
-        let hint = provider_hint();
-        for provider in Provider::ALL {
-            let entry = registry::spec(provider);
-            assert!(hint.contains(&format!("`provider: {}` ({})", entry.name, entry.vendor)));
-        }
     }
 }

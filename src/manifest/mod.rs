@@ -24,6 +24,7 @@ pub mod lines;
 pub mod load;
 pub mod policy;
 pub(crate) mod policy_checks;
+pub(crate) mod provider_field;
 pub mod revision;
 pub mod schema;
 pub mod template;

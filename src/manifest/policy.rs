@@ -57,7 +57,7 @@ pub(crate) fn parse_spec(
         errors.push(FieldError::new(path, "spec must be a mapping"));
         return None;
     };
-    let provider = super::document::read_provider(map, &path, errors);
+    let provider = super::provider_field::read_provider(map, &path, errors);
     let own_keys = provider.map_or(&[][..], |p| registry::spec(p).bucket_keys);
     let rest: Map<String, Value> = map
         .iter()
