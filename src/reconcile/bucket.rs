@@ -109,7 +109,7 @@ pub async fn reconcile_with<A: InventoryApi>(
         };
     }
     let settled = context.settle.settled_grant(desired);
-    let hold = if settle::must_settle(&plan, &settled) && plan.refusal.is_none() {
+    let hold = if settle::must_settle(&plan, desired, &settled) && plan.refusal.is_none() {
         context.settle.check(revision, super::now()).await
     } else {
         Stability::Settled

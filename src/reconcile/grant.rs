@@ -9,9 +9,11 @@
 //! The state a grant is read from is a revision's *effective* one: its explicit buckets plus
 //! the buckets its fleet policies reach over the fleet the daemon discovered
 //! ([`super::fleet::Expansion`]). So a policy whose selector newly reaches a bucket (a
-//! half-written `exclude:` list, a widened glob) grants `writes` on a bucket that had none,
-//! and a policy that turns `prune` on grants `prune`: both wait for the revision to settle,
-//! like a newly named bucket and `prune: true` in a `BucketInventory`.
+//! half-written `exclude:` list, a widened glob) grants `writes` on a bucket that had none
+//! (or, on a bucket its manifest names, its own ids: [`WriteGrant::permits_in`]), a policy
+//! switched to enforce grants its ids, and a policy that turns `prune` on grants its prefix:
+//! all wait for the revision to settle, like a newly named bucket and `prune: true` in a
+//! `BucketInventory`.
 
 use std::collections::BTreeSet;
 
@@ -72,6 +74,21 @@ impl WriteGrant {
             Action::Delete => self.prunes(&change.id) && foreign_allowed,
             Action::Create | Action::Update | Action::Replace => foreign_allowed,
         }
+    }
+
+    /// True when this grant allows `change`, planned from `desired`: as [`Self::permits`], and
+    /// the change is not of an id a fleet policy declares that did not reach the bucket in
+    /// this grant (a half-written selector reaching a bucket its manifest also names).
+    pub(crate) fn permits_in(&self, desired: &DesiredBucket, change: &Change) -> bool {
+        self.permits(change)
+            && desired
+                .declared_by_policy(&change.id)
+                .is_none_or(|share| self.reaches(&share.policy))
+    }
+
+    /// True when fleet policy `name` reaches the bucket in this grant.
+    pub(crate) fn reaches(&self, name: &str) -> bool {
+        self.policies.iter().any(|p| p.policy == name)
     }
 
     /// True when policy `name` reaches the bucket and only observes it.
@@ -201,5 +218,24 @@ mod tests {
         assert_eq!(allowed(&enforcing), [true, false, false, true]);
         assert_eq!(allowed(&pruning), [true, true, false, true]);
         assert!(observing.policy_observes("logs-fleet") && !pruning.policy_observes("logs-fleet"));
+    }
+
+    #[test]
+    fn a_policy_newly_reaching_a_named_bucket_is_not_granted_its_ids() {
+        let settled = grant("", false);
+        let mut desired = state("", false).buckets.into_values().next().unwrap();
+        desired.policies = vec![share(BucketMode::Enforce, false)];
+        let create = change(Action::Create, "fleet-daily", false);
+        assert!(settled.permits(&create), "the bucket itself allows creates");
+        assert!(
+            !settled.permits_in(&desired, &create),
+            "the policy is new here"
+        );
+        let reached = WriteGrant {
+            policies: vec![share(BucketMode::Enforce, false)],
+            ..grant("", false)
+        };
+        assert!(reached.permits_in(&desired, &create));
+        assert!(settled.permits_in(&desired, &change(Action::Create, "a", false)));
     }
 }

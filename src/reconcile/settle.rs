@@ -243,10 +243,14 @@ fn still_on_disk(in_force: &InForce) -> bool {
 
 /// True when `plan` has a change that waits for its revision to settle: a delete or
 /// replacement, or a write `settled` does not grant.
-pub(crate) fn must_settle(plan: &BucketPlan, settled: &WriteGrant) -> bool {
-    plan.changes
-        .iter()
-        .any(|c| matches!(c.action, Action::Delete | Action::Replace) || !settled.permits(c))
+pub(crate) fn must_settle(
+    plan: &BucketPlan,
+    desired: &DesiredBucket,
+    settled: &WriteGrant,
+) -> bool {
+    plan.changes.iter().any(|c| {
+        matches!(c.action, Action::Delete | Action::Replace) || !settled.permits_in(desired, c)
+    })
 }
 
 /// What `desired` may be made into while `plan`'s held changes wait, or `None` when `settled`
@@ -264,6 +268,21 @@ pub(crate) fn within_settled(
     }
     let mut interim = desired.clone();
     interim.prune = false;
+    // A policy that did not reach the bucket in the settled revision adds nothing yet.
+    let new_policies: Vec<String> = interim
+        .policies
+        .iter()
+        .filter(|share| !settled.reaches(&share.policy))
+        .map(|share| share.policy.clone())
+        .collect();
+    interim.inventories.retain(|inventory| {
+        desired
+            .declared_by_policy(inventory.id())
+            .is_none_or(|share| !new_policies.contains(&share.policy))
+    });
+    interim
+        .policies
+        .retain(|share| !new_policies.contains(&share.policy));
     for share in &mut interim.policies {
         // Deletes wait for the revision to settle, and so do writes of what a policy only
         // observed in the settled one.
@@ -321,7 +340,7 @@ mod tests {
         let options = PlanOptions::default();
         let plan = plan_bucket(&desired, &live, &options);
         let settled = WriteGrant::of_bucket(Some(&desired));
-        assert!(must_settle(&plan, &settled));
+        assert!(must_settle(&plan, &desired, &settled));
         let interim = within_settled(&desired, &plan, &settled).unwrap();
         let held = plan_bucket(&interim, &live, &options);
         let actions: Vec<(&str, Action)> = held
@@ -330,7 +349,7 @@ mod tests {
             .map(|c| (c.id.as_str(), c.action))
             .collect();
         assert_eq!(actions, [("new", Action::Create)]);
-        assert!(!must_settle(&held, &settled));
+        assert!(!must_settle(&held, &desired, &settled));
     }
 
     #[test]

@@ -461,3 +461,35 @@ async fn a_policy_switched_from_observe_to_enforce_writes_once_its_revision_has_
     fixture.reconcile_fleet(&enforced, a, &seen).await;
     assert_eq!(fixture.live(a), pairs(&[("fleet-a", "f/")]));
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_policy_newly_reaching_a_named_bucket_adds_its_ids_once_its_revision_has_settled() {
+    let fixture = Fixture::new();
+    let a = "logs-a-1250000000";
+    let seen = fleet(&[a]);
+    let named = ("bucket.yaml", manifest(a, &[item("own", "o/", false)], ""));
+    fixture.fleet_revision(
+        &[
+            named.clone(),
+            ("policy.yaml", policy("\"none-*\"", "enforce")),
+        ],
+        &seen,
+    );
+    tokio::time::sleep(Duration::from_secs(60)).await;
+
+    let widened = fixture.fleet_revision(
+        &[named, ("policy.yaml", policy("\"logs-*\"", "enforce"))],
+        &seen,
+    );
+    let early = fixture.reconcile_fleet(&widened, a, &seen).await;
+    assert!(held(&early), "{:?}", early.result);
+    assert_eq!(
+        fixture.live(a),
+        pairs(&[("own", "o/")]),
+        "the bucket's own configuration goes ahead, the policy's waits"
+    );
+
+    tokio::time::sleep(WINDOW).await;
+    fixture.reconcile_fleet(&widened, a, &seen).await;
+    assert_eq!(fixture.live(a), pairs(&[("fleet-a", "f/"), ("own", "o/")]));
+}
