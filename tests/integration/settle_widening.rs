@@ -90,15 +90,20 @@ impl Fixture {
         }
     }
 
-    /// Writes `files` as the whole directory and puts the revision in force now, as the
-    /// daemon does on a reload; returns its id.
-    fn revision(&self, files: &[(&str, String)]) -> String {
+    /// Writes `files` as the whole directory.
+    fn write(&self, files: &[(&str, String)]) {
         for entry in std::fs::read_dir(&self.dir).unwrap() {
             std::fs::remove_file(entry.unwrap().path()).unwrap();
         }
         for (name, text) in files {
             std::fs::write(self.dir.join(name), text).unwrap();
         }
+    }
+
+    /// Writes `files` as the whole directory and puts the revision in force now, as the
+    /// daemon does on a reload; returns its id.
+    fn revision(&self, files: &[(&str, String)]) -> String {
+        self.write(files);
         let desired = invsync::manifest::load_dir(&self.dir).expect("a valid revision");
         let id = desired.revision.clone();
         self.context
@@ -389,12 +394,7 @@ impl Fixture {
         files: &[(&str, String)],
         snapshot: &invsync::fleet::FleetSnapshot,
     ) -> String {
-        for entry in std::fs::read_dir(&self.dir).unwrap() {
-            std::fs::remove_file(entry.unwrap().path()).unwrap();
-        }
-        for (name, text) in files {
-            std::fs::write(self.dir.join(name), text).unwrap();
-        }
+        self.write(files);
         let desired = self.expanded(snapshot);
         let id = desired.revision.clone();
         self.context
