@@ -3,6 +3,9 @@
 //! wins; conflicting policies are refused; observe writes nothing; large rollouts go in waves;
 //! plans show coverage in every format.
 
+use invsync::emulator::{FaultConfig, InjectedError};
+use invsync::manifest::json_schema;
+use invsync::manifest::lines::parse_documents;
 use invsync::model::Provider;
 use invsync::provider::registry;
 use serde_json::Value;
@@ -353,4 +356,77 @@ fn plans_show_coverage_in_json_markdown_and_text() {
         "{text}"
     );
     assert!(text.contains("Policies: 1; 2 buckets matched"), "{text}");
+}
+
+#[test]
+fn a_bucket_whose_tags_are_refused_is_reported_unreadable_and_never_written() {
+    let emulator = Emulator::start();
+    let manifests = Manifests::new();
+    fleet(&emulator, Provider::S3);
+    emulator
+        .handle
+        .set_faults(FaultConfig {
+            error_rate: 1.0,
+            s3_errors: vec![InjectedError {
+                status: 403,
+                code: "AccessDenied".into(),
+            }],
+            operations: vec!["get_tagging".into()],
+            ..FaultConfig::default()
+        })
+        .unwrap();
+    manifests.write(
+        "fleet.yaml",
+        &policy(Provider::S3, "logs-fleet", "fleet-", &["fleet-daily"], ""),
+    );
+    let (code, plan) = plan_json(&emulator, &manifests, &[]);
+    assert_eq!(
+        code, 1,
+        "an unreadable selected bucket fails the plan: {plan}"
+    );
+    let coverage = &plan["policies"][0];
+    // Every name-selected bucket, the tagged-out one included: its tags were not read.
+    assert_eq!(coverage["unreadable"], 3, "{plan}");
+    assert_eq!(coverage["matched"], 0, "{plan}");
+    let reason = coverage["buckets"]["unreadable"][0]["reason"]
+        .as_str()
+        .unwrap();
+    assert!(reason.contains("AccessDenied"), "{reason}");
+
+    let apply = run(&emulator, &manifests, &["apply"]);
+    assert_exit(&apply, 1);
+    assert!(
+        stdout(&apply).contains("not read, so not covered"),
+        "{}",
+        stdout(&apply)
+    );
+    for bucket in ["logs-a", "logs-b", "logs-web"] {
+        assert!(live_ids(&emulator, Provider::S3, bucket).is_empty());
+    }
+}
+
+#[test]
+fn the_json_schema_accepts_a_policy_and_rejects_a_misspelled_policy_key() {
+    let mut schemas = boon::Schemas::new();
+    let mut compiler = boon::Compiler::new();
+    compiler
+        .add_resource("urn:invsync:manifest", json_schema())
+        .unwrap();
+    let index = compiler
+        .compile("urn:invsync:manifest", &mut schemas)
+        .unwrap();
+    let text = policy(
+        Provider::S3,
+        "logs-fleet",
+        "fleet-",
+        &["fleet-daily"],
+        "  prune: true\n",
+    );
+    let document = parse_documents(&text).unwrap().remove(0).value;
+    schemas.validate(&document, index).unwrap();
+    let mut misspelled = document.clone();
+    let spec = misspelled["spec"].as_object_mut().unwrap();
+    let prefix = spec.remove("idPrefix").unwrap();
+    spec.insert("idPrefx".into(), prefix);
+    assert!(schemas.validate(&misspelled, index).is_err());
 }
