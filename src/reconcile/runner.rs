@@ -747,6 +747,19 @@ impl Daemon {
         }
         self.update_gauges();
         self.update_policy_gauges();
+        if self.wave.is_some() {
+            // A new pass: the policy buckets not in sync (those the last wave left out among
+            // them) are looked at now, not at the end of their own wait.
+            let pending: Vec<BucketKey> = self
+                .policy_buckets
+                .iter()
+                .filter(|key| !self.views.get(*key).is_some_and(|v| v.in_sync))
+                .cloned()
+                .collect();
+            for key in &pending {
+                self.scheduler.schedule_now(key);
+            }
+        }
     }
 
     /// Starts a reconcile task for every bucket that is due, within the concurrency limit.

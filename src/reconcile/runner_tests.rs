@@ -444,3 +444,39 @@ async fn a_reconcile_held_for_a_later_wave_still_stamps_the_bucket_as_looked_at(
         "{text}"
     );
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_bucket_left_out_of_a_wave_is_looked_at_as_soon_as_the_next_pass_refills_it() {
+    let interval = Duration::from_secs(60);
+    let mut daemon = fleet_daemon(vec![seen(&["logs-a"]), seen(&["logs-a"])], interval);
+    daemon.reload(super::super::now());
+    run_due_pass(&mut daemon).await;
+    let key = policy_bucket("logs-a").key;
+    assert_eq!(
+        daemon.scheduler.take_due(super::super::now(), 10),
+        [key.clone()]
+    );
+    daemon.finish(Finished {
+        key: key.clone(),
+        declared: 1,
+        reconciled: Reconciled {
+            result: Ok(crate::reconcile::Applied::Held(interval * 2)),
+            plan: None,
+            written: Vec::new(),
+            failures: Vec::new(),
+        },
+    });
+    tokio::time::advance(interval).await;
+    assert!(
+        daemon
+            .scheduler
+            .take_due(super::super::now(), 10)
+            .is_empty()
+    );
+    run_due_pass(&mut daemon).await;
+    assert_eq!(
+        daemon.scheduler.take_due(super::super::now(), 10),
+        [key],
+        "due with the new pass, not after its own wait"
+    );
+}

@@ -11,6 +11,7 @@ use std::time::Duration;
 use cases::OSS;
 use daemon::{Daemon, MAX_WAIT, metric, wait_until};
 use e2e::{Emulator, Manifests};
+use invsync::emulator::{FaultConfig, InjectedError};
 use invsync::model::Provider;
 
 /// The policy: configuration `fleet-daily` on every OSS bucket named `fleet-*`, its report
@@ -18,8 +19,13 @@ use invsync::model::Provider;
 const POLICY: &str = "logs-fleet";
 
 fn policy_manifest() -> String {
+    policy_selecting("{names: [\"fleet-*\"]}")
+}
+
+/// The policy with `selector`.
+fn policy_selecting(selector: &str) -> String {
     format!(
-        "apiVersion: invsync/v1\nkind: InventoryPolicy\nmetadata: {{name: {POLICY}}}\nspec:\n  provider: oss\n  selector: {{names: [\"fleet-*\"]}}\n  idPrefix: fleet-\n  inventories:\n    - id: fleet-daily\n      includedObjectVersions: Current\n      schedule: {{frequency: Daily}}\n      filter: {{prefix: \"${{bucket}}/\"}}\n      optionalFields: [Size, ETag]\n      destination:\n{}",
+        "apiVersion: invsync/v1\nkind: InventoryPolicy\nmetadata: {{name: {POLICY}}}\nspec:\n  provider: oss\n  selector: {selector}\n  idPrefix: fleet-\n  inventories:\n    - id: fleet-daily\n      includedObjectVersions: Current\n      schedule: {{frequency: Daily}}\n      filter: {{prefix: \"${{bucket}}/\"}}\n      optionalFields: [Size, ETag]\n      destination:\n{}",
         OSS.destination_yaml()
     )
 }
@@ -27,7 +33,7 @@ fn policy_manifest() -> String {
 fn create(emulator: &Emulator, bucket: &str) {
     emulator
         .handle
-        .create_bucket(Provider::OSS, bucket, Some(OSS.region), &[])
+        .create_bucket(Provider::OSS, bucket, Some(OSS.region), &[("team", "data")])
         .unwrap();
 }
 
@@ -45,14 +51,26 @@ fn coverage(daemon: &Daemon, state: &str) -> Option<f64> {
 /// A strict-buckets emulator holding `buckets`, and a daemon running the policy with a
 /// discovery every second.
 fn start(buckets: &[&str]) -> (Emulator, Manifests, Daemon) {
+    start_with(buckets, &policy_manifest(), |_| {}, |_| {})
+}
+
+/// [`start`] with `policy`, after `prepare` readied the emulator and `configure` the daemon.
+fn start_with(
+    buckets: &[&str],
+    policy: &str,
+    prepare: impl FnOnce(&Emulator),
+    configure: impl FnOnce(&mut invsync::reconcile::RunConfig),
+) -> (Emulator, Manifests, Daemon) {
     let emulator = Emulator::start_with(|config| config.strict_buckets = true);
     for bucket in buckets {
         create(&emulator, bucket);
     }
+    prepare(&emulator);
     let manifests = Manifests::new();
-    manifests.write("policy.yaml", &policy_manifest());
+    manifests.write("policy.yaml", policy);
     let daemon = Daemon::start(&emulator, manifests.path(), |config| {
         config.discover_interval = Duration::from_secs(1);
+        configure(config);
     });
     (emulator, manifests, daemon)
 }
@@ -141,4 +159,73 @@ fn a_bucket_deleted_mid_run_is_dropped_without_an_error_exit() {
     );
     let (result, _) = daemon.stop();
     assert!(result.is_ok(), "{result:?}");
+}
+
+#[test]
+fn a_policy_reaching_more_buckets_than_one_pass_allows_is_written_in_waves() {
+    let buckets = ["fleet-a", "fleet-b", "fleet-c"];
+    let (emulator, _manifests, daemon) = start_with(
+        &buckets,
+        &policy_manifest(),
+        |_| {},
+        |config| {
+            config.max_policy_writes_per_pass = Some(1);
+            // Passes far apart, so that the first one shows alone.
+            config.discover_interval = Duration::from_secs(5);
+        },
+    );
+    let written = || {
+        buckets
+            .iter()
+            .filter(|b| configs(&emulator, b) == 1)
+            .count()
+    };
+    assert!(
+        wait_until(MAX_WAIT, || coverage(&daemon, "covered") == Some(1.0)),
+        "{}",
+        daemon.metrics_text()
+    );
+    assert_eq!(written(), 1, "one bucket in the first pass");
+    assert_eq!(coverage(&daemon, "pending"), Some(2.0));
+    assert!(
+        wait_until(MAX_WAIT, || written() == 3),
+        "the others in later passes: {}",
+        daemon.metrics_text()
+    );
+    let (result, _) = daemon.stop();
+    assert!(result.is_ok());
+}
+
+#[test]
+fn buckets_whose_tags_are_refused_are_unreadable_and_never_written() {
+    let refuse_tags = |emulator: &Emulator| {
+        emulator
+            .handle
+            .set_faults(FaultConfig {
+                error_rate: 1.0,
+                oss_errors: vec![InjectedError {
+                    status: 403,
+                    code: "AccessDenied".into(),
+                }],
+                operations: vec!["get_tagging".into()],
+                ..FaultConfig::default()
+            })
+            .unwrap();
+    };
+    let policy = policy_selecting("{names: [\"fleet-*\"], tags: {team: data}}");
+    let (emulator, _manifests, daemon) =
+        start_with(&["fleet-a", "fleet-b"], &policy, refuse_tags, |_| {});
+    assert!(
+        wait_until(MAX_WAIT, || coverage(&daemon, "unreadable") == Some(2.0)),
+        "{}",
+        daemon.metrics_text()
+    );
+    assert_eq!(coverage(&daemon, "covered"), Some(0.0));
+    assert_eq!(
+        configs(&emulator, "fleet-a") + configs(&emulator, "fleet-b"),
+        0
+    );
+    assert!(daemon.is_running());
+    let (result, _) = daemon.stop();
+    assert!(result.is_ok());
 }
