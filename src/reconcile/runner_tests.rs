@@ -454,7 +454,7 @@ async fn a_bucket_left_out_of_a_wave_is_looked_at_as_soon_as_the_next_pass_refil
     let key = policy_bucket("logs-a").key;
     assert_eq!(
         daemon.scheduler.take_due(super::super::now(), 10),
-        [key.clone()]
+        std::slice::from_ref(&key)
     );
     daemon.finish(Finished {
         key: key.clone(),
