@@ -7,7 +7,7 @@ use invsync::cli::ApplyArgs;
 use invsync::error_chain::Chain;
 use invsync::fleet;
 use invsync::metrics::Metrics;
-use invsync::model::DesiredState;
+use invsync::model::{DesiredBucket, DesiredState};
 use invsync::plan::FleetReport;
 use invsync::provider::registry;
 use invsync::reconcile::{
@@ -68,7 +68,19 @@ pub(crate) async fn run(args: &ApplyArgs) -> anyhow::Result<ExitCode> {
     let mut out = String::new();
     let mut all_converged = true;
     let (mut written, mut in_sync, mut converged, mut observed) = (0, 0, 0, 0);
+    let mut gone = 0;
     for (key, outcome) in &outcomes {
+        // A bucket only policies cover, deleted since it was listed: nothing to converge.
+        if is_gone(outcome)
+            && desired
+                .buckets
+                .get(key)
+                .is_some_and(DesiredBucket::only_policies)
+        {
+            gone += 1;
+            let _ = writeln!(out, "{key}: gone since it was listed; nothing to do");
+            continue;
+        }
         all_converged &= outcome.is_settled();
         written += outcome.written.len();
         match outcome.result {
@@ -80,7 +92,7 @@ pub(crate) async fn run(args: &ApplyArgs) -> anyhow::Result<ExitCode> {
         }
         describe(&mut out, &key.to_string(), outcome);
     }
-    let failed = outcomes.len() - in_sync - converged - observed;
+    let failed = outcomes.len() - in_sync - converged - observed - gone;
     all_converged &= describe_fleet(&mut out, &fleet);
     let observed_note = if observed > 0 {
         format!(", {observed} drifted in observe mode (not written)")
@@ -167,6 +179,18 @@ fn describe_fleet(out: &mut String, fleet: &FleetReport) -> bool {
         );
     }
     complete
+}
+
+/// True when the bucket's reconcile failed because the bucket does not exist.
+fn is_gone(outcome: &Reconciled) -> bool {
+    match &outcome.result {
+        Err(
+            ReconcileError::ListLive { source }
+            | ReconcileError::Apply { source, .. }
+            | ReconcileError::ReadBack { source },
+        ) => source.is_missing_bucket(),
+        _ => false,
+    }
 }
 
 /// The ids in `run_once` that no bucket declares as a `Once` configuration.

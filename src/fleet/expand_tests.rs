@@ -367,3 +367,34 @@ fn mass_deletion_through_a_policy_is_refused_and_this_pass_prunes_nothing() {
         assert_eq!(replanned.unmanaged, ["fleet-old"]);
     }
 }
+
+#[test]
+fn a_policy_bucket_gone_before_its_read_is_an_ordinary_outcome_not_a_failure() {
+    let desired = load(&[(
+        "fleet.yaml",
+        &policy("logs-fleet", "fleet-", &["fleet-daily"], ""),
+    )])
+    .unwrap();
+    let expanded = expand(
+        &desired,
+        &snapshot(vec![seen("logs-a", None), seen("logs-b", None)]),
+    );
+    let read = plan_bucket(
+        &expanded.desired.buckets[&key("logs-a")],
+        &[],
+        &PlanOptions::default(),
+    );
+    let failure = crate::plan::BucketFailure {
+        key: key("logs-b"),
+        message: "HTTP 404 NoSuchBucket".into(),
+        gone: true,
+    };
+    let mut plan = Plan::new("r", vec![read], vec![failure]);
+    report(&mut plan, &expanded, &RolloutOptions::default());
+    assert!(plan.failures.is_empty());
+    assert_eq!(plan.fleet.policies[0].gone, [key("logs-b")]);
+    assert_eq!(plan.fleet.policies[0].to_change, [key("logs-a")]);
+    let pass = this_pass(&expanded.desired, &plan.fleet);
+    let keys: Vec<&BucketKey> = pass.buckets.keys().collect();
+    assert_eq!(keys, [&key("logs-a")]);
+}

@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::expand::Expanded;
-use crate::model::{BucketKey, BucketMode, DesiredState, PolicyShare};
+use crate::model::{BucketKey, BucketMode, DesiredBucket, DesiredState};
 use crate::plan::{Action, BucketPlan, FleetReport, Plan, PlanOptions, Waves};
 
 /// Default of `--max-policy-writes-per-pass`: buckets written through policies in one pass.
@@ -43,7 +43,13 @@ pub fn report(plan: &mut Plan, expanded: &Expanded, options: &RolloutOptions) {
     let gone: BTreeSet<BucketKey> = plan
         .failures
         .iter()
-        .filter(|f| f.gone && desired.buckets.get(&f.key).is_some_and(policy_only))
+        .filter(|f| {
+            f.gone
+                && desired
+                    .buckets
+                    .get(&f.key)
+                    .is_some_and(DesiredBucket::only_policies)
+        })
         .map(|f| f.key.clone())
         .collect();
     plan.failures.retain(|f| !gone.contains(&f.key));
@@ -143,7 +149,7 @@ pub fn this_pass(desired: &DesiredState, fleet: &FleetReport) -> DesiredState {
     let gone: BTreeSet<&BucketKey> = fleet.policies.iter().flat_map(|c| &c.gone).collect();
     let mut pass = desired.clone();
     pass.buckets.retain(|key, bucket| {
-        !((deferred.contains(key) || gone.contains(key)) && policy_only(bucket))
+        !((deferred.contains(key) || gone.contains(key)) && bucket.only_policies())
     });
     for (key, bucket) in &mut pass.buckets {
         for share in &mut bucket.policies {
@@ -156,11 +162,4 @@ pub fn this_pass(desired: &DesiredState, fleet: &FleetReport) -> DesiredState {
         }
     }
     pass
-}
-
-/// True for a bucket no manifest declares: only policies put it in the desired state.
-fn policy_only(bucket: &crate::model::DesiredBucket) -> bool {
-    bucket.policies.first().is_some_and(|first: &PolicyShare| {
-        first.origin == bucket.origin && first.policy == bucket.name
-    })
 }

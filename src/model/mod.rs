@@ -249,6 +249,14 @@ impl DesiredBucket {
                 .any(|p| p.mode == BucketMode::Observe && p.covers(id))
     }
 
+    /// True for a bucket no manifest declares: only policies put it in the desired state (it
+    /// then carries the name and origin of the first policy that selected it).
+    pub fn only_policies(&self) -> bool {
+        self.policies
+            .first()
+            .is_some_and(|first| first.origin == self.origin && first.policy == self.name)
+    }
+
     /// The policy that declares `id` here, when one does.
     pub fn declared_by_policy(&self, id: &str) -> Option<&PolicyShare> {
         self.policies.iter().find(|p| p.ids.contains(id))

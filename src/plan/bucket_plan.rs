@@ -126,7 +126,10 @@ pub fn plan_bucket(
             Some(Live::Modelled(found)) => {
                 changes.push(change(changed_action, id, Some(found), Some(wanted)))
             }
-            Some(Live::Foreign(foreign)) if desired.overwrite_foreign.contains(id) => {
+            // A held `Once` configuration is never written, not even over a foreign one.
+            Some(Live::Foreign(foreign))
+                if desired.overwrite_foreign.contains(id) && !held_once =>
+            {
                 changes.push(Change {
                     overwrites: Some(foreign.clone()),
                     ..change(changed_action, id, None, Some(wanted))

@@ -430,3 +430,51 @@ fn the_json_schema_accepts_a_policy_and_rejects_a_misspelled_policy_key() {
     spec.insert("idPrefx".into(), prefix);
     assert!(schemas.validate(&misspelled, index).is_err());
 }
+
+#[test]
+fn a_pruning_policy_leaves_foreign_configurations_alone_even_under_its_prefix() {
+    let emulator = Emulator::start();
+    let manifests = Manifests::new();
+    fleet(&emulator, Provider::S3);
+    let foreign = |id: &str| {
+        case(Provider::S3).live_xml(id, "x/", true).replace(
+            "</InventoryConfiguration>",
+            "<FutureFeature><Mode>Streaming</Mode></FutureFeature></InventoryConfiguration>",
+        )
+    };
+    for id in ["fleet-future", "other-future"] {
+        emulator
+            .handle
+            .seed_raw(Provider::S3, &name("logs-a"), &foreign(id))
+            .unwrap();
+    }
+    manifests.write(
+        "fleet.yaml",
+        &policy(
+            Provider::S3,
+            "logs-fleet",
+            "fleet-",
+            &["fleet-daily"],
+            "  prune: true\n",
+        ),
+    );
+    let apply = run(&emulator, &manifests, &["apply"]);
+    assert_exit(&apply, 0);
+    assert_eq!(
+        live_ids(&emulator, Provider::S3, "logs-a"),
+        ["fleet-daily", "fleet-future", "other-future"]
+    );
+    let (code, plan) = plan_json(&emulator, &manifests, &[]);
+    assert_eq!(
+        code, 2,
+        "a blocked foreign configuration is out of sync: {plan}"
+    );
+    let blocked: Vec<&str> = plan["blocked"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(blocked, ["fleet-future"], "{plan}");
+    assert_eq!(plan["unmanaged"][0]["id"], "other-future", "{plan}");
+}

@@ -129,7 +129,14 @@ proptest! {
         }
         for foreign in first.iter().filter_map(|c| c.foreign()) {
             let declared = desired.inventories.iter().any(|i| i.id() == foreign.id);
-            let opted_in = declared && desired.overwrite_foreign.contains(&foreign.id);
+            // A `Once` configuration the run does not start is never written, opted in or not.
+            let held_once = desired
+                .inventories
+                .iter()
+                .find(|i| i.id() == foreign.id)
+                .is_some_and(invsync::provider::registry::runs_once);
+            let opted_in =
+                declared && desired.overwrite_foreign.contains(&foreign.id) && !held_once;
             let writes: Vec<&invsync::plan::Change> =
                 plan.changes.iter().filter(|c| c.id == foreign.id).collect();
             if opted_in {
@@ -139,6 +146,7 @@ proptest! {
             } else {
                 prop_assert!(writes.is_empty(), "foreign {} written: {:?}", foreign.id, writes);
                 let blocked = plan.blocked.iter().any(|b| b.id == foreign.id);
+                let blocked = blocked || plan.once.iter().any(|o| o.id == foreign.id);
                 let unmanaged = plan.unmanaged.contains(&foreign.id);
                 prop_assert!(blocked != unmanaged);
                 prop_assert_eq!(unmanaged, !declared && !desired.prune);

@@ -79,3 +79,28 @@ fn text_has_ansi_colours_only_when_asked() {
     assert!(render::text(&result, true).contains("\x1b[32m"));
     assert!(!render::text(&result, false).contains('\x1b'));
 }
+
+#[test]
+fn a_held_once_configuration_is_never_written_over_a_foreign_one_even_with_overwrite_foreign() {
+    let mut bucket = oss_bucket()
+        .declares(oss_inventory("snapshot").once(true).build())
+        .build();
+    bucket.overwrite_foreign.insert("snapshot".into());
+    let live = [LiveConfig::Foreign(invsync::model::ForeignConfig {
+        provider: Provider::OSS,
+        id: "snapshot".into(),
+        raw_xml:
+            "<InventoryConfiguration><Id>snapshot</Id><FutureFeature/></InventoryConfiguration>"
+                .into(),
+        unmodelled: vec!["FutureFeature".into()],
+    })];
+    let held = invsync::plan::plan_bucket(&bucket, &live, &PlanOptions::default());
+    assert!(held.changes.is_empty(), "{:?}", held.changes);
+    assert_eq!(held.blocked.len(), 1);
+    let run = PlanOptions {
+        run_once: ["snapshot".to_string()].into(),
+        ..PlanOptions::default()
+    };
+    let started = invsync::plan::plan_bucket(&bucket, &live, &run);
+    assert_eq!(started.changes.len(), 1, "--run-once overwrites it");
+}

@@ -4,7 +4,7 @@ use serde_json::{Value, json as j};
 
 use crate::manifest::from_model::inventory_value;
 use crate::model::BucketKey;
-use crate::plan::{Plan, PolicyCoverage};
+use crate::plan::{Change, Plan, PolicyCoverage};
 
 /// Version of the JSON plan layout; bumped on any incompatible change.
 pub const FORMAT_VERSION: u32 = 1;
@@ -46,34 +46,15 @@ pub fn json(plan: &Plan) -> Value {
     let mut skipped = Vec::new();
     for bucket in &plan.buckets {
         for change in &bucket.changes {
-            let mut entry = location(&change.key);
-            entry["action"] = j!(change.action);
-            entry["id"] = j!(change.id);
-            entry["before"] = change.before.as_ref().map_or(Value::Null, inventory_value);
-            entry["after"] = change.after.as_ref().map_or(Value::Null, inventory_value);
-            entry["diff"] = j!(change.diff());
-            entry["refused"] = j!(bucket.refusal.is_some());
-            if bucket.observe {
-                // Only on observed buckets' changes, so plans without observe mode read as before.
-                entry["mode"] = j!("observe");
-            }
-            entry["overwrites_foreign"] = change
-                .overwrites
-                .as_ref()
-                .map_or(Value::Null, |f| j!(f.unmodelled));
-            changes.push(entry);
+            // `mode` only on observed changes, so plans without observe mode read as before.
+            changes.push(change_entry(
+                change,
+                bucket.refusal.is_some(),
+                bucket.observe,
+            ));
         }
         for change in &bucket.observed {
-            let mut entry = location(&change.key);
-            entry["action"] = j!(change.action);
-            entry["id"] = j!(change.id);
-            entry["before"] = change.before.as_ref().map_or(Value::Null, inventory_value);
-            entry["after"] = change.after.as_ref().map_or(Value::Null, inventory_value);
-            entry["diff"] = j!(change.diff());
-            entry["refused"] = j!(false);
-            entry["mode"] = j!("observe");
-            entry["overwrites_foreign"] = Value::Null;
-            changes.push(entry);
+            changes.push(change_entry(change, false, true));
         }
         for (id, policy, file) in &bucket.skipped {
             let mut entry = location(&bucket.key);
@@ -137,6 +118,25 @@ pub fn json(plan: &Plan) -> Value {
         out["skipped"] = j!(skipped);
     }
     out
+}
+
+/// One change; `observe` adds `mode: "observe"`.
+fn change_entry(change: &Change, refused: bool, observe: bool) -> Value {
+    let mut entry = location(&change.key);
+    entry["action"] = j!(change.action);
+    entry["id"] = j!(change.id);
+    entry["before"] = change.before.as_ref().map_or(Value::Null, inventory_value);
+    entry["after"] = change.after.as_ref().map_or(Value::Null, inventory_value);
+    entry["diff"] = j!(change.diff());
+    entry["refused"] = j!(refused);
+    if observe {
+        entry["mode"] = j!("observe");
+    }
+    entry["overwrites_foreign"] = change
+        .overwrites
+        .as_ref()
+        .map_or(Value::Null, |f| j!(f.unmodelled));
+    entry
 }
 
 /// One policy's coverage: counts and the buckets behind them.
