@@ -817,7 +817,15 @@ impl Daemon {
         for blocked in reconciled.foreign() {
             self.emit(RunEvent::ForeignBlocked(Box::new(blocked.clone())));
         }
-        if let Err(error) = &reconciled.result {
+        let gone = self
+            .desired
+            .buckets
+            .get(&key)
+            .is_some_and(|bucket| report::is_gone(bucket, &reconciled));
+        if gone {
+            // Dropped as soon as a listing confirms it.
+            self.discovery.request(super::now());
+        } else if let Err(error) = &reconciled.result {
             let (key, reason) = (key.clone(), error.reason());
             self.emit(if error.is_blocked() {
                 RunEvent::BucketBlocked { key, reason }

@@ -123,7 +123,16 @@ fn a_bucket_created_while_the_daemon_runs_gets_its_inventory_within_one_discover
 
 #[test]
 fn a_bucket_deleted_mid_run_is_dropped_without_an_error_exit() {
-    let (emulator, _manifests, daemon) = start(&["fleet-a", "fleet-b"]);
+    // Discovery only at start: the resync that finds the bucket gone asks for the listing
+    // that drops it.
+    let (emulator, _manifests, daemon) = start_with(
+        &["fleet-a", "fleet-b"],
+        &policy_manifest(),
+        |_| {},
+        |config| {
+            config.discover_interval = Duration::from_secs(3600);
+        },
+    );
     assert!(
         wait_until(MAX_WAIT, || coverage(&daemon, "covered") == Some(2.0)),
         "{}",
@@ -149,6 +158,11 @@ fn a_bucket_deleted_mid_run_is_dropped_without_an_error_exit() {
         ),
         None,
         "its series is dropped with it: {text}"
+    );
+    assert_eq!(
+        metric(&text, r#"invsync_reconcile_errors_total{provider="oss"}"#),
+        None,
+        "a bucket gone is no reconcile error: {text}"
     );
     assert!(daemon.is_running());
     std::thread::sleep(Duration::from_millis(1500));
