@@ -302,6 +302,11 @@ fn a_policy_id_outside_its_prefix_or_an_unknown_variable_is_refused_offline() {
         error.contains("unknown template variable `${account}`"),
         "{error}"
     );
+    // Both problems of one item are reported, not only the first.
+    let both = unknown.replace("id: fleet-daily", "id: daily");
+    let error = load(&[("a.yaml", &both)]).unwrap_err();
+    assert!(error.contains("unknown template variable"), "{error}");
+    assert!(error.contains("does not start with idPrefix"), "{error}");
 }
 
 #[test]

@@ -134,23 +134,16 @@ fn check_items(
             Ok(rendered) => rendered,
             Err(found) => {
                 errors.extend(found);
+                // The item is not read further; its id is still checked against the prefix.
+                if let Some(id) = item.get("id").and_then(Value::as_str) {
+                    check_prefix(id, &body.id_prefix, &item_path, errors);
+                }
                 continue;
             }
         };
         let parsed = (entry.parse_inventory)(region, &rendered, &item_path);
         if let Some(id) = parsed.id {
-            if !id.starts_with(&body.id_prefix) {
-                errors.push(
-                    FieldError::new(
-                        item_path.key("id"),
-                        format!(
-                            "id `{id}` does not start with idPrefix `{}`",
-                            body.id_prefix
-                        ),
-                    )
-                    .hint("a policy declares only ids it owns: rename it, or change idPrefix"),
-                );
-            }
+            check_prefix(&id, &body.id_prefix, &item_path, errors);
             if parsed.overwrite_foreign {
                 overwrite_foreign.insert(id.clone());
             }
@@ -163,6 +156,19 @@ fn check_items(
     let id_refs: Vec<(usize, &str)> = ids.iter().map(|(i, id)| (*i, id.as_str())).collect();
     validate::check_ids_unique(&id_refs, body.inventories.len(), errors);
     overwrite_foreign
+}
+
+/// A policy declares only ids starting with its prefix.
+fn check_prefix(id: &str, prefix: &str, item: &FieldPath, errors: &mut Vec<FieldError>) {
+    if !id.starts_with(prefix) {
+        errors.push(
+            FieldError::new(
+                item.key("id"),
+                format!("id `{id}` does not start with idPrefix `{prefix}`"),
+            )
+            .hint("a policy declares only ids it owns: rename it, or change idPrefix"),
+        );
+    }
 }
 
 /// One `kind: InventoryPolicy` document, for the JSON Schema only (documents are read piece by

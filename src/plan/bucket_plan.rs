@@ -56,8 +56,8 @@ impl BucketPlan {
 /// - Pure and total: never panics, whatever `live` holds.
 /// - `plan_bucket(d, &all_modelled(d.inventories), _)` has no changes and no unmanaged
 ///   configurations.
-/// - Every id appears in exactly one of `changes`, `in_sync`, `unmanaged`, `blocked` and
-///   `once`.
+/// - Every id appears in exactly one of `changes`, `observed`, `in_sync`, `unmanaged`,
+///   `blocked` and `once`.
 /// - A declared `Once` configuration is created, updated or replaced only when
 ///   `options.run_once` names it; otherwise it is reported in `once`.
 /// - An undeclared live configuration is deleted only when [`DesiredBucket::prunes`] its id

@@ -105,7 +105,12 @@ pub fn read_document<'a>(
     if start.is_empty() {
         return Err(BodyError::Empty { expected });
     }
-    let head = start[..start.len().min(15)].to_ascii_lowercase();
+    // Fifteen characters, not bytes: a body may hold multi-byte text from its first bytes.
+    let head: String = start
+        .chars()
+        .take(15)
+        .collect::<String>()
+        .to_ascii_lowercase();
     if head.starts_with("<!doctype html") || head.starts_with("<html") {
         return Err(BodyError::Html { expected });
     }
@@ -284,6 +289,13 @@ mod tests {
     use super::*;
 
     const LIST: &str = "ListInventoryConfigurationsResult";
+
+    #[test]
+    fn a_body_with_multi_byte_text_at_its_start_is_a_syntax_error_not_a_panic() {
+        let body = "<a>ééééééééééééé</a>".as_bytes();
+        assert!(read_document(&body[1..], "InventoryConfiguration").is_err());
+        assert!(read_document("éééééééééééééééé".as_bytes(), "X").is_err());
+    }
 
     #[test]
     fn bodies_that_are_not_the_document_are_errors() {
