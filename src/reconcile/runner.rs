@@ -233,6 +233,10 @@ pub async fn run(
             () = sleep_until(next) => {}
         }
     }
+    if let Some(pass) = daemon.discovering.take() {
+        // A listing only feeds the next schedule, which will not come.
+        pass.abort();
+    }
     daemon.drain().await;
     Ok(())
 }
