@@ -9,6 +9,7 @@ use crate::manifest::ManifestErrors;
 use crate::provider::http::{HttpSettings, Transport};
 use crate::provider::{CredentialSource, Credentials, StaticCredentials};
 use crate::reconcile::ClientSettings;
+use crate::reconcile::fleet::Expansion;
 
 fn daemon() -> Daemon {
     let credentials: Arc<dyn CredentialSource> =
