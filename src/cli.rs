@@ -319,7 +319,7 @@ pub struct SafetyArgs {
     pub allow_mass_delete: bool,
 }
 
-/// Limits of fleet policy rollouts (`plan`, `apply`).
+/// Limits of fleet policy rollouts (`plan`, `apply`, `run`: per discovery interval).
 #[derive(Debug, Args)]
 pub struct FleetArgs {
     /// Write to at most this many buckets through policies in one pass: a policy change
@@ -421,11 +421,19 @@ pub struct RunArgs {
     pub provider: ProviderArgs,
     #[command(flatten)]
     pub safety: SafetyArgs,
+    #[command(flatten)]
+    pub fleet: FleetArgs,
 
     /// Re-read the live state of every managed bucket this often (± 10 % jitter) and correct
     /// drift, e.g. `5m`.
     #[arg(long, default_value = "5m", env = "INVSYNC_INTERVAL", value_parser = duration::parse_positive)]
     pub interval: Duration,
+
+    /// List the buckets of every provider a fleet policy names this often (± 10 % jitter), so
+    /// a bucket created later is covered within one interval, e.g. `5m`; also at start and
+    /// at once after a push to the hook. Unused without policies.
+    #[arg(long, default_value = "5m", env = "INVSYNC_DISCOVER_INTERVAL", value_parser = duration::parse_positive)]
+    pub discover_interval: Duration,
 
     /// Observe only: report drift in logs and metrics, never write.
     #[arg(long, env = "INVSYNC_DRY_RUN")]

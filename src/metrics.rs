@@ -21,7 +21,11 @@
 //! | `invsync_shard_info` | gauge, 1 | `shard`, `shards` (this replica's index and the count) |
 //! | `invsync_hook_requests_total` | counter | `outcome` (`accepted` \| `unauthorized` \| `replayed` \| `rate_limited` \| `too_large` \| `unreadable`) |
 //! | `invsync_notifications_total` | counter | `webhook`, `outcome` (`sent` \| `failed` \| `dropped` \| `deduplicated`) |
+//! | `invsync_policy_buckets` | gauge | `policy`, `state` (`covered` \| `pending` \| `excluded` \| `unreadable`) |
+//! | `invsync_discovery_runs_total` | counter | `provider`, `result` (`success` \| `failure`) |
+//! | `invsync_discovery_last_success_timestamp_seconds` | gauge | `provider` |
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex};
@@ -87,6 +91,31 @@ pub struct ConfigCounts {
     pub blocked: u64,
 }
 
+/// Bucket counts of one fleet policy, as the `invsync_policy_buckets` gauge reports them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct PolicyCounts {
+    /// Matched and in sync.
+    pub covered: u64,
+    /// Matched, not (yet) in sync.
+    pub pending: u64,
+    /// Turned away by the selector.
+    pub excluded: u64,
+    /// Whose selection could not be decided (tags unreadable, …).
+    pub unreadable: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
+struct PolicyLabels {
+    policy: String,
+    state: &'static str,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
+struct DiscoveryLabels {
+    provider: &'static str,
+    result: &'static str,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
 struct ProviderLabels {
     provider: &'static str,
@@ -145,6 +174,9 @@ struct RevisionLabels {
     revision: String,
 }
 
+/// The `state` values of `invsync_policy_buckets`, in [`PolicyCounts`] field order.
+const POLICY_STATES: [&str; 4] = ["covered", "pending", "excluded", "unreadable"];
+
 type HistogramFamily<L> = Family<L, Histogram, fn() -> Histogram>;
 
 /// Reconcile durations from 50 ms (one LIST against a nearby endpoint) to about 100 s (a large
@@ -172,6 +204,11 @@ struct Inner {
     notifications: Family<NotificationLabels, Counter>,
     hook_requests: Family<OutcomeLabels, Counter>,
     shard_info: Family<ShardLabels, Gauge>,
+    policy_buckets: Family<PolicyLabels, Gauge>,
+    /// The policies currently labelled, so that a policy removed loses exactly its series.
+    policies: Mutex<BTreeSet<String>>,
+    discovery_runs: Family<DiscoveryLabels, Counter>,
+    discovery_last_success: Family<ProviderLabels, Gauge<f64, AtomicU64>>,
 }
 
 /// All metric families of the daemon. Clones share the same values.
@@ -279,6 +316,25 @@ impl Metrics {
             "This replica's shard of the buckets (value is always 1)",
             Family::clone(&shard_info),
         );
+        let policy_buckets = Family::default();
+        registry.register(
+            "policy_buckets",
+            "Buckets of each fleet policy by state, as of the latest discovery and reconciles",
+            Family::clone(&policy_buckets),
+        );
+        let discovery_runs = Family::default();
+        registry.register(
+            "discovery_runs",
+            "Bucket listing passes of fleet discovery, by provider and result",
+            Family::clone(&discovery_runs),
+        );
+        let discovery_last_success = Family::default();
+        registry.register_with_unit(
+            "discovery_last_success_timestamp",
+            "Unix time of the latest successful bucket listing of each provider",
+            Unit::Seconds,
+            Family::clone(&discovery_last_success),
+        );
         Metrics {
             inner: Arc::new(Inner {
                 registry,
@@ -297,6 +353,10 @@ impl Metrics {
                 notifications,
                 hook_requests,
                 shard_info,
+                policy_buckets,
+                policies: Mutex::new(BTreeSet::new()),
+                discovery_runs,
+                discovery_last_success,
             }),
         }
     }
@@ -474,6 +534,63 @@ impl Metrics {
             .set(1);
     }
 
+    /// Sets the bucket gauges of every fleet policy from the latest expansion; the series of a
+    /// policy not in `policies` any more are removed.
+    pub(crate) fn set_policy_buckets(&self, policies: &BTreeMap<String, PolicyCounts>) {
+        let mut current = self
+            .inner
+            .policies
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        for gone in current.iter().filter(|p| !policies.contains_key(*p)) {
+            for state in POLICY_STATES {
+                self.inner.policy_buckets.remove(&PolicyLabels {
+                    policy: gone.clone(),
+                    state,
+                });
+            }
+        }
+        for (policy, counts) in policies {
+            let values = [
+                counts.covered,
+                counts.pending,
+                counts.excluded,
+                counts.unreadable,
+            ];
+            for (state, value) in POLICY_STATES.into_iter().zip(values) {
+                let labels = PolicyLabels {
+                    policy: policy.clone(),
+                    state,
+                };
+                self.inner
+                    .policy_buckets
+                    .get_or_create(&labels)
+                    .set(i64::try_from(value).unwrap_or(i64::MAX));
+            }
+        }
+        *current = policies.keys().cloned().collect();
+    }
+
+    /// Counts one bucket listing pass of `provider`; a successful one at `at` also sets its
+    /// last-success timestamp.
+    pub(crate) fn record_discovery(&self, provider: Provider, success: bool, at: SystemTime) {
+        let labels = DiscoveryLabels {
+            provider: provider.as_str(),
+            result: if success { "success" } else { "failure" },
+        };
+        self.inner.discovery_runs.get_or_create(&labels).inc();
+        if success {
+            let seconds = at
+                .duration_since(UNIX_EPOCH)
+                .unwrap_or_default()
+                .as_secs_f64();
+            self.inner
+                .discovery_last_success
+                .get_or_create(&provider_labels(provider))
+                .set(seconds);
+        }
+    }
+
     /// Every family in OpenMetrics text format ([`CONTENT_TYPE`]), ending with `# EOF`.
     #[expect(clippy::expect_used, reason = "writing to a String cannot fail")]
     pub fn encode(&self) -> String {
@@ -538,8 +655,13 @@ mod tests {
         m.record_bucket_outcome(Provider::COS, "b", true);
         m.set_revision("r");
         m.record_manifest_load(true);
+        m.set_policy_buckets(&[("p".to_owned(), PolicyCounts::default())].into());
+        m.record_discovery(Provider::COS, true, SystemTime::now());
         let text = m.encode();
         for family in [
+            "invsync_policy_buckets",
+            "invsync_discovery_runs",
+            "invsync_discovery_last_success_timestamp_seconds",
             "invsync_reconcile_duration_seconds",
             "invsync_reconcile_errors",
             "invsync_drift_events",
@@ -725,6 +847,63 @@ mod tests {
         assert!(
             m.encode()
                 .contains(r#"invsync_drift_events_total{provider="oss",kind="changed"} 1"#)
+        );
+    }
+
+    #[test]
+    fn policy_gauges_follow_the_latest_expansion_and_forget_removed_policies() {
+        let m = Metrics::new();
+        let counts = PolicyCounts {
+            covered: 3,
+            pending: 2,
+            excluded: 1,
+            unreadable: 4,
+        };
+        m.set_policy_buckets(&[("logs".to_owned(), counts), ("old".to_owned(), counts)].into());
+        m.set_policy_buckets(
+            &[(
+                "logs".to_owned(),
+                PolicyCounts {
+                    covered: 5,
+                    pending: 0,
+                    ..counts
+                },
+            )]
+            .into(),
+        );
+        let mut lines = lines_with(&m.encode(), "invsync_policy_buckets{");
+        lines.sort();
+        assert_eq!(
+            lines,
+            [
+                r#"invsync_policy_buckets{policy="logs",state="covered"} 5"#,
+                r#"invsync_policy_buckets{policy="logs",state="excluded"} 1"#,
+                r#"invsync_policy_buckets{policy="logs",state="pending"} 0"#,
+                r#"invsync_policy_buckets{policy="logs",state="unreadable"} 4"#,
+            ]
+        );
+    }
+
+    #[test]
+    fn discovery_runs_are_counted_by_result_and_only_a_success_sets_the_timestamp() {
+        let m = Metrics::new();
+        let at = UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+        m.record_discovery(Provider::S3, false, at);
+        m.record_discovery(Provider::S3, true, at);
+        m.record_discovery(Provider::S3, true, at);
+        let text = m.encode();
+        let mut runs = lines_with(&text, "invsync_discovery_runs_total{");
+        runs.sort();
+        assert_eq!(
+            runs,
+            [
+                r#"invsync_discovery_runs_total{provider="s3",result="failure"} 1"#,
+                r#"invsync_discovery_runs_total{provider="s3",result="success"} 2"#,
+            ]
+        );
+        assert_eq!(
+            lines_with(&text, "invsync_discovery_last_success_timestamp_seconds{"),
+            [r#"invsync_discovery_last_success_timestamp_seconds{provider="s3"} 1700000000.0"#]
         );
     }
 }

@@ -61,6 +61,7 @@ pub(crate) async fn run(args: &ApplyArgs) -> anyhow::Result<ExitCode> {
         settings: ApplySettings::default(),
         dry_run: false,
         settle: SettleGate::unguarded(),
+        wave: None,
     };
     let outcomes = apply_all(&context, &desired, usize::from(args.provider.concurrency)).await;
 

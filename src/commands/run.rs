@@ -56,6 +56,9 @@ pub(crate) async fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
         resync_interval: args.interval,
         ..SchedulerConfig::default()
     };
+    config.discover_interval = args.discover_interval;
+    config.max_policy_writes_per_pass =
+        Some(usize::try_from(args.fleet.max_policy_writes_per_pass).unwrap_or(usize::MAX));
     config.concurrency = usize::from(args.provider.concurrency);
     config.debounce = args.debounce;
     config.shutdown_grace = args.shutdown_grace;

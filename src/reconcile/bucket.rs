@@ -9,6 +9,7 @@ use super::clients::Clients;
 use super::error::ReconcileError;
 use super::outcome::{Applied, Reconciled};
 use super::settle::{self, SettleGate, Stability};
+use super::waves::WaveBudget;
 use crate::metrics::Metrics;
 use crate::model::{BucketMode, DesiredBucket};
 use crate::plan::{PlanOptions, plan_bucket};
@@ -28,6 +29,9 @@ pub struct ReconcileContext {
     /// Holds deletes, replacements and writes the settled revision did not allow until the
     /// revision in force has settled ([`SettleGate::unguarded`] for a one-shot `apply`).
     pub settle: SettleGate,
+    /// The wave this bucket's writes draw on when a fleet policy makes it ([`WaveBudget`]);
+    /// `None` for a bucket its own manifest declares.
+    pub wave: Option<WaveBudget>,
 }
 
 /// Reconciles `desired` once through the context's client for its provider and endpoint.
@@ -39,6 +43,8 @@ pub struct ReconcileContext {
 /// - Otherwise what differs is written and confirmed as [`apply_plan`] guarantees, except that
 ///   writes waiting for `revision` to settle ([`super::settle`]) are left out: what the settled
 ///   revision allowed is written and the result is [`Applied::Held`] with the time to wait.
+/// - A bucket with a [`WaveBudget`] writes only when it gets a share of the pass; otherwise
+///   nothing is written and the result is [`Applied::Held`] for one pass.
 /// - Nothing is logged, counted or announced about the outcome here: callers observe the
 ///   returned record (the daemon through [`super::report::observed`], `apply` by printing it).
 ///
@@ -89,8 +95,21 @@ pub async fn reconcile_with<A: InventoryApi>(
             failures: Vec::new(),
         };
     }
+    if let Some(wave) = &context.wave
+        && !plan.changes.is_empty()
+        && plan.refusal.is_none()
+        && !wave.try_take()
+    {
+        // This pass's wave is full: the bucket is written in a later one.
+        return Reconciled {
+            result: Ok(Applied::Held(wave.pass())),
+            plan: Some(plan),
+            written: Vec::new(),
+            failures: Vec::new(),
+        };
+    }
     let settled = context.settle.settled_grant(desired);
-    let hold = if settle::must_settle(&plan, &settled) && plan.refusal.is_none() {
+    let hold = if settle::must_settle(&plan, desired, &settled) && plan.refusal.is_none() {
         context.settle.check(revision, super::now()).await
     } else {
         Stability::Settled

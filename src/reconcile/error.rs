@@ -84,6 +84,12 @@ impl ReconcileError {
         }
     }
 
+    /// True when the bucket itself no longer exists (deleted since it was listed or named).
+    pub fn is_missing_bucket(&self) -> bool {
+        self.provider_error()
+            .is_some_and(ProviderError::is_missing_bucket)
+    }
+
     /// The kind of the provider's error behind this one, if any.
     pub fn kind(&self) -> Option<ErrorKind> {
         self.provider_error().map(ProviderError::kind)

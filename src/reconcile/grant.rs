@@ -4,17 +4,27 @@
 //! A half-written manifest can allow more than the file it replaces (the `mode: observe` line
 //! not written yet, `prune: true` written before the list it prunes against). Each way a
 //! revision can allow a write is one field of [`WriteGrant`], filled in by [`WriteGrant::of`];
-//! a new one (a fleet policy's selector reaching a bucket) is added there and nowhere else.
+//! a new one is added there and nowhere else.
+//!
+//! The state a grant is read from is a revision's *effective* one: its explicit buckets plus
+//! the buckets its fleet policies reach over the fleet the daemon discovered
+//! ([`super::fleet::Expansion`]). So a policy whose selector newly reaches a bucket (a
+//! half-written `exclude:` list, a widened glob) grants `writes` on a bucket that had none
+//! (or, on a bucket its manifest names, its own ids: [`WriteGrant::permits_in`]), a policy
+//! switched to enforce grants its ids, and a policy that turns `prune` on grants its prefix:
+//! all wait for the revision to settle, like a newly named bucket and `prune: true` in a
+//! `BucketInventory`.
 
 use std::collections::BTreeSet;
 
-use crate::model::{BucketKey, BucketMode, DesiredBucket, DesiredState};
+use crate::model::{BucketKey, BucketMode, DesiredBucket, DesiredState, PolicyShare};
 use crate::plan::{Action, Change};
 
 /// The writes one revision allows on one bucket.
 ///
 /// A grant only ever widens by gaining a field's permission: `writes` false → true, `prune`
-/// false → true, an id joining `overwrite_foreign`. Anything narrower is taken at once.
+/// false → true, an id joining `overwrite_foreign`, a fleet policy on the bucket switching
+/// from observe to enforce or turning `prune` on. Anything narrower is taken at once.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct WriteGrant {
     /// The bucket is named and enforced: its declared configurations may be created and
@@ -24,6 +34,9 @@ pub(crate) struct WriteGrant {
     pub prune: bool,
     /// Foreign live configurations the manifest may overwrite (`overwriteForeign: true`).
     pub overwrite_foreign: BTreeSet<String>,
+    /// The fleet policies reaching the bucket: an observing one's ids are not written, a
+    /// pruning one's undeclared ids (its prefix) may be deleted.
+    pub policies: Vec<PolicyShare>,
 }
 
 impl WriteGrant {
@@ -41,6 +54,7 @@ impl WriteGrant {
                 writes: true,
                 prune: bucket.prune,
                 overwrite_foreign: bucket.overwrite_foreign.clone(),
+                policies: bucket.policies.clone(),
             },
             _ => WriteGrant::default(),
         }
@@ -49,7 +63,7 @@ impl WriteGrant {
     /// True when this grant allows `change` (made by planning the bucket's manifest against
     /// its live state).
     pub(crate) fn permits(&self, change: &Change) -> bool {
-        if !self.writes {
+        if !self.writes || self.observes_by_policy(&change.id) {
             return false;
         }
         let foreign_allowed = change
@@ -57,9 +71,45 @@ impl WriteGrant {
             .as_ref()
             .is_none_or(|_| self.overwrite_foreign.contains(&change.id));
         match change.action {
-            Action::Delete => self.prune && foreign_allowed,
+            Action::Delete => self.prunes(&change.id) && foreign_allowed,
             Action::Create | Action::Update | Action::Replace => foreign_allowed,
         }
+    }
+
+    /// True when this grant allows `change`, planned from `desired`: as [`Self::permits`], and
+    /// the change is not of an id a fleet policy declares that did not reach the bucket in
+    /// this grant (a half-written selector reaching a bucket its manifest also names).
+    pub(crate) fn permits_in(&self, desired: &DesiredBucket, change: &Change) -> bool {
+        self.permits(change)
+            && desired
+                .declared_by_policy(&change.id)
+                .is_none_or(|share| self.reaches(&share.policy))
+    }
+
+    /// True when fleet policy `name` reaches the bucket in this grant.
+    pub(crate) fn reaches(&self, name: &str) -> bool {
+        self.policies.iter().any(|p| p.policy == name)
+    }
+
+    /// True when policy `name` reaches the bucket and only observes it.
+    pub(crate) fn policy_observes(&self, name: &str) -> bool {
+        self.policies
+            .iter()
+            .any(|p| p.policy == name && p.mode == BucketMode::Observe)
+    }
+
+    fn observes_by_policy(&self, id: &str) -> bool {
+        self.policies
+            .iter()
+            .any(|p| p.mode == BucketMode::Observe && p.covers(id))
+    }
+
+    fn prunes(&self, id: &str) -> bool {
+        self.prune
+            || self
+                .policies
+                .iter()
+                .any(|p| p.prune && id.starts_with(&p.id_prefix))
     }
 }
 
@@ -134,5 +184,58 @@ mod tests {
         assert_eq!(allowed(&enforce), [true, false, false]);
         assert_eq!(allowed(&prune), [true, true, false]);
         assert_eq!(allowed(&foreign), [true, false, true]);
+    }
+
+    fn share(mode: BucketMode, prune: bool) -> PolicyShare {
+        PolicyShare {
+            policy: "logs-fleet".into(),
+            origin: Default::default(),
+            id_prefix: "fleet-".into(),
+            prune,
+            mode,
+            ids: ["fleet-daily".to_string()].into(),
+            skipped: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_policy_grants_its_own_ids_by_its_mode_and_prunes_only_its_prefix() {
+        let with = |share: PolicyShare| WriteGrant {
+            policies: vec![share],
+            ..grant("", false)
+        };
+        let observing = with(share(BucketMode::Observe, true));
+        let enforcing = with(share(BucketMode::Enforce, false));
+        let pruning = with(share(BucketMode::Enforce, true));
+        let create = change(Action::Create, "fleet-daily", false);
+        let delete_owned = change(Action::Delete, "fleet-old", false);
+        let delete_other = change(Action::Delete, "manual", false);
+        let create_explicit = change(Action::Create, "a", false);
+        let allowed = |grant: &WriteGrant| {
+            [&create, &delete_owned, &delete_other, &create_explicit].map(|c| grant.permits(c))
+        };
+        assert_eq!(allowed(&observing), [false, false, false, true]);
+        assert_eq!(allowed(&enforcing), [true, false, false, true]);
+        assert_eq!(allowed(&pruning), [true, true, false, true]);
+        assert!(observing.policy_observes("logs-fleet") && !pruning.policy_observes("logs-fleet"));
+    }
+
+    #[test]
+    fn a_policy_newly_reaching_a_named_bucket_is_not_granted_its_ids() {
+        let settled = grant("", false);
+        let mut desired = state("", false).buckets.into_values().next().unwrap();
+        desired.policies = vec![share(BucketMode::Enforce, false)];
+        let create = change(Action::Create, "fleet-daily", false);
+        assert!(settled.permits(&create), "the bucket itself allows creates");
+        assert!(
+            !settled.permits_in(&desired, &create),
+            "the policy is new here"
+        );
+        let reached = WriteGrant {
+            policies: vec![share(BucketMode::Enforce, false)],
+            ..grant("", false)
+        };
+        assert!(reached.permits_in(&desired, &create));
+        assert!(settled.permits_in(&desired, &change(Action::Create, "a", false)));
     }
 }

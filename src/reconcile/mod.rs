@@ -15,15 +15,20 @@
 //! - [`settle`]: deletes, replacements and widened writes wait until the manifests revision is
 //!   stable; [`grant`]: what a revision lets the daemon write on a bucket.
 //! - [`runner`]: the daemon loop of `invsync run`; [`events`]: what it reports to embedders.
+//! - [`fleet`]: fleet policies as the daemon sees them (discovery results, expansions);
+//!   [`discovery`]: when the fleet is listed again; [`waves`]: how many policy buckets one
+//!   pass may write to.
 //!
 //! [`InventoryApi`]: crate::provider::InventoryApi
 
 pub mod apply;
 pub mod bucket;
 pub mod clients;
+pub(crate) mod discovery;
 pub mod drift;
 pub mod error;
 pub mod events;
+pub mod fleet;
 pub(crate) mod grant;
 pub mod once;
 pub mod outcome;
@@ -32,6 +37,7 @@ pub(crate) mod requeue;
 pub mod revision;
 pub mod runner;
 pub mod settle;
+pub mod waves;
 
 pub use apply::{ApplySettings, apply_plan};
 pub use bucket::{ReconcileContext, reconcile, reconcile_with};
@@ -43,6 +49,7 @@ pub use outcome::{Applied, Reconciled};
 pub use requeue::next_action;
 pub use runner::{RunConfig, RunError, run};
 pub use settle::{DEFAULT_SETTLE, SettleGate};
+pub use waves::WaveBudget;
 
 /// The daemon's "now": tokio's clock, so that paused time in tests moves the scheduler, the
 /// settle gate and the timers together (outside tests it is the system's monotonic clock).

@@ -19,7 +19,9 @@ use crate::model::DesiredBucket;
 /// - Every drifted configuration is logged at WARN and counted, before the writes are logged;
 ///   every write is logged ([`log_writes`]).
 /// - The duration is observed, the outcome recorded per bucket, a failure counted, a success
-///   stamped; a reconcile with writes held for the settle gate is neither.
+///   stamped. A bucket only policies cover found deleted is logged at INFO, neither failure
+///   nor success ([`is_gone`]). A reconcile with writes held (for the settle gate, or for a later policy wave)
+///   is no failure and is stamped: its live state was read and the bucket is watched.
 pub async fn observed(
     context: &ReconcileContext,
     desired: &DesiredBucket,
@@ -43,13 +45,20 @@ pub async fn observed(
         }
         log_writes(desired, &reconciled);
         metrics.observe_reconcile(provider, started.elapsed());
-        let failed = reconciled.result.is_err();
+        let gone = is_gone(desired, &reconciled);
+        let failed = reconciled.result.is_err() && !gone;
         metrics.record_bucket_outcome(provider, &desired.key.bucket, failed);
         match &reconciled.result {
+            Err(_) if gone => {
+                info!("bucket gone since discovery listed it; dropped with the next discovery");
+            }
             Ok(Applied::Held(wait)) => {
+                // Live state was read and what may be written now was: the bucket is watched,
+                // even while a policy rollout holds its writes for hours of waves.
+                metrics.set_bucket_success(provider, &desired.key.bucket, SystemTime::now());
                 info!(
                     wait_ms = wait.as_millis(),
-                    "some writes wait for the manifests to settle"
+                    "some writes are held: the manifests are settling or this pass's policy wave is full"
                 );
             }
             Ok(_) => {
@@ -70,6 +79,16 @@ pub async fn observed(
     }
     .instrument(span)
     .await
+}
+
+/// True when `desired` is a bucket only fleet policies cover and `reconciled` found it deleted:
+/// an ordinary outcome of a fleet changing, not a failure.
+pub(crate) fn is_gone(desired: &DesiredBucket, reconciled: &Reconciled) -> bool {
+    desired.only_policies()
+        && reconciled
+            .result
+            .as_ref()
+            .is_err_and(ReconcileError::is_missing_bucket)
 }
 
 /// Logs each write of `reconciled` (INFO when made, WARN when it failed) and a perpetual diff

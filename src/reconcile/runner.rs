@@ -20,6 +20,16 @@
 //!   whether each reconcile succeeded or not.
 //! - On shutdown no new reconcile starts; those in flight get `shutdown_grace` to finish and
 //!   are abandoned after it.
+//! - A revision declaring fleet policies is expanded over the latest discovery
+//!   ([`super::fleet`]): the fleet is listed at start, every `discover_interval` ± 10 %, at
+//!   once after a push to the hook, a SIGHUP or a new revision ([`DiscoverySchedule`]). A
+//!   bucket a pass finds is scheduled at once; one it no longer finds is dropped from the
+//!   schedule (logged at INFO), never deleted from. A pass in which a listing failed changes
+//!   nothing: the previous snapshot stays in force and the pass is retried with backoff. An
+//!   expansion with conflicts is not put in force. Buckets a policy newly reaches are writes
+//!   the settled revision did not grant, held like a newly named bucket ([`super::grant`]);
+//!   policy buckets written per pass are bounded by `max_policy_writes_per_pass`
+//!   ([`WaveBudget`]).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
@@ -30,24 +40,28 @@ use std::time::{Duration, Instant};
 
 use futures_util::FutureExt;
 use tokio::sync::mpsc;
-use tokio::task::JoinSet;
+use tokio::task::{JoinHandle, JoinSet};
 use tracing::{error, info, warn};
 
 use super::apply::ApplySettings;
 use super::bucket::{ReconcileContext, reconcile};
 use super::clients::Clients;
+use super::discovery::{DEFAULT_DISCOVER_INTERVAL, DiscoverySchedule};
 use super::error::ReconcileError;
 use super::events::RunEvent;
+use super::fleet::{Discovery, FleetBinding, FleetView};
 use super::outcome::Reconciled;
 use super::report;
 use super::requeue::next_action;
 use super::revision::{self, Revision, RevisionDiff, RevisionError};
 use super::settle::SettleGate;
+use super::waves::WaveBudget;
 use crate::backoff::{Backoff, Jitter};
+use crate::fleet::DEFAULT_MAX_POLICY_WRITES_PER_PASS;
 use crate::manifest::ParseCache;
 use crate::metrics::{ConfigCounts, Metrics};
 use crate::model::{BucketKey, DesiredState, Provider};
-use crate::plan::PlanOptions;
+use crate::plan::{PlanOptions, PolicyCoverage};
 use crate::provider::endpoint_policy::EndpointPolicy;
 use crate::scheduler::{Action, BucketScheduler, SchedulerConfig};
 use crate::server::Readiness;
@@ -105,10 +119,17 @@ pub struct RunConfig {
     pub reload_window: Duration,
     /// The buckets this replica owns; the others are left to their replicas.
     pub shard: Shard,
+    /// Time between two discoveries of the fleet (± 10 %), when a revision has policies.
+    pub discover_interval: Duration,
+    /// Buckets written through fleet policies per discovery pass; `None`: no limit.
+    pub max_policy_writes_per_pass: Option<usize>,
+    /// Discovery and expansion of fleet policies.
+    pub fleet: FleetBinding,
 }
 
 impl RunConfig {
-    /// Defaults: 5 min ± 10 % resync, backoff 1 s doubling to 5 min, 8 buckets at once,
+    /// Defaults: 5 min ± 10 % resync and discovery, backoff 1 s doubling to 5 min, 8 buckets
+    /// at once, [`DEFAULT_MAX_POLICY_WRITES_PER_PASS`] policy buckets written per pass,
     /// [`DEFAULT_DEBOUNCE`], [`DEFAULT_SHUTDOWN_GRACE`], writes enabled, deletes and
     /// replacements after [`super::DEFAULT_SETTLE`].
     pub fn new(manifests: impl Into<PathBuf>, clients: Clients, metrics: Metrics) -> Self {
@@ -121,6 +142,7 @@ impl RunConfig {
                 settings: ApplySettings::default(),
                 dry_run: false,
                 settle: SettleGate::default(),
+                wave: None,
             },
             readiness: Readiness::new(),
             schedule: SchedulerConfig::default(),
@@ -132,6 +154,9 @@ impl RunConfig {
             reload_requests: None,
             reload_window: DEFAULT_RELOAD_WINDOW,
             shard: Shard::SINGLE,
+            discover_interval: DEFAULT_DISCOVER_INTERVAL,
+            max_policy_writes_per_pass: Some(DEFAULT_MAX_POLICY_WRITES_PER_PASS),
+            fleet: FleetBinding::standard(),
         }
     }
 }
@@ -161,6 +186,7 @@ pub async fn run(
         shard = %config.shard,
         manifests = %config.manifests.display(),
         interval_s = config.schedule.resync_interval.as_secs_f64(),
+        discover_interval_s = config.discover_interval.as_secs_f64(),
         dry_run = config.context.dry_run,
         "daemon started"
     );
@@ -168,6 +194,7 @@ pub async fn run(
     daemon.reload(super::now());
     tokio::pin!(shutdown);
     loop {
+        daemon.start_discovery(super::now());
         daemon.start_due();
         // At the concurrency limit a due bucket has to wait for a running one, not for a timer
         // that has already expired (which would spin).
@@ -182,6 +209,7 @@ pub async fn run(
             Some(()) = recv(&mut full_pass) => {
                 info!("full pass requested");
                 daemon.reload(super::now());
+                daemon.discovery.request(super::now());
                 daemon.scheduler.schedule_all_now();
             }
             Some(()) = recv(&mut reload_requests) => daemon.request_reload(super::now()),
@@ -191,6 +219,11 @@ pub async fn run(
             () = sleep_until(daemon.pending_reload.as_ref().map(|p| p.retry_at)) => {
                 daemon.retry_reload(super::now());
             }
+            joined = discovery_joined(&mut daemon.discovering) => {
+                daemon.discovering = None;
+                daemon.discovery_joined(joined, super::now());
+            }
+            () = sleep_until(daemon.discovery.next_due()) => {}
             Some(joined) = daemon.tasks.join_next(), if !daemon.tasks.is_empty() => {
                 match joined {
                     Ok(finished) => daemon.finish(finished),
@@ -200,6 +233,10 @@ pub async fn run(
             () = sleep_until(next) => {}
         }
     }
+    if let Some(pass) = daemon.discovering.take() {
+        // A listing only feeds the next schedule, which will not come.
+        pass.abort();
+    }
     daemon.drain().await;
     Ok(())
 }
@@ -207,6 +244,16 @@ pub async fn run(
 async fn recv(receiver: &mut Option<mpsc::UnboundedReceiver<()>>) -> Option<()> {
     match receiver {
         Some(receiver) => receiver.recv().await,
+        None => std::future::pending().await,
+    }
+}
+
+/// The running discovery pass's result; never completes when none runs.
+async fn discovery_joined(
+    task: &mut Option<JoinHandle<Discovery>>,
+) -> Result<Discovery, tokio::task::JoinError> {
+    match task {
+        Some(task) => task.await,
         None => std::future::pending().await,
     }
 }
@@ -231,6 +278,15 @@ struct Finished {
     /// Configurations the reconciled revision declared for the bucket.
     declared: usize,
     reconciled: Reconciled,
+}
+
+/// What changed the set of managed buckets (for the logs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Cause {
+    /// A new manifests revision.
+    Revision,
+    /// A discovery pass found buckets appear or disappear.
+    Discovery,
 }
 
 /// A requested reload that has not seen a new revision yet.
@@ -278,6 +334,22 @@ struct Daemon {
     tasks: JoinSet<Finished>,
     /// Parsed manifest files by contents, so a reload parses only what changed.
     parse_cache: ParseCache,
+    fleet: FleetBinding,
+    discovery: DiscoverySchedule,
+    discovery_jitter: Jitter,
+    /// The discovery pass running, if any.
+    discovering: Option<JoinHandle<Discovery>>,
+    /// The revision the running pass lists for.
+    discovering_for: Arc<DesiredState>,
+    /// The latest complete discovery; `None` before the first or without policies.
+    view: Option<Arc<dyn FleetView>>,
+    /// The last good revision as loaded, before expansion and sharding.
+    base: Arc<DesiredState>,
+    /// Per policy, what the expansion in force covers (this replica's buckets only).
+    coverage: Vec<PolicyCoverage>,
+    /// Buckets a policy writes to: their writes draw on `wave`.
+    policy_buckets: BTreeSet<BucketKey>,
+    wave: Option<WaveBudget>,
 }
 
 impl Daemon {
@@ -304,6 +376,18 @@ impl Daemon {
             rejected: false,
             tasks: JoinSet::new(),
             parse_cache: ParseCache::default(),
+            fleet: config.fleet,
+            discovery: DiscoverySchedule::new(config.discover_interval),
+            discovery_jitter: Jitter::random(),
+            discovering: None,
+            discovering_for: Arc::new(DesiredState::default()),
+            view: None,
+            base: Arc::new(DesiredState::default()),
+            coverage: Vec::new(),
+            policy_buckets: BTreeSet::new(),
+            wave: config
+                .max_policy_writes_per_pass
+                .map(|limit| WaveBudget::new(limit, config.discover_interval)),
         }
     }
 
@@ -350,14 +434,39 @@ impl Daemon {
             }
         };
         self.load_retry = None;
+        let base = Arc::new(std::mem::take(&mut loaded.desired));
+        let policies = (self.fleet.has_policies)(&base);
+        if !policies {
+            self.discovery.disable();
+            self.view = None;
+        }
+        let expansion = self.expand(&base);
+        if !expansion.errors.is_empty() {
+            self.context.metrics.record_manifest_load(false);
+            self.rejected = true;
+            self.reject_expansion(Some(&loaded.id), expansion.errors);
+            return;
+        }
+        let metrics = &self.context.metrics;
         metrics.record_manifest_load(true);
         metrics.set_revision(&loaded.id);
-        let shard = self.shard;
-        loaded.desired.buckets.retain(|key, _| shard.owns(key));
+        let (effective, coverage) = self.sharded(expansion);
+        loaded.desired = effective;
         let first = self.first_pass.is_none() && !self.readiness.is_ready();
         let diff = revision::diff(&self.desired, &loaded.desired);
         let recovered = std::mem::take(&mut self.rejected);
-        if diff.is_empty() && loaded.id == self.revision && !recovered {
+        let new_revision = loaded.id != self.revision;
+        self.base = base;
+        self.set_coverage(coverage);
+        self.update_policy_gauges();
+        if policies {
+            self.discovery.enable(now);
+            if new_revision {
+                // Its selectors may reach providers or regions the last pass did not list.
+                self.discovery.request(now);
+            }
+        }
+        if diff.is_empty() && !new_revision && !recovered {
             return;
         }
         info!(
@@ -378,7 +487,7 @@ impl Daemon {
             now,
             desired.clone(),
         );
-        self.apply_diff(&diff, now);
+        self.apply_diff(&diff, now, Cause::Revision);
         self.revision = loaded.id;
         self.desired = desired;
         if first {
@@ -397,9 +506,11 @@ impl Daemon {
     }
 
     /// Reloads now; if the revision is still the same, keeps retrying for the reload window.
+    /// Lists the fleet again too: the push may be about a bucket created for a policy.
     fn request_reload(&mut self, now: Instant) {
         let since = self.revision.clone();
         self.reload(now);
+        self.discovery.request(now);
         // A rejected revision is reported once, not once per retry.
         self.pending_reload = (self.revision == since && !self.rejected).then(|| PendingReload {
             since,
@@ -454,9 +565,16 @@ impl Daemon {
         self.emit(RunEvent::RevisionRejected { revision, problems });
     }
 
-    fn apply_diff(&mut self, diff: &RevisionDiff, now: Instant) {
+    fn apply_diff(&mut self, diff: &RevisionDiff, now: Instant, cause: Cause) {
         for key in &diff.removed {
-            info!(provider = %key.provider, bucket = %key.bucket, "bucket no longer managed; its configurations are left as they are");
+            match cause {
+                Cause::Revision => {
+                    info!(provider = %key.provider, bucket = %key.bucket, "bucket no longer managed; its configurations are left as they are")
+                }
+                Cause::Discovery => {
+                    info!(provider = %key.provider, bucket = %key.bucket, "bucket no longer found by discovery; dropped from the schedule")
+                }
+            }
             self.scheduler.remove(key);
             self.views.remove(key);
             self.context
@@ -467,6 +585,9 @@ impl Daemon {
             }
         }
         for key in &diff.added {
+            if cause == Cause::Discovery {
+                info!(provider = %key.provider, bucket = %key.bucket, "bucket found by discovery; scheduled");
+            }
             self.scheduler.insert(key.clone(), now);
         }
         for key in &diff.changed {
@@ -485,7 +606,10 @@ impl Daemon {
                 self.scheduler.remove(&key);
                 continue;
             };
-            let context = self.context.clone();
+            let mut context = self.context.clone();
+            if self.policy_buckets.contains(&key) {
+                context.wave.clone_from(&self.wave);
+            }
             let revision = self.revision.clone();
             self.tasks.spawn(async move {
                 let observed = report::observed(
@@ -527,7 +651,15 @@ impl Daemon {
         for blocked in reconciled.foreign() {
             self.emit(RunEvent::ForeignBlocked(Box::new(blocked.clone())));
         }
-        if let Err(error) = &reconciled.result {
+        let gone = self
+            .desired
+            .buckets
+            .get(&key)
+            .is_some_and(|bucket| report::is_gone(bucket, &reconciled));
+        if gone {
+            // Dropped as soon as a listing confirms it.
+            self.discovery.request(super::now());
+        } else if let Err(error) = &reconciled.result {
             let (key, reason) = (key.clone(), error.reason());
             self.emit(if error.is_blocked() {
                 RunEvent::BucketBlocked { key, reason }
@@ -543,7 +675,9 @@ impl Daemon {
             return;
         }
         let in_sync = reconciled.is_in_sync();
+        let policy_bucket = self.policy_buckets.contains(&key);
         let view = self.views.entry(key).or_default();
+        let flipped = view.in_sync != in_sync || view.counts.is_none();
         view.in_sync = in_sync;
         if let Some(counts) = reconciled.counts(declared) {
             view.counts = Some(counts);
@@ -552,6 +686,9 @@ impl Daemon {
             self.announced = false;
         }
         self.update_gauges();
+        if policy_bucket && flipped {
+            self.update_policy_gauges();
+        }
         self.announce_in_sync();
     }
 
@@ -628,6 +765,9 @@ impl Daemon {
         }
     }
 }
+
+#[path = "runner_fleet.rs"]
+mod fleet_side;
 
 #[cfg(test)]
 #[path = "runner_tests.rs"]

@@ -41,7 +41,7 @@ use std::time::{Duration, Instant};
 use super::grant::WriteGrant;
 use crate::manifest::revision::{file_digest, revision_from_digests};
 use crate::manifest::walk::manifest_files;
-use crate::model::{DesiredBucket, DesiredState};
+use crate::model::{BucketMode, DesiredBucket, DesiredState};
 use crate::plan::{Action, BucketPlan};
 use crate::watch;
 
@@ -162,6 +162,18 @@ impl SettleGate {
         });
     }
 
+    /// Records that revision `id`, still in force, now expands to `desired` (a discovery pass
+    /// saw the fleet change). Nothing else moves: a bucket its policies newly reach is a write
+    /// the settled revision did not grant, so it waits, like a newly named bucket, until `id`
+    /// has settled; once `id` is replaced after settling, what it reached counts as granted.
+    /// Ignored when `id` is not the revision in force.
+    pub fn revision_expanded(&self, id: &str, desired: Arc<DesiredState>) {
+        let mut revisions = self.revisions.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(in_force) = revisions.in_force.as_mut().filter(|f| f.id == id) {
+            in_force.desired = desired;
+        }
+    }
+
     /// What the settled revision lets the daemon write on `bucket`'s bucket: writes beyond it
     /// wait for [`SettleGate::check`]. Before any revision is recorded, what `bucket` itself
     /// grants (there is nothing it could widen).
@@ -231,15 +243,19 @@ fn still_on_disk(in_force: &InForce) -> bool {
 
 /// True when `plan` has a change that waits for its revision to settle: a delete or
 /// replacement, or a write `settled` does not grant.
-pub(crate) fn must_settle(plan: &BucketPlan, settled: &WriteGrant) -> bool {
-    plan.changes
-        .iter()
-        .any(|c| matches!(c.action, Action::Delete | Action::Replace) || !settled.permits(c))
+pub(crate) fn must_settle(
+    plan: &BucketPlan,
+    desired: &DesiredBucket,
+    settled: &WriteGrant,
+) -> bool {
+    plan.changes.iter().any(|c| {
+        matches!(c.action, Action::Delete | Action::Replace) || !settled.permits_in(desired, c)
+    })
 }
 
 /// What `desired` may be made into while `plan`'s held changes wait, or `None` when `settled`
 /// grants no write on the bucket at all (it was observed, or not named): the same bucket, not
-/// pruning, keeping the live version of every configuration `plan` would replace and
+/// pruning (its policies neither), its policies observing where the settled ones did, keeping the live version of every configuration `plan` would replace and
 /// overwriting only the foreign configurations `settled` already allowed. Planning against it
 /// gives the creates and updates `settled` allows.
 pub(crate) fn within_settled(
@@ -252,6 +268,29 @@ pub(crate) fn within_settled(
     }
     let mut interim = desired.clone();
     interim.prune = false;
+    // A policy that did not reach the bucket in the settled revision adds nothing yet.
+    let new_policies: Vec<String> = interim
+        .policies
+        .iter()
+        .filter(|share| !settled.reaches(&share.policy))
+        .map(|share| share.policy.clone())
+        .collect();
+    interim.inventories.retain(|inventory| {
+        desired
+            .declared_by_policy(inventory.id())
+            .is_none_or(|share| !new_policies.contains(&share.policy))
+    });
+    interim
+        .policies
+        .retain(|share| !new_policies.contains(&share.policy));
+    for share in &mut interim.policies {
+        // Deletes wait for the revision to settle, and so do writes of what a policy only
+        // observed in the settled one.
+        share.prune = false;
+        if settled.policy_observes(&share.policy) {
+            share.mode = BucketMode::Observe;
+        }
+    }
     interim
         .overwrite_foreign
         .retain(|id| settled.overwrite_foreign.contains(id));
@@ -301,7 +340,7 @@ mod tests {
         let options = PlanOptions::default();
         let plan = plan_bucket(&desired, &live, &options);
         let settled = WriteGrant::of_bucket(Some(&desired));
-        assert!(must_settle(&plan, &settled));
+        assert!(must_settle(&plan, &desired, &settled));
         let interim = within_settled(&desired, &plan, &settled).unwrap();
         let held = plan_bucket(&interim, &live, &options);
         let actions: Vec<(&str, Action)> = held
@@ -310,7 +349,7 @@ mod tests {
             .map(|c| (c.id.as_str(), c.action))
             .collect();
         assert_eq!(actions, [("new", Action::Create)]);
-        assert!(!must_settle(&held, &settled));
+        assert!(!must_settle(&held, &desired, &settled));
     }
 
     #[test]

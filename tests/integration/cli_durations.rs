@@ -13,8 +13,9 @@ const HUGE: [&str; 4] = [
 ];
 
 /// Every duration flag, with the rest of a command line that would otherwise start.
-const FLAGS: [(&[&str], &str); 8] = [
+const FLAGS: [(&[&str], &str); 9] = [
     (&["run", "--manifests", "."], "--interval"),
+    (&["run", "--manifests", "."], "--discover-interval"),
     (&["run", "--manifests", "."], "--settle"),
     (&["run", "--manifests", "."], "--debounce"),
     (&["run", "--manifests", "."], "--shutdown-grace"),
@@ -63,6 +64,7 @@ fn the_environment_variables_of_duration_flags_are_bounded_the_same_way() {
     for (variable, flag) in [
         ("INVSYNC_SETTLE", "--settle"),
         ("INVSYNC_INTERVAL", "--interval"),
+        ("INVSYNC_DISCOVER_INTERVAL", "--discover-interval"),
         ("INVSYNC_HOOK_RELOAD_WINDOW", "--hook-reload-window"),
     ] {
         let output = invsync(
@@ -94,6 +96,10 @@ fn an_interval_whose_seconds_would_wrap_to_zero_is_too_long_not_zero() {
 fn zero_is_refused_where_it_means_nothing_and_accepted_where_it_means_no_wait() {
     for (command, flag) in [
         (&["run", "--manifests", "/nonexistent"][..], "--interval"),
+        (
+            &["run", "--manifests", "/nonexistent"][..],
+            "--discover-interval",
+        ),
         (
             &["plan", "--manifests", "/nonexistent"][..],
             "--request-timeout",

@@ -219,6 +219,7 @@ async fn plan_and_apply_on_a_list_cut_by_a_later_404_write_nothing(case: Case) {
         settings: ApplySettings::default(),
         dry_run: false,
         settle: SettleGate::unguarded(),
+        wave: None,
     };
     let outcome = reconcile(&desired, &context, "r").await;
     assert!(outcome.result.is_err(), "{outcome:?}");

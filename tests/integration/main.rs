@@ -40,6 +40,7 @@ mod emulator_oss_client;
 mod emulator_s3;
 mod emulator_server;
 mod endpoint_trust;
+mod fleet_daemon;
 mod fleet_policy;
 mod hostile_bodies;
 mod import_all_buckets;

@@ -69,7 +69,7 @@ fn the_prometheus_rule_object_carries_exactly_the_plain_rules() {
 fn every_alert_has_a_severity_summary_description_and_an_existing_runbook_section() {
     let readme = read("README.md");
     let alerts = alerts();
-    assert_eq!(alerts.len(), 6);
+    assert_eq!(alerts.len(), 8);
     for alert in alerts {
         let name = alert["alert"].as_str().unwrap();
         let severity = alert["labels"]["severity"].as_str().unwrap_or_default();
@@ -187,13 +187,25 @@ fn the_dashboard_and_alerts_query_only_metrics_a_running_daemon_exports() {
     let manifests = Manifests::new();
     manifests.write("cos.yaml", &COS.manifest(false, &[("logs", "logs/")]));
     manifests.write("oss.yaml", &OSS.manifest(false, &[("logs", "logs/")]));
+    // A fleet policy (covering no bucket), so that discovery and coverage are exported too.
+    manifests.write(
+        "policy.yaml",
+        &format!(
+            "apiVersion: invsync/v1\nkind: InventoryPolicy\nmetadata: {{name: fleet}}\nspec:\n  provider: oss\n  selector: {{names: [\"fleet-*\"]}}\n  idPrefix: fleet-\n  inventories:\n    - id: fleet-daily\n      includedObjectVersions: Current\n      schedule: {{frequency: Daily}}\n      destination:\n{}",
+            OSS.destination_yaml()
+        ),
+    );
     let process = Process::start(&emulator, &manifests);
     let addr = process.address();
     wait_ready(&addr);
     let deadline = Instant::now() + Duration::from_secs(20);
     let names = loop {
         let names = exported(&get(&addr, "/metrics").1);
-        if names.contains("invsync_bucket_consecutive_failures") || Instant::now() > deadline {
+        let sampled = [
+            "invsync_bucket_consecutive_failures",
+            "invsync_policy_buckets",
+        ];
+        if sampled.iter().all(|n| names.contains(*n)) || Instant::now() > deadline {
             break names;
         }
         std::thread::sleep(Duration::from_millis(50));

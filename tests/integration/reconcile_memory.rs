@@ -17,7 +17,7 @@ use invsync::provider::oss::model::{OssDestination, OssFilter, OssInventory};
 use invsync::provider::{CredentialSource, Credentials, ErrorKind, Operation, StaticCredentials};
 use invsync::reconcile::{
     Action, Applied, ApplySettings, ClientSettings, Clients, ReconcileContext, ReconcileError,
-    RunConfig, SettleGate, error_policy, next_action, reconcile_with, run,
+    RunConfig, SettleGate, WaveBudget, error_policy, next_action, reconcile_with, run,
 };
 use invsync::scheduler::{BucketScheduler, SchedulerConfig};
 
@@ -99,6 +99,7 @@ fn context() -> ReconcileContext {
         settings: settings(),
         dry_run: false,
         settle: SettleGate::default(),
+        wave: None,
     }
 }
 
@@ -374,4 +375,50 @@ async fn the_longest_accepted_durations_never_overflow_the_daemons_timers() {
     assert_eq!(api.calls(Operation::List), 1);
     stop.send(()).unwrap();
     daemon.await.expect("no panic").expect("the daemon runs");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_policy_bucket_beyond_the_passs_wave_is_held_for_the_next_pass_unwritten() {
+    let pass = Duration::from_secs(300);
+    let wave = WaveBudget::new(1, pass);
+    let context = ReconcileContext {
+        wave: Some(wave.clone()),
+        ..context()
+    };
+    let first = MemoryInventory::new();
+    let second = MemoryInventory::new();
+    let bucket = desired(vec![inventory("fleet-logs", "logs/")]);
+
+    let written = reconcile_with(&first, &bucket, &context, "r1").await;
+    let held = reconcile_with(&second, &bucket, &context, "r1").await;
+
+    assert!(matches!(written.result, Ok(Applied::Converged)));
+    assert_eq!(held.result.as_ref().ok(), Some(&Applied::Held(pass)));
+    assert_eq!(next_action(&held.result, 1), Action::RequeueAfter(pass));
+    assert_eq!(second.writes(), 0, "nothing written beyond the wave");
+    assert!(
+        held.plan.is_some_and(|p| p.changes.len() == 1),
+        "still planned"
+    );
+
+    wave.refill();
+    let next_pass = reconcile_with(&second, &bucket, &context, "r1").await;
+    assert!(matches!(next_pass.result, Ok(Applied::Converged)));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_policy_bucket_in_sync_takes_no_share_of_the_wave() {
+    let wave = WaveBudget::new(1, Duration::from_secs(300));
+    let context = ReconcileContext {
+        wave: Some(wave.clone()),
+        ..context()
+    };
+    let api = MemoryInventory::new();
+    api.insert(&key(), inventory("fleet-logs", "logs/"));
+    let bucket = desired(vec![inventory("fleet-logs", "logs/")]);
+
+    let reconciled = reconcile_with(&api, &bucket, &context, "r1").await;
+
+    assert!(matches!(reconciled.result, Ok(Applied::InSync)));
+    assert!(wave.try_take(), "the share is still there");
 }

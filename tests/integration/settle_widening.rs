@@ -1,5 +1,6 @@
 //! A revision that widens what may be written waits for the settle window like a delete does:
-//! observe → enforce, `prune` turned on, an `overwriteForeign` opt-in, a newly named bucket.
+//! observe → enforce, `prune` turned on, an `overwriteForeign` opt-in, a newly named bucket,
+//! a fleet policy reaching a bucket or switching from observe to enforce.
 //! Narrowing revisions are taken at once. Reconciles run against the in-memory provider with
 //! paused tokio time; revisions are real files, which the gate re-reads before writing.
 
@@ -79,6 +80,7 @@ impl Fixture {
             settings: ApplySettings::default(),
             dry_run: false,
             settle: SettleGate::new(WINDOW),
+            wave: None,
         };
         Fixture {
             _tmp: tmp,
@@ -88,15 +90,20 @@ impl Fixture {
         }
     }
 
-    /// Writes `files` as the whole directory and puts the revision in force now, as the
-    /// daemon does on a reload; returns its id.
-    fn revision(&self, files: &[(&str, String)]) -> String {
+    /// Writes `files` as the whole directory.
+    fn write(&self, files: &[(&str, String)]) {
         for entry in std::fs::read_dir(&self.dir).unwrap() {
             std::fs::remove_file(entry.unwrap().path()).unwrap();
         }
         for (name, text) in files {
             std::fs::write(self.dir.join(name), text).unwrap();
         }
+    }
+
+    /// Writes `files` as the whole directory and puts the revision in force now, as the
+    /// daemon does on a reload; returns its id.
+    fn revision(&self, files: &[(&str, String)]) -> String {
+        self.write(files);
         let desired = invsync::manifest::load_dir(&self.dir).expect("a valid revision");
         let id = desired.revision.clone();
         self.context
@@ -346,4 +353,143 @@ async fn the_first_revision_the_daemon_loads_creates_at_once() {
     let reconciled = fixture.reconcile(&first, BUCKET).await;
     assert_eq!(next_action(&reconciled.result, 1), Action::Resync);
     assert_eq!(fixture.live(BUCKET), pairs(&[("a", "a/")]));
+}
+
+/// A COS policy `logs-fleet` on the buckets `names` declaring `fleet-a`, with `mode`.
+fn policy(names: &str, mode: &str) -> String {
+    format!(
+        "apiVersion: invsync/v1\nkind: InventoryPolicy\nmetadata: {{name: logs-fleet}}\nspec:\n  provider: cos\n  selector: {{names: [{names}]}}\n  idPrefix: fleet-\n  mode: {mode}\n  inventories:\n{}",
+        item("fleet-a", "f/", false)
+    )
+}
+
+/// What discovery saw: the COS buckets `names` in ap-guangzhou.
+fn fleet(names: &[&str]) -> invsync::fleet::FleetSnapshot {
+    use invsync::fleet::{FleetSnapshot, SeenBucket};
+    use invsync::model::{DiscoveredBucket, ProviderBucketOptions};
+    let seen = names
+        .iter()
+        .map(|name| SeenBucket {
+            bucket: DiscoveredBucket {
+                name: name.to_string(),
+                region: "ap-guangzhou".into(),
+                created: None,
+            },
+            tags: None,
+            listing: 0,
+        })
+        .collect();
+    FleetSnapshot {
+        buckets: [(Provider::COS, seen)].into(),
+        listings: vec![(Provider::COS, ProviderBucketOptions::none())],
+        ..FleetSnapshot::default()
+    }
+}
+
+impl Fixture {
+    /// Writes `files` and puts the revision, expanded over `snapshot`, in force now, as the
+    /// daemon does; returns its id.
+    fn fleet_revision(
+        &self,
+        files: &[(&str, String)],
+        snapshot: &invsync::fleet::FleetSnapshot,
+    ) -> String {
+        self.write(files);
+        let desired = self.expanded(snapshot);
+        let id = desired.revision.clone();
+        self.context
+            .settle
+            .revision_in_force(&self.dir, &id, &id, false, now(), Arc::new(desired));
+        id
+    }
+
+    fn expanded(&self, snapshot: &invsync::fleet::FleetSnapshot) -> invsync::model::DesiredState {
+        let loaded = invsync::manifest::load_dir(&self.dir).expect("a valid revision");
+        let expanded = invsync::fleet::expand(&loaded, snapshot);
+        assert!(expanded.errors.is_empty(), "{:?}", expanded.errors);
+        expanded.desired
+    }
+
+    /// Reconciles `bucket` as revision `id` expanded over `snapshot` declares it.
+    async fn reconcile_fleet(
+        &self,
+        id: &str,
+        bucket: &str,
+        snapshot: &invsync::fleet::FleetSnapshot,
+    ) -> Reconciled {
+        let desired = self.expanded(snapshot).buckets[&key(bucket)].clone();
+        reconcile_with(&self.api, &desired, &self.context, id).await
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_policy_whose_selector_newly_reaches_a_bucket_writes_it_once_its_revision_has_settled() {
+    let fixture = Fixture::new();
+    let (a, b) = ("logs-a-1250000000", "logs-b-1250000000");
+    let seen = fleet(&[a, b]);
+    fixture.fleet_revision(&[("policy.yaml", policy(a, "enforce"))], &seen);
+    tokio::time::sleep(Duration::from_secs(60)).await;
+
+    let widened =
+        fixture.fleet_revision(&[("policy.yaml", policy("\"logs-*\"", "enforce"))], &seen);
+    let early = fixture.reconcile_fleet(&widened, b, &seen).await;
+    assert!(held(&early), "{:?}", early.result);
+    assert!(
+        fixture.live(b).is_empty(),
+        "a half-written selector reaches nothing yet"
+    );
+
+    tokio::time::sleep(WINDOW).await;
+    fixture.reconcile_fleet(&widened, b, &seen).await;
+    assert_eq!(fixture.live(b), pairs(&[("fleet-a", "f/")]));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_policy_switched_from_observe_to_enforce_writes_once_its_revision_has_settled() {
+    let fixture = Fixture::new();
+    let a = "logs-a-1250000000";
+    let seen = fleet(&[a]);
+    fixture.fleet_revision(&[("policy.yaml", policy(a, "observe"))], &seen);
+    tokio::time::sleep(Duration::from_secs(60)).await;
+
+    let enforced = fixture.fleet_revision(&[("policy.yaml", policy(a, "enforce"))], &seen);
+    let early = fixture.reconcile_fleet(&enforced, a, &seen).await;
+    assert!(held(&early), "{:?}", early.result);
+    assert!(fixture.live(a).is_empty());
+
+    tokio::time::sleep(WINDOW).await;
+    fixture.reconcile_fleet(&enforced, a, &seen).await;
+    assert_eq!(fixture.live(a), pairs(&[("fleet-a", "f/")]));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_policy_newly_reaching_a_named_bucket_adds_its_ids_once_its_revision_has_settled() {
+    let fixture = Fixture::new();
+    let a = "logs-a-1250000000";
+    let seen = fleet(&[a]);
+    let named = ("bucket.yaml", manifest(a, &[item("own", "o/", false)], ""));
+    fixture.fleet_revision(
+        &[
+            named.clone(),
+            ("policy.yaml", policy("\"none-*\"", "enforce")),
+        ],
+        &seen,
+    );
+    tokio::time::sleep(Duration::from_secs(60)).await;
+
+    let widened = fixture.fleet_revision(
+        &[named, ("policy.yaml", policy("\"logs-*\"", "enforce"))],
+        &seen,
+    );
+    let early = fixture.reconcile_fleet(&widened, a, &seen).await;
+    assert!(held(&early), "{:?}", early.result);
+    assert_eq!(
+        fixture.live(a),
+        pairs(&[("own", "o/")]),
+        "the bucket's own configuration goes ahead, the policy's waits"
+    );
+
+    tokio::time::sleep(WINDOW).await;
+    fixture.reconcile_fleet(&widened, a, &seen).await;
+    assert_eq!(fixture.live(a), pairs(&[("fleet-a", "f/"), ("own", "o/")]));
 }
