@@ -32,7 +32,10 @@ pub(crate) async fn plan_fleet(
             errors: Vec::new(),
         }
     } else {
-        let snapshot = fleet::discover(&desired.policies, clients).await;
+        let snapshot = fleet::discover(&desired.policies, |provider, options| {
+            clients.discovery(provider, options)
+        })
+        .await;
         fleet::expand(&desired, &snapshot)
     };
     if !expanded.errors.is_empty() {

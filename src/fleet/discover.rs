@@ -2,14 +2,14 @@
 //! only where a selector needs them. The only I/O of [`crate::fleet`].
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use futures_util::StreamExt;
 use futures_util::stream;
 
 use crate::error_chain::Chain;
 use crate::model::{DiscoveredBucket, InventoryPolicy, Provider, ProviderBucketOptions};
-use crate::provider::discovery::{BucketFilter, BucketTags};
-use crate::reconcile::Clients;
+use crate::provider::discovery::{BucketFilter, BucketTags, DiscoveryApi};
 
 /// Tag reads in flight at once; the transport's rate limit per account and region still
 /// applies beneath.
@@ -74,7 +74,14 @@ impl FleetSnapshot {
 /// whose tags cannot be read in [`FleetSnapshot::unreadable`], a bucket gone since the listing
 /// in [`FleetSnapshot::gone`]. One listing covers all policies of an account: narrowed by the
 /// selector's own filter only when a single policy uses it.
-pub async fn discover(policies: &[InventoryPolicy], clients: &Clients) -> FleetSnapshot {
+///
+/// `connect` hands out the discovery client of a provider with an account's bucket-level
+/// options (the daemon's and the commands' `Clients::discovery`), so that this module needs
+/// nothing of the reconcile floor above it.
+pub async fn discover<F>(policies: &[InventoryPolicy], connect: F) -> FleetSnapshot
+where
+    F: Fn(Provider, &ProviderBucketOptions) -> Arc<dyn DiscoveryApi>,
+{
     let mut snapshot = FleetSnapshot::default();
     let mut users: Vec<Vec<&InventoryPolicy>> = Vec::new();
     for policy in policies {
@@ -91,7 +98,7 @@ pub async fn discover(policies: &[InventoryPolicy], clients: &Clients) -> FleetS
     for (index, users) in users.iter().enumerate() {
         let (provider, options) = &snapshot.listings[index];
         let provider = *provider;
-        let api = clients.discovery(provider, options);
+        let api = connect(provider, options);
         let filter = match users.as_slice() {
             [one] => one.selector.listing_filter(),
             _ => BucketFilter::default(),

@@ -75,7 +75,10 @@ impl FleetBinding {
             has_policies: |revision| !revision.policies.is_empty(),
             discover: Arc::new(|revision, clients| {
                 Box::pin(async move {
-                    let snapshot = fleet::discover(&revision.policies, &clients).await;
+                    let snapshot = fleet::discover(&revision.policies, |provider, options| {
+                        clients.discovery(provider, options)
+                    })
+                    .await;
                     discovery_of(snapshot)
                 })
             }),
