@@ -141,7 +141,7 @@ impl Frequency {
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
 )]
 pub enum ReportFormat {
-    /// Comma-separated values, gzip-compressed by the service.
+    /// Comma-separated values, one object per line.
     #[serde(rename = "CSV")]
     Csv,
     /// COS only.

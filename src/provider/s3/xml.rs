@@ -110,10 +110,10 @@ pub struct S3BucketDestination {
     /// `CSV`, `ORC` or `Parquet`.
     #[serde(rename = "Format", default, skip_serializing_if = "Option::is_none")]
     pub format: Option<String>,
-    /// Key prefix of the reports in the destination bucket; `None` writes them at its root.
+    /// Key prefix the reports are written under in the destination bucket; `None` for none.
     #[serde(rename = "Prefix", default, skip_serializing_if = "Option::is_none")]
     pub prefix: Option<String>,
-    /// `<Encryption>` of the reports; `None` leaves them unencrypted by the configuration.
+    /// `<Encryption>` of the reports; `None` leaves it to the destination bucket.
     #[serde(
         rename = "Encryption",
         default,
