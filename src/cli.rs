@@ -348,9 +348,9 @@ pub enum OutputFormat {
 pub enum ColorChoice {
     /// When stdout is a terminal and NO_COLOR is unset.
     Auto,
-    /// Always, even into a pipe or file.
+    /// Even when stdout is a pipe or a file.
     Always,
-    /// Never: plain text.
+    /// Plain text, whatever stdout is.
     Never,
 }
 
@@ -746,9 +746,9 @@ impl ValueEnum for Provider {
 /// `--oss-signature-version` values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum OssSignatureArg {
-    /// Signature V1: HMAC-SHA1 of the canonical resource, no region.
+    /// Signature V1: HMAC-SHA1, not scoped to a region.
     V1,
-    /// Signature V4: HMAC-SHA256 scoped to the region (`OSS4-HMAC-SHA256`).
+    /// Signature V4: HMAC-SHA256 scoped to the region and day (`OSS4-HMAC-SHA256`).
     V4,
 }
 
