@@ -35,6 +35,7 @@ pub(crate) const VERSION: &str = concat!(
 )]
 #[command(after_help = after_help())]
 pub struct Cli {
+    /// The subcommand to run.
     #[command(subcommand)]
     pub command: Command,
 
@@ -219,7 +220,9 @@ impl ProviderArgs {
 /// One `--endpoint PROVIDER=URL`: the provider, and its endpoint, read once here.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EndpointOverride {
+    /// The provider named before `=`.
     pub provider: Provider,
+    /// The URL after `=`, validated; it replaces that provider's public endpoint.
     pub endpoint: Endpoint,
 }
 
@@ -345,19 +348,25 @@ pub enum OutputFormat {
 pub enum ColorChoice {
     /// When stdout is a terminal and NO_COLOR is unset.
     Auto,
+    /// Even when stdout is a pipe or a file.
     Always,
+    /// Plain text, whatever stdout is.
     Never,
 }
 
 /// `invsync plan`.
 #[derive(Debug, Args)]
 pub struct PlanArgs {
+    /// Where the manifests are (`--manifests`, `--allow-endpoint`).
     #[command(flatten)]
     pub manifests: ManifestArgs,
+    /// How providers are reached (endpoints, retries, rate and time limits).
     #[command(flatten)]
     pub provider: ProviderArgs,
+    /// Limits on deletions (`--max-deletes`, `--max-delete-percent`, `--allow-mass-delete`).
     #[command(flatten)]
     pub safety: SafetyArgs,
+    /// Limits of fleet policy rollouts (`--max-policy-writes-per-pass`).
     #[command(flatten)]
     pub fleet: FleetArgs,
 
@@ -387,12 +396,16 @@ pub struct PlanArgs {
 /// `invsync apply`.
 #[derive(Debug, Args)]
 pub struct ApplyArgs {
+    /// Where the manifests are (`--manifests`, `--allow-endpoint`).
     #[command(flatten)]
     pub manifests: ManifestArgs,
+    /// How providers are reached (endpoints, retries, rate and time limits).
     #[command(flatten)]
     pub provider: ProviderArgs,
+    /// Limits on deletions (`--max-deletes`, `--max-delete-percent`, `--allow-mass-delete`).
     #[command(flatten)]
     pub safety: SafetyArgs,
+    /// Limits of fleet policy rollouts (`--max-policy-writes-per-pass`).
     #[command(flatten)]
     pub fleet: FleetArgs,
 
@@ -415,12 +428,16 @@ pub struct ApplyArgs {
 /// `invsync run`.
 #[derive(Debug, Args)]
 pub struct RunArgs {
+    /// Where the manifests are (`--manifests`, `--allow-endpoint`).
     #[command(flatten)]
     pub manifests: ManifestArgs,
+    /// How providers are reached (endpoints, retries, rate and time limits).
     #[command(flatten)]
     pub provider: ProviderArgs,
+    /// Limits on deletions (`--max-deletes`, `--max-delete-percent`, `--allow-mass-delete`).
     #[command(flatten)]
     pub safety: SafetyArgs,
+    /// Limits of fleet policy rollouts (`--max-policy-writes-per-pass`).
     #[command(flatten)]
     pub fleet: FleetArgs,
 
@@ -466,9 +483,11 @@ pub struct RunArgs {
     #[arg(long, default_value = "20s", env = "INVSYNC_SHUTDOWN_GRACE", value_parser = duration::parse)]
     pub shutdown_grace: Duration,
 
+    /// Where drift notifications go (`--notify-webhook`, `--notify-config`).
     #[command(flatten)]
     pub notify: NotifyArgs,
 
+    /// The push hook that triggers a manifest reload (`--hook-listen`).
     #[command(flatten)]
     pub hook: HookArgs,
 
@@ -654,6 +673,7 @@ pub struct ImportArgs {
     /// With --all-buckets: replace manifest files that already exist in --out.
     #[arg(long, env = "INVSYNC_IMPORT_FORCE", requires = "all_buckets")]
     pub force: bool,
+    /// How the provider is reached (endpoints, retries, rate and time limits).
     #[command(flatten)]
     pub provider_args: ProviderArgs,
 }
@@ -726,14 +746,18 @@ impl ValueEnum for Provider {
 /// `--oss-signature-version` values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum OssSignatureArg {
+    /// Signature V1: HMAC-SHA1, not scoped to a region.
     V1,
+    /// Signature V4: HMAC-SHA256 scoped to the region and day (`OSS4-HMAC-SHA256`).
     V4,
 }
 
 /// `--log-format` values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum LogFormat {
+    /// One human-readable line per event.
     Text,
+    /// One JSON object per line, fields as keys.
     Json,
 }
 

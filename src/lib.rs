@@ -33,6 +33,8 @@
 
 // No input reaches an `expect` or a `panic!`: errors are returned (tests may use both).
 #![warn(clippy::expect_used, clippy::panic)]
+// What stays public is documented: its contract, not its name again.
+#![warn(missing_docs)]
 
 pub mod backoff;
 pub mod cli;

@@ -39,6 +39,7 @@ pub struct FleetSnapshot {
 /// One listed bucket.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SeenBucket {
+    /// The bucket as the listing gave it: name and region.
     pub bucket: DiscoveredBucket,
     /// Its tags, read only when a selector needed them.
     pub tags: Option<BTreeMap<String, String>>,
@@ -49,7 +50,9 @@ pub struct SeenBucket {
 /// A listed bucket whose tags could not be read: reported, never guessed at.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UnreadableBucket {
+    /// The provider whose listing gave the bucket.
     pub provider: Provider,
+    /// The bucket as the listing gave it: name and region.
     pub bucket: DiscoveredBucket,
     /// The error, cause chain included.
     pub reason: String,

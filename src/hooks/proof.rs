@@ -32,13 +32,18 @@ pub enum HookError {
     /// The secret file cannot be read.
     #[error("cannot read the hook secret file {} (--hook-secret-file)", path.display())]
     ReadSecret {
+        /// The file given with `--hook-secret-file`.
         path: PathBuf,
+        /// Why reading it failed (never its contents).
         #[source]
         source: ReadError,
     },
     /// The secret file is empty.
     #[error("the hook secret file {} (--hook-secret-file) is empty; put a random secret in it", path.display())]
-    EmptySecret { path: PathBuf },
+    EmptySecret {
+        /// The file given with `--hook-secret-file`.
+        path: PathBuf,
+    },
 }
 
 impl HookSecret {

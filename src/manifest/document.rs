@@ -38,6 +38,7 @@ pub struct ParsedDocument {
     /// enough to find duplicates even when the rest of the document is invalid. `None` for a
     /// policy.
     pub identity: Option<(Provider, String)>,
+    /// The bucket or policy it declares, or every problem found in it, each at its field.
     pub result: Result<Declaration, Vec<FieldError>>,
 }
 

@@ -21,6 +21,7 @@ use serde_saphyr::budget::BudgetBreach;
 pub struct Limit {
     /// What is over which limit, e.g. `has more than 1024 YAML documents (the limit per file)`.
     pub message: String,
+    /// How to stay within the limit, e.g. `split it into several manifest files`.
     pub hint: String,
 }
 

@@ -17,6 +17,7 @@ pub use crate::provider::kit::field_path::{FieldPath, Segment};
 /// One parsed YAML document.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LinedDocument {
+    /// The document as JSON values, as serde reads manifests.
     pub value: Value,
     /// One-based line of every node; for a mapping entry, the line of its key.
     pub lines: Lines,
@@ -34,6 +35,7 @@ impl LinedDocument {
 /// of a valid file need.
 #[derive(Debug, Clone, PartialEq)]
 pub struct BareDocument {
+    /// The document as JSON values, as serde reads manifests.
     pub value: Value,
     /// Line of the document's root node, as [`LinedDocument::line_of`] gives
     /// for the root.
@@ -86,7 +88,9 @@ impl Lines {
 /// parser limit, how to stay within it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SyntaxError {
+    /// One-based line the parser points at; `None` when it names none.
     pub line: Option<usize>,
+    /// What is wrong, without the position (the line is `line`), or which limit is passed.
     pub message: String,
     /// `None` for invalid YAML; for a file beyond one of the parser's limits, the fix.
     pub(crate) limit_hint: Option<String>,

@@ -20,8 +20,11 @@ pub(crate) const PLACEHOLDER_BUCKET: &str = "examplebucket-1250000000";
 /// The values of the template variables for one bucket.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TemplateValues<'a> {
+    /// `${bucket}`: the bucket's name as the provider spells it.
     pub bucket: &'a str,
+    /// `${region}`: the bucket's region id.
     pub region: &'a str,
+    /// `${provider}`: the provider's manifest name (`cos`, `oss`, `s3`).
     pub provider: Provider,
 }
 

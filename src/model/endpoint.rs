@@ -17,19 +17,24 @@ use url::Url;
 /// `Display` never includes the user info, path, query or fragment of the value.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum EndpointError {
+    /// The value does not parse as an absolute URL.
     #[error("endpoint is not an absolute http:// or https:// URL")]
     NotAUrl,
     /// Holds the scheme only.
     #[error("endpoint must use http:// or https://, not {0}://")]
     Scheme(String),
+    /// The URL names no host, e.g. `http:///`.
     #[error("endpoint has no host")]
     NoHost,
+    /// Holds `scheme://host[:port]` only, never the user name or password.
     #[error(
         "endpoint {0} must not contain a user name or password (credentials come from the environment or --credentials-file)"
     )]
     UserInfo(String),
+    /// Holds `scheme://host[:port]` only, never the query or fragment.
     #[error("endpoint {0} must not have a query or fragment")]
     QueryOrFragment(String),
+    /// Holds `scheme://host[:port]` only, never the path.
     #[error("endpoint {0} must not have a path")]
     Path(String),
 }

@@ -13,13 +13,20 @@ pub struct Glob(String);
 /// Why a pattern is refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum GlobError {
+    /// The pattern is the empty string.
     #[error("a bucket-name pattern may not be empty (use `*` for every bucket)")]
     Empty,
+    /// The pattern holds a character of richer glob syntax (`[`, `]`, `{`, `}`, `\`).
     #[error(
         "bucket-name pattern `{pattern}` has `{found}`, which is not a wildcard here: only `*` \
          (any run of characters) and `?` (one character) are"
     )]
-    Unsupported { pattern: String, found: char },
+    Unsupported {
+        /// The pattern as written.
+        pattern: String,
+        /// Its first unsupported character.
+        found: char,
+    },
 }
 
 impl Glob {

@@ -8,6 +8,7 @@ use super::{Inventory, Provider};
 /// replaced or deleted unless its manifest declaration opts in with `overwriteForeign: true`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ForeignConfig {
+    /// The provider of the bucket it was read from.
     pub provider: Provider,
     /// The `<Id>` text; empty when the configuration has none.
     pub id: String,

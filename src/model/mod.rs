@@ -73,8 +73,11 @@ impl Serialize for Provider {
 /// Ordered by provider, then bucket, then region, which is the order plans are printed in.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub struct BucketKey {
+    /// The provider serving the bucket (`spec.provider`).
     pub provider: Provider,
+    /// The bucket's name as the provider spells it (COS: `name-appid`; `spec.bucket`).
     pub bucket: String,
+    /// The region id, e.g. `ap-guangzhou`, `cn-hangzhou` or `us-east-1` (`spec.region`).
     pub region: String,
 }
 
@@ -89,7 +92,9 @@ impl fmt::Display for BucketKey {
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
 )]
 pub enum IncludedObjectVersions {
+    /// Every version of every object, noncurrent ones included.
     All,
+    /// Only the current version of each object.
     Current,
 }
 
@@ -108,7 +113,9 @@ impl IncludedObjectVersions {
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
 )]
 pub enum Frequency {
+    /// A report every day.
     Daily,
+    /// A report every week.
     Weekly,
     /// Comes with a day of the month (COS `monthlyDate`, OSS `dayOfMonth`).
     Monthly,
@@ -134,6 +141,7 @@ impl Frequency {
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
 )]
 pub enum ReportFormat {
+    /// Comma-separated values, one object per line.
     #[serde(rename = "CSV")]
     Csv,
     /// COS only.
@@ -202,6 +210,7 @@ impl BucketMode {
 /// The complete desired inventory configurations of one managed bucket.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DesiredBucket {
+    /// Which bucket (`spec.provider`, `spec.bucket`, `spec.region`).
     pub key: BucketKey,
     /// `metadata.name` of the manifest document.
     pub name: String,
@@ -216,6 +225,7 @@ pub struct DesiredBucket {
     /// Bucket-level settings only the bucket's provider has (validated by it, given to its
     /// client).
     pub options: ProviderBucketOptions,
+    /// The manifest document that declares the bucket (or the first policy selecting it).
     pub origin: Origin,
     /// Declared configurations, in manifest order; ids are unique.
     pub inventories: Vec<Inventory>,
@@ -268,6 +278,7 @@ impl DesiredBucket {
 pub struct DesiredState {
     /// The git commit of the directory when it has one, otherwise a digest of the manifest files.
     pub revision: String,
+    /// Every managed bucket, by key: declared by its own manifest, selected by policies, or both.
     pub buckets: BTreeMap<BucketKey, DesiredBucket>,
     /// Every `kind: InventoryPolicy` document, loaded, not yet expanded (see
     /// [`crate::fleet::expand`]); sorted by name.

@@ -19,6 +19,7 @@ use super::{BucketMode, Origin, Provider, ProviderBucketOptions};
 pub struct InventoryPolicy {
     /// `metadata.name`, unique among the policies of one revision.
     pub name: String,
+    /// `spec.provider`: whose buckets the policy selects and configures.
     pub provider: Provider,
     /// Which of the account's buckets the policy covers.
     pub selector: BucketSelector,
@@ -38,6 +39,7 @@ pub struct InventoryPolicy {
     pub inventories: Vec<Value>,
     /// Ids declared with `overwriteForeign: true`.
     pub overwrite_foreign: BTreeSet<String>,
+    /// The manifest document that declares the policy.
     pub origin: Origin,
 }
 
@@ -55,11 +57,14 @@ impl InventoryPolicy {
 pub struct PolicyShare {
     /// The policy's `metadata.name`.
     pub policy: String,
+    /// The manifest document that declares the policy.
     pub origin: Origin,
     /// The policy's prefix: with [`prune`](Self::prune), the undeclared live ids starting with
     /// it are deleted.
     pub id_prefix: String,
+    /// The policy's `spec.prune`: delete undeclared live ids that start with the prefix.
     pub prune: bool,
+    /// The policy's `spec.mode`: `observe` reports its ids' drift and writes nothing for them.
     pub mode: BucketMode,
     /// Ids this policy declares on the bucket and that are in the bucket's inventories.
     pub ids: BTreeSet<String>,

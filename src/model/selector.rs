@@ -50,6 +50,7 @@ pub struct BucketSelector {
 /// Why a selector refuses a bucket, or that it selects it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Verdict {
+    /// Every part of the selector holds for the bucket.
     Selected,
     /// The name matches none of `names`.
     NameNotMatched,
@@ -59,7 +60,9 @@ pub enum Verdict {
     OtherRegion,
     /// The bucket lacks this tag (or carries another value).
     TagMismatch {
+        /// The tag's key.
         key: String,
+        /// The value selected; `None` when any value would do (the key is missing).
         wanted: Option<String>,
     },
 }
@@ -83,12 +86,18 @@ impl fmt::Display for Verdict {
 /// Why a selector is refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SelectorError {
+    /// A `names` or `exclude` pattern is refused.
     #[error(transparent)]
     Glob(#[from] GlobError),
+    /// A tag selector, held as written (`KEY[=VALUE]`), whose key is empty.
     #[error("tag selector `{0}` has an empty key; write KEY=VALUE or KEY")]
     EmptyTagKey(String),
+    /// The same tag key is given twice with different values.
     #[error("tag `{key}` is selected twice, with different values")]
-    DuplicateTag { key: String },
+    DuplicateTag {
+        /// The tag's key.
+        key: String,
+    },
 }
 
 impl BucketSelector {

@@ -11,6 +11,7 @@ use crate::provider::registry::{self, ChangedConfig};
 /// What it takes to make one bucket match its manifest.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BucketPlan {
+    /// The bucket.
     pub key: BucketKey,
     /// Writes to carry out, sorted by id.
     pub changes: Vec<Change>,

@@ -51,10 +51,15 @@ impl fmt::Display for Action {
 /// is `None` and `overwrites` holds it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Change {
+    /// The write: create, update, replace or delete.
     pub action: Action,
+    /// The bucket written to.
     pub key: BucketKey,
+    /// The inventory configuration's id.
     pub id: String,
+    /// The normalized live configuration; `None` for a create or an overwrite of a foreign one.
     pub before: Option<Inventory>,
+    /// The normalized desired configuration; `None` for a delete.
     pub after: Option<Inventory>,
     /// The foreign live configuration this update or replace overwrites (`overwriteForeign`).
     pub overwrites: Option<ForeignConfig>,
@@ -63,7 +68,9 @@ pub struct Change {
 /// A foreign live configuration that a change would have touched, held back (design §3a).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Blocked {
+    /// The bucket.
     pub key: BucketKey,
+    /// The foreign configuration's id.
     pub id: String,
     /// The write held back: an update or replace of a declared configuration, or the delete
     /// of an undeclared one on a bucket that prunes.
@@ -153,7 +160,10 @@ impl OnceState {
 /// A declared `Once` configuration the run left alone.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OnceStatus {
+    /// The bucket.
     pub key: BucketKey,
+    /// The `Once` configuration's id.
     pub id: String,
+    /// Whether it is live as declared, live but different, or not live.
     pub state: OnceState,
 }

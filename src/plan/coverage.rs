@@ -14,8 +14,11 @@ use crate::model::{BucketKey, BucketMode, Origin, Provider};
 pub struct PolicyCoverage {
     /// The policy's `metadata.name`.
     pub policy: String,
+    /// The policy's `spec.provider`; `None` only in a default value, before expansion.
     pub provider: Option<Provider>,
+    /// The policy's `spec.mode`: `observe` writes nothing on its buckets.
     pub mode: BucketMode,
+    /// The manifest document that declares the policy.
     pub origin: Origin,
     /// Selected buckets the policy is materialized on, sorted.
     pub matched: Vec<BucketKey>,

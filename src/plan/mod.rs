@@ -29,6 +29,7 @@ use crate::model::{BucketKey, DesiredState, LiveConfig};
 /// A managed bucket whose live state could not be read, so it has no plan.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BucketFailure {
+    /// The bucket.
     pub key: BucketKey,
     /// What went wrong, for people (the provider's code, message and request id).
     pub message: String,
@@ -52,9 +53,13 @@ pub struct Plan {
 /// Counts over a whole plan.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
 pub struct Summary {
+    /// Configurations to create (declared, not live).
     pub create: usize,
+    /// Configurations to update in place (providers whose PUT replaces).
     pub update: usize,
+    /// Configurations to delete and create again (providers whose PUT only creates).
     pub replace: usize,
+    /// Live configurations to delete (undeclared, on a bucket that prunes).
     pub delete: usize,
     /// Declared configurations that already match.
     pub in_sync: usize,

@@ -18,11 +18,14 @@ use crate::provider::InventoryApi;
 /// What a reconcile needs besides the bucket; cheap to clone into a task.
 #[derive(Clone)]
 pub struct ReconcileContext {
+    /// The provider clients, one per provider, endpoint and credentials.
     pub clients: Clients,
     /// Where the daemon's observers ([`super::report`]) count; a reconcile itself records
     /// nothing.
     pub metrics: Metrics,
+    /// Deletion limits and the `Once` configurations this run may start.
     pub options: PlanOptions,
+    /// How many read-backs confirm the writes, and the pauses between them.
     pub settings: ApplySettings,
     /// Observe only: list and plan, never write.
     pub dry_run: bool,

@@ -39,8 +39,11 @@ impl fmt::Display for FieldChange {
 /// One live configuration that differs from the manifests.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DriftEvent {
+    /// The bucket.
     pub key: BucketKey,
+    /// The inventory configuration's id.
     pub id: String,
+    /// Missing, changed or unmanaged.
     pub kind: DriftKind,
     /// The differing fields of a `changed` configuration; empty for the other kinds.
     pub fields: Vec<FieldChange>,

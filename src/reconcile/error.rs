@@ -21,41 +21,56 @@ pub enum ReconcileError {
     /// No client for the bucket: its endpoint is refused or credentials cannot be set up.
     #[error("{source}")]
     Client {
+        /// The provider's refusal, naming the endpoint or credential variable.
         #[source]
         source: Arc<ProviderError>,
     },
     /// The bucket's live configurations could not be listed; nothing was written.
     #[error("{source}")]
     ListLive {
+        /// The provider's error: operation, bucket, code, message and request id.
         #[source]
         source: Arc<ProviderError>,
     },
     /// The plan would delete more than the safety limits allow; nothing was written.
     #[error("plan refused: {reason}")]
-    PlanRefused { reason: String },
+    PlanRefused {
+        /// Which limit the plan exceeds and by how much, and the flag that lifts it.
+        reason: String,
+    },
     /// Writes failed (every change was still attempted); `source` is the first failure, in
     /// the order the writes were made.
     #[error("{failed} of {total} writes failed")]
     Apply {
         /// The configuration whose write failed first.
         id: String,
+        /// How many writes failed.
         failed: usize,
+        /// How many writes were attempted.
         total: usize,
+        /// The provider's error of the first failed write.
         #[source]
         source: Arc<ProviderError>,
     },
     /// The writes went through, but reading the bucket back to confirm them failed.
     #[error("read-back failed")]
     ReadBack {
+        /// The provider's error of the listing that followed the writes.
         #[source]
         source: Arc<ProviderError>,
     },
     /// The read-back shows other configurations than the ones written changed meanwhile.
     #[error("{count} configurations changed again during apply")]
-    ChangedDuringApply { count: usize },
+    ChangedDuringApply {
+        /// How many changes a plan against the read-back still finds.
+        count: usize,
+    },
     /// Written, but the provider keeps storing something else for these ids.
     #[error("perpetual diff on {}", ids.join(", "))]
-    PerpetualDiff { ids: Vec<String> },
+    PerpetualDiff {
+        /// The configuration ids whose read-back differs from what was written.
+        ids: Vec<String>,
+    },
     /// The reconcile task panicked (a bug); the bucket is retried like any failure.
     #[error("reconcile panicked")]
     Panicked,

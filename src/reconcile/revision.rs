@@ -14,6 +14,7 @@ use crate::watch;
 pub struct Revision {
     /// The git commit from the resolved path (git-sync), else the manifests' own revision.
     pub id: String,
+    /// Every bucket its manifests declare, validated.
     pub desired: DesiredState,
     /// Reached through a symlink to a checkout named after its commit (git-sync): swapped in
     /// whole, never written in place.
@@ -26,14 +27,18 @@ pub enum RevisionError {
     /// The directory (or a link on the way to it) does not resolve, e.g. mid-swap or deleted.
     #[error("cannot resolve manifests directory {}", path.display())]
     Resolve {
+        /// The manifests directory as given (`--manifests`).
         path: std::path::PathBuf,
+        /// Why resolving it failed.
         #[source]
         source: std::io::Error,
     },
     /// A file failed to load or validate; the whole revision is rejected.
     #[error("manifests{} are invalid ({} problem(s))", revision.as_deref().map(|r| format!(" at commit {r}")).unwrap_or_default(), errors.diagnostics.len())]
     Invalid {
+        /// The git commit the resolved path names (git-sync); `None` when it names none.
         revision: Option<String>,
+        /// Every problem found, each naming its file.
         errors: ManifestErrors,
     },
 }

@@ -22,6 +22,7 @@ use crate::provider::{BoxError, ServiceError};
 /// `forcePathStyle`.
 #[derive(Debug, Clone, Default)]
 pub struct S3 {
+    /// The bucket's S3-only manifest keys (`expectedBucketOwner`, `forcePathStyle`, `profile`).
     pub options: S3BucketOptions,
 }
 

@@ -22,15 +22,20 @@ pub(crate) const DEFAULT_ALLOWED_ENDPOINTS: &[&str] =
 /// Why a bucket URL cannot be formed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum BucketUrlError {
+    /// The bucket name (held as given) breaks the S3 naming rules.
     #[error(
         "bucket name `{0}` is not 3-63 lowercase letters, digits, dots and hyphens starting and ending with a letter or digit"
     )]
     InvalidBucket(String),
+    /// The region (held as given) is not a region id.
     #[error("region `{0}` is not a region id such as us-east-1")]
     InvalidRegion(String),
+    /// The endpoint cannot address the bucket.
     #[error("endpoint `{endpoint}` {reason}")]
     InvalidEndpoint {
+        /// `scheme://host[:port]` of the endpoint only, never its user info, path or query.
         endpoint: String,
+        /// What is wrong with it, completing the sentence "endpoint … ".
         reason: &'static str,
     },
 }

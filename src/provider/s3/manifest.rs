@@ -32,8 +32,11 @@ pub struct S3InventorySpec {
     /// Whether reports are produced (default `true`).
     #[serde(default = "default_true", skip_serializing_if = "is_true")]
     pub enabled: bool,
+    /// `All` object versions or only the `Current` one.
     pub included_object_versions: IncludedObjectVersions,
+    /// When reports are produced.
     pub schedule: S3ScheduleSpec,
+    /// Which objects are reported on; absent: every object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filter: Option<S3FilterSpec>,
     /// Report columns: `Size`, `LastModifiedDate`, `StorageClass`, `ETag`,
@@ -45,6 +48,7 @@ pub struct S3InventorySpec {
     /// `IntelligentTieringReferenceDate`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub optional_fields: Vec<String>,
+    /// Where reports are delivered.
     pub destination: S3DestinationSpec,
     /// `true`: when the live configuration holds elements or values invsync does not model
     /// (a *foreign* configuration), replace it with this declaration anyway, losing what
@@ -80,10 +84,12 @@ pub struct S3DestinationSpec {
     /// The 12-digit account that owns the destination bucket; quote it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_id: Option<String>,
+    /// Key prefix the reports are written under in the destination bucket.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prefix: Option<String>,
     /// `CSV`, `ORC` or `Parquet`.
     pub format: S3Format,
+    /// Server-side encryption of the reports; absent: left to the destination bucket.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub encryption: Option<S3EncryptionSpec>,
 }
@@ -98,6 +104,7 @@ pub enum S3EncryptionSpec {
     /// A KMS key, by ARN, id or alias.
     #[serde(rename = "SSE-KMS")]
     SseKms {
+        /// The KMS key's ARN, id or alias.
         #[serde(rename = "keyId")]
         key_id: String,
     },

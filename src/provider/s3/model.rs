@@ -37,10 +37,13 @@ pub const OPTIONAL_FIELDS: &[&str] = &[
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
 )]
 pub enum S3Format {
+    /// Comma-separated values, one object per line.
     #[serde(rename = "CSV")]
     Csv,
+    /// Apache ORC, columnar.
     #[serde(rename = "ORC")]
     Orc,
+    /// Apache Parquet, columnar.
     Parquet,
 }
 
@@ -72,12 +75,15 @@ pub(crate) const BUCKET_ARN_PREFIX: &str = "arn:aws:s3:::";
 pub struct S3Inventory {
     /// `[A-Za-z0-9._-]+`, unique within the bucket.
     pub id: String,
+    /// `<IsEnabled>`: false keeps the configuration but produces no reports.
     pub enabled: bool,
     /// `<Filter><Prefix>`: only objects whose key starts with it; `None` selects every object.
     pub filter_prefix: Option<String>,
+    /// Where the reports are delivered.
     pub destination: S3Destination,
     /// `Daily` or `Weekly`.
     pub frequency: Frequency,
+    /// `<IncludedObjectVersions>`: every version, or only the current one.
     pub included_object_versions: IncludedObjectVersions,
     /// Report columns from [`OPTIONAL_FIELDS`], in the order given (compared as a set).
     pub optional_fields: Vec<String>,
@@ -93,7 +99,9 @@ pub struct S3Destination {
     pub account_id: Option<String>,
     /// `CSV`, `ORC` or `Parquet`.
     pub format: S3Format,
+    /// Key prefix the reports are written under in the destination bucket; `None` for none.
     pub prefix: Option<String>,
+    /// Server-side encryption of the reports; `None` leaves it to the destination bucket.
     pub encryption: Option<S3Encryption>,
 }
 
@@ -103,7 +111,10 @@ pub enum S3Encryption {
     /// `<SSE-S3/>`: S3-managed keys.
     SseS3,
     /// `<SSE-KMS><KeyId>…</KeyId></SSE-KMS>`: a KMS key (its ARN or id).
-    SseKms { key_id: String },
+    SseKms {
+        /// The KMS key's ARN or id, as written.
+        key_id: String,
+    },
 }
 
 /// The ARN partition of `region`: `aws-cn` for China, `aws-us-gov` for GovCloud, else `aws`.

@@ -55,7 +55,9 @@ pub fn query<'a>(call: &InventoryCall<'a>) -> Vec<(&'a str, &'a str)> {
 /// Where and how to send a call.
 #[derive(Debug, Clone, Copy)]
 pub struct Target<'a> {
+    /// The bucket's name (`spec.bucket`).
     pub bucket: &'a str,
+    /// The bucket's region id, which the signature is scoped to (`spec.region`).
     pub region: &'a str,
     pub(crate) addressing: Addressing<'a>,
     /// Sent as `x-amz-expected-bucket-owner` on every request: S3 answers 403 when the bucket
@@ -66,8 +68,10 @@ pub struct Target<'a> {
 /// Why a request could not be built. Never holds a secret.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RequestError {
+    /// The bucket, region or endpoint cannot form the request's URL.
     #[error(transparent)]
     Url(#[from] BucketUrlError),
+    /// The signer refused the request; holds its message, which carries no key.
     #[error("cannot sign the request: {0}")]
     Signing(String),
 }

@@ -55,7 +55,9 @@ pub struct SigningRequest<'a> {
 /// The stages of one signature, for tests and for explaining a mismatch in the emulator.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Signed {
+    /// Method, path, query, headers, signed header names and payload hash, one per line.
     pub canonical_request: String,
+    /// `AWS4-HMAC-SHA256`, the timestamp, the scope and the canonical request's hex SHA-256.
     pub string_to_sign: String,
     /// Lowercase hex.
     pub signature: String,
@@ -241,10 +243,13 @@ pub fn authorization(
 /// The parts of a received `Authorization` header.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Authorization {
+    /// The credential's access key id (its first part).
     pub access_key_id: String,
     /// `yyyymmdd` of the credential scope.
     pub date: String,
+    /// The region of the credential scope, e.g. `us-east-1`.
     pub region: String,
+    /// The service of the credential scope (`s3` from an S3 client).
     pub service: String,
     pub(crate) terminator: String,
     /// Names as sent, split on `;`.
@@ -271,14 +276,19 @@ impl std::fmt::Debug for Authorization {
 /// Why an `Authorization` header could not be parsed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ParseError {
+    /// The header does not start with `AWS4-HMAC-SHA256`.
     #[error("authorization does not start with {ALGORITHM}")]
     NotSigV4,
+    /// No `Credential=` item.
     #[error("authorization has no Credential")]
     MissingCredential,
+    /// The credential is not five non-empty parts separated by `/`.
     #[error("credential is not AKID/date/region/service/aws4_request")]
     MalformedCredential,
+    /// No `SignedHeaders=` item.
     #[error("authorization has no SignedHeaders")]
     MissingSignedHeaders,
+    /// No `Signature=` item.
     #[error("authorization has no Signature")]
     MissingSignature,
 }

@@ -52,6 +52,7 @@ pub struct InventoryConfiguration {
     /// [`NAMESPACE`] when written; whatever the body said when read.
     #[serde(rename = "@xmlns", default, skip_serializing_if = "Option::is_none")]
     pub xmlns: Option<String>,
+    /// `<Destination>`: where the reports are written.
     #[serde(
         rename = "Destination",
         default,
@@ -61,6 +62,7 @@ pub struct InventoryConfiguration {
     /// `true` or `false`, text here.
     #[serde(rename = "IsEnabled", default, skip_serializing_if = "Option::is_none")]
     pub(crate) is_enabled: Option<String>,
+    /// `<Filter>`; `None` lists every object.
     #[serde(rename = "Filter", default, skip_serializing_if = "Option::is_none")]
     pub filter: Option<Filter>,
     /// Empty when the element is missing.
@@ -73,12 +75,14 @@ pub struct InventoryConfiguration {
         skip_serializing_if = "Option::is_none"
     )]
     pub included_object_versions: Option<String>,
+    /// `<OptionalFields>`: the metadata columns beyond the default ones.
     #[serde(
         rename = "OptionalFields",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub optional_fields: Option<OptionalFields>,
+    /// `<Schedule>`: how often a report is produced.
     #[serde(rename = "Schedule", default, skip_serializing_if = "Option::is_none")]
     pub schedule: Option<Schedule>,
 }
@@ -106,8 +110,10 @@ pub struct S3BucketDestination {
     /// `CSV`, `ORC` or `Parquet`.
     #[serde(rename = "Format", default, skip_serializing_if = "Option::is_none")]
     pub format: Option<String>,
+    /// Key prefix the reports are written under in the destination bucket; `None` for none.
     #[serde(rename = "Prefix", default, skip_serializing_if = "Option::is_none")]
     pub prefix: Option<String>,
+    /// `<Encryption>` of the reports; `None` leaves it to the destination bucket.
     #[serde(
         rename = "Encryption",
         default,
@@ -127,6 +133,7 @@ pub struct Encryption {
         skip_serializing_if = "Option::is_none"
     )]
     pub(crate) sse_s3: Option<SseS3>,
+    /// `<SSE-KMS>`: reports encrypted with this KMS key.
     #[serde(rename = "SSE-KMS", default, skip_serializing_if = "Option::is_none")]
     pub sse_kms: Option<SseKms>,
 }
@@ -146,6 +153,7 @@ pub struct SseKms {
 /// `<Filter>`: the service model's only filter member is `Prefix`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Filter {
+    /// `<Prefix>`: only objects whose key starts with it are listed.
     #[serde(rename = "Prefix", default, skip_serializing_if = "Option::is_none")]
     pub prefix: Option<String>,
 }
@@ -162,6 +170,7 @@ pub struct Schedule {
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename = "ListInventoryConfigurationsResult")]
 pub struct ListInventoryConfigurationsResult {
+    /// [`NAMESPACE`] when written; whatever the body said when read.
     #[serde(rename = "@xmlns", default, skip_serializing_if = "Option::is_none")]
     pub xmlns: Option<String>,
     /// Echo of the token the request carried.
@@ -191,12 +200,16 @@ pub struct ListInventoryConfigurationsResult {
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename = "Error")]
 pub struct Error {
+    /// `<Code>`, e.g. `NoSuchConfiguration` or `AccessDenied`; empty when missing.
     #[serde(rename = "Code", default)]
     pub code: String,
+    /// `<Message>`: the service's human-readable explanation.
     #[serde(rename = "Message", default)]
     pub message: String,
+    /// `<RequestId>`: the id to quote to AWS support.
     #[serde(rename = "RequestId", default)]
     pub request_id: String,
+    /// `<HostId>`: the extended request id (`x-amz-id-2`).
     #[serde(rename = "HostId", default)]
     pub host_id: String,
 }
