@@ -56,7 +56,27 @@ fn the_readme_quick_start_commands_work_as_written() {
         .filter(|word| *word != "--release")
         .chain(["--once"])
         .collect();
-    let output = Command::new(words[0])
+    let mut command = Command::new(words[0]);
+    // What `cargo test` sets for this test process describes this package, not the user's
+    // shell, and cargo takes some of it (`CARGO_PKG_NAME`, `CARGO_MANIFEST_DIR`, `OUT_DIR`) as
+    // build-script inputs of dependencies: inherited, they would rebuild ring and the TLS stack.
+    for (name, _) in std::env::vars_os() {
+        let name = name.to_string_lossy();
+        let package_var = [
+            "CARGO_PKG_",
+            "CARGO_MANIFEST_",
+            "CARGO_CRATE_",
+            "CARGO_BIN_",
+        ]
+        .iter()
+        .any(|prefix| name.starts_with(prefix));
+        if package_var
+            || ["OUT_DIR", "CARGO_PRIMARY_PACKAGE", "CARGO_TARGET_TMPDIR"].contains(&&*name)
+        {
+            command.env_remove(&*name);
+        }
+    }
+    let output = command
         .args(&words[1..])
         .current_dir(REPO)
         .env_remove("RUST_LOG")
