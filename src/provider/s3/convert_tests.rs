@@ -117,7 +117,11 @@ prop_compose! {
         id in "[A-Za-z0-9._-]{1,20}",
         enabled in any::<bool>(),
         filter_prefix in proptest::option::of("[a-z0-9/]{1,10}"),
-        dest_name in "[a-z0-9][a-z0-9-]{1,20}[a-z0-9]",
+        // Names S3 accepts: not `xn--…`, `sthree-…`, `…--x-s3` and the other reserved forms.
+        dest_name in "[a-z0-9][a-z0-9-]{1,20}[a-z0-9]".prop_filter(
+            "a bucket name S3 accepts",
+            |name| crate::provider::s3::manifest::check_bucket_name(name).is_ok(),
+        ),
         account_id in proptest::option::of("[0-9]{12}"),
         format in 0usize..3,
         prefix in proptest::option::of("[a-z0-9/]{1,10}"),
