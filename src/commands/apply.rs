@@ -71,7 +71,10 @@ pub(crate) async fn run(args: &ApplyArgs) -> anyhow::Result<ExitCode> {
     let mut gone = 0;
     for (key, outcome) in &outcomes {
         // A bucket only policies cover, deleted since it was listed: nothing to converge.
-        if is_gone(outcome)
+        if outcome
+            .result
+            .as_ref()
+            .is_err_and(ReconcileError::is_missing_bucket)
             && desired
                 .buckets
                 .get(key)
@@ -179,18 +182,6 @@ fn describe_fleet(out: &mut String, fleet: &FleetReport) -> bool {
         );
     }
     complete
-}
-
-/// True when the bucket's reconcile failed because the bucket does not exist.
-fn is_gone(outcome: &Reconciled) -> bool {
-    match &outcome.result {
-        Err(
-            ReconcileError::ListLive { source }
-            | ReconcileError::Apply { source, .. }
-            | ReconcileError::ReadBack { source },
-        ) => source.is_missing_bucket(),
-        _ => false,
-    }
 }
 
 /// The ids in `run_once` that no bucket declares as a `Once` configuration.
