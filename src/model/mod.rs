@@ -8,6 +8,7 @@
 //! a provider. A provider's configuration shape lives in its own folder and is held here as an
 //! [`Inventory`], so adding a provider changes nothing in this module.
 
+pub mod delivery;
 pub(crate) mod discovered;
 pub mod endpoint;
 pub mod glob;
@@ -23,6 +24,9 @@ use std::path::PathBuf;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+pub use delivery::{
+    Delivery, DeliveryHealth, DeliveryState, Readiness, ReportLocation, ReportSchedule, StampFormat,
+};
 pub use discovered::{BucketFilter, DiscoveredBucket};
 pub(crate) use endpoint::Endpoint;
 pub use inventory::{BucketOptions, Inventory, ProviderBucketOptions, ProviderInventory};

@@ -22,6 +22,8 @@
 //! - [`paginate`]: [`paginate::ListPage`] and the one paging loop over continuation tokens.
 //! - [`discovery`]: [`discovery::DiscoveryApi`], the account's buckets and their tags, beside
 //!   [`InventoryApi`]; [`discovery_response`] reads their answers.
+//! - [`delivery`]: [`delivery::DeliveryApi`], the read-only object calls on a destination
+//!   bucket (object listing, one object, the bucket policy) the delivery checks make.
 //! - [`addressing`]: virtual-hosted or path-style bucket URLs; [`encoding`]: the
 //!   percent-encoding the V4-style signers share.
 //! - [`wire`]: the XML API of the wire types ([`wire::from_bytes`], [`wire::to_string`]);
@@ -36,6 +38,7 @@ pub mod clock;
 pub mod cos;
 pub mod credentials;
 pub mod credentials_file;
+pub mod delivery;
 pub mod discovery;
 pub(crate) mod discovery_response;
 pub mod document;

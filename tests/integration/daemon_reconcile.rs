@@ -156,11 +156,19 @@ fn out_of_band_drift_is_reverted_within_one_interval() {
     // interval (1 s + 10 % jitter) away. The bound leaves a loaded test machine room for the
     // reconcile itself while staying far below the daemon's default interval.
     assert!(took < Duration::from_secs(5), "reverted after {took:?}");
-    let changed = metric(
-        &daemon.metrics_text(),
-        r#"invsync_drift_events_total{provider="cos",kind="changed"}"#,
+    // The drift is counted when the reconcile that wrote returns, a moment after the write.
+    let changed = || {
+        metric(
+            &daemon.metrics_text(),
+            r#"invsync_drift_events_total{provider="cos",kind="changed"}"#,
+        )
+    };
+    assert!(
+        wait_until(MAX_WAIT, || changed().is_some()),
+        "{}",
+        daemon.metrics_text()
     );
-    assert_eq!(changed, Some(1.0));
+    assert_eq!(changed(), Some(1.0));
     daemon.stop().0.unwrap();
 }
 
