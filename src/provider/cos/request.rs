@@ -108,7 +108,9 @@ pub fn build(
         None => endpoint::default_endpoint(target.bucket, target.region)?,
     };
     url.set_path("/");
-    url.set_query(Some(&query_string(&call.query(ID_PARAM))));
+    let mut url = crate::provider::request::with_object_key(url, call.object_key());
+    let query = call.query(ID_PARAM);
+    url.set_query((!query.is_empty()).then(|| query_string(&query)).as_deref());
 
     let body = call.body();
     let mut headers: Vec<(String, String)> = vec![("host".into(), host)];
@@ -134,10 +136,11 @@ pub(crate) fn authorize(
     credentials: &Credentials,
     now: SystemTime,
 ) -> Headers {
+    let path = format!("/{}", call.object_key());
     let signed = signer::sign(
         &SignInput {
             method: request.method,
-            path: "/",
+            path: &path,
             params: &call.query(ID_PARAM),
             headers: &request.header_pairs(),
             key_time: KeyTime::around(now, CLOCK_SKEW, MAX_SIGNATURE_LIFETIME),

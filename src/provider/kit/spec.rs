@@ -15,6 +15,7 @@ use crate::model::{Inventory, Provider, ProviderBucketOptions, ProviderInventory
 use crate::provider::InventoryApi;
 use crate::provider::client_settings::ClientSettings;
 use crate::provider::credentials::{CredentialSource, CredentialVars};
+use crate::provider::delivery::DeliveryApi;
 use crate::provider::discovery::DiscoveryApi;
 use crate::provider::http::Transport;
 
@@ -118,6 +119,10 @@ pub struct ProviderSpec {
     /// as `Arc<dyn DiscoveryApi>`; `parts.endpoint` is the operator's override, used for the
     /// service endpoint and every bucket alike.
     pub discover: fn(ClientParts<'_>) -> Arc<dyn DiscoveryApi>,
+    /// Builds the delivery client (a destination bucket's objects and policy, read-only),
+    /// handed out shared as `Arc<dyn DeliveryApi>`; `parts.endpoint` is the operator's
+    /// override.
+    pub deliver: fn(ClientParts<'_>) -> Arc<dyn DeliveryApi>,
 }
 
 impl ProviderSpec {

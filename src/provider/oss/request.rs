@@ -60,9 +60,11 @@ pub fn build(
     let mut url = if call.is_service_call() {
         service_url(target.region, target.endpoint)?
     } else {
-        bucket_url(target.bucket, target.region, target.endpoint)?.0
+        let url = bucket_url(target.bucket, target.region, target.endpoint)?.0;
+        crate::provider::request::with_object_key(url, call.object_key())
     };
-    url.set_query(Some(&encode_query(&call.query(ID_PARAM))));
+    let query = call.query(ID_PARAM);
+    url.set_query((!query.is_empty()).then(|| encode_query(&query)).as_deref());
 
     let body = call.body();
     let mut headers: Vec<(String, String)> = vec![("Date".into(), date::http_date(now))];
@@ -103,7 +105,7 @@ pub(crate) fn authorize(
             &signer_v1::V1Request {
                 method: request.method,
                 bucket: target.bucket,
-                key: "",
+                key: call.object_key(),
                 query: &query,
                 headers: &headers,
             },
@@ -116,7 +118,7 @@ pub(crate) fn authorize(
             &signer_v4::V4Request {
                 method: request.method,
                 bucket: target.bucket,
-                key: "",
+                key: call.object_key(),
                 query: &query,
                 headers: &headers,
                 additional_headers: &[],
