@@ -15,6 +15,7 @@ pub(crate) mod example;
 pub mod manifest;
 pub mod model;
 pub mod normalize;
+pub(crate) mod report;
 pub mod request;
 pub mod response;
 pub mod signer;
@@ -65,6 +66,8 @@ pub(crate) static SPEC: ProviderSpec = ProviderSpec {
     connect,
     discover,
     deliver,
+    report_location: report::report_location,
+    destination_readiness: report::destination_readiness,
 };
 
 /// The table's `connect`: a [`CosClient`], sending to `parts.endpoint` when given.

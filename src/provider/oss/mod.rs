@@ -21,6 +21,7 @@ pub(crate) mod example;
 pub mod manifest;
 pub mod model;
 pub mod normalize;
+pub(crate) mod report;
 pub mod request;
 pub mod response;
 pub mod signer_v1;
@@ -73,6 +74,8 @@ pub(crate) static SPEC: ProviderSpec = ProviderSpec {
     connect,
     discover,
     deliver,
+    report_location: report::report_location,
+    destination_readiness: report::destination_readiness,
 };
 
 /// The table's `runs_once`: `Once` configurations produce one report; the service then

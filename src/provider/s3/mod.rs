@@ -27,6 +27,7 @@ pub mod manifest;
 pub mod model;
 pub mod normalize;
 pub(crate) mod profile;
+pub(crate) mod report;
 pub mod request;
 pub mod response;
 pub mod signer;
@@ -78,6 +79,8 @@ pub(crate) static SPEC: ProviderSpec = ProviderSpec {
     connect,
     discover,
     deliver,
+    report_location: report::report_location,
+    destination_readiness: report::destination_readiness,
 };
 
 /// The table's `connect`: an [`S3Client`] with the bucket's options, sending to
