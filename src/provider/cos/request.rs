@@ -224,6 +224,59 @@ mod tests {
     }
 
     #[test]
+    fn an_object_read_sends_the_key_encoded_and_signs_it_decoded() {
+        let call = InventoryCall::GetObject {
+            key: "cos-inv/1250000000/examplebucket/list1/20261208/a b.json",
+        };
+        let req = sign(&call, target(None), Attempt::First, &credentials(), now()).unwrap();
+        assert_eq!(
+            req.url.as_str(),
+            "https://examplebucket-1250000000.cos.ap-guangzhou.myqcloud.com/cos-inv/1250000000/examplebucket/list1/20261208/a%20b.json"
+        );
+        let unsigned = build(&call, target(None), Attempt::First, &credentials()).unwrap();
+        let expected = signer::sign(
+            &SignInput {
+                method: "GET",
+                path: "/cos-inv/1250000000/examplebucket/list1/20261208/a b.json",
+                params: &[],
+                headers: &unsigned.header_pairs(),
+                key_time: KeyTime::around(now(), CLOCK_SKEW, MAX_SIGNATURE_LIFETIME),
+            },
+            &credentials(),
+        );
+        assert_eq!(
+            header(&req, "authorization"),
+            Some(expected.authorization.as_str())
+        );
+    }
+
+    #[test]
+    fn a_listing_and_a_policy_read_carry_their_parameters() {
+        let params = [("prefix", "inv/"), ("delimiter", "/"), ("max-keys", "1000")];
+        let list = sign(
+            &InventoryCall::ListObjects { params: &params },
+            target(None),
+            Attempt::First,
+            &credentials(),
+            now(),
+        )
+        .unwrap();
+        assert_eq!(
+            list.url.as_str(),
+            "https://examplebucket-1250000000.cos.ap-guangzhou.myqcloud.com/?prefix=inv%2F&delimiter=%2F&max-keys=1000"
+        );
+        let policy = sign(
+            &InventoryCall::GetBucketPolicy,
+            target(None),
+            Attempt::First,
+            &credentials(),
+            now(),
+        )
+        .unwrap();
+        assert!(policy.url.as_str().ends_with(".myqcloud.com/?policy"));
+    }
+
+    #[test]
     fn an_endpoint_changes_where_the_request_goes_but_not_its_host() {
         let endpoint = Url::parse("http://127.0.0.1:9000/").unwrap();
         let req = sign(

@@ -300,6 +300,68 @@ mod tests {
     }
 
     #[test]
+    fn an_object_read_is_path_style_on_an_ip_and_signs_the_decoded_key() {
+        let endpoint = Url::parse("http://127.0.0.1:9000").unwrap();
+        let req = sign(
+            &InventoryCall::GetObject {
+                key: "p/src/report1/2022-12-28T00-00Z/manifest json",
+            },
+            Target {
+                endpoint: Some(&endpoint),
+                ..target()
+            },
+            SignatureVersion::V1,
+            &Credentials::new("ak", "sk"),
+            vector_time(),
+        )
+        .unwrap();
+        assert_eq!(
+            req.url.as_str(),
+            "http://127.0.0.1:9000/examplebucket/p/src/report1/2022-12-28T00-00Z/manifest%20json"
+        );
+        let string_to_sign = "GET\n\n\nWed, 28 Dec 2022 10:27:41 GMT\n\
+            /examplebucket/p/src/report1/2022-12-28T00-00Z/manifest json";
+        assert_eq!(
+            header(&req, "Authorization"),
+            Some(format!("OSS ak:{}", signer_v1::signature("sk", string_to_sign)).as_str())
+        );
+    }
+
+    #[test]
+    fn a_policy_read_signs_the_policy_sub_resource_and_a_listing_none() {
+        let policy = sign(
+            &InventoryCall::GetBucketPolicy,
+            target(),
+            SignatureVersion::V1,
+            &Credentials::new("ak", "sk"),
+            vector_time(),
+        )
+        .unwrap();
+        assert_eq!(
+            policy.url.as_str(),
+            "https://examplebucket.oss-cn-hangzhou.aliyuncs.com/?policy"
+        );
+        let string_to_sign = "GET\n\n\nWed, 28 Dec 2022 10:27:41 GMT\n/examplebucket/?policy";
+        assert_eq!(
+            header(&policy, "Authorization"),
+            Some(format!("OSS ak:{}", signer_v1::signature("sk", string_to_sign)).as_str())
+        );
+        let params = [("prefix", "p/"), ("max-keys", "10")];
+        let list = sign(
+            &InventoryCall::ListObjects { params: &params },
+            target(),
+            SignatureVersion::V4,
+            &Credentials::new("ak", "sk"),
+            vector_time(),
+        )
+        .unwrap();
+        assert_eq!(
+            list.url.as_str(),
+            "https://examplebucket.oss-cn-hangzhou.aliyuncs.com/?prefix=p%2F&max-keys=10"
+        );
+    }
+
+    #[test]
     fn debug_output_shows_no_header() {
         let req = sign(
             &InventoryCall::Delete { id: "report1" },
