@@ -15,6 +15,22 @@
 //! - [`check`]: the three together for one configuration, as the daemon runs them when its
 //!   [`DeliveryTracker`] says a configuration is due (at most once per schedule period).
 //!
+//! How the daemon drives them for one configuration, each pass (one [`PolicyCache`] per pass,
+//! one [`DeliveryTracker`] for the process, `api` from `Clients::delivery`):
+//!
+//! ```text
+//! let location = delivery::location(&bucket, &config)?;          // None: not checkable
+//! if tracker.due(&bucket, &config, location.schedule, now) {
+//!     let first_seen = tracker.first_seen(&bucket, &config, now);
+//!     let subject = Configuration { source: &bucket, options: &options, inventory: &config };
+//!     let health = delivery::check(api, &cache, subject, first_seen, now, DEFAULT_GRACE).await;
+//!     tracker.record(&bucket, &config, now, health);
+//! }
+//! let shown = tracker.health(&bucket, config.id());              // for status and metrics
+//! ```
+//!
+//! `plan` needs only [`readiness`] (one [`PolicyCache`] for the whole plan).
+//!
 //! Steady-state cost per configuration and schedule period: 1 policy read per destination per
 //! pass for readiness (shared by every configuration delivering there); 1 LIST + 2 GET for the
 //! report check.

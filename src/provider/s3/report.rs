@@ -4,8 +4,9 @@
 //! https://docs.aws.amazon.com/AmazonS3/latest/userguide/storage-inventory-location.html):
 //! `destination-prefix/source-bucket/config-ID/YYYY-MM-DDTHH-MMZ/manifest.json` and
 //! `manifest.checksum`, data files under `destination-prefix/source-bucket/config-ID/data/`;
-//! without a prefix the folder starts at the source bucket. The destination is in the source's
-//! region. Daily and weekly reports.
+//! without a prefix the folder starts at the source bucket. "The destination bucket must be in
+//! the same … Region as the source bucket" (PutBucketInventoryConfiguration reference;
+//! `reference/reports.md` §7). Daily and weekly (Sunday) reports.
 //!
 //! Permission (S3 User Guide, "Grant permissions for S3 Inventory and S3 analytics",
 //! https://docs.aws.amazon.com/AmazonS3/latest/userguide/example-bucket-policies.html#example-bucket-policies-s3-inventory-1):
