@@ -3,8 +3,6 @@
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
-
 use super::bucket_index::BucketDefaults;
 pub(crate) use super::state::StoredObject;
 use super::state::{BucketState, Store, StoreError};
