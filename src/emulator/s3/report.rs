@@ -152,9 +152,7 @@ impl ReportDialect for S3Reports {
 fn principal_is_s3(statement: &Value) -> bool {
     match field(statement, "Principal") {
         Some(Value::String(any)) => any == "*",
-        Some(principal) => strings(field(principal, "Service"))
-            .iter()
-            .any(|s| *s == "s3.amazonaws.com"),
+        Some(principal) => strings(field(principal, "Service")).contains(&"s3.amazonaws.com"),
         None => false,
     }
 }
@@ -207,8 +205,10 @@ mod tests {
     }
 
     fn permits(policy: &str) -> Result<(), String> {
-        let mut config = EmulatorConfig::default();
-        config.s3_account_id = "123456789012".into();
+        let config = EmulatorConfig {
+            s3_account_id: "123456789012".into(),
+            ..EmulatorConfig::default()
+        };
         let roles = BTreeSet::new();
         let plan = plan();
         REPORTS.permits(&GrantQuery {
