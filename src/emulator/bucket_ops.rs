@@ -89,7 +89,11 @@ pub(crate) fn execute(
 
 fn outcome(status: u16, body: Option<String>, changed: bool) -> Outcome {
     Outcome {
-        success: Success { status, body },
+        success: Success {
+            status,
+            body,
+            raw: None,
+        },
         changed,
     }
 }

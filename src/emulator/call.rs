@@ -41,6 +41,53 @@ impl BucketCall {
     }
 }
 
+/// A call on a bucket's objects or its bucket policy: what the delivery checks read on a
+/// destination bucket.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ObjectCall {
+    /// `GET /` on a bucket: ListObjects (V1).
+    ListObjects,
+    /// `GET /?list-type=2`: ListObjectsV2.
+    ListObjectsV2,
+    /// `GET /{key}`.
+    GetObject,
+    /// `HEAD /{key}`.
+    HeadObject,
+    /// `GET /?policy`.
+    GetPolicy,
+    /// `PUT /?policy`.
+    PutPolicy,
+    /// `DELETE /?policy`.
+    DeletePolicy,
+}
+
+impl ObjectCall {
+    /// Every object call, in a fixed order.
+    pub const ALL: [ObjectCall; 7] = [
+        ObjectCall::ListObjects,
+        ObjectCall::ListObjectsV2,
+        ObjectCall::GetObject,
+        ObjectCall::HeadObject,
+        ObjectCall::GetPolicy,
+        ObjectCall::PutPolicy,
+        ObjectCall::DeletePolicy,
+    ];
+
+    /// The call's name in statistics and fault configurations.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ObjectCall::ListObjects => "list_objects",
+            ObjectCall::ListObjectsV2 => "list_objects_v2",
+            ObjectCall::GetObject => "get_object",
+            ObjectCall::HeadObject => "head_object",
+            ObjectCall::GetPolicy => "get_policy",
+            ObjectCall::PutPolicy => "put_policy",
+            ObjectCall::DeletePolicy => "delete_policy",
+        }
+    }
+}
+
 /// The call a routed request makes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Call {
@@ -48,6 +95,8 @@ pub enum Call {
     Inventory(Operation),
     /// A bucket-level call.
     Bucket(BucketCall),
+    /// An object or bucket-policy call.
+    Object(ObjectCall),
 }
 
 impl Call {
@@ -56,6 +105,7 @@ impl Call {
         match self {
             Call::Inventory(operation) => operation.as_str(),
             Call::Bucket(call) => call.as_str(),
+            Call::Object(call) => call.as_str(),
         }
     }
 
@@ -72,6 +122,7 @@ impl Call {
         .map(Call::Inventory);
         inventory
             .chain(BucketCall::ALL.into_iter().map(Call::Bucket))
+            .chain(ObjectCall::ALL.into_iter().map(Call::Object))
             .find(|call| call.as_str() == name)
     }
 
@@ -81,6 +132,12 @@ impl Call {
             self,
             Call::Inventory(Operation::List | Operation::Get)
                 | Call::Bucket(BucketCall::ListBuckets | BucketCall::GetTagging)
+                | Call::Object(
+                    ObjectCall::ListObjects
+                        | ObjectCall::ListObjectsV2
+                        | ObjectCall::GetObject
+                        | ObjectCall::GetPolicy
+                )
         )
     }
 }

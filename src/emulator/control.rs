@@ -13,6 +13,20 @@
 //! - `DELETE /_emulator/buckets/{provider}/{bucket}` → remove the bucket with its
 //!   configurations and tags (204), 404 when it does not exist
 //!
+//! - `GET /_emulator/clock` → `{"now": "<RFC 3339>", "offsetSeconds": N}`: the emulator's
+//!   time, which report delivery runs on; `POST /_emulator/clock` with
+//!   `{"advanceSeconds": N}` → moves it forward (never back) and delivers every report that
+//!   falls due, answering as GET. Signature time checks keep using real time.
+//! - `PUT /_emulator/objects/{provider}/{bucket}/{key…}` with the raw object as body → writes
+//!   (or overwrites: tampering) the object, creating the bucket when new (201); answers
+//!   `{"key", "size", "etag"}`
+//! - `PUT /_emulator/roles/{provider}/{uid}/{role}` → marks the RAM role
+//!   `acs:ram::{uid}:role/{role}` as allowed to write inventory reports (OSS delivery,
+//!   204); `DELETE` → no longer (204)
+//! - `GET /_emulator/deliveries` → every report delivery made or refused, in order, as JSON
+//!   `{"made": N, "refused": N, "deliveries": [{"provider", "sourceBucket", "configId",
+//!   "destinationBucket", "scheduled", "manifestKey"?, "delivered", "reason"?}]}`
+//!
 //! Buckets created here are listed by the providers' bucket-listing calls and exist under
 //! strict buckets, while the emulator runs (and across restarts with a state file).
 
@@ -44,6 +58,113 @@ pub(crate) fn router() -> Router<Arc<Shared>> {
             "/buckets/{provider}/{bucket}",
             put(put_bucket).delete(delete_bucket),
         )
+        .route("/clock", get(get_clock).post(advance_clock))
+        .route("/objects/{provider}/{bucket}/{*key}", put(put_object))
+        .route(
+            "/roles/{provider}/{uid}/{role}",
+            put(allow_role).delete(disallow_role),
+        )
+        .route("/deliveries", get(get_deliveries))
+}
+
+fn clock_answer(now: std::time::SystemTime) -> Response {
+    let offset = now
+        .duration_since(std::time::SystemTime::now())
+        .map_or(0, |d| d.as_secs());
+    Json(serde_json::json!({
+        "now": super::clock::iso8601(now),
+        "offsetSeconds": offset,
+    }))
+    .into_response()
+}
+
+async fn get_clock(State(shared): State<Arc<Shared>>) -> Response {
+    let now = shared.emulator_now();
+    clock_answer(now)
+}
+
+/// The body of `POST /_emulator/clock`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct AdvanceBody {
+    advance_seconds: u64,
+}
+
+async fn advance_clock(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
+    let parsed: AdvanceBody = match serde_json::from_slice(&body) {
+        Ok(parsed) => parsed,
+        Err(e) => {
+            return bad_request(format!(
+                "invalid clock body: {e} (expected {{\"advanceSeconds\": N}} with N ≥ 0)"
+            ));
+        }
+    };
+    let worker = Arc::clone(&shared);
+    let now = tokio::task::spawn_blocking(move || {
+        worker.advance_clock(std::time::Duration::from_secs(parsed.advance_seconds))
+    })
+    .await
+    .unwrap_or_else(|_| shared.emulator_now());
+    clock_answer(now)
+}
+
+async fn put_object(
+    State(shared): State<Arc<Shared>>,
+    Path((provider, bucket, key)): Path<(String, String, String)>,
+    body: Bytes,
+) -> Response {
+    let dialect = match dialect_for(&provider) {
+        Ok(dialect) => dialect,
+        Err(message) => return bad_request(message),
+    };
+    let etag = super::report::md5_hex(&body);
+    let size = body.len();
+    match shared.put_object(dialect, &bucket, &key, body.to_vec()) {
+        Ok(()) => (
+            StatusCode::CREATED,
+            Json(serde_json::json!({"key": key, "size": size, "etag": etag})),
+        )
+            .into_response(),
+        Err(error) => (
+            StatusCode::from_u16(error.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            format!("{}\n", error.message),
+        )
+            .into_response(),
+    }
+}
+
+async fn allow_role(
+    State(shared): State<Arc<Shared>>,
+    Path((provider, uid, role)): Path<(String, String, String)>,
+) -> Response {
+    set_role(&shared, &provider, &uid, &role, true)
+}
+
+async fn disallow_role(
+    State(shared): State<Arc<Shared>>,
+    Path((provider, uid, role)): Path<(String, String, String)>,
+) -> Response {
+    set_role(&shared, &provider, &uid, &role, false)
+}
+
+fn set_role(shared: &Shared, provider: &str, uid: &str, role: &str, allowed: bool) -> Response {
+    let dialect = match dialect_for(provider) {
+        Ok(dialect) => dialect,
+        Err(message) => return bad_request(message),
+    };
+    lock(&shared.deliveries).set_role(dialect.provider(), uid, role, allowed);
+    StatusCode::NO_CONTENT.into_response()
+}
+
+async fn get_deliveries(State(shared): State<Arc<Shared>>) -> Response {
+    let deliveries = lock(&shared.deliveries).log.clone();
+    let made = deliveries.iter().filter(|d| d.delivered).count();
+    Json(serde_json::json!({
+        "made": made,
+        "refused": deliveries.len() - made,
+        "deliveries": deliveries,
+    }))
+    .into_response()
 }
 
 async fn get_stats(State(shared): State<Arc<Shared>>) -> Json<Stats> {

@@ -241,6 +241,123 @@ pub(crate) trait EmulatedProvider: Sync {
 
     /// The errors fault injection may send this provider's requests (empty: [`Failure::Throttled`]).
     fn injected_errors<'f>(&self, faults: &'f FaultConfig) -> &'f [InjectedError];
+
+    // Objects, bucket policy and report delivery.
+
+    /// How the provider answers object listings, object reads and bucket-policy calls.
+    fn object_rules(&self) -> &'static ObjectRules;
+
+    /// How the provider delivers inventory reports into destination buckets.
+    fn reports(&self) -> &'static dyn ReportDialect;
+}
+
+/// How one provider answers the object and bucket-policy calls: the knobs of the shared
+/// implementation in `object_ops`.
+#[derive(Debug)]
+pub(crate) struct ObjectRules {
+    /// The namespace of `ListBucketResult`, when the provider sets one.
+    pub(crate) namespace: Option<&'static str>,
+    /// `NextMarker` on every truncated V1 page (OSS, COS), not only with a delimiter (S3).
+    pub(crate) next_marker_always: bool,
+    /// ListObjectsV2 (`list-type=2`) is served.
+    pub(crate) list_v2: bool,
+    /// ETags in upper-case hex (OSS).
+    pub(crate) etag_upper: bool,
+    /// `<Type>Normal</Type>` in each listed object (OSS).
+    pub(crate) object_type: bool,
+    /// The owner listed with each object: (ID, DisplayName).
+    pub(crate) owner: (&'static str, &'static str),
+    /// The status of a successful PutBucketPolicy.
+    pub(crate) put_policy_status: u16,
+    /// The answer for GetBucketPolicy on a bucket without one.
+    pub(crate) no_policy: fn() -> ApiError,
+    /// The answer for GetObject of a key that does not exist.
+    pub(crate) no_such_key: fn() -> ApiError,
+}
+
+/// What a provider contributes to report delivery: how it reads a stored configuration, who
+/// it lets write into a destination, and the files of one report in its layout.
+pub(crate) trait ReportDialect: Sync {
+    /// The delivery a stored configuration asks for; `None` when it is disabled or names no
+    /// destination the provider could write.
+    fn plan(&self, config: &Element) -> Option<DeliveryPlan>;
+
+    /// Whether the provider's inventory service may write `key` into the destination,
+    /// judged by the destination's bucket `policy` (S3, COS) or the emulator's role switches
+    /// (OSS).
+    ///
+    /// # Errors
+    /// Why not, in words for `/_emulator/deliveries`.
+    fn permits(&self, grant: &GrantQuery<'_>) -> Result<(), String>;
+
+    /// The objects of one report, key → bytes: data file, `manifest.json`,
+    /// `manifest.checksum`, in the provider's layout.
+    fn files(&self, report: &ReportInput<'_>) -> Vec<(String, Vec<u8>)>;
+}
+
+/// A stored configuration's delivery, read by a [`ReportDialect`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct DeliveryPlan {
+    /// The destination bucket's name as the emulator stores it.
+    pub(crate) bucket: String,
+    /// The destination prefix, as configured (may be empty).
+    pub(crate) prefix: String,
+    /// `CSV`, `ORC`, `Parquet`.
+    pub(crate) format: String,
+    /// `Destination/AccountId`, when configured.
+    pub(crate) account: Option<String>,
+    /// `Destination/RoleArn` (OSS), when configured.
+    pub(crate) role_arn: Option<String>,
+    pub(crate) schedule: Schedule,
+    /// `Filter/Prefix`, when configured: only these source keys are listed.
+    pub(crate) filter_prefix: String,
+}
+
+/// When reports are due.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Schedule {
+    Daily,
+    Weekly,
+    /// On this day of the month (clamped to the month's last day).
+    Monthly(u32),
+    /// Once, at the first due time after creation.
+    Once,
+}
+
+/// Whether a provider lets its inventory service write one report object.
+#[derive(Clone, Copy)]
+pub(crate) struct GrantQuery<'a> {
+    pub(crate) source_bucket: &'a str,
+    pub(crate) plan: &'a DeliveryPlan,
+    /// The destination bucket's region.
+    pub(crate) region: &'a str,
+    /// The destination bucket policy, when set.
+    pub(crate) policy: Option<&'a str>,
+    /// The key the report writes (its manifest).
+    pub(crate) key: &'a str,
+    pub(crate) config: &'a EmulatorConfig,
+    /// Roles marked writable (`PUT /_emulator/roles/…`), named by `role_name`.
+    pub(crate) roles: &'a std::collections::BTreeSet<String>,
+    /// The name `roles` holds a role under, from its account uid and role name.
+    pub(crate) role_name: &'a dyn Fn(&str, &str) -> String,
+}
+
+/// What a report is made of.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ReportInput<'a> {
+    pub(crate) source_bucket: &'a str,
+    pub(crate) config_id: &'a str,
+    pub(crate) plan: &'a DeliveryPlan,
+    /// The scheduled time the report is stamped with, seconds since the epoch.
+    pub(crate) stamp: u64,
+    /// The data file (gzip CSV), already built.
+    pub(crate) data: &'a [u8],
+    /// The data file's column names, as `fileSchema` lists them.
+    pub(crate) schema: &'a str,
+    /// Objects listed.
+    pub(crate) object_count: usize,
+    /// Their total size.
+    pub(crate) total_size: u64,
 }
 
 /// One LIST page, as a dialect renders it.

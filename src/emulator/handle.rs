@@ -86,6 +86,7 @@ impl EmulatorHandle {
             token: None,
             path: "/".into(),
             params: Vec::new(),
+            key: String::new(),
         };
         self.shared
             .execute(
@@ -199,6 +200,88 @@ impl EmulatorHandle {
                 None => return all,
             }
         }
+    }
+
+    /// The emulator's time (real time plus every advance so far).
+    pub fn now(&self) -> std::time::SystemTime {
+        self.shared.emulator_now()
+    }
+
+    /// Moves the emulator's clock forward by `by` and delivers every inventory report that
+    /// falls due on the way (see `POST /_emulator/clock`). Returns the new time.
+    pub fn advance_clock(&self, by: std::time::Duration) -> std::time::SystemTime {
+        self.shared.advance_clock(by)
+    }
+
+    /// Writes object `key` into `bucket` as it is (creating the bucket when new).
+    ///
+    /// # Errors
+    /// A provider the emulator does not emulate; a bucket that does not exist under strict
+    /// buckets.
+    pub fn put_object(
+        &self,
+        provider: Provider,
+        bucket: &str,
+        key: &str,
+        body: &[u8],
+    ) -> Result<(), ApiError> {
+        self.shared
+            .put_object(dialect_of(provider)?, bucket, key, body.to_vec())
+    }
+
+    /// The bytes of object `key` in `bucket`, if it exists.
+    pub fn object(&self, provider: Provider, bucket: &str, key: &str) -> Option<Vec<u8>> {
+        lock(&self.shared.store)
+            .bucket(provider, bucket)
+            .and_then(|b| b.objects.get(key))
+            .map(|o| o.body.clone())
+    }
+
+    /// The keys of `bucket`'s objects, in listing order.
+    pub fn object_keys(&self, provider: Provider, bucket: &str) -> Vec<String> {
+        lock(&self.shared.store)
+            .bucket(provider, bucket)
+            .map(|b| b.objects.keys().cloned().collect())
+            .unwrap_or_default()
+    }
+
+    /// Sets (`Some`) or removes (`None`) `bucket`'s bucket policy, as it is (creating the
+    /// bucket when new).
+    ///
+    /// # Errors
+    /// As [`EmulatorHandle::put_object`].
+    pub fn set_bucket_policy(
+        &self,
+        provider: Provider,
+        bucket: &str,
+        policy: Option<&str>,
+    ) -> Result<(), ApiError> {
+        let dialect = dialect_of(provider)?;
+        let region = dialect.default_region(&self.shared.config);
+        let now = super::clock::unix_secs(self.now());
+        lock(&self.shared.store)
+            .set_policy(
+                provider,
+                bucket,
+                policy.map(str::to_string),
+                super::bucket_index::BucketDefaults {
+                    region: &region,
+                    created: now,
+                },
+            )
+            .map(|_| ())
+            .map_err(|e| super::operations::store_error(dialect, e))
+    }
+
+    /// Marks (or unmarks) RAM role `acs:ram::{uid}:role/{role}` of `provider` as allowed to
+    /// write inventory reports (OSS delivery).
+    pub fn set_role_allowed(&self, provider: Provider, uid: &str, role: &str, allowed: bool) {
+        lock(&self.shared.deliveries).set_role(provider, uid, role, allowed);
+    }
+
+    /// Every report delivery made or refused so far, in order.
+    pub fn deliveries(&self) -> Vec<super::report::DeliveryRecord> {
+        lock(&self.shared.deliveries).log.clone()
     }
 
     /// Stops accepting connections, lets in-flight requests finish and waits for the server.

@@ -15,6 +15,20 @@ pub(crate) struct Success {
     pub(crate) status: u16,
     /// An XML document, or `None` for an empty body.
     pub(crate) body: Option<String>,
+    /// A body that is not an XML document (an object, a policy), with its headers; wins
+    /// over `body`.
+    pub(crate) raw: Option<RawBody>,
+}
+
+/// A success body that is not an XML document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct RawBody {
+    pub(crate) bytes: Vec<u8>,
+    pub(crate) content_type: &'static str,
+    /// Extra headers (`etag`, `last-modified`).
+    pub(crate) headers: Vec<(&'static str, String)>,
+    /// A HEAD answer: the headers of `bytes` without them.
+    pub(crate) head_only: bool,
 }
 
 /// The result of one operation.
@@ -61,6 +75,7 @@ pub(crate) fn execute(
                 success: Success {
                     status: dialect.put_status(),
                     body: None,
+                    raw: None,
                 },
                 changed: true,
             })
@@ -75,6 +90,7 @@ pub(crate) fn execute(
                 success: Success {
                     status: 204,
                     body: None,
+                    raw: None,
                 },
                 changed: existed,
             })
@@ -111,7 +127,11 @@ pub(crate) fn execute(
 
 fn unchanged(status: u16, body: Option<String>) -> Outcome {
     Outcome {
-        success: Success { status, body },
+        success: Success {
+            status,
+            body,
+            raw: None,
+        },
         changed: false,
     }
 }
@@ -247,7 +267,8 @@ mod tests {
             put.success,
             Success {
                 status: 200,
-                body: None
+                body: None,
+                raw: None,
             }
         );
         let got = run(&mut store, "GET", COS_HOST, "/", "inventory&id=a", "").unwrap();

@@ -16,7 +16,7 @@ use super::dialect::{EmulatedProvider, Failure};
 use super::dialects;
 use super::errors::{ApiError, ErrorContext, ec};
 use super::faults::FaultAction;
-use super::operations::Outcome;
+use super::operations::{Outcome, Success};
 use super::reply::{self, ReplyContext};
 use super::route::{ApiRequest, strip_port};
 use super::shared::{PlannedFault, Shared};
@@ -232,6 +232,10 @@ fn reply_layer(
     shared.record(request, status);
     let ctx = routed.reply_context();
     match result {
+        Ok(Outcome {
+            success: Success { raw: Some(raw), .. },
+            ..
+        }) => reply::raw(&ctx, status, raw),
         Ok(outcome) => match (action, &outcome.success.body) {
             (FaultAction::Malformed, Some(body)) => reply::malformed(&ctx, status, body),
             _ => reply::success(&ctx, status, outcome.success.body),

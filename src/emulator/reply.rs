@@ -9,6 +9,7 @@ use bytes::Bytes;
 
 use super::dialect::EmulatedProvider;
 use super::errors::{ApiError, ErrorContext};
+use super::operations::RawBody;
 
 /// What is being answered, for the common headers.
 #[derive(Clone, Copy)]
@@ -50,6 +51,31 @@ pub(crate) fn success(ctx: &ReplyContext<'_>, status: u16, body: Option<String>)
             response
         }
     }
+}
+
+/// A success answer whose body is not an XML document (an object, a policy).
+pub(crate) fn raw(ctx: &ReplyContext<'_>, status: u16, raw: RawBody) -> Response<Body> {
+    let length = raw.bytes.len().to_string();
+    let body = if raw.head_only {
+        Body::empty()
+    } else {
+        Body::from(raw.bytes)
+    };
+    let mut response = base(ctx, status, body);
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(raw.content_type),
+    );
+    if let Ok(v) = HeaderValue::from_str(&length) {
+        headers.insert(header::CONTENT_LENGTH, v);
+    }
+    for (name, value) in raw.headers {
+        if let Ok(v) = HeaderValue::from_str(&value) {
+            headers.insert(name, v);
+        }
+    }
+    response
 }
 
 /// An error answer in the dialect's XML shape.

@@ -8,7 +8,7 @@
 
 use percent_encoding::percent_decode_str;
 
-use super::call::{BucketCall, Call};
+use super::call::{BucketCall, Call, ObjectCall};
 use crate::model::Provider;
 use crate::provider::Operation;
 
@@ -29,6 +29,8 @@ pub(crate) struct ApiRequest {
     pub(crate) path: String,
     /// Every query parameter, decoded, in request order; a bare key has an empty value.
     pub(crate) params: Vec<(String, String)>,
+    /// The object key, decoded; empty for bucket and service calls.
+    pub(crate) key: String,
 }
 
 impl ApiRequest {
@@ -163,6 +165,8 @@ fn param<'a>(params: &'a [(String, String)], name: &str) -> Option<&'a str> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Located {
     pub(crate) bucket: String,
+    /// The object key, decoded; empty when the path names the bucket itself.
+    pub(crate) key: String,
     pub(crate) region: Option<String>,
     pub(crate) signed_path: String,
 }
@@ -176,10 +180,10 @@ pub(crate) enum Resource {
     Bucket(Located),
 }
 
-/// Finds what a request to `target` addresses; object operations are 501.
+/// Finds what a request to `target` addresses: the service, a bucket or an object.
 ///
 /// # Errors
-/// 501 `NotImplemented` for a path that names an object.
+/// 501 `NotImplemented` for a path-style path that names no bucket but more than `/`.
 pub(crate) fn locate(
     target: HostTarget,
     decoded_path: &str,
@@ -187,15 +191,14 @@ pub(crate) fn locate(
 ) -> Result<Resource, RouteError> {
     match target {
         HostTarget::VirtualHosted { bucket, region } => {
-            if decoded_path != "/" {
-                return Err(not_implemented(Some(bucket), "object operations"));
-            }
+            let key = decoded_path.strip_prefix('/').unwrap_or(decoded_path);
             let signed_path = match form {
                 PathForm::AsSent => decoded_path.to_string(),
-                PathForm::Canonical => "/".to_string(),
+                PathForm::Canonical => format!("/{key}"),
             };
             Ok(Resource::Bucket(Located {
                 bucket,
+                key: key.to_string(),
                 region: Some(region),
                 signed_path,
             }))
@@ -212,18 +215,13 @@ pub(crate) fn locate(
                 }
                 return Ok(Resource::Service { region });
             }
-            if !key.is_empty() {
-                return Err(not_implemented(
-                    Some(bucket.to_string()),
-                    "object operations",
-                ));
-            }
             let signed_path = match form {
                 PathForm::AsSent => decoded_path.to_string(),
-                PathForm::Canonical => format!("/{bucket}/"),
+                PathForm::Canonical => format!("/{bucket}/{key}"),
             };
             Ok(Resource::Bucket(Located {
                 bucket: bucket.to_string(),
+                key: key.to_string(),
                 region,
                 signed_path,
             }))
@@ -257,11 +255,25 @@ pub(crate) fn call(
                 token: None,
                 path: "/".to_string(),
                 params: parse_query(line.query),
+                key: String::new(),
             });
         }
         Resource::Bucket(located) => located,
     };
     let params = parse_query(line.query);
+    if let Some(call) = object_call(&located, line.method, &params)? {
+        return Ok(ApiRequest {
+            provider,
+            bucket: located.bucket,
+            region: located.region,
+            call: Call::Object(call),
+            id: None,
+            token: None,
+            path: located.signed_path,
+            params,
+            key: located.key,
+        });
+    }
     if param(&params, "tagging").is_none() {
         return inventory_call(provider, located, line, rules);
     }
@@ -280,8 +292,89 @@ pub(crate) fn call(
         token: None,
         path: located.signed_path,
         params,
+        key: String::new(),
     })
 }
+
+/// The object or bucket-policy call a located request makes, if it makes one: `GET`/`HEAD`
+/// of a key, the `policy` sub-resource, or `GET /` on the bucket with no sub-resource the
+/// emulator serves otherwise (ListObjects, V2 with `list-type=2`).
+///
+/// # Errors
+/// 405 for a method the object or policy resource does not take; 501 for a sub-resource on
+/// an object.
+fn object_call(
+    located: &Located,
+    method: &str,
+    params: &[(String, String)],
+) -> Result<Option<ObjectCall>, RouteError> {
+    if !located.key.is_empty() {
+        if let Some((name, _)) = params
+            .iter()
+            .find(|(k, _)| k == "inventory" || BUCKET_SUBRESOURCES.contains(&k.as_str()))
+        {
+            return Err(not_implemented(
+                Some(located.bucket.clone()),
+                &format!("the {name} sub-resource on objects"),
+            ));
+        }
+        return match method {
+            "GET" => Ok(Some(ObjectCall::GetObject)),
+            "HEAD" => Ok(Some(ObjectCall::HeadObject)),
+            other => Err(method_not_allowed(Some(located.bucket.clone()), other)),
+        };
+    }
+    if param(params, "policy").is_some() {
+        return match method {
+            "GET" => Ok(Some(ObjectCall::GetPolicy)),
+            "PUT" => Ok(Some(ObjectCall::PutPolicy)),
+            "DELETE" => Ok(Some(ObjectCall::DeletePolicy)),
+            other => Err(method_not_allowed(Some(located.bucket.clone()), other)),
+        };
+    }
+    let other_subresource = params
+        .iter()
+        .any(|(k, _)| BUCKET_SUBRESOURCES.contains(&k.as_str()) || k == "inventory");
+    if method != "GET" || other_subresource {
+        return Ok(None);
+    }
+    if param(params, "list-type") == Some("2") {
+        return Ok(Some(ObjectCall::ListObjectsV2));
+    }
+    Ok(Some(ObjectCall::ListObjects))
+}
+
+/// Bucket sub-resources a listing must not be mistaken for (the ones the emulator serves and
+/// the common ones it does not).
+const BUCKET_SUBRESOURCES: &[&str] = &[
+    "tagging",
+    "policy",
+    "acl",
+    "cors",
+    "lifecycle",
+    "location",
+    "logging",
+    "versioning",
+    "versions",
+    "website",
+    "encryption",
+    "replication",
+    "uploads",
+    "analytics",
+    "metrics",
+    "notification",
+    "bucketInfo",
+    "stat",
+    "referer",
+    "worm",
+    "qos",
+    "accelerate",
+    "ownershipControls",
+    "publicAccessBlock",
+    "object-lock",
+    "requestPayment",
+    "intelligent-tiering",
+];
 
 fn method_not_allowed(bucket: Option<String>, method: &str) -> RouteError {
     RouteError {
@@ -308,6 +401,7 @@ pub(crate) fn inventory_call(
         bucket,
         region,
         signed_path,
+        ..
     } = located;
     let params = parse_query(line.query);
     if param(&params, "inventory").is_none() {
@@ -354,6 +448,7 @@ pub(crate) fn inventory_call(
         token,
         path: signed_path,
         params,
+        key: String::new(),
     })
 }
 

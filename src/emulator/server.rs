@@ -50,11 +50,34 @@ async fn serve_shared(
     shared: Arc<Shared>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> io::Result<()> {
+    let ticker = tokio::spawn(tick_forever(Arc::clone(&shared)));
     let app = Router::new()
         .nest("/_emulator", control::router())
         .fallback(pipeline::handle_api)
         .with_state(shared);
-    limited::serve(listener, app, Limits::EMULATOR, shutdown).await
+    let served = limited::serve(listener, app, Limits::EMULATOR, shutdown).await;
+    ticker.abort();
+    served
+}
+
+/// How often report delivery looks at the clock while real time passes (advancing the
+/// clock delivers at once).
+const TICK: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Delivers reports as real time passes.
+async fn tick_forever(shared: Arc<Shared>) {
+    let mut interval = tokio::time::interval(TICK);
+    interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    loop {
+        interval.tick().await;
+        let worker = Arc::clone(&shared);
+        if tokio::task::spawn_blocking(move || worker.tick())
+            .await
+            .is_err()
+        {
+            return;
+        }
+    }
 }
 
 /// Starts an emulator on `127.0.0.1:0` in the background.

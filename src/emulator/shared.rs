@@ -17,8 +17,11 @@ use super::config::EmulatorConfig;
 use super::dialect::{EmulatedProvider, Failure};
 use super::errors::ApiError;
 use super::faults::{self, ErrorChoices, FaultAction, FaultConfig, FaultConfigError, Rolls};
+use super::object_ops;
+use super::objects::StoredObject;
 use super::operations::{self, Outcome};
 use super::persist;
+use super::report::Deliveries;
 use super::route::ApiRequest;
 use super::state::Store;
 use super::stats::Recorder;
@@ -44,6 +47,10 @@ pub(crate) struct Shared {
     pub(crate) faults: Mutex<FaultState>,
     pub(crate) stats: Mutex<Recorder>,
     counter: AtomicU64,
+    /// How far the emulator's clock runs ahead of real time, in seconds; only grows.
+    clock_offset: AtomicU64,
+    /// Report delivery: schedules, attempts, roles allowed to write.
+    pub(crate) deliveries: Mutex<Deliveries>,
     /// When this instance started (seconds since the epoch): the creation time listed for
     /// buckets that do not record one.
     started: u64,
@@ -88,6 +95,8 @@ impl Shared {
             faults: Mutex::new(faults),
             stats: Mutex::new(Recorder::default()),
             counter: AtomicU64::new(0),
+            clock_offset: AtomicU64::new(0),
+            deliveries: Mutex::new(Deliveries::default()),
             started,
         })
     }
@@ -161,6 +170,9 @@ impl Shared {
                     store.note_bucket(request.provider, &request.bucket, implied);
                 }
                 outcome
+            }
+            Call::Object(call) => {
+                object_ops::execute(dialect, &mut store, request, call, body, implied)?
             }
             Call::Bucket(call) => {
                 let context = BucketContext {
@@ -262,6 +274,64 @@ impl Shared {
                 .map_err(|e| ApiError::new(500, "InternalError", format!("not persisted: {e}")))?;
         }
         Ok(())
+    }
+
+    /// The emulator's time: real time plus every advance so far. Report delivery runs on it;
+    /// signature time checks keep using real time, as clients sign with real time.
+    pub(crate) fn emulator_now(&self) -> SystemTime {
+        SystemTime::now() + Duration::from_secs(self.clock_offset.load(Ordering::SeqCst))
+    }
+
+    /// Moves the emulator's clock forward by `by` (whole seconds), delivering what falls due
+    /// on the way: first at the current time (so configurations made just before count from
+    /// now), then at the new one. Returns the new time.
+    pub(crate) fn advance_clock(&self, by: Duration) -> SystemTime {
+        self.tick();
+        self.clock_offset.fetch_add(by.as_secs(), Ordering::SeqCst);
+        self.tick();
+        self.emulator_now()
+    }
+
+    /// Delivers every report due at the emulator's current time.
+    pub(crate) fn tick(&self) {
+        let mut deliveries = lock(&self.deliveries);
+        let mut store = lock(&self.store);
+        let now = clock::unix_secs(self.emulator_now());
+        if deliveries.tick(&mut store, &self.config, now)
+            && let Err(e) = self.persist(&store)
+        {
+            tracing::error!(error = %e.message, "emulator state not persisted after a delivery");
+        }
+    }
+
+    /// Writes object `key` into `bucket` of `dialect`'s provider as it is (creating the
+    /// bucket when it is new), at the emulator's time.
+    ///
+    /// # Errors
+    /// A bucket that does not exist under strict buckets; 500 when not persisted.
+    pub(crate) fn put_object(
+        &self,
+        dialect: &dyn EmulatedProvider,
+        bucket: &str,
+        key: &str,
+        body: Vec<u8>,
+    ) -> Result<(), ApiError> {
+        let now = clock::unix_secs(self.emulator_now());
+        let region = dialect.default_region(&self.config);
+        let mut store = lock(&self.store);
+        store
+            .put_object(
+                dialect.provider(),
+                bucket,
+                key,
+                StoredObject::new(body, now),
+                BucketDefaults {
+                    region: &region,
+                    created: now,
+                },
+            )
+            .map_err(|e| operations::store_error(dialect, e))?;
+        self.persist(&store)
     }
 
     /// A request id in `dialect`'s format, unique within this instance.

@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use md5::{Digest, Md5};
 use serde::{Deserialize, Serialize};
 
 use super::token;
@@ -14,6 +15,29 @@ pub(crate) const MAX_CONFIGS_PER_BUCKET: usize = 1000;
 
 /// Configurations per LIST page (every provider).
 pub(crate) const PAGE_SIZE: usize = 100;
+
+/// One stored object.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct StoredObject {
+    /// The object's bytes.
+    pub(crate) body: Vec<u8>,
+    /// Last modification, seconds since the Unix epoch (the emulator's clock).
+    pub(crate) modified: u64,
+    /// MD5 of `body`, lower-case hex (the ETag of a simple upload, unquoted).
+    pub(crate) md5: String,
+}
+
+impl StoredObject {
+    /// An object holding `body`, modified at `modified`.
+    pub(crate) fn new(body: Vec<u8>, modified: u64) -> Self {
+        let md5 = hex::encode(Md5::digest(&body));
+        StoredObject {
+            body,
+            modified,
+            md5,
+        }
+    }
+}
 
 /// One stored configuration.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -44,6 +68,12 @@ pub(crate) struct BucketState {
     /// The bucket's tags, key → value.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub tags: BTreeMap<String, String>,
+    /// The bucket's objects, key → object.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub(crate) objects: BTreeMap<String, StoredObject>,
+    /// The bucket policy document, as PUT.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) policy: Option<String>,
 }
 
 /// How a PUT treats an id that already exists.

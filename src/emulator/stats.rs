@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::call::{BucketCall, Call};
+use super::call::{BucketCall, Call, ObjectCall};
 use crate::model::Provider;
 use crate::provider::Operation;
 
@@ -26,6 +26,22 @@ pub struct Stats {
     /// Bucket-level calls (bucket listing, tags).
     #[serde(default)]
     pub(crate) bucket_requests: Vec<BucketStatEntry>,
+    /// Object and bucket-policy calls, by provider, call and status.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub object_requests: Vec<ObjectStatEntry>,
+}
+
+/// The count of one object call (or bucket-policy call) of one provider with one status.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ObjectStatEntry {
+    /// The provider called.
+    pub provider: Provider,
+    /// The call.
+    pub call: ObjectCall,
+    /// The HTTP status answered.
+    pub status: u16,
+    /// How many times.
+    pub count: u64,
 }
 
 /// Bucket-level requests of one provider and call that got one status.
@@ -104,6 +120,15 @@ impl Stats {
             .sum()
     }
 
+    /// How many object or bucket-policy calls `call` of `provider` were made, any status.
+    pub fn object_calls(&self, provider: Provider, call: ObjectCall) -> u64 {
+        self.object_requests
+            .iter()
+            .filter(|e| e.provider == provider && e.call == call)
+            .map(|e| e.count)
+            .sum()
+    }
+
     /// Bucket-level requests of `provider` and `call`, whatever their status.
     pub fn bucket_calls(&self, provider: Provider, call: BucketCall) -> u64 {
         self.bucket_requests
@@ -144,6 +169,12 @@ impl Recorder {
                     count,
                 }),
                 Call::Bucket(call) => stats.bucket_requests.push(BucketStatEntry {
+                    provider,
+                    call,
+                    status,
+                    count,
+                }),
+                Call::Object(call) => stats.object_requests.push(ObjectStatEntry {
                     provider,
                     call,
                     status,

@@ -282,7 +282,7 @@ fn policy(file: &str, keys: [&str; 3]) -> (Vec<String>, Vec<String>) {
 }
 
 /// The actions and resources of statement `at` of a policy document: the inventory statement
-/// (0), then the discovery one (1).
+/// (0), the discovery one (1), the delivery checks (2).
 fn policy_statement(file: &str, keys: [&str; 3], at: usize) -> (Vec<String>, Vec<String>) {
     let [statement_key, action_key, resource_key] = keys;
     let json: Value = serde_json::from_str(
@@ -298,7 +298,11 @@ fn policy_statement(file: &str, keys: [&str; 3], at: usize) -> (Vec<String>, Vec
             .collect()
     };
     let statements = json[statement_key].as_array().unwrap();
-    assert_eq!(statements.len(), 2, "{file}: inventory, then discovery");
+    assert_eq!(
+        statements.len(),
+        3,
+        "{file}: inventory, then discovery, then delivery checks"
+    );
     (
         strings(&statements[at][action_key]),
         strings(&statements[at][resource_key]),
@@ -332,6 +336,47 @@ fn every_policy_grants_bucket_listing_and_tag_reads_in_a_statement_of_their_own(
         assert_eq!(actions, expected_actions, "{file}");
         // Listing is the account's, and a fleet's buckets are not known in advance.
         assert_eq!(resources, [expected_resource], "{file}");
+    }
+}
+
+#[test]
+fn every_policy_grants_the_read_only_delivery_checks_on_the_report_destinations_only() {
+    let cases = [
+        (
+            "cos-cam-policy.json",
+            ["statement", "action", "resource"],
+            [
+                "name/cos:GetBucket",
+                "name/cos:GetBucketPolicy",
+                "name/cos:GetObject",
+            ],
+        ),
+        (
+            "oss-ram-policy.json",
+            ["Statement", "Action", "Resource"],
+            ["oss:ListObjects", "oss:GetBucketPolicy", "oss:GetObject"],
+        ),
+        (
+            "s3-iam-policy.json",
+            ["Statement", "Action", "Resource"],
+            ["s3:ListBucket", "s3:GetBucketPolicy", "s3:GetObject"],
+        ),
+    ];
+    for (file, keys, expected_actions) in cases {
+        let (actions, resources) = policy_statement(file, keys, 2);
+        assert_eq!(actions, expected_actions, "{file}");
+        // The reports' destinations, never a source bucket or the whole account; objects only
+        // where a key names a report manifest.
+        for resource in &resources {
+            assert!(
+                resource.contains("inventory") || resource.contains("destination"),
+                "{file}: {resource}"
+            );
+            assert!(
+                !resource.ends_with(":*") && resource != "*",
+                "{file}: {resource}"
+            );
+        }
     }
 }
 

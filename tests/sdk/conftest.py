@@ -135,3 +135,40 @@ def create_bucket(url, provider, name, region=None, tags=None):
     with urllib.request.urlopen(request, timeout=5) as resp:
         assert resp.status in (200, 201)
         return json.load(resp)
+
+
+def put_object(url, provider, bucket, key, body):
+    """Plants an object through the emulator's admin API (`PUT /_emulator/objects/...`)."""
+    request = urllib.request.Request(
+        "%s/_emulator/objects/%s/%s/%s" % (url, provider, bucket, key),
+        data=body,
+        method="PUT",
+    )
+    with urllib.request.urlopen(request, timeout=5) as resp:
+        assert resp.status == 201
+
+
+def advance_clock(url, seconds):
+    """Moves the emulator's clock forward (`POST /_emulator/clock`); returns its answer."""
+    request = urllib.request.Request(
+        url + "/_emulator/clock",
+        data=json.dumps({"advanceSeconds": seconds}).encode(),
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=30) as resp:
+        return json.load(resp)
+
+
+def deliveries(url):
+    """Every report delivery the emulator made or refused (`GET /_emulator/deliveries`)."""
+    with urllib.request.urlopen(url + "/_emulator/deliveries", timeout=5) as resp:
+        return json.load(resp)["deliveries"]
+
+
+def allow_role(url, provider, uid, role):
+    """Marks a RAM role as allowed to write reports (`PUT /_emulator/roles/...`)."""
+    request = urllib.request.Request(
+        "%s/_emulator/roles/%s/%s/%s" % (url, provider, uid, role), data=b"", method="PUT"
+    )
+    with urllib.request.urlopen(request, timeout=5) as resp:
+        assert resp.status == 204

@@ -5,6 +5,7 @@
 mod auth;
 mod host;
 mod reply;
+mod report;
 mod rules;
 mod service;
 
@@ -15,7 +16,9 @@ use axum::http::{HeaderMap, header};
 
 use super::bucket_index::BucketFilter;
 use super::config::EmulatorConfig;
-use super::dialect::{BucketListing, Claim, EmulatedProvider, Failure, Listing};
+use super::dialect::{
+    BucketListing, Claim, EmulatedProvider, Failure, Listing, ObjectRules, ReportDialect,
+};
 use super::errors::{ApiError, ErrorContext};
 use super::faults::{FaultConfig, InjectedError};
 use super::operations;
@@ -156,5 +159,13 @@ impl EmulatedProvider for Cos {
 
     fn injected_errors<'f>(&self, faults: &'f FaultConfig) -> &'f [InjectedError] {
         &faults.cos_errors
+    }
+
+    fn object_rules(&self) -> &'static ObjectRules {
+        &report::OBJECT_RULES
+    }
+
+    fn reports(&self) -> &'static dyn ReportDialect {
+        &report::REPORTS
     }
 }

@@ -41,6 +41,7 @@ pub(crate) fn verify(
     let signed = Signed {
         method: wire.method,
         bucket: &request.bucket,
+        key: &request.key,
         headers: &headers,
         query: &query,
     };
@@ -55,6 +56,8 @@ pub(crate) fn verify(
 struct Signed<'a> {
     method: &'a str,
     bucket: &'a str,
+    /// The object key; empty for bucket calls.
+    key: &'a str,
     headers: &'a [(&'a str, &'a str)],
     query: &'a [(&'a str, &'a str)],
 }
@@ -138,7 +141,7 @@ fn verify_v1(
     let request = signer_v1::V1Request {
         method: signed.method,
         bucket: signed.bucket,
-        key: "",
+        key: signed.key,
         query: signed.query,
         headers: signed.headers,
     };
@@ -201,7 +204,7 @@ fn verify_v4(
         &signer_v4::V4Request {
             method: signed.method,
             bucket: signed.bucket,
-            key: "",
+            key: signed.key,
             query: signed.query,
             headers: signed.headers,
             additional_headers: &additional,

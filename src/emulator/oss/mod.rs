@@ -7,6 +7,7 @@ mod ec;
 mod host;
 mod once;
 mod reply;
+mod report;
 mod rules;
 mod service;
 
@@ -17,7 +18,9 @@ use axum::http::HeaderMap;
 
 use super::bucket_index::BucketFilter;
 use super::config::EmulatorConfig;
-use super::dialect::{BucketListing, Claim, EmulatedProvider, Failure, Listing};
+use super::dialect::{
+    BucketListing, Claim, EmulatedProvider, Failure, Listing, ObjectRules, ReportDialect,
+};
 use super::errors::{ApiError, ErrorContext};
 use super::faults::{FaultConfig, InjectedError};
 use super::operations;
@@ -165,5 +168,13 @@ impl EmulatedProvider for Oss {
 
     fn injected_errors<'f>(&self, faults: &'f FaultConfig) -> &'f [InjectedError] {
         &faults.oss_errors
+    }
+
+    fn object_rules(&self) -> &'static ObjectRules {
+        &report::OBJECT_RULES
+    }
+
+    fn reports(&self) -> &'static dyn ReportDialect {
+        &report::REPORTS
     }
 }

@@ -6,6 +6,7 @@ mod auth;
 mod checksum;
 mod host;
 mod reply;
+mod report;
 mod rules;
 mod service;
 
@@ -17,7 +18,9 @@ use axum::http::{HeaderMap, header};
 use super::bucket_index::BucketFilter;
 use super::call::{BucketCall, Call};
 use super::config::EmulatorConfig;
-use super::dialect::{BucketListing, Claim, EmulatedProvider, Failure, Listing};
+use super::dialect::{
+    BucketListing, Claim, EmulatedProvider, Failure, Listing, ObjectRules, ReportDialect,
+};
 use super::errors::{ApiError, ErrorContext};
 use super::faults::{FaultConfig, InjectedError};
 use super::route::{self, ApiRequest, CallRules, HostTarget, PathForm, RequestLine, RouteError};
@@ -207,5 +210,13 @@ impl EmulatedProvider for S3 {
 
     fn injected_errors<'f>(&self, faults: &'f FaultConfig) -> &'f [InjectedError] {
         &faults.s3_errors
+    }
+
+    fn object_rules(&self) -> &'static ObjectRules {
+        &report::OBJECT_RULES
+    }
+
+    fn reports(&self) -> &'static dyn ReportDialect {
+        &report::REPORTS
     }
 }

@@ -173,6 +173,7 @@ mod tests {
                 .iter()
                 .map(|(k, v)| (k.to_string(), v.to_string()))
                 .collect(),
+            key: String::new(),
         }
     }
 

@@ -87,6 +87,8 @@ pub(crate) struct CosRequest<'a> {
     pub content_md5: bool,
     /// Send this Host instead of the bucket's virtual host (a service endpoint).
     pub service_host: Option<&'a str>,
+    /// The object key addressed; empty for bucket calls.
+    pub key: &'a str,
 }
 
 impl<'a> CosRequest<'a> {
@@ -108,6 +110,7 @@ impl<'a> CosRequest<'a> {
             host_with_port: None,
             content_md5: true,
             service_host: None,
+            key: "",
         }
     }
 
@@ -136,10 +139,11 @@ impl<'a> CosRequest<'a> {
             .iter()
             .map(|(k, v)| (k.as_str(), v.as_str()))
             .collect();
+        let path = format!("/{}", self.key);
         let signed = cos_signer::sign_with_key(
             &SignInput {
                 method: self.method.as_str(),
-                path: "/",
+                path: &path,
                 params: &self.params,
                 headers: &header_refs,
                 key_time: self.key_time,
@@ -147,7 +151,12 @@ impl<'a> CosRequest<'a> {
             self.secret_id,
             self.secret_key,
         );
-        let url = format!("{}/?{}", emulator.endpoint(), query_string(&self.params));
+        let url = format!(
+            "{}/{}?{}",
+            emulator.endpoint(),
+            self.key,
+            query_string(&self.params)
+        );
         let mut request = http().request(self.method.clone(), url);
         for (k, v) in &signed_headers {
             let value = match (k.as_str(), self.host_with_port) {
@@ -189,6 +198,8 @@ pub(crate) struct OssRequest<'a> {
     pub region: &'a str,
     pub virtual_host: bool,
     pub content_md5: Option<String>,
+    /// The object key addressed; empty for bucket calls.
+    pub key: &'a str,
 }
 
 impl<'a> OssRequest<'a> {
@@ -210,6 +221,7 @@ impl<'a> OssRequest<'a> {
             region: OSS_REGION,
             virtual_host: false,
             content_md5: None,
+            key: "",
         }
     }
 
@@ -241,7 +253,7 @@ impl<'a> OssRequest<'a> {
                     &signer_v1::V1Request {
                         method: self.method.as_str(),
                         bucket: self.bucket,
-                        key: "",
+                        key: self.key,
                         query: &self.params,
                         headers: &refs,
                     },
@@ -266,7 +278,7 @@ impl<'a> OssRequest<'a> {
                     &signer_v4::V4Request {
                         method: self.method.as_str(),
                         bucket: self.bucket,
-                        key: "",
+                        key: self.key,
                         query: &self.params,
                         headers: &refs,
                         additional_headers: &[],
@@ -276,9 +288,14 @@ impl<'a> OssRequest<'a> {
         };
         let query = query_string(&self.params);
         let url = if self.virtual_host || self.bucket.is_empty() {
-            format!("{}/?{query}", emulator.endpoint())
+            format!("{}/{}?{query}", emulator.endpoint(), self.key)
         } else {
-            format!("{}/{}/?{query}", emulator.endpoint(), self.bucket)
+            format!(
+                "{}/{}/{}?{query}",
+                emulator.endpoint(),
+                self.bucket,
+                self.key
+            )
         };
         let mut request = http().request(self.method.clone(), url);
         if self.virtual_host {
@@ -317,6 +334,8 @@ pub(crate) struct S3Request<'a> {
     pub send_body: Option<Vec<u8>>,
     /// Virtual-hosted: the region the Host names, when not the signing region.
     pub host_region: Option<&'a str>,
+    /// The object key addressed; empty for bucket calls.
+    pub key: &'a str,
 }
 
 impl<'a> S3Request<'a> {
@@ -335,6 +354,7 @@ impl<'a> S3Request<'a> {
             headers: Vec::new(),
             send_body: None,
             host_region: None,
+            key: "",
         }
     }
 
@@ -351,14 +371,20 @@ impl<'a> S3Request<'a> {
                     self.bucket,
                     self.host_region.unwrap_or(self.region)
                 ),
-                "/".to_string(),
-                "/".to_string(),
+                format!("/{}", self.key),
+                format!("/{}", self.key),
             )
-        } else {
+        } else if self.key.is_empty() {
             (
                 emulator.addr().to_string(),
                 format!("/{}", self.bucket),
                 format!("/{}", self.bucket),
+            )
+        } else {
+            (
+                emulator.addr().to_string(),
+                format!("/{}/{}", self.bucket, self.key),
+                format!("/{}/{}", self.bucket, self.key),
             )
         };
         let datetime = oss_date::iso8601_basic(self.time);
