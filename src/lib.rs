@@ -15,6 +15,8 @@
 //! - [`plan`]: normalization, `plan(desired, live)` and its text / JSON / Markdown renderings.
 //! - [`fleet`]: which discovered buckets a selector covers (name globs, exclusions, regions,
 //!   tags); pure.
+//! - [`delivery`]: whether a configuration's destination can receive its reports and whether
+//!   they arrive (read-only calls on the destination).
 //! - [`reconcile`]: plan and apply over live buckets; the daemon loop of `invsync run`.
 //! - [`cli`]: command-line arguments; [`duration`]: the one bounded duration syntax of flags
 //!   and configuration files.
@@ -38,6 +40,7 @@
 
 pub mod backoff;
 pub mod cli;
+pub mod delivery;
 pub mod duration;
 pub mod emulator;
 pub mod error_chain;

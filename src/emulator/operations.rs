@@ -112,8 +112,12 @@ pub(crate) fn execute(
             })?;
             Ok(unchanged(200, Some(document)))
         }
-        // Service-level and tagging requests are routed elsewhere, never here.
-        Operation::ListBuckets | Operation::GetBucketTags => Err(ApiError::new(
+        // Service-level, tagging and object requests are routed elsewhere, never here.
+        Operation::ListBuckets
+        | Operation::GetBucketTags
+        | Operation::ListObjects
+        | Operation::GetObject
+        | Operation::GetBucketPolicy => Err(ApiError::new(
             501,
             "NotImplemented",
             "Only the inventory sub-resource is implemented.",

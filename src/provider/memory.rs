@@ -4,9 +4,14 @@
 //! the next calls on request (by status and code, or by [`ErrorKind`]) and, when asked, refuses
 //! a PUT of an existing id with 409 the way OSS does. Clones share one state, so a test keeps a
 //! handle to inspect what the code under test did. [`MemoryInventory::discovery`] serves one
-//! provider's bucket listing and tags from the same state ([`MemoryDiscovery`]).
+//! provider's bucket listing and tags from the same state ([`MemoryDiscovery`]);
+//! [`MemoryInventory::delivery`] its destination buckets' objects and policies
+//! ([`MemoryDelivery`]).
 
+mod delivery;
 mod discovery;
+
+pub use delivery::MemoryDelivery;
 
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -94,6 +99,8 @@ struct State {
     create_only: bool,
     /// Buckets added for discovery, with their creation time and tags.
     discovered: BTreeMap<BucketKey, discovery::Added>,
+    /// Destination buckets, with their objects and policies.
+    destinations: BTreeMap<BucketKey, delivery::Destination>,
 }
 
 impl State {

@@ -39,6 +39,7 @@ pub mod cos;
 pub mod credentials;
 pub mod credentials_file;
 pub mod delivery;
+pub(crate) mod delivery_response;
 pub mod discovery;
 pub(crate) mod discovery_response;
 pub mod document;
@@ -72,7 +73,7 @@ pub use credentials::{
     Secret, StaticCredentials, credentials_from_env, credentials_from_lookup,
 };
 
-/// The four inventory operations and the two discovery reads, as counted in metrics and
+/// The four inventory operations, the two discovery reads and the three delivery reads, as counted in metrics and
 /// emulator statistics.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Operation {
@@ -93,6 +94,13 @@ pub enum Operation {
     /// One bucket's tags (S3 `GetBucketTagging`, COS `GET Bucket tagging`, OSS
     /// `GetBucketTags`).
     GetBucketTags,
+    /// One page of a destination bucket's objects (`ListObjects`, version 1, on all three).
+    ListObjects,
+    /// One object of a destination bucket (`GetObject`), e.g. a report manifest.
+    GetObject,
+    /// A destination bucket's policy (S3 `GetBucketPolicy`, COS `GET Bucket policy`, OSS
+    /// `GetBucketPolicy`).
+    GetBucketPolicy,
 }
 
 impl Operation {
@@ -105,6 +113,9 @@ impl Operation {
             Operation::Delete => "delete",
             Operation::ListBuckets => "list_buckets",
             Operation::GetBucketTags => "get_bucket_tags",
+            Operation::ListObjects => "list_objects",
+            Operation::GetObject => "get_object",
+            Operation::GetBucketPolicy => "get_bucket_policy",
         }
     }
 }

@@ -1,4 +1,4 @@
-//! One inventory or discovery call as plain data, and its signed form, for every provider.
+//! One inventory, discovery or delivery call as plain data, and its signed form, for every provider.
 //!
 //! Each provider's `request.rs` has two pure steps, as aws-sigv4 separates them: `build`
 //! (call and target to the unsigned [`SignedRequest`]: URL, the headers to sign, body) and
@@ -50,6 +50,19 @@ pub enum InventoryCall<'a> {
     },
     /// `GET /?tagging` on the bucket: its tags.
     GetBucketTags,
+    /// `GET /?prefix=…&delimiter=…&marker=…&max-keys=…` on the bucket: one page of its objects
+    /// (`ListObjects`, version 1), with the parameters decoded; an empty one is not sent.
+    ListObjects {
+        /// `(name, value)` pairs, decoded, in the order they are sent.
+        params: &'a [(&'static str, &'a str)],
+    },
+    /// `GET /{key}` on the bucket: one object's bytes.
+    GetObject {
+        /// The object key, not encoded; each dialect encodes it as its signer expects.
+        key: &'a str,
+    },
+    /// `GET /?policy` on the bucket: its bucket policy.
+    GetBucketPolicy,
 }
 
 impl InventoryCall<'_> {
@@ -59,7 +72,10 @@ impl InventoryCall<'_> {
             InventoryCall::List { .. }
             | InventoryCall::Get { .. }
             | InventoryCall::ListBuckets { .. }
-            | InventoryCall::GetBucketTags => "GET",
+            | InventoryCall::GetBucketTags
+            | InventoryCall::ListObjects { .. }
+            | InventoryCall::GetObject { .. }
+            | InventoryCall::GetBucketPolicy => "GET",
             InventoryCall::Put { .. } => "PUT",
             InventoryCall::Delete { .. } => "DELETE",
         }
@@ -74,6 +90,17 @@ impl InventoryCall<'_> {
             InventoryCall::Delete { .. } => Operation::Delete,
             InventoryCall::ListBuckets { .. } => Operation::ListBuckets,
             InventoryCall::GetBucketTags => Operation::GetBucketTags,
+            InventoryCall::ListObjects { .. } => Operation::ListObjects,
+            InventoryCall::GetObject { .. } => Operation::GetObject,
+            InventoryCall::GetBucketPolicy => Operation::GetBucketPolicy,
+        }
+    }
+
+    /// The object key the call reads, not encoded; empty for a call on the bucket itself.
+    pub fn object_key(&self) -> &str {
+        match self {
+            InventoryCall::GetObject { key } => key,
+            _ => "",
         }
     }
 
@@ -84,7 +111,8 @@ impl InventoryCall<'_> {
 
     /// The decoded query parameters, in the order they are sent: the `inventory`
     /// sub-resource first, then `continuation-token` or the id under the provider's
-    /// `id_param` (`id`, `inventoryId`); a listing's own parameters; `tagging`.
+    /// `id_param` (`id`, `inventoryId`); a listing's own parameters; `tagging`; `policy`; none
+    /// for an object.
     pub fn query(&self, id_param: &'static str) -> Vec<(&'static str, &str)> {
         match self {
             InventoryCall::List {
@@ -96,8 +124,12 @@ impl InventoryCall<'_> {
             InventoryCall::Get { id }
             | InventoryCall::Put { id, .. }
             | InventoryCall::Delete { id } => vec![("inventory", ""), (id_param, id)],
-            InventoryCall::ListBuckets { params } => params.to_vec(),
+            InventoryCall::ListBuckets { params } | InventoryCall::ListObjects { params } => {
+                params.to_vec()
+            }
             InventoryCall::GetBucketTags => vec![("tagging", "")],
+            InventoryCall::GetObject { .. } => Vec::new(),
+            InventoryCall::GetBucketPolicy => vec![("policy", "")],
         }
     }
 
@@ -108,6 +140,18 @@ impl InventoryCall<'_> {
             _ => "",
         }
     }
+}
+
+/// `url` with `key` appended to its path as every provider's SDK sends an object key: each
+/// byte but `A-Z a-z 0-9 - _ . ~ /` percent-encoded, after exactly one `/`
+/// (`/bucket/` or `/` becomes `/bucket/key` or `/key`). An empty key leaves `url` as it is.
+pub(crate) fn with_object_key(mut url: Url, key: &str) -> Url {
+    if key.is_empty() {
+        return url;
+    }
+    let base = url.path().trim_end_matches('/').to_string();
+    url.set_path(&format!("{base}/{}", super::encoding::uri_encode_path(key)));
+    url
 }
 
 /// Where to send a call: the bucket, its region and the endpoint override.
@@ -291,6 +335,33 @@ mod tests {
     fn debug_output_shows_no_header() {
         let shown = format!("{:?}", signed(&[("Authorization", "secret-sig")], b""));
         assert!(!shown.contains("secret-sig"), "{shown}");
+    }
+
+    #[test]
+    fn an_object_key_is_appended_once_encoded_after_one_slash() {
+        let virtual_hosted = Url::parse("https://b.s3.amazonaws.com/").unwrap();
+        let path_style = Url::parse("http://127.0.0.1:9000/b").unwrap();
+        assert_eq!(
+            with_object_key(virtual_hosted, "inv/a b/2026-01-01T00-00Z/manifest.json").as_str(),
+            "https://b.s3.amazonaws.com/inv/a%20b/2026-01-01T00-00Z/manifest.json"
+        );
+        assert_eq!(
+            with_object_key(path_style, "k+1/é").as_str(),
+            "http://127.0.0.1:9000/b/k%2B1/%C3%A9"
+        );
+    }
+
+    #[test]
+    fn delivery_calls_name_their_query_and_key() {
+        let params = [("prefix", "inv/"), ("delimiter", "/")];
+        let list = InventoryCall::ListObjects { params: &params };
+        assert_eq!(list.operation(), Operation::ListObjects);
+        assert_eq!(list.query("id"), params.to_vec());
+        let policy = InventoryCall::GetBucketPolicy;
+        assert_eq!(policy.query("id"), vec![("policy", "")]);
+        let object = InventoryCall::GetObject { key: "a/b" };
+        assert_eq!((object.method(), object.object_key()), ("GET", "a/b"));
+        assert!(object.query("id").is_empty());
     }
 
     #[test]

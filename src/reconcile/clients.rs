@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use crate::model::{BucketKey, DesiredBucket, Endpoint, Provider, ProviderBucketOptions};
+use crate::provider::delivery::DeliveryApi;
 use crate::provider::discovery::DiscoveryApi;
 use crate::provider::endpoint_policy::EndpointPolicy;
 use crate::provider::http::Transport;
@@ -113,6 +114,27 @@ impl Clients {
             return Arc::new(api.discovery(provider));
         }
         (registry::spec(provider).discover)(ClientParts {
+            transport: self.transport.clone(),
+            credentials: self.credentials[&provider].clone(),
+            endpoint: self.settings.endpoints.get(&provider).cloned(),
+            options,
+            settings: &self.settings,
+        })
+    }
+
+    /// The delivery client of `provider` (a destination bucket's objects and policy), sending
+    /// to the provider's endpoint override when there is one, with `options` (S3's path style
+    /// and profile; its expected owner is not sent, the destination may be another
+    /// account's). With the in-memory fake, the fake's delivery view.
+    pub fn delivery(
+        &self,
+        provider: Provider,
+        options: &ProviderBucketOptions,
+    ) -> Arc<dyn DeliveryApi> {
+        if let Some(api) = &self.memory {
+            return Arc::new(api.delivery(provider));
+        }
+        (registry::spec(provider).deliver)(ClientParts {
             transport: self.transport.clone(),
             credentials: self.credentials[&provider].clone(),
             endpoint: self.settings.endpoints.get(&provider).cloned(),

@@ -30,7 +30,11 @@ impl Calls {
                 Operation::Get => &mut calls.get,
                 Operation::Put => &mut calls.put,
                 Operation::Delete => &mut calls.delete,
-                Operation::ListBuckets | Operation::GetBucketTags => &mut calls.discovery,
+                Operation::ListBuckets
+                | Operation::GetBucketTags
+                | Operation::ListObjects
+                | Operation::GetObject
+                | Operation::GetBucketPolicy => &mut calls.discovery,
             };
             *slot += entry.count;
             if entry.status >= 500 || entry.status == 429 || entry.status == 0 {

@@ -15,6 +15,7 @@ pub(crate) mod example;
 pub mod manifest;
 pub mod model;
 pub mod normalize;
+pub(crate) mod report;
 pub mod request;
 pub mod response;
 pub mod signer;
@@ -26,6 +27,7 @@ use std::sync::Arc;
 
 use crate::model::Provider;
 use crate::provider::InventoryApi;
+use crate::provider::delivery::DeliveryApi;
 use crate::provider::discovery::DiscoveryApi;
 use crate::provider::kit::spec::{
     ChangedConfig, ClientParts, ProviderSpec, manifest_form, never_runs_once, no_bucket_options,
@@ -63,6 +65,9 @@ pub(crate) static SPEC: ProviderSpec = ProviderSpec {
     example: &example::EXAMPLE,
     connect,
     discover,
+    deliver,
+    report_location: report::report_location,
+    destination_readiness: report::destination_readiness,
 };
 
 /// The table's `connect`: a [`CosClient`], sending to `parts.endpoint` when given.
@@ -73,4 +78,9 @@ fn connect(parts: ClientParts<'_>) -> Arc<dyn InventoryApi> {
 /// The table's `discover`: the same client, as a discovery client.
 fn discover(parts: ClientParts<'_>) -> Arc<dyn DiscoveryApi> {
     CosClient::new(parts.transport, parts.credentials).shared_discovery(parts.endpoint)
+}
+
+/// The table's `deliver`: the same client, as a delivery client on a destination bucket.
+fn deliver(parts: ClientParts<'_>) -> Arc<dyn DeliveryApi> {
+    CosClient::new(parts.transport, parts.credentials).shared_delivery(parts.endpoint)
 }

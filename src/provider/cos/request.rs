@@ -108,7 +108,9 @@ pub fn build(
         None => endpoint::default_endpoint(target.bucket, target.region)?,
     };
     url.set_path("/");
-    url.set_query(Some(&query_string(&call.query(ID_PARAM))));
+    let mut url = crate::provider::request::with_object_key(url, call.object_key());
+    let query = call.query(ID_PARAM);
+    url.set_query((!query.is_empty()).then(|| query_string(&query)).as_deref());
 
     let body = call.body();
     let mut headers: Vec<(String, String)> = vec![("host".into(), host)];
@@ -134,10 +136,11 @@ pub(crate) fn authorize(
     credentials: &Credentials,
     now: SystemTime,
 ) -> Headers {
+    let path = format!("/{}", call.object_key());
     let signed = signer::sign(
         &SignInput {
             method: request.method,
-            path: "/",
+            path: &path,
             params: &call.query(ID_PARAM),
             headers: &request.header_pairs(),
             key_time: KeyTime::around(now, CLOCK_SKEW, MAX_SIGNATURE_LIFETIME),
@@ -218,6 +221,59 @@ mod tests {
             "{authorization}"
         );
         assert!(req.body.is_empty());
+    }
+
+    #[test]
+    fn an_object_read_sends_the_key_encoded_and_signs_it_decoded() {
+        let call = InventoryCall::GetObject {
+            key: "cos-inv/1250000000/examplebucket/list1/20261208/a b.json",
+        };
+        let req = sign(&call, target(None), Attempt::First, &credentials(), now()).unwrap();
+        assert_eq!(
+            req.url.as_str(),
+            "https://examplebucket-1250000000.cos.ap-guangzhou.myqcloud.com/cos-inv/1250000000/examplebucket/list1/20261208/a%20b.json"
+        );
+        let unsigned = build(&call, target(None), Attempt::First, &credentials()).unwrap();
+        let expected = signer::sign(
+            &SignInput {
+                method: "GET",
+                path: "/cos-inv/1250000000/examplebucket/list1/20261208/a b.json",
+                params: &[],
+                headers: &unsigned.header_pairs(),
+                key_time: KeyTime::around(now(), CLOCK_SKEW, MAX_SIGNATURE_LIFETIME),
+            },
+            &credentials(),
+        );
+        assert_eq!(
+            header(&req, "authorization"),
+            Some(expected.authorization.as_str())
+        );
+    }
+
+    #[test]
+    fn a_listing_and_a_policy_read_carry_their_parameters() {
+        let params = [("prefix", "inv/"), ("delimiter", "/"), ("max-keys", "1000")];
+        let list = sign(
+            &InventoryCall::ListObjects { params: &params },
+            target(None),
+            Attempt::First,
+            &credentials(),
+            now(),
+        )
+        .unwrap();
+        assert_eq!(
+            list.url.as_str(),
+            "https://examplebucket-1250000000.cos.ap-guangzhou.myqcloud.com/?prefix=inv%2F&delimiter=%2F&max-keys=1000"
+        );
+        let policy = sign(
+            &InventoryCall::GetBucketPolicy,
+            target(None),
+            Attempt::First,
+            &credentials(),
+            now(),
+        )
+        .unwrap();
+        assert!(policy.url.as_str().ends_with(".myqcloud.com/?policy"));
     }
 
     #[test]

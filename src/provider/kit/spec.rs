@@ -11,10 +11,14 @@ use super::diagnostic::FieldError;
 use super::example::ProviderExample;
 use super::field_path::FieldPath;
 use crate::model::Endpoint;
-use crate::model::{Inventory, Provider, ProviderBucketOptions, ProviderInventory};
+use crate::model::{
+    BucketKey, Inventory, Provider, ProviderBucketOptions, ProviderInventory, Readiness,
+    ReportLocation,
+};
 use crate::provider::InventoryApi;
 use crate::provider::client_settings::ClientSettings;
 use crate::provider::credentials::{CredentialSource, CredentialVars};
+use crate::provider::delivery::DeliveryApi;
 use crate::provider::discovery::DiscoveryApi;
 use crate::provider::http::Transport;
 
@@ -118,6 +122,31 @@ pub struct ProviderSpec {
     /// as `Arc<dyn DiscoveryApi>`; `parts.endpoint` is the operator's override, used for the
     /// service endpoint and every bucket alike.
     pub discover: fn(ClientParts<'_>) -> Arc<dyn DiscoveryApi>,
+    /// Builds the delivery client (a destination bucket's objects and policy, read-only),
+    /// handed out shared as `Arc<dyn DeliveryApi>`; `parts.endpoint` is the operator's
+    /// override.
+    pub deliver: fn(ClientParts<'_>) -> Arc<dyn DeliveryApi>,
+    /// Where a configuration of a bucket delivers its reports, in the provider's documented
+    /// layout; `None` for another provider's configuration or a destination it cannot name.
+    pub report_location: fn(&BucketKey, &Inventory) -> Option<ReportLocation>,
+    /// Whether the destination lets the service write the reports, as far as the destination's
+    /// policy text tells (pure; the caller reads the policy).
+    pub destination_readiness: fn(&DestinationCheck<'_>) -> Readiness,
+}
+
+/// What a provider's [`ProviderSpec::destination_readiness`] decides from.
+#[derive(Debug, Clone, Copy)]
+pub struct DestinationCheck<'a> {
+    /// The source bucket, whose configuration it is.
+    pub source: &'a BucketKey,
+    /// The source bucket's provider options (S3's expected owner names the source account).
+    pub options: &'a ProviderBucketOptions,
+    /// The configuration.
+    pub inventory: &'a Inventory,
+    /// Where it delivers ([`ProviderSpec::report_location`]).
+    pub location: &'a ReportLocation,
+    /// The destination bucket's policy as stored, `None` when it has none.
+    pub policy: Option<&'a str>,
 }
 
 impl ProviderSpec {

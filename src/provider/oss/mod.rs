@@ -21,6 +21,7 @@ pub(crate) mod example;
 pub mod manifest;
 pub mod model;
 pub mod normalize;
+pub(crate) mod report;
 pub mod request;
 pub mod response;
 pub mod signer_v1;
@@ -34,6 +35,7 @@ use std::sync::Arc;
 
 use crate::model::{Frequency, Inventory, Provider};
 use crate::provider::InventoryApi;
+use crate::provider::delivery::DeliveryApi;
 use crate::provider::discovery::DiscoveryApi;
 use crate::provider::kit::spec::{
     ChangedConfig, ClientParts, ProviderSpec, manifest_form, no_bucket_options,
@@ -71,6 +73,9 @@ pub(crate) static SPEC: ProviderSpec = ProviderSpec {
     example: &example::EXAMPLE,
     connect,
     discover,
+    deliver,
+    report_location: report::report_location,
+    destination_readiness: report::destination_readiness,
 };
 
 /// The table's `runs_once`: `Once` configurations produce one report; the service then
@@ -94,4 +99,11 @@ fn discover(parts: ClientParts<'_>) -> Arc<dyn DiscoveryApi> {
     OssClient::new(parts.transport, parts.credentials)
         .with_signature_version(parts.settings.oss_signature)
         .shared_discovery(parts.endpoint)
+}
+
+/// The table's `deliver`: the same client, as a delivery client on a destination bucket.
+fn deliver(parts: ClientParts<'_>) -> Arc<dyn DeliveryApi> {
+    OssClient::new(parts.transport, parts.credentials)
+        .with_signature_version(parts.settings.oss_signature)
+        .shared_delivery(parts.endpoint)
 }

@@ -60,9 +60,11 @@ pub fn build(
     let mut url = if call.is_service_call() {
         service_url(target.region, target.endpoint)?
     } else {
-        bucket_url(target.bucket, target.region, target.endpoint)?.0
+        let url = bucket_url(target.bucket, target.region, target.endpoint)?.0;
+        crate::provider::request::with_object_key(url, call.object_key())
     };
-    url.set_query(Some(&encode_query(&call.query(ID_PARAM))));
+    let query = call.query(ID_PARAM);
+    url.set_query((!query.is_empty()).then(|| encode_query(&query)).as_deref());
 
     let body = call.body();
     let mut headers: Vec<(String, String)> = vec![("Date".into(), date::http_date(now))];
@@ -103,7 +105,7 @@ pub(crate) fn authorize(
             &signer_v1::V1Request {
                 method: request.method,
                 bucket: target.bucket,
-                key: "",
+                key: call.object_key(),
                 query: &query,
                 headers: &headers,
             },
@@ -116,7 +118,7 @@ pub(crate) fn authorize(
             &signer_v4::V4Request {
                 method: request.method,
                 bucket: target.bucket,
-                key: "",
+                key: call.object_key(),
                 query: &query,
                 headers: &headers,
                 additional_headers: &[],
@@ -294,6 +296,68 @@ mod tests {
         assert_eq!(
             header(&req, "Authorization"),
             Some("OSS ak:mGBG57VKEuS34yM/gEQ/FWEQRlg=")
+        );
+    }
+
+    #[test]
+    fn an_object_read_is_path_style_on_an_ip_and_signs_the_decoded_key() {
+        let endpoint = Url::parse("http://127.0.0.1:9000").unwrap();
+        let req = sign(
+            &InventoryCall::GetObject {
+                key: "p/src/report1/2022-12-28T00-00Z/manifest json",
+            },
+            Target {
+                endpoint: Some(&endpoint),
+                ..target()
+            },
+            SignatureVersion::V1,
+            &Credentials::new("ak", "sk"),
+            vector_time(),
+        )
+        .unwrap();
+        assert_eq!(
+            req.url.as_str(),
+            "http://127.0.0.1:9000/examplebucket/p/src/report1/2022-12-28T00-00Z/manifest%20json"
+        );
+        let string_to_sign = "GET\n\n\nWed, 28 Dec 2022 10:27:41 GMT\n\
+            /examplebucket/p/src/report1/2022-12-28T00-00Z/manifest json";
+        assert_eq!(
+            header(&req, "Authorization"),
+            Some(format!("OSS ak:{}", signer_v1::signature("sk", string_to_sign)).as_str())
+        );
+    }
+
+    #[test]
+    fn a_policy_read_signs_the_policy_sub_resource_and_a_listing_none() {
+        let policy = sign(
+            &InventoryCall::GetBucketPolicy,
+            target(),
+            SignatureVersion::V1,
+            &Credentials::new("ak", "sk"),
+            vector_time(),
+        )
+        .unwrap();
+        assert_eq!(
+            policy.url.as_str(),
+            "https://examplebucket.oss-cn-hangzhou.aliyuncs.com/?policy"
+        );
+        let string_to_sign = "GET\n\n\nWed, 28 Dec 2022 10:27:41 GMT\n/examplebucket/?policy";
+        assert_eq!(
+            header(&policy, "Authorization"),
+            Some(format!("OSS ak:{}", signer_v1::signature("sk", string_to_sign)).as_str())
+        );
+        let params = [("prefix", "p/"), ("max-keys", "10")];
+        let list = sign(
+            &InventoryCall::ListObjects { params: &params },
+            target(),
+            SignatureVersion::V4,
+            &Credentials::new("ak", "sk"),
+            vector_time(),
+        )
+        .unwrap();
+        assert_eq!(
+            list.url.as_str(),
+            "https://examplebucket.oss-cn-hangzhou.aliyuncs.com/?prefix=p%2F&max-keys=10"
         );
     }
 

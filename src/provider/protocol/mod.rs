@@ -21,8 +21,11 @@
 //! - [`client`]: [`Client`], the one [`crate::provider::InventoryApi`] over signed HTTP.
 //! - [`discovery`]: the same client as [`crate::provider::discovery::DiscoveryApi`]: the
 //!   account's bucket listing and a bucket's tags, through the same steps.
+//! - [`delivery`]: the same client as [`crate::provider::delivery::DeliveryApi`]: a
+//!   destination bucket's objects and policy, through the same steps.
 
 pub mod client;
+pub mod delivery;
 pub mod discovery;
 
 use std::fmt::Debug;
@@ -34,6 +37,8 @@ use reqwest::header::HeaderMap;
 
 use crate::model::DiscoveredBucket;
 use crate::model::{Inventory, LiveConfig, Provider};
+use crate::provider::delivery::ObjectPage;
+use crate::provider::delivery_response;
 use crate::provider::discovery::BucketTags;
 use crate::provider::discovery_response::{self, BucketListing};
 use crate::provider::document::ConfigReader;
@@ -94,6 +99,13 @@ pub trait Dialect: Debug + Send + Sync + 'static {
     /// means it.
     fn means_no_tags(_error: &ServiceError) -> bool {
         false
+    }
+
+    /// True for the policy error answer that means "the bucket has no policy" (S3: 404
+    /// `NoSuchBucketPolicy`, which COS and OSS answer too). 403 and 404 `NoSuchBucket` never
+    /// mean it: a policy that cannot be read is not an absent one.
+    fn means_no_policy(error: &ServiceError) -> bool {
+        error.status == 404 && error.code == "NoSuchBucketPolicy"
     }
 
     /// The PUT body of `inventory`, in the provider's wire form; `None` when `inventory` is
@@ -170,6 +182,43 @@ pub trait Dialect: Debug + Send + Sync + 'static {
     /// Reads a tags answer ([`discovery_response::bucket_tags`] with this dialect's "no tags").
     fn read_tags(status: u16, headers: &HeaderMap, body: &[u8]) -> Result<BucketTags, Failure> {
         discovery_response::bucket_tags(Self::means_no_tags, &Self::ERRORS, status, headers, body)
+    }
+
+    /// Reads one page of an object listing ([`delivery_response::object_page`]); `delimiter`
+    /// is the request's.
+    fn read_object_page(
+        delimiter: Option<&str>,
+        status: u16,
+        headers: &HeaderMap,
+        body: &[u8],
+    ) -> Result<ObjectPage, Failure> {
+        delivery_response::object_page(&Self::ERRORS, delimiter, status, headers, body)
+    }
+
+    /// Reads an object answer ([`delivery_response::object`]), refused over `max_bytes`.
+    fn read_object(
+        max_bytes: usize,
+        status: u16,
+        headers: &HeaderMap,
+        body: &[u8],
+    ) -> Result<Vec<u8>, Failure> {
+        delivery_response::object(&Self::ERRORS, max_bytes, status, headers, body)
+    }
+
+    /// Reads a policy answer ([`delivery_response::bucket_policy`] with this dialect's "no
+    /// policy").
+    fn read_policy(
+        status: u16,
+        headers: &HeaderMap,
+        body: &[u8],
+    ) -> Result<Option<String>, Failure> {
+        delivery_response::bucket_policy(
+            Self::means_no_policy,
+            &Self::ERRORS,
+            status,
+            headers,
+            body,
+        )
     }
 
     /// Reads a DELETE answer: a configuration that is already gone is success.

@@ -216,3 +216,44 @@ fn every_dialect_is_named_as_its_table_entry_names_it() {
     }
     for_every_dialect!(check);
 }
+
+#[test]
+fn every_dialect_reads_no_policy_as_none_and_refuses_403_and_a_missing_bucket() {
+    fn check<D: Sample>() {
+        let none = D::read_policy(
+            404,
+            &no_headers(),
+            error_body("NoSuchBucketPolicy").as_bytes(),
+        );
+        assert_eq!(none, Ok(None), "{:?}", D::PROVIDER);
+        for (status, code) in [(403, "AccessDenied"), (404, "NoSuchBucket")] {
+            let read = D::read_policy(status, &no_headers(), error_body(code).as_bytes());
+            assert!(
+                matches!(&read, Err(Failure::Service(e)) if e.code == code),
+                "{:?} {code}: {read:?}",
+                D::PROVIDER
+            );
+        }
+    }
+    for_every_dialect!(check);
+}
+
+#[test]
+fn every_dialect_reads_a_listing_and_refuses_an_error_document_with_200() {
+    fn check<D: Sample>() {
+        let body = "<ListBucketResult><Name>d</Name><IsTruncated>true</IsTruncated>\
+            <NextMarker>inv/b/</NextMarker><CommonPrefixes><Prefix>inv/a/</Prefix>\
+            </CommonPrefixes></ListBucketResult>";
+        let page = D::read_object_page(Some("/"), 200, &no_headers(), body.as_bytes()).unwrap();
+        assert_eq!(page.common_prefixes, ["inv/a/"], "{:?}", D::PROVIDER);
+        assert_eq!(page.next_marker.as_deref(), Some("inv/b/"));
+        let error = error_body("AccessDenied");
+        assert!(is_unreadable(&D::read_object_page(
+            None,
+            200,
+            &no_headers(),
+            error.as_bytes()
+        )));
+    }
+    for_every_dialect!(check);
+}

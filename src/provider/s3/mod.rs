@@ -27,6 +27,7 @@ pub mod manifest;
 pub mod model;
 pub mod normalize;
 pub(crate) mod profile;
+pub(crate) mod report;
 pub mod request;
 pub mod response;
 pub mod signer;
@@ -40,6 +41,7 @@ use std::sync::Arc;
 
 use crate::model::Provider;
 use crate::provider::InventoryApi;
+use crate::provider::delivery::DeliveryApi;
 use crate::provider::discovery::DiscoveryApi;
 use crate::provider::kit::spec::{
     ChangedConfig, ClientParts, ProviderSpec, manifest_form, never_runs_once,
@@ -76,6 +78,9 @@ pub(crate) static SPEC: ProviderSpec = ProviderSpec {
     example: &example::EXAMPLE,
     connect,
     discover,
+    deliver,
+    report_location: report::report_location,
+    destination_readiness: report::destination_readiness,
 };
 
 /// The table's `connect`: an [`S3Client`] with the bucket's options, sending to
@@ -89,6 +94,16 @@ fn connect(parts: ClientParts<'_>) -> Arc<dyn InventoryApi> {
 fn discover(parts: ClientParts<'_>) -> Arc<dyn DiscoveryApi> {
     let endpoint = parts.endpoint.clone();
     client(parts).shared_discovery(endpoint)
+}
+
+/// The table's `deliver`: the same client, as a delivery client on a destination bucket. The
+/// source bucket's `expectedBucketOwner` is not sent: the destination may belong to another
+/// account (the configuration's `accountId`), and S3 would refuse every read of it.
+fn deliver(parts: ClientParts<'_>) -> Arc<dyn DeliveryApi> {
+    let endpoint = parts.endpoint.clone();
+    let mut client = client(parts);
+    client.dialect.options.expected_bucket_owner = None;
+    client.shared_delivery(endpoint)
 }
 
 /// The client of the bucket's options, signing with the credentials of the profile they

@@ -43,12 +43,14 @@ pub fn query<'a>(call: &InventoryCall<'a>) -> Vec<(&'a str, &'a str)> {
         | InventoryCall::Delete { id } => {
             vec![("id", id), ("inventory", "")]
         }
-        InventoryCall::ListBuckets { params } => {
+        InventoryCall::ListBuckets { params } | InventoryCall::ListObjects { params } => {
             let mut sorted = params.to_vec();
             sorted.sort_unstable();
             sorted
         }
         InventoryCall::GetBucketTags => vec![("tagging", "")],
+        InventoryCall::GetObject { .. } => Vec::new(),
+        InventoryCall::GetBucketPolicy => vec![("policy", "")],
     }
 }
 
@@ -102,9 +104,11 @@ pub fn build(call: &InventoryCall<'_>, target: Target<'_>) -> Result<SignedReque
     let mut url = if call.is_service_call() {
         service_url(target.region, target.addressing)?
     } else {
-        bucket_url(target.bucket, target.region, target.addressing)?.0
+        let url = bucket_url(target.bucket, target.region, target.addressing)?.0;
+        crate::provider::request::with_object_key(url, call.object_key())
     };
-    url.set_query(Some(&encode_query(&query(call))));
+    let query = query(call);
+    url.set_query((!query.is_empty()).then(|| encode_query(&query)).as_deref());
     let mut headers: Vec<(String, String)> = Vec::new();
     if let InventoryCall::Put { .. } = call {
         headers.push(("content-type".into(), "application/xml".into()));

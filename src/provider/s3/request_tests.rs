@@ -216,3 +216,82 @@ fn debug_output_shows_no_header() {
     assert!(!shown.contains("Signature="));
     assert!(!shown.contains(SECRET));
 }
+
+#[test]
+fn a_get_object_sends_and_signs_the_key_encoded_once() {
+    let req = sign(
+        &InventoryCall::GetObject {
+            key: "inv/src/daily/2026-02-21T00-00Z/manifest json",
+        },
+        target(),
+        &Credentials::new(AKID, SECRET),
+        fixed_time(),
+    )
+    .unwrap();
+    assert_eq!(
+        req.url.as_str(),
+        "https://examplebucket.s3.us-east-1.amazonaws.com/inv/src/daily/2026-02-21T00-00Z/manifest%20json"
+    );
+    let canonical = format!(
+        "GET\n/inv/src/daily/2026-02-21T00-00Z/manifest%20json\n\n\
+         host:examplebucket.s3.us-east-1.amazonaws.com\n\
+         x-amz-content-sha256:{EMPTY_SHA256}\nx-amz-date:20260221T120000Z\n\n\
+         host;x-amz-content-sha256;x-amz-date\n{EMPTY_SHA256}"
+    );
+    assert_eq!(
+        header(&req, "authorization").unwrap(),
+        expected_authorization(&canonical, "host;x-amz-content-sha256;x-amz-date")
+    );
+}
+
+#[test]
+fn a_path_style_listing_and_policy_read_carry_their_parameters_sorted() {
+    let endpoint = Url::parse("http://127.0.0.1:9000").unwrap();
+    let path_style = Target {
+        addressing: Addressing {
+            endpoint: Some(&endpoint),
+            force_path_style: false,
+        },
+        ..target()
+    };
+    let params = [
+        ("prefix", "inv/src/"),
+        ("delimiter", "/"),
+        ("marker", "inv/src/2026-02-19T12-00Z"),
+        ("max-keys", "1000"),
+    ];
+    let credentials = Credentials::new(AKID, SECRET);
+    let list = sign(
+        &InventoryCall::ListObjects { params: &params },
+        path_style,
+        &credentials,
+        fixed_time(),
+    )
+    .unwrap();
+    assert_eq!(
+        list.url.as_str(),
+        "http://127.0.0.1:9000/examplebucket?delimiter=%2F&marker=inv%2Fsrc%2F2026-02-19T12-00Z&max-keys=1000&prefix=inv%2Fsrc%2F"
+    );
+    let object = sign(
+        &InventoryCall::GetObject { key: "a/b" },
+        path_style,
+        &credentials,
+        fixed_time(),
+    )
+    .unwrap();
+    assert_eq!(
+        object.url.as_str(),
+        "http://127.0.0.1:9000/examplebucket/a/b"
+    );
+    let policy = sign(
+        &InventoryCall::GetBucketPolicy,
+        target(),
+        &credentials,
+        fixed_time(),
+    )
+    .unwrap();
+    assert_eq!(
+        policy.url.as_str(),
+        "https://examplebucket.s3.us-east-1.amazonaws.com/?policy"
+    );
+}
