@@ -394,6 +394,15 @@ impl Story<'_> {
                     let _ = writeln!(out, "blocked:     {line}");
                 }
             }
+            RunEvent::Delivery(delivery) => {
+                let _ = writeln!(
+                    out,
+                    "delivery:    {} {}: {}",
+                    address(&delivery.key, &delivery.id),
+                    delivery.kind.as_str(),
+                    delivery.message
+                );
+            }
             RunEvent::BucketFailed { key, reason } | RunEvent::BucketBlocked { key, reason } => {
                 let _ = writeln!(out, "failed:      {key}: {reason} (retrying with backoff)");
             }

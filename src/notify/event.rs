@@ -82,6 +82,12 @@ impl Notification {
                 messages: problems.clone(),
                 ..base(EventKind::Rejected, None)
             },
+            RunEvent::Delivery(delivery) => Notification {
+                id: Some(delivery.id.clone()),
+                detail: Some(delivery.kind.as_str().to_string()),
+                messages: vec![delivery.message.clone()],
+                ..base(EventKind::Delivery, Some(&delivery.key))
+            },
             RunEvent::RevisionLoaded { .. } | RunEvent::InSync { .. } => return None,
         })
     }
@@ -104,11 +110,11 @@ impl Notification {
         )
     }
 
-    /// The bucket and id a drift or correction is about.
-    fn config_prefix(&self) -> Option<String> {
+    /// The fingerprint prefix of `kind` notifications about this one's bucket and id.
+    fn config_prefix(&self, kind: EventKind) -> Option<String> {
         Some(format!(
             "{}|{}|{}|",
-            EventKind::Drift.as_str(),
+            kind.as_str(),
             self.bucket.as_ref()?,
             self.id.as_deref()?
         ))
@@ -143,7 +149,16 @@ impl Deduplicator {
     pub(crate) fn admit(&mut self, notification: &Notification, now: Instant) -> bool {
         self.sweep(now);
         if notification.kind == EventKind::Corrected {
-            if let Some(prefix) = notification.config_prefix() {
+            if let Some(prefix) = notification.config_prefix(EventKind::Drift) {
+                self.sent.retain(|key, _| !key.starts_with(&prefix));
+            }
+            return true;
+        }
+        if notification.kind == EventKind::Delivery
+            && notification.detail.as_deref() == Some("delivered")
+        {
+            // Reports arrive again: the next problem of this configuration is news at once.
+            if let Some(prefix) = notification.config_prefix(EventKind::Delivery) {
                 self.sent.retain(|key, _| !key.starts_with(&prefix));
             }
             return true;

@@ -70,6 +70,15 @@ pub fn title(n: &Notification) -> String {
         EventKind::Corrected => format!("invsync: corrected {bucket}: `{id}` ({detail})"),
         EventKind::Failed => format!("invsync: reconcile of {bucket} failed"),
         EventKind::Blocked => format!("invsync: {bucket} blocked, nothing written"),
+        EventKind::Delivery if detail == "delivered" => {
+            format!("invsync: reports of {bucket}: `{id}` delivered again")
+        }
+        EventKind::Delivery => {
+            format!(
+                "invsync: reports of {bucket}: `{id}` {}",
+                detail.replace('_', " ")
+            )
+        }
         EventKind::Rejected => format!(
             "invsync: manifests revision {} rejected ({} problems)",
             n.revision,
@@ -98,6 +107,7 @@ fn color(kind: EventKind) -> &'static str {
     match kind {
         EventKind::Corrected => "2EB67D",
         EventKind::Drift => "ECB22E",
+        EventKind::Delivery => "E8912D",
         EventKind::Failed | EventKind::Blocked | EventKind::Rejected => "E01E5A",
     }
 }

@@ -43,6 +43,9 @@ pub enum RunEvent {
     /// A change would have written over a foreign live configuration (one holding what
     /// invsync does not model); it is held back until a person acts.
     ForeignBlocked(Box<Blocked>),
+    /// A configuration's reports stopped arriving as they should, or arrive again (sent once
+    /// per change of [`DeliveryEventKind`]).
+    Delivery(Box<DeliveryEvent>),
     /// Every managed bucket matches its manifest (sent once each time this becomes true).
     InSync {
         /// The revision in force.
@@ -52,4 +55,42 @@ pub enum RunEvent {
         /// How many buckets its manifests declare.
         buckets: usize,
     },
+}
+
+/// What changed about a configuration's report delivery.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DeliveryEventKind {
+    /// The destination does not let the inventory service write reports.
+    DestinationNotReady,
+    /// No valid report arrived in time.
+    ReportOverdue,
+    /// The newest report failed validation and is not trusted.
+    ReportInvalid,
+    /// A valid report arrived again after one of the above.
+    Delivered,
+}
+
+impl DeliveryEventKind {
+    /// The snake_case name notifications carry.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeliveryEventKind::DestinationNotReady => "destination_not_ready",
+            DeliveryEventKind::ReportOverdue => "report_overdue",
+            DeliveryEventKind::ReportInvalid => "report_invalid",
+            DeliveryEventKind::Delivered => "delivered",
+        }
+    }
+}
+
+/// A change in one configuration's report delivery.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeliveryEvent {
+    /// The source bucket.
+    pub key: BucketKey,
+    /// The configuration id.
+    pub id: String,
+    /// What changed.
+    pub kind: DeliveryEventKind,
+    /// What is wrong and the fix, or when the report came.
+    pub message: String,
 }
