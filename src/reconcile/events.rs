@@ -4,6 +4,25 @@ use crate::model::BucketKey;
 use crate::plan::{Blocked, Change};
 
 use super::drift::DriftEvent;
+use super::outcome::Reconciled;
+
+/// Keeps a record of every bucket's latest reconcile besides the metrics (the status board of
+/// `crate::status`), without the daemon knowing what it shows.
+///
+/// # Guarantees
+/// The daemon calls it from its loop, in order: [`OutcomeSink::revision_loaded`] when a
+/// revision comes into force, [`OutcomeSink::reconciled`] after each reconcile of a bucket
+/// still managed, [`OutcomeSink::removed`] when a bucket stops being managed here.
+/// Implementations must return quickly (no I/O, no waiting on a lock held across I/O).
+pub trait OutcomeSink: Send + Sync {
+    /// `revision` is now in force.
+    fn revision_loaded(&self, revision: &str);
+    /// A reconcile of `key` at `revision` ended with `reconciled`.
+    fn reconciled(&self, key: &BucketKey, reconciled: &Reconciled, revision: &str);
+    /// `key` is no longer managed by this daemon (dropped from the manifests, discovery or
+    /// this replica's shard).
+    fn removed(&self, key: &BucketKey);
+}
 
 /// One thing the daemon did or found. Sent in the order it happened.
 #[derive(Debug, Clone)]

@@ -12,7 +12,7 @@ use super::sync::BucketSync;
 use super::view::{BucketStatus, StatusDocument};
 use crate::metrics::Metrics;
 use crate::model::{BucketKey, DeliveryHealth, DeliveryState, Readiness};
-use crate::reconcile::{DeliveryEvent, DeliveryEventKind, Reconciled, RunEvent};
+use crate::reconcile::{DeliveryEvent, DeliveryEventKind, OutcomeSink, Reconciled, RunEvent};
 
 /// The latest status of every bucket the daemon reconciles. Clones share the same board.
 ///
@@ -225,5 +225,20 @@ fn event_kind(health: &DeliveryHealth) -> Option<DeliveryEventKind> {
         (_, DeliveryState::Overdue) => Some(DeliveryEventKind::ReportOverdue),
         (_, DeliveryState::OnTime) => Some(DeliveryEventKind::Delivered),
         (_, DeliveryState::Pending | DeliveryState::Unknown) => None,
+    }
+}
+
+/// The daemon records into the board through this, so the runner needs no part of status.
+impl OutcomeSink for StatusBoard {
+    fn revision_loaded(&self, revision: &str) {
+        self.set_revision(revision);
+    }
+
+    fn reconciled(&self, key: &BucketKey, reconciled: &Reconciled, revision: &str) {
+        self.record_reconcile(key, reconciled, revision, SystemTime::now());
+    }
+
+    fn removed(&self, key: &BucketKey) {
+        self.remove(key);
     }
 }

@@ -11,8 +11,10 @@
 //! - [`condition`]: the condition type, and stamping transition times.
 //! - [`sync`]: what a reconcile or a plan says of a bucket and its configurations.
 //! - [`derive`](derive()): conditions from that and delivery health (pure).
-//! - [`view`]: the JSON document of `GET /status`; [`board`]: the daemon's shared board.
+//! - [`view`]: the JSON document of `GET /status`; [`board`]: the daemon's shared board;
+//!   [`http`]: its routes.
 //! - [`plan_json`]: conditions in `invsync plan --output json`; [`time`]: RFC 3339, ages.
+//! - [`client`]: reading a daemon's `/status`; [`table`]: the table `invsync status` prints.
 //!
 //! # Situations
 //! A configuration (`T` True, `F` False, `U` Unknown; the reason is shared by the conditions
@@ -53,10 +55,13 @@
 //! prefixing the message; with every configuration ready it is Ready `InSync`.
 
 pub mod board;
+pub mod client;
 pub mod condition;
 pub mod derive;
+pub mod http;
 pub mod plan_json;
 pub mod sync;
+pub mod table;
 pub mod time;
 pub mod view;
 
