@@ -1034,4 +1034,45 @@ mod tests {
             [r#"invsync_discovery_last_success_timestamp_seconds{provider="s3"} 1700000000.0"#]
         );
     }
+
+    #[test]
+    fn delivery_series_mark_the_current_state_age_with_the_report_and_go_with_the_bucket() {
+        let metrics = Metrics::new();
+        let made = SystemTime::now() - Duration::from_secs(7200);
+        metrics.set_report_delivery(
+            Provider::S3,
+            "logs",
+            "daily",
+            DeliveryState::Overdue,
+            Some(made),
+        );
+        metrics.set_report_delivery(Provider::S3, "logs", "fresh", DeliveryState::Pending, None);
+        let text = metrics.encode();
+        let states = lines_with(&text, "invsync_report_delivery_state{");
+        assert_eq!(states.len(), 10, "{text}");
+        assert!(states.iter().any(|l| l
+            == r#"invsync_report_delivery_state{provider="s3",bucket="logs",config="daily",state="overdue"} 1"#));
+        assert!(states.iter().any(|l| l
+            == r#"invsync_report_delivery_state{provider="s3",bucket="logs",config="daily",state="on_time"} 0"#));
+        let ages = lines_with(&text, "invsync_report_age_seconds{");
+        assert_eq!(ages.len(), 1, "no age without a report: {ages:?}");
+        let age: f64 = ages[0].rsplit(' ').next().unwrap().parse().unwrap();
+        assert!((7200.0..7260.0).contains(&age), "{age}");
+
+        metrics.remove_report_delivery(Provider::S3, "logs", "fresh");
+        assert_eq!(
+            lines_with(&metrics.encode(), "invsync_report_delivery_state{").len(),
+            5
+        );
+        metrics.remove_bucket(Provider::S3, "logs");
+        let text = metrics.encode();
+        assert!(
+            lines_with(&text, "invsync_report_delivery_state{").is_empty(),
+            "{text}"
+        );
+        assert!(
+            lines_with(&text, "invsync_report_age_seconds{").is_empty(),
+            "{text}"
+        );
+    }
 }
