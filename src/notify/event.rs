@@ -276,4 +276,28 @@ mod tests {
         };
         assert!(Notification::from_event(&loaded, "r").is_none());
     }
+
+    fn delivery(kind: crate::reconcile::DeliveryEventKind) -> Notification {
+        let event = RunEvent::Delivery(Box::new(crate::reconcile::DeliveryEvent {
+            key: key(),
+            id: "list1".into(),
+            kind,
+            message: "destination not ready: no grant; fix: add {}".into(),
+        }));
+        Notification::from_event(&event, "abc123").unwrap()
+    }
+
+    #[test]
+    fn a_delivery_problem_is_sent_once_per_window_and_again_at_once_after_a_recovery() {
+        use crate::reconcile::DeliveryEventKind::{Delivered, ReportOverdue};
+        let mut dedup = Deduplicator::new(Duration::from_secs(3600));
+        let t0 = Instant::now();
+        let overdue = delivery(ReportOverdue);
+        assert_eq!(overdue.kind, EventKind::Delivery);
+        assert_eq!(overdue.detail.as_deref(), Some("report_overdue"));
+        assert!(dedup.admit(&overdue, t0));
+        assert!(!dedup.admit(&overdue, t0 + Duration::from_secs(1)));
+        assert!(dedup.admit(&delivery(Delivered), t0 + Duration::from_secs(2)));
+        assert!(dedup.admit(&overdue, t0 + Duration::from_secs(3)));
+    }
 }

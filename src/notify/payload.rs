@@ -196,4 +196,31 @@ mod tests {
         assert_eq!(body["messages"].as_array().unwrap().len(), 25);
         assert_eq!(body["bucket"], Value::Null);
     }
+
+    #[test]
+    fn delivery_titles_name_the_problem_or_the_recovery() {
+        let overdue = Notification {
+            kind: EventKind::Delivery,
+            detail: Some("report_overdue".into()),
+            fields: Vec::new(),
+            messages: vec!["report overdue (last delivered at 2026-12-01T00:00:00Z)".into()],
+            ..drift()
+        };
+        assert_eq!(
+            title(&overdue),
+            "invsync: reports of oss://logs (cn-hangzhou): `list1` report overdue"
+        );
+        let body = render(Format::Json, &overdue, 1_700_000_000);
+        assert_eq!(body["event"], "delivery");
+        assert_eq!(body["detail"], "report_overdue");
+        let again = Notification {
+            detail: Some("delivered".into()),
+            ..overdue
+        };
+        assert!(
+            title(&again).ends_with("delivered again"),
+            "{}",
+            title(&again)
+        );
+    }
 }

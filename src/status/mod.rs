@@ -66,6 +66,8 @@ pub mod time;
 pub mod view;
 
 #[cfg(test)]
+mod board_tests;
+#[cfg(test)]
 mod derive_tests;
 
 pub use board::StatusBoard;
