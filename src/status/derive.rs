@@ -117,7 +117,9 @@ pub(crate) fn config_verdicts(sync: &ConfigSync, health: Option<&DeliveryHealth>
             "OnceDiffers",
             OnceState::PendingDifferent.describe(),
         )),
-        ConfigSync::Once(OnceState::NotLive) => idle(Verdict::unknown(
+        // Completed or never started look the same; either is what the manifest asks until
+        // someone runs it, so it does not hold the bucket's readiness forever.
+        ConfigSync::Once(OnceState::NotLive) => idle(Verdict::holds(
             "OnceNotLive",
             OnceState::NotLive.describe(),
         )),

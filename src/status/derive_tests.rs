@@ -360,7 +360,7 @@ fn once_configurations_follow_their_state() {
     );
     assert_eq!(
         summary(&one(ConfigSync::Once(OnceState::NotLive), None)).0[0],
-        S::Unknown
+        S::True
     );
 }
 

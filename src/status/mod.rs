@@ -39,7 +39,7 @@
 //! | reports could not be looked at | U | F | F | `ReportsNotChecked` |
 //! | destination not checked, no report yet | U | F | F | `DestinationNotChecked` |
 //! | live state could not be read | U | F | F | `NotChecked` |
-//! | `Once`: live as declared / live but different / not live | T / F / U | F | F | `InSync`… / `OnceDiffers` / `OnceNotLive` |
+//! | `Once`: live as declared / live but different / not live (ran, or never started) | T / F / T | F | F | `InSync`… / `OnceDiffers` / `OnceNotLive` |
 //!
 //! Failed writes are split the way [`crate::reconcile::error_policy`] treats them: what the
 //! daemon retries with backoff on its own is `Reconciling` (`RetryingAfterError`); what it
