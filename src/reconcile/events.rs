@@ -1,6 +1,6 @@
 //! What the daemon tells an embedding program (the demo narrates these), besides its logs.
 
-use crate::model::BucketKey;
+use crate::model::{BucketKey, DeliveryHealth};
 use crate::plan::{Blocked, Change};
 
 use super::drift::DriftEvent;
@@ -12,7 +12,8 @@ use super::outcome::Reconciled;
 /// # Guarantees
 /// The daemon calls it from its loop, in order: [`OutcomeSink::revision_loaded`] when a
 /// revision comes into force, [`OutcomeSink::reconciled`] after each reconcile of a bucket
-/// still managed, [`OutcomeSink::removed`] when a bucket stops being managed here.
+/// still managed, [`OutcomeSink::removed`] when a bucket stops being managed here, and
+/// [`OutcomeSink::delivery_checked`] whenever a configuration's delivery was checked.
 /// Implementations must return quickly (no I/O, no waiting on a lock held across I/O).
 pub trait OutcomeSink: Send + Sync {
     /// `revision` is now in force.
@@ -22,6 +23,8 @@ pub trait OutcomeSink: Send + Sync {
     /// `key` is no longer managed by this daemon (dropped from the manifests, discovery or
     /// this replica's shard).
     fn removed(&self, key: &BucketKey);
+    /// The delivery checks found `health` for configuration `id` of `key`.
+    fn delivery_checked(&self, key: &BucketKey, id: &str, health: DeliveryHealth);
 }
 
 /// One thing the daemon did or found. Sent in the order it happened.

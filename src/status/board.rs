@@ -241,4 +241,8 @@ impl OutcomeSink for StatusBoard {
     fn removed(&self, key: &BucketKey) {
         self.remove(key);
     }
+
+    fn delivery_checked(&self, key: &BucketKey, id: &str, health: DeliveryHealth) {
+        self.record_delivery(key, id, health, SystemTime::now());
+    }
 }

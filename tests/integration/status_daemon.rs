@@ -177,3 +177,114 @@ fn status_without_a_daemon_names_the_url_and_the_fix() {
         stderr(&https)
     );
 }
+
+/// The delivery health the checks record, as `GET /status` serves it: state, last delivery,
+/// next due, and the destination's readiness with its fix.
+#[test]
+fn recorded_delivery_health_is_served_with_the_fix_and_marks_the_configuration_stalled() {
+    use std::time::{Duration, UNIX_EPOCH};
+
+    use invsync::metrics::Metrics;
+    use invsync::model::{BucketKey, DeliveryHealth, DeliveryState, Provider, Readiness};
+    use invsync::plan::BucketPlan;
+    use invsync::reconcile::{Applied, Reconciled};
+    use invsync::serve::Limits;
+    use invsync::server::{self, Readiness as Ready};
+    use invsync::status::StatusBoard;
+
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let listener = runtime
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    let metrics = Metrics::new();
+    let board = StatusBoard::new().with_metrics(metrics.clone());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let served = runtime.spawn(server::serve_with(
+        listener,
+        metrics.clone(),
+        Ready::new(),
+        invsync::status::http::router(board.clone()),
+        Limits::ENDPOINTS,
+        async {
+            let _ = stopped.await;
+        },
+    ));
+
+    let key = BucketKey {
+        provider: Provider::S3,
+        bucket: "logs".into(),
+        region: "us-east-1".into(),
+    };
+    let reconciled = Reconciled {
+        result: Ok(Applied::InSync),
+        plan: Some(BucketPlan {
+            key: key.clone(),
+            changes: Vec::new(),
+            in_sync: vec!["daily".into()],
+            unmanaged: Vec::new(),
+            blocked: Vec::new(),
+            once: Vec::new(),
+            refusal: None,
+            observe: false,
+            observed: Vec::new(),
+            skipped: Vec::new(),
+        }),
+        written: Vec::new(),
+        failures: Vec::new(),
+    };
+    let now = UNIX_EPOCH + Duration::from_secs(1_796_000_000);
+    board.set_revision("abc");
+    board.record_reconcile(&key, &reconciled, "abc", now);
+    let statement =
+        r#"{"Effect":"Allow","Principal":{"Service":"s3.amazonaws.com"},"Action":"s3:PutObject"}"#;
+    board.record_delivery(
+        &key,
+        "daily",
+        DeliveryHealth {
+            readiness: Readiness::NotReady {
+                problem: "bucket policy grants s3.amazonaws.com no s3:PutObject on dest/inv/*"
+                    .into(),
+                fix: Some(statement.into()),
+            },
+            state: DeliveryState::Overdue,
+            last: None,
+            next_due: Some(now),
+            problem: Some("no report arrived".into()),
+        },
+        now,
+    );
+
+    let (code, body) = get(&addr, "/status/s3/logs");
+    assert_eq!(code, 200, "{body}");
+    let bucket: Value = serde_json::from_str(&body).unwrap();
+    let config = &bucket["configurations"][0];
+    assert_eq!(config["delivery"]["state"], "overdue");
+    assert!(config["delivery"]["lastDelivered"].is_null());
+    assert_eq!(config["delivery"]["nextDue"], "2026-11-30T00:53:20Z");
+    assert_eq!(config["delivery"]["readiness"]["state"], "not_ready");
+    assert_eq!(config["delivery"]["readiness"]["fix"], statement);
+    assert_eq!(
+        ready_reason(&config["conditions"]),
+        ("False".into(), "DestinationNotReady".into())
+    );
+    assert_eq!(config["conditions"][2]["status"], "True", "Stalled");
+    assert!(
+        config["conditions"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains(statement)
+    );
+    let scrape = get(&addr, "/metrics").1;
+    assert!(
+        scrape.contains(
+            r#"invsync_report_delivery_state{provider="s3",bucket="logs",config="daily",state="overdue"} 1"#
+        ),
+        "{scrape}"
+    );
+
+    board.remove(&key);
+    assert_eq!(get(&addr, "/status/s3/logs").0, 404);
+    let _ = stop.send(());
+    runtime.block_on(served).unwrap().unwrap();
+}
