@@ -590,7 +590,7 @@ pub struct StatusArgs {
     pub from: String,
 
     /// Only this bucket: PROVIDER/BUCKET, e.g. `s3/logs`.
-    #[arg(long, value_name = "PROVIDER/BUCKET")]
+    #[arg(long, value_name = "PROVIDER/BUCKET", env = "INVSYNC_STATUS_BUCKET")]
     pub bucket: Option<String>,
 
     /// `table` for people, `json` as the daemon serves it.
