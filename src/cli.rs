@@ -94,6 +94,9 @@ pub enum Command {
     Import(ImportArgs),
     /// Keep reconciling: on start, on manifest change, every interval and on SIGHUP.
     Run(Box<RunArgs>),
+    /// Print the conditions (Ready, Reconciling, Stalled) a running daemon reports for its
+    /// buckets and configurations, with their report delivery.
+    Status(StatusArgs),
     /// Serve a local COS + OSS + S3 inventory API for trying invsync out and for tests.
     Emulator(EmulatorArgs),
     /// Try invsync out: an embedded emulator with drifted live state, reconciled before your eyes.
@@ -572,6 +575,41 @@ pub struct CompletionsArgs {
     /// The shell to complete in.
     #[arg(value_enum, env = "INVSYNC_COMPLETIONS_SHELL")]
     pub shell: clap_complete::Shell,
+}
+
+/// `invsync status`.
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// The daemon's endpoints (its `--listen` address), as an http:// URL.
+    #[arg(
+        long,
+        default_value = "http://127.0.0.1:9464",
+        env = "INVSYNC_STATUS_FROM",
+        value_name = "URL"
+    )]
+    pub from: String,
+
+    /// Only this bucket: PROVIDER/BUCKET, e.g. `s3/logs`.
+    #[arg(long, value_name = "PROVIDER/BUCKET", env = "INVSYNC_STATUS_BUCKET")]
+    pub bucket: Option<String>,
+
+    /// `table` for people, `json` as the daemon serves it.
+    #[arg(
+        long,
+        value_enum,
+        default_value = "table",
+        env = "INVSYNC_STATUS_OUTPUT"
+    )]
+    pub output: StatusOutput,
+}
+
+/// How `invsync status` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StatusOutput {
+    /// One aligned row per bucket and configuration.
+    Table,
+    /// The daemon's JSON, as served.
+    Json,
 }
 
 /// `invsync man`.

@@ -31,6 +31,8 @@
 //! - [`notify`]: drift notifications to webhooks.
 //! - [`shard`]: which buckets one of several replicas owns.
 //! - [`server`]: the daemon's `/metrics`, `/healthz` and `/readyz` endpoints.
+//! - [`status`]: kstatus-style conditions of buckets and configurations, and the board
+//!   `GET /status` serves.
 //! - [`serve`]: serving a router within connection, time and size limits (every listener).
 
 // No input reaches an `expect` or a `panic!`: errors are returned (tests may use both).
@@ -58,4 +60,5 @@ pub mod scheduler;
 pub mod serve;
 pub mod server;
 pub mod shard;
+pub mod status;
 pub mod watch;

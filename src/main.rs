@@ -46,6 +46,7 @@ fn main() -> ExitCode {
             Command::Apply(args) => commands::apply::run(&args).await,
             Command::Import(args) => commands::import::run(&args).await,
             Command::Run(args) => commands::run::run(&args).await,
+            Command::Status(args) => commands::status::run(&args).await,
             Command::Emulator(args) => commands::emulator::run(&args).await,
             Command::Demo(args) => commands::demo::run(&args).await,
             Command::Completions(args) => commands::completions::completions(&args),

@@ -24,6 +24,8 @@
 //! | `invsync_policy_buckets` | gauge | `policy`, `state` (`covered` \| `pending` \| `excluded` \| `unreadable`) |
 //! | `invsync_discovery_runs_total` | counter | `provider`, `result` (`success` \| `failure`) |
 //! | `invsync_discovery_last_success_timestamp_seconds` | gauge | `provider` |
+//! | `invsync_report_age_seconds` | gauge | `provider`, `bucket`, `config` (only with a valid report) |
+//! | `invsync_report_delivery_state` | gauge, 0 or 1 | `provider`, `bucket`, `config`, `state` (`on_time` \| `pending` \| `overdue` \| `invalid` \| `unknown`) |
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -38,7 +40,7 @@ use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::{Registry, Unit};
 
-use crate::model::Provider;
+use crate::model::{DeliveryState, Provider};
 use crate::provider::Operation;
 use crate::provider::http::{AttemptOutcome, CallObserver};
 
@@ -169,6 +171,21 @@ struct NotificationLabels {
     outcome: &'static str,
 }
 
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, EncodeLabelSet)]
+struct ReportLabels {
+    provider: &'static str,
+    bucket: String,
+    config: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
+struct ReportStateLabels {
+    provider: &'static str,
+    bucket: String,
+    config: String,
+    state: &'static str,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
 struct RevisionLabels {
     revision: String,
@@ -209,6 +226,11 @@ struct Inner {
     policies: Mutex<BTreeSet<String>>,
     discovery_runs: Family<DiscoveryLabels, Counter>,
     discovery_last_success: Family<ProviderLabels, Gauge<f64, AtomicU64>>,
+    report_age: Family<ReportLabels, Gauge<f64, AtomicU64>>,
+    report_state: Family<ReportStateLabels, Gauge>,
+    /// Every configuration with delivery series, and its newest valid report's time: the age
+    /// is computed from it at each scrape, and a bucket removed loses exactly its series.
+    reports: Mutex<BTreeMap<ReportLabels, Option<SystemTime>>>,
 }
 
 /// All metric families of the daemon. Clones share the same values.
@@ -335,6 +357,19 @@ impl Metrics {
             Unit::Seconds,
             Family::clone(&discovery_last_success),
         );
+        let report_age = Family::default();
+        registry.register_with_unit(
+            "report_age",
+            "Age of each configuration's newest valid inventory report",
+            Unit::Seconds,
+            Family::clone(&report_age),
+        );
+        let report_state = Family::default();
+        registry.register(
+            "report_delivery_state",
+            "Delivery state of each configuration's reports (1 for the current state)",
+            Family::clone(&report_state),
+        );
         Metrics {
             inner: Arc::new(Inner {
                 registry,
@@ -357,6 +392,9 @@ impl Metrics {
                 policies: Mutex::new(BTreeSet::new()),
                 discovery_runs,
                 discovery_last_success,
+                report_age,
+                report_state,
+                reports: Mutex::new(BTreeMap::new()),
             }),
         }
     }
@@ -468,6 +506,95 @@ impl Metrics {
         };
         self.inner.bucket_last_success.remove(&labels);
         self.inner.bucket_failures.remove(&labels);
+        let mut reports = self.reports();
+        let gone: Vec<ReportLabels> = reports
+            .keys()
+            .filter(|r| r.provider == labels.provider && r.bucket == labels.bucket)
+            .cloned()
+            .collect();
+        for report in gone {
+            reports.remove(&report);
+            self.remove_report_series(&report);
+        }
+    }
+
+    /// Sets the delivery series of one configuration: `invsync_report_delivery_state` 1 for
+    /// `state` and 0 for the others, and `invsync_report_age_seconds` from `last_report`
+    /// (the newest valid report's time; no age series without one). The age is computed
+    /// again at every scrape.
+    pub(crate) fn set_report_delivery(
+        &self,
+        provider: Provider,
+        bucket: &str,
+        config: &str,
+        state: DeliveryState,
+        last_report: Option<SystemTime>,
+    ) {
+        let labels = ReportLabels {
+            provider: provider.as_str(),
+            bucket: bucket.to_owned(),
+            config: config.to_owned(),
+        };
+        for candidate in DeliveryState::ALL {
+            let series = ReportStateLabels {
+                provider: labels.provider,
+                bucket: labels.bucket.clone(),
+                config: labels.config.clone(),
+                state: candidate.as_str(),
+            };
+            self.inner
+                .report_state
+                .get_or_create(&series)
+                .set(i64::from(candidate == state));
+        }
+        if last_report.is_none() {
+            self.inner.report_age.remove(&labels);
+        }
+        self.reports().insert(labels, last_report);
+    }
+
+    /// Removes the delivery series of one configuration (no longer declared).
+    pub(crate) fn remove_report_delivery(&self, provider: Provider, bucket: &str, config: &str) {
+        let labels = ReportLabels {
+            provider: provider.as_str(),
+            bucket: bucket.to_owned(),
+            config: config.to_owned(),
+        };
+        self.reports().remove(&labels);
+        self.remove_report_series(&labels);
+    }
+
+    fn remove_report_series(&self, labels: &ReportLabels) {
+        self.inner.report_age.remove(labels);
+        for state in DeliveryState::ALL {
+            self.inner.report_state.remove(&ReportStateLabels {
+                provider: labels.provider,
+                bucket: labels.bucket.clone(),
+                config: labels.config.clone(),
+                state: state.as_str(),
+            });
+        }
+    }
+
+    fn reports(&self) -> std::sync::MutexGuard<'_, BTreeMap<ReportLabels, Option<SystemTime>>> {
+        self.inner
+            .reports
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Sets every report age from its report's time to now.
+    fn refresh_report_ages(&self) {
+        let now = SystemTime::now();
+        for (labels, last) in self.reports().iter() {
+            if let Some(last) = last {
+                let age = now.duration_since(*last).unwrap_or_default();
+                self.inner
+                    .report_age
+                    .get_or_create(labels)
+                    .set(age.as_secs_f64());
+            }
+        }
     }
 
     /// Makes `revision` the one in force: its `invsync_revision_info` series is 1 and the
@@ -594,6 +721,7 @@ impl Metrics {
     /// Every family in OpenMetrics text format ([`CONTENT_TYPE`]), ending with `# EOF`.
     #[expect(clippy::expect_used, reason = "writing to a String cannot fail")]
     pub fn encode(&self) -> String {
+        self.refresh_report_ages();
         let mut out = String::new();
         prometheus_client::encoding::text::encode(&mut out, &self.inner.registry)
             .expect("writing to a String cannot fail");
@@ -904,6 +1032,47 @@ mod tests {
         assert_eq!(
             lines_with(&text, "invsync_discovery_last_success_timestamp_seconds{"),
             [r#"invsync_discovery_last_success_timestamp_seconds{provider="s3"} 1700000000.0"#]
+        );
+    }
+
+    #[test]
+    fn delivery_series_mark_the_current_state_age_with_the_report_and_go_with_the_bucket() {
+        let metrics = Metrics::new();
+        let made = SystemTime::now() - Duration::from_secs(7200);
+        metrics.set_report_delivery(
+            Provider::S3,
+            "logs",
+            "daily",
+            DeliveryState::Overdue,
+            Some(made),
+        );
+        metrics.set_report_delivery(Provider::S3, "logs", "fresh", DeliveryState::Pending, None);
+        let text = metrics.encode();
+        let states = lines_with(&text, "invsync_report_delivery_state{");
+        assert_eq!(states.len(), 10, "{text}");
+        assert!(states.iter().any(|l| l
+            == r#"invsync_report_delivery_state{provider="s3",bucket="logs",config="daily",state="overdue"} 1"#));
+        assert!(states.iter().any(|l| l
+            == r#"invsync_report_delivery_state{provider="s3",bucket="logs",config="daily",state="on_time"} 0"#));
+        let ages = lines_with(&text, "invsync_report_age_seconds{");
+        assert_eq!(ages.len(), 1, "no age without a report: {ages:?}");
+        let age: f64 = ages[0].rsplit(' ').next().unwrap().parse().unwrap();
+        assert!((7200.0..7260.0).contains(&age), "{age}");
+
+        metrics.remove_report_delivery(Provider::S3, "logs", "fresh");
+        assert_eq!(
+            lines_with(&metrics.encode(), "invsync_report_delivery_state{").len(),
+            5
+        );
+        metrics.remove_bucket(Provider::S3, "logs");
+        let text = metrics.encode();
+        assert!(
+            lines_with(&text, "invsync_report_delivery_state{").is_empty(),
+            "{text}"
+        );
+        assert!(
+            lines_with(&text, "invsync_report_age_seconds{").is_empty(),
+            "{text}"
         );
     }
 }

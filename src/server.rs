@@ -6,6 +6,7 @@
 //! - `GET /healthz` answers 200 `ok` as long as the process serves requests (liveness).
 //! - `GET /readyz` answers 503 `not ready` until [`Readiness::set_ready`] is called (after the
 //!   first full reconcile), then 200 `ok` (readiness).
+//! - [`serve_with`] adds the routes it is given (the status board's `GET /status`).
 //! - Any other path answers 404.
 //! - Served within [`Limits`] ([`Limits::ENDPOINTS`] in the daemon): a slow or idle client
 //!   can neither hold the process after shutdown nor take its descriptors.
@@ -72,7 +73,32 @@ pub async fn serve(
     limits: Limits,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    serve::serve(listener, router(metrics, readiness), limits, shutdown).await
+    serve_with(
+        listener,
+        metrics,
+        readiness,
+        Router::new(),
+        limits,
+        shutdown,
+    )
+    .await
+}
+
+/// [`serve`], with `extra` routes merged in (`crate::status::http::router`), under the same
+/// limits.
+///
+/// # Errors
+/// As [`serve`].
+pub async fn serve_with(
+    listener: TcpListener,
+    metrics: Metrics,
+    readiness: Readiness,
+    extra: Router,
+    limits: Limits,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let router = router(metrics, readiness).merge(extra);
+    serve::serve(listener, router, limits, shutdown).await
 }
 
 async fn metrics_handler(State(state): State<AppState>) -> impl IntoResponse {

@@ -21,6 +21,7 @@ use invsync::provider::{CredentialSource, Credentials, StaticCredentials};
 use invsync::reconcile::{ClientSettings, RunConfig, RunEvent, SettleGate, run as run_daemon};
 use invsync::serve::Limits;
 use invsync::server::{self, Readiness};
+use invsync::status::StatusBoard;
 use tokio::sync::{mpsc, oneshot};
 
 /// `RUST_LOG` default of the demo: the narration on stdout tells the story, so logs show only
@@ -90,10 +91,12 @@ pub(crate) async fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
         listener.local_addr()?
     ))?;
     let (stop_server, server_stopped) = oneshot::channel::<()>();
-    let server = tokio::spawn(server::serve(
+    let board = StatusBoard::new().with_metrics(metrics.clone());
+    let server = tokio::spawn(server::serve_with(
         listener,
         metrics.clone(),
         readiness.clone(),
+        invsync::status::http::router(board.clone()),
         Limits::ENDPOINTS,
         async {
             let _ = server_stopped.await;
@@ -117,6 +120,7 @@ pub(crate) async fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
     )?;
     let (events, received) = mpsc::unbounded_channel();
     let mut config = RunConfig::new(&dir, clients, metrics);
+    config.outcomes = Some(std::sync::Arc::new(board));
     config.schedule.resync_interval = args.interval;
     config.readiness = readiness;
     config.events = Some(events);
@@ -393,6 +397,15 @@ impl Story<'_> {
                 if self.told.insert(line.clone()) {
                     let _ = writeln!(out, "blocked:     {line}");
                 }
+            }
+            RunEvent::Delivery(delivery) => {
+                let _ = writeln!(
+                    out,
+                    "delivery:    {} {}: {}",
+                    address(&delivery.key, &delivery.id),
+                    delivery.kind.as_str(),
+                    delivery.message
+                );
             }
             RunEvent::BucketFailed { key, reason } | RunEvent::BucketBlocked { key, reason } => {
                 let _ = writeln!(out, "failed:      {key}: {reason} (retrying with backoff)");

@@ -12,6 +12,7 @@ pub(crate) mod output;
 pub(crate) mod plan;
 pub(crate) mod run;
 pub(crate) mod schema;
+pub(crate) mod status;
 pub(crate) mod validate;
 
 use std::collections::BTreeMap;

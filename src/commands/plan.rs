@@ -36,7 +36,12 @@ pub(crate) async fn run(args: &PlanArgs) -> anyhow::Result<ExitCode> {
             render::text(&plan, super::use_color(args.color))
         }
         OutputFormat::Text => render::text_summary_first(&plan, super::use_color(args.color)),
-        OutputFormat::Json => serde_json::to_string_pretty(&render::json(&plan))? + "\n",
+        OutputFormat::Json => {
+            serde_json::to_string_pretty(&invsync::status::plan_json::json(
+                &plan,
+                std::time::SystemTime::now(),
+            ))? + "\n"
+        }
         OutputFormat::Markdown => render::markdown(&plan, args.markdown_max_bytes),
     };
     super::output::print(&rendered)?;

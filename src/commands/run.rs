@@ -17,6 +17,7 @@ use invsync::scheduler::SchedulerConfig;
 use invsync::serve::Limits;
 use invsync::server::{self, Readiness};
 use invsync::shard::Shard;
+use invsync::status::{self, StatusBoard};
 use invsync::watch;
 use tokio::sync::{mpsc, watch as flag};
 
@@ -77,6 +78,11 @@ pub(crate) async fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
         dispatcher = Some(task);
     }
     let readiness: Readiness = config.readiness.clone();
+    let mut board = StatusBoard::new().with_metrics(metrics.clone());
+    if let Some(events) = &config.events {
+        board = board.with_events(events.clone());
+    }
+    config.outcomes = Some(Arc::new(board.clone()));
 
     config.reload_window = args.hook.hook_reload_window;
     let hostname = std::env::var("HOSTNAME").unwrap_or_default();
@@ -107,10 +113,11 @@ pub(crate) async fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
         )));
     }
 
-    let server = tokio::spawn(server::serve(
+    let server = tokio::spawn(server::serve_with(
         listener,
         metrics,
         readiness,
+        status::http::router(board),
         Limits::ENDPOINTS.with_shutdown_grace(args.shutdown_grace),
         stopped(terminated.clone()),
     ));

@@ -82,6 +82,12 @@ impl Notification {
                 messages: problems.clone(),
                 ..base(EventKind::Rejected, None)
             },
+            RunEvent::Delivery(delivery) => Notification {
+                id: Some(delivery.id.clone()),
+                detail: Some(delivery.kind.as_str().to_string()),
+                messages: vec![delivery.message.clone()],
+                ..base(EventKind::Delivery, Some(&delivery.key))
+            },
             RunEvent::RevisionLoaded { .. } | RunEvent::InSync { .. } => return None,
         })
     }
@@ -104,11 +110,11 @@ impl Notification {
         )
     }
 
-    /// The bucket and id a drift or correction is about.
-    fn config_prefix(&self) -> Option<String> {
+    /// The fingerprint prefix of `kind` notifications about this one's bucket and id.
+    fn config_prefix(&self, kind: EventKind) -> Option<String> {
         Some(format!(
             "{}|{}|{}|",
-            EventKind::Drift.as_str(),
+            kind.as_str(),
             self.bucket.as_ref()?,
             self.id.as_deref()?
         ))
@@ -143,7 +149,16 @@ impl Deduplicator {
     pub(crate) fn admit(&mut self, notification: &Notification, now: Instant) -> bool {
         self.sweep(now);
         if notification.kind == EventKind::Corrected {
-            if let Some(prefix) = notification.config_prefix() {
+            if let Some(prefix) = notification.config_prefix(EventKind::Drift) {
+                self.sent.retain(|key, _| !key.starts_with(&prefix));
+            }
+            return true;
+        }
+        if notification.kind == EventKind::Delivery
+            && notification.detail.as_deref() == Some("delivered")
+        {
+            // Reports arrive again: the next problem of this configuration is news at once.
+            if let Some(prefix) = notification.config_prefix(EventKind::Delivery) {
                 self.sent.retain(|key, _| !key.starts_with(&prefix));
             }
             return true;
@@ -260,5 +275,29 @@ mod tests {
             buckets: 1,
         };
         assert!(Notification::from_event(&loaded, "r").is_none());
+    }
+
+    fn delivery(kind: crate::reconcile::DeliveryEventKind) -> Notification {
+        let event = RunEvent::Delivery(Box::new(crate::reconcile::DeliveryEvent {
+            key: key(),
+            id: "list1".into(),
+            kind,
+            message: "destination not ready: no grant; fix: add {}".into(),
+        }));
+        Notification::from_event(&event, "abc123").unwrap()
+    }
+
+    #[test]
+    fn a_delivery_problem_is_sent_once_per_window_and_again_at_once_after_a_recovery() {
+        use crate::reconcile::DeliveryEventKind::{Delivered, ReportOverdue};
+        let mut dedup = Deduplicator::new(Duration::from_secs(3600));
+        let t0 = Instant::now();
+        let overdue = delivery(ReportOverdue);
+        assert_eq!(overdue.kind, EventKind::Delivery);
+        assert_eq!(overdue.detail.as_deref(), Some("report_overdue"));
+        assert!(dedup.admit(&overdue, t0));
+        assert!(!dedup.admit(&overdue, t0 + Duration::from_secs(1)));
+        assert!(dedup.admit(&delivery(Delivered), t0 + Duration::from_secs(2)));
+        assert!(dedup.admit(&overdue, t0 + Duration::from_secs(3)));
     }
 }

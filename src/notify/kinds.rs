@@ -44,16 +44,20 @@ pub enum EventKind {
     Blocked,
     /// A manifests revision was rejected.
     Rejected,
+    /// A configuration's reports stopped arriving (destination not ready, overdue, invalid)
+    /// or arrive again.
+    Delivery,
 }
 
 impl EventKind {
     /// Every kind, the default selection.
-    pub const ALL: [EventKind; 5] = [
+    pub const ALL: [EventKind; 6] = [
         EventKind::Drift,
         EventKind::Corrected,
         EventKind::Failed,
         EventKind::Blocked,
         EventKind::Rejected,
+        EventKind::Delivery,
     ];
 
     /// The lowercase name used in payloads.
@@ -64,6 +68,7 @@ impl EventKind {
             EventKind::Failed => "failed",
             EventKind::Blocked => "blocked",
             EventKind::Rejected => "rejected",
+            EventKind::Delivery => "delivery",
         }
     }
 }

@@ -70,6 +70,15 @@ pub fn title(n: &Notification) -> String {
         EventKind::Corrected => format!("invsync: corrected {bucket}: `{id}` ({detail})"),
         EventKind::Failed => format!("invsync: reconcile of {bucket} failed"),
         EventKind::Blocked => format!("invsync: {bucket} blocked, nothing written"),
+        EventKind::Delivery if detail == "delivered" => {
+            format!("invsync: reports of {bucket}: `{id}` delivered again")
+        }
+        EventKind::Delivery => {
+            format!(
+                "invsync: reports of {bucket}: `{id}` {}",
+                detail.replace('_', " ")
+            )
+        }
         EventKind::Rejected => format!(
             "invsync: manifests revision {} rejected ({} problems)",
             n.revision,
@@ -98,6 +107,7 @@ fn color(kind: EventKind) -> &'static str {
     match kind {
         EventKind::Corrected => "2EB67D",
         EventKind::Drift => "ECB22E",
+        EventKind::Delivery => "E8912D",
         EventKind::Failed | EventKind::Blocked | EventKind::Rejected => "E01E5A",
     }
 }
@@ -185,5 +195,32 @@ mod tests {
         let body = render(Format::Json, &rejected, 0);
         assert_eq!(body["messages"].as_array().unwrap().len(), 25);
         assert_eq!(body["bucket"], Value::Null);
+    }
+
+    #[test]
+    fn delivery_titles_name_the_problem_or_the_recovery() {
+        let overdue = Notification {
+            kind: EventKind::Delivery,
+            detail: Some("report_overdue".into()),
+            fields: Vec::new(),
+            messages: vec!["report overdue (last delivered at 2026-12-01T00:00:00Z)".into()],
+            ..drift()
+        };
+        assert_eq!(
+            title(&overdue),
+            "invsync: reports of oss://logs (cn-hangzhou): `list1` report overdue"
+        );
+        let body = render(Format::Json, &overdue, 1_700_000_000);
+        assert_eq!(body["event"], "delivery");
+        assert_eq!(body["detail"], "report_overdue");
+        let again = Notification {
+            detail: Some("delivered".into()),
+            ..overdue
+        };
+        assert!(
+            title(&again).ends_with("delivered again"),
+            "{}",
+            title(&again)
+        );
     }
 }

@@ -1,9 +1,31 @@
 //! What the daemon tells an embedding program (the demo narrates these), besides its logs.
 
-use crate::model::BucketKey;
+use crate::model::{BucketKey, DeliveryHealth};
 use crate::plan::{Blocked, Change};
 
 use super::drift::DriftEvent;
+use super::outcome::Reconciled;
+
+/// Keeps a record of every bucket's latest reconcile besides the metrics (the status board of
+/// `crate::status`), without the daemon knowing what it shows.
+///
+/// # Guarantees
+/// The daemon calls it from its loop, in order: [`OutcomeSink::revision_loaded`] when a
+/// revision comes into force, [`OutcomeSink::reconciled`] after each reconcile of a bucket
+/// still managed, [`OutcomeSink::removed`] when a bucket stops being managed here, and
+/// [`OutcomeSink::delivery_checked`] whenever a configuration's delivery was checked.
+/// Implementations must return quickly (no I/O, no waiting on a lock held across I/O).
+pub trait OutcomeSink: Send + Sync {
+    /// `revision` is now in force.
+    fn revision_loaded(&self, revision: &str);
+    /// A reconcile of `key` at `revision` ended with `reconciled`.
+    fn reconciled(&self, key: &BucketKey, reconciled: &Reconciled, revision: &str);
+    /// `key` is no longer managed by this daemon (dropped from the manifests, discovery or
+    /// this replica's shard).
+    fn removed(&self, key: &BucketKey);
+    /// The delivery checks found `health` for configuration `id` of `key`.
+    fn delivery_checked(&self, key: &BucketKey, id: &str, health: DeliveryHealth);
+}
 
 /// One thing the daemon did or found. Sent in the order it happened.
 #[derive(Debug, Clone)]
@@ -43,6 +65,9 @@ pub enum RunEvent {
     /// A change would have written over a foreign live configuration (one holding what
     /// invsync does not model); it is held back until a person acts.
     ForeignBlocked(Box<Blocked>),
+    /// A configuration's reports stopped arriving as they should, or arrive again (sent once
+    /// per change of [`DeliveryEventKind`]).
+    Delivery(Box<DeliveryEvent>),
     /// Every managed bucket matches its manifest (sent once each time this becomes true).
     InSync {
         /// The revision in force.
@@ -52,4 +77,42 @@ pub enum RunEvent {
         /// How many buckets its manifests declare.
         buckets: usize,
     },
+}
+
+/// What changed about a configuration's report delivery.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DeliveryEventKind {
+    /// The destination does not let the inventory service write reports.
+    DestinationNotReady,
+    /// No valid report arrived in time.
+    ReportOverdue,
+    /// The newest report failed validation and is not trusted.
+    ReportInvalid,
+    /// A valid report arrived again after one of the above.
+    Delivered,
+}
+
+impl DeliveryEventKind {
+    /// The snake_case name notifications carry.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeliveryEventKind::DestinationNotReady => "destination_not_ready",
+            DeliveryEventKind::ReportOverdue => "report_overdue",
+            DeliveryEventKind::ReportInvalid => "report_invalid",
+            DeliveryEventKind::Delivered => "delivered",
+        }
+    }
+}
+
+/// A change in one configuration's report delivery.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeliveryEvent {
+    /// The source bucket.
+    pub key: BucketKey,
+    /// The configuration id.
+    pub id: String,
+    /// What changed.
+    pub kind: DeliveryEventKind,
+    /// What is wrong and the fix, or when the report came.
+    pub message: String,
 }

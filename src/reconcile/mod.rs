@@ -43,7 +43,7 @@ pub use apply::{ApplySettings, apply_plan};
 pub use bucket::{ReconcileContext, reconcile, reconcile_with};
 pub use clients::{ClientSettings, Clients};
 pub use error::{Action, ReconcileError, error_policy};
-pub use events::RunEvent;
+pub use events::{DeliveryEvent, DeliveryEventKind, OutcomeSink, RunEvent};
 pub use once::{apply_all, plan_all};
 pub use outcome::{Applied, Reconciled};
 pub use requeue::next_action;

@@ -48,7 +48,7 @@ use super::bucket::{ReconcileContext, reconcile};
 use super::clients::Clients;
 use super::discovery::{DEFAULT_DISCOVER_INTERVAL, DiscoverySchedule};
 use super::error::ReconcileError;
-use super::events::RunEvent;
+use super::events::{OutcomeSink, RunEvent};
 use super::fleet::{Discovery, FleetBinding, FleetView};
 use super::outcome::Reconciled;
 use super::report;
@@ -112,6 +112,8 @@ pub struct RunConfig {
     pub full_pass: Option<mpsc::UnboundedReceiver<()>>,
     /// Receives a [`RunEvent`] for everything found and done.
     pub events: Option<mpsc::UnboundedSender<RunEvent>>,
+    /// Keeps the latest reconcile of every bucket (the status board).
+    pub outcomes: Option<Arc<dyn OutcomeSink>>,
     /// Each message reloads the manifests at once (push hook); when the revision has not
     /// changed yet (git-sync still fetching), the reload is retried until `reload_window` ends.
     pub reload_requests: Option<mpsc::UnboundedReceiver<()>>,
@@ -151,6 +153,7 @@ impl RunConfig {
             shutdown_grace: DEFAULT_SHUTDOWN_GRACE,
             full_pass: None,
             events: None,
+            outcomes: None,
             reload_requests: None,
             reload_window: DEFAULT_RELOAD_WINDOW,
             shard: Shard::SINGLE,
@@ -277,6 +280,8 @@ struct Finished {
     key: BucketKey,
     /// Configurations the reconciled revision declared for the bucket.
     declared: usize,
+    /// The revision the reconcile ran at.
+    revision: String,
     reconciled: Reconciled,
 }
 
@@ -318,6 +323,7 @@ struct Daemon {
     concurrency: usize,
     shutdown_grace: Duration,
     events: Option<mpsc::UnboundedSender<RunEvent>>,
+    outcomes: Option<Arc<dyn OutcomeSink>>,
     scheduler: BucketScheduler<BucketKey>,
     /// The last good revision's id and desired state.
     revision: String,
@@ -367,6 +373,7 @@ impl Daemon {
             concurrency: config.concurrency.max(1),
             shutdown_grace: config.shutdown_grace,
             events: config.events,
+            outcomes: config.outcomes,
             scheduler: BucketScheduler::new(config.schedule, rand::random::<f64>),
             revision: String::new(),
             desired: Arc::new(DesiredState::default()),
@@ -499,6 +506,9 @@ impl Daemon {
             self.announced = false;
         }
         self.update_gauges();
+        if let Some(outcomes) = &self.outcomes {
+            outcomes.revision_loaded(&self.revision);
+        }
         self.emit(RunEvent::RevisionLoaded {
             revision: self.revision.clone(),
             buckets: self.desired.buckets.len(),
@@ -580,6 +590,9 @@ impl Daemon {
             self.context
                 .metrics
                 .remove_bucket(key.provider, &key.bucket);
+            if let Some(outcomes) = &self.outcomes {
+                outcomes.removed(key);
+            }
             if let Some(pending) = &mut self.first_pass {
                 pending.remove(key);
             }
@@ -625,6 +638,7 @@ impl Daemon {
                 Finished {
                     declared: bucket.inventories.len(),
                     key: bucket.key,
+                    revision,
                     reconciled,
                 }
             });
@@ -637,6 +651,7 @@ impl Daemon {
         let Finished {
             key,
             declared,
+            revision,
             reconciled,
         } = finished;
         let failures = self.scheduler.failures(&key).unwrap_or(0) + 1;
@@ -673,6 +688,9 @@ impl Daemon {
         self.check_first_pass();
         if !self.desired.buckets.contains_key(&key) {
             return;
+        }
+        if let Some(outcomes) = &self.outcomes {
+            outcomes.reconciled(&key, &reconciled, &revision);
         }
         let in_sync = reconciled.is_in_sync();
         let policy_bucket = self.policy_buckets.contains(&key);

@@ -337,6 +337,7 @@ async fn policy_gauges_count_matched_buckets_pending_until_in_sync() {
     daemon.finish(Finished {
         key,
         declared: 1,
+        revision: String::new(),
         reconciled: Reconciled {
             result: Ok(crate::reconcile::Applied::InSync),
             plan: None,
@@ -460,6 +461,7 @@ async fn a_bucket_left_out_of_a_wave_is_looked_at_as_soon_as_the_next_pass_refil
     daemon.finish(Finished {
         key: key.clone(),
         declared: 1,
+        revision: String::new(),
         reconciled: Reconciled {
             result: Ok(crate::reconcile::Applied::Held(interval * 2)),
             plan: None,

@@ -82,5 +82,6 @@ mod server_endpoints;
 mod settle_widening;
 mod shard_replicas;
 mod signature_expiry;
+mod status_daemon;
 mod vendor_bodies;
 mod watch_gitsync;

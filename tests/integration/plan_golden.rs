@@ -11,6 +11,11 @@ use invsync::plan::{Action, BucketFailure, Plan, PlanOptions, plan_bucket, rende
 
 const REVISION: &str = "4f2c9e1d0b7a";
 
+/// When the golden plans are made: every condition's transition time.
+fn plan_time() -> std::time::SystemTime {
+    std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_796_000_000)
+}
+
 fn plan_of(cases: &[(DesiredBucket, Vec<Inventory>)], failures: Vec<BucketFailure>) -> Plan {
     let buckets = cases
         .iter()
@@ -31,7 +36,10 @@ fn assert_renderings(case: &str, plan: &Plan) {
         &format!("plan/{case}.log.txt"),
         &render::text_summary_first(plan, false),
     );
-    let json = serde_json::to_string_pretty(&render::json(plan)).unwrap() + "\n";
+    // As `invsync plan --output json` prints it: with each bucket's conditions.
+    let json = serde_json::to_string_pretty(&invsync::status::plan_json::json(plan, plan_time()))
+        .unwrap()
+        + "\n";
     assert_golden(&format!("plan/{case}.json"), &json);
     assert_golden(&format!("plan/{case}.md"), &render::markdown(plan, 65_536));
 }
