@@ -335,6 +335,26 @@ pub struct FleetArgs {
     pub max_policy_writes_per_pass: u64,
 }
 
+/// Delivery checks of `plan` and `apply`: read-only calls on each configuration's report
+/// destination.
+#[derive(Debug, Args)]
+pub struct DeliveryArgs {
+    /// Check that each configuration's destination lets the inventory service write its reports
+    /// (one bucket policy read per destination bucket), and show the statement to add where it
+    /// does not: `on` or `off`.
+    #[arg(long, default_value = "on", env = "INVSYNC_DELIVERY_CHECKS", value_name = "on|off", value_parser = parse_switch)]
+    pub delivery_checks: bool,
+}
+
+/// Reads `on` or `off`.
+fn parse_switch(text: &str) -> Result<bool, String> {
+    match text {
+        "on" => Ok(true),
+        "off" => Ok(false),
+        other => Err(format!("expected `on` or `off`, got `{other}`")),
+    }
+}
+
 /// Plan output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum OutputFormat {
@@ -372,6 +392,9 @@ pub struct PlanArgs {
     /// Limits of fleet policy rollouts (`--max-policy-writes-per-pass`).
     #[command(flatten)]
     pub fleet: FleetArgs,
+    /// Delivery checks (`--delivery-checks`).
+    #[command(flatten)]
+    pub delivery: DeliveryArgs,
 
     /// Output format.
     #[arg(
@@ -411,6 +434,15 @@ pub struct ApplyArgs {
     /// Limits of fleet policy rollouts (`--max-policy-writes-per-pass`).
     #[command(flatten)]
     pub fleet: FleetArgs,
+    /// Delivery checks (`--delivery-checks`).
+    #[command(flatten)]
+    pub delivery: DeliveryArgs,
+
+    /// Write nothing to a bucket while a configuration it would write delivers to a
+    /// destination that is not ready (the bucket fails with the statement to add); by default
+    /// such configurations are written and the plan only warns.
+    #[arg(long, env = "INVSYNC_REQUIRE_READY_DESTINATION")]
+    pub require_ready_destination: bool,
 
     /// Start the declared `Once` configuration ID (create it, or replace it when it differs):
     /// without this flag `Once` configurations are never written. Repeat or comma-separate
@@ -454,6 +486,17 @@ pub struct RunArgs {
     /// at once after a push to the hook. Unused without policies.
     #[arg(long, default_value = "5m", env = "INVSYNC_DISCOVER_INTERVAL", value_parser = duration::parse_positive)]
     pub discover_interval: Duration,
+
+    /// Look at each configuration's destination and newest report at most once per schedule
+    /// period (bucket policy, one listing, the report's manifest and checksum), and serve what
+    /// was found on /status and /metrics: `on` or `off`.
+    #[arg(long, default_value = "on", env = "INVSYNC_DELIVERY_CHECKS", value_name = "on|off", value_parser = parse_switch)]
+    pub delivery_checks: bool,
+
+    /// How late a report may be before it is overdue, beyond its schedule's period, e.g.
+    /// `48h` (S3 delivers a first report within 48 hours).
+    #[arg(long, default_value = "48h", env = "INVSYNC_REPORT_GRACE", value_parser = duration::parse)]
+    pub report_grace: Duration,
 
     /// Observe only: report drift in logs and metrics, never write.
     #[arg(long, env = "INVSYNC_DRY_RUN")]

@@ -12,7 +12,7 @@ use invsync::model::Provider;
 use invsync::notify::{self, DeliverySettings, NotifyConfig};
 use invsync::provider::CredentialSource;
 use invsync::provider::registry;
-use invsync::reconcile::{RunConfig, SettleGate, run as run_daemon};
+use invsync::reconcile::{DeliveryWatch, RunConfig, SettleGate, run as run_daemon};
 use invsync::scheduler::SchedulerConfig;
 use invsync::serve::Limits;
 use invsync::server::{self, Readiness};
@@ -83,6 +83,9 @@ pub(crate) async fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
         board = board.with_events(events.clone());
     }
     config.outcomes = Some(Arc::new(board.clone()));
+    if args.delivery_checks {
+        config.delivery = Some(DeliveryWatch::new(args.report_grace));
+    }
 
     config.reload_window = args.hook.hook_reload_window;
     let hostname = std::env::var("HOSTNAME").unwrap_or_default();

@@ -21,6 +21,8 @@ pub trait ProviderInventory: fmt::Debug + Clone + Eq + Send + Sync + 'static {
     fn id(&self) -> &str;
     /// The id, to change (callers keep ids unique within the bucket).
     fn id_mut(&mut self) -> &mut String;
+    /// Whether the service produces reports for it.
+    fn enabled(&self) -> bool;
     /// Whether the service produces reports for it, to read or change.
     fn enabled_mut(&mut self) -> &mut bool;
     /// The object key prefix its reports are limited to, to read or change.
@@ -41,6 +43,9 @@ macro_rules! provider_inventory {
             fn id_mut(&mut self) -> &mut String {
                 &mut self.id
             }
+            fn enabled(&self) -> bool {
+                self.enabled
+            }
             fn enabled_mut(&mut self) -> &mut bool {
                 &mut self.enabled
             }
@@ -57,6 +62,7 @@ trait Erased: fmt::Debug + Send + Sync {
     fn provider(&self) -> Provider;
     fn id(&self) -> &str;
     fn id_mut(&mut self) -> &mut String;
+    fn enabled(&self) -> bool;
     fn enabled_mut(&mut self) -> &mut bool;
     fn filter_prefix_mut(&mut self) -> &mut Option<String>;
     fn clone_box(&self) -> Box<dyn Erased>;
@@ -73,6 +79,9 @@ impl<T: ProviderInventory> Erased for T {
     }
     fn id_mut(&mut self) -> &mut String {
         ProviderInventory::id_mut(self)
+    }
+    fn enabled(&self) -> bool {
+        ProviderInventory::enabled(self)
     }
     fn enabled_mut(&mut self) -> &mut bool {
         ProviderInventory::enabled_mut(self)
@@ -115,6 +124,11 @@ impl Inventory {
     /// Gives the configuration another id (callers keep ids unique within the bucket).
     pub fn set_id(&mut self, id: String) {
         *self.0.id_mut() = id;
+    }
+
+    /// Whether the service produces reports for it.
+    pub fn enabled(&self) -> bool {
+        self.0.enabled()
     }
 
     /// Whether the service produces reports for it, to read or change.
@@ -260,6 +274,9 @@ mod tests {
         fn id_mut(&mut self) -> &mut String {
             &mut self.id
         }
+        fn enabled(&self) -> bool {
+            self.enabled
+        }
         fn enabled_mut(&mut self) -> &mut bool {
             &mut self.enabled
         }
@@ -278,6 +295,9 @@ mod tests {
         }
         fn id_mut(&mut self) -> &mut String {
             &mut self.0.id
+        }
+        fn enabled(&self) -> bool {
+            self.0.enabled
         }
         fn enabled_mut(&mut self) -> &mut bool {
             &mut self.0.enabled

@@ -14,7 +14,8 @@
 //! - [`revision`]: loading a manifests revision for the daemon; what changed since the last.
 //! - [`settle`]: deletes, replacements and widened writes wait until the manifests revision is
 //!   stable; [`grant`]: what a revision lets the daemon write on a bucket.
-//! - [`runner`]: the daemon loop of `invsync run`; [`events`]: what it reports to embedders.
+//! - [`runner`]: the daemon loop of `invsync run`; [`events`]: what it reports to embedders;
+//!   [`delivery`]: the reports of buckets in sync looked at, once per schedule period each.
 //! - [`fleet`]: fleet policies as the daemon sees them (discovery results, expansions);
 //!   [`discovery`]: when the fleet is listed again; [`waves`]: how many policy buckets one
 //!   pass may write to.
@@ -24,6 +25,7 @@
 pub mod apply;
 pub mod bucket;
 pub mod clients;
+pub mod delivery;
 pub(crate) mod discovery;
 pub mod drift;
 pub mod error;
@@ -42,6 +44,7 @@ pub mod waves;
 pub use apply::{ApplySettings, apply_plan};
 pub use bucket::{ReconcileContext, reconcile, reconcile_with};
 pub use clients::{ClientSettings, Clients};
+pub use delivery::DeliveryWatch;
 pub use error::{Action, ReconcileError, error_policy};
 pub use events::{DeliveryEvent, DeliveryEventKind, OutcomeSink, RunEvent};
 pub use once::{apply_all, plan_all};

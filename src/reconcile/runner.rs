@@ -48,6 +48,7 @@ use super::bucket::{ReconcileContext, reconcile};
 use super::clients::Clients;
 use super::discovery::{DEFAULT_DISCOVER_INTERVAL, DiscoverySchedule};
 use super::error::ReconcileError;
+use super::delivery::DeliveryWatch;
 use super::events::{OutcomeSink, RunEvent};
 use super::fleet::{Discovery, FleetBinding, FleetView};
 use super::outcome::Reconciled;
@@ -60,7 +61,7 @@ use crate::backoff::{Backoff, Jitter};
 use crate::fleet::DEFAULT_MAX_POLICY_WRITES_PER_PASS;
 use crate::manifest::ParseCache;
 use crate::metrics::{ConfigCounts, Metrics};
-use crate::model::{BucketKey, DesiredState, Provider};
+use crate::model::{BucketKey, DeliveryHealth, DesiredState, Provider};
 use crate::plan::{PlanOptions, PolicyCoverage};
 use crate::provider::endpoint_policy::EndpointPolicy;
 use crate::scheduler::{Action, BucketScheduler, SchedulerConfig};
@@ -114,6 +115,10 @@ pub struct RunConfig {
     pub events: Option<mpsc::UnboundedSender<RunEvent>>,
     /// Keeps the latest reconcile of every bucket (the status board).
     pub outcomes: Option<Arc<dyn OutcomeSink>>,
+    /// Looks at the reports of the configurations of buckets in sync, at most once per
+    /// schedule period each, and tells [`RunConfig::outcomes`] what it found; `None`: no
+    /// delivery checks.
+    pub delivery: Option<DeliveryWatch>,
     /// Each message reloads the manifests at once (push hook); when the revision has not
     /// changed yet (git-sync still fetching), the reload is retried until `reload_window` ends.
     pub reload_requests: Option<mpsc::UnboundedReceiver<()>>,
@@ -154,6 +159,7 @@ impl RunConfig {
             full_pass: None,
             events: None,
             outcomes: None,
+            delivery: None,
             reload_requests: None,
             reload_window: DEFAULT_RELOAD_WINDOW,
             shard: Shard::SINGLE,
@@ -283,6 +289,8 @@ struct Finished {
     /// The revision the reconcile ran at.
     revision: String,
     reconciled: Reconciled,
+    /// What the delivery checks found after it, by configuration id (only those due).
+    delivery: Vec<(String, DeliveryHealth)>,
 }
 
 /// What changed the set of managed buckets (for the logs).
@@ -324,6 +332,7 @@ struct Daemon {
     shutdown_grace: Duration,
     events: Option<mpsc::UnboundedSender<RunEvent>>,
     outcomes: Option<Arc<dyn OutcomeSink>>,
+    delivery: Option<DeliveryWatch>,
     scheduler: BucketScheduler<BucketKey>,
     /// The last good revision's id and desired state.
     revision: String,
@@ -374,6 +383,7 @@ impl Daemon {
             shutdown_grace: config.shutdown_grace,
             events: config.events,
             outcomes: config.outcomes,
+            delivery: config.delivery,
             scheduler: BucketScheduler::new(config.schedule, rand::random::<f64>),
             revision: String::new(),
             desired: Arc::new(DesiredState::default()),
@@ -606,6 +616,9 @@ impl Daemon {
         for key in &diff.changed {
             self.scheduler.schedule_now(key);
         }
+        if let Some(watch) = &self.delivery {
+            watch.retain(&self.desired);
+        }
         self.check_first_pass();
     }
 
@@ -624,6 +637,7 @@ impl Daemon {
                 context.wave.clone_from(&self.wave);
             }
             let revision = self.revision.clone();
+            let watch = self.delivery.clone();
             self.tasks.spawn(async move {
                 let observed = report::observed(
                     &context,
@@ -635,11 +649,22 @@ impl Daemon {
                     .catch_unwind()
                     .await
                     .unwrap_or_else(|_| Reconciled::failed(ReconcileError::Panicked));
+                let delivery = match &watch {
+                    Some(watch) => {
+                        let checks = watch.check_due(&bucket, &reconciled, &context.clients);
+                        AssertUnwindSafe(checks)
+                            .catch_unwind()
+                            .await
+                            .unwrap_or_default()
+                    }
+                    None => Vec::new(),
+                };
                 Finished {
                     declared: bucket.inventories.len(),
                     key: bucket.key,
                     revision,
                     reconciled,
+                    delivery,
                 }
             });
         }
@@ -653,6 +678,7 @@ impl Daemon {
             declared,
             revision,
             reconciled,
+            delivery,
         } = finished;
         let failures = self.scheduler.failures(&key).unwrap_or(0) + 1;
         let action = next_action(&reconciled.result, failures);
@@ -691,6 +717,9 @@ impl Daemon {
         }
         if let Some(outcomes) = &self.outcomes {
             outcomes.reconciled(&key, &reconciled, &revision);
+            for (id, health) in delivery {
+                outcomes.delivery_checked(&key, &id, health);
+            }
         }
         let in_sync = reconciled.is_in_sync();
         let policy_bucket = self.policy_buckets.contains(&key);

@@ -338,6 +338,7 @@ async fn policy_gauges_count_matched_buckets_pending_until_in_sync() {
         key,
         declared: 1,
         revision: String::new(),
+        delivery: Vec::new(),
         reconciled: Reconciled {
             result: Ok(crate::reconcile::Applied::InSync),
             plan: None,
@@ -462,6 +463,7 @@ async fn a_bucket_left_out_of_a_wave_is_looked_at_as_soon_as_the_next_pass_refil
         key: key.clone(),
         declared: 1,
         revision: String::new(),
+        delivery: Vec::new(),
         reconciled: Reconciled {
             result: Ok(crate::reconcile::Applied::Held(interval * 2)),
             plan: None,

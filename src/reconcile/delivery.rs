@@ -1,0 +1,119 @@
+//! The daemon's delivery checks: after a bucket's reconcile, the reports of each of its
+//! configurations that is due are looked at ([`crate::delivery::check`]), at most once per
+//! schedule period per configuration.
+
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, SystemTime};
+
+use super::clients::Clients;
+use super::outcome::Reconciled;
+use crate::delivery::{self, Configuration, DeliveryTracker, PolicyCache};
+use crate::model::{DeliveryHealth, DesiredBucket, DesiredState};
+
+/// Reads the current wall-clock time. Injectable, so that tests can move the checks' time
+/// with an emulator's clock.
+pub type WallClock = Arc<dyn Fn() -> SystemTime + Send + Sync>;
+
+/// What the daemon's delivery checks share across passes: which configuration was looked at
+/// when, and what was found. Cheap to clone into a reconcile task.
+///
+/// # Guarantees
+/// - A configuration's reports are read at most once per schedule period (plus once when its
+///   next report turns late), whatever the resync interval: see [`DeliveryTracker`].
+/// - Only enabled configurations of a bucket whose reconcile left it in sync are looked at: a
+///   drifted or failed bucket is reported as such first, and a disabled configuration is due
+///   no report.
+/// - Nothing is written, ever; every call goes through the provider's
+///   [`crate::provider::delivery::DeliveryApi`].
+#[derive(Clone)]
+pub struct DeliveryWatch {
+    tracker: Arc<Mutex<DeliveryTracker>>,
+    clock: WallClock,
+    grace: Duration,
+}
+
+impl DeliveryWatch {
+    /// Checks on the system clock, allowing `grace` past each report's due time
+    /// ([`crate::delivery::DEFAULT_GRACE`] by default).
+    pub fn new(grace: Duration) -> Self {
+        DeliveryWatch {
+            tracker: Arc::default(),
+            clock: Arc::new(SystemTime::now),
+            grace,
+        }
+    }
+
+    /// The same checks on `clock` instead of the system clock.
+    pub fn with_clock(mut self, clock: WallClock) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    fn tracker(&self) -> MutexGuard<'_, DeliveryTracker> {
+        // A panic while holding the lock leaves plain data behind: keep using it.
+        self.tracker.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Looks at the reports of every configuration of `bucket` that is due, after a reconcile
+    /// that ended with `reconciled`; returns what was found, by configuration id.
+    pub(crate) async fn check_due(
+        &self,
+        bucket: &DesiredBucket,
+        reconciled: &Reconciled,
+        clients: &Clients,
+    ) -> Vec<(String, DeliveryHealth)> {
+        if !reconciled.is_in_sync() {
+            return Vec::new();
+        }
+        let now = (self.clock)();
+        let due: Vec<_> = {
+            let mut tracker = self.tracker();
+            bucket
+                .inventories
+                .iter()
+                // A disabled configuration is due no report.
+                .filter(|inventory| inventory.enabled())
+                .filter_map(|inventory| {
+                    let location = delivery::location(&bucket.key, inventory)?;
+                    tracker
+                        .due(&bucket.key, inventory, location.schedule, now)
+                        .then(|| (inventory, tracker.first_seen(&bucket.key, inventory, now)))
+                })
+                .collect()
+        };
+        if due.is_empty() {
+            return Vec::new();
+        }
+        let api = clients.delivery(bucket.key.provider, &bucket.options);
+        // One policy read per destination for this bucket's configurations.
+        let cache = PolicyCache::new();
+        let mut found = Vec::with_capacity(due.len());
+        for (inventory, first_seen) in due {
+            let config = Configuration {
+                source: &bucket.key,
+                options: &bucket.options,
+                inventory,
+            };
+            let health = delivery::check(&*api, &cache, config, first_seen, now, self.grace).await;
+            self.tracker()
+                .record(&bucket.key, inventory, now, health.clone());
+            found.push((inventory.id().to_string(), health));
+        }
+        found
+    }
+
+    /// Forgets every configuration `desired` no longer declares.
+    pub(crate) fn retain(&self, desired: &DesiredState) {
+        let keep = desired
+            .buckets
+            .iter()
+            .flat_map(|(key, bucket)| {
+                bucket
+                    .inventories
+                    .iter()
+                    .map(|inventory| (key.clone(), inventory.id().to_string()))
+            })
+            .collect();
+        self.tracker().retain(&keep);
+    }
+}
