@@ -19,6 +19,7 @@ mod daemon_process;
 mod daemon_reconcile;
 mod daemon_revisions;
 mod daemon_settle;
+mod delivery_emulator;
 mod demo;
 mod discovery;
 mod discovery_bodies;

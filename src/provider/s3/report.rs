@@ -146,7 +146,7 @@ pub(crate) fn destination_readiness(check: &DestinationCheck<'_>) -> Readiness {
             Readiness::NotChecked {
                 reason: format!(
                     "{dest}'s bucket policy conditions on aws:SourceAccount and the source account \
-                     is not known (set expectedBucketOwner on {})",
+                     is not known (set expectedBucketOwner on {}, or the destination's accountId)",
                     check.source.bucket
                 ),
             }
