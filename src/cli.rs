@@ -438,9 +438,9 @@ pub struct ApplyArgs {
     #[command(flatten)]
     pub delivery: DeliveryArgs,
 
-    /// Write nothing to a bucket while a configuration it would write delivers to a
-    /// destination that is not ready (the bucket fails with the statement to add); by default
-    /// such configurations are written and the plan only warns.
+    /// Write nothing to a bucket with a configuration whose destination is not ready (the
+    /// bucket fails, the statement to add is printed); by default such configurations are
+    /// written and only reported.
     #[arg(long, env = "INVSYNC_REQUIRE_READY_DESTINATION")]
     pub require_ready_destination: bool,
 

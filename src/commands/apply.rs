@@ -1,5 +1,6 @@
 //! `invsync apply`: plan, then carry the plan out bucket by bucket.
 
+use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::process::ExitCode;
 
@@ -7,8 +8,8 @@ use invsync::cli::ApplyArgs;
 use invsync::error_chain::Chain;
 use invsync::fleet;
 use invsync::metrics::Metrics;
-use invsync::model::{DesiredBucket, DesiredState};
-use invsync::plan::FleetReport;
+use invsync::model::{BucketKey, DesiredBucket, DesiredState, Readiness};
+use invsync::plan::{DestinationFinding, FleetReport};
 use invsync::provider::registry;
 use invsync::reconcile::{
     Applied, ApplySettings, ReconcileContext, ReconcileError, Reconciled, SettleGate, apply_all,
@@ -18,7 +19,9 @@ use invsync::reconcile::{
 /// case nothing is written at all —, conflicting policies — likewise —, a `--run-once` id no
 /// manifest declares as `Once`, a refused plan, a failed read or write, a perpetual diff, a
 /// failed bucket listing or an unreadable selected bucket, a policy's refused deletes). A wave
-/// rollout with passes left is not a failure: the report says to run apply again.
+/// rollout with passes left is not a failure: the report says to run apply again. A
+/// destination that is not ready is reported with its fix and, by default, still written; with
+/// `--require-ready-destination` its bucket is not written and the run fails.
 pub(crate) async fn run(args: &ApplyArgs) -> anyhow::Result<ExitCode> {
     let policy = args.manifests.endpoint_policy();
     let Some(desired) = super::load_or_report(&args.manifests.manifests, &policy) else {
@@ -51,6 +54,18 @@ pub(crate) async fn run(args: &ApplyArgs) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::from(1));
         }
         (pass, planned.plan.fleet)
+    };
+    let destinations = if args.delivery.delivery_checks {
+        super::destinations::check(&clients, &desired, usize::from(args.provider.concurrency))
+            .await
+    } else {
+        Vec::new()
+    };
+    let mut desired = desired;
+    let held = if args.require_ready_destination {
+        hold_not_ready(&mut desired, &destinations)
+    } else {
+        Vec::new()
     };
     // The daemon's reconcile, run once: nothing waits for the manifests to settle and nothing
     // is exported, so the metrics stay unread.
@@ -95,8 +110,10 @@ pub(crate) async fn run(args: &ApplyArgs) -> anyhow::Result<ExitCode> {
         }
         describe(&mut out, &key.to_string(), outcome);
     }
-    let failed = outcomes.len() - in_sync - converged - observed - gone;
+    all_converged &= held.is_empty();
+    let failed = outcomes.len() - in_sync - converged - observed - gone + held.len();
     all_converged &= describe_fleet(&mut out, &fleet);
+    describe_destinations(&mut out, &destinations, &held);
     let observed_note = if observed > 0 {
         format!(", {observed} drifted in observe mode (not written)")
     } else {
@@ -118,6 +135,39 @@ pub(crate) async fn run(args: &ApplyArgs) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::from(1)
     })
+}
+
+/// Takes out of `desired` every bucket with a configuration whose destination is not ready
+/// (`--require-ready-destination`): nothing is written to it. Returns those buckets.
+fn hold_not_ready(desired: &mut DesiredState, destinations: &[DestinationFinding]) -> Vec<BucketKey> {
+    let held: BTreeSet<BucketKey> = destinations
+        .iter()
+        .filter(|f| matches!(f.readiness, Readiness::NotReady { .. }))
+        .map(|f| f.key.clone())
+        .collect();
+    for key in &held {
+        desired.buckets.remove(key);
+    }
+    held.into_iter().collect()
+}
+
+/// The destinations part of the apply report: every configuration whose destination is not
+/// ready or was not checked, with the fix, and the buckets held back for it.
+fn describe_destinations(out: &mut String, destinations: &[DestinationFinding], held: &[BucketKey]) {
+    for finding in destinations {
+        if let Some(headline) = finding.headline() {
+            let _ = writeln!(out, "{} {}: {headline}", finding.key, finding.id);
+            for line in finding.fix().unwrap_or_default().lines() {
+                let _ = writeln!(out, "      {line}");
+            }
+        }
+    }
+    for key in held {
+        let _ = writeln!(
+            out,
+            "{key}: nothing written: a configuration's destination is not ready (--require-ready-destination)"
+        );
+    }
 }
 
 /// False, after saying so on stderr, when `--run-once` names an id no bucket of `desired`

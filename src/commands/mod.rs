@@ -3,6 +3,7 @@
 pub(crate) mod apply;
 pub(crate) mod completions;
 pub(crate) mod demo;
+pub(crate) mod destinations;
 pub(crate) mod emulator;
 pub(crate) mod fleet_run;
 pub(crate) mod import;

@@ -27,7 +27,15 @@ pub(crate) async fn run(args: &PlanArgs) -> anyhow::Result<ExitCode> {
     else {
         return Ok(ExitCode::from(1));
     };
-    let plan = fleet.plan;
+    let mut plan = fleet.plan;
+    if args.delivery.delivery_checks {
+        plan.destinations = super::destinations::check(
+            &clients,
+            &fleet.expanded.desired,
+            usize::from(args.provider.concurrency),
+        )
+        .await;
+    }
 
     let rendered = match args.output {
         // In a CI log (stdout not a terminal) the summary comes first, so that a collapsed log

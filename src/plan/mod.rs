@@ -8,10 +8,12 @@
 //! - [`normalize`](normalize()): canonical form, so equal meaning compares equal.
 //! - [`plan_bucket`]: one bucket's [`BucketPlan`]; [`safety`] refuses mass deletes.
 //! - [`render`]: text (terminal), JSON (`--output json`), Markdown (PR comments).
+//! - [`destinations`]: the report destinations' readiness, as the plan shows it.
 
 mod bucket_plan;
 mod change;
 pub mod coverage;
+pub mod destinations;
 pub(crate) mod normalize;
 pub mod render;
 pub mod safety;
@@ -21,6 +23,7 @@ use std::collections::BTreeMap;
 pub use bucket_plan::{BucketPlan, plan_bucket};
 pub use change::{Action, Blocked, Change, OnceState, OnceStatus};
 pub use coverage::{FleetReport, PolicyCoverage, Waves};
+pub use destinations::DestinationFinding;
 pub use normalize::normalize;
 pub use safety::{PlanOptions, Refusal};
 
@@ -48,6 +51,9 @@ pub struct Plan {
     pub failures: Vec<BucketFailure>,
     /// Coverage of every fleet policy; empty when the manifests declare none.
     pub fleet: FleetReport,
+    /// The report destination of every declared configuration that was checked, sorted by
+    /// bucket then id; empty when delivery checks are off.
+    pub destinations: Vec<DestinationFinding>,
 }
 
 /// Counts over a whole plan.
@@ -96,6 +102,7 @@ impl Plan {
             buckets,
             failures,
             fleet: FleetReport::default(),
+            destinations: Vec::new(),
         }
     }
 

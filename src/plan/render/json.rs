@@ -3,8 +3,8 @@
 use serde_json::{Value, json as j};
 
 use crate::manifest::from_model::inventory_value;
-use crate::model::BucketKey;
-use crate::plan::{Change, Plan, PolicyCoverage};
+use crate::model::{BucketKey, Readiness};
+use crate::plan::{Change, DestinationFinding, Plan, PolicyCoverage};
 
 /// Version of the JSON plan layout; bumped on any incompatible change.
 pub const FORMAT_VERSION: u32 = 1;
@@ -111,6 +111,10 @@ pub fn json(plan: &Plan) -> Value {
         "refused": refused,
         "failures": failures,
     });
+    // Only with delivery checks, so plans without them read as before.
+    if !plan.destinations.is_empty() {
+        out["destinations"] = Value::Array(plan.destinations.iter().map(destination).collect());
+    }
     // Only with policies, so plans without them read as before.
     if !plan.fleet.policies.is_empty() {
         out["policies"] = Value::Array(plan.fleet.policies.iter().map(policy).collect());
@@ -177,4 +181,21 @@ fn location(key: &BucketKey) -> Value {
         "bucket": key.bucket,
         "region": key.region,
     })
+}
+
+/// One configuration's report destination: `state` and, when not ready, the problem and the
+/// fix, or why it was not checked.
+fn destination(finding: &DestinationFinding) -> Value {
+    let mut entry = location(&finding.key);
+    entry["id"] = j!(finding.id);
+    entry["state"] = j!(finding.state());
+    match &finding.readiness {
+        Readiness::Ready => {}
+        Readiness::NotReady { problem, fix } => {
+            entry["problem"] = j!(problem);
+            entry["fix"] = j!(fix);
+        }
+        Readiness::NotChecked { reason } => entry["reason"] = j!(reason),
+    }
+    entry
 }

@@ -5,7 +5,7 @@
 
 use std::fmt::Write;
 
-use super::{fleet, sign, summary_line};
+use super::{fleet, plan_summary_line, sign};
 use crate::plan::{BucketPlan, Change, Plan};
 
 /// Renders `plan` as Markdown of at most `max_bytes` bytes.
@@ -63,7 +63,7 @@ fn header(plan: &Plan) -> String {
         out,
         "Revision `{}`: **{}**\n",
         code_safe(&plan.revision),
-        summary_line(&s)
+        plan_summary_line(plan)
     );
     out += "| create | update | replace | delete | in sync | unmanaged | blocked | refused buckets | failed buckets |\n";
     out += "|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
@@ -131,6 +131,9 @@ fn sections(plan: &Plan) -> Vec<Section> {
                 escape_html(&failure.message)
             );
         }
+        sections.push(Section { text, changes: 0 });
+    }
+    if let Some(text) = destinations_section(plan) {
         sections.push(Section { text, changes: 0 });
     }
     for bucket in &plan.buckets {
@@ -266,4 +269,34 @@ fn truncate_at_char_boundary(s: &mut String, max_bytes: usize) {
         }
         s.truncate(end);
     }
+}
+
+/// The configurations whose report destination is not ready or was not checked, with the fix
+/// in a code block; `None` when every destination is ready.
+fn destinations_section(plan: &Plan) -> Option<String> {
+    let mut text = String::new();
+    for finding in &plan.destinations {
+        let Some(headline) = finding.headline() else {
+            continue;
+        };
+        let _ = writeln!(
+            text,
+            "- `{}` `{}`: {}",
+            finding.key,
+            code_safe(&finding.id),
+            escape_html(&headline)
+        );
+        if let Some(fix) = finding.fix() {
+            let _ = writeln!(text, "\n  ```json\n{}\n  ```", indent_lines(fix, "  "));
+        }
+    }
+    (!text.is_empty()).then(|| format!("\n#### Report destinations\n\n{text}"))
+}
+
+/// `text` with `prefix` before every line.
+fn indent_lines(text: &str, prefix: &str) -> String {
+    text.lines()
+        .map(|line| format!("{prefix}{line}"))
+        .collect::<Vec<_>>()
+        .join("\n")
 }

@@ -11,7 +11,7 @@ pub use json::{FORMAT_VERSION, json};
 pub use markdown::markdown;
 pub use text::{text, text_summary_first};
 
-use super::{Action, Summary};
+use super::{Action, Plan, Summary, destinations};
 
 /// The sign a change is listed with, Terraform style.
 fn sign(action: Action) -> &'static str {
@@ -58,4 +58,24 @@ fn summary_line(s: &Summary) -> String {
 
 fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// [`summary_line`] of `plan`, with its report destinations that are not ready or were not
+/// checked.
+fn plan_summary_line(plan: &Plan) -> String {
+    let mut line = summary_line(&plan.summary());
+    let (not_ready, not_checked) = destinations::counts(&plan.destinations);
+    if not_ready > 0 {
+        line += &format!(
+            " {} not ready.",
+            plural(not_ready, "report destination", "report destinations")
+        );
+    }
+    if not_checked > 0 {
+        line += &format!(
+            " {} not checked.",
+            plural(not_checked, "report destination", "report destinations")
+        );
+    }
+    line
 }

@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use super::{fleet, sign, summary_line};
+use super::{fleet, plan_summary_line, sign};
 use crate::plan::{Action, BucketPlan, Plan};
 
 const RESET: &str = "\x1b[0m";
@@ -24,7 +24,7 @@ const DIFF_INDENT: &str = "      ";
 pub fn text(plan: &Plan, color: bool) -> String {
     let paint = painter(color);
     let mut out = details(plan, &paint);
-    out += &paint(BOLD, &summary_line(&plan.summary()));
+    out += &paint(BOLD, &plan_summary_line(plan));
     out.push('\n');
     out
 }
@@ -33,7 +33,7 @@ pub fn text(plan: &Plan, color: bool) -> String {
 /// log still says what the plan does, then the details. An in-sync plan is the one line.
 pub fn text_summary_first(plan: &Plan, color: bool) -> String {
     let paint = painter(color);
-    let mut out = paint(BOLD, &summary_line(&plan.summary()));
+    let mut out = paint(BOLD, &plan_summary_line(plan));
     out.push('\n');
     let details = details(plan, &paint);
     if !details.is_empty() {
@@ -74,6 +74,7 @@ fn details(plan: &Plan, paint: &dyn Fn(&str, &str) -> String) -> String {
         }
         out.push('\n');
     }
+    destinations_section(&mut out, plan, paint);
     if !plan.fleet.policies.is_empty() {
         let _ = writeln!(out, "{}", paint(BOLD, &fleet::totals_line(&plan.fleet)));
         for cov in &plan.fleet.policies {
@@ -192,4 +193,31 @@ fn paint_diff_line(line: &str, paint: &dyn Fn(&str, &str) -> String) -> String {
     } else {
         line.to_string()
     }
+}
+
+/// The configurations whose report destination is not ready or was not checked, each with the
+/// fix when the check could say; nothing when every destination is ready.
+fn destinations_section(out: &mut String, plan: &Plan, paint: &dyn Fn(&str, &str) -> String) {
+    let findings: Vec<_> = plan
+        .destinations
+        .iter()
+        .filter_map(|f| f.headline().map(|line| (f, line)))
+        .collect();
+    if findings.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "{}", paint(BOLD, "Report destinations:"));
+    for (finding, headline) in findings {
+        let mark = match finding.fix() {
+            Some(_) => paint(RED, "!"),
+            None => paint(YELLOW, "?"),
+        };
+        let _ = writeln!(out, "  {mark} {} {}: {headline}", finding.key, finding.id);
+        if let Some(fix) = finding.fix() {
+            for line in fix.lines() {
+                let _ = writeln!(out, "{DIFF_INDENT}{line}");
+            }
+        }
+    }
+    out.push('\n');
 }
