@@ -24,8 +24,10 @@
 //!   `acs:ram::{uid}:role/{role}` as allowed to write inventory reports (OSS delivery,
 //!   204); `DELETE` → no longer (204)
 //! - `GET /_emulator/deliveries` → every report delivery made or refused, in order, as JSON
-//!   `{"made": N, "refused": N, "deliveries": [{"provider", "sourceBucket", "configId",
-//!   "destinationBucket", "scheduled", "manifestKey"?, "delivered", "reason"?}]}`
+//!   `{"made": N, "refused": N, "byProvider": {"s3": {"made": N, "refused": N}, …},
+//!   "deliveries": [{"provider", "sourceBucket", "configId", "destinationBucket",
+//!   "scheduled", "manifestKey"?, "delivered", "reason"?}]}`; object and bucket-policy calls
+//!   are counted in `/_emulator/stats` under `object_requests`
 //!
 //! Buckets created here are listed by the providers' bucket-listing calls and exist under
 //! strict buckets, while the emulator runs (and across restarts with a state file).
@@ -159,9 +161,26 @@ fn set_role(shared: &Shared, provider: &str, uid: &str, role: &str, allowed: boo
 async fn get_deliveries(State(shared): State<Arc<Shared>>) -> Response {
     let deliveries = lock(&shared.deliveries).log.clone();
     let made = deliveries.iter().filter(|d| d.delivered).count();
+    let mut by_provider = serde_json::Map::new();
+    for dialect in dialects::ALL {
+        let provider = dialect.provider();
+        let (made, refused) =
+            deliveries
+                .iter()
+                .filter(|d| d.provider == provider)
+                .fold(
+                    (0, 0),
+                    |(m, r), d| if d.delivered { (m + 1, r) } else { (m, r + 1) },
+                );
+        by_provider.insert(
+            provider.as_str().to_string(),
+            serde_json::json!({"made": made, "refused": refused}),
+        );
+    }
     Json(serde_json::json!({
         "made": made,
         "refused": deliveries.len() - made,
+        "byProvider": by_provider,
         "deliveries": deliveries,
     }))
     .into_response()

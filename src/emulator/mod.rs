@@ -8,6 +8,12 @@
 //! tags with each provider's limits and "no tags" answer, buckets created and deleted at run
 //! time (`/_emulator/buckets/…`), fault injection, request statistics and optional persistence.
 //!
+//! Destination buckets have objects and bucket policies (ListObjects V1/V2, GetObject,
+//! HeadObject, Get/Put/DeleteBucketPolicy), and the emulator delivers inventory reports on
+//! its own clock (`/_emulator/clock`): each enabled configuration gets its scheduled report
+//! in its provider's layout when the destination permits it (`report`, each provider's
+//! `report.rs` holding its layout and its grant rule).
+//!
 //! # Layout
 //! - [`server`]: `serve(listener, config, shutdown)`, `spawn(config)` → [`EmulatorHandle`]
 //!   (`handle`); `shared`: per-instance state; `control`: `/_emulator/*`.
@@ -24,7 +30,8 @@
 //!   `wire`, `state`, `bucket_index` and `token` (the store, its buckets and its pagination),
 //!   `xmltree` (stored configurations as element trees).
 //! - Provider-neutral services: [`config`] ([`EmulatorConfig`]), [`faults`], [`stats`],
-//!   `persist`, `clock`.
+//!   `persist`, `clock`; `objects` and `object_ops` (objects, bucket policies, listings);
+//!   `report` (schedules, delivery, the deliveries log).
 //!
 //! # Adding a provider
 //! A folder `src/emulator/<p>/` with a type implementing `EmulatedProvider`, and its entry in

@@ -267,4 +267,5 @@ async fn the_clock_admin_api_advances_and_lists_deliveries() {
         .map(|b| serde_json::from_slice(&b).unwrap())
         .unwrap();
     assert_eq!(listed["made"], 0);
+    assert_eq!(listed["byProvider"]["s3"]["refused"], 0);
 }

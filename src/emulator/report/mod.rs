@@ -103,25 +103,21 @@ impl Deliveries {
                     };
                     if let Some(at) = schedule::newest_due(plan.schedule, since, last, now) {
                         self.cursors.insert(key, (since, at));
-                        due.push((dialect, bucket.clone(), id.clone(), plan, at));
+                        due.push(Due {
+                            dialect,
+                            bucket: bucket.clone(),
+                            id: id.clone(),
+                            plan,
+                            at,
+                        });
                     }
                 }
             }
         }
         self.cursors.retain(|key, _| seen.contains(key));
         let mut changed = false;
-        for (dialect, bucket, id, plan, at) in due {
-            let record = deliver(
-                store,
-                config,
-                &self.roles,
-                dialect,
-                &bucket,
-                &id,
-                &plan,
-                at,
-                now,
-            );
+        for report in due {
+            let record = deliver(store, config, &self.roles, &report, now);
             changed |= record.delivered;
             self.log.push(record);
         }
@@ -134,18 +130,33 @@ fn role_name(provider: Provider, uid: &str, role: &str) -> String {
     format!("{}/{uid}/{role}", provider.as_str())
 }
 
-#[allow(clippy::too_many_arguments)]
+/// One report that fell due: whose, where to, stamped when.
+struct Due {
+    dialect: &'static dyn super::dialect::EmulatedProvider,
+    bucket: String,
+    id: String,
+    plan: super::dialect::DeliveryPlan,
+    /// The scheduled time, seconds since the epoch.
+    at: u64,
+}
+
+/// Writes `report` into its destination at `now` when the provider permits it; the record
+/// says what happened.
 fn deliver(
     store: &mut Store,
     config: &EmulatorConfig,
     roles: &BTreeSet<String>,
-    dialect: &'static dyn super::dialect::EmulatedProvider,
-    bucket: &str,
-    id: &str,
-    plan: &super::dialect::DeliveryPlan,
-    at: u64,
+    report: &Due,
     now: u64,
 ) -> DeliveryRecord {
+    let Due {
+        dialect,
+        bucket,
+        id,
+        plan,
+        at,
+    } = report;
+    let (dialect, bucket, id, at) = (*dialect, bucket.as_str(), id.as_str(), *at);
     let provider = dialect.provider();
     let mut record = DeliveryRecord {
         provider,
