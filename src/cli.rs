@@ -342,7 +342,7 @@ pub struct DeliveryArgs {
     /// Check that each configuration's destination lets the inventory service write its reports
     /// (one bucket policy read per destination bucket), and show the statement to add where it
     /// does not: `on` or `off`.
-    #[arg(long, default_value = "on", env = "INVSYNC_DELIVERY_CHECKS", value_name = "on|off", value_parser = parse_switch)]
+    #[arg(long, default_value = "on", env = "INVSYNC_DELIVERY_CHECKS", value_name = "on|off", value_parser = parse_switch, action = clap::ArgAction::Set)]
     pub delivery_checks: bool,
 }
 
@@ -490,7 +490,7 @@ pub struct RunArgs {
     /// Look at each configuration's destination and newest report at most once per schedule
     /// period (bucket policy, one listing, the report's manifest and checksum), and serve what
     /// was found on /status and /metrics: `on` or `off`.
-    #[arg(long, default_value = "on", env = "INVSYNC_DELIVERY_CHECKS", value_name = "on|off", value_parser = parse_switch)]
+    #[arg(long, default_value = "on", env = "INVSYNC_DELIVERY_CHECKS", value_name = "on|off", value_parser = parse_switch, action = clap::ArgAction::Set)]
     pub delivery_checks: bool,
 
     /// How late a report may be before it is overdue, beyond its schedule's period, e.g.

@@ -56,8 +56,8 @@ pub(crate) async fn run(args: &ApplyArgs) -> anyhow::Result<ExitCode> {
         (pass, planned.plan.fleet)
     };
     let destinations = if args.delivery.delivery_checks {
-        super::destinations::check(&clients, &desired, usize::from(args.provider.concurrency))
-            .await
+        let buckets = desired.buckets.values().collect();
+        super::destinations::check(&clients, buckets, usize::from(args.provider.concurrency)).await
     } else {
         Vec::new()
     };
@@ -139,7 +139,10 @@ pub(crate) async fn run(args: &ApplyArgs) -> anyhow::Result<ExitCode> {
 
 /// Takes out of `desired` every bucket with a configuration whose destination is not ready
 /// (`--require-ready-destination`): nothing is written to it. Returns those buckets.
-fn hold_not_ready(desired: &mut DesiredState, destinations: &[DestinationFinding]) -> Vec<BucketKey> {
+fn hold_not_ready(
+    desired: &mut DesiredState,
+    destinations: &[DestinationFinding],
+) -> Vec<BucketKey> {
     let held: BTreeSet<BucketKey> = destinations
         .iter()
         .filter(|f| matches!(f.readiness, Readiness::NotReady { .. }))
@@ -153,7 +156,11 @@ fn hold_not_ready(desired: &mut DesiredState, destinations: &[DestinationFinding
 
 /// The destinations part of the apply report: every configuration whose destination is not
 /// ready or was not checked, with the fix, and the buckets held back for it.
-fn describe_destinations(out: &mut String, destinations: &[DestinationFinding], held: &[BucketKey]) {
+fn describe_destinations(
+    out: &mut String,
+    destinations: &[DestinationFinding],
+    held: &[BucketKey],
+) {
     for finding in destinations {
         if let Some(headline) = finding.headline() {
             let _ = writeln!(out, "{} {}: {headline}", finding.key, finding.id);

@@ -29,12 +29,15 @@ pub(crate) async fn run(args: &PlanArgs) -> anyhow::Result<ExitCode> {
     };
     let mut plan = fleet.plan;
     if args.delivery.delivery_checks {
-        plan.destinations = super::destinations::check(
-            &clients,
-            &fleet.expanded.desired,
-            usize::from(args.provider.concurrency),
-        )
-        .await;
+        // Only buckets whose live state was read: a failed bucket's destinations wait for it.
+        let read = plan
+            .buckets
+            .iter()
+            .filter_map(|b| fleet.expanded.desired.buckets.get(&b.key))
+            .collect();
+        plan.destinations =
+            super::destinations::check(&clients, read, usize::from(args.provider.concurrency))
+                .await;
     }
 
     let rendered = match args.output {

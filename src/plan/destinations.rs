@@ -29,7 +29,9 @@ impl DestinationFinding {
     pub fn headline(&self) -> Option<String> {
         match &self.readiness {
             Readiness::Ready => None,
-            Readiness::NotReady { problem, .. } => Some(format!("destination not ready: {problem}")),
+            Readiness::NotReady { problem, .. } => {
+                Some(format!("destination not ready: {problem}"))
+            }
             Readiness::NotChecked { reason } => Some(format!("destination not checked: {reason}")),
         }
     }
@@ -45,9 +47,11 @@ impl DestinationFinding {
 
 /// Counts of a plan's destination findings: `(not ready, not checked)`.
 pub fn counts(findings: &[DestinationFinding]) -> (usize, usize) {
-    findings.iter().fold((0, 0), |(bad, unknown), f| match f.readiness {
-        Readiness::Ready => (bad, unknown),
-        Readiness::NotReady { .. } => (bad + 1, unknown),
-        Readiness::NotChecked { .. } => (bad, unknown + 1),
-    })
+    findings
+        .iter()
+        .fold((0, 0), |(bad, unknown), f| match f.readiness {
+            Readiness::Ready => (bad, unknown),
+            Readiness::NotReady { .. } => (bad + 1, unknown),
+            Readiness::NotChecked { .. } => (bad, unknown + 1),
+        })
 }

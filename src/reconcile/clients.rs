@@ -122,25 +122,53 @@ impl Clients {
         })
     }
 
-    /// The delivery client of `provider` (a destination bucket's objects and policy), sending
-    /// to the provider's endpoint override when there is one, with `options` (S3's path style
-    /// and profile; its expected owner is not sent, the destination may be another
-    /// account's). With the in-memory fake, the fake's delivery view.
-    pub fn delivery(
+    /// The delivery client for the destinations of a declared bucket's configurations: sent
+    /// where the bucket's own calls go (its `spec.endpoint` when allowed, else the provider's
+    /// override, else the public endpoint), with its provider options.
+    ///
+    /// # Errors
+    /// As [`Clients::for_bucket`], when the manifest's endpoint is refused.
+    pub fn delivery_for(
         &self,
-        provider: Provider,
-        options: &ProviderBucketOptions,
-    ) -> Arc<dyn DeliveryApi> {
+        bucket: &DesiredBucket,
+    ) -> Result<Arc<dyn DeliveryApi>, ProviderError> {
+        let key = &bucket.key;
+        let endpoint =
+            self.endpoint_for(key, bucket.endpoint.as_ref(), Operation::GetBucketPolicy)?;
         if let Some(api) = &self.memory {
-            return Arc::new(api.delivery(provider));
+            return Ok(Arc::new(api.delivery(key.provider)));
         }
-        (registry::spec(provider).deliver)(ClientParts {
+        Ok((registry::spec(key.provider).deliver)(ClientParts {
             transport: self.transport.clone(),
-            credentials: self.credentials[&provider].clone(),
-            endpoint: self.settings.endpoints.get(&provider).cloned(),
-            options,
+            credentials: self.credentials[&key.provider].clone(),
+            endpoint,
+            options: &bucket.options,
             settings: &self.settings,
-        })
+        }))
+    }
+
+    /// Where calls for `key` go: `endpoint` (a manifest's) when the policy allows it, else the
+    /// provider's override, else `None` (the public endpoint).
+    fn endpoint_for(
+        &self,
+        key: &BucketKey,
+        endpoint: Option<&Endpoint>,
+        operation: Operation,
+    ) -> Result<Option<Endpoint>, ProviderError> {
+        let entry = registry::spec(key.provider);
+        match endpoint {
+            Some(endpoint) => {
+                self.settings
+                    .endpoint_policy
+                    .check(key.provider, entry.default_endpoint_patterns, endpoint)
+                    .map_err(|e| {
+                        let message = format!("spec.endpoint: {e} ({})", e.hint());
+                        invalid_endpoint(key, operation, message, Box::new(e))
+                    })?;
+                Ok(Some(endpoint.clone()))
+            }
+            None => Ok(self.settings.endpoints.get(&key.provider).cloned()),
+        }
     }
 
     fn connect(
@@ -150,20 +178,7 @@ impl Clients {
         options: &ProviderBucketOptions,
     ) -> Result<Arc<dyn InventoryApi>, ProviderError> {
         let entry = registry::spec(key.provider);
-        let configured = self.settings.endpoints.get(&key.provider);
-        let endpoint = match (endpoint, configured) {
-            (Some(endpoint), _) => {
-                self.settings
-                    .endpoint_policy
-                    .check(key.provider, entry.default_endpoint_patterns, endpoint)
-                    .map_err(|e| {
-                        let message = format!("spec.endpoint: {e} ({})", e.hint());
-                        invalid_endpoint(key, Operation::List, message, Box::new(e))
-                    })?;
-                Some(endpoint.clone())
-            }
-            (None, configured) => configured.cloned(),
-        };
+        let endpoint = self.endpoint_for(key, endpoint, Operation::List)?;
         if let Some(api) = &self.memory {
             return Ok(Arc::new(api.clone()));
         }

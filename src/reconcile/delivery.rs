@@ -84,7 +84,11 @@ impl DeliveryWatch {
         if due.is_empty() {
             return Vec::new();
         }
-        let api = clients.delivery(bucket.key.provider, &bucket.options);
+        let api = match clients.delivery_for(bucket) {
+            Ok(api) => api,
+            // The bucket's own calls were refused the same endpoint: its reconcile says so.
+            Err(_) => return Vec::new(),
+        };
         // One policy read per destination for this bucket's configurations.
         let cache = PolicyCache::new();
         let mut found = Vec::with_capacity(due.len());

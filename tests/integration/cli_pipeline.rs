@@ -83,7 +83,10 @@ fn plan_in_a_ci_log_starts_with_the_summary_line_then_the_details() {
     let mut lines = text.lines();
     assert_eq!(
         lines.next(),
-        Some("Plan: 1 to create, 1 to update, 0 to replace, 0 to delete; 0 in sync."),
+        // The destination bucket of the test manifest does not exist in the emulator.
+        Some(
+            "Plan: 1 to create, 1 to update, 0 to replace, 0 to delete; 0 in sync. Report destination not ready for 2 configurations."
+        ),
         "{text}"
     );
     assert_eq!(lines.next(), Some(""), "{text}");

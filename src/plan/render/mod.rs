@@ -67,14 +67,14 @@ fn plan_summary_line(plan: &Plan) -> String {
     let (not_ready, not_checked) = destinations::counts(&plan.destinations);
     if not_ready > 0 {
         line += &format!(
-            " {} not ready.",
-            plural(not_ready, "report destination", "report destinations")
+            " Report destination not ready for {}.",
+            plural(not_ready, "configuration", "configurations")
         );
     }
     if not_checked > 0 {
         line += &format!(
-            " {} not checked.",
-            plural(not_checked, "report destination", "report destinations")
+            " Report destination not checked for {}.",
+            plural(not_checked, "configuration", "configurations")
         );
     }
     line

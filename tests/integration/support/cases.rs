@@ -128,18 +128,26 @@ pub(crate) fn element(xml: &str, name: &str) -> String {
 }
 
 pub(crate) fn plan_json(emulator: &Emulator, manifests: &Manifests) -> (i32, Value) {
+    plan_json_with(emulator, manifests, &[])
+}
+
+/// [`plan_json`] with more arguments (`--delivery-checks off` to count inventory calls alone).
+pub(crate) fn plan_json_with(
+    emulator: &Emulator,
+    manifests: &Manifests,
+    more: &[&str],
+) -> (i32, Value) {
     let dir = manifests.path().to_str().unwrap();
-    let output = invsync(
-        emulator,
-        &[
-            "plan",
-            "--manifests",
-            dir,
-            "--output",
-            "json",
-            "--detailed-exitcode",
-        ],
-    );
+    let mut args = vec![
+        "plan",
+        "--manifests",
+        dir,
+        "--output",
+        "json",
+        "--detailed-exitcode",
+    ];
+    args.extend_from_slice(more);
+    let output = invsync(emulator, &args);
     let json = serde_json::from_slice(&output.stdout)
         .unwrap_or_else(|e| panic!("plan JSON ({e}): {}\n{}", stdout(&output), stderr(&output)));
     (output.status.code().unwrap_or(-1), json)
