@@ -207,6 +207,13 @@ impl EmulatorHandle {
         self.shared.emulator_now()
     }
 
+    /// The emulator's clock as a function, for code that must see the emulator's time (a
+    /// daemon's delivery checks in tests).
+    pub fn clock(&self) -> Arc<dyn Fn() -> std::time::SystemTime + Send + Sync> {
+        let shared = Arc::clone(&self.shared);
+        Arc::new(move || shared.emulator_now())
+    }
+
     /// Moves the emulator's clock forward by `by` and delivers every inventory report that
     /// falls due on the way (see `POST /_emulator/clock`). Returns the new time.
     pub fn advance_clock(&self, by: std::time::Duration) -> std::time::SystemTime {

@@ -20,6 +20,7 @@ mod daemon_reconcile;
 mod daemon_revisions;
 mod daemon_settle;
 mod delivery_emulator;
+mod delivery_health;
 mod demo;
 mod discovery;
 mod discovery_bodies;
