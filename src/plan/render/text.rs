@@ -214,8 +214,9 @@ fn destinations_section(out: &mut String, plan: &Plan, paint: &dyn Fn(&str, &str
         };
         let _ = writeln!(out, "  {mark} {} {}: {headline}", finding.key, finding.id);
         if let Some(fix) = finding.fix() {
+            let _ = writeln!(out, "{DIFF_INDENT}fix:");
             for line in fix.lines() {
-                let _ = writeln!(out, "{DIFF_INDENT}{line}");
+                let _ = writeln!(out, "{DIFF_INDENT}  {line}");
             }
         }
     }
