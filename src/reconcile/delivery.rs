@@ -23,14 +23,29 @@ pub type WallClock = Arc<dyn Fn() -> SystemTime + Send + Sync>;
 /// - Only enabled configurations of a bucket whose reconcile left it in sync are looked at: a
 ///   drifted or failed bucket is reported as such first, and a disabled configuration is due
 ///   no report.
+/// - A destination's policy is read at most once per [`POLICY_REUSE`] window, whatever the
+///   number of buckets delivering there.
 /// - Nothing is written, ever; every call goes through the provider's
 ///   [`crate::provider::delivery::DeliveryApi`].
 #[derive(Clone)]
 pub struct DeliveryWatch {
     tracker: Arc<Mutex<DeliveryTracker>>,
+    policies: Arc<Mutex<SharedPolicies>>,
     clock: WallClock,
     grace: Duration,
 }
+
+/// The destination policies read lately, shared by every bucket's checks for
+/// [`POLICY_REUSE`]: a fleet delivering into one destination costs one policy read per
+/// window, not one per bucket.
+struct SharedPolicies {
+    since: SystemTime,
+    cache: Arc<PolicyCache>,
+}
+
+/// How long a destination's policy, once read, serves other buckets' checks. Short against
+/// any schedule period, so a policy added is seen by the next check of each configuration.
+const POLICY_REUSE: Duration = Duration::from_secs(60);
 
 impl DeliveryWatch {
     /// Checks on the system clock, allowing `grace` past each report's due time
@@ -38,6 +53,10 @@ impl DeliveryWatch {
     pub fn new(grace: Duration) -> Self {
         DeliveryWatch {
             tracker: Arc::default(),
+            policies: Arc::new(Mutex::new(SharedPolicies {
+                since: SystemTime::UNIX_EPOCH,
+                cache: Arc::default(),
+            })),
             clock: Arc::new(SystemTime::now),
             grace,
         }
@@ -47,6 +66,22 @@ impl DeliveryWatch {
     pub fn with_clock(mut self, clock: WallClock) -> Self {
         self.clock = clock;
         self
+    }
+
+    /// The policy cache of the window `now` falls in (the checks' clock), a fresh one when
+    /// the last is older than [`POLICY_REUSE`] or from the future.
+    fn policies(&self, now: SystemTime) -> Arc<PolicyCache> {
+        let mut shared = self.policies.lock().unwrap_or_else(|e| e.into_inner());
+        let fresh = now
+            .duration_since(shared.since)
+            .is_ok_and(|age| age < POLICY_REUSE);
+        if !fresh {
+            *shared = SharedPolicies {
+                since: now,
+                cache: Arc::default(),
+            };
+        }
+        Arc::clone(&shared.cache)
     }
 
     fn tracker(&self) -> MutexGuard<'_, DeliveryTracker> {
@@ -89,8 +124,7 @@ impl DeliveryWatch {
             // The bucket's own calls were refused the same endpoint: its reconcile says so.
             Err(_) => return Vec::new(),
         };
-        // One policy read per destination for this bucket's configurations.
-        let cache = PolicyCache::new();
+        let cache = self.policies(now);
         let mut found = Vec::with_capacity(due.len());
         for (inventory, first_seen) in due {
             let config = Configuration {
