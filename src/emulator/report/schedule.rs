@@ -4,8 +4,8 @@
 //! every provider). Monthly: day N 00:00 UTC, clamped to the month's last day. Once: the first
 //! 00:00 UTC after the configuration was first seen.
 
-use crate::emulator::clock::{civil_from_days, days_from_civil};
 use crate::emulator::dialect::Schedule;
+use crate::provider::kit::civil::{civil_from_days, days_from_civil};
 
 const DAY: u64 = 86_400;
 

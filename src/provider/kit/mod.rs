@@ -6,6 +6,7 @@
 //! checks it); `manifest/` re-exports the manifest pieces under their old paths.
 
 pub mod checks;
+pub(crate) mod civil;
 pub mod collect;
 pub mod diagnostic;
 pub mod example;

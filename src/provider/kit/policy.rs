@@ -154,7 +154,8 @@ fn sid(statement: &Value, index: usize) -> String {
         .map_or_else(|| format!("#{}", index + 1), |s| format!("`{s}`"))
 }
 
-fn effect(statement: &Value) -> String {
+/// The statement's effect, lower-cased (`allow`, `deny`).
+pub(crate) fn effect(statement: &Value) -> String {
     field(statement, "Effect")
         .and_then(Value::as_str)
         .unwrap_or_default()

@@ -1,9 +1,11 @@
 //! The two date formats OSS signs: RFC 1123 (`Date`, V1) and ISO 8601 basic (`x-oss-date`, V4).
 //!
-//! Written by hand because the crate has no date library and these are the only two formats
-//! invsync needs.
+//! Written on the kit's calendar arithmetic ([`crate::provider::kit::civil`]): the crate
+//! writes a few fixed UTC formats and needs no date library for them.
 
 use std::time::{SystemTime, UNIX_EPOCH};
+
+use crate::provider::kit::civil::civil_from_days;
 
 const WEEKDAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
 const MONTHS: [&str; 12] = [
@@ -41,20 +43,6 @@ fn civil(time: SystemTime) -> Civil {
         second: rem % 60,
         days,
     }
-}
-
-/// Howard Hinnant's days-to-civil algorithm (proleptic Gregorian calendar).
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (year, month, day)
 }
 
 /// `Wed, 28 Dec 2022 10:27:41 GMT`, the `Date` header and V1's signed date.
