@@ -129,6 +129,12 @@ impl Stats {
             .sum()
     }
 
+    /// Every bucket-level entry (provider, call, status, count), as `/_emulator/stats` lists
+    /// them under `bucket_requests`.
+    pub fn bucket_requests(&self) -> &[BucketStatEntry] {
+        &self.bucket_requests
+    }
+
     /// Bucket-level requests of `provider` and `call`, whatever their status.
     pub fn bucket_calls(&self, provider: Provider, call: BucketCall) -> u64 {
         self.bucket_requests

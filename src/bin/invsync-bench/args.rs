@@ -1,14 +1,22 @@
 //! Command-line flags of `invsync-bench`.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::Parser;
 
 /// Measures `invsync` against an in-process emulator: cold apply, steady-state plan and
-/// one-bucket drift, each as a child process (so peak RSS is the child's alone).
+/// one-bucket drift, each as a child process (so peak RSS is the child's alone); or, with
+/// `--scenario fleet`, a fleet of buckets behind one policy per provider.
 #[derive(Debug, Parser)]
 #[command(name = "invsync-bench", max_term_width = 100)]
 pub(crate) struct BenchArgs {
+    /// What to measure: `inventory` (bucket manifests: load, cold apply, steady plan, drift,
+    /// daemon edits) or `fleet` (fleet policies: steady daemon pass, discovery CPU against the
+    /// parse floor, peak RSS, new-bucket time-to-inventory).
+    #[arg(long, value_enum, default_value_t = ScenarioSet::Inventory)]
+    pub scenario: ScenarioSet,
+
     /// Buckets in total, spread round-robin over the providers.
     #[arg(long, default_value_t = 20)]
     pub buckets: usize,
@@ -25,9 +33,10 @@ pub(crate) struct BenchArgs {
     #[arg(long)]
     pub full: bool,
 
-    /// Providers to seed, comma-separated.
-    #[arg(long, default_value = "cos,oss", value_delimiter = ',')]
-    pub providers: Vec<String>,
+    /// Providers to seed, comma-separated (default: `cos,oss`; with `--scenario fleet` every
+    /// provider).
+    #[arg(long, value_delimiter = ',')]
+    pub providers: Option<Vec<String>>,
 
     /// Passed to `invsync --concurrency` (buckets in flight).
     #[arg(long, default_value_t = 8)]
@@ -50,6 +59,22 @@ pub(crate) struct BenchArgs {
     #[arg(long)]
     pub load_only: bool,
 
+    /// Fleet: share of the buckets tagged `inventory: off` (the policies select
+    /// `inventory: on`), in percent.
+    #[arg(long, default_value_t = 10)]
+    pub tagged_out_percent: usize,
+
+    /// Fleet: buckets created one after another while the daemon runs with
+    /// `--discover-interval 1s`, each timed until it has its inventory (p50/p99 over these).
+    #[arg(long, default_value_t = 20)]
+    pub new_buckets: usize,
+
+    /// Fleet: the daemon's `--discover-interval` while one discovery pass is measured alone
+    /// (it must begin after the first resync pass has ended; default: from the converging
+    /// apply's wall time).
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub discover_wait: Option<Duration>,
+
     /// Write the results as JSON here.
     #[arg(long, value_name = "PATH")]
     pub json: Option<PathBuf>,
@@ -57,6 +82,15 @@ pub(crate) struct BenchArgs {
     /// The `invsync` binary to measure (default: next to this one).
     #[arg(long, value_name = "PATH")]
     pub invsync: Option<PathBuf>,
+}
+
+/// The scenario sets `invsync-bench` can run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum ScenarioSet {
+    /// Bucket manifests: load, cold apply, steady plan, one-bucket drift, daemon edits.
+    Inventory,
+    /// Fleet policies over `--buckets` buckets: see `fleet.rs`.
+    Fleet,
 }
 
 impl BenchArgs {
@@ -68,4 +102,9 @@ impl BenchArgs {
             (self.buckets, self.configs)
         }
     }
+}
+
+/// A duration as `invsync` spells it (`30s`, `2m`).
+fn parse_duration(text: &str) -> Result<Duration, String> {
+    invsync::duration::parse(text).map_err(|e| e.to_string())
 }

@@ -135,6 +135,31 @@ fn wait_with_rusage(pid: u32) -> std::io::Result<(Option<i32>, u64, Duration)> {
     Ok((code, peak_rss, cpu_time(&usage)))
 }
 
+/// User plus system CPU time so far of the running process `pid` (`/proc/<pid>/stat`, in
+/// clock ticks), for timing one phase of a long-running child.
+pub(crate) fn running_cpu(pid: u32) -> std::io::Result<Duration> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))?;
+    // The command name may hold spaces and parentheses: the fields follow its last `)`.
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map_or("", |(_, rest)| rest)
+        .split_whitespace()
+        .collect();
+    // utime and stime are fields 14 and 15 of the line: 11 and 12 counting from the state.
+    let ticks = |i: usize| -> std::io::Result<u64> {
+        fields
+            .get(i)
+            .and_then(|f| f.parse().ok())
+            .ok_or_else(|| std::io::Error::other(format!("/proc/{pid}/stat: no field {i}")))
+    };
+    // SAFETY: sysconf has no preconditions.
+    let hz = u64::try_from(unsafe { libc::sysconf(libc::_SC_CLK_TCK) })
+        .unwrap_or(100)
+        .max(1);
+    let total = ticks(11)? + ticks(12)?;
+    Ok(Duration::from_micros(total * 1_000_000 / hz))
+}
+
 /// User plus system CPU time of a `rusage`.
 pub(crate) fn cpu_time(usage: &libc::rusage) -> Duration {
     let seconds = |t: libc::timeval| {

@@ -62,14 +62,18 @@ pub(crate) fn edit_to_converged(
     );
     let mut ms: Vec<f64> = latencies.iter().map(|d| d.as_secs_f64() * 1000.0).collect();
     ms.sort_by(f64::total_cmp);
-    scenario.extra.insert("p50_ms", percentile(&ms, 50.0));
-    scenario.extra.insert("p99_ms", percentile(&ms, 99.0));
     scenario
         .extra
-        .insert("lists_per_edit", calls.list as f64 / edits as f64);
+        .insert("p50_ms".into(), percentile(&ms, 50.0));
     scenario
         .extra
-        .insert("child_cpu_ms", cpu.as_secs_f64() * 1000.0);
+        .insert("p99_ms".into(), percentile(&ms, 99.0));
+    scenario
+        .extra
+        .insert("lists_per_edit".into(), calls.list as f64 / edits as f64);
+    scenario
+        .extra
+        .insert("child_cpu_ms".into(), cpu.as_secs_f64() * 1000.0);
     Ok(scenario)
 }
 
@@ -119,7 +123,7 @@ fn measure(
 }
 
 /// Waits until the emulator has seen no request for [`QUIET`].
-fn wait_quiet(emulator: &Emulator) {
+pub(crate) fn wait_quiet(emulator: &Emulator) {
     let mut last = emulator.handle.stats().total;
     let mut since = Instant::now();
     while since.elapsed() < QUIET {
@@ -142,7 +146,7 @@ pub(crate) fn percentile(sorted: &[f64], p: f64) -> f64 {
 }
 
 /// A port nobody listens on right now, for the daemon's metrics endpoint.
-fn free_port() -> std::io::Result<u16> {
+pub(crate) fn free_port() -> std::io::Result<u16> {
     let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
     Ok(listener.local_addr()?.port())
 }

@@ -70,12 +70,15 @@ pub(crate) fn load(
     let validate_ms = median(&cpus).context("no validate run")?;
     let megabytes = floor.bytes as f64 / 1e6;
     let extra = &mut scenario.extra;
-    extra.insert("floor_cpu_ms", floor_ms);
-    extra.insert("floor_events", floor.events as f64);
-    extra.insert("manifest_mb", megabytes);
-    extra.insert("floor_mb_per_cpu_s", megabytes / (floor_ms / 1000.0));
-    extra.insert("validate_mb_per_cpu_s", megabytes / (validate_ms / 1000.0));
-    extra.insert("cpu_ratio_validate_to_floor", validate_ms / floor_ms);
+    extra.insert("floor_cpu_ms".into(), floor_ms);
+    extra.insert("floor_events".into(), floor.events as f64);
+    extra.insert("manifest_mb".into(), megabytes);
+    extra.insert("floor_mb_per_cpu_s".into(), megabytes / (floor_ms / 1000.0));
+    extra.insert(
+        "validate_mb_per_cpu_s".into(),
+        megabytes / (validate_ms / 1000.0),
+    );
+    extra.insert("cpu_ratio_validate_to_floor".into(), validate_ms / floor_ms);
     Ok(scenario)
 }
 
@@ -125,7 +128,7 @@ fn scan(files: &[PathBuf]) -> anyhow::Result<Floor> {
 }
 
 /// User + system CPU time of the calling thread.
-fn thread_cpu() -> std::io::Result<Duration> {
+pub(crate) fn thread_cpu() -> std::io::Result<Duration> {
     // SAFETY: an all-zero rusage is a valid value of this plain C struct.
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
     // SAFETY: `usage` is a valid, exclusively borrowed out-pointer.

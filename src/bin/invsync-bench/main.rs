@@ -12,6 +12,8 @@
 //! - `daemon_edit_to_converged`: `invsync run` over every bucket; one manifest edited at a time,
 //!   timed until the emulator holds the edit (p50/p99 over `--edits` edits).
 //!
+//! With `--scenario fleet`, fleet policies over `--buckets` buckets instead: see `fleet.rs`.
+//!
 //! Wall time is the median over the runs; API calls come from the emulator's counters; peak RSS
 //! is the child's `ru_maxrss`, so the emulator's own memory never counts. Results are printed
 //! as a Markdown table and, with `--json PATH`, written as JSON.
@@ -20,6 +22,10 @@ mod args;
 mod child;
 mod daemon;
 mod fixture;
+mod fleet;
+mod fleet_daemon;
+mod fleet_fixture;
+mod fleet_floor;
 mod load;
 mod report;
 
@@ -32,7 +38,7 @@ use clap::Parser;
 use invsync::emulator::{EmulatorConfig, EmulatorHandle};
 use invsync::model::Provider;
 
-use args::BenchArgs;
+use args::{BenchArgs, ScenarioSet};
 use child::{ChildRun, Invoker};
 use fixture::{Bucket, Style};
 use report::{Calls, Report, Scenario};
@@ -55,13 +61,35 @@ fn run(args: &BenchArgs) -> anyhow::Result<()> {
         "--buckets and --configs must be positive"
     );
     ensure!(args.runs > 0, "--runs must be positive");
-    let providers = parse_providers(&args.providers)?;
+    let providers = match (&args.providers, args.scenario) {
+        (Some(names), _) => parse_providers(names)?,
+        (None, ScenarioSet::Inventory) => parse_providers(&["cos".into(), "oss".into()])?,
+        (None, ScenarioSet::Fleet) => Provider::ALL.to_vec(),
+    };
     let binary = invsync_binary(args.invsync.as_deref())?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()?;
     let scratch = Scratch::create()?;
+    if args.scenario == ScenarioSet::Fleet {
+        let mut invoker = Invoker {
+            binary,
+            endpoint: String::new(),
+            concurrency: args.concurrency,
+            max_requests_per_second: args.max_requests_per_second,
+            scratch: scratch.0.clone(),
+        };
+        let fleet_args = fleet::FleetArgs {
+            providers: &providers,
+            buckets: bucket_count,
+            tagged_out_percent: args.tagged_out_percent,
+            new_buckets: args.new_buckets,
+            discover_wait: args.discover_wait,
+        };
+        let (scenarios, covered) = fleet::fleet(&runtime, &mut invoker, &scratch.0, &fleet_args)?;
+        return finish(args, bucket_count, 1, covered, &providers, scenarios);
+    }
     let manifests = scratch.0.join("manifests");
     std::fs::create_dir_all(&manifests)?;
     let buckets = fixture::buckets(&providers, bucket_count);
@@ -130,7 +158,12 @@ fn finish(
         providers: providers.iter().map(|p| p.as_str().to_string()).collect(),
         concurrency: args.concurrency,
         max_requests_per_second: args.max_requests_per_second,
-        runs: args.runs,
+        // The fleet rows are measured once each.
+        runs: if args.scenario == ScenarioSet::Fleet {
+            1
+        } else {
+            args.runs
+        },
         scenarios,
     };
     print!("{}", report::markdown(&report));
@@ -176,9 +209,10 @@ fn cold_apply(
     let mut scenario = Scenario::measured("cold_apply", &walls, calls.clone(), peak, total);
     scenario.set_cpu(&cpus);
     if let Some(ms) = scenario.wall_median_ms {
-        scenario
-            .extra
-            .insert("writes_per_second", calls.writes() as f64 / (ms / 1000.0));
+        scenario.extra.insert(
+            "writes_per_second".into(),
+            calls.writes() as f64 / (ms / 1000.0),
+        );
     }
     let emulator = last.context("no cold-apply run")?;
     Ok((scenario, emulator))
@@ -222,9 +256,10 @@ fn steady_plan(
     let calls = first_calls.unwrap_or_default();
     let mut scenario = Scenario::measured("steady_plan", &walls, calls.clone(), peak, total);
     scenario.set_cpu(&cpus);
-    scenario
-        .extra
-        .insert("lists_per_bucket", calls.list as f64 / buckets.len() as f64);
+    scenario.extra.insert(
+        "lists_per_bucket".into(),
+        calls.list as f64 / buckets.len() as f64,
+    );
     Ok(scenario)
 }
 
@@ -265,7 +300,7 @@ fn drift(
     Ok(scenario)
 }
 
-fn expect_exit(run: &ChildRun, expected: i32, what: &str) -> anyhow::Result<()> {
+pub(crate) fn expect_exit(run: &ChildRun, expected: i32, what: &str) -> anyhow::Result<()> {
     if run.code != Some(expected) {
         bail!(
             "{what}: invsync exited with {:?} (expected {expected}); stdout: {}",

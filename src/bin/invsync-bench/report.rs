@@ -1,9 +1,10 @@
 //! Benchmark results: per-scenario figures, the Markdown table and the JSON document.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use invsync::emulator::Stats;
+use invsync::emulator::{BucketCall, Stats};
 use invsync::provider::Operation;
 use serde::Serialize;
 
@@ -16,6 +17,15 @@ pub(crate) struct Calls {
     pub delete: u64,
     /// Bucket listing pages and bucket tag reads.
     pub discovery: u64,
+    /// Bucket listing pages (every provider).
+    pub listing_pages: u64,
+    /// Bucket tag reads (every provider).
+    pub tag_reads: u64,
+    /// Bucket tag writes and deletes (every provider).
+    pub tag_writes: u64,
+    /// Delivery checks: object listings, object reads and bucket policy reads (every
+    /// provider).
+    pub delivery: u64,
     /// Answers that mean the request failed on the server's side: 5xx, 429, dropped connections.
     pub failed: u64,
 }
@@ -30,20 +40,39 @@ impl Calls {
                 Operation::Get => &mut calls.get,
                 Operation::Put => &mut calls.put,
                 Operation::Delete => &mut calls.delete,
-                Operation::ListBuckets
-                | Operation::GetBucketTags
-                | Operation::ListObjects
-                | Operation::GetObject
-                | Operation::GetBucketPolicy => &mut calls.discovery,
+                Operation::ListBuckets => &mut calls.listing_pages,
+                Operation::GetBucketTags => &mut calls.tag_reads,
+                Operation::ListObjects | Operation::GetObject | Operation::GetBucketPolicy => {
+                    &mut calls.delivery
+                }
             };
             *slot += entry.count;
-            if entry.status >= 500 || entry.status == 429 || entry.status == 0 {
+            if failed(entry.status) {
                 calls.failed += entry.count;
             }
         }
+        for entry in stats.bucket_requests() {
+            let slot = match entry.call {
+                BucketCall::ListBuckets => &mut calls.listing_pages,
+                BucketCall::GetTagging => &mut calls.tag_reads,
+                BucketCall::PutTagging | BucketCall::DeleteTagging => &mut calls.tag_writes,
+            };
+            *slot += entry.count;
+            if failed(entry.status) {
+                calls.failed += entry.count;
+            }
+        }
+        for entry in &stats.object_requests {
+            calls.delivery += entry.count;
+            if failed(entry.status) {
+                calls.failed += entry.count;
+            }
+        }
+        calls.discovery = calls.listing_pages + calls.tag_reads;
         calls
     }
 
+    /// Inventory writes: PUTs and DELETEs.
     pub(crate) fn writes(&self) -> u64 {
         self.put + self.delete
     }
@@ -63,7 +92,7 @@ pub(crate) struct Scenario {
     pub peak_rss_bytes: u64,
     pub bytes_per_config: Option<f64>,
     /// Scenario-specific figures, e.g. `writes_per_second`, `lists_per_bucket`.
-    pub extra: BTreeMap<&'static str, f64>,
+    pub extra: BTreeMap<Cow<'static, str>, f64>,
 }
 
 impl Scenario {
@@ -92,7 +121,7 @@ impl Scenario {
     /// Records the median CPU time (user + system) of the child over the runs, in ms.
     pub(crate) fn set_cpu(&mut self, cpu_ms: &[f64]) {
         if let Some(cpu) = median(cpu_ms) {
-            self.extra.insert("child_cpu_ms", cpu);
+            self.extra.insert("child_cpu_ms".into(), cpu);
         }
     }
 
@@ -122,6 +151,12 @@ pub(crate) struct Report {
     pub max_requests_per_second: u32,
     pub runs: usize,
     pub scenarios: Vec<Scenario>,
+}
+
+/// An answer that means the request failed on the server's side: 5xx, 429, a dropped
+/// connection.
+fn failed(status: u16) -> bool {
+    status >= 500 || status == 429 || status == 0
 }
 
 /// The median of `values` (mean of the middle two for an even count); `None` when empty.
