@@ -59,6 +59,12 @@ pub(crate) struct BenchArgs {
     #[arg(long)]
     pub load_only: bool,
 
+    /// Delivery checks of every `invsync` run (`INVSYNC_DELIVERY_CHECKS`): off by default, to
+    /// measure the inventory reconciles alone as the README's figures do; on adds the
+    /// destination and report reads.
+    #[arg(long)]
+    pub delivery_checks: bool,
+
     /// Fleet: share of the buckets tagged `inventory: off` (the policies select
     /// `inventory: on`), in percent.
     #[arg(long, default_value_t = 10)]

@@ -32,6 +32,8 @@ pub(crate) struct Invoker {
     pub concurrency: u16,
     pub max_requests_per_second: u32,
     pub scratch: PathBuf,
+    /// `INVSYNC_DELIVERY_CHECKS` of every child (`on` or `off`).
+    pub delivery_checks: &'static str,
 }
 
 impl Invoker {
@@ -89,6 +91,7 @@ impl Invoker {
             // The child must never reach for EC2 instance metadata.
             .env("AWS_EC2_METADATA_DISABLED", "true")
             .env("RUST_LOG", "error")
+            .env("INVSYNC_DELIVERY_CHECKS", self.delivery_checks)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::inherit());

@@ -79,6 +79,7 @@ fn run(args: &BenchArgs) -> anyhow::Result<()> {
             concurrency: args.concurrency,
             max_requests_per_second: args.max_requests_per_second,
             scratch: scratch.0.clone(),
+            delivery_checks: delivery_checks(args),
         };
         let fleet_args = fleet::FleetArgs {
             providers: &providers,
@@ -104,6 +105,7 @@ fn run(args: &BenchArgs) -> anyhow::Result<()> {
         concurrency: args.concurrency,
         max_requests_per_second: args.max_requests_per_second,
         scratch: scratch.0.clone(),
+        delivery_checks: delivery_checks(args),
     };
 
     let mut scenarios = vec![
@@ -387,4 +389,9 @@ impl Drop for Scratch {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.0);
     }
+}
+
+/// `INVSYNC_DELIVERY_CHECKS` for the children, from `--delivery-checks`.
+fn delivery_checks(args: &BenchArgs) -> &'static str {
+    if args.delivery_checks { "on" } else { "off" }
 }
