@@ -487,6 +487,13 @@ pub struct RunArgs {
     #[arg(long, default_value = "5m", env = "INVSYNC_DISCOVER_INTERVAL", value_parser = duration::parse_positive)]
     pub discover_interval: Duration,
 
+    /// Reuse a listed bucket's tags across discovery passes for this long, e.g. `30m`: a
+    /// steady pass then reads the listing pages and only the tags of new buckets and of those
+    /// not read for this long, so a tag changed on a known bucket is seen within it; `0s`
+    /// reads every tag on every pass. Unused when no selector names tags.
+    #[arg(long, default_value = "30m", env = "INVSYNC_TAG_REFRESH_INTERVAL", value_parser = duration::parse)]
+    pub tag_refresh_interval: Duration,
+
     /// Look at each configuration's destination and newest report at most once per schedule
     /// period (bucket policy, one listing, the report's manifest and checksum), and serve what
     /// was found on /status and /metrics: `on` or `off`.

@@ -12,6 +12,7 @@ use invsync::model::Provider;
 use invsync::notify::{self, DeliverySettings, NotifyConfig};
 use invsync::provider::CredentialSource;
 use invsync::provider::registry;
+use invsync::reconcile::fleet::FleetBinding;
 use invsync::reconcile::{DeliveryWatch, RunConfig, SettleGate, run as run_daemon};
 use invsync::scheduler::SchedulerConfig;
 use invsync::serve::Limits;
@@ -58,6 +59,7 @@ pub(crate) async fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
         ..SchedulerConfig::default()
     };
     config.discover_interval = args.discover_interval;
+    config.fleet = FleetBinding::caching_tags(args.tag_refresh_interval);
     config.max_policy_writes_per_pass =
         Some(usize::try_from(args.fleet.max_policy_writes_per_pass).unwrap_or(usize::MAX));
     config.concurrency = usize::from(args.provider.concurrency);

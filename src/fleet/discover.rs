@@ -7,6 +7,7 @@ use std::sync::Arc;
 use futures_util::StreamExt;
 use futures_util::stream;
 
+use super::tag_cache::TagCache;
 use crate::error_chain::Chain;
 use crate::model::{DiscoveredBucket, InventoryPolicy, Provider, ProviderBucketOptions};
 use crate::provider::discovery::{BucketFilter, BucketTags, DiscoveryApi};
@@ -85,6 +86,19 @@ pub async fn discover<F>(policies: &[InventoryPolicy], connect: F) -> FleetSnaps
 where
     F: Fn(Provider, &ProviderBucketOptions) -> Arc<dyn DiscoveryApi>,
 {
+    discover_cached(policies, connect, None).await
+}
+
+/// [`discover`], reusing the tags `cache` holds from earlier passes while fresh and keeping
+/// those it reads (the daemon's passes; `plan` and `apply` read every tag they need).
+pub async fn discover_cached<F>(
+    policies: &[InventoryPolicy],
+    connect: F,
+    cache: Option<&TagCache>,
+) -> FleetSnapshot
+where
+    F: Fn(Provider, &ProviderBucketOptions) -> Arc<dyn DiscoveryApi>,
+{
     let mut snapshot = FleetSnapshot::default();
     let mut users: Vec<Vec<&InventoryPolicy>> = Vec::new();
     for policy in policies {
@@ -121,6 +135,9 @@ where
                     && p.selector.verdict_without_tags(bucket) == crate::fleet::Verdict::Selected
             })
         };
+        if let Some(cache) = cache {
+            cache.retain(provider, &listed.iter().map(|b| b.name.as_str()).collect());
+        }
         let read: Vec<(DiscoveredBucket, TagRead)> = stream::iter(listed)
             .map(|bucket| {
                 let api = &api;
@@ -129,8 +146,16 @@ where
                     if !wanted {
                         return (bucket, TagRead::NotNeeded);
                     }
+                    if let Some(tags) = cache.and_then(|c| c.fresh(provider, &bucket.name)) {
+                        return (bucket, TagRead::Read(tags));
+                    }
                     let read = match api.bucket_tags(&bucket.name, &bucket.region).await {
-                        Ok(tags) => TagRead::Read(tags),
+                        Ok(tags) => {
+                            if let Some(cache) = cache {
+                                cache.store(provider, &bucket.name, &tags);
+                            }
+                            TagRead::Read(tags)
+                        }
                         Err(error) if error.is_missing_bucket() => TagRead::Gone,
                         Err(error) => TagRead::Failed(Chain(&error).to_string()),
                     };

@@ -7,9 +7,10 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
+use std::time::Duration;
 
 use super::clients::Clients;
-use crate::fleet::{self, FleetSnapshot};
+use crate::fleet::{self, FleetSnapshot, TagCache};
 use crate::metrics::PolicyCounts;
 use crate::model::{BucketKey, DesiredState, Provider};
 use crate::plan::PolicyCoverage;
@@ -78,6 +79,28 @@ impl FleetBinding {
                     let snapshot = fleet::discover(&revision.policies, |provider, options| {
                         clients.discovery(provider, options)
                     })
+                    .await;
+                    discovery_of(snapshot)
+                })
+            }),
+        }
+    }
+
+    /// [`FleetBinding::standard`], reusing each bucket's tags across passes for `ttl`
+    /// ([`TagCache`]): a steady pass reads the listing pages and only the tags of buckets new
+    /// or not read for `ttl`.
+    pub fn caching_tags(ttl: Duration) -> Self {
+        let cache = TagCache::new(ttl);
+        FleetBinding {
+            has_policies: |revision| !revision.policies.is_empty(),
+            discover: Arc::new(move |revision, clients| {
+                let cache = cache.clone();
+                Box::pin(async move {
+                    let snapshot = fleet::discover_cached(
+                        &revision.policies,
+                        |provider, options| clients.discovery(provider, options),
+                        Some(&cache),
+                    )
                     .await;
                     discovery_of(snapshot)
                 })

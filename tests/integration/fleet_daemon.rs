@@ -243,3 +243,53 @@ fn buckets_whose_tags_are_refused_are_unreadable_and_never_written() {
     let (result, _) = daemon.stop();
     assert!(result.is_ok());
 }
+
+/// Tag reads of OSS buckets so far.
+fn tag_reads(emulator: &Emulator) -> u64 {
+    emulator
+        .handle
+        .stats()
+        .bucket_calls(Provider::OSS, invsync::emulator::BucketCall::GetTagging)
+}
+
+/// Bucket listing pages of OSS so far.
+fn listing_pages(emulator: &Emulator) -> u64 {
+    emulator
+        .handle
+        .stats()
+        .bucket_calls(Provider::OSS, invsync::emulator::BucketCall::ListBuckets)
+}
+
+#[test]
+fn with_a_tag_cache_steady_passes_list_without_reading_known_tags_and_a_new_bucket_is_read_at_once()
+{
+    let (emulator, _manifests, daemon) = start_with(
+        &["fleet-a"],
+        &policy_selecting("{names: [\"fleet-*\"], tags: {team: data}}"),
+        |_| {},
+        |config| {
+            config.fleet =
+                invsync::reconcile::fleet::FleetBinding::caching_tags(Duration::from_secs(3600))
+        },
+    );
+    assert!(
+        wait_until(MAX_WAIT, || configs(&emulator, "fleet-a") == 1),
+        "{}",
+        daemon.metrics_text()
+    );
+    let (tags, pages) = (tag_reads(&emulator), listing_pages(&emulator));
+    assert!(
+        wait_until(MAX_WAIT, || listing_pages(&emulator) >= pages + 2),
+        "two more discovery passes"
+    );
+    assert_eq!(tag_reads(&emulator), tags, "known tags are not read again");
+
+    create(&emulator, "fleet-b");
+    assert!(
+        wait_until(MAX_WAIT, || configs(&emulator, "fleet-b") == 1),
+        "a new bucket is judged on its tags at once: {}",
+        daemon.metrics_text()
+    );
+    assert_eq!(tag_reads(&emulator), tags + 1, "only the new bucket's tags");
+    daemon.stop().0.unwrap();
+}
