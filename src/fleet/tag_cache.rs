@@ -10,6 +10,9 @@ use tokio::time::Instant;
 use crate::model::Provider;
 use crate::provider::discovery::BucketTags;
 
+/// Each bucket's tags, by provider and bucket name, with when they were read.
+type Entries = BTreeMap<(Provider, String), (Instant, BucketTags)>;
+
 /// Tags of listed buckets, each kept for [`TagCache::ttl`] after it was read.
 ///
 /// # Guarantees
@@ -22,7 +25,7 @@ use crate::provider::discovery::BucketTags;
 #[derive(Debug, Clone)]
 pub struct TagCache {
     ttl: Duration,
-    entries: Arc<Mutex<BTreeMap<(Provider, String), (Instant, BucketTags)>>>,
+    entries: Arc<Mutex<Entries>>,
 }
 
 impl TagCache {
@@ -39,7 +42,7 @@ impl TagCache {
         self.ttl
     }
 
-    fn lock(&self) -> MutexGuard<'_, BTreeMap<(Provider, String), (Instant, BucketTags)>> {
+    fn lock(&self) -> MutexGuard<'_, Entries> {
         self.entries.lock().unwrap_or_else(|e| e.into_inner())
     }
 
