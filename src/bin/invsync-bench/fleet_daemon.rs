@@ -192,7 +192,9 @@ fn measure_new(
 }
 
 /// `invsync run` with an hour between resyncs, `--discover-interval discover`, no settle
-/// window and no cap on the buckets written per pass; its pid.
+/// window, no cap on the buckets written per pass, and every tag read on every pass
+/// (`--tag-refresh-interval 0s`: the discovery rows measure the whole work a pass can cost,
+/// not the cache that spares most of it); its pid.
 fn spawn(invoker: &Invoker, manifests: &Path, discover: &str) -> anyhow::Result<u32> {
     let listen = format!("127.0.0.1:{}", free_port()?);
     let mut command = invoker.command(
@@ -206,6 +208,8 @@ fn spawn(invoker: &Invoker, manifests: &Path, discover: &str) -> anyhow::Result<
             "0s",
             "--max-policy-writes-per-pass",
             "1000000",
+            "--tag-refresh-interval",
+            "0s",
             "--listen",
             &listen,
         ],
