@@ -1,6 +1,7 @@
 //! The benchmark harness at a tiny size: it runs every scenario, writes the JSON report, manifest
 //! loading is compared with the YAML parser's floor, the steady-state plan costs exactly one LIST
-//! per bucket, and a daemon edit reads only its bucket.
+//! per bucket, and a daemon edit reads only its bucket; a small fleet behind policies costs the
+//! listing pages, a tag read per bucket and one LIST per covered bucket a pass.
 
 use std::process::Command;
 
@@ -121,4 +122,72 @@ fn tiny_benchmark_over_cos_oss_and_s3_reports_every_scenario_with_one_list_per_b
     );
     let p50 = daemon["extra"]["p50_ms"].as_f64().unwrap();
     assert!(daemon["extra"]["p99_ms"].as_f64().unwrap() >= p50);
+}
+
+#[test]
+fn small_fleet_behind_one_policy_per_provider_costs_listing_pages_tag_reads_and_one_list_per_covered_bucket()
+ {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let json = dir.path().join("fleet.json");
+    let output = Command::new(env!("CARGO_BIN_EXE_invsync-bench"))
+        .args([
+            "--scenario",
+            "fleet",
+            "--buckets",
+            "300",
+            "--new-buckets",
+            "2",
+        ])
+        .arg("--json")
+        .arg(&json)
+        .arg("--invsync")
+        .arg(env!("CARGO_BIN_EXE_invsync"))
+        .output()
+        .expect("running invsync-bench");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "bench failed: {stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(stdout.contains("| fleet_steady_pass |"), "{stdout}");
+
+    let report: Value =
+        serde_json::from_slice(&std::fs::read(&json).expect("JSON written")).expect("valid JSON");
+    assert_eq!(report["providers"], serde_json::json!(["cos", "oss", "s3"]));
+    assert_eq!(report["total_configs"], 270, "10 % of 300 tagged out");
+
+    let converge = scenario(&report, "fleet_converge");
+    assert_eq!(converge["calls"]["put"], 270, "{converge}");
+
+    // One pass after convergence: each provider's listing (100 buckets: one page), every
+    // listed bucket's tags (the selector needs them), one LIST per covered bucket, no write.
+    for name in ["fleet_steady_pass", "fleet_discovery_pass"] {
+        let pass = scenario(&report, name);
+        let calls = &pass["calls"];
+        assert_eq!(calls["listing_pages"], 3, "{pass}");
+        assert_eq!(calls["tag_reads"], 300, "{pass}");
+        assert_eq!(calls["get"], 0, "{pass}");
+        assert_eq!(calls["put"], 0, "{pass}");
+        assert_eq!(calls["delete"], 0, "{pass}");
+        assert_eq!(calls["failed"], 0, "{pass}");
+        let ratio = pass["extra"]["cpu_ratio_to_floor"].as_f64().unwrap();
+        assert!(ratio.is_finite() && ratio > 0.0, "{pass}");
+    }
+    assert_eq!(scenario(&report, "fleet_steady_pass")["calls"]["list"], 270);
+    let discovery = scenario(&report, "fleet_discovery_pass");
+    assert_eq!(discovery["calls"]["list"], 0, "a discovery pass alone");
+    assert!(
+        discovery["peak_rss_bytes"].as_u64().unwrap() > 1 << 20,
+        "daemon RSS measured"
+    );
+
+    let new = scenario(&report, "fleet_new_bucket");
+    assert_eq!(
+        new["calls"]["put"], 2,
+        "each new bucket written once: {new}"
+    );
+    assert_eq!(new["wall_ms"].as_array().unwrap().len(), 2);
+    let p50 = new["extra"]["p50_ms"].as_f64().unwrap();
+    assert!(new["extra"]["p99_ms"].as_f64().unwrap() >= p50);
 }
