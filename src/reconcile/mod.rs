@@ -39,6 +39,7 @@ pub(crate) mod requeue;
 pub mod revision;
 pub mod runner;
 pub mod settle;
+mod views;
 pub mod waves;
 
 pub use apply::{ApplySettings, apply_plan};

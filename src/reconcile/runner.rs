@@ -56,11 +56,12 @@ use super::report;
 use super::requeue::next_action;
 use super::revision::{self, Revision, RevisionDiff, RevisionError};
 use super::settle::SettleGate;
+use super::views::BucketViews;
 use super::waves::WaveBudget;
 use crate::backoff::{Backoff, Jitter};
 use crate::fleet::DEFAULT_MAX_POLICY_WRITES_PER_PASS;
 use crate::manifest::ParseCache;
-use crate::metrics::{ConfigCounts, Metrics};
+use crate::metrics::{Metrics, PolicyCounts};
 use crate::model::{BucketKey, DeliveryHealth, DesiredState, Provider};
 use crate::plan::{PlanOptions, PolicyCoverage};
 use crate::provider::endpoint_policy::EndpointPolicy;
@@ -274,13 +275,6 @@ async fn sleep_until(at: Option<Instant>) {
     }
 }
 
-/// The latest reconcile of one bucket, as the gauges and the in-sync announcement need it.
-#[derive(Debug, Clone, Copy, Default)]
-struct BucketView {
-    counts: Option<ConfigCounts>,
-    in_sync: bool,
-}
-
 /// A reconcile task's record, with what the gauges need of the bucket it reconciled.
 struct Finished {
     key: BucketKey,
@@ -337,7 +331,7 @@ struct Daemon {
     /// The last good revision's id and desired state.
     revision: String,
     desired: Arc<DesiredState>,
-    views: BTreeMap<BucketKey, BucketView>,
+    views: BucketViews,
     /// Buckets of the first good revision not yet reconciled once; `None` before that revision
     /// and after readiness.
     first_pass: Option<BTreeSet<BucketKey>>,
@@ -364,6 +358,10 @@ struct Daemon {
     coverage: Vec<PolicyCoverage>,
     /// Buckets a policy writes to: their writes draw on `wave`.
     policy_buckets: BTreeSet<BucketKey>,
+    /// For each policy bucket, the indexes of the policies in `coverage` that matched it.
+    policies_of: BTreeMap<BucketKey, Vec<usize>>,
+    /// `invsync_policy_buckets` as last set, by policy, kept up to date bucket by bucket.
+    policy_counts: BTreeMap<String, PolicyCounts>,
     wave: Option<WaveBudget>,
 }
 
@@ -387,7 +385,7 @@ impl Daemon {
             scheduler: BucketScheduler::new(config.schedule, rand::random::<f64>),
             revision: String::new(),
             desired: Arc::new(DesiredState::default()),
-            views: BTreeMap::new(),
+            views: BucketViews::default(),
             first_pass: None,
             announced: false,
             rejected: false,
@@ -402,6 +400,8 @@ impl Daemon {
             base: Arc::new(DesiredState::default()),
             coverage: Vec::new(),
             policy_buckets: BTreeSet::new(),
+            policies_of: BTreeMap::new(),
+            policy_counts: BTreeMap::new(),
             wave: config
                 .max_policy_writes_per_pass
                 .map(|limit| WaveBudget::new(limit, config.discover_interval)),
@@ -723,18 +723,16 @@ impl Daemon {
         }
         let in_sync = reconciled.is_in_sync();
         let policy_bucket = self.policy_buckets.contains(&key);
-        let view = self.views.entry(key).or_default();
-        let flipped = view.in_sync != in_sync || view.counts.is_none();
-        view.in_sync = in_sync;
-        if let Some(counts) = reconciled.counts(declared) {
-            view.counts = Some(counts);
-        }
+        let before = self
+            .views
+            .record(key.clone(), in_sync, reconciled.counts(declared));
         if !in_sync {
             self.announced = false;
         }
         self.update_gauges();
-        if policy_bucket && flipped {
-            self.update_policy_gauges();
+        let was_in_sync = before.is_some_and(|v| v.in_sync);
+        if policy_bucket && was_in_sync != in_sync {
+            self.shift_policy_bucket(&key, in_sync);
         }
         self.announce_in_sync();
     }
@@ -749,22 +747,17 @@ impl Daemon {
 
     fn update_gauges(&self) {
         for provider in Provider::ALL {
-            let mut total = ConfigCounts::default();
-            for (key, view) in &self.views {
-                if key.provider == provider
-                    && let Some(counts) = view.counts
-                {
-                    total.managed += counts.managed;
-                    total.in_sync += counts.in_sync;
-                    total.drifted += counts.drifted;
-                    total.blocked += counts.blocked;
-                }
-            }
-            self.context.metrics.set_configs(provider, total);
+            self.context
+                .metrics
+                .set_configs(provider, self.views.totals(provider));
         }
     }
 
     fn announce_in_sync(&mut self) {
+        // Cheap refusals first: this runs after every bucket's reconcile.
+        if self.announced || self.views.in_sync_count() < self.desired.buckets.len() {
+            return;
+        }
         let all = !self.desired.buckets.is_empty()
             && self
                 .desired

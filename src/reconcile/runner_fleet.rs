@@ -1,7 +1,6 @@
 //! The daemon loop's side of fleet policies: expanding revisions over the latest discovery,
 //! running discovery passes and taking their results, and the coverage gauges.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -9,7 +8,6 @@ use tokio::task::JoinError;
 use tracing::{error, info, warn};
 
 use super::{Cause, Daemon, LOGGED_PROBLEMS};
-use crate::metrics::PolicyCounts;
 use crate::model::{BucketKey, DesiredState};
 use crate::plan::PolicyCoverage;
 use crate::reconcile::events::RunEvent;
@@ -49,12 +47,19 @@ impl Daemon {
             .iter()
             .flat_map(|policy| policy.matched.iter().cloned())
             .collect();
+        self.policies_of.clear();
+        for (index, policy) in coverage.iter().enumerate() {
+            for key in &policy.matched {
+                self.policies_of.entry(key.clone()).or_default().push(index);
+            }
+        }
         self.coverage = coverage;
     }
 
-    /// Sets `invsync_policy_buckets` from the coverage in force and the latest reconciles.
-    pub(super) fn update_policy_gauges(&self) {
-        let counts: BTreeMap<String, PolicyCounts> = self
+    /// Sets `invsync_policy_buckets` from the coverage in force and the latest reconciles
+    /// (a walk over every matched bucket: after a discovery or a new revision).
+    pub(super) fn update_policy_gauges(&mut self) {
+        self.policy_counts = self
             .coverage
             .iter()
             .map(|policy| {
@@ -62,7 +67,29 @@ impl Daemon {
                 (policy.policy.clone(), fleet::counts(policy, in_sync))
             })
             .collect();
-        self.context.metrics.set_policy_buckets(&counts);
+        self.context.metrics.set_policy_buckets(&self.policy_counts);
+    }
+
+    /// Moves policy bucket `key` between `covered` and `pending` of every policy that matched
+    /// it, now that its reconcile left it `in_sync` (or no longer): the cost of one bucket,
+    /// not of the fleet.
+    pub(super) fn shift_policy_bucket(&mut self, key: &BucketKey, in_sync: bool) {
+        for &index in self.policies_of.get(key).map_or(&[][..], Vec::as_slice) {
+            let Some(policy) = self.coverage.get(index) else {
+                continue;
+            };
+            let Some(counts) = self.policy_counts.get_mut(&policy.policy) else {
+                continue;
+            };
+            let (from, to) = if in_sync {
+                (&mut counts.pending, &mut counts.covered)
+            } else {
+                (&mut counts.covered, &mut counts.pending)
+            };
+            *from = from.saturating_sub(1);
+            *to += 1;
+        }
+        self.context.metrics.set_policy_buckets(&self.policy_counts);
     }
 
     /// Reports an expansion that cannot be put in force (policies in conflict over the
@@ -174,7 +201,7 @@ impl Daemon {
             let pending: Vec<BucketKey> = self
                 .policy_buckets
                 .iter()
-                .filter(|key| !self.views.get(*key).is_some_and(|v| v.in_sync))
+                .filter(|key| !self.views.get(key).is_some_and(|v| v.in_sync))
                 .cloned()
                 .collect();
             for key in &pending {
