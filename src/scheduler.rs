@@ -285,25 +285,26 @@ impl<K: Ord + Clone> BucketScheduler<K> {
         if room == 0 {
             return Vec::new();
         }
-        let mut due: Vec<(Instant, K)> = self
+        // Called after every finished reconcile, with the whole fleet due on a first pass:
+        // only the `room` earliest are ordered and cloned, not every due key.
+        let mut due: Vec<(Instant, &K)> = self
             .entries
             .iter()
-            .filter_map(|(k, e)| {
-                e.wants_at(now)
-                    .filter(|at| *at <= now)
-                    .map(|at| (at, k.clone()))
-            })
+            .filter_map(|(k, e)| e.wants_at(now).filter(|at| *at <= now).map(|at| (at, k)))
             .collect();
-        due.sort();
-        due.truncate(room);
-        due.into_iter()
-            .filter_map(|(_, key)| {
-                let entry = self.entries.get_mut(&key)?;
+        if due.len() > room {
+            due.select_nth_unstable(room);
+            due.truncate(room);
+        }
+        due.sort_unstable();
+        let keys: Vec<K> = due.into_iter().map(|(_, key)| key.clone()).collect();
+        for key in &keys {
+            if let Some(entry) = self.entries.get_mut(key) {
                 entry.in_flight = true;
                 entry.forced = false;
-                Some(key)
-            })
-            .collect()
+            }
+        }
+        keys
     }
 
     /// Records how the reconcile of `key` handed out by [`Self::take_due`] ended, and schedules
