@@ -119,7 +119,7 @@ async fn put_object(
         Ok(dialect) => dialect,
         Err(message) => return bad_request(message),
     };
-    let etag = super::report::md5_hex(&body);
+    let etag = super::report::layout::md5_hex(&body);
     let size = body.len();
     match shared.put_object(dialect, &bucket, &key, body.to_vec()) {
         Ok(()) => (

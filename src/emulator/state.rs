@@ -4,9 +4,9 @@
 
 use std::collections::BTreeMap;
 
-use md5::{Digest, Md5};
 use serde::{Deserialize, Serialize};
 
+use super::report::layout::md5_hex;
 use super::token;
 use crate::model::Provider;
 
@@ -30,7 +30,7 @@ pub(crate) struct StoredObject {
 impl StoredObject {
     /// An object holding `body`, modified at `modified`.
     pub(crate) fn new(body: Vec<u8>, modified: u64) -> Self {
-        let md5 = hex::encode(Md5::digest(&body));
+        let md5 = md5_hex(&body);
         StoredObject {
             body,
             modified,

@@ -12,8 +12,8 @@ use crate::emulator::dialect::{
     DeliveryPlan, GrantQuery, ObjectRules, ReportDialect, ReportInput, Schedule,
 };
 use crate::emulator::errors::ApiError;
+use crate::emulator::report::layout::{day_stamp, join, md5_hex, text_at};
 use crate::emulator::report::policy::{any_matches, effect, field, statements, strings};
-use crate::emulator::report::{day_stamp, join, md5_hex, text_at};
 use crate::emulator::xmltree::Element;
 
 /// COS's answers to the object and bucket-policy calls.

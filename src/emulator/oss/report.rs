@@ -11,7 +11,7 @@ use crate::emulator::dialect::{
     DeliveryPlan, GrantQuery, ObjectRules, ReportDialect, ReportInput, Schedule,
 };
 use crate::emulator::errors::ApiError;
-use crate::emulator::report::{data_name, join, md5_hex, minute_stamp, text_at};
+use crate::emulator::report::layout::{data_name, join, md5_hex, minute_stamp, text_at};
 use crate::emulator::xmltree::Element;
 
 /// OSS's answers to the object and bucket-policy calls.

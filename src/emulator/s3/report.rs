@@ -11,8 +11,8 @@ use crate::emulator::dialect::{
     DeliveryPlan, GrantQuery, ObjectRules, ReportDialect, ReportInput, Schedule,
 };
 use crate::emulator::errors::ApiError;
+use crate::emulator::report::layout::{data_name, join, md5_hex, minute_stamp, text_at};
 use crate::emulator::report::policy::{any_matches, effect, field, statements, strings};
-use crate::emulator::report::{data_name, join, md5_hex, minute_stamp, text_at};
 use crate::emulator::xmltree::Element;
 use crate::provider::s3::xml::NAMESPACE;
 
